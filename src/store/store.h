@@ -1,0 +1,223 @@
+// The storage contract. Every durable thing Turnpike knows lives behind this interface:
+// users, API keys, the catalog, the money ledger and the request log. `sqlite/` is the
+// embedded default; a PostgreSQL implementation will pass the same conformance tests.
+//
+// Threading: every method may be called from any thread, concurrently. Implementations
+// serialise internally as they need. Calls block (SQLite is embedded and fast; callers on the
+// event loop keep to the few calls the hot path needs: FindKeyByHash on a cache miss, Hold,
+// Settle).
+//
+// Several processes may open the same database at once (the CLI while `serve` runs): every
+// write is a short transaction, and readers see committed writes at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/money.h"
+#include "common/result.h"
+
+namespace turnpike::store {
+
+using money::Micros;
+
+struct User {
+  int64_t id = 0;
+  std::string email;          // stored lower-cased
+  std::string password_hash;  // argon2id string from libsodium (crypto_pwhash_str)
+  bool is_admin = false;
+  Micros balance = 0;         // always equals the sum of the user's ledger entries
+  int64_t created_at = 0;     // unix seconds
+};
+
+struct ApiKey {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  std::string prefix;        // display prefix, e.g. "sk-tp-v1-ab12…" (never enough to authenticate)
+  std::string hash_hex;      // lower-case hex SHA-256 of the full key; unique
+  std::optional<Micros> limit;  // spending cap for this key; nullopt = unlimited
+  Micros usage = 0;          // settled spend plus outstanding holds
+  bool disabled = false;
+  std::optional<int64_t> expires_at;  // unix seconds
+  int64_t created_at = 0;
+};
+
+struct Company {
+  std::string id;    // "openai"
+  std::string name;  // "OpenAI"
+};
+
+struct Provider {
+  std::string id;            // "openai", "groq", …
+  std::string name;
+  std::string adapter;       // "openai" | "anthropic" | "gemini"
+  std::string base_url;      // default public URL; an env override is applied by config, not here
+  std::string key_env;       // env var holding the credential, e.g. "OPENAI_API_KEY"; "" = none needed
+  std::string base_url_env;  // env var that overrides base_url, e.g. "OPENAI_BASE_URL"; may be ""
+  bool enabled = true;
+};
+
+// One model served by one provider (the seed's ModelProviderMapping).
+struct Endpoint {
+  std::string provider_id;
+  std::string upstream_model;  // the provider's name for the model, e.g. "gpt-4o-mini"
+  money::Prices prices;        // micro-USD per million tokens
+  int64_t context_length = 0;
+  int64_t max_output = 0;      // the provider's cap on output tokens
+  std::vector<std::string> supported_parameters;
+  bool enabled = true;
+};
+
+struct Model {
+  std::string id;          // "openai/gpt-4o-mini"
+  std::string company_id;  // "openai"
+  std::string name;        // "OpenAI: GPT-4o mini"
+  std::string description;
+  int64_t context_length = 0;
+  int64_t max_output = 0;
+  int64_t created = 0;     // unix seconds the model was released (0 if unknown)
+  std::string source;      // where the prices came from, with a date
+  std::vector<std::string> input_modalities;   // "text", "image", …
+  std::vector<std::string> output_modalities;  // "text"
+  std::vector<Endpoint> endpoints;
+};
+
+struct Catalog {
+  std::vector<Company> companies;
+  std::vector<Provider> providers;
+  std::vector<Model> models;
+};
+
+// A hold reserves `amount` against both the owner's balance and the key's limit before a
+// request is dispatched. It is identified by `request_id` (unique).
+struct HoldRequest {
+  std::string request_id;
+  int64_t user_id = 0;
+  int64_t key_id = 0;
+  Micros amount = 0;
+};
+
+enum class HoldOutcome {
+  kHeld,
+  kInsufficientBalance,  // user's balance < amount
+  kKeyLimitReached,      // key usage + amount > key limit
+  kKeyDisabled,          // disabled, expired, or deleted since it was cached
+  kDuplicate,            // a hold with this request_id exists already; nothing changed
+};
+
+struct HoldResult {
+  HoldOutcome outcome = HoldOutcome::kHeld;
+  Micros balance_after = 0;  // the user's balance after the hold (or as it is, when refused)
+};
+
+enum class UsageSource { kProvider, kEstimated };
+
+// One row of the request log (the seed's Conversation), written through a batching writer.
+struct RequestLogRow {
+  std::string request_id;  // "gen-…", unique
+  int64_t user_id = 0;
+  int64_t key_id = 0;
+  std::string model_id;     // as the client asked, "openai/gpt-4o-mini"
+  std::string provider_id;  // "" when no provider was reached
+  std::string upstream_model;
+  bool streamed = false;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  int64_t cached_tokens = 0;
+  int64_t reasoning_tokens = 0;
+  Micros cost = 0;
+  UsageSource usage_source = UsageSource::kProvider;
+  int64_t latency_ms = 0;     // request received → last byte sent
+  int64_t ttft_ms = -1;       // request received → first content byte; -1 when none
+  int http_status = 0;        // status the client got
+  std::string finish_reason;  // "stop", "length", "tool_calls", "error", "cancelled", …
+  std::string error_message;  // "" on success
+  int64_t created_at = 0;     // unix milliseconds
+};
+
+struct LedgerEntry {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string kind;            // "topup", "grant", "hold", "settle", "refund"
+  Micros amount = 0;           // signed: credits positive, debits negative
+  std::string idempotency_id;  // unique across the ledger
+  std::string request_id;      // for hold/settle
+  std::string note;
+  int64_t created_at = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies pending migrations in order inside transactions. Returns how many were applied.
+  virtual Result<int> Migrate() = 0;
+  // True when the database answers a trivial query (for /ready).
+  virtual bool Ping() = 0;
+
+  // --- users ---
+  // Fails with kConflict when the email is taken. Email is matched case-insensitively.
+  virtual Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash,
+                                     bool is_admin) = 0;
+  virtual std::optional<User> FindUserByEmail(const std::string& email) = 0;
+  virtual std::optional<User> FindUserById(int64_t id) = 0;
+  virtual int64_t CountUsers() = 0;
+  // Adds a ledger entry of `kind` ("topup" or "grant") and moves the balance, atomically.
+  // Idempotent: a second call with the same idempotency_id changes nothing and succeeds.
+  virtual Status Credit(int64_t user_id, Micros amount, const std::string& kind,
+                        const std::string& idempotency_id, const std::string& note) = 0;
+
+  // --- API keys ---
+  // Fails with kConflict on a duplicate hash; kNotFound when the user does not exist.
+  virtual Result<int64_t> CreateKey(const ApiKey& key) = 0;
+  virtual std::optional<ApiKey> FindKeyByHash(const std::string& hash_hex) = 0;
+  virtual std::optional<ApiKey> FindKeyById(int64_t id) = 0;
+  virtual std::vector<ApiKey> ListKeys(int64_t user_id) = 0;
+  virtual Status SetKeyDisabled(int64_t key_id, bool disabled) = 0;
+
+  // --- catalog ---
+  // Upserts every company, provider and model of `catalog`; a model's endpoints are replaced by
+  // the ones given. Entities not mentioned are left alone. One transaction.
+  virtual Status ImportCatalog(const Catalog& catalog) = 0;
+  virtual Catalog LoadCatalog() = 0;
+  virtual bool CatalogEmpty() = 0;
+
+  // --- money ---
+  // Atomically: checks the key (exists, not disabled, not expired at `now_unix`), the key's
+  // limit and the user's balance, then subtracts `amount` from the balance, adds it to the key's
+  // usage and appends a "hold" ledger entry (idempotency id "hold:<request_id>").
+  virtual HoldResult Hold(const HoldRequest& hold, int64_t now_unix) = 0;
+  // Replaces the hold of `request_id` with the actual cost: appends a "settle" ledger entry of
+  // (held - actual) (idempotency id "settle:<request_id>"), moves balance and key usage by it.
+  // `actual` may exceed the amount held (the balance may then go negative by the difference;
+  // callers size holds so it does not). Idempotent: settling twice changes nothing the second
+  // time and returns OK. kNotFound if no hold has this id.
+  virtual Status Settle(const std::string& request_id, Micros actual) = 0;
+  // Sum of a user's ledger entries (a test compares it with the balance).
+  virtual Micros LedgerSum(int64_t user_id) = 0;
+  virtual std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit) = 0;
+  // Total ever credited (topups + grants) and total spent (settled costs) of a user,
+  // for /api/v1/credits.
+  virtual Micros TotalCredited(int64_t user_id) = 0;
+  virtual Micros TotalSpent(int64_t user_id) = 0;
+  // Settles every hold older than `older_than_unix` that has no settlement, at its held
+  // amount minus nothing charged (actual = 0). Returns how many. Used at start-up to release
+  // holds left by a crashed process.
+  virtual Result<int> ReleaseStaleHolds(int64_t older_than_unix) = 0;
+
+  // --- request log ---
+  // Inserts the rows in one transaction; rows whose request_id exists are ignored.
+  virtual Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) = 0;
+  virtual std::optional<RequestLogRow> FindRequestLog(const std::string& request_id) = 0;
+  virtual std::vector<RequestLogRow> ListRequestLogs(int64_t user_id, int limit) = 0;
+};
+
+// Opens the store named by a DATABASE_URL ("sqlite:///abs/path.db", "sqlite://./rel.db",
+// "sqlite::memory:"). Creates the file and its directory if missing. Does not migrate.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url);
+
+}  // namespace turnpike::store
