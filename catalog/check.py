@@ -26,12 +26,14 @@ MODALITIES = {"text", "image", "file", "audio", "video"}
 
 TOP_KEYS = {"version", "companies", "providers", "models"}
 COMPANY_KEYS = {"id", "name"}
-PROVIDER_KEYS = {"id", "name", "adapter", "base_url", "key_env", "base_url_env"}
+PROVIDER_REQUIRED = {"id", "name", "adapter", "base_url", "key_env", "base_url_env"}
+PROVIDER_KEYS = PROVIDER_REQUIRED | {"enabled"}
 MODEL_REQUIRED = {"id", "company", "name", "description", "context_length", "max_output",
                   "created", "input_modalities", "output_modalities", "source", "endpoints"}
 MODEL_KEYS = MODEL_REQUIRED
 ENDPOINT_REQUIRED = {"provider", "upstream_model", "input", "output", "supported_parameters"}
-ENDPOINT_KEYS = ENDPOINT_REQUIRED | {"cache_read", "cache_write", "context_length", "max_output"}
+ENDPOINT_KEYS = ENDPOINT_REQUIRED | {"cache_read", "cache_write", "context_length", "max_output",
+                                     "enabled"}
 
 
 def check(path):
@@ -110,7 +112,9 @@ def check(path):
     providers = set()
     for i, p in enumerate(doc.get("providers", [])):
         where = f"providers[{i}]"
-        unknown_and_missing(where, p, PROVIDER_KEYS, PROVIDER_KEYS)
+        unknown_and_missing(where, p, PROVIDER_KEYS, PROVIDER_REQUIRED)
+        if "enabled" in p and not isinstance(p["enabled"], bool):
+            err(where, "enabled must be true or false")
         pid = nonempty_str(where, p, "id")
         nonempty_str(where, p, "name")
         if p.get("adapter") not in ADAPTERS:
@@ -179,6 +183,8 @@ def check(path):
             ewhere = f"{where} endpoints[{j}] ({e.get('provider')})"
             n_endpoints += 1
             unknown_and_missing(ewhere, e, ENDPOINT_KEYS, ENDPOINT_REQUIRED)
+            if "enabled" in e and not isinstance(e["enabled"], bool):
+                err(ewhere, "enabled must be true or false")
             prov = nonempty_str(ewhere, e, "provider")
             up = nonempty_str(ewhere, e, "upstream_model")
             if prov is not None and prov not in providers:
