@@ -1,0 +1,270 @@
+// Starts the processes a test needs (the fake provider, a Turnpike server on a fresh database)
+// and drives Turnpike's CLI. Used by tests/integration and by the SDK tests in tests/e2e; keep the
+// exported API stable.
+//
+// Every process started here is killed when the test process exits, on failure too, and every
+// temporary data directory is removed then (set TURNPIKE_KEEP_TMP=1 to keep them for debugging).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const FAKE_SCRIPT = path.join(ROOT, 'tests/fakes/fake-provider.mjs');
+const READY_TIMEOUT_MS = 15_000;
+const OUTPUT_LIMIT = 4 * 1024 * 1024;
+
+const children = new Set();
+const tempDirs = new Set();
+
+function cleanup() {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (process.env.TURNPIKE_KEEP_TMP !== '1') {
+    for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    cleanup();
+    process.exit(128 + os.constants.signals[signal]);
+  });
+}
+
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function exited(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+// Sends `signal`, waits up to `graceMs`, then SIGKILLs. Resolves to the exit code (null when a
+// signal ended the process).
+async function stopChild(child, signal, graceMs) {
+  const done = exited(child);
+  if (child.exitCode !== null || child.signalCode !== null) return done;
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  try {
+    return await done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Collects a child's stdout and stderr (capped) and calls `onText` with everything so far.
+function captureOutput(child, onText = () => {}) {
+  let text = '';
+  const add = (chunk) => {
+    text += chunk.toString('utf8');
+    if (text.length > OUTPUT_LIMIT) text = text.slice(text.length - OUTPUT_LIMIT);
+    onText(text);
+  };
+  child.stdout.on('data', add);
+  child.stderr.on('data', add);
+  return () => text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fake provider.
+
+export async function startFake({ args = [] } = {}) {
+  const child = track(spawn(process.execPath, [FAKE_SCRIPT, '--port', '0', '--exit-with-stdin', ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  }));
+  const url = await new Promise((resolve, reject) => {
+    const output = captureOutput(child, (text) => {
+      const m = /fake provider listening on (http:\/\/\S+)/.exec(text);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`fake provider exited (${code}) before it was ready:\n${output()}`)));
+    setTimeout(() => reject(new Error(`fake provider not ready after 10 s:\n${output()}`)), 10_000).unref();
+  });
+  const port = Number(new URL(url).port);
+  return {
+    url,
+    baseUrl: `${url}/v1`,
+    port,
+    async requests() {
+      const res = await fetch(`${url}/_fake/requests`);
+      if (!res.ok) throw new Error(`GET /_fake/requests: ${res.status}`);
+      return res.json();
+    },
+    async reset() {
+      const res = await fetch(`${url}/_fake/reset`, { method: 'POST' });
+      if (!res.ok) throw new Error(`POST /_fake/reset: ${res.status}`);
+      await res.arrayBuffer();
+    },
+    async stop() {
+      await stopChild(child, 'SIGTERM', 5_000);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Turnpike.
+
+export function turnpikeBinary() {
+  return process.env.TURNPIKE_BIN || path.join(ROOT, 'build/turnpike');
+}
+
+// The environment of every Turnpike process of one server. Provider credentials, proxies and
+// TURNPIKE_* settings of the developer's shell are dropped, so a test can never reach a real
+// provider or a real database.
+function serverEnv(dataDir, fake, extra) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(TURNPIKE_|OPENAI_|ANTHROPIC_|GOOGLE_|GEMINI_|FAKE_|DATABASE_URL$|JWT_SECRET$)/.test(k)) continue;
+    if (/^(https?_proxy|all_proxy|no_proxy)$/i.test(k)) continue;
+    env[k] = v;
+  }
+  Object.assign(env, {
+    DATABASE_URL: `sqlite://${path.join(dataDir, 'turnpike.db')}`,
+    TURNPIKE_HOST: '127.0.0.1',
+    TURNPIKE_GATEWAY_PORT: '0',
+    TURNPIKE_CONTROL_PORT: '0',
+    TURNPIKE_DATA_DIR: dataDir,
+    NO_PROXY: '127.0.0.1,localhost',
+    no_proxy: '127.0.0.1,localhost',
+  });
+  if (fake) {
+    Object.assign(env, {
+      OPENAI_BASE_URL: fake.baseUrl,
+      OPENAI_API_KEY: 'test-upstream-key',
+      FAKE_CHEAP_BASE_URL: `${fake.url}/cheap/v1`,
+      FAKE_PRICEY_BASE_URL: `${fake.url}/pricey/v1`,
+    });
+  }
+  return Object.assign(env, extra);
+}
+
+function runCli(bin, env, args, { timeout = 30_000, input } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = track(spawn(bin, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] }));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => { stdout += c; });
+    child.stderr.on('data', (c) => { stderr += c; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${bin} ${args.join(' ')}: ${err.message}`));
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? `killed by ${signal}` : null), stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+function describe(args, r) {
+  return `turnpike ${args.join(' ')} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+export async function startTurnpike({ fake, env = {}, catalog = null } = {}) {
+  const bin = turnpikeBinary();
+  if (!fs.existsSync(bin)) {
+    throw new Error(`turnpike binary not found at ${bin}: build it (cmake --build build) or set TURNPIKE_BIN`);
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-test-'));
+  tempDirs.add(dataDir);
+  const fullEnv = serverEnv(dataDir, fake, env);
+
+  const cli = (args, opts = {}) => runCli(bin, { ...fullEnv, ...(opts.env ?? {}) }, args, opts);
+  const mustCli = async (args) => {
+    const r = await cli(args);
+    if (r.code !== 0) throw new Error(describe(args, r));
+    return r;
+  };
+
+  await mustCli(['migrate']);
+  if (catalog) await mustCli(['catalog', 'import', path.resolve(ROOT, catalog)]);
+
+  const child = track(spawn(bin, ['serve'], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let output;
+  const ready = new Promise((resolve, reject) => {
+    output = captureOutput(child, (text) => {
+      if (/turnpike ready/.test(text)) resolve();
+    });
+    child.once('error', (err) => reject(new Error(`cannot start ${bin} serve: ${err.message}`)));
+    child.once('exit', (code, signal) => reject(new Error(
+      `turnpike serve exited (${code ?? signal}) before "turnpike ready":\n${output()}`)));
+    setTimeout(() => reject(new Error(
+      `turnpike serve printed no "turnpike ready" within ${READY_TIMEOUT_MS} ms:\n${output()}`)), READY_TIMEOUT_MS).unref();
+  });
+  try {
+    await ready;
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+
+  const text = output();
+  const find = (re) => re.exec(text)?.[1] ?? null;
+  const gatewayUrl = find(/turnpike gateway listening on (http:\/\/\S+)/);
+  const controlUrl = find(/turnpike control listening on (http:\/\/\S+)/);
+  if (!gatewayUrl || !controlUrl) {
+    child.kill('SIGKILL');
+    throw new Error(`turnpike serve did not print both listening lines:\n${text}`);
+  }
+  const adminEmail = find(/admin email: (\S+)/);
+  const adminPassword = find(/admin password: (\S+)/);
+  const adminKey = find(/api key: (sk-tp-\S+)/);
+  const bootstrap = adminEmail && adminPassword && adminKey
+    ? { email: adminEmail, password: adminPassword, apiKey: adminKey } : null;
+
+  async function createUser({ email, password = 'correct-horse-9', credits, admin = false }) {
+    const args = ['user', 'create', '--email', email, '--password', password];
+    if (admin) args.push('--admin');
+    if (credits !== undefined && !/^0*(\.0*)?$/.test(String(credits))) args.push('--credits', String(credits));
+    const r = await mustCli(args);
+    const m = /(\d+)\s*$/.exec(r.stdout.trim());
+    if (!m) throw new Error(`no user id in the output of ${describe(args, r)}`);
+    return Number(m[1]);
+  }
+
+  async function createKey({ email, name = 'test', limit }) {
+    const args = ['key', 'create', '--email', email, '--name', name];
+    if (limit !== undefined) args.push('--limit', String(limit));
+    const r = await mustCli(args);
+    const last = r.stdout.trim().split('\n').pop().trim();
+    if (!last.startsWith('sk-tp-')) throw new Error(`no sk-tp- key on the last line of ${describe(args, r)}`);
+    return last;
+  }
+
+  return {
+    gatewayUrl,
+    controlUrl,
+    databaseUrl: fullEnv.DATABASE_URL,
+    dataDir,
+    bootstrap,
+    output,
+    cli,
+    createUser,
+    createKey,
+    async account({ credits = '10', limit } = {}) {
+      const email = `user-${crypto.randomBytes(6).toString('hex')}@example.test`;
+      const userId = await createUser({ email, credits });
+      const key = await createKey({ email, name: `key-${crypto.randomBytes(3).toString('hex')}`, limit });
+      return { email, key, userId };
+    },
+    stop({ signal = 'SIGTERM' } = {}) {
+      return stopChild(child, signal, 15_000);
+    },
+  };
+}
