@@ -193,3 +193,26 @@ export class Ledger {
     return this.calls.reduce((sum, c) => sum + costMicros(c.usage, prices), 0n);
   }
 }
+
+// Prices of `model` as GET /api/v1/models reports them (plain fetch, wire format).
+export async function modelPrices(gatewayUrl, apiKey, model) {
+  const list = await getJson(`${gatewayUrl}/api/v1/models`, apiKey);
+  const entry = list.data.find((m) => m.id === model);
+  assert.ok(entry, `${model} is not in GET /api/v1/models`);
+  return pricesOf(entry);
+}
+
+// The usage the key was charged and its owner's credits, checked against the recorded calls.
+export async function assertCharged(gatewayUrl, apiKey, ledger, prices, { credits } = {}) {
+  assert.ok(ledger.calls.length > 0, 'no calls were recorded');
+  const expected = ledger.totalMicros(prices);
+  const key = await getJson(`${gatewayUrl}/api/v1/key`, apiKey);
+  assertUsdEquals(key.data.usage, expected,
+    `GET /api/v1/key data.usage after ${ledger.calls.map((c) => c.what).join(', ')}`);
+  const cr = await getJson(`${gatewayUrl}/api/v1/credits`, apiKey);
+  assertUsdEquals(cr.data.total_usage, expected, 'GET /api/v1/credits data.total_usage');
+  if (credits !== undefined) {
+    assert.equal(cr.data.total_credits, Number(credits), 'GET /api/v1/credits data.total_credits');
+  }
+  return expected;
+}
