@@ -107,6 +107,8 @@ enum class HoldOutcome {
   kKeyLimitReached,      // key usage + amount > key limit
   kKeyDisabled,          // disabled, expired, or deleted since it was cached
   kDuplicate,            // a hold with this request_id exists already; nothing changed
+  kFailed,               // the store could not decide (database error, lock timeout, negative
+                         // amount); nothing changed; callers answer 503, not 402
 };
 
 struct HoldResult {
@@ -200,8 +202,9 @@ class Store {
   // Sum of a user's ledger entries (a test compares it with the balance).
   virtual Micros LedgerSum(int64_t user_id) = 0;
   virtual std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit) = 0;
-  // Total ever credited (topups + grants) and total spent (settled costs) of a user,
-  // for /api/v1/credits.
+  // Total ever credited (topups + grants) and total spent of a user, for /api/v1/credits.
+  // Spent is settled costs plus the amounts currently held (minus refunds), i.e. the negated
+  // sum of the hold, settle and refund entries, so TotalCredited - TotalSpent == balance.
   virtual Micros TotalCredited(int64_t user_id) = 0;
   virtual Micros TotalSpent(int64_t user_id) = 0;
   // Settles every hold older than `older_than_unix` that has no settlement, at its held
@@ -217,7 +220,8 @@ class Store {
 };
 
 // Opens the store named by a DATABASE_URL ("sqlite:///abs/path.db", "sqlite://./rel.db",
-// "sqlite::memory:"). Creates the file and its directory if missing. Does not migrate.
+// "sqlite://rel.db", "sqlite::memory:"). Creates the file and its directory if missing. Does not
+// migrate. kBadRequest for a malformed or unsupported URL (postgresql:// arrives later).
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url);
 
 }  // namespace turnpike::store

@@ -1,0 +1,20 @@
+// The SQLite schema migrations, embedded in the binary. The canonical text of each lives in
+// src/store/migrations/sqlite/NNNN_name.sql; migrations.cc holds the same text as raw string
+// literals, and a unit test fails when the two differ.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace turnpike::store::sqlite {
+
+struct Migration {
+  int version;            // 1, 2, …: applied in this order, each exactly once
+  std::string_view name;  // "0001_init"
+  std::string_view sql;   // one or more statements; holds no values from outside
+};
+
+// Every migration, ordered by ascending version. The storage is static.
+std::span<const Migration> Migrations();
+
+}  // namespace turnpike::store::sqlite

@@ -1,0 +1,118 @@
+// SqliteStore: the embedded Store, on one SQLite database file (or a private in-memory one).
+//
+// Design:
+// - One connection per SqliteStore, guarded by a mutex: every method takes the mutex for its
+//   whole duration, so calls from many threads are serialised. SQLite admits one writer at a
+//   time anyway, and each call is a short transaction on prepared statements cached on the
+//   connection, so a pool would buy little but reader parallelism.
+// - Several processes (or several SqliteStore instances) may open one file: the database runs
+//   in WAL mode (readers never block the writer), every read-modify-write begins with
+//   BEGIN IMMEDIATE (the write lock is taken before anything is read, so two processes can
+//   never both spend the same balance), and a busy writer is waited for up to
+//   Options::busy_timeout_ms before the call fails.
+// - Foreign keys are enforced; the schema's CHECK constraints and triggers guard the money
+//   invariants (the ledger is append-only; a hold settles once).
+// - Nothing throws. Write failures come back as Error (kConflict on a uniqueness clash,
+//   kNotFound / kBadRequest where the contract says so, kInternal for SQLite trouble — with
+//   SQLite's message, which never holds a bound value). Read methods whose contract has no
+//   error channel (FindUserById, LedgerSum, …) answer "absent", 0 or empty on a database error.
+//
+// Money semantics beyond store.h:
+// - Hold checks, in order: a hold with the request_id exists (kDuplicate); the key exists,
+//   belongs to hold.user_id, is enabled and `expires_at > now_unix` (else kKeyDisabled); the
+//   key's usage + amount <= its limit (else kKeyLimitReached); the balance >= amount (else
+//   kInsufficientBalance). A negative amount or a database error gives kFailed.
+// - Credit requires amount > 0 and kind "topup" or "grant" (kBadRequest otherwise), and an
+//   existing user (kNotFound). Replaying an idempotency id succeeds without change when the
+//   recorded entry has the same user, kind and amount, and fails with kConflict otherwise.
+// - Settle rejects a negative `actual` (kBadRequest). Every settlement, even of an unchanged
+//   amount, appends its "settle" entry, so the ledger shows when each hold closed.
+// - TotalSpent = -(sum of "hold", "settle" and "refund" entries) = settled costs plus the
+//   amounts currently held, so TotalCredited - TotalSpent == balance at every instant.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+
+namespace turnpike::store::sqlite {
+
+class Connection;
+
+struct Options {
+  // How far a commit goes before it returns. Money must survive a crash, so the default is
+  // kFull: every commit is fsync'ed to the WAL, so it survives power loss and OS crashes too.
+  // kNormal (synchronous=NORMAL) skips that fsync: commits survive a crash of the process but
+  // the last ones may roll back on power loss (the database stays consistent either way).
+  enum class Durability { kFull, kNormal };
+  Durability durability = Durability::kFull;
+  // How long a write waits for another connection's write lock before it fails.
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the database at `path` (a file, created if missing; its directory must exist) or
+  // ":memory:" (private to this instance, gone when it is destroyed). Sets WAL mode (files
+  // only), foreign keys, the busy timeout and the durability. Does not migrate.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   const Options& options = {});
+  ~SqliteStore() override;
+
+  Result<int> Migrate() override;
+  bool Ping() override;
+
+  Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash,
+                             bool is_admin) override;
+  std::optional<User> FindUserByEmail(const std::string& email) override;
+  std::optional<User> FindUserById(int64_t id) override;
+  int64_t CountUsers() override;
+  Status Credit(int64_t user_id, Micros amount, const std::string& kind,
+                const std::string& idempotency_id, const std::string& note) override;
+
+  // Stores key.created_at, or now when it is 0; key.id is ignored.
+  Result<int64_t> CreateKey(const ApiKey& key) override;
+  std::optional<ApiKey> FindKeyByHash(const std::string& hash_hex) override;
+  std::optional<ApiKey> FindKeyById(int64_t id) override;
+  std::vector<ApiKey> ListKeys(int64_t user_id) override;
+  Status SetKeyDisabled(int64_t key_id, bool disabled) override;
+
+  // CatalogEmpty: true when there are no companies, providers and models at all.
+  Status ImportCatalog(const Catalog& catalog) override;
+  Catalog LoadCatalog() override;
+  bool CatalogEmpty() override;
+
+  HoldResult Hold(const HoldRequest& hold, int64_t now_unix) override;
+  Status Settle(const std::string& request_id, Micros actual) override;
+  Micros LedgerSum(int64_t user_id) override;
+  // Newest first; `limit` <= 0 returns nothing.
+  std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit) override;
+  Micros TotalCredited(int64_t user_id) override;
+  Micros TotalSpent(int64_t user_id) override;
+  Result<int> ReleaseStaleHolds(int64_t older_than_unix) override;
+
+  Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) override;
+  std::optional<RequestLogRow> FindRequestLog(const std::string& request_id) override;
+  // Newest (by created_at) first; `limit` <= 0 returns nothing.
+  std::vector<RequestLogRow> ListRequestLogs(int64_t user_id, int limit) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Connection> conn);
+
+  // The callers below hold mu_ and, for writes, an open write transaction.
+  Result<std::optional<Micros>> BalanceLocked(int64_t user_id);
+  Status AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id, const std::string& kind,
+                            Micros amount, const std::string& idempotency_id,
+                            const std::string& request_id, const std::string& note,
+                            int64_t now_unix);
+  // Settles one hold; kNotFound when there is none. Settling a settled hold is OK, unchanged.
+  Status SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix);
+  Micros SumLedgerLocked(int64_t user_id, const char* sql);
+
+  std::mutex mu_;
+  std::unique_ptr<Connection> conn_;
+};
+
+}  // namespace turnpike::store::sqlite

@@ -1,0 +1,259 @@
+// SqliteStore: credits, holds, settlements and the ledger. Every movement of money is one
+// BEGIN IMMEDIATE transaction that updates the balance and appends the matching ledger entry
+// together, so balance == sum(ledger) holds at every commit.
+#include <limits>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/util.h"
+
+namespace turnpike::store::sqlite {
+namespace {
+
+constexpr char kLedgerColumns[] =
+    "id, user_id, kind, amount_micros, idempotency_id, request_id, note, created_at";
+
+}  // namespace
+
+Result<std::optional<Micros>> SqliteStore::BalanceLocked(int64_t user_id) {
+  Statement s(*conn_, "SELECT balance_micros FROM users WHERE id = ?");
+  s.Bind(user_id);
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<Micros>();
+  return std::optional<Micros>(s.Int(0));
+}
+
+Status SqliteStore::AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id,
+                                       const std::string& kind, Micros amount,
+                                       const std::string& idempotency_id,
+                                       const std::string& request_id, const std::string& note,
+                                       int64_t now_unix) {
+  Statement s(*conn_,
+              "INSERT INTO ledger_entries (user_id, key_id, kind, amount_micros, idempotency_id, "
+              "request_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  s.Bind(user_id).Bind(key_id).Bind(kind).Bind(amount).Bind(idempotency_id).Bind(request_id);
+  s.Bind(note).Bind(now_unix);
+  if (Status status = s.Run(); !status.ok()) return status;
+  // The balance moves in the same transaction as the entry.
+  Statement update(*conn_, "UPDATE users SET balance_micros = balance_micros + ? WHERE id = ?");
+  update.Bind(amount).Bind(user_id);
+  return update.Run();
+}
+
+Status SqliteStore::Credit(int64_t user_id, Micros amount, const std::string& kind,
+                           const std::string& idempotency_id, const std::string& note) {
+  if (kind != "topup" && kind != "grant") {
+    return MakeError(ErrorCode::kBadRequest, "credit kind must be topup or grant");
+  }
+  if (amount <= 0) return MakeError(ErrorCode::kBadRequest, "credit amount must be positive");
+  if (idempotency_id.empty()) return MakeError(ErrorCode::kBadRequest, "idempotency id is empty");
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  {
+    Statement s(*conn_,
+                "SELECT user_id, kind, amount_micros FROM ledger_entries WHERE idempotency_id = ?");
+    s.Bind(idempotency_id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return row.error();
+    if (*row) {
+      if (s.Int(0) == user_id && s.Text(1) == kind && s.Int(2) == amount) return OkStatus();
+      return MakeError(ErrorCode::kConflict, "idempotency id used for a different entry");
+    }
+  }
+  Result<std::optional<Micros>> balance = BalanceLocked(user_id);
+  if (!balance.ok()) return balance.error();
+  if (!balance->has_value()) return MakeError(ErrorCode::kNotFound, "no such user");
+  if (**balance > std::numeric_limits<Micros>::max() - amount) {
+    return MakeError(ErrorCode::kBadRequest, "credit would overflow the balance");
+  }
+  Status status =
+      AppendLedgerLocked(user_id, std::nullopt, kind, amount, idempotency_id, "", note, NowUnix());
+  if (!status.ok()) return status;
+  return tx.Commit();
+}
+
+HoldResult SqliteStore::Hold(const HoldRequest& hold, int64_t now_unix) {
+  HoldResult result{HoldOutcome::kFailed, 0};
+  if (hold.amount < 0 || hold.request_id.empty()) return result;
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (!tx.Begin(Transaction::Mode::kWrite).ok()) return result;
+
+  Result<std::optional<Micros>> balance = BalanceLocked(hold.user_id);
+  if (!balance.ok()) return result;
+  result.balance_after = balance->value_or(0);
+  {
+    Statement s(*conn_, "SELECT 1 FROM holds WHERE request_id = ?");
+    s.Bind(hold.request_id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return result;
+    if (*row) {
+      result.outcome = HoldOutcome::kDuplicate;
+      return result;
+    }
+  }
+  {
+    Statement s(*conn_,
+                "SELECT user_id, disabled, expires_at, limit_micros, usage_micros "
+                "FROM api_keys WHERE id = ?");
+    s.Bind(hold.key_id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return result;
+    std::optional<int64_t> expires_at = *row ? s.OptionalInt(2) : std::nullopt;
+    if (!*row || s.Int(0) != hold.user_id || s.Bool(1) ||
+        (expires_at.has_value() && *expires_at <= now_unix) || !balance->has_value()) {
+      result.outcome = HoldOutcome::kKeyDisabled;
+      return result;
+    }
+    std::optional<Micros> limit = s.OptionalInt(3);
+    Micros usage = s.Int(4);
+    // Written as a subtraction so that no sum can overflow.
+    if (limit.has_value() && (usage > *limit || hold.amount > *limit - usage)) {
+      result.outcome = HoldOutcome::kKeyLimitReached;
+      return result;
+    }
+  }
+  if (**balance < hold.amount) {
+    result.outcome = HoldOutcome::kInsufficientBalance;
+    return result;
+  }
+  {
+    Statement s(*conn_,
+                "INSERT INTO holds (request_id, user_id, key_id, amount_micros, created_at) "
+                "VALUES (?, ?, ?, ?, ?)");
+    s.Bind(hold.request_id).Bind(hold.user_id).Bind(hold.key_id).Bind(hold.amount).Bind(now_unix);
+    if (!s.Run().ok()) return result;
+  }
+  {
+    Statement s(*conn_, "UPDATE api_keys SET usage_micros = usage_micros + ? WHERE id = ?");
+    s.Bind(hold.amount).Bind(hold.key_id);
+    if (!s.Run().ok()) return result;
+  }
+  if (!AppendLedgerLocked(hold.user_id, hold.key_id, "hold", -hold.amount,
+                          "hold:" + hold.request_id, hold.request_id, "", now_unix)
+           .ok() ||
+      !tx.Commit().ok()) {
+    return result;
+  }
+  result.outcome = HoldOutcome::kHeld;
+  result.balance_after = **balance - hold.amount;
+  return result;
+}
+
+Status SqliteStore::SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix) {
+  int64_t user_id = 0;
+  int64_t key_id = 0;
+  Micros held = 0;
+  {
+    Statement s(*conn_,
+                "SELECT user_id, key_id, amount_micros, settled_micros FROM holds "
+                "WHERE request_id = ?");
+    s.Bind(request_id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return row.error();
+    if (!*row) return MakeError(ErrorCode::kNotFound, "no hold with this request id");
+    if (s.OptionalInt(3).has_value()) return OkStatus();  // settled before: nothing to do
+    user_id = s.Int(0);
+    key_id = s.Int(1);
+    held = s.Int(2);
+  }
+  // Both are non-negative, so the difference cannot overflow.
+  Micros refund = held - actual;
+  {
+    Statement s(*conn_, "UPDATE holds SET settled_micros = ?, settled_at = ? WHERE request_id = ?");
+    s.Bind(actual).Bind(now_unix).Bind(request_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  {
+    Statement s(*conn_, "UPDATE api_keys SET usage_micros = usage_micros - ? WHERE id = ?");
+    s.Bind(refund).Bind(key_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  return AppendLedgerLocked(user_id, key_id, "settle", refund, "settle:" + request_id, request_id,
+                            "", now_unix);
+}
+
+Status SqliteStore::Settle(const std::string& request_id, Micros actual) {
+  if (actual < 0) return MakeError(ErrorCode::kBadRequest, "actual cost is negative");
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  if (Status status = SettleLocked(request_id, actual, NowUnix()); !status.ok()) return status;
+  return tx.Commit();
+}
+
+Result<int> SqliteStore::ReleaseStaleHolds(int64_t older_than_unix) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
+  std::vector<std::string> stale;
+  {
+    Statement s(*conn_,
+                "SELECT request_id FROM holds WHERE settled_micros IS NULL AND created_at < ? "
+                "ORDER BY created_at");
+    s.Bind(older_than_unix);
+    Result<bool> row = s.Next();
+    for (; row.ok() && *row; row = s.Next()) stale.push_back(s.Text(0));
+    if (!row.ok()) return row.error();
+  }
+  int64_t now = NowUnix();
+  for (const std::string& request_id : stale) {
+    if (Status status = SettleLocked(request_id, 0, now); !status.ok()) return status.error();
+  }
+  if (Status status = tx.Commit(); !status.ok()) return status.error();
+  return static_cast<int>(stale.size());
+}
+
+Micros SqliteStore::SumLedgerLocked(int64_t user_id, const char* sql) {
+  Statement s(*conn_, sql);
+  s.Bind(user_id);
+  Result<bool> row = s.Next();
+  return row.ok() && *row ? s.Int(0) : 0;
+}
+
+Micros SqliteStore::LedgerSum(int64_t user_id) {
+  std::lock_guard lock(mu_);
+  return SumLedgerLocked(user_id,
+                         "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
+                         "WHERE user_id = ?");
+}
+
+Micros SqliteStore::TotalCredited(int64_t user_id) {
+  std::lock_guard lock(mu_);
+  return SumLedgerLocked(user_id,
+                         "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
+                         "WHERE user_id = ? AND kind IN ('topup', 'grant')");
+}
+
+Micros SqliteStore::TotalSpent(int64_t user_id) {
+  std::lock_guard lock(mu_);
+  return SumLedgerLocked(user_id,
+                         "SELECT -coalesce(sum(amount_micros), 0) FROM ledger_entries "
+                         "WHERE user_id = ? AND kind IN ('hold', 'settle', 'refund')");
+}
+
+std::vector<LedgerEntry> SqliteStore::ListLedger(int64_t user_id, int limit) {
+  std::vector<LedgerEntry> entries;
+  if (limit <= 0) return entries;
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, std::string("SELECT ") + kLedgerColumns +
+                          " FROM ledger_entries WHERE user_id = ? ORDER BY id DESC LIMIT ?");
+  s.Bind(user_id).Bind(limit);
+  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
+    LedgerEntry entry;
+    entry.id = s.Int(0);
+    entry.user_id = s.Int(1);
+    entry.kind = s.Text(2);
+    entry.amount = s.Int(3);
+    entry.idempotency_id = s.Text(4);
+    entry.request_id = s.Text(5);
+    entry.note = s.Text(6);
+    entry.created_at = s.Int(7);
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+}  // namespace turnpike::store::sqlite

@@ -1,0 +1,61 @@
+// OpenStore: picks the Store implementation named by a DATABASE_URL.
+#include "store/store.h"
+
+#include <filesystem>
+#include <string_view>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace turnpike::store {
+namespace {
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// The file path of a sqlite URL, or ":memory:". Accepted forms:
+//   sqlite::memory:   sqlite:///abs/path.db   sqlite://./rel.db   sqlite://rel/path.db
+Result<std::string> SqlitePath(std::string_view url) {
+  if (url == "sqlite::memory:" || url == "sqlite://:memory:") return std::string(":memory:");
+  constexpr std::string_view kScheme = "sqlite://";
+  if (!StartsWith(url, kScheme)) {
+    return MakeError(ErrorCode::kBadRequest, "DATABASE_URL: expected sqlite://PATH");
+  }
+  std::string_view path = url.substr(kScheme.size());  // "/abs", "./rel" or "rel"
+  if (path.empty() || path == "/") {
+    return MakeError(ErrorCode::kBadRequest, "DATABASE_URL: the sqlite URL names no file");
+  }
+  if (path.find('?') != std::string_view::npos || path.find('#') != std::string_view::npos) {
+    return MakeError(ErrorCode::kBadRequest, "DATABASE_URL: sqlite URLs take no query string");
+  }
+  return std::string(path);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
+  if (StartsWith(database_url, "postgresql://") || StartsWith(database_url, "postgres://")) {
+    return MakeError(ErrorCode::kBadRequest,
+                     "DATABASE_URL: PostgreSQL support arrives in a later issue; use sqlite://");
+  }
+  if (!StartsWith(database_url, "sqlite:")) {
+    return MakeError(ErrorCode::kBadRequest,
+                     "DATABASE_URL: unsupported scheme (expected sqlite:// or postgresql://)");
+  }
+  Result<std::string> path = SqlitePath(database_url);
+  if (!path.ok()) return path.error();
+  if (*path != ":memory:") {
+    std::filesystem::path parent = std::filesystem::path(*path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return MakeError(ErrorCode::kInternal, "cannot create the database directory " +
+                                                 parent.string() + ": " + ec.message());
+    }
+  }
+  Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::Open(*path);
+  if (!store.ok()) return store.error();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace turnpike::store

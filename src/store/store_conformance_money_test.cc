@@ -1,0 +1,249 @@
+// The Store conformance suite, part 2: credits, holds, settlements, the ledger and concurrency.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "store/store_conformance.h"
+
+namespace turnpike::store {
+namespace {
+
+constexpr int64_t kNow = 1'700'000'000;
+
+HoldRequest MakeHold(const std::string& id, int64_t user, int64_t key, Micros amount) {
+  return HoldRequest{id, user, key, amount};
+}
+
+TEST_P(StoreConformanceTest, CreditIsIdempotent) {
+  int64_t user = MakeUser("alice@example.com");
+  ASSERT_TRUE(store_->Credit(user, 5'000'000, "topup", "stripe:evt_1", "card").ok());
+  ASSERT_TRUE(store_->Credit(user, 5'000'000, "topup", "stripe:evt_1", "card").ok());
+  ASSERT_TRUE(store_->Credit(user, 250'000, "grant", "admin:1", "welcome").ok());
+  EXPECT_EQ(store_->FindUserById(user)->balance, 5'250'000);
+  EXPECT_EQ(store_->TotalCredited(user), 5'250'000);
+  EXPECT_EQ(store_->TotalSpent(user), 0);
+
+  Status reused = store_->Credit(user, 1, "topup", "stripe:evt_1", "");
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->Credit(user, 1, "hold", "x:1", "").error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(store_->Credit(user, 0, "grant", "x:2", "").error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(store_->Credit(user, -5, "grant", "x:3", "").error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(store_->Credit(user + 1000, 5, "grant", "x:4", "").error().code, ErrorCode::kNotFound);
+
+  std::vector<LedgerEntry> ledger = store_->ListLedger(user, 10);
+  ASSERT_EQ(ledger.size(), 2u);
+  EXPECT_EQ(ledger[0].kind, "grant");  // newest first
+  EXPECT_EQ(ledger[0].note, "welcome");
+  EXPECT_EQ(ledger[1].kind, "topup");
+  EXPECT_EQ(ledger[1].amount, 5'000'000);
+  EXPECT_EQ(ledger[1].idempotency_id, "stripe:evt_1");
+  EXPECT_EQ(ledger[1].user_id, user);
+  EXPECT_GT(ledger[1].created_at, 0);
+  EXPECT_EQ(store_->ListLedger(user, 1).size(), 1u);
+  ExpectBalanced(user);
+}
+
+TEST_P(StoreConformanceTest, HoldOutcomes) {
+  int64_t alice = MakeUser("alice@example.com", 10'000);
+  int64_t bob = MakeUser("bob@example.com", 10'000);
+  int64_t key = MakeKey(alice, 1, Micros{6'000});
+  int64_t expiring = MakeKey(alice, 2, std::nullopt, kNow);
+  int64_t later = MakeKey(alice, 3, std::nullopt, kNow + 1);
+  int64_t disabled = MakeKey(alice, 4);
+  int64_t bobs = MakeKey(bob, 5);
+  ASSERT_TRUE(store_->SetKeyDisabled(disabled, true).ok());
+
+  HoldResult held = store_->Hold(MakeHold("r1", alice, key, 4'000), kNow);
+  EXPECT_EQ(held.outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(held.balance_after, 6'000);
+  EXPECT_EQ(store_->FindKeyById(key)->usage, 4'000);
+
+  HoldResult dup = store_->Hold(MakeHold("r1", alice, key, 1), kNow);
+  EXPECT_EQ(dup.outcome, HoldOutcome::kDuplicate);
+  EXPECT_EQ(dup.balance_after, 6'000);
+
+  HoldResult over_limit = store_->Hold(MakeHold("r2", alice, key, 2'001), kNow);
+  EXPECT_EQ(over_limit.outcome, HoldOutcome::kKeyLimitReached);
+  EXPECT_EQ(over_limit.balance_after, 6'000);
+  EXPECT_EQ(store_->Hold(MakeHold("r3", alice, key, 2'000), kNow).outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(store_->FindKeyById(key)->usage, 6'000);
+
+  HoldResult poor = store_->Hold(MakeHold("r4", alice, later, 4'001), kNow);
+  EXPECT_EQ(poor.outcome, HoldOutcome::kInsufficientBalance);
+  EXPECT_EQ(poor.balance_after, 4'000);
+  EXPECT_EQ(store_->Hold(MakeHold("r5", alice, later, 4'000), kNow).outcome, HoldOutcome::kHeld);
+
+  EXPECT_EQ(store_->Hold(MakeHold("r6", alice, expiring, 0), kNow).outcome,
+            HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Hold(MakeHold("r7", alice, disabled, 0), kNow).outcome,
+            HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Hold(MakeHold("r8", alice, key + 1000, 0), kNow).outcome,
+            HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Hold(MakeHold("r9", alice, bobs, 0), kNow).outcome, HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Hold(MakeHold("r10", alice, key, -1), kNow).outcome, HoldOutcome::kFailed);
+  EXPECT_EQ(store_->Hold(MakeHold("r11", bob, bobs, 0), kNow).outcome, HoldOutcome::kHeld);
+
+  EXPECT_EQ(store_->FindUserById(alice)->balance, 0);
+  EXPECT_EQ(store_->FindUserById(bob)->balance, 10'000);
+  EXPECT_EQ(store_->TotalSpent(alice), 10'000);
+  std::vector<LedgerEntry> ledger = store_->ListLedger(alice, 1);
+  ASSERT_EQ(ledger.size(), 1u);
+  EXPECT_EQ(ledger[0].kind, "hold");
+  EXPECT_EQ(ledger[0].amount, -4'000);
+  EXPECT_EQ(ledger[0].idempotency_id, "hold:r5");
+  EXPECT_EQ(ledger[0].request_id, "r5");
+  ExpectBalanced(alice);
+  ExpectBalanced(bob);
+}
+
+TEST_P(StoreConformanceTest, SettleAdjustsAndIsIdempotent) {
+  int64_t user = MakeUser("alice@example.com", 100'000);
+  int64_t key = MakeKey(user, 1, Micros{1'000'000});
+  for (const char* id : {"less", "equal", "more"}) {
+    ASSERT_EQ(store_->Hold(MakeHold(id, user, key, 10'000), kNow).outcome, HoldOutcome::kHeld);
+  }
+  EXPECT_EQ(store_->FindUserById(user)->balance, 70'000);
+
+  ASSERT_TRUE(store_->Settle("less", 2'500).ok());  // 7'500 back
+  EXPECT_EQ(store_->FindUserById(user)->balance, 77'500);
+  EXPECT_EQ(store_->FindKeyById(key)->usage, 22'500);
+  ASSERT_TRUE(store_->Settle("less", 9'999).ok());  // no change the second time
+  EXPECT_EQ(store_->FindUserById(user)->balance, 77'500);
+
+  ASSERT_TRUE(store_->Settle("equal", 10'000).ok());
+  EXPECT_EQ(store_->FindUserById(user)->balance, 77'500);
+  ASSERT_TRUE(store_->Settle("more", 12'000).ok());  // 2'000 more taken
+  EXPECT_EQ(store_->FindUserById(user)->balance, 75'500);
+  EXPECT_EQ(store_->FindKeyById(key)->usage, 24'500);
+
+  std::vector<LedgerEntry> ledger = store_->ListLedger(user, 3);
+  ASSERT_EQ(ledger.size(), 3u);
+  EXPECT_EQ(ledger[0].kind, "settle");
+  EXPECT_EQ(ledger[0].amount, -2'000);
+  EXPECT_EQ(ledger[0].idempotency_id, "settle:more");
+  EXPECT_EQ(ledger[1].amount, 0);
+  EXPECT_EQ(ledger[2].amount, 7'500);
+  EXPECT_EQ(store_->TotalSpent(user), 24'500);
+  EXPECT_EQ(store_->TotalCredited(user), 100'000);
+
+  Status missing = store_->Settle("nope", 1);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->Settle("more", -1).error().code, ErrorCode::kBadRequest);
+  ExpectBalanced(user);
+}
+
+TEST_P(StoreConformanceTest, ReleaseStaleHoldsRefundsOldOpenHolds) {
+  int64_t user = MakeUser("alice@example.com", 10'000);
+  int64_t key = MakeKey(user, 1);
+  ASSERT_EQ(store_->Hold(MakeHold("old-settled", user, key, 1'000), 50).outcome,
+            HoldOutcome::kHeld);
+  ASSERT_TRUE(store_->Settle("old-settled", 400).ok());
+  ASSERT_EQ(store_->Hold(MakeHold("old-open", user, key, 2'000), 100).outcome, HoldOutcome::kHeld);
+  ASSERT_EQ(store_->Hold(MakeHold("new-open", user, key, 3'000), 200).outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(store_->FindUserById(user)->balance, 4'600);
+
+  Result<int> released = store_->ReleaseStaleHolds(150);
+  ASSERT_TRUE(released.ok()) << released.error().message;
+  EXPECT_EQ(*released, 1);
+  EXPECT_EQ(store_->FindUserById(user)->balance, 6'600);
+  EXPECT_EQ(store_->FindKeyById(key)->usage, 3'400);
+  EXPECT_EQ(store_->ReleaseStaleHolds(150).value(), 0);
+  EXPECT_TRUE(store_->Settle("old-open", 2'000).ok());  // already settled: no change
+  EXPECT_EQ(store_->FindUserById(user)->balance, 6'600);
+  EXPECT_EQ(store_->ReleaseStaleHolds(1'000).value(), 1);
+  EXPECT_EQ(store_->FindUserById(user)->balance, 9'600);
+  EXPECT_EQ(store_->TotalSpent(user), 400);
+  ExpectBalanced(user);
+}
+
+// 8 threads x 50 holds of 1'000 against 100'000: exactly 100 may succeed. With `handles` > 1
+// the threads share several independent handles (several processes on one database).
+void RunConcurrentHolds(StoreTestDatabase& db, Store& main, int handles) {
+  constexpr int kThreads = 8;
+  constexpr int kHoldsPerThread = 50;
+  Result<int64_t> user = main.CreateUser("race@example.com", "x", false);
+  ASSERT_TRUE(user.ok());
+  ASSERT_TRUE(main.Credit(*user, 100'000, "topup", "race", "").ok());
+  ApiKey key;
+  key.user_id = *user;
+  key.name = "race";
+  key.prefix = "sk";
+  key.hash_hex = std::string(64, 'a');
+  Result<int64_t> key_id = main.CreateKey(key);
+  ASSERT_TRUE(key_id.ok());
+
+  std::vector<std::unique_ptr<Store>> extra;
+  std::vector<Store*> stores = {&main};
+  for (int i = 1; i < handles; ++i) {
+    extra.push_back(db.Open());
+    ASSERT_NE(extra.back(), nullptr);
+    stores.push_back(extra.back().get());
+  }
+  std::atomic<int> held{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Store& store = *stores[t % stores.size()];
+      for (int i = 0; i < kHoldsPerThread; ++i) {
+        std::string id = "req-" + std::to_string(t) + "-" + std::to_string(i);
+        switch (store.Hold(HoldRequest{id, *user, *key_id, 1'000}, kNow).outcome) {
+          case HoldOutcome::kHeld:
+            ++held;
+            break;
+          case HoldOutcome::kInsufficientBalance:
+            ++refused;
+            break;
+          default:
+            ++other;
+            break;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(held.load(), 100);
+  EXPECT_EQ(refused.load(), kThreads * kHoldsPerThread - 100);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(main.FindUserById(*user)->balance, 0);
+  EXPECT_EQ(main.LedgerSum(*user), 0);
+  EXPECT_EQ(main.FindKeyById(*key_id)->usage, 100'000);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentHoldsNeverOverspend) {
+  RunConcurrentHolds(*db_, *store_, 1);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentHoldsFromTwoHandlesNeverOverspend) {
+  if (!db_->SupportsSecondHandle()) GTEST_SKIP() << "database is private to one handle";
+  RunConcurrentHolds(*db_, *store_, 2);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentHoldsRespectTheKeyLimit) {
+  int64_t user = MakeUser("alice@example.com", 1'000'000);
+  int64_t key = MakeKey(user, 1, Micros{25'000});
+  std::atomic<int> held{0};
+  std::atomic<int> limited{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        std::string id = "lim-" + std::to_string(t) + "-" + std::to_string(i);
+        HoldOutcome outcome = store_->Hold(HoldRequest{id, user, key, 1'000}, kNow).outcome;
+        if (outcome == HoldOutcome::kHeld) ++held;
+        if (outcome == HoldOutcome::kKeyLimitReached) ++limited;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(held.load(), 25);
+  EXPECT_EQ(limited.load(), 55);
+  EXPECT_EQ(store_->FindKeyById(key)->usage, 25'000);
+  ExpectBalanced(user);
+}
+
+}  // namespace
+}  // namespace turnpike::store
