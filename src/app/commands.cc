@@ -1,0 +1,188 @@
+#include "app/commands.h"
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+#include <iostream>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "store/catalog_file.h"
+#include "store/store.h"
+
+namespace turnpike::app {
+namespace json = boost::json;
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "turnpike: " << message << "\n";
+  return 1;
+}
+
+// Opens and migrates the store; on an empty catalog, loads the default one.
+std::unique_ptr<store::Store> OpenReady(const config::Config& config, std::string& error) {
+  auto opened = store::OpenStore(config.database_url);
+  if (!opened.ok()) {
+    error = "database (DATABASE_URL): " + opened.error().message;
+    return nullptr;
+  }
+  auto store = std::move(opened.value());
+  auto migrated = store->Migrate();
+  if (!migrated.ok()) {
+    error = "migration failed: " + migrated.error().message;
+    return nullptr;
+  }
+  if (store->CatalogEmpty()) {
+    auto catalog = store::DefaultCatalog();
+    if (!catalog.ok()) {
+      error = "the built-in catalog is invalid: " + catalog.error().message;
+      return nullptr;
+    }
+    if (auto s = store->ImportCatalog(*catalog); !s.ok()) {
+      error = "loading the default catalog failed: " + s.error().message;
+      return nullptr;
+    }
+  }
+  return store;
+}
+
+}  // namespace
+
+int Migrate(const config::Config& config) {
+  auto opened = store::OpenStore(config.database_url);
+  if (!opened.ok()) return Fail("database (DATABASE_URL): " + opened.error().message);
+  auto& store = *opened.value();
+  auto applied = store.Migrate();
+  if (!applied.ok()) return Fail("migration failed: " + applied.error().message);
+  std::cout << "migrations applied: " << *applied << "\n";
+  if (store.CatalogEmpty()) {
+    auto catalog = store::DefaultCatalog();
+    if (!catalog.ok()) return Fail("the built-in catalog is invalid: " + catalog.error().message);
+    if (auto s = store.ImportCatalog(*catalog); !s.ok()) return Fail(s.error().message);
+    std::cout << "default catalog loaded: " << catalog->models.size() << " models, " << catalog->providers.size()
+              << " providers\n";
+  }
+  return 0;
+}
+
+int UserCreate(const config::Config& config, const std::string& email, const std::string& password, bool admin,
+               const std::string& credits_usd) {
+  if (email.find('@') == std::string::npos || email.size() > 254) return Fail("--email: not an email address");
+  if (password.size() < 8) return Fail("--password: must be at least 8 characters");
+  auto credits = money::ParseUsd(credits_usd);
+  if (!credits || *credits < 0) return Fail("--credits: not a USD amount: \"" + credits_usd + "\"");
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  auto hash = crypto::HashPassword(password);
+  if (!hash.ok()) return Fail(hash.error().message);
+  auto id = store->CreateUser(email, *hash, admin);
+  if (!id.ok()) return Fail(id.error().message);
+  if (*credits > 0) {
+    auto s = store->Credit(*id, *credits, "grant", "grant:cli:" + crypto::RandomHex(16), "turnpike user create --credits");
+    if (!s.ok()) return Fail(s.error().message);
+  }
+  std::cout << *id << "\n";
+  return 0;
+}
+
+int UserShow(const config::Config& config, const std::string& email) {
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  auto user = store->FindUserByEmail(email);
+  if (!user) return Fail("no user with email " + email);
+  json::object o{{"id", user->id},
+                 {"email", user->email},
+                 {"is_admin", user->is_admin},
+                 {"balance_micros", user->balance},
+                 {"ledger_sum_micros", store->LedgerSum(user->id)},
+                 {"total_credited_micros", store->TotalCredited(user->id)},
+                 {"total_spent_micros", store->TotalSpent(user->id)}};
+  std::cout << json::serialize(o) << "\n";
+  return 0;
+}
+
+int KeyCreate(const config::Config& config, const std::string& email, const std::string& name,
+              const std::optional<std::string>& limit_usd) {
+  std::optional<money::Micros> limit;
+  if (limit_usd) {
+    limit = money::ParseUsd(*limit_usd);
+    if (!limit || *limit < 0) return Fail("--limit: not a USD amount: \"" + *limit_usd + "\"");
+  }
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  auto user = store->FindUserByEmail(email);
+  if (!user) return Fail("no user with email " + email);
+  auto generated = crypto::GenerateApiKey();
+  store::ApiKey key;
+  key.user_id = user->id;
+  key.name = name;
+  key.prefix = generated.prefix;
+  key.hash_hex = generated.hash_hex;
+  key.limit = limit;
+  key.created_at = UnixSeconds();
+  auto id = store->CreateKey(key);
+  if (!id.ok()) return Fail(id.error().message);
+  std::cerr << "Created key " << *id << " (" << generated.prefix << ") for " << user->email
+            << ". It is shown only now; store it safely:\n";
+  std::cout << generated.key << "\n";
+  return 0;
+}
+
+int KeyList(const config::Config& config, const std::string& email) {
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  auto user = store->FindUserByEmail(email);
+  if (!user) return Fail("no user with email " + email);
+  for (const auto& k : store->ListKeys(user->id)) {
+    json::object o{{"id", k.id}, {"name", k.name}, {"prefix", k.prefix}, {"usage_micros", k.usage},
+                   {"disabled", k.disabled}};
+    o["limit_micros"] = k.limit ? json::value(*k.limit) : json::value(nullptr);
+    std::cout << json::serialize(o) << "\n";
+  }
+  return 0;
+}
+
+int KeyDisable(const config::Config& config, int64_t id, bool disabled) {
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  if (auto s = store->SetKeyDisabled(id, disabled); !s.ok()) return Fail(s.error().message);
+  std::cout << "key " << id << (disabled ? " disabled" : " enabled") << "\n";
+  return 0;
+}
+
+int CatalogImport(const config::Config& config, const std::string& file) {
+  auto catalog = store::ReadCatalogFile(file);
+  if (!catalog.ok()) return Fail(catalog.error().message);
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  if (auto s = store->ImportCatalog(*catalog); !s.ok()) return Fail(s.error().message);
+  std::cout << "imported " << catalog->companies.size() << " companies, " << catalog->providers.size()
+            << " providers, " << catalog->models.size() << " models\n";
+  return 0;
+}
+
+int CatalogList(const config::Config& config) {
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  auto catalog = store->LoadCatalog();
+  std::cout << fmt::format("{:<42} {:<12} {:<44} {:>10} {:>10} {:>10} {:>10}\n", "MODEL", "PROVIDER", "UPSTREAM ID",
+                           "IN $/M", "OUT $/M", "CACHE RD", "CACHE WR");
+  for (const auto& m : catalog.models) {
+    for (const auto& e : m.endpoints) {
+      std::cout << fmt::format("{:<42} {:<12} {:<44} {:>10} {:>10} {:>10} {:>10}\n", m.id, e.provider_id,
+                               e.upstream_model, money::FormatUsd(e.prices.input), money::FormatUsd(e.prices.output),
+                               money::FormatUsd(e.prices.cache_read), money::FormatUsd(e.prices.cache_write));
+    }
+  }
+  return 0;
+}
+
+}  // namespace turnpike::app

@@ -1,0 +1,24 @@
+// The subcommands of the turnpike binary, apart from argument parsing (main.cc). Each returns
+// the process exit code and prints its result to stdout, errors to stderr.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+
+namespace turnpike::app {
+
+int Serve(const config::Config& config, const std::string& role);
+int Migrate(const config::Config& config);
+int UserCreate(const config::Config& config, const std::string& email, const std::string& password, bool admin,
+               const std::string& credits_usd);
+int UserShow(const config::Config& config, const std::string& email);
+int KeyCreate(const config::Config& config, const std::string& email, const std::string& name,
+              const std::optional<std::string>& limit_usd);
+int KeyList(const config::Config& config, const std::string& email);
+int KeyDisable(const config::Config& config, int64_t id, bool disabled);
+int CatalogImport(const config::Config& config, const std::string& file);
+int CatalogList(const config::Config& config);
+
+}  // namespace turnpike::app

@@ -1,0 +1,204 @@
+// `turnpike serve`: builds the object graph, listens, and shuts down gracefully.
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include "app/commands.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "control/control_plane.h"
+#include "gateway/error_reply.h"
+#include "gateway/gateway.h"
+#include "net/event_loops.h"
+#include "net/http_server.h"
+#include "store/catalog_file.h"
+
+namespace turnpike::app {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kCatalogRefresh = std::chrono::seconds(15);
+
+int Fail(const std::string& message) {
+  std::cerr << "turnpike: " << message << "\n";
+  return 1;
+}
+
+// JWT_SECRET, else a secret generated once and kept (mode 0600) in the data directory.
+Result<std::string> SessionSecret(const config::Config& config) {
+  if (!config.jwt_secret.empty()) return config.jwt_secret;
+  std::filesystem::path path = std::filesystem::path(config.data_dir) / "jwt_secret";
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (std::ifstream in(path); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 32) return secret;
+  }
+  std::string secret = crypto::RandomHex(32);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    if (!out) return MakeError(ErrorCode::kInternal, "cannot write " + path.string());
+    out << secret << "\n";
+  }
+  chmod(path.c_str(), 0600);
+  return secret;
+}
+
+// On an empty database: one admin user with credits and one API key, printed once.
+Status Bootstrap(const config::Config& config, store::Store& store) {
+  if (!config.bootstrap_admin || store.CountUsers() > 0) return OkStatus();
+  std::string password = crypto::RandomHex(12);
+  auto hash = crypto::HashPassword(password);
+  if (!hash.ok()) return hash.error();
+  auto user = store.CreateUser(config.admin_email, *hash, true);
+  if (!user.ok()) return user.error();
+  auto credits = money::ParseUsd(config.admin_credits_usd).value_or(0);
+  if (credits > 0) {
+    if (auto s = store.Credit(*user, credits, "grant", "grant:bootstrap", "first admin"); !s.ok()) return s;
+  }
+  auto generated = crypto::GenerateApiKey();
+  store::ApiKey key;
+  key.user_id = *user;
+  key.name = "default";
+  key.prefix = generated.prefix;
+  key.hash_hex = generated.hash_hex;
+  key.created_at = UnixSeconds();
+  if (auto id = store.CreateKey(key); !id.ok()) return id.error();
+  std::cout << "turnpike: created the first admin user and API key (shown only now)\n"
+            << "admin email: " << config.admin_email << "\n"
+            << "admin password: " << password << "\n"
+            << "api key: " << generated.key << "\n"
+            << "credits: $" << money::FormatUsd(credits) << "\n";
+  return OkStatus();
+}
+
+std::string Url(const std::string& host, int port) {
+  std::string h = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host;
+  return "http://" + h + ":" + std::to_string(port);
+}
+
+// Reloads the catalog from the store now and then, so `turnpike catalog import` reaches a
+// running server.
+void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, gateway::ModelRouter& router) {
+  timer.expires_after(kCatalogRefresh);
+  timer.async_wait([&timer, &store, &router](boost::system::error_code ec) {
+    if (ec) return;
+    router.Load(store.LoadCatalog());
+    ScheduleCatalogRefresh(timer, store, router);
+  });
+}
+
+}  // namespace
+
+int Serve(const config::Config& config, const std::string& role) {
+  if (role != "all" && role != "gateway" && role != "control") return Fail("--role must be all, gateway or control");
+  const bool run_gateway = role != "control";
+  const bool run_control = role != "gateway";
+
+  auto opened = store::OpenStore(config.database_url);
+  if (!opened.ok()) return Fail("database (DATABASE_URL): " + opened.error().message);
+  std::unique_ptr<store::Store> store = std::move(opened.value());
+  if (auto m = store->Migrate(); !m.ok()) return Fail("migration failed: " + m.error().message);
+  if (store->CatalogEmpty()) {
+    auto catalog = store::DefaultCatalog();
+    if (!catalog.ok()) return Fail("the built-in catalog is invalid: " + catalog.error().message);
+    if (auto s = store->ImportCatalog(*catalog); !s.ok()) return Fail(s.error().message);
+  }
+  if (auto released = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds); released.ok() && *released > 0) {
+    spdlog::warn("released {} holds left by a process that stopped without settling them", *released);
+  }
+  auto secret = SessionSecret(config);
+  if (!secret.ok()) return Fail(secret.error().message);
+  if (auto s = Bootstrap(config, *store); !s.ok()) return Fail("creating the first admin failed: " + s.error().message);
+
+  net::EventLoops loops(config.threads);
+  std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;
+  for (int i = 0; i < loops.size(); ++i) upstreams.push_back(std::make_unique<net::UpstreamClient>(loops.at(i), config.upstream));
+  store::RequestLogWriter log(*store, static_cast<size_t>(config.request_log_batch),
+                              std::chrono::milliseconds(config.request_log_flush_ms));
+  gateway::KeyCache keys(*store, std::chrono::milliseconds(config.key_cache_ttl_ms));
+  gateway::ModelRouter router(config::ProcessEnv());
+  router.Load(store->LoadCatalog());
+  gateway::Gateway gateway(config, *store, keys, router, log, upstreams);
+
+  net::ServerOptions options;
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_header_bytes = config.max_header_bytes;
+  options.read_timeout_ms = config.read_timeout_ms;
+  options.keepalive_timeout_ms = config.keepalive_timeout_ms;
+  options.error_body = gateway::ErrorBodyForStatus;
+
+  std::vector<std::unique_ptr<net::HttpServer>> servers;
+  std::string gateway_url;
+  std::unique_ptr<control::ControlPlane> control;
+  if (run_gateway) {
+    auto server = std::make_unique<net::HttpServer>(
+        loops, options, [&gateway](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
+          return gateway.Handle(w, r, wr);
+        });
+    auto port = server->Listen(config.host, config.gateway_port);
+    if (!port.ok()) return Fail("server.gateway_port: " + port.error().message);
+    gateway_url = Url(config.host, *port);
+    std::cout << "turnpike gateway listening on " << gateway_url << std::endl;
+    servers.push_back(std::move(server));
+  }
+  if (run_control) {
+    control = std::make_unique<control::ControlPlane>(*store, gateway_url);
+    auto server = std::make_unique<net::HttpServer>(
+        loops, options, [&control](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
+          return control->Handle(w, r, wr);
+        });
+    auto port = server->Listen(config.host, config.control_port);
+    if (!port.ok()) return Fail("server.control_port: " + port.error().message);
+    std::cout << "turnpike control listening on " << Url(config.host, *port) << std::endl;
+    servers.push_back(std::move(server));
+  }
+
+  asio::steady_timer refresh(loops.at(0));
+  ScheduleCatalogRefresh(refresh, *store, router);
+
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most the grace period),
+  // then stop the loops. A second signal stops at once.
+  asio::signal_set signals(loops.at(0), SIGINT, SIGTERM);
+  asio::steady_timer drain(loops.at(0));
+  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void()> poll = [&] {
+    int64_t active = 0;
+    for (auto& s : servers) active += s->active_requests();
+    if (active == 0 || std::chrono::steady_clock::now() >= *deadline) {
+      if (active > 0) spdlog::warn("shutdown: {} requests still running after the grace period", active);
+      loops.Stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(20));
+    drain.async_wait([&](boost::system::error_code ec) {
+      if (!ec) poll();
+    });
+  };
+  signals.async_wait([&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down, waiting for in-flight requests", signo);
+    *deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdown_grace_ms);
+    for (auto& s : servers) s->BeginShutdown();
+    refresh.cancel();
+    signals.async_wait([&](boost::system::error_code ec2, int) {
+      if (!ec2) loops.Stop();
+    });
+    poll();
+  });
+
+  std::cout << "turnpike ready" << std::endl;
+  loops.Run();
+  log.Stop();
+  std::cout << "turnpike stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace turnpike::app

@@ -1,0 +1,36 @@
+// Token usage as providers report it, what it costs, and estimates for when they do not.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <cstdint>
+#include <string>
+
+#include "common/money.h"
+
+namespace turnpike::billing {
+
+// OpenAI's accounting: prompt_tokens includes cached ones; completion_tokens includes reasoning.
+struct Usage {
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  int64_t cached_tokens = 0;       // prompt tokens read from cache
+  int64_t cache_write_tokens = 0;  // prompt tokens written to cache (Anthropic)
+  int64_t reasoning_tokens = 0;
+};
+
+// Reads an OpenAI `usage` object. Missing fields count as zero; false when it is not an object.
+bool ParseOpenAiUsage(const boost::json::value& usage, Usage& out);
+
+// Splits usage into billable classes: each token is billed once, at its class's price.
+money::TokenCounts Billable(const Usage& usage);
+
+// What `usage` costs at `prices` (DESIGN §5 rounding: ceil to the micro-USD).
+money::Micros CostOf(const Usage& usage, const money::Prices& prices);
+
+// Estimated tokens for text of `chars` characters (about four characters a token).
+int64_t EstimateTokens(int64_t chars);
+
+// The OpenAI usage object `usage_json` (its JSON text) with OpenRouter's `"cost":<USD>` added.
+std::string UsageWithCost(const boost::json::object& usage, money::Micros cost);
+
+}  // namespace turnpike::billing

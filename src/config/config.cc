@@ -1,0 +1,174 @@
+#include "config/config.h"
+
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <toml++/toml.h>
+
+#include "common/money.h"
+
+namespace turnpike::config {
+namespace {
+
+Error Bad(const std::string& key, const std::string& why) {
+  return MakeError(ErrorCode::kBadRequest, key + ": " + why);
+}
+
+// Applies one integer setting: the TOML value if present, then the env var if set.
+Status Int(const toml::table& t, const char* section, const char* key, const char* env_name,
+           const EnvLookup& env, int64_t min, int64_t max, int64_t& out) {
+  std::string name = std::string(section) + "." + key;
+  if (auto node = t[section][key]; node) {
+    auto v = node.value<int64_t>();
+    if (!v) return Bad(name, "must be an integer");
+    out = *v;
+  }
+  if (env_name) {
+    if (auto text = env(env_name)) {
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+      if (ec != std::errc() || p != text->data() + text->size()) {
+        return Bad(name + " (" + env_name + ")", "must be an integer, got \"" + *text + "\"");
+      }
+      out = v;
+      name += std::string(" (") + env_name + ")";
+    }
+  }
+  if (out < min || out > max) {
+    return Bad(name, "must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " +
+                         std::to_string(out));
+  }
+  return OkStatus();
+}
+
+Status Str(const toml::table& t, const char* section, const char* key, const char* env_name,
+           const EnvLookup& env, std::string& out) {
+  if (auto node = t[section][key]; node) {
+    auto v = node.value<std::string>();
+    if (!v) return Bad(std::string(section) + "." + key, "must be a string");
+    out = *v;
+  }
+  if (env_name) {
+    if (auto v = env(env_name)) out = *v;
+  }
+  return OkStatus();
+}
+
+Status Bool(const toml::table& t, const char* section, const char* key, const char* env_name,
+            const EnvLookup& env, bool& out) {
+  if (auto node = t[section][key]; node) {
+    auto v = node.value<bool>();
+    if (!v) return Bad(std::string(section) + "." + key, "must be true or false");
+    out = *v;
+  }
+  if (env_name) {
+    if (auto v = env(env_name)) {
+      if (*v == "1" || *v == "true") out = true;
+      else if (*v == "0" || *v == "false") out = false;
+      else return Bad(std::string(section) + "." + key + " (" + env_name + ")", "must be 0/1/true/false");
+    }
+  }
+  return OkStatus();
+}
+
+#define TRY(expr)                          \
+  do {                                     \
+    if (auto s_ = (expr); !s_.ok()) return s_.error(); \
+  } while (0)
+
+Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
+  Config c;
+  int64_t port = c.gateway_port, cport = c.control_port, threads = c.threads;
+  TRY(Str(t, "server", "host", "TURNPIKE_HOST", env, c.host));
+  TRY(Int(t, "server", "gateway_port", "TURNPIKE_GATEWAY_PORT", env, 0, 65535, port));
+  TRY(Int(t, "server", "control_port", "TURNPIKE_CONTROL_PORT", env, 0, 65535, cport));
+  TRY(Int(t, "server", "threads", "TURNPIKE_THREADS", env, 0, 256, threads));
+  c.gateway_port = static_cast<int>(port);
+  c.control_port = static_cast<int>(cport);
+  c.threads = static_cast<int>(threads);
+  TRY(Int(t, "server", "max_body_bytes", "TURNPIKE_MAX_BODY_BYTES", env, 1024, int64_t{1} << 30, c.max_body_bytes));
+  TRY(Int(t, "server", "max_header_bytes", nullptr, env, 1024, 1 << 20, c.max_header_bytes));
+  TRY(Int(t, "server", "read_timeout_ms", nullptr, env, 100, 3'600'000, c.read_timeout_ms));
+  TRY(Int(t, "server", "keepalive_timeout_ms", nullptr, env, 100, 3'600'000, c.keepalive_timeout_ms));
+  TRY(Int(t, "server", "shutdown_grace_ms", nullptr, env, 0, 3'600'000, c.shutdown_grace_ms));
+  TRY(Str(t, "database", "url", "DATABASE_URL", env, c.database_url));
+  TRY(Str(t, "database", "data_dir", "TURNPIKE_DATA_DIR", env, c.data_dir));
+  TRY(Str(t, "auth", "jwt_secret", "JWT_SECRET", env, c.jwt_secret));
+  TRY(Int(t, "auth", "key_cache_ttl_ms", nullptr, env, 0, 3'600'000, c.key_cache_ttl_ms));
+  TRY(Int(t, "billing", "stale_hold_seconds", nullptr, env, 60, 86'400 * 30, c.stale_hold_seconds));
+  TRY(Bool(t, "bootstrap", "admin", "TURNPIKE_BOOTSTRAP_ADMIN", env, c.bootstrap_admin));
+  TRY(Str(t, "bootstrap", "admin_email", nullptr, env, c.admin_email));
+  TRY(Str(t, "bootstrap", "admin_credits_usd", nullptr, env, c.admin_credits_usd));
+  TRY(Str(t, "log", "level", "TURNPIKE_LOG_LEVEL", env, c.log_level));
+  int64_t batch = c.request_log_batch;
+  TRY(Int(t, "log", "request_log_batch", nullptr, env, 1, 100'000, batch));
+  c.request_log_batch = static_cast<int>(batch);
+  TRY(Int(t, "log", "request_log_flush_ms", nullptr, env, 1, 60'000, c.request_log_flush_ms));
+  auto& u = c.upstream;
+  TRY(Int(t, "upstream", "connect_timeout_ms", nullptr, env, 100, 600'000, u.connect_timeout_ms));
+  TRY(Int(t, "upstream", "first_byte_timeout_ms", nullptr, env, 100, 3'600'000, u.first_byte_timeout_ms));
+  TRY(Int(t, "upstream", "idle_timeout_ms", nullptr, env, 100, 3'600'000, u.idle_timeout_ms));
+  TRY(Int(t, "upstream", "max_response_bytes", nullptr, env, 1024, int64_t{1} << 32, u.max_response_bytes));
+  TRY(Int(t, "upstream", "max_event_bytes", nullptr, env, 1024, int64_t{1} << 30, u.max_event_bytes));
+  TRY(Int(t, "upstream", "max_connections_per_host", nullptr, env, 1, 100'000, u.max_connections_per_host));
+
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels)) {
+    return Bad("log.level", "must be one of trace, debug, info, warn, error, off; got \"" + c.log_level + "\"");
+  }
+  if (!c.database_url.starts_with("sqlite:") && !c.database_url.starts_with("postgresql://") &&
+      !c.database_url.starts_with("postgres://")) {
+    return Bad("database.url (DATABASE_URL)", "must start with sqlite:// or postgresql://");
+  }
+  if (!money::ParseUsd(c.admin_credits_usd) || *money::ParseUsd(c.admin_credits_usd) < 0) {
+    return Bad("bootstrap.admin_credits_usd", "must be a non-negative USD amount like \"10\" or \"2.50\"");
+  }
+  if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32) {
+    return Bad("auth.jwt_secret (JWT_SECRET)", "must be at least 32 characters");
+  }
+  for (const char* name : {"OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GOOGLE_BASE_URL"}) {
+    if (auto v = env(name)) TRY(CheckBaseUrl(name, *v));
+  }
+  return c;
+}
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Status CheckBaseUrl(const std::string& name, const std::string& url) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return Bad(name, "is not an absolute URL: \"" + url + "\"");
+  if (parsed->scheme() != "http" && parsed->scheme() != "https") {
+    return Bad(name, "must use http or https, got \"" + std::string(parsed->scheme()) + "\"");
+  }
+  if (parsed->encoded_host().empty()) return Bad(name, "has no host: \"" + url + "\"");
+  if (parsed->has_query() || parsed->has_fragment()) return Bad(name, "must not have a query or fragment");
+  return OkStatus();
+}
+
+Result<Config> Load(const std::string& path, const EnvLookup& env) {
+  std::string file = path;
+  if (file.empty() && std::filesystem::exists("turnpike.toml")) file = "turnpike.toml";
+  toml::table table;
+  if (!file.empty()) {
+    try {
+      table = toml::parse_file(file);
+    } catch (const toml::parse_error& e) {
+      const auto& where = e.source().begin;
+      return MakeError(ErrorCode::kBadRequest, file + ":" + std::to_string(where.line) + ":" +
+                                                   std::to_string(where.column) + ": " +
+                                                   std::string(e.description()));
+    }
+  }
+  return Apply(table, env);
+}
+
+}  // namespace turnpike::config

@@ -1,0 +1,72 @@
+// One immutable, validated configuration. Sources, later ones winning: built-in defaults,
+// the TOML file (turnpike.toml, every key documented there), then environment variables.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace turnpike::config {
+
+struct UpstreamOptions {
+  int64_t connect_timeout_ms = 5'000;       // TCP + TLS handshake
+  int64_t first_byte_timeout_ms = 120'000;  // request sent → response head
+  int64_t idle_timeout_ms = 60'000;         // longest silence inside a streaming body
+  int64_t max_response_bytes = 64 << 20;    // a non-streaming body larger than this fails (502)
+  int64_t max_event_bytes = 4 << 20;        // one SSE event larger than this fails the stream
+  int64_t max_connections_per_host = 256;
+};
+
+struct Config {
+  // [server]
+  std::string host = "0.0.0.0";
+  int gateway_port = 4000;         // 0 = any free port (printed at start-up)
+  int control_port = 3000;
+  int threads = 0;                 // event-loop threads; 0 = one per core
+  int64_t max_body_bytes = 10 << 20;    // larger request bodies get 413
+  int64_t max_header_bytes = 16 << 10;  // larger request heads get 431
+  int64_t read_timeout_ms = 30'000;     // to read one whole request
+  int64_t keepalive_timeout_ms = 75'000;
+  int64_t shutdown_grace_ms = 30'000;   // in-flight requests get this long after SIGTERM
+
+  // [database]
+  std::string database_url = "sqlite://./data/turnpike.db";
+  std::string data_dir = "./data";
+
+  // [auth]
+  std::string jwt_secret;          // "" = generated once and kept in data_dir/jwt_secret
+  int64_t key_cache_ttl_ms = 5'000;   // a cached key is re-read from the store after this long
+
+  // [billing]
+  int64_t stale_hold_seconds = 3'600;  // holds older than this are released at start-up
+
+  // [bootstrap]
+  bool bootstrap_admin = true;     // on an empty database, create an admin user and one key
+  std::string admin_email = "admin@turnpike.local";
+  std::string admin_credits_usd = "10";
+
+  // [log]
+  std::string log_level = "info";  // trace | debug | info | warn | error | off
+  int request_log_batch = 256;     // rows per group commit
+  int64_t request_log_flush_ms = 100;
+
+  // [upstream]
+  UpstreamOptions upstream;
+};
+
+// Reads an environment variable; nullopt when unset. Injected so tests control the env.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// Loads `path` (empty = "turnpike.toml" if it exists, else defaults only), applies environment
+// overrides and validates. Errors name the offending key and why, e.g.
+// "server.gateway_port (TURNPIKE_GATEWAY_PORT): must be 0..65535, got 70000".
+Result<Config> Load(const std::string& path, const EnvLookup& env);
+
+// Validates an upstream base URL ("OPENAI_BASE_URL" etc.): http or https, a host, no query.
+Status CheckBaseUrl(const std::string& name, const std::string& url);
+
+}  // namespace turnpike::config

@@ -1,0 +1,474 @@
+// POST /api/v1/chat/completions: authenticate, validate, route, hold, dispatch (with failover
+// before the first byte), relay, meter, settle, log.
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "billing/usage.h"
+#include "common/clock.h"
+#include "gateway/error_reply.h"
+#include "gateway/gateway.h"
+#include "net/sse_reader.h"
+#include "protocol/json_members.h"
+#include "protocol/openai_chat.h"
+
+namespace turnpike::gateway {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+struct Gateway::Exchange {
+  std::string id;
+  SteadyTime start = std::chrono::steady_clock::now();
+  store::ApiKey key;
+  std::string_view raw_body;
+  json::value body;
+  protocol::ChatRequestInfo info;
+  std::shared_ptr<const CatalogSnapshot> snapshot;
+  std::vector<Route> routes;
+  const Route* route = nullptr;
+  money::Micros held = 0;
+  bool hold_taken = false;
+  // Outcome.
+  billing::Usage usage;
+  bool usage_from_provider = false;
+  int64_t delivered_chars = 0;  // content and tool arguments that reached the client
+  money::Micros cost = 0;
+  int status = 0;
+  std::string finish_reason;
+  std::string error_message;
+  int64_t ttft_ms = -1;
+  bool client_gone = false;
+};
+
+namespace {
+
+bool Retryable(int status) { return status == 408 || status == 409 || status == 429 || status >= 500; }
+
+// An upstream's non-200 answer, as the client should see it. The upstream's own message is
+// passed on only where it is about the request, never for credential failures (it may quote
+// part of the provider key).
+Error UpstreamStatusError(int status, const std::string& body, const std::string& provider) {
+  std::string message;
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    if (const auto* e = v.get_object().if_contains("error"); e && e->is_object()) {
+      if (const auto* m = e->get_object().if_contains("message"); m && m->is_string()) message = m->get_string();
+    }
+  }
+  std::string prefix = "Provider " + provider + " answered " + std::to_string(status);
+  std::string detail = message.empty() ? "" : ": " + message;
+  switch (status) {
+    case 400:
+    case 422:
+      return MakeError(ErrorCode::kBadRequest, prefix + detail);
+    case 401:
+    case 403:
+      return MakeError(ErrorCode::kUpstream, prefix + ": the provider rejected the gateway's credentials");
+    case 408:
+      return MakeError(ErrorCode::kTimeout, prefix + detail);
+    case 413:
+      return MakeError(ErrorCode::kTooLarge, prefix + detail);
+    case 429:
+      return MakeError(ErrorCode::kRateLimited, prefix + detail);
+    default:
+      return MakeError(ErrorCode::kUpstream, prefix + detail);
+  }
+}
+
+Error Transport(const Error& e, const std::string& provider) {
+  return MakeError(e.code == ErrorCode::kTimeout ? ErrorCode::kTimeout : ErrorCode::kUpstream,
+                   "Provider " + provider + ": " + e.message);
+}
+
+// Characters of generated text in a chat.completion message or chunk delta.
+int64_t GeneratedChars(const json::object& message) {
+  int64_t n = 0;
+  if (const auto* c = message.if_contains("content"); c && c->is_string()) n += static_cast<int64_t>(c->get_string().size());
+  if (const auto* r = message.if_contains("refusal"); r && r->is_string()) n += static_cast<int64_t>(r->get_string().size());
+  if (const auto* calls = message.if_contains("tool_calls"); calls && calls->is_array()) {
+    for (const auto& call : calls->get_array()) {
+      const auto* fn = call.is_object() ? call.get_object().if_contains("function") : nullptr;
+      if (!fn || !fn->is_object()) continue;
+      if (const auto* a = fn->get_object().if_contains("arguments"); a && a->is_string()) {
+        n += static_cast<int64_t>(a->get_string().size());
+      }
+      if (const auto* name = fn->get_object().if_contains("name"); name && name->is_string()) {
+        n += static_cast<int64_t>(name->get_string().size());
+      }
+    }
+  }
+  return n;
+}
+
+// The first choice of a response or chunk, if any.
+const json::object* FirstChoice(const json::object& o) {
+  const auto* choices = o.if_contains("choices");
+  if (!choices || !choices->is_array() || choices->get_array().empty()) return nullptr;
+  return choices->get_array()[0].if_object();
+}
+
+std::string FinishReason(const json::object& choice) {
+  const auto* f = choice.if_contains("finish_reason");
+  return f && f->is_string() ? std::string(f->get_string()) : "";
+}
+
+json::object UsageObject(const billing::Usage& u) {
+  return json::object{{"prompt_tokens", u.prompt_tokens},
+                      {"completion_tokens", u.completion_tokens},
+                      {"total_tokens", u.prompt_tokens + u.completion_tokens}};
+}
+
+}  // namespace
+
+awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
+                              const std::string& request_id) {
+  metrics_.chat_requests.fetch_add(1, std::memory_order_relaxed);
+  auto key = keys_.Authenticate(net::FindHeader(request.headers, "authorization"), UnixSeconds());
+  if (!key.ok()) {
+    co_await ReplyError(writer, key.error(), request_id);
+    co_return;
+  }
+  Exchange x;
+  x.id = request_id;
+  x.key = std::move(*key);
+  x.raw_body = request.body;
+  boost::system::error_code ec;
+  x.body = json::parse(request.body, ec);
+  if (ec) {
+    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message()),
+                        request_id);
+    co_return;
+  }
+  auto info = protocol::InspectChatRequest(x.body);
+  if (!info.ok()) {
+    co_await ReplyError(writer, info.error(), request_id);
+    co_return;
+  }
+  x.info = std::move(*info);
+  x.snapshot = router_.snapshot();
+  const store::Model* model = x.snapshot->FindModel(x.info.model);
+  if (!model) {
+    co_await ReplyError(writer,
+                        MakeError(ErrorCode::kNotFound, "Model '" + x.info.model +
+                                                            "' is not in the catalog; GET /api/v1/models lists the models"),
+                        request_id);
+    co_return;
+  }
+  x.routes = x.snapshot->Candidates(*model);
+  if (x.routes.empty()) {
+    std::string why;
+    for (const auto& e : model->endpoints) {
+      const ProviderState* p = x.snapshot->FindProvider(e.provider_id);
+      why += (why.empty() ? "" : "; ") + e.provider_id + ": " + (p ? p->unavailable_reason : "unknown provider");
+    }
+    co_await ReplyError(writer,
+                        MakeError(ErrorCode::kUnavailable, "No provider is available for " + x.info.model + " (" + why + ")"),
+                        request_id);
+    co_return;
+  }
+
+  // Worst case at any provider we might fail over to: the prompt at two characters a token
+  // (bounded by the context), images at 2,000 tokens each, and the full output allowance.
+  for (const auto& r : x.routes) {
+    money::TokenCounts worst;
+    worst.prompt = std::min(r.endpoint->context_length, x.info.prompt_chars / 2 + 64 + x.info.images * 2000);
+    worst.completion = x.info.max_tokens.value_or(r.endpoint->max_output);
+    x.held = std::max(x.held, money::Cost(worst, r.endpoint->prices));
+  }
+  auto hold = store_.Hold({x.id, x.key.user_id, x.key.id, x.held}, UnixSeconds());
+  switch (hold.outcome) {
+    case store::HoldOutcome::kHeld:
+      x.hold_taken = true;
+      break;
+    case store::HoldOutcome::kInsufficientBalance:
+      co_await ReplyError(writer,
+                          MakeError(ErrorCode::kPaymentRequired,
+                                    "Insufficient credits: this request can cost up to $" + money::FormatUsd(x.held) +
+                                        " and the balance is $" + money::FormatUsd(hold.balance_after) +
+                                        ". Add credits or lower max_tokens."),
+                          request_id);
+      co_return;
+    case store::HoldOutcome::kKeyLimitReached:
+      co_await ReplyError(writer,
+                          MakeError(ErrorCode::kPaymentRequired,
+                                    "This API key's spending limit does not cover this request (up to $" +
+                                        money::FormatUsd(x.held) + "). Raise the limit or lower max_tokens."),
+                          request_id);
+      co_return;
+    case store::HoldOutcome::kKeyDisabled:
+      co_await ReplyError(writer, MakeError(ErrorCode::kForbidden, "This API key is disabled or expired"), request_id);
+      co_return;
+    case store::HoldOutcome::kFailed:
+      co_await ReplyError(writer, MakeError(ErrorCode::kUnavailable, "The credit store is unavailable; try again"),
+                          request_id);
+      co_return;
+    case store::HoldOutcome::kDuplicate:
+      co_await ReplyError(writer, MakeError(ErrorCode::kConflict, "Duplicate request id"), request_id);
+      co_return;
+  }
+  co_await Dispatch(worker, x, writer);
+  writer.OnClientGone(nullptr);
+  Finish(x);
+}
+
+awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& writer) {
+  Error last = MakeError(ErrorCode::kUpstream, "no provider answered");
+  for (size_t i = 0; i < x.routes.size(); ++i) {
+    const Route& r = x.routes[i];
+    x.route = &r;
+    const std::string& provider = r.provider->provider->id;
+    net::UpstreamRequest up;
+    up.url = r.provider->base_url + "/chat/completions";
+    up.headers.push_back({"Content-Type", "application/json"});
+    if (!r.provider->api_key.empty()) up.headers.push_back({"Authorization", "Bearer " + r.provider->api_key});
+    up.body = protocol::RewriteForUpstream(x.raw_body, x.body, r.endpoint->upstream_model, x.info.stream);
+    auto call = upstreams_[static_cast<size_t>(worker)]->Start(std::move(up));
+    writer.OnClientGone([call, &x] {
+      x.client_gone = true;
+      call->Cancel();
+    });
+    auto head = co_await call->ReadHead();
+    bool more = i + 1 < x.routes.size();
+    if (x.client_gone) {
+      x.status = 499;
+      x.finish_reason = "cancelled";
+      metrics_.client_disconnects.fetch_add(1, std::memory_order_relaxed);
+      co_return;
+    }
+    if (!head.ok()) {
+      metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
+      last = Transport(head.error(), provider);
+      spdlog::warn("{}: {}", x.id, last.message);
+      if (more) {
+        metrics_.failovers.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      break;
+    }
+    if (head->status != 200) {
+      auto body = co_await call->ReadAll();
+      metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
+      last = UpstreamStatusError(head->status, body.ok() ? *body : "", provider);
+      spdlog::warn("{}: {}", x.id, last.message);
+      if (more && Retryable(head->status)) {
+        metrics_.failovers.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      break;
+    }
+    x.ttft_ms = MillisSince(x.start);
+    if (x.info.stream) {
+      co_await RelayStream(x, *call, writer);
+    } else {
+      co_await RelayJson(x, *call, writer);
+    }
+    co_return;
+  }
+  x.status = HttpStatus(last.code);
+  x.finish_reason = "error";
+  x.error_message = last.message;
+  co_await ReplyError(writer, last, x.id);
+}
+
+awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
+  const std::string& provider = x.route->provider->provider->id;
+  auto body = co_await call.ReadAll();
+  auto fail = [&](Error e) -> awaitable<void> {
+    x.status = HttpStatus(e.code);
+    x.finish_reason = "error";
+    x.error_message = e.message;
+    co_await ReplyError(writer, e, x.id);
+  };
+  if (x.client_gone) {
+    x.status = 499;
+    x.finish_reason = "cancelled";
+    co_return;
+  }
+  if (!body.ok()) {
+    co_await fail(Transport(body.error(), provider));
+    co_return;
+  }
+  boost::system::error_code ec;
+  auto v = json::parse(*body, ec);
+  auto layout = ec ? std::nullopt : protocol::ScanObject(*body);
+  if (ec || !v.is_object() || !layout) {
+    co_await fail(MakeError(ErrorCode::kUpstream, "Provider " + provider + " returned a body that is not a JSON object"));
+    co_return;
+  }
+  const auto& root = v.get_object();
+  const json::object* choice = FirstChoice(root);
+  const json::object* message = nullptr;
+  if (choice) {
+    x.finish_reason = FinishReason(*choice);
+    if (const auto* m = choice->if_contains("message"); m && m->is_object()) message = &m->get_object();
+  }
+  x.delivered_chars = message ? GeneratedChars(*message) : 0;
+  json::object usage_json;
+  if (const auto* u = root.if_contains("usage"); u && billing::ParseOpenAiUsage(*u, x.usage)) {
+    x.usage_from_provider = true;
+    usage_json = u->get_object();
+  } else {
+    x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
+    x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
+    usage_json = UsageObject(x.usage);
+  }
+  x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
+  std::string out = protocol::ApplyEdits(
+      *body, {protocol::SetMember(*body, *layout, "usage", billing::UsageWithCost(usage_json, x.cost))});
+  x.status = 200;
+  net::Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
+  co_await writer.Send(200, std::move(headers), std::move(out));
+  metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
+}
+
+awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
+  const std::string& provider = x.route->provider->provider->id;
+  x.status = 200;
+  net::Headers headers{{"Content-Type", "text/event-stream; charset=utf-8"},
+                       {"Cache-Control", "no-cache"},
+                       {"X-Accel-Buffering", "no"},
+                       {"x-request-id", x.id}};
+  if (!co_await writer.BeginStream(200, std::move(headers))) {
+    call.Cancel();
+    x.client_gone = true;
+  }
+  metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
+  net::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
+  bool done = false;
+  std::string chunk_id, chunk_model;
+  std::string out;
+  std::optional<Error> failure;
+
+  auto on_event = [&](net::SseEvent&& ev) {
+    if (ev.data == "[DONE]") {
+      done = true;
+      out += "data: [DONE]\n\n";
+      return;
+    }
+    boost::system::error_code ec;
+    auto v = json::parse(ev.data, ec);
+    if (ec || !v.is_object()) {
+      out += "data: " + ev.data + "\n\n";
+      return;
+    }
+    const auto& o = v.get_object();
+    if (chunk_id.empty()) {
+      if (const auto* id = o.if_contains("id"); id && id->is_string()) chunk_id = id->get_string();
+      if (const auto* m = o.if_contains("model"); m && m->is_string()) chunk_model = m->get_string();
+    }
+    if (o.contains("error")) x.finish_reason = "error";
+    const json::object* choice = FirstChoice(o);
+    if (choice) {
+      if (const auto* d = choice->if_contains("delta"); d && d->is_object()) {
+        int64_t n = GeneratedChars(d->get_object());
+        if (n > 0 && x.delivered_chars == 0) x.ttft_ms = MillisSince(x.start);
+        x.delivered_chars += n;
+      }
+      if (auto f = FinishReason(*choice); !f.empty()) x.finish_reason = f;
+    }
+    const auto* usage = o.if_contains("usage");
+    if (usage && billing::ParseOpenAiUsage(*usage, x.usage)) {
+      x.usage_from_provider = true;
+      if (!x.info.include_usage) {
+        if (!choice) return;  // the usage chunk the client did not ask for
+      } else {
+        // OpenRouter adds the cost to the usage it streams.
+        x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
+        auto layout = protocol::ScanObject(ev.data);
+        if (layout) {
+          out += "data: " +
+                 protocol::ApplyEdits(ev.data, {protocol::SetMember(ev.data, *layout, "usage",
+                                                                    billing::UsageWithCost(usage->get_object(), x.cost))}) +
+                 "\n\n";
+          return;
+        }
+      }
+    }
+    // OpenAI sends "usage":null (we always ask for usage) and sometimes
+    // "system_fingerprint":null on every chunk; strict clients (@openrouter/sdk) accept these
+    // keys missing but not null, so they go.
+    out += "data: " + protocol::RemoveNullMembers(ev.data, {"usage", "system_fingerprint"}) + "\n\n";
+  };
+
+  while (!x.client_gone && !done) {
+    auto piece = co_await call.ReadSome();
+    if (x.client_gone) break;
+    if (!piece.ok()) {
+      failure = Transport(piece.error(), provider);
+      break;
+    }
+    if (piece->empty()) {
+      failure = MakeError(ErrorCode::kUpstream, "Provider " + provider + " ended the stream before it was complete");
+      break;
+    }
+    out.clear();
+    if (auto s = reader.Feed(*piece, on_event); !s.ok()) {
+      call.Cancel();
+      failure = Transport(s.error(), provider);
+    }
+    if (!out.empty() && !co_await writer.Write(std::move(out))) {
+      x.client_gone = true;
+      call.Cancel();
+    }
+    if (failure) break;
+  }
+  if (x.client_gone) {
+    x.finish_reason = "cancelled";
+    x.status = 499;
+    metrics_.client_disconnects.fetch_add(1, std::memory_order_relaxed);
+  } else if (failure) {
+    spdlog::warn("{}: {}", x.id, failure->message);
+    metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
+    x.finish_reason = "error";
+    x.error_message = failure->message;
+    x.status = 502;
+    if (co_await writer.Write(StreamErrorChunk(*failure, chunk_id.empty() ? x.id : chunk_id, chunk_model))) {
+      co_await writer.EndStream();
+    }
+  } else {
+    co_await writer.EndStream();
+  }
+  if (!x.usage_from_provider) {
+    // Cut or cancelled before the provider reported usage: bill what was delivered, and the
+    // prompt only if anything was generated for it.
+    if (x.delivered_chars > 0) {
+      x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
+      x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
+    }
+  }
+  x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
+}
+
+void Gateway::Finish(Exchange& x) {
+  if (x.hold_taken) {
+    if (auto s = store_.Settle(x.id, x.cost); !s.ok()) {
+      spdlog::error("{}: settlement failed: {}", x.id, s.error().message);
+    }
+    metrics_.billed_micros.fetch_add(x.cost, std::memory_order_relaxed);
+  }
+  store::RequestLogRow row;
+  row.request_id = x.id;
+  row.user_id = x.key.user_id;
+  row.key_id = x.key.id;
+  row.model_id = x.info.model;
+  if (x.route) {
+    row.provider_id = x.route->provider->provider->id;
+    row.upstream_model = x.route->endpoint->upstream_model;
+  }
+  row.streamed = x.info.stream;
+  row.prompt_tokens = x.usage.prompt_tokens;
+  row.completion_tokens = x.usage.completion_tokens;
+  row.cached_tokens = x.usage.cached_tokens;
+  row.reasoning_tokens = x.usage.reasoning_tokens;
+  row.cost = x.cost;
+  row.usage_source = x.usage_from_provider ? store::UsageSource::kProvider : store::UsageSource::kEstimated;
+  row.latency_ms = MillisSince(x.start);
+  row.ttft_ms = x.ttft_ms;
+  row.http_status = x.status;
+  row.finish_reason = x.finish_reason;
+  row.error_message = x.error_message;
+  row.created_at = UnixMillis();
+  log_.Enqueue(std::move(row));
+}
+
+}  // namespace turnpike::gateway

@@ -1,0 +1,216 @@
+#include "gateway/gateway.h"
+
+#include <boost/json.hpp>
+#include <ctime>
+#include <fmt/format.h>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "gateway/error_reply.h"
+
+namespace turnpike::gateway {
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+std::string UsdOrNull(const std::optional<money::Micros>& v) { return v ? money::FormatUsd(*v) : "null"; }
+
+std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
+
+std::string IsoTime(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The value of `name` in an undecoded query string; "" when absent.
+std::string QueryParam(const std::string& query, std::string_view name) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    std::string_view part(query.data() + pos, (amp == std::string::npos ? query.size() : amp) - pos);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return "";
+}
+
+// Accepts both the OpenRouter paths (/api/v1/…) and the OpenAI-style aliases (/v1/…).
+std::string_view RoutePath(std::string_view path) {
+  if (path.starts_with("/api/v1/")) return path.substr(7);
+  if (path.starts_with("/v1/")) return path.substr(3);
+  return path;
+}
+
+}  // namespace
+
+Gateway::Gateway(const config::Config& config, store::Store& store, KeyCache& keys, ModelRouter& router,
+                 store::RequestLogWriter& log, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams)
+    : config_(config), store_(store), keys_(keys), router_(router), log_(log), upstreams_(upstreams) {}
+
+awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
+  metrics_.requests.fetch_add(1, std::memory_order_relaxed);
+  std::string request_id = "gen-" + crypto::RandomHex(12);
+  std::string_view route = RoutePath(request.path);
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  if (route == "/chat/completions") {
+    if (request.method != "POST") {
+      co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "Use POST for /chat/completions"), request_id);
+      co_return;
+    }
+    co_await Chat(worker, request, writer, request_id);
+  } else if (route == "/models" && get) {
+    co_await ReplyJson(writer, 200, router_.snapshot()->models_json(), request_id);
+  } else if (route == "/key" && get) {
+    co_await Key(request, writer, request_id);
+  } else if (route == "/credits" && get) {
+    co_await Credits(request, writer, request_id);
+  } else if (route == "/generation" && get) {
+    co_await Generation(request, writer, request_id);
+  } else if (request.path == "/health" && get) {
+    co_await ReplyJson(writer, 200, R"({"status":"ok"})", request_id);
+  } else if (request.path == "/ready" && get) {
+    bool ok = store_.Ping();
+    co_await ReplyJson(writer, ok ? 200 : 503, ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})",
+                       request_id);
+  } else if (request.path == "/metrics" && get) {
+    co_await MetricsText(writer, request_id);
+  } else {
+    co_await ReplyError(writer, MakeError(ErrorCode::kNotFound, "No route for " + request.method + " " + request.path),
+                        request_id);
+  }
+}
+
+awaitable<void> Gateway::Key(const net::HttpRequest& request, net::ResponseWriter& writer,
+                             const std::string& request_id) {
+  // Any known key may read its own state, even disabled or at its limit.
+  auto key = keys_.Identify(net::FindHeader(request.headers, "authorization"));
+  if (!key.ok()) {
+    co_await ReplyError(writer, key.error(), request_id);
+    co_return;
+  }
+  auto fresh = store_.FindKeyById(key->id);
+  if (!fresh) {
+    co_await ReplyError(writer, MakeError(ErrorCode::kUnauthorized, "Invalid API key"), request_id);
+    co_return;
+  }
+  std::optional<money::Micros> remaining;
+  if (fresh->limit) remaining = std::max<money::Micros>(0, *fresh->limit - fresh->usage);
+  // Every field @openrouter/sdk requires of GET /key; Turnpike has no daily/weekly windows or
+  // BYOK yet, so those report the totals and zero.
+  std::string usage = money::FormatUsd(fresh->usage);
+  std::string body = fmt::format(
+      R"({{"data":{{"label":{},"name":{},"usage":{},"usage_daily":{},"usage_weekly":{},"usage_monthly":{},)"
+      R"("byok_usage":0,"byok_usage_daily":0,"byok_usage_weekly":0,"byok_usage_monthly":0,)"
+      R"("limit":{},"limit_remaining":{},"limit_reset":null,"include_byok_in_limit":false,)"
+      R"("is_free_tier":false,"is_management_key":false,"is_provisioning_key":false,"disabled":{},)"
+      R"("allowed_data_regions":[],"creator_user_id":null,"organization_id":null,"workspace_id":null,)"
+      R"("free_model_daily_requests":{{"limit":0,"remaining":0,"used":0}},)"
+      R"("rate_limit":{{"requests":-1,"interval":"10s","note":"Turnpike does not rate-limit keys yet"}},"expires_at":{}}}}})",
+      Quote(fresh->prefix), Quote(fresh->name), usage, usage, usage, usage, UsdOrNull(fresh->limit),
+      UsdOrNull(remaining), fresh->disabled ? "true" : "false", fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
+  co_await ReplyJson(writer, 200, std::move(body), request_id);
+}
+
+awaitable<void> Gateway::Credits(const net::HttpRequest& request, net::ResponseWriter& writer,
+                                 const std::string& request_id) {
+  auto key = keys_.Identify(net::FindHeader(request.headers, "authorization"));
+  if (!key.ok()) {
+    co_await ReplyError(writer, key.error(), request_id);
+    co_return;
+  }
+  int64_t user_id = key->user_id;
+  std::string body = fmt::format(R"({{"data":{{"total_credits":{},"total_usage":{}}}}})",
+                                 money::FormatUsd(store_.TotalCredited(user_id)),
+                                 money::FormatUsd(store_.TotalSpent(user_id)));
+  co_await ReplyJson(writer, 200, std::move(body), request_id);
+}
+
+awaitable<void> Gateway::Generation(const net::HttpRequest& request, net::ResponseWriter& writer,
+                                    const std::string& request_id) {
+  auto key = keys_.Identify(net::FindHeader(request.headers, "authorization"));
+  if (!key.ok()) {
+    co_await ReplyError(writer, key.error(), request_id);
+    co_return;
+  }
+  std::string id = QueryParam(request.query, "id");
+  if (id.empty()) {
+    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "'id' query parameter is required"), request_id);
+    co_return;
+  }
+  auto row = store_.FindRequestLog(id);
+  int64_t user_id = key->user_id;
+  if (!row || row->user_id != user_id) {
+    co_await ReplyError(writer, MakeError(ErrorCode::kNotFound, "Generation " + id + " not found"), request_id);
+    co_return;
+  }
+  json::object d;
+  d["id"] = row->request_id;
+  d["model"] = row->model_id;
+  d["provider_name"] = row->provider_id;
+  d["upstream_model"] = row->upstream_model;
+  d["streamed"] = row->streamed;
+  d["tokens_prompt"] = row->prompt_tokens;
+  d["tokens_completion"] = row->completion_tokens;
+  d["native_tokens_prompt"] = row->prompt_tokens;
+  d["native_tokens_completion"] = row->completion_tokens;
+  d["native_tokens_cached"] = row->cached_tokens;
+  d["native_tokens_reasoning"] = row->reasoning_tokens;
+  d["usage_source"] = row->usage_source == store::UsageSource::kProvider ? "provider" : "estimated";
+  d["latency"] = row->latency_ms;
+  d["time_to_first_token"] = row->ttft_ms;
+  d["status"] = row->http_status;
+  d["finish_reason"] = row->finish_reason;
+  d["created_at"] = row->created_at;
+  d["total_cost"] = "__COST__";
+  std::string body = json::serialize(json::object{{"data", std::move(d)}});
+  auto at = body.find("\"__COST__\"");
+  body.replace(at, 10, money::FormatUsd(row->cost));
+  co_await ReplyJson(writer, 200, std::move(body), request_id);
+}
+
+awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::string& request_id) {
+  const auto& m = metrics_;
+  std::string text = fmt::format(
+      "# TYPE turnpike_requests_total counter\nturnpike_requests_total {}\n"
+      "# TYPE turnpike_chat_requests_total counter\nturnpike_chat_requests_total {}\n"
+      "# TYPE turnpike_responses_total counter\n"
+      "turnpike_responses_total{{class=\"2xx\"}} {}\nturnpike_responses_total{{class=\"4xx\"}} {}\n"
+      "turnpike_responses_total{{class=\"5xx\"}} {}\n"
+      "# TYPE turnpike_upstream_failures_total counter\nturnpike_upstream_failures_total {}\n"
+      "# TYPE turnpike_failovers_total counter\nturnpike_failovers_total {}\n"
+      "# TYPE turnpike_client_disconnects_total counter\nturnpike_client_disconnects_total {}\n"
+      "# TYPE turnpike_billed_usd_total counter\nturnpike_billed_usd_total {}\n"
+      "# TYPE turnpike_request_log_dropped_total counter\nturnpike_request_log_dropped_total {}\n",
+      m.requests.load(), m.chat_requests.load(), m.status_2xx.load(), m.status_4xx.load(), m.status_5xx.load(),
+      m.upstream_failures.load(), m.failovers.load(), m.client_disconnects.load(),
+      money::FormatUsd(m.billed_micros.load()), log_.dropped());
+  net::Headers headers{{"Content-Type", "text/plain; version=0.0.4"}, {"x-request-id", request_id}};
+  co_await writer.Send(200, std::move(headers), std::move(text));
+}
+
+awaitable<void> Gateway::ReplyError(net::ResponseWriter& writer, const Error& error, const std::string& request_id) {
+  co_await ReplyJson(writer, HttpStatus(error.code), ErrorBody(error), request_id);
+}
+
+awaitable<void> Gateway::ReplyJson(net::ResponseWriter& writer, int status, std::string body,
+                                   const std::string& request_id) {
+  if (status < 300) {
+    metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
+  } else if (status < 500) {
+    metrics_.status_4xx.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    metrics_.status_5xx.fetch_add(1, std::memory_order_relaxed);
+  }
+  net::Headers headers{{"Content-Type", "application/json"}, {"x-request-id", request_id}};
+  co_await writer.Send(status, std::move(headers), std::move(body));
+}
+
+}  // namespace turnpike::gateway

@@ -1,0 +1,72 @@
+// The gateway listener's request handling: OpenAI-compatible chat completions with routing,
+// credit holds, upstream dispatch, streaming relay, metering and settlement; plus the
+// OpenRouter-style info routes (/models, /key, /credits, /generation) and health checks.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "config/config.h"
+#include "gateway/key_cache.h"
+#include "gateway/model_router.h"
+#include "net/http.h"
+#include "net/upstream_client.h"
+#include "store/request_log_writer.h"
+#include "store/store.h"
+
+namespace turnpike::gateway {
+
+struct Metrics {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> chat_requests{0};
+  std::atomic<uint64_t> status_2xx{0}, status_4xx{0}, status_5xx{0};
+  std::atomic<uint64_t> upstream_failures{0};
+  std::atomic<uint64_t> failovers{0};
+  std::atomic<uint64_t> client_disconnects{0};
+  std::atomic<int64_t> billed_micros{0};
+};
+
+class Gateway {
+ public:
+  // `upstreams[i]` is the upstream client of event loop i; all references must outlive this.
+  Gateway(const config::Config& config, store::Store& store, KeyCache& keys, ModelRouter& router,
+          store::RequestLogWriter& log, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams);
+
+  boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
+
+  const Metrics& metrics() const { return metrics_; }
+
+ private:
+  struct Exchange;
+
+  boost::asio::awaitable<void> Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
+                                    const std::string& request_id);
+  boost::asio::awaitable<void> Dispatch(int worker, Exchange& x, net::ResponseWriter& writer);
+  boost::asio::awaitable<void> RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
+  boost::asio::awaitable<void> RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
+  void Finish(Exchange& x);
+
+  boost::asio::awaitable<void> Key(const net::HttpRequest& request, net::ResponseWriter& writer,
+                                   const std::string& request_id);
+  boost::asio::awaitable<void> Credits(const net::HttpRequest& request, net::ResponseWriter& writer,
+                                       const std::string& request_id);
+  boost::asio::awaitable<void> Generation(const net::HttpRequest& request, net::ResponseWriter& writer,
+                                          const std::string& request_id);
+  boost::asio::awaitable<void> MetricsText(net::ResponseWriter& writer, const std::string& request_id);
+
+  boost::asio::awaitable<void> ReplyError(net::ResponseWriter& writer, const Error& error,
+                                          const std::string& request_id);
+  boost::asio::awaitable<void> ReplyJson(net::ResponseWriter& writer, int status, std::string body,
+                                         const std::string& request_id);
+
+  const config::Config& config_;
+  store::Store& store_;
+  KeyCache& keys_;
+  ModelRouter& router_;
+  store::RequestLogWriter& log_;
+  std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;
+  Metrics metrics_;
+};
+
+}  // namespace turnpike::gateway

@@ -1,0 +1,67 @@
+#include "gateway/key_cache.h"
+
+#include "common/crypto.h"
+
+namespace turnpike::gateway {
+
+namespace {
+constexpr size_t kMaxEntries = 100'000;
+}
+
+Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.empty()) {
+    return MakeError(ErrorCode::kUnauthorized, "No API key provided: send it as 'Authorization: Bearer <key>'");
+  }
+  if (authorization.size() <= kBearer.size() ||
+      !std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
+                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    return MakeError(ErrorCode::kUnauthorized, "Malformed Authorization header: expected 'Bearer <key>'");
+  }
+  std::string_view presented = authorization.substr(kBearer.size());
+  while (!presented.empty() && presented.back() == ' ') presented.remove_suffix(1);
+  std::string hash = crypto::Sha256Hex(presented);
+
+  std::optional<store::ApiKey> key;
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::shared_lock lock(mutex_);
+    if (auto it = entries_.find(hash); it != entries_.end() && now - it->second.fetched_at < ttl_) {
+      key = it->second.key;
+    }
+  }
+  if (!key) {
+    key = store_.FindKeyByHash(hash);
+    if (key) {
+      std::unique_lock lock(mutex_);
+      if (entries_.size() >= kMaxEntries) entries_.clear();
+      entries_[hash] = Entry{*key, now};
+    }
+  }
+  // The map is keyed by the hash; compare it again in constant time so a lookup never decides
+  // alone.
+  if (!key || !crypto::ConstantTimeEquals(key->hash_hex, hash)) {
+    return MakeError(ErrorCode::kUnauthorized, "Invalid API key");
+  }
+  return *key;
+}
+
+Result<store::ApiKey> KeyCache::Authenticate(std::string_view authorization, int64_t now_unix) {
+  auto key = Identify(authorization);
+  if (!key.ok()) return key;
+  if (key->disabled) return MakeError(ErrorCode::kForbidden, "This API key is disabled");
+  if (key->expires_at && *key->expires_at <= now_unix) {
+    return MakeError(ErrorCode::kUnauthorized, "This API key has expired");
+  }
+  if (key->limit && key->usage >= *key->limit) {
+    return MakeError(ErrorCode::kPaymentRequired, "This API key has reached its spending limit");
+  }
+  return *key;
+}
+
+void KeyCache::Forget(const std::string& hash_hex) {
+  std::unique_lock lock(mutex_);
+  entries_.erase(hash_hex);
+}
+
+}  // namespace turnpike::gateway

@@ -1,0 +1,48 @@
+// API-key authentication through an in-memory cache backed by the store. A hit costs one
+// SHA-256 and a hash-map lookup (no database round trip); a miss, or an entry older than the
+// TTL, reads the store, so a key created, disabled or re-limited elsewhere (the CLI, another
+// replica) takes effect within the TTL — and holds re-check it in the store at once anyway.
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/result.h"
+#include "store/store.h"
+
+namespace turnpike::gateway {
+
+class KeyCache {
+ public:
+  KeyCache(store::Store& store, std::chrono::milliseconds ttl) : store_(store), ttl_(ttl) {}
+
+  // Authenticates the value of an Authorization header ("Bearer sk-tp-…") for spending:
+  // Identify() and then the key must be usable. Errors: kUnauthorized (missing, malformed,
+  // unknown or expired key), kForbidden (disabled key), kPaymentRequired (limit used up).
+  Result<store::ApiKey> Authenticate(std::string_view authorization, int64_t now_unix);
+
+  // Finds the key an Authorization header names, whatever its state (for the routes where a
+  // key reads its own status). Errors: kUnauthorized (missing, malformed or unknown key).
+  Result<store::ApiKey> Identify(std::string_view authorization);
+
+  // Drops a cached entry (after a change made through this process).
+  void Forget(const std::string& hash_hex);
+
+ private:
+  struct Entry {
+    store::ApiKey key;
+    std::chrono::steady_clock::time_point fetched_at;
+  };
+
+  store::Store& store_;
+  std::chrono::milliseconds ttl_;
+  std::shared_mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;  // by hash_hex
+};
+
+}  // namespace turnpike::gateway

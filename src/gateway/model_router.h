@@ -1,0 +1,68 @@
+// The catalog as the hot path sees it: an immutable snapshot, swapped whole when the catalog
+// is reloaded, and the choice of providers for a model.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.h"
+#include "store/store.h"
+
+namespace turnpike::gateway {
+
+// A provider as configured on this machine: its effective base URL and credential.
+struct ProviderState {
+  const store::Provider* provider = nullptr;
+  std::string base_url;  // env override applied, no trailing '/'
+  std::string api_key;   // "" when the provider needs none
+  bool available = false;
+  std::string unavailable_reason;  // why not, for /models and 503 messages (never a secret)
+};
+
+// One way to serve a request: a model at a provider.
+struct Route {
+  const store::Model* model = nullptr;
+  const store::Endpoint* endpoint = nullptr;
+  const ProviderState* provider = nullptr;
+};
+
+class CatalogSnapshot {
+ public:
+  CatalogSnapshot(store::Catalog catalog, const config::EnvLookup& env);
+
+  const store::Model* FindModel(const std::string& id) const;
+  const ProviderState* FindProvider(const std::string& id) const;
+  // Available routes for `model`, cheapest first (input + output price, then catalog order).
+  std::vector<Route> Candidates(const store::Model& model) const;
+  const store::Catalog& catalog() const { return catalog_; }
+  // The /api/v1/models body, built once per snapshot.
+  const std::string& models_json() const { return models_json_; }
+
+ private:
+  store::Catalog catalog_;
+  std::unordered_map<std::string, const store::Model*> models_;
+  std::unordered_map<std::string, ProviderState> providers_;
+  std::string models_json_;
+};
+
+// Adapters this build can speak to.
+bool AdapterSupported(const std::string& adapter);
+
+class ModelRouter {
+ public:
+  explicit ModelRouter(config::EnvLookup env) : env_(std::move(env)) {}
+  // Replaces the snapshot. Thread-safe.
+  void Load(store::Catalog catalog);
+  // The current snapshot; it stays valid while the caller holds it. Thread-safe.
+  std::shared_ptr<const CatalogSnapshot> snapshot() const;
+
+ private:
+  config::EnvLookup env_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const CatalogSnapshot> snapshot_;
+};
+
+}  // namespace turnpike::gateway

@@ -1,0 +1,336 @@
+#include "net/http_server.h"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+#include <strings.h>
+#include <unordered_set>
+
+namespace turnpike::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+std::string_view FindHeader(const Headers& headers, std::string_view name) {
+  for (const auto& h : headers) {
+    if (h.name.size() == name.size() && strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
+      return h.value;
+    }
+  }
+  return {};
+}
+
+class Session;
+
+struct HttpServer::State {
+  EventLoops& loops;
+  ServerOptions options;
+  Handler handler;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::atomic<int64_t> active{0};
+  std::atomic<bool> draining{false};
+  std::vector<std::unordered_set<Session*>> sessions;  // per loop; touched on that loop only
+  int next_loop = 0;
+
+  State(EventLoops& l, ServerOptions o, Handler h)
+      : loops(l), options(std::move(o)), handler(std::move(h)), sessions(static_cast<size_t>(l.size())) {}
+};
+
+namespace {
+
+std::chrono::milliseconds Ms(int64_t v) { return std::chrono::milliseconds(v); }
+
+}  // namespace
+
+class Session : public ResponseWriter, public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::State> state, int worker)
+      : stream_(std::move(socket)), state_(std::move(state)), worker_(worker),
+        watch_signal_(stream_.get_executor()) {
+    beast::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = endpoint.address().to_string();
+  }
+
+  awaitable<void> Run() {
+    auto self = shared_from_this();
+    auto& registry = state_->sessions[static_cast<size_t>(worker_)];
+    registry.insert(this);
+    co_await Loop();
+    registry.erase(this);
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  void CloseIfIdle() {
+    if (idle_) {
+      beast::error_code ec;
+      stream_.socket().cancel(ec);
+      stream_.socket().close(ec);
+    }
+  }
+
+  // --- ResponseWriter ---
+  awaitable<bool> Send(int status, Headers headers, std::string body) override {
+    if (gone_ || started_) co_return false;
+    started_ = true;
+    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+    for (auto& h : headers) res.set(h.name, h.value);
+    res.set(http::field::server, "turnpike");
+    res.keep_alive(KeepAlive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    stream_.expires_after(Ms(state_->options.write_timeout_ms));
+    auto [ec, n] = co_await http::async_write(stream_, res, kTuple);
+    co_return !Failed(ec);
+  }
+
+  awaitable<bool> BeginStream(int status, Headers headers) override {
+    if (gone_ || started_) co_return false;
+    started_ = true;
+    http::response<http::empty_body> res{static_cast<http::status>(status), 11};
+    for (auto& h : headers) res.set(h.name, h.value);
+    res.set(http::field::server, "turnpike");
+    res.keep_alive(KeepAlive());
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    stream_.expires_after(Ms(state_->options.write_timeout_ms));
+    auto [ec, n] = co_await http::async_write_header(stream_, sr, kTuple);
+    co_return !Failed(ec);
+  }
+
+  awaitable<bool> Write(std::string data) override {
+    if (gone_) co_return false;
+    if (data.empty()) co_return true;
+    stream_.expires_after(Ms(state_->options.write_timeout_ms));
+    auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)), kTuple);
+    co_return !Failed(ec);
+  }
+
+  awaitable<bool> EndStream() override {
+    if (gone_) co_return false;
+    stream_.expires_after(Ms(state_->options.write_timeout_ms));
+    auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), kTuple);
+    co_return !Failed(ec);
+  }
+
+  void OnClientGone(std::function<void()> on_gone) override { on_gone_ = std::move(on_gone); }
+  bool client_gone() const override { return gone_; }
+  bool started() const override { return started_; }
+
+ private:
+  bool KeepAlive() const { return keep_alive_ && !state_->draining.load(); }
+
+  bool Failed(const beast::error_code& ec) {
+    if (!ec) return false;
+    MarkGone();
+    return true;
+  }
+
+  void MarkGone() {
+    if (gone_) return;
+    gone_ = true;
+    if (auto cb = std::move(on_gone_)) cb();
+  }
+
+  awaitable<void> SendPlainError(int status, const std::string& message) {
+    keep_alive_ = false;
+    std::string body = state_->options.error_body ? state_->options.error_body(status, message)
+                                                  : message;
+    Headers headers{{"Content-Type", "application/json"}};
+    co_await Send(status, std::move(headers), std::move(body));
+  }
+
+  // Waits for the first byte of the next request for at most the keep-alive timeout.
+  awaitable<bool> AwaitNextRequest() {
+    if (buffer_.size() > 0) co_return true;
+    idle_ = true;
+    if (state_->draining.load()) co_return false;
+    stream_.expires_after(Ms(state_->options.keepalive_timeout_ms));
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), kTuple);
+    idle_ = false;
+    if (ec) co_return false;
+    buffer_.commit(n);
+    co_return true;
+  }
+
+  awaitable<void> Loop() {
+    const auto& opt = state_->options;
+    for (;;) {
+      if (!co_await AwaitNextRequest()) co_return;
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
+      parser.body_limit(static_cast<std::uint64_t>(opt.max_body_bytes));
+      stream_.expires_after(Ms(opt.read_timeout_ms));
+      auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kTuple);
+      if (ec == http::error::body_limit) {
+        co_await SendPlainError(413, "request body is larger than " + std::to_string(opt.max_body_bytes) + " bytes");
+        co_return;
+      }
+      if (ec == http::error::header_limit) {
+        co_await SendPlainError(431, "request header is too large");
+        co_return;
+      }
+      if (ec == beast::error::timeout) {
+        co_await SendPlainError(408, "timed out reading the request");
+        co_return;
+      }
+      if (ec) {
+        if (ec != http::error::end_of_stream && ec != asio::error::eof && ec != asio::error::connection_reset &&
+            ec != asio::error::operation_aborted) {
+          co_await SendPlainError(400, "malformed HTTP request: " + ec.message());
+        }
+        co_return;
+      }
+      auto msg = parser.release();
+      keep_alive_ = msg.keep_alive();
+      HttpRequest req;
+      req.method = std::string(msg.method_string());
+      req.target = std::string(msg.target());
+      auto q = req.target.find('?');
+      req.path = req.target.substr(0, q);
+      if (q != std::string::npos) req.query = req.target.substr(q + 1);
+      req.headers.reserve(16);
+      for (const auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+      req.body = std::move(msg.body());
+      req.remote_address = remote_;
+
+      started_ = false;
+      on_gone_ = nullptr;
+      state_->active.fetch_add(1);
+      StartWatch();
+      // Handlers report expected failures as responses; an exception here is a bug, and the
+      // client still gets an answer.
+      try {
+        co_await state_->handler(worker_, req, *this);
+      } catch (const std::exception& e) {
+        spdlog::error("handler failed on {} {}: {}", req.method, req.path, e.what());
+      }
+      on_gone_ = nullptr;
+      co_await StopWatch();
+      state_->active.fetch_sub(1);
+      if (!started_ && !gone_) co_await SendPlainError(500, "the handler sent no response");
+      if (gone_ || !KeepAlive()) co_return;
+    }
+  }
+
+  // While a handler runs, a read on the socket notices a client that hangs up. Bytes of a
+  // pipelined next request are kept in buffer_ for the next parse.
+  void StartWatch() {
+    watching_ = true;
+    stream_.socket().async_read_some(
+        buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->watching_ = false;
+          if (!ec) {
+            self->buffer_.commit(n);
+          } else if (ec != asio::error::operation_aborted || !self->stopping_watch_) {
+            self->MarkGone();
+          }
+          self->watch_signal_.cancel();
+        });
+  }
+
+  awaitable<void> StopWatch() {
+    if (!watching_) co_return;
+    stopping_watch_ = true;
+    beast::error_code ec;
+    stream_.socket().cancel(ec);
+    while (watching_) {
+      watch_signal_.expires_after(std::chrono::seconds(5));
+      co_await watch_signal_.async_wait(kTuple);
+    }
+    stopping_watch_ = false;
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<HttpServer::State> state_;
+  int worker_;
+  std::string remote_;
+  asio::steady_timer watch_signal_;
+  std::function<void()> on_gone_;
+  bool keep_alive_ = true;
+  bool started_ = false;
+  bool gone_ = false;
+  bool idle_ = false;
+  bool watching_ = false;
+  bool stopping_watch_ = false;
+};
+
+namespace {
+
+awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
+  for (;;) {
+    int worker = state->next_loop;
+    state->next_loop = (state->next_loop + 1) % state->loops.size();
+    auto [ec, socket] = co_await state->acceptor->async_accept(state->loops.at(worker).get_executor(), kTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !state->acceptor->is_open()) co_return;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    auto session = std::make_shared<Session>(std::move(socket), state, worker);
+    asio::co_spawn(state->loops.at(worker), session->Run(), asio::detached);
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(EventLoops& loops, ServerOptions options, Handler handler)
+    : state_(std::make_shared<State>(loops, std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() = default;
+
+Result<int> HttpServer::Listen(const std::string& host, int port) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return MakeError(ErrorCode::kBadRequest, "server.host: not an IP address: \"" + host + "\"");
+  tcp::endpoint endpoint{address, static_cast<unsigned short>(port)};
+  auto acceptor = std::make_unique<tcp::acceptor>(state_->loops.at(0));
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  int bound = acceptor->local_endpoint().port();
+  state_->acceptor = std::move(acceptor);
+  asio::co_spawn(state_->loops.at(0), AcceptLoop(state_), asio::detached);
+  return bound;
+}
+
+void HttpServer::BeginShutdown() {
+  state_->draining.store(true);
+  auto state = state_;
+  asio::post(state->loops.at(0), [state] {
+    beast::error_code ec;
+    if (state->acceptor) state->acceptor->close(ec);
+  });
+  for (int i = 0; i < state->loops.size(); ++i) {
+    asio::post(state->loops.at(i), [state, i] {
+      // Copy: closing a session may erase it from the set.
+      auto sessions = state->sessions[static_cast<size_t>(i)];
+      for (Session* s : sessions) s->CloseIfIdle();
+    });
+  }
+}
+
+int64_t HttpServer::active_requests() const { return state_->active.load(); }
+
+}  // namespace turnpike::net

@@ -1,0 +1,52 @@
+// The HTTP/1.1 server: keep-alive, limits on header and body size, read and write timeouts,
+// client-disconnect detection, and graceful shutdown. Built on Beast, which stays inside
+// http_server.cc; handlers see only net/http.h.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "net/event_loops.h"
+#include "net/http.h"
+
+namespace turnpike::net {
+
+struct ServerOptions {
+  int64_t max_body_bytes = 10 << 20;    // larger bodies: 413
+  int64_t max_header_bytes = 16 << 10;  // larger heads: 431
+  int64_t read_timeout_ms = 30'000;     // to read one request once its first byte arrived
+  int64_t keepalive_timeout_ms = 75'000;  // idle connection between requests
+  int64_t write_timeout_ms = 30'000;    // one write to a client that does not drain
+  // Body of an error the server itself answers (413, 431, 400 on a malformed request), so the
+  // gateway can use its own error shape. Returns the JSON body.
+  std::function<std::string(int status, const std::string& message)> error_body;
+};
+
+class HttpServer {
+ public:
+  HttpServer(EventLoops& loops, ServerOptions options, Handler handler);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  ~HttpServer();
+
+  // Binds host:port (port 0 = any free port) and starts accepting on loop 0, handing
+  // connections to the loops in turn. Returns the bound port. Call before EventLoops::Run().
+  Result<int> Listen(const std::string& host, int port);
+
+  // Thread-safe. Stops accepting, closes idle keep-alive connections, and makes busy ones close
+  // after their current response. In-flight requests go on.
+  void BeginShutdown();
+
+  // Requests being handled now, on every loop. Thread-safe.
+  int64_t active_requests() const;
+
+  struct State;  // shared with the connections; defined in http_server.cc
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace turnpike::net

@@ -1,0 +1,359 @@
+#include "net/upstream_client.h"
+
+#include <curl/curl.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <unordered_map>
+
+namespace turnpike::net {
+
+using asio::awaitable;
+using std::chrono::milliseconds;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Unread body bytes past which a transfer pauses until the reader catches up.
+constexpr size_t kHighWater = 256 << 10;
+
+bool InitCurl() { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }
+
+namespace {
+
+struct SocketWatch {
+  explicit SocketWatch(asio::io_context& loop, curl_socket_t s) : sd(loop, s) {}
+  asio::posix::stream_descriptor sd;
+  int what = 0;
+  bool reading = false;
+  bool writing = false;
+  bool removed = false;
+};
+
+Error CurlError(CURLcode code, bool got_head) {
+  std::string what = curl_easy_strerror(code);
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    return MakeError(ErrorCode::kTimeout, "upstream timed out: " + what);
+  }
+  if (got_head) return MakeError(ErrorCode::kUpstream, "upstream connection broke mid-response: " + what);
+  return MakeError(ErrorCode::kUpstream, "upstream request failed: " + what);
+}
+
+}  // namespace
+
+struct UpstreamClient::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& l, const config::UpstreamOptions& o) : loop(l), options(o), timer(l) {
+    multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::OnSocket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::OnTimer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 1024L);
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(o.max_connections_per_host));
+  }
+  ~Impl() {
+    for (auto& [s, w] : sockets) {
+      boost::system::error_code ec;
+      w->removed = true;
+      w->sd.cancel(ec);
+      w->sd.release();
+    }
+    curl_multi_cleanup(multi);
+  }
+
+  static int OnSocket(CURL*, curl_socket_t s, int what, void* userp, void*) {
+    auto* self = static_cast<Impl*>(userp);
+    if (what == CURL_POLL_REMOVE) {
+      if (auto it = self->sockets.find(s); it != self->sockets.end()) {
+        boost::system::error_code ec;
+        it->second->removed = true;
+        it->second->sd.cancel(ec);
+        it->second->sd.release();  // libcurl owns and closes the descriptor
+        self->sockets.erase(it);
+      }
+      return 0;
+    }
+    auto& w = self->sockets[s];
+    if (!w) w = std::make_shared<SocketWatch>(self->loop, s);
+    w->what = what;
+    self->Arm(s, w);
+    return 0;
+  }
+
+  static int OnTimer(CURLM*, long timeout_ms, void* userp) {
+    auto* self = static_cast<Impl*>(userp);
+    if (timeout_ms < 0) {
+      self->timer.cancel();
+      return 0;
+    }
+    self->timer.expires_after(milliseconds(timeout_ms));
+    self->timer.async_wait([weak = self->weak_from_this()](boost::system::error_code ec) {
+      auto me = weak.lock();
+      if (!ec && me) me->Action(CURL_SOCKET_TIMEOUT, 0);
+    });
+    return 0;
+  }
+
+  void Arm(curl_socket_t s, const std::shared_ptr<SocketWatch>& w) {
+    auto weak = weak_from_this();
+    if ((w->what & CURL_POLL_IN) && !w->reading) {
+      w->reading = true;
+      w->sd.async_wait(asio::posix::descriptor_base::wait_read, [weak, s, w](boost::system::error_code ec) {
+        w->reading = false;
+        auto me = weak.lock();
+        if (ec || !me || w->removed || !(w->what & CURL_POLL_IN)) return;
+        me->Action(s, CURL_CSELECT_IN);
+        if (!w->removed) me->Arm(s, w);
+      });
+    }
+    if ((w->what & CURL_POLL_OUT) && !w->writing) {
+      w->writing = true;
+      w->sd.async_wait(asio::posix::descriptor_base::wait_write, [weak, s, w](boost::system::error_code ec) {
+        w->writing = false;
+        auto me = weak.lock();
+        if (ec || !me || w->removed || !(w->what & CURL_POLL_OUT)) return;
+        me->Action(s, CURL_CSELECT_OUT);
+        if (!w->removed) me->Arm(s, w);
+      });
+    }
+  }
+
+  void Action(curl_socket_t s, int events) {
+    int running = 0;
+    curl_multi_socket_action(multi, s, events, &running);
+    CheckDone();
+  }
+
+  void CheckDone();
+
+  asio::io_context& loop;
+  config::UpstreamOptions options;
+  asio::steady_timer timer;
+  CURLM* multi = nullptr;
+  std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
+};
+
+namespace {
+
+class Call final : public UpstreamCall {
+ public:
+  Call(std::shared_ptr<UpstreamClient::Impl> client, UpstreamRequest request)
+      : client_(std::move(client)), request_(std::move(request)), signal_(client_->loop) {}
+
+  ~Call() override {
+    Detach();
+    if (easy_) curl_easy_cleanup(easy_);
+    if (header_list_) curl_slist_free_all(header_list_);
+  }
+
+  void Begin() {
+    const auto& o = client_->options;
+    easy_ = curl_easy_init();
+    curl_easy_setopt(easy_, CURLOPT_URL, request_.url.c_str());
+    curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
+    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout_ms));
+    curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Call::OnWrite);
+    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &Call::OnHeader);
+    curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+    if (request_.method == "POST") {
+      curl_easy_setopt(easy_, CURLOPT_POST, 1L);
+      curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, request_.body.data());
+      curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body.size()));
+    } else if (request_.method != "GET") {
+      curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, request_.method.c_str());
+    }
+    for (const auto& h : request_.headers) {
+      header_list_ = curl_slist_append(header_list_, (h.name + ": " + h.value).c_str());
+    }
+    header_list_ = curl_slist_append(header_list_, "Expect:");  // no 100-continue round trip
+    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, header_list_);
+    started_at_ = std::chrono::steady_clock::now();
+    if (curl_multi_add_handle(client_->multi, easy_) == CURLM_OK) {
+      attached_ = true;
+    } else {
+      Finish(CURLE_FAILED_INIT);
+    }
+  }
+
+  awaitable<Result<ResponseHead>> ReadHead() override {
+    auto deadline = started_at_ + milliseconds(client_->options.first_byte_timeout_ms);
+    while (!head_done_ && !done_ && !cancelled_) {
+      if (!co_await WaitUntil(deadline)) {
+        Cancel();
+        co_return MakeError(ErrorCode::kTimeout,
+                            "upstream sent no response within " +
+                                std::to_string(client_->options.first_byte_timeout_ms) + " ms");
+      }
+    }
+    if (cancelled_) co_return MakeError(ErrorCode::kConflict, "cancelled");
+    if (!head_done_) {
+      if (result_ == CURLE_OK) co_return MakeError(ErrorCode::kUpstream, "upstream sent no response head");
+      co_return CurlError(result_, false);
+    }
+    co_return ResponseHead{status_, headers_};
+  }
+
+  awaitable<Result<std::string>> ReadSome() override {
+    for (;;) {
+      if (cancelled_) co_return MakeError(ErrorCode::kConflict, "cancelled");
+      if (!buffer_.empty()) {
+        std::string out;
+        out.swap(buffer_);
+        Resume();
+        co_return out;
+      }
+      if (done_) {
+        if (result_ == CURLE_OK) co_return std::string();
+        co_return CurlError(result_, true);
+      }
+      Resume();
+      auto deadline = std::chrono::steady_clock::now() + milliseconds(client_->options.idle_timeout_ms);
+      if (!co_await WaitUntil(deadline) && buffer_.empty() && !done_) {
+        Cancel();
+        co_return MakeError(ErrorCode::kTimeout, "upstream went silent for " +
+                                                     std::to_string(client_->options.idle_timeout_ms) + " ms");
+      }
+    }
+  }
+
+  awaitable<Result<std::string>> ReadAll() override {
+    std::string all;
+    for (;;) {
+      auto piece = co_await ReadSome();
+      if (!piece.ok()) co_return piece.error();
+      if (piece->empty()) co_return all;
+      all += *piece;
+      if (static_cast<int64_t>(all.size()) > client_->options.max_response_bytes) {
+        Cancel();
+        co_return MakeError(ErrorCode::kTooLarge, "upstream response is larger than the configured limit");
+      }
+    }
+  }
+
+  void Cancel() override {
+    if (cancelled_ || done_) {
+      cancelled_ = true;
+      Detach();
+      return;
+    }
+    cancelled_ = true;
+    Detach();
+    signal_.cancel();
+  }
+
+  // Called by the client when libcurl reports the transfer complete.
+  void Finish(CURLcode result) {
+    attached_ = false;
+    done_ = true;
+    result_ = result;
+    signal_.cancel();
+  }
+
+ private:
+  void Detach() {
+    if (attached_) {
+      curl_multi_remove_handle(client_->multi, easy_);
+      attached_ = false;
+    }
+  }
+
+  void Resume() {
+    if (paused_ && attached_) {
+      paused_ = false;
+      curl_easy_pause(easy_, CURLPAUSE_CONT);
+    }
+  }
+
+  // Waits for a wake-up (true) or the deadline (false).
+  awaitable<bool> WaitUntil(std::chrono::steady_clock::time_point deadline) {
+    signal_.expires_at(deadline);
+    auto [ec] = co_await signal_.async_wait(kTuple);
+    co_return static_cast<bool>(ec);
+  }
+
+  static size_t OnWrite(char* data, size_t size, size_t count, void* user) {
+    auto* self = static_cast<Call*>(user);
+    size_t n = size * count;
+    if (self->buffer_.size() >= kHighWater) {
+      self->paused_ = true;
+      return CURL_WRITEFUNC_PAUSE;
+    }
+    self->head_done_ = true;
+    self->buffer_.append(data, n);
+    self->signal_.cancel();
+    return n;
+  }
+
+  static size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+    auto* self = static_cast<Call*>(user);
+    size_t n = size * count;
+    std::string_view line(data, n);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.starts_with("HTTP/")) {
+      self->headers_.clear();
+    } else if (line.empty()) {
+      long code = 0;
+      curl_easy_getinfo(self->easy_, CURLINFO_RESPONSE_CODE, &code);
+      if (code >= 200) {
+        self->status_ = static_cast<int>(code);
+        self->head_done_ = true;
+        self->signal_.cancel();
+      }
+    } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      self->headers_.push_back({std::string(line.substr(0, colon)), std::string(value)});
+    }
+    return n;
+  }
+
+  std::shared_ptr<UpstreamClient::Impl> client_;
+  UpstreamRequest request_;
+  asio::steady_timer signal_;
+  CURL* easy_ = nullptr;
+  curl_slist* header_list_ = nullptr;
+  std::chrono::steady_clock::time_point started_at_;
+  int status_ = 0;
+  Headers headers_;
+  std::string buffer_;
+  CURLcode result_ = CURLE_OK;
+  bool attached_ = false;
+  bool head_done_ = false;
+  bool done_ = false;
+  bool paused_ = false;
+  bool cancelled_ = false;
+};
+
+}  // namespace
+
+void UpstreamClient::Impl::CheckDone() {
+  int pending = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &pending)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    CURLcode result = msg->data.result;
+    Call* call = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&call));
+    curl_multi_remove_handle(multi, easy);
+    if (call) call->Finish(result);
+  }
+}
+
+UpstreamClient::UpstreamClient(asio::io_context& loop, const config::UpstreamOptions& options)
+    : impl_(std::make_shared<Impl>(loop, options)) {}
+
+UpstreamClient::~UpstreamClient() = default;
+
+std::shared_ptr<UpstreamCall> UpstreamClient::Start(UpstreamRequest request) {
+  auto call = std::make_shared<Call>(impl_, std::move(request));
+  call->Begin();
+  return call;
+}
+
+}  // namespace turnpike::net

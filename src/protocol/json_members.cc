@@ -1,0 +1,139 @@
+#include "protocol/json_members.h"
+
+#include <algorithm>
+
+namespace turnpike::protocol {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+size_t SkipSpace(std::string_view s, size_t i) {
+  while (i < s.size() && IsSpace(s[i])) ++i;
+  return i;
+}
+
+// i at the opening quote; returns the offset after the closing quote.
+size_t SkipString(std::string_view s, size_t i) {
+  for (++i; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+    } else if (s[i] == '"') {
+      return i + 1;
+    }
+  }
+  return s.size();
+}
+
+size_t SkipValue(std::string_view s, size_t i) {
+  if (i >= s.size()) return i;
+  if (s[i] == '"') return SkipString(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      char c = s[i];
+      if (c == '"') {
+        i = SkipString(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return i;
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !IsSpace(s[i])) ++i;
+  return i;
+}
+
+}  // namespace
+
+std::optional<ObjectLayout> ScanObject(std::string_view s) {
+  size_t i = SkipSpace(s, 0);
+  if (i >= s.size() || s[i] != '{') return std::nullopt;
+  ObjectLayout layout;
+  ++i;
+  for (;;) {
+    i = SkipSpace(s, i);
+    if (i >= s.size()) return std::nullopt;
+    if (s[i] == '}') {
+      layout.close_brace = i;
+      return layout;
+    }
+    if (s[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (s[i] != '"') return std::nullopt;
+    size_t key_end = SkipString(s, i);
+    MemberSpan m;
+    m.raw_key = s.substr(i + 1, key_end - i - 2);
+    i = SkipSpace(s, key_end);
+    if (i >= s.size() || s[i] != ':') return std::nullopt;
+    i = SkipSpace(s, i + 1);
+    m.value_begin = i;
+    m.value_end = SkipValue(s, i);
+    i = m.value_end;
+    layout.members.push_back(m);
+  }
+}
+
+const MemberSpan* FindMember(const ObjectLayout& layout, std::string_view key) {
+  for (const auto& m : layout.members) {
+    if (m.raw_key == key) return &m;
+  }
+  return nullptr;
+}
+
+Edit SetMember(std::string_view json, const ObjectLayout& layout, std::string_view key, std::string value_json) {
+  if (const MemberSpan* m = FindMember(layout, key)) return Edit{m->value_begin, m->value_end, std::move(value_json)};
+  std::string text = layout.members.empty() ? "" : ",";
+  text += "\"" + std::string(key) + "\":" + value_json;
+  // Insert after the last member's value so trailing whitespace stays before the brace.
+  size_t at = layout.members.empty() ? layout.close_brace : layout.members.back().value_end;
+  return Edit{at, at, std::move(text)};
+}
+
+std::string ApplyEdits(std::string_view json, std::vector<Edit> edits) {
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
+  std::string out;
+  out.reserve(json.size() + 64);
+  size_t pos = 0;
+  for (auto& e : edits) {
+    out.append(json.substr(pos, e.begin - pos));
+    out.append(e.text);
+    pos = e.end;
+  }
+  out.append(json.substr(pos));
+  return out;
+}
+
+std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys) {
+  // Cheap exit for the common case of none present.
+  bool any = false;
+  for (auto k : keys) any = any || json.find(k) != std::string_view::npos;
+  if (!any) return std::string(json);
+  auto layout = ScanObject(json);
+  if (!layout) return std::string(json);
+  std::vector<Edit> edits;
+  const auto& members = layout->members;
+  for (size_t i = 0; i < members.size(); ++i) {
+    const auto& m = members[i];
+    if (json.substr(m.value_begin, m.value_end - m.value_begin) != "null") continue;
+    if (std::find(keys.begin(), keys.end(), m.raw_key) == keys.end()) continue;
+    // Remove from the end of the previous member's value (its comma included), or for the first
+    // member up to the next member's key.
+    size_t key_begin = static_cast<size_t>(m.raw_key.data() - json.data()) - 1;
+    if (i > 0) {
+      edits.push_back(Edit{members[i - 1].value_end, m.value_end, ""});
+    } else if (i + 1 < members.size()) {
+      edits.push_back(Edit{key_begin, static_cast<size_t>(members[i + 1].raw_key.data() - json.data()) - 1, ""});
+    } else {
+      edits.push_back(Edit{key_begin, m.value_end, ""});
+    }
+  }
+  return ApplyEdits(json, std::move(edits));
+}
+
+}  // namespace turnpike::protocol

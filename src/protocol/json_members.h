@@ -1,0 +1,48 @@
+// Byte-level edits of a JSON object's top-level members, so a body can be forwarded with one
+// member changed and every other byte (number formats, key order, spacing) untouched.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace turnpike::protocol {
+
+struct MemberSpan {
+  std::string_view raw_key;  // the key as written, without quotes (escapes not decoded)
+  size_t value_begin = 0;    // offsets of the value's text in the scanned document
+  size_t value_end = 0;
+};
+
+struct ObjectLayout {
+  std::vector<MemberSpan> members;
+  size_t close_brace = 0;  // offset of the object's closing '}'
+};
+
+// Scans a document holding one JSON object. The document must already be valid JSON (parse it
+// first); returns nullopt if it is not an object.
+std::optional<ObjectLayout> ScanObject(std::string_view json);
+
+struct Edit {
+  size_t begin = 0;  // replace [begin, end) with text; begin == end inserts
+  size_t end = 0;
+  std::string text;
+};
+
+// Applies non-overlapping edits (any order) to `json`.
+std::string ApplyEdits(std::string_view json, std::vector<Edit> edits);
+
+// Finds a top-level member by key.
+const MemberSpan* FindMember(const ObjectLayout& layout, std::string_view key);
+
+// Edit that sets top-level member `key` to `value_json`: replaces its value when present,
+// else appends it before the closing brace.
+Edit SetMember(std::string_view json, const ObjectLayout& layout, std::string_view key, std::string value_json);
+
+// `json` without the top-level members named in `keys` whose value is null (comma included).
+// Returns `json` unchanged when there are none.
+std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys);
+
+}  // namespace turnpike::protocol

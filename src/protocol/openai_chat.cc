@@ -1,0 +1,102 @@
+#include "protocol/openai_chat.h"
+
+#include <boost/json.hpp>
+
+#include "protocol/json_members.h"
+
+namespace turnpike::protocol {
+namespace json = boost::json;
+
+namespace {
+
+Error Bad(std::string message) { return MakeError(ErrorCode::kBadRequest, std::move(message)); }
+
+void CountContent(const json::value& content, ChatRequestInfo& info) {
+  if (const auto* s = content.if_string()) {
+    info.prompt_chars += static_cast<int64_t>(s->size());
+    return;
+  }
+  if (const auto* parts = content.if_array()) {
+    for (const auto& part : *parts) {
+      const auto* p = part.if_object();
+      if (!p) continue;
+      if (const auto* text = p->if_contains("text"); text && text->is_string()) {
+        info.prompt_chars += static_cast<int64_t>(text->get_string().size());
+      }
+      if (const auto* type = p->if_contains("type"); type && type->is_string() && type->get_string() == "image_url") {
+        ++info.images;
+      }
+    }
+  }
+}
+
+Result<std::optional<int64_t>> PositiveInt(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::optional<int64_t>();
+  if (v->is_int64() && v->get_int64() > 0) return std::optional<int64_t>(v->get_int64());
+  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX) && v->get_uint64() > 0) {
+    return std::optional<int64_t>(static_cast<int64_t>(v->get_uint64()));
+  }
+  return Bad("'" + std::string(key) + "' must be a positive integer");
+}
+
+}  // namespace
+
+Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
+  const auto* root = body.if_object();
+  if (!root) return Bad("The request body must be a JSON object");
+  ChatRequestInfo info;
+  const auto* model = root->if_contains("model");
+  if (!model) return Bad("'model' is required");
+  if (!model->is_string() || model->get_string().empty()) return Bad("'model' must be a non-empty string");
+  info.model = std::string(model->get_string());
+  const auto* messages = root->if_contains("messages");
+  if (!messages) return Bad("'messages' is required");
+  if (!messages->is_array() || messages->get_array().empty()) return Bad("'messages' must be a non-empty array");
+  size_t i = 0;
+  for (const auto& m : messages->get_array()) {
+    const auto* msg = m.if_object();
+    if (!msg) return Bad("messages[" + std::to_string(i) + "] must be an object");
+    const auto* role = msg->if_contains("role");
+    if (!role || !role->is_string()) return Bad("messages[" + std::to_string(i) + "].role must be a string");
+    if (const auto* content = msg->if_contains("content")) CountContent(*content, info);
+    if (const auto* calls = msg->if_contains("tool_calls")) info.prompt_chars += static_cast<int64_t>(json::serialize(*calls).size());
+    ++i;
+  }
+  if (const auto* tools = root->if_contains("tools")) info.prompt_chars += static_cast<int64_t>(json::serialize(*tools).size());
+  if (const auto* stream = root->if_contains("stream"); stream && !stream->is_null()) {
+    if (!stream->is_bool()) return Bad("'stream' must be a boolean");
+    info.stream = stream->get_bool();
+  }
+  if (const auto* so = root->if_contains("stream_options"); so && !so->is_null()) {
+    if (!so->is_object()) return Bad("'stream_options' must be an object");
+    if (const auto* iu = so->get_object().if_contains("include_usage"); iu && iu->is_bool()) {
+      info.include_usage = iu->get_bool();
+    }
+  }
+  auto mct = PositiveInt(*root, "max_completion_tokens");
+  if (!mct.ok()) return mct.error();
+  auto mt = PositiveInt(*root, "max_tokens");
+  if (!mt.ok()) return mt.error();
+  info.max_tokens = mct->has_value() ? *mct : *mt;
+  return info;
+}
+
+std::string RewriteForUpstream(std::string_view body, const json::value& parsed, const std::string& upstream_model,
+                               bool stream) {
+  auto layout = ScanObject(body);
+  if (!layout) return std::string(body);  // cannot happen for a validated body
+  std::vector<Edit> edits;
+  edits.push_back(SetMember(body, *layout, "model", json::serialize(json::string(upstream_model))));
+  if (stream) {
+    json::object options;
+    if (const auto* so = parsed.as_object().if_contains("stream_options"); so && so->is_object()) {
+      options = so->get_object();
+    }
+    options["include_usage"] = true;
+    edits.push_back(SetMember(body, *layout, "stream_options", json::serialize(options)));
+  }
+  return ApplyEdits(body, std::move(edits));
+}
+
+}  // namespace turnpike::protocol

@@ -1,0 +1,35 @@
+// The client's OpenAI Chat Completions request: what routing and billing need from it, and the
+// body as it goes to an OpenAI-compatible upstream.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace turnpike::protocol {
+
+struct ChatRequestInfo {
+  std::string model;
+  bool stream = false;
+  bool include_usage = false;          // the client asked for the usage chunk
+  std::optional<int64_t> max_tokens;   // max_completion_tokens, else max_tokens
+  int64_t prompt_chars = 0;            // characters of text the prompt holds (for estimates)
+  int64_t images = 0;                  // image parts in the prompt
+};
+
+// Checks the request's shape (an object with a string `model` and a non-empty `messages`
+// array of objects with a `role`; sane `stream`, `max_tokens`) and extracts ChatRequestInfo.
+// Errors are kBadRequest with a message naming the field.
+Result<ChatRequestInfo> InspectChatRequest(const boost::json::value& body);
+
+// `body` (the client's bytes, already known to be valid JSON) with `model` set to
+// `upstream_model` and, when streaming, `stream_options.include_usage` set to true. Every other
+// byte is left as the client sent it.
+std::string RewriteForUpstream(std::string_view body, const boost::json::value& parsed,
+                               const std::string& upstream_model, bool stream);
+
+}  // namespace turnpike::protocol

@@ -1,0 +1,167 @@
+#include "store/catalog_file.h"
+
+#include <ctime>
+#include <set>
+#include <toml++/toml.h>
+
+namespace turnpike::catalog {
+extern const std::string_view kDefaultCatalogToml;
+}
+
+namespace turnpike::store {
+namespace {
+
+Error Bad(const std::string& where, const std::string& why) {
+  return MakeError(ErrorCode::kBadRequest, where + ": " + why);
+}
+
+std::vector<std::string> Strings(const toml::node_view<const toml::node>& node) {
+  std::vector<std::string> out;
+  if (const auto* arr = node.as_array()) {
+    for (const auto& v : *arr) {
+      if (auto s = v.value<std::string>()) out.push_back(*s);
+    }
+  }
+  return out;
+}
+
+// "0.15" USD per million tokens → 150000 micro-USD per million tokens.
+Result<int64_t> Price(const toml::node_view<const toml::node>& node, const std::string& where) {
+  if (!node) return int64_t{0};
+  auto text = node.value<std::string>();
+  if (!text) return Bad(where, "a price must be a decimal string such as \"0.15\" (USD per million tokens)");
+  auto micros = money::ParseUsd(*text);
+  if (!micros || *micros < 0) return Bad(where, "not a valid price: \"" + *text + "\"");
+  return *micros;
+}
+
+int64_t Date(const std::string& text) {
+  std::tm tm{};
+  if (text.size() != 10 || !strptime(text.c_str(), "%Y-%m-%d", &tm)) return 0;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+std::string Str(const toml::node_view<const toml::node>& node) { return node.value_or(std::string()); }
+
+Result<Endpoint> ParseEndpoint(const toml::table& t, const Model& model, const std::string& where) {
+  Endpoint e;
+  e.provider_id = Str(t["provider"]);
+  e.upstream_model = Str(t["upstream_model"]);
+  if (e.provider_id.empty()) return Bad(where, "provider is required");
+  if (e.upstream_model.empty()) return Bad(where, "upstream_model is required");
+  auto input = Price(t["input"], where + ".input");
+  auto output = Price(t["output"], where + ".output");
+  auto cache_read = Price(t["cache_read"], where + ".cache_read");
+  auto cache_write = Price(t["cache_write"], where + ".cache_write");
+  for (auto* r : {&input, &output, &cache_read, &cache_write}) {
+    if (!r->ok()) return r->error();
+  }
+  if (!t["input"] || !t["output"]) return Bad(where, "input and output prices are required");
+  e.prices = {*input, *output, *cache_read, *cache_write};
+  e.context_length = t["context_length"].value_or(model.context_length);
+  e.max_output = t["max_output"].value_or(model.max_output);
+  e.supported_parameters = Strings(t["supported_parameters"]);
+  e.enabled = t["enabled"].value_or(true);
+  if (e.context_length <= 0 || e.max_output <= 0) return Bad(where, "context_length and max_output must be positive");
+  return e;
+}
+
+Result<Catalog> Build(const toml::table& root, const std::string& origin) {
+  Catalog c;
+  std::set<std::string> companies, providers, models;
+  if (const auto* arr = root["companies"].as_array()) {
+    for (const auto& node : *arr) {
+      const auto* t = node.as_table();
+      if (!t) return Bad(origin, "companies entries must be tables");
+      Company co{Str((*t)["id"]), Str((*t)["name"])};
+      if (co.id.empty()) return Bad(origin, "a company has no id");
+      companies.insert(co.id);
+      c.companies.push_back(std::move(co));
+    }
+  }
+  if (const auto* arr = root["providers"].as_array()) {
+    for (const auto& node : *arr) {
+      const auto* t = node.as_table();
+      if (!t) return Bad(origin, "providers entries must be tables");
+      Provider p;
+      p.id = Str((*t)["id"]);
+      p.name = Str((*t)["name"]);
+      p.adapter = Str((*t)["adapter"]);
+      p.base_url = Str((*t)["base_url"]);
+      p.key_env = Str((*t)["key_env"]);
+      p.base_url_env = Str((*t)["base_url_env"]);
+      p.enabled = (*t)["enabled"].value_or(true);
+      std::string where = origin + ": provider " + p.id;
+      if (p.id.empty()) return Bad(origin, "a provider has no id");
+      if (p.adapter != "openai" && p.adapter != "anthropic" && p.adapter != "gemini") {
+        return Bad(where, "adapter must be openai, anthropic or gemini, got \"" + p.adapter + "\"");
+      }
+      if (!p.base_url.starts_with("http://") && !p.base_url.starts_with("https://")) {
+        return Bad(where, "base_url must be an http(s) URL");
+      }
+      while (p.base_url.ends_with("/")) p.base_url.pop_back();
+      providers.insert(p.id);
+      c.providers.push_back(std::move(p));
+    }
+  }
+  const auto* arr = root["models"].as_array();
+  if (!arr) return Bad(origin, "no [[models]]");
+  for (const auto& node : *arr) {
+    const auto* t = node.as_table();
+    if (!t) return Bad(origin, "models entries must be tables");
+    Model m;
+    m.id = Str((*t)["id"]);
+    std::string where = origin + ": model " + m.id;
+    if (m.id.empty() || m.id.find('/') == std::string::npos) return Bad(where, "id must look like company/model");
+    if (!models.insert(m.id).second) return Bad(where, "duplicate model id");
+    m.company_id = Str((*t)["company"]);
+    if (!companies.count(m.company_id)) return Bad(where, "unknown company \"" + m.company_id + "\"");
+    m.name = Str((*t)["name"]);
+    m.description = Str((*t)["description"]);
+    m.context_length = (*t)["context_length"].value_or(int64_t{0});
+    m.max_output = (*t)["max_output"].value_or(int64_t{0});
+    m.created = Date(Str((*t)["created"]));
+    m.source = Str((*t)["source"]);
+    m.input_modalities = Strings((*t)["input_modalities"]);
+    m.output_modalities = Strings((*t)["output_modalities"]);
+    if (m.input_modalities.empty()) m.input_modalities = {"text"};
+    if (m.output_modalities.empty()) m.output_modalities = {"text"};
+    if (m.context_length <= 0 || m.max_output <= 0) return Bad(where, "context_length and max_output must be positive");
+    const auto* eps = (*t)["endpoints"].as_array();
+    if (!eps || eps->empty()) return Bad(where, "needs at least one [[models.endpoints]]");
+    for (const auto& ep : *eps) {
+      const auto* et = ep.as_table();
+      if (!et) return Bad(where, "endpoints entries must be tables");
+      auto e = ParseEndpoint(*et, m, where + " endpoint " + Str((*et)["provider"]));
+      if (!e.ok()) return e.error();
+      if (!providers.count(e->provider_id)) return Bad(where, "unknown provider \"" + e->provider_id + "\"");
+      m.endpoints.push_back(std::move(*e));
+    }
+    c.models.push_back(std::move(m));
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<Catalog> ParseCatalog(std::string_view toml_text, const std::string& origin) {
+  try {
+    auto root = toml::parse(toml_text, origin);
+    return Build(root, origin);
+  } catch (const toml::parse_error& e) {
+    return Bad(origin + ":" + std::to_string(e.source().begin.line), std::string(e.description()));
+  }
+}
+
+Result<Catalog> ReadCatalogFile(const std::string& path) {
+  try {
+    auto root = toml::parse_file(path);
+    return Build(root, path);
+  } catch (const toml::parse_error& e) {
+    return Bad(path + ":" + std::to_string(e.source().begin.line), std::string(e.description()));
+  }
+}
+
+Result<Catalog> DefaultCatalog() { return ParseCatalog(catalog::kDefaultCatalogToml, "default catalog"); }
+
+}  // namespace turnpike::store
