@@ -65,8 +65,8 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     if (!ec) remote_ = endpoint.address().to_string();
   }
 
+  // The caller keeps the session alive until this completes (see RunSession).
   awaitable<void> Run() {
-    auto self = shared_from_this();
     auto& registry = state_->sessions[static_cast<size_t>(worker_)];
     registry.insert(this);
     co_await Loop();
@@ -273,6 +273,9 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
 
 namespace {
 
+// Coroutine parameters live in the coroutine frame, so this owns the session for its life.
+awaitable<void> RunSession(std::shared_ptr<Session> session) { co_await session->Run(); }
+
 awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
   for (;;) {
     int worker = state->next_loop;
@@ -284,7 +287,7 @@ awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
       continue;
     }
     auto session = std::make_shared<Session>(std::move(socket), state, worker);
-    asio::co_spawn(state->loops.at(worker), session->Run(), asio::detached);
+    asio::co_spawn(state->loops.at(worker), RunSession(std::move(session)), asio::detached);
   }
 }
 
