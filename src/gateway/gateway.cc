@@ -57,7 +57,7 @@ Gateway::Gateway(const config::Config& config, store::Store& store, KeyCache& ke
 
 awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
   metrics_.requests.fetch_add(1, std::memory_order_relaxed);
-  std::string request_id = "gen-" + crypto::RandomHex(12);
+  const std::string& request_id = request.id;
   std::string_view route = RoutePath(request.path);
   const bool get = request.method == "GET" || request.method == "HEAD";
   if (route == "/chat/completions") {

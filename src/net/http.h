@@ -30,7 +30,11 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::string remote_address;
+  std::string id;  // unique per request ("gen-" + 24 hex); goes out as x-request-id
 };
+
+// A fresh request id: "gen-" followed by 24 random hex digits.
+std::string NewRequestId();
 
 // Writes the answer to one request. Owned by the server; valid until the handler returns.
 // Every method runs on the connection's event-loop thread. A false return means the client is

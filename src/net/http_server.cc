@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <unordered_set>
 
+#include "common/crypto.h"
+
 namespace turnpike::net {
 
 namespace beast = boost::beast;
@@ -22,6 +24,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using asio::awaitable;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+std::string NewRequestId() { return "gen-" + crypto::RandomHex(12); }
 
 std::string_view FindHeader(const Headers& headers, std::string_view name) {
   for (const auto& h : headers) {
@@ -151,8 +155,22 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     keep_alive_ = false;
     std::string body = state_->options.error_body ? state_->options.error_body(status, message)
                                                   : message;
-    Headers headers{{"Content-Type", "application/json"}};
+    Headers headers{{"Content-Type", "application/json"}, {"x-request-id", NewRequestId()}};
     co_await Send(status, std::move(headers), std::move(body));
+  }
+
+  // After an early error reply (413 while the client is still sending), read and drop what the
+  // client sends for a little while before closing, so it sees the reply rather than a reset.
+  awaitable<void> LingeringClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    int64_t budget = state_->options.max_body_bytes * 2;
+    stream_.expires_after(std::chrono::seconds(2));
+    while (budget > 0) {
+      auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(64 << 10), kTuple);
+      if (rec) break;
+      budget -= static_cast<int64_t>(n);
+    }
   }
 
   // Waits for the first byte of the next request for at most the keep-alive timeout.
@@ -179,6 +197,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kTuple);
       if (ec == http::error::body_limit) {
         co_await SendPlainError(413, "request body is larger than " + std::to_string(opt.max_body_bytes) + " bytes");
+        co_await LingeringClose();
         co_return;
       }
       if (ec == http::error::header_limit) {
@@ -208,6 +227,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       for (const auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
       req.body = std::move(msg.body());
       req.remote_address = remote_;
+      req.id = NewRequestId();
 
       started_ = false;
       on_gone_ = nullptr;
