@@ -216,6 +216,13 @@ export function assertError(r, status, what = '') {
   return body.error;
 }
 
+// Every field of `expected` is in `actual` with the same value; `actual` may carry more (the
+// gateway adds usage.cost, and may add OpenRouter's extra usage fields).
+export function assertIncludes(actual, expected, what = '') {
+  assert.ok(actual && typeof actual === 'object', `${what}: got ${JSON.stringify(actual)}`);
+  for (const [k, v] of Object.entries(expected)) assert.deepEqual(actual[k], v, `${what}.${k}`);
+}
+
 export function assertRequestId(headers, what = '') {
   const id = typeof headers.get === 'function' ? headers.get('x-request-id') : headers['x-request-id'];
   assert.ok(id && id.length > 0, `${what} response carries an x-request-id header`);

@@ -1,0 +1,140 @@
+// What a key holder can read about themselves and the catalog (OpenRouter's shapes, USD), the
+// health endpoints, and CLI changes that a running server must honour at once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServer } from '../lib/setup.mjs';
+import {
+  assertLedger, assertRequestId, chatJson, getJson, keyList, perTokenToMicrosPerMillion,
+  userMessage, userShow, usdToMicros,
+} from '../lib/gateway.mjs';
+
+const ctx = useServer();
+
+function assertKeyShape(data) {
+  assert.equal(typeof data.label, 'string');
+  assert.equal(typeof data.usage, 'number', 'usage is a number of USD');
+  assert.ok(data.limit === null || typeof data.limit === 'number');
+  assert.ok(data.limit_remaining === null || typeof data.limit_remaining === 'number');
+  assert.equal(typeof data.is_free_tier, 'boolean');
+  assert.equal(data.disabled, false);
+}
+
+test('/api/v1/key: label, usage, limit and limit_remaining in USD', async () => {
+  const { tp } = ctx;
+  const { key } = await tp.account({ credits: '10', limit: '1.5' });
+  let r = await getJson(tp, '/api/v1/key', key);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assertRequestId(r.headers);
+  assertKeyShape(r.body.data);
+  assert.equal(r.body.data.usage, 0);
+  assert.equal(r.body.data.limit, 1.5);
+  assert.equal(r.body.data.limit_remaining, 1.5);
+
+  const call = await chatJson(tp, key, userMessage('spend a little'));
+  assert.equal(call.status, 200);
+  const cost = usdToMicros(call.body.usage.cost);
+  r = await getJson(tp, '/api/v1/key', key);
+  assert.equal(usdToMicros(r.body.data.usage), cost, 'usage is what the calls cost');
+  assert.equal(usdToMicros(r.body.data.limit_remaining), 1_500_000 - cost);
+
+  const unlimited = await tp.account();
+  r = await getJson(tp, '/api/v1/key', unlimited.key);
+  assertKeyShape(r.body.data);
+  assert.equal(r.body.data.limit, null);
+  assert.equal(r.body.data.limit_remaining, null);
+  assert.ok(!r.body.data.label.includes(unlimited.key), 'the label never reveals the whole key');
+});
+
+test('/api/v1/credits: total_credits and total_usage of the owner, in USD', async () => {
+  const { tp } = ctx;
+  const { key } = await tp.account({ credits: '12.5' });
+  let r = await getJson(tp, '/api/v1/credits', key);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assertRequestId(r.headers);
+  assert.equal(r.body.data.total_credits, 12.5);
+  assert.equal(r.body.data.total_usage, 0);
+  const call = await chatJson(tp, key, userMessage('spend'));
+  r = await getJson(tp, '/api/v1/credits', key);
+  assert.equal(r.body.data.total_credits, 12.5);
+  assert.equal(usdToMicros(r.body.data.total_usage), usdToMicros(call.body.usage.cost));
+});
+
+test('/api/v1/models and /v1/models list the catalog in OpenRouter\'s shape', async () => {
+  const { tp } = ctx;
+  const { key } = await tp.account();
+  for (const route of ['/api/v1/models', '/v1/models']) {
+    const r = await getJson(tp, route, key);
+    assert.equal(r.status, 200, `${route}: ${JSON.stringify(r.body)}`);
+    assertRequestId(r.headers, route);
+    assert.ok(Array.isArray(r.body.data) && r.body.data.length >= 3, route);
+    for (const m of r.body.data) {
+      assert.match(m.id, /^[a-z0-9-]+\/[^/\s]+$/, `${route}: id is company/model`);
+      assert.equal(typeof m.name, 'string');
+      assert.ok(Number.isInteger(m.context_length) && m.context_length > 0, `${m.id} context_length`);
+      assert.equal(typeof m.pricing.prompt, 'string', `${m.id} pricing.prompt is a string`);
+      assert.equal(typeof m.pricing.completion, 'string');
+      perTokenToMicrosPerMillion(m.pricing.prompt); // a plain decimal, USD per token
+      perTokenToMicrosPerMillion(m.pricing.completion);
+    }
+    const byId = Object.fromEntries(r.body.data.map((m) => [m.id, m]));
+    assert.ok(byId['openai/gpt-4o-mini'], 'the default catalog is there');
+    const solo = byId['fakeco/solo'];
+    assert.equal(solo.name, 'FakeCo: Solo');
+    assert.equal(solo.context_length, 64000);
+    assert.equal(perTokenToMicrosPerMillion(solo.pricing.prompt), 3_000_000, '$3/M = 0.000003 per token');
+    assert.equal(perTokenToMicrosPerMillion(solo.pricing.completion), 12_000_000);
+    const duo = byId['fakeco/duo'];
+    assert.deepEqual([perTokenToMicrosPerMillion(duo.pricing.prompt), perTokenToMicrosPerMillion(duo.pricing.completion)],
+      [500_000, 1_500_000], 'a model on two providers shows the price a default request pays (the cheapest)');
+  }
+});
+
+test('/health and /ready answer 200', async () => {
+  for (const route of ['/health', '/ready']) {
+    const res = await fetch(`${ctx.tp.gatewayUrl}${route}`);
+    assert.equal(res.status, 200, route);
+    await res.arrayBuffer();
+  }
+});
+
+test('a fresh database prints a bootstrap admin whose key works', async () => {
+  const b = ctx.tp.bootstrap;
+  assert.ok(b, `bootstrap lines in the output:\n${ctx.tp.output()}`);
+  assert.match(b.apiKey, /^sk-tp-/);
+  const r = await getJson(ctx.tp, '/api/v1/key', b.apiKey);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const admin = await userShow(ctx.tp, b.email);
+  assert.equal(admin.is_admin, true);
+});
+
+test('a key created with the CLI while the server runs works at once', async () => {
+  const { tp } = ctx;
+  const { email, key } = await tp.account();
+  assert.equal((await chatJson(tp, key, userMessage('first key'))).status, 200);
+  const second = await tp.createKey({ email, name: 'second' });
+  const r = await chatJson(tp, second, userMessage('second key'));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+
+  const keys = await keyList(tp, email);
+  assert.equal(keys.length, 2);
+  const k = keys.find((x) => x.name === 'second');
+  assert.equal(k.usage_micros, usdToMicros(r.body.usage.cost), 'the key\'s usage is its own spend');
+  assert.equal(k.limit_micros, null);
+  assert.equal(k.disabled, false);
+  assert.ok(second.startsWith(k.prefix.replace(/(…|\.\.\.|\*+)$/, '')), `prefix ${k.prefix} starts the key`);
+  assert.ok(k.prefix.length < second.length, 'the prefix is not the whole key');
+});
+
+test('a user created with credits while the server runs can spend them at once', async () => {
+  const { tp } = ctx;
+  const email = `late-${Date.now()}@example.test`;
+  await tp.createUser({ email, credits: '0.5' });
+  const key = await tp.createKey({ email, name: 'late' });
+  const r = await chatJson(tp, key, userMessage('new money'));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const u = await assertLedger(tp, email);
+  assert.equal(u.total_credited_micros, 500_000);
+  assert.equal(u.balance_micros, 500_000 - usdToMicros(r.body.usage.cost));
+  assert.equal(u.total_spent_micros, usdToMicros(r.body.usage.cost));
+  assert.equal(u.is_admin, false);
+});
