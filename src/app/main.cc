@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   using namespace turnpike;
   CLI::App app{"Turnpike: a self-hosted, OpenRouter-compatible LLM router"};
   app.require_subcommand(1);
+  app.fallthrough();  // --config may come after the subcommand: `turnpike serve --config FILE`
   std::string config_file;
   app.add_option("--config", config_file, "TOML configuration file (default: ./turnpike.toml if present)");
 
