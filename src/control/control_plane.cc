@@ -5,14 +5,14 @@
 namespace turnpike::control {
 
 boost::asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request, net::ResponseWriter& writer) {
-  const net::Headers json = {{"Content-Type", "application/json"}};
+  const net::Headers json = {{"Content-Type", "application/json"}, {"x-request-id", request.id}};
   if (request.path == "/health") {
     co_await writer.Send(200, json, R"({"status":"ok"})");
   } else if (request.path == "/ready") {
     bool ok = store_.Ping();
     co_await writer.Send(ok ? 200 : 503, json, ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})");
   } else if (request.path == "/" && request.method == "GET") {
-    net::Headers html{{"Content-Type", "text/html; charset=utf-8"}};
+    net::Headers html{{"Content-Type", "text/html; charset=utf-8"}, {"x-request-id", request.id}};
     co_await writer.Send(200, std::move(html),
                          "<!doctype html><title>Turnpike</title><h1>Turnpike</h1>"
                          "<p>The gateway (OpenAI-compatible API) is at <code>" + gateway_url_ +

@@ -1,5 +1,6 @@
 #include "store/catalog_file.h"
 
+#include <algorithm>
 #include <ctime>
 #include <set>
 #include <toml++/toml.h>
@@ -43,7 +44,22 @@ int64_t Date(const std::string& text) {
 
 std::string Str(const toml::node_view<const toml::node>& node) { return node.value_or(std::string()); }
 
+// A typo must not silently drop a price: every key has to be one the format knows.
+Status OnlyKeys(const toml::table& t, std::initializer_list<std::string_view> allowed, const std::string& where) {
+  for (const auto& [key, value] : t) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+      return Bad(where, "unknown key \"" + std::string(key.str()) + "\"");
+    }
+  }
+  return OkStatus();
+}
+
 Result<Endpoint> ParseEndpoint(const toml::table& t, const Model& model, const std::string& where) {
+  if (auto s = OnlyKeys(t, {"provider", "upstream_model", "input", "output", "cache_read", "cache_write",
+                            "context_length", "max_output", "supported_parameters", "enabled"}, where);
+      !s.ok()) {
+    return s.error();
+  }
   Endpoint e;
   e.provider_id = Str(t["provider"]);
   e.upstream_model = Str(t["upstream_model"]);
@@ -74,6 +90,7 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
       const auto* t = node.as_table();
       if (!t) return Bad(origin, "companies entries must be tables");
       Company co{Str((*t)["id"]), Str((*t)["name"])};
+      if (auto s = OnlyKeys(*t, {"id", "name"}, origin + ": company " + co.id); !s.ok()) return s.error();
       if (co.id.empty()) return Bad(origin, "a company has no id");
       companies.insert(co.id);
       c.companies.push_back(std::move(co));
@@ -92,6 +109,10 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
       p.base_url_env = Str((*t)["base_url_env"]);
       p.enabled = (*t)["enabled"].value_or(true);
       std::string where = origin + ": provider " + p.id;
+      if (auto s = OnlyKeys(*t, {"id", "name", "adapter", "base_url", "key_env", "base_url_env", "enabled"}, where);
+          !s.ok()) {
+        return s.error();
+      }
       if (p.id.empty()) return Bad(origin, "a provider has no id");
       if (p.adapter != "openai" && p.adapter != "anthropic" && p.adapter != "gemini") {
         return Bad(where, "adapter must be openai, anthropic or gemini, got \"" + p.adapter + "\"");
@@ -104,6 +125,8 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
       c.providers.push_back(std::move(p));
     }
   }
+  if (auto s = OnlyKeys(root, {"version", "companies", "providers", "models"}, origin); !s.ok()) return s.error();
+  if (root["version"].value_or(int64_t{1}) != 1) return Bad(origin, "unsupported catalog version");
   const auto* arr = root["models"].as_array();
   if (!arr) return Bad(origin, "no [[models]]");
   for (const auto& node : *arr) {
@@ -114,6 +137,12 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
     std::string where = origin + ": model " + m.id;
     if (m.id.empty() || m.id.find('/') == std::string::npos) return Bad(where, "id must look like company/model");
     if (!models.insert(m.id).second) return Bad(where, "duplicate model id");
+    if (auto s = OnlyKeys(*t, {"id", "company", "name", "description", "context_length", "max_output", "created",
+                               "input_modalities", "output_modalities", "source", "endpoints"},
+                          where);
+        !s.ok()) {
+      return s.error();
+    }
     m.company_id = Str((*t)["company"]);
     if (!companies.count(m.company_id)) return Bad(where, "unknown company \"" + m.company_id + "\"");
     m.name = Str((*t)["name"]);
