@@ -1,6 +1,6 @@
-// The SQLite schema migrations, embedded in the binary. The canonical text of each lives in
-// src/store/migrations/sqlite/NNNN_name.sql; migrations.cc holds the same text as raw string
-// literals, and a unit test fails when the two differ.
+// The SQLite schema migrations, embedded in the binary by cmake/embed_migrations.cmake from
+// src/store/migrations/sqlite/NNNN_name.sql, in file-name order (version = position).
+// A new migration is a new file; never edit an applied one.
 #pragma once
 
 #include <span>

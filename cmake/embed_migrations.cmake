@@ -1,0 +1,18 @@
+# Generates the C++ source that holds every SQL migration of one dialect, in file-name order.
+# Inputs: DIR (the folder of NNNN_name.sql files), OUT (the .cc to write), NS (its namespace).
+file(GLOB files RELATIVE ${DIR} ${DIR}/*.sql)
+list(SORT files)
+set(body "#include \"store/sqlite/migrations.h\"\nnamespace ${NS} {\nnamespace {\n")
+set(table "")
+set(version 0)
+foreach(f ${files})
+  math(EXPR version "${version} + 1")
+  string(REGEX REPLACE "\\.sql$" "" name ${f})
+  file(READ ${DIR}/${f} content HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${content}")
+  string(APPEND body "const unsigned char kSql${version}[] = {${bytes} 0};\n")
+  string(APPEND table "    {${version}, \"${name}\", std::string_view(reinterpret_cast<const char*>(kSql${version}), sizeof(kSql${version}) - 1)},\n")
+endforeach()
+string(APPEND body "const Migration kMigrations[] = {\n${table}};\n}  // namespace\n")
+string(APPEND body "std::span<const Migration> Migrations() { return kMigrations; }\n}  // namespace ${NS}\n")
+file(WRITE ${OUT} "${body}")
