@@ -53,7 +53,9 @@ std::optional<Micros> ParseUsd(std::string_view text) {
     text.remove_prefix(1);
   }
   if (text.empty()) return std::nullopt;
-  int64_t whole = 0;
+  // 128 bits (the whole part is capped per digit, so it cannot wrap) and one range check at the
+  // end: every amount that fits in int64 parses, INT64_MIN included, and nothing larger does.
+  u128 whole = 0;
   int64_t frac = 0;
   int frac_digits = 0;
   bool seen_dot = false;
@@ -70,14 +72,17 @@ std::optional<Micros> ParseUsd(std::string_view text) {
       if (++frac_digits > 6) return std::nullopt;
       frac = frac * 10 + (c - '0');
     } else {
-      if (whole > (std::numeric_limits<int64_t>::max() / kMicrosPerUsd - 9) / 10) return std::nullopt;
-      whole = whole * 10 + (c - '0');
+      whole = whole * 10 + static_cast<unsigned>(c - '0');
+      if (whole > static_cast<u128>(std::numeric_limits<int64_t>::max())) return std::nullopt;
     }
   }
   if (!seen_digit) return std::nullopt;
   while (frac_digits++ < 6) frac *= 10;
-  Micros micros = whole * kMicrosPerUsd + frac;
-  return negative ? -micros : micros;
+  u128 magnitude = whole * kMicrosPerUsd + static_cast<u128>(frac);
+  u128 limit = static_cast<u128>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+  if (magnitude > limit) return std::nullopt;
+  if (negative) return static_cast<Micros>(0 - static_cast<uint64_t>(magnitude));
+  return static_cast<Micros>(magnitude);
 }
 
 std::string FormatUsd(Micros micros) { return FormatScaled(micros, 6); }

@@ -13,7 +13,7 @@ namespace turnpike::config {
 
 struct UpstreamOptions {
   int64_t connect_timeout_ms = 5'000;       // TCP + TLS handshake
-  int64_t first_byte_timeout_ms = 120'000;  // request sent → response head
+  int64_t first_byte_timeout_ms = 600'000;  // request sent → response head (a non-streaming answer arrives whole)
   int64_t idle_timeout_ms = 60'000;         // longest silence inside a streaming body
   int64_t max_response_bytes = 64 << 20;    // a non-streaming body larger than this fails (502)
   int64_t max_event_bytes = 4 << 20;        // one SSE event larger than this fails the stream

@@ -194,7 +194,17 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
       parser.body_limit(static_cast<std::uint64_t>(opt.max_body_bytes));
       stream_.expires_after(Ms(opt.read_timeout_ms));
-      auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kTuple);
+      auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, kTuple);
+      if (!ec && !parser.is_done()) {
+        // A client that waits for "100 Continue" (curl does, for large bodies) gets it now
+        // rather than after its own timeout.
+        if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+          http::response<http::empty_body> go_on{http::status::continue_, 11};
+          auto [wec, wn] = co_await http::async_write(stream_, go_on, kTuple);
+          ec = wec;
+        }
+        if (!ec) std::tie(ec, n) = co_await http::async_read(stream_, buffer_, parser, kTuple);
+      }
       if (ec == http::error::body_limit) {
         co_await SendPlainError(413, "request body is larger than " + std::to_string(opt.max_body_bytes) + " bytes");
         co_await LingeringClose();

@@ -1,0 +1,408 @@
+// Config: defaults, the TOML file, environment overrides, and error messages that name the key
+// and the reason. The environment is always an injected map, never the process's.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace turnpike::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Passes when `text` holds `part`; prints both otherwise.
+::testing::AssertionResult Has(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "\"" << text << "\" does not contain \"" << part << "\"";
+}
+
+EnvLookup MapEnv(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/turnpike-config-test-XXXXXX";
+    char* made = mkdtemp(pattern);
+    ASSERT_NE(made, nullptr);
+    dir_ = made;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // Loads `toml` (written to a file) with `env`; expects failure and returns the message.
+  std::string ErrorOf(const std::string& toml, std::map<std::string, std::string> env = {}) {
+    auto c = Load(Write("c.toml", toml), MapEnv(std::move(env)));
+    EXPECT_FALSE(c.ok());
+    if (c.ok()) return "";
+    EXPECT_EQ(c.error().code, ErrorCode::kBadRequest);
+    return c.error().message;
+  }
+
+  std::string dir_;
+};
+
+void ExpectDefaults(const Config& c) {
+  EXPECT_EQ(c.host, "0.0.0.0");
+  EXPECT_EQ(c.gateway_port, 4000);
+  EXPECT_EQ(c.control_port, 3000);
+  EXPECT_EQ(c.threads, 0);
+  EXPECT_EQ(c.max_body_bytes, 10 << 20);
+  EXPECT_EQ(c.max_header_bytes, 16 << 10);
+  EXPECT_EQ(c.read_timeout_ms, 30'000);
+  EXPECT_EQ(c.keepalive_timeout_ms, 75'000);
+  EXPECT_EQ(c.shutdown_grace_ms, 30'000);
+  EXPECT_EQ(c.database_url, "sqlite://./data/turnpike.db");
+  EXPECT_EQ(c.data_dir, "./data");
+  EXPECT_EQ(c.jwt_secret, "");
+  EXPECT_EQ(c.key_cache_ttl_ms, 5'000);
+  EXPECT_EQ(c.stale_hold_seconds, 3'600);
+  EXPECT_TRUE(c.bootstrap_admin);
+  EXPECT_EQ(c.admin_email, "admin@turnpike.local");
+  EXPECT_EQ(c.admin_credits_usd, "10");
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_EQ(c.request_log_batch, 256);
+  EXPECT_EQ(c.request_log_flush_ms, 100);
+  EXPECT_EQ(c.upstream.connect_timeout_ms, 5'000);
+  EXPECT_EQ(c.upstream.first_byte_timeout_ms, 120'000);
+  EXPECT_EQ(c.upstream.idle_timeout_ms, 60'000);
+  EXPECT_EQ(c.upstream.max_response_bytes, 64 << 20);
+  EXPECT_EQ(c.upstream.max_event_bytes, 4 << 20);
+  EXPECT_EQ(c.upstream.max_connections_per_host, 256);
+}
+
+TEST_F(ConfigTest, DefaultsWithEmptyFileAndEmptyEnv) {
+  auto c = Load(Write("empty.toml", ""), MapEnv({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ExpectDefaults(*c);
+}
+
+TEST_F(ConfigTest, DefaultsWithNoPathAndNoFileInTheWorkingDirectory) {
+  fs::path old = fs::current_path();
+  fs::current_path(dir_);  // holds no turnpike.toml
+  auto c = Load("", MapEnv({}));
+  fs::current_path(old);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ExpectDefaults(*c);
+}
+
+TEST_F(ConfigTest, NoPathReadsTurnpikeTomlInTheWorkingDirectory) {
+  Write("turnpike.toml", "[server]\ngateway_port = 4100\n");
+  fs::path old = fs::current_path();
+  fs::current_path(dir_);
+  auto c = Load("", MapEnv({}));
+  fs::current_path(old);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->gateway_port, 4100);
+}
+
+constexpr char kFullToml[] = R"(
+[server]
+host = "127.0.0.1"
+gateway_port = 8080
+control_port = 8081
+threads = 4
+max_body_bytes = 2048
+
+[database]
+url = "sqlite:///var/lib/turnpike/t.db"
+data_dir = "/var/lib/turnpike"
+
+[auth]
+jwt_secret = "0123456789abcdef0123456789abcdef"
+key_cache_ttl_ms = 0
+
+[billing]
+stale_hold_seconds = 120
+
+[bootstrap]
+admin = false
+admin_email = "root@example.com"
+admin_credits_usd = "2.50"
+
+[log]
+level = "debug"
+request_log_batch = 10
+request_log_flush_ms = 5
+
+[upstream]
+connect_timeout_ms = 1000
+first_byte_timeout_ms = 2000
+idle_timeout_ms = 3000
+max_response_bytes = 4096
+max_event_bytes = 8192
+max_connections_per_host = 7
+)";
+
+TEST_F(ConfigTest, FileValues) {
+  auto c = Load(Write("full.toml", kFullToml), MapEnv({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->host, "127.0.0.1");
+  EXPECT_EQ(c->gateway_port, 8080);
+  EXPECT_EQ(c->control_port, 8081);
+  EXPECT_EQ(c->threads, 4);
+  EXPECT_EQ(c->max_body_bytes, 2048);
+  EXPECT_EQ(c->database_url, "sqlite:///var/lib/turnpike/t.db");
+  EXPECT_EQ(c->data_dir, "/var/lib/turnpike");
+  EXPECT_EQ(c->jwt_secret, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(c->key_cache_ttl_ms, 0);
+  EXPECT_EQ(c->stale_hold_seconds, 120);
+  EXPECT_FALSE(c->bootstrap_admin);
+  EXPECT_EQ(c->admin_email, "root@example.com");
+  EXPECT_EQ(c->admin_credits_usd, "2.50");
+  EXPECT_EQ(c->log_level, "debug");
+  EXPECT_EQ(c->request_log_batch, 10);
+  EXPECT_EQ(c->request_log_flush_ms, 5);
+  EXPECT_EQ(c->upstream.connect_timeout_ms, 1000);
+  EXPECT_EQ(c->upstream.first_byte_timeout_ms, 2000);
+  EXPECT_EQ(c->upstream.idle_timeout_ms, 3000);
+  EXPECT_EQ(c->upstream.max_response_bytes, 4096);
+  EXPECT_EQ(c->upstream.max_event_bytes, 8192);
+  EXPECT_EQ(c->upstream.max_connections_per_host, 7);
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesTheFile) {
+  const std::string secret(40, 's');
+  auto c = Load(Write("full.toml", kFullToml), MapEnv({
+                                                   {"DATABASE_URL", "postgresql://u:p@db:5432/turnpike"},
+                                                   {"TURNPIKE_GATEWAY_PORT", "9000"},
+                                                   {"TURNPIKE_CONTROL_PORT", "0"},
+                                                   {"TURNPIKE_HOST", "::1"},
+                                                   {"TURNPIKE_THREADS", "2"},
+                                                   {"TURNPIKE_MAX_BODY_BYTES", "4096"},
+                                                   {"TURNPIKE_DATA_DIR", "/data"},
+                                                   {"JWT_SECRET", secret},
+                                                   {"TURNPIKE_LOG_LEVEL", "warn"},
+                                                   {"TURNPIKE_BOOTSTRAP_ADMIN", "true"},
+                                               }));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->database_url, "postgresql://u:p@db:5432/turnpike");
+  EXPECT_EQ(c->gateway_port, 9000);
+  EXPECT_EQ(c->control_port, 0);
+  EXPECT_EQ(c->host, "::1");
+  EXPECT_EQ(c->threads, 2);
+  EXPECT_EQ(c->max_body_bytes, 4096);
+  EXPECT_EQ(c->data_dir, "/data");
+  EXPECT_EQ(c->jwt_secret, secret);
+  EXPECT_EQ(c->log_level, "warn");
+  EXPECT_TRUE(c->bootstrap_admin);
+  // Keys without an override keep the file's value.
+  EXPECT_EQ(c->admin_email, "root@example.com");
+  EXPECT_EQ(c->upstream.idle_timeout_ms, 3000);
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesTheDefaults) {
+  auto c = Load(Write("empty.toml", ""), MapEnv({{"DATABASE_URL", "sqlite::memory:"},
+                                                 {"TURNPIKE_GATEWAY_PORT", "0"},
+                                                 {"TURNPIKE_BOOTSTRAP_ADMIN", "0"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->database_url, "sqlite::memory:");
+  EXPECT_EQ(c->gateway_port, 0);
+  EXPECT_FALSE(c->bootstrap_admin);
+}
+
+TEST_F(ConfigTest, ValidEnvWinsOverAnOutOfRangeFileValue) {
+  auto c = Load(Write("c.toml", "[server]\ngateway_port = 70000\n"), MapEnv({{"TURNPIKE_GATEWAY_PORT", "4001"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->gateway_port, 4001);
+}
+
+TEST_F(ConfigTest, PortOutOfRangeInFile) {
+  std::string e = ErrorOf("[server]\ngateway_port = 70000\n");
+  EXPECT_TRUE(Has(e, "server.gateway_port"));
+  EXPECT_TRUE(Has(e, "0..65535"));
+  EXPECT_TRUE(Has(e, "70000"));
+}
+
+TEST_F(ConfigTest, NegativePortInFile) {
+  std::string e = ErrorOf("[server]\ncontrol_port = -1\n");
+  EXPECT_TRUE(Has(e, "server.control_port"));
+  EXPECT_TRUE(Has(e, "-1"));
+}
+
+TEST_F(ConfigTest, PortOutOfRangeInEnvNamesTheVariable) {
+  std::string e = ErrorOf("", {{"TURNPIKE_GATEWAY_PORT", "70000"}});
+  EXPECT_EQ(e, "server.gateway_port (TURNPIKE_GATEWAY_PORT): must be 0..65535, got 70000");
+}
+
+TEST_F(ConfigTest, PortNotAnIntegerInEnv) {
+  for (const char* bad : {"abc", "", "80x", " 80", "8.5", "99999999999999999999999"}) {
+    std::string e = ErrorOf("", {{"TURNPIKE_GATEWAY_PORT", bad}});
+    EXPECT_TRUE(Has(e, "server.gateway_port")) << bad;
+    EXPECT_TRUE(Has(e, "TURNPIKE_GATEWAY_PORT")) << bad;
+    EXPECT_TRUE(Has(e, "integer")) << bad;
+    EXPECT_TRUE(Has(e, std::string("\"") + bad + "\"")) << bad;
+  }
+}
+
+TEST_F(ConfigTest, WrongTomlTypes) {
+  std::string e = ErrorOf("[server]\ngateway_port = \"x\"\n");
+  EXPECT_TRUE(Has(e, "server.gateway_port"));
+  EXPECT_TRUE(Has(e, "integer"));
+
+  e = ErrorOf("[server]\nhost = 12\n");
+  EXPECT_TRUE(Has(e, "server.host"));
+  EXPECT_TRUE(Has(e, "string"));
+
+  e = ErrorOf("[bootstrap]\nadmin = \"yes\"\n");
+  EXPECT_TRUE(Has(e, "bootstrap.admin"));
+  EXPECT_TRUE(Has(e, "true or false"));
+}
+
+TEST_F(ConfigTest, BadBoolInEnv) {
+  std::string e = ErrorOf("", {{"TURNPIKE_BOOTSTRAP_ADMIN", "yes"}});
+  EXPECT_TRUE(Has(e, "bootstrap.admin"));
+  EXPECT_TRUE(Has(e, "TURNPIKE_BOOTSTRAP_ADMIN"));
+}
+
+TEST_F(ConfigTest, BadLogLevel) {
+  std::string e = ErrorOf("[log]\nlevel = \"verbose\"\n");
+  EXPECT_TRUE(Has(e, "log.level"));
+  EXPECT_TRUE(Has(e, "verbose"));
+  EXPECT_TRUE(Has(e, "trace, debug, info, warn, error, off"));
+
+  e = ErrorOf("", {{"TURNPIKE_LOG_LEVEL", "INFO"}});
+  EXPECT_TRUE(Has(e, "log.level"));
+  EXPECT_TRUE(Has(e, "INFO"));
+}
+
+TEST_F(ConfigTest, EveryLogLevelIsAccepted) {
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
+    auto c = Load(Write("c.toml", ""), MapEnv({{"TURNPIKE_LOG_LEVEL", level}}));
+    ASSERT_TRUE(c.ok()) << level << ": " << c.error().message;
+    EXPECT_EQ(c->log_level, level);
+  }
+}
+
+TEST_F(ConfigTest, BadDatabaseUrlScheme) {
+  for (const char* url : {"mysql://u@h/db", "/var/lib/t.db", "", "http://db"}) {
+    std::string e = ErrorOf("", {{"DATABASE_URL", url}});
+    EXPECT_TRUE(Has(e, "database.url")) << url;
+    EXPECT_TRUE(Has(e, "DATABASE_URL")) << url;
+    EXPECT_TRUE(Has(e, "sqlite://")) << url;
+  }
+  std::string e = ErrorOf("[database]\nurl = \"mysql://u@h/db\"\n");
+  EXPECT_TRUE(Has(e, "database.url"));
+}
+
+TEST_F(ConfigTest, AcceptedDatabaseUrls) {
+  for (const char* url : {"sqlite://./data/t.db", "sqlite:///abs/t.db", "sqlite::memory:",
+                          "postgresql://u@h/db", "postgres://u@h/db"}) {
+    auto c = Load(Write("c.toml", ""), MapEnv({{"DATABASE_URL", url}}));
+    EXPECT_TRUE(c.ok()) << url << ": " << c.error().message;
+  }
+}
+
+TEST_F(ConfigTest, ShortJwtSecret) {
+  std::string e = ErrorOf("", {{"JWT_SECRET", std::string(31, 'x')}});
+  EXPECT_TRUE(Has(e, "auth.jwt_secret"));
+  EXPECT_TRUE(Has(e, "JWT_SECRET"));
+  EXPECT_TRUE(Has(e, "at least 32"));
+  // The secret itself is not echoed.
+  EXPECT_FALSE(Has(e, std::string(31, 'x')));
+
+  auto c = Load(Write("c.toml", ""), MapEnv({{"JWT_SECRET", std::string(32, 'x')}}));
+  EXPECT_TRUE(c.ok()) << c.error().message;
+}
+
+TEST_F(ConfigTest, BadAdminCredits) {
+  for (const char* credits : {"-1", "ten", "1.0000001"}) {
+    std::string e = ErrorOf(std::string("[bootstrap]\nadmin_credits_usd = \"") + credits + "\"\n");
+    EXPECT_TRUE(Has(e, "bootstrap.admin_credits_usd")) << credits;
+  }
+}
+
+TEST_F(ConfigTest, OtherRangesNameTheirKey) {
+  EXPECT_TRUE(Has(ErrorOf("[upstream]\nconnect_timeout_ms = 1\n"), "upstream.connect_timeout_ms"));
+  EXPECT_TRUE(Has(ErrorOf("[server]\nthreads = 1000\n"), "server.threads"));
+  EXPECT_TRUE(Has(ErrorOf("[server]\nmax_body_bytes = 10\n"), "server.max_body_bytes"));
+  EXPECT_TRUE(Has(ErrorOf("[billing]\nstale_hold_seconds = 1\n"), "billing.stale_hold_seconds"));
+  EXPECT_TRUE(Has(ErrorOf("[log]\nrequest_log_batch = 0\n"), "log.request_log_batch"));
+}
+
+TEST_F(ConfigTest, BaseUrlNotAUrl) {
+  std::string e = ErrorOf("", {{"OPENAI_BASE_URL", "not a url"}});
+  EXPECT_TRUE(Has(e, "OPENAI_BASE_URL"));
+  EXPECT_TRUE(Has(e, "not an absolute URL"));
+
+  e = ErrorOf("", {{"ANTHROPIC_BASE_URL", "api.anthropic.com"}});
+  EXPECT_TRUE(Has(e, "ANTHROPIC_BASE_URL"));
+}
+
+TEST_F(ConfigTest, BaseUrlWrongScheme) {
+  std::string e = ErrorOf("", {{"OPENAI_BASE_URL", "ftp://files.example.com/v1"}});
+  EXPECT_TRUE(Has(e, "OPENAI_BASE_URL"));
+  EXPECT_TRUE(Has(e, "http or https"));
+  EXPECT_TRUE(Has(e, "ftp"));
+}
+
+TEST_F(ConfigTest, BaseUrlWithQueryOrFragment) {
+  std::string e = ErrorOf("", {{"OPENAI_BASE_URL", "https://api.example.com/v1?key=1"}});
+  EXPECT_TRUE(Has(e, "OPENAI_BASE_URL"));
+  EXPECT_TRUE(Has(e, "query"));
+
+  e = ErrorOf("", {{"GOOGLE_BASE_URL", "https://api.example.com/v1#x"}});
+  EXPECT_TRUE(Has(e, "GOOGLE_BASE_URL"));
+  EXPECT_TRUE(Has(e, "fragment"));
+}
+
+TEST_F(ConfigTest, BaseUrlWithoutHost) {
+  std::string e = ErrorOf("", {{"OPENAI_BASE_URL", "http:///v1"}});
+  EXPECT_TRUE(Has(e, "OPENAI_BASE_URL"));
+  EXPECT_TRUE(Has(e, "no host"));
+}
+
+TEST_F(ConfigTest, GoodBaseUrlsAreAccepted) {
+  auto c = Load(Write("c.toml", ""), MapEnv({{"OPENAI_BASE_URL", "http://127.0.0.1:8080/v1"},
+                                             {"ANTHROPIC_BASE_URL", "https://api.anthropic.com"},
+                                             {"GOOGLE_BASE_URL", "http://localhost:9/"}}));
+  EXPECT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(CheckBaseUrl("X", "https://api.openai.com/v1").ok());
+}
+
+TEST_F(ConfigTest, CheckBaseUrlNamesTheSetting) {
+  auto s = CheckBaseUrl("MY_URL", "gopher://h");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kBadRequest);
+  EXPECT_TRUE(Has(s.error().message, "MY_URL"));
+}
+
+TEST_F(ConfigTest, TomlSyntaxErrorReportsFileAndLine) {
+  std::string path = Write("broken.toml", "[server]\ngateway_port = 4000\nhost = \n");
+  auto c = Load(path, MapEnv({}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message.rfind(path + ":3:", 0), 0u) << c.error().message;
+
+  path = Write("broken2.toml", "[server\n");
+  c = Load(path, MapEnv({}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().message.rfind(path + ":1:", 0), 0u) << c.error().message;
+}
+
+TEST_F(ConfigTest, MissingExplicitFileIsAnError) {
+  std::string path = dir_ + "/does-not-exist.toml";
+  auto c = Load(path, MapEnv({}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(Has(c.error().message, path));
+}
+
+}  // namespace
+}  // namespace turnpike::config
