@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer } from '../lib/setup.mjs';
 import {
-  assertLedger, assertRequestId, chatJson, getJson, keyList, perTokenToMicrosPerMillion,
-  userMessage, userShow, usdToMicros,
+  assertLedger, assertRequestId, chatJson, chatStream, getJson, keyList, perTokenToMicrosPerMillion,
+  untilEqual, userMessage, userShow, usdToMicros,
 } from '../lib/gateway.mjs';
 
 const ctx = useServer();
@@ -33,9 +33,10 @@ test('/api/v1/key: label, usage, limit and limit_remaining in USD', async () => 
   const call = await chatJson(tp, key, userMessage('spend a little'));
   assert.equal(call.status, 200);
   const cost = usdToMicros(call.body.usage.cost);
-  r = await getJson(tp, '/api/v1/key', key);
-  assert.equal(usdToMicros(r.body.data.usage), cost, 'usage is what the calls cost');
-  assert.equal(usdToMicros(r.body.data.limit_remaining), 1_500_000 - cost);
+  await untilEqual(async () => {
+    const d = (await getJson(tp, '/api/v1/key', key)).body.data;
+    return [usdToMicros(d.usage), usdToMicros(d.limit_remaining)];
+  }, [cost, 1_500_000 - cost], '[usage, limit_remaining] after one call');
 
   const unlimited = await tp.account();
   r = await getJson(tp, '/api/v1/key', unlimited.key);
@@ -54,9 +55,10 @@ test('/api/v1/credits: total_credits and total_usage of the owner, in USD', asyn
   assert.equal(r.body.data.total_credits, 12.5);
   assert.equal(r.body.data.total_usage, 0);
   const call = await chatJson(tp, key, userMessage('spend'));
-  r = await getJson(tp, '/api/v1/credits', key);
-  assert.equal(r.body.data.total_credits, 12.5);
-  assert.equal(usdToMicros(r.body.data.total_usage), usdToMicros(call.body.usage.cost));
+  await untilEqual(async () => {
+    const d = (await getJson(tp, '/api/v1/credits', key)).body.data;
+    return [d.total_credits, usdToMicros(d.total_usage)];
+  }, [12.5, usdToMicros(call.body.usage.cost)], '[total_credits, total_usage] after one call');
 });
 
 test('/api/v1/models and /v1/models list the catalog in OpenRouter\'s shape', async () => {
@@ -117,8 +119,9 @@ test('a key created with the CLI while the server runs works at once', async () 
 
   const keys = await keyList(tp, email);
   assert.equal(keys.length, 2);
+  await untilEqual(async () => (await keyList(tp, email)).find((x) => x.name === 'second').usage_micros,
+    usdToMicros(r.body.usage.cost), 'the key\'s usage is its own spend');
   const k = keys.find((x) => x.name === 'second');
-  assert.equal(k.usage_micros, usdToMicros(r.body.usage.cost), 'the key\'s usage is its own spend');
   assert.equal(k.limit_micros, null);
   assert.equal(k.disabled, false);
   assert.ok(second.startsWith(k.prefix.replace(/(…|\.\.\.|\*+)$/, '')), `prefix ${k.prefix} starts the key`);
@@ -132,9 +135,37 @@ test('a user created with credits while the server runs can spend them at once',
   const key = await tp.createKey({ email, name: 'late' });
   const r = await chatJson(tp, key, userMessage('new money'));
   assert.equal(r.status, 200, JSON.stringify(r.body));
+  const cost = usdToMicros(r.body.usage.cost);
+  await untilEqual(async () => (await userShow(tp, email)).balance_micros, 500_000 - cost, 'balance after one call');
   const u = await assertLedger(tp, email);
   assert.equal(u.total_credited_micros, 500_000);
-  assert.equal(u.balance_micros, 500_000 - usdToMicros(r.body.usage.cost));
-  assert.equal(u.total_spent_micros, usdToMicros(r.body.usage.cost));
+  assert.equal(u.total_spent_micros, cost);
   assert.equal(u.is_admin, false);
+});
+
+// DESIGN.md §6: "money movements are durable before the response completes". So the moment a
+// client has the whole response, /api/v1/key shows the settled cost, never the hold.
+test('a call is settled before its response completes', async () => {
+  const { tp } = ctx;
+  const { key } = await tp.account();
+  let total = 0;
+  const late = [];
+  for (let i = 0; i < 12; i++) {
+    const stream = i % 3 === 2;
+    let cost;
+    if (stream) {
+      const s = await chatStream(tp, key, userMessage(`settle ${i}`, { stream_options: { include_usage: true } }));
+      assert.equal(s.done, true);
+      cost = usdToMicros(s.events.at(-1).usage.cost);
+    } else {
+      const r = await chatJson(tp, key, userMessage(`settle ${i}`));
+      assert.equal(r.status, 200);
+      cost = usdToMicros(r.body.usage.cost);
+    }
+    total += cost;
+    const usage = usdToMicros((await getJson(tp, '/api/v1/key', key)).body.data.usage);
+    if (usage !== total) late.push({ call: i, stream, usage, settled: total });
+  }
+  console.log(`settlement: ${late.length} of 12 calls not yet settled when their response had completed`);
+  assert.deepEqual(late, [], 'key usage right after each response equals the settled spend');
 });

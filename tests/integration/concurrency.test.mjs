@@ -33,7 +33,7 @@ test(`${N} concurrent requests against a balance of ${FIT} holds: exactly ${FIT}
 
   const t0 = Date.now();
   const results = await Promise.all(Array.from({ length: N }, () => chatJson(tp, key, body)
-    .catch((err) => ({ status: `error: ${err.cause?.code ?? err.message}` }))));
+    .catch((err) => ({ status: `error: ${err.cause?.cause?.code ?? err.message.split('\n')[0]}` }))));
   const elapsed = Date.now() - t0;
 
   const counts = {};

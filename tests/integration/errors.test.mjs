@@ -5,15 +5,16 @@ import assert from 'node:assert/strict';
 import { useServer } from '../lib/setup.mjs';
 import {
   assertError, assertLedger, chat, chatJson, chatStream, fakeRequestsWith, keyList, measureHold,
-  microsToUsd, nonce, rawRequest, usdToMicros, userMessage, userShow,
+  microsToUsd, nonce, rawRequest, untilEqual, usdToMicros, userMessage, userShow,
 } from '../lib/gateway.mjs';
 
 const ctx = useServer();
 const START = 10_000_000; // the accounts' 10 USD
 
 async function assertUntouched(email, what) {
-  const u = await assertLedger(ctx.tp, email);
-  assert.equal(u.balance_micros, START, `${what}: the account is charged nothing`);
+  await untilEqual(async () => (await userShow(ctx.tp, email)).balance_micros, START,
+    `${what}: the account is charged nothing`);
+  await assertLedger(ctx.tp, email);
 }
 
 async function parsed(res) {
@@ -101,8 +102,10 @@ test('a disabled key → 403 saying so, whether or not the server has seen it be
   const { email } = await ctx.tp.account();
   const fresh = await ctx.tp.createKey({ email, name: 'never-used' });
   const used = await ctx.tp.createKey({ email, name: 'used-once' });
-  assert.equal((await chatJson(ctx.tp, used, userMessage('warm the key cache'))).status, 200);
-  const balance = (await userShow(ctx.tp, email)).balance_micros;
+  const warm = await chatJson(ctx.tp, used, userMessage('warm the key cache'));
+  assert.equal(warm.status, 200);
+  const balance = START - usdToMicros(warm.body.usage.cost);
+  await untilEqual(async () => (await userShow(ctx.tp, email)).balance_micros, balance, 'balance after one call');
 
   await disable(email, 'never-used');
   await disable(email, 'used-once');
@@ -153,9 +156,10 @@ test('a key over its limit → 402 before any upstream call; the balance is unto
   assertError(await chatJson(ctx.tp, one.key, userMessage(`[[fake:delay-ms=600]] limit probe ${marker2}`)),
     402, 'second call over the key limit');
   assert.equal((await fakeRequestsWith(ctx.fake, marker2)).length, 0);
+  await untilEqual(async () => (await keyList(ctx.tp, one.email))[0].usage_micros, usdToMicros(first.body.usage.cost),
+    'key usage is what the first call cost');
   const [k] = await keyList(ctx.tp, one.email);
   assert.equal(k.limit_micros, hold);
-  assert.equal(k.usage_micros, usdToMicros(first.body.usage.cost), 'key usage is what the first call cost');
   const u = await assertLedger(ctx.tp, one.email);
   assert.equal(u.balance_micros, START - k.usage_micros);
 });

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { ROOT } from './harness.mjs';
 
 export const FIXTURES = path.join(ROOT, 'tests/fixtures/providers/openai');
@@ -29,6 +30,23 @@ export async function eventually(fn, { timeout = 2_000, interval = 25, what = 'c
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeout} ms (last: ${JSON.stringify(last)})`);
     await sleep(interval);
   }
+}
+
+// Polls `fn` until it returns `expected` (deep equality), then asserts; the failure shows the last
+// value. For money read right after a response: DESIGN.md §6 wants it settled before the response
+// completes, which one test checks on its own (account.test.mjs); elsewhere a short wait keeps a
+// late settlement from failing unrelated tests.
+export async function untilEqual(fn, expected, what, { timeout = 2_000 } = {}) {
+  let last;
+  try {
+    await eventually(async () => {
+      last = await fn();
+      return isDeepStrictEqual(last, expected);
+    }, { timeout, what });
+  } catch {
+    // reported below with the last value
+  }
+  assert.deepEqual(last, expected, what);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,10 +120,23 @@ export function userMessage(text, extra = {}) {
   return { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: text }], ...extra };
 }
 
+// fetch() with the transport error's cause and the server's last output in the message, so a
+// refused or reset connection says why (did the server die?).
+export async function gatewayFetch(tp, route, init = {}) {
+  try {
+    return await fetch(`${tp.gatewayUrl}${route}`, init);
+  } catch (err) {
+    if (err.name === 'AbortError' || init.signal?.aborted) throw err;
+    const cause = err.cause?.code ?? err.cause?.message ?? '';
+    throw new Error(`${init.method ?? 'GET'} ${route}: ${err.message} (${cause}); server output tail:\n`
+      + `${tp.output().slice(-3000)}`, { cause: err });
+  }
+}
+
 export function chat(tp, key, body, { path: route = '/api/v1/chat/completions', signal, headers = {} } = {}) {
   const h = { 'content-type': 'application/json', ...headers };
   if (key) h.authorization = `Bearer ${key}`;
-  return fetch(`${tp.gatewayUrl}${route}`, {
+  return gatewayFetch(tp, route, {
     method: 'POST',
     headers: h,
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -120,7 +151,7 @@ export async function chatJson(tp, key, body, opts) {
 }
 
 export async function getJson(tp, route, key) {
-  const res = await fetch(`${tp.gatewayUrl}${route}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const res = await gatewayFetch(tp, route, { headers: key ? { authorization: `Bearer ${key}` } : {} });
   return { status: res.status, headers: res.headers, body: await parseBody(res) };
 }
 
@@ -275,6 +306,7 @@ export async function measureHold(tp, key, body, { stream = false } = {}) {
   let inFlight = true;
   const pending = (stream ? chatStream(tp, key, body) : chatJson(tp, key, body))
     .finally(() => { inFlight = false; });
+  pending.catch(() => {}); // a failure is reported where it is awaited, below
   let hold = 0;
   while (inFlight) {
     const r = await getJson(tp, '/api/v1/key', key);
