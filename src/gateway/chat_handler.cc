@@ -27,6 +27,7 @@ struct Gateway::Exchange {
   const Route* route = nullptr;
   money::Micros held = 0;
   bool hold_taken = false;
+  bool settled = false;
   // Outcome.
   billing::Usage usage;
   bool usage_from_provider = false;
@@ -267,6 +268,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
   x.status = HttpStatus(last.code);
   x.finish_reason = "error";
   x.error_message = last.message;
+  Settle(x);
   co_await ReplyError(writer, last, x.id);
 }
 
@@ -277,6 +279,7 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
     x.status = HttpStatus(e.code);
     x.finish_reason = "error";
     x.error_message = e.message;
+    Settle(x);
     co_await ReplyError(writer, e, x.id);
   };
   if (x.client_gone) {
@@ -316,6 +319,7 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
   std::string out = protocol::ApplyEdits(
       *body, {protocol::SetMember(*body, *layout, "usage", billing::UsageWithCost(usage_json, x.cost))});
   x.status = 200;
+  Settle(x);
   net::Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
   co_await writer.Send(200, std::move(headers), std::move(out));
   metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
@@ -335,14 +339,14 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
   metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
   net::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
   bool done = false;
+  bool upstream_error = false;
   std::string chunk_id, chunk_model;
   std::string out;
   std::optional<Error> failure;
 
   auto on_event = [&](net::SseEvent&& ev) {
     if (ev.data == "[DONE]") {
-      done = true;
-      out += "data: [DONE]\n\n";
+      done = true;  // sent after settlement, below
       return;
     }
     boost::system::error_code ec;
@@ -356,7 +360,10 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
       if (const auto* id = o.if_contains("id"); id && id->is_string()) chunk_id = id->get_string();
       if (const auto* m = o.if_contains("model"); m && m->is_string()) chunk_model = m->get_string();
     }
-    if (o.contains("error")) x.finish_reason = "error";
+    if (o.contains("error")) {
+      x.finish_reason = "error";
+      upstream_error = true;  // passed on as it came; the stream ends after it
+    }
     const json::object* choice = FirstChoice(o);
     if (choice) {
       if (const auto* d = choice->if_contains("delta"); d && d->is_object()) {
@@ -398,6 +405,7 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
       break;
     }
     if (piece->empty()) {
+      if (upstream_error) break;  // the client already has the provider's error event
       failure = MakeError(ErrorCode::kUpstream, "Provider " + provider + " ended the stream before it was complete");
       break;
     }
@@ -412,6 +420,14 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
     }
     if (failure) break;
   }
+  if (!x.usage_from_provider && x.delivered_chars > 0) {
+    // Cut or cancelled before the provider reported usage: bill what was delivered, and the
+    // prompt only because something was generated for it.
+    x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
+    x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
+  }
+  x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
+  Settle(x);
   if (x.client_gone) {
     x.finish_reason = "cancelled";
     x.status = 499;
@@ -425,27 +441,25 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
     if (co_await writer.Write(StreamErrorChunk(*failure, chunk_id.empty() ? x.id : chunk_id, chunk_model))) {
       co_await writer.EndStream();
     }
-  } else {
+  } else if (upstream_error && !done) {
+    x.status = 502;
+    co_await writer.EndStream();
+  } else if (co_await writer.Write("data: [DONE]\n\n")) {
     co_await writer.EndStream();
   }
-  if (!x.usage_from_provider) {
-    // Cut or cancelled before the provider reported usage: bill what was delivered, and the
-    // prompt only if anything was generated for it.
-    if (x.delivered_chars > 0) {
-      x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
-      x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
-    }
+}
+
+void Gateway::Settle(Exchange& x) {
+  if (!x.hold_taken || x.settled) return;
+  x.settled = true;
+  if (auto s = store_.Settle(x.id, x.cost); !s.ok()) {
+    spdlog::error("{}: settlement failed: {}", x.id, s.error().message);
   }
-  x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
+  metrics_.billed_micros.fetch_add(x.cost, std::memory_order_relaxed);
 }
 
 void Gateway::Finish(Exchange& x) {
-  if (x.hold_taken) {
-    if (auto s = store_.Settle(x.id, x.cost); !s.ok()) {
-      spdlog::error("{}: settlement failed: {}", x.id, s.error().message);
-    }
-    metrics_.billed_micros.fetch_add(x.cost, std::memory_order_relaxed);
-  }
+  Settle(x);
   store::RequestLogRow row;
   row.request_id = x.id;
   row.user_id = x.key.user_id;

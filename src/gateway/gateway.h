@@ -45,6 +45,10 @@ class Gateway {
   boost::asio::awaitable<void> Dispatch(int worker, Exchange& x, net::ResponseWriter& writer);
   boost::asio::awaitable<void> RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   boost::asio::awaitable<void> RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
+  // Replaces the hold with x.cost (once). Called before the last byte of the response goes out,
+  // so a client that has its answer also sees the money moved.
+  void Settle(Exchange& x);
+  // Settles if that has not happened yet, and queues the request-log row.
   void Finish(Exchange& x);
 
   boost::asio::awaitable<void> Key(const net::HttpRequest& request, net::ResponseWriter& writer,
