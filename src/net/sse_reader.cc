@@ -12,12 +12,17 @@ Status SseReader::Feed(std::string_view bytes, const std::function<void(SseEvent
     }
     last_was_cr_ = false;
     size_t end = bytes.find_first_of("\r\n", i);
+    // Lines and event data are limited separately, each checked the same way whatever the
+    // piece boundaries, so whether a stream fails cannot depend on how the network cut it.
     if (end == std::string_view::npos) {
       line_.append(bytes.substr(i));
-      if (line_.size() + current_.data.size() > max_event_bytes_) {
+      if (line_.size() > max_event_bytes_) {
         return MakeError(ErrorCode::kUpstream, "upstream sent an event larger than the limit");
       }
       return OkStatus();
+    }
+    if (line_.size() + (end - i) > max_event_bytes_) {
+      return MakeError(ErrorCode::kUpstream, "upstream sent an event larger than the limit");
     }
     if (line_.empty()) {
       Line(bytes.substr(i, end - i), on_event);
