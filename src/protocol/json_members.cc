@@ -118,14 +118,19 @@ std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::
   if (!layout) return std::string(json);
   std::vector<Edit> edits;
   const auto& members = layout->members;
+  bool kept_before = false;  // a member before this one stays
   for (size_t i = 0; i < members.size(); ++i) {
     const auto& m = members[i];
-    if (json.substr(m.value_begin, m.value_end - m.value_begin) != "null") continue;
-    if (std::find(keys.begin(), keys.end(), m.raw_key) == keys.end()) continue;
-    // Remove from the end of the previous member's value (its comma included), or for the first
-    // member up to the next member's key.
+    if (json.substr(m.value_begin, m.value_end - m.value_begin) != "null" ||
+        std::find(keys.begin(), keys.end(), m.raw_key) == keys.end()) {
+      kept_before = true;
+      continue;
+    }
+    // Remove from the end of the previous member's value (its comma included) when a member
+    // before this one stays; otherwise (all before it removed too) up to the next member's key,
+    // so the edits of adjacent removed members never overlap.
     size_t key_begin = static_cast<size_t>(m.raw_key.data() - json.data()) - 1;
-    if (i > 0) {
+    if (kept_before) {
       edits.push_back(Edit{members[i - 1].value_end, m.value_end, ""});
     } else if (i + 1 < members.size()) {
       edits.push_back(Edit{key_begin, static_cast<size_t>(members[i + 1].raw_key.data() - json.data()) - 1, ""});
