@@ -1,0 +1,239 @@
+// KeyCache on an in-memory SQLite store: header parsing, every refusal with its code, and the
+// cache holding its answer until the TTL (changes made in the store behind its back).
+#include "gateway/key_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "common/crypto.h"
+
+namespace turnpike::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int64_t kNow = 1'800'000'000;  // the "current" unix time the tests pass in
+
+class KeyCacheTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ASSERT_TRUE(crypto::InitCrypto()); }
+
+  void SetUp() override {
+    auto opened = store::OpenStore("sqlite::memory:");
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(*opened);
+    auto migrated = store_->Migrate();
+    ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+    auto user = store_->CreateUser("owner@example.com", "", false);
+    ASSERT_TRUE(user.ok()) << user.error().message;
+    user_id_ = *user;
+  }
+
+  struct Made {
+    std::string key;  // the secret
+    std::string header;
+    int64_t id = 0;
+    std::string hash;
+  };
+
+  // Creates a key in the store and returns it with its Authorization header.
+  Made MakeKey(std::optional<int64_t> limit = std::nullopt, int64_t usage = 0, bool disabled = false,
+               std::optional<int64_t> expires_at = std::nullopt) {
+    crypto::NewApiKey generated = crypto::GenerateApiKey();
+    store::ApiKey k;
+    k.user_id = user_id_;
+    k.name = "test";
+    k.prefix = generated.prefix;
+    k.hash_hex = generated.hash_hex;
+    k.limit = limit;
+    k.usage = usage;
+    k.disabled = disabled;
+    k.expires_at = expires_at;
+    auto id = store_->CreateKey(k);
+    EXPECT_TRUE(id.ok()) << id.error().message;
+    return Made{generated.key, "Bearer " + generated.key, id.ok() ? *id : 0, generated.hash_hex};
+  }
+
+  std::unique_ptr<store::Store> store_;
+  int64_t user_id_ = 0;
+};
+
+void ExpectRefused(const Result<store::ApiKey>& r, ErrorCode code) {
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, code) << r.error().message;
+  EXPECT_FALSE(r.error().message.empty());
+}
+
+TEST_F(KeyCacheTest, ValidKeyAuthenticates) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 5s);
+  auto r = cache.Authenticate(k.header, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->id, k.id);
+  EXPECT_EQ(r->user_id, user_id_);
+  EXPECT_EQ(r->hash_hex, k.hash);
+}
+
+TEST_F(KeyCacheTest, UnknownKeyIs401) {
+  MakeKey();
+  KeyCache cache(*store_, 5s);
+  ExpectRefused(cache.Authenticate("Bearer sk-tp-v1-" + std::string(64, '0'), kNow), ErrorCode::kUnauthorized);
+  ExpectRefused(cache.Authenticate("Bearer whatever", kNow), ErrorCode::kUnauthorized);
+}
+
+TEST_F(KeyCacheTest, MissingOrMalformedHeaderIs401) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 5s);
+  for (const std::string& header : std::vector<std::string>{"", k.key, "Basic " + k.key, "Bearer", "Bearer ", "Token " + k.key,
+                                                             "Bearer" + k.key, " Bearer " + k.key}) {
+    auto r = cache.Authenticate(header, kNow);
+    ExpectRefused(r, ErrorCode::kUnauthorized);
+    if (!r.ok()) {
+      EXPECT_EQ(r.error().message.find(k.key), std::string::npos) << "the key is echoed back";
+    }
+  }
+}
+
+TEST_F(KeyCacheTest, SchemeIsCaseInsensitive) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 5s);
+  for (const std::string scheme : {"bearer ", "BEARER ", "BeArEr "}) {
+    auto r = cache.Authenticate(scheme + k.key, kNow);
+    ASSERT_TRUE(r.ok()) << scheme << ": " << r.error().message;
+    EXPECT_EQ(r->id, k.id);
+  }
+}
+
+TEST_F(KeyCacheTest, TrailingSpacesAreIgnoredButTheKeyMustMatchExactly) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 5s);
+  EXPECT_TRUE(cache.Authenticate(k.header + "  ", kNow).ok());
+  ExpectRefused(cache.Authenticate(k.header.substr(0, k.header.size() - 1), kNow), ErrorCode::kUnauthorized);
+  ExpectRefused(cache.Authenticate(k.header + "0", kNow), ErrorCode::kUnauthorized);
+  std::string upper = k.header;
+  upper.back() = static_cast<char>(std::toupper(static_cast<unsigned char>(upper.back())));
+  if (upper != k.header) ExpectRefused(cache.Authenticate(upper, kNow), ErrorCode::kUnauthorized);
+}
+
+TEST_F(KeyCacheTest, DisabledKeyIs403) {
+  Made k = MakeKey(std::nullopt, 0, /*disabled=*/true);
+  KeyCache cache(*store_, 5s);
+  ExpectRefused(cache.Authenticate(k.header, kNow), ErrorCode::kForbidden);
+}
+
+TEST_F(KeyCacheTest, ExpiredKeyIs401) {
+  KeyCache cache(*store_, 5s);
+  ExpectRefused(cache.Authenticate(MakeKey(std::nullopt, 0, false, kNow - 1).header, kNow), ErrorCode::kUnauthorized);
+  ExpectRefused(cache.Authenticate(MakeKey(std::nullopt, 0, false, kNow).header, kNow), ErrorCode::kUnauthorized);
+  EXPECT_TRUE(cache.Authenticate(MakeKey(std::nullopt, 0, false, kNow + 1).header, kNow).ok());
+}
+
+TEST_F(KeyCacheTest, ExpiryIsJudgedAtTheTimeGiven) {
+  Made k = MakeKey(std::nullopt, 0, false, kNow + 60);
+  KeyCache cache(*store_, 1h);
+  EXPECT_TRUE(cache.Authenticate(k.header, kNow).ok());
+  // The same cached entry, a minute later.
+  ExpectRefused(cache.Authenticate(k.header, kNow + 60), ErrorCode::kUnauthorized);
+}
+
+TEST_F(KeyCacheTest, LimitReachedIs402) {
+  KeyCache cache(*store_, 5s);
+  ExpectRefused(cache.Authenticate(MakeKey(100, 100).header, kNow), ErrorCode::kPaymentRequired);
+  ExpectRefused(cache.Authenticate(MakeKey(100, 150).header, kNow), ErrorCode::kPaymentRequired);
+  ExpectRefused(cache.Authenticate(MakeKey(0, 0).header, kNow), ErrorCode::kPaymentRequired);
+  EXPECT_TRUE(cache.Authenticate(MakeKey(100, 99).header, kNow).ok());
+  EXPECT_TRUE(cache.Authenticate(MakeKey(std::nullopt, 1'000'000'000).header, kNow).ok());  // no limit
+}
+
+TEST_F(KeyCacheTest, DisabledWinsOverOtherRefusals) {
+  KeyCache cache(*store_, 5s);
+  ExpectRefused(cache.Authenticate(MakeKey(10, 10, true, kNow - 5).header, kNow), ErrorCode::kForbidden);
+}
+
+TEST_F(KeyCacheTest, AHitDoesNotReadTheStoreUntilTheTtl) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 1h);
+  ASSERT_TRUE(cache.Authenticate(k.header, kNow).ok());
+  ASSERT_TRUE(store_->SetKeyDisabled(k.id, true).ok());
+  // The store says disabled; the cached answer holds.
+  auto r = cache.Authenticate(k.header, kNow);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->disabled);
+  // Forget() drops the entry: the next call reads the store.
+  cache.Forget(k.hash);
+  ExpectRefused(cache.Authenticate(k.header, kNow), ErrorCode::kForbidden);
+}
+
+TEST_F(KeyCacheTest, WithTtlZeroAChangeIsSeenAtOnce) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 0ms);
+  ASSERT_TRUE(cache.Authenticate(k.header, kNow).ok());
+  ASSERT_TRUE(store_->SetKeyDisabled(k.id, true).ok());
+  ExpectRefused(cache.Authenticate(k.header, kNow), ErrorCode::kForbidden);
+  ASSERT_TRUE(store_->SetKeyDisabled(k.id, false).ok());
+  EXPECT_TRUE(cache.Authenticate(k.header, kNow).ok());
+}
+
+TEST_F(KeyCacheTest, AChangeIsSeenOnceTheTtlHasPassed) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 50ms);
+  ASSERT_TRUE(cache.Authenticate(k.header, kNow).ok());
+  ASSERT_TRUE(store_->SetKeyDisabled(k.id, true).ok());
+  std::this_thread::sleep_for(80ms);
+  ExpectRefused(cache.Authenticate(k.header, kNow), ErrorCode::kForbidden);
+}
+
+TEST_F(KeyCacheTest, UnknownKeysAreNotCached) {
+  // A key the store does not know yet is found as soon as it exists.
+  KeyCache cache(*store_, 1h);
+  crypto::NewApiKey generated = crypto::GenerateApiKey();
+  ExpectRefused(cache.Authenticate("Bearer " + generated.key, kNow), ErrorCode::kUnauthorized);
+  store::ApiKey k;
+  k.user_id = user_id_;
+  k.name = "late";
+  k.prefix = generated.prefix;
+  k.hash_hex = generated.hash_hex;
+  ASSERT_TRUE(store_->CreateKey(k).ok());
+  EXPECT_TRUE(cache.Authenticate("Bearer " + generated.key, kNow).ok());
+}
+
+TEST_F(KeyCacheTest, IdentifyReturnsKeysInAnyState) {
+  KeyCache cache(*store_, 5s);
+  Made disabled = MakeKey(std::nullopt, 0, true);
+  auto r = cache.Identify(disabled.header);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->disabled);
+  EXPECT_EQ(r->id, disabled.id);
+
+  Made spent = MakeKey(5, 5, false, kNow - 100);
+  r = cache.Identify(spent.header);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->limit, 5);
+  EXPECT_EQ(r->usage, 5);
+}
+
+TEST_F(KeyCacheTest, IdentifyRefusesUnknownAndMalformed) {
+  KeyCache cache(*store_, 5s);
+  ExpectRefused(cache.Identify(""), ErrorCode::kUnauthorized);
+  ExpectRefused(cache.Identify("Basic abc"), ErrorCode::kUnauthorized);
+  ExpectRefused(cache.Identify("Bearer sk-tp-v1-nope"), ErrorCode::kUnauthorized);
+}
+
+TEST_F(KeyCacheTest, ConcurrentCallsAgree) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 1h);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) ok += cache.Authenticate(k.header, kNow).ok() ? 1 : 0;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 800);
+}
+
+}  // namespace
+}  // namespace turnpike::gateway
