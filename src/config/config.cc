@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <toml++/toml.h>
 
 #include "common/money.h"
@@ -77,7 +79,36 @@ Status Bool(const toml::table& t, const char* section, const char* key, const ch
     if (auto s_ = (expr); !s_.ok()) return s_.error(); \
   } while (0)
 
+// Every section and key the file may hold: a typo must stop start-up, not be ignored.
+const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
+    {"server", {"host", "gateway_port", "control_port", "threads", "max_body_bytes", "max_header_bytes",
+                "read_timeout_ms", "keepalive_timeout_ms", "shutdown_grace_ms"}},
+    {"database", {"url", "data_dir"}},
+    {"auth", {"jwt_secret", "key_cache_ttl_ms"}},
+    {"billing", {"stale_hold_seconds"}},
+    {"bootstrap", {"admin", "admin_email", "admin_credits_usd"}},
+    {"log", {"level", "request_log_batch", "request_log_flush_ms"}},
+    {"upstream", {"connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "max_response_bytes",
+                  "max_event_bytes", "max_connections_per_host"}},
+};
+
+Status CheckKnownKeys(const toml::table& t) {
+  for (const auto& [section, node] : t) {
+    auto known = kKnownKeys.find(section.str());
+    if (known == kKnownKeys.end()) return Bad(std::string(section.str()), "unknown section");
+    const auto* table = node.as_table();
+    if (!table) return Bad(std::string(section.str()), "must be a table ([" + std::string(section.str()) + "])");
+    for (const auto& [key, value] : *table) {
+      if (!known->second.count(std::string(key.str()))) {
+        return Bad(std::string(section.str()) + "." + std::string(key.str()), "unknown key");
+      }
+    }
+  }
+  return OkStatus();
+}
+
 Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
+  TRY(CheckKnownKeys(t));
   Config c;
   int64_t port = c.gateway_port, cport = c.control_port, threads = c.threads;
   TRY(Str(t, "server", "host", "TURNPIKE_HOST", env, c.host));

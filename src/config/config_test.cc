@@ -414,5 +414,25 @@ TEST_F(ConfigTest, MissingExplicitFileIsAnError) {
   EXPECT_TRUE(Has(c.error().message, path));
 }
 
+// The shipped turnpike.toml documents every key with its default: loading it must change
+// nothing, so the documentation cannot drift from the code.
+TEST_F(ConfigTest, ShippedTurnpikeTomlHoldsExactlyTheDefaults) {
+  auto c = Load(std::string(TURNPIKE_SOURCE_DIR) + "/turnpike.toml", MapEnv({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ExpectDefaults(*c);
+}
+
+TEST_F(ConfigTest, UnknownKeysAndSectionsStopStartUp) {
+  auto typo = Load(Write("typo.toml", "[server]\ngateway_prot = 4100\n"), MapEnv({}));
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find("server.gateway_prot"), std::string::npos) << typo.error().message;
+  EXPECT_NE(typo.error().message.find("unknown key"), std::string::npos) << typo.error().message;
+  auto section = Load(Write("section.toml", "[servre]\nhost = \"::\"\n"), MapEnv({}));
+  ASSERT_FALSE(section.ok());
+  EXPECT_NE(section.error().message.find("servre"), std::string::npos) << section.error().message;
+  auto top = Load(Write("top.toml", "gateway_port = 1\n"), MapEnv({}));
+  ASSERT_FALSE(top.ok());
+}
+
 }  // namespace
 }  // namespace turnpike::config
