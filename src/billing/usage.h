@@ -6,17 +6,13 @@
 #include <string>
 
 #include "common/money.h"
+#include "protocol/canonical.h"
 
 namespace turnpike::billing {
 
-// OpenAI's accounting: prompt_tokens includes cached ones; completion_tokens includes reasoning.
-struct Usage {
-  int64_t prompt_tokens = 0;
-  int64_t completion_tokens = 0;
-  int64_t cached_tokens = 0;       // prompt tokens read from cache
-  int64_t cache_write_tokens = 0;  // prompt tokens written to cache (Anthropic)
-  int64_t reasoning_tokens = 0;
-};
+// OpenAI's accounting (protocol/canonical.h): prompt_tokens includes cached ones;
+// completion_tokens includes reasoning.
+using Usage = protocol::Usage;
 
 // Reads an OpenAI `usage` object. Missing fields count as zero; false when it is not an object.
 bool ParseOpenAiUsage(const boost::json::value& usage, Usage& out);

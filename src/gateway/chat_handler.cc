@@ -3,123 +3,18 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "billing/usage.h"
-#include "common/clock.h"
 #include "gateway/error_reply.h"
-#include "gateway/gateway.h"
-#include "net/sse_reader.h"
-#include "protocol/json_members.h"
-#include "protocol/openai_chat.h"
+#include "gateway/exchange.h"
+#include "protocol/openai_decode.h"
 
 namespace turnpike::gateway {
 namespace json = boost::json;
 using boost::asio::awaitable;
 
-struct Gateway::Exchange {
-  std::string id;
-  SteadyTime start = std::chrono::steady_clock::now();
-  store::ApiKey key;
-  std::string_view raw_body;
-  json::value body;
-  protocol::ChatRequestInfo info;
-  std::shared_ptr<const CatalogSnapshot> snapshot;
-  std::vector<Route> routes;
-  const Route* route = nullptr;
-  money::Micros held = 0;
-  bool hold_taken = false;
-  bool settled = false;
-  // Outcome.
-  billing::Usage usage;
-  bool usage_from_provider = false;
-  int64_t delivered_chars = 0;  // content and tool arguments that reached the client
-  money::Micros cost = 0;
-  int status = 0;
-  std::string finish_reason;
-  std::string error_message;
-  int64_t ttft_ms = -1;
-  bool client_gone = false;
-};
-
-namespace {
-
-bool Retryable(int status) { return status == 408 || status == 409 || status == 429 || status >= 500; }
-
-// An upstream's non-200 answer, as the client should see it. The upstream's own message is
-// passed on only where it is about the request, never for credential failures (it may quote
-// part of the provider key).
-Error UpstreamStatusError(int status, const std::string& body, const std::string& provider) {
-  std::string message;
-  boost::system::error_code ec;
-  auto v = json::parse(body, ec);
-  if (!ec && v.is_object()) {
-    if (const auto* e = v.get_object().if_contains("error"); e && e->is_object()) {
-      if (const auto* m = e->get_object().if_contains("message"); m && m->is_string()) message = m->get_string();
-    }
-  }
-  std::string prefix = "Provider " + provider + " answered " + std::to_string(status);
-  std::string detail = message.empty() ? "" : ": " + message;
-  switch (status) {
-    case 400:
-    case 422:
-      return MakeError(ErrorCode::kBadRequest, prefix + detail);
-    case 401:
-    case 403:
-      return MakeError(ErrorCode::kUpstream, prefix + ": the provider rejected the gateway's credentials");
-    case 408:
-      return MakeError(ErrorCode::kTimeout, prefix + detail);
-    case 413:
-      return MakeError(ErrorCode::kTooLarge, prefix + detail);
-    case 429:
-      return MakeError(ErrorCode::kRateLimited, prefix + detail);
-    default:
-      return MakeError(ErrorCode::kUpstream, prefix + detail);
-  }
-}
-
 Error Transport(const Error& e, const std::string& provider) {
   return MakeError(e.code == ErrorCode::kTimeout ? ErrorCode::kTimeout : ErrorCode::kUpstream,
                    "Provider " + provider + ": " + e.message);
 }
-
-// Characters of generated text in a chat.completion message or chunk delta.
-int64_t GeneratedChars(const json::object& message) {
-  int64_t n = 0;
-  if (const auto* c = message.if_contains("content"); c && c->is_string()) n += static_cast<int64_t>(c->get_string().size());
-  if (const auto* r = message.if_contains("refusal"); r && r->is_string()) n += static_cast<int64_t>(r->get_string().size());
-  if (const auto* calls = message.if_contains("tool_calls"); calls && calls->is_array()) {
-    for (const auto& call : calls->get_array()) {
-      const auto* fn = call.is_object() ? call.get_object().if_contains("function") : nullptr;
-      if (!fn || !fn->is_object()) continue;
-      if (const auto* a = fn->get_object().if_contains("arguments"); a && a->is_string()) {
-        n += static_cast<int64_t>(a->get_string().size());
-      }
-      if (const auto* name = fn->get_object().if_contains("name"); name && name->is_string()) {
-        n += static_cast<int64_t>(name->get_string().size());
-      }
-    }
-  }
-  return n;
-}
-
-// The first choice of a response or chunk, if any.
-const json::object* FirstChoice(const json::object& o) {
-  const auto* choices = o.if_contains("choices");
-  if (!choices || !choices->is_array() || choices->get_array().empty()) return nullptr;
-  return choices->get_array()[0].if_object();
-}
-
-std::string FinishReason(const json::object& choice) {
-  const auto* f = choice.if_contains("finish_reason");
-  return f && f->is_string() ? std::string(f->get_string()) : "";
-}
-
-json::object UsageObject(const billing::Usage& u) {
-  return json::object{{"prompt_tokens", u.prompt_tokens},
-                      {"completion_tokens", u.completion_tokens},
-                      {"total_tokens", u.prompt_tokens + u.completion_tokens}};
-}
-
-}  // namespace
 
 awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
                               const std::string& request_id) {
@@ -212,24 +107,49 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   Finish(x);
 }
 
+Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const Route& r,
+                                                        const providers::Adapter* adapter) {
+  if (!adapter) {  // OpenAI-compatible: the client's bytes, with the provider's model name
+    net::UpstreamRequest up;
+    up.url = r.provider->base_url + "/chat/completions";
+    up.headers.push_back({"Content-Type", "application/json"});
+    if (!r.provider->api_key.empty()) up.headers.push_back({"Authorization", "Bearer " + r.provider->api_key});
+    up.body = protocol::RewriteForUpstream(x.raw_body, x.body, r.endpoint->upstream_model, x.info.stream);
+    return up;
+  }
+  if (!x.canonical) {
+    auto decoded = protocol::DecodeChatRequest(x.body);
+    if (!decoded.ok()) return decoded.error();
+    x.canonical = std::move(*decoded);
+    signatures_.Fill(*x.canonical);
+  }
+  providers::EndpointInfo endpoint{r.provider->base_url, r.provider->api_key, r.endpoint->upstream_model,
+                                   r.endpoint->max_output};
+  auto encoded = adapter->EncodeRequest(*x.canonical, endpoint);
+  if (!encoded.ok()) return encoded.error();
+  return net::UpstreamRequest{std::move(encoded->url), "POST", std::move(encoded->headers), std::move(encoded->body)};
+}
+
 awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& writer) {
   Error last = MakeError(ErrorCode::kUpstream, "no provider answered");
   for (size_t i = 0; i < x.routes.size(); ++i) {
     const Route& r = x.routes[i];
     x.route = &r;
     const std::string& provider = r.provider->provider->id;
-    net::UpstreamRequest up;
-    up.url = r.provider->base_url + "/chat/completions";
-    up.headers.push_back({"Content-Type", "application/json"});
-    if (!r.provider->api_key.empty()) up.headers.push_back({"Authorization", "Bearer " + r.provider->api_key});
-    up.body = protocol::RewriteForUpstream(x.raw_body, x.body, r.endpoint->upstream_model, x.info.stream);
-    auto call = upstreams_[static_cast<size_t>(worker)]->Start(std::move(up));
+    const providers::Adapter* adapter = providers::FindAdapter(r.provider->provider->adapter);
+    bool more = i + 1 < x.routes.size();
+    auto up = UpstreamRequestFor(x, r, adapter);
+    if (!up.ok()) {  // this provider cannot express the request; another may
+      last = up.error();
+      if (more) continue;
+      break;
+    }
+    auto call = upstreams_[static_cast<size_t>(worker)]->Start(std::move(*up));
     writer.OnClientGone([call, &x] {
       x.client_gone = true;
       call->Cancel();
     });
     auto head = co_await call->ReadHead();
-    bool more = i + 1 < x.routes.size();
     if (x.client_gone) {
       x.status = 499;
       x.finish_reason = "cancelled";
@@ -246,19 +166,26 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       }
       break;
     }
-    if (head->status != 200) {
+    if (head->status < 200 || head->status >= 300) {
       auto body = co_await call->ReadAll();
+      std::string text = body.ok() ? *body : "";
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
-      last = UpstreamStatusError(head->status, body.ok() ? *body : "", provider);
+      auto mapped = adapter ? adapter->MapError(head->status, text, head->headers)
+                            : MapOpenAiError(head->status, text, provider);
+      last = mapped.error;
       spdlog::warn("{}: {}", x.id, last.message);
-      if (more && Retryable(head->status)) {
+      if (more && mapped.retryable) {
         metrics_.failovers.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
       break;
     }
     x.ttft_ms = MillisSince(x.start);
-    if (x.info.stream) {
+    if (adapter && x.info.stream) {
+      co_await TranslateStream(x, *adapter, *call, writer);
+    } else if (adapter) {
+      co_await TranslateJson(x, *adapter, *call, writer);
+    } else if (x.info.stream) {
       co_await RelayStream(x, *call, writer);
     } else {
       co_await RelayJson(x, *call, writer);
@@ -270,183 +197,6 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
   x.error_message = last.message;
   Settle(x);
   co_await ReplyError(writer, last, x.id);
-}
-
-awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
-  const std::string& provider = x.route->provider->provider->id;
-  auto body = co_await call.ReadAll();
-  auto fail = [&](Error e) -> awaitable<void> {
-    x.status = HttpStatus(e.code);
-    x.finish_reason = "error";
-    x.error_message = e.message;
-    Settle(x);
-    co_await ReplyError(writer, e, x.id);
-  };
-  if (x.client_gone) {
-    x.status = 499;
-    x.finish_reason = "cancelled";
-    co_return;
-  }
-  if (!body.ok()) {
-    co_await fail(Transport(body.error(), provider));
-    co_return;
-  }
-  boost::system::error_code ec;
-  auto v = json::parse(*body, ec);
-  auto layout = ec ? std::nullopt : protocol::ScanObject(*body);
-  if (ec || !v.is_object() || !layout) {
-    co_await fail(MakeError(ErrorCode::kUpstream, "Provider " + provider + " returned a body that is not a JSON object"));
-    co_return;
-  }
-  const auto& root = v.get_object();
-  const json::object* choice = FirstChoice(root);
-  const json::object* message = nullptr;
-  if (choice) {
-    x.finish_reason = FinishReason(*choice);
-    if (const auto* m = choice->if_contains("message"); m && m->is_object()) message = &m->get_object();
-  }
-  x.delivered_chars = message ? GeneratedChars(*message) : 0;
-  json::object usage_json;
-  if (const auto* u = root.if_contains("usage"); u && billing::ParseOpenAiUsage(*u, x.usage)) {
-    x.usage_from_provider = true;
-    usage_json = u->get_object();
-  } else {
-    x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
-    x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
-    usage_json = UsageObject(x.usage);
-  }
-  x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
-  std::string out = protocol::ApplyEdits(
-      *body, {protocol::SetMember(*body, *layout, "usage", billing::UsageWithCost(usage_json, x.cost))});
-  x.status = 200;
-  Settle(x);
-  net::Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
-  co_await writer.Send(200, std::move(headers), std::move(out));
-  metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
-}
-
-awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
-  const std::string& provider = x.route->provider->provider->id;
-  x.status = 200;
-  net::Headers headers{{"Content-Type", "text/event-stream; charset=utf-8"},
-                       {"Cache-Control", "no-cache"},
-                       {"X-Accel-Buffering", "no"},
-                       {"x-request-id", x.id}};
-  if (!co_await writer.BeginStream(200, std::move(headers))) {
-    call.Cancel();
-    x.client_gone = true;
-  }
-  metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
-  net::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
-  bool done = false;
-  bool upstream_error = false;
-  std::string chunk_id, chunk_model;
-  std::string out;
-  std::optional<Error> failure;
-
-  auto on_event = [&](net::SseEvent&& ev) {
-    if (ev.data == "[DONE]") {
-      done = true;  // sent after settlement, below
-      return;
-    }
-    boost::system::error_code ec;
-    auto v = json::parse(ev.data, ec);
-    if (ec || !v.is_object()) {
-      out += "data: " + ev.data + "\n\n";
-      return;
-    }
-    const auto& o = v.get_object();
-    if (chunk_id.empty()) {
-      if (const auto* id = o.if_contains("id"); id && id->is_string()) chunk_id = id->get_string();
-      if (const auto* m = o.if_contains("model"); m && m->is_string()) chunk_model = m->get_string();
-    }
-    if (o.contains("error")) {
-      x.finish_reason = "error";
-      upstream_error = true;  // passed on as it came; the stream ends after it
-    }
-    const json::object* choice = FirstChoice(o);
-    if (choice) {
-      if (const auto* d = choice->if_contains("delta"); d && d->is_object()) {
-        int64_t n = GeneratedChars(d->get_object());
-        if (n > 0 && x.delivered_chars == 0) x.ttft_ms = MillisSince(x.start);
-        x.delivered_chars += n;
-      }
-      if (auto f = FinishReason(*choice); !f.empty()) x.finish_reason = f;
-    }
-    const auto* usage = o.if_contains("usage");
-    if (usage && billing::ParseOpenAiUsage(*usage, x.usage)) {
-      x.usage_from_provider = true;
-      if (!x.info.include_usage) {
-        if (!choice) return;  // the usage chunk the client did not ask for
-      } else {
-        // OpenRouter adds the cost to the usage it streams.
-        x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
-        auto layout = protocol::ScanObject(ev.data);
-        if (layout) {
-          out += "data: " +
-                 protocol::ApplyEdits(ev.data, {protocol::SetMember(ev.data, *layout, "usage",
-                                                                    billing::UsageWithCost(usage->get_object(), x.cost))}) +
-                 "\n\n";
-          return;
-        }
-      }
-    }
-    // OpenAI sends "usage":null (we always ask for usage) and sometimes
-    // "system_fingerprint":null on every chunk; strict clients (@openrouter/sdk) accept these
-    // keys missing but not null, so they go.
-    out += "data: " + protocol::RemoveNullMembers(ev.data, {"usage", "system_fingerprint"}) + "\n\n";
-  };
-
-  while (!x.client_gone && !done) {
-    auto piece = co_await call.ReadSome();
-    if (x.client_gone) break;
-    if (!piece.ok()) {
-      failure = Transport(piece.error(), provider);
-      break;
-    }
-    if (piece->empty()) {
-      if (upstream_error) break;  // the client already has the provider's error event
-      failure = MakeError(ErrorCode::kUpstream, "Provider " + provider + " ended the stream before it was complete");
-      break;
-    }
-    out.clear();
-    if (auto s = reader.Feed(*piece, on_event); !s.ok()) {
-      call.Cancel();
-      failure = Transport(s.error(), provider);
-    }
-    if (!out.empty() && !co_await writer.Write(std::move(out))) {
-      x.client_gone = true;
-      call.Cancel();
-    }
-    if (failure) break;
-  }
-  if (!x.usage_from_provider && x.delivered_chars > 0) {
-    // Cut or cancelled before the provider reported usage: bill what was delivered, and the
-    // prompt only because something was generated for it.
-    x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
-    x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
-  }
-  x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
-  Settle(x);
-  if (x.client_gone) {
-    x.finish_reason = "cancelled";
-    x.status = 499;
-    metrics_.client_disconnects.fetch_add(1, std::memory_order_relaxed);
-  } else if (failure) {
-    spdlog::warn("{}: {}", x.id, failure->message);
-    metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
-    x.finish_reason = "error";
-    x.error_message = failure->message;
-    x.status = 502;
-    if (co_await writer.Write(StreamErrorChunk(*failure, chunk_id.empty() ? x.id : chunk_id, chunk_model))) {
-      co_await writer.EndStream();
-    }
-  } else if (upstream_error && !done) {
-    x.status = 502;
-    co_await writer.EndStream();
-  } else if (co_await writer.Write("data: [DONE]\n\n")) {
-    co_await writer.EndStream();
-  }
 }
 
 void Gateway::Settle(Exchange& x) {

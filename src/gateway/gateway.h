@@ -10,8 +10,10 @@
 #include "config/config.h"
 #include "gateway/key_cache.h"
 #include "gateway/model_router.h"
+#include "gateway/signature_cache.h"
 #include "net/http.h"
 #include "net/upstream_client.h"
+#include "providers/provider.h"
 #include "store/request_log_writer.h"
 #include "store/store.h"
 
@@ -43,8 +45,17 @@ class Gateway {
   boost::asio::awaitable<void> Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
                                     const std::string& request_id);
   boost::asio::awaitable<void> Dispatch(int worker, Exchange& x, net::ResponseWriter& writer);
+  // The upstream request for route `r`: the client's bytes for OpenAI-compatible providers
+  // (adapter == nullptr), else the canonical request encoded by the adapter.
+  Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const Route& r, const providers::Adapter* adapter);
+  // OpenAI-compatible upstreams: relay bytes, observe usage (openai_relay.cc).
   boost::asio::awaitable<void> RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   boost::asio::awaitable<void> RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
+  // Other providers: decode through the adapter, re-encode as OpenAI (translated_relay.cc).
+  boost::asio::awaitable<void> TranslateJson(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
+                                             net::ResponseWriter& writer);
+  boost::asio::awaitable<void> TranslateStream(Exchange& x, const providers::Adapter& adapter,
+                                               net::UpstreamCall& call, net::ResponseWriter& writer);
   // Replaces the hold with x.cost (once). Called before the last byte of the response goes out,
   // so a client that has its answer also sees the money moved.
   void Settle(Exchange& x);
@@ -70,6 +81,7 @@ class Gateway {
   ModelRouter& router_;
   store::RequestLogWriter& log_;
   std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;
+  SignatureCache signatures_;
   Metrics metrics_;
 };
 

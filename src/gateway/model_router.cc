@@ -3,10 +3,13 @@
 #include <algorithm>
 
 #include "gateway/models_json.h"
+#include "providers/provider.h"
 
 namespace turnpike::gateway {
 
-bool AdapterSupported(const std::string& adapter) { return adapter == "openai"; }
+bool AdapterSupported(const std::string& adapter) {
+  return adapter == "openai" || providers::FindAdapter(adapter) != nullptr;
+}
 
 CatalogSnapshot::CatalogSnapshot(store::Catalog catalog, const config::EnvLookup& env)
     : catalog_(std::move(catalog)) {

@@ -1,0 +1,69 @@
+// The provider adapter interface. Supporting a new wire API means implementing one Adapter;
+// routing, billing, failover and the client dialect stay outside. Adapters are pure: no I/O,
+// no clocks they do not take as input, no global state; they are safe to use from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "net/http.h"
+#include "net/sse_reader.h"
+#include "protocol/canonical.h"
+
+namespace turnpike::providers {
+
+// Where and as what a request goes.
+struct EndpointInfo {
+  std::string base_url;        // no trailing '/': "https://api.anthropic.com", "https://generativelanguage.googleapis.com"
+  std::string api_key;         // the provider credential ("" when none)
+  std::string upstream_model;  // the provider's name for the model
+  int64_t max_output = 0;      // the catalog's output cap for this endpoint
+};
+
+struct EncodedRequest {
+  std::string url;  // full URL
+  net::Headers headers;
+  std::string body;
+};
+
+// A provider's non-2xx answer as the client should see it.
+struct UpstreamError {
+  Error error;             // code picks the client's status (gateway/error_reply.h)
+  bool retryable = false;  // fail over to the next provider (before the first byte only)
+};
+
+// Decodes one streamed answer. One per upstream call; not thread-safe.
+class StreamDecoder {
+ public:
+  virtual ~StreamDecoder() = default;
+  // Consumes one SSE event and appends the canonical events it yields. A malformed event is an
+  // Error (the stream fails); unknown event types are ignored.
+  virtual Status OnEvent(const net::SseEvent& event, std::vector<protocol::StreamEvent>& out) = 0;
+  // The upstream body ended. Appends what only the end yields (Gemini ends at EOF) and returns
+  // whether the stream was complete; false means it was cut.
+  virtual bool OnEnd(std::vector<protocol::StreamEvent>& out) = 0;
+};
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  // The upstream request for `request` (stream or not, per request.stream). Errors are
+  // kBadRequest for requests this provider cannot express.
+  virtual Result<EncodedRequest> EncodeRequest(const protocol::ChatRequest& request,
+                                               const EndpointInfo& endpoint) const = 0;
+  // A 2xx non-streaming body. kUpstream when it cannot be read.
+  virtual Result<protocol::ChatResponse> DecodeResponse(std::string_view body) const = 0;
+  virtual std::unique_ptr<StreamDecoder> NewStreamDecoder() const = 0;
+  // A non-2xx answer (PROTOCOLS.md §11): the client's error, keeping the provider's message
+  // except where it could quote a credential, and whether to fail over.
+  virtual UpstreamError MapError(int status, std::string_view body, const net::Headers& headers) const = 0;
+};
+
+// The adapter for a catalog provider's `adapter` name ("anthropic", "gemini"); nullptr for
+// others. ("openai" is relayed byte for byte by the gateway and has no Adapter here.)
+const Adapter* FindAdapter(std::string_view name);
+
+}  // namespace turnpike::providers
