@@ -199,6 +199,45 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
   co_await ReplyError(writer, last, x.id);
 }
 
+money::Micros Gateway::BillableCost(Exchange& x) {
+  if (!x.usage_from_provider && x.delivered_chars > 0) {
+    // Cut or cancelled before the provider reported usage: bill what was delivered, and the
+    // prompt only because something was generated for it.
+    x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
+    x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
+  }
+  return std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
+}
+
+awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Error>& failure, std::string tail,
+                                           bool send_done, std::string_view chunk_id, std::string_view model,
+                                           net::ResponseWriter& writer) {
+  x.cost = BillableCost(x);
+  Settle(x);
+  if (x.client_gone) {
+    x.finish_reason = "cancelled";
+    x.status = 499;
+    metrics_.client_disconnects.fetch_add(1, std::memory_order_relaxed);
+    co_return;
+  }
+  if (failure) {
+    spdlog::warn("{}: {}", x.id, failure->message);
+    metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
+    x.finish_reason = "error";
+    x.error_message = failure->message;
+    x.status = HttpStatus(failure->code);
+    tail = StreamErrorChunk(*failure, chunk_id, model);
+  } else if (!send_done) {
+    x.status = 502;  // the provider's error event went through as it came
+  } else {
+    tail += "data: [DONE]\n\n";
+  }
+  // (Not `if (co_await …) co_await …;` as the last statement: g++ 12 miscompiles that into a trap.)
+  bool written = co_await writer.Write(std::move(tail));
+  if (written) co_await writer.EndStream();
+  co_return;
+}
+
 void Gateway::Settle(Exchange& x) {
   if (!x.hold_taken || x.settled) return;
   x.settled = true;

@@ -56,6 +56,14 @@ class Gateway {
                                              net::ResponseWriter& writer);
   boost::asio::awaitable<void> TranslateStream(Exchange& x, const providers::Adapter& adapter,
                                                net::UpstreamCall& call, net::ResponseWriter& writer);
+  // What the exchange costs: the provider's usage, else an estimate of what was delivered;
+  // never more than the hold. Fills x.usage when it estimates.
+  money::Micros BillableCost(Exchange& x);
+  // Ends a streamed answer: settles x's cost, then writes nothing if the client left, the error
+  // chunk on `failure`, else `tail` followed by [DONE] (or, without `send_done`, just the end).
+  boost::asio::awaitable<void> EndStreamedAnswer(Exchange& x, const std::optional<Error>& failure, std::string tail,
+                                                 bool send_done, std::string_view chunk_id, std::string_view model,
+                                                 net::ResponseWriter& writer);
   // Replaces the hold with x.cost (once). Called before the last byte of the response goes out,
   // so a client that has its answer also sees the money moved.
   void Settle(Exchange& x);

@@ -236,33 +236,9 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
     }
     if (failure) break;
   }
-  if (!x.usage_from_provider && x.delivered_chars > 0) {
-    // Cut or cancelled before the provider reported usage: bill what was delivered, and the
-    // prompt only because something was generated for it.
-    x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
-    x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
-  }
-  x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
-  Settle(x);
-  if (x.client_gone) {
-    x.finish_reason = "cancelled";
-    x.status = 499;
-    metrics_.client_disconnects.fetch_add(1, std::memory_order_relaxed);
-  } else if (failure) {
-    spdlog::warn("{}: {}", x.id, failure->message);
-    metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
-    x.finish_reason = "error";
-    x.error_message = failure->message;
-    x.status = 502;
-    if (co_await writer.Write(StreamErrorChunk(*failure, chunk_id.empty() ? x.id : chunk_id, chunk_model))) {
-      co_await writer.EndStream();
-    }
-  } else if (upstream_error && !done) {
-    x.status = 502;
-    co_await writer.EndStream();
-  } else if (co_await writer.Write("data: [DONE]\n\n")) {
-    co_await writer.EndStream();
-  }
+  // After the provider's own error event, the stream just ends: no second error, no [DONE].
+  bool send_done = !(upstream_error && !done);
+  co_await EndStreamedAnswer(x, failure, "", send_done, chunk_id.empty() ? x.id : chunk_id, chunk_model, writer);
 }
 
 }  // namespace turnpike::gateway

@@ -139,27 +139,10 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
     if (failure || x.client_gone) call.Cancel();
   }
 
-  if (!x.usage_from_provider && x.delivered_chars > 0) {
-    x.usage.prompt_tokens = billing::EstimateTokens(x.info.prompt_chars);
-    x.usage.completion_tokens = billing::EstimateTokens(x.delivered_chars);
-  }
-  x.cost = std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
-  Settle(x);
-  if (x.client_gone) {
-    x.finish_reason = "cancelled";
-    x.status = 499;
-    metrics_.client_disconnects.fetch_add(1, std::memory_order_relaxed);
-  } else if (failure) {
-    spdlog::warn("{}: {}", x.id, failure->message);
-    metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
-    x.finish_reason = "error";
-    x.error_message = failure->message;
-    x.status = HttpStatus(failure->code);
-    if (co_await writer.Write(StreamErrorChunk(*failure, x.id, encoder.model()))) co_await writer.EndStream();
-  } else {
-    std::string usage = x.info.include_usage ? billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost) : "";
-    if (co_await writer.Write(encoder.Close(usage) + "data: [DONE]\n\n")) co_await writer.EndStream();
-  }
+  // The usage chunk carries the final cost, so it is built once the cost is known.
+  x.cost = BillableCost(x);
+  std::string usage = x.info.include_usage ? billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost) : "";
+  co_await EndStreamedAnswer(x, failure, failure ? "" : encoder.Close(usage), true, x.id, encoder.model(), writer);
 }
 
 }  // namespace turnpike::gateway
