@@ -1,9 +1,13 @@
+#include "providers/gemini/gemini_adapter.h"
 #include "providers/provider.h"
 
 namespace turnpike::providers {
 
-// The Anthropic and Gemini adapters are being written; until they land no provider but the
-// OpenAI-compatible ones is routable (the gateway answers 503 for the others).
-const Adapter* FindAdapter(std::string_view) { return nullptr; }
+const Adapter* FindAdapter(std::string_view name) {
+  // Adapters are stateless and immutable: one constant instance each is enough.
+  static const gemini::GeminiAdapter kGemini;
+  if (name == "gemini") return &kGemini;
+  return nullptr;  // the Anthropic adapter joins here once it lands
+}
 
 }  // namespace turnpike::providers
