@@ -1,20 +1,35 @@
 #!/usr/bin/env node
-// Fake OpenAI Chat Completions upstream. Replays the recorded bytes in
-// tests/fixtures/providers/openai/ (see SOURCES.md there) with OpenAI's headers, so the gateway
-// can be tested, and benchmarked, against the real wire format without the network.
+// Fake upstream for the three wire protocols the gateway speaks: OpenAI Chat Completions,
+// Anthropic Messages and Gemini generateContent. Replays the recorded bytes in
+// tests/fixtures/providers/{openai,anthropic,gemini}/ (see SOURCES.md there) with each provider's
+// headers, so the gateway can be tested, and benchmarked, against the real wire formats without
+// the network. One process, one port, one control API for all three.
 //
 //   node tests/fakes/fake-provider.mjs [--port 0] [--host 127.0.0.1] [--api-key KEY]
-//        [--fixtures DIR] [--latency-ms N] [--chunk-delay-ms N] [--record-limit N]
-//        [--exit-with-stdin]
+//        [--anthropic-api-key KEY] [--google-api-key KEY]
+//        [--fixtures DIR] [--anthropic-fixtures DIR] [--gemini-fixtures DIR]
+//        [--latency-ms N] [--chunk-delay-ms N] [--record-limit N] [--exit-with-stdin]
 //
 // Prints exactly one line, `fake provider listening on http://HOST:PORT`, when ready.
 //
-// Routes: POST <any prefix>/v1/chat/completions, GET <any prefix>/v1/models (a prefix such as
-// /cheap lets two catalog providers share one fake; the path is recorded), GET /_fake/requests,
-// POST /_fake/reset. Anything else: 404 in OpenAI's error shape.
+// Keys: --api-key is the OpenAI bearer token and also the default of --anthropic-api-key and
+// --google-api-key. A provider with no key configured accepts any non-empty key.
 //
-// Knobs are directives in the text of the LAST message (string content or text parts), so they
-// pass through a gateway untouched. Unknown or malformed directives answer 400 so typos show.
+// Routes (a prefix such as /cheap lets two catalog providers share one fake; the path is recorded):
+//   POST <prefix>/v1/chat/completions                         OpenAI (below)
+//   GET  <prefix>/v1/models                                   OpenAI model list
+//   POST <prefix>/v1/messages                                 Anthropic (see "Anthropic" further down)
+//   POST <prefix>/v1beta/models/<model>:generateContent       Gemini (see "Gemini" further down)
+//   POST <prefix>/v1beta/models/<model>:streamGenerateContent?alt=sse
+//   GET  /_fake/requests, POST /_fake/reset                   control API
+// Anything else: 404 in OpenAI's error shape (Google's shape under /v1beta/).
+//
+// Knobs are directives in the text of the LAST message (OpenAI: string content or text parts;
+// Anthropic: string content or text blocks of the last message; Gemini: text parts of the last
+// contents[] entry), so they pass through a gateway untouched. Unknown or malformed directives,
+// and directives a route does not support, answer 400 so typos show.
+//
+// OpenAI knobs:
 //   [[fake:tool-call]]           one tool call (chat-*-tool-call fixtures)
 //   [[fake:parallel-tool-calls]] two tool calls (chat-*-parallel-tool-calls fixtures)
 //   [[fake:length]]              stream: chat-stream-length-reasoning-usage.sse (finish "length").
@@ -36,9 +51,15 @@
 //   [[fake:hang]]                accept the request and never answer
 // A last message with role "tool" (the second turn of a tool conversation) gets the text
 // fixtures whatever other fixture-selecting knobs say; delay/error/cut knobs still apply.
+// Anthropic and Gemini take delay-ms, chunk-delay-ms, cut-after, hang and error too (an SSE
+// "event" there is one `event:`+`data:` block, or one `data:` line with its CRLF CRLF); their
+// fixture-selecting knobs are listed in their sections.
 //
-// Requests are recorded (GET /_fake/requests, oldest first) as {id, method, path, headers
-// (authorization redacted), body, authorized, startedAt, finishedAt, completed, aborted, cut}.
+// Requests are recorded (GET /_fake/requests, oldest first) as {id, provider ("openai" |
+// "anthropic" | "gemini"), method, path, headers, body, authorized, startedAt, finishedAt,
+// completed, aborted, cut}; `body` is the parsed JSON body (null when it is not JSON), recorded
+// for refused requests too. Secrets are redacted: the authorization, x-api-key and
+// x-goog-api-key headers and a `key=` query parameter in the path read "<redacted>".
 // --record-limit N keeps about the newest N, trimmed every 1024 (default 100000; 0 turns
 // recording off, for benchmarks).
 // --exit-with-stdin exits when standard input closes (the test harness uses it so that a fake
@@ -65,7 +86,11 @@ try {
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
       'api-key': { type: 'string' },
+      'anthropic-api-key': { type: 'string' },
+      'google-api-key': { type: 'string' },
       fixtures: { type: 'string', default: path.join(HERE, '../fixtures/providers/openai') },
+      'anthropic-fixtures': { type: 'string', default: path.join(HERE, '../fixtures/providers/anthropic') },
+      'gemini-fixtures': { type: 'string', default: path.join(HERE, '../fixtures/providers/gemini') },
       'latency-ms': { type: 'string', default: '0' },
       'chunk-delay-ms': { type: 'string', default: '0' },
       'record-limit': { type: 'string', default: '100000' },
@@ -82,6 +107,8 @@ function nonNegativeInt(name, text) {
 }
 const PORT = nonNegativeInt('port', args.port);
 const API_KEY = args['api-key'];
+const ANTHROPIC_API_KEY = args['anthropic-api-key'] ?? API_KEY;
+const GOOGLE_API_KEY = args['google-api-key'] ?? API_KEY;
 const LATENCY_MS = nonNegativeInt('latency-ms', args['latency-ms']);
 const CHUNK_DELAY_MS = nonNegativeInt('chunk-delay-ms', args['chunk-delay-ms']);
 const RECORD_LIMIT = nonNegativeInt('record-limit', args['record-limit']);
@@ -89,9 +116,9 @@ const RECORD_LIMIT = nonNegativeInt('record-limit', args['record-limit']);
 // ---------------------------------------------------------------------------------------------
 // Fixtures, read and pre-built once.
 
-function readFixture(name) {
+function readFixture(name, dir = args.fixtures) {
   try {
-    return fs.readFileSync(path.join(args.fixtures, name));
+    return fs.readFileSync(path.join(dir, name));
   } catch (err) {
     usage(`cannot read fixture ${name}: ${err.message}`);
   }
@@ -232,14 +259,17 @@ function lastMessageText(messages) {
 }
 
 // Returns the knobs of the last message, or a string describing a bad directive.
-function parseKnobs(text) {
+function parseKnobs(text, flagKnobs = FLAG_KNOBS, intKnobs = INT_KNOBS) {
   const knobs = {};
   if (!text.includes('[[fake:')) return knobs;
   for (const [, name, value] of text.matchAll(DIRECTIVE)) {
-    if (FLAG_KNOBS.has(name) && value === undefined) {
+    if (flagKnobs.has(name) && value === undefined) {
       knobs[name] = true;
-    } else if (INT_KNOBS.has(name) && value !== undefined && /^\d{1,9}$/.test(value)) {
+    } else if (intKnobs.has(name) && value !== undefined && /^\d{1,9}$/.test(value)) {
       knobs[name] = Number(value);
+    } else if (flagKnobs !== FLAG_KNOBS && (ALL_FLAG_KNOBS.has(name) || ALL_INT_KNOBS.has(name))
+      && !flagKnobs.has(name) && !intKnobs.has(name)) {
+      return `[[fake:${name}]] is not supported on this route`;
     } else {
       return `bad fake directive [[fake:${name}${value === undefined ? '' : `=${value}`}]]`;
     }
@@ -251,6 +281,16 @@ function parseKnobs(text) {
   return knobs;
 }
 
+// The request body parsed as JSON, or undefined when it is not JSON. Recorded before the key is
+// checked, so a test can find a refused request by its content.
+function parseJson(raw) {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -260,11 +300,12 @@ function readBody(req) {
   });
 }
 
-function record(req) {
+function record(req, provider = 'openai') {
   const rec = {
     id: nextRecordId++,
+    provider,
     method: req.method,
-    path: req.url,
+    path: redactQueryKey(req.url),
     headers: { ...req.headers },
     body: null,
     authorized: false,
@@ -274,13 +315,22 @@ function record(req) {
     aborted: false,
     cut: false,
   };
-  if (rec.headers.authorization !== undefined) rec.headers.authorization = '<redacted>';
+  for (const h of ['authorization', 'x-api-key', 'x-goog-api-key']) {
+    if (rec.headers[h] !== undefined) rec.headers[h] = '<redacted>';
+  }
   if (RECORD_LIMIT > 0) {
     records.push(rec);
     // Trimmed in batches so that a benchmark at the limit does not pay O(N) per request.
     if (records.length >= RECORD_LIMIT + 1024) records = records.slice(-RECORD_LIMIT);
   }
   return rec;
+}
+
+// A path with its `key=` query parameter (Gemini's API key) replaced by <redacted>.
+function redactQueryKey(url) {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  return url.slice(0, q) + url.slice(q).replace(/([?&]key=)[^&#]*/g, '$1<redacted>');
 }
 
 function authorized(req) {
@@ -310,18 +360,15 @@ async function handleChat(req, res) {
     abort.abort();
   });
 
-  const raw = await readBody(req);
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
   if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
   rec.authorized = true;
-  let body;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
+  if (body === undefined) {
     return sendError(res, started, 400, openaiError(
       'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)',
       'invalid_request_error'));
   }
-  rec.body = body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return sendError(res, started, 400, openaiError('The request body must be a JSON object.', 'invalid_request_error'));
   }
@@ -424,15 +471,498 @@ function waitDrain(res, signal) {
   });
 }
 
+// =============================================================================================
+// Shared by the Anthropic and Gemini routes.
+
+// Every fixture-selecting knob the fake knows (for "not supported on this route" messages).
+const ALL_FLAG_KNOBS = new Set([...FLAG_KNOBS, 'thinking', 'stop-sequence', 'stream-error', 'safety']);
+const ALL_INT_KNOBS = INT_KNOBS;
+
+// A recorded SSE body as {bytes, events}: `bytes` is the file (sent as-is on the hot path),
+// `events` its events, each with its separator, which add up to the file byte for byte.
+function loadEvents(dir, name, sep) {
+  const bytes = readFixture(name, dir);
+  const text = bytes.toString('utf8');
+  const events = text.split(sep).filter((e) => e.length > 0).map((e) => `${e}${sep}`);
+  if (events.join('') !== text || Buffer.byteLength(text) !== bytes.length) {
+    usage(`${name} is not a sequence of events that each end with ${JSON.stringify(sep)}`);
+  }
+  return { name, bytes, events };
+}
+
+// The record, an abort signal that fires when the peer leaves, and the cut flag (a socket the
+// fake destroys on purpose is recorded as `cut`, not `aborted`). Same bookkeeping as handleChat.
+function beginExchange(req, res, provider) {
+  const rec = record(req, provider);
+  const abort = new AbortController();
+  const state = { cut: false };
+  res.on('finish', () => {
+    rec.completed = true;
+    rec.finishedAt = Date.now();
+  });
+  res.on('close', () => {
+    if (!res.writableFinished) {
+      rec.finishedAt = Date.now();
+      if (state.cut) rec.cut = true;
+      else rec.aborted = true;
+    }
+    abort.abort();
+  });
+  return { rec, signal: abort.signal, state, started: Date.now() };
+}
+
+function sendWithHeaders(res, status, headers, body) {
+  if (res.destroyed) return;
+  res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+// A JSON body, or with `cut` the head and half the body, then the socket is destroyed.
+function sendBodyMaybeCut(res, status, headers, body, cut, state) {
+  if (!cut) return sendWithHeaders(res, status, headers, body);
+  if (res.destroyed) return undefined;
+  res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+  state.cut = true;
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+  return undefined;
+}
+
+// Waits `knobs['delay-ms']` (default --latency-ms); false when the peer left meanwhile.
+async function delayHead(knobs, signal) {
+  const delay = knobs['delay-ms'] ?? LATENCY_MS;
+  if (delay <= 0) return true;
+  try {
+    await sleep(delay, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Sends a recorded stream `s` ({bytes, events}) as a 200 with `headers`, honouring
+// chunk-delay-ms and cut-after (the first N events, never the last one, then the socket is
+// destroyed). Without either knob the file goes out in one write.
+async function sendEvents(res, headers, s, knobs, signal, state) {
+  const cutAfter = knobs['cut-after'];
+  const chunkDelay = knobs['chunk-delay-ms'] ?? CHUNK_DELAY_MS;
+  if (res.destroyed) return;
+  res.writeHead(200, { ...headers, 'transfer-encoding': 'chunked' });
+  if (chunkDelay === 0 && cutAfter === undefined) {
+    res.end(s.bytes);
+    return;
+  }
+  let { events } = s;
+  if (cutAfter !== undefined) events = events.slice(0, Math.min(cutAfter, events.length - 1));
+  if (chunkDelay === 0) {
+    state.cut = true;
+    res.write(events.join(''), () => res.destroy());
+    return;
+  }
+  try {
+    for (let i = 0; i < events.length; i++) {
+      if (i > 0) await sleep(chunkDelay, undefined, { signal });
+      if (res.destroyed) return;
+      if (!res.write(events[i])) await waitDrain(res, signal);
+    }
+  } catch {
+    return; // the peer left
+  }
+  if (cutAfter !== undefined) {
+    state.cut = true;
+    res.write('', () => res.destroy());
+  } else {
+    res.end();
+  }
+}
+
+// =============================================================================================
+// Anthropic: POST <prefix>/v1/messages (PROTOCOLS.md §1, §2, §5, §11, §12).
+//
+// Checked as the real API does, in this order:
+//   x-api-key missing, empty or (with --anthropic-api-key / --api-key) wrong → 401 with
+//     error-401-authentication.json ("invalid x-api-key"; the real API words a missing header
+//     "x-api-key header is required", the fake uses the one recorded body for both). Only
+//     x-api-key counts, as the gateway must send it (PROTOCOLS §1); note that @anthropic-ai/sdk
+//     1.14 sends an API key as `Authorization: Bearer` (pass it `defaultHeaders: {'x-api-key': K}`
+//     and `apiKey: null` to point it at this fake).
+//   no anthropic-version header → 400 invalid_request_error "anthropic-version: header is required"
+//     (status and text UNVERIFIED, PROTOCOLS §12)
+//   body not JSON / not an object, no `model`, no `max_tokens` ("max_tokens: Field required"),
+//     no `messages` ("messages: Field required"), empty `messages` → 400 invalid_request_error
+// Bodies are the recorded bytes: non-stream and errors compact JSON (`application/json`),
+// streams `text/event-stream; charset=utf-8` with `cache-control: no-cache`; every response has
+// a `request-id` header (an error fixture's own request_id for that fixture).
+//
+// Knobs (text of the last message):
+//   (none)                       stream: messages-stream-text.sse; non-stream:
+//                                messages-nonstream-cache-usage.json (there is no recorded plain-text
+//                                non-stream body; this one is a text answer with cache reads and
+//                                writes in its usage, which suits cache billing)
+//   [[fake:tool-call]]           stream: messages-stream-tool-use.sse (one tool_use);
+//                                non-stream: messages-nonstream-parallel-tool-use.json (4 tool_use)
+//   [[fake:parallel-tool-calls]] stream: messages-stream-parallel-tool-use.sse (2 tool_use, indexes
+//                                1 and 2, empty inputs); non-stream: messages-nonstream-parallel-tool-use.json
+//   [[fake:thinking]]            stream only: messages-stream-thinking.sse
+//   [[fake:stop-sequence]]       stream only: messages-stream-stop-sequence.sse
+//   [[fake:stream-error]]        stream only: messages-stream-error-overloaded.sse (4 events, then
+//                                `event: error` overloaded_error; the body then ends normally)
+//   [[fake:error=STATUS]]        400/401/429/529 replay error-STATUS-*.json with that status; other
+//                                4xx/5xx get a compact body of Anthropic's shape (type by status,
+//                                PROTOCOLS §11). Every error carries x-should-retry: "true" for
+//                                408/409/429/5xx (so 529 has `x-should-retry: true`), else "false".
+//   delay-ms, chunk-delay-ms, cut-after, hang as for OpenAI.
+// The stream-only knobs answer 400 without stream:true: there is no recording to replay.
+// A last message holding tool_result blocks (the second turn of a tool conversation) gets the
+// text answers whatever the fixture-selecting knobs say.
+
+const ANTHROPIC_DIR = args['anthropic-fixtures'];
+const ANTHROPIC_FLAGS = new Set(['tool-call', 'parallel-tool-calls', 'thinking', 'stop-sequence', 'stream-error', 'hang']);
+const ANTHROPIC_INTS = new Set(['error', 'cut-after', 'delay-ms', 'chunk-delay-ms']);
+const ANTHROPIC_STREAMS = {
+  text: loadEvents(ANTHROPIC_DIR, 'messages-stream-text.sse', '\n\n'),
+  toolCall: loadEvents(ANTHROPIC_DIR, 'messages-stream-tool-use.sse', '\n\n'),
+  parallel: loadEvents(ANTHROPIC_DIR, 'messages-stream-parallel-tool-use.sse', '\n\n'),
+  thinking: loadEvents(ANTHROPIC_DIR, 'messages-stream-thinking.sse', '\n\n'),
+  stopSequence: loadEvents(ANTHROPIC_DIR, 'messages-stream-stop-sequence.sse', '\n\n'),
+  streamError: loadEvents(ANTHROPIC_DIR, 'messages-stream-error-overloaded.sse', '\n\n'),
+};
+const ANTHROPIC_JSON = {
+  text: readFixture('messages-nonstream-cache-usage.json', ANTHROPIC_DIR),
+  toolCall: readFixture('messages-nonstream-parallel-tool-use.json', ANTHROPIC_DIR),
+  parallel: readFixture('messages-nonstream-parallel-tool-use.json', ANTHROPIC_DIR),
+};
+function anthropicErrorFixture(name) {
+  const body = readFixture(name, ANTHROPIC_DIR);
+  return { body, requestId: JSON.parse(body.toString('utf8')).request_id };
+}
+const ANTHROPIC_ERRORS = {
+  400: anthropicErrorFixture('error-400-invalid-request.json'),
+  401: anthropicErrorFixture('error-401-authentication.json'),
+  429: anthropicErrorFixture('error-429-rate-limit.json'),
+  529: anthropicErrorFixture('error-529-overloaded.json'),
+};
+const ANTHROPIC_ERROR_TYPES = {
+  400: 'invalid_request_error', 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error',
+  404: 'not_found_error', 409: 'conflict_error', 413: 'request_too_large', 429: 'rate_limit_error',
+  500: 'api_error', 529: 'overloaded_error',
+};
+const ANTHROPIC_ERROR_MESSAGES = {
+  403: 'Your API key does not have permission to use the specified resource.',
+  404: 'The requested resource could not be found.',
+  413: 'Request exceeds the maximum allowed number of bytes.',
+  500: 'Internal server error',
+  529: 'Overloaded',
+};
+
+// Anthropic request ids look like req_011CUBgWE2fdbDGiPKTUQTwy: "req_011C" and 20 base58 chars.
+const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+function anthropicRequestId() {
+  const bytes = crypto.randomBytes(20);
+  let id = 'req_011C';
+  for (const b of bytes) id += BASE58[b % 58];
+  return id;
+}
+
+// A compact error body of Anthropic's shape: {"type":"error","error":{type,message},"request_id"}.
+function anthropicError(status, message, type = undefined) {
+  const requestId = anthropicRequestId();
+  const errType = type ?? ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  const body = Buffer.from(JSON.stringify({ type: 'error', error: { type: errType, message }, request_id: requestId }));
+  return { body, requestId };
+}
+
+function sendAnthropicError(res, status, err) {
+  const headers = { 'content-type': 'application/json', 'request-id': err.requestId };
+  // The live API sends x-should-retry on errors; the SDKs obey it (PROTOCOLS §11).
+  headers['x-should-retry'] = [408, 409, 429].includes(status) || status >= 500 ? 'true' : 'false';
+  sendWithHeaders(res, status, headers, err.body);
+}
+
+function anthropicFail(res, message, status = 400) {
+  sendAnthropicError(res, status, anthropicError(status, message));
+}
+
+function anthropicLastText(messages) {
+  const content = messages[messages.length - 1]?.content;
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.filter((b) => b && b.type === 'text' && typeof b.text === 'string').map((b) => b.text).join('\n');
+}
+
+async function handleAnthropic(req, res) {
+  const { rec, signal, state } = beginExchange(req, res, 'anthropic');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  const key = req.headers['x-api-key'];
+  if (typeof key !== 'string' || key === '' || (ANTHROPIC_API_KEY !== undefined && key !== ANTHROPIC_API_KEY)) {
+    return sendAnthropicError(res, 401, ANTHROPIC_ERRORS[401]);
+  }
+  rec.authorized = true;
+  if (!req.headers['anthropic-version']) return anthropicFail(res, 'anthropic-version: header is required');
+  if (body === undefined) {
+    return anthropicFail(res, 'There was an error parsing the body of your request: it is not valid JSON.');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return anthropicFail(res, 'body: Input should be a valid dictionary');
+  }
+  if (body.model === undefined) return anthropicFail(res, 'model: Field required');
+  if (typeof body.model !== 'string' || body.model === '') return anthropicFail(res, 'model: Input should be a valid string');
+  if (body.max_tokens === undefined) return anthropicFail(res, 'max_tokens: Field required');
+  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
+    return anthropicFail(res, 'max_tokens: Input should be a valid integer greater than or equal to 1');
+  }
+  if (body.messages === undefined) return anthropicFail(res, 'messages: Field required');
+  if (!Array.isArray(body.messages)) return anthropicFail(res, 'messages: Input should be a valid list');
+  if (body.messages.length === 0) return anthropicFail(res, 'messages: at least one message is required');
+
+  const knobs = parseKnobs(anthropicLastText(body.messages), ANTHROPIC_FLAGS, ANTHROPIC_INTS);
+  if (typeof knobs === 'string') return anthropicFail(res, knobs);
+  if (knobs.error !== undefined && (knobs.error < 400 || knobs.error > 599)) {
+    return anthropicFail(res, `[[fake:error=${knobs.error}]] must be a 4xx or 5xx status`);
+  }
+  if (knobs.hang) return undefined;
+  if (!(await delayHead(knobs, signal))) return undefined;
+  if (knobs.error !== undefined) {
+    const err = ANTHROPIC_ERRORS[knobs.error]
+      ?? anthropicError(knobs.error, ANTHROPIC_ERROR_MESSAGES[knobs.error] ?? `Fake provider error ${knobs.error}.`);
+    return sendAnthropicError(res, knobs.error, err);
+  }
+
+  const last = body.messages[body.messages.length - 1];
+  const toolTurn = last?.role === 'user' && Array.isArray(last.content)
+    && last.content.some((b) => b && b.type === 'tool_result');
+  const which = toolTurn ? 'text'
+    : knobs['stream-error'] ? 'streamError'
+      : knobs['parallel-tool-calls'] ? 'parallel'
+        : knobs['tool-call'] ? 'toolCall'
+          : knobs.thinking ? 'thinking'
+            : knobs['stop-sequence'] ? 'stopSequence' : 'text';
+
+  if (body.stream !== true) {
+    if (!ANTHROPIC_JSON[which]) {
+      return anthropicFail(res, `The fake has no non-stream recording for this knob (${which}); use stream:true.`);
+    }
+    return sendBodyMaybeCut(res, 200, { 'content-type': 'application/json', 'request-id': anthropicRequestId() },
+      ANTHROPIC_JSON[which], knobs['cut-after'] !== undefined, state);
+  }
+  const headers = {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'request-id': anthropicRequestId(),
+  };
+  return sendEvents(res, headers, ANTHROPIC_STREAMS[which], knobs, signal, state);
+}
+
+// =============================================================================================
+// Gemini: POST <prefix>/v1beta/models/<model>:generateContent and
+// POST <prefix>/v1beta/models/<model>:streamGenerateContent?alt=sse (PROTOCOLS.md §1, §2, §7, §11, §12).
+//
+// Checks:
+//   the key comes from the x-goog-api-key header, else the `key` query parameter; missing, empty
+//     or (with --google-api-key / --api-key) wrong → 400 with error-400-invalid-argument-api-key.json.
+//     (The real API answers a wrong key with exactly that body; a request with no key at all gets
+//     403 PERMISSION_DENIED "unregistered callers" there, UNVERIFIED wording: the fake uses the one
+//     recorded 400 for both.)
+//   :streamGenerateContent without ?alt=sse → 400 INVALID_ARGUMENT. The real API would stream a
+//     JSON array as application/json (PROTOCOLS §1); the gateway must not ask for that, and the
+//     fake does not serve it.
+//   body not JSON / not an object → 400 INVALID_ARGUMENT; no or empty `contents` → 400
+//     INVALID_ARGUMENT "* GenerateContentRequest.contents: contents is not specified".
+// Bodies: non-stream and errors 2-space pretty JSON with a trailing newline
+// (`application/json; charset=UTF-8`); streams `text/event-stream` with
+// `content-disposition: attachment`, the recorded `data: …\r\n\r\n` events as-is, ended by EOF.
+// Headers as recorded: server "scaffolding on HTTPServer2", vary, server-timing.
+//
+// Knobs (text parts of the last contents[] entry):
+//   (none)                       stream: stream-generate-content-text.sse; non-stream: the assembled
+//                                text body below
+//   [[fake:tool-call]]           stream: stream-generate-content-tool-call.sse (one functionCall);
+//                                non-stream: generate-content-parallel-function-calls.json (3 calls)
+//   [[fake:parallel-tool-calls]] stream: stream-generate-content-parallel-function-calls.sse (3 calls);
+//                                non-stream: generate-content-parallel-function-calls.json
+//   [[fake:thinking]]            stream only: stream-generate-content-thinking.sse
+//   [[fake:length]]              non-stream only: generate-content-max-tokens.json (MAX_TOKENS)
+//   [[fake:safety]]              non-stream only: generate-content-safety-blocked.json (SAFETY)
+//   [[fake:error=STATUS]]        429 replays error-429-resource-exhausted.json; other 4xx/5xx get a
+//                                body of Google's shape {"error":{code,message,status}} (status name
+//                                by HTTP status; 400 is a plain INVALID_ARGUMENT, not the API-key one)
+//   delay-ms, chunk-delay-ms, cut-after, hang as for OpenAI.
+// Knobs without a recording for the requested mode answer 400. A last content holding
+// functionResponse parts (the second turn of a tool conversation) gets the text answers.
+//
+// The default non-stream body, SOURCES.md style:
+// | (built at start-up) | gemini/stream-generate-content-text.sse (pydantic-ai test_google_model_stream.yaml, i0) |
+//   plain text answer, finishReason STOP | R: reassembled from the recorded stream's values only —
+//   candidates[0].content.parts = one text part, the concatenation of every chunk's text;
+//   finishReason from the last chunk ("STOP"); usageMetadata, modelVersion and responseId from the
+//   last chunk — in the key order and 2-space layout (trailing "\n") of the recorded non-stream
+//   bodies (PROTOCOLS §2). No `index` key: the recorded stream carries none. No plain-text
+//   non-stream recording exists. |
+
+const GEMINI_DIR = args['gemini-fixtures'];
+const GEMINI_FLAGS = new Set(['tool-call', 'parallel-tool-calls', 'thinking', 'length', 'safety', 'hang']);
+const GEMINI_INTS = new Set(['error', 'cut-after', 'delay-ms', 'chunk-delay-ms']);
+const GEMINI_STREAMS = {
+  text: loadEvents(GEMINI_DIR, 'stream-generate-content-text.sse', '\r\n\r\n'),
+  toolCall: loadEvents(GEMINI_DIR, 'stream-generate-content-tool-call.sse', '\r\n\r\n'),
+  parallel: loadEvents(GEMINI_DIR, 'stream-generate-content-parallel-function-calls.sse', '\r\n\r\n'),
+  thinking: loadEvents(GEMINI_DIR, 'stream-generate-content-thinking.sse', '\r\n\r\n'),
+};
+
+function assembleGeminiText(s) {
+  const chunks = s.events.map((e) => JSON.parse(e.slice('data: '.length)));
+  const last = chunks[chunks.length - 1];
+  const text = chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []).map((p) => p.text ?? '').join('');
+  const finishReason = last.candidates?.[0]?.finishReason;
+  if (finishReason !== 'STOP') usage(`${s.name}: the last chunk's finishReason is ${finishReason}, not STOP`);
+  const body = {
+    candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason }],
+    usageMetadata: last.usageMetadata,
+    modelVersion: last.modelVersion,
+    responseId: last.responseId,
+  };
+  return Buffer.from(`${JSON.stringify(body, null, 2)}\n`);
+}
+
+const GEMINI_JSON = {
+  text: assembleGeminiText(GEMINI_STREAMS.text),
+  toolCall: readFixture('generate-content-parallel-function-calls.json', GEMINI_DIR),
+  parallel: readFixture('generate-content-parallel-function-calls.json', GEMINI_DIR),
+  length: readFixture('generate-content-max-tokens.json', GEMINI_DIR),
+  safety: readFixture('generate-content-safety-blocked.json', GEMINI_DIR),
+};
+const GEMINI_ERRORS = {
+  apiKey: readFixture('error-400-invalid-argument-api-key.json', GEMINI_DIR),
+  429: readFixture('error-429-resource-exhausted.json', GEMINI_DIR),
+};
+const GOOGLE_STATUS = {
+  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ABORTED',
+  429: 'RESOURCE_EXHAUSTED', 499: 'CANCELLED', 500: 'INTERNAL', 501: 'NOT_IMPLEMENTED', 503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+const GOOGLE_MESSAGES = {
+  400: 'Request contains an invalid argument.',
+  500: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+  503: 'The model is overloaded. Please try again later.',
+  504: 'Deadline expired before operation could complete.',
+};
+
+function googleError(code, message) {
+  const status = GOOGLE_STATUS[code] ?? (code >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION');
+  return Buffer.from(`${JSON.stringify({ error: { code, message, status } }, null, 2)}\n`);
+}
+
+function geminiHeaders(started, contentType) {
+  return {
+    'content-type': contentType,
+    vary: 'Origin, X-Origin, Referer',
+    server: 'scaffolding on HTTPServer2',
+    'server-timing': `gfet4t7; dur=${Date.now() - started}`,
+  };
+}
+
+function sendGeminiError(res, started, status, body) {
+  sendWithHeaders(res, status, geminiHeaders(started, 'application/json; charset=UTF-8'), body);
+}
+
+function geminiLastText(contents) {
+  const parts = contents[contents.length - 1]?.parts;
+  if (!Array.isArray(parts)) return '';
+  return parts.filter((p) => p && typeof p.text === 'string').map((p) => p.text).join('\n');
+}
+
+const GEMINI_PATH = /\/v1beta\/models\/([^/:]+)(?::|%3A)(generateContent|streamGenerateContent)$/i;
+
+async function handleGemini(req, res, method, query) {
+  const { rec, signal, state, started } = beginExchange(req, res, 'gemini');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  const header = req.headers['x-goog-api-key'];
+  const key = typeof header === 'string' && header !== '' ? header : query.get('key');
+  if (!key || (GOOGLE_API_KEY !== undefined && key !== GOOGLE_API_KEY)) {
+    return sendGeminiError(res, started, 400, GEMINI_ERRORS.apiKey);
+  }
+  rec.authorized = true;
+  const stream = method === 'streamGenerateContent';
+  if (stream && query.get('alt') !== 'sse') {
+    return sendGeminiError(res, started, 400, googleError(400,
+      'The fake provider serves :streamGenerateContent only with ?alt=sse (without it the real API streams a JSON array).'));
+  }
+  if (body === undefined) {
+    return sendGeminiError(res, started, 400, googleError(400, 'Invalid JSON payload received. Unexpected token.'));
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return sendGeminiError(res, started, 400, googleError(400, 'Invalid JSON payload received. The body must be an object.'));
+  }
+  if (!Array.isArray(body.contents) || body.contents.length === 0) {
+    return sendGeminiError(res, started, 400,
+      googleError(400, '* GenerateContentRequest.contents: contents is not specified\n'));
+  }
+
+  const knobs = parseKnobs(geminiLastText(body.contents), GEMINI_FLAGS, GEMINI_INTS);
+  if (typeof knobs === 'string') return sendGeminiError(res, started, 400, googleError(400, knobs));
+  if (knobs.error !== undefined && (knobs.error < 400 || knobs.error > 599)) {
+    return sendGeminiError(res, started, 400, googleError(400, `[[fake:error=${knobs.error}]] must be a 4xx or 5xx status`));
+  }
+  if (knobs.hang) return undefined;
+  if (!(await delayHead(knobs, signal))) return undefined;
+  if (knobs.error !== undefined) {
+    const errBody = GEMINI_ERRORS[knobs.error]
+      ?? googleError(knobs.error, GOOGLE_MESSAGES[knobs.error] ?? `Fake provider error ${knobs.error}.`);
+    return sendGeminiError(res, started, knobs.error, errBody);
+  }
+
+  const parts = body.contents[body.contents.length - 1]?.parts;
+  const toolTurn = Array.isArray(parts) && parts.some((p) => p && p.functionResponse);
+  const which = toolTurn ? 'text'
+    : knobs['parallel-tool-calls'] ? 'parallel'
+      : knobs['tool-call'] ? 'toolCall'
+        : knobs.thinking ? 'thinking'
+          : knobs.length ? 'length'
+            : knobs.safety ? 'safety' : 'text';
+
+  if (!stream) {
+    if (!GEMINI_JSON[which]) {
+      return sendGeminiError(res, started, 400, googleError(400,
+        `The fake has no non-stream recording for this knob (${which}); use :streamGenerateContent?alt=sse.`));
+    }
+    return sendBodyMaybeCut(res, 200, geminiHeaders(started, 'application/json; charset=UTF-8'),
+      GEMINI_JSON[which], knobs['cut-after'] !== undefined, state);
+  }
+  if (!GEMINI_STREAMS[which]) {
+    return sendGeminiError(res, started, 400, googleError(400,
+      `The fake has no stream recording for this knob (${which}); use :generateContent.`));
+  }
+  const headers = geminiHeaders(started, 'text/event-stream');
+  headers['content-disposition'] = 'attachment';
+  return sendEvents(res, headers, GEMINI_STREAMS[which], knobs, signal, state);
+}
+
+// =============================================================================================
+
+function failed(res) {
+  return (err) => {
+    process.stderr.write(`fake-provider: ${err.stack}\n`);
+    res.destroy();
+  };
+}
+
 function route(req, res) {
   const started = Date.now();
   const q = req.url.indexOf('?');
   const p = q < 0 ? req.url : req.url.slice(0, q);
   if (req.method === 'POST' && p.endsWith('/v1/chat/completions')) {
-    handleChat(req, res).catch((err) => {
-      process.stderr.write(`fake-provider: ${err.stack}\n`);
-      res.destroy();
-    });
+    handleChat(req, res).catch(failed(res));
+    return;
+  }
+  if (req.method === 'POST' && p.endsWith('/v1/messages')) {
+    handleAnthropic(req, res).catch(failed(res));
+    return;
+  }
+  const gemini = req.method === 'POST' ? GEMINI_PATH.exec(p) : null;
+  if (gemini) {
+    const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
+    handleGemini(req, res, gemini[2], query).catch(failed(res));
     return;
   }
   if (req.method === 'GET' && p.endsWith('/v1/models')) {
@@ -445,6 +975,9 @@ function route(req, res) {
   if (req.method === 'POST' && p === '/_fake/reset') {
     records = [];
     return sendBuffer(res, started, 200, 'application/json', Buffer.from('{"ok":true}'));
+  }
+  if (p.includes('/v1beta/')) {
+    return sendGeminiError(res, started, 404, googleError(404, `Method not found: ${req.method} ${p}`));
   }
   return sendError(res, started, 404,
     openaiError(`Invalid URL (${req.method} ${p})`, 'invalid_request_error'));

@@ -145,6 +145,12 @@ function serverEnv(dataDir, fake, extra) {
     Object.assign(env, {
       OPENAI_BASE_URL: fake.baseUrl,
       OPENAI_API_KEY: 'test-upstream-key',
+      // Anthropic's and Google's base URLs carry no version: the adapters add /v1/messages and
+      // /v1beta/models/… themselves (catalog/default.toml).
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_API_KEY: 'test-upstream-key',
+      GOOGLE_BASE_URL: fake.url,
+      GOOGLE_API_KEY: 'test-upstream-key',
       FAKE_CHEAP_BASE_URL: `${fake.url}/cheap/v1`,
       FAKE_PRICEY_BASE_URL: `${fake.url}/pricey/v1`,
     });

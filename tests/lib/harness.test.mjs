@@ -68,6 +68,10 @@ test('startTurnpike runs migrate, catalog import, serve; parses the lines; drive
   assert.equal(env.TURNPIKE_DATA_DIR, tp.dataDir);
   assert.equal(env.OPENAI_BASE_URL, `${fake.url}/v1`);
   assert.equal(env.OPENAI_API_KEY, 'test-upstream-key');
+  assert.equal(env.ANTHROPIC_BASE_URL, fake.url, 'no /v1: the adapter adds /v1/messages');
+  assert.equal(env.ANTHROPIC_API_KEY, 'test-upstream-key');
+  assert.equal(env.GOOGLE_BASE_URL, fake.url, 'no /v1beta: the adapter adds it');
+  assert.equal(env.GOOGLE_API_KEY, 'test-upstream-key');
   assert.equal(env.FAKE_CHEAP_BASE_URL, `${fake.url}/cheap/v1`);
   assert.equal(env.FAKE_PRICEY_BASE_URL, `${fake.url}/pricey/v1`);
   assert.equal(env.EXTRA, 'yes');
