@@ -148,7 +148,9 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
                        {"Cache-Control", "no-cache"},
                        {"X-Accel-Buffering", "no"},
                        {"x-request-id", x.id}};
-  if (!co_await writer.BeginStream(200, std::move(headers))) {
+  // co_await stands alone (see translated_relay.cc: g++ 12 and by-value arguments).
+  bool began = co_await writer.BeginStream(200, std::move(headers));
+  if (!began) {
     call.Cancel();
     x.client_gone = true;
   }
@@ -230,7 +232,9 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
       call.Cancel();
       failure = Transport(s.error(), provider);
     }
-    if (!out.empty() && !co_await writer.Write(std::move(out))) {
+    bool written = true;
+    if (!out.empty()) written = co_await writer.Write(std::move(out));
+    if (!written) {
       x.client_gone = true;
       call.Cancel();
     }

@@ -69,7 +69,10 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
                        {"Cache-Control", "no-cache"},
                        {"X-Accel-Buffering", "no"},
                        {"x-request-id", x.id}};
-  if (!co_await writer.BeginStream(200, std::move(headers))) {
+  // g++ 12 miscompiles co_await inside a larger expression when the callee takes arguments by
+  // value (a double free): co_await stands alone as a statement or an initializer here.
+  bool began = co_await writer.BeginStream(200, std::move(headers));
+  if (!began) {
     call.Cancel();
     x.client_gone = true;
   }
@@ -126,7 +129,10 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
       if (!complete && !failure) {
         failure = MakeError(ErrorCode::kUpstream, "Provider " + provider + " ended the stream before it was complete");
       }
-      if (!out.empty() && !co_await writer.Write(std::move(out))) x.client_gone = true;
+      if (!out.empty()) {
+        bool written = co_await writer.Write(std::move(out));
+        if (!written) x.client_gone = true;
+      }
       break;
     }
     auto fed = reader.Feed(*piece, [&](net::SseEvent&& event) {
@@ -135,7 +141,10 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
       handle();
     });
     if (!fed.ok() && !failure) failure = Transport(fed.error(), provider);
-    if (!out.empty() && !co_await writer.Write(std::move(out))) x.client_gone = true;
+    if (!out.empty()) {
+      bool written = co_await writer.Write(std::move(out));
+      if (!written) x.client_gone = true;
+    }
     if (failure || x.client_gone) call.Cancel();
   }
 
