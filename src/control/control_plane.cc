@@ -10,7 +10,8 @@ boost::asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& r
     co_await writer.Send(200, json, R"({"status":"ok"})");
   } else if (request.path == "/ready") {
     bool ok = store_.Ping();
-    co_await writer.Send(ok ? 200 : 503, json, ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})");
+    std::string body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
+    co_await writer.Send(ok ? 200 : 503, json, std::move(body));
   } else if (request.path == "/" && request.method == "GET") {
     net::Headers html{{"Content-Type", "text/html; charset=utf-8"}, {"x-request-id", request.id}};
     co_await writer.Send(200, std::move(html),

@@ -209,7 +209,7 @@ money::Micros Gateway::BillableCost(Exchange& x) {
   return std::min(x.held, billing::CostOf(x.usage, x.route->endpoint->prices));
 }
 
-awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Error>& failure, std::string tail,
+awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Error>& failure, const std::string& tail,
                                            bool send_done, std::string_view chunk_id, std::string_view model,
                                            net::ResponseWriter& writer) {
   x.cost = BillableCost(x);
@@ -226,14 +226,13 @@ awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Erro
     x.finish_reason = "error";
     x.error_message = failure->message;
     x.status = HttpStatus(failure->code);
-    tail = StreamErrorChunk(*failure, chunk_id, model);
   } else if (!send_done) {
     x.status = 502;  // the provider's error event went through as it came
-  } else {
-    tail += "data: [DONE]\n\n";
   }
+  std::string last = failure ? StreamErrorChunk(*failure, chunk_id, model) : tail;
+  if (!failure && send_done) last += "data: [DONE]\n\n";
   // (Not `if (co_await …) co_await …;` as the last statement: g++ 12 miscompiles that into a trap.)
-  bool written = co_await writer.Write(std::move(tail));
+  bool written = co_await writer.Write(std::move(last));
   if (written) co_await writer.EndStream();
   co_return;
 }

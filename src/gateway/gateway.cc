@@ -78,8 +78,8 @@ awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net
     co_await ReplyJson(writer, 200, R"({"status":"ok"})", request_id);
   } else if (request.path == "/ready" && get) {
     bool ok = store_.Ping();
-    co_await ReplyJson(writer, ok ? 200 : 503, ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})",
-                       request_id);
+    std::string body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
+    co_await ReplyJson(writer, ok ? 200 : 503, std::move(body), request_id);
   } else if (request.path == "/metrics" && get) {
     co_await MetricsText(writer, request_id);
   } else {

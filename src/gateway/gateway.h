@@ -61,7 +61,10 @@ class Gateway {
   money::Micros BillableCost(Exchange& x);
   // Ends a streamed answer: settles x's cost, then writes nothing if the client left, the error
   // chunk on `failure`, else `tail` followed by [DONE] (or, without `send_done`, just the end).
-  boost::asio::awaitable<void> EndStreamedAnswer(Exchange& x, const std::optional<Error>& failure, std::string tail,
+  // Arguments are references to the caller's named objects: g++ 12 mishandles temporaries passed
+  // by value into coroutines.
+  boost::asio::awaitable<void> EndStreamedAnswer(Exchange& x, const std::optional<Error>& failure,
+                                                 const std::string& tail,
                                                  bool send_done, std::string_view chunk_id, std::string_view model,
                                                  net::ResponseWriter& writer);
   // Replaces the hold with x.cost (once). Called before the last byte of the response goes out,

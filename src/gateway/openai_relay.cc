@@ -242,7 +242,9 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
   }
   // After the provider's own error event, the stream just ends: no second error, no [DONE].
   bool send_done = !(upstream_error && !done);
-  co_await EndStreamedAnswer(x, failure, "", send_done, chunk_id.empty() ? x.id : chunk_id, chunk_model, writer);
+  const std::string no_tail;
+  const std::string& error_id = chunk_id.empty() ? x.id : chunk_id;
+  co_await EndStreamedAnswer(x, failure, no_tail, send_done, error_id, chunk_model, writer);
 }
 
 }  // namespace turnpike::gateway

@@ -151,7 +151,8 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
   // The usage chunk carries the final cost, so it is built once the cost is known.
   x.cost = BillableCost(x);
   std::string usage = x.info.include_usage ? billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost) : "";
-  co_await EndStreamedAnswer(x, failure, failure ? "" : encoder.Close(usage), true, x.id, encoder.model(), writer);
+  std::string tail = failure ? std::string() : encoder.Close(usage);
+  co_await EndStreamedAnswer(x, failure, tail, true, x.id, encoder.model(), writer);
 }
 
 }  // namespace turnpike::gateway
