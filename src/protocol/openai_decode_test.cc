@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
 
 namespace turnpike::protocol {
 namespace {
@@ -116,6 +118,40 @@ TEST(OpenAiDecodeTest, ErrorsNameTheField) {
     EXPECT_EQ(r.error().code, ErrorCode::kBadRequest);
     EXPECT_NE(r.error().message.find(c.needle), std::string::npos) << r.error().message;
   }
+}
+
+// The recorded requests real OpenAI clients sent decode into what they say.
+TEST(OpenAiDecodeTest, RecordedClientRequests) {
+  auto read = [](const std::string& name) {
+    std::ifstream in(std::string(TURNPIKE_FIXTURES_DIR) + "/openai/" + name, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+  };
+  auto parallel = Decode(read("chat-nonstream-parallel-tool-calls.request.json"));
+  ASSERT_TRUE(parallel.ok()) << parallel.error().message;
+  ASSERT_EQ(parallel->messages.size(), 2u);
+  EXPECT_EQ(parallel->messages[0].role, Role::kSystem);
+  EXPECT_EQ(parallel->tools.size(), 2u);
+  EXPECT_TRUE(parallel->tools[0].strict);
+  EXPECT_EQ(parallel->tool_choice.mode, ToolChoice::Mode::kAuto);
+
+  auto history = Decode(read("chat-nonstream-text-after-tool-results.request.json"));
+  ASSERT_TRUE(history.ok()) << history.error().message;
+  std::vector<Role> roles;
+  for (const auto& m : history->messages) roles.push_back(m.role);
+  EXPECT_EQ(roles, (std::vector<Role>{Role::kUser, Role::kAssistant, Role::kTool, Role::kAssistant, Role::kTool}));
+  ASSERT_EQ(history->messages[1].tool_calls.size(), 1u);
+  EXPECT_EQ(history->messages[2].tool_call_id, history->messages[1].tool_calls[0].id);
+  EXPECT_TRUE(history->messages[1].content.empty());  // no content key at all in the recording
+
+  auto image = Decode(read("chat-request-image-input.json"));
+  ASSERT_TRUE(image.ok()) << image.error().message;
+  bool has_image = false;
+  for (const auto& part : image->messages[0].content) {
+    if (part.kind == ContentPart::Kind::kImage) has_image = part.image_url.starts_with("data:image/png;base64,");
+  }
+  EXPECT_TRUE(has_image);
 }
 
 }  // namespace
