@@ -125,7 +125,10 @@ Result<json::object> GenerationConfig(const ChatRequest& request, std::string_vi
     for (const auto& s : request.stop) stops.push_back(json::value(s));
     config["stopSequences"] = std::move(stops);
   }
-  if (request.n) config["candidateCount"] = *request.n;
+  // The gateway answers with one choice; more candidates would be billed and thrown away.
+  if (request.n && *request.n > 1) {
+    return MakeError(ErrorCode::kBadRequest, "Gemini through Turnpike returns one choice per request: 'n' must be 1");
+  }
   if (request.seed) config["seed"] = *request.seed;
   if (request.presence_penalty) config["presencePenalty"] = *request.presence_penalty;
   if (request.frequency_penalty) config["frequencyPenalty"] = *request.frequency_penalty;

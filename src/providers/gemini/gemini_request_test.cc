@@ -296,7 +296,7 @@ TEST(GeminiRequest, GenerationConfig) {
   r.temperature = 0.7;
   r.top_p = 0.9;
   r.stop = {"END", "STOP"};
-  r.n = 2;
+  r.n = 1;
   r.seed = 42;
   r.presence_penalty = 0.5;
   r.frequency_penalty = -0.25;
@@ -305,9 +305,11 @@ TEST(GeminiRequest, GenerationConfig) {
   r.response_format.type = protocol::ResponseFormat::Type::kJsonObject;
   const auto body = Body(r);
   EXPECT_EQ(body.at("generationConfig"), Json(R"({"maxOutputTokens":300,"temperature":0.7,"topP":0.9,
-    "stopSequences":["END","STOP"],"candidateCount":2,"seed":42,"presencePenalty":0.5,"frequencyPenalty":-0.25,
+    "stopSequences":["END","STOP"],"seed":42,"presencePenalty":0.5,"frequencyPenalty":-0.25,
     "responseMimeType":"application/json"})"));
   EXPECT_EQ(body.size(), 2u);  // contents and generationConfig: user / parallel_tool_calls are dropped
+  r.n = 3;
+  EXPECT_EQ(EncodeError(r).code, ErrorCode::kBadRequest);  // one choice only
 }
 
 TEST(GeminiRequest, JsonSchemaResponseFormat) {
