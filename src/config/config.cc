@@ -120,9 +120,9 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   c.threads = static_cast<int>(threads);
   TRY(Int(t, "server", "max_body_bytes", "TURNPIKE_MAX_BODY_BYTES", env, 1024, int64_t{1} << 30, c.max_body_bytes));
   TRY(Int(t, "server", "max_header_bytes", nullptr, env, 1024, 1 << 20, c.max_header_bytes));
-  TRY(Int(t, "server", "read_timeout_ms", nullptr, env, 100, 3'600'000, c.read_timeout_ms));
+  TRY(Int(t, "server", "read_timeout_ms", "TURNPIKE_READ_TIMEOUT_MS", env, 100, 3'600'000, c.read_timeout_ms));
   TRY(Int(t, "server", "keepalive_timeout_ms", nullptr, env, 100, 3'600'000, c.keepalive_timeout_ms));
-  TRY(Int(t, "server", "shutdown_grace_ms", nullptr, env, 0, 3'600'000, c.shutdown_grace_ms));
+  TRY(Int(t, "server", "shutdown_grace_ms", "TURNPIKE_SHUTDOWN_GRACE_MS", env, 0, 3'600'000, c.shutdown_grace_ms));
   TRY(Str(t, "database", "url", "DATABASE_URL", env, c.database_url));
   TRY(Str(t, "database", "data_dir", "TURNPIKE_DATA_DIR", env, c.data_dir));
   TRY(Str(t, "auth", "jwt_secret", "JWT_SECRET", env, c.jwt_secret));
@@ -137,9 +137,12 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   c.request_log_batch = static_cast<int>(batch);
   TRY(Int(t, "log", "request_log_flush_ms", nullptr, env, 1, 60'000, c.request_log_flush_ms));
   auto& u = c.upstream;
-  TRY(Int(t, "upstream", "connect_timeout_ms", nullptr, env, 100, 600'000, u.connect_timeout_ms));
-  TRY(Int(t, "upstream", "first_byte_timeout_ms", nullptr, env, 100, 3'600'000, u.first_byte_timeout_ms));
-  TRY(Int(t, "upstream", "idle_timeout_ms", nullptr, env, 100, 3'600'000, u.idle_timeout_ms));
+  TRY(Int(t, "upstream", "connect_timeout_ms", "TURNPIKE_UPSTREAM_CONNECT_TIMEOUT_MS", env, 100, 600'000,
+          u.connect_timeout_ms));
+  TRY(Int(t, "upstream", "first_byte_timeout_ms", "TURNPIKE_UPSTREAM_FIRST_BYTE_TIMEOUT_MS", env, 100, 3'600'000,
+          u.first_byte_timeout_ms));
+  TRY(Int(t, "upstream", "idle_timeout_ms", "TURNPIKE_UPSTREAM_IDLE_TIMEOUT_MS", env, 100, 3'600'000,
+          u.idle_timeout_ms));
   TRY(Int(t, "upstream", "max_response_bytes", nullptr, env, 1024, int64_t{1} << 32, u.max_response_bytes));
   TRY(Int(t, "upstream", "max_event_bytes", nullptr, env, 1024, int64_t{1} << 30, u.max_event_bytes));
   TRY(Int(t, "upstream", "max_connections_per_host", nullptr, env, 1, 100'000, u.max_connections_per_host));
