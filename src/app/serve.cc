@@ -196,6 +196,8 @@ int Serve(const config::Config& config, const std::string& role) {
 
   std::cout << "turnpike ready" << std::endl;
   loops.Run();
+  servers.clear();
+  loops.Drain();
   log.Stop();
   std::cout << "turnpike stopped" << std::endl;
   return 0;

@@ -14,6 +14,9 @@ EventLoops::~EventLoops() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+  // Loop 0 goes last: handlers still queued on the others may own objects (a server's state
+  // with its acceptor) that belong to loop 0, and they are destroyed with their loop.
+  while (!contexts_.empty()) contexts_.pop_back();
 }
 
 void EventLoops::Run() {
@@ -28,6 +31,17 @@ void EventLoops::Run() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+}
+
+void EventLoops::Drain() {
+  for (int round = 0; round < 100; ++round) {
+    size_t ran = 0;
+    for (auto& c : contexts_) {
+      c->restart();
+      ran += c->poll();
+    }
+    if (ran == 0) return;
+  }
 }
 
 void EventLoops::Stop() {

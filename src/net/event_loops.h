@@ -24,6 +24,11 @@ class EventLoops {
   // Thread-safe. Makes Run() return once the loops have stopped.
   void Stop();
 
+  // After Run() has returned: runs, on the calling thread, every handler that is ready on any
+  // loop (aborted operations' completions included) until none is left, so coroutines finish
+  // and release what they own while every loop still exists.
+  void Drain();
+
  private:
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   std::vector<std::thread> threads_;

@@ -326,7 +326,12 @@ awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
 HttpServer::HttpServer(EventLoops& loops, ServerOptions options, Handler handler)
     : state_(std::make_shared<State>(loops, std::move(options), std::move(handler))) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  // Called with the loops stopped: the pending accept completes (aborted) at the next
+  // EventLoops::Drain().
+  beast::error_code ec;
+  if (state_->acceptor) state_->acceptor->close(ec);
+}
 
 Result<int> HttpServer::Listen(const std::string& host, int port) {
   beast::error_code ec;

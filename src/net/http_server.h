@@ -30,6 +30,7 @@ class HttpServer {
   HttpServer(EventLoops& loops, ServerOptions options, Handler handler);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+  // Closes the listening socket. Call with the loops stopped, then EventLoops::Drain().
   ~HttpServer();
 
   // Binds host:port (port 0 = any free port) and starts accepting on loop 0, handing
