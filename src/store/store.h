@@ -31,6 +31,7 @@ struct User {
   bool is_admin = false;
   Micros balance = 0;         // always equals the sum of the user's ledger entries
   int64_t created_at = 0;     // unix seconds
+  bool disabled = false;      // a disabled user cannot sign in, and their keys stop working
 };
 
 struct ApiKey {
@@ -44,6 +45,38 @@ struct ApiKey {
   bool disabled = false;
   std::optional<int64_t> expires_at;  // unix seconds
   int64_t created_at = 0;
+  bool log_prompts = false;           // keep prompt and completion text in the request log
+  std::optional<int64_t> last_used_at;  // unix seconds, best effort
+};
+
+// A change to a key; fields left empty stay as they are.
+struct KeyUpdate {
+  std::optional<std::string> name;
+  std::optional<bool> disabled;
+  std::optional<std::optional<Micros>> limit;  // set to nullopt-inside for "no limit"
+  std::optional<std::optional<int64_t>> expires_at;
+  std::optional<bool> log_prompts;
+};
+
+// A dashboard session. The token a browser holds names the session by a random id; the store
+// keeps only the id's hash, so a database leak does not leak sessions.
+struct Session {
+  std::string id_hash;     // lower-case hex SHA-256 of the session id
+  int64_t user_id = 0;
+  int64_t expires_at = 0;  // unix seconds
+  int64_t created_at = 0;
+};
+
+// A top-up through a payment provider (the seed's OnrampTransaction).
+struct Topup {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  Micros amount = 0;
+  std::string provider;     // "sandbox" | "stripe"
+  std::string external_id;  // the provider's id for it (e.g. a Checkout Session id); unique per provider
+  std::string status;       // "pending" | "completed" | "failed"
+  int64_t created_at = 0;   // unix seconds
+  int64_t completed_at = 0; // 0 until completed
 };
 
 struct Company {
@@ -120,6 +153,7 @@ enum class UsageSource { kProvider, kEstimated };
 
 // One row of the request log (the seed's Conversation), written through a batching writer.
 struct RequestLogRow {
+  int64_t id = 0;          // row id, set by the store (the cursor of QueryRequestLogs)
   std::string request_id;  // "gen-…", unique
   int64_t user_id = 0;
   int64_t key_id = 0;
@@ -139,6 +173,38 @@ struct RequestLogRow {
   std::string finish_reason;  // "stop", "length", "tool_calls", "error", "cancelled", …
   std::string error_message;  // "" on success
   int64_t created_at = 0;     // unix milliseconds
+  money::Prices prices;       // the prices the request was charged at (micro-USD per million tokens)
+  std::string prompt_text;      // only for keys with log_prompts; "" otherwise
+  std::string completion_text;  // only for keys with log_prompts; "" otherwise
+};
+
+// Filters for the request log, newest first. `before_id` is the cursor: rows with a smaller id.
+struct LogQuery {
+  int64_t user_id = 0;
+  std::optional<int64_t> key_id;
+  std::string model_id;           // "" = any
+  std::optional<int> http_status;
+  int64_t from_ms = 0;            // created_at >= from_ms
+  int64_t to_ms = INT64_MAX;      // created_at < to_ms
+  int64_t before_id = 0;          // 0 = from the newest
+  int limit = 50;
+};
+
+// One group of the activity rollups.
+struct ActivityBucket {
+  std::string group;  // the day ("2026-11-28", UTC), the model id, or the key id as text
+  int64_t requests = 0;
+  int64_t errors = 0;  // http_status >= 400
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  Micros cost = 0;
+};
+
+struct ActivityQuery {
+  int64_t user_id = 0;
+  int64_t from_ms = 0;
+  int64_t to_ms = INT64_MAX;
+  std::string group_by = "day";  // "day" | "model" | "key"
 };
 
 struct LedgerEntry {
@@ -213,10 +279,54 @@ class Store {
   virtual Result<int> ReleaseStaleHolds(int64_t older_than_unix) = 0;
 
   // --- request log ---
-  // Inserts the rows in one transaction; rows whose request_id exists are ignored.
+  // Inserts the rows in one transaction; rows whose request_id exists are ignored. The same
+  // transaction adds each row to the activity rollups (per user, UTC day, model and key), so
+  // Activity() never scans raw rows.
   virtual Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) = 0;
   virtual std::optional<RequestLogRow> FindRequestLog(const std::string& request_id) = 0;
   virtual std::vector<RequestLogRow> ListRequestLogs(int64_t user_id, int limit) = 0;
+  virtual std::vector<RequestLogRow> QueryRequestLogs(const LogQuery& query) = 0;
+  // Rollup totals in [from_ms, to_ms) grouped by day, model or key, ordered by group. Day
+  // granularity: from/to are rounded down to their UTC day.
+  virtual std::vector<ActivityBucket> Activity(const ActivityQuery& query) = 0;
+
+  // --- sessions ---
+  virtual Status CreateSession(const Session& session) = 0;
+  // nullopt when unknown or expired at `now_unix`.
+  virtual std::optional<Session> FindSession(const std::string& id_hash, int64_t now_unix) = 0;
+  virtual Status DeleteSession(const std::string& id_hash) = 0;  // OK when already gone
+  virtual Status DeleteUserSessions(int64_t user_id) = 0;
+
+  // --- user administration ---
+  virtual std::vector<User> ListUsers(int64_t after_id, int limit) = 0;  // by id ascending
+  // kNotFound when the user does not exist.
+  virtual Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) = 0;
+  // Takes `amount` (> 0) off a user's balance with a "deduct" ledger entry; kConflict when the
+  // balance would go below zero; idempotent like Credit.
+  virtual Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id, const std::string& note) = 0;
+
+  // --- key management ---
+  // kNotFound for an unknown or deleted key. A key whose limit is lowered below its usage simply
+  // stops authorising spending.
+  virtual Status UpdateKey(int64_t key_id, const KeyUpdate& update) = 0;
+  // The key stops working at once and disappears from ListKeys; its ledger and log history stay.
+  virtual Status DeleteKey(int64_t key_id) = 0;
+  // A new secret for the same key (same id, usage, limit and history); the old secret stops
+  // working at once. kConflict on a duplicate hash.
+  virtual Status RotateKey(int64_t key_id, const std::string& hash_hex, const std::string& prefix) = 0;
+  // Records use of a key (best effort; may be batched or dropped under load).
+  virtual void TouchKey(int64_t key_id, int64_t now_unix) = 0;
+
+  // --- top-ups ---
+  // Records a pending top-up. kConflict when (provider, external_id) exists.
+  virtual Result<int64_t> CreateTopup(const Topup& topup) = 0;
+  // Completes a pending top-up and credits the user (ledger kind "topup", idempotency id
+  // "topup:<provider>:<external_id>") in one transaction. Returns true if this call credited,
+  // false if it was already completed (a webhook delivered twice). kNotFound when unknown.
+  virtual Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id,
+                                     int64_t now_unix) = 0;
+  virtual std::optional<Topup> FindTopup(const std::string& provider, const std::string& external_id) = 0;
+  virtual std::vector<Topup> ListTopups(int64_t user_id, int limit) = 0;  // newest first
 };
 
 // Opens the store named by a DATABASE_URL ("sqlite:///abs/path.db", "sqlite://./rel.db",

@@ -97,6 +97,31 @@ class SqliteStore final : public Store {
   std::optional<RequestLogRow> FindRequestLog(const std::string& request_id) override;
   // Newest (by created_at) first; `limit` <= 0 returns nothing.
   std::vector<RequestLogRow> ListRequestLogs(int64_t user_id, int limit) override;
+  std::vector<RequestLogRow> QueryRequestLogs(const LogQuery& query) override;
+  std::vector<ActivityBucket> Activity(const ActivityQuery& query) override;
+
+  Status CreateSession(const Session& session) override;
+  std::optional<Session> FindSession(const std::string& id_hash, int64_t now_unix) override;
+  Status DeleteSession(const std::string& id_hash) override;
+  Status DeleteUserSessions(int64_t user_id) override;
+
+  std::vector<User> ListUsers(int64_t after_id, int limit) override;
+  Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin,
+                      std::optional<bool> disabled) override;
+  Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id,
+               const std::string& note) override;
+
+  Status UpdateKey(int64_t key_id, const KeyUpdate& update) override;
+  Status DeleteKey(int64_t key_id) override;
+  Status RotateKey(int64_t key_id, const std::string& hash_hex, const std::string& prefix) override;
+  void TouchKey(int64_t key_id, int64_t now_unix) override;
+
+  Result<int64_t> CreateTopup(const Topup& topup) override;
+  Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id,
+                             int64_t now_unix) override;
+  std::optional<Topup> FindTopup(const std::string& provider,
+                                 const std::string& external_id) override;
+  std::vector<Topup> ListTopups(int64_t user_id, int limit) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<Connection> conn);
