@@ -174,6 +174,8 @@ function runCli(bin, env, args, { timeout = 30_000, input } = {}) {
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? `killed by ${signal}` : null), stdout, stderr });
     });
+    // A command that exits without reading its input closes the pipe first: not an error.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }
