@@ -210,7 +210,7 @@ struct ActivityQuery {
 struct LedgerEntry {
   int64_t id = 0;
   int64_t user_id = 0;
-  std::string kind;            // "topup", "grant", "hold", "settle", "refund"
+  std::string kind;            // "topup", "grant", "hold", "settle", "refund", "deduct"
   Micros amount = 0;           // signed: credits positive, debits negative
   std::string idempotency_id;  // unique across the ledger
   std::string request_id;      // for hold/settle
@@ -268,7 +268,8 @@ class Store {
   // Sum of a user's ledger entries (a test compares it with the balance).
   virtual Micros LedgerSum(int64_t user_id) = 0;
   virtual std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit) = 0;
-  // Total ever credited (topups + grants) and total spent of a user, for /api/v1/credits.
+  // Total ever credited (topups + grants, less deducts) and total spent of a user, for
+  // /api/v1/credits.
   // Spent is settled costs plus the amounts currently held (minus refunds), i.e. the negated
   // sum of the hold, settle and refund entries, so TotalCredited - TotalSpent == balance.
   virtual Micros TotalCredited(int64_t user_id) = 0;

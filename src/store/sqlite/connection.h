@@ -41,6 +41,8 @@ class Connection {
   bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+  // How long a statement waits for another connection's lock; Open() sets it first.
+  void SetBusyTimeout(int ms) { sqlite3_busy_timeout(db_, ms); }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}

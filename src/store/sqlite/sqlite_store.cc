@@ -1,7 +1,8 @@
-// SqliteStore: opening, migrations, users and API keys. The catalog, money and request log
-// live in sqlite_store_{catalog,money,log}.cc.
+// SqliteStore: opening, migrations and users. API keys, the catalog, money, the request log,
+// sessions and top-ups live in sqlite_store_{keys,catalog,money,log,sessions,topups}.cc.
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "store/sqlite/connection.h"
@@ -11,10 +12,8 @@
 namespace turnpike::store::sqlite {
 namespace {
 
-constexpr char kUserColumns[] = "id, email, password_hash, is_admin, balance_micros, created_at";
-constexpr char kKeyColumns[] =
-    "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-    "created_at";
+constexpr char kUserColumns[] =
+    "id, email, password_hash, is_admin, balance_micros, created_at, disabled";
 
 User ReadUser(const Statement& s) {
   User user;
@@ -24,22 +23,8 @@ User ReadUser(const Statement& s) {
   user.is_admin = s.Bool(3);
   user.balance = s.Int(4);
   user.created_at = s.Int(5);
+  user.disabled = s.Bool(6);
   return user;
-}
-
-ApiKey ReadKey(const Statement& s) {
-  ApiKey key;
-  key.id = s.Int(0);
-  key.user_id = s.Int(1);
-  key.name = s.Text(2);
-  key.prefix = s.Text(3);
-  key.hash_hex = s.Text(4);
-  key.limit = s.OptionalInt(5);
-  key.usage = s.Int(6);
-  key.disabled = s.Bool(7);
-  key.expires_at = s.OptionalInt(8);
-  key.created_at = s.Int(9);
-  return key;
 }
 
 // ASCII only, like SQLite's lower(), which the users.email CHECK uses.
@@ -48,20 +33,20 @@ std::string LowerAscii(std::string text) {
   return text;
 }
 
-// Runs a SELECT of kUserColumns / kKeyColumns bound to one value; the first row, if any.
-template <class Row, class Reader, class Value>
-std::optional<Row> FindOne(Connection& conn, const std::string& sql, const Value& value,
-                           Reader read) {
+// Runs a SELECT of kUserColumns bound to one value; the first row, if any.
+template <class Value>
+std::optional<User> FindUser(Connection& conn, const std::string& sql, const Value& value) {
   Statement s(conn, sql);
   s.Bind(value);
   Result<bool> row = s.Next();
   if (!row.ok() || !*row) return std::nullopt;
-  return read(s);
+  return ReadUser(s);
 }
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+SqliteStore::SqliteStore(std::unique_ptr<Connection> conn, int busy_timeout_ms)
+    : conn_(std::move(conn)), busy_timeout_ms_(busy_timeout_ms) {}
 SqliteStore::~SqliteStore() = default;
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
@@ -76,7 +61,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                               : "PRAGMA synchronous = NORMAL;";
   Status status = (*conn)->ExecScript(pragmas);
   if (!status.ok()) return status.error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*conn)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*conn), options.busy_timeout_ms));
 }
 
 Result<int> SqliteStore::Migrate() {
@@ -141,15 +126,13 @@ Result<int64_t> SqliteStore::CreateUser(const std::string& email, const std::str
 
 std::optional<User> SqliteStore::FindUserByEmail(const std::string& email) {
   std::lock_guard lock(mu_);
-  return FindOne<User>(*conn_,
-                       std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?",
-                       LowerAscii(email), ReadUser);
+  return FindUser(*conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?",
+                  LowerAscii(email));
 }
 
 std::optional<User> SqliteStore::FindUserById(int64_t id) {
   std::lock_guard lock(mu_);
-  return FindOne<User>(*conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?",
-                       id, ReadUser);
+  return FindUser(*conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", id);
 }
 
 int64_t SqliteStore::CountUsers() {
@@ -159,58 +142,27 @@ int64_t SqliteStore::CountUsers() {
   return row.ok() && *row ? s.Int(0) : 0;
 }
 
-Result<int64_t> SqliteStore::CreateKey(const ApiKey& key) {
+std::vector<User> SqliteStore::ListUsers(int64_t after_id, int limit) {
+  std::vector<User> users;
+  if (limit <= 0) return users;
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, std::string("SELECT ") + kUserColumns +
+                          " FROM users WHERE id > ? ORDER BY id LIMIT ?");
+  s.Bind(after_id).Bind(std::min(limit, 1000));
+  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) users.push_back(ReadUser(s));
+  return users;
+}
+
+Status SqliteStore::SetUserFlags(int64_t user_id, std::optional<bool> is_admin,
+                                 std::optional<bool> disabled) {
   std::lock_guard lock(mu_);
   Statement s(*conn_,
-              "INSERT INTO api_keys (user_id, name, prefix, hash, limit_micros, usage_micros, "
-              "disabled, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.Bind(key.user_id).Bind(key.name).Bind(key.prefix).Bind(key.hash_hex).Bind(key.limit);
-  s.Bind(key.usage).Bind(key.disabled).Bind(key.expires_at);
-  s.Bind(key.created_at != 0 ? key.created_at : NowUnix());
-  Status status = s.Run();
-  if (!status.ok()) {
-    int code = s.result_code();
-    if (IsUniqueViolation(code))
-      return MakeError(ErrorCode::kConflict, "a key with this hash exists");
-    if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
-      return MakeError(ErrorCode::kNotFound, "no such user");
-    if (IsConstraintViolation(code)) {
-      return MakeError(ErrorCode::kBadRequest, "invalid key: " + status.error().message);
-    }
-    return status.error();
-  }
-  return conn_->LastInsertRowid();
-}
-
-std::optional<ApiKey> SqliteStore::FindKeyByHash(const std::string& hash_hex) {
-  std::lock_guard lock(mu_);
-  return FindOne<ApiKey>(*conn_,
-                         std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE hash = ?",
-                         hash_hex, ReadKey);
-}
-
-std::optional<ApiKey> SqliteStore::FindKeyById(int64_t id) {
-  std::lock_guard lock(mu_);
-  return FindOne<ApiKey>(
-      *conn_, std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE id = ?", id, ReadKey);
-}
-
-std::vector<ApiKey> SqliteStore::ListKeys(int64_t user_id) {
-  std::lock_guard lock(mu_);
-  std::vector<ApiKey> keys;
-  Statement s(*conn_, std::string("SELECT ") + kKeyColumns +
-                          " FROM api_keys WHERE user_id = ? ORDER BY id");
-  s.Bind(user_id);
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) keys.push_back(ReadKey(s));
-  return keys;
-}
-
-Status SqliteStore::SetKeyDisabled(int64_t key_id, bool disabled) {
-  std::lock_guard lock(mu_);
-  Statement s(*conn_, "UPDATE api_keys SET disabled = ? WHERE id = ?");
-  s.Bind(disabled).Bind(key_id);
+              "UPDATE users SET is_admin = CASE WHEN ? THEN ? ELSE is_admin END, "
+              "disabled = CASE WHEN ? THEN ? ELSE disabled END WHERE id = ?");
+  s.Bind(is_admin.has_value()).Bind(is_admin.value_or(false));
+  s.Bind(disabled.has_value()).Bind(disabled.value_or(false)).Bind(user_id);
   if (Status status = s.Run(); !status.ok()) return status;
-  if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such key");
+  if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
   return OkStatus();
 }
 

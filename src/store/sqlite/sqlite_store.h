@@ -28,12 +28,37 @@
 // - Settle rejects a negative `actual` (kBadRequest). Every settlement, even of an unchanged
 //   amount, appends its "settle" entry, so the ledger shows when each hold closed.
 // - TotalSpent = -(sum of "hold", "settle" and "refund" entries) = settled costs plus the
-//   amounts currently held, so TotalCredited - TotalSpent == balance at every instant.
+//   amounts currently held; TotalCredited = sum of "topup", "grant" and "deduct" entries (a
+//   deduction takes credit back, it is not spending), so TotalCredited - TotalSpent == balance
+//   at every instant.
+// - Debit replays like Credit: the same id with the same user and amount succeeds unchanged;
+//   with a different one it is kConflict.
+//
+// Control plane semantics beyond store.h:
+// - A deleted key is absent everywhere (FindKey*, ListKeys, Hold, SetKeyDisabled, UpdateKey,
+//   RotateKey, a second DeleteKey: kNotFound) but keeps its row, hash and history; holds taken
+//   before the deletion still settle.
+// - Hold also answers kKeyDisabled for a deleted key and for a key of a disabled user.
+// - UpdateKey: an invalid value (a negative limit) is kBadRequest. RotateKey: a malformed hash is
+//   kBadRequest.
+// - TouchKey never blocks: it skips the write when this handle wrote the key less than 60 s
+//   before, when the store is busy on another thread, or when another connection holds the
+//   write lock (then the next call tries again). last_used_at only moves forward.
+// - CreateSession: kConflict on a duplicate id_hash, kNotFound for an unknown user; it also
+//   removes the user's expired sessions. created_at 0 means now.
+// - ListUsers: `limit` is clamped to [0, 1000].
+// - CreateTopup records status "pending" whatever topup.status says; created_at 0 means now;
+//   amount <= 0, an empty provider or external id is kBadRequest; an unknown user kNotFound.
+//   CompleteTopup on a "failed" top-up is kConflict. ListTopups: newest (created_at, then id)
+//   first; `limit` <= 0 returns nothing.
+// - QueryRequestLogs: `limit` is clamped to [1, 200]. Activity: an unknown group_by returns
+//   nothing; groups by key are ordered by key id.
 #pragma once
 
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "store/store.h"
 
@@ -124,7 +149,7 @@ class SqliteStore final : public Store {
   std::vector<Topup> ListTopups(int64_t user_id, int limit) override;
 
  private:
-  explicit SqliteStore(std::unique_ptr<Connection> conn);
+  SqliteStore(std::unique_ptr<Connection> conn, int busy_timeout_ms);
 
   // The callers below hold mu_ and, for writes, an open write transaction.
   Result<std::optional<Micros>> BalanceLocked(int64_t user_id);
@@ -135,9 +160,21 @@ class SqliteStore final : public Store {
   // Settles one hold; kNotFound when there is none. Settling a settled hold is OK, unchanged.
   Status SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix);
   Micros SumLedgerLocked(int64_t user_id, const char* sql);
+  // True when an entry with `idempotency_id` exists and matches (user, kind, amount); false when
+  // there is none; kConflict when it records something else.
+  Result<bool> ReplayLocked(const std::string& idempotency_id, int64_t user_id,
+                            const std::string& kind, Micros amount);
+  // Adds one inserted request log row to the activity rollups.
+  Status AddToRollupsLocked(const RequestLogRow& row);
 
   std::mutex mu_;
   std::unique_ptr<Connection> conn_;
+  const int busy_timeout_ms_;
+
+  // TouchKey's memory of what this handle wrote: key id -> last_used_at. Guarded by touch_mu_
+  // (never held together with mu_).
+  std::mutex touch_mu_;
+  std::unordered_map<int64_t, int64_t> touched_;
 };
 
 }  // namespace turnpike::store::sqlite

@@ -1,14 +1,22 @@
-// SqliteStore: the request log.
+// SqliteStore: the request log and the activity rollups maintained with it.
+#include <algorithm>
+
 #include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/util.h"
 
 namespace turnpike::store::sqlite {
 namespace {
 
+// Every column but id, in ReadLogRow's order after id.
 constexpr char kLogColumns[] =
     "request_id, user_id, key_id, model_id, provider_id, upstream_model, streamed, "
     "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_micros, "
-    "usage_source, latency_ms, ttft_ms, http_status, finish_reason, error_message, created_at";
+    "usage_source, latency_ms, ttft_ms, http_status, finish_reason, error_message, created_at, "
+    "price_input, price_output, price_cache_read, price_cache_write, prompt_text, "
+    "completion_text";
+
+std::string SelectLog() { return std::string("SELECT id, ") + kLogColumns + " FROM request_log "; }
 
 const char* UsageSourceName(UsageSource source) {
   return source == UsageSource::kEstimated ? "estimated" : "provider";
@@ -16,26 +24,39 @@ const char* UsageSourceName(UsageSource source) {
 
 RequestLogRow ReadLogRow(const Statement& s) {
   RequestLogRow row;
-  row.request_id = s.Text(0);
-  row.user_id = s.Int(1);
-  row.key_id = s.Int(2);
-  row.model_id = s.Text(3);
-  row.provider_id = s.Text(4);
-  row.upstream_model = s.Text(5);
-  row.streamed = s.Bool(6);
-  row.prompt_tokens = s.Int(7);
-  row.completion_tokens = s.Int(8);
-  row.cached_tokens = s.Int(9);
-  row.reasoning_tokens = s.Int(10);
-  row.cost = s.Int(11);
-  row.usage_source = s.Text(12) == "estimated" ? UsageSource::kEstimated : UsageSource::kProvider;
-  row.latency_ms = s.Int(13);
-  row.ttft_ms = s.Int(14);
-  row.http_status = static_cast<int>(s.Int(15));
-  row.finish_reason = s.Text(16);
-  row.error_message = s.Text(17);
-  row.created_at = s.Int(18);
+  row.id = s.Int(0);
+  row.request_id = s.Text(1);
+  row.user_id = s.Int(2);
+  row.key_id = s.Int(3);
+  row.model_id = s.Text(4);
+  row.provider_id = s.Text(5);
+  row.upstream_model = s.Text(6);
+  row.streamed = s.Bool(7);
+  row.prompt_tokens = s.Int(8);
+  row.completion_tokens = s.Int(9);
+  row.cached_tokens = s.Int(10);
+  row.reasoning_tokens = s.Int(11);
+  row.cost = s.Int(12);
+  row.usage_source = s.Text(13) == "estimated" ? UsageSource::kEstimated : UsageSource::kProvider;
+  row.latency_ms = s.Int(14);
+  row.ttft_ms = s.Int(15);
+  row.http_status = static_cast<int>(s.Int(16));
+  row.finish_reason = s.Text(17);
+  row.error_message = s.Text(18);
+  row.created_at = s.Int(19);
+  row.prices.input = s.Int(20);
+  row.prices.output = s.Int(21);
+  row.prices.cache_read = s.Int(22);
+  row.prices.cache_write = s.Int(23);
+  row.prompt_text = s.Text(24);
+  row.completion_text = s.Text(25);
   return row;
+}
+
+std::vector<RequestLogRow> ReadLogRows(Statement& s) {
+  std::vector<RequestLogRow> rows;
+  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) rows.push_back(ReadLogRow(s));
+  return rows;
 }
 
 }  // namespace
@@ -47,23 +68,42 @@ Status SqliteStore::AppendRequestLogs(const std::vector<RequestLogRow>& rows) {
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
   for (const RequestLogRow& row : rows) {
     Statement s(*conn_, std::string("INSERT INTO request_log (") + kLogColumns +
-                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                            "ON CONFLICT (request_id) DO NOTHING");
+                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            "?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING");
     s.Bind(row.request_id).Bind(row.user_id).Bind(row.key_id).Bind(row.model_id);
     s.Bind(row.provider_id).Bind(row.upstream_model).Bind(row.streamed);
     s.Bind(row.prompt_tokens).Bind(row.completion_tokens).Bind(row.cached_tokens);
     s.Bind(row.reasoning_tokens).Bind(row.cost).Bind(UsageSourceName(row.usage_source));
     s.Bind(row.latency_ms).Bind(row.ttft_ms).Bind(row.http_status).Bind(row.finish_reason);
     s.Bind(row.error_message).Bind(row.created_at);
+    s.Bind(row.prices.input).Bind(row.prices.output).Bind(row.prices.cache_read);
+    s.Bind(row.prices.cache_write).Bind(row.prompt_text).Bind(row.completion_text);
     if (Status status = s.Run(); !status.ok()) return status;
+    // An ignored duplicate changed nothing and must not count twice.
+    if (conn_->Changes() == 0) continue;
+    if (Status status = AddToRollupsLocked(row); !status.ok()) return status;
   }
   return tx.Commit();
 }
 
+Status SqliteStore::AddToRollupsLocked(const RequestLogRow& row) {
+  Statement s(*conn_,
+              "INSERT INTO activity_rollups (user_id, day, model_id, key_id, requests, errors, "
+              "prompt_tokens, completion_tokens, cost_micros) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?) "
+              "ON CONFLICT (user_id, day, model_id, key_id) DO UPDATE SET "
+              "requests = requests + 1, errors = errors + excluded.errors, "
+              "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+              "completion_tokens = completion_tokens + excluded.completion_tokens, "
+              "cost_micros = cost_micros + excluded.cost_micros");
+  s.Bind(row.user_id).Bind(UtcDay(row.created_at)).Bind(row.model_id).Bind(row.key_id);
+  s.Bind(row.http_status >= 400).Bind(row.prompt_tokens).Bind(row.completion_tokens);
+  s.Bind(row.cost);
+  return s.Run();
+}
+
 std::optional<RequestLogRow> SqliteStore::FindRequestLog(const std::string& request_id) {
   std::lock_guard lock(mu_);
-  Statement s(*conn_,
-              std::string("SELECT ") + kLogColumns + " FROM request_log WHERE request_id = ?");
+  Statement s(*conn_, SelectLog() + "WHERE request_id = ?");
   s.Bind(request_id);
   Result<bool> row = s.Next();
   if (!row.ok() || !*row) return std::nullopt;
@@ -71,15 +111,52 @@ std::optional<RequestLogRow> SqliteStore::FindRequestLog(const std::string& requ
 }
 
 std::vector<RequestLogRow> SqliteStore::ListRequestLogs(int64_t user_id, int limit) {
-  std::vector<RequestLogRow> rows;
-  if (limit <= 0) return rows;
+  if (limit <= 0) return {};
   std::lock_guard lock(mu_);
-  Statement s(*conn_, std::string("SELECT ") + kLogColumns +
-                          " FROM request_log WHERE user_id = ? "
-                          "ORDER BY created_at DESC, id DESC LIMIT ?");
+  Statement s(*conn_, SelectLog() + "WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?");
   s.Bind(user_id).Bind(limit);
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) rows.push_back(ReadLogRow(s));
-  return rows;
+  return ReadLogRows(s);
+}
+
+std::vector<RequestLogRow> SqliteStore::QueryRequestLogs(const LogQuery& query) {
+  // One cached statement per combination of filters (eight at most). The (user_id, id) index
+  // serves the order and the cursor, so a page costs its rows plus the ones filtered out.
+  std::string sql = SelectLog() +
+                    "INDEXED BY request_log_user_id WHERE user_id = ? AND id < ? "
+                    "AND created_at >= ? AND created_at < ?";
+  if (query.key_id.has_value()) sql += " AND key_id = ?";
+  if (!query.model_id.empty()) sql += " AND model_id = ?";
+  if (query.http_status.has_value()) sql += " AND http_status = ?";
+  sql += " ORDER BY id DESC LIMIT ?";
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, sql);
+  s.Bind(query.user_id).Bind(query.before_id > 0 ? query.before_id : INT64_MAX);
+  s.Bind(query.from_ms).Bind(query.to_ms);
+  if (query.key_id.has_value()) s.Bind(*query.key_id);
+  if (!query.model_id.empty()) s.Bind(query.model_id);
+  if (query.http_status.has_value()) s.Bind(*query.http_status);
+  s.Bind(std::clamp(query.limit, 1, 200));
+  return ReadLogRows(s);
+}
+
+std::vector<ActivityBucket> SqliteStore::Activity(const ActivityQuery& query) {
+  const char* group = nullptr;
+  if (query.group_by == "day") group = "day";
+  if (query.group_by == "model") group = "model_id";
+  if (query.group_by == "key") group = "key_id";
+  if (group == nullptr) return {};
+  std::vector<ActivityBucket> buckets;
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, std::string("SELECT CAST(") + group +
+                          " AS TEXT), sum(requests), sum(errors), sum(prompt_tokens), "
+                          "sum(completion_tokens), sum(cost_micros) FROM activity_rollups "
+                          "WHERE user_id = ? AND day >= ? AND day < ? GROUP BY " +
+                          group + " ORDER BY " + group);
+  s.Bind(query.user_id).Bind(UtcDay(query.from_ms)).Bind(UtcDay(query.to_ms));
+  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
+    buckets.push_back(ActivityBucket{s.Text(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5)});
+  }
+  return buckets;
 }
 
 }  // namespace turnpike::store::sqlite

@@ -51,17 +51,9 @@ Status SqliteStore::Credit(int64_t user_id, Micros amount, const std::string& ki
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
-  {
-    Statement s(*conn_,
-                "SELECT user_id, kind, amount_micros FROM ledger_entries WHERE idempotency_id = ?");
-    s.Bind(idempotency_id);
-    Result<bool> row = s.Next();
-    if (!row.ok()) return row.error();
-    if (*row) {
-      if (s.Int(0) == user_id && s.Text(1) == kind && s.Int(2) == amount) return OkStatus();
-      return MakeError(ErrorCode::kConflict, "idempotency id used for a different entry");
-    }
-  }
+  Result<bool> replay = ReplayLocked(idempotency_id, user_id, kind, amount);
+  if (!replay.ok()) return replay.error();
+  if (*replay) return OkStatus();
   Result<std::optional<Micros>> balance = BalanceLocked(user_id);
   if (!balance.ok()) return balance.error();
   if (!balance->has_value()) return MakeError(ErrorCode::kNotFound, "no such user");
@@ -72,6 +64,40 @@ Status SqliteStore::Credit(int64_t user_id, Micros amount, const std::string& ki
       AppendLedgerLocked(user_id, std::nullopt, kind, amount, idempotency_id, "", note, NowUnix());
   if (!status.ok()) return status;
   return tx.Commit();
+}
+
+Status SqliteStore::Debit(int64_t user_id, Micros amount, const std::string& idempotency_id,
+                          const std::string& note) {
+  if (amount <= 0) return MakeError(ErrorCode::kBadRequest, "debit amount must be positive");
+  if (idempotency_id.empty()) return MakeError(ErrorCode::kBadRequest, "idempotency id is empty");
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  Result<bool> replay = ReplayLocked(idempotency_id, user_id, "deduct", -amount);
+  if (!replay.ok()) return replay.error();
+  if (*replay) return OkStatus();
+  Result<std::optional<Micros>> balance = BalanceLocked(user_id);
+  if (!balance.ok()) return balance.error();
+  if (!balance->has_value()) return MakeError(ErrorCode::kNotFound, "no such user");
+  if (**balance < amount) {
+    return MakeError(ErrorCode::kConflict, "the balance is smaller than the deduction");
+  }
+  Status status = AppendLedgerLocked(user_id, std::nullopt, "deduct", -amount, idempotency_id, "",
+                                     note, NowUnix());
+  if (!status.ok()) return status;
+  return tx.Commit();
+}
+
+Result<bool> SqliteStore::ReplayLocked(const std::string& idempotency_id, int64_t user_id,
+                                       const std::string& kind, Micros amount) {
+  Statement s(*conn_,
+              "SELECT user_id, kind, amount_micros FROM ledger_entries WHERE idempotency_id = ?");
+  s.Bind(idempotency_id);
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  if (!*row) return false;
+  if (s.Int(0) == user_id && s.Text(1) == kind && s.Int(2) == amount) return true;
+  return MakeError(ErrorCode::kConflict, "idempotency id used for a different entry");
 }
 
 HoldResult SqliteStore::Hold(const HoldRequest& hold, int64_t now_unix) {
@@ -96,12 +122,14 @@ HoldResult SqliteStore::Hold(const HoldRequest& hold, int64_t now_unix) {
   }
   {
     Statement s(*conn_,
-                "SELECT user_id, disabled, expires_at, limit_micros, usage_micros "
-                "FROM api_keys WHERE id = ?");
+                "SELECT k.user_id, k.disabled OR u.disabled OR k.deleted_at IS NOT NULL, "
+                "k.expires_at, k.limit_micros, k.usage_micros "
+                "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = ?");
     s.Bind(hold.key_id);
     Result<bool> row = s.Next();
     if (!row.ok()) return result;
     std::optional<int64_t> expires_at = *row ? s.OptionalInt(2) : std::nullopt;
+    // Disabled covers the key, its owner, and a deletion since the key was cached.
     if (!*row || s.Int(0) != hold.user_id || s.Bool(1) ||
         (expires_at.has_value() && *expires_at <= now_unix) || !balance->has_value()) {
       result.outcome = HoldOutcome::kKeyDisabled;
@@ -224,7 +252,7 @@ Micros SqliteStore::TotalCredited(int64_t user_id) {
   std::lock_guard lock(mu_);
   return SumLedgerLocked(user_id,
                          "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
-                         "WHERE user_id = ? AND kind IN ('topup', 'grant')");
+                         "WHERE user_id = ? AND kind IN ('topup', 'grant', 'deduct')");
 }
 
 Micros SqliteStore::TotalSpent(int64_t user_id) {
