@@ -49,17 +49,29 @@
 //   [[fake:no-usage]]            stream: ends with [DONE] but never sends usage, even if asked
 //                                (as an upstream that ignores stream_options would)
 //   [[fake:hang]]                accept the request and never answer
+//   [[fake:fail-path=PREFIX:STATUS]]  as [[fake:error=STATUS]], but only for a request whose path
+//                                starts with PREFIX (e.g. /cheap); other paths are answered as if
+//                                the directive were absent. May be repeated: the first matching
+//                                one wins, and a match overrides [[fake:error=…]]. Lets a test
+//                                make one of two catalog providers that share this fake fail.
+//   [[fake:hang-path=PREFIX]]    as [[fake:hang]], only for paths starting with PREFIX; repeatable.
+//                                (Both: PREFIX starts with "/"; the path is matched without its
+//                                query; a bad value answers 400.)
 // A last message with role "tool" (the second turn of a tool conversation) gets the text
 // fixtures whatever other fixture-selecting knobs say; delay/error/cut knobs still apply.
-// Anthropic and Gemini take delay-ms, chunk-delay-ms, cut-after, hang and error too (an SSE
-// "event" there is one `event:`+`data:` block, or one `data:` line with its CRLF CRLF); their
-// fixture-selecting knobs are listed in their sections.
+// Anthropic and Gemini take delay-ms, chunk-delay-ms, cut-after, hang, error, fail-path and
+// hang-path too (an SSE "event" there is one `event:`+`data:` block, or one `data:` line with
+// its CRLF CRLF); their fixture-selecting knobs are listed in their sections.
 //
 // Requests are recorded (GET /_fake/requests, oldest first) as {id, provider ("openai" |
 // "anthropic" | "gemini"), method, path, headers, body, authorized, startedAt, finishedAt,
-// completed, aborted, cut}; `body` is the parsed JSON body (null when it is not JSON), recorded
-// for refused requests too. Secrets are redacted: the authorization, x-api-key and
+// completed, aborted, cut, sent}; `body` is the parsed JSON body (null when it is not JSON),
+// recorded for refused requests too. Secrets are redacted: the authorization, x-api-key and
 // x-goog-api-key headers and a `key=` query parameter in the path read "<redacted>".
+// `sent` counts the bytes of an OpenAI stream's body that the OS has accepted so far (0 for
+// other responses). A stream body over 1 MiB goes out in 64 KiB slices as the peer drains it,
+// so `sent` of a big stream read slowly shows how far the fake got (`completed` turns true only
+// once the whole body is in the socket buffer).
 // --record-limit N keeps about the newest N, trimmed every 1024 (default 100000; 0 turns
 // recording off, for benchmarks).
 // --exit-with-stdin exits when standard input closes (the test harness uses it so that a fake
@@ -250,6 +262,29 @@ function sendError(res, started, status, body) {
 const DIRECTIVE = /\[\[fake:([a-z-]+)(?:=([^\]]*))?\]\]/g;
 const FLAG_KNOBS = new Set(['tool-call', 'parallel-tool-calls', 'length', 'no-usage', 'hang']);
 const INT_KNOBS = new Set(['error', 'cut-after', 'delay-ms', 'chunk-delay-ms', 'repeat']);
+// Knobs that apply only on some paths; every route takes them.
+const PATH_KNOBS = new Set(['fail-path', 'hang-path']);
+
+// fail-path=PREFIX:STATUS → {prefix, status}; hang-path=PREFIX → {prefix}; or an error string.
+function parsePathKnob(name, value) {
+  const bad = `bad fake directive [[fake:${name}=${value}]]`;
+  if (name === 'hang-path') return /^\/\S*$/.test(value) ? { prefix: value } : `${bad}: PREFIX must start with "/"`;
+  const m = /^(\/\S*):(\d{3})$/.exec(value);
+  if (!m) return `${bad}: expected PREFIX:STATUS, PREFIX starting with "/"`;
+  const status = Number(m[2]);
+  if (status < 400 || status > 599) return `${bad}: STATUS must be a 4xx or 5xx status`;
+  return { prefix: m[1], status };
+}
+
+// Resolves fail-path / hang-path for the path of `req` into error / hang; returns `knobs`.
+function applyPathKnobs(knobs, req) {
+  const q = req.url.indexOf('?');
+  const p = q < 0 ? req.url : req.url.slice(0, q);
+  const fail = knobs['fail-path']?.find((f) => p.startsWith(f.prefix));
+  if (fail) knobs.error = fail.status;
+  if (knobs['hang-path']?.some((h) => p.startsWith(h.prefix))) knobs.hang = true;
+  return knobs;
+}
 
 function lastMessageText(messages) {
   const content = messages[messages.length - 1]?.content;
@@ -267,6 +302,10 @@ function parseKnobs(text, flagKnobs = FLAG_KNOBS, intKnobs = INT_KNOBS) {
       knobs[name] = true;
     } else if (intKnobs.has(name) && value !== undefined && /^\d{1,9}$/.test(value)) {
       knobs[name] = Number(value);
+    } else if (PATH_KNOBS.has(name) && value !== undefined) {
+      const parsed = parsePathKnob(name, value);
+      if (typeof parsed === 'string') return parsed;
+      (knobs[name] ??= []).push(parsed);
     } else if (flagKnobs !== FLAG_KNOBS && (ALL_FLAG_KNOBS.has(name) || ALL_INT_KNOBS.has(name))
       && !flagKnobs.has(name) && !intKnobs.has(name)) {
       return `[[fake:${name}]] is not supported on this route`;
@@ -314,6 +353,7 @@ function record(req, provider = 'openai') {
     completed: false,
     aborted: false,
     cut: false,
+    sent: 0,
   };
   for (const h of ['authorization', 'x-api-key', 'x-goog-api-key']) {
     if (rec.headers[h] !== undefined) rec.headers[h] = '<redacted>';
@@ -345,7 +385,7 @@ async function handleChat(req, res) {
   const started = Date.now();
   const rec = record(req);
   const abort = new AbortController();
-  const state = { cut: false };
+  const state = { cut: false, rec };
   res.on('finish', () => {
     rec.completed = true;
     rec.finishedAt = Date.now();
@@ -381,6 +421,7 @@ async function handleChat(req, res) {
   }
   const knobs = parseKnobs(lastMessageText(body.messages));
   if (typeof knobs === 'string') return sendError(res, started, 400, openaiError(knobs, 'invalid_request_error'));
+  applyPathKnobs(knobs, req);
   if (knobs.hang) return undefined; // never answer; 'close' marks the record aborted
 
   const delay = knobs['delay-ms'] ?? LATENCY_MS;
@@ -433,21 +474,35 @@ async function sendStream(res, started, s, withUsage, knobs, signal, state) {
 
   // Hot path: the whole pre-built stream in one write.
   if (chunkDelay === 0 && cutAfter === undefined) {
-    res.end(repeat === 1 ? s.full[withUsage ? 'withUsage' : 'noUsage'] : buildStream(s, withUsage, repeat));
+    const body = repeat === 1 ? s.full[withUsage ? 'withUsage' : 'noUsage'] : buildStream(s, withUsage, repeat);
+    if (body.length <= BIG_STREAM) {
+      res.end(body, () => { state.rec.sent = body.length; });
+      return;
+    }
+    // A big body goes out slice by slice as the peer drains it, so that `sent` shows progress.
+    try {
+      for (let at = 0; at < body.length; at += STREAM_SLICE) {
+        if (res.destroyed) return;
+        if (!writeCounted(res, state, body.subarray(at, at + STREAM_SLICE))) await waitDrain(res, signal);
+      }
+    } catch {
+      return; // the peer left
+    }
+    res.end();
     return;
   }
   let events = streamEvents(s, withUsage, repeat);
   if (cutAfter !== undefined) events = events.slice(0, Math.min(cutAfter, events.length - 1));
   if (chunkDelay === 0) {
     state.cut = true;
-    res.write(events.join(''), () => res.destroy());
+    writeCounted(res, state, events.join(''), () => res.destroy());
     return;
   }
   try {
     for (let i = 0; i < events.length; i++) {
       if (i > 0) await sleep(chunkDelay, undefined, { signal });
       if (res.destroyed) return;
-      if (!res.write(events[i])) await waitDrain(res, signal);
+      if (!writeCounted(res, state, events[i])) await waitDrain(res, signal);
     }
   } catch {
     return; // the peer left
@@ -458,6 +513,18 @@ async function sendStream(res, started, s, withUsage, knobs, signal, state) {
   } else {
     res.end();
   }
+}
+
+const BIG_STREAM = 1 << 20;
+const STREAM_SLICE = 64 << 10;
+
+// res.write that adds the bytes to the record's `sent` once the OS has accepted them.
+function writeCounted(res, state, data, then = () => {}) {
+  const n = Buffer.byteLength(data);
+  return res.write(data, (err) => {
+    if (!err) state.rec.sent += n;
+    then();
+  });
 }
 
 function waitDrain(res, signal) {
@@ -610,7 +677,7 @@ async function sendEvents(res, headers, s, knobs, signal, state) {
 //                                4xx/5xx get a compact body of Anthropic's shape (type by status,
 //                                PROTOCOLS §11). Every error carries x-should-retry: "true" for
 //                                408/409/429/5xx (so 529 has `x-should-retry: true`), else "false".
-//   delay-ms, chunk-delay-ms, cut-after, hang as for OpenAI.
+//   delay-ms, chunk-delay-ms, cut-after, hang, fail-path, hang-path as for OpenAI.
 // The stream-only knobs answer 400 without stream:true: there is no recording to replay.
 // A last message holding tool_result blocks (the second turn of a tool conversation) gets the
 // text answers whatever the fixture-selecting knobs say.
@@ -717,6 +784,7 @@ async function handleAnthropic(req, res) {
 
   const knobs = parseKnobs(anthropicLastText(body.messages), ANTHROPIC_FLAGS, ANTHROPIC_INTS);
   if (typeof knobs === 'string') return anthropicFail(res, knobs);
+  applyPathKnobs(knobs, req);
   if (knobs.error !== undefined && (knobs.error < 400 || knobs.error > 599)) {
     return anthropicFail(res, `[[fake:error=${knobs.error}]] must be a 4xx or 5xx status`);
   }
@@ -786,7 +854,7 @@ async function handleAnthropic(req, res) {
 //   [[fake:error=STATUS]]        429 replays error-429-resource-exhausted.json; other 4xx/5xx get a
 //                                body of Google's shape {"error":{code,message,status}} (status name
 //                                by HTTP status; 400 is a plain INVALID_ARGUMENT, not the API-key one)
-//   delay-ms, chunk-delay-ms, cut-after, hang as for OpenAI.
+//   delay-ms, chunk-delay-ms, cut-after, hang, fail-path, hang-path as for OpenAI.
 // Knobs without a recording for the requested mode answer 400. A last content holding
 // functionResponse parts (the second turn of a tool conversation) gets the text answers.
 //
@@ -901,6 +969,7 @@ async function handleGemini(req, res, method, query) {
 
   const knobs = parseKnobs(geminiLastText(body.contents), GEMINI_FLAGS, GEMINI_INTS);
   if (typeof knobs === 'string') return sendGeminiError(res, started, 400, googleError(400, knobs));
+  applyPathKnobs(knobs, req);
   if (knobs.error !== undefined && (knobs.error < 400 || knobs.error > 599)) {
     return sendGeminiError(res, started, 400, googleError(400, `[[fake:error=${knobs.error}]] must be a 4xx or 5xx status`));
   }

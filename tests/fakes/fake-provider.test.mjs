@@ -211,6 +211,30 @@ test('a peer that leaves mid-stream or during a hang is recorded as aborted at o
   }
 });
 
+test('sent: the stream bytes the OS accepted; a big stream read slowly stops short until it is drained', async () => {
+  const small = await post(streamAsk('sent small', true));
+  const smallLength = Buffer.byteLength(await small.text());
+  assert.equal((await lastRecord()).sent, smallLength);
+
+  // ~50 MB: more than the loopback socket buffers hold, so the fake must wait for the reader.
+  const res = await post(streamAsk('[[fake:repeat=20000]] sent big', true));
+  const reader = res.body.getReader();
+  let read = (await reader.read()).value.length;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const paused = await lastRecord();
+  assert.equal(paused.completed, false, 'not completed while the reader waits');
+  assert.ok(paused.sent > 0, 'some of it went out');
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    read += value.length;
+  }
+  const rec = await lastRecord();
+  console.log(`sent: ${paused.sent} of ${read} bytes while the reader paused`);
+  assert.ok(paused.sent < read / 2, `sent ${paused.sent} stays well short of ${read} while the reader paused`);
+  assert.deepEqual([rec.completed, rec.sent], [true, read]);
+});
+
 test('records every chat request with its parsed body; reset clears them', async () => {
   await fake.reset();
   await (await post(ask('one'), { prefix: '/x' })).text();
@@ -628,5 +652,99 @@ test('--api-key is every provider\'s default key; --anthropic-api-key / --google
   } finally {
     await split.stop();
     await open.stop();
+  }
+});
+
+// =============================================================================================
+// Path-scoped knobs: one fake behind two catalog providers (/cheap and /pricey), one failing.
+
+async function untilAborted(what) {
+  let last;
+  for (let i = 0; i < 100 && !last?.aborted; i++) {
+    last = await lastRecord();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(last.aborted, true, what);
+}
+
+test('fail-path=PREFIX:STATUS fails only the requests whose path starts with PREFIX', async () => {
+  const knob = '[[fake:fail-path=/cheap:503]] fp';
+  const failed = await post(ask(knob), { prefix: '/cheap' });
+  assert.equal(failed.status, 503);
+  assertOpenAIHeaders(failed, 'application/json; charset=utf-8');
+  assert.equal((await failed.json()).error.type, 'server_error');
+  const rec = await lastRecord();
+  assert.deepEqual([rec.path, rec.completed, rec.body.messages[0].content], ['/cheap/v1/chat/completions', true, knob]);
+  for (const prefix of ['/pricey', '']) {
+    const ok = await post(ask(knob), { prefix });
+    assert.equal(ok.status, 200, `prefix "${prefix}" is answered normally`);
+    assert.equal(await ok.text(), fixture('chat-nonstream-text-after-tool-results.json'));
+  }
+  const streamed = await post(streamAsk(knob, true), { prefix: '/pricey' });
+  assert.equal(await streamed.text(), fixture('chat-stream-text-include-usage.sse'), 'streams are untouched elsewhere');
+
+  // Recorded error bodies for 400/401/404/429, as with error=STATUS; repeated directives: the first match wins.
+  for (const [status, file] of [[429, 'error-429-rate-limit.json'], [400, 'error-400-unsupported-parameter.json']]) {
+    const res = await post(streamAsk(`[[fake:fail-path=/cheap:${status}]]`, true), { prefix: '/cheap' });
+    assert.equal(res.status, status);
+    assert.equal(await res.text(), fixture(file));
+  }
+  const both = '[[fake:fail-path=/pricey:502]] [[fake:fail-path=/p:429]] [[fake:fail-path=/cheap:500]]';
+  const statusAt = async (prefix) => {
+    const res = await post(ask(both), { prefix });
+    await res.arrayBuffer();
+    return res.status;
+  };
+  assert.deepEqual([await statusAt('/cheap'), await statusAt('/pricey'), await statusAt('/other')], [500, 502, 200]);
+  const overrides = await post(ask('[[fake:error=429]] [[fake:fail-path=/cheap:503]]'), { prefix: '/cheap' });
+  assert.equal(overrides.status, 503, 'a matching fail-path overrides error=');
+  await overrides.text();
+});
+
+test('hang-path=PREFIX hangs only matching paths; bad path knobs are 400s', async () => {
+  const ac = new AbortController();
+  const hung = post(ask('[[fake:hang-path=/cheap]] hp'), { prefix: '/cheap', signal: ac.signal });
+  let settled = false;
+  hung.then(() => { settled = true; }, () => { settled = true; });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(settled, false, 'no answer on /cheap');
+  ac.abort();
+  await hung.catch(() => {});
+  await untilAborted('the hung request is recorded as aborted');
+  const ok = await post(ask('[[fake:hang-path=/cheap]] hp'), { prefix: '/pricey' });
+  assert.equal(ok.status, 200);
+  await ok.text();
+
+  for (const bad of ['fail-path=cheap:503', 'fail-path=/cheap:abc', 'fail-path=/cheap', 'fail-path=/cheap:200',
+    'fail-path=/cheap:600', 'fail-path', 'hang-path', 'hang-path=', 'hang-path=cheap']) {
+    const res = await post(ask(`[[fake:${bad}]]`), { prefix: '/cheap' });
+    assert.equal(res.status, 400, bad);
+    assert.match((await res.json()).error.message, /bad fake directive/, bad);
+  }
+});
+
+test('fail-path and hang-path work on the Anthropic and Gemini routes too', async () => {
+  const a = await postAnthropic(aAsk('[[fake:fail-path=/cheap:529]]'), { prefix: '/cheap' });
+  assert.equal(a.status, 529);
+  assert.equal(await a.text(), afixture('error-529-overloaded.json'));
+  const aOk = await postAnthropic(aAsk('[[fake:fail-path=/cheap:529]]'), { prefix: '/pricey' });
+  assert.equal(aOk.status, 200);
+  await aOk.text();
+
+  const g = await postGemini(gAsk('[[fake:fail-path=/cheap/v1beta:429]]'), { prefix: '/cheap' });
+  assert.equal(g.status, 429);
+  assert.equal(await g.text(), gfixture('error-429-resource-exhausted.json'));
+  const gOk = await postGemini(gAsk('[[fake:fail-path=/cheap/v1beta:429]]'), { prefix: '/pricey' });
+  assert.equal(gOk.status, 200);
+  await gOk.text();
+
+  for (const send of [(signal) => postAnthropic(aAsk('[[fake:hang-path=/x]]'), { prefix: '/x', signal }),
+    (signal) => postGemini(gAsk('[[fake:hang-path=/x]]'), { prefix: '/x', signal })]) {
+    const ac = new AbortController();
+    const hung = send(ac.signal);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    ac.abort();
+    await hung.catch(() => {});
+    await untilAborted('hang-path on a translated route');
   }
 });
