@@ -44,8 +44,9 @@
 // - TouchKey never blocks: it skips the write when this handle wrote the key less than 60 s
 //   before, when the store is busy on another thread, or when another connection holds the
 //   write lock (then the next call tries again). last_used_at only moves forward.
-// - CreateSession: kConflict on a duplicate id_hash, kNotFound for an unknown user; it also
-//   removes the user's expired sessions. created_at 0 means now.
+// - CreateSession: kConflict on a duplicate id_hash, kNotFound for an unknown user, kBadRequest
+//   for an empty id_hash; created_at 0 means now. Expired sessions stay until deleted (the
+//   store has no clock of its own to judge them by; FindSession ignores them).
 // - ListUsers: `limit` is clamped to [0, 1000].
 // - CreateTopup records status "pending" whatever topup.status says; created_at 0 means now;
 //   amount <= 0, an empty provider or external id is kBadRequest; an unknown user kNotFound.

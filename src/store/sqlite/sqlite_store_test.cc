@@ -1,5 +1,6 @@
 // SqliteStore: the conformance suite on an in-memory and a file database, plus what only
-// SQLite has (embedded migrations, the append-only triggers seen through raw SQL, URLs).
+// SQLite has (embedded migrations and the 0001 → 0002 upgrade, the append-only triggers seen
+// through raw SQL, TouchKey never waiting for a lock, URLs).
 #include "store/sqlite/sqlite_store.h"
 
 #include <fmt/format.h>
@@ -7,12 +8,14 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/util.h"
 #include "store/store_conformance.h"
 
 namespace turnpike::store::sqlite {
@@ -150,6 +153,122 @@ TEST(SqliteStoreTest, LedgerAndSettledHoldsAreImmutable) {
             SQLITE_OK);
   EXPECT_EQ(store->LedgerSum(*user), 950);
   EXPECT_EQ(store->FindUserById(*user)->balance, 950);
+}
+
+// A database made by 0001 alone, with rows in every rebuilt table, upgraded by Migrate():
+// the rows survive, the rollups cover the old log, and the ledger is append-only again.
+TEST(SqliteMigrationsTest, ControlPlaneMigrationKeepsRowsAndTriggers) {
+  FileDatabase db;
+  {
+    RawDb raw(db.path());
+    ASSERT_EQ(raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
+                       "NOT NULL, applied_at INTEGER NOT NULL) STRICT;"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.Exec(std::string(Migrations()[0].sql)), SQLITE_OK);
+    ASSERT_EQ(
+        raw.Exec(
+            "INSERT INTO schema_migrations VALUES (1, '0001_init', 0);"
+            "INSERT INTO users (email, password_hash, balance_micros, created_at) "
+            "  VALUES ('a@example.com', 'x', 90, 1);"
+            "INSERT INTO api_keys (user_id, name, prefix, hash, created_at) "
+            "  VALUES (1, 'k', 'sk', '" +
+            std::string(64, 'c') +
+            "', 1);"
+            "INSERT INTO ledger_entries (user_id, kind, amount_micros, idempotency_id, created_at) "
+            "  VALUES (1, 'grant', 100, 'g1', 1);"
+            "INSERT INTO ledger_entries (user_id, key_id, kind, amount_micros, idempotency_id, "
+            "  request_id, created_at) VALUES (1, 1, 'hold', -10, 'hold:r1', 'r1', 2);"
+            "INSERT INTO onramp_transactions (user_id, amount_micros, provider, external_id, "
+            "  status, created_at) VALUES (1, 5, 'stripe', 'cs_1', 'completed', 7), "
+            "  (1, 6, 'stripe', 'cs_2', 'pending', 8);"
+            "INSERT INTO request_log (request_id, user_id, key_id, model_id, http_status, "
+            "  prompt_tokens, completion_tokens, cost_micros, created_at) VALUES "
+            "  ('gen-1', 1, 1, 'a/x', 200, 5, 1, 10, 1764288000000), "
+            "  ('gen-2', 1, 1, 'a/x', 500, 7, 0, 0, 1764288000001);"),
+        SQLITE_OK);
+  }
+  std::unique_ptr<Store> store = db.Open();
+  Result<int> applied = store->Migrate();
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(*applied, static_cast<int>(Migrations().size()) - 1);
+
+  EXPECT_EQ(store->LedgerSum(1), 90);
+  std::vector<LedgerEntry> ledger = store->ListLedger(1, 10);
+  ASSERT_EQ(ledger.size(), 2u);
+  EXPECT_EQ(ledger[0].id, 2);
+  EXPECT_EQ(ledger[0].request_id, "r1");
+  std::optional<Topup> completed = store->FindTopup("stripe", "cs_1");
+  ASSERT_TRUE(completed.has_value());
+  EXPECT_EQ(completed->status, "completed");
+  EXPECT_EQ(completed->completed_at, 7);
+  EXPECT_EQ(store->FindTopup("stripe", "cs_2")->completed_at, 0);
+  Result<bool> credited = store->CompleteTopup("stripe", "cs_2", 9);
+  ASSERT_TRUE(credited.ok()) << credited.error().message;
+  EXPECT_TRUE(*credited);
+  ASSERT_TRUE(store->Debit(1, 20, "deduct:1", "").ok());
+  EXPECT_EQ(store->FindUserById(1)->balance, 76);
+  EXPECT_EQ(store->LedgerSum(1), 76);
+  std::vector<ActivityBucket> days = store->Activity(ActivityQuery{1, 0, INT64_MAX, "day"});
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].group, "2025-11-28");
+  EXPECT_EQ(days[0].requests, 2);
+  EXPECT_EQ(days[0].errors, 1);
+  EXPECT_EQ(days[0].prompt_tokens, 12);
+  EXPECT_EQ(days[0].cost, 10);
+
+  RawDb raw(db.path());
+  EXPECT_EQ(raw.Text("PRAGMA foreign_key_check"), "");
+  EXPECT_EQ(raw.Text("PRAGMA integrity_check"), "ok");
+  std::string message;
+  EXPECT_NE(raw.Exec("UPDATE ledger_entries SET note = 'x'", &message), SQLITE_OK);
+  EXPECT_NE(message.find("append-only"), std::string::npos) << message;
+  EXPECT_NE(raw.Exec("DELETE FROM ledger_entries", &message), SQLITE_OK);
+  EXPECT_NE(message.find("append-only"), std::string::npos) << message;
+  EXPECT_NE(raw.Exec("INSERT INTO ledger_entries (user_id, kind, amount_micros, idempotency_id, "
+                     "created_at) VALUES (1, 'deduct', 5, 'd2', 0)"),
+            SQLITE_OK);  // a deduction is negative
+  EXPECT_EQ(store->LedgerSum(1), 76);
+}
+
+TEST(SqliteStoreTest, TouchKeyNeverWaitsForAnotherWriter) {
+  FileDatabase db;
+  std::unique_ptr<Store> store = db.Open();
+  ASSERT_TRUE(store->Migrate().ok());
+  Result<int64_t> user = store->CreateUser("a@example.com", "x", false);
+  ApiKey key;
+  key.user_id = *user;
+  key.hash_hex = std::string(64, 'd');
+  Result<int64_t> key_id = store->CreateKey(key);
+  ASSERT_TRUE(key_id.ok());
+
+  RawDb raw(db.path());
+  ASSERT_EQ(raw.Exec("BEGIN IMMEDIATE"), SQLITE_OK);  // another process holds the write lock
+  auto start = std::chrono::steady_clock::now();
+  store->TouchKey(*key_id, 1'000);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  ASSERT_EQ(raw.Exec("COMMIT"), SQLITE_OK);
+  EXPECT_FALSE(store->FindKeyById(*key_id)->last_used_at.has_value());  // dropped
+  store->TouchKey(*key_id, 1'001);  // not throttled by the dropped write
+  EXPECT_EQ(store->FindKeyById(*key_id)->last_used_at, 1'001);
+  // The busy timeout is back for everything else.
+  ASSERT_EQ(raw.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    raw.Exec("COMMIT");
+  });
+  EXPECT_TRUE(store->SetKeyDisabled(*key_id, true).ok());
+  release.join();
+}
+
+TEST(SqliteStoreTest, UtcDays) {
+  EXPECT_EQ(UtcDay(0), "1970-01-01");
+  EXPECT_EQ(UtcDay(86'399'999), "1970-01-01");
+  EXPECT_EQ(UtcDay(-1), "1969-12-31");
+  EXPECT_EQ(UtcDay(1'764'288'000'000), "2025-11-28");
+  EXPECT_EQ(UtcDay(1'764'287'999'999), "2025-11-27");
+  EXPECT_EQ(UtcDay(951'782'400'000), "2000-02-29");
+  EXPECT_EQ(UtcDay(INT64_MAX), "9999-12-31");
+  EXPECT_EQ(UtcDay(INT64_MIN), "0000-01-01");
 }
 
 TEST(SqliteStoreTest, NormalDurabilityOpens) {

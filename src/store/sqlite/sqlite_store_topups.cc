@@ -42,7 +42,8 @@ Result<int64_t> SqliteStore::CreateTopup(const Topup& topup) {
     if (IsUniqueViolation(code)) {
       return MakeError(ErrorCode::kConflict, "a top-up with this provider and external id exists");
     }
-    if (code == SQLITE_CONSTRAINT_FOREIGNKEY) return MakeError(ErrorCode::kNotFound, "no such user");
+    if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+      return MakeError(ErrorCode::kNotFound, "no such user");
     if (IsConstraintViolation(code)) {
       return MakeError(ErrorCode::kBadRequest, "invalid top-up: " + status.error().message);
     }
@@ -51,8 +52,8 @@ Result<int64_t> SqliteStore::CreateTopup(const Topup& topup) {
   return conn_->LastInsertRowid();
 }
 
-Result<bool> SqliteStore::CompleteTopup(const std::string& provider,
-                                        const std::string& external_id, int64_t now_unix) {
+Result<bool> SqliteStore::CompleteTopup(const std::string& provider, const std::string& external_id,
+                                        int64_t now_unix) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
@@ -87,8 +88,8 @@ Result<bool> SqliteStore::CompleteTopup(const std::string& provider,
     if (Status status = s.Run(); !status.ok()) return status.error();
   }
   if (!*credited_before) {
-    Status credited = AppendLedgerLocked(user_id, std::nullopt, "topup", amount, idempotency_id,
-                                         "", "top-up via " + provider, now_unix);
+    Status credited = AppendLedgerLocked(user_id, std::nullopt, "topup", amount, idempotency_id, "",
+                                         "top-up via " + provider, now_unix);
     if (!credited.ok()) return credited.error();
   }
   if (Status status = tx.Commit(); !status.ok()) return status.error();
