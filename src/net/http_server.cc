@@ -62,7 +62,8 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::State> state, int worker)
       : stream_(std::move(socket)), state_(std::move(state)), worker_(worker),
-        watch_signal_(stream_.get_executor()) {
+        watch_signal_(stream_.get_executor()),
+        read_deadline_(stream_.get_executor()) {
     beast::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);
     auto endpoint = stream_.socket().remote_endpoint(ec);
@@ -173,6 +174,20 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     }
   }
 
+  // The whole request must arrive within `ms`. On expiry the pending read is cancelled — not the
+  // socket closed, as the stream's own timer would — so the client still gets its 408.
+  void ArmReadDeadline(int64_t ms) {
+    read_timed_out_ = false;
+    stream_.expires_never();
+    read_deadline_.expires_after(Ms(ms));
+    read_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->read_timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+  }
+
   // Waits for the first byte of the next request for at most the keep-alive timeout.
   awaitable<bool> AwaitNextRequest() {
     if (buffer_.size() > 0) co_return true;
@@ -190,10 +205,13 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     const auto& opt = state_->options;
     for (;;) {
       if (!co_await AwaitNextRequest()) co_return;
+      // A new exchange: whatever the last one wrote, this one has answered nothing yet.
+      started_ = false;
+      on_gone_ = nullptr;
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
       parser.body_limit(static_cast<std::uint64_t>(opt.max_body_bytes));
-      stream_.expires_after(Ms(opt.read_timeout_ms));
+      ArmReadDeadline(opt.read_timeout_ms);
       auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, kTuple);
       if (!ec && !parser.is_done()) {
         // A client that waits for "100 Continue" (curl does, for large bodies) gets it now
@@ -205,6 +223,11 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
         }
         if (!ec) std::tie(ec, n) = co_await http::async_read(stream_, buffer_, parser, kTuple);
       }
+      read_deadline_.cancel();
+      if (read_timed_out_) {
+        co_await SendPlainError(408, "timed out reading the request");
+        co_return;
+      }
       if (ec == http::error::body_limit) {
         co_await SendPlainError(413, "request body is larger than " + std::to_string(opt.max_body_bytes) + " bytes");
         co_await LingeringClose();
@@ -212,10 +235,6 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       }
       if (ec == http::error::header_limit) {
         co_await SendPlainError(431, "request header is too large");
-        co_return;
-      }
-      if (ec == beast::error::timeout) {
-        co_await SendPlainError(408, "timed out reading the request");
         co_return;
       }
       if (ec) {
@@ -239,8 +258,6 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       req.remote_address = remote_;
       req.id = NewRequestId();
 
-      started_ = false;
-      on_gone_ = nullptr;
       state_->active.fetch_add(1);
       StartWatch();
       // Handlers report expected failures as responses; an exception here is a bug, and the
@@ -292,6 +309,8 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
   int worker_;
   std::string remote_;
   asio::steady_timer watch_signal_;
+  asio::steady_timer read_deadline_;
+  bool read_timed_out_ = false;
   std::function<void()> on_gone_;
   bool keep_alive_ = true;
   bool started_ = false;
