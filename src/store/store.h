@@ -287,8 +287,8 @@ class Store {
   virtual std::optional<RequestLogRow> FindRequestLog(const std::string& request_id) = 0;
   virtual std::vector<RequestLogRow> ListRequestLogs(int64_t user_id, int limit) = 0;
   virtual std::vector<RequestLogRow> QueryRequestLogs(const LogQuery& query) = 0;
-  // Rollup totals in [from_ms, to_ms) grouped by day, model or key, ordered by group. Day
-  // granularity: from/to are rounded down to their UTC day.
+  // Rollup totals in [from_ms, to_ms) grouped by day, model or key, ordered by group (keys by
+  // id as a number). Day granularity: from/to are rounded down to their UTC day.
   virtual std::vector<ActivityBucket> Activity(const ActivityQuery& query) = 0;
 
   // --- sessions ---
