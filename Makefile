@@ -46,7 +46,7 @@ e2e: build node-deps
 
 test: build node-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2
-	cd tests && node --test integration/ e2e/ fakes/ lib/
+	cd tests && node --test integration/ e2e/ control/ fakes/ lib/
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h')
