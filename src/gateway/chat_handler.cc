@@ -27,6 +27,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   Exchange x;
   x.id = request_id;
   x.key = std::move(*key);
+  store_.TouchKey(x.key.id, UnixSeconds());  // last_used_at; the store skips it when recent
   x.raw_body = request.body;
   boost::system::error_code ec;
   x.body = json::parse(request.body, ec);
@@ -270,6 +271,12 @@ void Gateway::Finish(Exchange& x) {
   row.finish_reason = x.finish_reason;
   row.error_message = x.error_message;
   row.created_at = UnixMillis();
+  if (x.route) row.prices = x.route->endpoint->prices;  // the prices it was charged at
+  if (x.key.log_prompts) {
+    constexpr size_t kMaxLogged = 1 << 20;
+    row.prompt_text = std::string(x.raw_body.substr(0, kMaxLogged));
+    row.completion_text = std::move(x.completion_text);
+  }
   log_.Enqueue(std::move(row));
 }
 

@@ -34,6 +34,15 @@ struct Gateway::Exchange {
   billing::Usage usage;
   bool usage_from_provider = false;
   int64_t delivered_chars = 0;  // content and tool arguments that reached the client
+  std::string completion_text;  // the answer's text, kept only for keys that log prompts
+
+  // Keeps answer text for the request log when the key opted in (bounded).
+  void KeepCompletion(std::string_view text) {
+    constexpr size_t kMaxLogged = 1 << 20;
+    if (key.log_prompts && completion_text.size() < kMaxLogged) {
+      completion_text.append(text.substr(0, kMaxLogged - completion_text.size()));
+    }
+  }
   money::Micros cost = 0;
   int status = 0;
   std::string finish_reason;

@@ -63,6 +63,12 @@ int64_t GeneratedChars(const json::object& message) {
   return n;
 }
 
+// The text content of a message or delta ("" when there is none).
+std::string_view ContentText(const json::object& message) {
+  const auto* c = message.if_contains("content");
+  return c && c->is_string() ? std::string_view(c->get_string()) : std::string_view();
+}
+
 // The first choice of a response or chunk, if any.
 const json::object* FirstChoice(const json::object& o) {
   const auto* choices = o.if_contains("choices");
@@ -122,6 +128,7 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
     if (const auto* m = choice->if_contains("message"); m && m->is_object()) message = &m->get_object();
   }
   x.delivered_chars = message ? GeneratedChars(*message) : 0;
+  if (message) x.KeepCompletion(ContentText(*message));
   json::object usage_json;
   if (const auto* u = root.if_contains("usage"); u && billing::ParseOpenAiUsage(*u, x.usage)) {
     x.usage_from_provider = true;
@@ -188,6 +195,7 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
         int64_t n = GeneratedChars(d->get_object());
         if (n > 0 && x.delivered_chars == 0) x.ttft_ms = MillisSince(x.start);
         x.delivered_chars += n;
+        x.KeepCompletion(ContentText(d->get_object()));
       }
       if (auto f = FinishReason(*choice); !f.empty()) x.finish_reason = f;
     }

@@ -43,6 +43,7 @@ awaitable<void> Gateway::TranslateJson(Exchange& x, const providers::Adapter& ad
   for (const auto& c : response->tool_calls) signatures_.Remember(c.id, c.thought_signature);
   x.finish_reason = response->finish_reason;
   x.delivered_chars = GeneratedChars(*response);
+  x.KeepCompletion(response->content.value_or(""));
   if (response->usage) {
     x.usage = *response->usage;
     x.usage_from_provider = true;
@@ -94,6 +95,7 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
           int64_t n = static_cast<int64_t>(e.text.size() + e.tool_name.size());
           if (n > 0 && x.delivered_chars == 0) x.ttft_ms = MillisSince(x.start);
           x.delivered_chars += n;
+          if (e.type == StreamEvent::Type::kText) x.KeepCompletion(e.text);
           if (e.type == StreamEvent::Type::kToolCallStart) signatures_.Remember(e.tool_id, e.thought_signature);
           break;
         }

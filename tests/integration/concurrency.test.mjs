@@ -15,10 +15,10 @@ const FIT = 20;
 
 test(`${N} concurrent requests against a balance of ${FIT} holds: exactly ${FIT} × 200 and ${N - FIT} × 402`, async () => {
   const { tp } = ctx;
-  // Every request is identical, so every hold is the same H. The upstream answers after 1.5 s,
+  // Every request is identical, so every hold is the same H. The upstream answers after 4 s (margin for a loaded machine),
   // so all the holds are outstanding at once.
   const marker = nonce();
-  const body = userMessage(`[[fake:delay-ms=1500]] concurrency ${marker}`);
+  const body = userMessage(`[[fake:delay-ms=4000]] concurrency ${marker}`);
 
   const probe = await tp.account();
   const { hold, response } = await measureHold(tp, probe.key, body);
