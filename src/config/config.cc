@@ -1,6 +1,8 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -74,6 +76,55 @@ Status Bool(const toml::table& t, const char* section, const char* key, const ch
   return OkStatus();
 }
 
+// An array of strings; the env var, when set, replaces it with its comma-separated items.
+Status Strings(const toml::table& t, const char* section, const char* key, const char* env_name,
+               const EnvLookup& env, std::vector<std::string>& out) {
+  std::string name = std::string(section) + "." + key;
+  if (auto node = t[section][key]; node) {
+    const auto* array = node.as_array();
+    if (!array) return Bad(name, "must be an array of strings");
+    out.clear();
+    for (const auto& item : *array) {
+      auto v = item.value<std::string>();
+      if (!v) return Bad(name, "must be an array of strings");
+      out.push_back(*v);
+    }
+  }
+  if (env_name) {
+    if (auto v = env(env_name)) {
+      out.clear();
+      size_t pos = 0;
+      while (pos <= v->size()) {
+        size_t comma = std::min(v->find(',', pos), v->size());
+        std::string item = v->substr(pos, comma - pos);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) out.push_back(item);
+        pos = comma + 1;
+      }
+    }
+  }
+  return OkStatus();
+}
+
+// An origin as browsers send it: http(s)://host[:port], nothing after.
+Status CheckOrigin(const std::string& name, std::string& origin) {
+  for (char& ch : origin) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  auto parsed = boost::urls::parse_absolute_uri(origin);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->encoded_host().empty() ||
+      !parsed->encoded_path().empty() || parsed->has_query() || parsed->has_userinfo()) {
+    return Bad(name, "\"" + origin + "\" is not an origin like \"http://localhost:3001\" (scheme://host[:port], no path)");
+  }
+  return OkStatus();
+}
+
+// A USD amount in whole cents, > 0.
+Status CheckCents(const std::string& name, const std::string& text) {
+  auto v = money::ParseUsd(text);
+  if (!v || *v <= 0 || *v % 10'000 != 0) return Bad(name, "must be a positive USD amount in whole cents, got \"" + text + "\"");
+  return OkStatus();
+}
+
 #define TRY(expr)                          \
   do {                                     \
     if (auto s_ = (expr); !s_.ok()) return s_.error(); \
@@ -84,7 +135,9 @@ const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
     {"server", {"host", "gateway_port", "control_port", "threads", "max_body_bytes", "max_header_bytes",
                 "read_timeout_ms", "keepalive_timeout_ms", "shutdown_grace_ms"}},
     {"database", {"url", "data_dir"}},
-    {"auth", {"jwt_secret", "key_cache_ttl_ms"}},
+    {"auth", {"jwt_secret", "key_cache_ttl_ms", "cookie_secure", "allowed_origins", "allow_signup",
+              "login_per_ip_per_minute", "login_per_email_per_minute"}},
+    {"payments", {"provider", "min_usd", "max_usd"}},
     {"billing", {"stale_hold_seconds"}},
     {"bootstrap", {"admin", "admin_email", "admin_credits_usd"}},
     {"log", {"level", "request_log_batch", "request_log_flush_ms"}},
@@ -127,6 +180,25 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   TRY(Str(t, "database", "data_dir", "TURNPIKE_DATA_DIR", env, c.data_dir));
   TRY(Str(t, "auth", "jwt_secret", "JWT_SECRET", env, c.jwt_secret));
   TRY(Int(t, "auth", "key_cache_ttl_ms", nullptr, env, 0, 3'600'000, c.key_cache_ttl_ms));
+  TRY(Bool(t, "auth", "cookie_secure", "TURNPIKE_COOKIE_SECURE", env, c.cookie_secure));
+  TRY(Strings(t, "auth", "allowed_origins", "TURNPIKE_ALLOWED_ORIGINS", env, c.allowed_origins));
+  for (auto& origin : c.allowed_origins) TRY(CheckOrigin("auth.allowed_origins", origin));
+  TRY(Bool(t, "auth", "allow_signup", "TURNPIKE_ALLOW_SIGNUP", env, c.allow_signup));
+  TRY(Int(t, "auth", "login_per_ip_per_minute", "TURNPIKE_LOGIN_PER_IP_PER_MINUTE", env, 1, 1'000'000,
+          c.login_per_ip_per_minute));
+  TRY(Int(t, "auth", "login_per_email_per_minute", "TURNPIKE_LOGIN_PER_EMAIL_PER_MINUTE", env, 1, 1'000'000,
+          c.login_per_email_per_minute));
+  TRY(Str(t, "payments", "provider", "TURNPIKE_PAYMENTS_PROVIDER", env, c.payments_provider));
+  if (c.payments_provider != "sandbox" && c.payments_provider != "none") {
+    return Bad("payments.provider", "must be \"sandbox\" or \"none\", got \"" + c.payments_provider + "\"");
+  }
+  TRY(Str(t, "payments", "min_usd", nullptr, env, c.payments_min_usd));
+  TRY(Str(t, "payments", "max_usd", nullptr, env, c.payments_max_usd));
+  TRY(CheckCents("payments.min_usd", c.payments_min_usd));
+  TRY(CheckCents("payments.max_usd", c.payments_max_usd));
+  if (*money::ParseUsd(c.payments_min_usd) > *money::ParseUsd(c.payments_max_usd)) {
+    return Bad("payments.min_usd", "must not exceed payments.max_usd");
+  }
   TRY(Int(t, "billing", "stale_hold_seconds", nullptr, env, 60, 86'400 * 30, c.stale_hold_seconds));
   TRY(Bool(t, "bootstrap", "admin", "TURNPIKE_BOOTSTRAP_ADMIN", env, c.bootstrap_admin));
   TRY(Str(t, "bootstrap", "admin_email", nullptr, env, c.admin_email));

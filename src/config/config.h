@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -38,7 +39,17 @@ struct Config {
 
   // [auth]
   std::string jwt_secret;          // "" = generated once and kept in data_dir/jwt_secret
-  int64_t key_cache_ttl_ms = 5'000;   // a cached key is re-read from the store after this long
+  int64_t key_cache_ttl_ms = 1'000;   // a cached key is re-read from the store after this long
+  bool cookie_secure = false;      // mark the session cookie Secure (serve the dashboard over HTTPS)
+  std::vector<std::string> allowed_origins;  // extra origins (scheme://host[:port]) allowed to mutate
+  bool allow_signup = true;        // POST /api/auth/signup open to anyone
+  int64_t login_per_ip_per_minute = 20;     // login + sign-up attempts per client IP
+  int64_t login_per_email_per_minute = 5;   // login + sign-up attempts per email address
+
+  // [payments]
+  std::string payments_provider = "sandbox";  // "sandbox" (credited at once) | "none" (checkout off)
+  std::string payments_min_usd = "1";         // smallest checkout, whole cents
+  std::string payments_max_usd = "10000";     // largest checkout, whole cents
 
   // [billing]
   int64_t stale_hold_seconds = 3'600;  // holds older than this are released at start-up

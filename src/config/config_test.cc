@@ -77,6 +77,14 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.data_dir, d.data_dir);
   EXPECT_EQ(c.jwt_secret, d.jwt_secret);
   EXPECT_EQ(c.key_cache_ttl_ms, d.key_cache_ttl_ms);
+  EXPECT_EQ(c.cookie_secure, d.cookie_secure);
+  EXPECT_EQ(c.allowed_origins, d.allowed_origins);
+  EXPECT_EQ(c.allow_signup, d.allow_signup);
+  EXPECT_EQ(c.login_per_ip_per_minute, d.login_per_ip_per_minute);
+  EXPECT_EQ(c.login_per_email_per_minute, d.login_per_email_per_minute);
+  EXPECT_EQ(c.payments_provider, d.payments_provider);
+  EXPECT_EQ(c.payments_min_usd, d.payments_min_usd);
+  EXPECT_EQ(c.payments_max_usd, d.payments_max_usd);
   EXPECT_EQ(c.stale_hold_seconds, d.stale_hold_seconds);
   EXPECT_EQ(c.bootstrap_admin, d.bootstrap_admin);
   EXPECT_EQ(c.admin_email, d.admin_email);
@@ -97,6 +105,10 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.jwt_secret, "");
   EXPECT_TRUE(c.bootstrap_admin);
+  EXPECT_EQ(c.key_cache_ttl_ms, 1000);
+  EXPECT_FALSE(c.cookie_secure);
+  EXPECT_TRUE(c.allowed_origins.empty());
+  EXPECT_EQ(c.payments_provider, "sandbox");
 }
 
 TEST_F(ConfigTest, DefaultsWithEmptyFileAndEmptyEnv) {
@@ -432,6 +444,41 @@ TEST_F(ConfigTest, UnknownKeysAndSectionsStopStartUp) {
   EXPECT_NE(section.error().message.find("servre"), std::string::npos) << section.error().message;
   auto top = Load(Write("top.toml", "gateway_port = 1\n"), MapEnv({}));
   ASSERT_FALSE(top.ok());
+}
+
+TEST_F(ConfigTest, ControlPlaneKeys) {
+  auto c = Load(Write("c.toml", "[auth]\ncookie_secure = true\nallowed_origins = [\"http://localhost:3001\", "
+                                "\"HTTPS://Dash.Example.com\"]\nallow_signup = false\nlogin_per_ip_per_minute = 100\n"
+                                "[payments]\nprovider = \"none\"\nmin_usd = \"5\"\nmax_usd = \"500.50\"\n"),
+                MapEnv({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->cookie_secure);
+  EXPECT_EQ(c->allowed_origins, (std::vector<std::string>{"http://localhost:3001", "https://dash.example.com"}));
+  EXPECT_FALSE(c->allow_signup);
+  EXPECT_EQ(c->login_per_ip_per_minute, 100);
+  EXPECT_EQ(c->payments_provider, "none");
+  EXPECT_EQ(c->payments_min_usd, "5");
+  EXPECT_EQ(c->payments_max_usd, "500.50");
+
+  auto e = Load(Write("c.toml", ""), MapEnv({{"TURNPIKE_ALLOWED_ORIGINS", " http://a:1 ,http://b "},
+                                             {"TURNPIKE_COOKIE_SECURE", "1"}}));
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->allowed_origins, (std::vector<std::string>{"http://a:1", "http://b"}));
+  EXPECT_TRUE(e->cookie_secure);
+}
+
+TEST_F(ConfigTest, BadControlPlaneKeys) {
+  EXPECT_TRUE(Has(ErrorOf("[auth]\nallowed_origins = \"http://a\"\n"), "auth.allowed_origins"));
+  EXPECT_TRUE(Has(ErrorOf("[auth]\nallowed_origins = [1]\n"), "array of strings"));
+  for (const char* bad : {"localhost:3001", "http://a/", "http://a/path", "ftp://a", "http://a?x=1"}) {
+    EXPECT_TRUE(Has(ErrorOf(std::string("[auth]\nallowed_origins = [\"") + bad + "\"]\n"), "auth.allowed_origins"))
+        << bad;
+  }
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nprovider = \"stripe\"\n"), "payments.provider"));
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nmin_usd = \"0.001\"\n"), "payments.min_usd"));
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nmax_usd = \"0\"\n"), "payments.max_usd"));
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nmin_usd = \"20\"\nmax_usd = \"10\"\n"), "payments.min_usd"));
+  EXPECT_TRUE(Has(ErrorOf("[auth]\nlogin_per_email_per_minute = 0\n"), "auth.login_per_email_per_minute"));
 }
 
 }  // namespace
