@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "app/commands.h"
+#include "billing/payments.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "control/control_plane.h"
@@ -127,6 +128,8 @@ int Serve(const config::Config& config, const std::string& role) {
   gateway::ModelRouter router(config::ProcessEnv());
   router.Load(store->LoadCatalog());
   gateway::Gateway gateway(config, *store, keys, router, log, upstreams);
+  auto payments = billing::MakePaymentProvider(config.payments_provider, *store);
+  if (!payments.ok()) return Fail(payments.error().message);
 
   net::ServerOptions options;
   options.max_body_bytes = config.max_body_bytes;
@@ -150,7 +153,8 @@ int Serve(const config::Config& config, const std::string& role) {
     servers.push_back(std::move(server));
   }
   if (run_control) {
-    control = std::make_unique<control::ControlPlane>(*store, gateway_url);
+    auto api = std::make_unique<control::Api>(config, *store, keys, router, payments->get(), *secret);
+    control = std::make_unique<control::ControlPlane>(*store, std::move(api), gateway_url);
     auto server = std::make_unique<net::HttpServer>(
         loops, options, [&control](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
           return control->Handle(w, r, wr);
@@ -196,6 +200,9 @@ int Serve(const config::Config& config, const std::string& role) {
 
   std::cout << "turnpike ready" << std::endl;
   loops.Run();
+  // API requests still on the control plane's worker pool finish first; their completions are
+  // then run by Drain() while every connection still exists.
+  if (control) control->Stop();
   servers.clear();
   loops.Drain();
   log.Stop();

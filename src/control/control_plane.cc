@@ -1,29 +1,90 @@
 #include "control/control_plane.h"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
 #include "gateway/error_reply.h"
 
 namespace turnpike::control {
+namespace asio = boost::asio;
 
-boost::asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request, net::ResponseWriter& writer) {
-  const net::Headers json = {{"Content-Type", "application/json"}, {"x-request-id", request.id}};
+namespace {
+
+constexpr int kWorkers = 4;
+
+// Runs `work` (returning a Reply) on `pool`, then resumes the calling coroutine on its own
+// executor with the result. An exception from `work` becomes a 500.
+template <class Work>
+asio::awaitable<Reply> OnPool(asio::thread_pool& pool, Work work) {
+  return asio::async_initiate<const asio::use_awaitable_t<>, void(Reply)>(
+      [&pool](auto handler, Work work) {
+        auto home = asio::get_associated_executor(handler);
+        asio::post(pool, [handler = std::move(handler), work = std::move(work), home]() mutable {
+          Reply reply;
+          try {
+            reply = work();
+          } catch (const std::exception& e) {
+            reply = ErrorReply(MakeError(ErrorCode::kInternal, std::string("API handler threw: ") + e.what()));
+          }
+          asio::post(home, [handler = std::move(handler), reply = std::move(reply)]() mutable {
+            std::move(handler)(std::move(reply));
+          });
+        });
+      },
+      asio::use_awaitable, std::move(work));
+}
+
+Reply Html(std::string body) {
+  Reply reply;
+  reply.content_type = "text/html; charset=utf-8";
+  reply.body = std::move(body);
+  return reply;
+}
+
+Reply LandingPage(const std::string& gateway_url) {
+  std::string gateway = gateway_url.empty() ? "the gateway listener" : "<code>" + gateway_url + "/api/v1</code>";
+  return Html("<!doctype html><meta charset=utf-8><title>Turnpike</title><h1>Turnpike</h1>"
+              "<p>The gateway (OpenAI-compatible API) is at " + gateway + ".</p>"
+              "<p>The control API is under <code>/api/</code>; its OpenAPI document is "
+              "<a href=\"/api/openapi.json\"><code>/api/openapi.json</code></a>.</p>");
+}
+
+}  // namespace
+
+ControlPlane::ControlPlane(store::Store& store, std::unique_ptr<Api> api, std::string gateway_url)
+    : store_(store), api_(std::move(api)), gateway_url_(std::move(gateway_url)), pool_(kWorkers) {}
+
+ControlPlane::~ControlPlane() { Stop(); }
+
+void ControlPlane::Stop() { pool_.join(); }
+
+asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request, net::ResponseWriter& writer) {
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  const bool api = request.path.starts_with("/api/");
+  Reply reply;
   if (request.path == "/health") {
-    co_await writer.Send(200, json, R"({"status":"ok"})");
+    reply.body = R"({"status":"ok"})";
   } else if (request.path == "/ready") {
     bool ok = store_.Ping();
-    std::string body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
-    co_await writer.Send(ok ? 200 : 503, json, std::move(body));
-  } else if (request.path == "/" && request.method == "GET") {
-    net::Headers html{{"Content-Type", "text/html; charset=utf-8"}, {"x-request-id", request.id}};
-    co_await writer.Send(200, std::move(html),
-                         "<!doctype html><title>Turnpike</title><h1>Turnpike</h1>"
-                         "<p>The gateway (OpenAI-compatible API) is at <code>" + gateway_url_ +
-                             "/api/v1</code>.</p><p>The dashboard is not part of this release yet; use the "
-                             "<code>turnpike</code> command line to manage users, keys and the catalog.</p>");
+    reply.status = ok ? 200 : 503;
+    reply.body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
+  } else if (request.path == "/api/openapi.json" && get) {
+    reply.body = std::string(kOpenApiJson);
+  } else if (api) {
+    reply = co_await OnPool(pool_, [this, &request] { return api_->Handle(request); });
+  } else if (request.path == "/" && get) {
+    reply = LandingPage(gateway_url_);
   } else {
-    co_await writer.Send(404, json,
-                         gateway::ErrorBody(MakeError(ErrorCode::kNotFound, "No route for " + request.method + " " +
-                                                                                request.path)));
+    reply = ErrorReply(MakeError(ErrorCode::kNotFound, "No route for " + request.method + " " + request.path));
   }
+  net::Headers headers;
+  if (!reply.content_type.empty()) headers.push_back(net::Header{"Content-Type", reply.content_type});
+  headers.push_back(net::Header{"x-request-id", request.id});
+  headers.push_back(net::Header{"X-Content-Type-Options", "nosniff"});
+  if (api) headers.push_back(net::Header{"Cache-Control", "no-store"});
+  for (auto& h : reply.headers) headers.push_back(std::move(h));
+  co_await writer.Send(reply.status, std::move(headers), std::move(reply.body));
 }
 
 }  // namespace turnpike::control

@@ -1,22 +1,41 @@
-// The control listener (port 3000). This release serves its health checks and a landing page;
-// the REST API and the dashboard arrive with the control-plane issue.
+// The control listener (port 3000): /health, /ready, the OpenAPI document at /api/openapi.json,
+// the REST API under /api/ (api.h), and a landing page at /.
+//
+// API requests block on the store and on password hashing, so they run on a small worker
+// pool; the event loops (shared with the gateway) never wait for them.
 #pragma once
 
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
 #include <string>
 
+#include "control/api.h"
 #include "net/http.h"
 #include "store/store.h"
 
 namespace turnpike::control {
 
+// The OpenAPI 3.1 document (src/control/openapi.json), embedded at build time.
+extern const std::string_view kOpenApiJson;
+
 class ControlPlane {
  public:
-  ControlPlane(store::Store& store, std::string gateway_url) : store_(store), gateway_url_(std::move(gateway_url)) {}
+  // `api` answers /api/ requests; `gateway_url` is shown on the landing page ("" when this
+  // process runs no gateway).
+  ControlPlane(store::Store& store, std::unique_ptr<Api> api, std::string gateway_url);
+  ~ControlPlane();
+
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
+
+  // Waits for the API requests running on the worker pool to finish and stops it. Call after
+  // the event loops have stopped and before they are drained (the completions go there).
+  void Stop();
 
  private:
   store::Store& store_;
+  std::unique_ptr<Api> api_;
   std::string gateway_url_;
+  boost::asio::thread_pool pool_;
 };
 
 }  // namespace turnpike::control

@@ -1,0 +1,135 @@
+#include "control/api.h"
+
+#include <cctype>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "control/origin.h"
+#include "gateway/error_reply.h"
+
+namespace turnpike::control {
+
+namespace {
+
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Api::Api(const config::Config& config, store::Store& store, gateway::KeyCache& keys, gateway::ModelRouter& models,
+         billing::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock)
+    : cookie_secure_(config.cookie_secure),
+      allow_signup_(config.allow_signup),
+      allowed_origins_(config.allowed_origins),
+      checkout_min_(money::ParseUsd(config.payments_min_usd).value_or(money::kMicrosPerUsd)),
+      checkout_max_(money::ParseUsd(config.payments_max_usd).value_or(10'000 * money::kMicrosPerUsd)),
+      store_(store),
+      keys_(keys),
+      models_(models),
+      payments_(payments),
+      sessions_(store, std::move(session_secret)),
+      ip_limiter_(config.login_per_ip_per_minute, clock),
+      email_limiter_(config.login_per_email_per_minute, clock) {
+  const auto& routes = Routes();
+  for (size_t i = 0; i < routes.size(); ++i) router_.Add(routes[i].method, routes[i].pattern, static_cast<int>(i));
+  // Same cost parameters as real hashes, so verifying against it takes as long.
+  auto dummy = crypto::HashPassword(crypto::RandomHex(16));
+  if (dummy.ok()) dummy_hash_ = *dummy;
+}
+
+// Literal routes before parameterised ones with the same shape (the first match wins).
+const std::vector<Api::Route>& Api::Routes() {
+  static const std::vector<Route> routes = {
+      {"POST", "/api/auth/signup", Access::kPublic, &Api::Signup},
+      {"POST", "/api/auth/login", Access::kPublic, &Api::Login},
+      {"POST", "/api/auth/logout", Access::kOptionalUser, &Api::Logout},
+      {"GET", "/api/me", Access::kUser, &Api::Me},
+      {"GET", "/api/keys", Access::kUser, &Api::ListKeys},
+      {"POST", "/api/keys", Access::kUser, &Api::CreateKey},
+      {"PATCH", "/api/keys/{id}", Access::kUser, &Api::UpdateKey},
+      {"DELETE", "/api/keys/{id}", Access::kUser, &Api::DeleteKey},
+      {"POST", "/api/keys/{id}/rotate", Access::kUser, &Api::RotateKey},
+      {"GET", "/api/credits", Access::kUser, &Api::Credits},
+      {"GET", "/api/credits/transactions", Access::kUser, &Api::Transactions},
+      {"POST", "/api/credits/checkout", Access::kUser, &Api::Checkout},
+      {"GET", "/api/logs", Access::kUser, &Api::Logs},
+      {"GET", "/api/logs/{id}", Access::kUser, &Api::LogById},
+      {"GET", "/api/activity", Access::kUser, &Api::Activity},
+      {"GET", "/api/models", Access::kPublic, &Api::Models},
+      {"GET", "/api/admin/users", Access::kAdmin, &Api::AdminUsers},
+      {"PATCH", "/api/admin/users/{id}", Access::kAdmin, &Api::AdminUpdateUser},
+      {"POST", "/api/admin/users/{id}/credits", Access::kAdmin, &Api::AdminCredits},
+  };
+  return routes;
+}
+
+Reply Api::Handle(const net::HttpRequest& request) {
+  Router::Match match = router_.Find(request.method, request.path);
+  if (match.outcome == Router::Match::Outcome::kNoPath) {
+    return ErrorReply(MakeError(ErrorCode::kNotFound, "No route for " + request.method + " " + request.path));
+  }
+  if (match.outcome == Router::Match::Outcome::kNoMethod) {
+    Reply reply;
+    reply.status = 405;
+    reply.body = gateway::ErrorBodyForStatus(405, request.method + " is not allowed on " + request.path +
+                                                      "; use " + match.allow);
+    AddHeader(reply, "Allow", match.allow);
+    return reply;
+  }
+  const Route& route = Routes()[static_cast<size_t>(match.id)];
+  std::string_view authorization = net::FindHeader(request.headers, "authorization");
+  bool via_cookie = authorization.empty() && !SessionCookieValue(net::FindHeader(request.headers, "cookie")).empty();
+  auto origin = CheckOrigin(request.method, net::FindHeader(request.headers, "origin"),
+                            net::FindHeader(request.headers, "host"), allowed_origins_, via_cookie);
+  if (!origin.ok()) return ErrorReply(origin.error());
+
+  Call call{request, std::move(match.params), std::nullopt, UnixSeconds()};
+  if (route.access != Access::kPublic) {
+    auto principal = Authenticate(request, call.now);
+    if (principal.ok()) {
+      call.principal = std::move(principal.value());
+    } else if (route.access != Access::kOptionalUser) {
+      Reply reply = ErrorReply(principal.error());
+      if (via_cookie) AddHeader(reply, "Set-Cookie", ClearedSessionCookie(cookie_secure_));
+      return reply;
+    }
+    if (route.access == Access::kAdmin && !call.user().is_admin) {
+      return ErrorReply(MakeError(ErrorCode::kForbidden, "Only administrators may do this"));
+    }
+  }
+  return (this->*route.handler)(call);
+}
+
+Result<Principal> Api::Authenticate(const net::HttpRequest& request, int64_t now) {
+  std::string_view authorization = net::FindHeader(request.headers, "authorization");
+  std::string_view token;
+  if (!authorization.empty()) {
+    if (!StartsWithIgnoreCase(authorization, "Bearer ")) {
+      return MakeError(ErrorCode::kUnauthorized, "Malformed Authorization header: expected 'Bearer <session token>'");
+    }
+    token = authorization.substr(7);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    if (token.starts_with("sk-tp-")) {
+      return MakeError(ErrorCode::kUnauthorized,
+                       "API keys work on the gateway only; sign in (POST /api/auth/login) for a session token");
+    }
+  } else {
+    token = SessionCookieValue(net::FindHeader(request.headers, "cookie"));
+  }
+  if (token.empty()) return MakeError(ErrorCode::kUnauthorized, "Not signed in");
+  auto claims = sessions_.Check(token, now);
+  if (!claims.ok()) return claims.error();
+  auto user = store_.FindUserById(claims->user_id);
+  if (!user || user->disabled) return MakeError(ErrorCode::kUnauthorized, "Session ended: sign in again");
+  return Principal{std::move(*user), std::move(claims.value())};
+}
+
+}  // namespace turnpike::control

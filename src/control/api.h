@@ -1,0 +1,129 @@
+// The control plane's REST API under /api/ (docs/control-api.md): routing, the origin check,
+// session authentication, and the route handlers (auth_routes.cc, key_routes.cc,
+// credit_routes.cc, log_routes.cc, model_routes.cc, admin_routes.cc).
+//
+// Handle() is synchronous: it blocks on the store and, for sign-in and sign-up, on argon2id.
+// ControlPlane runs it on a worker pool, off the event loops. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "billing/payments.h"
+#include "config/config.h"
+#include "control/rate_limiter.h"
+#include "control/reply.h"
+#include "control/router.h"
+#include "control/session.h"
+#include "gateway/key_cache.h"
+#include "gateway/model_router.h"
+#include "net/http.h"
+#include "store/store.h"
+
+namespace turnpike::control {
+
+// The largest request body a control route reads (bodies are small JSON objects).
+inline constexpr size_t kMaxApiBodyBytes = 64 << 10;
+
+// Who is calling: the signed-in user (as the store has them now) and their session.
+struct Principal {
+  store::User user;
+  SessionClaims session;
+};
+
+// One request as a handler sees it.
+struct Call {
+  const net::HttpRequest& http;
+  PathParams params;
+  std::optional<Principal> principal;  // set on routes that need a session
+  int64_t now = 0;                     // unix seconds
+  std::string_view Param(std::string_view name) const { return FindParam(params, name); }
+  const store::User& user() const { return principal->user; }
+};
+
+class Api {
+ public:
+  // Every reference must outlive the Api. `payments` may be null (checkout off). `clock` drives
+  // the login rate limiters (tests inject one).
+  Api(const config::Config& config, store::Store& store, gateway::KeyCache& keys, gateway::ModelRouter& models,
+      billing::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock = nullptr);
+
+  // Answers one request whose path starts with /api/. Never throws for bad input.
+  Reply Handle(const net::HttpRequest& request);
+
+ private:
+  enum class Access { kPublic, kOptionalUser, kUser, kAdmin };
+  using Handler = Reply (Api::*)(const Call&);
+  struct Route {
+    const char* method;
+    const char* pattern;
+    Access access;
+    Handler handler;
+  };
+  static const std::vector<Route>& Routes();
+
+  // The session a request presents (Bearer token, else the tp_session cookie).
+  Result<Principal> Authenticate(const net::HttpRequest& request, int64_t now);
+
+  // auth_routes.cc
+  Reply Signup(const Call& call);
+  Reply Login(const Call& call);
+  Reply Logout(const Call& call);
+  Reply Me(const Call& call);
+  // Rate limits by client address and by email; 429 with retry-after when refused.
+  std::optional<Reply> Throttle(const Call& call, const std::string& email);
+  // Starts a session: {user, token, expires_at} with the cookie.
+  Reply SessionReply(int status, const store::User& user, int64_t now);
+
+  // key_routes.cc
+  Reply ListKeys(const Call& call);
+  Reply CreateKey(const Call& call);
+  Reply UpdateKey(const Call& call);
+  Reply DeleteKey(const Call& call);
+  Reply RotateKey(const Call& call);
+  // The caller's key named by {id}; kNotFound for another user's key.
+  Result<store::ApiKey> OwnKey(const Call& call);
+
+  // credit_routes.cc
+  Reply Credits(const Call& call);
+  Reply Transactions(const Call& call);
+  Reply Checkout(const Call& call);
+
+  // log_routes.cc
+  Reply Logs(const Call& call);
+  Reply LogById(const Call& call);
+  Reply Activity(const Call& call);
+
+  // model_routes.cc
+  Reply Models(const Call& call);
+
+  // admin_routes.cc
+  Reply AdminUsers(const Call& call);
+  Reply AdminUpdateUser(const Call& call);
+  Reply AdminCredits(const Call& call);
+
+  bool cookie_secure_;
+  bool allow_signup_;
+  std::vector<std::string> allowed_origins_;
+  money::Micros checkout_min_;
+  money::Micros checkout_max_;
+  store::Store& store_;
+  gateway::KeyCache& keys_;
+  gateway::ModelRouter& models_;
+  billing::PaymentProvider* payments_;
+  Sessions sessions_;
+  RateLimiter ip_limiter_;
+  RateLimiter email_limiter_;
+  Router router_;
+  std::string dummy_hash_;  // verified against on a login for an unknown email (timing)
+
+  std::mutex models_mutex_;
+  std::shared_ptr<const gateway::CatalogSnapshot> models_snapshot_;
+  std::string models_body_;  // /api/models for models_snapshot_
+};
+
+}  // namespace turnpike::control

@@ -1,0 +1,173 @@
+// The control API's routing, sessions, origin check and login rate limits, through Api::Handle.
+#include "control/api_test_fixture.h"
+
+namespace turnpike::control {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(ApiTest, UnknownRouteAndWrongMethod) {
+  EXPECT_EQ(ErrorParam(Send("GET", "/api/nope"), 404), "");
+  Answer a = Send("PUT", "/api/keys");
+  EXPECT_EQ(a.status, 405);
+  EXPECT_EQ(a.Header("Allow"), "GET, POST");
+  EXPECT_EQ(a.at("error").at("code").as_int64(), 405);
+}
+
+TEST_F(ApiTest, SignUpMeLogOut) {
+  Answer a = Send("POST", "/api/auth/signup", Credentials("Alice@Example.com", "correct horse"));
+  ASSERT_EQ(a.status, 201) << a.body;
+  const auto& user = a.at("user");
+  EXPECT_EQ(user.at("email").as_string(), "alice@example.com");
+  EXPECT_FALSE(user.at("is_admin").as_bool());
+  EXPECT_FALSE(user.at("disabled").as_bool());
+  EXPECT_TRUE(user.at("created_at").as_string().ends_with("Z"));
+  EXPECT_FALSE(user.as_object().contains("password_hash"));
+  std::string token(a.at("token").as_string());
+  std::string cookie = a.Header("Set-Cookie");
+  EXPECT_EQ(cookie, "tp_session=" + token + "; HttpOnly; SameSite=Strict; Path=/; Max-Age=604800");
+  EXPECT_EQ(a.body.find("argon2"), std::string::npos);
+
+  Answer me = Send("GET", "/api/me", "", token);
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.at("user").at("email").as_string(), "alice@example.com");
+  EXPECT_EQ(me.at("balance_micros").as_int64(), 0);
+  EXPECT_EQ(me.at("total_credited_micros").as_int64(), 0);
+  EXPECT_EQ(me.at("total_spent_micros").as_int64(), 0);
+  EXPECT_EQ(Send("GET", "/api/me", "", token, "cookie").status, 200);
+
+  Answer out = Send("POST", "/api/auth/logout", "", token, "cookie");
+  EXPECT_EQ(out.status, 204);
+  EXPECT_TRUE(out.Header("Set-Cookie").find("Max-Age=0") != std::string::npos);
+  // Revoked at once, however it is presented.
+  EXPECT_EQ(ErrorParam(Send("GET", "/api/me", "", token), 401), "");
+  Answer cookie_after = Send("GET", "/api/me", "", token, "cookie");
+  EXPECT_EQ(cookie_after.status, 401);
+  EXPECT_TRUE(cookie_after.Header("Set-Cookie").find("Max-Age=0") != std::string::npos);
+  // Logging out again (or without a session) is harmless.
+  EXPECT_EQ(Send("POST", "/api/auth/logout").status, 204);
+}
+
+TEST_F(ApiTest, SignUpValidation) {
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("not-an-email", "correct horse")), 400), "email");
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("a b@x.com", "correct horse")), 400), "email");
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("a@x.com", "short")), 400), "password");
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("a@x.com", std::string(257, 'p'))), 400),
+            "password");
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", R"({"email":"a@x.com"})"), 400), "password");
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", R"({"email":5,"password":"correct horse"})"), 400), "email");
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", "{nope"), 400), "");
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", std::string(kMaxApiBodyBytes + 1, ' ')), 413), "");
+  SignUp("dup@example.com");
+  Answer dup = Send("POST", "/api/auth/signup", Credentials("DUP@example.com", "another password"));
+  EXPECT_EQ(ErrorParam(dup, 409), "email");
+}
+
+TEST_F(ApiTest, SignUpCanBeTurnedOff) {
+  config::Config closed;
+  closed.allow_signup = false;
+  MakeApi(closed);
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("a@x.com", "correct horse")), 403), "");
+}
+
+TEST_F(ApiTest, LogIn) {
+  SignUp("bob@example.com");
+  Answer ok = Send("POST", "/api/auth/login", Credentials("BOB@example.com", "correct horse"));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.at("user").at("email").as_string(), "bob@example.com");
+  EXPECT_TRUE(ok.at("expires_at").as_string().ends_with("Z"));
+  EXPECT_FALSE(ok.Header("Set-Cookie").empty());
+
+  Answer wrong = Send("POST", "/api/auth/login", Credentials("bob@example.com", "wrong horse"));
+  Answer unknown = Send("POST", "/api/auth/login", Credentials("nobody@example.com", "correct horse"));
+  EXPECT_EQ(ErrorParam(wrong, 401), "");
+  EXPECT_EQ(ErrorParam(unknown, 401), "");
+  EXPECT_EQ(wrong.at("error").at("message").as_string(), "Invalid email or password");
+  EXPECT_EQ(unknown.body, wrong.body);
+
+  ASSERT_TRUE(store_->SetUserFlags(UserId("bob@example.com"), std::nullopt, true).ok());
+  Answer disabled = Send("POST", "/api/auth/login", Credentials("bob@example.com", "correct horse"));
+  EXPECT_EQ(disabled.body, wrong.body);
+}
+
+TEST_F(ApiTest, DisabledUsersSessionStopsWorking) {
+  std::string token = SignUp("carol@example.com");
+  ASSERT_EQ(Send("GET", "/api/me", "", token).status, 200);
+  ASSERT_TRUE(store_->SetUserFlags(UserId("carol@example.com"), std::nullopt, true).ok());
+  EXPECT_EQ(Send("GET", "/api/me", "", token).status, 401);
+}
+
+TEST_F(ApiTest, BadTokens) {
+  std::string token = SignUp("dave@example.com");
+  EXPECT_EQ(Send("GET", "/api/me").status, 401);
+  EXPECT_EQ(Send("GET", "/api/me", "", token + "x").status, 401);
+  EXPECT_EQ(Send("GET", "/api/me", "", "sk-tp-v1-0123").status, 401);
+  EXPECT_EQ(Send("GET", "/api/me", "", "", "bearer", {{"Authorization", "Basic abc"}}).status, 401);
+  // Signed with another secret: not ours.
+  SessionClaims claims;
+  claims.user_id = UserId("dave@example.com");
+  claims.session_id = std::string(64, 'a');
+  claims.issued_at = 1;
+  claims.expires_at = 4'000'000'000;
+  EXPECT_EQ(Send("GET", "/api/me", "", SignSessionToken(claims, std::string(40, 'x'))).status, 401);
+  // Signed with our secret but naming a session the store never had (forged or revoked).
+  EXPECT_EQ(Send("GET", "/api/me", "", SignSessionToken(claims, std::string(40, 'k'))).status, 401);
+}
+
+TEST_F(ApiTest, OriginRules) {
+  std::string token = SignUp("erin@example.com");
+  const std::string body = R"({"name":"k"})";
+  EXPECT_EQ(Send("POST", "/api/keys", body, token, "cookie").status, 201);  // own origin
+  // Cookie without Origin, or with a foreign one: refused.
+  EXPECT_EQ(Send("POST", "/api/keys", body, token, "cookie", {{"Origin", ""}}).status, 403);
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/keys", body, "", "bearer",
+                            {{"Cookie", "tp_session=" + token}}),
+                       403),
+            "");
+  EXPECT_EQ(Send("POST", "/api/keys", body, token, "cookie", {{"Origin", "http://evil.example"}}).status, 403);
+  // Bearer scripts need no Origin, but a foreign one is still refused.
+  EXPECT_EQ(Send("POST", "/api/keys", body, token).status, 201);
+  EXPECT_EQ(Send("POST", "/api/keys", body, token, "bearer", {{"Origin", "http://evil.example"}}).status, 403);
+  // Reads are not checked.
+  EXPECT_EQ(Send("GET", "/api/keys", "", token, "cookie", {{"Origin", "http://evil.example"}}).status, 200);
+  // Login from a foreign page is refused too (login CSRF).
+  EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("erin@example.com", "correct horse"), "", "bearer",
+                 {{"Origin", "http://evil.example"}})
+                .status,
+            403);
+
+  config::Config vite;
+  vite.allowed_origins = {"http://localhost:3001"};
+  MakeApi(vite);
+  EXPECT_EQ(Send("POST", "/api/keys", body, token, "cookie", {{"Origin", "http://localhost:3001"}}).status, 201);
+}
+
+TEST_F(ApiTest, LoginRateLimitPerEmail) {
+  SignUp("frank@example.com");  // one attempt for this email already
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("frank@example.com", "wrong")).status, 401) << i;
+  }
+  Answer limited = Send("POST", "/api/auth/login", Credentials("FRANK@example.com", "correct horse"));
+  EXPECT_EQ(ErrorParam(limited, 429), "");
+  EXPECT_EQ(limited.Header("retry-after"), "12");
+  // Another email from the same address is still fine.
+  EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("other@example.com", "whatever1")).status, 401);
+  now_ += 12s;
+  EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("frank@example.com", "correct horse")).status, 200);
+}
+
+TEST_F(ApiTest, LoginRateLimitPerAddress) {
+  for (int i = 0; i < 20; ++i) {
+    std::string email = "u" + std::to_string(i) + "@example.com";
+    EXPECT_EQ(Send("POST", "/api/auth/login", Credentials(email, "whatever1")).status, 401) << i;
+  }
+  Answer limited = Send("POST", "/api/auth/login", Credentials("new@example.com", "whatever1"));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.Header("retry-after"), "3");
+  EXPECT_EQ(Send("POST", "/api/auth/signup", Credentials("new@example.com", "whatever1")).status, 429);
+  remote_ = "10.0.0.2";
+  EXPECT_EQ(Send("POST", "/api/auth/signup", Credentials("new@example.com", "whatever1")).status, 201);
+}
+
+}  // namespace
+}  // namespace turnpike::control

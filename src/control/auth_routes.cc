@@ -1,0 +1,117 @@
+// Sign-up, sign-in, sign-out and the signed-in user.
+#include <boost/json.hpp>
+#include <variant>
+
+#include "common/crypto.h"
+#include "control/account_rules.h"
+#include "control/api.h"
+#include "control/fields.h"
+#include "control/time_format.h"
+#include "control/views.h"
+
+namespace turnpike::control {
+namespace json = boost::json;
+
+namespace {
+
+Error BadCredentials() { return MakeError(ErrorCode::kUnauthorized, "Invalid email or password"); }
+
+struct Credentials {
+  std::string email;  // normalised
+  std::string password;
+};
+
+// Reads {email, password}; on a problem, the 400 to answer.
+std::variant<Credentials, Reply> ReadCredentials(const Call& call, bool check_password_rules) {
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  auto email = fields->String("email", Need::kRequired, 254);
+  auto password = fields->String("password", Need::kRequired, kMaxPasswordChars);
+  if (!fields->ok()) return fields->Failure();
+  auto normal = NormalizeEmail(*email);
+  if (!normal) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "email must be an email address"), "email");
+  }
+  if (check_password_rules && !ValidPassword(*password)) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "password must be 8 to 256 characters"), "password");
+  }
+  return Credentials{std::move(*normal), std::move(*password)};
+}
+
+}  // namespace
+
+std::optional<Reply> Api::Throttle(const Call& call, const std::string& email) {
+  int64_t wait = ip_limiter_.Acquire("ip:" + call.http.remote_address);
+  if (wait == 0) wait = email_limiter_.Acquire("email:" + email);
+  if (wait == 0) return std::nullopt;
+  Reply reply = ErrorReply(MakeError(ErrorCode::kRateLimited, "Too many sign-in attempts: try again in " +
+                                                                  std::to_string(wait) + " seconds"));
+  AddHeader(reply, "retry-after", std::to_string(wait));
+  return reply;
+}
+
+Reply Api::SessionReply(int status, const store::User& user, int64_t now) {
+  auto session = sessions_.Start(user.id, now);
+  if (!session.ok()) return ErrorReply(session.error());
+  json::object body;
+  body["user"] = UserJson(user);
+  body["token"] = session->token;
+  body["expires_at"] = FormatUnixSeconds(session->expires_at);
+  Reply reply = JsonReply(status, body);
+  AddHeader(reply, "Set-Cookie", SessionCookie(session->token, cookie_secure_));
+  return reply;
+}
+
+Reply Api::Signup(const Call& call) {
+  if (!allow_signup_) return ErrorReply(MakeError(ErrorCode::kForbidden, "Sign-up is disabled on this server"));
+  auto read = ReadCredentials(call, true);
+  if (auto* failure = std::get_if<Reply>(&read)) return std::move(*failure);
+  auto& credentials = std::get<Credentials>(read);
+  if (auto limited = Throttle(call, credentials.email)) return std::move(*limited);
+  auto hash = crypto::HashPassword(credentials.password);
+  if (!hash.ok()) return ErrorReply(hash.error());
+  auto id = store_.CreateUser(credentials.email, *hash, false);
+  if (!id.ok()) {
+    if (id.error().code == ErrorCode::kConflict) {
+      return ErrorReply(MakeError(ErrorCode::kConflict, "An account cannot be created with this email"), "email");
+    }
+    return ErrorReply(id.error());
+  }
+  auto user = store_.FindUserById(*id);
+  if (!user) return ErrorReply(MakeError(ErrorCode::kInternal, "the new user is missing"));
+  return SessionReply(201, *user, call.now);
+}
+
+Reply Api::Login(const Call& call) {
+  auto read = ReadCredentials(call, false);
+  if (auto* failure = std::get_if<Reply>(&read)) return std::move(*failure);
+  auto& credentials = std::get<Credentials>(read);
+  if (auto limited = Throttle(call, credentials.email)) return std::move(*limited);
+  auto user = store_.FindUserByEmail(credentials.email);
+  // Always verify one hash, so the answer takes as long whether or not the account exists.
+  const std::string& hash = user ? user->password_hash : dummy_hash_;
+  bool verified = crypto::VerifyPassword(credentials.password, hash);
+  if (!user || !verified || user->disabled) return ErrorReply(BadCredentials());
+  return SessionReply(200, *user, call.now);
+}
+
+Reply Api::Logout(const Call& call) {
+  if (call.principal) {
+    if (auto s = sessions_.End(call.principal->session); !s.ok()) return ErrorReply(s.error());
+  }
+  Reply reply = NoContent();
+  AddHeader(reply, "Set-Cookie", ClearedSessionCookie(cookie_secure_));
+  return reply;
+}
+
+Reply Api::Me(const Call& call) {
+  const store::User& user = call.user();
+  json::object body;
+  body["user"] = UserJson(user);
+  body["balance_micros"] = user.balance;
+  body["total_credited_micros"] = store_.TotalCredited(user.id);
+  body["total_spent_micros"] = store_.TotalSpent(user.id);
+  return JsonReply(200, body);
+}
+
+}  // namespace turnpike::control

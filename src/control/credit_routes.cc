@@ -1,0 +1,61 @@
+// The signed-in user's balance, ledger and top-ups.
+#include <boost/json.hpp>
+
+#include "control/api.h"
+#include "control/fields.h"
+#include "control/views.h"
+
+namespace turnpike::control {
+namespace json = boost::json;
+
+namespace {
+constexpr int64_t kDefaultPage = 50;
+constexpr int64_t kMaxPage = 200;
+constexpr money::Micros kCent = 10'000;
+}  // namespace
+
+Reply Api::Credits(const Call& call) {
+  const store::User& user = call.user();
+  json::object body;
+  body["balance_micros"] = user.balance;
+  body["total_credited_micros"] = store_.TotalCredited(user.id);
+  body["total_spent_micros"] = store_.TotalSpent(user.id);
+  return JsonReply(200, body);
+}
+
+Reply Api::Transactions(const Call& call) {
+  auto query = Fields::FromQuery(call.http.query);
+  if (!query.ok()) return ErrorReply(query.error());
+  int64_t limit = query->Int("limit", 1, kMaxPage).value_or(kDefaultPage);
+  if (!query->ok()) return query->Failure();
+  json::array transactions;
+  for (const auto& entry : store_.ListLedger(call.user().id, static_cast<int>(limit))) {
+    transactions.push_back(LedgerEntryJson(entry));
+  }
+  return JsonReply(200, json::object{{"transactions", std::move(transactions)}});
+}
+
+Reply Api::Checkout(const Call& call) {
+  if (!payments_) {
+    return ErrorReply(MakeError(ErrorCode::kUnavailable, "Top-ups are turned off on this server (payments.provider)"));
+  }
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  auto amount = fields->Usd("amount_usd", Need::kRequired);
+  if (amount && *amount % kCent != 0) fields->Fail("amount_usd", "must be whole cents");
+  if (amount && (*amount < checkout_min_ || *amount > checkout_max_)) {
+    fields->Fail("amount_usd", "must be from $" + money::FormatUsd(checkout_min_) + " to $" +
+                                   money::FormatUsd(checkout_max_));
+  }
+  if (!fields->ok()) return fields->Failure();
+  auto checkout = payments_->CreateCheckout(call.user(), *amount);
+  if (!checkout.ok()) return ErrorReply(checkout.error());
+  auto topup = store_.FindTopup(std::string(payments_->name()), checkout->external_id);
+  if (!topup) return ErrorReply(MakeError(ErrorCode::kInternal, "the new top-up is missing"));
+  json::object body;
+  body["topup"] = TopupJson(*topup);
+  body["checkout_url"] = checkout->checkout_url.empty() ? json::value(nullptr) : json::value(checkout->checkout_url);
+  return JsonReply(200, body);
+}
+
+}  // namespace turnpike::control

@@ -1,0 +1,101 @@
+#include "control/views.h"
+
+#include <boost/json.hpp>
+
+#include "control/time_format.h"
+
+namespace turnpike::control {
+namespace json = boost::json;
+
+namespace {
+
+json::value SecondsOrNull(const std::optional<int64_t>& unix_seconds) {
+  return unix_seconds ? json::value(FormatUnixSeconds(*unix_seconds)) : json::value(nullptr);
+}
+
+json::value TextOrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
+
+}  // namespace
+
+json::object UserJson(const store::User& user) {
+  return json::object{{"id", user.id},
+                      {"email", user.email},
+                      {"is_admin", user.is_admin},
+                      {"disabled", user.disabled},
+                      {"created_at", FormatUnixSeconds(user.created_at)}};
+}
+
+json::object KeyJson(const store::ApiKey& key) {
+  json::object o;
+  o["id"] = key.id;
+  o["name"] = key.name;
+  o["prefix"] = key.prefix;
+  o["created_at"] = FormatUnixSeconds(key.created_at);
+  o["last_used_at"] = SecondsOrNull(key.last_used_at);
+  o["expires_at"] = SecondsOrNull(key.expires_at);
+  o["disabled"] = key.disabled;
+  o["log_prompts"] = key.log_prompts;
+  o["usage_micros"] = key.usage;
+  o["limit_micros"] = key.limit ? json::value(*key.limit) : json::value(nullptr);
+  return o;
+}
+
+json::object LogJson(const store::RequestLogRow& row, bool with_text) {
+  json::object o;
+  o["id"] = row.request_id;
+  o["model"] = row.model_id;
+  o["provider"] = TextOrNull(row.provider_id);
+  o["upstream_model"] = TextOrNull(row.upstream_model);
+  o["key_id"] = row.key_id;
+  o["streamed"] = row.streamed;
+  o["prompt_tokens"] = row.prompt_tokens;
+  o["completion_tokens"] = row.completion_tokens;
+  o["cached_tokens"] = row.cached_tokens;
+  o["reasoning_tokens"] = row.reasoning_tokens;
+  o["cost_micros"] = row.cost;
+  o["usage_source"] = row.usage_source == store::UsageSource::kEstimated ? "estimated" : "provider";
+  o["latency_ms"] = row.latency_ms;
+  o["ttft_ms"] = row.ttft_ms < 0 ? json::value(nullptr) : json::value(row.ttft_ms);
+  o["status"] = row.http_status;
+  o["finish_reason"] = TextOrNull(row.finish_reason);
+  o["error"] = TextOrNull(row.error_message);
+  o["created_at"] = FormatUnixMillis(row.created_at);
+  if (with_text && !row.prompt_text.empty()) o["prompt"] = row.prompt_text;
+  if (with_text && !row.completion_text.empty()) o["completion"] = row.completion_text;
+  return o;
+}
+
+json::object TopupJson(const store::Topup& topup) {
+  json::object o;
+  o["id"] = topup.id;
+  o["amount_micros"] = topup.amount;
+  o["provider"] = topup.provider;
+  o["status"] = topup.status;
+  o["created_at"] = FormatUnixSeconds(topup.created_at);
+  o["completed_at"] = topup.completed_at > 0 ? json::value(FormatUnixSeconds(topup.completed_at)) : json::value(nullptr);
+  return o;
+}
+
+json::object LedgerEntryJson(const store::LedgerEntry& entry) {
+  json::object o;
+  o["id"] = entry.id;
+  o["kind"] = entry.kind;
+  o["amount_micros"] = entry.amount;
+  o["note"] = TextOrNull(entry.note);
+  o["request_id"] = TextOrNull(entry.request_id);
+  o["created_at"] = FormatUnixSeconds(entry.created_at);
+  return o;
+}
+
+json::object ActivityJson(const store::ActivityBucket& bucket, bool with_group) {
+  json::object o;
+  if (with_group) o["group"] = bucket.group;
+  o["requests"] = bucket.requests;
+  o["errors"] = bucket.errors;
+  o["prompt_tokens"] = bucket.prompt_tokens;
+  o["completion_tokens"] = bucket.completion_tokens;
+  o["cost_micros"] = bucket.cost;
+  return o;
+}
+
+}  // namespace turnpike::control

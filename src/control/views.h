@@ -1,0 +1,28 @@
+// The JSON shapes of the control API (docs/control-api.md). Times are ISO 8601 UTC strings;
+// money is integer micro-USD in `*_micros` members. Nothing secret is ever written: no password
+// hash, key hash or session id.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "store/store.h"
+
+namespace turnpike::control {
+
+// {id, email, is_admin, disabled, created_at}
+boost::json::object UserJson(const store::User& user);
+// {id, name, prefix, created_at, last_used_at, expires_at, disabled, log_prompts, usage_micros,
+//  limit_micros}
+boost::json::object KeyJson(const store::ApiKey& key);
+// {id (the request id), model, provider, upstream_model, key_id, streamed, prompt_tokens, …,
+//  created_at}; with `with_text`, also prompt and completion when they were logged.
+boost::json::object LogJson(const store::RequestLogRow& row, bool with_text);
+// {id, amount_micros, provider, status, created_at, completed_at}
+boost::json::object TopupJson(const store::Topup& topup);
+// {id, kind, amount_micros, note, request_id, created_at}
+boost::json::object LedgerEntryJson(const store::LedgerEntry& entry);
+// {group, requests, errors, prompt_tokens, completion_tokens, cost_micros} (no group when
+// `with_group` is false: the totals).
+boost::json::object ActivityJson(const store::ActivityBucket& bucket, bool with_group);
+
+}  // namespace turnpike::control
