@@ -467,7 +467,9 @@ export function tamperSignature(token) {
 // ---------------------------------------------------------------------------------------------
 // The secrets scan: the last test of every file.
 
-function scanText(text, { seq = null, where, inSetCookie = false }) {
+// The secrets found in `text` that may not be there. `seq`: the response it comes from (the one
+// that issued a secret may carry it); `inSetCookie`: a Set-Cookie header (session tokens may be there).
+export function scanText(text, { seq = null, where, inSetCookie = false }) {
   const found = [];
   for (const [value, s] of state.secrets) {
     if (!text.includes(value)) continue;

@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { CONTROL_DOC_PATH, OPENAPI_PATH, OpenApiChecker, loadDocument } from './helpers.mjs';
+import {
+  CONTROL_DOC_PATH, OPENAPI_PATH, OpenApiChecker, addSecret, loadDocument, scanText, signJwt,
+} from './helpers.mjs';
 
 const doc = loadDocument();
 const METHODS = ['get', 'post', 'patch', 'put', 'delete'];
@@ -194,4 +196,24 @@ test('the response checker rejects drift', () => {
     ['an unknown method', run('PUT', '/api/keys', 200, {})],
   ];
   for (const [what, problems] of bad) assert.ok(problems.length > 0, `the checker accepts ${what}`);
+});
+
+// The secrets scan must find what it looks for, or the last test of every file proves nothing.
+test('the secrets scan finds secrets, and allows only an issuing response and Set-Cookie', () => {
+  const key = 'sk-tp-v1-selftest0123456789abcdef';
+  const token = signJwt({ alg: 'HS256', typ: 'JWT' }, { sid: 'selftest-sid-0123456789abcdef', exp: 1 });
+  addSecret(key, 'apiKey', 'self-test key', 1001);
+  addSecret(token, 'token', 'self-test token', 1002);
+  addSecret('selftest-sid-0123456789abcdef', 'sid', 'self-test sid');
+  addSecret('pw-selftest-secret', 'password', 'self-test password');
+  assert.deepEqual(scanText(`{"secret":"${key}"}`, { seq: 1001, where: 'issuing body' }), []);
+  assert.equal(scanText(`{"secret":"${key}"}`, { seq: 1003, where: 'another body' }).length, 1);
+  assert.equal(scanText(`x ${key} y`, { where: 'server output' }).length, 1);
+  assert.deepEqual(scanText(`tp_session=${token}; HttpOnly`, { where: 'set-cookie', inSetCookie: true }), []);
+  assert.equal(scanText(`{"token":"${token}"}`, { seq: 1003, where: 'another body' }).length, 1);
+  assert.deepEqual(scanText(`{"token":"${token}"}`, { seq: 1002, where: 'login body' }), []);
+  assert.equal(scanText(`Bearer ${token}`, { where: 'a header' }).length, 1);
+  assert.equal(scanText('session selftest-sid-0123456789abcdef', { where: 'output' }).length, 1);
+  assert.equal(scanText('{"password":"pw-selftest-secret"}', { seq: 1001, where: 'a body' }).length, 1);
+  assert.deepEqual(scanText('nothing here', { where: 'a body' }), []);
 });
