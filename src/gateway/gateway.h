@@ -56,6 +56,9 @@ class Gateway {
                                              net::ResponseWriter& writer);
   boost::asio::awaitable<void> TranslateStream(Exchange& x, const providers::Adapter& adapter,
                                                net::UpstreamCall& call, net::ResponseWriter& writer);
+  // Starts the SSE answer (status 200, event-stream headers); marks the client gone and cancels
+  // the upstream call if it cannot be written.
+  boost::asio::awaitable<void> BeginStreamedAnswer(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   // What the exchange costs: the provider's usage, else an estimate of what was delivered;
   // never more than the hold. Fills x.usage when it estimates.
   money::Micros BillableCost(Exchange& x);

@@ -150,18 +150,7 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
 
 awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
   const std::string& provider = x.route->provider->provider->id;
-  x.status = 200;
-  net::Headers headers{{"Content-Type", "text/event-stream; charset=utf-8"},
-                       {"Cache-Control", "no-cache"},
-                       {"X-Accel-Buffering", "no"},
-                       {"x-request-id", x.id}};
-  // co_await stands alone (see translated_relay.cc: g++ 12 and by-value arguments).
-  bool began = co_await writer.BeginStream(200, std::move(headers));
-  if (!began) {
-    call.Cancel();
-    x.client_gone = true;
-  }
-  metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
+  co_await BeginStreamedAnswer(x, call, writer);
   net::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
   bool done = false;
   bool upstream_error = false;

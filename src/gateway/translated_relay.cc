@@ -65,19 +65,7 @@ awaitable<void> Gateway::TranslateJson(Exchange& x, const providers::Adapter& ad
 awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
                                          net::ResponseWriter& writer) {
   const std::string& provider = x.route->provider->provider->id;
-  x.status = 200;
-  net::Headers headers{{"Content-Type", "text/event-stream; charset=utf-8"},
-                       {"Cache-Control", "no-cache"},
-                       {"X-Accel-Buffering", "no"},
-                       {"x-request-id", x.id}};
-  // g++ 12 miscompiles co_await inside a larger expression when the callee takes arguments by
-  // value (a double free): co_await stands alone as a statement or an initializer here.
-  bool began = co_await writer.BeginStream(200, std::move(headers));
-  if (!began) {
-    call.Cancel();
-    x.client_gone = true;
-  }
-  metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
+  co_await BeginStreamedAnswer(x, call, writer);
   net::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
   auto decoder = adapter.NewStreamDecoder();
   protocol::OpenAiChunkEncoder encoder(x.id, x.route->endpoint->upstream_model, UnixSeconds());
