@@ -18,6 +18,9 @@ std::string Sha256Hex(std::string_view data);
 // `bytes` random bytes from the OS CSPRNG, encoded as lower-case hex (2×bytes chars).
 std::string RandomHex(size_t bytes);
 
+// Lower-case hex HMAC-SHA256 of `data` under `key`.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
 // Equality of two strings in time that depends only on their lengths.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

@@ -27,6 +27,14 @@ TEST_F(CryptoTest, Sha256HexKnownVectors) {
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+// RFC 4231 test cases 1 and 2.
+TEST_F(CryptoTest, HmacSha256HexKnownVectors) {
+  EXPECT_EQ(HmacSha256Hex(std::string(20, '\x0b'), "Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
 TEST_F(CryptoTest, Sha256HexHashesEmbeddedNulBytes) {
   using namespace std::literals;
   EXPECT_NE(Sha256Hex("a\0b"sv), Sha256Hex("a"sv));

@@ -125,6 +125,30 @@ Status CheckCents(const std::string& name, const std::string& text) {
   return OkStatus();
 }
 
+// "" (derived) or an absolute http(s) URL.
+Status CheckReturnUrl(const std::string& name, const std::string& url) {
+  if (url.empty()) return OkStatus();
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->encoded_host().empty()) {
+    return Bad(name, "must be \"\" or an absolute http(s) URL, got \"" + url + "\"");
+  }
+  return OkStatus();
+}
+
+// The name of an environment variable (not its value: secrets stay out of the file).
+Status CheckEnvName(const std::string& name, const std::string& value) {
+  // The value is never echoed: it may be a secret pasted in the wrong place.
+  for (const char* prefix : {"sk_", "rk_", "pk_", "whsec_"}) {
+    if (value.starts_with(prefix)) {
+      return Bad(name, "must be the name of the environment variable that holds the secret, not the secret itself");
+    }
+  }
+  bool ok = !value.empty() && !std::isdigit(static_cast<unsigned char>(value[0]));
+  for (char ch : value) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+  if (!ok) return Bad(name, "must name an environment variable (letters, digits and _)");
+  return OkStatus();
+}
+
 #define TRY(expr)                          \
   do {                                     \
     if (auto s_ = (expr); !s_.ok()) return s_.error(); \
@@ -137,7 +161,8 @@ const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
     {"database", {"url", "data_dir"}},
     {"auth", {"jwt_secret", "key_cache_ttl_ms", "cookie_secure", "allowed_origins", "allow_signup",
               "login_per_ip_per_minute", "login_per_email_per_minute"}},
-    {"payments", {"provider", "min_usd", "max_usd"}},
+    {"payments", {"provider", "min_usd", "max_usd", "success_url", "cancel_url", "stripe_secret_key_env",
+                  "stripe_webhook_secret_env", "stripe_api_base", "stripe_webhook_tolerance_seconds"}},
     {"billing", {"stale_hold_seconds"}},
     {"bootstrap", {"admin", "admin_email", "admin_credits_usd"}},
     {"log", {"level", "request_log_batch", "request_log_flush_ms"}},
@@ -189,8 +214,8 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   TRY(Int(t, "auth", "login_per_email_per_minute", "TURNPIKE_LOGIN_PER_EMAIL_PER_MINUTE", env, 1, 1'000'000,
           c.login_per_email_per_minute));
   TRY(Str(t, "payments", "provider", "TURNPIKE_PAYMENTS_PROVIDER", env, c.payments_provider));
-  if (c.payments_provider != "sandbox" && c.payments_provider != "none") {
-    return Bad("payments.provider", "must be \"sandbox\" or \"none\", got \"" + c.payments_provider + "\"");
+  if (c.payments_provider != "sandbox" && c.payments_provider != "stripe" && c.payments_provider != "none") {
+    return Bad("payments.provider", "must be \"sandbox\", \"stripe\" or \"none\", got \"" + c.payments_provider + "\"");
   }
   TRY(Str(t, "payments", "min_usd", nullptr, env, c.payments_min_usd));
   TRY(Str(t, "payments", "max_usd", nullptr, env, c.payments_max_usd));
@@ -199,6 +224,18 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   if (*money::ParseUsd(c.payments_min_usd) > *money::ParseUsd(c.payments_max_usd)) {
     return Bad("payments.min_usd", "must not exceed payments.max_usd");
   }
+  TRY(Str(t, "payments", "success_url", "TURNPIKE_PAYMENTS_SUCCESS_URL", env, c.payments_success_url));
+  TRY(Str(t, "payments", "cancel_url", "TURNPIKE_PAYMENTS_CANCEL_URL", env, c.payments_cancel_url));
+  TRY(CheckReturnUrl("payments.success_url", c.payments_success_url));
+  TRY(CheckReturnUrl("payments.cancel_url", c.payments_cancel_url));
+  TRY(Str(t, "payments", "stripe_secret_key_env", nullptr, env, c.stripe_secret_key_env));
+  TRY(Str(t, "payments", "stripe_webhook_secret_env", nullptr, env, c.stripe_webhook_secret_env));
+  TRY(CheckEnvName("payments.stripe_secret_key_env", c.stripe_secret_key_env));
+  TRY(CheckEnvName("payments.stripe_webhook_secret_env", c.stripe_webhook_secret_env));
+  TRY(Str(t, "payments", "stripe_api_base", "TURNPIKE_STRIPE_API_BASE", env, c.stripe_api_base));
+  TRY(CheckBaseUrl("payments.stripe_api_base", c.stripe_api_base));
+  TRY(Int(t, "payments", "stripe_webhook_tolerance_seconds", nullptr, env, 1, 86'400,
+          c.stripe_webhook_tolerance_seconds));
   TRY(Int(t, "billing", "stale_hold_seconds", nullptr, env, 60, 86'400 * 30, c.stale_hold_seconds));
   TRY(Bool(t, "bootstrap", "admin", "TURNPIKE_BOOTSTRAP_ADMIN", env, c.bootstrap_admin));
   TRY(Str(t, "bootstrap", "admin_email", nullptr, env, c.admin_email));

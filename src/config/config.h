@@ -47,9 +47,18 @@ struct Config {
   int64_t login_per_email_per_minute = 5;   // login + sign-up attempts per email address
 
   // [payments]
-  std::string payments_provider = "sandbox";  // "sandbox" (credited at once) | "none" (checkout off)
+  std::string payments_provider = "sandbox";  // "sandbox" (credited at once) | "stripe" | "none" (checkout off)
   std::string payments_min_usd = "1";         // smallest checkout, whole cents
   std::string payments_max_usd = "10000";     // largest checkout, whole cents
+  // Where the browser lands after paying / giving up; "" = derived per checkout from the page
+  // that started it (its Origin, else http://<Host>): <origin>/credits?checkout=success&session_id=…
+  std::string payments_success_url;
+  std::string payments_cancel_url;
+  // Stripe: the secrets come from the environment variables named here, never from the file.
+  std::string stripe_secret_key_env = "STRIPE_SECRET_KEY";          // sk_live_… / sk_test_… / rk_…
+  std::string stripe_webhook_secret_env = "STRIPE_WEBHOOK_SECRET";  // whsec_… (the endpoint's signing secret)
+  std::string stripe_api_base = "https://api.stripe.com";           // tests point it at a fake
+  int64_t stripe_webhook_tolerance_seconds = 300;  // a webhook signed longer ago (or ahead) is refused
 
   // [billing]
   int64_t stale_hold_seconds = 3'600;  // holds older than this are released at start-up

@@ -85,6 +85,12 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.payments_provider, d.payments_provider);
   EXPECT_EQ(c.payments_min_usd, d.payments_min_usd);
   EXPECT_EQ(c.payments_max_usd, d.payments_max_usd);
+  EXPECT_EQ(c.payments_success_url, d.payments_success_url);
+  EXPECT_EQ(c.payments_cancel_url, d.payments_cancel_url);
+  EXPECT_EQ(c.stripe_secret_key_env, d.stripe_secret_key_env);
+  EXPECT_EQ(c.stripe_webhook_secret_env, d.stripe_webhook_secret_env);
+  EXPECT_EQ(c.stripe_api_base, d.stripe_api_base);
+  EXPECT_EQ(c.stripe_webhook_tolerance_seconds, d.stripe_webhook_tolerance_seconds);
   EXPECT_EQ(c.stale_hold_seconds, d.stale_hold_seconds);
   EXPECT_EQ(c.bootstrap_admin, d.bootstrap_admin);
   EXPECT_EQ(c.admin_email, d.admin_email);
@@ -109,6 +115,11 @@ void ExpectDefaults(const Config& c) {
   EXPECT_FALSE(c.cookie_secure);
   EXPECT_TRUE(c.allowed_origins.empty());
   EXPECT_EQ(c.payments_provider, "sandbox");
+  EXPECT_EQ(c.payments_success_url, "");
+  EXPECT_EQ(c.stripe_secret_key_env, "STRIPE_SECRET_KEY");
+  EXPECT_EQ(c.stripe_webhook_secret_env, "STRIPE_WEBHOOK_SECRET");
+  EXPECT_EQ(c.stripe_api_base, "https://api.stripe.com");
+  EXPECT_EQ(c.stripe_webhook_tolerance_seconds, 300);
 }
 
 TEST_F(ConfigTest, DefaultsWithEmptyFileAndEmptyEnv) {
@@ -474,11 +485,45 @@ TEST_F(ConfigTest, BadControlPlaneKeys) {
     EXPECT_TRUE(Has(ErrorOf(std::string("[auth]\nallowed_origins = [\"") + bad + "\"]\n"), "auth.allowed_origins"))
         << bad;
   }
-  EXPECT_TRUE(Has(ErrorOf("[payments]\nprovider = \"stripe\"\n"), "payments.provider"));
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nprovider = \"paypal\"\n"), "payments.provider"));
   EXPECT_TRUE(Has(ErrorOf("[payments]\nmin_usd = \"0.001\"\n"), "payments.min_usd"));
   EXPECT_TRUE(Has(ErrorOf("[payments]\nmax_usd = \"0\"\n"), "payments.max_usd"));
   EXPECT_TRUE(Has(ErrorOf("[payments]\nmin_usd = \"20\"\nmax_usd = \"10\"\n"), "payments.min_usd"));
   EXPECT_TRUE(Has(ErrorOf("[auth]\nlogin_per_email_per_minute = 0\n"), "auth.login_per_email_per_minute"));
+}
+
+TEST_F(ConfigTest, StripeKeys) {
+  auto c = Load(Write("s.toml", "[payments]\nprovider = \"stripe\"\nstripe_secret_key_env = \"MY_STRIPE_KEY\"\n"
+                                "stripe_webhook_secret_env = \"MY_HOOK\"\nsuccess_url = \"https://dash.example.com/ok\"\n"
+                                "stripe_webhook_tolerance_seconds = 60\n"),
+                MapEnv({{"TURNPIKE_STRIPE_API_BASE", "http://127.0.0.1:9"},
+                        {"TURNPIKE_PAYMENTS_CANCEL_URL", "https://dash.example.com/no"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->payments_provider, "stripe");
+  EXPECT_EQ(c->stripe_secret_key_env, "MY_STRIPE_KEY");
+  EXPECT_EQ(c->stripe_webhook_secret_env, "MY_HOOK");
+  EXPECT_EQ(c->stripe_api_base, "http://127.0.0.1:9");
+  EXPECT_EQ(c->payments_success_url, "https://dash.example.com/ok");
+  EXPECT_EQ(c->payments_cancel_url, "https://dash.example.com/no");
+  EXPECT_EQ(c->stripe_webhook_tolerance_seconds, 60);
+  auto e = Load(Write("s.toml", ""), MapEnv({{"TURNPIKE_PAYMENTS_PROVIDER", "stripe"}}));
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->payments_provider, "stripe");
+}
+
+TEST_F(ConfigTest, BadStripeKeys) {
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nstripe_api_base = \"api.stripe.com\"\n"), "payments.stripe_api_base"));
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nsuccess_url = \"/credits\"\n"), "payments.success_url"));
+  EXPECT_TRUE(Has(ErrorOf("[payments]\ncancel_url = \"javascript:alert(1)\"\n"), "payments.cancel_url"));
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nstripe_webhook_tolerance_seconds = 0\n"), "payments.stripe_webhook_tolerance_seconds"));
+  EXPECT_TRUE(Has(ErrorOf("[payments]\nstripe_secret_key_env = \"MY-KEY\"\n"), "payments.stripe_secret_key_env"));
+  // A secret pasted where its variable's name belongs stops start-up, and is not repeated.
+  std::string pasted = ErrorOf("[payments]\nstripe_secret_key_env = \"sk_test_abcdef123456\"\n");
+  EXPECT_TRUE(Has(pasted, "payments.stripe_secret_key_env"));
+  EXPECT_EQ(pasted.find("abcdef123456"), std::string::npos) << pasted;
+  std::string hook = ErrorOf("[payments]\nstripe_webhook_secret_env = \"whsec_abcdef123456\"\n");
+  EXPECT_TRUE(Has(hook, "payments.stripe_webhook_secret_env"));
+  EXPECT_EQ(hook.find("abcdef123456"), std::string::npos) << hook;
 }
 
 }  // namespace
