@@ -128,7 +128,7 @@ int Serve(const config::Config& config, const std::string& role) {
   gateway::ModelRouter router(config::ProcessEnv());
   router.Load(store->LoadCatalog());
   gateway::Gateway gateway(config, *store, keys, router, log, upstreams);
-  auto payments = billing::MakePaymentProvider(config.payments_provider, *store);
+  auto payments = billing::MakePaymentProvider(config, *store, config::ProcessEnv());
   if (!payments.ok()) return Fail(payments.error().message);
 
   net::ServerOptions options;

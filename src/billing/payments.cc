@@ -1,11 +1,25 @@
 #include "billing/payments.h"
 
+#include "billing/stripe_payments.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 
 namespace turnpike::billing {
 
-Result<Checkout> SandboxPayments::CreateCheckout(const store::User& user, money::Micros amount) {
+std::string_view WebhookOutcomeName(WebhookOutcome outcome) {
+  switch (outcome) {
+    case WebhookOutcome::kCredited: return "credited";
+    case WebhookOutcome::kAlreadyCredited: return "already_credited";
+    case WebhookOutcome::kIgnored: return "ignored";
+  }
+  return "ignored";
+}
+
+Result<WebhookOutcome> PaymentProvider::HandleWebhook(const net::Headers&, std::string_view, int64_t) {
+  return MakeError(ErrorCode::kNotFound, "The payment provider \"" + std::string(name()) + "\" takes no webhooks");
+}
+
+Result<Checkout> SandboxPayments::CreateCheckout(const store::User& user, money::Micros amount, std::string_view) {
   if (amount <= 0) return MakeError(ErrorCode::kBadRequest, "A top-up must be a positive amount");
   store::Topup topup;
   topup.user_id = user.id;
@@ -20,9 +34,16 @@ Result<Checkout> SandboxPayments::CreateCheckout(const store::User& user, money:
   return Checkout{topup.external_id, "", true};
 }
 
-Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const std::string& name, store::Store& store) {
+Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const config::Config& config, store::Store& store,
+                                                             const config::EnvLookup& env) {
+  const std::string& name = config.payments_provider;
   if (name == "sandbox") return std::unique_ptr<PaymentProvider>(std::make_unique<SandboxPayments>(store));
   if (name == "none") return std::unique_ptr<PaymentProvider>();
+  if (name == "stripe") {
+    auto options = StripeOptionsFrom(config, env);
+    if (!options.ok()) return options.error();
+    return std::unique_ptr<PaymentProvider>(std::make_unique<StripePayments>(store, std::move(options.value())));
+  }
   return MakeError(ErrorCode::kBadRequest, "payments.provider: unknown provider \"" + name + "\"");
 }
 

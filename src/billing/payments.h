@@ -1,15 +1,18 @@
 // Payment providers: how a user's top-up (store::Topup, the seed's OnrampTransaction) gets paid.
 // The control plane calls CreateCheckout; a provider either completes the top-up at once (the
 // sandbox, for development and tests) or returns a URL where the user pays, and completes it
-// later from its signed webhook (Stripe, planned).
+// later from its signed webhook (Stripe: stripe_payments.h).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "common/money.h"
 #include "common/result.h"
+#include "config/config.h"
+#include "net/http.h"
 #include "store/store.h"
 
 namespace turnpike::billing {
@@ -21,14 +24,31 @@ struct Checkout {
   bool completed_immediately = false;  // the credits are on the balance already
 };
 
+// What a provider did with one webhook delivery (all answered 200).
+enum class WebhookOutcome {
+  kCredited,         // this delivery completed a top-up and credited the user
+  kAlreadyCredited,  // the top-up was completed before (a repeated delivery): nothing changed
+  kIgnored,          // an event that needs nothing (another type, not paid yet, not Turnpike's)
+};
+std::string_view WebhookOutcomeName(WebhookOutcome outcome);  // "credited", "already_credited", "ignored"
+
 class PaymentProvider {
  public:
   virtual ~PaymentProvider() = default;
   // "sandbox", "stripe": the Topup::provider of the top-ups it records.
   virtual std::string_view name() const = 0;
   // Starts a top-up of `amount` (> 0, micro-USD) for `user`: records it in the store, then
-  // completes it or says where to pay. Errors are the store's or the provider's. Thread-safe.
-  virtual Result<Checkout> CreateCheckout(const store::User& user, money::Micros amount) = 0;
+  // completes it or says where to pay. `return_origin` ("scheme://host[:port]", or "") is where
+  // the page that asked is served: a provider with a hosted payment page sends the browser back
+  // there unless config says otherwise. Errors are the store's or the provider's (kUpstream,
+  // kTimeout: it could not be reached or refused). Thread-safe; may block on the network.
+  virtual Result<Checkout> CreateCheckout(const store::User& user, money::Micros amount,
+                                          std::string_view return_origin) = 0;
+  // Handles one webhook delivery: `headers` and the raw, unparsed `body` as received. Errors
+  // are answered as they are (kBadRequest: unsigned, forged, stale or inconsistent; kNotFound:
+  // an unknown payment) and change nothing. The default: kNotFound (no webhooks). Thread-safe;
+  // a delivery repeated, even concurrently, credits once.
+  virtual Result<WebhookOutcome> HandleWebhook(const net::Headers& headers, std::string_view body, int64_t now_unix);
 };
 
 // Credits every checkout at once, with no payment: for development, demos and tests. Each
@@ -38,14 +58,17 @@ class SandboxPayments final : public PaymentProvider {
  public:
   explicit SandboxPayments(store::Store& store) : store_(store) {}
   std::string_view name() const override { return "sandbox"; }
-  Result<Checkout> CreateCheckout(const store::User& user, money::Micros amount) override;
+  Result<Checkout> CreateCheckout(const store::User& user, money::Micros amount,
+                                  std::string_view return_origin) override;
 
  private:
   store::Store& store_;
 };
 
-// The provider named by config payments.provider: "sandbox", or "none" (nullptr: checkout is
-// off). kBadRequest for another name.
-Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const std::string& name, store::Store& store);
+// The provider named by config payments.provider: "sandbox", "stripe" (its secrets read through
+// `env` from the variables config names), or "none" (nullptr: checkout is off). kBadRequest for
+// another name or a missing secret (the message names the variable, never a value).
+Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const config::Config& config, store::Store& store,
+                                                             const config::EnvLookup& env);
 
 }  // namespace turnpike::billing

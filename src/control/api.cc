@@ -59,6 +59,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/api/credits", Access::kUser, &Api::Credits},
       {"GET", "/api/credits/transactions", Access::kUser, &Api::Transactions},
       {"POST", "/api/credits/checkout", Access::kUser, &Api::Checkout},
+      {"POST", "/api/payments/stripe/webhook", Access::kWebhook, &Api::StripeWebhook},
       {"GET", "/api/logs", Access::kUser, &Api::Logs},
       {"GET", "/api/logs/{id}", Access::kUser, &Api::LogById},
       {"GET", "/api/activity", Access::kUser, &Api::Activity},
@@ -84,6 +85,9 @@ Reply Api::Handle(const net::HttpRequest& request) {
     return reply;
   }
   const Route& route = Routes()[static_cast<size_t>(match.id)];
+  if (route.access == Access::kWebhook) {
+    return (this->*route.handler)(Call{request, std::move(match.params), std::nullopt, UnixSeconds()});
+  }
   std::string_view authorization = net::FindHeader(request.headers, "authorization");
   bool via_cookie = authorization.empty() && !SessionCookieValue(net::FindHeader(request.headers, "cookie")).empty();
   auto origin = CheckOrigin(request.method, net::FindHeader(request.headers, "origin"),

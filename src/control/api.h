@@ -28,6 +28,8 @@ namespace turnpike::control {
 
 // The largest request body a control route reads (bodies are small JSON objects).
 inline constexpr size_t kMaxApiBodyBytes = 64 << 10;
+// The largest webhook body a payment provider may send (Stripe events are a few KB).
+inline constexpr size_t kMaxWebhookBodyBytes = 1 << 20;
 
 // Who is calling: the signed-in user (as the store has them now) and their session.
 struct Principal {
@@ -56,7 +58,9 @@ class Api {
   Reply Handle(const net::HttpRequest& request);
 
  private:
-  enum class Access { kPublic, kOptionalUser, kUser, kAdmin };
+  // kWebhook: server-to-server, authenticated by the payload's signature: no session and no
+  // Origin check (a payment provider sends neither cookie nor Origin).
+  enum class Access { kPublic, kOptionalUser, kUser, kAdmin, kWebhook };
   using Handler = Reply (Api::*)(const Call&);
   struct Route {
     const char* method;
@@ -92,6 +96,7 @@ class Api {
   Reply Credits(const Call& call);
   Reply Transactions(const Call& call);
   Reply Checkout(const Call& call);
+  Reply StripeWebhook(const Call& call);
 
   // log_routes.cc
   Reply Logs(const Call& call);

@@ -1,5 +1,6 @@
 // The signed-in user's balance, ledger and top-ups.
 #include <boost/json.hpp>
+#include <cctype>
 
 #include "control/api.h"
 #include "control/fields.h"
@@ -12,6 +13,23 @@ namespace {
 constexpr int64_t kDefaultPage = 50;
 constexpr int64_t kMaxPage = 200;
 constexpr money::Micros kCent = 10'000;
+
+// Where the page that asked for a checkout is served, for the payment page to send the browser
+// back: its Origin (the origin check has let it through: this listener or a configured one),
+// else http://<Host>. "" when neither is usable.
+std::string ReturnOrigin(const net::HttpRequest& request) {
+  std::string_view origin = net::FindHeader(request.headers, "origin");
+  if (!origin.empty()) return std::string(origin);
+  std::string_view host = net::FindHeader(request.headers, "host");
+  if (host.empty() || host.size() > 255) return "";
+  for (char ch : host) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && std::string_view(".-:[]").find(ch) == std::string_view::npos) {
+      return "";
+    }
+  }
+  return "http://" + std::string(host);
+}
+
 }  // namespace
 
 Reply Api::Credits(const Call& call) {
@@ -48,7 +66,7 @@ Reply Api::Checkout(const Call& call) {
                                    money::FormatUsd(checkout_max_));
   }
   if (!fields->ok()) return fields->Failure();
-  auto checkout = payments_->CreateCheckout(call.user(), *amount);
+  auto checkout = payments_->CreateCheckout(call.user(), *amount, ReturnOrigin(call.http));
   if (!checkout.ok()) return ErrorReply(checkout.error());
   auto topup = store_.FindTopup(std::string(payments_->name()), checkout->external_id);
   if (!topup) return ErrorReply(MakeError(ErrorCode::kInternal, "the new top-up is missing"));
@@ -56,6 +74,20 @@ Reply Api::Checkout(const Call& call) {
   body["topup"] = TopupJson(*topup);
   body["checkout_url"] = checkout->checkout_url.empty() ? json::value(nullptr) : json::value(checkout->checkout_url);
   return JsonReply(200, body);
+}
+
+// Stripe calls this; its answer only matters as 2xx (done) or not (Stripe retries for days).
+Reply Api::StripeWebhook(const Call& call) {
+  if (!payments_ || payments_->name() != "stripe") {
+    return ErrorReply(MakeError(ErrorCode::kNotFound, "Stripe payments are not enabled on this server (payments.provider)"));
+  }
+  if (call.http.body.size() > kMaxWebhookBodyBytes) {
+    return ErrorReply(MakeError(ErrorCode::kTooLarge, "The webhook body is larger than " +
+                                                          std::to_string(kMaxWebhookBodyBytes) + " bytes"));
+  }
+  auto outcome = payments_->HandleWebhook(call.http.headers, call.http.body, call.now);
+  if (!outcome.ok()) return ErrorReply(outcome.error());
+  return JsonReply(200, json::object{{"received", true}, {"outcome", billing::WebhookOutcomeName(*outcome)}});
 }
 
 }  // namespace turnpike::control
