@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "common/clock.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace turnpike::store {
@@ -32,6 +33,8 @@ Result<std::string> SqlitePath(std::string_view url) {
 }
 
 }  // namespace
+
+Catalog Store::LoadCatalog() { return LoadCatalogAt(UnixSeconds()); }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
   if (StartsWith(database_url, "postgresql://") || StartsWith(database_url, "postgres://")) {

@@ -52,6 +52,12 @@
 //   amount <= 0, an empty provider or external id is kBadRequest; an unknown user kNotFound.
 //   CompleteTopup on a "failed" top-up is kConflict. ListTopups: newest (created_at, then id)
 //   first; `limit` <= 0 returns nothing.
+// - Catalog administration: PutModel with kUpsert/kUpdate never replaces the row (that would
+//   cascade to its endpoints); it updates it in place. Price history rows are never updated;
+//   deleting an endpoint (or a model, or ImportCatalog dropping an endpoint) deletes only its
+//   changes that have not taken effect. The price columns of model_providers hold the prices in
+//   force when the endpoint was last written; LoadCatalogAt uses them only for an endpoint with
+//   no history row in force.
 // - QueryRequestLogs: `limit` is clamped to [1, 200]. Activity: an unknown group_by returns
 //   nothing; groups by key are ordered by key id.
 #pragma once
@@ -107,8 +113,21 @@ class SqliteStore final : public Store {
 
   // CatalogEmpty: true when there are no companies, providers and models at all.
   Status ImportCatalog(const Catalog& catalog) override;
-  Catalog LoadCatalog() override;
+  Catalog LoadCatalogAt(int64_t now_unix) override;
   bool CatalogEmpty() override;
+
+  Status PutCompany(const Company& company, PutMode mode) override;
+  Status DeleteCompany(const std::string& id) override;
+  Status PutProvider(const Provider& provider, PutMode mode) override;
+  Status DeleteProvider(const std::string& id) override;
+  Status PutModel(const Model& model, PutMode mode) override;
+  Status DeleteModel(const std::string& id, int64_t now_unix) override;
+  Result<bool> PutEndpoint(const std::string& model_id, const Endpoint& endpoint,
+                           int64_t effective_from, int64_t now_unix) override;
+  Status DeleteEndpoint(const std::string& model_id, const std::string& provider_id,
+                        int64_t now_unix) override;
+  std::vector<PriceChange> ListPriceHistory(const std::string& model_id,
+                                            const std::string& provider_id) override;
 
   HoldResult Hold(const HoldRequest& hold, int64_t now_unix) override;
   Status Settle(const std::string& request_id, Micros actual) override;
@@ -167,6 +186,22 @@ class SqliteStore final : public Store {
                             const std::string& kind, Micros amount);
   // Adds one inserted request log row to the activity rollups.
   Status AddToRollupsLocked(const RequestLogRow& row);
+  // Catalog helpers (sqlite_store_catalog.cc).
+  // The prices of an endpoint's history row in force at `at`; nullopt when none is.
+  Result<std::optional<money::Prices>> PricesAtLocked(const std::string& model_id,
+                                                      const std::string& provider_id, int64_t at);
+  // Appends a price history row.
+  Status RecordPricesLocked(const std::string& model_id, const std::string& provider_id,
+                            const money::Prices& prices, int64_t effective_from, int64_t now_unix);
+  // Records `prices` from `at` unless they are the ones in force then already.
+  Status RecordPriceChangeLocked(const std::string& model_id, const std::string& provider_id,
+                                 const money::Prices& prices, int64_t at, int64_t now_unix);
+  // Deletes the price changes of an endpoint (every provider's when `provider_id` is empty)
+  // that take effect after `now_unix`.
+  Status CancelScheduledPricesLocked(const std::string& model_id, const std::string& provider_id,
+                                     int64_t now_unix);
+  // True when a row of `sql` (a SELECT bound to `id`) exists.
+  Result<bool> ExistsLocked(const char* sql, const std::string& id);
 
   std::mutex mu_;
   std::unique_ptr<Connection> conn_;

@@ -1,9 +1,13 @@
-// SqliteStore: the catalog (companies, providers, models and their endpoints).
+// SqliteStore: the catalog (companies, providers, models and their endpoints), its
+// administration, and the endpoints' effective-dated price history.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
+#include <set>
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/util.h"
 
 namespace turnpike::store::sqlite {
 namespace {
@@ -34,10 +38,82 @@ Status CatalogError(const Statement& s, const Status& status, const std::string&
   return status;
 }
 
+bool SamePrices(const money::Prices& a, const money::Prices& b) {
+  return a.input == b.input && a.output == b.output && a.cache_read == b.cache_read &&
+         a.cache_write == b.cache_write;
+}
+
+// kConflict / kNotFound when `mode` does not allow writing `what` (which `exists` or not).
+Status CheckMode(PutMode mode, bool exists, const std::string& what) {
+  if (mode == PutMode::kCreate && exists) return MakeError(ErrorCode::kConflict, what + " exists already");
+  if (mode == PutMode::kUpdate && !exists) return MakeError(ErrorCode::kNotFound, "no " + what);
+  return OkStatus();
+}
+
+// The price history row in force at `at` (ties: the later row), in one SELECT.
+constexpr char kPricesAtSql[] =
+    "SELECT price_input, price_output, price_cache_read, price_cache_write FROM price_history "
+    "WHERE model_id = ? AND provider_id = ? AND effective_from <= ? "
+    "ORDER BY effective_from DESC, id DESC LIMIT 1";
+
 }  // namespace
+
+Result<bool> SqliteStore::ExistsLocked(const char* sql, const std::string& id) {
+  Statement s(*conn_, sql);
+  s.Bind(id);
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  return *row;
+}
+
+Result<std::optional<money::Prices>> SqliteStore::PricesAtLocked(const std::string& model_id,
+                                                                 const std::string& provider_id,
+                                                                 int64_t at) {
+  Statement s(*conn_, kPricesAtSql);
+  s.Bind(model_id).Bind(provider_id).Bind(at);
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<money::Prices>();
+  return std::optional<money::Prices>(money::Prices{s.Int(0), s.Int(1), s.Int(2), s.Int(3)});
+}
+
+Status SqliteStore::RecordPricesLocked(const std::string& model_id, const std::string& provider_id,
+                                       const money::Prices& prices, int64_t effective_from,
+                                       int64_t now_unix) {
+  Statement s(*conn_,
+              "INSERT INTO price_history (model_id, provider_id, price_input, price_output, "
+              "price_cache_read, price_cache_write, effective_from, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  s.Bind(model_id).Bind(provider_id).Bind(prices.input).Bind(prices.output);
+  s.Bind(prices.cache_read).Bind(prices.cache_write).Bind(effective_from).Bind(now_unix);
+  if (Status status = s.Run(); !status.ok()) {
+    return CatalogError(s, status, "prices of " + model_id + " @ " + provider_id);
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::RecordPriceChangeLocked(const std::string& model_id,
+                                            const std::string& provider_id,
+                                            const money::Prices& prices, int64_t at,
+                                            int64_t now_unix) {
+  Result<std::optional<money::Prices>> current = PricesAtLocked(model_id, provider_id, at);
+  if (!current.ok()) return current.error();
+  if (*current && SamePrices(**current, prices)) return OkStatus();
+  return RecordPricesLocked(model_id, provider_id, prices, at, now_unix);
+}
+
+Status SqliteStore::CancelScheduledPricesLocked(const std::string& model_id,
+                                                const std::string& provider_id, int64_t now_unix) {
+  Statement s(*conn_,
+              "DELETE FROM price_history WHERE model_id = ? AND (? = '' OR provider_id = ?) "
+              "AND effective_from > ?");
+  s.Bind(model_id).Bind(provider_id).Bind(provider_id).Bind(now_unix);
+  return s.Run();
+}
 
 Status SqliteStore::ImportCatalog(const Catalog& catalog) {
   std::lock_guard lock(mu_);
+  const int64_t now = NowUnix();
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
   for (const Company& company : catalog.companies) {
@@ -79,12 +155,21 @@ Status SqliteStore::ImportCatalog(const Catalog& catalog) {
       if (Status status = s.Run(); !status.ok())
         return CatalogError(s, status, "model " + model.id);
     }
+    std::set<std::string> dropped;  // providers of the endpoints this import removes
+    {
+      Statement s(*conn_, "SELECT provider_id FROM model_providers WHERE model_id = ?");
+      s.Bind(model.id);
+      Result<bool> row = s.Next();
+      for (; row.ok() && *row; row = s.Next()) dropped.insert(s.Text(0));
+      if (!row.ok()) return row.error();
+    }
     {
       Statement s(*conn_, "DELETE FROM model_providers WHERE model_id = ?");
       s.Bind(model.id);
       if (Status status = s.Run(); !status.ok()) return status;
     }
     for (const Endpoint& endpoint : model.endpoints) {
+      dropped.erase(endpoint.provider_id);
       Statement s(*conn_,
                   "INSERT INTO model_providers (model_id, provider_id, upstream_model, "
                   "price_input, price_output, price_cache_read, price_cache_write, "
@@ -98,12 +183,22 @@ Status SqliteStore::ImportCatalog(const Catalog& catalog) {
       if (Status status = s.Run(); !status.ok()) {
         return CatalogError(s, status, "endpoint " + model.id + " @ " + endpoint.provider_id);
       }
+      if (Status status = RecordPriceChangeLocked(model.id, endpoint.provider_id, endpoint.prices,
+                                                  now, now);
+          !status.ok()) {
+        return status;
+      }
+    }
+    for (const std::string& provider_id : dropped) {
+      if (Status status = CancelScheduledPricesLocked(model.id, provider_id, now); !status.ok()) {
+        return status;
+      }
     }
   }
   return tx.Commit();
 }
 
-Catalog SqliteStore::LoadCatalog() {
+Catalog SqliteStore::LoadCatalogAt(int64_t now_unix) {
   std::lock_guard lock(mu_);
   Catalog catalog;
   // One read transaction: a concurrent import is seen entirely or not at all.
@@ -146,10 +241,19 @@ Catalog SqliteStore::LoadCatalog() {
     }
   }
   {
+    // Each endpoint's prices: its history row in force at now_unix, else its own columns.
     Statement s(*conn_,
-                "SELECT model_id, provider_id, upstream_model, price_input, price_output, "
-                "price_cache_read, price_cache_write, context_length, max_output, "
-                "supported_parameters, enabled FROM model_providers ORDER BY model_id, id");
+                "SELECT mp.model_id, mp.provider_id, mp.upstream_model, "
+                "coalesce(ph.price_input, mp.price_input), "
+                "coalesce(ph.price_output, mp.price_output), "
+                "coalesce(ph.price_cache_read, mp.price_cache_read), "
+                "coalesce(ph.price_cache_write, mp.price_cache_write), mp.context_length, "
+                "mp.max_output, mp.supported_parameters, mp.enabled FROM model_providers mp "
+                "LEFT JOIN price_history ph ON ph.id = (SELECT h.id FROM price_history h "
+                "WHERE h.model_id = mp.model_id AND h.provider_id = mp.provider_id "
+                "AND h.effective_from <= ? ORDER BY h.effective_from DESC, h.id DESC LIMIT 1) "
+                "ORDER BY mp.model_id, mp.id");
+    s.Bind(now_unix);
     for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
       auto it = index.find(s.Text(0));
       if (it == index.end()) continue;
@@ -164,6 +268,15 @@ Catalog SqliteStore::LoadCatalog() {
       catalog.models[it->second].endpoints.push_back(std::move(endpoint));
     }
   }
+  {
+    Statement s(*conn_,
+                "SELECT min(ph.effective_from) FROM price_history ph WHERE ph.effective_from > ? "
+                "AND EXISTS (SELECT 1 FROM model_providers mp WHERE mp.model_id = ph.model_id "
+                "AND mp.provider_id = ph.provider_id)");
+    s.Bind(now_unix);
+    Result<bool> row = s.Next();
+    if (row.ok() && *row) catalog.next_price_change = s.OptionalInt(0);
+  }
   (void)tx.Commit();
   return catalog;
 }
@@ -176,6 +289,222 @@ bool SqliteStore::CatalogEmpty() {
       "AND NOT EXISTS (SELECT 1 FROM models)");
   Result<bool> row = s.Next();
   return row.ok() && *row && s.Bool(0);
+}
+
+Status SqliteStore::PutCompany(const Company& company, PutMode mode) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  Result<bool> exists = ExistsLocked("SELECT 1 FROM companies WHERE id = ?", company.id);
+  if (!exists.ok()) return exists.error();
+  if (Status status = CheckMode(mode, *exists, "company " + company.id); !status.ok()) return status;
+  Statement s(*conn_,
+              "INSERT INTO companies (id, name) VALUES (?, ?) "
+              "ON CONFLICT (id) DO UPDATE SET name = excluded.name");
+  s.Bind(company.id).Bind(company.name);
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "company " + company.id);
+  return tx.Commit();
+}
+
+Status SqliteStore::DeleteCompany(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  Result<bool> exists = ExistsLocked("SELECT 1 FROM companies WHERE id = ?", id);
+  if (!exists.ok()) return exists.error();
+  if (!*exists) return MakeError(ErrorCode::kNotFound, "no company " + id);
+  {
+    Statement s(*conn_, "SELECT count(*) FROM models WHERE company_id = ?");
+    s.Bind(id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return row.error();
+    if (*row && s.Int(0) > 0) {
+      return MakeError(ErrorCode::kConflict, "company " + id + " has " + std::to_string(s.Int(0)) +
+                                                 " model(s); delete them first");
+    }
+  }
+  Statement s(*conn_, "DELETE FROM companies WHERE id = ?");
+  s.Bind(id);
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "company " + id);
+  return tx.Commit();
+}
+
+Status SqliteStore::PutProvider(const Provider& provider, PutMode mode) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  Result<bool> exists = ExistsLocked("SELECT 1 FROM providers WHERE id = ?", provider.id);
+  if (!exists.ok()) return exists.error();
+  if (Status status = CheckMode(mode, *exists, "provider " + provider.id); !status.ok()) return status;
+  Statement s(*conn_,
+              "INSERT INTO providers (id, name, adapter, base_url, key_env, base_url_env, "
+              "enabled) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+              "name = excluded.name, adapter = excluded.adapter, base_url = excluded.base_url, "
+              "key_env = excluded.key_env, base_url_env = excluded.base_url_env, "
+              "enabled = excluded.enabled");
+  s.Bind(provider.id).Bind(provider.name).Bind(provider.adapter).Bind(provider.base_url);
+  s.Bind(provider.key_env).Bind(provider.base_url_env).Bind(provider.enabled);
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "provider " + provider.id);
+  return tx.Commit();
+}
+
+Status SqliteStore::DeleteProvider(const std::string& id) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  Result<bool> exists = ExistsLocked("SELECT 1 FROM providers WHERE id = ?", id);
+  if (!exists.ok()) return exists.error();
+  if (!*exists) return MakeError(ErrorCode::kNotFound, "no provider " + id);
+  {
+    Statement s(*conn_, "SELECT count(*) FROM model_providers WHERE provider_id = ?");
+    s.Bind(id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return row.error();
+    if (*row && s.Int(0) > 0) {
+      return MakeError(ErrorCode::kConflict, "provider " + id + " serves " + std::to_string(s.Int(0)) +
+                                                 " endpoint(s); delete them first");
+    }
+  }
+  Statement s(*conn_, "DELETE FROM providers WHERE id = ?");
+  s.Bind(id);
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "provider " + id);
+  return tx.Commit();
+}
+
+Status SqliteStore::PutModel(const Model& model, PutMode mode) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  Result<bool> exists = ExistsLocked("SELECT 1 FROM models WHERE id = ?", model.id);
+  if (!exists.ok()) return exists.error();
+  if (Status status = CheckMode(mode, *exists, "model " + model.id); !status.ok()) return status;
+  Result<bool> company = ExistsLocked("SELECT 1 FROM companies WHERE id = ?", model.company_id);
+  if (!company.ok()) return company.error();
+  if (!*company) return MakeError(ErrorCode::kBadRequest, "no company " + model.company_id);
+  // An upsert, not INSERT OR REPLACE: replacing would delete the row and cascade.
+  Statement s(*conn_,
+              "INSERT INTO models (id, company_id, name, description, context_length, "
+              "max_output, created, source, input_modalities, output_modalities) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+              "company_id = excluded.company_id, name = excluded.name, "
+              "description = excluded.description, context_length = excluded.context_length, "
+              "max_output = excluded.max_output, created = excluded.created, "
+              "source = excluded.source, input_modalities = excluded.input_modalities, "
+              "output_modalities = excluded.output_modalities");
+  s.Bind(model.id).Bind(model.company_id).Bind(model.name).Bind(model.description);
+  s.Bind(model.context_length).Bind(model.max_output).Bind(model.created).Bind(model.source);
+  s.Bind(ToJsonArray(model.input_modalities)).Bind(ToJsonArray(model.output_modalities));
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "model " + model.id);
+  return tx.Commit();
+}
+
+Status SqliteStore::DeleteModel(const std::string& id, int64_t now_unix) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  Result<bool> exists = ExistsLocked("SELECT 1 FROM models WHERE id = ?", id);
+  if (!exists.ok()) return exists.error();
+  if (!*exists) return MakeError(ErrorCode::kNotFound, "no model " + id);
+  if (Status status = CancelScheduledPricesLocked(id, "", now_unix); !status.ok()) return status;
+  Statement s(*conn_, "DELETE FROM models WHERE id = ?");  // its endpoints cascade
+  s.Bind(id);
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "model " + id);
+  return tx.Commit();
+}
+
+Result<bool> SqliteStore::PutEndpoint(const std::string& model_id, const Endpoint& endpoint,
+                                      int64_t effective_from, int64_t now_unix) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
+  Result<bool> model = ExistsLocked("SELECT 1 FROM models WHERE id = ?", model_id);
+  if (!model.ok()) return model.error();
+  if (!*model) return MakeError(ErrorCode::kNotFound, "no model " + model_id);
+  Result<bool> provider = ExistsLocked("SELECT 1 FROM providers WHERE id = ?", endpoint.provider_id);
+  if (!provider.ok()) return provider.error();
+  if (!*provider) return MakeError(ErrorCode::kNotFound, "no provider " + endpoint.provider_id);
+  bool exists = false;
+  {
+    Statement s(*conn_, "SELECT 1 FROM model_providers WHERE model_id = ? AND provider_id = ?");
+    s.Bind(model_id).Bind(endpoint.provider_id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return row.error();
+    exists = *row;
+  }
+  const int64_t at = std::max(effective_from, now_unix);
+  if (!exists && at > now_unix) {
+    return MakeError(ErrorCode::kBadRequest,
+                     "a new endpoint's prices take effect at once; schedule changes once it exists");
+  }
+  if (Status status = RecordPriceChangeLocked(model_id, endpoint.provider_id, endpoint.prices, at,
+                                              now_unix);
+      !status.ok()) {
+    return status.error();
+  }
+  Result<std::optional<money::Prices>> in_force = PricesAtLocked(model_id, endpoint.provider_id, now_unix);
+  if (!in_force.ok()) return in_force.error();
+  const money::Prices prices = in_force->value_or(endpoint.prices);
+  // Updated in place (the row keeps its id, so the endpoint keeps its place in the catalog).
+  Statement s(*conn_,
+              "INSERT INTO model_providers (model_id, provider_id, upstream_model, price_input, "
+              "price_output, price_cache_read, price_cache_write, context_length, max_output, "
+              "supported_parameters, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT (model_id, provider_id) DO UPDATE SET "
+              "upstream_model = excluded.upstream_model, price_input = excluded.price_input, "
+              "price_output = excluded.price_output, price_cache_read = excluded.price_cache_read, "
+              "price_cache_write = excluded.price_cache_write, "
+              "context_length = excluded.context_length, max_output = excluded.max_output, "
+              "supported_parameters = excluded.supported_parameters, enabled = excluded.enabled");
+  s.Bind(model_id).Bind(endpoint.provider_id).Bind(endpoint.upstream_model);
+  s.Bind(prices.input).Bind(prices.output).Bind(prices.cache_read).Bind(prices.cache_write);
+  s.Bind(endpoint.context_length).Bind(endpoint.max_output);
+  s.Bind(ToJsonArray(endpoint.supported_parameters)).Bind(endpoint.enabled);
+  if (Status status = s.Run(); !status.ok()) {
+    return CatalogError(s, status, "endpoint " + model_id + " @ " + endpoint.provider_id).error();
+  }
+  if (Status status = tx.Commit(); !status.ok()) return status.error();
+  return !exists;
+}
+
+Status SqliteStore::DeleteEndpoint(const std::string& model_id, const std::string& provider_id,
+                                   int64_t now_unix) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  {
+    Statement s(*conn_, "DELETE FROM model_providers WHERE model_id = ? AND provider_id = ?");
+    s.Bind(model_id).Bind(provider_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  if (conn_->Changes() == 0) {
+    return MakeError(ErrorCode::kNotFound, "no endpoint of " + model_id + " at " + provider_id);
+  }
+  if (Status status = CancelScheduledPricesLocked(model_id, provider_id, now_unix); !status.ok()) {
+    return status;
+  }
+  return tx.Commit();
+}
+
+std::vector<PriceChange> SqliteStore::ListPriceHistory(const std::string& model_id,
+                                                       const std::string& provider_id) {
+  std::lock_guard lock(mu_);
+  std::vector<PriceChange> changes;
+  Statement s(*conn_,
+              "SELECT id, model_id, provider_id, price_input, price_output, price_cache_read, "
+              "price_cache_write, effective_from, created_at FROM price_history "
+              "WHERE model_id = ? AND provider_id = ? ORDER BY effective_from, id");
+  s.Bind(model_id).Bind(provider_id);
+  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
+    PriceChange change;
+    change.id = s.Int(0);
+    change.model_id = s.Text(1);
+    change.provider_id = s.Text(2);
+    change.prices = money::Prices{s.Int(3), s.Int(4), s.Int(5), s.Int(6)};
+    change.effective_from = s.Int(7);
+    change.created_at = s.Int(8);
+    changes.push_back(std::move(change));
+  }
+  return changes;
 }
 
 }  // namespace turnpike::store::sqlite

@@ -1,6 +1,6 @@
 // SqliteStore: the conformance suite on an in-memory and a file database, plus what only
-// SQLite has (embedded migrations and the 0001 → 0002 upgrade, the append-only triggers seen
-// through raw SQL, TouchKey never waiting for a lock, URLs).
+// SQLite has (embedded migrations, the 0001 → 0002 and 0002 → 0003 upgrades, the append-only
+// triggers seen through raw SQL, TouchKey never waiting for a lock, URLs).
 #include "store/sqlite/sqlite_store.h"
 
 #include <fmt/format.h>
@@ -228,6 +228,54 @@ TEST(SqliteMigrationsTest, ControlPlaneMigrationKeepsRowsAndTriggers) {
                      "created_at) VALUES (1, 'deduct', 5, 'd2', 0)"),
             SQLITE_OK);  // a deduction is negative
   EXPECT_EQ(store->LedgerSum(1), 76);
+}
+
+// A database made by 0001 and 0002, with endpoints, upgraded by Migrate(): every endpoint's
+// prices get a history row in force from the upgrade on, and history rows cannot be changed.
+TEST(SqliteMigrationsTest, PriceHistoryMigrationRecordsTheCurrentPrices) {
+  FileDatabase db;
+  {
+    RawDb raw(db.path());
+    ASSERT_EQ(raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
+                       "NOT NULL, applied_at INTEGER NOT NULL) STRICT;"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.Exec("PRAGMA foreign_keys = ON; BEGIN;" + std::string(Migrations()[0].sql) +
+                       std::string(Migrations()[1].sql) + "COMMIT;"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (1, '0001_init', 0), "
+                       "  (2, '0002_control_plane', 0);"
+                       "INSERT INTO companies VALUES ('a', 'A');"
+                       "INSERT INTO providers (id, name, adapter) VALUES ('p', 'P', 'openai');"
+                       "INSERT INTO models (id, company_id, name) VALUES ('a/x', 'a', 'X');"
+                       "INSERT INTO model_providers (model_id, provider_id, upstream_model, "
+                       "  price_input, price_output, price_cache_read, price_cache_write) "
+                       "  VALUES ('a/x', 'p', 'x-1', 11, 22, 3, 4);"),
+              SQLITE_OK);
+  }
+  const int64_t before = NowUnix();
+  std::unique_ptr<Store> store = db.Open();
+  Result<int> applied = store->Migrate();
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_EQ(*applied, static_cast<int>(Migrations().size()) - 2);
+  std::vector<PriceChange> history = store->ListPriceHistory("a/x", "p");
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].prices.input, 11);
+  EXPECT_EQ(history[0].prices.output, 22);
+  EXPECT_EQ(history[0].prices.cache_read, 3);
+  EXPECT_EQ(history[0].prices.cache_write, 4);
+  EXPECT_GE(history[0].effective_from, before);
+  EXPECT_LE(history[0].effective_from, NowUnix());
+  Catalog catalog = store->LoadCatalog();
+  ASSERT_EQ(catalog.models.size(), 1u);
+  ASSERT_EQ(catalog.models[0].endpoints.size(), 1u);
+  EXPECT_EQ(catalog.models[0].endpoints[0].prices.output, 22);
+  // Before the upgrade there was no history: the endpoint's own prices apply.
+  EXPECT_EQ(store->LoadCatalogAt(before - 1000).models[0].endpoints[0].prices.output, 22);
+
+  RawDb raw(db.path());
+  std::string message;
+  EXPECT_NE(raw.Exec("UPDATE price_history SET price_input = 1", &message), SQLITE_OK);
+  EXPECT_NE(message.find("never changed"), std::string::npos) << message;
 }
 
 TEST(SqliteStoreTest, TouchKeyNeverWaitsForAnotherWriter) {
