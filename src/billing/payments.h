@@ -40,8 +40,8 @@ class PaymentProvider {
   // Starts a top-up of `amount` (> 0, micro-USD) for `user`: records it in the store, then
   // completes it or says where to pay. `return_origin` ("scheme://host[:port]", or "") is where
   // the page that asked is served: a provider with a hosted payment page sends the browser back
-  // there unless config says otherwise. Errors are the store's or the provider's (kUpstream,
-  // kTimeout: it could not be reached or refused). Thread-safe; may block on the network.
+  // there unless config says otherwise. Errors are the store's or the provider's (kUpstream: it
+  // could not be reached, timed out, or refused). Thread-safe; may block on the network.
   virtual Result<Checkout> CreateCheckout(const store::User& user, money::Micros amount,
                                           std::string_view return_origin) = 0;
   // Handles one webhook delivery: `headers` and the raw, unparsed `body` as received. Errors

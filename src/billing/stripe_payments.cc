@@ -100,8 +100,10 @@ Result<Checkout> StripePayments::CreateCheckout(const store::User& user, money::
   auto response = transport_(request, options_.limits);
   if (!response.ok()) {
     spdlog::warn("stripe: creating a Checkout Session failed: {}", response.error().message);
-    return MakeError(response.error().code == ErrorCode::kTimeout ? ErrorCode::kTimeout : ErrorCode::kUpstream,
-                     "The payment provider could not be reached; try again later");
+    // 502 either way: a 408 would blame the client.
+    return MakeError(ErrorCode::kUpstream, response.error().code == ErrorCode::kTimeout
+                                               ? "The payment provider did not answer in time; try again later"
+                                               : "The payment provider could not be reached; try again later");
   }
   if (response->status < 200 || response->status > 299) {
     spdlog::warn("stripe: creating a Checkout Session failed: HTTP {}: {}", response->status,

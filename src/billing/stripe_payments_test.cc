@@ -172,7 +172,7 @@ TEST_F(StripePaymentsTest, StripeFailuresCreateNothingAndLeakNoSecret) {
       {net::BlockingResponse{200, "not json"}, ErrorCode::kUpstream},
       {net::BlockingResponse{200, R"({"id":"cs_nourl","amount_total":100})"}, ErrorCode::kUpstream},
       {net::BlockingResponse{200, R"({"id":"cs_wrong","url":"https://x","amount_total":999})"}, ErrorCode::kUpstream},
-      {MakeError(ErrorCode::kTimeout, "stripe.fake did not answer in time"), ErrorCode::kTimeout},
+      {MakeError(ErrorCode::kTimeout, "stripe.fake did not answer in time"), ErrorCode::kUpstream},
       {MakeError(ErrorCode::kUpstream, "cannot reach stripe.fake"), ErrorCode::kUpstream},
   };
   for (const auto& [answer, code] : cases) {
