@@ -96,7 +96,14 @@ test('every operation: an operationId, x-request-id on every response, the statu
     }
     const secured = (op.security ?? security).length > 0;
     if (secured) assert.ok(statuses.includes('401'), `${where}: a signed-in route lists 401`);
-    if (['POST', 'PATCH', 'DELETE'].includes(method)) assert.ok(statuses.includes('403'), `${where}: a mutating route lists 403 (origin)`);
+    // A webhook (x-webhook) is server to server: its signature authenticates it, and no Origin is checked.
+    if (['POST', 'PATCH', 'DELETE'].includes(method) && !op['x-webhook']) {
+      assert.ok(statuses.includes('403'), `${where}: a mutating route lists 403 (origin)`);
+    }
+    if (op['x-webhook']) {
+      assert.deepEqual(op.security, [], `${where}: a webhook needs no session`);
+      assert.ok(!statuses.includes('403') && !statuses.includes('401'), `${where}: a webhook is never 401/403`);
+    }
     if (op.requestBody) assert.ok(statuses.includes('400'), `${where}: a route with a body lists 400`);
     if (/\{id\}/.test(p) && secured) assert.ok(statuses.includes('404'), `${where}: a route with an id lists 404`);
     if (/^\/api\/admin\//.test(p)) assert.ok(statuses.includes('403'), `${where}: an admin route lists 403`);
