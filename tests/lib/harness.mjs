@@ -122,13 +122,13 @@ export function turnpikeBinary() {
   return process.env.TURNPIKE_BIN || path.join(ROOT, 'build/turnpike');
 }
 
-// The environment of every Turnpike process of one server. Provider credentials, proxies and
-// TURNPIKE_* settings of the developer's shell are dropped, so a test can never reach a real
-// provider or a real database.
+// The environment of every Turnpike process of one server. Provider and Stripe credentials,
+// proxies and TURNPIKE_* settings of the developer's shell are dropped, so a test can never reach
+// a real provider, a real Stripe account or a real database.
 function serverEnv(dataDir, fake, extra) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(TURNPIKE_|OPENAI_|ANTHROPIC_|GOOGLE_|GEMINI_|FAKE_|DATABASE_URL$|JWT_SECRET$)/.test(k)) continue;
+    if (/^(TURNPIKE_|OPENAI_|ANTHROPIC_|GOOGLE_|GEMINI_|FAKE_|STRIPE_|DATABASE_URL$|JWT_SECRET$)/.test(k)) continue;
     if (/^(https?_proxy|all_proxy|no_proxy)$/i.test(k)) continue;
     env[k] = v;
   }
