@@ -159,6 +159,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
     }
     if (!head.ok()) {
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
+      health_.RecordFailure(provider, UnixSeconds());
       last = Transport(head.error(), provider);
       spdlog::warn("{}: {}", x.id, last.message);
       if (more) {
@@ -173,6 +174,12 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
       auto mapped = adapter ? adapter->MapError(head->status, text, head->headers)
                             : MapOpenAiError(head->status, text, provider);
+      // A refusal of the request itself (400, 404 …) is the provider working as it should.
+      if (mapped.retryable) {
+        health_.RecordFailure(provider, UnixSeconds());
+      } else {
+        health_.RecordSuccess(provider, MillisSince(x.start));
+      }
       last = mapped.error;
       spdlog::warn("{}: {}", x.id, last.message);
       if (more && mapped.retryable) {
@@ -182,6 +189,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       break;
     }
     x.ttft_ms = MillisSince(x.start);
+    health_.RecordSuccess(provider, x.ttft_ms);
     if (adapter && x.info.stream) {
       co_await TranslateStream(x, *adapter, *call, writer);
     } else if (adapter) {

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "gateway/key_cache.h"
 #include "gateway/model_router.h"
+#include "gateway/provider_health.h"
 #include "gateway/signature_cache.h"
 #include "net/http.h"
 #include "net/upstream_client.h"
@@ -38,6 +39,7 @@ class Gateway {
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
 
   const Metrics& metrics() const { return metrics_; }
+  const ProviderHealth& health() const { return health_; }
 
  private:
   struct Exchange;
@@ -96,6 +98,7 @@ class Gateway {
   store::RequestLogWriter& log_;
   std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;
   SignatureCache signatures_;
+  ProviderHealth health_;
   Metrics metrics_;
 };
 

@@ -1,0 +1,27 @@
+#include "gateway/provider_health.h"
+
+namespace turnpike::gateway {
+
+void ProviderHealth::RecordSuccess(const std::string& provider, int64_t first_byte_ms) {
+  std::lock_guard lock(mutex_);
+  auto& s = stats_[provider];
+  bool first_sample = s.requests == s.failures;  // no successful call measured yet
+  ++s.requests;
+  double sample = static_cast<double>(first_byte_ms < 0 ? 0 : first_byte_ms);
+  s.latency_ms_ewma = first_sample ? sample : alpha_ * sample + (1 - alpha_) * s.latency_ms_ewma;
+}
+
+void ProviderHealth::RecordFailure(const std::string& provider, int64_t now_unix) {
+  std::lock_guard lock(mutex_);
+  auto& s = stats_[provider];
+  ++s.requests;
+  ++s.failures;
+  s.last_failure_unix = now_unix;
+}
+
+std::map<std::string, ProviderHealthStats> ProviderHealth::Snapshot() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace turnpike::gateway

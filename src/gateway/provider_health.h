@@ -1,0 +1,35 @@
+// Live health of each provider as this gateway sees it: requests, failures and how fast the
+// first byte comes back (an exponentially weighted moving average). Read by the control plane's
+// model listing; routing by health comes later. Thread-safe; Record() is one short lock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace turnpike::gateway {
+
+struct ProviderHealthStats {
+  int64_t requests = 0;          // upstream calls made
+  int64_t failures = 0;          // transport failures and non-2xx answers
+  double latency_ms_ewma = 0;    // time to the response head, successful calls only
+  int64_t last_failure_unix = 0;  // 0 when none
+};
+
+class ProviderHealth {
+ public:
+  // `alpha` weighs the newest latency sample (0 < alpha ≤ 1).
+  explicit ProviderHealth(double alpha = 0.2) : alpha_(alpha) {}
+
+  void RecordSuccess(const std::string& provider, int64_t first_byte_ms);
+  void RecordFailure(const std::string& provider, int64_t now_unix);
+  std::map<std::string, ProviderHealthStats> Snapshot() const;
+
+ private:
+  double alpha_;
+  mutable std::mutex mutex_;
+  std::map<std::string, ProviderHealthStats> stats_;
+};
+
+}  // namespace turnpike::gateway
