@@ -25,6 +25,8 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kCatalogRefresh = std::chrono::seconds(15);
+// How often the refresh timer looks whether a scheduled price change has come due.
+constexpr auto kPriceChangeCheck = std::chrono::milliseconds(250);
 
 int Fail(const std::string& message) {
   std::cerr << "turnpike: " << message << "\n";
@@ -85,14 +87,23 @@ std::string Url(const std::string& host, int port) {
   return "http://" + h + ":" + std::to_string(port);
 }
 
-// Reloads the catalog from the store now and then, so `turnpike catalog import` reaches a
-// running server.
-void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, gateway::ModelRouter& router) {
-  timer.expires_after(kCatalogRefresh);
-  timer.async_wait([&timer, &store, &router](boost::system::error_code ec) {
+// Reloads the catalog from the store every kCatalogRefresh, so `turnpike catalog import` and
+// admin changes made through another process reach a running server, and as soon as a scheduled
+// price change that the current snapshot knows of comes due (within kPriceChangeCheck). The
+// control plane of this process reloads at once after its own changes.
+void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, gateway::ModelRouter& router,
+                            std::chrono::steady_clock::time_point loaded_at) {
+  timer.expires_after(kPriceChangeCheck);
+  timer.async_wait([&timer, &store, &router, loaded_at](boost::system::error_code ec) {
     if (ec) return;
-    router.Load(store.LoadCatalog());
-    ScheduleCatalogRefresh(timer, store, router);
+    auto loaded = loaded_at;
+    auto snapshot = router.snapshot();
+    std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
+    if (std::chrono::steady_clock::now() - loaded_at >= kCatalogRefresh || (due && *due <= UnixSeconds())) {
+      router.Load(store.LoadCatalog());
+      loaded = std::chrono::steady_clock::now();
+    }
+    ScheduleCatalogRefresh(timer, store, router, loaded);
   });
 }
 
@@ -166,7 +177,7 @@ int Serve(const config::Config& config, const std::string& role) {
   }
 
   asio::steady_timer refresh(loops.at(0));
-  ScheduleCatalogRefresh(refresh, *store, router);
+  ScheduleCatalogRefresh(refresh, *store, router, std::chrono::steady_clock::now());
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most the grace period),
   // then stop the loops. A second signal stops at once.

@@ -67,6 +67,18 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/api/admin/users", Access::kAdmin, &Api::AdminUsers},
       {"PATCH", "/api/admin/users/{id}", Access::kAdmin, &Api::AdminUpdateUser},
       {"POST", "/api/admin/users/{id}/credits", Access::kAdmin, &Api::AdminCredits},
+      {"POST", "/api/admin/companies", Access::kAdmin, &Api::AdminCreateCompany},
+      {"PATCH", "/api/admin/companies/{id}", Access::kAdmin, &Api::AdminUpdateCompany},
+      {"DELETE", "/api/admin/companies/{id}", Access::kAdmin, &Api::AdminDeleteCompany},
+      {"POST", "/api/admin/providers", Access::kAdmin, &Api::AdminCreateProvider},
+      {"PATCH", "/api/admin/providers/{id}", Access::kAdmin, &Api::AdminUpdateProvider},
+      {"DELETE", "/api/admin/providers/{id}", Access::kAdmin, &Api::AdminDeleteProvider},
+      {"POST", "/api/admin/models", Access::kAdmin, &Api::AdminCreateModel},
+      {"PATCH", "/api/admin/models/{id}", Access::kAdmin, &Api::AdminUpdateModel},
+      {"DELETE", "/api/admin/models/{id}", Access::kAdmin, &Api::AdminDeleteModel},
+      {"PUT", "/api/admin/models/{id}/endpoints/{provider}", Access::kAdmin, &Api::AdminPutEndpoint},
+      {"DELETE", "/api/admin/models/{id}/endpoints/{provider}", Access::kAdmin, &Api::AdminDeleteEndpoint},
+      {"GET", "/api/admin/models/{id}/endpoints/{provider}/prices", Access::kAdmin, &Api::AdminPriceHistory},
   };
   return routes;
 }

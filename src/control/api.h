@@ -1,6 +1,6 @@
 // The control plane's REST API under /api/ (docs/control-api.md): routing, the origin check,
 // session authentication, and the route handlers (auth_routes.cc, key_routes.cc,
-// credit_routes.cc, log_routes.cc, model_routes.cc, admin_routes.cc).
+// credit_routes.cc, log_routes.cc, model_routes.cc, admin_routes.cc, catalog_admin_routes.cc).
 //
 // Handle() is synchronous: it blocks on the store and, for sign-in and sign-up, on argon2id.
 // ControlPlane runs it on a worker pool, off the event loops. Thread-safe.
@@ -110,6 +110,22 @@ class Api {
   Reply AdminUsers(const Call& call);
   Reply AdminUpdateUser(const Call& call);
   Reply AdminCredits(const Call& call);
+
+  // catalog_admin_routes.cc
+  Reply AdminCreateCompany(const Call& call);
+  Reply AdminUpdateCompany(const Call& call);
+  Reply AdminDeleteCompany(const Call& call);
+  Reply AdminCreateProvider(const Call& call);
+  Reply AdminUpdateProvider(const Call& call);
+  Reply AdminDeleteProvider(const Call& call);
+  Reply AdminCreateModel(const Call& call);
+  Reply AdminUpdateModel(const Call& call);
+  Reply AdminDeleteModel(const Call& call);
+  Reply AdminPutEndpoint(const Call& call);
+  Reply AdminDeleteEndpoint(const Call& call);
+  Reply AdminPriceHistory(const Call& call);
+  // Reloads the catalog snapshot the gateway routes and prices with (after every change).
+  std::shared_ptr<const gateway::CatalogSnapshot> ReloadCatalog();
 
   bool cookie_secure_;
   bool allow_signup_;

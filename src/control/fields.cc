@@ -57,8 +57,25 @@ bool Fields::IsNull(std::string_view name) const {
 
 void Fields::Fail(std::string_view name, std::string message) {
   if (error_) return;
-  error_ = MakeError(ErrorCode::kBadRequest, std::string(name) + " " + message);
-  error_param_ = std::string(name);
+  error_param_ = prefix_ + std::string(name);
+  error_ = MakeError(ErrorCode::kBadRequest, error_param_ + " " + message);
+}
+
+void Fields::Adopt(const Fields& nested) {
+  if (error_ || !nested.error_) return;
+  error_ = nested.error_;
+  error_param_ = nested.error_param_;
+}
+
+void Fields::AllowOnly(std::initializer_list<std::string_view> names) {
+  for (const auto& member : object_) {
+    bool known = false;
+    for (std::string_view name : names) known = known || member.key() == name;
+    if (!known) {
+      Fail(member.key(), "is not a field of this request");
+      return;
+    }
+  }
 }
 
 bool Fields::Absent(const json::value* v, std::string_view name, Need need) {
@@ -74,7 +91,7 @@ bool Fields::Absent(const json::value* v, std::string_view name, Need need) {
 
 Reply Fields::Failure() const { return ErrorReply(*error_, error_param_); }
 
-std::optional<std::string> Fields::String(std::string_view name, Need need, size_t max_chars) {
+std::optional<std::string> Fields::String(std::string_view name, Need need, size_t max_chars, size_t min_chars) {
   const json::value* v = Find(name);
   if (Absent(v, name, need)) return std::nullopt;
   if (!v->is_string()) {
@@ -83,11 +100,41 @@ std::optional<std::string> Fields::String(std::string_view name, Need need, size
   }
   std::string s(v->as_string());
   size_t length = Utf8Length(s);
-  if (length == 0 || length > max_chars) {
-    Fail(name, "must be 1 to " + std::to_string(max_chars) + " characters");
+  if (length < min_chars || length > max_chars) {
+    Fail(name, "must be " + std::to_string(min_chars) + " to " + std::to_string(max_chars) + " characters");
     return std::nullopt;
   }
   return s;
+}
+
+std::optional<std::vector<std::string>> Fields::Strings(std::string_view name, Need need, size_t max_items,
+                                                        size_t max_chars) {
+  const json::value* v = Find(name);
+  if (Absent(v, name, need)) return std::nullopt;
+  if (!v->is_array() || v->as_array().size() > max_items) {
+    Fail(name, "must be an array of at most " + std::to_string(max_items) + " strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> items;
+  for (const json::value& item : v->as_array()) {
+    size_t length = item.is_string() ? Utf8Length(item.as_string()) : 0;
+    if (length == 0 || length > max_chars) {
+      Fail(name, "must hold strings of 1 to " + std::to_string(max_chars) + " characters");
+      return std::nullopt;
+    }
+    items.emplace_back(item.as_string());
+  }
+  return items;
+}
+
+std::optional<Fields> Fields::Object(std::string_view name, Need need) {
+  const json::value* v = Find(name);
+  if (Absent(v, name, need)) return std::nullopt;
+  if (!v->is_object()) {
+    Fail(name, "must be an object");
+    return std::nullopt;
+  }
+  return Fields(v->as_object(), false, prefix_ + std::string(name) + ".");
 }
 
 std::optional<bool> Fields::Bool(std::string_view name) {

@@ -13,9 +13,11 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/money.h"
 #include "common/result.h"
@@ -44,8 +46,18 @@ class Fields {
   // null"): for members that may be null, check IsNull() first. In a query, an empty value
   // counts as absent.
   //
-  // A string of 1..max_chars characters (UTF-8 code points).
-  std::optional<std::string> String(std::string_view name, Need need, size_t max_chars);
+  // A string of min_chars..max_chars characters (UTF-8 code points).
+  std::optional<std::string> String(std::string_view name, Need need, size_t max_chars, size_t min_chars = 1);
+  // An array of at most max_items strings of 1..max_chars characters each.
+  std::optional<std::vector<std::string>> Strings(std::string_view name, Need need, size_t max_items,
+                                                  size_t max_chars);
+  // A member that is itself an object, read like a body; its problems name "name.member" and
+  // reach this one through Adopt(). nullopt when absent (a problem when required) or not an object.
+  std::optional<Fields> Object(std::string_view name, Need need);
+  // Takes the first problem of `nested` (made by Object()) when this has none yet.
+  void Adopt(const Fields& nested);
+  // Records a problem for the first member (of a body) whose name is not in `names`.
+  void AllowOnly(std::initializer_list<std::string_view> names);
   // true/false (in a query: "true"/"false"/"1"/"0").
   std::optional<bool> Bool(std::string_view name);
   // An integer within [min, max] (in a query: decimal digits).
@@ -64,7 +76,8 @@ class Fields {
   Reply Failure() const;
 
  private:
-  Fields(boost::json::object object, bool from_query) : object_(std::move(object)), from_query_(from_query) {}
+  Fields(boost::json::object object, bool from_query, std::string prefix = "")
+      : object_(std::move(object)), from_query_(from_query), prefix_(std::move(prefix)) {}
   const boost::json::value* Find(std::string_view name) const;
   // True when `v` (the member `name`) is absent, null or an empty query value; records the
   // problem when that is not allowed.
@@ -72,6 +85,7 @@ class Fields {
 
   boost::json::object object_;
   bool from_query_ = false;
+  std::string prefix_;  // "prices." for the members of a nested object
   std::optional<Error> error_;
   std::string error_param_;
 };

@@ -1,0 +1,549 @@
+// Catalog administration (admins only; Handle() checks that before these run): companies,
+// providers, models and their endpoints with effective-dated prices. Every change reloads this
+// process's catalog snapshot at once, so the gateway routes and prices with it from the next
+// request on (a request already running keeps the snapshot it started with).
+//
+// A model id holds a '/' ("openai/gpt-4o-mini"): in a path it is one segment, URL-encoded
+// ("openai%2Fgpt-4o-mini").
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <map>
+
+#include "control/api.h"
+#include "control/catalog_views.h"
+#include "control/fields.h"
+#include "control/time_format.h"
+
+namespace turnpike::control {
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxIdChars = 64;
+constexpr size_t kMaxModelIdChars = 160;
+constexpr size_t kMaxName = 200;
+constexpr size_t kMaxDescription = 4000;
+constexpr size_t kMaxSource = 500;
+constexpr size_t kMaxUrl = 2000;
+constexpr size_t kMaxEnvName = 128;
+constexpr size_t kMaxUpstreamModel = 200;
+constexpr size_t kMaxListItems = 100;
+constexpr size_t kMaxListItemChars = 64;
+constexpr int64_t kMaxTokens = 100'000'000;
+constexpr money::Micros kMaxPrice = 1'000'000 * money::kMicrosPerUsd;  // $1,000,000 per million tokens
+
+bool Lower(char c) { return c >= 'a' && c <= 'z'; }
+bool Upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool Digit(char c) { return c >= '0' && c <= '9'; }
+
+// "openai", "meta-llama": lower-case letters, digits, '-', '_' and '.', starting with a letter or
+// a digit.
+bool IsId(std::string_view s) {
+  if (s.empty() || s.size() > kMaxIdChars || !(Lower(s[0]) || Digit(s[0]))) return false;
+  for (char c : s) {
+    if (!(Lower(c) || Digit(c) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+// "company/name": a company-like id, '/', then letters, digits, '-', '_', '.', ':' and '+'.
+bool IsModelId(std::string_view s) {
+  size_t slash = s.find('/');
+  if (slash == std::string_view::npos || s.size() > kMaxModelIdChars || !IsId(s.substr(0, slash))) return false;
+  std::string_view name = s.substr(slash + 1);
+  if (name.empty() || !(Lower(name[0]) || Upper(name[0]) || Digit(name[0]))) return false;
+  for (char c : name) {
+    if (!(Lower(c) || Upper(c) || Digit(c) || c == '-' || c == '_' || c == '.' || c == ':' || c == '+')) return false;
+  }
+  return true;
+}
+
+// An environment variable name: ^[A-Z][A-Z0-9_]*$.
+bool IsEnvName(std::string_view s) {
+  if (s.empty() || !Upper(s[0])) return false;
+  for (char c : s) {
+    if (!(Upper(c) || Digit(c) || c == '_')) return false;
+  }
+  return true;
+}
+
+// A modality or a parameter name: "text", "max_tokens".
+bool IsWord(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!(Lower(c) || Digit(c) || c == '_')) return false;
+  }
+  return true;
+}
+
+int Hex(char c) {
+  if (Digit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The percent-decoded path segment; nullopt for a malformed escape.
+std::optional<std::string> PercentDecoded(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    int hi = Hex(s[i + 1]);
+    int lo = Hex(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+// 404 for `what` ("company", "provider", "model"); names the id only when it is well formed.
+Error NotFound(const std::string& what, std::string_view id, bool well_formed) {
+  std::string message = "No " + what + (well_formed ? " " + std::string(id) : " with that id");
+  if (what == "model") message += " (a model id in a path is URL-encoded: openai%2Fgpt-4o-mini)";
+  return MakeError(ErrorCode::kNotFound, message);
+}
+
+Error NoModel(std::string_view id) { return NotFound("model", id, IsModelId(id)); }
+Error NoCompany(std::string_view id) { return NotFound("company", id, IsId(id)); }
+Error NoProvider(std::string_view id) { return NotFound("provider", id, IsId(id)); }
+
+// The model id of the path ({id}, URL-encoded).
+Result<std::string> ModelIdParam(const Call& call) {
+  auto id = PercentDecoded(call.Param("id"));
+  if (!id || !IsModelId(*id)) return NoModel("");
+  return *id;
+}
+
+template <class T>
+const T* FindById(const std::vector<T>& items, std::string_view id) {
+  for (const T& item : items) {
+    if (item.id == id) return &item;
+  }
+  return nullptr;
+}
+
+const store::Endpoint* FindEndpoint(const store::Model& model, std::string_view provider) {
+  for (const auto& e : model.endpoints) {
+    if (e.provider_id == provider) return &e;
+  }
+  return nullptr;
+}
+
+// The prices of `history` in force at `at` (rows ordered by effective_from, then id), else
+// `fallback`.
+money::Prices PricesAt(const std::vector<store::PriceChange>& history, int64_t at, const money::Prices& fallback) {
+  money::Prices prices = fallback;
+  for (const auto& change : history) {
+    if (change.effective_from <= at) prices = change.prices;
+  }
+  return prices;
+}
+
+// base_url: an absolute http(s) URL with a host and no credentials, query or fragment; without
+// its trailing '/'.
+std::optional<std::string> BaseUrl(Fields& fields, Need need) {
+  auto text = fields.String("base_url", need, kMaxUrl);
+  if (!text) return std::nullopt;
+  auto url = boost::urls::parse_absolute_uri(*text);
+  if (!url || (url->scheme_id() != boost::urls::scheme::http && url->scheme_id() != boost::urls::scheme::https) ||
+      !url->has_authority() || url->encoded_host().empty()) {
+    fields.Fail("base_url", "must be an http:// or https:// URL such as \"https://api.openai.com/v1\"");
+    return std::nullopt;
+  }
+  if (url->has_userinfo()) {
+    fields.Fail("base_url", "must not hold credentials (user:password@): the credential belongs in the variable "
+                            "named by key_env");
+    return std::nullopt;
+  }
+  if (url->has_query() || url->has_fragment()) {
+    fields.Fail("base_url", "must have no query or fragment");
+    return std::nullopt;
+  }
+  std::string out = *text;
+  while (out.ends_with("/")) out.pop_back();
+  return out;
+}
+
+// key_env / base_url_env: a variable name, or null or "" for none.
+void EnvName(Fields& fields, const char* name, std::string& out) {
+  if (fields.IsNull(name)) {
+    out.clear();
+    return;
+  }
+  auto value = fields.String(name, Need::kOptional, kMaxEnvName, 0);
+  if (!value) return;
+  if (!value->empty() && !IsEnvName(*value)) {
+    fields.Fail(name, "must be the NAME of an environment variable (^[A-Z][A-Z0-9_]*$, such as \"OPENAI_API_KEY\"), "
+                      "never the secret itself");
+    return;
+  }
+  out = *value;
+}
+
+// Applies the provider members of a body to `p`. `create`: name, adapter and base_url are
+// required.
+void ReadProvider(Fields& fields, store::Provider& p, bool create) {
+  Need need = create ? Need::kRequired : Need::kOptional;
+  if (auto name = fields.String("name", need, kMaxName)) p.name = *name;
+  if (auto adapter = fields.String("adapter", need, 20)) {
+    if (*adapter == "openai" || *adapter == "anthropic" || *adapter == "gemini") {
+      p.adapter = *adapter;
+    } else {
+      fields.Fail("adapter", "must be openai, anthropic or gemini");
+    }
+  }
+  if (auto url = BaseUrl(fields, need)) p.base_url = *url;
+  EnvName(fields, "key_env", p.key_env);
+  EnvName(fields, "base_url_env", p.base_url_env);
+  if (auto enabled = fields.Bool("enabled")) p.enabled = *enabled;
+}
+
+std::optional<std::vector<std::string>> Words(Fields& fields, const char* name) {
+  auto items = fields.Strings(name, Need::kOptional, kMaxListItems, kMaxListItemChars);
+  if (!items) return std::nullopt;
+  for (const auto& item : *items) {
+    if (!IsWord(item)) {
+      fields.Fail(name, "must hold lower-case words such as \"text\" or \"max_tokens\"");
+      return std::nullopt;
+    }
+  }
+  return items;
+}
+
+// Applies the model members of a body to `m` (never its id or endpoints). `create`: name,
+// context_length and max_output are required.
+void ReadModel(Fields& fields, store::Model& m, bool create) {
+  Need need = create ? Need::kRequired : Need::kOptional;
+  if (auto company = fields.String("company", Need::kOptional, kMaxIdChars)) {
+    if (IsId(*company)) {
+      m.company_id = *company;
+    } else {
+      fields.Fail("company", "must be a company id such as \"openai\"");
+    }
+  }
+  if (auto name = fields.String("name", need, kMaxName)) m.name = *name;
+  if (auto description = fields.String("description", Need::kOptional, kMaxDescription, 0)) m.description = *description;
+  if (auto n = fields.Int("context_length", 1, kMaxTokens, need)) m.context_length = *n;
+  if (auto n = fields.Int("max_output", 1, kMaxTokens, need)) m.max_output = *n;
+  if (fields.IsNull("created")) {
+    m.created = 0;
+  } else if (auto ms = fields.TimeMillis("created")) {
+    m.created = *ms / 1000;
+  }
+  if (auto source = fields.String("source", Need::kOptional, kMaxSource, 0)) m.source = *source;
+  if (auto items = Words(fields, "input_modalities")) m.input_modalities = *items;
+  if (auto items = Words(fields, "output_modalities")) m.output_modalities = *items;
+}
+
+
+
+// The param a store error concerns, for the error reply.
+std::string_view ParamFor(const Error& error, std::string_view on_conflict, std::string_view on_bad_request = {}) {
+  if (error.code == ErrorCode::kConflict) return on_conflict;
+  if (error.code == ErrorCode::kBadRequest) return on_bad_request;
+  return {};
+}
+
+// The admin view of a model as `snapshot` has it, with its endpoints' price histories.
+json::object AdminModelReply(store::Store& store, const std::string& model_id,
+                             const gateway::CatalogSnapshot& snapshot, int64_t now) {
+  const store::Model* model = snapshot.FindModel(model_id);
+  if (!model) return json::object{};
+  std::map<std::string, std::vector<store::PriceChange>> histories;
+  for (const auto& e : model->endpoints) histories[e.provider_id] = store.ListPriceHistory(model_id, e.provider_id);
+  return AdminModelJson(*model, snapshot, histories, now);
+}
+
+}  // namespace
+
+std::shared_ptr<const gateway::CatalogSnapshot> Api::ReloadCatalog() {
+  models_.Load(store_.LoadCatalog());
+  return models_.snapshot();
+}
+
+// --- companies ---
+
+Reply Api::AdminCreateCompany(const Call& call) {
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  fields->AllowOnly({"id", "name"});
+  auto id = fields->String("id", Need::kRequired, kMaxIdChars);
+  if (id && !IsId(*id)) fields->Fail("id", "must be lower-case letters, digits, '-', '_' or '.' (such as \"openai\")");
+  auto name = fields->String("name", Need::kRequired, kMaxName);
+  if (!fields->ok()) return fields->Failure();
+  store::Company company{*id, *name};
+  if (auto s = store_.PutCompany(company, store::PutMode::kCreate); !s.ok()) {
+    return ErrorReply(s.error(), ParamFor(s.error(), "id"));
+  }
+  ReloadCatalog();
+  return JsonReply(201, json::object{{"company", CompanyJson(company)}});
+}
+
+Reply Api::AdminUpdateCompany(const Call& call) {
+  std::string id(call.Param("id"));
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  fields->AllowOnly({"name"});
+  auto name = fields->String("name", Need::kOptional, kMaxName);
+  if (!fields->ok()) return fields->Failure();
+  store::Catalog catalog = store_.LoadCatalogAt(call.now);
+  const store::Company* found = IsId(id) ? FindById(catalog.companies, id) : nullptr;
+  if (!found) return ErrorReply(NoCompany(id));
+  store::Company company = *found;
+  if (name) company.name = *name;
+  if (auto s = store_.PutCompany(company, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
+  ReloadCatalog();
+  return JsonReply(200, json::object{{"company", CompanyJson(company)}});
+}
+
+Reply Api::AdminDeleteCompany(const Call& call) {
+  std::string id(call.Param("id"));
+  if (!IsId(id)) return ErrorReply(NoCompany(id));
+  if (auto s = store_.DeleteCompany(id); !s.ok()) return ErrorReply(s.error());
+  ReloadCatalog();
+  return NoContent();
+}
+
+// --- providers ---
+
+Reply Api::AdminCreateProvider(const Call& call) {
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  fields->AllowOnly({"id", "name", "adapter", "base_url", "key_env", "base_url_env", "enabled"});
+  store::Provider provider;
+  if (auto id = fields->String("id", Need::kRequired, kMaxIdChars)) {
+    if (IsId(*id)) {
+      provider.id = *id;
+    } else {
+      fields->Fail("id", "must be lower-case letters, digits, '-', '_' or '.' (such as \"groq\")");
+    }
+  }
+  ReadProvider(*fields, provider, true);
+  if (!fields->ok()) return fields->Failure();
+  if (auto s = store_.PutProvider(provider, store::PutMode::kCreate); !s.ok()) {
+    return ErrorReply(s.error(), ParamFor(s.error(), "id"));
+  }
+  auto snapshot = ReloadCatalog();
+  const store::Provider* saved = FindById(snapshot->catalog().providers, provider.id);
+  return JsonReply(201, json::object{{"provider", AdminProviderJson(saved ? *saved : provider, *snapshot)}});
+}
+
+Reply Api::AdminUpdateProvider(const Call& call) {
+  std::string id(call.Param("id"));
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  fields->AllowOnly({"name", "adapter", "base_url", "key_env", "base_url_env", "enabled"});
+  store::Catalog catalog = store_.LoadCatalogAt(call.now);
+  const store::Provider* found = IsId(id) ? FindById(catalog.providers, id) : nullptr;
+  store::Provider provider = found ? *found : store::Provider{};
+  ReadProvider(*fields, provider, false);
+  if (!fields->ok()) return fields->Failure();
+  if (!found) return ErrorReply(NoProvider(id));
+  if (auto s = store_.PutProvider(provider, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
+  auto snapshot = ReloadCatalog();
+  const store::Provider* saved = FindById(snapshot->catalog().providers, provider.id);
+  return JsonReply(200, json::object{{"provider", AdminProviderJson(saved ? *saved : provider, *snapshot)}});
+}
+
+Reply Api::AdminDeleteProvider(const Call& call) {
+  std::string id(call.Param("id"));
+  if (!IsId(id)) return ErrorReply(NoProvider(id));
+  if (auto s = store_.DeleteProvider(id); !s.ok()) return ErrorReply(s.error());
+  ReloadCatalog();
+  return NoContent();
+}
+
+// --- models ---
+
+Reply Api::AdminCreateModel(const Call& call) {
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  fields->AllowOnly({"id", "company", "name", "description", "context_length", "max_output", "created", "source",
+                     "input_modalities", "output_modalities"});
+  store::Model model;
+  model.input_modalities = {"text"};
+  model.output_modalities = {"text"};
+  if (auto id = fields->String("id", Need::kRequired, kMaxModelIdChars)) {
+    if (IsModelId(*id)) {
+      model.id = *id;
+      model.company_id = id->substr(0, id->find('/'));
+    } else {
+      fields->Fail("id", "must look like company/name (such as \"openai/gpt-4o-mini\")");
+    }
+  }
+  ReadModel(*fields, model, true);
+  if (!fields->ok()) return fields->Failure();
+  store::Catalog catalog = store_.LoadCatalogAt(call.now);
+  if (!FindById(catalog.companies, model.company_id)) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "company: no company " + model.company_id +
+                                                            " (create it with POST /api/admin/companies)"),
+                      "company");
+  }
+  if (auto s = store_.PutModel(model, store::PutMode::kCreate); !s.ok()) {
+    return ErrorReply(s.error(), ParamFor(s.error(), "id", "company"));
+  }
+  auto snapshot = ReloadCatalog();
+  return JsonReply(201, json::object{{"model", AdminModelReply(store_, model.id, *snapshot, call.now)}});
+}
+
+Reply Api::AdminUpdateModel(const Call& call) {
+  auto id = ModelIdParam(call);
+  if (!id.ok()) return ErrorReply(id.error());
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  fields->AllowOnly({"company", "name", "description", "context_length", "max_output", "created", "source",
+                     "input_modalities", "output_modalities"});
+  store::Catalog catalog = store_.LoadCatalogAt(call.now);
+  const store::Model* found = FindById(catalog.models, *id);
+  store::Model model = found ? *found : store::Model{};
+  ReadModel(*fields, model, false);
+  if (!fields->ok()) return fields->Failure();
+  if (!found) return ErrorReply(NoModel(*id));
+  if (!FindById(catalog.companies, model.company_id)) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "company: no company " + model.company_id), "company");
+  }
+  if (auto s = store_.PutModel(model, store::PutMode::kUpdate); !s.ok()) {
+    return ErrorReply(s.error(), ParamFor(s.error(), "", "company"));
+  }
+  auto snapshot = ReloadCatalog();
+  return JsonReply(200, json::object{{"model", AdminModelReply(store_, model.id, *snapshot, call.now)}});
+}
+
+Reply Api::AdminDeleteModel(const Call& call) {
+  auto id = ModelIdParam(call);
+  if (!id.ok()) return ErrorReply(id.error());
+  if (auto s = store_.DeleteModel(*id, call.now); !s.ok()) {
+    return ErrorReply(s.error().code == ErrorCode::kNotFound ? NoModel(*id) : s.error());
+  }
+  ReloadCatalog();
+  return NoContent();
+}
+
+// --- endpoints and prices ---
+
+Reply Api::AdminPutEndpoint(const Call& call) {
+  auto model_id = ModelIdParam(call);
+  if (!model_id.ok()) return ErrorReply(model_id.error());
+  std::string provider_id(call.Param("provider"));
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  store::Catalog catalog = store_.LoadCatalogAt(call.now);
+  const store::Model* model = FindById(catalog.models, *model_id);
+  if (!model) return ErrorReply(NoModel(*model_id));
+  if (!IsId(provider_id) || !FindById(catalog.providers, provider_id)) {
+    return ErrorReply(NoProvider(provider_id));
+  }
+  const store::Endpoint* existing = FindEndpoint(*model, provider_id);
+  const bool create = existing == nullptr;
+  const Need need = create ? Need::kRequired : Need::kOptional;
+
+  store::Endpoint endpoint;
+  if (existing) {
+    endpoint = *existing;
+  } else {
+    endpoint.provider_id = provider_id;
+    endpoint.context_length = model->context_length;
+    endpoint.max_output = model->max_output;
+  }
+  fields->AllowOnly({"upstream_model", "prices", "context_length", "max_output", "supported_parameters", "enabled",
+                     "effective_from"});
+  if (auto upstream = fields->String("upstream_model", need, kMaxUpstreamModel)) endpoint.upstream_model = *upstream;
+  std::optional<int64_t> effective_from;
+  if (auto ms = fields->TimeMillis("effective_from")) effective_from = *ms / 1000;
+  const int64_t at = std::max(effective_from.value_or(call.now), call.now);
+  std::vector<store::PriceChange> history;
+  if (existing) history = store_.ListPriceHistory(*model_id, provider_id);
+  // Members of `prices` left out keep the value they would have at `at`.
+  endpoint.prices = PricesAt(history, at, endpoint.prices);
+  auto prices = fields->Object("prices", need);
+  if (prices) {
+    prices->AllowOnly({"input", "output", "cache_read", "cache_write"});
+    auto read = [&](const char* name, Need n, int64_t& out) {
+      auto micros = prices->Usd(name, n);
+      if (micros && (*micros < 0 || *micros > kMaxPrice)) {
+        prices->Fail(name, "must be a USD amount per million tokens from \"0\" to \"1000000\"");
+      } else if (micros) {
+        out = *micros;
+      }
+    };
+    read("input", need, endpoint.prices.input);
+    read("output", need, endpoint.prices.output);
+    read("cache_read", Need::kOptional, endpoint.prices.cache_read);
+    read("cache_write", Need::kOptional, endpoint.prices.cache_write);
+    fields->Adopt(*prices);
+  }
+  if (auto n = fields->Int("context_length", 1, kMaxTokens)) endpoint.context_length = *n;
+  if (auto n = fields->Int("max_output", 1, kMaxTokens)) endpoint.max_output = *n;
+  if (auto items = Words(*fields, "supported_parameters")) endpoint.supported_parameters = *items;
+  if (auto enabled = fields->Bool("enabled")) endpoint.enabled = *enabled;
+  if (effective_from && !prices) {
+    fields->Fail("effective_from", "says when new prices take effect: send prices with it");
+  }
+  if (create && at > call.now) {
+    fields->Fail("effective_from", "must be left out for a new endpoint (its prices take effect at once); "
+                                   "schedule a change once it exists");
+  }
+  if (!fields->ok()) return fields->Failure();
+
+  auto created = store_.PutEndpoint(*model_id, endpoint, at, call.now);
+  if (!created.ok()) return ErrorReply(created.error());
+  auto snapshot = ReloadCatalog();
+  const store::Model* saved_model = snapshot->FindModel(*model_id);
+  const store::Endpoint* saved = saved_model ? FindEndpoint(*saved_model, provider_id) : nullptr;
+  json::object body{{"endpoint", AdminEndpointJson(*model_id, saved ? *saved : endpoint, *snapshot,
+                                                   store_.ListPriceHistory(*model_id, provider_id), call.now)}};
+  return JsonReply(*created ? 201 : 200, body);
+}
+
+Reply Api::AdminDeleteEndpoint(const Call& call) {
+  auto model_id = ModelIdParam(call);
+  if (!model_id.ok()) return ErrorReply(model_id.error());
+  std::string provider_id(call.Param("provider"));
+  if (!IsId(provider_id)) return ErrorReply(NoProvider(provider_id));
+  if (auto s = store_.DeleteEndpoint(*model_id, provider_id, call.now); !s.ok()) return ErrorReply(s.error());
+  ReloadCatalog();
+  return NoContent();
+}
+
+Reply Api::AdminPriceHistory(const Call& call) {
+  auto model_id = ModelIdParam(call);
+  if (!model_id.ok()) return ErrorReply(model_id.error());
+  std::string provider_id(call.Param("provider"));
+  std::vector<store::PriceChange> history;
+  if (IsId(provider_id)) history = store_.ListPriceHistory(*model_id, provider_id);
+  store::Catalog catalog = store_.LoadCatalogAt(call.now);
+  const store::Model* model = FindById(catalog.models, *model_id);
+  const bool exists = model && FindEndpoint(*model, provider_id);
+  if (!exists && history.empty()) {
+    return ErrorReply(IsId(provider_id) ? MakeError(ErrorCode::kNotFound, "No endpoint of " + *model_id + " at " +
+                                                                              provider_id + " and no price history")
+                                        : NoProvider(provider_id));
+  }
+  // The row in force now: the last one (by effective_from, then id) that has taken effect.
+  std::optional<size_t> current;
+  for (size_t i = 0; i < history.size(); ++i) {
+    if (history[i].effective_from <= call.now) current = i;
+  }
+  json::array rows;
+  for (size_t i = 0; i < history.size(); ++i) {
+    const auto& change = history[i];
+    const char* state = change.effective_from > call.now ? "scheduled"
+                        : exists && current == i        ? "current"
+                                                        : "superseded";
+    rows.push_back(json::object{{"prices", PricesJson(change.prices)},
+                                {"effective_from", FormatUnixSeconds(change.effective_from)},
+                                {"created_at", FormatUnixSeconds(change.created_at)},
+                                {"state", state}});
+  }
+  return JsonReply(200, json::object{{"model", *model_id},
+                                     {"provider", provider_id},
+                                     {"endpoint_exists", exists},
+                                     {"history", std::move(rows)}});
+}
+
+}  // namespace turnpike::control

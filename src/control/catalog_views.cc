@@ -1,0 +1,145 @@
+#include "control/catalog_views.h"
+
+#include <boost/json.hpp>
+
+#include "control/time_format.h"
+
+namespace turnpike::control {
+namespace json = boost::json;
+
+namespace {
+
+json::value TextOrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
+
+bool Available(const store::Endpoint& e, const gateway::CatalogSnapshot& snapshot) {
+  const gateway::ProviderState* provider = snapshot.FindProvider(e.provider_id);
+  return e.enabled && provider && provider->available;
+}
+
+}  // namespace
+
+json::object PricesJson(const money::Prices& prices) {
+  return json::object{{"input", prices.input},
+                      {"output", prices.output},
+                      {"cache_read", prices.cache_read},
+                      {"cache_write", prices.cache_write}};
+}
+
+std::string WithoutUserinfo(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at == std::string::npos || at < start) return url;
+  return url.substr(0, start) + url.substr(at + 1);
+}
+
+json::array StringsJson(const std::vector<std::string>& items) {
+  json::array out;
+  for (const auto& s : items) out.emplace_back(s);
+  return out;
+}
+
+json::object CompanyJson(const store::Company& company) {
+  return json::object{{"id", company.id}, {"name", company.name}};
+}
+
+json::object ProviderJson(const store::Provider& p, const gateway::CatalogSnapshot& snapshot) {
+  const gateway::ProviderState* state = snapshot.FindProvider(p.id);
+  return json::object{{"id", p.id},
+                      {"name", p.name},
+                      {"adapter", p.adapter},
+                      {"base_url", WithoutUserinfo(p.base_url)},
+                      {"key_env", p.key_env},
+                      {"available", state && state->available}};
+}
+
+json::object ModelJson(const store::Model& m, const gateway::CatalogSnapshot& snapshot) {
+  json::array endpoints;
+  for (const auto& e : m.endpoints) {
+    json::object o;
+    o["provider"] = e.provider_id;
+    o["upstream_model"] = e.upstream_model;
+    o["available"] = Available(e, snapshot);
+    o["prices"] = PricesJson(e.prices);
+    o["context_length"] = e.context_length;
+    o["max_output"] = e.max_output;
+    o["supported_parameters"] = StringsJson(e.supported_parameters);
+    endpoints.push_back(std::move(o));
+  }
+  json::object o;
+  o["id"] = m.id;
+  o["name"] = m.name;
+  o["company"] = m.company_id;
+  o["description"] = m.description;
+  o["context_length"] = m.context_length;
+  o["max_output"] = m.max_output;
+  o["input_modalities"] = StringsJson(m.input_modalities);
+  o["output_modalities"] = StringsJson(m.output_modalities);
+  o["endpoints"] = std::move(endpoints);
+  return o;
+}
+
+json::object AdminProviderJson(const store::Provider& p, const gateway::CatalogSnapshot& snapshot) {
+  const gateway::ProviderState* state = snapshot.FindProvider(p.id);
+  bool available = state && state->available;
+  json::object o;
+  o["id"] = p.id;
+  o["name"] = p.name;
+  o["adapter"] = p.adapter;
+  o["base_url"] = WithoutUserinfo(p.base_url);
+  o["key_env"] = TextOrNull(p.key_env);
+  o["base_url_env"] = TextOrNull(p.base_url_env);
+  o["enabled"] = p.enabled;
+  o["available"] = available;
+  o["unavailable_reason"] = available || !state ? json::value(nullptr) : json::value(state->unavailable_reason);
+  return o;
+}
+
+json::object AdminEndpointJson(const std::string& model_id, const store::Endpoint& e,
+                               const gateway::CatalogSnapshot& snapshot,
+                               const std::vector<store::PriceChange>& history, int64_t now) {
+  json::array scheduled;
+  for (const auto& change : history) {
+    if (change.effective_from <= now) continue;
+    scheduled.push_back(json::object{{"prices", PricesJson(change.prices)},
+                                     {"effective_from", FormatUnixSeconds(change.effective_from)}});
+  }
+  json::object o;
+  o["model"] = model_id;
+  o["provider"] = e.provider_id;
+  o["upstream_model"] = e.upstream_model;
+  o["enabled"] = e.enabled;
+  o["available"] = Available(e, snapshot);
+  o["prices"] = PricesJson(e.prices);
+  o["scheduled_prices"] = std::move(scheduled);
+  o["context_length"] = e.context_length;
+  o["max_output"] = e.max_output;
+  o["supported_parameters"] = StringsJson(e.supported_parameters);
+  return o;
+}
+
+json::object AdminModelJson(const store::Model& m, const gateway::CatalogSnapshot& snapshot,
+                            const std::map<std::string, std::vector<store::PriceChange>>& histories, int64_t now) {
+  json::object o;
+  o["id"] = m.id;
+  o["name"] = m.name;
+  o["company"] = m.company_id;
+  o["description"] = m.description;
+  o["context_length"] = m.context_length;
+  o["max_output"] = m.max_output;
+  o["created"] = m.created > 0 ? json::value(FormatUnixSeconds(m.created)) : json::value(nullptr);
+  o["source"] = m.source;
+  o["input_modalities"] = StringsJson(m.input_modalities);
+  o["output_modalities"] = StringsJson(m.output_modalities);
+  json::array endpoints;
+  static const std::vector<store::PriceChange> kNone;
+  for (const auto& e : m.endpoints) {
+    auto it = histories.find(e.provider_id);
+    endpoints.push_back(AdminEndpointJson(m.id, e, snapshot, it == histories.end() ? kNone : it->second, now));
+  }
+  o["endpoints"] = std::move(endpoints);
+  return o;
+}
+
+}  // namespace turnpike::control
