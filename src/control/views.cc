@@ -60,6 +60,13 @@ json::object LogJson(const store::RequestLogRow& row, bool with_text) {
   o["finish_reason"] = TextOrNull(row.finish_reason);
   o["error"] = TextOrNull(row.error_message);
   o["created_at"] = FormatUnixMillis(row.created_at);
+  // The prices the request was charged at (micro-USD per million tokens); null when no provider
+  // was reached.
+  o["prices"] = row.provider_id.empty() ? json::value(nullptr)
+                                        : json::value(json::object{{"input", row.prices.input},
+                                                                   {"output", row.prices.output},
+                                                                   {"cache_read", row.prices.cache_read},
+                                                                   {"cache_write", row.prices.cache_write}});
   if (with_text && !row.prompt_text.empty()) o["prompt"] = row.prompt_text;
   if (with_text && !row.completion_text.empty()) o["completion"] = row.completion_text;
   return o;
