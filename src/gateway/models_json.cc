@@ -90,7 +90,11 @@ json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
 
 std::string BuildModelsJson(const CatalogSnapshot& snapshot) {
   json::array data;
-  for (const auto& m : snapshot.catalog().models) data.push_back(ModelObject(m, snapshot));
+  for (const auto& m : snapshot.catalog().models) {
+    // A model without endpoints (an administrator added it and no provider yet) serves nothing.
+    if (m.endpoints.empty()) continue;
+    data.push_back(ModelObject(m, snapshot));
+  }
   json::object root;
   root["total_count"] = data.size();
   root["data"] = std::move(data);
