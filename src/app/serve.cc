@@ -165,6 +165,7 @@ int Serve(const config::Config& config, const std::string& role) {
   }
   if (run_control) {
     auto api = std::make_unique<control::Api>(config, *store, keys, router, payments->get(), *secret);
+    if (run_gateway) api->set_provider_health(&gateway.health());
     control = std::make_unique<control::ControlPlane>(*store, std::move(api), gateway_url);
     auto server = std::make_unique<net::HttpServer>(
         loops, options, [&control](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {

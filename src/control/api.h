@@ -6,6 +6,8 @@
 // ControlPlane runs it on a worker pool, off the event loops. Thread-safe.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -21,6 +23,7 @@
 #include "control/session.h"
 #include "gateway/key_cache.h"
 #include "gateway/model_router.h"
+#include "gateway/provider_health.h"
 #include "net/http.h"
 #include "store/store.h"
 
@@ -56,6 +59,10 @@ class Api {
 
   // Answers one request whose path starts with /api/. Never throws for bad input.
   Reply Handle(const net::HttpRequest& request);
+
+  // The gateway's live provider health, shown in /api/models; null (all zero) when this process
+  // runs no gateway. Set before serving.
+  void set_provider_health(const gateway::ProviderHealth* health) { health_ = health; }
 
  private:
   // kWebhook: server-to-server, authenticated by the payload's signature: no session and no
@@ -144,7 +151,8 @@ class Api {
 
   std::mutex models_mutex_;
   std::shared_ptr<const gateway::CatalogSnapshot> models_snapshot_;
-  std::string models_body_;  // /api/models for models_snapshot_
+  boost::json::object models_body_;  // /api/models for models_snapshot_, without live health
+  const gateway::ProviderHealth* health_ = nullptr;
 };
 
 }  // namespace turnpike::control
