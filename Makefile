@@ -20,9 +20,11 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 
 # Migrates, loads the default catalog into an empty database, creates the first admin user and
 # API key on first start (printed once), then serves the gateway on :4000 and control on :3000.
+# Development defaults: the sandbox payment provider credits top-ups at once (override it with
+# TURNPIKE_PAYMENTS_PROVIDER=stripe or none).
 run: build
 	$(BIN) migrate
-	$(BIN) serve
+	TURNPIKE_PAYMENTS_PROVIDER=$${TURNPIKE_PAYMENTS_PROVIDER:-sandbox} $(BIN) serve
 
 # The fake OpenAI-compatible provider, for trying the gateway without real provider keys:
 #   make fake   (in one terminal), then

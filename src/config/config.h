@@ -47,7 +47,9 @@ struct Config {
   int64_t login_per_email_per_minute = 5;   // login + sign-up attempts per email address
 
   // [payments]
-  std::string payments_provider = "sandbox";  // "sandbox" (credited at once) | "stripe" | "none" (checkout off)
+  // "none" (checkout off) | "sandbox" (credited at once: development; `make run` turns it on) |
+  // "stripe". Off by default so that no production server hands out free credit.
+  std::string payments_provider = "none";
   std::string payments_min_usd = "1";         // smallest checkout, whole cents
   std::string payments_max_usd = "10000";     // largest checkout, whole cents
   // Where the browser lands after paying / giving up; "" = derived per checkout from the page

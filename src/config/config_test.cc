@@ -114,7 +114,7 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.key_cache_ttl_ms, 1000);
   EXPECT_FALSE(c.cookie_secure);
   EXPECT_TRUE(c.allowed_origins.empty());
-  EXPECT_EQ(c.payments_provider, "sandbox");
+  EXPECT_EQ(c.payments_provider, "none");  // free credit only when asked for (make run does)
   EXPECT_EQ(c.payments_success_url, "");
   EXPECT_EQ(c.stripe_secret_key_env, "STRIPE_SECRET_KEY");
   EXPECT_EQ(c.stripe_webhook_secret_env, "STRIPE_WEBHOOK_SECRET");

@@ -138,6 +138,7 @@ function serverEnv(dataDir, fake, extra) {
     TURNPIKE_GATEWAY_PORT: '0',
     TURNPIKE_CONTROL_PORT: '0',
     TURNPIKE_DATA_DIR: dataDir,
+    TURNPIKE_PAYMENTS_PROVIDER: 'sandbox',  // as `make run` has it; a test may override
     NO_PROXY: '127.0.0.1,localhost',
     no_proxy: '127.0.0.1,localhost',
   });
