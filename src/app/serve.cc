@@ -100,7 +100,7 @@ void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, gate
     auto snapshot = router.snapshot();
     std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
     if (std::chrono::steady_clock::now() - loaded_at >= kCatalogRefresh || (due && *due <= UnixSeconds())) {
-      router.Load(store.LoadCatalog());
+      router.Reload([&store] { return store.LoadCatalog(); });
       loaded = std::chrono::steady_clock::now();
     }
     ScheduleCatalogRefresh(timer, store, router, loaded);

@@ -262,7 +262,7 @@ json::object AdminModelReply(store::Store& store, const std::string& model_id,
 }  // namespace
 
 std::shared_ptr<const gateway::CatalogSnapshot> Api::ReloadCatalog() {
-  models_.Load(store_.LoadCatalog());
+  models_.Reload([this] { return store_.LoadCatalog(); });
   return models_.snapshot();
 }
 
@@ -286,14 +286,14 @@ Reply Api::AdminCreateCompany(const Call& call) {
 
 Reply Api::AdminUpdateCompany(const Call& call) {
   std::string id(call.Param("id"));
+  store::Catalog catalog = store_.LoadCatalogAt(call.now);
+  const store::Company* found = IsId(id) ? FindById(catalog.companies, id) : nullptr;
+  if (!found) return ErrorReply(NoCompany(id));
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
   if (!fields.ok()) return ErrorReply(fields.error());
   fields->AllowOnly({"name"});
   auto name = fields->String("name", Need::kOptional, kMaxName);
   if (!fields->ok()) return fields->Failure();
-  store::Catalog catalog = store_.LoadCatalogAt(call.now);
-  const store::Company* found = IsId(id) ? FindById(catalog.companies, id) : nullptr;
-  if (!found) return ErrorReply(NoCompany(id));
   store::Company company = *found;
   if (name) company.name = *name;
   if (auto s = store_.PutCompany(company, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
@@ -335,15 +335,15 @@ Reply Api::AdminCreateProvider(const Call& call) {
 
 Reply Api::AdminUpdateProvider(const Call& call) {
   std::string id(call.Param("id"));
-  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
-  if (!fields.ok()) return ErrorReply(fields.error());
-  fields->AllowOnly({"name", "adapter", "base_url", "key_env", "base_url_env", "enabled"});
   store::Catalog catalog = store_.LoadCatalogAt(call.now);
   const store::Provider* found = IsId(id) ? FindById(catalog.providers, id) : nullptr;
-  store::Provider provider = found ? *found : store::Provider{};
+  if (!found) return ErrorReply(NoProvider(id));
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  store::Provider provider = *found;
+  fields->AllowOnly({"name", "adapter", "base_url", "key_env", "base_url_env", "enabled"});
   ReadProvider(*fields, provider, false);
   if (!fields->ok()) return fields->Failure();
-  if (!found) return ErrorReply(NoProvider(id));
   if (auto s = store_.PutProvider(provider, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
   auto snapshot = ReloadCatalog();
   const store::Provider* saved = FindById(snapshot->catalog().providers, provider.id);
@@ -394,16 +394,16 @@ Reply Api::AdminCreateModel(const Call& call) {
 Reply Api::AdminUpdateModel(const Call& call) {
   auto id = ModelIdParam(call);
   if (!id.ok()) return ErrorReply(id.error());
-  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
-  if (!fields.ok()) return ErrorReply(fields.error());
-  fields->AllowOnly({"company", "name", "description", "context_length", "max_output", "created", "source",
-                     "input_modalities", "output_modalities"});
   store::Catalog catalog = store_.LoadCatalogAt(call.now);
   const store::Model* found = FindById(catalog.models, *id);
-  store::Model model = found ? *found : store::Model{};
+  if (!found) return ErrorReply(NoModel(*id));
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  store::Model model = *found;
+  fields->AllowOnly({"company", "name", "description", "context_length", "max_output", "created", "source",
+                     "input_modalities", "output_modalities"});
   ReadModel(*fields, model, false);
   if (!fields->ok()) return fields->Failure();
-  if (!found) return ErrorReply(NoModel(*id));
   if (!FindById(catalog.companies, model.company_id)) {
     return ErrorReply(MakeError(ErrorCode::kBadRequest, "company: no company " + model.company_id), "company");
   }
@@ -430,14 +430,14 @@ Reply Api::AdminPutEndpoint(const Call& call) {
   auto model_id = ModelIdParam(call);
   if (!model_id.ok()) return ErrorReply(model_id.error());
   std::string provider_id(call.Param("provider"));
-  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
-  if (!fields.ok()) return ErrorReply(fields.error());
   store::Catalog catalog = store_.LoadCatalogAt(call.now);
   const store::Model* model = FindById(catalog.models, *model_id);
   if (!model) return ErrorReply(NoModel(*model_id));
   if (!IsId(provider_id) || !FindById(catalog.providers, provider_id)) {
     return ErrorReply(NoProvider(provider_id));
   }
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
   const store::Endpoint* existing = FindEndpoint(*model, provider_id);
   const bool create = existing == nullptr;
   const Need need = create ? Need::kRequired : Need::kOptional;

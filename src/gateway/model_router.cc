@@ -68,6 +68,11 @@ void ModelRouter::Load(store::Catalog catalog) {
   snapshot_ = std::move(snap);
 }
 
+void ModelRouter::Reload(const std::function<store::Catalog()>& load) {
+  std::lock_guard reload(reload_mutex_);
+  Load(load());
+}
+
 std::shared_ptr<const CatalogSnapshot> ModelRouter::snapshot() const {
   std::lock_guard lock(mutex_);
   return snapshot_;

@@ -2,6 +2,7 @@
 // is reloaded, and the choice of providers for a model.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,12 +57,17 @@ class ModelRouter {
   explicit ModelRouter(config::EnvLookup env) : env_(std::move(env)) {}
   // Replaces the snapshot. Thread-safe.
   void Load(store::Catalog catalog);
+  // Replaces the snapshot with what `load` reads (a store's catalog now). Reloads are serialised,
+  // so a slow reload that read the store before a change can never replace the snapshot of a
+  // reload that read it after. Thread-safe.
+  void Reload(const std::function<store::Catalog()>& load);
   // The current snapshot; it stays valid while the caller holds it. Thread-safe.
   std::shared_ptr<const CatalogSnapshot> snapshot() const;
 
  private:
   config::EnvLookup env_;
   mutable std::mutex mutex_;
+  std::mutex reload_mutex_;  // held across a whole Reload (read + swap); taken before mutex_
   std::shared_ptr<const CatalogSnapshot> snapshot_;
 };
 
