@@ -202,6 +202,16 @@ class SqliteStore final : public Store {
                                      int64_t now_unix);
   // True when a row of `sql` (a SELECT bound to `id`) exists.
   Result<bool> ExistsLocked(const char* sql, const std::string& id);
+  // Deletes one catalog row unless rows of another table still refer to it (kConflict) or it
+  // does not exist (kNotFound). One write transaction.
+  struct Deletion {
+    const char* what;            // "company"
+    const char* exists_sql;      // selects 1 for the id
+    const char* dependents_sql;  // counts the rows referring to the id
+    const char* dependents;      // "model(s)"
+    const char* delete_sql;
+  };
+  Status DeleteUnreferenced(const Deletion& deletion, const std::string& id);
 
   std::mutex mu_;
   std::unique_ptr<Connection> conn_;

@@ -307,26 +307,10 @@ Status SqliteStore::PutCompany(const Company& company, PutMode mode) {
 }
 
 Status SqliteStore::DeleteCompany(const std::string& id) {
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
-  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
-  Result<bool> exists = ExistsLocked("SELECT 1 FROM companies WHERE id = ?", id);
-  if (!exists.ok()) return exists.error();
-  if (!*exists) return MakeError(ErrorCode::kNotFound, "no company " + id);
-  {
-    Statement s(*conn_, "SELECT count(*) FROM models WHERE company_id = ?");
-    s.Bind(id);
-    Result<bool> row = s.Next();
-    if (!row.ok()) return row.error();
-    if (*row && s.Int(0) > 0) {
-      return MakeError(ErrorCode::kConflict, "company " + id + " has " + std::to_string(s.Int(0)) +
-                                                 " model(s); delete them first");
-    }
-  }
-  Statement s(*conn_, "DELETE FROM companies WHERE id = ?");
-  s.Bind(id);
-  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "company " + id);
-  return tx.Commit();
+  return DeleteUnreferenced({"company", "SELECT 1 FROM companies WHERE id = ?",
+                             "SELECT count(*) FROM models WHERE company_id = ?", "model(s)",
+                             "DELETE FROM companies WHERE id = ?"},
+                            id);
 }
 
 Status SqliteStore::PutProvider(const Provider& provider, PutMode mode) {
@@ -349,25 +333,32 @@ Status SqliteStore::PutProvider(const Provider& provider, PutMode mode) {
 }
 
 Status SqliteStore::DeleteProvider(const std::string& id) {
+  return DeleteUnreferenced({"provider", "SELECT 1 FROM providers WHERE id = ?",
+                             "SELECT count(*) FROM model_providers WHERE provider_id = ?", "endpoint(s)",
+                             "DELETE FROM providers WHERE id = ?"},
+                            id);
+}
+
+Status SqliteStore::DeleteUnreferenced(const Deletion& d, const std::string& id) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
-  Result<bool> exists = ExistsLocked("SELECT 1 FROM providers WHERE id = ?", id);
+  Result<bool> exists = ExistsLocked(d.exists_sql, id);
   if (!exists.ok()) return exists.error();
-  if (!*exists) return MakeError(ErrorCode::kNotFound, "no provider " + id);
+  if (!*exists) return MakeError(ErrorCode::kNotFound, std::string("no ") + d.what + " " + id);
   {
-    Statement s(*conn_, "SELECT count(*) FROM model_providers WHERE provider_id = ?");
+    Statement s(*conn_, d.dependents_sql);
     s.Bind(id);
     Result<bool> row = s.Next();
     if (!row.ok()) return row.error();
     if (*row && s.Int(0) > 0) {
-      return MakeError(ErrorCode::kConflict, "provider " + id + " serves " + std::to_string(s.Int(0)) +
-                                                 " endpoint(s); delete them first");
+      return MakeError(ErrorCode::kConflict, std::string(d.what) + " " + id + " still has " +
+                                                 std::to_string(s.Int(0)) + " " + d.dependents + "; delete them first");
     }
   }
-  Statement s(*conn_, "DELETE FROM providers WHERE id = ?");
+  Statement s(*conn_, d.delete_sql);
   s.Bind(id);
-  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "provider " + id);
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, std::string(d.what) + " " + id);
   return tx.Commit();
 }
 
