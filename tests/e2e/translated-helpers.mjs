@@ -225,12 +225,12 @@ export function toolResultText(block) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Until the gateway routes a translated provider.
+// The build must route translated providers.
 
-// Returns null when `model` is routable, or why not when the gateway answers 503 because its
-// adapter is missing from the build (the state before Anthropic/Gemini support lands). Uses a
-// throw-away account: once the adapter exists the probe reaches the fake and costs a little.
-// TURNPIKE_E2E_REQUIRE_TRANSLATION=1 turns "not routable yet" into a failure instead of a skip.
+// Returns null when `model` is routable. Anthropic and Gemini support has landed, so a gateway
+// answering 503 "adapter is not available in this build" is a regression: this throws, and the
+// tests fail rather than skip. Uses a throw-away account (the probe reaches the fake and costs a
+// little).
 export async function translationMissing(tp, model) {
   const probe = await tp.account({ credits: '1' });
   const res = await fetch(`${tp.gatewayUrl}/api/v1/chat/completions`, {
@@ -240,7 +240,5 @@ export async function translationMissing(tp, model) {
   });
   const text = await res.text();
   if (res.status !== 503 || !/adapter is not available in this build/.test(text)) return null;
-  const why = `${model} is not routed by this build yet (${JSON.parse(text).error.message})`;
-  if (process.env.TURNPIKE_E2E_REQUIRE_TRANSLATION === '1') throw new Error(why);
-  return why;
+  throw new Error(`${model} is not routed by this build (${JSON.parse(text).error.message})`);
 }

@@ -4,9 +4,7 @@
 // GET /api/v1/models, and each provider's last test checks that its key was charged exactly the
 // sum of its calls. Tests in a describe block run in order and share one account.
 //
-// Until the gateway routes anthropic/* and google/* (it answers 503 "the … adapter is not
-// available in this build" before that), the tests of that provider are skipped with the reason;
-// TURNPIKE_E2E_REQUIRE_TRANSLATION=1 makes that a failure.
+// A build that does not route anthropic/* or google/* fails these tests (translationMissing).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
