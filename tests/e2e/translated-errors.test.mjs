@@ -4,8 +4,7 @@
 // bad", nothing charged for any of them; and errors after the first byte (an Anthropic
 // `event: error`, a Gemini stream cut mid-way) end the stream with an error the SDK raises.
 //
-// Skipped, with the reason, while the gateway answers 503 "the … adapter is not available in
-// this build" for the model (TURNPIKE_E2E_REQUIRE_TRANSLATION=1 makes that a failure).
+// A build that does not route the model fails these tests (translationMissing throws).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
