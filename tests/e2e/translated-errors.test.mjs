@@ -4,7 +4,7 @@
 // bad", nothing charged for any of them; and errors after the first byte (an Anthropic
 // `event: error`, a Gemini stream cut mid-way) end the stream with an error the SDK raises.
 //
-// A build that does not route the model fails these tests (translationMissing throws).
+// A build that does not route the model fails these tests (assertTranslated throws).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -19,7 +19,7 @@ import {
   geminiChunks,
   summarizeAnthropicStream,
   summarizeGemini,
-  translationMissing,
+  assertTranslated,
   upstreamRequests,
 } from './translated-helpers.mjs';
 
@@ -28,13 +28,12 @@ const REVOKED = 'revoked-upstream-key';
 let fake;
 let tp;
 let revoked; // a second gateway on the same fake, holding provider keys the fake refuses
-const skip = {};
 before(async () => {
   fake = await startFake({ args: ['--api-key', UPSTREAM_KEY] });
   tp = await startTurnpike({ fake });
   revoked = await startTurnpike({ fake, env: { ANTHROPIC_API_KEY: REVOKED, GOOGLE_API_KEY: REVOKED } });
-  skip.anthropic = await translationMissing(tp, ANTHROPIC_MODEL);
-  skip.gemini = await translationMissing(tp, GEMINI_MODEL);
+  await assertTranslated(tp, ANTHROPIC_MODEL);
+  await assertTranslated(tp, GEMINI_MODEL);
 });
 after(async () => {
   if (process.env.TURNPIKE_TEST_LOG && tp) process.stderr.write(tp.output());
@@ -42,13 +41,6 @@ after(async () => {
   await tp?.stop();
   await fake?.stop();
 });
-
-// Skips `t` unless every named provider is routed; true when the test should go on.
-function live(t, ...providers) {
-  const why = providers.map((p) => skip[p]).filter(Boolean);
-  if (why.length > 0) t.skip(why.join('; '));
-  return why.length === 0;
-}
 
 let serial = 0;
 const marker = (what) => `[e-${what}-${process.pid}-${++serial}]`;
@@ -81,14 +73,12 @@ async function expectStatus(server, key, model, directive, status, what) {
 
 describe('upstream errors before the first byte', () => {
   test('Anthropic 529 overloaded → 503; nothing charged', async (t) => {
-    if (!live(t, 'anthropic')) return;
     const { key } = await tp.account();
     await expectStatus(tp, key, ANTHROPIC_MODEL, '[[fake:error=529]]', 503, 'anthropic 529');
     assert.equal(await keyUsage(tp, key), 0, 'failed requests cost nothing');
   });
 
   test('upstream 429 → 429 (Anthropic rate_limit_error, Gemini RESOURCE_EXHAUSTED); nothing charged', async (t) => {
-    if (!live(t, 'anthropic', 'gemini')) return;
     const { key } = await tp.account();
     await expectStatus(tp, key, ANTHROPIC_MODEL, '[[fake:error=429]]', 429, 'anthropic 429');
     await expectStatus(tp, key, GEMINI_MODEL, '[[fake:error=429]]', 429, 'gemini 429');
@@ -100,7 +90,6 @@ describe('upstream errors before the first byte', () => {
   });
 
   test('the gateway\'s Gemini key refused (400 API_KEY_INVALID) → 502, not blamed on the client; nothing charged', async (t) => {
-    if (!live(t, 'gemini')) return;
     const { key } = await revoked.account();
     const wire = await expectStatus(revoked, key, GEMINI_MODEL, '', 502, 'gemini invalid key');
     assert.notEqual(wire.type, 'authentication_error', 'the client\'s key is fine');
@@ -110,7 +99,6 @@ describe('upstream errors before the first byte', () => {
   });
 
   test('the gateway\'s Anthropic key refused (401 authentication_error) → 502, not blamed on the client; nothing charged', async (t) => {
-    if (!live(t, 'anthropic')) return;
     const { key } = await revoked.account();
     const wire = await expectStatus(revoked, key, ANTHROPIC_MODEL, '', 502, 'anthropic invalid key');
     assert.notEqual(wire.type, 'authentication_error', 'the client\'s key is fine');
@@ -120,7 +108,6 @@ describe('upstream errors before the first byte', () => {
 
 describe('upstream errors after the first byte', () => {
   test('Anthropic `event: error` mid-stream: the SDK throws APIError after the first text; no retry; billed', async (t) => {
-    if (!live(t, 'anthropic')) return;
     const { key } = await tp.account();
     const client = openaiClient(`${tp.gatewayUrl}/api/v1`, key);
     const m = marker('a-midstream');
@@ -145,7 +132,6 @@ describe('upstream errors after the first byte', () => {
   });
 
   test('Gemini stream cut mid-way: the events so far, then an error chunk; the SDK throws; billed', async (t) => {
-    if (!live(t, 'gemini')) return;
     const { key } = await tp.account();
     const recorded = geminiChunks('stream-generate-content-text.sse');
     const before = summarizeGemini(recorded.slice(0, 2)).text;

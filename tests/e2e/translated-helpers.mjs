@@ -227,11 +227,10 @@ export function toolResultText(block) {
 // ---------------------------------------------------------------------------------------------
 // The build must route translated providers.
 
-// Returns null when `model` is routable. Anthropic and Gemini support has landed, so a gateway
-// answering 503 "adapter is not available in this build" is a regression: this throws, and the
-// tests fail rather than skip. Uses a throw-away account (the probe reaches the fake and costs a
-// little).
-export async function translationMissing(tp, model) {
+// Throws unless `model` is routable: a gateway answering 503 "adapter is not available in this
+// build" is a regression, and the tests fail on it. Uses a throw-away account (the probe reaches
+// the fake and costs a little).
+export async function assertTranslated(tp, model) {
   const probe = await tp.account({ credits: '1' });
   const res = await fetch(`${tp.gatewayUrl}/api/v1/chat/completions`, {
     method: 'POST',
@@ -239,6 +238,6 @@ export async function translationMissing(tp, model) {
     body: JSON.stringify({ model, max_tokens: 16, messages: [{ role: 'user', content: 'routing probe' }] }),
   });
   const text = await res.text();
-  if (res.status !== 503 || !/adapter is not available in this build/.test(text)) return null;
+  if (res.status !== 503 || !/adapter is not available in this build/.test(text)) return;
   throw new Error(`${model} is not routed by this build (${JSON.parse(text).error.message})`);
 }

@@ -4,7 +4,7 @@
 // GET /api/v1/models, and each provider's last test checks that its key was charged exactly the
 // sum of its calls. Tests in a describe block run in order and share one account.
 //
-// A build that does not route anthropic/* or google/* fails these tests (translationMissing).
+// A build that does not route anthropic/* or google/* fails these tests (assertTranslated).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -27,7 +27,7 @@ import {
   summarizeAnthropicStream,
   summarizeGemini,
   toolResultText,
-  translationMissing,
+  assertTranslated,
   upstreamCostMicros,
 } from './translated-helpers.mjs';
 
@@ -86,18 +86,13 @@ describe('openai SDK → Turnpike → Anthropic Messages', () => {
   let client;
   let key;
   let prices;
-  let skip = null;
   let charged = 0n;
   // Adds a call's cost, computed from the upstream fixture, as soon as the call has returned, so
   // that a failed assertion in one test does not also fail the final money check.
   const bill = (usage) => { charged += upstreamCostMicros(usage, prices); };
-  const live = (t) => {
-    if (skip) t.skip(skip);
-    return !skip;
-  };
 
   before(async () => {
-    skip = await translationMissing(tp, ANTHROPIC_MODEL);
+    await assertTranslated(tp, ANTHROPIC_MODEL);
     const account = await tp.account({ credits: '10' });
     client = openaiClient(`${tp.gatewayUrl}/api/v1`, account.key);
     key = account.key;
@@ -110,7 +105,6 @@ describe('openai SDK → Turnpike → Anthropic Messages', () => {
   });
 
   test('non-stream text: content, finish_reason, usage with cache reads and writes, cost', async (t) => {
-    if (!live(t)) return;
     const m = marker('a-text');
     const r = await client.chat.completions.create({
       model: ANTHROPIC_MODEL,
@@ -143,7 +137,6 @@ describe('openai SDK → Turnpike → Anthropic Messages', () => {
   });
 
   test('streamed text with include_usage: deltas, finish_reason stop, a final usage chunk with cost', async (t) => {
-    if (!live(t)) return;
     const m = marker('a-stream');
     const stream = await client.chat.completions.create({
       model: ANTHROPIC_MODEL,
@@ -166,7 +159,6 @@ describe('openai SDK → Turnpike → Anthropic Messages', () => {
   });
 
   test('streamed parallel tool calls through the .stream() helper: indexes 0 and 1, recorded ids and names', async (t) => {
-    if (!live(t)) return;
     const m = marker('a-par');
     const tools = [{
       type: 'function',
@@ -205,7 +197,6 @@ describe('openai SDK → Turnpike → Anthropic Messages', () => {
   });
 
   test('two-turn tool conversation: tool_calls back as tool_use, results as one user message of tool_result blocks', async (t) => {
-    if (!live(t)) return;
     const m = marker('a-tools');
     const tools = [{
       type: 'function',
@@ -268,7 +259,6 @@ describe('openai SDK → Turnpike → Anthropic Messages', () => {
   });
 
   test('image input: a data URL becomes a base64 image block', async (t) => {
-    if (!live(t)) return;
     const m = marker('a-image');
     const r = await client.chat.completions.create({
       model: ANTHROPIC_MODEL,
@@ -292,7 +282,6 @@ describe('openai SDK → Turnpike → Anthropic Messages', () => {
   });
 
   test('the key was charged exactly the sum of the calls', async (t) => {
-    if (!live(t)) return;
     assert.ok(charged > 0n);
     await assertChargedMicros(tp.gatewayUrl, key, charged, 'anthropic calls');
   });
@@ -304,20 +293,15 @@ describe('openai SDK → Turnpike → Gemini generateContent', () => {
   let client;
   let key;
   let prices;
-  let skip = null;
   let charged = 0n;
   // Adds a call's cost, computed from the upstream fixture, as soon as the call has returned, so
   // that a failed assertion in one test does not also fail the final money check.
   const bill = (usage) => { charged += upstreamCostMicros(usage, prices); };
-  const live = (t) => {
-    if (skip) t.skip(skip);
-    return !skip;
-  };
   // The fake's default non-stream body is reassembled from this stream (tests/fakes/fake-provider.mjs).
   const TEXT = summarizeGemini(geminiChunks('stream-generate-content-text.sse'));
 
   before(async () => {
-    skip = await translationMissing(tp, GEMINI_MODEL);
+    await assertTranslated(tp, GEMINI_MODEL);
     const account = await tp.account({ credits: '10' });
     client = openaiClient(`${tp.gatewayUrl}/api/v1`, account.key);
     key = account.key;
@@ -330,7 +314,6 @@ describe('openai SDK → Turnpike → Gemini generateContent', () => {
   });
 
   test('non-stream text: content, finish_reason, usage, cost; the model goes in the path', async (t) => {
-    if (!live(t)) return;
     const m = marker('g-text');
     const r = await client.chat.completions.create({
       model: GEMINI_MODEL,
@@ -357,7 +340,6 @@ describe('openai SDK → Turnpike → Gemini generateContent', () => {
   });
 
   test('streamed text with include_usage: deltas, finish_reason stop, a final usage chunk with cost', async (t) => {
-    if (!live(t)) return;
     const m = marker('g-stream');
     const stream = await client.chat.completions.create({
       model: GEMINI_MODEL,
@@ -380,7 +362,6 @@ describe('openai SDK → Turnpike → Gemini generateContent', () => {
   });
 
   test('streamed parallel function calls: indexes 0, 1, 2, distinct ids, names, arguments, reasoning tokens', async (t) => {
-    if (!live(t)) return;
     const m = marker('g-par');
     const tools = [{
       type: 'function',
@@ -413,7 +394,6 @@ describe('openai SDK → Turnpike → Gemini generateContent', () => {
   });
 
   test('two-turn tool conversation: functionCall parts back, results as functionResponse parts named after the function', async (t) => {
-    if (!live(t)) return;
     const m = marker('g-tools');
     const tools = [{
       type: 'function',
@@ -465,7 +445,6 @@ describe('openai SDK → Turnpike → Gemini generateContent', () => {
   });
 
   test('image input: a data URL becomes inlineData', async (t) => {
-    if (!live(t)) return;
     const m = marker('g-image');
     const r = await client.chat.completions.create({
       model: GEMINI_MODEL,
@@ -488,7 +467,6 @@ describe('openai SDK → Turnpike → Gemini generateContent', () => {
   });
 
   test('the key was charged exactly the sum of the calls', async (t) => {
-    if (!live(t)) return;
     assert.ok(charged > 0n);
     await assertChargedMicros(tp.gatewayUrl, key, charged, 'gemini calls');
   });
