@@ -202,6 +202,10 @@ class SqliteStore final : public Store {
                                      int64_t now_unix);
   // True when a row of `sql` (a SELECT bound to `id`) exists.
   Result<bool> ExistsLocked(const char* sql, const std::string& id);
+  // One row each, inside the caller's write transaction (shared by ImportCatalog and Put*).
+  Status UpsertCompanyLocked(const Company& company);
+  Status UpsertProviderLocked(const Provider& provider);
+  Status UpsertModelLocked(const Model& model);
   // Deletes one catalog row unless rows of another table still refer to it (kConflict) or it
   // does not exist (kNotFound). One write transaction.
   struct Deletion {

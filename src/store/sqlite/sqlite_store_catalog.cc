@@ -111,50 +111,59 @@ Status SqliteStore::CancelScheduledPricesLocked(const std::string& model_id,
   return s.Run();
 }
 
+Status SqliteStore::UpsertCompanyLocked(const Company& company) {
+  Statement s(*conn_,
+              "INSERT INTO companies (id, name) VALUES (?, ?) "
+              "ON CONFLICT (id) DO UPDATE SET name = excluded.name");
+  s.Bind(company.id).Bind(company.name);
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "company " + company.id);
+  return OkStatus();
+}
+
+Status SqliteStore::UpsertProviderLocked(const Provider& provider) {
+  Statement s(*conn_,
+              "INSERT INTO providers (id, name, adapter, base_url, key_env, base_url_env, "
+              "enabled) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+              "name = excluded.name, adapter = excluded.adapter, base_url = excluded.base_url, "
+              "key_env = excluded.key_env, base_url_env = excluded.base_url_env, "
+              "enabled = excluded.enabled");
+  s.Bind(provider.id).Bind(provider.name).Bind(provider.adapter).Bind(provider.base_url);
+  s.Bind(provider.key_env).Bind(provider.base_url_env).Bind(provider.enabled);
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "provider " + provider.id);
+  return OkStatus();
+}
+
+Status SqliteStore::UpsertModelLocked(const Model& model) {
+  // An upsert, not INSERT OR REPLACE: replacing would delete the row and cascade.
+  Statement s(*conn_,
+              "INSERT INTO models (id, company_id, name, description, context_length, "
+              "max_output, created, source, input_modalities, output_modalities) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+              "company_id = excluded.company_id, name = excluded.name, "
+              "description = excluded.description, context_length = excluded.context_length, "
+              "max_output = excluded.max_output, created = excluded.created, "
+              "source = excluded.source, input_modalities = excluded.input_modalities, "
+              "output_modalities = excluded.output_modalities");
+  s.Bind(model.id).Bind(model.company_id).Bind(model.name).Bind(model.description);
+  s.Bind(model.context_length).Bind(model.max_output).Bind(model.created).Bind(model.source);
+  s.Bind(ToJsonArray(model.input_modalities)).Bind(ToJsonArray(model.output_modalities));
+  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "model " + model.id);
+  return OkStatus();
+}
+
 Status SqliteStore::ImportCatalog(const Catalog& catalog) {
   std::lock_guard lock(mu_);
   const int64_t now = NowUnix();
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
   for (const Company& company : catalog.companies) {
-    Statement s(*conn_,
-                "INSERT INTO companies (id, name) VALUES (?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET name = excluded.name");
-    s.Bind(company.id).Bind(company.name);
-    if (Status status = s.Run(); !status.ok())
-      return CatalogError(s, status, "company " + company.id);
+    if (Status status = UpsertCompanyLocked(company); !status.ok()) return status;
   }
   for (const Provider& provider : catalog.providers) {
-    Statement s(*conn_,
-                "INSERT INTO providers (id, name, adapter, base_url, key_env, base_url_env, "
-                "enabled) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "name = excluded.name, adapter = excluded.adapter, base_url = excluded.base_url, "
-                "key_env = excluded.key_env, base_url_env = excluded.base_url_env, "
-                "enabled = excluded.enabled");
-    s.Bind(provider.id).Bind(provider.name).Bind(provider.adapter).Bind(provider.base_url);
-    s.Bind(provider.key_env).Bind(provider.base_url_env).Bind(provider.enabled);
-    if (Status status = s.Run(); !status.ok()) {
-      return CatalogError(s, status, "provider " + provider.id);
-    }
+    if (Status status = UpsertProviderLocked(provider); !status.ok()) return status;
   }
   for (const Model& model : catalog.models) {
-    {
-      // An upsert, not INSERT OR REPLACE: replacing would delete the row and cascade.
-      Statement s(*conn_,
-                  "INSERT INTO models (id, company_id, name, description, context_length, "
-                  "max_output, created, source, input_modalities, output_modalities) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                  "company_id = excluded.company_id, name = excluded.name, "
-                  "description = excluded.description, context_length = excluded.context_length, "
-                  "max_output = excluded.max_output, created = excluded.created, "
-                  "source = excluded.source, input_modalities = excluded.input_modalities, "
-                  "output_modalities = excluded.output_modalities");
-      s.Bind(model.id).Bind(model.company_id).Bind(model.name).Bind(model.description);
-      s.Bind(model.context_length).Bind(model.max_output).Bind(model.created).Bind(model.source);
-      s.Bind(ToJsonArray(model.input_modalities)).Bind(ToJsonArray(model.output_modalities));
-      if (Status status = s.Run(); !status.ok())
-        return CatalogError(s, status, "model " + model.id);
-    }
+    if (Status status = UpsertModelLocked(model); !status.ok()) return status;
     std::set<std::string> dropped;  // providers of the endpoints this import removes
     {
       Statement s(*conn_, "SELECT provider_id FROM model_providers WHERE model_id = ?");
@@ -298,11 +307,7 @@ Status SqliteStore::PutCompany(const Company& company, PutMode mode) {
   Result<bool> exists = ExistsLocked("SELECT 1 FROM companies WHERE id = ?", company.id);
   if (!exists.ok()) return exists.error();
   if (Status status = CheckMode(mode, *exists, "company " + company.id); !status.ok()) return status;
-  Statement s(*conn_,
-              "INSERT INTO companies (id, name) VALUES (?, ?) "
-              "ON CONFLICT (id) DO UPDATE SET name = excluded.name");
-  s.Bind(company.id).Bind(company.name);
-  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "company " + company.id);
+  if (Status status = UpsertCompanyLocked(company); !status.ok()) return status;
   return tx.Commit();
 }
 
@@ -320,15 +325,7 @@ Status SqliteStore::PutProvider(const Provider& provider, PutMode mode) {
   Result<bool> exists = ExistsLocked("SELECT 1 FROM providers WHERE id = ?", provider.id);
   if (!exists.ok()) return exists.error();
   if (Status status = CheckMode(mode, *exists, "provider " + provider.id); !status.ok()) return status;
-  Statement s(*conn_,
-              "INSERT INTO providers (id, name, adapter, base_url, key_env, base_url_env, "
-              "enabled) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-              "name = excluded.name, adapter = excluded.adapter, base_url = excluded.base_url, "
-              "key_env = excluded.key_env, base_url_env = excluded.base_url_env, "
-              "enabled = excluded.enabled");
-  s.Bind(provider.id).Bind(provider.name).Bind(provider.adapter).Bind(provider.base_url);
-  s.Bind(provider.key_env).Bind(provider.base_url_env).Bind(provider.enabled);
-  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "provider " + provider.id);
+  if (Status status = UpsertProviderLocked(provider); !status.ok()) return status;
   return tx.Commit();
 }
 
@@ -372,20 +369,7 @@ Status SqliteStore::PutModel(const Model& model, PutMode mode) {
   Result<bool> company = ExistsLocked("SELECT 1 FROM companies WHERE id = ?", model.company_id);
   if (!company.ok()) return company.error();
   if (!*company) return MakeError(ErrorCode::kBadRequest, "no company " + model.company_id);
-  // An upsert, not INSERT OR REPLACE: replacing would delete the row and cascade.
-  Statement s(*conn_,
-              "INSERT INTO models (id, company_id, name, description, context_length, "
-              "max_output, created, source, input_modalities, output_modalities) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-              "company_id = excluded.company_id, name = excluded.name, "
-              "description = excluded.description, context_length = excluded.context_length, "
-              "max_output = excluded.max_output, created = excluded.created, "
-              "source = excluded.source, input_modalities = excluded.input_modalities, "
-              "output_modalities = excluded.output_modalities");
-  s.Bind(model.id).Bind(model.company_id).Bind(model.name).Bind(model.description);
-  s.Bind(model.context_length).Bind(model.max_output).Bind(model.created).Bind(model.source);
-  s.Bind(ToJsonArray(model.input_modalities)).Bind(ToJsonArray(model.output_modalities));
-  if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "model " + model.id);
+  if (Status status = UpsertModelLocked(model); !status.ok()) return status;
   return tx.Commit();
 }
 
