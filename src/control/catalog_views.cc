@@ -83,15 +83,10 @@ json::object ModelJson(const store::Model& m, const gateway::CatalogSnapshot& sn
 json::object AdminProviderJson(const store::Provider& p, const gateway::CatalogSnapshot& snapshot) {
   const gateway::ProviderState* state = snapshot.FindProvider(p.id);
   bool available = state && state->available;
-  json::object o;
-  o["id"] = p.id;
-  o["name"] = p.name;
-  o["adapter"] = p.adapter;
-  o["base_url"] = WithoutUserinfo(p.base_url);
+  json::object o = ProviderJson(p, snapshot);  // plus what only admins see
   o["key_env"] = TextOrNull(p.key_env);
   o["base_url_env"] = TextOrNull(p.base_url_env);
   o["enabled"] = p.enabled;
-  o["available"] = available;
   o["unavailable_reason"] = available || !state ? json::value(nullptr) : json::value(state->unavailable_reason);
   return o;
 }
