@@ -1,0 +1,21 @@
+// The playground's API key secret, held only in this tab's memory (never stored): the server
+// keeps only key hashes, so the user supplies the secret, or the Keys page hands it over.
+let key: string | null = null;
+const listeners = new Set<() => void>();
+
+export function setPlaygroundKey(k: string | null) {
+  key = k;
+  for (const l of listeners) l();
+}
+
+export function getPlaygroundKey() {
+  return key;
+}
+
+/** Calls `listener` whenever the key changes; returns the unsubscribe function. */
+export function subscribePlaygroundKey(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
