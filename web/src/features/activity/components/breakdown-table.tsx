@@ -1,0 +1,72 @@
+import { formatNumber, formatTokens, formatUsd } from "@/lib/format";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import type { BreakdownRow } from "../data/series";
+
+function Share({ share }: { share: number }) {
+  const pct = share * 100;
+  return (
+    <div className="flex items-center justify-end gap-2">
+      <div className="hidden h-1.5 w-16 overflow-hidden rounded-full bg-muted sm:block" aria-hidden>
+        <div className="h-full rounded-full bg-primary" style={{ width: `${Math.min(100, pct)}%` }} />
+      </div>
+      <span className="w-12 text-right tabular-nums">{pct > 0 && pct < 0.1 ? "<0.1" : pct.toFixed(1)}%</span>
+    </div>
+  );
+}
+
+/** Requests, tokens, spend and share of the chosen metric per model or key. */
+export function BreakdownTable({ rows, nameLabel, shareLabel }: { rows: BreakdownRow[]; nameLabel: string; shareLabel: string }) {
+  return (
+    <Table>
+      <TableHeader>
+        <TableRow className="hover:bg-transparent">
+          <TableHead>{nameLabel}</TableHead>
+          <TableHead className="text-right">Requests</TableHead>
+          <TableHead className="text-right">Tokens</TableHead>
+          <TableHead className="text-right">Spend</TableHead>
+          <TableHead className="text-right" title={`Share of ${shareLabel.toLowerCase()}`}>
+            Share
+          </TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((r) => (
+          <TableRow key={r.id}>
+            <TableCell className="max-w-72 truncate font-medium" title={r.name}>
+              {r.name}
+            </TableCell>
+            <TableCell className="text-right tabular-nums">
+              {formatNumber(r.requests)}
+              {r.errors > 0 && (
+                <span className="block text-xs text-destructive">
+                  {formatNumber(r.errors)} {r.errors === 1 ? "error" : "errors"}
+                </span>
+              )}
+            </TableCell>
+            <TableCell className="text-right tabular-nums" title={`${formatNumber(r.prompt_tokens)} prompt + ${formatNumber(r.completion_tokens)} completion`}>
+              {formatTokens(r.prompt_tokens + r.completion_tokens)}
+              <span className="block text-xs text-muted-foreground whitespace-nowrap">
+                {formatTokens(r.prompt_tokens)} → {formatTokens(r.completion_tokens)}
+              </span>
+            </TableCell>
+            <TableCell className="text-right tabular-nums">{formatUsd(r.cost_micros)}</TableCell>
+            <TableCell>
+              <Share share={r.share} />
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+export function BreakdownSkeleton() {
+  return (
+    <div className="grid gap-3 py-2" aria-hidden>
+      {[0, 1, 2].map((i) => (
+        <Skeleton key={i} className="h-9 w-full" />
+      ))}
+    </div>
+  );
+}
