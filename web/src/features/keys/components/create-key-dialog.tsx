@@ -1,0 +1,140 @@
+import { useState, type FormEvent } from "react";
+import type { KeyWithSecret, Schemas } from "@/lib/api";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Input } from "@/components/ui/input";
+import { Field, Label } from "@/components/ui/label";
+import { FormError } from "@/components/ui/states";
+import { Switch } from "@/components/ui/switch";
+import { useCreateKey } from "../data/keys";
+import { KEY_NAME_MAX, todayInputValue, validateExpiry, validateKeyName, validateLimit } from "../data/key-utils";
+import { SecretReveal } from "./secret-reveal";
+
+type Errors = { name?: string; limit?: string; expires?: string };
+
+function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSecret) => void; onCancel: () => void }) {
+  const create = useCreateKey();
+  const [name, setName] = useState("");
+  const [limit, setLimit] = useState("");
+  const [expires, setExpires] = useState("");
+  const [logPrompts, setLogPrompts] = useState(false);
+  const [errors, setErrors] = useState<Errors>({});
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    const nameError = validateKeyName(name);
+    const limitResult = validateLimit(limit);
+    const expiryResult = validateExpiry(expires);
+    const next: Errors = {};
+    if (nameError) next.name = nameError;
+    if (limitResult.error) next.limit = limitResult.error;
+    if (expiryResult.error) next.expires = expiryResult.error;
+    setErrors(next);
+    if (Object.keys(next).length > 0) return;
+    const body: Schemas["KeyCreate"] = { name: name.trim(), log_prompts: logPrompts };
+    if (limitResult.usd !== null) body.limit_usd = limitResult.usd;
+    if (expiryResult.expiresAt !== null) body.expires_at = expiryResult.expiresAt;
+    create.mutate(body, { onSuccess: onCreated });
+  };
+
+  return (
+    <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+      <DialogHeader>
+        <DialogTitle>Create key</DialogTitle>
+        <DialogDescription>A key lets an app call models through Turnpike and spend your credits.</DialogDescription>
+      </DialogHeader>
+      <Field id="key-name" label="Name" error={errors.name} hint="Something that tells you where it is used, like “billing-bot prod”.">
+        <Input
+          id="key-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={KEY_NAME_MAX}
+          required
+          autoComplete="off"
+          autoFocus
+          aria-invalid={!!errors.name}
+          aria-describedby={errors.name ? "key-name-error" : "key-name-hint"}
+        />
+      </Field>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field id="key-limit" label="Spending limit (USD)" error={errors.limit} hint="Optional. Empty means no limit.">
+          <div className="relative">
+            <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-muted-foreground" aria-hidden>
+              $
+            </span>
+            <Input
+              id="key-limit"
+              inputMode="decimal"
+              placeholder="No limit"
+              className="pl-6 tabular-nums"
+              value={limit}
+              onChange={(e) => setLimit(e.target.value)}
+              aria-invalid={!!errors.limit}
+              aria-describedby={errors.limit ? "key-limit-error" : "key-limit-hint"}
+            />
+          </div>
+        </Field>
+        <Field id="key-expires" label="Expires" error={errors.expires} hint="Optional. Works through the end of that day.">
+          <Input
+            id="key-expires"
+            type="date"
+            min={todayInputValue()}
+            value={expires}
+            onChange={(e) => setExpires(e.target.value)}
+            aria-invalid={!!errors.expires}
+            aria-describedby={errors.expires ? "key-expires-error" : "key-expires-hint"}
+          />
+        </Field>
+      </div>
+      <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
+        <div className="grid gap-1">
+          <Label htmlFor="key-log-prompts">Log prompts and completions</Label>
+          <p id="key-log-prompts-hint" className="text-xs text-muted-foreground">
+            Keep the text of requests made with this key in your logs, to debug them later.
+          </p>
+        </div>
+        <Switch
+          id="key-log-prompts"
+          checked={logPrompts}
+          onCheckedChange={setLogPrompts}
+          aria-describedby="key-log-prompts-hint"
+        />
+      </div>
+      <FormError error={create.error} />
+      <DialogFooter>
+        <Button variant="outline" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={create.isPending}>
+          Create key
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+/** Asks for the key's settings, then shows its secret once. */
+export function CreateKeyDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  const [created, setCreated] = useState<KeyWithSecret | null>(null);
+  const setOpen = (next: boolean) => {
+    onOpenChange(next);
+    if (!next) setCreated(null);
+  };
+  const close = () => setOpen(false);
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogContent
+        // The secret is shown only once: a stray click outside must not throw it away.
+        onInteractOutside={(e) => {
+          if (created) e.preventDefault();
+        }}
+      >
+        {created ? (
+          <SecretReveal title={`Key “${created.key.name}” created`} secret={created.secret} onDone={close} />
+        ) : (
+          <CreateKeyForm onCreated={setCreated} onCancel={close} />
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,154 @@
+import { useState, type FormEvent } from "react";
+import type { Key } from "@/lib/api";
+import { formatUsd, parseUsdToMicros } from "@/lib/format";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Input } from "@/components/ui/input";
+import { Field } from "@/components/ui/label";
+import { FormError } from "@/components/ui/states";
+import { toast } from "@/components/ui/toast";
+import { useUpdateKey } from "../data/keys";
+import { KEY_NAME_MAX, microsToUsdString, validateKeyName, validateLimit } from "../data/key-utils";
+
+type DialogProps = { keyItem: Key; open: boolean; onOpenChange: (open: boolean) => void };
+
+function RenameForm({ keyItem, onDone }: { keyItem: Key; onDone: () => void }) {
+  const update = useUpdateKey();
+  const [name, setName] = useState(keyItem.name);
+  const [error, setError] = useState<string | null>(null);
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    const problem = validateKeyName(name);
+    setError(problem);
+    if (problem) return;
+    if (name.trim() === keyItem.name) return onDone();
+    update.mutate(
+      { id: keyItem.id, body: { name: name.trim() } },
+      {
+        onSuccess: () => {
+          toast.success("Key renamed");
+          onDone();
+        },
+      },
+    );
+  };
+  return (
+    <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+      <DialogHeader>
+        <DialogTitle>Rename key</DialogTitle>
+        <DialogDescription>The name is only for you; apps using the key are not affected.</DialogDescription>
+      </DialogHeader>
+      <Field id="rename-key-name" label="Name" error={error}>
+        <Input
+          id="rename-key-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={KEY_NAME_MAX}
+          autoComplete="off"
+          autoFocus
+          onFocus={(e) => e.currentTarget.select()}
+          aria-invalid={!!error}
+          aria-describedby={error ? "rename-key-name-error" : undefined}
+        />
+      </Field>
+      <FormError error={update.error} />
+      <DialogFooter>
+        <Button variant="outline" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={update.isPending}>
+          Save
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+export function RenameKeyDialog({ keyItem, open, onOpenChange }: DialogProps) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="max-w-md">
+        <RenameForm keyItem={keyItem} onDone={() => onOpenChange(false)} />
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function LimitForm({ keyItem, onDone }: { keyItem: Key; onDone: () => void }) {
+  const update = useUpdateKey();
+  const [limit, setLimit] = useState(keyItem.limit_micros === null ? "" : microsToUsdString(keyItem.limit_micros));
+  const [error, setError] = useState<string | null>(null);
+  const save = (usd: string | null) =>
+    update.mutate(
+      { id: keyItem.id, body: { limit_usd: usd } },
+      {
+        onSuccess: () => {
+          toast.success(usd === null ? "Limit removed" : `Limit set to ${formatUsd(parseUsdToMicros(usd) ?? 0)}`);
+          onDone();
+        },
+      },
+    );
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    const result = validateLimit(limit);
+    setError(result.error);
+    if (!result.error) save(result.usd);
+  };
+  return (
+    <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+      <DialogHeader>
+        <DialogTitle>Change limit</DialogTitle>
+        <DialogDescription>
+          Requests with “{keyItem.name}” are refused once it has spent this much. It has spent {formatUsd(keyItem.usage_micros)} so far.
+        </DialogDescription>
+      </DialogHeader>
+      <Field id="key-limit-edit" label="Spending limit (USD)" error={error} hint="Leave empty for no limit.">
+        <div className="relative">
+          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-muted-foreground" aria-hidden>
+            $
+          </span>
+          <Input
+            id="key-limit-edit"
+            inputMode="decimal"
+            placeholder="No limit"
+            className="pl-6 tabular-nums"
+            value={limit}
+            onChange={(e) => setLimit(e.target.value)}
+            autoFocus
+            onFocus={(e) => e.currentTarget.select()}
+            aria-invalid={!!error}
+            aria-describedby={error ? "key-limit-edit-error" : "key-limit-edit-hint"}
+          />
+        </div>
+      </Field>
+      <FormError error={update.error} />
+      <DialogFooter className="sm:justify-between">
+        {keyItem.limit_micros !== null ? (
+          <Button variant="ghost" onClick={() => save(null)} disabled={update.isPending}>
+            Remove limit
+          </Button>
+        ) : (
+          <span className="hidden sm:block" />
+        )}
+        <div className="flex flex-col-reverse gap-2 sm:flex-row">
+          <Button variant="outline" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={update.isPending}>
+            Save
+          </Button>
+        </div>
+      </DialogFooter>
+    </form>
+  );
+}
+
+export function LimitKeyDialog({ keyItem, open, onOpenChange }: DialogProps) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="max-w-md">
+        <LimitForm keyItem={keyItem} onDone={() => onOpenChange(false)} />
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import type { Key } from "@/lib/api";
+import { displayPrefix, expiryFromDateInput, keyStatus, validateExpiry, validateKeyName, validateLimit } from "./key-utils";
+
+const key = (over: Partial<Key>): Key => ({
+  id: 1,
+  name: "k",
+  prefix: "sk-tp-v1-ab12...",
+  created_at: "2026-01-01T00:00:00Z",
+  last_used_at: null,
+  expires_at: null,
+  disabled: false,
+  log_prompts: false,
+  usage_micros: 0,
+  limit_micros: null,
+  ...over,
+});
+
+describe("key utils", () => {
+  it("derives the status, disabled before expired", () => {
+    const now = Date.parse("2026-06-01T00:00:00Z");
+    expect(keyStatus(key({}), now)).toBe("active");
+    expect(keyStatus(key({ expires_at: "2026-05-31T23:59:59Z" }), now)).toBe("expired");
+    expect(keyStatus(key({ expires_at: "2026-06-02T00:00:00Z" }), now)).toBe("active");
+    expect(keyStatus(key({ disabled: true, expires_at: "2020-01-01T00:00:00Z" }), now)).toBe("disabled");
+  });
+
+  it("shows the prefix with an ellipsis", () => {
+    expect(displayPrefix("sk-tp-v1-ab12...")).toBe("sk-tp-v1-ab12…");
+    expect(displayPrefix("sk-tp-v1-ab12")).toBe("sk-tp-v1-ab12…");
+  });
+
+  it("turns a date into the end of that local day, in UTC without milliseconds", () => {
+    const iso = expiryFromDateInput("2030-02-28")!;
+    expect(iso).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const d = new Date(iso);
+    expect([d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()]).toEqual([2030, 1, 28, 23, 59]);
+    expect(expiryFromDateInput("")).toBeNull();
+  });
+
+  it("validates the optional expiry and limit", () => {
+    const now = new Date(2030, 5, 10, 12);
+    expect(validateExpiry("", now)).toEqual({ expiresAt: null, error: null });
+    expect(validateExpiry("2030-06-09", now).error).toBe("Pick today or a later date.");
+    expect(validateExpiry("2030-06-10", now).error).toBeNull();
+    expect(validateLimit("")).toEqual({ usd: null, error: null });
+    expect(validateLimit("$12.5")).toEqual({ usd: "12.50", error: null });
+    expect(validateLimit("1.234").error).toMatch(/dollars and cents/);
+    expect(validateLimit("-3").error).toMatch(/dollars and cents/);
+  });
+
+  it("requires a name", () => {
+    expect(validateKeyName("  ")).toMatch(/Give the key a name/);
+    expect(validateKeyName("x".repeat(101))).toMatch(/under 100/);
+    expect(validateKeyName("ok")).toBeNull();
+  });
+});

@@ -1,0 +1,64 @@
+import type { Key } from "@/lib/api";
+import { parseUsdToMicros } from "@/lib/format";
+
+export type KeyStatus = "active" | "disabled" | "expired";
+
+/** Disabled wins over expired: re-enabling an expired key would not make it work. */
+export function keyStatus(key: Key, now = Date.now()): KeyStatus {
+  if (key.disabled) return "disabled";
+  if (key.expires_at && new Date(key.expires_at).getTime() <= now) return "expired";
+  return "active";
+}
+
+/** "sk-tp-v1-ab12..." → "sk-tp-v1-ab12…" */
+export function displayPrefix(prefix: string): string {
+  return prefix.replace(/[.…]+$/, "") + "…";
+}
+
+/** Micro-USD as the decimal string the API takes: 12_500_000 → "12.50". */
+export function microsToUsdString(micros: number): string {
+  return (micros / 1_000_000).toFixed(2);
+}
+
+/** Today's date as a date input wants it ("2026-01-31"), in local time. */
+export function todayInputValue(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/**
+ * A date input's value ("2026-01-31") as the API's timestamp: the key works through the end of
+ * that day in the user's time zone, sent as UTC ("2026-01-31T22:59:59Z" from Berlin).
+ */
+export function expiryFromDateInput(value: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return null;
+  const end = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 23, 59, 59);
+  if (Number.isNaN(end.getTime())) return null;
+  return end.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export const KEY_NAME_MAX = 100;
+
+export function validateKeyName(name: string): string | null {
+  const t = name.trim();
+  if (!t) return "Give the key a name, such as the app that will use it.";
+  if (t.length > KEY_NAME_MAX) return `Keep the name under ${KEY_NAME_MAX} characters.`;
+  return null;
+}
+
+/** An optional limit field: "" means no limit. */
+export function validateLimit(text: string): { usd: string | null; error: string | null } {
+  if (!text.trim()) return { usd: null, error: null };
+  const micros = parseUsdToMicros(text);
+  if (micros === null) return { usd: null, error: "Enter an amount in dollars and cents, like 10 or 12.50." };
+  return { usd: microsToUsdString(micros), error: null };
+}
+
+export function validateExpiry(value: string, now = new Date()): { expiresAt: string | null; error: string | null } {
+  if (!value) return { expiresAt: null, error: null };
+  const expiresAt = expiryFromDateInput(value);
+  if (!expiresAt) return { expiresAt: null, error: "Enter a date, or leave it empty for a key that never expires." };
+  if (value < todayInputValue(now)) return { expiresAt: null, error: "Pick today or a later date." };
+  return { expiresAt, error: null };
+}

@@ -1,0 +1,277 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Key, KeyWithSecret } from "@/lib/api";
+import { Toaster } from "@/components/ui/toast";
+import { getPlaygroundKey, setPlaygroundKey } from "@/features/playground/key-store";
+import KeysPage from "./index";
+
+// openapi-fetch captures Request and fetch when the API client module loads. Before that:
+// resolve relative URLs against the jsdom location (Node's Request cannot), and make fetch look
+// up the current global, so vi.stubGlobal("fetch", …) in a test takes effect.
+vi.hoisted(() => {
+  const Base = globalThis.Request;
+  class RelativeRequest extends Base {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
+    }
+  }
+  globalThis.Request = RelativeRequest as typeof Request;
+  const original = globalThis.fetch;
+  const delegate: typeof fetch = (input, init) => (globalThis.fetch === delegate ? original : globalThis.fetch)(input, init);
+  globalThis.fetch = delegate;
+});
+
+type Sent = { method: string; path: string; body: unknown };
+
+function json(body: unknown, status = 200) {
+  return new Response(body === null ? null : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+function makeKey(over: Partial<Key> = {}): Key {
+  return {
+    id: 1,
+    name: "billing-bot",
+    prefix: "sk-tp-v1-ab12...",
+    created_at: "2026-01-02T10:00:00Z",
+    last_used_at: null,
+    expires_at: null,
+    disabled: false,
+    log_prompts: false,
+    usage_micros: 1_200_000,
+    limit_micros: 10_000_000,
+    ...over,
+  };
+}
+
+/** Serves GET /api/keys from `state.keys` and records every request. */
+function mockApi(state: { keys: Key[] }, handlers: Record<string, (body: unknown) => Response> = {}) {
+  const sent: Sent[] = [];
+  vi.stubGlobal("fetch", async (req: Request) => {
+    const url = new URL(req.url);
+    const text = await req.text();
+    const body = text ? (JSON.parse(text) as unknown) : undefined;
+    sent.push({ method: req.method, path: url.pathname, body });
+    const handler = handlers[`${req.method} ${url.pathname}`];
+    if (handler) return handler(body);
+    if (req.method === "GET" && url.pathname === "/api/keys") return json({ keys: state.keys });
+    if (req.method === "GET" && url.pathname === "/api/config") {
+      return json({ gateway_url: "http://gw.test", payments: { provider: "sandbox", min_micros: 1_000_000, max_micros: 10_000_000_000 } });
+    }
+    return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
+  });
+  return sent;
+}
+
+function renderPage() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <KeysPage params={{}} />
+      <Toaster />
+    </QueryClientProvider>,
+  );
+}
+
+beforeEach(() => {
+  window.history.replaceState(null, "", "/keys");
+  window.scrollTo = vi.fn() as unknown as typeof window.scrollTo;
+  setPlaygroundKey(null);
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe("Keys page", () => {
+  it("lists keys with prefix, usage against the limit and status", async () => {
+    mockApi({
+      keys: [
+        makeKey(),
+        makeKey({ id: 2, name: "old", prefix: "sk-tp-v1-cd34...", limit_micros: null, usage_micros: 0, disabled: true }),
+        makeKey({ id: 3, name: "stale", expires_at: "2020-01-01T00:00:00Z" }),
+      ],
+    });
+    renderPage();
+    const row = (await screen.findByText("billing-bot")).closest("tr")!;
+    expect(within(row).getByText("sk-tp-v1-ab12…")).toBeInTheDocument();
+    expect(row).toHaveTextContent("$1.20 of $10.00");
+    expect(within(row).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "12");
+    expect(within(row).getByText("never")).toBeInTheDocument();
+    expect(within(row).getByText("Active")).toBeInTheDocument();
+    const old = screen.getByText("old").closest("tr")!;
+    expect(within(old).getByText("No limit")).toBeInTheDocument();
+    expect(within(old).getByText("Disabled")).toBeInTheDocument();
+    expect(within(screen.getByText("stale").closest("tr")!).getByText("Expired")).toBeInTheDocument();
+  });
+
+  it("shows an empty state that leads to creating a key", async () => {
+    mockApi({ keys: [] });
+    renderPage();
+    expect(await screen.findByText("No API keys yet")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Create your first key" }));
+    expect(await screen.findByRole("dialog", { name: "Create key" })).toBeInTheDocument();
+  });
+
+  it("creates a key, sends the right body, and shows the secret once", async () => {
+    const user = userEvent.setup();
+    const state = { keys: [] as Key[] };
+    const created: KeyWithSecret = {
+      key: makeKey({ id: 7, name: "ci runner", limit_micros: 12_500_000, usage_micros: 0, log_prompts: true }),
+      secret: "sk-tp-v1-0123456789abcdef",
+    };
+    const sent = mockApi(state, {
+      "POST /api/keys": () => {
+        state.keys = [created.key];
+        return json(created, 201);
+      },
+    });
+    renderPage();
+    await screen.findByText("No API keys yet");
+    await user.click(screen.getByRole("button", { name: "Create key" }));
+    const dialog = await screen.findByRole("dialog");
+
+    // Validation before anything is sent.
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    expect(within(dialog).getByText(/Give the key a name/)).toBeInTheDocument();
+    await user.type(within(dialog).getByLabelText("Name"), "ci runner");
+    await user.type(within(dialog).getByLabelText("Spending limit (USD)"), "12.505");
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    expect(within(dialog).getByText(/dollars and cents/)).toBeInTheDocument();
+    expect(sent.some((r) => r.method === "POST")).toBe(false);
+
+    await user.clear(within(dialog).getByLabelText("Spending limit (USD)"));
+    await user.type(within(dialog).getByLabelText("Spending limit (USD)"), "12.5");
+    await user.type(within(dialog).getByLabelText("Expires"), "2099-03-04");
+    await user.click(within(dialog).getByRole("switch", { name: "Log prompts and completions" }));
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+
+    const secret = await screen.findByTestId("new-key-secret");
+    expect(secret).toHaveValue("sk-tp-v1-0123456789abcdef");
+    expect(secret).toHaveAttribute("readonly");
+    expect(screen.getByText(/It will not be shown again/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Copy key" })).toBeInTheDocument();
+    expect(screen.getByText("http://gw.test/api/v1")).toBeInTheDocument();
+
+    const post = sent.find((r) => r.method === "POST" && r.path === "/api/keys")!;
+    const expires = new Date(2099, 2, 4, 23, 59, 59).toISOString().replace(/\.\d{3}Z$/, "Z");
+    expect(post.body).toEqual({ name: "ci runner", limit_usd: "12.50", expires_at: expires, log_prompts: true });
+
+    // The list refreshes behind the dialog.
+    await waitFor(() => expect(sent.filter((r) => r.method === "GET" && r.path === "/api/keys").length).toBeGreaterThan(1));
+
+    await user.click(screen.getByRole("button", { name: "Done" }));
+    await waitFor(() => expect(screen.queryByTestId("new-key-secret")).not.toBeInTheDocument());
+    expect(await screen.findByText("ci runner")).toBeInTheDocument();
+
+    // Reopening starts a fresh form, not the old secret.
+    await user.click(screen.getByRole("button", { name: "Create key" }));
+    expect(within(await screen.findByRole("dialog")).getByLabelText("Name")).toHaveValue("");
+  });
+
+  it("hands the new secret to the playground", async () => {
+    const user = userEvent.setup();
+    mockApi({ keys: [] }, { "POST /api/keys": () => json({ key: makeKey(), secret: "sk-tp-v1-play" }, 201) });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Create key" }));
+    await user.type(within(await screen.findByRole("dialog")).getByLabelText("Name"), "play");
+    await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Create key" }));
+    await user.click(await screen.findByRole("button", { name: "Open in playground" }));
+    expect(getPlaygroundKey()).toBe("sk-tp-v1-play");
+    expect(window.location.pathname).toBe("/playground");
+  });
+
+  it("shows the server's message when creation fails", async () => {
+    const user = userEvent.setup();
+    mockApi(
+      { keys: [] },
+      { "POST /api/keys": () => json({ error: { code: 400, message: "limit_usd must not be negative", type: "invalid_request_error", param: "limit_usd" } }, 400) },
+    );
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Create key" }));
+    await user.type(within(await screen.findByRole("dialog")).getByLabelText("Name"), "x");
+    await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Create key" }));
+    expect(await screen.findByText("limit_usd must not be negative")).toBeInTheDocument();
+    expect(screen.queryByTestId("new-key-secret")).not.toBeInTheDocument();
+  });
+
+  it("asks before deleting, naming the key, then sends DELETE", async () => {
+    const user = userEvent.setup();
+    const state = { keys: [makeKey({ id: 42, name: "prod" })] };
+    const sent = mockApi(state, {
+      "DELETE /api/keys/42": () => {
+        state.keys = [];
+        return new Response(null, { status: 204 });
+      },
+    });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Actions for prod" }));
+    const items = (await screen.findAllByRole("menuitem")).map((i) => i.textContent);
+    expect(items).toEqual(["Rename", "Change limit", "Disable", "Rotate", "Delete"]);
+    await user.click(screen.getByRole("menuitem", { name: "Delete" }));
+    const confirm = await screen.findByRole("alertdialog");
+    expect(confirm).toHaveTextContent("Delete key “prod”?");
+    expect(confirm).toHaveTextContent("Applications using it stop working at once.");
+    expect(sent.some((r) => r.method === "DELETE")).toBe(false);
+    await user.click(within(confirm).getByRole("button", { name: "Delete key" }));
+    await waitFor(() => expect(sent.some((r) => r.method === "DELETE" && r.path === "/api/keys/42")).toBe(true));
+    expect(await screen.findByText("Key deleted")).toBeInTheDocument();
+    expect(await screen.findByText("No API keys yet")).toBeInTheDocument();
+  });
+
+  it("disables a key at once", async () => {
+    const user = userEvent.setup();
+    const state = { keys: [makeKey({ id: 5, name: "bot" })] };
+    const sent = mockApi(state, {
+      "PATCH /api/keys/5": () => {
+        state.keys = [{ ...state.keys[0]!, disabled: true }];
+        return json({ key: state.keys[0] });
+      },
+    });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Actions for bot" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Disable" }));
+    expect(await screen.findByText("Key disabled")).toBeInTheDocument();
+    expect(sent.find((r) => r.method === "PATCH")?.body).toEqual({ disabled: true });
+    expect(await screen.findByText("Disabled")).toBeInTheDocument();
+  });
+
+  it("renames a key and clears its limit", async () => {
+    const user = userEvent.setup();
+    const state = { keys: [makeKey({ id: 5, name: "bot" })] };
+    const sent = mockApi(state, { "PATCH /api/keys/5": () => json({ key: state.keys[0] }) });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Actions for bot" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Rename" }));
+    const rename = await screen.findByRole("dialog");
+    const name = within(rename).getByLabelText("Name");
+    await user.clear(name);
+    await user.type(name, "bot v2");
+    await user.click(within(rename).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(sent.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([{ name: "bot v2" }]));
+
+    await user.click(screen.getByRole("button", { name: "Actions for bot" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Change limit" }));
+    const limit = await screen.findByRole("dialog");
+    const input = within(limit).getByLabelText("Spending limit (USD)");
+    expect(input).toHaveValue("10.00");
+    await user.clear(input);
+    await user.click(within(limit).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(sent.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([{ name: "bot v2" }, { limit_usd: null }]));
+    expect(await screen.findByText("Limit removed")).toBeInTheDocument();
+  });
+
+  it("rotates after confirmation and shows the new secret", async () => {
+    const user = userEvent.setup();
+    const sent = mockApi(
+      { keys: [makeKey({ id: 9, name: "svc" })] },
+      { "POST /api/keys/9/rotate": () => json({ key: makeKey({ id: 9, name: "svc" }), secret: "sk-tp-v1-rotated" }) },
+    );
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Actions for svc" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Rotate" }));
+    const confirm = await screen.findByRole("alertdialog");
+    expect(sent.some((r) => r.path.endsWith("/rotate"))).toBe(false);
+    await user.click(within(confirm).getByRole("button", { name: "Rotate key" }));
+    expect(await screen.findByTestId("new-key-secret")).toHaveValue("sk-tp-v1-rotated");
+    expect(sent.filter((r) => r.method === "POST" && r.path === "/api/keys/9/rotate")).toHaveLength(1);
+  });
+});
