@@ -1,0 +1,84 @@
+import { ChevronDown } from "lucide-react";
+import type { Model } from "@/lib/api";
+import { formatPricePerMillion } from "@/lib/format";
+import { Link } from "@/lib/router";
+import { Label } from "@/components/ui/label";
+import { Skeleton } from "@/components/ui/skeleton";
+import { cheapestEndpoint, isAvailable } from "../data/models";
+
+/** The model's prompt and completion price per million tokens, from its cheapest available provider. */
+export function ModelPrice({ model }: { model: Model }) {
+  const cheapest = cheapestEndpoint(model);
+  if (!cheapest) return <p className="text-xs text-muted-foreground">No provider serves this model yet.</p>;
+  const { prices } = cheapest.endpoint;
+  return (
+    <p className="text-xs text-muted-foreground" data-testid="model-price">
+      {cheapest.varies && "From "}
+      <span className="font-medium tabular-nums text-foreground">{formatPricePerMillion(prices.input)}</span> prompt ·{" "}
+      <span className="font-medium tabular-nums text-foreground">{formatPricePerMillion(prices.output)}</span> completion per 1M tokens
+      {" · "}
+      <Link to={"/models/" + model.id} className="text-primary underline-offset-2 hover:underline">
+        Details
+      </Link>
+    </p>
+  );
+}
+
+/** A native select of the catalog's models (type-ahead and phone pickers for free). */
+export function ModelPicker({
+  models,
+  value,
+  onChange,
+  loading,
+  error,
+}: {
+  models: Model[];
+  value: string;
+  onChange: (id: string) => void;
+  loading?: boolean;
+  error?: string | null;
+}) {
+  const selected = models.find((m) => m.id === value) ?? null;
+  return (
+    <div className="grid gap-1.5">
+      <Label htmlFor="playground-model">Model</Label>
+      {loading ? (
+        <>
+          <Skeleton className="h-9 w-full" />
+          <Skeleton className="h-4 w-56" />
+        </>
+      ) : (
+        <>
+          <div className="relative">
+            <select
+              id="playground-model"
+              value={value}
+              onChange={(e) => onChange(e.target.value)}
+              aria-invalid={!!error}
+              aria-describedby={error ? "playground-model-error" : undefined}
+              className="h-9 w-full cursor-pointer appearance-none truncate rounded-md border border-input bg-background py-1 pl-3 pr-9 text-sm shadow-xs focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-ring aria-[invalid=true]:border-destructive"
+            >
+              {!selected && <option value={value}>{value ? value + " (not in the catalog)" : "Choose a model"}</option>}
+              {models.map((m) => (
+                <option key={m.id} value={m.id} disabled={!isAvailable(m)}>
+                  {m.name}
+                  {isAvailable(m) ? "" : " (unavailable)"}
+                </option>
+              ))}
+            </select>
+            <ChevronDown className="pointer-events-none absolute right-3 top-1/2 size-4 -translate-y-1/2 opacity-50" aria-hidden />
+          </div>
+          {error ? (
+            <p id="playground-model-error" role="alert" className="text-xs font-medium text-destructive">
+              {error}
+            </p>
+          ) : selected ? (
+            <ModelPrice model={selected} />
+          ) : (
+            <p className="text-xs text-muted-foreground">&nbsp;</p>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

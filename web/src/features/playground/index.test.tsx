@@ -1,0 +1,306 @@
+import "./relative-request.test-helper";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Catalog } from "@/lib/api";
+import PlaygroundPage from "./index";
+import { setPlaygroundKey } from "./key-store";
+
+const catalog: Catalog = {
+  companies: [{ id: "fakeco", name: "FakeCo" }],
+  providers: [
+    {
+      id: "fake-cheap",
+      name: "Fake Cheap",
+      adapter: "openai",
+      base_url: "https://cheap.invalid/v1",
+      key_env: "OPENAI_API_KEY",
+      available: true,
+      health: { requests: 0, failures: 0, error_rate: 0, latency_ms: null, last_failure_at: null, throughput_tps: null },
+    },
+  ],
+  models: [
+    {
+      id: "fakeco/duo",
+      name: "FakeCo: Duo",
+      company: "fakeco",
+      description: "",
+      context_length: 128000,
+      max_output: 4096,
+      input_modalities: ["text"],
+      output_modalities: ["text"],
+      endpoints: [
+        {
+          provider: "fake-cheap",
+          upstream_model: "duo-cheap-1",
+          available: true,
+          prices: { input: 500_000, output: 1_500_000, cache_read: 0, cache_write: 0 },
+          context_length: 128000,
+          max_output: 4096,
+          supported_parameters: [],
+        },
+      ],
+    },
+    {
+      id: "fakeco/solo",
+      name: "FakeCo: Solo",
+      company: "fakeco",
+      description: "",
+      context_length: 64000,
+      max_output: 2048,
+      input_modalities: ["text"],
+      output_modalities: ["text"],
+      endpoints: [
+        {
+          provider: "fake-cheap",
+          upstream_model: "solo-1",
+          available: true,
+          prices: { input: 3_000_000, output: 12_000_000, cache_read: 0, cache_write: 0 },
+          context_length: 64000,
+          max_output: 2048,
+          supported_parameters: [],
+        },
+      ],
+    },
+  ],
+};
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+const enc = new TextEncoder();
+const sse = (o: unknown) => "data: " + JSON.stringify(o) + "\n\n";
+const delta = (content: string) => sse({ id: "gen-abc123", object: "chat.completion.chunk", model: "fakeco/duo", choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+
+/** A streaming response whose pieces the test releases one by one. */
+function controlledStream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  return {
+    response: new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } }),
+    send: (text: string) => controller.enqueue(enc.encode(text)),
+    close: () => controller.close(),
+  };
+}
+
+type GatewayCall = { url: string; init: RequestInit };
+let gatewayCalls: GatewayCall[];
+let gatewayAnswer: () => Response | Promise<Response>;
+
+beforeEach(() => {
+  gatewayCalls = [];
+  window.history.replaceState(null, "", "/playground?model=fakeco/duo");
+  setPlaygroundKey("sk-tp-v1-secret");
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (input instanceof Request) {
+        const path = new URL(input.url).pathname;
+        if (path === "/api/models") return json(catalog);
+        if (path === "/api/config") return json({ gateway_url: "http://gw.test:4104", payments: { provider: "none", min_micros: 0, max_micros: 0 } });
+        if (path === "/api/me" || path === "/api/credits") return json({});
+        return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
+      }
+      gatewayCalls.push({ url: String(input), init: init ?? {} });
+      return gatewayAnswer();
+    }),
+  );
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  setPlaygroundKey(null);
+});
+
+function renderPage() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <PlaygroundPage params={{}} />
+    </QueryClientProvider>,
+  );
+}
+
+async function waitForModel() {
+  await waitFor(() => expect(screen.getByLabelText("Model")).toHaveValue("fakeco/duo"));
+}
+
+describe("PlaygroundPage", () => {
+  it("preselects the model from the URL and shows its prices per million tokens", async () => {
+    renderPage();
+    await waitForModel();
+    expect(screen.getByTestId("model-price")).toHaveTextContent("$0.50 prompt · $1.50 completion per 1M tokens");
+    // The key from the Keys page is there, hidden.
+    expect(screen.getByLabelText("API key")).toHaveAttribute("type", "password");
+    expect(screen.getByLabelText("API key")).toHaveValue("sk-tp-v1-secret");
+  });
+
+  it("streams an answer from the gateway and shows its tokens, cost and generation id", async () => {
+    const stream = controlledStream();
+    gatewayAnswer = () => stream.response;
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+
+    await user.type(screen.getByLabelText("Message"), "What is the capital of France?");
+    await user.click(screen.getByRole("button", { name: "Send" }));
+
+    await waitFor(() => expect(gatewayCalls).toHaveLength(1));
+    const call = gatewayCalls[0]!;
+    expect(call.url).toBe("http://gw.test:4104/api/v1/chat/completions");
+    expect(call.init.method).toBe("POST");
+    expect(call.init.mode).toBe("cors");
+    expect(call.init.credentials).toBe("omit");
+    expect(new Headers(call.init.headers).get("authorization")).toBe("Bearer sk-tp-v1-secret");
+    expect(JSON.parse(String(call.init.body))).toEqual({
+      model: "fakeco/duo",
+      messages: [{ role: "user", content: "What is the capital of France?" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+
+    // The text shows while it streams; Stop is offered meanwhile.
+    stream.send(": OPENROUTER PROCESSING\n\n" + delta("The capital"));
+    expect(await screen.findByText(/The capital/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Stop" })).toBeInTheDocument();
+
+    stream.send(delta(" is Paris."));
+    stream.send(sse({ id: "gen-abc123", choices: [], usage: { prompt_tokens: 14, completion_tokens: 8, cost: 0.00048 } }));
+    stream.send("data: [DONE]\n\n");
+    stream.close();
+
+    const answer = await screen.findByText(/The capital is Paris\./);
+    expect(answer.closest("[data-testid=assistant-message]")).not.toBeNull();
+    expect(await screen.findByTestId("answer-cost")).toHaveTextContent("$0.000480");
+    expect(within(answer.closest("li")!).getByText(/14 in · 8 out/)).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "gen-abc123" })).toHaveAttribute("href", "/logs/gen-abc123");
+    expect(screen.getByTestId("conversation-total")).toHaveTextContent("$0.000480 for 1 answer");
+    expect(screen.getByRole("button", { name: "Send" })).toBeInTheDocument();
+    // The message box was emptied for the next message.
+    expect(screen.getByLabelText("Message")).toHaveValue("");
+  });
+
+  it("sends on Enter, keeps Shift+Enter as a new line, and passes the options", async () => {
+    const stream = controlledStream();
+    gatewayAnswer = () => stream.response;
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+
+    await user.click(screen.getByRole("button", { name: /Options/ }));
+    await user.type(screen.getByLabelText("System prompt"), "Be brief.");
+    await user.type(screen.getByLabelText("Temperature"), "0.5");
+    await user.type(screen.getByLabelText("Max tokens"), "100");
+
+    await user.type(screen.getByLabelText("Message"), "line one{Shift>}{Enter}{/Shift}line two{Enter}");
+    await waitFor(() => expect(gatewayCalls).toHaveLength(1));
+    expect(JSON.parse(String(gatewayCalls[0]!.init.body))).toMatchObject({
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "line one\nline two" },
+      ],
+      temperature: 0.5,
+      max_tokens: 100,
+    });
+    stream.close();
+  });
+
+  it("explains a 402 with a link to the Credits page", async () => {
+    gatewayAnswer = () =>
+      json({ error: { code: 402, message: "Insufficient credits: this request can cost up to $0.50 and the balance is $0.01.", type: "insufficient_credits", param: null } }, 402);
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "Hi{Enter}");
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Not enough credits — top up on the Credits page");
+    expect(within(alert).getByRole("link", { name: "Go to Credits" })).toHaveAttribute("href", "/credits");
+    // The question stays, no empty answer bubble.
+    expect(screen.getByTestId("user-message")).toHaveTextContent("Hi");
+    expect(screen.queryByTestId("assistant-message")).toBeNull();
+  });
+
+  it("says when the key is not valid, and when the gateway cannot be reached", async () => {
+    gatewayAnswer = () => json({ error: { code: 401, message: "Invalid API key", type: "authentication_error", param: null } }, 401);
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "Hi{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("This API key is not valid");
+
+    gatewayAnswer = () => Promise.reject(new TypeError("Failed to fetch"));
+    await user.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("The gateway at http://gw.test:4104 could not be reached"));
+    expect(gatewayCalls).toHaveLength(2);
+  });
+
+  it("shows the gateway's words for a refused key (403)", async () => {
+    gatewayAnswer = () => json({ error: { code: 403, message: "This key has expired", type: "permission_error", param: null } }, 403);
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "Hi{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("This key has expired");
+  });
+
+  it("keeps the text of an answer that broke off and says so", async () => {
+    const stream = controlledStream();
+    gatewayAnswer = () => stream.response;
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "Hi{Enter}");
+    stream.send(delta("Half an"));
+    stream.send(sse({ id: "gen-abc123", error: { code: 502, message: "Provider fake-cheap: upstream connection broke", type: "upstream_error", param: null }, choices: [] }));
+    stream.close();
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The answer broke off");
+    expect(alert).toHaveTextContent("upstream connection broke");
+    expect(screen.getByTestId("assistant-message")).toHaveTextContent("Half an");
+  });
+
+  it("stops a streaming answer and keeps what arrived", async () => {
+    gatewayAnswer = () => {
+      const init = gatewayCalls.at(-1)!.init;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(enc.encode(delta("Once upon")));
+          init.signal?.addEventListener("abort", () => c.error(new DOMException("aborted", "AbortError")));
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    };
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "Tell me a story{Enter}");
+    await screen.findByText(/Once upon/);
+    await user.click(screen.getByRole("button", { name: "Stop" }));
+    expect(await screen.findByText("Stopped")).toBeInTheDocument();
+    expect(screen.getByTestId("assistant-message")).toHaveTextContent("Once upon");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("asks for a key before sending, and sends an example from the empty state", async () => {
+    setPlaygroundKey(null);
+    const stream = controlledStream();
+    gatewayAnswer = () => stream.response;
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    const example = screen.getByRole("button", { name: /haiku/ });
+    await user.click(example);
+    expect(gatewayCalls).toHaveLength(0);
+    expect(screen.getByRole("alert")).toHaveTextContent("Paste an API key first");
+
+    await user.type(screen.getByLabelText("API key"), "sk-tp-v1-typed");
+    await user.click(screen.getByRole("button", { name: "Show key" }));
+    expect(screen.getByLabelText("API key")).toHaveAttribute("type", "text");
+    await user.click(example);
+    await waitFor(() => expect(gatewayCalls).toHaveLength(1));
+    expect(new Headers(gatewayCalls[0]!.init.headers).get("authorization")).toBe("Bearer sk-tp-v1-typed");
+    expect(JSON.parse(String(gatewayCalls[0]!.init.body)).messages[0].content).toMatch(/haiku/);
+    stream.close();
+  });
+});
