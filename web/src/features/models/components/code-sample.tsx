@@ -42,7 +42,7 @@ export function CodeSample({ modelId }: { modelId: string }) {
       <CardHeader>
         <CardTitle>Use this model</CardTitle>
         <CardDescription>
-          The gateway speaks the OpenAI API at <code className="font-mono text-foreground break-all">{baseUrl}</code>. Set{" "}
+          The gateway speaks the OpenAI API at <code className="font-mono text-foreground break-words">{baseUrl}</code>. Set{" "}
           <code className="font-mono text-foreground">{API_KEY_ENV}</code> to a key from{" "}
           <Link to="/keys" className="font-medium text-primary hover:underline">
             API keys
@@ -65,10 +65,10 @@ export function CodeSample({ modelId }: { modelId: string }) {
           {sampleLanguages.map((l) => (
             <TabsContent key={l.value} value={l.value}>
               {config.isPending ? (
-                <Skeleton className="h-72 w-full" />
+                <Skeleton className="h-44 w-full" />
               ) : (
                 <pre
-                  className="h-72 overflow-auto rounded-lg border bg-muted/50 p-4 font-mono text-xs leading-relaxed"
+                  className="overflow-x-auto rounded-lg border bg-muted/50 p-4 font-mono text-xs leading-relaxed"
                   data-testid="code-sample"
                 >
                   <code>{codeSample(l.value, baseUrl, modelId)}</code>

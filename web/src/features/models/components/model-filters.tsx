@@ -36,8 +36,8 @@ export function ModelFiltersBar({
 
   return (
     <div className="grid gap-3">
-      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,1fr)_12rem_9rem_10rem]">
-        <div className="grid gap-1.5 sm:col-span-2 lg:col-span-1">
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-[minmax(0,1fr)_12rem_9rem_10rem]">
+        <div className="col-span-2 grid gap-1.5 sm:col-span-3 lg:col-span-1">
           <Label htmlFor="models-search" className="text-xs text-muted-foreground">
             Search models
           </Label>
@@ -66,7 +66,7 @@ export function ModelFiltersBar({
           </div>
         </div>
 
-        <div className="grid gap-1.5">
+        <div className="col-span-2 grid gap-1.5 sm:col-span-1 lg:col-span-1">
           <Label htmlFor="models-company" className="text-xs text-muted-foreground">
             Company
           </Label>

@@ -142,7 +142,7 @@ export function ModelsTable({
 export function ModelCards({ rows, loading }: { rows: ModelRow[]; loading?: boolean }) {
   if (loading) {
     return (
-      <ul className="grid gap-3 md:hidden" aria-busy="true">
+      <ul className="grid grid-cols-1 gap-3 md:hidden" aria-busy="true">
         {Array.from({ length: 6 }, (_, i) => (
           <li key={i} className="rounded-xl border bg-card p-4">
             <Skeleton className="h-5 w-48" />
@@ -154,7 +154,7 @@ export function ModelCards({ rows, loading }: { rows: ModelRow[]; loading?: bool
     );
   }
   return (
-    <ul className="grid gap-3 md:hidden" aria-label="Models">
+    <ul className="grid grid-cols-1 gap-3 md:hidden" aria-label="Models">
       {rows.map((row) => (
         <li key={row.model.id}>
           <Link
@@ -162,8 +162,8 @@ export function ModelCards({ rows, loading }: { rows: ModelRow[]; loading?: bool
             className="flex items-center gap-3 rounded-xl border bg-card p-4 transition-colors hover:bg-accent/50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-ring"
           >
             <div className="min-w-0 flex-1">
-              <p className="flex min-w-0 items-center gap-2">
-                <span className="truncate font-medium leading-5">{row.model.name}</span>
+              <p className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
+                <span className="font-medium leading-5 break-words">{row.model.name}</span>
                 {!row.available && row.providers > 0 && <Badge variant="secondary">Unavailable</Badge>}
               </p>
               <p className="mt-0.5 truncate font-mono text-xs leading-4 text-muted-foreground">{row.model.id}</p>

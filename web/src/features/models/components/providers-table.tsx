@@ -1,11 +1,11 @@
 import type { ReactNode } from "react";
 import type { Endpoint, Model, Provider } from "@/lib/api";
-import { formatContext, formatDateTime, formatMs, formatNumber, formatPricePerMillion, formatRelative } from "@/lib/format";
+import { formatContext, formatDateTime, formatMs, formatNumber, formatPricePerMillion } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { routingOrder } from "../data/filter-models";
-import { formatErrorRate, formatThroughput } from "../data/health";
+import { formatAgo, formatErrorRate, formatThroughput } from "../data/health";
 
 const Muted = ({ children }: { children: ReactNode }) => <span className="text-muted-foreground">{children}</span>;
 
@@ -20,22 +20,41 @@ export function ProvidersTable({ model, providers }: { model: Model; providers: 
   const showCacheWrite = endpoints.some((e) => e.prices.cache_write > 0);
   const price = (e: Endpoint, micros: number) => <span className={cn(!e.available && "text-muted-foreground")}>{formatPricePerMillion(micros)}</span>;
 
+  const num = "text-right tabular-nums whitespace-nowrap";
+  // Two-word headers wrap so the numbers under them set the column width.
+  const wrapHead = "h-auto py-2 text-right leading-4 whitespace-normal";
+  const group = "h-8 border-b-0 pb-0 text-[11px] normal-case tracking-normal";
+  const priceCols = 2 + (showCacheRead ? 1 : 0) + (showCacheWrite ? 1 : 0);
+
   return (
-    <Table aria-label="Providers">
+    <Table aria-label="Providers" className="[&_td]:px-2 [&_th]:px-2 [&_td:first-child]:pl-3 [&_th:first-child]:pl-3 [&_td:last-child]:pr-3 [&_th:last-child]:pr-3">
       <TableHeader>
+        <TableRow className="border-b-0 hover:bg-transparent">
+          <TableHead className={group}>
+            <span className="sr-only">Provider</span>
+          </TableHead>
+          <TableHead colSpan={priceCols} scope="colgroup" className={cn(group, "text-center")}>
+            <span className="block border-b pb-1">USD per 1M tokens</span>
+          </TableHead>
+          <TableHead colSpan={2} scope="colgroup" className={cn(group, "text-center")}>
+            <span className="block border-b pb-1">Limits (tokens)</span>
+          </TableHead>
+          <TableHead colSpan={4} scope="colgroup" className={cn(group, "text-center")}>
+            <span className="block border-b pb-1">Live health</span>
+          </TableHead>
+        </TableRow>
         <TableRow className="hover:bg-transparent">
           <TableHead>Provider</TableHead>
-          <TableHead className="text-right">Prompt $/M</TableHead>
-          <TableHead className="text-right">Completion $/M</TableHead>
-          {showCacheRead && <TableHead className="text-right">Cache read $/M</TableHead>}
-          {showCacheWrite && <TableHead className="text-right">Cache write $/M</TableHead>}
+          <TableHead className="text-right">Prompt</TableHead>
+          <TableHead className="text-right">Completion</TableHead>
+          {showCacheRead && <TableHead className={wrapHead}>Cache read</TableHead>}
+          {showCacheWrite && <TableHead className={wrapHead}>Cache write</TableHead>}
           <TableHead className="text-right">Context</TableHead>
-          <TableHead className="text-right">Max output</TableHead>
+          <TableHead className={wrapHead}>Max output</TableHead>
           <TableHead className="text-right">Latency</TableHead>
           <TableHead className="text-right">Throughput</TableHead>
-          <TableHead className="text-right">Error rate</TableHead>
-          <TableHead className="text-right">Requests</TableHead>
-          <TableHead>Last failure</TableHead>
+          <TableHead className="text-right">Errors</TableHead>
+          <TableHead className="h-auto py-2 leading-4 whitespace-normal">Last failure</TableHead>
         </TableRow>
       </TableHeader>
       <TableBody>
@@ -48,40 +67,49 @@ export function ProvidersTable({ model, providers }: { model: Model; providers: 
               <TableCell className="min-w-44">
                 <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
                   <span className="font-medium">{p?.name ?? e.provider}</span>
-                  {e.available ? <Badge variant="success">Available</Badge> : <Badge variant="secondary">Unavailable</Badge>}
                   {lowest && <Badge>Lowest price</Badge>}
                 </div>
-                <p className="mt-0.5 font-mono text-xs text-muted-foreground">{e.upstream_model}</p>
+                <div className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1">
+                  {e.available ? <Badge variant="success">Available</Badge> : <Badge variant="secondary">Unavailable</Badge>}
+                  <span className="font-mono text-xs text-muted-foreground" title="The model name sent to the provider">
+                    {e.upstream_model}
+                  </span>
+                </div>
               </TableCell>
-              <TableCell className="text-right tabular-nums whitespace-nowrap">{price(e, e.prices.input)}</TableCell>
-              <TableCell className="text-right tabular-nums whitespace-nowrap">{price(e, e.prices.output)}</TableCell>
+              <TableCell className={num}>{price(e, e.prices.input)}</TableCell>
+              <TableCell className={num}>{price(e, e.prices.output)}</TableCell>
               {showCacheRead && (
-                <TableCell className="text-right tabular-nums whitespace-nowrap">
-                  {e.prices.cache_read > 0 ? price(e, e.prices.cache_read) : <Muted>—</Muted>}
-                </TableCell>
+                <TableCell className={num}>{e.prices.cache_read > 0 ? price(e, e.prices.cache_read) : <Muted>—</Muted>}</TableCell>
               )}
               {showCacheWrite && (
-                <TableCell className="text-right tabular-nums whitespace-nowrap">
-                  {e.prices.cache_write > 0 ? price(e, e.prices.cache_write) : <Muted>—</Muted>}
-                </TableCell>
+                <TableCell className={num}>{e.prices.cache_write > 0 ? price(e, e.prices.cache_write) : <Muted>—</Muted>}</TableCell>
               )}
-              <TableCell className="text-right tabular-nums whitespace-nowrap">{formatContext(e.context_length)}</TableCell>
-              <TableCell className="text-right tabular-nums whitespace-nowrap">{formatContext(e.max_output)}</TableCell>
-              <TableCell className="text-right tabular-nums whitespace-nowrap">{h ? formatMs(h.latency_ms) : <Muted>—</Muted>}</TableCell>
-              <TableCell className="text-right tabular-nums whitespace-nowrap">{formatThroughput(h?.throughput_tps)}</TableCell>
-              <TableCell
-                className={cn(
-                  "text-right tabular-nums whitespace-nowrap",
-                  h && h.requests > 0 && h.error_rate >= 0.05 && "font-medium text-destructive",
-                )}
-              >
-                {h ? formatErrorRate(h) : "—"}
+              <TableCell className={num} title={formatNumber(e.context_length) + " tokens"}>
+                {formatContext(e.context_length)}
               </TableCell>
-              <TableCell className="text-right tabular-nums whitespace-nowrap">{h ? formatNumber(h.requests) : "—"}</TableCell>
+              <TableCell className={num} title={formatNumber(e.max_output) + " tokens"}>
+                {formatContext(e.max_output)}
+              </TableCell>
+              <TableCell className={num}>{h ? formatMs(h.latency_ms) : <Muted>—</Muted>}</TableCell>
+              <TableCell className={num}>{formatThroughput(h?.throughput_tps)}</TableCell>
+              <TableCell className={num}>
+                {h && h.requests > 0 ? (
+                  <>
+                    <span className={cn(h.error_rate >= 0.05 && "font-medium text-destructive")}>{formatErrorRate(h)}</span>
+                    <span className="block text-xs text-muted-foreground">
+                      of {formatNumber(h.requests)} {h.requests === 1 ? "request" : "requests"}
+                    </span>
+                  </>
+                ) : (
+                  <span className="text-muted-foreground" title="No requests yet">
+                    —
+                  </span>
+                )}
+              </TableCell>
               <TableCell className="whitespace-nowrap">
                 {h?.last_failure_at ? (
                   <time dateTime={h.last_failure_at} title={formatDateTime(h.last_failure_at)}>
-                    {formatRelative(h.last_failure_at)}
+                    {formatAgo(h.last_failure_at)}
                   </time>
                 ) : (
                   <Muted>Never</Muted>

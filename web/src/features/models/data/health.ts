@@ -17,3 +17,17 @@ export function formatThroughput(tps: number | null | undefined): string {
   if (tps === null || tps === undefined) return "—";
   return (tps >= 100 ? Math.round(tps).toLocaleString("en-US") : tps.toFixed(1)) + " tok/s";
 }
+
+/** A compact "how long ago": "just now", "49s ago", "3m ago", "5h ago", "2d ago", then the date. */
+export function formatAgo(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 10) return "just now";
+  if (seconds < 60) return `${seconds}s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ago`;
+  const days = Math.floor(hours / 24);
+  if (days < 30) return `${days}d ago`;
+  return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}
