@@ -1,5 +1,130 @@
+import { ChevronLeft, ChevronRight, KeyRound, MessageSquare, ScrollText, SearchX } from "lucide-react";
+import { useMemo, useState } from "react";
+import { Link, useSearchParams } from "@/lib/router";
+import { cn } from "@/lib/utils";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { EmptyState, ErrorState } from "@/components/ui/states";
+import { LogFiltersBar } from "./components/log-filters";
+import { LogsTable, LogsTableSkeleton } from "./components/logs-table";
+import { currentCursor, hasFilters, newerPage, olderPage, readFilters, toQuery, type LogFilters, type Pager } from "./data/filters";
+import { useCatalogNames, useKeyNames, useLogs } from "./data/queries";
 
 export default function LogsPage(_: { params: Record<string, string> }) {
-  return <PageHeader title="Logs" description="Coming in this session." />;
+  const [params, setParams] = useSearchParams();
+  const filters = readFilters(params);
+  const query = toQuery(filters);
+  const filterKey = JSON.stringify(query);
+
+  // The pages walked through (newest first); back to the first page whenever the filters change.
+  const [pager, setPager] = useState<{ filterKey: string } & Pager>({ filterKey, stack: [] });
+  const current: Pager = pager.filterKey === filterKey ? pager : { stack: [] };
+  const cursor = currentCursor(current);
+  const page = current.stack.length;
+
+  const logs = useLogs(query, cursor);
+  const keys = useKeyNames();
+  const catalog = useCatalogNames();
+  const now = logs.dataUpdatedAt || Date.now();
+
+  const models = useMemo(
+    () => [...new Set([...(logs.data?.logs ?? []).map((l) => l.model), ...catalog.modelIds])].sort(),
+    [logs.data, catalog.modelIds],
+  );
+  const filtered = hasFilters(filters);
+
+  const setFilters = (update: Partial<LogFilters>) => setParams(update);
+  const clear = () => setParams({ key: null, model: null, status: null, from: null, to: null });
+
+  return (
+    <>
+      <PageHeader
+        title="Logs"
+        description="Every request made with your API keys, newest first."
+      />
+      <Card className="mb-4 p-4">
+        <LogFiltersBar filters={filters} keys={keys.keys} models={models} onChange={setFilters} />
+      </Card>
+
+      {logs.isError && !logs.data ? (
+        <ErrorState error={logs.error} onRetry={() => logs.refetch()} title="The log could not be loaded" />
+      ) : !logs.data ? (
+        <Card className="overflow-hidden" aria-busy="true" aria-label="Loading requests">
+          <LogsTableSkeleton />
+        </Card>
+      ) : logs.data.logs.length === 0 && page === 0 ? (
+        filtered ? (
+          <EmptyState
+            icon={<SearchX />}
+            title="No requests match these filters"
+            description="Try another key, model or status, or widen the dates."
+            action={
+              <Button variant="outline" onClick={clear}>
+                Clear filters
+              </Button>
+            }
+          />
+        ) : (
+          <EmptyState
+            icon={<ScrollText />}
+            title="No requests yet"
+            description="Requests made with your API keys show up here within seconds, with their tokens, cost and timing."
+            action={
+              <div className="flex flex-wrap justify-center gap-2">
+                <Button asChild>
+                  <Link to="/playground">
+                    <MessageSquare />
+                    Open the playground
+                  </Link>
+                </Button>
+                <Button asChild variant="outline">
+                  <Link to="/keys">
+                    <KeyRound />
+                    Create an API key
+                  </Link>
+                </Button>
+              </div>
+            }
+          />
+        )
+      ) : (
+        <>
+          <Card className={cn("overflow-hidden transition-opacity", logs.isPlaceholderData && "opacity-60")} aria-busy={logs.isFetching || undefined}>
+            {logs.data.logs.length === 0 ? (
+              <p className="px-4 py-10 text-center text-sm text-muted-foreground">No older requests.</p>
+            ) : (
+              <LogsTable logs={logs.data.logs} keyName={keys.name} providerName={catalog.providerName} now={now} />
+            )}
+          </Card>
+          <nav aria-label="Pages" className="mt-4 flex flex-wrap items-center justify-between gap-3">
+            <p className="text-sm text-muted-foreground" aria-live="polite">
+              {page === 0 ? "Newest requests · refreshes every 10 seconds" : `Page ${page + 1}`}
+              {logs.isError && <span className="text-destructive"> · could not refresh</span>}
+            </p>
+            <div className="flex gap-2">
+              <Button
+                variant="outline"
+                size="sm"
+                disabled={page === 0}
+                onClick={() => setPager({ filterKey, ...newerPage(current) })}
+              >
+                <ChevronLeft />
+                Newer
+              </Button>
+              <Button
+                variant="outline"
+                size="sm"
+                disabled={!logs.data.next_cursor || logs.isPlaceholderData}
+                onClick={() => logs.data?.next_cursor && setPager({ filterKey, ...olderPage(current, logs.data.next_cursor) })}
+              >
+                Older
+                <ChevronRight />
+              </Button>
+            </div>
+          </nav>
+        </>
+      )}
+    </>
+  );
 }

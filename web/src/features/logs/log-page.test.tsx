@@ -1,0 +1,107 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, within } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const fake = await vi.hoisted(async () => (await import("./test-fetch")).installFakeFetch());
+
+import LogPage from "./log-page";
+
+const detail = {
+  id: "gen-abc123",
+  model: "fakeco/duo",
+  provider: "backupco",
+  upstream_model: "duo-1",
+  key_id: 7,
+  streamed: false,
+  prompt_tokens: 12,
+  completion_tokens: 3,
+  cached_tokens: 4,
+  reasoning_tokens: 0,
+  cost_micros: 42,
+  usage_source: "estimated",
+  latency_ms: 1500,
+  ttft_ms: null,
+  status: 200,
+  finish_reason: "stop",
+  error: null,
+  created_at: "2024-03-01T12:00:00Z",
+  prices: { input: 2_500_000, output: 10_000_000, cache_read: 1_250_000, cache_write: 0 },
+  attempts: [
+    { provider: "fakeco", status: 503, error: "Upstream is overloaded", latency_ms: 200 },
+    { provider: "backupco", status: 200, error: null, latency_ms: 1200 },
+  ],
+};
+
+function setup(log: Record<string, unknown> | null) {
+  fake.handler = (r) => {
+    if (r.url.pathname === "/api/keys") return { body: { keys: [] } };
+    if (r.url.pathname === "/api/models")
+      return { body: { companies: [], providers: [{ id: "backupco", name: "Backup Co" }], models: [] } };
+    if (r.url.pathname.startsWith("/api/logs/") && log) return { body: { log } };
+    return { status: 404, body: { error: { code: "not_found", message: "No request with id gen-missing" } } };
+  };
+}
+
+function renderPage(id: string) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <LogPage params={{ id }} />
+    </QueryClientProvider>,
+  );
+}
+
+beforeEach(() => {
+  fake.requests = [];
+});
+
+describe("Request detail page", () => {
+  it("shows the attempts and says it failed over", async () => {
+    setup(detail);
+    renderPage("gen-abc123");
+    expect(await screen.findByTestId("failover")).toHaveTextContent("Failed over from fakeco (503) to");
+    const attempts = screen.getByRole("list", { name: "Attempts" });
+    const items = within(attempts).getAllByRole("listitem");
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveTextContent("fakeco");
+    expect(items[0]).toHaveTextContent("503");
+    expect(items[0]).toHaveTextContent("Upstream is overloaded");
+    expect(items[1]).toHaveTextContent("Answered");
+    expect(fake.requests.some((r) => r.url.pathname === "/api/logs/gen-abc123")).toBe(true);
+  });
+
+  it("shows id, tokens, cost and the prices it was charged at", async () => {
+    setup(detail);
+    renderPage("gen-abc123");
+    expect(await screen.findByText("gen-abc123")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Copy request id" })).toBeInTheDocument();
+    expect(screen.getByTestId("log-cost")).toHaveTextContent("$0.000042");
+    expect(screen.getByText("$2.50")).toBeInTheDocument();
+    expect(screen.getByText("$10.00")).toBeInTheDocument();
+    expect(screen.getByText("Estimated")).toBeInTheDocument();
+    expect(screen.getByText("1.50 s")).toBeInTheDocument();
+  });
+
+  it("notes that prompt logging is off when there is no text, with a link to keys", async () => {
+    setup(detail);
+    renderPage("gen-abc123");
+    const note = await screen.findByTestId("prompt-logging-off");
+    expect(note).toHaveTextContent("Prompt logging is off for this key");
+    expect(within(note).getByRole("link")).toHaveAttribute("href", "/keys");
+  });
+
+  it("shows the prompt as messages and the completion when they were logged", async () => {
+    setup({ ...detail, prompt: JSON.stringify({ model: "fakeco/duo", messages: [{ role: "user", content: "Hello there" }] }), completion: "General Kenobi" });
+    renderPage("gen-abc123");
+    expect(await screen.findByText("Hello there")).toBeInTheDocument();
+    expect(screen.getByText("General Kenobi")).toBeInTheDocument();
+    expect(screen.queryByTestId("prompt-logging-off")).toBeNull();
+  });
+
+  it("says clearly when the request does not exist", async () => {
+    setup(null);
+    renderPage("gen-missing");
+    expect(await screen.findByText("Request not found")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Back to logs" })).toHaveAttribute("href", "/logs");
+  });
+});

@@ -1,0 +1,148 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { FakeRequest } from "./test-fetch";
+
+const fake = await vi.hoisted(async () => (await import("./test-fetch")).installFakeFetch());
+
+import LogsPage from "./index";
+
+const key = (id: number, name: string) => ({
+  id,
+  name,
+  prefix: "tp-" + id,
+  created_at: "2024-01-01T00:00:00Z",
+  last_used_at: null,
+  expires_at: null,
+  disabled: false,
+  log_prompts: false,
+  usage_micros: 0,
+  limit_micros: null,
+});
+
+function log(id: string, over: Record<string, unknown> = {}) {
+  return {
+    id,
+    model: "fakeco/duo",
+    provider: "fakeco",
+    upstream_model: "duo-1",
+    key_id: 7,
+    streamed: true,
+    prompt_tokens: 1200,
+    completion_tokens: 34,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    cost_micros: 1234,
+    usage_source: "provider",
+    latency_ms: 850,
+    ttft_ms: 120,
+    status: 200,
+    finish_reason: "stop",
+    error: null,
+    created_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+    prices: { input: 1_000_000, output: 2_000_000, cache_read: 0, cache_write: 0 },
+    ...over,
+  };
+}
+
+let logsHandler: (r: FakeRequest) => unknown;
+
+beforeEach(() => {
+  fake.requests = [];
+  logsHandler = () => ({ logs: [log("gen-1"), log("gen-2", { status: 502, model: "fakeco/solo", key_id: 8, streamed: false, ttft_ms: null })], next_cursor: null });
+  fake.handler = (r) => {
+    if (r.url.pathname === "/api/keys") return { body: { keys: [key(7, "Production"), key(8, "Staging")] } };
+    if (r.url.pathname === "/api/models") return { body: { companies: [], providers: [], models: [] } };
+    if (r.url.pathname === "/api/logs") return { body: logsHandler(r) };
+    return { status: 404, body: { error: { code: "not_found", message: "Not found" } } };
+  };
+});
+
+function renderPage(search = "") {
+  window.history.replaceState(null, "", "/logs" + search);
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <LogsPage params={{}} />
+    </QueryClientProvider>,
+  );
+}
+
+const logRequests = () => fake.requests.filter((r) => r.url.pathname === "/api/logs").map((r) => r.url.searchParams);
+
+describe("Logs page", () => {
+  it("shows one row per request, each a link to its detail", async () => {
+    renderPage();
+    const rows = await screen.findAllByTestId("log-row");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent("fakeco/duo");
+    expect(rows[0]).toHaveTextContent("1,200 → 34");
+    expect(rows[0]).toHaveTextContent("$0.001234");
+    expect(rows[0]).toHaveTextContent("850 ms");
+    expect(rows[0]).toHaveTextContent("200");
+    expect(within(rows[0]!).getByText("Streamed")).toBeInTheDocument();
+    expect(within(rows[0]!).getByRole("link")).toHaveAttribute("href", "/logs/gen-1");
+    expect(within(rows[0]!).getByRole("link")).toHaveTextContent("5 minutes ago");
+    await waitFor(() => expect(rows[1]).toHaveTextContent("Staging"));
+    expect(rows[1]).toHaveTextContent("502");
+    expect(within(rows[1]!).getByText("Not streamed")).toBeInTheDocument();
+  });
+
+  it("sends the filters from the URL and the page size", async () => {
+    renderPage("?key=7&model=fakeco%2Fduo&status=429");
+    await screen.findAllByTestId("log-row");
+    const q = logRequests()[0]!;
+    expect(q.get("key_id")).toBe("7");
+    expect(q.get("model")).toBe("fakeco/duo");
+    expect(q.get("status")).toBe("429");
+    expect(q.get("limit")).toBe("50");
+    expect(q.has("cursor")).toBe(false);
+  });
+
+  it("filters by model as you type, and by date", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findAllByTestId("log-row");
+    await user.type(screen.getByLabelText("Model"), "fakeco/solo{Enter}");
+    await waitFor(() => expect(logRequests().some((q) => q.get("model") === "fakeco/solo")).toBe(true));
+    expect(window.location.search).toContain("model=fakeco%2Fsolo");
+
+    await user.type(screen.getByLabelText("From"), "2024-03-01");
+    await waitFor(() => expect(logRequests().some((q) => q.has("from"))).toBe(true));
+    const from = logRequests().find((q) => q.has("from"))!.get("from")!;
+    expect(new Date(from).getDate()).toBe(1);
+    expect(from).toMatch(/Z$/);
+  });
+
+  it("pages older with the cursor and back newer", async () => {
+    const user = userEvent.setup();
+    logsHandler = (r) =>
+      r.url.searchParams.get("cursor") === "41"
+        ? { logs: [log("gen-old")], next_cursor: null }
+        : { logs: [log("gen-new")], next_cursor: "41" };
+    renderPage();
+    await screen.findByRole("link", { name: /fakeco\/duo/ });
+    expect(screen.getByRole("button", { name: "Newer" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Older" }));
+    await waitFor(() => expect(screen.getAllByTestId("log-row")[0]).toContainElement(document.querySelector('a[href="/logs/gen-old"]')));
+    expect(logRequests().at(-1)!.get("cursor")).toBe("41");
+    expect(screen.getByRole("button", { name: "Older" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Newer" }));
+    await waitFor(() => expect(document.querySelector('a[href="/logs/gen-new"]')).not.toBeNull());
+  });
+
+  it("has a next step when there are no requests, and a way out when filters hide them", async () => {
+    logsHandler = () => ({ logs: [], next_cursor: null });
+    const { unmount } = renderPage();
+    expect(await screen.findByText("No requests yet")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: /playground/i })).toHaveAttribute("href", "/playground");
+    unmount();
+
+    const user = userEvent.setup();
+    renderPage("?status=500");
+    expect(await screen.findByText("No requests match these filters")).toBeInTheDocument();
+    await user.click(screen.getAllByRole("button", { name: "Clear filters" }).at(-1)!);
+    expect(window.location.search).toBe("");
+  });
+});
