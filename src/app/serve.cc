@@ -151,6 +151,7 @@ int Serve(const config::Config& config, const std::string& role) {
 
   std::vector<std::unique_ptr<net::HttpServer>> servers;
   std::string gateway_url;
+  int gateway_port = 0;
   std::unique_ptr<control::ControlPlane> control;
   if (run_gateway) {
     auto server = std::make_unique<net::HttpServer>(
@@ -160,13 +161,22 @@ int Serve(const config::Config& config, const std::string& role) {
     auto port = server->Listen(config.host, config.gateway_port);
     if (!port.ok()) return Fail("server.gateway_port: " + port.error().message);
     gateway_url = Url(config.host, *port);
+    gateway_port = *port;
     std::cout << "turnpike gateway listening on " << gateway_url << std::endl;
     servers.push_back(std::move(server));
   }
   if (run_control) {
     auto api = std::make_unique<control::Api>(config, *store, keys, router, payments->get(), *secret);
     if (run_gateway) api->set_provider_health(&gateway.health());
-    control = std::make_unique<control::ControlPlane>(*store, std::move(api), gateway_url);
+    api->set_gateway_port(gateway_port);
+    auto dashboard = control::StaticFiles::Load(config.dashboard_dir);
+    if (dashboard.ok()) {
+      std::cout << "turnpike dashboard: " << dashboard->size() << " files from " << config.dashboard_dir << std::endl;
+    } else {
+      std::cout << "turnpike dashboard: not served (" << dashboard.error().message << ")" << std::endl;
+    }
+    control = std::make_unique<control::ControlPlane>(
+        *store, std::move(api), gateway_url, dashboard.ok() ? std::move(*dashboard) : control::StaticFiles());
     auto server = std::make_unique<net::HttpServer>(
         loops, options, [&control](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
           return control->Handle(w, r, wr);

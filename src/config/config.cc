@@ -161,6 +161,7 @@ const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
     {"database", {"url", "data_dir"}},
     {"auth", {"jwt_secret", "key_cache_ttl_ms", "cookie_secure", "allowed_origins", "allow_signup",
               "login_per_ip_per_minute", "login_per_email_per_minute"}},
+    {"dashboard", {"dir", "public_gateway_url"}},
     {"payments", {"provider", "min_usd", "max_usd", "success_url", "cancel_url", "stripe_secret_key_env",
                   "stripe_webhook_secret_env", "stripe_api_base", "stripe_webhook_tolerance_seconds"}},
     {"billing", {"stale_hold_seconds"}},
@@ -213,6 +214,9 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
           c.login_per_ip_per_minute));
   TRY(Int(t, "auth", "login_per_email_per_minute", "TURNPIKE_LOGIN_PER_EMAIL_PER_MINUTE", env, 1, 1'000'000,
           c.login_per_email_per_minute));
+  TRY(Str(t, "dashboard", "dir", "TURNPIKE_DASHBOARD_DIR", env, c.dashboard_dir));
+  TRY(Str(t, "dashboard", "public_gateway_url", "TURNPIKE_PUBLIC_GATEWAY_URL", env, c.public_gateway_url));
+  if (!c.public_gateway_url.empty()) TRY(CheckBaseUrl("dashboard.public_gateway_url", c.public_gateway_url));
   TRY(Str(t, "payments", "provider", "TURNPIKE_PAYMENTS_PROVIDER", env, c.payments_provider));
   if (c.payments_provider != "sandbox" && c.payments_provider != "stripe" && c.payments_provider != "none") {
     return Bad("payments.provider", "must be \"sandbox\", \"stripe\" or \"none\", got \"" + c.payments_provider + "\"");

@@ -46,6 +46,10 @@ struct Config {
   int64_t login_per_ip_per_minute = 20;     // login + sign-up attempts per client IP
   int64_t login_per_email_per_minute = 5;   // login + sign-up attempts per email address
 
+  // [dashboard]
+  std::string dashboard_dir = "./web/dist";  // the built dashboard the control listener serves at /; missing = a plain landing page
+  std::string public_gateway_url;            // the gateway's URL as browsers reach it; "" = the page's host on gateway_port
+
   // [payments]
   // "none" (checkout off) | "sandbox" (credited at once: development; `make run` turns it on) |
   // "stripe". Off by default so that no production server hands out free credit.

@@ -36,7 +36,9 @@ Api::Api(const config::Config& config, store::Store& store, gateway::KeyCache& k
       payments_(payments),
       sessions_(store, std::move(session_secret)),
       ip_limiter_(config.login_per_ip_per_minute, clock),
-      email_limiter_(config.login_per_email_per_minute, clock) {
+      email_limiter_(config.login_per_email_per_minute, clock),
+      configured_gateway_port_(config.gateway_port),
+      public_gateway_url_(config.public_gateway_url) {
   const auto& routes = Routes();
   for (size_t i = 0; i < routes.size(); ++i) router_.Add(routes[i].method, routes[i].pattern, static_cast<int>(i));
   // Same cost parameters as real hashes, so verifying against it takes as long.
@@ -64,6 +66,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/api/logs/{id}", Access::kUser, &Api::LogById},
       {"GET", "/api/activity", Access::kUser, &Api::Activity},
       {"GET", "/api/models", Access::kPublic, &Api::Models},
+      {"GET", "/api/config", Access::kPublic, &Api::ServerConfig},
       {"GET", "/api/admin/users", Access::kAdmin, &Api::AdminUsers},
       {"PATCH", "/api/admin/users/{id}", Access::kAdmin, &Api::AdminUpdateUser},
       {"POST", "/api/admin/users/{id}/credits", Access::kAdmin, &Api::AdminCredits},

@@ -64,6 +64,10 @@ class Api {
   // runs no gateway. Set before serving.
   void set_provider_health(const gateway::ProviderHealth* health) { health_ = health; }
 
+  // The port this process's gateway listens on (0 = none here: the configured gateway_port is
+  // shown), for GET /api/config. Set before serving.
+  void set_gateway_port(int port) { gateway_port_ = port; }
+
  private:
   // kWebhook: server-to-server, authenticated by the payload's signature: no session and no
   // Origin check (a payment provider sends neither cookie nor Origin).
@@ -112,6 +116,7 @@ class Api {
 
   // model_routes.cc
   Reply Models(const Call& call);
+  Reply ServerConfig(const Call& call);
 
   // admin_routes.cc
   Reply AdminUsers(const Call& call);
@@ -153,6 +158,10 @@ class Api {
   std::shared_ptr<const gateway::CatalogSnapshot> models_snapshot_;
   boost::json::object models_body_;  // /api/models for models_snapshot_, without live health
   const gateway::ProviderHealth* health_ = nullptr;
+  int gateway_port_ = 0;
+  int configured_gateway_port_;
+  std::string public_gateway_url_;
+  std::string payments_name_;  // "none" | "sandbox" | "stripe"
 };
 
 }  // namespace turnpike::control

@@ -52,8 +52,13 @@ Reply LandingPage(const std::string& gateway_url) {
 
 }  // namespace
 
-ControlPlane::ControlPlane(store::Store& store, std::unique_ptr<Api> api, std::string gateway_url)
-    : store_(store), api_(std::move(api)), gateway_url_(std::move(gateway_url)), pool_(kWorkers) {}
+ControlPlane::ControlPlane(store::Store& store, std::unique_ptr<Api> api, std::string gateway_url,
+                           StaticFiles dashboard)
+    : store_(store),
+      api_(std::move(api)),
+      gateway_url_(std::move(gateway_url)),
+      dashboard_(std::move(dashboard)),
+      pool_(kWorkers) {}
 
 ControlPlane::~ControlPlane() { Stop(); }
 
@@ -73,6 +78,8 @@ asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request,
     reply.body = std::string(kOpenApiJson);
   } else if (api) {
     reply = co_await OnPool(pool_, [this, &request] { return api_->Handle(request); });
+  } else if (const StaticFile* file = get ? dashboard_.ForBrowser(request.path) : nullptr) {
+    reply = StaticReply(*file, net::FindHeader(request.headers, "if-none-match"));
   } else if (request.path == "/" && get) {
     reply = LandingPage(gateway_url_);
   } else {
@@ -82,6 +89,12 @@ asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request,
   if (!reply.content_type.empty()) headers.push_back(net::Header{"Content-Type", reply.content_type});
   headers.push_back(net::Header{"x-request-id", request.id});
   headers.push_back(net::Header{"X-Content-Type-Options", "nosniff"});
+  if (!api) {
+    // The dashboard: no framing by other sites, and scripts, styles and fetches only from this
+    // origin (the playground also talks to the gateway, on another port or host).
+    headers.push_back(net::Header{"X-Frame-Options", "DENY"});
+    headers.push_back(net::Header{"Referrer-Policy", "same-origin"});
+  }
   if (api) headers.push_back(net::Header{"Cache-Control", "no-store"});
   for (auto& h : reply.headers) headers.push_back(std::move(h));
   co_await writer.Send(reply.status, std::move(headers), std::move(reply.body));

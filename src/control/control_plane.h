@@ -1,5 +1,6 @@
 // The control listener (port 3000): /health, /ready, the OpenAPI document at /api/openapi.json,
-// the REST API under /api/ (api.h), and a landing page at /.
+// the REST API under /api/ (api.h), and the built dashboard at / (static_files.h) — or, when it
+// is not built, a plain landing page.
 //
 // API requests block on the store and on password hashing, so they run on a small worker
 // pool; the event loops (shared with the gateway) never wait for them.
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "control/api.h"
+#include "control/static_files.h"
 #include "net/http.h"
 #include "store/store.h"
 
@@ -21,8 +23,9 @@ extern const std::string_view kOpenApiJson;
 class ControlPlane {
  public:
   // `api` answers /api/ requests; `gateway_url` is shown on the landing page ("" when this
-  // process runs no gateway).
-  ControlPlane(store::Store& store, std::unique_ptr<Api> api, std::string gateway_url);
+  // process runs no gateway); `dashboard` is served at / (empty: the landing page instead).
+  ControlPlane(store::Store& store, std::unique_ptr<Api> api, std::string gateway_url,
+               StaticFiles dashboard = StaticFiles());
   ~ControlPlane();
 
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
@@ -35,6 +38,7 @@ class ControlPlane {
   store::Store& store_;
   std::unique_ptr<Api> api_;
   std::string gateway_url_;
+  StaticFiles dashboard_;
   boost::asio::thread_pool pool_;
 };
 

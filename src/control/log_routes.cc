@@ -78,6 +78,12 @@ Reply Api::Activity(const Call& call) {
   if (q.group_by != "day" && q.group_by != "model" && q.group_by != "key") {
     query->Fail("group_by", "must be day, model or key");
   }
+  q.split_by = query->String("split_by", Need::kOptional, 10).value_or("");
+  if (!q.split_by.empty() && q.split_by != "model" && q.split_by != "key") {
+    query->Fail("split_by", "must be model or key");
+  } else if (!q.split_by.empty() && q.group_by != "day") {
+    query->Fail("split_by", "needs group_by=day");
+  }
   if (!query->ok()) return query->Failure();
   store::ActivityBucket totals;
   json::array buckets;

@@ -67,6 +67,16 @@ json::object LogJson(const store::RequestLogRow& row, bool with_text) {
                                                                    {"output", row.prices.output},
                                                                    {"cache_read", row.prices.cache_read},
                                                                    {"cache_write", row.prices.cache_write}});
+  if (with_text) {
+    json::array attempts;
+    for (const auto& a : row.attempts) {
+      attempts.push_back(json::object{{"provider", a.provider},
+                                      {"status", a.status > 0 ? json::value(a.status) : json::value(nullptr)},
+                                      {"error", TextOrNull(a.error)},
+                                      {"latency_ms", a.latency_ms}});
+    }
+    o["attempts"] = std::move(attempts);
+  }
   if (with_text && !row.prompt_text.empty()) o["prompt"] = row.prompt_text;
   if (with_text && !row.completion_text.empty()) o["completion"] = row.completion_text;
   return o;
@@ -97,6 +107,7 @@ json::object LedgerEntryJson(const store::LedgerEntry& entry) {
 json::object ActivityJson(const store::ActivityBucket& bucket, bool with_group) {
   json::object o;
   if (with_group) o["group"] = bucket.group;
+  if (with_group && !bucket.series.empty()) o["series"] = bucket.series;
   o["requests"] = bucket.requests;
   o["errors"] = bucket.errors;
   o["prompt_tokens"] = bucket.prompt_tokens;

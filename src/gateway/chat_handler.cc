@@ -145,6 +145,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       if (more) continue;
       break;
     }
+    const SteadyTime attempt_start = std::chrono::steady_clock::now();
     auto call = upstreams_[static_cast<size_t>(worker)]->Start(std::move(*up));
     writer.OnClientGone([call, &x] {
       x.client_gone = true;
@@ -161,6 +162,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
       health_.RecordFailure(provider, UnixSeconds());
       last = Transport(head.error(), provider);
+      x.attempts.push_back(store::Attempt{provider, 0, last.message, MillisSince(attempt_start)});
       spdlog::warn("{}: {}", x.id, last.message);
       if (more) {
         metrics_.failovers.fetch_add(1, std::memory_order_relaxed);
@@ -181,6 +183,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
         health_.RecordSuccess(provider, MillisSince(x.start));
       }
       last = mapped.error;
+      x.attempts.push_back(store::Attempt{provider, head->status, last.message, MillisSince(attempt_start)});
       spdlog::warn("{}: {}", x.id, last.message);
       if (more && mapped.retryable) {
         metrics_.failovers.fetch_add(1, std::memory_order_relaxed);
@@ -190,6 +193,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
     }
     x.ttft_ms = MillisSince(x.start);
     health_.RecordSuccess(provider, x.ttft_ms);
+    x.attempts.push_back(store::Attempt{provider, head->status, "", MillisSince(attempt_start)});
     if (adapter && x.info.stream) {
       co_await TranslateStream(x, *adapter, *call, writer);
     } else if (adapter) {
@@ -296,6 +300,13 @@ void Gateway::Finish(Exchange& x) {
   row.error_message = x.error_message;
   row.created_at = UnixMillis();
   if (x.route) row.prices = x.route->endpoint->prices;  // the prices it was charged at
+  if (x.route && x.info.stream && x.status == 200 && x.usage_from_provider && x.ttft_ms >= 0) {
+    health_.RecordThroughput(x.route->provider->provider->id, x.usage.completion_tokens, row.latency_ms - x.ttft_ms);
+  }
+  if (!x.attempts.empty() && !x.error_message.empty() && x.attempts.back().error.empty()) {
+    x.attempts.back().error = x.error_message;  // it answered, then failed mid-stream
+  }
+  row.attempts = std::move(x.attempts);
   if (x.key.log_prompts) {
     constexpr size_t kMaxLogged = 1 << 20;
     row.prompt_text = std::string(x.raw_body.substr(0, kMaxLogged));

@@ -49,6 +49,7 @@ struct Gateway::Exchange {
   std::string error_message;
   int64_t ttft_ms = -1;
   bool client_gone = false;
+  std::vector<store::Attempt> attempts;  // every provider tried, for the request log
 };
 
 

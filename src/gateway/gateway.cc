@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "gateway/cors.h"
 #include "gateway/error_reply.h"
 
 namespace turnpike::gateway {
@@ -56,6 +57,21 @@ Gateway::Gateway(const config::Config& config, store::Store& store, KeyCache& ke
     : config_(config), store_(store), keys_(keys), router_(router), log_(log), upstreams_(upstreams) {}
 
 awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
+  if (IsPreflight(request)) {
+    net::Headers headers = PreflightHeaders(request);
+    headers.push_back(net::Header{"x-request-id", request.id});
+    co_await writer.Send(204, std::move(headers), "");
+    co_return;
+  }
+  if (!net::FindHeader(request.headers, "origin").empty()) {
+    auto cors = WithCors(writer);
+    co_await Serve(worker, request, *cors);
+    co_return;
+  }
+  co_await Serve(worker, request, writer);
+}
+
+awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
   metrics_.requests.fetch_add(1, std::memory_order_relaxed);
   const std::string& request_id = request.id;
   std::string_view route = RoutePath(request.path);

@@ -42,6 +42,8 @@ class Gateway {
   const ProviderHealth& health() const { return health_; }
 
  private:
+  // Handle() after the CORS preflight and wrapping: dispatches by path.
+  boost::asio::awaitable<void> Serve(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
   struct Exchange;
 
   boost::asio::awaitable<void> Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,

@@ -15,6 +15,7 @@ struct ProviderHealthStats {
   int64_t failures = 0;          // transport failures and non-2xx answers
   double latency_ms_ewma = 0;    // time to the response head, successful calls only
   int64_t last_failure_unix = 0;  // 0 when none
+  double tokens_per_second_ewma = 0;  // output speed of streamed answers; 0 until measured
 };
 
 class ProviderHealth {
@@ -24,6 +25,9 @@ class ProviderHealth {
 
   void RecordSuccess(const std::string& provider, int64_t first_byte_ms);
   void RecordFailure(const std::string& provider, int64_t now_unix);
+  // A streamed answer of `completion_tokens` that took `generation_ms` after its first byte.
+  // Answers too short to time (under 20 ms, or no tokens) are ignored.
+  void RecordThroughput(const std::string& provider, int64_t completion_tokens, int64_t generation_ms);
   std::map<std::string, ProviderHealthStats> Snapshot() const;
 
  private:

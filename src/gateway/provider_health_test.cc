@@ -23,5 +23,16 @@ TEST(ProviderHealthTest, CountsAndAveragesPerProvider) {
   EXPECT_DOUBLE_EQ(health.Snapshot()["groq"].latency_ms_ewma, 40.0);
 }
 
+TEST(ProviderHealthTest, ThroughputIsAnAverageOfTimedStreams) {
+  ProviderHealth health(0.5);
+  health.RecordThroughput("openai", 100, 1000);  // 100 tokens/s: the first sample
+  health.RecordThroughput("openai", 300, 1000);  // 0.5 × 300 + 0.5 × 100
+  health.RecordThroughput("openai", 5, 10);      // too short to time: ignored
+  health.RecordThroughput("openai", 0, 5000);    // nothing generated: ignored
+  EXPECT_DOUBLE_EQ(health.Snapshot()["openai"].tokens_per_second_ewma, 200.0);
+  EXPECT_EQ(health.Snapshot()["openai"].requests, 0) << "throughput samples are not calls";
+  EXPECT_EQ(health.Snapshot().count("groq"), 0u);
+}
+
 }  // namespace
 }  // namespace turnpike::gateway

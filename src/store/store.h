@@ -174,6 +174,14 @@ struct HoldResult {
 enum class UsageSource { kProvider, kEstimated };
 
 // One row of the request log (the seed's Conversation), written through a batching writer.
+// One provider the gateway tried for a request, in order.
+struct Attempt {
+  std::string provider;
+  int status = 0;       // the upstream's HTTP status; 0 when no response came
+  std::string error;    // why the gateway moved on or the answer failed; "" for the one that answered
+  int64_t latency_ms = 0;  // sending the attempt → its response head or failure
+};
+
 struct RequestLogRow {
   int64_t id = 0;          // row id, set by the store (the cursor of QueryRequestLogs)
   std::string request_id;  // "gen-…", unique
@@ -198,6 +206,7 @@ struct RequestLogRow {
   money::Prices prices;       // the prices the request was charged at (micro-USD per million tokens)
   std::string prompt_text;      // only for keys with log_prompts; "" otherwise
   std::string completion_text;  // only for keys with log_prompts; "" otherwise
+  std::vector<Attempt> attempts;  // every provider tried, in order
 };
 
 // Filters for the request log, newest first. `before_id` is the cursor: rows with a smaller id.
@@ -215,6 +224,7 @@ struct LogQuery {
 // One group of the activity rollups.
 struct ActivityBucket {
   std::string group;  // the day ("2026-11-28", UTC), the model id, or the key id as text
+  std::string series;  // with ActivityQuery::split_by: the model id or key id (as text); else ""
   int64_t requests = 0;
   int64_t errors = 0;  // http_status >= 400
   int64_t prompt_tokens = 0;
@@ -227,6 +237,7 @@ struct ActivityQuery {
   int64_t from_ms = 0;
   int64_t to_ms = INT64_MAX;
   std::string group_by = "day";  // "day" | "model" | "key"
+  std::string split_by;          // "" | "model" | "key": with group_by "day", one bucket per day and series
 };
 
 struct LedgerEntry {

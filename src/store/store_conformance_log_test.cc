@@ -240,5 +240,70 @@ TEST_P(StoreConformanceTest, ActivityRollupsSumTheRowsOnce) {
   EXPECT_TRUE(store_->Activity(query).empty());
 }
 
+TEST_P(StoreConformanceTest, ActivitySplitsDaysByModelOrKey) {
+  std::vector<RequestLogRow> rows;
+  for (int n = 0; n < 40; ++n) {
+    rows.push_back(Row("gen-s" + std::to_string(n), 1, n % 4 == 0 ? 10 : 9, n % 5 == 0 ? "b/y" : "a/x",
+                       n % 7 == 0 ? 500 : 200, kDay0 + (n % 2) * kDayMs + n * 1000));
+  }
+  ASSERT_TRUE(store_->AppendRequestLogs(rows).ok());
+  std::map<std::pair<std::string, std::string>, Totals> by_day_model, by_day_key;
+  for (const RequestLogRow& row : rows) {
+    std::string day = DayName(static_cast<int>((row.created_at - kDay0) / kDayMs));
+    Add(by_day_model[{day, row.model_id}], row);
+    Add(by_day_key[{day, std::to_string(row.key_id)}], row);
+  }
+  ActivityQuery query;
+  query.user_id = 1;
+  query.split_by = "model";
+  std::vector<ActivityBucket> got = store_->Activity(query);
+  ASSERT_EQ(got.size(), by_day_model.size());
+  size_t i = 0;
+  for (const auto& [group, totals] : by_day_model) {
+    EXPECT_EQ(got[i].group, group.first);
+    EXPECT_EQ(got[i].series, group.second);
+    EXPECT_EQ(got[i].requests, totals.requests);
+    EXPECT_EQ(got[i].errors, totals.errors);
+    EXPECT_EQ(got[i].cost, totals.cost);
+    ++i;
+  }
+  query.split_by = "key";
+  got = store_->Activity(query);
+  ASSERT_EQ(got.size(), by_day_key.size());
+  Totals sum;
+  for (const ActivityBucket& b : got) {
+    auto want = by_day_key.at({b.group, b.series});
+    EXPECT_EQ(b.requests, want.requests) << b.group << " " << b.series;
+    EXPECT_EQ(b.prompt_tokens, want.prompt);
+    sum.requests += b.requests;
+  }
+  EXPECT_EQ(sum.requests, 40);
+  query.split_by = "";
+  for (const ActivityBucket& b : store_->Activity(query)) EXPECT_EQ(b.series, "") << "unsplit buckets name no series";
+  query.group_by = "model";
+  query.split_by = "key";
+  EXPECT_TRUE(store_->Activity(query).empty()) << "split_by needs group_by day";
+}
+
+TEST_P(StoreConformanceTest, RequestLogKeepsEveryAttempt) {
+  RequestLogRow row = Row("gen-attempts", 1, 9, "a/x", 200, kDay0);
+  row.attempts = {Attempt{"cheap", 503, "provider cheap answered 503: \"overloaded\"", 12},
+                  Attempt{"slow", 0, "timed out connecting", 5000}, Attempt{"pricey", 200, "", 40}};
+  RequestLogRow none = Row("gen-no-attempts", 1, 9, "a/x", 400, kDay0);
+  ASSERT_TRUE(store_->AppendRequestLogs({row, none}).ok());
+  auto got = store_->FindRequestLog("gen-attempts");
+  ASSERT_TRUE(got.has_value());
+  ASSERT_EQ(got->attempts.size(), 3u);
+  EXPECT_EQ(got->attempts[0].provider, "cheap");
+  EXPECT_EQ(got->attempts[0].status, 503);
+  EXPECT_EQ(got->attempts[0].error, "provider cheap answered 503: \"overloaded\"");
+  EXPECT_EQ(got->attempts[0].latency_ms, 12);
+  EXPECT_EQ(got->attempts[1].status, 0);
+  EXPECT_EQ(got->attempts[1].latency_ms, 5000);
+  EXPECT_EQ(got->attempts[2].provider, "pricey");
+  EXPECT_EQ(got->attempts[2].error, "");
+  EXPECT_TRUE(store_->FindRequestLog("gen-no-attempts")->attempts.empty());
+}
+
 }  // namespace
 }  // namespace turnpike::store

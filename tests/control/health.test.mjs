@@ -16,7 +16,7 @@ async function health(providerId) {
 
 test('calls, failures and latency of a provider move with the traffic it gets', async () => {
   const before = await health('fake-cheap');
-  assert.deepEqual(before, { requests: 0, failures: 0, error_rate: 0, latency_ms: null, last_failure_at: null });
+  assert.deepEqual(before, { requests: 0, failures: 0, error_rate: 0, latency_ms: null, throughput_tps: null, last_failure_at: null });
   const { key } = await ctx.tp.account();
   const ask = (text) => chatJson(ctx.tp, key, { ...userMessage(text), model: 'fakeco/solo' });
   // fakeco/solo is served by fake-pricey only.

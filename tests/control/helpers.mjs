@@ -262,7 +262,9 @@ export function recordControl({ method, url, status, headers, setCookies, text, 
     }
   }
 
-  const problems = checker.check({ method, pathname: u.pathname, status, headers: h, setCookies, text });
+  // The document describes the API; the dashboard's pages and assets are outside it.
+  const problems = u.pathname.startsWith('/api/')
+    ? checker.check({ method, pathname: u.pathname, status, headers: h, setCookies, text }) : [];
   if (problems.length > 0) {
     const message = `contract violation: ${method} ${u.pathname}${u.search} → ${status}\n  ${problems.join('\n  ')}\n`
       + `  body: ${text.slice(0, 600)}`;

@@ -1,5 +1,6 @@
 // SqliteStore: the request log and the activity rollups maintained with it.
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_store.h"
@@ -14,9 +15,36 @@ constexpr char kLogColumns[] =
     "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_micros, "
     "usage_source, latency_ms, ttft_ms, http_status, finish_reason, error_message, created_at, "
     "price_input, price_output, price_cache_read, price_cache_write, prompt_text, "
-    "completion_text";
+    "completion_text, attempts";
 
 std::string SelectLog() { return std::string("SELECT id, ") + kLogColumns + " FROM request_log "; }
+
+std::string AttemptsJson(const std::vector<Attempt>& attempts) {
+  boost::json::array out;
+  for (const Attempt& a : attempts) {
+    out.push_back(boost::json::object{
+        {"provider", a.provider}, {"status", a.status}, {"error", a.error}, {"latency_ms", a.latency_ms}});
+  }
+  return boost::json::serialize(out);
+}
+
+std::vector<Attempt> ParseAttempts(const std::string& text) {
+  std::vector<Attempt> attempts;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return attempts;
+  for (const auto& item : v.as_array()) {
+    const auto* o = item.if_object();
+    if (!o) continue;
+    Attempt a;
+    if (auto* p = o->if_contains("provider"); p && p->is_string()) a.provider = std::string(p->as_string());
+    if (auto* p = o->if_contains("status"); p && p->is_int64()) a.status = static_cast<int>(p->as_int64());
+    if (auto* p = o->if_contains("error"); p && p->is_string()) a.error = std::string(p->as_string());
+    if (auto* p = o->if_contains("latency_ms"); p && p->is_int64()) a.latency_ms = p->as_int64();
+    attempts.push_back(std::move(a));
+  }
+  return attempts;
+}
 
 const char* UsageSourceName(UsageSource source) {
   return source == UsageSource::kEstimated ? "estimated" : "provider";
@@ -50,6 +78,7 @@ RequestLogRow ReadLogRow(const Statement& s) {
   row.prices.cache_write = s.Int(23);
   row.prompt_text = s.Text(24);
   row.completion_text = s.Text(25);
+  row.attempts = ParseAttempts(s.Text(26));
   return row;
 }
 
@@ -69,7 +98,7 @@ Status SqliteStore::AppendRequestLogs(const std::vector<RequestLogRow>& rows) {
   for (const RequestLogRow& row : rows) {
     Statement s(*conn_, std::string("INSERT INTO request_log (") + kLogColumns +
                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                            "?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING");
+                            "?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING");
     s.Bind(row.request_id).Bind(row.user_id).Bind(row.key_id).Bind(row.model_id);
     s.Bind(row.provider_id).Bind(row.upstream_model).Bind(row.streamed);
     s.Bind(row.prompt_tokens).Bind(row.completion_tokens).Bind(row.cached_tokens);
@@ -78,6 +107,7 @@ Status SqliteStore::AppendRequestLogs(const std::vector<RequestLogRow>& rows) {
     s.Bind(row.error_message).Bind(row.created_at);
     s.Bind(row.prices.input).Bind(row.prices.output).Bind(row.prices.cache_read);
     s.Bind(row.prices.cache_write).Bind(row.prompt_text).Bind(row.completion_text);
+    s.Bind(AttemptsJson(row.attempts));
     if (Status status = s.Run(); !status.ok()) return status;
     // An ignored duplicate changed nothing and must not count twice.
     if (conn_->Changes() == 0) continue;
@@ -145,16 +175,22 @@ std::vector<ActivityBucket> SqliteStore::Activity(const ActivityQuery& query) {
   if (query.group_by == "model") group = "model_id";
   if (query.group_by == "key") group = "key_id";
   if (group == nullptr) return {};
+  // The series column; a constant '' when not split, so the statement has one shape.
+  const char* series = "''";
+  if (query.split_by == "model") series = "model_id";
+  if (query.split_by == "key") series = "key_id";
+  if (!query.split_by.empty() && (series[0] == '\'' || query.group_by != "day")) return {};
   std::vector<ActivityBucket> buckets;
   std::lock_guard lock(mu_);
-  Statement s(*conn_, std::string("SELECT CAST(") + group +
+  Statement s(*conn_, std::string("SELECT CAST(") + group + " AS TEXT), CAST(" + series +
                           " AS TEXT), sum(requests), sum(errors), sum(prompt_tokens), "
                           "sum(completion_tokens), sum(cost_micros) FROM activity_rollups "
-                          "WHERE user_id = ? AND day >= ? AND day < ? GROUP BY " +
-                          group + " ORDER BY " + group);
+                          "WHERE user_id = ? AND day >= ? AND day < ? GROUP BY " + group +
+                          (query.split_by.empty() ? std::string() : std::string(", ") + series) + " ORDER BY " +
+                          group + (query.split_by.empty() ? std::string() : std::string(", ") + series));
   s.Bind(query.user_id).Bind(UtcDay(query.from_ms)).Bind(UtcDay(query.to_ms));
   for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-    buckets.push_back(ActivityBucket{s.Text(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5)});
+    buckets.push_back(ActivityBucket{s.Text(0), s.Text(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6)});
   }
   return buckets;
 }

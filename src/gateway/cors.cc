@@ -1,0 +1,69 @@
+#include "gateway/cors.h"
+
+namespace turnpike::gateway {
+namespace {
+
+constexpr size_t kMaxRequestedHeaders = 1024;
+constexpr std::string_view kDefaultAllowHeaders =
+    "authorization, content-type, http-referer, x-title, x-request-id, user-agent";
+
+bool IsHeaderList(std::string_view list) {
+  if (list.empty() || list.size() > kMaxRequestedHeaders) return false;
+  for (char ch : list) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+              ch == '_' || ch == ',' || ch == ' ';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void AddCors(net::Headers& headers) {
+  headers.push_back(net::Header{"Access-Control-Allow-Origin", "*"});
+  headers.push_back(net::Header{"Access-Control-Expose-Headers", "x-request-id"});
+}
+
+class CorsWriter final : public net::ResponseWriter {
+ public:
+  explicit CorsWriter(net::ResponseWriter& inner) : inner_(inner) {}
+
+  net::asio::awaitable<bool> Send(int status, net::Headers headers, std::string body) override {
+    AddCors(headers);
+    return inner_.Send(status, std::move(headers), std::move(body));
+  }
+  net::asio::awaitable<bool> BeginStream(int status, net::Headers headers) override {
+    AddCors(headers);
+    return inner_.BeginStream(status, std::move(headers));
+  }
+  net::asio::awaitable<bool> Write(std::string data) override { return inner_.Write(std::move(data)); }
+  net::asio::awaitable<bool> EndStream() override { return inner_.EndStream(); }
+  void OnClientGone(std::function<void()> on_gone) override { inner_.OnClientGone(std::move(on_gone)); }
+  bool client_gone() const override { return inner_.client_gone(); }
+  bool started() const override { return inner_.started(); }
+
+ private:
+  net::ResponseWriter& inner_;
+};
+
+}  // namespace
+
+bool IsPreflight(const net::HttpRequest& request) {
+  return request.method == "OPTIONS" && !net::FindHeader(request.headers, "access-control-request-method").empty();
+}
+
+net::Headers PreflightHeaders(const net::HttpRequest& request) {
+  std::string_view requested = net::FindHeader(request.headers, "access-control-request-headers");
+  net::Headers headers;
+  headers.push_back(net::Header{"Access-Control-Allow-Origin", "*"});
+  headers.push_back(net::Header{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"});
+  headers.push_back(net::Header{"Access-Control-Allow-Headers",
+                                std::string(IsHeaderList(requested) ? requested : kDefaultAllowHeaders)});
+  headers.push_back(net::Header{"Access-Control-Max-Age", "86400"});
+  headers.push_back(net::Header{"Vary", "Access-Control-Request-Headers"});
+  return headers;
+}
+
+std::unique_ptr<net::ResponseWriter> WithCors(net::ResponseWriter& inner) {
+  return std::make_unique<CorsWriter>(inner);
+}
+
+}  // namespace turnpike::gateway
