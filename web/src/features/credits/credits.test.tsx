@@ -1,0 +1,290 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ServerConfig, Transaction } from "@/lib/api";
+import { formatUsd } from "@/lib/format";
+import { useMe } from "@/lib/queries";
+import { Toaster } from "@/components/ui/toast";
+import { redirectTo } from "./data/redirect";
+import CreditsPage from "./index";
+
+// openapi-fetch captures Request and fetch when the API client module loads. Before that:
+// resolve relative URLs against the jsdom location (Node's Request cannot), and make fetch look
+// up the current global, so vi.stubGlobal("fetch", …) in a test takes effect.
+vi.hoisted(() => {
+  const Base = globalThis.Request;
+  class RelativeRequest extends Base {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
+    }
+  }
+  globalThis.Request = RelativeRequest as typeof Request;
+  const original = globalThis.fetch;
+  const delegate: typeof fetch = (input, init) => (globalThis.fetch === delegate ? original : globalThis.fetch)(input, init);
+  globalThis.fetch = delegate;
+});
+
+vi.mock("./data/redirect", () => ({ redirectTo: vi.fn() }));
+
+type Sent = { method: string; path: string; search: string; body: unknown };
+
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+function tx(over: Partial<Transaction>): Transaction {
+  return { id: 1, kind: "topup", amount_micros: 25_000_000, note: null, request_id: null, created_at: "2026-03-01T12:00:00Z", ...over };
+}
+
+type State = {
+  provider: ServerConfig["payments"]["provider"];
+  balance: number;
+  transactions: Transaction[];
+};
+
+function mockApi(state: State, handlers: Record<string, (body: unknown) => Response> = {}) {
+  const sent: Sent[] = [];
+  vi.stubGlobal("fetch", async (req: Request) => {
+    const url = new URL(req.url);
+    const text = await req.text();
+    const body = text ? (JSON.parse(text) as unknown) : undefined;
+    sent.push({ method: req.method, path: url.pathname, search: url.search, body });
+    const handler = handlers[`${req.method} ${url.pathname}`];
+    if (handler) return handler(body);
+    switch (`${req.method} ${url.pathname}`) {
+      case "GET /api/config":
+        return json({ gateway_url: null, payments: { provider: state.provider, min_micros: 1_000_000, max_micros: 10_000_000_000 } });
+      case "GET /api/credits":
+        return json({ balance_micros: state.balance, total_credited_micros: state.balance + 2_000_000, total_spent_micros: 2_000_000 });
+      case "GET /api/credits/transactions": {
+        const limit = Number(url.searchParams.get("limit") ?? 50);
+        return json({ transactions: state.transactions.slice(0, limit) });
+      }
+      case "GET /api/me":
+        return json({
+          user: { id: 1, email: "ann@example.com", is_admin: false, disabled: false, created_at: "2026-01-01T00:00:00Z" },
+          balance_micros: state.balance,
+          total_credited_micros: state.balance,
+          total_spent_micros: 0,
+        });
+    }
+    return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
+  });
+  return sent;
+}
+
+/** Stands in for the header, which shows the balance from /api/me. */
+function HeaderBalance() {
+  const me = useMe();
+  return <p data-testid="header-balance">{me.data ? formatUsd(me.data.balance_micros) : ""}</p>;
+}
+
+function renderPage() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <HeaderBalance />
+      <CreditsPage params={{}} />
+      <Toaster />
+    </QueryClientProvider>,
+  );
+}
+
+const count = (sent: Sent[], method: string, path: string) => sent.filter((r) => r.method === method && r.path === path).length;
+
+beforeEach(() => {
+  window.history.replaceState(null, "", "/credits");
+  vi.mocked(redirectTo).mockClear();
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe("Credits page", () => {
+  it("shows the balance, totals and a readable ledger", async () => {
+    mockApi({
+      provider: "sandbox",
+      balance: 12_340_000,
+      transactions: [
+        tx({ id: 4, kind: "settle", amount_micros: 9_580, request_id: "gen-abc" }),
+        tx({ id: 3, kind: "hold", amount_micros: -10_000, request_id: "gen-abc" }),
+        tx({ id: 2, kind: "deduct", amount_micros: -5_000_000, note: "correction" }),
+        tx({ id: 1, kind: "grant", amount_micros: 10_000_000, note: "welcome" }),
+      ],
+    });
+    renderPage();
+    expect(await screen.findByTestId("credit-balance")).toHaveTextContent("$12.34");
+    expect(screen.getByText("$14.34")).toBeInTheDocument();
+    expect(screen.getByText("$2.00")).toBeInTheDocument();
+
+    const charge = (await screen.findByText("Charge")).closest("tr")!;
+    expect(charge).toHaveTextContent("+$0.009580");
+    expect(charge).toHaveTextContent("Final cost $0.000420");
+    expect(within(charge).getByRole("link", { name: "gen-abc" })).toHaveAttribute("href", "/logs/gen-abc");
+    expect(screen.getByText("Hold").closest("tr")).toHaveTextContent("−$0.01");
+    expect(screen.getByText("Deduction").closest("tr")).toHaveTextContent("−$5.00");
+    const grant = screen.getByText("Grant").closest("tr")!;
+    expect(grant).toHaveTextContent("welcome");
+    expect(within(grant).getByText("+$10.00")).toHaveClass("text-success");
+  });
+
+  it("says so when there are no transactions", async () => {
+    mockApi({ provider: "sandbox", balance: 0, transactions: [] });
+    renderPage();
+    expect(await screen.findByText("No transactions yet")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+  });
+
+  it("validates a custom amount before sending anything", async () => {
+    const user = userEvent.setup();
+    const sent = mockApi({ provider: "sandbox", balance: 0, transactions: [] });
+    renderPage();
+    const input = await screen.findByLabelText("Custom amount (USD)");
+    await waitFor(() => expect(input).toBeEnabled());
+    const submit = screen.getByRole("button", { name: "Add credits" });
+
+    await user.type(input, "abc");
+    expect(screen.getByRole("button", { name: "$25" })).toHaveAttribute("aria-pressed", "false");
+    await user.click(submit);
+    expect(screen.getByRole("alert")).toHaveTextContent("Enter a dollar amount with at most two decimals, like 25 or 12.50.");
+    expect(input).toHaveAttribute("aria-invalid", "true");
+
+    for (const [text, message] of [
+      ["12.345", "Enter a dollar amount with at most two decimals, like 25 or 12.50."],
+      ["0.50", "The smallest top-up is $1.00."],
+      ["20000", "The largest top-up is $10,000.00."],
+    ] as const) {
+      await user.clear(input);
+      await user.type(input, text);
+      await user.click(submit);
+      expect(screen.getByRole("alert")).toHaveTextContent(message);
+    }
+    await user.clear(input);
+    await user.click(submit);
+    expect(screen.getByRole("alert")).toHaveTextContent("Enter an amount from $1.00 to $10,000.00.");
+    expect(count(sent, "POST", "/api/credits/checkout")).toBe(0);
+  });
+
+  it("tops up $25 with the sandbox: posts the amount, toasts, refreshes balance and header", async () => {
+    const user = userEvent.setup();
+    const state: State = { provider: "sandbox", balance: 5_000_000, transactions: [] };
+    const sent = mockApi(state, {
+      "POST /api/credits/checkout": () => {
+        state.balance += 25_000_000;
+        state.transactions = [tx({ id: 9, note: "top-up via sandbox" })];
+        return json({
+          topup: { id: 1, amount_micros: 25_000_000, provider: "sandbox", status: "completed", created_at: "2026-03-01T12:00:00Z", completed_at: "2026-03-01T12:00:00Z" },
+          checkout_url: null,
+        });
+      },
+    });
+    renderPage();
+    expect(await screen.findByTestId("credit-balance")).toHaveTextContent("$5.00");
+    await waitFor(() => expect(screen.getByTestId("header-balance")).toHaveTextContent("$5.00"));
+    expect(screen.getByRole("button", { name: "$25" })).toHaveAttribute("aria-pressed", "true");
+    await waitFor(() => expect(screen.getByRole("button", { name: "Add credits" })).toBeEnabled());
+    await user.click(screen.getByRole("button", { name: "Add credits" }));
+
+    expect(await screen.findByText("Added $25.00 to your balance")).toBeInTheDocument();
+    expect(sent.find((r) => r.method === "POST")?.body).toEqual({ amount_usd: "25.00" });
+    await waitFor(() => expect(screen.getByTestId("credit-balance")).toHaveTextContent("$30.00"));
+    await waitFor(() => expect(screen.getByTestId("header-balance")).toHaveTextContent("$30.00"));
+    expect(await screen.findByText("top-up via sandbox")).toBeInTheDocument();
+    expect(redirectTo).not.toHaveBeenCalled();
+  });
+
+  it("sends a custom amount as whole cents", async () => {
+    const user = userEvent.setup();
+    const sent = mockApi(
+      { provider: "sandbox", balance: 0, transactions: [] },
+      {
+        "POST /api/credits/checkout": () =>
+          json({
+            topup: { id: 1, amount_micros: 12_500_000, provider: "sandbox", status: "completed", created_at: "2026-03-01T12:00:00Z", completed_at: null },
+            checkout_url: null,
+          }),
+      },
+    );
+    renderPage();
+    const input = await screen.findByLabelText("Custom amount (USD)");
+    await waitFor(() => expect(input).toBeEnabled());
+    await user.type(input, "12.5");
+    await user.click(screen.getByRole("button", { name: "Add credits" }));
+    expect(await screen.findByText("Added $12.50 to your balance")).toBeInTheDocument();
+    expect(sent.find((r) => r.method === "POST")?.body).toEqual({ amount_usd: "12.50" });
+  });
+
+  it("sends the browser to Stripe Checkout", async () => {
+    const user = userEvent.setup();
+    mockApi(
+      { provider: "stripe", balance: 0, transactions: [] },
+      {
+        "POST /api/credits/checkout": () =>
+          json({
+            topup: { id: 1, amount_micros: 50_000_000, provider: "stripe", status: "pending", created_at: "2026-03-01T12:00:00Z", completed_at: null },
+            checkout_url: "https://checkout.stripe.com/c/pay/cs_test_1",
+          }),
+      },
+    );
+    renderPage();
+    expect(await screen.findByText(/Stripe's secure checkout page/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "$50" }));
+    await user.click(screen.getByRole("button", { name: "Add credits" }));
+    await waitFor(() => expect(redirectTo).toHaveBeenCalledWith("https://checkout.stripe.com/c/pay/cs_test_1"));
+  });
+
+  it("explains and disables the form when top-ups are off", async () => {
+    mockApi({ provider: "none", balance: 0, transactions: [] });
+    renderPage();
+    expect(await screen.findByText("Top-ups are not enabled on this server.")).toBeInTheDocument();
+    expect(screen.getByText(/Ask an admin/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Add credits" })).toBeDisabled();
+    expect(screen.getByLabelText("Custom amount (USD)")).toBeDisabled();
+    expect(screen.getByRole("button", { name: "$10" })).toBeDisabled();
+  });
+
+  it("shows the server's refusal", async () => {
+    const user = userEvent.setup();
+    mockApi(
+      { provider: "sandbox", balance: 0, transactions: [] },
+      {
+        "POST /api/credits/checkout": () =>
+          json({ error: { code: 503, message: "Top-ups are turned off on this server (payments.provider)", type: "service_unavailable", param: null } }, 503),
+      },
+    );
+    renderPage();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Add credits" })).toBeEnabled());
+    await user.click(screen.getByRole("button", { name: "Add credits" }));
+    expect(await screen.findByText("Top-ups are turned off on this server (payments.provider)")).toBeInTheDocument();
+  });
+
+  it("welcomes the user back from Stripe, clears the parameter and refetches the balance", async () => {
+    window.history.replaceState(null, "", "/credits?checkout=success&session_id=cs_test_1");
+    const sent = mockApi({ provider: "stripe", balance: 0, transactions: [] });
+    renderPage();
+    expect(await screen.findByText("Payment received — your balance updates as soon as Stripe confirms it")).toBeInTheDocument();
+    await waitFor(() => expect(window.location.search).toBe(""));
+    // The webhook may land after the browser is back: the balance is fetched again a little later.
+    await waitFor(() => expect(count(sent, "GET", "/api/credits")).toBeGreaterThanOrEqual(2), { timeout: 4000 });
+  }, 10_000);
+
+  it("says nothing was charged after a cancelled checkout", async () => {
+    window.history.replaceState(null, "", "/credits?checkout=cancelled");
+    mockApi({ provider: "stripe", balance: 0, transactions: [] });
+    renderPage();
+    expect(await screen.findByText(/Checkout cancelled/)).toBeInTheDocument();
+    await waitFor(() => expect(window.location.search).toBe(""));
+  });
+
+  it("loads more transactions", async () => {
+    const user = userEvent.setup();
+    const transactions = Array.from({ length: 70 }, (_, i) => tx({ id: 70 - i, note: `entry ${70 - i}` }));
+    const sent = mockApi({ provider: "sandbox", balance: 0, transactions });
+    renderPage();
+    expect(await screen.findByText("entry 70")).toBeInTheDocument();
+    expect(screen.queryByText("entry 1")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("entry 1")).toBeInTheDocument();
+    expect(sent.filter((r) => r.path === "/api/credits/transactions").map((r) => r.search)).toEqual(["?limit=50", "?limit=100"]);
+    expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+  });
+});
