@@ -5,9 +5,9 @@ JOBS       ?= $(shell nproc)
 BIN        := $(BUILD_DIR)/turnpike
 FAKE_PORT  ?= 9100
 
-.PHONY: all deps build run test unit integration e2e node-deps fake format clean
+.PHONY: all deps browser-deps build web run test unit web-test browser integration e2e node-deps fake format clean
 
-all: build
+all: build web
 
 deps:
 	@bash scripts/install-deps
@@ -18,11 +18,27 @@ $(BUILD_DIR)/CMakeCache.txt: CMakeLists.txt
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
+# The dashboard (web/): its packages, then the production bundle in web/dist, which the control
+# listener serves at /. Rebuilt when its sources, packages or the OpenAPI document change.
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json -type f 2>/dev/null | grep -v 'src/lib/api-types.ts')
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web/dist/index.html: web/node_modules/.package-lock.json src/control/openapi.json $(WEB_SOURCES)
+	cd web && npm run build --silent
+
+web: deps web/dist/index.html
+
+# Chromium for the dashboard's browser tests (not needed to run Turnpike).
+browser-deps:
+	@bash scripts/install-deps --browser
+
 # Migrates, loads the default catalog into an empty database, creates the first admin user and
 # API key on first start (printed once), then serves the gateway on :4000 and control on :3000.
 # Development defaults: the sandbox payment provider credits top-ups at once (override it with
 # TURNPIKE_PAYMENTS_PROVIDER=stripe or none).
-run: build
+run: build web
 	$(BIN) migrate
 	TURNPIKE_PAYMENTS_PROVIDER=$${TURNPIKE_PAYMENTS_PROVIDER:-sandbox} $(BIN) serve
 
@@ -46,9 +62,19 @@ integration: build node-deps
 e2e: build node-deps
 	cd tests && node --test e2e/
 
-test: build node-deps
+# Component and hook tests of the dashboard (Vitest, jsdom).
+web-test: web/node_modules/.package-lock.json
+	cd web && npm test --silent
+
+# The dashboard in headless Chromium against the real binary, SQLite and the fake provider;
+# screenshots of every page land in $(BUILD_DIR)/screenshots/.
+browser: build web node-deps browser-deps
+	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test browser/
+
+test: build web node-deps browser-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2
-	cd tests && node --test integration/ e2e/ control/ fakes/ lib/
+	cd web && npm test --silent
+	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test integration/ e2e/ control/ fakes/ lib/ browser/
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h')

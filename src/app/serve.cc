@@ -170,11 +170,7 @@ int Serve(const config::Config& config, const std::string& role) {
     if (run_gateway) api->set_provider_health(&gateway.health());
     api->set_gateway_port(gateway_port);
     auto dashboard = control::StaticFiles::Load(config.dashboard_dir);
-    if (dashboard.ok()) {
-      std::cout << "turnpike dashboard: " << dashboard->size() << " files from " << config.dashboard_dir << std::endl;
-    } else {
-      std::cout << "turnpike dashboard: not served (" << dashboard.error().message << ")" << std::endl;
-    }
+    const std::string dashboard_problem = dashboard.ok() ? "" : dashboard.error().message;
     control = std::make_unique<control::ControlPlane>(
         *store, std::move(api), gateway_url, dashboard.ok() ? std::move(*dashboard) : control::StaticFiles());
     auto server = std::make_unique<net::HttpServer>(
@@ -184,6 +180,11 @@ int Serve(const config::Config& config, const std::string& role) {
     auto port = server->Listen(config.host, config.control_port);
     if (!port.ok()) return Fail("server.control_port: " + port.error().message);
     std::cout << "turnpike control listening on " << Url(config.host, *port) << std::endl;
+    if (dashboard_problem.empty()) {
+      std::cout << "turnpike dashboard: open " << Url(config.host, *port) << "/ in a browser" << std::endl;
+    } else {
+      std::cout << "turnpike dashboard: not served (" << dashboard_problem << ")" << std::endl;
+    }
     servers.push_back(std::move(server));
   }
 
