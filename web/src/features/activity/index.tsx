@@ -68,17 +68,17 @@ export default function ActivityPage(_: { params: Record<string, string> }) {
   return (
     <>
       <PageHeader title="Activity" description="What your API keys spent, per day. Days are in UTC." />
-      <div className="mb-6 flex flex-col gap-3 xl:flex-row xl:items-end xl:justify-between">
-        <div className="flex flex-wrap items-end gap-3">
+      <div className="mb-6 grid gap-3">
+        <div className="flex flex-wrap items-center gap-3">
           <Segmented label="Date range" value={view.range} options={RANGE_OPTIONS} onChange={setRange} />
-          {view.range === "custom" && (
-            <CustomRange from={view.customFrom} to={view.customTo} max={utcDay(now)} onChange={(r) => setParams({ from: r.from, to: r.to })} />
-          )}
+          <div className="flex flex-wrap gap-3 xl:ml-auto">
+            <Segmented label="Metric" value={view.metric} options={METRIC_OPTIONS} onChange={setMetric} />
+            <Segmented label="Breakdown" value={view.breakdown} options={BREAKDOWN_OPTIONS} onChange={setBreakdown} />
+          </div>
         </div>
-        <div className="flex flex-wrap gap-3">
-          <Segmented label="Metric" value={view.metric} options={METRIC_OPTIONS} onChange={setMetric} />
-          <Segmented label="Breakdown" value={view.breakdown} options={BREAKDOWN_OPTIONS} onChange={setBreakdown} />
-        </div>
+        {view.range === "custom" && (
+          <CustomRange from={view.customFrom} to={view.customTo} max={utcDay(now)} onChange={(r) => setParams({ from: r.from, to: r.to })} />
+        )}
       </div>
 
       {!view.days.ok ? (
@@ -90,7 +90,7 @@ export default function ActivityPage(_: { params: Record<string, string> }) {
       ) : byDay.data.totals.requests === 0 ? (
         <NoUsage range={range!} />
       ) : (
-        <div className={cn("grid gap-6 transition-opacity", byDay.isPlaceholderData && "opacity-60")} aria-busy={byDay.isFetching || undefined}>
+        <div className={cn("grid grid-cols-[minmax(0,1fr)] gap-6 transition-opacity", byDay.isPlaceholderData && "opacity-60")} aria-busy={byDay.isFetching || undefined}>
           <TotalsCards totals={byDay.data.totals} days={days.length} />
           <Card>
             <CardHeader className="gap-3 sm:flex-row sm:items-start sm:justify-between">
@@ -132,7 +132,7 @@ export default function ActivityPage(_: { params: Record<string, string> }) {
 
 function LoadingBody() {
   return (
-    <div className="grid gap-6" aria-busy="true" aria-label="Loading activity">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6" aria-busy="true" aria-label="Loading activity">
       <TotalsSkeleton />
       <Card>
         <CardHeader>
@@ -160,7 +160,7 @@ function NoUsage({ range }: { range: DayRange }) {
     <EmptyState
       icon={<LineChart />}
       title="No requests in this period"
-      description={`Nothing was sent with your API keys from ${formatRange(range)}. Try a model in the playground, or create a key and point your app at Turnpike.`}
+      description={`Nothing was sent with your API keys between ${formatRange(range).replace(" – ", " and ")}. Try a model in the playground, or create a key and point your app at Turnpike.`}
       action={
         <div className="flex flex-wrap justify-center gap-2">
           <Button asChild>

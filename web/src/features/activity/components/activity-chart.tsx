@@ -17,8 +17,8 @@ function ChartTooltip({ active, label, rows, series, metric }: { active: boolean
         {shown.map((s) => (
           <li key={s.key} className="flex items-center gap-2">
             <span className="size-2.5 shrink-0 rounded-sm" style={{ background: s.color }} aria-hidden />
-            <span className="max-w-48 truncate text-muted-foreground">{s.name}</span>
-            <span className="ml-auto pl-3 font-medium tabular-nums">{formatMetricValue(metric, row[s.key] ?? 0)}</span>
+            {split && <span className="max-w-48 truncate text-muted-foreground">{s.name}</span>}
+            <span className={split ? "ml-auto pl-3 font-medium tabular-nums" : "font-medium tabular-nums"}>{formatMetricValue(metric, row[s.key] ?? 0)}</span>
           </li>
         ))}
       </ul>
@@ -59,7 +59,7 @@ export function ActivityChart({ data, metric }: { data: ChartData; metric: Metri
             allowDecimals={metric === "spend"}
           />
           <Tooltip
-            cursor={{ fill: "var(--muted)", opacity: 0.6 }}
+            cursor={{ fill: "var(--muted)", fillOpacity: 0.7, stroke: "none" }}
             isAnimationActive={false}
             content={(props: TooltipContentProps) => (
               <ChartTooltip active={props.active} label={props.label} rows={byDay} series={data.series} metric={metric} />

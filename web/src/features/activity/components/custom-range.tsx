@@ -24,8 +24,8 @@ export function CustomRange({ from, to, max, onChange }: { from: string; to: str
 
   return (
     <div className="grid gap-1.5">
-      <div className="flex flex-wrap items-end gap-3">
-        <Field id="activity-from" label="From" className="w-40">
+      <div className="grid grid-cols-2 items-end gap-3 sm:flex">
+        <Field id="activity-from" label="From" className="min-w-0 sm:w-40">
           <Input
             id="activity-from"
             type="date"
@@ -36,7 +36,7 @@ export function CustomRange({ from, to, max, onChange }: { from: string; to: str
             aria-describedby={!check.ok ? "activity-range-error" : undefined}
           />
         </Field>
-        <Field id="activity-to" label="To" className="w-40">
+        <Field id="activity-to" label="To" className="min-w-0 sm:w-40">
           <Input
             id="activity-to"
             type="date"

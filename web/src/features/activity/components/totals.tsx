@@ -16,9 +16,13 @@ function Stat({ label, value, title, sub, testId, tone }: { label: string; value
       >
         {value}
       </p>
-      <p className="mt-1 truncate text-xs text-muted-foreground">{sub}</p>
+      <p className="mt-1 text-xs text-muted-foreground">{sub}</p>
     </Card>
   );
+}
+
+function formatPerDay(n: number): string {
+  return formatNumber(n >= 10 ? Math.round(n) : Math.round(n * 10) / 10);
 }
 
 /** Spend, requests, tokens and errors over the range. */
@@ -38,7 +42,7 @@ export function TotalsCards({ totals, days }: { totals: ActivityTotals; days: nu
         label="Requests"
         testId="activity-total-requests"
         value={formatNumber(totals.requests)}
-        sub={`${formatNumber(Math.round((totals.requests / Math.max(days, 1)) * 10) / 10)} per day on average`}
+        sub={`${formatPerDay(totals.requests / Math.max(days, 1))} per day on average`}
       />
       <Stat
         label="Tokens"
