@@ -1,0 +1,96 @@
+import { Building2, Pencil, Plus } from "lucide-react";
+import { useState } from "react";
+import type { Catalog, Company } from "@/lib/api";
+import { errorMessage } from "@/lib/errors";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { EmptyState } from "@/components/ui/states";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toast";
+import { useDeleteCompany } from "../data/catalog";
+import { CompanyDialog } from "./company-dialog";
+import { DeleteMenu } from "./row-menu";
+
+export function CompaniesTab({ catalog }: { catalog: Catalog }) {
+  const [dialog, setDialog] = useState<{ company: Company | null } | null>(null);
+  const [deleting, setDeleting] = useState<Company | null>(null);
+  const remove = useDeleteCompany();
+  const count = (id: string) => catalog.models.filter((m) => m.company === id).length;
+
+  return (
+    <div className="grid gap-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="text-sm text-muted-foreground">The makers of models. A model's id starts with its company's id.</p>
+        <Button onClick={() => setDialog({ company: null })}>
+          <Plus aria-hidden />
+          Add company
+        </Button>
+      </div>
+      {catalog.companies.length === 0 ? (
+        <EmptyState icon={<Building2 />} title="No companies yet" description="Add one before adding its models." action={<Button onClick={() => setDialog({ company: null })}>Add company</Button>} />
+      ) : (
+        <Card className="overflow-hidden">
+          <Table>
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead>Name</TableHead>
+                <TableHead>ID</TableHead>
+                <TableHead className="text-right">Models</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {[...catalog.companies]
+                .sort((a, b) => a.name.localeCompare(b.name))
+                .map((c) => {
+                  const n = count(c.id);
+                  return (
+                    <TableRow key={c.id} data-testid="company-row">
+                      <TableCell className="font-medium">{c.name}</TableCell>
+                      <TableCell className="font-mono text-xs">{c.id}</TableCell>
+                      <TableCell className="text-right tabular-nums">{n}</TableCell>
+                      <TableCell className="py-1.5">
+                        <div className="flex items-center justify-end gap-1">
+                          <Button variant="outline" size="sm" onClick={() => setDialog({ company: c })} aria-label={`Rename ${c.name}`}>
+                            <Pencil aria-hidden />
+                            <span className="hidden sm:inline">Rename</span>
+                          </Button>
+                          <DeleteMenu
+                            label={c.name}
+                            onDelete={() => setDeleting(c)}
+                            blockedReason={n > 0 ? `It has ${n} ${n === 1 ? "model" : "models"}. Delete those first.` : null}
+                          />
+                        </div>
+                      </TableCell>
+                    </TableRow>
+                  );
+                })}
+            </TableBody>
+          </Table>
+        </Card>
+      )}
+      <CompanyDialog open={dialog !== null} onOpenChange={(o) => !o && setDialog(null)} company={dialog?.company ?? null} />
+      <ConfirmDialog
+        open={deleting !== null}
+        onOpenChange={(o) => !o && !remove.isPending && setDeleting(null)}
+        title={`Delete ${deleting?.name ?? ""}?`}
+        description="It has no models, so nothing else changes."
+        confirmLabel="Delete company"
+        loading={remove.isPending}
+        onConfirm={() =>
+          deleting &&
+          remove.mutate(deleting.id, {
+            onSuccess: () => {
+              toast.success(`${deleting.name} deleted`);
+              setDeleting(null);
+            },
+            onError: (e) => toast.error("The company was not deleted", errorMessage(e)),
+          })
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,301 @@
+import { Boxes, ChevronRight, Pencil, Plus, Search, Trash2, X } from "lucide-react";
+import { Fragment, useMemo, useState } from "react";
+import type { Catalog, Endpoint, Model } from "@/lib/api";
+import { errorMessage } from "@/lib/errors";
+import { formatContext, formatPricePerMillion } from "@/lib/format";
+import { cn } from "@/lib/utils";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { EmptyState } from "@/components/ui/states";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toast";
+import { useDeleteEndpoint, useDeleteModel } from "../data/catalog";
+import { EndpointDialog } from "./endpoint-dialog";
+import { ModelDialog } from "./model-dialog";
+
+function cheapest(model: Model): Endpoint | null {
+  const pool = model.endpoints.filter((e) => e.available);
+  const list = pool.length ? pool : model.endpoints;
+  return [...list].sort((a, b) => a.prices.input + a.prices.output - (b.prices.input + b.prices.output))[0] ?? null;
+}
+
+function Endpoints({
+  model,
+  catalog,
+  onEdit,
+  onAdd,
+  onRemove,
+  onDeleteModel,
+}: {
+  model: Model;
+  catalog: Catalog;
+  onEdit: (e: Endpoint) => void;
+  onAdd: () => void;
+  onRemove: (e: Endpoint) => void;
+  onDeleteModel: () => void;
+}) {
+  const providerName = (id: string) => catalog.providers.find((p) => p.id === id)?.name ?? id;
+  return (
+    <div className="grid gap-3 bg-muted/30 px-3 py-3 sm:px-5">
+      {model.endpoints.length === 0 ? (
+        <p className="text-sm text-muted-foreground">No provider serves this model yet, so requests for it fail. Add one with its prices.</p>
+      ) : (
+        <div className="rounded-lg border bg-card">
+          <Table>
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead>Provider</TableHead>
+                <TableHead>Model at provider</TableHead>
+                <TableHead className="text-right">Prompt</TableHead>
+                <TableHead className="text-right">Completion</TableHead>
+                <TableHead className="text-right">Cache read</TableHead>
+                <TableHead className="text-right">Cache write</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {model.endpoints.map((e) => (
+                <TableRow key={e.provider} data-testid="endpoint-row">
+                  <TableCell className="font-medium whitespace-nowrap">{providerName(e.provider)}</TableCell>
+                  <TableCell className="max-w-56">
+                    <span className="block truncate font-mono text-xs" title={e.upstream_model}>
+                      {e.upstream_model}
+                    </span>
+                  </TableCell>
+                  <TableCell className="text-right tabular-nums">{formatPricePerMillion(e.prices.input)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{formatPricePerMillion(e.prices.output)}</TableCell>
+                  <TableCell className="text-right tabular-nums text-muted-foreground">{formatPricePerMillion(e.prices.cache_read)}</TableCell>
+                  <TableCell className="text-right tabular-nums text-muted-foreground">{formatPricePerMillion(e.prices.cache_write)}</TableCell>
+                  <TableCell>{e.available ? <Badge variant="success">Available</Badge> : <Badge variant="secondary">Unavailable</Badge>}</TableCell>
+                  <TableCell className="py-1.5">
+                    <div className="flex justify-end gap-1">
+                      <Button variant="outline" size="sm" onClick={() => onEdit(e)} aria-label={`Edit ${model.name} at ${providerName(e.provider)}`}>
+                        <Pencil aria-hidden />
+                        <span className="hidden sm:inline">Prices</span>
+                      </Button>
+                      <Button variant="ghost" size="icon" className="size-8" onClick={() => onRemove(e)} aria-label={`Remove ${providerName(e.provider)} from ${model.name}`}>
+                        <Trash2 />
+                      </Button>
+                    </div>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <Button variant="outline" size="sm" onClick={onAdd} disabled={model.endpoints.length >= catalog.providers.length}>
+          <Plus aria-hidden />
+          Add a provider
+        </Button>
+        <Button variant="ghost" size="sm" className="text-destructive hover:text-destructive" onClick={onDeleteModel}>
+          <Trash2 aria-hidden />
+          Delete model
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export function ModelsTab({ catalog }: { catalog: Catalog }) {
+  const [query, setQuery] = useState("");
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const [editing, setEditing] = useState<{ model: Model; endpoint: Endpoint | null } | null>(null);
+  const [removing, setRemoving] = useState<{ model: Model; endpoint: Endpoint } | null>(null);
+  const [deletingModel, setDeletingModel] = useState<Model | null>(null);
+  const [adding, setAdding] = useState(false);
+  const removeEndpoint = useDeleteEndpoint();
+  const deleteModel = useDeleteModel();
+
+  const companyName = (id: string) => catalog.companies.find((c) => c.id === id)?.name ?? id;
+  const providerName = (id: string) => catalog.providers.find((p) => p.id === id)?.name ?? id;
+  const list = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    const sorted = [...catalog.models].sort((a, b) => a.name.localeCompare(b.name));
+    return q ? sorted.filter((m) => m.id.toLowerCase().includes(q) || m.name.toLowerCase().includes(q)) : sorted;
+  }, [catalog.models, query]);
+
+  // Keep the dialog's model in step with the catalog after a change.
+  const current = editing ? { model: catalog.models.find((m) => m.id === editing.model.id) ?? editing.model, endpoint: editing.endpoint } : null;
+
+  const toggle = (id: string) =>
+    setOpen((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  return (
+    <div className="grid gap-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="relative w-full max-w-sm">
+          <Label htmlFor="model-search" className="sr-only">
+            Search models
+          </Label>
+          <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden />
+          <Input id="model-search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search models" className="pl-9" autoComplete="off" />
+        </div>
+        <Button onClick={() => setAdding(true)}>
+          <Plus aria-hidden />
+          Add model
+        </Button>
+      </div>
+
+      {list.length === 0 ? (
+        query ? (
+          <EmptyState
+            icon={<Search />}
+            title={`No model matches “${query.trim()}”`}
+            action={
+              <Button variant="outline" size="sm" onClick={() => setQuery("")}>
+                <X aria-hidden />
+                Clear search
+              </Button>
+            }
+          />
+        ) : (
+          <EmptyState icon={<Boxes />} title="No models yet" description="Add a model, then the providers that serve it." action={<Button onClick={() => setAdding(true)}>Add model</Button>} />
+        )
+      ) : (
+        <Card className="overflow-hidden">
+          <Table>
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead>Model</TableHead>
+                <TableHead>Company</TableHead>
+                <TableHead>Providers</TableHead>
+                <TableHead className="text-right">Context</TableHead>
+                <TableHead className="text-right">Cheapest (prompt / completion)</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {list.map((m) => {
+                const expanded = open.has(m.id);
+                const best = cheapest(m);
+                const panelId = "endpoints-" + m.id.replace(/[^a-zA-Z0-9_-]/g, "-");
+                return (
+                  <Fragment key={m.id}>
+                    <TableRow data-testid="model-row" className={cn(expanded && "border-b-0 bg-muted/30")}>
+                      <TableCell className="min-w-56">
+                        <button
+                          type="button"
+                          onClick={() => toggle(m.id)}
+                          aria-expanded={expanded}
+                          aria-controls={panelId}
+                          className="flex cursor-pointer items-start gap-2 rounded-sm text-left focus-visible:outline-2 focus-visible:outline-ring"
+                        >
+                          <ChevronRight className={cn("mt-0.5 size-4 shrink-0 text-muted-foreground transition-transform", expanded && "rotate-90")} aria-hidden />
+                          <span>
+                            <span className="block font-medium">{m.name}</span>
+                            <span className="block font-mono text-xs text-muted-foreground">{m.id}</span>
+                          </span>
+                        </button>
+                      </TableCell>
+                      <TableCell className="whitespace-nowrap">{companyName(m.company)}</TableCell>
+                      <TableCell>
+                        {m.endpoints.length === 0 ? (
+                          <Badge variant="warning">None</Badge>
+                        ) : (
+                          <div className="flex max-w-64 flex-wrap gap-1">
+                            {m.endpoints.map((e) => (
+                              <Badge key={e.provider} variant={e.available ? "secondary" : "outline"} className={cn(!e.available && "text-muted-foreground line-through")}>
+                                {providerName(e.provider)}
+                              </Badge>
+                            ))}
+                          </div>
+                        )}
+                      </TableCell>
+                      <TableCell className="text-right tabular-nums">{formatContext(m.context_length)}</TableCell>
+                      <TableCell className="whitespace-nowrap text-right tabular-nums">
+                        {best ? `${formatPricePerMillion(best.prices.input)} / ${formatPricePerMillion(best.prices.output)}` : "—"}
+                      </TableCell>
+                    </TableRow>
+                    {expanded && (
+                      <TableRow className="hover:bg-transparent">
+                        <TableCell colSpan={5} className="p-0" id={panelId}>
+                          <Endpoints
+                            model={m}
+                            catalog={catalog}
+                            onEdit={(endpoint) => setEditing({ model: m, endpoint })}
+                            onAdd={() => setEditing({ model: m, endpoint: null })}
+                            onRemove={(endpoint) => setRemoving({ model: m, endpoint })}
+                            onDeleteModel={() => setDeletingModel(m)}
+                          />
+                        </TableCell>
+                      </TableRow>
+                    )}
+                  </Fragment>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </Card>
+      )}
+
+      <EndpointDialog
+        open={current !== null}
+        onOpenChange={(o) => !o && setEditing(null)}
+        model={current?.model ?? null}
+        endpoint={current?.endpoint ?? null}
+        providers={catalog.providers}
+      />
+      <ModelDialog
+        open={adding}
+        onOpenChange={setAdding}
+        companies={catalog.companies}
+        onCreated={(id) => {
+          setQuery("");
+          setOpen((s) => new Set(s).add(id));
+        }}
+      />
+      <ConfirmDialog
+        open={removing !== null}
+        onOpenChange={(o) => !o && !removeEndpoint.isPending && setRemoving(null)}
+        title={removing ? `Stop serving ${removing.model.name} from ${providerName(removing.endpoint.provider)}?` : ""}
+        description="Requests for this model stop going to this provider at once; its scheduled price changes are cancelled. Its price history stays."
+        confirmLabel="Remove provider"
+        loading={removeEndpoint.isPending}
+        onConfirm={() =>
+          removing &&
+          removeEndpoint.mutate(
+            { model: removing.model.id, provider: removing.endpoint.provider },
+            {
+              onSuccess: () => {
+                toast.success(`${providerName(removing.endpoint.provider)} removed from ${removing.model.name}`);
+                setRemoving(null);
+              },
+              onError: (e) => toast.error("The provider was not removed", errorMessage(e)),
+            },
+          )
+        }
+      />
+      <ConfirmDialog
+        open={deletingModel !== null}
+        onOpenChange={(o) => !o && !deleteModel.isPending && setDeletingModel(null)}
+        title={`Delete ${deletingModel?.name ?? ""}?`}
+        description="The model and all its providers are removed from the catalog; requests for it fail from now on. Past requests stay in the logs."
+        confirmLabel="Delete model"
+        loading={deleteModel.isPending}
+        onConfirm={() =>
+          deletingModel &&
+          deleteModel.mutate(deletingModel.id, {
+            onSuccess: () => {
+              toast.success(`${deletingModel.name} deleted`);
+              setDeletingModel(null);
+            },
+            onError: (e) => toast.error("The model was not deleted", errorMessage(e)),
+          })
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,277 @@
+import { ShieldCheck } from "lucide-react";
+import { useState, type FormEvent } from "react";
+import type { Provider, Schemas } from "@/lib/api";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Input } from "@/components/ui/input";
+import { Field } from "@/components/ui/label";
+import { FormError } from "@/components/ui/states";
+import { toast } from "@/components/ui/toast";
+import { useCreateProvider, useUpdateProvider, type AdminProvider } from "../data/catalog";
+import { checkBaseUrl, checkEnvName, checkId, checkName } from "../data/validate";
+import { NativeSelect } from "./native-select";
+
+type Adapter = Provider["adapter"];
+export const adapterLabels: Record<Adapter, string> = {
+  openai: "OpenAI-compatible (Chat Completions)",
+  anthropic: "Anthropic (Messages)",
+  gemini: "Google Gemini (generateContent)",
+};
+
+type Status = "keep" | "enabled" | "disabled";
+
+type Values = { id: string; name: string; adapter: Adapter; base_url: string; key_env: string; base_url_env: string; status: Status };
+type Errors = Partial<Record<"id" | "name" | "base_url" | "key_env" | "base_url_env", string | null>>;
+
+/**
+ * Adds a provider or changes one. It asks for the NAME of the environment variable holding the
+ * credential, never for the credential itself. `state` is what the admin API last said about
+ * the provider (enabled, base_url_env), when known.
+ */
+export function ProviderDialog({
+  open,
+  onOpenChange,
+  provider,
+  state,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  provider: Provider | null;
+  state?: AdminProvider;
+}) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="max-w-xl">
+        {open && <ProviderForm key={provider?.id ?? "new"} provider={provider} state={state} onDone={() => onOpenChange(false)} />}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function initialStatus(provider: Provider | null, state?: AdminProvider): Status {
+  if (!provider) return "enabled";
+  if (state) return state.enabled ? "enabled" : "disabled";
+  return provider.available ? "enabled" : "keep";
+}
+
+function ProviderForm({ provider, state, onDone }: { provider: Provider | null; state?: AdminProvider; onDone: () => void }) {
+  const editing = provider !== null;
+  const initial: Values = {
+    id: provider?.id ?? "",
+    name: provider?.name ?? "",
+    adapter: provider?.adapter ?? "openai",
+    base_url: provider?.base_url ?? "",
+    key_env: provider?.key_env ?? "",
+    base_url_env: state?.base_url_env ?? "",
+    status: initialStatus(provider, state),
+  };
+  const [v, setV] = useState<Values>(initial);
+  const [errors, setErrors] = useState<Errors>({});
+  const create = useCreateProvider();
+  const update = useUpdateProvider();
+  const mutation = editing ? update : create;
+  const statusKnown = !editing || state !== undefined || provider.available;
+
+  const set = <K extends keyof Values>(k: K, value: Values[K]) => {
+    setV((old) => ({ ...old, [k]: value }));
+    if (k in errors) setErrors((e) => ({ ...e, [k]: null }));
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const found: Errors = {
+      id: editing ? null : checkId(v.id, "groq"),
+      name: checkName(v.name),
+      base_url: checkBaseUrl(v.base_url),
+      key_env: checkEnvName(v.key_env),
+      base_url_env: checkEnvName(v.base_url_env),
+    };
+    setErrors(found);
+    const firstBad = (Object.keys(found) as (keyof Errors)[]).find((k) => found[k]);
+    if (firstBad) {
+      document.getElementById("provider-" + firstBad.replace(/_/g, "-"))?.focus();
+      return;
+    }
+    const keyEnv = v.key_env.trim();
+    const baseUrlEnv = v.base_url_env.trim();
+    if (!editing) {
+      const body: Schemas["ProviderCreate"] = {
+        id: v.id.trim(),
+        name: v.name.trim(),
+        adapter: v.adapter,
+        base_url: v.base_url.trim(),
+        key_env: keyEnv || null,
+        enabled: v.status !== "disabled",
+      };
+      if (baseUrlEnv) body.base_url_env = baseUrlEnv;
+      create.mutate(body, {
+        onSuccess: (res) => {
+          toast.success(`${res.provider.name} added`, res.provider.available ? "It is available for routing." : (res.provider.unavailable_reason ?? undefined));
+          onDone();
+        },
+      });
+      return;
+    }
+    // Only what changed, so nothing the form cannot see is overwritten.
+    const change: Schemas["ProviderUpdate"] = {};
+    if (v.name.trim() !== initial.name) change.name = v.name.trim();
+    if (v.adapter !== initial.adapter) change.adapter = v.adapter;
+    if (v.base_url.trim() !== initial.base_url) change.base_url = v.base_url.trim();
+    if (keyEnv !== (initial.key_env ?? "")) change.key_env = keyEnv || null;
+    if (baseUrlEnv !== initial.base_url_env && (state !== undefined || baseUrlEnv !== "")) change.base_url_env = baseUrlEnv || null;
+    if (v.status !== initial.status && v.status !== "keep") change.enabled = v.status === "enabled";
+    if (Object.keys(change).length === 0) {
+      onDone();
+      return;
+    }
+    update.mutate(
+      { id: provider.id, change },
+      {
+        onSuccess: (res) => {
+          toast.success(
+            `${res.provider.name} saved`,
+            res.provider.available ? undefined : (res.provider.unavailable_reason ?? "It is not available for routing."),
+          );
+          onDone();
+        },
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="grid gap-4">
+      <DialogHeader>
+        <DialogTitle>{editing ? `Edit ${provider.name}` : "Add a provider"}</DialogTitle>
+        <DialogDescription>
+          Where the gateway sends requests. Changes reach the gateway within a second.
+        </DialogDescription>
+      </DialogHeader>
+
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field id="provider-id" label="ID" error={errors.id} hint={editing ? "The id cannot be changed." : "Lower case, used in routing and logs, like groq."}>
+          <Input
+            id="provider-id"
+            value={v.id}
+            onChange={(e) => set("id", e.target.value)}
+            disabled={editing}
+            autoComplete="off"
+            spellCheck={false}
+            className="font-mono"
+            placeholder="groq"
+            aria-invalid={!!errors.id}
+            aria-describedby={errors.id ? "provider-id-error" : "provider-id-hint"}
+            autoFocus={!editing}
+          />
+        </Field>
+        <Field id="provider-name" label="Name" error={errors.name}>
+          <Input
+            id="provider-name"
+            value={v.name}
+            onChange={(e) => set("name", e.target.value)}
+            autoComplete="off"
+            placeholder="Groq"
+            aria-invalid={!!errors.name}
+            aria-describedby={errors.name ? "provider-name-error" : undefined}
+            autoFocus={editing}
+          />
+        </Field>
+      </div>
+
+      <Field id="provider-adapter" label="API style" hint="The wire protocol the provider speaks.">
+        <NativeSelect id="provider-adapter" value={v.adapter} onChange={(e) => set("adapter", e.target.value as Adapter)} aria-describedby="provider-adapter-hint">
+          {(Object.keys(adapterLabels) as Adapter[]).map((a) => (
+            <option key={a} value={a}>
+              {adapterLabels[a]}
+            </option>
+          ))}
+        </NativeSelect>
+      </Field>
+
+      <Field id="provider-base-url" label="Base URL" error={errors.base_url} hint="Without credentials, like https://api.groq.com/openai/v1.">
+        <Input
+          id="provider-base-url"
+          type="url"
+          inputMode="url"
+          value={v.base_url}
+          onChange={(e) => set("base_url", e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          className="font-mono"
+          placeholder="https://api.example.com/v1"
+          aria-invalid={!!errors.base_url}
+          aria-describedby={errors.base_url ? "provider-base-url-error" : "provider-base-url-hint"}
+        />
+      </Field>
+
+      <div className="grid gap-3 rounded-lg border bg-muted/40 p-3">
+        <p className="flex items-start gap-2 text-xs text-muted-foreground">
+          <ShieldCheck className="mt-0.5 size-4 shrink-0 text-success" aria-hidden />
+          <span>
+            Turnpike never stores provider keys. Set the key in an environment variable on the server and enter only the variable's <strong className="text-foreground">name</strong> here.
+          </span>
+        </p>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field id="provider-key-env" label="Credential variable" error={errors.key_env} hint="Like GROQ_API_KEY. Empty if no key is needed.">
+            <Input
+              id="provider-key-env"
+              value={v.key_env}
+              onChange={(e) => set("key_env", e.target.value)}
+              autoComplete="off"
+              autoCapitalize="characters"
+              spellCheck={false}
+              className="font-mono"
+              placeholder="GROQ_API_KEY"
+              aria-invalid={!!errors.key_env}
+              aria-describedby={errors.key_env ? "provider-key-env-error" : "provider-key-env-hint"}
+            />
+          </Field>
+          <Field
+            id="provider-base-url-env"
+            label="Base URL override variable"
+            error={errors.base_url_env}
+            hint={editing && state === undefined ? "Optional. Left empty, the current setting stays." : "Optional: a variable that replaces the base URL."}
+          >
+            <Input
+              id="provider-base-url-env"
+              value={v.base_url_env}
+              onChange={(e) => set("base_url_env", e.target.value)}
+              autoComplete="off"
+              autoCapitalize="characters"
+              spellCheck={false}
+              className="font-mono"
+              placeholder="GROQ_BASE_URL"
+              aria-invalid={!!errors.base_url_env}
+              aria-describedby={errors.base_url_env ? "provider-base-url-env-error" : "provider-base-url-env-hint"}
+            />
+          </Field>
+        </div>
+      </div>
+
+      <Field
+        id="provider-status"
+        label="Routing"
+        hint={
+          statusKnown
+            ? "A switched-off provider gets no requests."
+            : "It is not available now: it is either switched off or its credential variable is not set on the server."
+        }
+      >
+        <NativeSelect id="provider-status" value={v.status} onChange={(e) => set("status", e.target.value as Status)} aria-describedby="provider-status-hint">
+          {!statusKnown && <option value="keep">Leave as it is</option>}
+          <option value="enabled">Switched on</option>
+          <option value="disabled">Switched off</option>
+        </NativeSelect>
+      </Field>
+
+      {mutation.error && <FormError error={mutation.error} />}
+      <DialogFooter>
+        <Button variant="outline" onClick={onDone}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={mutation.isPending}>
+          {editing ? "Save changes" : "Add provider"}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}

@@ -1,0 +1,164 @@
+import { Pencil, Plus, Server } from "lucide-react";
+import { useState } from "react";
+import type { Catalog, Provider } from "@/lib/api";
+import { errorMessage } from "@/lib/errors";
+import { formatMs, formatNumber, formatRelative } from "@/lib/format";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { EmptyState } from "@/components/ui/states";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { toast } from "@/components/ui/toast";
+import { useDeleteProvider, useProviderStates } from "../data/catalog";
+import { ProviderDialog } from "./provider-dialog";
+import { DeleteMenu } from "./row-menu";
+
+const adapterShort: Record<Provider["adapter"], string> = { openai: "OpenAI", anthropic: "Anthropic", gemini: "Gemini" };
+
+function Health({ h }: { h: Provider["health"] }) {
+  if (h.requests === 0) return <span className="text-muted-foreground">No traffic yet</span>;
+  const pct = h.error_rate * 100;
+  return (
+    <div className="grid gap-0.5 text-xs">
+      <span className="tabular-nums">
+        <span className={pct >= 5 ? "font-medium text-destructive" : pct > 0 ? "text-foreground" : "text-success"}>
+          {pct < 0.1 && pct > 0 ? "<0.1" : pct.toFixed(pct >= 10 ? 0 : 1)}% errors
+        </span>
+        {" · "}
+        {formatNumber(h.requests)} calls
+      </span>
+      <span className="tabular-nums text-muted-foreground">
+        {h.latency_ms !== null ? formatMs(h.latency_ms) + " to first byte" : "No latency yet"}
+        {h.throughput_tps !== null && h.throughput_tps !== undefined ? ` · ${Math.round(h.throughput_tps)} tok/s` : ""}
+      </span>
+      {h.last_failure_at && <span className="text-muted-foreground">Last failure {formatRelative(h.last_failure_at)}</span>}
+    </div>
+  );
+}
+
+export function ProvidersTab({ catalog }: { catalog: Catalog }) {
+  const states = useProviderStates();
+  const [dialog, setDialog] = useState<{ provider: Provider | null } | null>(null);
+  const [deleting, setDeleting] = useState<Provider | null>(null);
+  const remove = useDeleteProvider();
+  const usage = (id: string) => catalog.models.filter((m) => m.endpoints.some((e) => e.provider === id)).length;
+
+  return (
+    <div className="grid gap-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="text-sm text-muted-foreground">Upstream APIs the gateway routes to. Keys live in the server's environment, never here.</p>
+        <Button onClick={() => setDialog({ provider: null })}>
+          <Plus aria-hidden />
+          Add provider
+        </Button>
+      </div>
+      {catalog.providers.length === 0 ? (
+        <EmptyState
+          icon={<Server />}
+          title="No providers yet"
+          description="Add one, such as OpenAI or Groq, then give models prices at it."
+          action={<Button onClick={() => setDialog({ provider: null })}>Add provider</Button>}
+        />
+      ) : (
+        <Card className="overflow-hidden">
+          <Table>
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead>Provider</TableHead>
+                <TableHead>API style</TableHead>
+                <TableHead>Base URL</TableHead>
+                <TableHead>Credential variable</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead>Health</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {catalog.providers.map((p) => {
+                const state = states[p.id];
+                const used = usage(p.id);
+                return (
+                  <TableRow key={p.id} data-testid="provider-row">
+                    <TableCell>
+                      <div className="font-medium">{p.name}</div>
+                      <div className="font-mono text-xs text-muted-foreground">{p.id}</div>
+                    </TableCell>
+                    <TableCell>
+                      <Badge variant="outline">{adapterShort[p.adapter]}</Badge>
+                    </TableCell>
+                    <TableCell className="max-w-64">
+                      <span className="block truncate font-mono text-xs" title={p.base_url}>
+                        {p.base_url}
+                      </span>
+                    </TableCell>
+                    <TableCell>
+                      {p.key_env ? <code className="font-mono text-xs">{p.key_env}</code> : <span className="text-muted-foreground">None</span>}
+                    </TableCell>
+                    <TableCell>
+                      {p.available ? (
+                        <Badge variant="success">Available</Badge>
+                      ) : (
+                        <div className="grid gap-1">
+                          <Badge variant={state && !state.enabled ? "secondary" : "warning"} className="w-fit">
+                            {state && !state.enabled ? "Switched off" : "Unavailable"}
+                          </Badge>
+                          <span className="max-w-48 text-xs text-muted-foreground">
+                            {state?.unavailable_reason ?? (p.key_env ? `Off, or ${p.key_env} is not set on the server.` : "Switched off.")}
+                          </span>
+                        </div>
+                      )}
+                    </TableCell>
+                    <TableCell className="whitespace-nowrap">
+                      <Health h={p.health} />
+                    </TableCell>
+                    <TableCell className="py-1.5">
+                      <div className="flex items-center justify-end gap-1">
+                        <Button variant="outline" size="sm" onClick={() => setDialog({ provider: p })} aria-label={`Edit ${p.name}`}>
+                          <Pencil aria-hidden />
+                          <span className="hidden sm:inline">Edit</span>
+                        </Button>
+                        <DeleteMenu
+                          label={p.name}
+                          onDelete={() => setDeleting(p)}
+                          blockedReason={used > 0 ? `${used} ${used === 1 ? "model uses" : "models use"} it. Remove those endpoints first, or switch it off.` : null}
+                        />
+                      </div>
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </Card>
+      )}
+
+      <ProviderDialog
+        open={dialog !== null}
+        onOpenChange={(open) => !open && setDialog(null)}
+        provider={dialog?.provider ?? null}
+        state={dialog?.provider ? states[dialog.provider.id] : undefined}
+      />
+      <ConfirmDialog
+        open={deleting !== null}
+        onOpenChange={(open) => !open && !remove.isPending && setDeleting(null)}
+        title={`Delete ${deleting?.name ?? ""}?`}
+        description="The gateway stops knowing about it. Its past requests stay in the logs."
+        confirmLabel="Delete provider"
+        loading={remove.isPending}
+        onConfirm={() =>
+          deleting &&
+          remove.mutate(deleting.id, {
+            onSuccess: () => {
+              toast.success(`${deleting.name} deleted`);
+              setDeleting(null);
+            },
+            onError: (e) => toast.error("The provider was not deleted", errorMessage(e)),
+          })
+        }
+      />
+    </div>
+  );
+}
