@@ -5,9 +5,10 @@ import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { LogFiltersBar } from "./components/log-filters";
-import { LogsTable, LogsTableSkeleton } from "./components/logs-table";
+import { LogsList, LogsTable, LogsTableSkeleton } from "./components/logs-table";
 import { currentCursor, hasFilters, newerPage, olderPage, readFilters, toQuery, type LogFilters, type Pager } from "./data/filters";
 import { useCatalogNames, useKeyNames, useLogs } from "./data/queries";
 
@@ -50,9 +51,16 @@ export default function LogsPage(_: { params: Record<string, string> }) {
       {logs.isError && !logs.data ? (
         <ErrorState error={logs.error} onRetry={() => logs.refetch()} title="The log could not be loaded" />
       ) : !logs.data ? (
-        <Card className="overflow-hidden" aria-busy="true" aria-label="Loading requests">
-          <LogsTableSkeleton />
-        </Card>
+        <div aria-busy="true" aria-label="Loading requests">
+          <Card className="hidden overflow-hidden md:block">
+            <LogsTableSkeleton />
+          </Card>
+          <div className="grid gap-2 md:hidden">
+            {Array.from({ length: 6 }, (_, i) => (
+              <Skeleton key={i} className="h-[86px] rounded-lg" />
+            ))}
+          </div>
+        </div>
       ) : logs.data.logs.length === 0 && page === 0 ? (
         filtered ? (
           <EmptyState
@@ -90,13 +98,20 @@ export default function LogsPage(_: { params: Record<string, string> }) {
         )
       ) : (
         <>
-          <Card className={cn("overflow-hidden transition-opacity", logs.isPlaceholderData && "opacity-60")} aria-busy={logs.isFetching || undefined}>
+          <div className={cn("transition-opacity", logs.isPlaceholderData && "opacity-60")} aria-busy={logs.isFetching || undefined}>
             {logs.data.logs.length === 0 ? (
-              <p className="px-4 py-10 text-center text-sm text-muted-foreground">No older requests.</p>
+              <Card className="px-4 py-10 text-center text-sm text-muted-foreground">No older requests.</Card>
             ) : (
-              <LogsTable logs={logs.data.logs} keyName={keys.name} providerName={catalog.providerName} now={now} />
+              <>
+                <Card className="hidden overflow-hidden md:block">
+                  <LogsTable logs={logs.data.logs} keyName={keys.name} providerName={catalog.providerName} now={now} />
+                </Card>
+                <div className="md:hidden">
+                  <LogsList logs={logs.data.logs} keyName={keys.name} providerName={catalog.providerName} now={now} />
+                </div>
+              </>
             )}
-          </Card>
+          </div>
           <nav aria-label="Pages" className="mt-4 flex flex-wrap items-center justify-between gap-3">
             <p className="text-sm text-muted-foreground" aria-live="polite">
               {page === 0 ? "Newest requests · refreshes every 10 seconds" : `Page ${page + 1}`}

@@ -122,7 +122,7 @@ describe("Logs page", () => {
         ? { logs: [log("gen-old")], next_cursor: null }
         : { logs: [log("gen-new")], next_cursor: "41" };
     renderPage();
-    await screen.findByRole("link", { name: /fakeco\/duo/ });
+    await screen.findAllByRole("link", { name: /fakeco\/duo/ });
     expect(screen.getByRole("button", { name: "Newer" })).toBeDisabled();
     await user.click(screen.getByRole("button", { name: "Older" }));
     await waitFor(() => expect(screen.getAllByTestId("log-row")[0]).toContainElement(document.querySelector('a[href="/logs/gen-old"]')));

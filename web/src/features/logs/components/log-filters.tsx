@@ -32,7 +32,7 @@ export function LogFiltersBar({
   };
 
   return (
-    <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-[repeat(3,minmax(0,1fr))_auto_auto_auto] lg:items-end">
+    <div className="grid grid-cols-2 gap-3 lg:grid-cols-[repeat(3,minmax(0,1fr))_auto_auto_auto] lg:items-end">
       <Field id="logs-key" label="Key">
         <Select value={filters.key || ALL} onValueChange={(v) => onChange({ key: v === ALL ? "" : v })}>
           <SelectTrigger id="logs-key">
@@ -49,7 +49,7 @@ export function LogFiltersBar({
           </SelectContent>
         </Select>
       </Field>
-      <Field id="logs-model" label="Model">
+      <Field id="logs-model" label="Model" className="col-span-2 max-lg:order-first lg:col-span-1">
         <Input
           id="logs-model"
           type="search"
@@ -99,7 +99,7 @@ export function LogFiltersBar({
       <Field id="logs-to" label="To" className="lg:w-40">
         <Input id="logs-to" type="date" value={filters.to} min={filters.from || undefined} onChange={(e) => onChange({ to: e.target.value })} />
       </Field>
-      <div className="flex items-end sm:col-span-2 lg:col-span-1">
+      <div className="col-span-2 flex items-end lg:col-span-1">
         <Button
           variant="ghost"
           onClick={() => onChange({ key: "", model: "", status: "", from: "", to: "" })}

@@ -1,11 +1,11 @@
 import { Zap } from "lucide-react";
 import type { MouseEvent } from "react";
 import type { Log } from "@/lib/api";
-import { formatMs, formatNumber, formatRelative, formatUsd } from "@/lib/format";
+import { formatMs, formatNumber, formatRelative } from "@/lib/format";
 import { Link, navigate } from "@/lib/router";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { exactTime } from "../data/time";
+import { exactTime, formatCost } from "../data/format";
 import { StatusBadge } from "./status-badge";
 
 function Head() {
@@ -74,7 +74,7 @@ export function LogsTable({
             <TableCell className="whitespace-nowrap text-right tabular-nums">
               {formatNumber(log.prompt_tokens)} <span className="text-muted-foreground">→</span> {formatNumber(log.completion_tokens)}
             </TableCell>
-            <TableCell className="whitespace-nowrap text-right tabular-nums">{formatUsd(log.cost_micros, { precise: true })}</TableCell>
+            <TableCell className="whitespace-nowrap text-right tabular-nums">{formatCost(log.cost_micros)}</TableCell>
             <TableCell className="whitespace-nowrap text-right tabular-nums">{formatMs(log.latency_ms)}</TableCell>
             <TableCell className="whitespace-nowrap text-right tabular-nums text-muted-foreground">{formatMs(log.ttft_ms)}</TableCell>
             <TableCell>
@@ -113,5 +113,57 @@ export function LogsTableSkeleton({ rows = 8 }: { rows?: number }) {
         ))}
       </TableBody>
     </Table>
+  );
+}
+
+/** The same requests as a list of cards, for phone widths where ten columns do not fit. */
+export function LogsList({
+  logs,
+  keyName,
+  providerName,
+  now,
+}: {
+  logs: Log[];
+  keyName: (id: number) => string;
+  providerName: (id: string) => string;
+  now: number;
+}) {
+  return (
+    <ul className="grid gap-2" aria-label="Requests">
+      {logs.map((log) => (
+        <li key={log.id}>
+          <Link
+            to={"/logs/" + encodeURIComponent(log.id)}
+            className="block rounded-lg border bg-card p-3 text-sm shadow-sm transition-colors hover:bg-accent/50"
+            data-testid="log-card"
+          >
+            <span className="flex items-center justify-between gap-2">
+              <span className="min-w-0 truncate font-mono text-xs font-medium">{log.model}</span>
+              <StatusBadge status={log.status} />
+            </span>
+            <span className="mt-1 block truncate text-xs text-muted-foreground">
+              <time dateTime={log.created_at} title={exactTime(log.created_at)}>
+                {formatRelative(log.created_at, now)}
+              </time>{" "}
+              · {keyName(log.key_id)}
+              {log.provider && <> · {providerName(log.provider)}</>}
+            </span>
+            <span className="mt-1.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs tabular-nums">
+              <span>
+                {formatNumber(log.prompt_tokens)} → {formatNumber(log.completion_tokens)} tokens
+              </span>
+              <span>{formatCost(log.cost_micros)}</span>
+              <span>{formatMs(log.latency_ms)}</span>
+              {log.streamed && (
+                <span className="inline-flex items-center gap-1 text-muted-foreground">
+                  <Zap className="size-3.5" aria-hidden />
+                  Streamed
+                </span>
+              )}
+            </span>
+          </Link>
+        </li>
+      ))}
+    </ul>
   );
 }
