@@ -160,7 +160,7 @@ function NoUsage({ range }: { range: DayRange }) {
     <EmptyState
       icon={<LineChart />}
       title="No requests in this period"
-      description={`Nothing was sent with your API keys between ${formatRange(range).replace(" – ", " and ")}. Try a model in the playground, or create a key and point your app at Turnpike.`}
+      description={`Nothing was sent with your API keys ${range.from === range.to ? "on" : "between"} ${formatRange(range).replace(" – ", " and ")}. Try a model in the playground, or create a key and point your app at Turnpike.`}
       action={
         <div className="flex flex-wrap justify-center gap-2">
           <Button asChild>

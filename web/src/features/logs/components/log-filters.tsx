@@ -32,8 +32,8 @@ export function LogFiltersBar({
   };
 
   return (
-    <div className="grid grid-cols-2 gap-3 lg:grid-cols-[repeat(3,minmax(0,1fr))_auto_auto_auto] lg:items-end">
-      <Field id="logs-key" label="Key">
+    <div className="grid grid-cols-2 gap-3 md:grid-cols-3 md:items-end">
+      <Field id="logs-key" label="Key" className="min-w-0 grid-cols-[minmax(0,1fr)]">
         <Select value={filters.key || ALL} onValueChange={(v) => onChange({ key: v === ALL ? "" : v })}>
           <SelectTrigger id="logs-key">
             <SelectValue />
@@ -49,7 +49,7 @@ export function LogFiltersBar({
           </SelectContent>
         </Select>
       </Field>
-      <Field id="logs-model" label="Model" className="col-span-2 max-lg:order-first lg:col-span-1">
+      <Field id="logs-model" label="Model" className="col-span-2 min-w-0 grid-cols-[minmax(0,1fr)] max-md:order-first md:col-span-1">
         <Input
           id="logs-model"
           type="search"
@@ -75,7 +75,7 @@ export function LogFiltersBar({
           ))}
         </datalist>
       </Field>
-      <Field id="logs-status" label="Status">
+      <Field id="logs-status" label="Status" className="min-w-0 grid-cols-[minmax(0,1fr)]">
         <Select value={filters.status || ALL} onValueChange={(v) => onChange({ status: v === ALL ? "" : v })}>
           <SelectTrigger id="logs-status">
             <SelectValue />
@@ -93,18 +93,18 @@ export function LogFiltersBar({
           </SelectContent>
         </Select>
       </Field>
-      <Field id="logs-from" label="From" className="lg:w-40">
-        <Input id="logs-from" type="date" value={filters.from} max={filters.to || undefined} onChange={(e) => onChange({ from: e.target.value })} />
+      <Field id="logs-from" label="From" className="min-w-0 grid-cols-[minmax(0,1fr)]">
+        <Input id="logs-from" className="min-w-0 px-2 sm:px-3" type="date" value={filters.from} max={filters.to || undefined} onChange={(e) => onChange({ from: e.target.value })} />
       </Field>
-      <Field id="logs-to" label="To" className="lg:w-40">
-        <Input id="logs-to" type="date" value={filters.to} min={filters.from || undefined} onChange={(e) => onChange({ to: e.target.value })} />
+      <Field id="logs-to" label="To" className="min-w-0 grid-cols-[minmax(0,1fr)]">
+        <Input id="logs-to" className="min-w-0 px-2 sm:px-3" type="date" value={filters.to} min={filters.from || undefined} onChange={(e) => onChange({ to: e.target.value })} />
       </Field>
-      <div className="col-span-2 flex items-end lg:col-span-1">
+      <div className="col-span-2 flex items-end md:col-span-1">
         <Button
           variant="ghost"
           onClick={() => onChange({ key: "", model: "", status: "", from: "", to: "" })}
           disabled={!hasFilters(filters)}
-          className={hasFilters(filters) ? "" : "invisible max-lg:hidden"}
+          className={hasFilters(filters) ? "" : "invisible max-md:hidden"}
           aria-hidden={!hasFilters(filters) || undefined}
           tabIndex={hasFilters(filters) ? undefined : -1}
         >

@@ -129,9 +129,9 @@ export function LogsList({
   now: number;
 }) {
   return (
-    <ul className="grid gap-2" aria-label="Requests">
+    <ul className="grid grid-cols-[minmax(0,1fr)] gap-2" aria-label="Requests">
       {logs.map((log) => (
-        <li key={log.id}>
+        <li key={log.id} className="min-w-0">
           <Link
             to={"/logs/" + encodeURIComponent(log.id)}
             className="block rounded-lg border bg-card p-3 text-sm shadow-sm transition-colors hover:bg-accent/50"
