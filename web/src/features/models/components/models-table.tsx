@@ -107,7 +107,7 @@ export function ModelsTable({
                 <TableRow key={row.model.id} className="group relative">
                   <TableCell className="max-w-0 min-w-64 w-full">
                     <div className="grid gap-0.5">
-                      <div className="flex min-w-0 items-center gap-2">
+                      <div className="flex h-5 min-w-0 items-center gap-2">
                         <Link
                           to={modelPath(row.model.id)}
                           className="truncate font-medium leading-5 after:absolute after:inset-0 after:content-[''] hover:underline focus-visible:outline-none focus-visible:after:rounded-sm focus-visible:after:outline-2 focus-visible:after:-outline-offset-2 focus-visible:after:outline-ring"
