@@ -2,7 +2,6 @@ import { CalendarClock } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import type { Endpoint, Model, Provider, Schemas } from "@/lib/api";
 import { formatDateTime, formatPricePerMillion } from "@/lib/format";
-import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -41,14 +40,14 @@ const stateBadge: Record<PriceChange["state"], { label: string; variant: "succes
 export function PriceHistory({ model, provider }: { model: string; provider: string }) {
   const history = usePriceHistory(model, provider);
   return (
-    <section aria-labelledby="price-history-title" className="grid gap-2">
+    <section aria-labelledby="price-history-title" className="grid min-w-0 gap-2">
       <h3 id="price-history-title" className="text-sm font-semibold">
         Price history
       </h3>
       {history.isError ? (
         <ErrorState error={history.error} onRetry={() => history.refetch()} title="The price history could not be loaded" />
       ) : (
-        <div className="rounded-lg border">
+        <div className="min-w-0 rounded-lg border">
           <Table>
             <TableHeader>
               <TableRow className="hover:bg-transparent">
@@ -57,14 +56,13 @@ export function PriceHistory({ model, provider }: { model: string; provider: str
                 <TableHead className="text-right">Completion</TableHead>
                 <TableHead className="text-right">Cache read</TableHead>
                 <TableHead className="text-right">Cache write</TableHead>
-                <TableHead>State</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
               {history.isPending
                 ? Array.from({ length: 2 }, (_, i) => (
                     <TableRow key={i}>
-                      {Array.from({ length: 6 }, (_, j) => (
+                      {Array.from({ length: 5 }, (_, j) => (
                         <TableCell key={j}>
                           <Skeleton className="h-5 w-full min-w-12" />
                         </TableCell>
@@ -73,14 +71,14 @@ export function PriceHistory({ model, provider }: { model: string; provider: str
                   ))
                 : [...history.data.history].reverse().map((row) => (
                     <TableRow key={row.effective_from + row.created_at} data-testid="price-row">
-                      <TableCell className="whitespace-nowrap">{formatDateTime(row.effective_from)}</TableCell>
+                      <TableCell className="whitespace-nowrap">
+                        <span className="mr-2">{formatDateTime(row.effective_from)}</span>
+                        <Badge variant={stateBadge[row.state].variant}>{stateBadge[row.state].label}</Badge>
+                      </TableCell>
                       <TableCell className="text-right tabular-nums">{formatPricePerMillion(row.prices.input)}</TableCell>
                       <TableCell className="text-right tabular-nums">{formatPricePerMillion(row.prices.output)}</TableCell>
                       <TableCell className="text-right tabular-nums">{formatPricePerMillion(row.prices.cache_read)}</TableCell>
                       <TableCell className="text-right tabular-nums">{formatPricePerMillion(row.prices.cache_write)}</TableCell>
-                      <TableCell>
-                        <Badge variant={stateBadge[row.state].variant}>{stateBadge[row.state].label}</Badge>
-                      </TableCell>
                     </TableRow>
                   ))}
             </TableBody>
@@ -210,8 +208,8 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
   const providerName = editing ? (providerOf(endpoint.provider)?.name ?? endpoint.provider) : null;
 
   return (
-    <div className="grid gap-6">
-      <form onSubmit={submit} noValidate className="grid gap-4">
+    <div className="grid min-w-0 gap-6">
+      <form onSubmit={submit} noValidate className="grid min-w-0 gap-4">
         <DialogHeader>
           <DialogTitle>{editing ? `${model.name} at ${providerName}` : `Add a provider for ${model.name}`}</DialogTitle>
           <DialogDescription>
@@ -357,7 +355,7 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
         </DialogFooter>
       </form>
       {editing && (
-        <div className={cn("border-t pt-4")}>
+        <div className="min-w-0 border-t pt-4">
           <PriceHistory model={model.id} provider={endpoint.provider} />
         </div>
       )}

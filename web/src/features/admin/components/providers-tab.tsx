@@ -10,6 +10,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
+import { Tooltip } from "@/components/ui/tooltip";
 import { useDeleteProvider, useProviderStates } from "../data/catalog";
 import { ProviderDialog } from "./provider-dialog";
 import { DeleteMenu } from "./row-menu";
@@ -20,19 +21,18 @@ function Health({ h }: { h: Provider["health"] }) {
   if (h.requests === 0) return <span className="text-muted-foreground">No traffic yet</span>;
   const pct = h.error_rate * 100;
   return (
-    <div className="grid gap-0.5 text-xs">
+    <div className="grid gap-0.5 text-xs" title={h.last_failure_at ? `Last failure ${formatRelative(h.last_failure_at)}` : undefined}>
       <span className="tabular-nums">
         <span className={pct >= 5 ? "font-medium text-destructive" : pct > 0 ? "text-foreground" : "text-success"}>
           {pct < 0.1 && pct > 0 ? "<0.1" : pct.toFixed(pct >= 10 ? 0 : 1)}% errors
         </span>
         {" · "}
-        {formatNumber(h.requests)} calls
+        {formatNumber(h.requests)} {h.requests === 1 ? "call" : "calls"}
       </span>
       <span className="tabular-nums text-muted-foreground">
-        {h.latency_ms !== null ? formatMs(h.latency_ms) + " to first byte" : "No latency yet"}
+        {h.latency_ms !== null ? formatMs(h.latency_ms) + " latency" : "No answers yet"}
         {h.throughput_tps !== null && h.throughput_tps !== undefined ? ` · ${Math.round(h.throughput_tps)} tok/s` : ""}
       </span>
-      {h.last_failure_at && <span className="text-muted-foreground">Last failure {formatRelative(h.last_failure_at)}</span>}
     </div>
   );
 }
@@ -66,7 +66,6 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
             <TableHeader>
               <TableRow className="hover:bg-transparent">
                 <TableHead>Provider</TableHead>
-                <TableHead>API style</TableHead>
                 <TableHead>Base URL</TableHead>
                 <TableHead>Credential variable</TableHead>
                 <TableHead>Status</TableHead>
@@ -82,14 +81,13 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
                 const used = usage(p.id);
                 return (
                   <TableRow key={p.id} data-testid="provider-row">
-                    <TableCell>
+                    <TableCell className="whitespace-nowrap">
                       <div className="font-medium">{p.name}</div>
-                      <div className="font-mono text-xs text-muted-foreground">{p.id}</div>
+                      <div className="text-xs text-muted-foreground">
+                        <span className="font-mono">{p.id}</span> · {adapterShort[p.adapter]} API
+                      </div>
                     </TableCell>
-                    <TableCell>
-                      <Badge variant="outline">{adapterShort[p.adapter]}</Badge>
-                    </TableCell>
-                    <TableCell className="max-w-64">
+                    <TableCell className="max-w-52">
                       <span className="block truncate font-mono text-xs" title={p.base_url}>
                         {p.base_url}
                       </span>
@@ -101,14 +99,14 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
                       {p.available ? (
                         <Badge variant="success">Available</Badge>
                       ) : (
-                        <div className="grid gap-1">
-                          <Badge variant={state && !state.enabled ? "secondary" : "warning"} className="w-fit">
-                            {state && !state.enabled ? "Switched off" : "Unavailable"}
-                          </Badge>
-                          <span className="max-w-48 text-xs text-muted-foreground">
-                            {state?.unavailable_reason ?? (p.key_env ? `Off, or ${p.key_env} is not set on the server.` : "Switched off.")}
-                          </span>
-                        </div>
+                        <Tooltip content={state?.unavailable_reason ?? (p.key_env ? `Switched off, or ${p.key_env} is not set in the server's environment.` : "Switched off.")}>
+                          <button type="button" className="cursor-help rounded-full focus-visible:outline-2 focus-visible:outline-ring">
+                            <Badge variant={state && !state.enabled ? "secondary" : "warning"}>{state && !state.enabled ? "Switched off" : "Unavailable"}</Badge>
+                            <span className="sr-only">
+                              {": " + (state?.unavailable_reason ?? (p.key_env ? `switched off, or ${p.key_env} is not set in the server's environment.` : "switched off."))}
+                            </span>
+                          </button>
+                        </Tooltip>
                       )}
                     </TableCell>
                     <TableCell className="whitespace-nowrap">
