@@ -1,0 +1,261 @@
+import "./relative-request.test-helper";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Catalog } from "@/lib/api";
+import { TooltipProvider } from "@/components/ui/tooltip";
+import AdminCatalogPage from "./catalog-page";
+
+const health = { requests: 0, failures: 0, error_rate: 0, latency_ms: null, last_failure_at: null, throughput_tps: null };
+
+const catalog: Catalog = {
+  companies: [
+    { id: "fakeco", name: "FakeCo" },
+    { id: "emptyco", name: "EmptyCo" },
+  ],
+  providers: [
+    { id: "fake-cheap", name: "Fake Cheap", adapter: "openai", base_url: "https://cheap.invalid/v1", key_env: "OPENAI_API_KEY", available: true, health },
+    { id: "groq", name: "Groq", adapter: "openai", base_url: "https://api.groq.com/openai/v1", key_env: "GROQ_API_KEY", available: false, health },
+  ],
+  models: [
+    {
+      id: "fakeco/duo",
+      name: "FakeCo: Duo",
+      company: "fakeco",
+      description: "",
+      context_length: 128000,
+      max_output: 4096,
+      input_modalities: ["text"],
+      output_modalities: ["text"],
+      endpoints: [
+        {
+          provider: "fake-cheap",
+          upstream_model: "duo-cheap-1",
+          available: true,
+          prices: { input: 500_000, output: 1_500_000, cache_read: 250_000, cache_write: 0 },
+          context_length: 128000,
+          max_output: 4096,
+          supported_parameters: [],
+        },
+      ],
+    },
+  ],
+};
+
+const adminProvider = {
+  id: "groq",
+  name: "Groq",
+  adapter: "openai",
+  base_url: "https://api.groq.com/openai/v1",
+  key_env: "GROQ_API_KEY",
+  base_url_env: null,
+  enabled: true,
+  available: false,
+  unavailable_reason: "GROQ_API_KEY is not set",
+};
+
+type Sent = { method: string; path: string; body: unknown };
+let rawPaths: string[];
+let sent: Sent[];
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+beforeEach(() => {
+  sent = [];
+  rawPaths = [];
+  window.history.replaceState(null, "", "/admin/catalog");
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (input: Request) => {
+      const url = new URL(input.url);
+      const text = await input.text();
+      const path = decodeURIComponent(url.pathname);
+      sent.push({ method: input.method, path, body: text ? JSON.parse(text) : null });
+      rawPaths.push(url.pathname);
+      if (url.pathname === "/api/models") return json(catalog);
+      if (input.method === "POST" && path === "/api/admin/providers") return json({ provider: adminProvider }, 201);
+      if (input.method === "PATCH" && path.startsWith("/api/admin/providers/")) return json({ provider: adminProvider });
+      if (path === "/api/admin/models/fakeco/duo/endpoints/fake-cheap/prices") {
+        return json({
+          model: "fakeco/duo",
+          provider: "fake-cheap",
+          endpoint_exists: true,
+          history: [
+            { prices: { input: 400_000, output: 1_200_000, cache_read: 0, cache_write: 0 }, effective_from: "2025-01-01T00:00:00Z", created_at: "2025-01-01T00:00:00Z", state: "superseded" },
+            { prices: { input: 500_000, output: 1_500_000, cache_read: 250_000, cache_write: 0 }, effective_from: "2025-06-01T00:00:00Z", created_at: "2025-06-01T00:00:00Z", state: "current" },
+          ],
+        });
+      }
+      if (input.method === "PUT" && path.startsWith("/api/admin/models/")) return json({ endpoint: {} });
+      if (input.method === "POST" && path === "/api/admin/companies") return json({ company: { id: "mistralai", name: "Mistral AI" } }, 201);
+      return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
+    }),
+  );
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+function renderPage() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <TooltipProvider>
+        <AdminCatalogPage params={{}} />
+      </TooltipProvider>
+    </QueryClientProvider>,
+  );
+}
+
+const writes = () => sent.filter((s) => s.method !== "GET");
+const catalogLoads = () => sent.filter((s) => s.method === "GET" && s.path === "/api/models").length;
+
+describe("AdminCatalogPage · providers", () => {
+  it("lists providers with base URL, credential variable name and availability", async () => {
+    renderPage();
+    const row = (await screen.findByText("Groq")).closest("tr")!;
+    expect(within(row).getByText("https://api.groq.com/openai/v1")).toBeInTheDocument();
+    expect(within(row).getByText("GROQ_API_KEY")).toBeInTheDocument();
+    expect(within(row).getByText("Unavailable")).toBeInTheDocument();
+    expect(within(screen.getByText("Fake Cheap").closest("tr")!).getByText("Available")).toBeInTheDocument();
+  });
+
+  it("adds a provider by the NAME of its credential variable; the dialog has no secret field", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Groq");
+    const loadsBefore = catalogLoads();
+    await user.click(screen.getByRole("button", { name: "Add provider" }));
+    const dialog = await screen.findByRole("dialog");
+
+    // Nothing that takes a secret: no password input, and every field is one of these.
+    expect(dialog.querySelector('input[type="password"]')).toBeNull();
+    const labels = within(dialog)
+      .getAllByRole("textbox")
+      .map((el) => (el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null));
+    expect(labels).toEqual(["ID", "Name", "Base URL", "Credential variable", "Base URL override variable"]);
+    expect(within(dialog).queryByLabelText(/secret|api key|token|password/i)).toBeNull();
+
+    // A pasted key is refused in words, and nothing is sent.
+    await user.type(within(dialog).getByLabelText("ID"), "groq2");
+    await user.type(within(dialog).getByLabelText("Name"), "Groq 2");
+    await user.type(within(dialog).getByLabelText("Base URL"), "https://api.groq.com/openai/v1");
+    await user.type(within(dialog).getByLabelText("Credential variable"), "gsk_4f8a9b0c1d2e3f4a5b6c7d8e9f");
+    await user.click(within(dialog).getByRole("button", { name: "Add provider" }));
+    expect(within(dialog).getByText(/This looks like a secret/)).toBeInTheDocument();
+    expect(writes()).toHaveLength(0);
+
+    await user.clear(within(dialog).getByLabelText("Credential variable"));
+    await user.type(within(dialog).getByLabelText("Credential variable"), "GROQ2_API_KEY");
+    await user.click(within(dialog).getByRole("button", { name: "Add provider" }));
+    await waitFor(() => expect(writes()).toHaveLength(1));
+    expect(writes()[0]).toEqual({
+      method: "POST",
+      path: "/api/admin/providers",
+      body: { id: "groq2", name: "Groq 2", adapter: "openai", base_url: "https://api.groq.com/openai/v1", key_env: "GROQ2_API_KEY", enabled: true },
+    });
+    // The catalog is read again.
+    await waitFor(() => expect(catalogLoads()).toBeGreaterThan(loadsBefore));
+  });
+
+  it("explains bad input in words", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("button", { name: "Add provider" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("ID"), "Groq AI");
+    await user.type(within(dialog).getByLabelText("Base URL"), "api.groq.com");
+    await user.type(within(dialog).getByLabelText("Credential variable"), "groq_key");
+    await user.click(within(dialog).getByRole("button", { name: "Add provider" }));
+    expect(within(dialog).getByText(/Use lower-case letters, digits/)).toBeInTheDocument();
+    expect(within(dialog).getByText("Enter a name.")).toBeInTheDocument();
+    expect(within(dialog).getByText(/Enter a full URL starting with https:\/\//)).toBeInTheDocument();
+    expect(within(dialog).getByText(/Use capital letters, digits and “_”/)).toBeInTheDocument();
+    expect(writes()).toHaveLength(0);
+  });
+
+  it("edits a provider, sending only what changed", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("button", { name: "Edit Groq" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByLabelText("ID")).toBeDisabled();
+    await user.clear(within(dialog).getByLabelText("Name"));
+    await user.type(within(dialog).getByLabelText("Name"), "Groq Cloud");
+    await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(writes()).toEqual([{ method: "PATCH", path: "/api/admin/providers/groq", body: { name: "Groq Cloud" } }]));
+  });
+});
+
+describe("AdminCatalogPage · models", () => {
+  it("changes an endpoint's prices in USD per million tokens, scheduled for later, and shows the history", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("tab", { name: /Models/ }));
+    await user.click(await screen.findByRole("button", { name: /FakeCo: Duo/ }));
+    await user.click(screen.getByRole("button", { name: "Edit FakeCo: Duo at Fake Cheap" }));
+    const dialog = await screen.findByRole("dialog");
+
+    expect(within(dialog).getByLabelText("Prompt")).toHaveValue("0.5");
+    expect(within(dialog).getByLabelText("Completion")).toHaveValue("1.5");
+    expect(within(dialog).getByLabelText("Cache read")).toHaveValue("0.25");
+    // History, newest first.
+    await waitFor(() => expect(within(dialog).getAllByTestId("price-row")).toHaveLength(2));
+    expect(within(dialog).getAllByTestId("price-row")[0]).toHaveTextContent("In force");
+    expect(within(dialog).getAllByTestId("price-row")[1]).toHaveTextContent("$0.40");
+
+    await user.clear(within(dialog).getByLabelText("Prompt"));
+    await user.type(within(dialog).getByLabelText("Prompt"), "0.60");
+    await user.click(within(dialog).getByLabelText("Later"));
+    const when = new Date(Date.now() + 3 * 86_400_000);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const local = `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}T09:30`;
+    const at = within(dialog).getByLabelText("From");
+    await user.clear(at);
+    await user.type(at, local);
+    await user.click(within(dialog).getByRole("button", { name: "Schedule prices" }));
+
+    await waitFor(() => expect(writes()).toHaveLength(1));
+    const put = writes()[0]!;
+    expect(put.method).toBe("PUT");
+    expect(put.path).toBe("/api/admin/models/fakeco/duo/endpoints/fake-cheap");
+    // The model id travels URL-encoded, as one path segment.
+    expect(rawPaths).toContain("/api/admin/models/fakeco%2Fduo/endpoints/fake-cheap");
+    expect(put.body).toEqual({
+      prices: { input: "0.6", output: "1.5", cache_read: "0.25", cache_write: "0" },
+      effective_from: new Date(local).toISOString(),
+    });
+  });
+
+  it("refuses a bad price in words", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("tab", { name: /Models/ }));
+    await user.click(await screen.findByRole("button", { name: /FakeCo: Duo/ }));
+    await user.click(screen.getByRole("button", { name: "Edit FakeCo: Duo at Fake Cheap" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.clear(within(dialog).getByLabelText("Completion"));
+    await user.type(within(dialog).getByLabelText("Completion"), "1,5");
+    await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
+    expect(within(dialog).getByText(/Enter USD per million tokens as a number/)).toBeInTheDocument();
+    expect(writes()).toHaveLength(0);
+  });
+});
+
+describe("AdminCatalogPage · companies", () => {
+  it("adds a company", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("tab", { name: /Companies/ }));
+    await user.click(await screen.findByRole("button", { name: "Add company" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("ID"), "mistralai");
+    await user.type(within(dialog).getByLabelText("Name"), "Mistral AI");
+    await user.click(within(dialog).getByRole("button", { name: "Add company" }));
+    await waitFor(() => expect(writes()).toEqual([{ method: "POST", path: "/api/admin/companies", body: { id: "mistralai", name: "Mistral AI" } }]));
+  });
+});
