@@ -19,6 +19,7 @@ let grantStatus: number;
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 beforeEach(() => {
+  setWide(true);
   sent = [];
   grantStatus = 200;
   vi.stubGlobal(
@@ -48,6 +49,20 @@ beforeEach(() => {
 
 afterEach(() => vi.unstubAllGlobals());
 
+/** Pretends the window is wide (tables) or phone-sized (cards). */
+function setWide(wide: boolean) {
+  vi.stubGlobal("matchMedia", (query: string) => ({
+    matches: wide && query.includes("min-width"),
+    media: query,
+    onchange: null,
+    addListener() {},
+    removeListener() {},
+    addEventListener() {},
+    removeEventListener() {},
+    dispatchEvent: () => false,
+  }));
+}
+
 function renderPage() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   return render(
@@ -76,6 +91,18 @@ describe("AdminUsersPage", () => {
     await user.clear(screen.getByLabelText("Search by email"));
     await user.type(screen.getByLabelText("Search by email"), "nobody");
     expect(screen.getByText("No user matches “nobody”")).toBeInTheDocument();
+  });
+
+  it("shows users as cards on a phone, with the same actions", async () => {
+    setWide(false);
+    renderPage();
+    const cards = await screen.findAllByTestId("user-card");
+    expect(cards).toHaveLength(3);
+    const ann = cards.find((c) => c.textContent?.includes("ann@example.com"))!;
+    expect(ann).toHaveTextContent("$2.50");
+    expect(within(ann).getByRole("button", { name: "Grant credits to ann@example.com" })).toBeInTheDocument();
+    expect(within(ann).getByRole("button", { name: "More actions for ann@example.com" })).toBeInTheDocument();
+    expect(screen.queryByRole("table")).toBeNull();
   });
 
   it("grants credits with the amount in USD and the note", async () => {

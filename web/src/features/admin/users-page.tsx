@@ -24,6 +24,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { toast } from "@/components/ui/toast";
 import { errorMessage } from "@/lib/errors";
 import { GrantDialog } from "./components/grant-dialog";
+import { useMediaQuery, WIDE } from "./data/use-media-query";
 import { useAdminUsers, useUpdateUser } from "./data/users";
 
 type Action = "disable" | "enable" | "make-admin" | "remove-admin";
@@ -60,12 +61,25 @@ const confirmCopy: Record<Action, (email: string) => { title: string; descriptio
   }),
 };
 
-function UserActions({ user, self, onGrant, onAction }: { user: AdminUser; self: boolean; onGrant: () => void; onAction: (a: Action) => void }) {
+function UserActions({
+  user,
+  self,
+  onGrant,
+  onAction,
+  labelled,
+}: {
+  user: AdminUser;
+  self: boolean;
+  onGrant: () => void;
+  onAction: (a: Action) => void;
+  /** Always show the button's words (the phone layout has room for them). */
+  labelled?: boolean;
+}) {
   return (
     <div className="flex items-center justify-end gap-1">
       <Button variant="outline" size="sm" onClick={onGrant} aria-label={`Grant credits to ${user.email}`}>
         <Coins aria-hidden />
-        <span className="hidden sm:inline">Grant credits</span>
+        <span className={labelled ? undefined : "hidden sm:inline"}>Grant credits</span>
       </Button>
       <DropdownMenu>
         <DropdownMenuTrigger asChild>
@@ -140,6 +154,7 @@ function LoadingRows() {
 export default function AdminUsersPage(_: { params: Record<string, string> }) {
   const me = useMe();
   const users = useAdminUsers();
+  const wide = useMediaQuery(WIDE);
   const update = useUpdateUser();
   const [query, setQuery] = useState("");
   const [grantFor, setGrantFor] = useState<AdminUser | null>(null);
@@ -226,6 +241,45 @@ export default function AdminUsersPage(_: { params: Record<string, string> }) {
         ) : (
           <EmptyState icon={<Users />} title="No users yet" description="People appear here when they sign up." />
         )
+      ) : !wide ? (
+        <ul className="grid gap-3" aria-label="Users">
+          {users.isPending
+            ? Array.from({ length: 4 }, (_, i) => (
+                <li key={i}>
+                  <Card className="grid gap-3 p-4">
+                    <Skeleton className="h-5 w-48" />
+                    <Skeleton className="h-4 w-32" />
+                    <Skeleton className="h-8 w-full" />
+                  </Card>
+                </li>
+              ))
+            : list.map((u) => {
+                const self = u.id === myId;
+                return (
+                  <li key={u.id}>
+                    <Card className="grid gap-3 p-4" data-testid="user-card">
+                      <div className="flex min-w-0 items-start justify-between gap-2">
+                        <div className="min-w-0">
+                          <p className="truncate font-medium" title={u.email}>
+                            {u.email}
+                          </p>
+                          <p className="text-xs text-muted-foreground">Joined {formatDate(u.created_at)}</p>
+                        </div>
+                        <p className="shrink-0 font-medium tabular-nums">{formatUsd(u.balance_micros)}</p>
+                      </div>
+                      <div className="flex flex-wrap items-center gap-1.5">
+                        {self && <Badge variant="outline">You</Badge>}
+                        {u.is_admin && <Badge>Admin</Badge>}
+                        {u.disabled ? <Badge variant="destructive">Disabled</Badge> : <Badge variant="success">Active</Badge>}
+                        <div className="ml-auto">
+                          <UserActions user={u} self={self} onGrant={() => setGrantFor(u)} onAction={(action) => setPending({ user: u, action })} labelled />
+                        </div>
+                      </div>
+                    </Card>
+                  </li>
+                );
+              })}
+        </ul>
       ) : (
         <Card className="overflow-hidden">
           <Table>

@@ -1,5 +1,5 @@
 import { Boxes, ChevronRight, Pencil, Plus, Search, Trash2, X } from "lucide-react";
-import { Fragment, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import type { Catalog, Endpoint, Model } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
 import { formatContext, formatPricePerMillion } from "@/lib/format";
@@ -14,8 +14,24 @@ import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import { useDeleteEndpoint, useDeleteModel } from "../data/catalog";
+import { useMediaQuery, WIDE } from "../data/use-media-query";
 import { EndpointDialog } from "./endpoint-dialog";
 import { ModelDialog } from "./model-dialog";
+
+const ROW_GRID = "grid grid-cols-[minmax(0,2.2fr)_minmax(0,1fr)_minmax(0,2fr)_4.5rem_10rem] items-center gap-x-4";
+
+function ProviderBadges({ model, providerName }: { model: Model; providerName: (id: string) => string }) {
+  if (model.endpoints.length === 0) return <Badge variant="warning">No provider</Badge>;
+  return (
+    <span className="flex flex-wrap gap-1">
+      {model.endpoints.map((e) => (
+        <Badge key={e.provider} variant={e.available ? "secondary" : "outline"} className={cn(!e.available && "text-muted-foreground line-through")}>
+          {providerName(e.provider)}
+        </Badge>
+      ))}
+    </span>
+  );
+}
 
 function cheapest(model: Model): Endpoint | null {
   const pool = model.endpoints.filter((e) => e.available);
@@ -24,6 +40,7 @@ function cheapest(model: Model): Endpoint | null {
 }
 
 function Endpoints({
+  wide,
   model,
   catalog,
   onEdit,
@@ -31,6 +48,7 @@ function Endpoints({
   onRemove,
   onDeleteModel,
 }: {
+  wide: boolean;
   model: Model;
   catalog: Catalog;
   onEdit: (e: Endpoint) => void;
@@ -40,9 +58,48 @@ function Endpoints({
 }) {
   const providerName = (id: string) => catalog.providers.find((p) => p.id === id)?.name ?? id;
   return (
-    <div className="grid gap-3 bg-muted/30 px-3 py-3 sm:px-5">
+    <div className="grid gap-3 border-t bg-muted/30 px-3 py-3 sm:px-4">
       {model.endpoints.length === 0 ? (
         <p className="text-sm text-muted-foreground">No provider serves this model yet, so requests for it fail. Add one with its prices.</p>
+      ) : !wide ? (
+        <ul className="grid gap-2">
+          {model.endpoints.map((e) => (
+            <li key={e.provider} className="grid gap-2 rounded-lg border bg-card p-3" data-testid="endpoint-card">
+              <div className="flex items-center justify-between gap-2">
+                <span className="font-medium">{providerName(e.provider)}</span>
+                {e.available ? <Badge variant="success">Available</Badge> : <Badge variant="secondary">Unavailable</Badge>}
+              </div>
+              <code className="truncate font-mono text-xs text-muted-foreground" title={e.upstream_model}>
+                {e.upstream_model}
+              </code>
+              <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+                {(
+                  [
+                    ["Prompt", e.prices.input],
+                    ["Completion", e.prices.output],
+                    ["Cache read", e.prices.cache_read],
+                    ["Cache write", e.prices.cache_write],
+                  ] as const
+                ).map(([label, micros]) => (
+                  <div key={label} className="flex justify-between gap-2">
+                    <dt className="text-muted-foreground">{label}</dt>
+                    <dd className="tabular-nums">{formatPricePerMillion(micros)}</dd>
+                  </div>
+                ))}
+              </dl>
+              <p className="text-xs text-muted-foreground">USD per million tokens</p>
+              <div className="flex gap-2">
+                <Button variant="outline" size="sm" className="flex-1" onClick={() => onEdit(e)} aria-label={`Edit ${model.name} at ${providerName(e.provider)}`}>
+                  <Pencil aria-hidden />
+                  Prices & settings
+                </Button>
+                <Button variant="ghost" size="icon" className="size-8" onClick={() => onRemove(e)} aria-label={`Remove ${providerName(e.provider)} from ${model.name}`}>
+                  <Trash2 />
+                </Button>
+              </div>
+            </li>
+          ))}
+        </ul>
       ) : (
         <div className="rounded-lg border bg-card">
           <Table>
@@ -112,6 +169,7 @@ export function ModelsTab({ catalog }: { catalog: Catalog }) {
   const [removing, setRemoving] = useState<{ model: Model; endpoint: Endpoint } | null>(null);
   const [deletingModel, setDeletingModel] = useState<Model | null>(null);
   const [adding, setAdding] = useState(false);
+  const wide = useMediaQuery(WIDE);
   const removeEndpoint = useDeleteEndpoint();
   const deleteModel = useDeleteModel();
 
@@ -166,79 +224,79 @@ export function ModelsTab({ catalog }: { catalog: Catalog }) {
           <EmptyState icon={<Boxes />} title="No models yet" description="Add a model, then the providers that serve it." action={<Button onClick={() => setAdding(true)}>Add model</Button>} />
         )
       ) : (
-        <Card className="overflow-hidden">
-          <Table>
-            <TableHeader>
-              <TableRow className="hover:bg-transparent">
-                <TableHead>Model</TableHead>
-                <TableHead>Company</TableHead>
-                <TableHead>Providers</TableHead>
-                <TableHead className="text-right">Context</TableHead>
-                <TableHead className="text-right">Cheapest (prompt / completion)</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {list.map((m) => {
-                const expanded = open.has(m.id);
-                const best = cheapest(m);
-                const panelId = "endpoints-" + m.id.replace(/[^a-zA-Z0-9_-]/g, "-");
-                return (
-                  <Fragment key={m.id}>
-                    <TableRow data-testid="model-row" className={cn(expanded && "border-b-0 bg-muted/30")}>
-                      <TableCell className="min-w-56">
-                        <button
-                          type="button"
-                          onClick={() => toggle(m.id)}
-                          aria-expanded={expanded}
-                          aria-controls={panelId}
-                          className="flex cursor-pointer items-start gap-2 rounded-sm text-left focus-visible:outline-2 focus-visible:outline-ring"
-                        >
-                          <ChevronRight className={cn("mt-0.5 size-4 shrink-0 text-muted-foreground transition-transform", expanded && "rotate-90")} aria-hidden />
-                          <span>
-                            <span className="block font-medium">{m.name}</span>
-                            <span className="block font-mono text-xs text-muted-foreground">{m.id}</span>
+        <div className="grid gap-2">
+          {wide && (
+            <div aria-hidden className={cn(ROW_GRID, "px-4 text-xs font-medium uppercase tracking-wide text-muted-foreground")}>
+              <span className="pl-6">Model</span>
+              <span>Company</span>
+              <span>Providers</span>
+              <span className="text-right">Context</span>
+              <span className="text-right">Cheapest (prompt / completion)</span>
+            </div>
+          )}
+          <ul className="grid gap-2" aria-label="Models">
+            {list.map((m) => {
+              const expanded = open.has(m.id);
+              const best = cheapest(m);
+              const panelId = "endpoints-" + m.id.replace(/[^a-zA-Z0-9_-]/g, "-");
+              const price = best ? `${formatPricePerMillion(best.prices.input)} / ${formatPricePerMillion(best.prices.output)}` : "—";
+              return (
+                <li key={m.id} data-testid="model-row">
+                  <Card className="overflow-hidden">
+                    <button
+                      type="button"
+                      onClick={() => toggle(m.id)}
+                      aria-expanded={expanded}
+                      aria-controls={panelId}
+                      className={cn(
+                        "w-full cursor-pointer px-3 py-3 text-left hover:bg-muted/40 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring sm:px-4",
+                        wide ? ROW_GRID : "grid gap-1.5",
+                      )}
+                    >
+                      <span className="flex min-w-0 items-start gap-2">
+                        <ChevronRight className={cn("mt-0.5 size-4 shrink-0 text-muted-foreground transition-transform", expanded && "rotate-90")} aria-hidden />
+                        <span className="min-w-0">
+                          <span className="block truncate font-medium">{m.name}</span>
+                          <span className="block truncate font-mono text-xs text-muted-foreground">{m.id}</span>
+                        </span>
+                      </span>
+                      {wide ? (
+                        <>
+                          <span className="truncate text-sm">{companyName(m.company)}</span>
+                          <ProviderBadges model={m} providerName={providerName} />
+                          <span className="text-right text-sm tabular-nums">{formatContext(m.context_length)}</span>
+                          <span className="text-right text-sm tabular-nums">{price}</span>
+                        </>
+                      ) : (
+                        <>
+                          <span className="pl-6 text-xs text-muted-foreground">
+                            {companyName(m.company)} · {formatContext(m.context_length)} context · <span className="tabular-nums text-foreground">{price}</span>
                           </span>
-                        </button>
-                      </TableCell>
-                      <TableCell className="whitespace-nowrap">{companyName(m.company)}</TableCell>
-                      <TableCell>
-                        {m.endpoints.length === 0 ? (
-                          <Badge variant="warning">None</Badge>
-                        ) : (
-                          <div className="flex max-w-64 flex-wrap gap-1">
-                            {m.endpoints.map((e) => (
-                              <Badge key={e.provider} variant={e.available ? "secondary" : "outline"} className={cn(!e.available && "text-muted-foreground line-through")}>
-                                {providerName(e.provider)}
-                              </Badge>
-                            ))}
-                          </div>
-                        )}
-                      </TableCell>
-                      <TableCell className="text-right tabular-nums">{formatContext(m.context_length)}</TableCell>
-                      <TableCell className="whitespace-nowrap text-right tabular-nums">
-                        {best ? `${formatPricePerMillion(best.prices.input)} / ${formatPricePerMillion(best.prices.output)}` : "—"}
-                      </TableCell>
-                    </TableRow>
+                          <span className="pl-6">
+                            <ProviderBadges model={m} providerName={providerName} />
+                          </span>
+                        </>
+                      )}
+                    </button>
                     {expanded && (
-                      <TableRow className="hover:bg-transparent">
-                        <TableCell colSpan={5} className="p-0" id={panelId}>
-                          <Endpoints
-                            model={m}
-                            catalog={catalog}
-                            onEdit={(endpoint) => setEditing({ model: m, endpoint })}
-                            onAdd={() => setEditing({ model: m, endpoint: null })}
-                            onRemove={(endpoint) => setRemoving({ model: m, endpoint })}
-                            onDeleteModel={() => setDeletingModel(m)}
-                          />
-                        </TableCell>
-                      </TableRow>
+                      <div id={panelId}>
+                        <Endpoints
+                          wide={wide}
+                          model={m}
+                          catalog={catalog}
+                          onEdit={(endpoint) => setEditing({ model: m, endpoint })}
+                          onAdd={() => setEditing({ model: m, endpoint: null })}
+                          onRemove={(endpoint) => setRemoving({ model: m, endpoint })}
+                          onDeleteModel={() => setDeletingModel(m)}
+                        />
+                      </div>
                     )}
-                  </Fragment>
-                );
-              })}
-            </TableBody>
-          </Table>
-        </Card>
+                  </Card>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
       )}
 
       <EndpointDialog
