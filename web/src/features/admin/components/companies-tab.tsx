@@ -34,8 +34,7 @@ export function CompaniesTab({ catalog }: { catalog: Catalog }) {
           <Table>
             <TableHeader>
               <TableRow className="hover:bg-transparent">
-                <TableHead>Name</TableHead>
-                <TableHead>ID</TableHead>
+                <TableHead>Company</TableHead>
                 <TableHead className="text-right">Models</TableHead>
                 <TableHead>
                   <span className="sr-only">Actions</span>
@@ -49,8 +48,10 @@ export function CompaniesTab({ catalog }: { catalog: Catalog }) {
                   const n = count(c.id);
                   return (
                     <TableRow key={c.id} data-testid="company-row">
-                      <TableCell className="font-medium">{c.name}</TableCell>
-                      <TableCell className="font-mono text-xs">{c.id}</TableCell>
+                      <TableCell>
+                        <div className="font-medium">{c.name}</div>
+                        <div className="font-mono text-xs text-muted-foreground">{c.id}</div>
+                      </TableCell>
                       <TableCell className="text-right tabular-nums">{n}</TableCell>
                       <TableCell className="py-1.5">
                         <div className="flex items-center justify-end gap-1">

@@ -231,7 +231,7 @@ export function ModelsTab({ catalog }: { catalog: Catalog }) {
               <span>Company</span>
               <span>Providers</span>
               <span className="text-right">Context</span>
-              <span className="text-right">Cheapest (prompt / completion)</span>
+              <span className="text-right">Cheapest per 1M</span>
             </div>
           )}
           <ul className="grid gap-2" aria-label="Models">

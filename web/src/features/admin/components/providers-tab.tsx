@@ -11,14 +11,15 @@ import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import { Tooltip } from "@/components/ui/tooltip";
-import { useDeleteProvider, useProviderStates } from "../data/catalog";
+import { useDeleteProvider, useProviderStates, type AdminProvider } from "../data/catalog";
+import { useMediaQuery, WIDE } from "../data/use-media-query";
 import { ProviderDialog } from "./provider-dialog";
 import { DeleteMenu } from "./row-menu";
 
 const adapterShort: Record<Provider["adapter"], string> = { openai: "OpenAI", anthropic: "Anthropic", gemini: "Gemini" };
 
 function Health({ h }: { h: Provider["health"] }) {
-  if (h.requests === 0) return <span className="text-muted-foreground">No traffic yet</span>;
+  if (h.requests === 0) return <span className="text-sm text-muted-foreground">No traffic yet</span>;
   const pct = h.error_rate * 100;
   return (
     <div className="grid gap-0.5 text-xs" title={h.last_failure_at ? `Last failure ${formatRelative(h.last_failure_at)}` : undefined}>
@@ -37,8 +38,28 @@ function Health({ h }: { h: Provider["health"] }) {
   );
 }
 
+function Status({ provider: p, state }: { provider: Provider; state?: AdminProvider }) {
+  return (
+    <>
+                      {p.available ? (
+                        <Badge variant="success">Available</Badge>
+                      ) : (
+                        <Tooltip content={state?.unavailable_reason ?? (p.key_env ? `Switched off, or ${p.key_env} is not set in the server's environment.` : "Switched off.")}>
+                          <button type="button" className="cursor-help rounded-full focus-visible:outline-2 focus-visible:outline-ring">
+                            <Badge variant={state && !state.enabled ? "secondary" : "warning"}>{state && !state.enabled ? "Switched off" : "Unavailable"}</Badge>
+                            <span className="sr-only">
+                              {": " + (state?.unavailable_reason ?? (p.key_env ? `switched off, or ${p.key_env} is not set in the server's environment.` : "switched off."))}
+                            </span>
+                          </button>
+                        </Tooltip>
+                      )}
+    </>
+  );
+}
+
 export function ProvidersTab({ catalog }: { catalog: Catalog }) {
   const states = useProviderStates();
+  const wide = useMediaQuery(WIDE);
   const [dialog, setDialog] = useState<{ provider: Provider | null } | null>(null);
   const [deleting, setDeleting] = useState<Provider | null>(null);
   const remove = useDeleteProvider();
@@ -60,6 +81,52 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
           description="Add one, such as OpenAI or Groq, then give models prices at it."
           action={<Button onClick={() => setDialog({ provider: null })}>Add provider</Button>}
         />
+      ) : !wide ? (
+        <ul className="grid gap-3" aria-label="Providers">
+          {catalog.providers.map((p) => {
+            const state = states[p.id];
+            const used = usage(p.id);
+            return (
+              <li key={p.id}>
+                <Card className="grid gap-2.5 p-4" data-testid="provider-card">
+                  <div className="flex items-start justify-between gap-2">
+                    <div className="min-w-0">
+                      <p className="font-medium">{p.name}</p>
+                      <p className="text-xs text-muted-foreground">
+                        <span className="font-mono">{p.id}</span> · {adapterShort[p.adapter]} API
+                      </p>
+                    </div>
+                    <Status provider={p} state={state} />
+                  </div>
+                  <dl className="grid gap-1 text-sm">
+                    <div className="flex min-w-0 gap-2">
+                      <dt className="shrink-0 text-muted-foreground">URL</dt>
+                      <dd className="min-w-0 truncate font-mono text-xs leading-5" title={p.base_url}>
+                        {p.base_url}
+                      </dd>
+                    </div>
+                    <div className="flex gap-2">
+                      <dt className="shrink-0 text-muted-foreground">Key in</dt>
+                      <dd className="font-mono text-xs leading-5">{p.key_env ?? "—"}</dd>
+                    </div>
+                  </dl>
+                  <Health h={p.health} />
+                  <div className="flex items-center gap-2">
+                    <Button variant="outline" size="sm" className="flex-1" onClick={() => setDialog({ provider: p })} aria-label={`Edit ${p.name}`}>
+                      <Pencil aria-hidden />
+                      Edit
+                    </Button>
+                    <DeleteMenu
+                      label={p.name}
+                      onDelete={() => setDeleting(p)}
+                      blockedReason={used > 0 ? `${used} ${used === 1 ? "model uses" : "models use"} it. Remove those endpoints first, or switch it off.` : null}
+                    />
+                  </div>
+                </Card>
+              </li>
+            );
+          })}
+        </ul>
       ) : (
         <Card className="overflow-hidden">
           <Table>
@@ -96,18 +163,7 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
                       {p.key_env ? <code className="font-mono text-xs">{p.key_env}</code> : <span className="text-muted-foreground">None</span>}
                     </TableCell>
                     <TableCell>
-                      {p.available ? (
-                        <Badge variant="success">Available</Badge>
-                      ) : (
-                        <Tooltip content={state?.unavailable_reason ?? (p.key_env ? `Switched off, or ${p.key_env} is not set in the server's environment.` : "Switched off.")}>
-                          <button type="button" className="cursor-help rounded-full focus-visible:outline-2 focus-visible:outline-ring">
-                            <Badge variant={state && !state.enabled ? "secondary" : "warning"}>{state && !state.enabled ? "Switched off" : "Unavailable"}</Badge>
-                            <span className="sr-only">
-                              {": " + (state?.unavailable_reason ?? (p.key_env ? `switched off, or ${p.key_env} is not set in the server's environment.` : "switched off."))}
-                            </span>
-                          </button>
-                        </Tooltip>
-                      )}
+                      <Status provider={p} state={state} />
                     </TableCell>
                     <TableCell className="whitespace-nowrap">
                       <Health h={p.health} />
