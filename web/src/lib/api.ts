@@ -26,7 +26,15 @@ export type Prices = Schemas["Prices"];
 export type ServerConfig = Schemas["ServerConfig"];
 export type ApiErrorBody = Schemas["Error"];
 
-export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+export const api = createClient<paths>({
+  // The page's own origin, so requests stay same-origin; absolute, because Request outside a
+  // browser (Node, under jsdom in the tests) rejects relative URLs such as "/api/keys".
+  baseUrl: globalThis.location?.origin ?? "",
+  credentials: "same-origin",
+  // Looked up at each call rather than captured when this module loads, so the global fetch of
+  // the moment answers (tests stub it with vi.stubGlobal).
+  fetch: (request) => globalThis.fetch(request),
+});
 
 /** An error answer from the API, or a network failure (status 0). */
 export class ApiError extends Error {

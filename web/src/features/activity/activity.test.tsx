@@ -1,10 +1,8 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
-
-const fake = await vi.hoisted(async () => (await import("./test-fetch")).installFakeFetch());
-
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeApi } from "@/test/fake-api";
+import { renderWithClient } from "@/test/render";
 import ActivityPage from "./index";
 import { addDays, utcDay } from "./data/range";
 
@@ -17,25 +15,19 @@ const keys = {
 };
 const totals = { requests: 1234, errors: 5, prompt_tokens: 100_000, completion_tokens: 20_000, cost_micros: 1_230_000 };
 
-const requests = () => fake.requests.map((r) => r.url);
+const api = fakeApi();
+const requests = () => api.sent.map((r) => r.url);
 
 function mockApi(activity: (url: URL) => Body) {
-  fake.requests = [];
-  fake.handler = ({ url }) => {
-    if (url.pathname === "/api/keys") return { body: keys };
-    if (url.pathname === "/api/activity") return { body: activity(url) };
-    return { status: 404, body: { error: { code: "not_found", message: "Not found" } } };
+  api.routes = {
+    "GET /api/keys": { body: keys },
+    "GET /api/activity": ({ url }) => ({ body: activity(url) }),
   };
 }
 
 function renderPage(search = "") {
   window.history.replaceState(null, "", "/activity" + search);
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <ActivityPage params={{}} />
-    </QueryClientProvider>,
-  );
+  return renderWithClient(<ActivityPage params={{}} />);
 }
 
 const today = utcDay(Date.now());

@@ -1,9 +1,10 @@
-import "./relative-request.test-helper";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Catalog } from "@/lib/api";
+import { fakeApi } from "@/test/fake-api";
+import { setWindowWide } from "@/test/match-media";
+import { renderWithClient } from "@/test/render";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import AdminCatalogPage from "./catalog-page";
 
@@ -55,74 +56,45 @@ const adminProvider = {
   unavailable_reason: "GROQ_API_KEY is not set",
 };
 
-type Sent = { method: string; path: string; body: unknown };
-let rawPaths: string[];
-let sent: Sent[];
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const api = fakeApi();
 
 beforeEach(() => {
-  setWide(true);
-  sent = [];
-  rawPaths = [];
+  setWindowWide(true);
   window.history.replaceState(null, "", "/admin/catalog");
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (input: Request) => {
-      const url = new URL(input.url);
-      const text = await input.text();
-      const path = decodeURIComponent(url.pathname);
-      sent.push({ method: input.method, path, body: text ? JSON.parse(text) : null });
-      rawPaths.push(url.pathname);
-      if (url.pathname === "/api/models") return json(catalog);
-      if (input.method === "POST" && path === "/api/admin/providers") return json({ provider: adminProvider }, 201);
-      if (input.method === "PATCH" && path.startsWith("/api/admin/providers/")) return json({ provider: adminProvider });
-      if (path === "/api/admin/models/fakeco/duo/endpoints/fake-cheap/prices") {
-        return json({
-          model: "fakeco/duo",
-          provider: "fake-cheap",
-          endpoint_exists: true,
-          history: [
-            { prices: { input: 400_000, output: 1_200_000, cache_read: 0, cache_write: 0 }, effective_from: "2025-01-01T00:00:00Z", created_at: "2025-01-01T00:00:00Z", state: "superseded" },
-            { prices: { input: 500_000, output: 1_500_000, cache_read: 250_000, cache_write: 0 }, effective_from: "2025-06-01T00:00:00Z", created_at: "2025-06-01T00:00:00Z", state: "current" },
-          ],
-        });
-      }
-      if (input.method === "PUT" && path.startsWith("/api/admin/models/")) return json({ endpoint: {} });
-      if (input.method === "POST" && path === "/api/admin/companies") return json({ company: { id: "mistralai", name: "Mistral AI" } }, 201);
-      return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
-    }),
-  );
+  api.routes = {
+    "GET /api/models": { body: catalog },
+    "POST /api/admin/providers": { status: 201, body: { provider: adminProvider } },
+    "PATCH /api/admin/providers/*": { body: { provider: adminProvider } },
+    // The model id travels URL-encoded, as one path segment.
+    "GET /api/admin/models/fakeco%2Fduo/endpoints/fake-cheap/prices": {
+      body: {
+        model: "fakeco/duo",
+        provider: "fake-cheap",
+        endpoint_exists: true,
+        history: [
+          { prices: { input: 400_000, output: 1_200_000, cache_read: 0, cache_write: 0 }, effective_from: "2025-01-01T00:00:00Z", created_at: "2025-01-01T00:00:00Z", state: "superseded" },
+          { prices: { input: 500_000, output: 1_500_000, cache_read: 250_000, cache_write: 0 }, effective_from: "2025-06-01T00:00:00Z", created_at: "2025-06-01T00:00:00Z", state: "current" },
+        ],
+      },
+    },
+    "PUT /api/admin/models/*/endpoints/*": { body: { endpoint: {} } },
+    "POST /api/admin/companies": { status: 201, body: { company: { id: "mistralai", name: "Mistral AI" } } },
+  };
 });
 
-afterEach(() => vi.unstubAllGlobals());
-
-/** Pretends the window is wide (tables) or phone-sized (cards). */
-function setWide(wide: boolean) {
-  vi.stubGlobal("matchMedia", (query: string) => ({
-    matches: wide && query.includes("min-width"),
-    media: query,
-    onchange: null,
-    addListener() {},
-    removeListener() {},
-    addEventListener() {},
-    removeEventListener() {},
-    dispatchEvent: () => false,
-  }));
-}
-
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <TooltipProvider>
-        <AdminCatalogPage params={{}} />
-      </TooltipProvider>
-    </QueryClientProvider>,
+  return renderWithClient(
+    <TooltipProvider>
+      <AdminCatalogPage params={{}} />
+    </TooltipProvider>,
   );
 }
 
-const writes = () => sent.filter((s) => s.method !== "GET");
-const catalogLoads = () => sent.filter((s) => s.method === "GET" && s.path === "/api/models").length;
+/** What was sent, with the path decoded; `rawPaths` keeps it as it went on the wire. */
+const sent = () => api.sent.map(({ method, path, body }) => ({ method, path: decodeURIComponent(path), body }));
+const rawPaths = () => api.sent.map((s) => s.path);
+const writes = () => sent().filter((s) => s.method !== "GET");
+const catalogLoads = () => sent().filter((s) => s.method === "GET" && s.path === "/api/models").length;
 
 describe("AdminCatalogPage · providers", () => {
   it("lists providers with base URL, credential variable name and availability", async () => {
@@ -237,7 +209,7 @@ describe("AdminCatalogPage · models", () => {
     expect(put.method).toBe("PUT");
     expect(put.path).toBe("/api/admin/models/fakeco/duo/endpoints/fake-cheap");
     // The model id travels URL-encoded, as one path segment.
-    expect(rawPaths).toContain("/api/admin/models/fakeco%2Fduo/endpoints/fake-cheap");
+    expect(rawPaths()).toContain("/api/admin/models/fakeco%2Fduo/endpoints/fake-cheap");
     expect(put.body).toEqual({
       prices: { input: "0.6", output: "1.5", cache_read: "0.25", cache_write: "0" },
       effective_from: new Date(local).toISOString(),

@@ -1,9 +1,10 @@
-import "./relative-request.test-helper";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { AdminUser } from "@/lib/api";
+import { apiError, fakeApi } from "@/test/fake-api";
+import { setWindowWide } from "@/test/match-media";
+import { renderWithClient } from "@/test/render";
 import AdminUsersPage from "./users-page";
 
 const users: AdminUser[] = [
@@ -12,68 +13,32 @@ const users: AdminUser[] = [
   { id: 3, email: "bob@example.org", is_admin: false, disabled: true, created_at: "2025-03-04T10:00:00Z", balance_micros: 0 },
 ];
 
-type Sent = { method: string; path: string; body: unknown };
-let sent: Sent[];
+const api = fakeApi();
 let grantStatus: number;
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-
 beforeEach(() => {
-  setWide(true);
-  sent = [];
+  setWindowWide(true);
   grantStatus = 200;
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (input: Request) => {
-      const url = new URL(input.url);
-      const text = await input.text();
-      sent.push({ method: input.method, path: url.pathname, body: text ? JSON.parse(text) : null });
-      if (url.pathname === "/api/me") {
-        return json({ user: users[0], balance_micros: 10_000_000, total_credited_micros: 0, total_spent_micros: 0 });
-      }
-      if (url.pathname === "/api/admin/users") return json({ users });
-      const grant = url.pathname.match(/^\/api\/admin\/users\/(\d+)\/credits$/);
-      if (grant && input.method === "POST") {
-        if (grantStatus !== 200) return json({ error: { code: grantStatus, message: "The balance cannot go below zero", type: "conflict_error", param: "amount_usd" } }, grantStatus);
-        return json({ balance_micros: 27_500_000 });
-      }
-      const patch = url.pathname.match(/^\/api\/admin\/users\/(\d+)$/);
-      if (patch && input.method === "PATCH") {
-        const u = users.find((x) => x.id === Number(patch[1]))!;
-        return json({ user: { id: u.id, email: u.email, is_admin: u.is_admin, disabled: true, created_at: u.created_at } });
-      }
-      return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
-    }),
-  );
+  api.routes = {
+    "GET /api/me": { body: { user: users[0], balance_micros: 10_000_000, total_credited_micros: 0, total_spent_micros: 0 } },
+    "GET /api/admin/users": { body: { users } },
+    "POST /api/admin/users/*/credits": () =>
+      grantStatus !== 200
+        ? apiError(grantStatus, "The balance cannot go below zero", "conflict_error", "amount_usd")
+        : { body: { balance_micros: 27_500_000 } },
+    "PATCH /api/admin/users/*": ({ path }) => {
+      const u = users.find((x) => x.id === Number(path.split("/").at(-1)))!;
+      return { body: { user: { id: u.id, email: u.email, is_admin: u.is_admin, disabled: true, created_at: u.created_at } } };
+    },
+  };
 });
 
-afterEach(() => vi.unstubAllGlobals());
-
-/** Pretends the window is wide (tables) or phone-sized (cards). */
-function setWide(wide: boolean) {
-  vi.stubGlobal("matchMedia", (query: string) => ({
-    matches: wide && query.includes("min-width"),
-    media: query,
-    onchange: null,
-    addListener() {},
-    removeListener() {},
-    addEventListener() {},
-    removeEventListener() {},
-    dispatchEvent: () => false,
-  }));
-}
-
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <AdminUsersPage params={{}} />
-    </QueryClientProvider>,
-  );
+  return renderWithClient(<AdminUsersPage params={{}} />);
 }
 
 const rowOf = (email: string) => screen.getByText(email).closest("tr")!;
-const writes = () => sent.filter((s) => s.method !== "GET");
+const writes = () => api.sent.filter((s) => s.method !== "GET").map(({ method, path, body }) => ({ method, path, body }));
 
 describe("AdminUsersPage", () => {
   it("lists users with balance, role and status, and filters by email", async () => {
@@ -94,7 +59,7 @@ describe("AdminUsersPage", () => {
   });
 
   it("shows users as cards on a phone, with the same actions", async () => {
-    setWide(false);
+    setWindowWide(false);
     renderPage();
     const cards = await screen.findAllByTestId("user-card");
     expect(cards).toHaveLength(3);

@@ -1,37 +1,18 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ServerConfig, Transaction } from "@/lib/api";
 import { formatUsd } from "@/lib/format";
 import { useMe } from "@/lib/queries";
 import { Toaster } from "@/components/ui/toast";
+import { apiError, fakeApi, type Route, type SentRequest } from "@/test/fake-api";
+import { renderWithClient } from "@/test/render";
 import { redirectTo } from "./data/redirect";
 import CreditsPage from "./index";
 
-// openapi-fetch captures Request and fetch when the API client module loads. Before that:
-// resolve relative URLs against the jsdom location (Node's Request cannot), and make fetch look
-// up the current global, so vi.stubGlobal("fetch", …) in a test takes effect.
-vi.hoisted(() => {
-  const Base = globalThis.Request;
-  class RelativeRequest extends Base {
-    constructor(input: RequestInfo | URL, init?: RequestInit) {
-      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
-    }
-  }
-  globalThis.Request = RelativeRequest as typeof Request;
-  const original = globalThis.fetch;
-  const delegate: typeof fetch = (input, init) => (globalThis.fetch === delegate ? original : globalThis.fetch)(input, init);
-  globalThis.fetch = delegate;
-});
-
 vi.mock("./data/redirect", () => ({ redirectTo: vi.fn() }));
 
-type Sent = { method: string; path: string; search: string; body: unknown };
-
-function json(body: unknown, status = 200) {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-}
+const api = fakeApi();
 
 function tx(over: Partial<Transaction>): Transaction {
   return { id: 1, kind: "topup", amount_micros: 25_000_000, note: null, request_id: null, created_at: "2026-03-01T12:00:00Z", ...over };
@@ -43,35 +24,26 @@ type State = {
   transactions: Transaction[];
 };
 
-function mockApi(state: State, handlers: Record<string, (body: unknown) => Response> = {}) {
-  const sent: Sent[] = [];
-  vi.stubGlobal("fetch", async (req: Request) => {
-    const url = new URL(req.url);
-    const text = await req.text();
-    const body = text ? (JSON.parse(text) as unknown) : undefined;
-    sent.push({ method: req.method, path: url.pathname, search: url.search, body });
-    const handler = handlers[`${req.method} ${url.pathname}`];
-    if (handler) return handler(body);
-    switch (`${req.method} ${url.pathname}`) {
-      case "GET /api/config":
-        return json({ gateway_url: null, payments: { provider: state.provider, min_micros: 1_000_000, max_micros: 10_000_000_000 } });
-      case "GET /api/credits":
-        return json({ balance_micros: state.balance, total_credited_micros: state.balance + 2_000_000, total_spent_micros: 2_000_000 });
-      case "GET /api/credits/transactions": {
-        const limit = Number(url.searchParams.get("limit") ?? 50);
-        return json({ transactions: state.transactions.slice(0, limit) });
-      }
-      case "GET /api/me":
-        return json({
-          user: { id: 1, email: "ann@example.com", is_admin: false, disabled: false, created_at: "2026-01-01T00:00:00Z" },
-          balance_micros: state.balance,
-          total_credited_micros: state.balance,
-          total_spent_micros: 0,
-        });
-    }
-    return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
-  });
-  return sent;
+/** Serves the config, balance, ledger and user from `state`, and `handlers` ("POST …"); returns what was sent. */
+function mockApi(state: State, handlers: Record<string, Route> = {}) {
+  api.routes = {
+    "GET /api/config": () => ({ body: { gateway_url: null, payments: { provider: state.provider, min_micros: 1_000_000, max_micros: 10_000_000_000 } } }),
+    "GET /api/credits": () => ({ body: { balance_micros: state.balance, total_credited_micros: state.balance + 2_000_000, total_spent_micros: 2_000_000 } }),
+    "GET /api/credits/transactions": ({ url }) => {
+      const limit = Number(url.searchParams.get("limit") ?? 50);
+      return { body: { transactions: state.transactions.slice(0, limit) } };
+    },
+    "GET /api/me": () => ({
+      body: {
+        user: { id: 1, email: "ann@example.com", is_admin: false, disabled: false, created_at: "2026-01-01T00:00:00Z" },
+        balance_micros: state.balance,
+        total_credited_micros: state.balance,
+        total_spent_micros: 0,
+      },
+    }),
+    ...handlers,
+  };
+  return api.sent;
 }
 
 /** Stands in for the header, which shows the balance from /api/me. */
@@ -81,23 +53,21 @@ function HeaderBalance() {
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
+  return renderWithClient(
+    <>
       <HeaderBalance />
       <CreditsPage params={{}} />
       <Toaster />
-    </QueryClientProvider>,
+    </>,
   );
 }
 
-const count = (sent: Sent[], method: string, path: string) => sent.filter((r) => r.method === method && r.path === path).length;
+const count = (sent: SentRequest[], method: string, path: string) => sent.filter((r) => r.method === method && r.path === path).length;
 
 beforeEach(() => {
   window.history.replaceState(null, "", "/credits");
   vi.mocked(redirectTo).mockClear();
 });
-afterEach(() => vi.unstubAllGlobals());
 
 describe("Credits page", () => {
   it("shows the balance, totals and a readable ledger", async () => {
@@ -171,10 +141,12 @@ describe("Credits page", () => {
       "POST /api/credits/checkout": () => {
         state.balance += 25_000_000;
         state.transactions = [tx({ id: 9, note: "top-up via sandbox" })];
-        return json({
-          topup: { id: 1, amount_micros: 25_000_000, provider: "sandbox", status: "completed", created_at: "2026-03-01T12:00:00Z", completed_at: "2026-03-01T12:00:00Z" },
-          checkout_url: null,
-        });
+        return {
+          body: {
+            topup: { id: 1, amount_micros: 25_000_000, provider: "sandbox", status: "completed", created_at: "2026-03-01T12:00:00Z", completed_at: "2026-03-01T12:00:00Z" },
+            checkout_url: null,
+          },
+        };
       },
     });
     renderPage();
@@ -197,11 +169,12 @@ describe("Credits page", () => {
     const sent = mockApi(
       { provider: "sandbox", balance: 0, transactions: [] },
       {
-        "POST /api/credits/checkout": () =>
-          json({
+        "POST /api/credits/checkout": {
+          body: {
             topup: { id: 1, amount_micros: 12_500_000, provider: "sandbox", status: "completed", created_at: "2026-03-01T12:00:00Z", completed_at: null },
             checkout_url: null,
-          }),
+          },
+        },
       },
     );
     renderPage();
@@ -218,11 +191,12 @@ describe("Credits page", () => {
     mockApi(
       { provider: "stripe", balance: 0, transactions: [] },
       {
-        "POST /api/credits/checkout": () =>
-          json({
+        "POST /api/credits/checkout": {
+          body: {
             topup: { id: 1, amount_micros: 50_000_000, provider: "stripe", status: "pending", created_at: "2026-03-01T12:00:00Z", completed_at: null },
             checkout_url: "https://checkout.stripe.com/c/pay/cs_test_1",
-          }),
+          },
+        },
       },
     );
     renderPage();
@@ -247,8 +221,7 @@ describe("Credits page", () => {
     mockApi(
       { provider: "sandbox", balance: 0, transactions: [] },
       {
-        "POST /api/credits/checkout": () =>
-          json({ error: { code: 503, message: "Top-ups are turned off on this server (payments.provider)", type: "service_unavailable", param: null } }, 503),
+        "POST /api/credits/checkout": apiError(503, "Top-ups are turned off on this server (payments.provider)", "service_unavailable"),
       },
     );
     renderPage();
@@ -284,7 +257,7 @@ describe("Credits page", () => {
     expect(screen.queryByText("entry 1")).not.toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Load more" }));
     expect(await screen.findByText("entry 1")).toBeInTheDocument();
-    expect(sent.filter((r) => r.path === "/api/credits/transactions").map((r) => r.search)).toEqual(["?limit=50", "?limit=100"]);
+    expect(sent.filter((r) => r.path === "/api/credits/transactions").map((r) => r.url.search)).toEqual(["?limit=50", "?limit=100"]);
     expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
   });
 });

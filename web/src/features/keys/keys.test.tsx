@@ -1,33 +1,14 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Key, KeyWithSecret } from "@/lib/api";
+import { apiError, fakeApi, type Route } from "@/test/fake-api";
+import { renderWithClient } from "@/test/render";
 import { Toaster } from "@/components/ui/toast";
 import { getPlaygroundKey, setPlaygroundKey } from "@/features/playground/key-store";
 import KeysPage from "./index";
 
-// openapi-fetch captures Request and fetch when the API client module loads. Before that:
-// resolve relative URLs against the jsdom location (Node's Request cannot), and make fetch look
-// up the current global, so vi.stubGlobal("fetch", …) in a test takes effect.
-vi.hoisted(() => {
-  const Base = globalThis.Request;
-  class RelativeRequest extends Base {
-    constructor(input: RequestInfo | URL, init?: RequestInit) {
-      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
-    }
-  }
-  globalThis.Request = RelativeRequest as typeof Request;
-  const original = globalThis.fetch;
-  const delegate: typeof fetch = (input, init) => (globalThis.fetch === delegate ? original : globalThis.fetch)(input, init);
-  globalThis.fetch = delegate;
-});
-
-type Sent = { method: string; path: string; body: unknown };
-
-function json(body: unknown, status = 200) {
-  return new Response(body === null ? null : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-}
+const api = fakeApi();
 
 function makeKey(over: Partial<Key> = {}): Key {
   return {
@@ -45,32 +26,22 @@ function makeKey(over: Partial<Key> = {}): Key {
   };
 }
 
-/** Serves GET /api/keys from `state.keys` and records every request. */
-function mockApi(state: { keys: Key[] }, handlers: Record<string, (body: unknown) => Response> = {}) {
-  const sent: Sent[] = [];
-  vi.stubGlobal("fetch", async (req: Request) => {
-    const url = new URL(req.url);
-    const text = await req.text();
-    const body = text ? (JSON.parse(text) as unknown) : undefined;
-    sent.push({ method: req.method, path: url.pathname, body });
-    const handler = handlers[`${req.method} ${url.pathname}`];
-    if (handler) return handler(body);
-    if (req.method === "GET" && url.pathname === "/api/keys") return json({ keys: state.keys });
-    if (req.method === "GET" && url.pathname === "/api/config") {
-      return json({ gateway_url: "http://gw.test", payments: { provider: "sandbox", min_micros: 1_000_000, max_micros: 10_000_000_000 } });
-    }
-    return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
-  });
-  return sent;
+/** Serves GET /api/keys from `state.keys`, and `handlers` ("POST /api/keys", …); returns what was sent. */
+function mockApi(state: { keys: Key[] }, handlers: Record<string, Route> = {}) {
+  api.routes = {
+    "GET /api/keys": () => ({ body: { keys: state.keys } }),
+    "GET /api/config": { body: { gateway_url: "http://gw.test", payments: { provider: "sandbox", min_micros: 1_000_000, max_micros: 10_000_000_000 } } },
+    ...handlers,
+  };
+  return api.sent;
 }
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
+  return renderWithClient(
+    <>
       <KeysPage params={{}} />
       <Toaster />
-    </QueryClientProvider>,
+    </>,
   );
 }
 
@@ -79,7 +50,6 @@ beforeEach(() => {
   window.scrollTo = vi.fn() as unknown as typeof window.scrollTo;
   setPlaygroundKey(null);
 });
-afterEach(() => vi.unstubAllGlobals());
 
 describe("Keys page", () => {
   it("lists keys with prefix, usage against the limit and status", async () => {
@@ -121,7 +91,7 @@ describe("Keys page", () => {
     const sent = mockApi(state, {
       "POST /api/keys": () => {
         state.keys = [created.key];
-        return json(created, 201);
+        return { status: 201, body: created };
       },
     });
     renderPage();
@@ -169,7 +139,7 @@ describe("Keys page", () => {
 
   it("hands the new secret to the playground", async () => {
     const user = userEvent.setup();
-    mockApi({ keys: [] }, { "POST /api/keys": () => json({ key: makeKey(), secret: "sk-tp-v1-play" }, 201) });
+    mockApi({ keys: [] }, { "POST /api/keys": { status: 201, body: { key: makeKey(), secret: "sk-tp-v1-play" } } });
     renderPage();
     await user.click(await screen.findByRole("button", { name: "Create key" }));
     await user.type(within(await screen.findByRole("dialog")).getByLabelText("Name"), "play");
@@ -183,7 +153,7 @@ describe("Keys page", () => {
     const user = userEvent.setup();
     mockApi(
       { keys: [] },
-      { "POST /api/keys": () => json({ error: { code: 400, message: "limit_usd must not be negative", type: "invalid_request_error", param: "limit_usd" } }, 400) },
+      { "POST /api/keys": apiError(400, "limit_usd must not be negative", "invalid_request_error", "limit_usd") },
     );
     renderPage();
     await user.click(await screen.findByRole("button", { name: "Create key" }));
@@ -199,7 +169,7 @@ describe("Keys page", () => {
     const sent = mockApi(state, {
       "DELETE /api/keys/42": () => {
         state.keys = [];
-        return new Response(null, { status: 204 });
+        return { status: 204 };
       },
     });
     renderPage();
@@ -223,7 +193,7 @@ describe("Keys page", () => {
     const sent = mockApi(state, {
       "PATCH /api/keys/5": () => {
         state.keys = [{ ...state.keys[0]!, disabled: true }];
-        return json({ key: state.keys[0] });
+        return { body: { key: state.keys[0] } };
       },
     });
     renderPage();
@@ -237,7 +207,7 @@ describe("Keys page", () => {
   it("renames a key and clears its limit", async () => {
     const user = userEvent.setup();
     const state = { keys: [makeKey({ id: 5, name: "bot" })] };
-    const sent = mockApi(state, { "PATCH /api/keys/5": () => json({ key: state.keys[0] }) });
+    const sent = mockApi(state, { "PATCH /api/keys/5": () => ({ body: { key: state.keys[0] } }) });
     renderPage();
     await user.click(await screen.findByRole("button", { name: "Actions for bot" }));
     await user.click(await screen.findByRole("menuitem", { name: "Rename" }));
@@ -263,7 +233,7 @@ describe("Keys page", () => {
     const user = userEvent.setup();
     const sent = mockApi(
       { keys: [makeKey({ id: 9, name: "svc" })] },
-      { "POST /api/keys/9/rotate": () => json({ key: makeKey({ id: 9, name: "svc" }), secret: "sk-tp-v1-rotated" }) },
+      { "POST /api/keys/9/rotate": { body: { key: makeKey({ id: 9, name: "svc" }), secret: "sk-tp-v1-rotated" } } },
     );
     renderPage();
     await user.click(await screen.findByRole("button", { name: "Actions for svc" }));

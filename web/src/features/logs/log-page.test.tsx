@@ -1,10 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
-
-const fake = await vi.hoisted(async () => (await import("./test-fetch")).installFakeFetch());
-
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { apiError, fakeApi } from "@/test/fake-api";
+import { renderWithClient } from "@/test/render";
 import LogPage from "./log-page";
+
+const api = fakeApi();
 
 const detail = {
   id: "gen-abc123",
@@ -33,27 +33,16 @@ const detail = {
 };
 
 function setup(log: Record<string, unknown> | null) {
-  fake.handler = (r) => {
-    if (r.url.pathname === "/api/keys") return { body: { keys: [] } };
-    if (r.url.pathname === "/api/models")
-      return { body: { companies: [], providers: [{ id: "backupco", name: "Backup Co" }], models: [] } };
-    if (r.url.pathname.startsWith("/api/logs/") && log) return { body: { log } };
-    return { status: 404, body: { error: { code: "not_found", message: "No request with id gen-missing" } } };
+  api.routes = {
+    "GET /api/keys": { body: { keys: [] } },
+    "GET /api/models": { body: { companies: [], providers: [{ id: "backupco", name: "Backup Co" }], models: [] } },
+    "GET /api/logs/*": log ? { body: { log } } : apiError(404, "No request with id gen-missing", "not_found_error"),
   };
 }
 
 function renderPage(id: string) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <LogPage params={{ id }} />
-    </QueryClientProvider>,
-  );
+  return renderWithClient(<LogPage params={{ id }} />);
 }
-
-beforeEach(() => {
-  fake.requests = [];
-});
 
 describe("Request detail page", () => {
   it("shows the attempts and says it failed over", async () => {
@@ -67,7 +56,7 @@ describe("Request detail page", () => {
     expect(items[0]).toHaveTextContent("503");
     expect(items[0]).toHaveTextContent("Upstream is overloaded");
     expect(items[1]).toHaveTextContent("Answered");
-    expect(fake.requests.some((r) => r.url.pathname === "/api/logs/gen-abc123")).toBe(true);
+    expect(api.sent.some((r) => r.path === "/api/logs/gen-abc123")).toBe(true);
   });
 
   it("shows id, tokens, cost and the prices it was charged at", async () => {

@@ -1,11 +1,8 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { FakeRequest } from "./test-fetch";
-
-const fake = await vi.hoisted(async () => (await import("./test-fetch")).installFakeFetch());
-
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeApi, type SentRequest } from "@/test/fake-api";
+import { renderWithClient } from "@/test/render";
 import LogsPage from "./index";
 
 const key = (id: number, name: string) => ({
@@ -46,30 +43,24 @@ function log(id: string, over: Record<string, unknown> = {}) {
   };
 }
 
-let logsHandler: (r: FakeRequest) => unknown;
+const api = fakeApi();
+let logsHandler: (r: SentRequest) => unknown;
 
 beforeEach(() => {
-  fake.requests = [];
   logsHandler = () => ({ logs: [log("gen-1"), log("gen-2", { status: 502, model: "fakeco/solo", key_id: 8, streamed: false, ttft_ms: null })], next_cursor: null });
-  fake.handler = (r) => {
-    if (r.url.pathname === "/api/keys") return { body: { keys: [key(7, "Production"), key(8, "Staging")] } };
-    if (r.url.pathname === "/api/models") return { body: { companies: [], providers: [], models: [] } };
-    if (r.url.pathname === "/api/logs") return { body: logsHandler(r) };
-    return { status: 404, body: { error: { code: "not_found", message: "Not found" } } };
+  api.routes = {
+    "GET /api/keys": { body: { keys: [key(7, "Production"), key(8, "Staging")] } },
+    "GET /api/models": { body: { companies: [], providers: [], models: [] } },
+    "GET /api/logs": (r) => ({ body: logsHandler(r) }),
   };
 });
 
 function renderPage(search = "") {
   window.history.replaceState(null, "", "/logs" + search);
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <LogsPage params={{}} />
-    </QueryClientProvider>,
-  );
+  return renderWithClient(<LogsPage params={{}} />);
 }
 
-const logRequests = () => fake.requests.filter((r) => r.url.pathname === "/api/logs").map((r) => r.url.searchParams);
+const logRequests = () => api.sent.filter((r) => r.path === "/api/logs").map((r) => r.url.searchParams);
 
 describe("Logs page", () => {
   it("shows one row per request, each a link to its detail", async () => {

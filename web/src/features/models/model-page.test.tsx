@@ -1,26 +1,20 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
-
-const fake = await vi.hoisted(async () => (await import("./data/test-fetch")).installFakeFetch());
-
+import { beforeEach, describe, expect, it } from "vitest";
+import { apiError, fakeApi, type Answer } from "@/test/fake-api";
+import { renderWithClient } from "@/test/render";
 import ModelPage from "./model-page";
 import { testCatalog } from "./data/test-catalog";
-import type { Answer } from "./data/test-fetch";
+
+const api = fakeApi();
 
 const config = (gateway_url: string | null): Answer => ({
   body: { gateway_url, payments: { provider: "sandbox", min_micros: 5_000_000, max_micros: 1_000_000_000 } },
 });
 
 function renderModel(id: string, configAnswer: Answer = config("https://gw.example.com")) {
-  fake.routes = { "/api/models": { body: testCatalog }, "/api/config": configAnswer };
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <ModelPage params={{ "*": id }} />
-    </QueryClientProvider>,
-  );
+  api.routes = { "GET /api/models": { body: testCatalog }, "GET /api/config": configAnswer };
+  return renderWithClient(<ModelPage params={{ "*": id }} />);
 }
 
 /** The providers table's body rows as lists of cell texts. */
@@ -152,7 +146,7 @@ describe("Model page", () => {
   });
 
   it("still shows a usable sample when the server cannot tell its config", async () => {
-    renderModel("openai/gpt-4o", { status: 404, body: { error: { code: 404, message: "No route", type: "not_found_error", param: null } } });
+    renderModel("openai/gpt-4o", apiError(404, "No route", "not_found_error"));
     const code = await codeSample();
     expect(code).toContain(`${window.location.hostname}:4000/api/v1`);
   });
@@ -170,13 +164,8 @@ describe("Model page", () => {
   });
 
   it("says the catalog could not be loaded", async () => {
-    fake.routes = { "/api/models": { status: 500, body: { error: { code: 500, message: "boom", type: "server_error", param: null } } } };
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={client}>
-        <ModelPage params={{ "*": "openai/gpt-4o" }} />
-      </QueryClientProvider>,
-    );
+    api.routes = { "GET /api/models": apiError(500, "boom", "server_error") };
+    renderWithClient(<ModelPage params={{ "*": "openai/gpt-4o" }} />);
     expect(await screen.findByText("This model could not be loaded")).toBeInTheDocument();
   });
 });

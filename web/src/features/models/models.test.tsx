@@ -1,24 +1,18 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
-
-const fake = await vi.hoisted(async () => (await import("./data/test-fetch")).installFakeFetch());
-
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Catalog } from "@/lib/api";
+import { apiError, fakeApi, signedOut } from "@/test/fake-api";
+import { renderWithClient } from "@/test/render";
 import ModelsPage from "./index";
 import { testCatalog } from "./data/test-catalog";
-import { signedOut } from "./data/test-fetch";
+
+const api = fakeApi();
 
 function renderPage(search = "", catalog: Catalog = testCatalog) {
-  fake.routes = { "/api/models": { body: catalog }, "/api/me": signedOut };
+  api.routes = { "GET /api/models": { body: catalog }, "GET /api/me": signedOut };
   window.history.replaceState(null, "", "/models" + search);
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <ModelsPage params={{}} />
-    </QueryClientProvider>,
-  );
+  return renderWithClient(<ModelsPage params={{}} />);
 }
 
 /** The model names in the table, top to bottom. */
@@ -181,26 +175,16 @@ describe("Models page", () => {
   });
 
   it("explains a failure to load and offers to retry", async () => {
-    fake.routes = { "/api/models": { status: 500, body: { error: { code: 500, message: "boom", type: "server_error", param: null } } } };
+    api.routes = { "GET /api/models": apiError(500, "boom", "server_error") };
     window.history.replaceState(null, "", "/models");
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={client}>
-        <ModelsPage params={{}} />
-      </QueryClientProvider>,
-    );
+    renderWithClient(<ModelsPage params={{}} />);
     expect(await screen.findByText("The models could not be loaded")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();
   });
 
   it("shows skeleton rows, not an empty table, while loading", () => {
-    fake.routes = { "/api/models": () => new Promise(() => {}) };
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={client}>
-        <ModelsPage params={{}} />
-      </QueryClientProvider>,
-    );
+    api.routes = { "GET /api/models": () => new Promise(() => {}) };
+    renderWithClient(<ModelsPage params={{}} />);
     const table = screen.getByRole("table", { name: "Models" });
     expect(table).toHaveAttribute("aria-busy", "true");
     expect(within(table).getAllByRole("row")).toHaveLength(9);

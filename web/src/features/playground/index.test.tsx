@@ -1,9 +1,9 @@
-import "./relative-request.test-helper";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Catalog } from "@/lib/api";
+import { fakeApi } from "@/test/fake-api";
+import { renderWithClient } from "@/test/render";
 import PlaygroundPage from "./index";
 import { setPlaygroundKey } from "./key-store";
 
@@ -87,38 +87,29 @@ type GatewayCall = { url: string; init: RequestInit };
 let gatewayCalls: GatewayCall[];
 let gatewayAnswer: () => Response | Promise<Response>;
 
+const api = fakeApi();
+
 beforeEach(() => {
   gatewayCalls = [];
   window.history.replaceState(null, "", "/playground?model=fakeco/duo");
   setPlaygroundKey("sk-tp-v1-secret");
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (input instanceof Request) {
-        const path = new URL(input.url).pathname;
-        if (path === "/api/models") return json(catalog);
-        if (path === "/api/config") return json({ gateway_url: "http://gw.test:4104", payments: { provider: "none", min_micros: 0, max_micros: 0 } });
-        if (path === "/api/me" || path === "/api/credits") return json({});
-        return json({ error: { code: 404, message: "No route", type: "not_found_error", param: null } }, 404);
-      }
-      gatewayCalls.push({ url: String(input), init: init ?? {} });
-      return gatewayAnswer();
-    }),
-  );
+  api.routes = {
+    "GET /api/models": { body: catalog },
+    "GET /api/config": { body: { gateway_url: "http://gw.test:4104", payments: { provider: "none", min_micros: 0, max_micros: 0 } } },
+    "GET /api/me": { body: {} },
+    "GET /api/credits": { body: {} },
+  };
+  // The chat goes to the gateway, another origin, with a plain fetch(url, init).
+  api.elsewhere = async (input, init) => {
+    gatewayCalls.push({ url: String(input), init: init ?? {} });
+    return gatewayAnswer();
+  };
 });
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  setPlaygroundKey(null);
-});
+afterEach(() => setPlaygroundKey(null));
 
 function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(
-    <QueryClientProvider client={client}>
-      <PlaygroundPage params={{}} />
-    </QueryClientProvider>,
-  );
+  return renderWithClient(<PlaygroundPage params={{}} />);
 }
 
 async function waitForModel() {
