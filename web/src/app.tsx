@@ -1,11 +1,12 @@
 import { lazy, Suspense, useEffect, type ComponentType, type LazyExoticComponent } from "react";
 import { useMe } from "@/lib/queries";
 import { matchPath, navigate, useLocation } from "@/lib/router";
-import { AppShell } from "@/components/layout/app-shell";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ErrorState } from "@/components/ui/states";
 
-// Each page is its own chunk, so the first page loads only what it shows.
+// Each page is its own chunk, so the first page loads only what it shows; the signed-in frame
+// (menus, drawer, tooltips) is one too, so the sign-in page does not wait for it.
+const AppShell = lazy(() => import("@/components/layout/app-shell"));
 const AuthPage = lazy(() => import("@/features/auth"));
 const KeysPage = lazy(() => import("@/features/keys"));
 const CreditsPage = lazy(() => import("@/features/credits"));
@@ -101,8 +102,10 @@ export function App() {
 
   const Page = match && (!match.r.admin || me.data.user.is_admin) ? match.r.page : null;
   return (
-    <AppShell me={me.data}>
-      <Suspense fallback={<PageFallback />}>{Page ? <Page params={match!.params!} /> : <NotFound />}</Suspense>
-    </AppShell>
+    <Suspense fallback={null}>
+      <AppShell me={me.data}>
+        <Suspense fallback={<PageFallback />}>{Page ? <Page params={match!.params!} /> : <NotFound />}</Suspense>
+      </AppShell>
+    </Suspense>
   );
 }

@@ -4,7 +4,6 @@ import { createRoot } from "react-dom/client";
 import { App } from "./app";
 import { makeQueryClient } from "./lib/queries";
 import { Toaster } from "./components/ui/toast";
-import { TooltipProvider } from "./components/ui/tooltip";
 import "./index.css";
 
 const queryClient = makeQueryClient();
@@ -12,10 +11,8 @@ const queryClient = makeQueryClient();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <TooltipProvider>
-        <App />
-        <Toaster />
-      </TooltipProvider>
+      <App />
+      <Toaster />
     </QueryClientProvider>
   </StrictMode>,
 );

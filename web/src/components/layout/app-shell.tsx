@@ -8,6 +8,7 @@ import { Link, navigate, useLocation } from "@/lib/router";
 import { useTheme, type Theme } from "@/lib/theme";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
+import { TooltipProvider } from "@/components/ui/tooltip";
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -96,61 +97,63 @@ function UserMenu({ me }: { me: Me }) {
 }
 
 /** The signed-in frame: a sidebar on wide screens, a drawer on phones, and a top bar. */
-export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
+export default function AppShell({ me, children }: { me: Me; children: ReactNode }) {
   const [drawer, setDrawer] = useState(false);
   return (
-    <div className="min-h-dvh bg-background">
-      <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-background focus:px-3 focus:py-2">
-        Skip to content
-      </a>
-      <aside className="fixed inset-y-0 left-0 z-30 hidden w-60 flex-col border-r bg-card px-3 py-4 lg:flex">
-        <Link to="/" className="mb-6 px-2" aria-label="Turnpike home">
-          <Logo />
-        </Link>
-        <NavLinks me={me} />
-      </aside>
-      <DialogPrimitive.Root open={drawer} onOpenChange={setDrawer}>
-        <DialogPrimitive.Portal>
-          <DialogPrimitive.Overlay className="fixed inset-0 z-40 bg-black/50 lg:hidden" />
-          <DialogPrimitive.Content className="fixed inset-y-0 left-0 z-50 w-72 max-w-[85vw] border-r bg-card px-3 py-4 shadow-xl lg:hidden">
-            <div className="mb-6 flex items-center justify-between px-2">
-              <Logo />
-              <DialogPrimitive.Close asChild>
-                <Button variant="ghost" size="icon" aria-label="Close menu">
-                  <X />
-                </Button>
-              </DialogPrimitive.Close>
-            </div>
-            <DialogPrimitive.Title className="sr-only">Navigation</DialogPrimitive.Title>
-            <DialogPrimitive.Description className="sr-only">Pages of the dashboard</DialogPrimitive.Description>
-            <NavLinks me={me} onNavigate={() => setDrawer(false)} />
-          </DialogPrimitive.Content>
-        </DialogPrimitive.Portal>
-      </DialogPrimitive.Root>
-      <div className="lg:pl-60">
-        <header className="sticky top-0 z-20 flex h-14 items-center gap-2 border-b bg-background/90 px-4 backdrop-blur sm:px-6">
-          <Button variant="ghost" size="icon" className="lg:hidden" aria-label="Open menu" onClick={() => setDrawer(true)}>
-            <Menu />
-          </Button>
-          <Link to="/" className="lg:hidden" aria-label="Turnpike home">
+    <TooltipProvider>
+      <div className="min-h-dvh bg-background">
+        <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-background focus:px-3 focus:py-2">
+          Skip to content
+        </a>
+        <aside className="fixed inset-y-0 left-0 z-30 hidden w-60 flex-col border-r bg-card px-3 py-4 lg:flex">
+          <Link to="/" className="mb-6 px-2" aria-label="Turnpike home">
             <Logo />
           </Link>
-          <div className="ml-auto flex items-center gap-2">
-            <Link
-              to="/credits"
-              className="hidden rounded-md border px-2.5 py-1 text-sm tabular-nums hover:bg-accent sm:inline-block"
-              aria-label="Credit balance"
-              data-testid="header-balance"
-            >
-              {formatUsd(me.balance_micros)}
+          <NavLinks me={me} />
+        </aside>
+        <DialogPrimitive.Root open={drawer} onOpenChange={setDrawer}>
+          <DialogPrimitive.Portal>
+            <DialogPrimitive.Overlay className="fixed inset-0 z-40 bg-black/50 lg:hidden" />
+            <DialogPrimitive.Content className="fixed inset-y-0 left-0 z-50 w-72 max-w-[85vw] border-r bg-card px-3 py-4 shadow-xl lg:hidden">
+              <div className="mb-6 flex items-center justify-between px-2">
+                <Logo />
+                <DialogPrimitive.Close asChild>
+                  <Button variant="ghost" size="icon" aria-label="Close menu">
+                    <X />
+                  </Button>
+                </DialogPrimitive.Close>
+              </div>
+              <DialogPrimitive.Title className="sr-only">Navigation</DialogPrimitive.Title>
+              <DialogPrimitive.Description className="sr-only">Pages of the dashboard</DialogPrimitive.Description>
+              <NavLinks me={me} onNavigate={() => setDrawer(false)} />
+            </DialogPrimitive.Content>
+          </DialogPrimitive.Portal>
+        </DialogPrimitive.Root>
+        <div className="lg:pl-60">
+          <header className="sticky top-0 z-20 flex h-14 items-center gap-2 border-b bg-background/90 px-4 backdrop-blur sm:px-6">
+            <Button variant="ghost" size="icon" className="lg:hidden" aria-label="Open menu" onClick={() => setDrawer(true)}>
+              <Menu />
+            </Button>
+            <Link to="/" className="lg:hidden" aria-label="Turnpike home">
+              <Logo />
             </Link>
-            <UserMenu me={me} />
-          </div>
-        </header>
-        <main id="main" className="mx-auto w-full max-w-7xl px-4 py-6 sm:px-6 lg:py-8">
-          {children}
-        </main>
+            <div className="ml-auto flex items-center gap-2">
+              <Link
+                to="/credits"
+                className="hidden rounded-md border px-2.5 py-1 text-sm tabular-nums hover:bg-accent sm:inline-block"
+                aria-label="Credit balance"
+                data-testid="header-balance"
+              >
+                {formatUsd(me.balance_micros)}
+              </Link>
+              <UserMenu me={me} />
+            </div>
+          </header>
+          <main id="main" className="mx-auto w-full max-w-7xl px-4 py-6 sm:px-6 lg:py-8">
+            {children}
+          </main>
+        </div>
       </div>
-    </div>
+    </TooltipProvider>
   );
 }
