@@ -100,6 +100,11 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     res.body() = std::move(body);
     res.prepare_payload();
     stream_.expires_after(Ms(state_->options.write_timeout_ms));
+    if (head_request_) {
+      http::response_serializer<http::string_body> sr{res};
+      auto [ec, n] = co_await http::async_write_header(stream_, sr, kTuple);
+      co_return !Failed(ec);
+    }
     auto [ec, n] = co_await http::async_write(stream_, res, kTuple);
     co_return !Failed(ec);
   }
@@ -207,6 +212,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       if (!co_await AwaitNextRequest()) co_return;
       // A new exchange: whatever the last one wrote, this one has answered nothing yet.
       started_ = false;
+      head_request_ = false;
       on_gone_ = nullptr;
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
@@ -246,6 +252,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       }
       auto msg = parser.release();
       keep_alive_ = msg.keep_alive();
+      head_request_ = msg.method() == http::verb::head;
       HttpRequest req;
       req.method = std::string(msg.method_string());
       req.target = std::string(msg.target());
@@ -314,6 +321,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
   std::function<void()> on_gone_;
   bool keep_alive_ = true;
   bool started_ = false;
+  bool head_request_ = false;  // the answer is the head only (Content-Length of the body it would have)
   bool gone_ = false;
   bool idle_ = false;
   bool watching_ = false;

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chatJson, chatStream, contentOf, eventually, rawRequest, userMessage } from '../lib/gateway.mjs';
@@ -42,6 +43,27 @@ test('the built dashboard is served at /, page paths get index.html, missing ass
   assert.match(etag, /^"[0-9a-f]{32}"$/);
   const again = await fetch(`${ctx.url}/`, { headers: { 'if-none-match': etag } });
   assert.equal(again.status, 304);
+  // HEAD: the head only, with the length of the body a GET gets; the connection stays usable.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const head = await new Promise((resolve, reject) => {
+    const req = http.request(`${ctx.url}/keys`, { method: 'HEAD', agent }, (res) => {
+      let bytes = 0;
+      res.on('data', (c) => { bytes += c.length; });
+      res.on('end', () => resolve({ status: res.statusCode, length: res.headers['content-length'], bytes }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.deepEqual(head, { status: 200, length: String(Buffer.byteLength(INDEX)), bytes: 0 });
+  const after = await new Promise((resolve, reject) => {
+    http.get(`${ctx.url}/health`, { agent }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
+  agent.destroy();
+  assert.equal(after, '{"status":"ok"}', 'the next answer on the same connection is intact');
 
   for (const page of ['/keys', '/models/openai/gpt-4o', '/logs/gen-0123456789abcdef01234567', '/admin/users']) {
     const r = await fetch(`${ctx.url}${page}`);
