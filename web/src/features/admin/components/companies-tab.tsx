@@ -1,15 +1,13 @@
 import { Building2, Pencil, Plus } from "lucide-react";
 import { useState } from "react";
 import type { Catalog, Company } from "@/lib/api";
-import { errorMessage } from "@/lib/errors";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { toast } from "@/components/ui/toast";
 import { useDeleteCompany } from "../data/catalog";
 import { CompanyDialog } from "./company-dialog";
+import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { DeleteMenu } from "./row-menu";
 
 export function CompaniesTab({ catalog }: { catalog: Catalog }) {
@@ -74,23 +72,13 @@ export function CompaniesTab({ catalog }: { catalog: Catalog }) {
         </Card>
       )}
       <CompanyDialog open={dialog !== null} onOpenChange={(o) => !o && setDialog(null)} company={dialog?.company ?? null} />
-      <ConfirmDialog
-        open={deleting !== null}
-        onOpenChange={(o) => !o && !remove.isPending && setDeleting(null)}
-        title={`Delete ${deleting?.name ?? ""}?`}
+      <ConfirmDeleteDialog
+        item={deleting}
+        onClose={() => setDeleting(null)}
         description="It has no models, so nothing else changes."
         confirmLabel="Delete company"
-        loading={remove.isPending}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              toast.success(`${deleting.name} deleted`);
-              setDeleting(null);
-            },
-            onError: (e) => toast.error("The company was not deleted", errorMessage(e)),
-          })
-        }
+        mutation={remove}
+        errorTitle="The company was not deleted"
       />
     </div>
   );

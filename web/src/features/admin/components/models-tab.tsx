@@ -15,6 +15,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { toast } from "@/components/ui/toast";
 import { useDeleteEndpoint, useDeleteModel } from "../data/catalog";
 import { useMediaQuery, WIDE } from "../data/use-media-query";
+import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { EndpointDialog } from "./endpoint-dialog";
 import { ModelDialog } from "./model-dialog";
 
@@ -336,23 +337,13 @@ export function ModelsTab({ catalog }: { catalog: Catalog }) {
           )
         }
       />
-      <ConfirmDialog
-        open={deletingModel !== null}
-        onOpenChange={(o) => !o && !deleteModel.isPending && setDeletingModel(null)}
-        title={`Delete ${deletingModel?.name ?? ""}?`}
+      <ConfirmDeleteDialog
+        item={deletingModel}
+        onClose={() => setDeletingModel(null)}
         description="The model and all its providers are removed from the catalog; requests for it fail from now on. Past requests stay in the logs."
         confirmLabel="Delete model"
-        loading={deleteModel.isPending}
-        onConfirm={() =>
-          deletingModel &&
-          deleteModel.mutate(deletingModel.id, {
-            onSuccess: () => {
-              toast.success(`${deletingModel.name} deleted`);
-              setDeletingModel(null);
-            },
-            onError: (e) => toast.error("The model was not deleted", errorMessage(e)),
-          })
-        }
+        mutation={deleteModel}
+        errorTitle="The model was not deleted"
       />
     </div>
   );

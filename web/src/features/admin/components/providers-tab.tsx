@@ -1,18 +1,16 @@
 import { Pencil, Plus, Server } from "lucide-react";
 import { useState } from "react";
 import type { Catalog, Provider } from "@/lib/api";
-import { errorMessage } from "@/lib/errors";
 import { formatMs, formatNumber, formatRelative } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { toast } from "@/components/ui/toast";
 import { Tooltip } from "@/components/ui/tooltip";
 import { useDeleteProvider, useProviderStates, type AdminProvider } from "../data/catalog";
 import { useMediaQuery, WIDE } from "../data/use-media-query";
+import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { ProviderDialog } from "./provider-dialog";
 import { DeleteMenu } from "./row-menu";
 
@@ -195,23 +193,13 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
         provider={dialog?.provider ?? null}
         state={dialog?.provider ? states[dialog.provider.id] : undefined}
       />
-      <ConfirmDialog
-        open={deleting !== null}
-        onOpenChange={(open) => !open && !remove.isPending && setDeleting(null)}
-        title={`Delete ${deleting?.name ?? ""}?`}
+      <ConfirmDeleteDialog
+        item={deleting}
+        onClose={() => setDeleting(null)}
         description="The gateway stops knowing about it. Its past requests stay in the logs."
         confirmLabel="Delete provider"
-        loading={remove.isPending}
-        onConfirm={() =>
-          deleting &&
-          remove.mutate(deleting.id, {
-            onSuccess: () => {
-              toast.success(`${deleting.name} deleted`);
-              setDeleting(null);
-            },
-            onError: (e) => toast.error("The provider was not deleted", errorMessage(e)),
-          })
-        }
+        mutation={remove}
+        errorTitle="The provider was not deleted"
       />
     </div>
   );
