@@ -1,4 +1,4 @@
-import { Building2, Pencil, Plus } from "lucide-react";
+import { Building2, Plus } from "lucide-react";
 import { useState } from "react";
 import type { Catalog, Company } from "@/lib/api";
 import { Button } from "@/components/ui/button";
@@ -8,7 +8,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { useDeleteCompany } from "../data/catalog";
 import { CompanyDialog } from "./company-dialog";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
-import { DeleteMenu } from "./row-menu";
+import { RowActions } from "./row-menu";
 
 export function CompaniesTab({ catalog }: { catalog: Catalog }) {
   const [dialog, setDialog] = useState<{ company: Company | null } | null>(null);
@@ -52,17 +52,13 @@ export function CompaniesTab({ catalog }: { catalog: Catalog }) {
                       </TableCell>
                       <TableCell className="text-right tabular-nums">{n}</TableCell>
                       <TableCell className="py-1.5">
-                        <div className="flex items-center justify-end gap-1">
-                          <Button variant="outline" size="sm" onClick={() => setDialog({ company: c })} aria-label={`Rename ${c.name}`}>
-                            <Pencil aria-hidden />
-                            <span className="hidden sm:inline">Rename</span>
-                          </Button>
-                          <DeleteMenu
-                            label={c.name}
-                            onDelete={() => setDeleting(c)}
-                            blockedReason={n > 0 ? `It has ${n} ${n === 1 ? "model" : "models"}. Delete those first.` : null}
-                          />
-                        </div>
+                        <RowActions
+                          label={c.name}
+                          editLabel="Rename"
+                          onEdit={() => setDialog({ company: c })}
+                          onDelete={() => setDeleting(c)}
+                          blockedReason={n > 0 ? `It has ${n} ${n === 1 ? "model" : "models"}. Delete those first.` : null}
+                        />
                       </TableCell>
                     </TableRow>
                   );

@@ -1,13 +1,10 @@
 import { useState, type FormEvent } from "react";
 import type { Company } from "@/lib/api";
-import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { Input } from "@/components/ui/input";
-import { Field } from "@/components/ui/label";
-import { FormError } from "@/components/ui/states";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { toast } from "@/components/ui/toast";
 import { useCreateCompany, useUpdateCompany } from "../data/catalog";
 import { checkId, checkName } from "../data/validate";
+import { FormFooter, IdField, NameField } from "./form-fields";
 
 /** Adds a company (the maker of models, such as OpenAI) or renames one. */
 export function CompanyDialog({ open, onOpenChange, company }: { open: boolean; onOpenChange: (open: boolean) => void; company: Company | null }) {
@@ -67,48 +64,30 @@ function CompanyForm({ company, onDone }: { company: Company | null; onDone: () 
         <DialogTitle>{editing ? `Rename ${company.name}` : "Add a company"}</DialogTitle>
         <DialogDescription>Companies make models; a model's id starts with its company's id.</DialogDescription>
       </DialogHeader>
-      <Field id="company-id" label="ID" error={errors.id} hint={editing ? "The id cannot be changed." : "Lower case, like mistralai."}>
-        <Input
-          id="company-id"
-          value={id}
-          onChange={(e) => {
-            setId(e.target.value);
-            setErrors((x) => ({ ...x, id: null }));
-          }}
-          disabled={editing}
-          autoComplete="off"
-          spellCheck={false}
-          className="font-mono"
-          placeholder="mistralai"
-          aria-invalid={!!errors.id}
-          aria-describedby={errors.id ? "company-id-error" : "company-id-hint"}
-          autoFocus={!editing}
-        />
-      </Field>
-      <Field id="company-name" label="Name" error={errors.name}>
-        <Input
-          id="company-name"
-          value={name}
-          onChange={(e) => {
-            setName(e.target.value);
-            setErrors((x) => ({ ...x, name: null }));
-          }}
-          autoComplete="off"
-          placeholder="Mistral AI"
-          aria-invalid={!!errors.name}
-          aria-describedby={errors.name ? "company-name-error" : undefined}
-          autoFocus={editing}
-        />
-      </Field>
-      {mutation.error && <FormError error={mutation.error} />}
-      <DialogFooter>
-        <Button variant="outline" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={mutation.isPending}>
-          {editing ? "Save" : "Add company"}
-        </Button>
-      </DialogFooter>
+      <IdField
+        prefix="company"
+        value={id}
+        onChange={(value) => {
+          setId(value);
+          setErrors((x) => ({ ...x, id: null }));
+        }}
+        error={errors.id}
+        editing={editing}
+        placeholder="mistralai"
+        hint="Lower case, like mistralai."
+      />
+      <NameField
+        prefix="company"
+        value={name}
+        onChange={(value) => {
+          setName(value);
+          setErrors((x) => ({ ...x, name: null }));
+        }}
+        error={errors.name}
+        placeholder="Mistral AI"
+        autoFocus={editing}
+      />
+      <FormFooter error={mutation.error} pending={mutation.isPending} onCancel={onDone} submitLabel={editing ? "Save" : "Add company"} />
     </form>
   );
 }

@@ -1,13 +1,12 @@
 import { useState, type FormEvent } from "react";
 import type { Company } from "@/lib/api";
-import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input, Textarea } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
-import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { useCreateModel } from "../data/catalog";
 import { checkModelId, checkName, checkTokens } from "../data/validate";
+import { FormFooter, IdField, NameField } from "./form-fields";
 
 /** Adds a model (without providers: add those from its row afterwards). */
 export function ModelDialog({
@@ -93,31 +92,8 @@ function ModelForm({ companies, onDone }: { companies: Company[]; onDone: (creat
         <DialogTitle>Add a model</DialogTitle>
         <DialogDescription>Then add the providers that serve it, with their prices.</DialogDescription>
       </DialogHeader>
-      <Field id="model-id" label="ID" error={errors.id} hint="company/model, like mistralai/mistral-small.">
-        <Input
-          id="model-id"
-          value={id}
-          onChange={(e) => field("id", setId)(e.target.value)}
-          autoComplete="off"
-          spellCheck={false}
-          className="font-mono"
-          placeholder="mistralai/mistral-small"
-          aria-invalid={!!errors.id}
-          aria-describedby={errors.id ? "model-id-error" : "model-id-hint"}
-          autoFocus
-        />
-      </Field>
-      <Field id="model-name" label="Name" error={errors.name}>
-        <Input
-          id="model-name"
-          value={name}
-          onChange={(e) => field("name", setName)(e.target.value)}
-          autoComplete="off"
-          placeholder="Mistral: Small"
-          aria-invalid={!!errors.name}
-          aria-describedby={errors.name ? "model-name-error" : undefined}
-        />
-      </Field>
+      <IdField prefix="model" value={id} onChange={field("id", setId)} error={errors.id} placeholder="mistralai/mistral-small" hint="company/model, like mistralai/mistral-small." />
+      <NameField prefix="model" value={name} onChange={field("name", setName)} error={errors.name} placeholder="Mistral: Small" />
       <div className="grid grid-cols-2 gap-3">
         <Field id="model-context" label="Context length" error={errors.context}>
           <Input
@@ -145,15 +121,7 @@ function ModelForm({ companies, onDone }: { companies: Company[]; onDone: (creat
       <Field id="model-description" label="Description">
         <Textarea id="model-description" rows={3} maxLength={4000} value={description} onChange={(e) => setDescription(e.target.value)} />
       </Field>
-      {create.error && <FormError error={create.error} />}
-      <DialogFooter>
-        <Button variant="outline" onClick={() => onDone()}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={create.isPending}>
-          Add model
-        </Button>
-      </DialogFooter>
+      <FormFooter error={create.error} pending={create.isPending} onCancel={() => onDone()} submitLabel="Add model" />
     </form>
   );
 }

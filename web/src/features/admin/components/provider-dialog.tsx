@@ -1,14 +1,13 @@
 import { ShieldCheck } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import type { Provider, Schemas } from "@/lib/api";
-import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
-import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { useCreateProvider, useUpdateProvider, type AdminProvider } from "../data/catalog";
 import { checkBaseUrl, checkEnvName, checkId, checkName } from "../data/validate";
+import { FormFooter, IdField, NameField } from "./form-fields";
 import { NativeSelect } from "./native-select";
 
 type Adapter = Provider["adapter"];
@@ -45,6 +44,48 @@ export function ProviderDialog({
         {open && <ProviderForm key={provider?.id ?? "new"} provider={provider} state={state} onDone={() => onOpenChange(false)} />}
       </DialogContent>
     </Dialog>
+  );
+}
+
+/** The id of the input for a field, such as provider-base-url-env for base_url_env. */
+function inputId(field: keyof Errors): string {
+  return "provider-" + field.replace(/_/g, "-");
+}
+
+/** Asks for the NAME of an environment variable on the server, never for its value. */
+function EnvVarField({
+  field,
+  label,
+  hint,
+  placeholder,
+  value,
+  error,
+  onChange,
+}: {
+  field: "key_env" | "base_url_env";
+  label: string;
+  hint: string;
+  placeholder: string;
+  value: string;
+  error?: string | null;
+  onChange: (value: string) => void;
+}) {
+  const id = inputId(field);
+  return (
+    <Field id={id} label={label} error={error} hint={hint}>
+      <Input
+        id={id}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        autoComplete="off"
+        autoCapitalize="characters"
+        spellCheck={false}
+        className="font-mono"
+        placeholder={placeholder}
+        aria-invalid={!!error}
+        aria-describedby={error ? `${id}-error` : `${id}-hint`}
+      />
+    </Field>
   );
 }
 
@@ -89,7 +130,7 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
     setErrors(found);
     const firstBad = (Object.keys(found) as (keyof Errors)[]).find((k) => found[k]);
     if (firstBad) {
-      document.getElementById("provider-" + firstBad.replace(/_/g, "-"))?.focus();
+      document.getElementById(inputId(firstBad))?.focus();
       return;
     }
     const keyEnv = v.key_env.trim();
@@ -148,33 +189,16 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
       </DialogHeader>
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field id="provider-id" label="ID" error={errors.id} hint={editing ? "The id cannot be changed." : "Lower case, used in routing and logs, like groq."}>
-          <Input
-            id="provider-id"
-            value={v.id}
-            onChange={(e) => set("id", e.target.value)}
-            disabled={editing}
-            autoComplete="off"
-            spellCheck={false}
-            className="font-mono"
-            placeholder="groq"
-            aria-invalid={!!errors.id}
-            aria-describedby={errors.id ? "provider-id-error" : "provider-id-hint"}
-            autoFocus={!editing}
-          />
-        </Field>
-        <Field id="provider-name" label="Name" error={errors.name}>
-          <Input
-            id="provider-name"
-            value={v.name}
-            onChange={(e) => set("name", e.target.value)}
-            autoComplete="off"
-            placeholder="Groq"
-            aria-invalid={!!errors.name}
-            aria-describedby={errors.name ? "provider-name-error" : undefined}
-            autoFocus={editing}
-          />
-        </Field>
+        <IdField
+          prefix="provider"
+          value={v.id}
+          onChange={(value) => set("id", value)}
+          error={errors.id}
+          editing={editing}
+          placeholder="groq"
+          hint="Lower case, used in routing and logs, like groq."
+        />
+        <NameField prefix="provider" value={v.name} onChange={(value) => set("name", value)} error={errors.name} placeholder="Groq" autoFocus={editing} />
       </div>
 
       <Field id="provider-adapter" label="API style" hint="The wire protocol the provider speaks.">
@@ -211,39 +235,24 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
           </span>
         </p>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id="provider-key-env" label="Credential variable" error={errors.key_env} hint="Like GROQ_API_KEY. Empty if no key is needed.">
-            <Input
-              id="provider-key-env"
-              value={v.key_env}
-              onChange={(e) => set("key_env", e.target.value)}
-              autoComplete="off"
-              autoCapitalize="characters"
-              spellCheck={false}
-              className="font-mono"
-              placeholder="GROQ_API_KEY"
-              aria-invalid={!!errors.key_env}
-              aria-describedby={errors.key_env ? "provider-key-env-error" : "provider-key-env-hint"}
-            />
-          </Field>
-          <Field
-            id="provider-base-url-env"
+          <EnvVarField
+            field="key_env"
+            label="Credential variable"
+            hint="Like GROQ_API_KEY. Empty if no key is needed."
+            placeholder="GROQ_API_KEY"
+            value={v.key_env}
+            error={errors.key_env}
+            onChange={(value) => set("key_env", value)}
+          />
+          <EnvVarField
+            field="base_url_env"
             label="Base URL override variable"
-            error={errors.base_url_env}
             hint={editing && state === undefined ? "Optional. Left empty, the current setting stays." : "Optional: a variable that replaces the base URL."}
-          >
-            <Input
-              id="provider-base-url-env"
-              value={v.base_url_env}
-              onChange={(e) => set("base_url_env", e.target.value)}
-              autoComplete="off"
-              autoCapitalize="characters"
-              spellCheck={false}
-              className="font-mono"
-              placeholder="GROQ_BASE_URL"
-              aria-invalid={!!errors.base_url_env}
-              aria-describedby={errors.base_url_env ? "provider-base-url-env-error" : "provider-base-url-env-hint"}
-            />
-          </Field>
+            placeholder="GROQ_BASE_URL"
+            value={v.base_url_env}
+            error={errors.base_url_env}
+            onChange={(value) => set("base_url_env", value)}
+          />
         </div>
       </div>
 
@@ -263,15 +272,7 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
         </NativeSelect>
       </Field>
 
-      {mutation.error && <FormError error={mutation.error} />}
-      <DialogFooter>
-        <Button variant="outline" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={mutation.isPending}>
-          {editing ? "Save changes" : "Add provider"}
-        </Button>
-      </DialogFooter>
+      <FormFooter error={mutation.error} pending={mutation.isPending} onCancel={onDone} submitLabel={editing ? "Save changes" : "Add provider"} />
     </form>
   );
 }

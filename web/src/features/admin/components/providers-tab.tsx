@@ -1,4 +1,4 @@
-import { Pencil, Plus, Server } from "lucide-react";
+import { Plus, Server } from "lucide-react";
 import { useState } from "react";
 import type { Catalog, Provider } from "@/lib/api";
 import { formatMs, formatNumber, formatRelative } from "@/lib/format";
@@ -12,7 +12,7 @@ import { useDeleteProvider, useProviderStates, type AdminProvider } from "../dat
 import { useMediaQuery, WIDE } from "../data/use-media-query";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { ProviderDialog } from "./provider-dialog";
-import { DeleteMenu } from "./row-menu";
+import { RowActions } from "./row-menu";
 
 const adapterShort: Record<Provider["adapter"], string> = { openai: "OpenAI", anthropic: "Anthropic", gemini: "Gemini" };
 
@@ -34,6 +34,11 @@ function Health({ h }: { h: Provider["health"] }) {
       </span>
     </div>
   );
+}
+
+/** Why a provider that `used` models are served by cannot be deleted, or null when it can. */
+function deleteBlocked(used: number): string | null {
+  return used > 0 ? `${used} ${used === 1 ? "model uses" : "models use"} it. Remove those endpoints first, or switch it off.` : null;
 }
 
 function Status({ provider: p, state }: { provider: Provider; state?: AdminProvider }) {
@@ -109,17 +114,7 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
                     </div>
                   </dl>
                   <Health h={p.health} />
-                  <div className="flex items-center gap-2">
-                    <Button variant="outline" size="sm" className="flex-1" onClick={() => setDialog({ provider: p })} aria-label={`Edit ${p.name}`}>
-                      <Pencil aria-hidden />
-                      Edit
-                    </Button>
-                    <DeleteMenu
-                      label={p.name}
-                      onDelete={() => setDeleting(p)}
-                      blockedReason={used > 0 ? `${used} ${used === 1 ? "model uses" : "models use"} it. Remove those endpoints first, or switch it off.` : null}
-                    />
-                  </div>
+                  <RowActions label={p.name} onEdit={() => setDialog({ provider: p })} onDelete={() => setDeleting(p)} blockedReason={deleteBlocked(used)} card />
                 </Card>
               </li>
             );
@@ -167,17 +162,7 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
                       <Health h={p.health} />
                     </TableCell>
                     <TableCell className="py-1.5">
-                      <div className="flex items-center justify-end gap-1">
-                        <Button variant="outline" size="sm" onClick={() => setDialog({ provider: p })} aria-label={`Edit ${p.name}`}>
-                          <Pencil aria-hidden />
-                          <span className="hidden sm:inline">Edit</span>
-                        </Button>
-                        <DeleteMenu
-                          label={p.name}
-                          onDelete={() => setDeleting(p)}
-                          blockedReason={used > 0 ? `${used} ${used === 1 ? "model uses" : "models use"} it. Remove those endpoints first, or switch it off.` : null}
-                        />
-                      </div>
+                      <RowActions label={p.name} onEdit={() => setDialog({ provider: p })} onDelete={() => setDeleting(p)} blockedReason={deleteBlocked(used)} />
                     </TableCell>
                   </TableRow>
                 );

@@ -1,4 +1,4 @@
-import { MoreHorizontal, Trash2 } from "lucide-react";
+import { MoreHorizontal, Pencil, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -31,5 +31,36 @@ export function DeleteMenu({ label, onDelete, blockedReason }: { label: string; 
         )}
       </DropdownMenuContent>
     </DropdownMenu>
+  );
+}
+
+/**
+ * A row's edit button (`editLabel`, such as Edit or Rename) and its Delete menu. In a table the
+ * button's words show from small screens up; on a phone card (`card`) the button fills the row
+ * and always shows them.
+ */
+export function RowActions({
+  label,
+  editLabel = "Edit",
+  onEdit,
+  onDelete,
+  blockedReason,
+  card = false,
+}: {
+  label: string;
+  editLabel?: string;
+  onEdit: () => void;
+  onDelete: () => void;
+  blockedReason?: string | null;
+  card?: boolean;
+}) {
+  return (
+    <div className={card ? "flex items-center gap-2" : "flex items-center justify-end gap-1"}>
+      <Button variant="outline" size="sm" className={card ? "flex-1" : undefined} onClick={onEdit} aria-label={`${editLabel} ${label}`}>
+        <Pencil aria-hidden />
+        <span className={card ? undefined : "hidden sm:inline"}>{editLabel}</span>
+      </Button>
+      <DeleteMenu label={label} onDelete={onDelete} blockedReason={blockedReason} />
+    </div>
   );
 }
