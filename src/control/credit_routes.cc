@@ -45,12 +45,14 @@ Reply Api::Transactions(const Call& call) {
   auto query = Fields::FromQuery(call.http.query);
   if (!query.ok()) return ErrorReply(query.error());
   int64_t limit = query->Int("limit", 1, kMaxPage).value_or(kDefaultPage);
+  int64_t before = query->Int("before", 1, INT64_MAX).value_or(0);
   if (!query->ok()) return query->Failure();
   json::array transactions;
-  for (const auto& entry : store_.ListLedger(call.user().id, static_cast<int>(limit))) {
-    transactions.push_back(LedgerEntryJson(entry));
-  }
-  return JsonReply(200, json::object{{"transactions", std::move(transactions)}});
+  auto entries = store_.ListLedger(call.user().id, static_cast<int>(limit), before);
+  for (const auto& entry : entries) transactions.push_back(LedgerEntryJson(entry));
+  // A full page may have more behind it; the client asks again with before = next_before.
+  json::value next = entries.size() == static_cast<size_t>(limit) ? json::value(entries.back().id) : json::value(nullptr);
+  return JsonReply(200, json::object{{"transactions", std::move(transactions)}, {"next_before", next}});
 }
 
 Reply Api::Checkout(const Call& call) {

@@ -337,7 +337,9 @@ class Store {
   virtual Status Settle(const std::string& request_id, Micros actual) = 0;
   // Sum of a user's ledger entries (a test compares it with the balance).
   virtual Micros LedgerSum(int64_t user_id) = 0;
-  virtual std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit) = 0;
+  // A user's ledger, newest first: at most `limit` entries with ids below `before_id` (0 = from
+  // the newest), so the last id of one page is the cursor of the next.
+  virtual std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit, int64_t before_id = 0) = 0;
   // Total ever credited (topups + grants, less deducts) and total spent of a user, for
   // /api/v1/credits.
   // Spent is settled costs plus the amounts currently held (minus refunds), i.e. the negated

@@ -44,6 +44,27 @@ TEST_P(StoreConformanceTest, CreditIsIdempotent) {
   ExpectBalanced(user);
 }
 
+TEST_P(StoreConformanceTest, LedgerPagesByCursorWithoutGapsOrRepeats) {
+  int64_t user = MakeUser("pages@example.com");
+  int64_t other = MakeUser("other@example.com");
+  for (int i = 1; i <= 7; ++i) {
+    ASSERT_TRUE(store_->Credit(user, i, "grant", "g:" + std::to_string(i), "").ok());
+    ASSERT_TRUE(store_->Credit(other, i, "grant", "o:" + std::to_string(i), "").ok());
+  }
+  std::vector<Micros> amounts;
+  int64_t before = 0;
+  for (int page = 0; page < 5; ++page) {
+    auto entries = store_->ListLedger(user, 3, before);
+    for (const auto& e : entries) {
+      EXPECT_EQ(e.user_id, user);
+      amounts.push_back(e.amount);
+    }
+    if (entries.size() < 3) break;
+    before = entries.back().id;
+  }
+  EXPECT_EQ(amounts, (std::vector<Micros>{7, 6, 5, 4, 3, 2, 1}));  // newest first, each once
+}
+
 TEST_P(StoreConformanceTest, HoldOutcomes) {
   int64_t alice = MakeUser("alice@example.com", 10'000);
   int64_t bob = MakeUser("bob@example.com", 10'000);

@@ -149,6 +149,23 @@ test('a log detail lists every provider tried; activity splits days by model and
   assert.equal(bad.body.error.param, 'split_by');
 });
 
+test('the transaction history pages back to the first entry', async () => {
+  const user = await cliUser(ctx, { credits: '1' });
+  const session = await login(ctx, user.email, user.password);
+  for (let i = 1; i <= 4; i++) {
+    expectStatus(await api(ctx, 'POST', '/api/credits/checkout', { auth: session, origin: true, body: { amount_usd: `${i}.00` } }), 200);
+  }
+  const seen = [];
+  let before = null;
+  for (let page = 0; page < 6; page++) {
+    const r = expectStatus(await api(ctx, 'GET', `/api/credits/transactions?limit=2${before ? `&before=${before}` : ''}`, { auth: session }), 200);
+    seen.push(...r.body.transactions.map((t) => t.amount_micros));
+    before = r.body.next_before;
+    if (before === null) break;
+  }
+  assert.deepEqual(seen, [4_000_000, 3_000_000, 2_000_000, 1_000_000, 1_000_000], 'four top-ups, then the first grant, newest first');
+});
+
 test('provider output speed appears once a streamed answer was timed', async () => {
   const { key } = await ctx.tp.account();
   // 12 chunks 10 ms apart: long enough to time.

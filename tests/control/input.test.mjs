@@ -138,6 +138,8 @@ test('GET /api/credits/transactions: bad limits', () => cases([
   ['limit negative', { route: '/api/credits/transactions?limit=-1' }, 400, 'limit'],
   ['limit zero', { route: '/api/credits/transactions?limit=0' }, 400, 'limit'],
   ['limit with a fraction', { route: '/api/credits/transactions?limit=1.5' }, 400, 'limit'],
+  ['before zero', { route: '/api/credits/transactions?before=0' }, 400, 'before'],
+  ['before not a number', { route: '/api/credits/transactions?before=gen-1' }, 400, 'before'],
 ], { method: 'GET' }));
 
 test('GET /api/logs: bad filters', () => cases([

@@ -133,7 +133,7 @@ class SqliteStore final : public Store {
   Status Settle(const std::string& request_id, Micros actual) override;
   Micros LedgerSum(int64_t user_id) override;
   // Newest first; `limit` <= 0 returns nothing.
-  std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit) override;
+  std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit, int64_t before_id = 0) override;
   Micros TotalCredited(int64_t user_id) override;
   Micros TotalSpent(int64_t user_id) override;
   Result<int> ReleaseStaleHolds(int64_t older_than_unix) override;

@@ -262,13 +262,13 @@ Micros SqliteStore::TotalSpent(int64_t user_id) {
                          "WHERE user_id = ? AND kind IN ('hold', 'settle', 'refund')");
 }
 
-std::vector<LedgerEntry> SqliteStore::ListLedger(int64_t user_id, int limit) {
+std::vector<LedgerEntry> SqliteStore::ListLedger(int64_t user_id, int limit, int64_t before_id) {
   std::vector<LedgerEntry> entries;
   if (limit <= 0) return entries;
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT ") + kLedgerColumns +
-                          " FROM ledger_entries WHERE user_id = ? ORDER BY id DESC LIMIT ?");
-  s.Bind(user_id).Bind(limit);
+                          " FROM ledger_entries WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
+  s.Bind(user_id).Bind(before_id > 0 ? before_id : INT64_MAX).Bind(limit);
   for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
     LedgerEntry entry;
     entry.id = s.Int(0);
