@@ -1,11 +1,11 @@
-import { KeyRound, LineChart, MessageSquare } from "lucide-react";
+import { LineChart } from "lucide-react";
 import { useMemo, useState } from "react";
-import { Link, useSearchParams } from "@/lib/router";
+import { useSearchParams } from "@/lib/router";
 import { cn } from "@/lib/utils";
-import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
+import { GetStartedActions } from "@/components/ui/get-started-actions";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { ActivityChart, CHART_HEIGHT, ChartLegend } from "./components/activity-chart";
 import { BreakdownSkeleton, BreakdownTable } from "./components/breakdown-table";
@@ -161,22 +161,7 @@ function NoUsage({ range }: { range: DayRange }) {
       icon={<LineChart />}
       title="No requests in this period"
       description={`Nothing was sent with your API keys ${range.from === range.to ? "on" : "between"} ${formatRange(range).replace(" – ", " and ")}. Try a model in the playground, or create a key and point your app at Turnpike.`}
-      action={
-        <div className="flex flex-wrap justify-center gap-2">
-          <Button asChild>
-            <Link to="/playground">
-              <MessageSquare />
-              Open the playground
-            </Link>
-          </Button>
-          <Button asChild variant="outline">
-            <Link to="/keys">
-              <KeyRound />
-              Create an API key
-            </Link>
-          </Button>
-        </div>
-      }
+      action={<GetStartedActions />}
     />
   );
 }

@@ -1,11 +1,12 @@
-import { ChevronLeft, ChevronRight, KeyRound, MessageSquare, ScrollText, SearchX } from "lucide-react";
+import { ChevronLeft, ChevronRight, ScrollText, SearchX } from "lucide-react";
 import { useMemo, useState } from "react";
-import { Link, useSearchParams } from "@/lib/router";
+import { useSearchParams } from "@/lib/router";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
+import { GetStartedActions } from "@/components/ui/get-started-actions";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { LogFiltersBar } from "./components/log-filters";
 import { LogsList, LogsTable, LogsTableSkeleton } from "./components/logs-table";
@@ -78,22 +79,7 @@ export default function LogsPage(_: { params: Record<string, string> }) {
             icon={<ScrollText />}
             title="No requests yet"
             description="Requests made with your API keys show up here within seconds, with their tokens, cost and timing."
-            action={
-              <div className="flex flex-wrap justify-center gap-2">
-                <Button asChild>
-                  <Link to="/playground">
-                    <MessageSquare />
-                    Open the playground
-                  </Link>
-                </Button>
-                <Button asChild variant="outline">
-                  <Link to="/keys">
-                    <KeyRound />
-                    Create an API key
-                  </Link>
-                </Button>
-              </div>
-            }
+            action={<GetStartedActions />}
           />
         )
       ) : (

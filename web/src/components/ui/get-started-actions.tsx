@@ -1,0 +1,23 @@
+import { KeyRound, MessageSquare } from "lucide-react";
+import { Link } from "@/lib/router";
+import { Button } from "./button";
+
+/** The two ways to make a first request, for empty states: try the playground, or create an API key. */
+export function GetStartedActions() {
+  return (
+    <div className="flex flex-wrap justify-center gap-2">
+      <Button asChild>
+        <Link to="/playground">
+          <MessageSquare />
+          Open the playground
+        </Link>
+      </Button>
+      <Button asChild variant="outline">
+        <Link to="/keys">
+          <KeyRound />
+          Create an API key
+        </Link>
+      </Button>
+    </div>
+  );
+}
