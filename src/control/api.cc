@@ -70,6 +70,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/api/admin/users", Access::kAdmin, &Api::AdminUsers},
       {"PATCH", "/api/admin/users/{id}", Access::kAdmin, &Api::AdminUpdateUser},
       {"POST", "/api/admin/users/{id}/credits", Access::kAdmin, &Api::AdminCredits},
+      {"GET", "/api/admin/catalog", Access::kAdmin, &Api::AdminCatalog},
       {"POST", "/api/admin/companies", Access::kAdmin, &Api::AdminCreateCompany},
       {"PATCH", "/api/admin/companies/{id}", Access::kAdmin, &Api::AdminUpdateCompany},
       {"DELETE", "/api/admin/companies/{id}", Access::kAdmin, &Api::AdminDeleteCompany},

@@ -124,6 +124,7 @@ class Api {
   Reply AdminCredits(const Call& call);
 
   // catalog_admin_routes.cc
+  Reply AdminCatalog(const Call& call);
   Reply AdminCreateCompany(const Call& call);
   Reply AdminUpdateCompany(const Call& call);
   Reply AdminDeleteCompany(const Call& call);

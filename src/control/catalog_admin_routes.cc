@@ -510,6 +510,19 @@ Reply Api::AdminDeleteEndpoint(const Call& call) {
   return NoContent();
 }
 
+Reply Api::AdminCatalog(const Call& call) {
+  auto snapshot = models_.snapshot();
+  json::array companies, providers, models;
+  if (snapshot) {
+    const store::Catalog& catalog = snapshot->catalog();
+    for (const auto& c : catalog.companies) companies.push_back(CompanyJson(c));
+    for (const auto& p : catalog.providers) providers.push_back(AdminProviderJson(p, *snapshot));
+    for (const auto& m : catalog.models) models.push_back(AdminModelReply(store_, m.id, *snapshot, call.now));
+  }
+  return JsonReply(200, json::object{
+                            {"companies", std::move(companies)}, {"providers", std::move(providers)}, {"models", std::move(models)}});
+}
+
 Reply Api::AdminPriceHistory(const Call& call) {
   auto model_id = ModelIdParam(call);
   if (!model_id.ok()) return ErrorReply(model_id.error());

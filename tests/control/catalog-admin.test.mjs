@@ -89,6 +89,17 @@ test('authorization: every catalog admin route is 401 anonymous, 403 for users, 
   r = await adminOnly('GET /api/admin/models/{id}/endpoints/{provider}/prices', call('GET', `${endpointPath}/prices`), 200);
   assert.equal(r.body.history.length, 1);
   assert.equal(r.body.history[0].state, 'current');
+  // The admin listing shows what the public one leaves out, disabled entries included.
+  expectStatus(await api(ctx, 'PATCH', `/api/admin/providers/${provider}`, { auth: S.admin, body: { enabled: false } }), 200);
+  r = await adminOnly('GET /api/admin/catalog', call('GET', '/api/admin/catalog'), 200);
+  const listed = r.body.providers.find((p) => p.id === provider);
+  assert.equal(listed.enabled, false);
+  assert.equal(listed.base_url_env, 'OPENAI_BASE_URL');
+  assert.ok(listed.unavailable_reason, 'says why it is unavailable');
+  const listedModel = r.body.models.find((m) => m.id === model);
+  assert.deepEqual(listedModel.endpoints.map((e) => [e.provider, e.upstream_model, e.enabled]), [[provider, 'up-1', true]]);
+  assert.ok(r.body.companies.some((c) => c.id === company));
+  expectStatus(await api(ctx, 'PATCH', `/api/admin/providers/${provider}`, { auth: S.admin, body: { enabled: true } }), 200);
 
   await adminOnly('DELETE /api/admin/models/{id}/endpoints/{provider}', call('DELETE', endpointPath), 204,
     async () => (await publicCatalog()).models.find((m) => m.id === model));
