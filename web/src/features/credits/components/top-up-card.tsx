@@ -4,10 +4,10 @@ import { formatUsd } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
 import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
+import { UsdInput } from "@/components/ui/usd-input";
 import { checkAmount, DEFAULT_BOUNDS, PRESETS_USD } from "../data/amount";
 import { useCheckout, useServerConfig } from "../data/credits";
 import { redirectTo } from "../data/redirect";
@@ -111,26 +111,19 @@ export function TopUpCard() {
               error={error}
               hint={`From ${formatUsd(bounds.min_micros)} to ${formatUsd(bounds.max_micros)}, in whole cents.`}
             >
-              <div className="relative">
-                <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-muted-foreground" aria-hidden>
-                  $
-                </span>
-                <Input
-                  id="topup-custom"
-                  inputMode="decimal"
-                  autoComplete="off"
-                  placeholder="Other amount"
-                  className="pl-6 tabular-nums"
-                  value={custom}
-                  onChange={(e) => {
-                    setCustom(e.target.value);
-                    setPreset(null);
-                    setError(null);
-                  }}
-                  aria-invalid={!!error}
-                  aria-describedby={error ? "topup-custom-error" : "topup-custom-hint"}
-                />
-              </div>
+              <UsdInput
+                id="topup-custom"
+                autoComplete="off"
+                placeholder="Other amount"
+                value={custom}
+                onChange={(e) => {
+                  setCustom(e.target.value);
+                  setPreset(null);
+                  setError(null);
+                }}
+                aria-invalid={!!error}
+                aria-describedby={error ? "topup-custom-error" : "topup-custom-hint"}
+              />
             </Field>
             <FormError error={checkout.error} />
             <div className="grid gap-2">

@@ -8,6 +8,7 @@ import { FormError } from "@/components/ui/states";
 import { Switch } from "@/components/ui/switch";
 import { useCreateKey } from "../data/keys";
 import { KEY_NAME_MAX, todayInputValue, validateExpiry, validateKeyName, validateLimit } from "../data/key-utils";
+import { LimitField } from "./limit-field";
 import { SecretReveal } from "./secret-reveal";
 
 type Errors = { name?: string; limit?: string; expires?: string };
@@ -57,23 +58,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
         />
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field id="key-limit" label="Spending limit (USD)" error={errors.limit} hint="Optional. Empty means no limit.">
-          <div className="relative">
-            <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-muted-foreground" aria-hidden>
-              $
-            </span>
-            <Input
-              id="key-limit"
-              inputMode="decimal"
-              placeholder="No limit"
-              className="pl-6 tabular-nums"
-              value={limit}
-              onChange={(e) => setLimit(e.target.value)}
-              aria-invalid={!!errors.limit}
-              aria-describedby={errors.limit ? "key-limit-error" : "key-limit-hint"}
-            />
-          </div>
-        </Field>
+        <LimitField id="key-limit" value={limit} onChange={setLimit} error={errors.limit} hint="Optional. Empty means no limit." />
         <Field id="key-expires" label="Expires" error={errors.expires} hint="Optional. Works through the end of that day.">
           <Input
             id="key-expires"

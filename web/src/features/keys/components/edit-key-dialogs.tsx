@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useState, type ComponentType, type FormEvent } from "react";
 import type { Key } from "@/lib/api";
 import { formatUsd, parseUsdToMicros } from "@/lib/format";
 import { Button } from "@/components/ui/button";
@@ -9,10 +9,36 @@ import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { useUpdateKey } from "../data/keys";
 import { KEY_NAME_MAX, microsToUsdString, validateKeyName, validateLimit } from "../data/key-utils";
+import { LimitField } from "./limit-field";
 
 type DialogProps = { keyItem: Key; open: boolean; onOpenChange: (open: boolean) => void };
+type FormProps = { keyItem: Key; onDone: () => void };
 
-function RenameForm({ keyItem, onDone }: { keyItem: Key; onDone: () => void }) {
+/** A small dialog holding one of the forms below; the form's `onDone` closes it. */
+function KeyDialog({ keyItem, open, onOpenChange, Form }: DialogProps & { Form: ComponentType<FormProps> }) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="max-w-md">
+        <Form keyItem={keyItem} onDone={() => onOpenChange(false)} />
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function CancelSave({ onCancel, pending }: { onCancel: () => void; pending: boolean }) {
+  return (
+    <>
+      <Button variant="outline" onClick={onCancel}>
+        Cancel
+      </Button>
+      <Button type="submit" loading={pending}>
+        Save
+      </Button>
+    </>
+  );
+}
+
+function RenameForm({ keyItem, onDone }: FormProps) {
   const update = useUpdateKey();
   const [name, setName] = useState(keyItem.name);
   const [error, setError] = useState<string | null>(null);
@@ -53,28 +79,17 @@ function RenameForm({ keyItem, onDone }: { keyItem: Key; onDone: () => void }) {
       </Field>
       <FormError error={update.error} />
       <DialogFooter>
-        <Button variant="outline" onClick={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" loading={update.isPending}>
-          Save
-        </Button>
+        <CancelSave onCancel={onDone} pending={update.isPending} />
       </DialogFooter>
     </form>
   );
 }
 
-export function RenameKeyDialog({ keyItem, open, onOpenChange }: DialogProps) {
-  return (
-    <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="max-w-md">
-        <RenameForm keyItem={keyItem} onDone={() => onOpenChange(false)} />
-      </DialogContent>
-    </Dialog>
-  );
+export function RenameKeyDialog(props: DialogProps) {
+  return <KeyDialog {...props} Form={RenameForm} />;
 }
 
-function LimitForm({ keyItem, onDone }: { keyItem: Key; onDone: () => void }) {
+function LimitForm({ keyItem, onDone }: FormProps) {
   const update = useUpdateKey();
   const [limit, setLimit] = useState(keyItem.limit_micros === null ? "" : microsToUsdString(keyItem.limit_micros));
   const [error, setError] = useState<string | null>(null);
@@ -102,25 +117,7 @@ function LimitForm({ keyItem, onDone }: { keyItem: Key; onDone: () => void }) {
           Requests with “{keyItem.name}” are refused once it has spent this much. It has spent {formatUsd(keyItem.usage_micros)} so far.
         </DialogDescription>
       </DialogHeader>
-      <Field id="key-limit-edit" label="Spending limit (USD)" error={error} hint="Leave empty for no limit.">
-        <div className="relative">
-          <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-muted-foreground" aria-hidden>
-            $
-          </span>
-          <Input
-            id="key-limit-edit"
-            inputMode="decimal"
-            placeholder="No limit"
-            className="pl-6 tabular-nums"
-            value={limit}
-            onChange={(e) => setLimit(e.target.value)}
-            autoFocus
-            onFocus={(e) => e.currentTarget.select()}
-            aria-invalid={!!error}
-            aria-describedby={error ? "key-limit-edit-error" : "key-limit-edit-hint"}
-          />
-        </div>
-      </Field>
+      <LimitField id="key-limit-edit" value={limit} onChange={setLimit} error={error} hint="Leave empty for no limit." focus />
       <FormError error={update.error} />
       <DialogFooter className="sm:justify-between">
         {keyItem.limit_micros !== null ? (
@@ -131,24 +128,13 @@ function LimitForm({ keyItem, onDone }: { keyItem: Key; onDone: () => void }) {
           <span className="hidden sm:block" />
         )}
         <div className="flex flex-col-reverse gap-2 sm:flex-row">
-          <Button variant="outline" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={update.isPending}>
-            Save
-          </Button>
+          <CancelSave onCancel={onDone} pending={update.isPending} />
         </div>
       </DialogFooter>
     </form>
   );
 }
 
-export function LimitKeyDialog({ keyItem, open, onOpenChange }: DialogProps) {
-  return (
-    <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="max-w-md">
-        <LimitForm keyItem={keyItem} onDone={() => onOpenChange(false)} />
-      </DialogContent>
-    </Dialog>
-  );
+export function LimitKeyDialog(props: DialogProps) {
+  return <KeyDialog {...props} Form={LimitForm} />;
 }
