@@ -8,6 +8,17 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { exactTime, formatCost } from "../data/format";
 import { StatusBadge } from "./status-badge";
 
+/** What the table and the phone list show: the requests, how to name their keys and providers, and "now" for relative times. */
+type LogsProps = {
+  logs: Log[];
+  keyName: (id: number) => string;
+  providerName: (id: string) => string;
+  now: number;
+};
+
+/** Where a request's own page is. */
+const logPath = (id: string) => "/logs/" + encodeURIComponent(id);
+
 function Head() {
   return (
     <TableHeader>
@@ -33,20 +44,10 @@ function Head() {
  * One row per request. The time is a real link to the request (keyboard and middle-click work);
  * a click anywhere else on the row goes there too.
  */
-export function LogsTable({
-  logs,
-  keyName,
-  providerName,
-  now,
-}: {
-  logs: Log[];
-  keyName: (id: number) => string;
-  providerName: (id: string) => string;
-  now: number;
-}) {
+export function LogsTable({ logs, keyName, providerName, now }: LogsProps) {
   const open = (e: MouseEvent<HTMLTableRowElement>, id: string) => {
     if ((e.target as HTMLElement).closest("a, button") || window.getSelection()?.toString()) return;
-    navigate("/logs/" + encodeURIComponent(id));
+    navigate(logPath(id));
   };
   return (
     <Table>
@@ -56,7 +57,7 @@ export function LogsTable({
           <TableRow key={log.id} className="cursor-pointer" onClick={(e) => open(e, log.id)} data-testid="log-row">
             <TableCell className="whitespace-nowrap">
               <Link
-                to={"/logs/" + encodeURIComponent(log.id)}
+                to={logPath(log.id)}
                 className="font-medium underline-offset-4 hover:underline focus-visible:underline"
                 title={exactTime(log.created_at)}
                 aria-label={`${formatRelative(log.created_at, now)}: ${log.model}, status ${log.status}`}
@@ -117,23 +118,13 @@ export function LogsTableSkeleton({ rows = 8 }: { rows?: number }) {
 }
 
 /** The same requests as a list of cards, for phone widths where ten columns do not fit. */
-export function LogsList({
-  logs,
-  keyName,
-  providerName,
-  now,
-}: {
-  logs: Log[];
-  keyName: (id: number) => string;
-  providerName: (id: string) => string;
-  now: number;
-}) {
+export function LogsList({ logs, keyName, providerName, now }: LogsProps) {
   return (
     <ul className="grid grid-cols-[minmax(0,1fr)] gap-2" aria-label="Requests">
       {logs.map((log) => (
         <li key={log.id} className="min-w-0">
           <Link
-            to={"/logs/" + encodeURIComponent(log.id)}
+            to={logPath(log.id)}
             className="block rounded-lg border bg-card p-3 text-sm shadow-sm transition-colors hover:bg-accent/50"
             data-testid="log-card"
           >
