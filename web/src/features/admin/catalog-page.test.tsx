@@ -2,9 +2,10 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Catalog } from "@/lib/api";
-import { fakeApi } from "@/test/fake-api";
+import { apiError, fakeApi } from "@/test/fake-api";
 import { setWindowWide } from "@/test/match-media";
 import { renderWithClient } from "@/test/render";
+import { Toaster } from "@/components/ui/toast";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import AdminCatalogPage from "./catalog-page";
 
@@ -244,5 +245,54 @@ describe("AdminCatalogPage · companies", () => {
     await user.type(within(dialog).getByLabelText("Name"), "Mistral AI");
     await user.click(within(dialog).getByRole("button", { name: "Add company" }));
     await waitFor(() => expect(writes()).toEqual([{ method: "POST", path: "/api/admin/companies", body: { id: "mistralai", name: "Mistral AI" } }]));
+  });
+
+  it("deletes a company without models only after confirming, and says so", async () => {
+    api.routes["DELETE /api/admin/companies/*"] = { status: 204 };
+    const user = userEvent.setup();
+    renderWithClient(
+      <TooltipProvider>
+        <AdminCatalogPage params={{}} />
+        <Toaster />
+      </TooltipProvider>,
+    );
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("tab", { name: /Companies/ }));
+    // A company with models cannot be deleted; the menu says why.
+    await user.click(await screen.findByRole("button", { name: "More actions for FakeCo" }));
+    expect(await screen.findByRole("menuitem", { name: "Delete" })).toHaveAttribute("aria-disabled", "true");
+    expect(screen.getByText("It has 1 model. Delete those first.")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+
+    await user.click(screen.getByRole("button", { name: "More actions for EmptyCo" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Delete" }));
+    const confirm = await screen.findByRole("alertdialog");
+    expect(confirm).toHaveTextContent("Delete EmptyCo?");
+    expect(confirm).toHaveTextContent("It has no models, so nothing else changes.");
+    expect(writes()).toHaveLength(0);
+    await user.click(within(confirm).getByRole("button", { name: "Delete company" }));
+    await waitFor(() => expect(writes()).toEqual([{ method: "DELETE", path: "/api/admin/companies/emptyco", body: undefined }]));
+    expect((await screen.findByText("EmptyCo deleted")).closest('[role="status"]')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
+  });
+
+  it("keeps the confirmation open and says why when a delete is refused", async () => {
+    api.routes["DELETE /api/admin/companies/*"] = apiError(409, "The company still has models.");
+    const user = userEvent.setup();
+    renderWithClient(
+      <TooltipProvider>
+        <AdminCatalogPage params={{}} />
+        <Toaster />
+      </TooltipProvider>,
+    );
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("tab", { name: /Companies/ }));
+    await user.click(await screen.findByRole("button", { name: "More actions for EmptyCo" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Delete" }));
+    const confirm = await screen.findByRole("alertdialog");
+    await user.click(within(confirm).getByRole("button", { name: "Delete company" }));
+    const alert = await screen.findByText("The company was not deleted");
+    expect(alert.closest('[role="alert"]')).toHaveTextContent("The company still has models.");
+    expect(screen.getByRole("alertdialog")).toBeInTheDocument();
   });
 });
