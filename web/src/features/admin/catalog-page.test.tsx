@@ -83,10 +83,11 @@ beforeEach(() => {
   };
 });
 
-function renderPage() {
+function renderPage({ toasts = false } = {}) {
   return renderWithClient(
     <TooltipProvider>
       <AdminCatalogPage params={{}} />
+      {toasts && <Toaster />}
     </TooltipProvider>,
   );
 }
@@ -234,6 +235,22 @@ describe("AdminCatalogPage · models", () => {
 });
 
 describe("AdminCatalogPage · companies", () => {
+  /** Renders the page (with toasts) on its Companies tab. */
+  async function openCompanies() {
+    const user = userEvent.setup();
+    renderPage({ toasts: true });
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("tab", { name: /Companies/ }));
+    return user;
+  }
+
+  /** Chooses Delete in a company's menu; the confirmation that opens. */
+  async function askToDelete(user: ReturnType<typeof userEvent.setup>, name: string) {
+    await user.click(await screen.findByRole("button", { name: `More actions for ${name}` }));
+    await user.click(await screen.findByRole("menuitem", { name: "Delete" }));
+    return screen.findByRole("alertdialog");
+  }
+
   it("adds a company", async () => {
     const user = userEvent.setup();
     renderPage();
@@ -249,24 +266,14 @@ describe("AdminCatalogPage · companies", () => {
 
   it("deletes a company without models only after confirming, and says so", async () => {
     api.routes["DELETE /api/admin/companies/*"] = { status: 204 };
-    const user = userEvent.setup();
-    renderWithClient(
-      <TooltipProvider>
-        <AdminCatalogPage params={{}} />
-        <Toaster />
-      </TooltipProvider>,
-    );
-    await screen.findByText("Groq");
-    await user.click(screen.getByRole("tab", { name: /Companies/ }));
+    const user = await openCompanies();
     // A company with models cannot be deleted; the menu says why.
     await user.click(await screen.findByRole("button", { name: "More actions for FakeCo" }));
     expect(await screen.findByRole("menuitem", { name: "Delete" })).toHaveAttribute("aria-disabled", "true");
     expect(screen.getByText("It has 1 model. Delete those first.")).toBeInTheDocument();
     await user.keyboard("{Escape}");
 
-    await user.click(screen.getByRole("button", { name: "More actions for EmptyCo" }));
-    await user.click(await screen.findByRole("menuitem", { name: "Delete" }));
-    const confirm = await screen.findByRole("alertdialog");
+    const confirm = await askToDelete(user, "EmptyCo");
     expect(confirm).toHaveTextContent("Delete EmptyCo?");
     expect(confirm).toHaveTextContent("It has no models, so nothing else changes.");
     expect(writes()).toHaveLength(0);
@@ -278,18 +285,8 @@ describe("AdminCatalogPage · companies", () => {
 
   it("keeps the confirmation open and says why when a delete is refused", async () => {
     api.routes["DELETE /api/admin/companies/*"] = apiError(409, "The company still has models.");
-    const user = userEvent.setup();
-    renderWithClient(
-      <TooltipProvider>
-        <AdminCatalogPage params={{}} />
-        <Toaster />
-      </TooltipProvider>,
-    );
-    await screen.findByText("Groq");
-    await user.click(screen.getByRole("tab", { name: /Companies/ }));
-    await user.click(await screen.findByRole("button", { name: "More actions for EmptyCo" }));
-    await user.click(await screen.findByRole("menuitem", { name: "Delete" }));
-    const confirm = await screen.findByRole("alertdialog");
+    const user = await openCompanies();
+    const confirm = await askToDelete(user, "EmptyCo");
     await user.click(within(confirm).getByRole("button", { name: "Delete company" }));
     const alert = await screen.findByText("The company was not deleted");
     expect(alert.closest('[role="alert"]')).toHaveTextContent("The company still has models.");
