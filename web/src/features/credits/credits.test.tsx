@@ -24,14 +24,17 @@ type State = {
   transactions: Transaction[];
 };
 
-/** Serves the config, balance, ledger and user from `state`, and `handlers` ("POST …"); returns what was sent. */
+/** Serves the config, balance, ledger (paged by cursor) and user from `state`, and `handlers` ("POST …"); returns what was sent. */
 function mockApi(state: State, handlers: Record<string, Route> = {}) {
   api.routes = {
     "GET /api/config": () => ({ body: { gateway_url: null, payments: { provider: state.provider, min_micros: 1_000_000, max_micros: 10_000_000_000 } } }),
     "GET /api/credits": () => ({ body: { balance_micros: state.balance, total_credited_micros: state.balance + 2_000_000, total_spent_micros: 2_000_000 } }),
+    // Pages like the server: newest first, ids below `before`, and a cursor only after a full page.
     "GET /api/credits/transactions": ({ url }) => {
       const limit = Number(url.searchParams.get("limit") ?? 50);
-      return { body: { transactions: state.transactions.slice(0, limit) } };
+      const before = url.searchParams.get("before");
+      const page = state.transactions.filter((t) => before === null || t.id < Number(before)).slice(0, limit);
+      return { body: { transactions: page, next_before: page.length === limit ? page[page.length - 1]!.id : null } };
     },
     "GET /api/me": () => ({
       body: {
@@ -248,16 +251,134 @@ describe("Credits page", () => {
     await waitFor(() => expect(window.location.search).toBe(""));
   });
 
-  it("loads more transactions", async () => {
+  it("loads older pages by cursor until the last one", async () => {
     const user = userEvent.setup();
-    const transactions = Array.from({ length: 70 }, (_, i) => tx({ id: 70 - i, note: `entry ${70 - i}` }));
+    const transactions = Array.from({ length: 120 }, (_, i) => tx({ id: 120 - i, note: `entry ${120 - i}` }));
     const sent = mockApi({ provider: "sandbox", balance: 0, transactions });
     renderPage();
-    expect(await screen.findByText("entry 70")).toBeInTheDocument();
-    expect(screen.queryByText("entry 1")).not.toBeInTheDocument();
+    expect(await screen.findByText("entry 120")).toBeInTheDocument();
+    expect(screen.getByText("entry 71")).toBeInTheDocument();
+    expect(screen.queryByText("entry 70")).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("entry 21")).toBeInTheDocument();
+    expect(screen.getByText("entry 120")).toBeInTheDocument();
+    expect(screen.queryByText("entry 20")).not.toBeInTheDocument();
+
     await user.click(screen.getByRole("button", { name: "Load more" }));
     expect(await screen.findByText("entry 1")).toBeInTheDocument();
-    expect(sent.filter((r) => r.path === "/api/credits/transactions").map((r) => r.url.search)).toEqual(["?limit=50", "?limit=100"]);
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument());
+    expect(screen.getAllByRole("row")).toHaveLength(1 + 120); // the header, then each entry once
+    expect(screen.queryByText(/Showing the latest/)).not.toBeInTheDocument();
+    expect(sent.filter((r) => r.path === "/api/credits/transactions").map((r) => r.url.search)).toEqual([
+      "?limit=50",
+      "?limit=50&before=71",
+      "?limit=50&before=21",
+    ]);
+  });
+
+  it("offers no more after a full last page once the next one comes back empty", async () => {
+    const user = userEvent.setup();
+    const transactions = Array.from({ length: 50 }, (_, i) => tx({ id: 50 - i, note: `entry ${50 - i}` }));
+    const sent = mockApi({ provider: "sandbox", balance: 0, transactions });
+    renderPage();
+    expect(await screen.findByText("entry 1")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument());
+    expect(screen.getByText("entry 50")).toBeInTheDocument();
+    expect(screen.queryByText("No transactions yet")).not.toBeInTheDocument();
+    expect(sent.filter((r) => r.path === "/api/credits/transactions").map((r) => r.url.search)).toEqual(["?limit=50", "?limit=50&before=1"]);
+  });
+
+  it("pairs a charge with its hold from the next page once that page is loaded", async () => {
+    const user = userEvent.setup();
+    const transactions = [
+      ...Array.from({ length: 49 }, (_, i) => tx({ id: 51 - i, note: `entry ${51 - i}` })),
+      tx({ id: 2, kind: "settle", amount_micros: 9_580, request_id: "gen-split" }), // the 50th: last of page one
+      tx({ id: 1, kind: "hold", amount_micros: -10_000, request_id: "gen-split" }), // alone on page two
+    ];
+    mockApi({ provider: "sandbox", balance: 0, transactions });
+    renderPage();
+    const charge = (await screen.findByText("Charge")).closest("tr")!;
+    expect(charge).toHaveTextContent("+$0.009580");
+    expect(charge).not.toHaveTextContent("Final cost");
+    expect(screen.queryByText("Hold")).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("Hold")).toBeInTheDocument();
+    expect(screen.getByText("Charge").closest("tr")).toHaveTextContent("Final cost $0.000420");
+  });
+
+  it("keeps the loaded entries when loading more fails, and can try again", async () => {
+    const user = userEvent.setup();
+    const transactions = Array.from({ length: 60 }, (_, i) => tx({ id: 60 - i, note: `entry ${60 - i}` }));
+    let fail = true;
+    mockApi(
+      { provider: "sandbox", balance: 0, transactions },
+      {
+        "GET /api/credits/transactions": ({ url }) => {
+          const before = url.searchParams.get("before");
+          if (before !== null && fail) return apiError(503, "The ledger is busy", "service_unavailable");
+          const page = transactions.filter((t) => before === null || t.id < Number(before)).slice(0, 50);
+          return { body: { transactions: page, next_before: page.length === 50 ? page[49]!.id : null } };
+        },
+      },
+    );
+    renderPage();
+    expect(await screen.findByText("entry 60")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The ledger is busy");
+    expect(screen.getByText("entry 60")).toBeInTheDocument();
+    expect(screen.queryByText("Transactions could not be loaded")).not.toBeInTheDocument();
+
+    fail = false;
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("entry 1")).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+  });
+
+  it("says so when the ledger cannot be loaded", async () => {
+    mockApi(
+      { provider: "sandbox", balance: 0, transactions: [] },
+      { "GET /api/credits/transactions": apiError(503, "The ledger is busy", "service_unavailable") },
+    );
+    renderPage();
+    expect(await screen.findByText("Transactions could not be loaded")).toBeInTheDocument();
+    expect(screen.getByText("The ledger is busy")).toBeInTheDocument();
+  });
+
+  it("refreshes every loaded page after a top-up, each entry once", async () => {
+    const user = userEvent.setup();
+    const state: State = {
+      provider: "sandbox",
+      balance: 0,
+      transactions: Array.from({ length: 60 }, (_, i) => tx({ id: 60 - i, note: `entry ${60 - i}` })),
+    };
+    const sent = mockApi(state, {
+      "POST /api/credits/checkout": () => {
+        state.transactions = [tx({ id: 61, note: "top-up via sandbox" }), ...state.transactions];
+        return {
+          body: {
+            topup: { id: 1, amount_micros: 25_000_000, provider: "sandbox", status: "completed", created_at: "2026-03-01T12:00:00Z", completed_at: "2026-03-01T12:00:00Z" },
+            checkout_url: null,
+          },
+        };
+      },
+    });
+    renderPage();
+    expect(await screen.findByText("entry 60")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("entry 1")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Add credits" })).toBeEnabled());
+    sent.length = 0;
+
+    await user.click(screen.getByRole("button", { name: "Add credits" }));
+    expect(await screen.findByText("top-up via sandbox")).toBeInTheDocument();
+    await waitFor(() =>
+      expect(sent.filter((r) => r.path === "/api/credits/transactions").map((r) => r.url.search)).toEqual(["?limit=50", "?limit=50&before=12"]),
+    );
+    expect(screen.getByText("entry 1")).toBeInTheDocument();
+    expect(screen.getAllByRole("row")).toHaveLength(1 + 61);
   });
 });

@@ -1,19 +1,19 @@
-import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { ErrorState } from "@/components/ui/states";
+import { ErrorState, FormError } from "@/components/ui/states";
 import { BalanceCards } from "./components/balance-cards";
 import { CheckoutBanner } from "./components/checkout-banner";
 import { TopUpCard } from "./components/top-up-card";
 import { TransactionsSkeleton, TransactionsTable } from "./components/transactions-table";
-import { TRANSACTIONS_MAX, TRANSACTIONS_PAGE, useBalances, useTransactions } from "./data/credits";
+import { useBalances, useTransactions } from "./data/credits";
 
 function History() {
-  const [limit, setLimit] = useState(TRANSACTIONS_PAGE);
-  const transactions = useTransactions(limit);
-  const list = transactions.data?.transactions;
-  const full = list !== undefined && list.length >= limit;
+  const transactions = useTransactions();
+  // Every page loaded so far, in order: the table pairs a charge with its hold across pages.
+  const list = transactions.data?.pages.flatMap((page) => page.transactions);
+  // A failed "Load more" keeps what is shown and says so under it; any other failure replaces it.
+  const moreFailed = transactions.isFetchNextPageError;
   return (
     <Card>
       <CardHeader>
@@ -23,24 +23,18 @@ function History() {
       <CardContent className="px-2 sm:px-5">
         {transactions.isPending ? (
           <TransactionsSkeleton />
-        ) : transactions.isError ? (
+        ) : transactions.isError && !moreFailed ? (
           <ErrorState error={transactions.error} onRetry={() => transactions.refetch()} title="Transactions could not be loaded" />
         ) : (
           <>
             <TransactionsTable transactions={list ?? []} />
-            {full && limit < TRANSACTIONS_MAX && (
-              <div className="mt-3 flex justify-center">
-                <Button
-                  variant="outline"
-                  loading={transactions.isPlaceholderData}
-                  onClick={() => setLimit((l) => Math.min(l + TRANSACTIONS_PAGE, TRANSACTIONS_MAX))}
-                >
+            {transactions.hasNextPage && (
+              <div className="mt-3 flex flex-col items-center gap-2">
+                {moreFailed && <FormError error={transactions.error} />}
+                <Button variant="outline" loading={transactions.isFetchingNextPage} onClick={() => void transactions.fetchNextPage()}>
                   Load more
                 </Button>
               </div>
-            )}
-            {full && limit >= TRANSACTIONS_MAX && (
-              <p className="mt-3 text-center text-xs text-muted-foreground">Showing the latest {TRANSACTIONS_MAX} entries.</p>
             )}
           </>
         )}

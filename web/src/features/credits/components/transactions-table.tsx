@@ -42,8 +42,10 @@ export function formatAmount(micros: number): string {
 }
 
 /**
- * A settlement is "hold minus final cost"; with its hold on the page the final cost itself can be
- * shown, which is what a person wants to know.
+ * A settlement is "hold minus final cost"; with its hold among the entries shown the final cost
+ * itself can be shown, which is what a person wants to know. `transactions` is every page loaded
+ * so far, so a charge whose (older) hold is on the next page gains its final cost once that page
+ * is loaded.
  */
 function finalCosts(transactions: Transaction[]): Map<number, number> {
   const holds = new Map<string, number>();
