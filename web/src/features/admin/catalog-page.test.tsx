@@ -2,23 +2,91 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Catalog } from "@/lib/api";
+import { formatDateTime } from "@/lib/format";
 import { apiError, fakeApi } from "@/test/fake-api";
 import { setWindowWide } from "@/test/match-media";
 import { renderWithClient } from "@/test/render";
 import { Toaster } from "@/components/ui/toast";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import AdminCatalogPage from "./catalog-page";
+import type { AdminCatalog, AdminEndpoint, AdminProvider } from "./data/catalog";
 
-const health = { requests: 0, failures: 0, error_rate: 0, latency_ms: null, last_failure_at: null, throughput_tps: null };
+const quiet = { requests: 0, failures: 0, error_rate: 0, latency_ms: null, last_failure_at: null, throughput_tps: null };
 
-const catalog: Catalog = {
+const cheapEndpoint: AdminEndpoint = {
+  model: "fakeco/duo",
+  provider: "fake-cheap",
+  upstream_model: "duo-cheap-1",
+  enabled: true,
+  available: true,
+  prices: { input: 500_000, output: 1_500_000, cache_read: 250_000, cache_write: 0 },
+  // Only the prompt price changes on the 15th; cache write goes up later.
+  scheduled_prices: [
+    { prices: { input: 600_000, output: 1_500_000, cache_read: 250_000, cache_write: 0 }, effective_from: "2030-01-15T09:30:00Z" },
+    { prices: { input: 600_000, output: 1_500_000, cache_read: 250_000, cache_write: 1_000_000 }, effective_from: "2030-03-01T00:00:00Z" },
+  ],
+  context_length: 128000,
+  max_output: 4096,
+  supported_parameters: [],
+};
+
+const groqEndpoint: AdminEndpoint = {
+  model: "fakeco/duo",
+  provider: "groq",
+  upstream_model: "duo-groq",
+  enabled: false,
+  available: false,
+  prices: { input: 300_000, output: 900_000, cache_read: 0, cache_write: 0 },
+  scheduled_prices: [],
+  context_length: 128000,
+  max_output: 4096,
+  supported_parameters: [],
+};
+
+const groq: AdminProvider = {
+  id: "groq",
+  name: "Groq",
+  adapter: "openai",
+  base_url: "https://api.groq.com/openai/v1",
+  key_env: "GROQ_API_KEY",
+  base_url_env: "GROQ_BASE_URL",
+  enabled: true,
+  available: false,
+  unavailable_reason: "GROQ_API_KEY is not set",
+};
+
+const oldAi: AdminProvider = {
+  id: "old-ai",
+  name: "Old AI",
+  adapter: "anthropic",
+  base_url: "https://old.invalid/v1",
+  key_env: null,
+  base_url_env: null,
+  enabled: false,
+  available: false,
+  unavailable_reason: "disabled in the catalog",
+};
+
+/** GET /api/admin/catalog: everything as admins edit it, the switched-off provider included. */
+const adminCatalog: AdminCatalog = {
   companies: [
     { id: "fakeco", name: "FakeCo" },
     { id: "emptyco", name: "EmptyCo" },
   ],
   providers: [
-    { id: "fake-cheap", name: "Fake Cheap", adapter: "openai", base_url: "https://cheap.invalid/v1", key_env: "OPENAI_API_KEY", available: true, health },
-    { id: "groq", name: "Groq", adapter: "openai", base_url: "https://api.groq.com/openai/v1", key_env: "GROQ_API_KEY", available: false, health },
+    {
+      id: "fake-cheap",
+      name: "Fake Cheap",
+      adapter: "openai",
+      base_url: "https://cheap.invalid/v1",
+      key_env: "OPENAI_API_KEY",
+      base_url_env: null,
+      enabled: true,
+      available: true,
+      unavailable_reason: null,
+    },
+    groq,
+    oldAi,
   ],
   models: [
     {
@@ -28,33 +96,31 @@ const catalog: Catalog = {
       description: "",
       context_length: 128000,
       max_output: 4096,
+      created: null,
+      source: "test",
       input_modalities: ["text"],
       output_modalities: ["text"],
-      endpoints: [
-        {
-          provider: "fake-cheap",
-          upstream_model: "duo-cheap-1",
-          available: true,
-          prices: { input: 500_000, output: 1_500_000, cache_read: 250_000, cache_write: 0 },
-          context_length: 128000,
-          max_output: 4096,
-          supported_parameters: [],
-        },
-      ],
+      endpoints: [cheapEndpoint, groqEndpoint],
     },
   ],
 };
 
-const adminProvider = {
-  id: "groq",
-  name: "Groq",
-  adapter: "openai",
-  base_url: "https://api.groq.com/openai/v1",
-  key_env: "GROQ_API_KEY",
-  base_url_env: null,
-  enabled: true,
-  available: false,
-  unavailable_reason: "GROQ_API_KEY is not set",
+/** GET /api/models: the public catalog, read here only for live health. */
+const publicCatalog: Catalog = {
+  companies: adminCatalog.companies,
+  providers: [
+    {
+      id: "fake-cheap",
+      name: "Fake Cheap",
+      adapter: "openai",
+      base_url: "https://cheap.invalid/v1",
+      key_env: "OPENAI_API_KEY",
+      available: true,
+      health: { requests: 1234, failures: 0, error_rate: 0, latency_ms: 420, last_failure_at: null, throughput_tps: 85 },
+    },
+    { id: "groq", name: "Groq", adapter: "openai", base_url: "https://api.groq.com/openai/v1", key_env: "GROQ_API_KEY", available: false, health: quiet },
+  ],
+  models: [],
 };
 
 const api = fakeApi();
@@ -63,9 +129,10 @@ beforeEach(() => {
   setWindowWide(true);
   window.history.replaceState(null, "", "/admin/catalog");
   api.routes = {
-    "GET /api/models": { body: catalog },
-    "POST /api/admin/providers": { status: 201, body: { provider: adminProvider } },
-    "PATCH /api/admin/providers/*": { body: { provider: adminProvider } },
+    "GET /api/admin/catalog": { body: adminCatalog },
+    "GET /api/models": { body: publicCatalog },
+    "POST /api/admin/providers": { status: 201, body: { provider: groq } },
+    "PATCH /api/admin/providers/*": { body: { provider: groq } },
     // The model id travels URL-encoded, as one path segment.
     "GET /api/admin/models/fakeco%2Fduo/endpoints/fake-cheap/prices": {
       body: {
@@ -96,16 +163,47 @@ function renderPage({ toasts = false } = {}) {
 const sent = () => api.sent.map(({ method, path, body }) => ({ method, path: decodeURIComponent(path), body }));
 const rawPaths = () => api.sent.map((s) => s.path);
 const writes = () => sent().filter((s) => s.method !== "GET");
-const catalogLoads = () => sent().filter((s) => s.method === "GET" && s.path === "/api/models").length;
+const loads = (path: string) => sent().filter((s) => s.method === "GET" && s.path === path).length;
+/** How often the admin listing and the public catalog have been read. */
+const catalogLoads = () => ({ admin: loads("/api/admin/catalog"), public: loads("/api/models") });
 
 describe("AdminCatalogPage · providers", () => {
-  it("lists providers with base URL, credential variable name and availability", async () => {
+  it("lists providers from the admin listing: URL and its override variable, credential variable, status and why not", async () => {
     renderPage();
     const row = (await screen.findByText("Groq")).closest("tr")!;
     expect(within(row).getByText("https://api.groq.com/openai/v1")).toBeInTheDocument();
+    expect(within(row).getByText("GROQ_BASE_URL")).toBeInTheDocument();
     expect(within(row).getByText("GROQ_API_KEY")).toBeInTheDocument();
     expect(within(row).getByText("Unavailable")).toBeInTheDocument();
+    expect(within(row).getByText("GROQ_API_KEY is not set.")).toBeInTheDocument();
     expect(within(screen.getByText("Fake Cheap").closest("tr")!).getByText("Available")).toBeInTheDocument();
+    expect(api.sent.some((r) => r.path === "/api/admin/catalog")).toBe(true);
+  });
+
+  it("shows a switched-off provider, which the public catalog leaves out, as switched off with its reason", async () => {
+    renderPage();
+    const row = (await screen.findByText("Old AI")).closest("tr")!;
+    expect(within(row).getByText("Switched off")).toBeInTheDocument();
+    expect(within(row).getByText("Disabled in the catalog.")).toBeInTheDocument();
+    expect(within(row).queryByText("Available")).toBeNull();
+    // The tab counts what the admin listing has.
+    expect(screen.getByRole("tab", { name: /Providers/ })).toHaveTextContent("3");
+  });
+
+  it("shows live health from the public catalog, and a dash where it has none", async () => {
+    renderPage();
+    const cheap = (await screen.findByText("Fake Cheap")).closest("tr")!;
+    await waitFor(() => expect(within(cheap).getByText(/1,234 calls/)).toBeInTheDocument());
+    expect(within(cheap).getByText(/420 ms latency · 85 tok\/s/)).toBeInTheDocument();
+    expect(within(screen.getByText("Groq").closest("tr")!).getByText("No traffic yet")).toBeInTheDocument();
+    expect(within(screen.getByText("Old AI").closest("tr")!).getByText("—")).toBeInTheDocument();
+  });
+
+  it("says so when the admin listing cannot be read", async () => {
+    api.routes["GET /api/admin/catalog"] = apiError(403, "Admins only", "permission_error");
+    renderPage();
+    expect(await screen.findByText("The catalog could not be loaded")).toBeInTheDocument();
+    expect(screen.getByText("Admins only")).toBeInTheDocument();
   });
 
   it("adds a provider by the NAME of its credential variable; the dialog has no secret field", async () => {
@@ -142,8 +240,11 @@ describe("AdminCatalogPage · providers", () => {
       path: "/api/admin/providers",
       body: { id: "groq2", name: "Groq 2", adapter: "openai", base_url: "https://api.groq.com/openai/v1", key_env: "GROQ2_API_KEY", enabled: true },
     });
-    // The catalog is read again.
-    await waitFor(() => expect(catalogLoads()).toBeGreaterThan(loadsBefore));
+    // Both the admin listing and the public catalog the rest of the dashboard reads are read again.
+    await waitFor(() => {
+      expect(catalogLoads().admin).toBeGreaterThan(loadsBefore.admin);
+      expect(catalogLoads().public).toBeGreaterThan(loadsBefore.public);
+    });
   });
 
   it("explains bad input in words", async () => {
@@ -163,17 +264,54 @@ describe("AdminCatalogPage · providers", () => {
     expect(writes()).toHaveLength(0);
   });
 
-  it("edits a provider, sending only what changed", async () => {
+  it("edits a provider pre-filled from the admin listing, sending only what changed", async () => {
     const user = userEvent.setup();
     renderPage();
     await screen.findByText("Groq");
     await user.click(screen.getByRole("button", { name: "Edit Groq" }));
     const dialog = await screen.findByRole("dialog");
     expect(within(dialog).getByLabelText("ID")).toBeDisabled();
+    expect(within(dialog).getByLabelText("Base URL")).toHaveValue("https://api.groq.com/openai/v1");
+    expect(within(dialog).getByLabelText("Credential variable")).toHaveValue("GROQ_API_KEY");
+    expect(within(dialog).getByLabelText("Base URL override variable")).toHaveValue("GROQ_BASE_URL");
+    expect(within(dialog).getByRole("switch", { name: "Switched on" })).toBeChecked();
+    // Nothing is left to guess.
+    expect(within(dialog).queryByText("Leave as it is")).toBeNull();
+    expect(within(dialog).getByText("Not available now: GROQ_API_KEY is not set")).toBeInTheDocument();
+
     await user.clear(within(dialog).getByLabelText("Name"));
     await user.type(within(dialog).getByLabelText("Name"), "Groq Cloud");
     await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
     await waitFor(() => expect(writes()).toEqual([{ method: "PATCH", path: "/api/admin/providers/groq", body: { name: "Groq Cloud" } }]));
+  });
+
+  it("clears a base URL override and switches a provider off", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("button", { name: "Edit Groq" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.clear(within(dialog).getByLabelText("Base URL override variable"));
+    await user.click(within(dialog).getByRole("switch", { name: "Switched on" }));
+    await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
+    await waitFor(() =>
+      expect(writes()).toEqual([{ method: "PATCH", path: "/api/admin/providers/groq", body: { base_url_env: null, enabled: false } }]),
+    );
+  });
+
+  it("switches a switched-off provider back on", async () => {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Old AI");
+    await user.click(screen.getByRole("button", { name: "Edit Old AI" }));
+    const dialog = await screen.findByRole("dialog");
+    const toggle = within(dialog).getByRole("switch", { name: "Switched on" });
+    expect(toggle).not.toBeChecked();
+    expect(within(dialog).getByLabelText("Credential variable")).toHaveValue("");
+    expect(within(dialog).getByLabelText("Base URL override variable")).toHaveValue("");
+    await user.click(toggle);
+    await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(writes()).toEqual([{ method: "PATCH", path: "/api/admin/providers/old-ai", body: { enabled: true } }]));
   });
 });
 
@@ -216,6 +354,65 @@ describe("AdminCatalogPage · models", () => {
       prices: { input: "0.6", output: "1.5", cache_read: "0.25", cache_write: "0" },
       effective_from: new Date(local).toISOString(),
     });
+  });
+
+  /** Renders the page on its Models tab with FakeCo: Duo's endpoints open. */
+  async function openDuo() {
+    const user = userEvent.setup();
+    renderPage();
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("tab", { name: /Models/ }));
+    await user.click(await screen.findByRole("button", { name: /FakeCo: Duo/ }));
+    return user;
+  }
+  const endpointRow = (provider: string) => screen.getAllByTestId("endpoint-row").find((r) => within(r).queryByText(provider, { selector: "td" }))!;
+
+  it("shows scheduled price changes next to the prices in force", async () => {
+    await openDuo();
+    const row = endpointRow("Fake Cheap");
+    const cells = within(row).getAllByRole("cell");
+    // Prompt: $0.50 now, $0.60 from the 15th; completion and cache read do not change.
+    expect(cells[2]).toHaveTextContent(`$0.50changes to $0.60 on ${formatDateTime("2030-01-15T09:30:00Z")}`);
+    expect(cells[3]).toHaveTextContent(/^\$1\.50$/);
+    expect(cells[4]).toHaveTextContent(/^\$0\.25$/);
+    expect(cells[5]).toHaveTextContent(`$0changes to $1.00 on ${formatDateTime("2030-03-01T00:00:00Z")}`);
+    expect(within(row).getAllByTestId("scheduled-price")).toHaveLength(2);
+    expect(within(endpointRow("Groq")).queryByTestId("scheduled-price")).toBeNull();
+  });
+
+  it("shows scheduled price changes on phones too", async () => {
+    setWindowWide(false);
+    await openDuo();
+    const card = screen.getAllByTestId("endpoint-card").find((c) => within(c).queryByText("Fake Cheap"))!;
+    expect(within(card).getByText(`changes to $0.60 on ${formatDateTime("2030-01-15T09:30:00Z")}`)).toBeInTheDocument();
+  });
+
+  it("shows a switched-off endpoint as switched off, and switches it on from its pre-filled form", async () => {
+    const user = await openDuo();
+    expect(within(endpointRow("Groq")).getByText("Switched off")).toBeInTheDocument();
+    expect(within(endpointRow("Fake Cheap")).getByText("Available")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Edit FakeCo: Duo at Groq" }));
+    const dialog = await screen.findByRole("dialog");
+    const toggle = within(dialog).getByRole("switch", { name: "Switched on" });
+    expect(toggle).not.toBeChecked();
+    expect(within(dialog).queryByText("Leave as it is")).toBeNull();
+    // Its provider is not available either, and the form says why.
+    expect(within(dialog).getByText("Groq is not available now: GROQ_API_KEY is not set")).toBeInTheDocument();
+    await user.click(toggle);
+    await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(writes()).toEqual([{ method: "PUT", path: "/api/admin/models/fakeco/duo/endpoints/groq", body: { enabled: true } }]));
+  });
+
+  it("switches an endpoint off", async () => {
+    const user = await openDuo();
+    await user.click(screen.getByRole("button", { name: "Edit FakeCo: Duo at Fake Cheap" }));
+    const dialog = await screen.findByRole("dialog");
+    const toggle = within(dialog).getByRole("switch", { name: "Switched on" });
+    expect(toggle).toBeChecked();
+    await user.click(toggle);
+    await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(writes()).toEqual([{ method: "PUT", path: "/api/admin/models/fakeco/duo/endpoints/fake-cheap", body: { enabled: false } }]));
   });
 
   it("refuses a bad price in words", async () => {

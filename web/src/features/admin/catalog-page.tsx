@@ -1,3 +1,5 @@
+import { useMemo } from "react";
+import type { Provider } from "@/lib/api";
 import { useCatalog } from "@/lib/queries";
 import { useSearchParams } from "@/lib/router";
 import { Card } from "@/components/ui/card";
@@ -8,6 +10,7 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { CompaniesTab } from "./components/companies-tab";
 import { ModelsTab } from "./components/models-tab";
 import { ProvidersTab } from "./components/providers-tab";
+import { useAdminCatalog } from "./data/catalog";
 
 const TABS = ["providers", "models", "companies"] as const;
 type Tab = (typeof TABS)[number];
@@ -34,7 +37,13 @@ function LoadingTable() {
 }
 
 export default function AdminCatalogPage(_: { params: Record<string, string> }) {
-  const catalog = useCatalog();
+  // What admins edit comes from the admin listing; live health only from the public catalog.
+  const catalog = useAdminCatalog();
+  const publicCatalog = useCatalog();
+  const health = useMemo(() => {
+    if (!publicCatalog.data) return undefined;
+    return Object.fromEntries(publicCatalog.data.providers.map((p) => [p.id, p.health])) as Record<string, Provider["health"]>;
+  }, [publicCatalog.data]);
   const [params, setParams] = useSearchParams();
   const requested = params.get("tab");
   const tab: Tab = (TABS as readonly string[]).includes(requested ?? "") ? (requested as Tab) : "providers";
@@ -64,7 +73,7 @@ export default function AdminCatalogPage(_: { params: Record<string, string> }) 
         ) : (
           <>
             <TabsContent value="providers">
-              <ProvidersTab catalog={catalog.data} />
+              <ProvidersTab catalog={catalog.data} health={health} />
             </TabsContent>
             <TabsContent value="models">
               <ModelsTab catalog={catalog.data} />

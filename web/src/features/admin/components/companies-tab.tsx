@@ -1,16 +1,16 @@
 import { Building2, Plus } from "lucide-react";
 import { useState } from "react";
-import type { Catalog, Company } from "@/lib/api";
+import type { Company } from "@/lib/api";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { useDeleteCompany } from "../data/catalog";
+import { useDeleteCompany, type AdminCatalog } from "../data/catalog";
 import { CompanyDialog } from "./company-dialog";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { RowActions } from "./row-menu";
 
-export function CompaniesTab({ catalog }: { catalog: Catalog }) {
+export function CompaniesTab({ catalog }: { catalog: AdminCatalog }) {
   const [dialog, setDialog] = useState<{ company: Company | null } | null>(null);
   const [deleting, setDeleting] = useState<Company | null>(null);
   const remove = useDeleteCompany();

@@ -1,17 +1,18 @@
-import { CalendarClock } from "lucide-react";
+import { AlertTriangle, CalendarClock } from "lucide-react";
 import { useState, type FormEvent } from "react";
-import type { Endpoint, Model, Provider, Schemas } from "@/lib/api";
+import type { Schemas } from "@/lib/api";
 import { formatDateTime, formatPricePerMillion } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
-import { Field } from "@/components/ui/label";
+import { Field, Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Switch } from "@/components/ui/switch";
 import { ErrorState, FormError } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import { usePriceHistory, usePutEndpoint, type PriceChange } from "../data/catalog";
+import { usePriceHistory, usePutEndpoint, type AdminEndpoint, type AdminModel, type AdminProvider, type PriceChange } from "../data/catalog";
 import { checkPrice, checkTokens, microsToUsdText, normalizePrice } from "../data/validate";
 import { NativeSelect } from "./native-select";
 
@@ -22,8 +23,6 @@ const PRICE_FIELDS = [
   { key: "cache_write", label: "Cache write", required: false },
 ] as const;
 type PriceKey = (typeof PRICE_FIELDS)[number]["key"];
-
-type Status = "keep" | "enabled" | "disabled";
 
 /** A date-time-local value ("2026-01-31T12:00") for `d` in the browser's time zone. */
 function toLocalInput(d: Date): string {
@@ -102,9 +101,9 @@ export function EndpointDialog({
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
-  model: Model | null;
-  endpoint: Endpoint | null;
-  providers: Provider[];
+  model: AdminModel | null;
+  endpoint: AdminEndpoint | null;
+  providers: AdminProvider[];
 }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
@@ -117,7 +116,17 @@ export function EndpointDialog({
   );
 }
 
-function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; endpoint: Endpoint | null; providers: Provider[]; onDone: () => void }) {
+function EndpointForm({
+  model,
+  endpoint,
+  providers,
+  onDone,
+}: {
+  model: AdminModel;
+  endpoint: AdminEndpoint | null;
+  providers: AdminProvider[];
+  onDone: () => void;
+}) {
   const editing = endpoint !== null;
   const free = providers.filter((p) => !model.endpoints.some((e) => e.provider === p.id));
   const providerOf = (id: string) => providers.find((p) => p.id === id);
@@ -127,10 +136,7 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
     cache_read: endpoint ? microsToUsdText(endpoint.prices.cache_read) : "",
     cache_write: endpoint ? microsToUsdText(endpoint.prices.cache_write) : "",
   };
-  // The public catalog says whether an endpoint is available; when its provider is, that is
-  // whether the endpoint is switched on.
-  const providerUp = endpoint ? (providerOf(endpoint.provider)?.available ?? false) : true;
-  const initialStatus: Status = !endpoint ? "enabled" : endpoint.available ? "enabled" : providerUp ? "disabled" : "keep";
+  const initialEnabled = endpoint?.enabled ?? true;
 
   const [provider, setProvider] = useState(endpoint?.provider ?? free[0]?.id ?? "");
   const [upstream, setUpstream] = useState(endpoint?.upstream_model ?? "");
@@ -139,7 +145,7 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
   const [at, setAt] = useState(() => toLocalInput(new Date(Date.now() + 24 * 3_600_000)));
   const [contextLength, setContextLength] = useState(String(endpoint?.context_length ?? model.context_length));
   const [maxOutput, setMaxOutput] = useState(String(endpoint?.max_output ?? model.max_output));
-  const [status, setStatus] = useState<Status>(initialStatus);
+  const [enabled, setEnabled] = useState(initialEnabled);
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const put = usePutEndpoint();
 
@@ -184,7 +190,7 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
     const out = Number(maxOutput);
     if (contextLength.trim() && ctx !== (endpoint?.context_length ?? model.context_length)) body.context_length = ctx;
     if (maxOutput.trim() && out !== (endpoint?.max_output ?? model.max_output)) body.max_output = out;
-    if (status !== initialStatus && status !== "keep") body.enabled = status === "enabled";
+    if (enabled !== initialEnabled) body.enabled = enabled;
     if (editing && Object.keys(body).length === 0) {
       onDone();
       return;
@@ -206,6 +212,7 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
   };
 
   const providerName = editing ? (providerOf(endpoint.provider)?.name ?? endpoint.provider) : null;
+  const routedProvider = providerOf(editing ? endpoint.provider : provider);
 
   return (
     <div className="grid min-w-0 gap-6">
@@ -225,7 +232,7 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
                 {free.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.name}
-                    {p.available ? "" : " (unavailable)"}
+                    {p.available ? "" : p.enabled ? " (unavailable)" : " (switched off)"}
                   </option>
                 ))}
               </NativeSelect>
@@ -303,7 +310,7 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
           </fieldset>
         )}
 
-        <div className="grid gap-4 sm:grid-cols-3">
+        <div className="grid gap-4 sm:grid-cols-2">
           <Field id="endpoint-context" label="Context length" error={errors.context}>
             <Input
               id="endpoint-context"
@@ -326,13 +333,25 @@ function EndpointForm({ model, endpoint, providers, onDone }: { model: Model; en
               aria-describedby={errors["max-output"] ? "endpoint-max-output-error" : undefined}
             />
           </Field>
-          <Field id="endpoint-status" label="Routing">
-            <NativeSelect id="endpoint-status" value={status} onChange={(e) => setStatus(e.target.value as Status)}>
-              {initialStatus === "keep" && <option value="keep">Leave as it is</option>}
-              <option value="enabled">Switched on</option>
-              <option value="disabled">Switched off</option>
-            </NativeSelect>
-          </Field>
+        </div>
+
+        <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
+          <div className="grid gap-1">
+            <Label htmlFor="endpoint-enabled">Switched on</Label>
+            <p id="endpoint-enabled-hint" className="text-xs text-muted-foreground">
+              A switched-off endpoint gets no requests; its prices and settings stay.
+            </p>
+            {routedProvider && !routedProvider.available && (
+              <p className="flex items-start gap-1.5 text-xs">
+                <AlertTriangle className="mt-0.5 size-3.5 shrink-0 text-warning" aria-hidden />
+                <span>
+                  {routedProvider.name} is not available now
+                  {routedProvider.unavailable_reason ? `: ${routedProvider.unavailable_reason}` : routedProvider.enabled ? "." : ": it is switched off."}
+                </span>
+              </p>
+            )}
+          </div>
+          <Switch id="endpoint-enabled" checked={enabled} onCheckedChange={setEnabled} aria-describedby="endpoint-enabled-hint" />
         </div>
 
         {put.error && <FormError error={put.error} />}

@@ -1,8 +1,7 @@
 import { Boxes, ChevronRight, Pencil, Plus, Search, Trash2, X } from "lucide-react";
 import { useMemo, useState } from "react";
-import type { Catalog, Endpoint, Model } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
-import { formatContext, formatPricePerMillion } from "@/lib/format";
+import { formatContext, formatDateTime, formatPricePerMillion } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -13,13 +12,17 @@ import { Label } from "@/components/ui/label";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import { useDeleteEndpoint, useDeleteModel } from "../data/catalog";
+import { useDeleteEndpoint, useDeleteModel, type AdminCatalog, type AdminEndpoint, type AdminModel, type AdminProvider } from "../data/catalog";
 import { useMediaQuery, WIDE } from "../data/use-media-query";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { EndpointDialog } from "./endpoint-dialog";
 import { ModelDialog } from "./model-dialog";
 
 const ROW_GRID = "grid grid-cols-[minmax(0,2.2fr)_minmax(0,1fr)_minmax(0,2fr)_4.5rem_10rem] items-center gap-x-4";
+
+type Endpoint = AdminEndpoint;
+type Model = AdminModel;
+type PriceKey = keyof Endpoint["prices"];
 
 function ProviderBadges({ model, providerName }: { model: Model; providerName: (id: string) => string }) {
   if (model.endpoints.length === 0) return <Badge variant="warning">No provider</Badge>;
@@ -28,11 +31,60 @@ function ProviderBadges({ model, providerName }: { model: Model; providerName: (
       {model.endpoints.map((e) => (
         <Badge key={e.provider} variant={e.available ? "secondary" : "outline"} className={cn(!e.available && "text-muted-foreground line-through")}>
           {providerName(e.provider)}
+          {!e.available && <span className="sr-only">{e.enabled ? " (unavailable)" : " (switched off)"}</span>}
         </Badge>
       ))}
     </span>
   );
 }
+
+/** The endpoint's own switch first, then whether its provider can take requests. */
+function EndpointStatus({ endpoint: e, provider }: { endpoint: Endpoint; provider: AdminProvider | undefined }) {
+  if (!e.enabled) return <Badge variant="secondary">Switched off</Badge>;
+  if (e.available) return <Badge variant="success">Available</Badge>;
+  const why = provider ? (provider.unavailable_reason ?? (provider.enabled ? "Its provider is not available." : "Its provider is switched off.")) : "Its provider is missing.";
+  return (
+    <Badge variant="warning" title={why}>
+      Unavailable<span className="sr-only">: {why}</span>
+    </Badge>
+  );
+}
+
+/**
+ * The scheduled changes to one price of an endpoint, in order: "changes to $0.60 on <date>" for
+ * each change that gives this price a new value.
+ */
+function scheduledChanges(e: Endpoint, key: PriceKey): { to: number; at: string }[] {
+  const out: { to: number; at: string }[] = [];
+  let last = e.prices[key];
+  for (const change of [...e.scheduled_prices].sort((a, b) => a.effective_from.localeCompare(b.effective_from))) {
+    if (change.prices[key] !== last) out.push({ to: change.prices[key], at: change.effective_from });
+    last = change.prices[key];
+  }
+  return out;
+}
+
+/** A current price, with any scheduled change to it underneath. */
+function Price({ endpoint, field }: { endpoint: Endpoint; field: PriceKey }) {
+  const changes = scheduledChanges(endpoint, field);
+  return (
+    <>
+      <span>{formatPricePerMillion(endpoint.prices[field])}</span>
+      {changes.map((c) => (
+        <span key={c.at} className="block text-xs font-normal whitespace-normal text-muted-foreground" data-testid="scheduled-price">
+          changes to {formatPricePerMillion(c.to)} on {formatDateTime(c.at)}
+        </span>
+      ))}
+    </>
+  );
+}
+
+const PRICE_COLUMNS: readonly (readonly [PriceKey, string])[] = [
+  ["input", "Prompt"],
+  ["output", "Completion"],
+  ["cache_read", "Cache read"],
+  ["cache_write", "Cache write"],
+];
 
 function cheapest(model: Model): Endpoint | null {
   const pool = model.endpoints.filter((e) => e.available);
@@ -51,13 +103,14 @@ function Endpoints({
 }: {
   wide: boolean;
   model: Model;
-  catalog: Catalog;
+  catalog: AdminCatalog;
   onEdit: (e: Endpoint) => void;
   onAdd: () => void;
   onRemove: (e: Endpoint) => void;
   onDeleteModel: () => void;
 }) {
-  const providerName = (id: string) => catalog.providers.find((p) => p.id === id)?.name ?? id;
+  const providerOf = (id: string) => catalog.providers.find((p) => p.id === id);
+  const providerName = (id: string) => providerOf(id)?.name ?? id;
   return (
     <div className="grid gap-3 border-t bg-muted/30 px-3 py-3 sm:px-4">
       {model.endpoints.length === 0 ? (
@@ -68,23 +121,18 @@ function Endpoints({
             <li key={e.provider} className="grid gap-2 rounded-lg border bg-card p-3" data-testid="endpoint-card">
               <div className="flex items-center justify-between gap-2">
                 <span className="font-medium">{providerName(e.provider)}</span>
-                {e.available ? <Badge variant="success">Available</Badge> : <Badge variant="secondary">Unavailable</Badge>}
+                <EndpointStatus endpoint={e} provider={providerOf(e.provider)} />
               </div>
               <code className="truncate font-mono text-xs text-muted-foreground" title={e.upstream_model}>
                 {e.upstream_model}
               </code>
               <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
-                {(
-                  [
-                    ["Prompt", e.prices.input],
-                    ["Completion", e.prices.output],
-                    ["Cache read", e.prices.cache_read],
-                    ["Cache write", e.prices.cache_write],
-                  ] as const
-                ).map(([label, micros]) => (
-                  <div key={label} className="flex justify-between gap-2">
+                {PRICE_COLUMNS.map(([key, label]) => (
+                  <div key={key} className="flex justify-between gap-2">
                     <dt className="text-muted-foreground">{label}</dt>
-                    <dd className="tabular-nums">{formatPricePerMillion(micros)}</dd>
+                    <dd className="text-right tabular-nums">
+                      <Price endpoint={e} field={key} />
+                    </dd>
                   </div>
                 ))}
               </dl>
@@ -127,11 +175,14 @@ function Endpoints({
                       {e.upstream_model}
                     </span>
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{formatPricePerMillion(e.prices.input)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{formatPricePerMillion(e.prices.output)}</TableCell>
-                  <TableCell className="text-right tabular-nums text-muted-foreground">{formatPricePerMillion(e.prices.cache_read)}</TableCell>
-                  <TableCell className="text-right tabular-nums text-muted-foreground">{formatPricePerMillion(e.prices.cache_write)}</TableCell>
-                  <TableCell>{e.available ? <Badge variant="success">Available</Badge> : <Badge variant="secondary">Unavailable</Badge>}</TableCell>
+                  {PRICE_COLUMNS.map(([key]) => (
+                    <TableCell key={key} className={cn("max-w-36 text-right tabular-nums", key.startsWith("cache") && "text-muted-foreground")}>
+                      <Price endpoint={e} field={key} />
+                    </TableCell>
+                  ))}
+                  <TableCell>
+                    <EndpointStatus endpoint={e} provider={providerOf(e.provider)} />
+                  </TableCell>
                   <TableCell className="py-1.5">
                     <div className="flex justify-end gap-1">
                       <Button variant="outline" size="sm" onClick={() => onEdit(e)} aria-label={`Edit ${model.name} at ${providerName(e.provider)}`}>
@@ -163,7 +214,7 @@ function Endpoints({
   );
 }
 
-export function ModelsTab({ catalog }: { catalog: Catalog }) {
+export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
   const [query, setQuery] = useState("");
   const [open, setOpen] = useState<Set<string>>(new Set());
   const [editing, setEditing] = useState<{ model: Model; endpoint: Endpoint | null } | null>(null);

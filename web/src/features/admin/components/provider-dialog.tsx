@@ -1,47 +1,43 @@
-import { ShieldCheck } from "lucide-react";
+import { ShieldCheck, AlertTriangle } from "lucide-react";
 import { useState, type FormEvent } from "react";
-import type { Provider, Schemas } from "@/lib/api";
+import type { Schemas } from "@/lib/api";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
-import { Field } from "@/components/ui/label";
+import { Field, Label } from "@/components/ui/label";
+import { Switch } from "@/components/ui/switch";
 import { toast } from "@/components/ui/toast";
 import { useCreateProvider, useUpdateProvider, type AdminProvider } from "../data/catalog";
 import { checkBaseUrl, checkEnvName, checkId, checkName } from "../data/validate";
 import { FormFooter, IdField, NameField } from "./form-fields";
 import { NativeSelect } from "./native-select";
 
-type Adapter = Provider["adapter"];
+type Adapter = AdminProvider["adapter"];
 export const adapterLabels: Record<Adapter, string> = {
   openai: "OpenAI-compatible (Chat Completions)",
   anthropic: "Anthropic (Messages)",
   gemini: "Google Gemini (generateContent)",
 };
 
-type Status = "keep" | "enabled" | "disabled";
-
-type Values = { id: string; name: string; adapter: Adapter; base_url: string; key_env: string; base_url_env: string; status: Status };
+type Values = { id: string; name: string; adapter: Adapter; base_url: string; key_env: string; base_url_env: string; enabled: boolean };
 type Errors = Partial<Record<"id" | "name" | "base_url" | "key_env" | "base_url_env", string | null>>;
 
 /**
- * Adds a provider or changes one. It asks for the NAME of the environment variable holding the
- * credential, never for the credential itself. `state` is what the admin API last said about
- * the provider (enabled, base_url_env), when known.
+ * Adds a provider or changes one (`provider`, as the admin listing has it). It asks for the NAME
+ * of the environment variable holding the credential, never for the credential itself.
  */
 export function ProviderDialog({
   open,
   onOpenChange,
   provider,
-  state,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
-  provider: Provider | null;
-  state?: AdminProvider;
+  provider: AdminProvider | null;
 }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent className="max-w-xl">
-        {open && <ProviderForm key={provider?.id ?? "new"} provider={provider} state={state} onDone={() => onOpenChange(false)} />}
+        {open && <ProviderForm key={provider?.id ?? "new"} provider={provider} onDone={() => onOpenChange(false)} />}
       </DialogContent>
     </Dialog>
   );
@@ -89,13 +85,7 @@ function EnvVarField({
   );
 }
 
-function initialStatus(provider: Provider | null, state?: AdminProvider): Status {
-  if (!provider) return "enabled";
-  if (state) return state.enabled ? "enabled" : "disabled";
-  return provider.available ? "enabled" : "keep";
-}
-
-function ProviderForm({ provider, state, onDone }: { provider: Provider | null; state?: AdminProvider; onDone: () => void }) {
+function ProviderForm({ provider, onDone }: { provider: AdminProvider | null; onDone: () => void }) {
   const editing = provider !== null;
   const initial: Values = {
     id: provider?.id ?? "",
@@ -103,15 +93,14 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
     adapter: provider?.adapter ?? "openai",
     base_url: provider?.base_url ?? "",
     key_env: provider?.key_env ?? "",
-    base_url_env: state?.base_url_env ?? "",
-    status: initialStatus(provider, state),
+    base_url_env: provider?.base_url_env ?? "",
+    enabled: provider?.enabled ?? true,
   };
   const [v, setV] = useState<Values>(initial);
   const [errors, setErrors] = useState<Errors>({});
   const create = useCreateProvider();
   const update = useUpdateProvider();
   const mutation = editing ? update : create;
-  const statusKnown = !editing || state !== undefined || provider.available;
 
   const set = <K extends keyof Values>(k: K, value: Values[K]) => {
     setV((old) => ({ ...old, [k]: value }));
@@ -142,7 +131,7 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
         adapter: v.adapter,
         base_url: v.base_url.trim(),
         key_env: keyEnv || null,
-        enabled: v.status !== "disabled",
+        enabled: v.enabled,
       };
       if (baseUrlEnv) body.base_url_env = baseUrlEnv;
       create.mutate(body, {
@@ -153,14 +142,14 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
       });
       return;
     }
-    // Only what changed, so nothing the form cannot see is overwritten.
+    // Only what changed, so a concurrent change to another field is not overwritten.
     const change: Schemas["ProviderUpdate"] = {};
     if (v.name.trim() !== initial.name) change.name = v.name.trim();
     if (v.adapter !== initial.adapter) change.adapter = v.adapter;
     if (v.base_url.trim() !== initial.base_url) change.base_url = v.base_url.trim();
-    if (keyEnv !== (initial.key_env ?? "")) change.key_env = keyEnv || null;
-    if (baseUrlEnv !== initial.base_url_env && (state !== undefined || baseUrlEnv !== "")) change.base_url_env = baseUrlEnv || null;
-    if (v.status !== initial.status && v.status !== "keep") change.enabled = v.status === "enabled";
+    if (keyEnv !== initial.key_env) change.key_env = keyEnv || null;
+    if (baseUrlEnv !== initial.base_url_env) change.base_url_env = baseUrlEnv || null;
+    if (v.enabled !== initial.enabled) change.enabled = v.enabled;
     if (Object.keys(change).length === 0) {
       onDone();
       return;
@@ -247,7 +236,7 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
           <EnvVarField
             field="base_url_env"
             label="Base URL override variable"
-            hint={editing && state === undefined ? "Optional. Left empty, the current setting stays." : "Optional: a variable that replaces the base URL."}
+            hint="Optional: a variable that replaces the base URL."
             placeholder="GROQ_BASE_URL"
             value={v.base_url_env}
             error={errors.base_url_env}
@@ -256,21 +245,21 @@ function ProviderForm({ provider, state, onDone }: { provider: Provider | null; 
         </div>
       </div>
 
-      <Field
-        id="provider-status"
-        label="Routing"
-        hint={
-          statusKnown
-            ? "A switched-off provider gets no requests."
-            : "It is not available now: it is either switched off or its credential variable is not set on the server."
-        }
-      >
-        <NativeSelect id="provider-status" value={v.status} onChange={(e) => set("status", e.target.value as Status)} aria-describedby="provider-status-hint">
-          {!statusKnown && <option value="keep">Leave as it is</option>}
-          <option value="enabled">Switched on</option>
-          <option value="disabled">Switched off</option>
-        </NativeSelect>
-      </Field>
+      <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
+        <div className="grid gap-1">
+          <Label htmlFor="provider-enabled">Switched on</Label>
+          <p id="provider-enabled-hint" className="text-xs text-muted-foreground">
+            A switched-off provider gets no requests.
+          </p>
+          {editing && !provider.available && provider.enabled && provider.unavailable_reason && (
+            <p className="flex items-start gap-1.5 text-xs">
+              <AlertTriangle className="mt-0.5 size-3.5 shrink-0 text-warning" aria-hidden />
+              <span>Not available now: {provider.unavailable_reason}</span>
+            </p>
+          )}
+        </div>
+        <Switch id="provider-enabled" checked={v.enabled} onCheckedChange={(checked) => set("enabled", checked)} aria-describedby="provider-enabled-hint" />
+      </div>
 
       <FormFooter error={mutation.error} pending={mutation.isPending} onCancel={onDone} submitLabel={editing ? "Save changes" : "Add provider"} />
     </form>

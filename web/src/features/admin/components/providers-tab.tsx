@@ -1,14 +1,13 @@
 import { Plus, Server } from "lucide-react";
 import { useState } from "react";
-import type { Catalog, Provider } from "@/lib/api";
+import type { Provider } from "@/lib/api";
 import { formatMs, formatNumber, formatRelative } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { Tooltip } from "@/components/ui/tooltip";
-import { useDeleteProvider, useProviderStates, type AdminProvider } from "../data/catalog";
+import { useDeleteProvider, type AdminCatalog, type AdminProvider } from "../data/catalog";
 import { useMediaQuery, WIDE } from "../data/use-media-query";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { ProviderDialog } from "./provider-dialog";
@@ -41,30 +40,38 @@ function deleteBlocked(used: number): string | null {
   return used > 0 ? `${used} ${used === 1 ? "model uses" : "models use"} it. Remove those endpoints first, or switch it off.` : null;
 }
 
-function Status({ provider: p, state }: { provider: Provider; state?: AdminProvider }) {
+/** The server's reason ("GROQ_API_KEY is not set") as a sentence. */
+function sentence(reason: string): string {
+  const s = reason.trim();
+  return s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? "" : ".");
+}
+
+/** Whether the provider is switched on and available, and if not, why (as the server says). */
+function Status({ provider: p }: { provider: AdminProvider }) {
+  if (p.available) return <Badge variant="success">Available</Badge>;
+  const reason = p.unavailable_reason ? sentence(p.unavailable_reason) : p.enabled ? "The gateway has not loaded it yet." : null;
   return (
-    <>
-                      {p.available ? (
-                        <Badge variant="success">Available</Badge>
-                      ) : (
-                        <Tooltip content={state?.unavailable_reason ?? (p.key_env ? `Switched off, or ${p.key_env} is not set in the server's environment.` : "Switched off.")}>
-                          <button type="button" className="cursor-help rounded-full focus-visible:outline-2 focus-visible:outline-ring">
-                            <Badge variant={state && !state.enabled ? "secondary" : "warning"}>{state && !state.enabled ? "Switched off" : "Unavailable"}</Badge>
-                            <span className="sr-only">
-                              {": " + (state?.unavailable_reason ?? (p.key_env ? `switched off, or ${p.key_env} is not set in the server's environment.` : "switched off."))}
-                            </span>
-                          </button>
-                        </Tooltip>
-                      )}
-    </>
+    <div className="grid justify-items-start gap-1">
+      {p.enabled ? <Badge variant="warning">Unavailable</Badge> : <Badge variant="secondary">Switched off</Badge>}
+      {reason && (
+        <p className="max-w-60 text-xs text-muted-foreground">
+          {reason}
+        </p>
+      )}
+    </div>
   );
 }
 
-export function ProvidersTab({ catalog }: { catalog: Catalog }) {
-  const states = useProviderStates();
+/** Live health from the public catalog; a dash while it is not known. */
+function HealthCell({ h }: { h: Provider["health"] | undefined }) {
+  if (!h) return <span className="text-sm text-muted-foreground">—</span>;
+  return <Health h={h} />;
+}
+
+export function ProvidersTab({ catalog, health }: { catalog: AdminCatalog; health?: Record<string, Provider["health"]> }) {
   const wide = useMediaQuery(WIDE);
-  const [dialog, setDialog] = useState<{ provider: Provider | null } | null>(null);
-  const [deleting, setDeleting] = useState<Provider | null>(null);
+  const [dialog, setDialog] = useState<{ provider: AdminProvider | null } | null>(null);
+  const [deleting, setDeleting] = useState<AdminProvider | null>(null);
   const remove = useDeleteProvider();
   const usage = (id: string) => catalog.models.filter((m) => m.endpoints.some((e) => e.provider === id)).length;
 
@@ -87,7 +94,6 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
       ) : !wide ? (
         <ul className="grid gap-3" aria-label="Providers">
           {catalog.providers.map((p) => {
-            const state = states[p.id];
             const used = usage(p.id);
             return (
               <li key={p.id}>
@@ -99,7 +105,7 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
                         <span className="font-mono">{p.id}</span> · {adapterShort[p.adapter]} API
                       </p>
                     </div>
-                    <Status provider={p} state={state} />
+                    <Status provider={p} />
                   </div>
                   <dl className="grid gap-1 text-sm">
                     <div className="flex min-w-0 gap-2">
@@ -108,12 +114,18 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
                         {p.base_url}
                       </dd>
                     </div>
+                    {p.base_url_env && (
+                      <div className="flex min-w-0 gap-2">
+                        <dt className="shrink-0 text-muted-foreground">URL override in</dt>
+                        <dd className="min-w-0 truncate font-mono text-xs leading-5">{p.base_url_env}</dd>
+                      </div>
+                    )}
                     <div className="flex gap-2">
                       <dt className="shrink-0 text-muted-foreground">Key in</dt>
                       <dd className="font-mono text-xs leading-5">{p.key_env ?? "—"}</dd>
                     </div>
                   </dl>
-                  <Health h={p.health} />
+                  <HealthCell h={health?.[p.id]} />
                   <RowActions label={p.name} onEdit={() => setDialog({ provider: p })} onDelete={() => setDeleting(p)} blockedReason={deleteBlocked(used)} card />
                 </Card>
               </li>
@@ -137,7 +149,6 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
             </TableHeader>
             <TableBody>
               {catalog.providers.map((p) => {
-                const state = states[p.id];
                 const used = usage(p.id);
                 return (
                   <TableRow key={p.id} data-testid="provider-row">
@@ -151,15 +162,20 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
                       <span className="block truncate font-mono text-xs" title={p.base_url}>
                         {p.base_url}
                       </span>
+                      {p.base_url_env && (
+                        <span className="block truncate text-xs text-muted-foreground">
+                          Override in <code className="font-mono">{p.base_url_env}</code>
+                        </span>
+                      )}
                     </TableCell>
                     <TableCell>
                       {p.key_env ? <code className="font-mono text-xs">{p.key_env}</code> : <span className="text-muted-foreground">None</span>}
                     </TableCell>
                     <TableCell>
-                      <Status provider={p} state={state} />
+                      <Status provider={p} />
                     </TableCell>
                     <TableCell className="whitespace-nowrap">
-                      <Health h={p.health} />
+                      <HealthCell h={health?.[p.id]} />
                     </TableCell>
                     <TableCell className="py-1.5">
                       <RowActions label={p.name} onEdit={() => setDialog({ provider: p })} onDelete={() => setDeleting(p)} blockedReason={deleteBlocked(used)} />
@@ -176,7 +192,6 @@ export function ProvidersTab({ catalog }: { catalog: Catalog }) {
         open={dialog !== null}
         onOpenChange={(open) => !open && setDialog(null)}
         provider={dialog?.provider ?? null}
-        state={dialog?.provider ? states[dialog.provider.id] : undefined}
       />
       <ConfirmDeleteDialog
         item={deleting}

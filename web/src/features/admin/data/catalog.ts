@@ -1,17 +1,32 @@
-// Catalog administration: providers, companies, models and their endpoints. Every change
-// refreshes the public catalog (useCatalog), which the rest of the dashboard reads.
+// Catalog administration: providers, companies, models and their endpoints. The page reads the
+// admin listing (GET /api/admin/catalog: disabled entries too, with `enabled`, `base_url_env`,
+// unavailable reasons and scheduled prices). Every change refreshes it and the public catalog
+// (useCatalog), which the rest of the dashboard reads.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call, type Schemas } from "@/lib/api";
+import type { paths } from "@/lib/api-types";
 import { queryKeys } from "@/lib/queries";
 
 export type AdminProvider = Schemas["AdminProvider"];
+export type AdminModel = Schemas["AdminModel"];
+export type AdminEndpoint = Schemas["AdminEndpoint"];
+export type ScheduledPrices = Schemas["ScheduledPrices"];
 export type PriceChange = Schemas["PriceChange"];
+/** The admin listing: every company, provider and model, disabled ones included. */
+export type AdminCatalog = paths["/api/admin/catalog"]["get"]["responses"][200]["content"]["application/json"];
 
 export const adminKeys = {
-  /** What the admin API told us about providers (the public catalog lacks `enabled` and `base_url_env`). */
-  providerStates: ["admin", "provider-states"] as const,
+  catalog: ["admin", "catalog"] as const,
   priceHistory: (model: string, provider: string) => ["admin", "prices", model, provider] as const,
 };
+
+/** The catalog as admins edit it. */
+export function useAdminCatalog() {
+  return useQuery({
+    queryKey: adminKeys.catalog,
+    queryFn: () => call(() => api.GET("/api/admin/catalog")),
+  });
+}
 
 function useCatalogMutation<TVars, TData>(fn: (vars: TVars) => Promise<TData>, after?: (data: TData, vars: TVars) => void) {
   const queryClient = useQueryClient();
@@ -19,42 +34,21 @@ function useCatalogMutation<TVars, TData>(fn: (vars: TVars) => Promise<TData>, a
     mutationFn: fn,
     onSuccess: async (data, vars) => {
       after?.(data, vars);
-      await queryClient.invalidateQueries({ queryKey: queryKeys.catalog });
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: adminKeys.catalog }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.catalog }),
+      ]);
     },
   });
 }
 
-/** Provider states learnt from admin answers, by id. */
-export function useProviderStates(): Record<string, AdminProvider> {
-  const { data } = useQuery<Record<string, AdminProvider>>({
-    queryKey: adminKeys.providerStates,
-    queryFn: () => ({}),
-    staleTime: Infinity,
-    gcTime: Infinity,
-  });
-  return data ?? {};
-}
-
-function useRememberProvider() {
-  const queryClient = useQueryClient();
-  return (p: AdminProvider) =>
-    queryClient.setQueryData<Record<string, AdminProvider>>(adminKeys.providerStates, (old) => ({ ...old, [p.id]: p }));
-}
-
 export function useCreateProvider() {
-  const remember = useRememberProvider();
-  return useCatalogMutation(
-    (body: Schemas["ProviderCreate"]) => call(() => api.POST("/api/admin/providers", { body })),
-    (res) => remember(res.provider),
-  );
+  return useCatalogMutation((body: Schemas["ProviderCreate"]) => call(() => api.POST("/api/admin/providers", { body })));
 }
 
 export function useUpdateProvider() {
-  const remember = useRememberProvider();
-  return useCatalogMutation(
-    ({ id, change }: { id: string; change: Schemas["ProviderUpdate"] }) =>
-      call(() => api.PATCH("/api/admin/providers/{id}", { params: { path: { id } }, body: change })),
-    (res) => remember(res.provider),
+  return useCatalogMutation(({ id, change }: { id: string; change: Schemas["ProviderUpdate"] }) =>
+    call(() => api.PATCH("/api/admin/providers/{id}", { params: { path: { id } }, body: change })),
   );
 }
 
