@@ -198,6 +198,39 @@ test('a disabled key is refused by the gateway, and the playground says so', asy
   assertNoPageErrors('disabled key');
 });
 
+test('keys can be made and deleted with the keyboard alone', async () => {
+  await page.goto(url('/keys'));
+  const create = page.getByRole('button', { name: 'Create key', exact: true });
+  await create.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Name', { exact: true }).waitFor();
+  assert.equal(await dialog.getByLabel('Name', { exact: true }).evaluate((el) => el === document.activeElement), true,
+    'the dialog puts focus on its first field');
+  await page.keyboard.type('keyboard-key');
+  await page.keyboard.press('Enter');
+  await dialog.getByTestId('new-key-secret').waitFor();
+  await dialog.getByRole('button', { name: 'Done' }).focus();
+  await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'detached' });
+
+  const actions = page.getByRole('button', { name: 'Actions for keyboard-key' });
+  await actions.focus();
+  await page.keyboard.press('Enter');
+  const menu = page.getByRole('menu');
+  await menu.waitFor();
+  for (let i = 0; i < 8 && !(await menu.getByRole('menuitem', { name: 'Delete' }).evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  const confirm = page.getByRole('alertdialog');
+  await confirm.getByRole('button', { name: 'Delete key' }).focus();
+  await page.keyboard.press('Enter');
+  await confirm.waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Actions for keyboard-key' }).waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: `Actions for ${KEY_NAME}` }).waitFor();
+});
+
 test('phone width and dark theme keep every page usable', async () => {
   const phone = await launch({ viewport: { width: 375, height: 780 }, colorScheme: 'dark' });
   try {
