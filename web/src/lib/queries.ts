@@ -1,9 +1,19 @@
 // Queries shared by several features. Feature-specific queries live in their feature folder.
-import { QueryClient, useQuery } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, useQuery } from "@tanstack/react-query";
 import { api, ApiError, call } from "./api";
 
+/**
+ * The client every page shares. When any call answers 401 (the session expired, was revoked, or
+ * the user was disabled), the signed-in user is re-read: it comes back null and the app returns
+ * to the sign-in page, keeping where the user was in `next`.
+ */
 export function makeQueryClient() {
-  return new QueryClient({
+  const onError = (error: unknown) => {
+    if (error instanceof ApiError && error.status === 401) void client.invalidateQueries({ queryKey: queryKeys.me });
+  };
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
     defaultOptions: {
       queries: {
         staleTime: 10_000,
@@ -13,6 +23,7 @@ export function makeQueryClient() {
       mutations: { retry: false },
     },
   });
+  return client;
 }
 
 export const queryKeys = {
