@@ -31,6 +31,16 @@ export async function launch({ viewport = { width: 1280, height: 860 }, colorSch
     reducedMotion: 'reduce',
   });
   if (origin) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  // Cumulative layout shift of each page load (shifts right after input do not count), read by
+  // tests as window.__turnpikeLayoutShift.
+  await context.addInitScript(() => {
+    window.__turnpikeLayoutShift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if (!entry.hadRecentInput) window.__turnpikeLayoutShift += entry.value;
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
   const page = context.pages()[0] ?? await context.newPage();
   const problems = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

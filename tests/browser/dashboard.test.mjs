@@ -198,6 +198,22 @@ test('a disabled key is refused by the gateway, and the playground says so', asy
   assertNoPageErrors('disabled key');
 });
 
+test('pages do not shift as their data arrives (cumulative layout shift under 0.1)', async () => {
+  const shifts = {};
+  for (const path of ['/activity', '/logs', '/keys', '/credits', '/models', '/models/fakeco/duo', `/logs/${state.requestId}`, '/playground']) {
+    await page.goto(url(path));
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(300);
+    shifts[path] = await page.evaluate(() => window.__turnpikeLayoutShift ?? null);
+  }
+  console.log(`cumulative layout shift per page: ${JSON.stringify(shifts)}`);
+  for (const [path, cls] of Object.entries(shifts)) {
+    assert.notEqual(cls, null, `${path}: measured`);
+    assert.ok(cls < 0.1, `${path}: layout shift ${cls} (0.1 is the "good" limit)`);
+  }
+});
+
 test('keys can be made and deleted with the keyboard alone', async () => {
   await page.goto(url('/keys'));
   const create = page.getByRole('button', { name: 'Create key', exact: true });
