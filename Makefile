@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 BIN        := $(BUILD_DIR)/turnpike
 FAKE_PORT  ?= 9100
 
-.PHONY: all deps browser-deps build web run test unit web-test browser integration e2e node-deps fake format clean
+.PHONY: all deps browser-deps build web run test unit web-test browser integration e2e node-deps fake bench format clean
 
 all: build web
 
@@ -75,6 +75,12 @@ test: build web node-deps browser-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2
 	cd web && npm test --silent
 	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test integration/ e2e/ control/ fakes/ lib/ browser/
+
+# The benchmark (bench/README.md): the gateway against a direct call and an nginx reverse proxy
+# to the same upstream, in one run on this machine. Not part of `make test`.
+bench: build
+	@bash scripts/install-deps --bench
+	node bench/run.mjs
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h')
