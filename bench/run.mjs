@@ -34,9 +34,16 @@ for (const [what, p] of [['build/turnpike (make build)', fs.existsSync(BIN) && B
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-bench-'));
+// Every child runs in a process group of its own (nginx's workers included), killed whole at exit.
 const children = [];
 process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 });
 process.on('SIGINT', () => process.exit(130));
@@ -83,7 +90,8 @@ http {
   }
 }
 `);
-const nginx = spawn(NGINX, ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: 'inherit' });
+// Its errors go to nginx-error.log in the run's directory; no pipe is left to an orphaned worker.
+const nginx = spawn(NGINX, ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: 'ignore', detached: true });
 children.push(nginx);
 
 // Turnpike on a fresh SQLite database, pointed at the upstream.
@@ -110,7 +118,7 @@ cli('migrate');
 cli('catalog', 'import', path.join(ROOT, 'bench/catalog.toml'));
 cli('user', 'create', '--email', 'bench@example.test', '--password', 'bench-password-1', '--credits', '1000000');
 const key = cli('key', 'create', '--email', 'bench@example.test', '--name', 'bench').split('\n').pop().trim();
-const turnpike = spawn(BIN, ['serve'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+const turnpike = spawn(BIN, ['serve'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 children.push(turnpike);
 await new Promise((resolve, reject) => {
   let out = '';
