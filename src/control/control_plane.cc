@@ -90,8 +90,8 @@ asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request,
   headers.push_back(net::Header{"x-request-id", request.id});
   headers.push_back(net::Header{"X-Content-Type-Options", "nosniff"});
   if (!api) {
-    // The dashboard: no framing by other sites, and scripts, styles and fetches only from this
-    // origin (the playground also talks to the gateway, on another port or host).
+    // The dashboard: no framing by other sites (clickjacking), and no full URLs in the referrers
+    // it sends elsewhere.
     headers.push_back(net::Header{"X-Frame-Options", "DENY"});
     headers.push_back(net::Header{"Referrer-Policy", "same-origin"});
   }
