@@ -90,8 +90,8 @@ asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request,
   headers.push_back(net::Header{"x-request-id", request.id});
   headers.push_back(net::Header{"X-Content-Type-Options", "nosniff"});
   if (!api) {
-    // The dashboard: no framing by other sites (clickjacking), and no full URLs in the referrers
-    // it sends elsewhere.
+    // The dashboard: no framing by other sites (clickjacking), and no referrer sent to other
+    // origins.
     headers.push_back(net::Header{"X-Frame-Options", "DENY"});
     headers.push_back(net::Header{"Referrer-Policy", "same-origin"});
   }
