@@ -382,23 +382,7 @@ function authorized(req) {
 }
 
 async function handleChat(req, res) {
-  const started = Date.now();
-  const rec = record(req);
-  const abort = new AbortController();
-  const state = { cut: false, rec };
-  res.on('finish', () => {
-    rec.completed = true;
-    rec.finishedAt = Date.now();
-  });
-  // 'close' without 'finish' means the peer went away first (or we cut the socket on purpose).
-  res.on('close', () => {
-    if (!res.writableFinished) {
-      rec.finishedAt = Date.now();
-      if (state.cut) rec.cut = true;
-      else rec.aborted = true;
-    }
-    abort.abort();
-  });
+  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
 
   const body = parseJson(await readBody(req));
   if (body !== undefined) rec.body = body;
@@ -427,7 +411,7 @@ async function handleChat(req, res) {
   const delay = knobs['delay-ms'] ?? LATENCY_MS;
   if (delay > 0) {
     try {
-      await sleep(delay, undefined, { signal: abort.signal });
+      await sleep(delay, undefined, { signal });
     } catch {
       return undefined; // the peer left during the delay
     }
@@ -451,7 +435,7 @@ async function handleChat(req, res) {
   const includeUsage = body.stream_options?.include_usage === true;
   const s = which === 'text' ? (includeUsage ? STREAMS.textUsage : STREAMS.textNoUsage) : STREAMS[which];
   const withUsage = includeUsage && !knobs['no-usage'];
-  return sendStream(res, started, s, withUsage, knobs, abort.signal, state);
+  return sendStream(res, started, s, withUsage, knobs, signal, state);
 }
 
 function sendJson(res, started, body, cut, state) {
@@ -557,12 +541,12 @@ function loadEvents(dir, name, sep) {
   return { name, bytes, events };
 }
 
-// The record, an abort signal that fires when the peer leaves, and the cut flag (a socket the
-// fake destroys on purpose is recorded as `cut`, not `aborted`). Same bookkeeping as handleChat.
+// The record, an abort signal that fires when the peer leaves ('close' without 'finish'), and
+// the cut flag (a socket the fake destroys on purpose is recorded as `cut`, not `aborted`).
 function beginExchange(req, res, provider) {
   const rec = record(req, provider);
   const abort = new AbortController();
-  const state = { cut: false };
+  const state = { cut: false, rec };
   res.on('finish', () => {
     rec.completed = true;
     rec.finishedAt = Date.now();
