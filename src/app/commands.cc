@@ -20,48 +20,25 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// Opens and migrates the store; on an empty catalog, loads the default one.
+// The store every command works on (store::OpenReadyStore), or null with `error` set.
 std::unique_ptr<store::Store> OpenReady(const config::Config& config, std::string& error) {
-  auto opened = store::OpenStore(config.database_url);
-  if (!opened.ok()) {
-    error = "database (DATABASE_URL): " + opened.error().message;
+  auto ready = store::OpenReadyStore(config.database_url);
+  if (!ready.ok()) {
+    error = ready.error().message;
     return nullptr;
   }
-  auto store = std::move(opened.value());
-  auto migrated = store->Migrate();
-  if (!migrated.ok()) {
-    error = "migration failed: " + migrated.error().message;
-    return nullptr;
-  }
-  if (store->CatalogEmpty()) {
-    auto catalog = store::DefaultCatalog();
-    if (!catalog.ok()) {
-      error = "the built-in catalog is invalid: " + catalog.error().message;
-      return nullptr;
-    }
-    if (auto s = store->ImportCatalog(*catalog); !s.ok()) {
-      error = "loading the default catalog failed: " + s.error().message;
-      return nullptr;
-    }
-  }
-  return store;
+  return std::move(ready->store);
 }
 
 }  // namespace
 
 int Migrate(const config::Config& config) {
-  auto opened = store::OpenStore(config.database_url);
-  if (!opened.ok()) return Fail("database (DATABASE_URL): " + opened.error().message);
-  auto& store = *opened.value();
-  auto applied = store.Migrate();
-  if (!applied.ok()) return Fail("migration failed: " + applied.error().message);
-  std::cout << "migrations applied: " << *applied << "\n";
-  if (store.CatalogEmpty()) {
-    auto catalog = store::DefaultCatalog();
-    if (!catalog.ok()) return Fail("the built-in catalog is invalid: " + catalog.error().message);
-    if (auto s = store.ImportCatalog(*catalog); !s.ok()) return Fail(s.error().message);
-    std::cout << "default catalog loaded: " << catalog->models.size() << " models, " << catalog->providers.size()
-              << " providers\n";
+  auto ready = store::OpenReadyStore(config.database_url);
+  if (!ready.ok()) return Fail(ready.error().message);
+  std::cout << "migrations applied: " << ready->migrations_applied << "\n";
+  if (ready->default_models_loaded > 0) {
+    std::cout << "default catalog loaded: " << ready->default_models_loaded << " models, "
+              << ready->default_providers_loaded << " providers\n";
   }
   return 0;
 }

@@ -17,7 +17,6 @@
 #include "gateway/gateway.h"
 #include "net/event_loops.h"
 #include "net/http_server.h"
-#include "store/catalog_file.h"
 
 namespace turnpike::app {
 namespace asio = boost::asio;
@@ -114,15 +113,9 @@ int Serve(const config::Config& config, const std::string& role) {
   const bool run_gateway = role != "control";
   const bool run_control = role != "gateway";
 
-  auto opened = store::OpenStore(config.database_url);
-  if (!opened.ok()) return Fail("database (DATABASE_URL): " + opened.error().message);
-  std::unique_ptr<store::Store> store = std::move(opened.value());
-  if (auto m = store->Migrate(); !m.ok()) return Fail("migration failed: " + m.error().message);
-  if (store->CatalogEmpty()) {
-    auto catalog = store::DefaultCatalog();
-    if (!catalog.ok()) return Fail("the built-in catalog is invalid: " + catalog.error().message);
-    if (auto s = store->ImportCatalog(*catalog); !s.ok()) return Fail(s.error().message);
-  }
+  auto ready = store::OpenReadyStore(config.database_url);
+  if (!ready.ok()) return Fail(ready.error().message);
+  std::unique_ptr<store::Store> store = std::move(ready->store);
   if (auto released = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds); released.ok() && *released > 0) {
     spdlog::warn("released {} holds left by a process that stopped without settling them", *released);
   }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "store/catalog_file.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace turnpike::store {
@@ -59,6 +60,25 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
   Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::Open(*path);
   if (!store.ok()) return store.error();
   return std::unique_ptr<Store>(std::move(*store));
+}
+
+Result<ReadyStore> OpenReadyStore(const std::string& database_url) {
+  auto Failed = [](std::string_view step, const Error& e) { return MakeError(e.code, std::string(step) + e.message); };
+  auto opened = OpenStore(database_url);
+  if (!opened.ok()) return Failed("database (DATABASE_URL): ", opened.error());
+  ReadyStore ready;
+  ready.store = std::move(*opened);
+  auto applied = ready.store->Migrate();
+  if (!applied.ok()) return Failed("migration failed: ", applied.error());
+  ready.migrations_applied = *applied;
+  if (ready.store->CatalogEmpty()) {
+    auto catalog = DefaultCatalog();
+    if (!catalog.ok()) return Failed("the built-in catalog is invalid: ", catalog.error());
+    if (auto s = ready.store->ImportCatalog(*catalog); !s.ok()) return Failed("loading the default catalog failed: ", s.error());
+    ready.default_models_loaded = catalog->models.size();
+    ready.default_providers_loaded = catalog->providers.size();
+  }
+  return ready;
 }
 
 }  // namespace turnpike::store

@@ -407,4 +407,15 @@ class Store {
 // migrate. kBadRequest for a malformed or unsupported URL (postgresql:// arrives later).
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url);
 
+// A store ready to serve: opened, migrated, and holding the built-in catalog when its catalog
+// was empty. What `turnpike serve` and every CLI command start from.
+struct ReadyStore {
+  std::unique_ptr<Store> store;
+  int migrations_applied = 0;
+  size_t default_models_loaded = 0;  // 0 when the catalog already had entries
+  size_t default_providers_loaded = 0;
+};
+// Errors name the step: "database (DATABASE_URL): …", "migration failed: …", and so on.
+Result<ReadyStore> OpenReadyStore(const std::string& database_url);
+
 }  // namespace turnpike::store
