@@ -16,6 +16,33 @@ bool Available(const store::Endpoint& e, const gateway::CatalogSnapshot& snapsho
   return e.enabled && provider && provider->available;
 }
 
+// A model's own fields, without its endpoints (the public and admin views list those differently).
+json::object ModelFields(const store::Model& m) {
+  json::object o;
+  o["id"] = m.id;
+  o["name"] = m.name;
+  o["company"] = m.company_id;
+  o["description"] = m.description;
+  o["context_length"] = m.context_length;
+  o["max_output"] = m.max_output;
+  o["input_modalities"] = StringsJson(m.input_modalities);
+  o["output_modalities"] = StringsJson(m.output_modalities);
+  return o;
+}
+
+// An endpoint as everyone sees it.
+json::object EndpointJson(const store::Endpoint& e, const gateway::CatalogSnapshot& snapshot) {
+  json::object o;
+  o["provider"] = e.provider_id;
+  o["upstream_model"] = e.upstream_model;
+  o["available"] = Available(e, snapshot);
+  o["prices"] = PricesJson(e.prices);
+  o["context_length"] = e.context_length;
+  o["max_output"] = e.max_output;
+  o["supported_parameters"] = StringsJson(e.supported_parameters);
+  return o;
+}
+
 }  // namespace
 
 json::object PricesJson(const money::Prices& prices) {
@@ -56,26 +83,8 @@ json::object ProviderJson(const store::Provider& p, const gateway::CatalogSnapsh
 
 json::object ModelJson(const store::Model& m, const gateway::CatalogSnapshot& snapshot) {
   json::array endpoints;
-  for (const auto& e : m.endpoints) {
-    json::object o;
-    o["provider"] = e.provider_id;
-    o["upstream_model"] = e.upstream_model;
-    o["available"] = Available(e, snapshot);
-    o["prices"] = PricesJson(e.prices);
-    o["context_length"] = e.context_length;
-    o["max_output"] = e.max_output;
-    o["supported_parameters"] = StringsJson(e.supported_parameters);
-    endpoints.push_back(std::move(o));
-  }
-  json::object o;
-  o["id"] = m.id;
-  o["name"] = m.name;
-  o["company"] = m.company_id;
-  o["description"] = m.description;
-  o["context_length"] = m.context_length;
-  o["max_output"] = m.max_output;
-  o["input_modalities"] = StringsJson(m.input_modalities);
-  o["output_modalities"] = StringsJson(m.output_modalities);
+  for (const auto& e : m.endpoints) endpoints.push_back(EndpointJson(e, snapshot));
+  json::object o = ModelFields(m);
   o["endpoints"] = std::move(endpoints);
   return o;
 }
@@ -100,33 +109,18 @@ json::object AdminEndpointJson(const std::string& model_id, const store::Endpoin
     scheduled.push_back(json::object{{"prices", PricesJson(change.prices)},
                                      {"effective_from", FormatUnixSeconds(change.effective_from)}});
   }
-  json::object o;
+  json::object o = EndpointJson(e, snapshot);  // plus what only admins see
   o["model"] = model_id;
-  o["provider"] = e.provider_id;
-  o["upstream_model"] = e.upstream_model;
   o["enabled"] = e.enabled;
-  o["available"] = Available(e, snapshot);
-  o["prices"] = PricesJson(e.prices);
   o["scheduled_prices"] = std::move(scheduled);
-  o["context_length"] = e.context_length;
-  o["max_output"] = e.max_output;
-  o["supported_parameters"] = StringsJson(e.supported_parameters);
   return o;
 }
 
 json::object AdminModelJson(const store::Model& m, const gateway::CatalogSnapshot& snapshot,
                             const std::map<std::string, std::vector<store::PriceChange>>& histories, int64_t now) {
-  json::object o;
-  o["id"] = m.id;
-  o["name"] = m.name;
-  o["company"] = m.company_id;
-  o["description"] = m.description;
-  o["context_length"] = m.context_length;
-  o["max_output"] = m.max_output;
+  json::object o = ModelFields(m);  // plus what only admins see
   o["created"] = m.created > 0 ? json::value(FormatUnixSeconds(m.created)) : json::value(nullptr);
   o["source"] = m.source;
-  o["input_modalities"] = StringsJson(m.input_modalities);
-  o["output_modalities"] = StringsJson(m.output_modalities);
   json::array endpoints;
   static const std::vector<store::PriceChange> kNone;
   for (const auto& e : m.endpoints) {
