@@ -3,13 +3,12 @@
 #include <boost/json.hpp>
 
 #include "control/time_format.h"
+#include "control/views.h"
 
 namespace turnpike::control {
 namespace json = boost::json;
 
 namespace {
-
-json::value TextOrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
 
 bool Available(const store::Endpoint& e, const gateway::CatalogSnapshot& snapshot) {
   const gateway::ProviderState* provider = snapshot.FindProvider(e.provider_id);

@@ -13,9 +13,9 @@ json::value SecondsOrNull(const std::optional<int64_t>& unix_seconds) {
   return unix_seconds ? json::value(FormatUnixSeconds(*unix_seconds)) : json::value(nullptr);
 }
 
-json::value TextOrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
-
 }  // namespace
+
+json::value TextOrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
 
 json::object UserJson(const store::User& user) {
   return json::object{{"id", user.id},

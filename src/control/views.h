@@ -4,10 +4,14 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "store/store.h"
 
 namespace turnpike::control {
+
+// `text`, or null when it is empty (an absent optional text).
+boost::json::value TextOrNull(const std::string& text);
 
 // {id, email, is_admin, disabled, created_at}
 boost::json::object UserJson(const store::User& user);
