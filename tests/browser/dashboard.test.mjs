@@ -292,6 +292,14 @@ test('an admin manages users and the catalog', async () => {
     await p.goto(url('/admin/catalog'));
     await p.getByText('fake-cheap').first().waitFor();
     await screenshot(p, '15-admin-catalog');
+    // Signing out ends the session on the server: the app and the API both ask for sign-in again.
+    await p.getByRole('button', { name: 'Account menu' }).click();
+    await p.getByRole('menuitem', { name: 'Sign out' }).click();
+    await p.waitForURL(/\/signin/);
+    const me = await p.evaluate(async () => (await fetch('/api/me')).status);
+    assert.equal(me, 401, 'the session is gone');
+    await p.goto(url('/admin/users'));
+    await p.waitForURL(/\/signin\?next=%2Fadmin%2Fusers/);
     // A non-admin gets no admin page.
     await page.goto(url('/admin/users'));
     await page.getByText('Page not found').waitFor();
