@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 
 #include "app/commands.h"
-#include "billing/payments.h"
+#include "payments/payments.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "control/control_plane.h"
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 #include "gateway/gateway.h"
 #include "net/event_loops.h"
 #include "net/http_server.h"
@@ -90,7 +90,7 @@ std::string Url(const std::string& host, int port) {
 // admin changes made through another process reach a running server, and as soon as a scheduled
 // price change that the current snapshot knows of comes due (within kPriceChangeCheck). The
 // control plane of this process reloads at once after its own changes.
-void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, gateway::ModelRouter& router,
+void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, state::ModelRouter& router,
                             std::chrono::steady_clock::time_point loaded_at) {
   timer.expires_after(kPriceChangeCheck);
   timer.async_wait([&timer, &store, &router, loaded_at](boost::system::error_code ec) {
@@ -128,11 +128,11 @@ int Serve(const config::Config& config, const std::string& role) {
   for (int i = 0; i < loops.size(); ++i) upstreams.push_back(std::make_unique<net::UpstreamClient>(loops.at(i), config.upstream));
   store::RequestLogWriter log(*store, static_cast<size_t>(config.request_log_batch),
                               std::chrono::milliseconds(config.request_log_flush_ms));
-  gateway::KeyCache keys(*store, std::chrono::milliseconds(config.key_cache_ttl_ms));
-  gateway::ModelRouter router(config::ProcessEnv());
+  state::KeyCache keys(*store, std::chrono::milliseconds(config.key_cache_ttl_ms));
+  state::ModelRouter router(config::ProcessEnv());
   router.Load(store->LoadCatalog());
   gateway::Gateway gateway(config, *store, keys, router, log, upstreams);
-  auto payments = billing::MakePaymentProvider(config, *store, config::ProcessEnv());
+  auto payments = payments::MakePaymentProvider(config, *store, config::ProcessEnv());
   if (!payments.ok()) return Fail(payments.error().message);
 
   net::ServerOptions options;
@@ -140,7 +140,7 @@ int Serve(const config::Config& config, const std::string& role) {
   options.max_header_bytes = config.max_header_bytes;
   options.read_timeout_ms = config.read_timeout_ms;
   options.keepalive_timeout_ms = config.keepalive_timeout_ms;
-  options.error_body = gateway::ErrorBodyForStatus;
+  options.error_body = ErrorBodyForStatus;
 
   std::vector<std::unique_ptr<net::HttpServer>> servers;
   std::string gateway_url;

@@ -5,7 +5,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "control/origin.h"
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 
 namespace turnpike::control {
 
@@ -23,8 +23,8 @@ bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
 
 }  // namespace
 
-Api::Api(const config::Config& config, store::Store& store, gateway::KeyCache& keys, gateway::ModelRouter& models,
-         billing::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock)
+Api::Api(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& models,
+         payments::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock)
     : cookie_secure_(config.cookie_secure),
       allow_signup_(config.allow_signup),
       allowed_origins_(config.allowed_origins),
@@ -95,7 +95,7 @@ Reply Api::Handle(const net::HttpRequest& request) {
   if (match.outcome == Router::Match::Outcome::kNoMethod) {
     Reply reply;
     reply.status = 405;
-    reply.body = gateway::ErrorBodyForStatus(405, request.method + " is not allowed on " + request.path +
+    reply.body = ErrorBodyForStatus(405, request.method + " is not allowed on " + request.path +
                                                       "; use " + match.allow);
     AddHeader(reply, "Allow", match.allow);
     return reply;
@@ -104,10 +104,10 @@ Reply Api::Handle(const net::HttpRequest& request) {
   if (route.access == Access::kWebhook) {
     return (this->*route.handler)(Call{request, std::move(match.params), std::nullopt, UnixSeconds()});
   }
-  std::string_view authorization = net::FindHeader(request.headers, "authorization");
-  bool via_cookie = authorization.empty() && !SessionCookieValue(net::FindHeader(request.headers, "cookie")).empty();
-  auto origin = CheckOrigin(request.method, net::FindHeader(request.headers, "origin"),
-                            net::FindHeader(request.headers, "host"), allowed_origins_, via_cookie);
+  std::string_view authorization = FindHeader(request.headers, "authorization");
+  bool via_cookie = authorization.empty() && !SessionCookieValue(FindHeader(request.headers, "cookie")).empty();
+  auto origin = CheckOrigin(request.method, FindHeader(request.headers, "origin"),
+                            FindHeader(request.headers, "host"), allowed_origins_, via_cookie);
   if (!origin.ok()) return ErrorReply(origin.error());
 
   Call call{request, std::move(match.params), std::nullopt, UnixSeconds()};
@@ -128,7 +128,7 @@ Reply Api::Handle(const net::HttpRequest& request) {
 }
 
 Result<Principal> Api::Authenticate(const net::HttpRequest& request, int64_t now) {
-  std::string_view authorization = net::FindHeader(request.headers, "authorization");
+  std::string_view authorization = FindHeader(request.headers, "authorization");
   std::string_view token;
   if (!authorization.empty()) {
     if (!StartsWithIgnoreCase(authorization, "Bearer ")) {
@@ -142,7 +142,7 @@ Result<Principal> Api::Authenticate(const net::HttpRequest& request, int64_t now
                        "API keys work on the gateway only; sign in (POST /api/auth/login) for a session token");
     }
   } else {
-    token = SessionCookieValue(net::FindHeader(request.headers, "cookie"));
+    token = SessionCookieValue(FindHeader(request.headers, "cookie"));
   }
   if (token.empty()) return MakeError(ErrorCode::kUnauthorized, "Not signed in");
   auto claims = sessions_.Check(token, now);

@@ -15,15 +15,15 @@
 #include <string>
 #include <vector>
 
-#include "billing/payments.h"
+#include "payments/payments.h"
 #include "config/config.h"
 #include "control/rate_limiter.h"
 #include "control/reply.h"
 #include "control/router.h"
 #include "control/session.h"
-#include "gateway/key_cache.h"
-#include "gateway/model_router.h"
-#include "gateway/provider_health.h"
+#include "state/key_cache.h"
+#include "state/model_router.h"
+#include "state/provider_health.h"
 #include "net/http.h"
 #include "store/store.h"
 
@@ -54,15 +54,15 @@ class Api {
  public:
   // Every reference must outlive the Api. `payments` may be null (checkout off). `clock` drives
   // the login rate limiters (tests inject one).
-  Api(const config::Config& config, store::Store& store, gateway::KeyCache& keys, gateway::ModelRouter& models,
-      billing::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock = nullptr);
+  Api(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& models,
+      payments::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock = nullptr);
 
   // Answers one request whose path starts with /api/. Never throws for bad input.
   Reply Handle(const net::HttpRequest& request);
 
   // The gateway's live provider health, shown in /api/models; null (all zero) when this process
   // runs no gateway. Set before serving.
-  void set_provider_health(const gateway::ProviderHealth* health) { health_ = health; }
+  void set_provider_health(const state::ProviderHealth* health) { health_ = health; }
 
   // The port this process's gateway listens on (0 = none here: the configured gateway_port is
   // shown), for GET /api/config. Set before serving.
@@ -138,7 +138,7 @@ class Api {
   Reply AdminDeleteEndpoint(const Call& call);
   Reply AdminPriceHistory(const Call& call);
   // Reloads the catalog snapshot the gateway routes and prices with (after every change).
-  std::shared_ptr<const gateway::CatalogSnapshot> ReloadCatalog();
+  std::shared_ptr<const state::CatalogSnapshot> ReloadCatalog();
 
   bool cookie_secure_;
   bool allow_signup_;
@@ -146,9 +146,9 @@ class Api {
   money::Micros checkout_min_;
   money::Micros checkout_max_;
   store::Store& store_;
-  gateway::KeyCache& keys_;
-  gateway::ModelRouter& models_;
-  billing::PaymentProvider* payments_;
+  state::KeyCache& keys_;
+  state::ModelRouter& models_;
+  payments::PaymentProvider* payments_;
   Sessions sessions_;
   RateLimiter ip_limiter_;
   RateLimiter email_limiter_;
@@ -156,9 +156,9 @@ class Api {
   std::string dummy_hash_;  // verified against on a login for an unknown email (timing)
 
   std::mutex models_mutex_;
-  std::shared_ptr<const gateway::CatalogSnapshot> models_snapshot_;
+  std::shared_ptr<const state::CatalogSnapshot> models_snapshot_;
   boost::json::object models_body_;  // /api/models for models_snapshot_, without live health
-  const gateway::ProviderHealth* health_ = nullptr;
+  const state::ProviderHealth* health_ = nullptr;
   int gateway_port_ = 0;
   int configured_gateway_port_;
   std::string public_gateway_url_;

@@ -48,7 +48,7 @@ class CatalogApiTest : public ApiTest {
   }
 
   std::string admin_;
-  std::shared_ptr<const gateway::CatalogSnapshot> snapshot_;
+  std::shared_ptr<const state::CatalogSnapshot> snapshot_;
 };
 
 TEST_F(CatalogApiTest, OnlyAdministratorsManageTheCatalog) {

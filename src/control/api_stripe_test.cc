@@ -2,7 +2,7 @@
 // session and no Origin, and is 404 unless Stripe is the provider.
 #include <boost/json.hpp>
 
-#include "billing/stripe_payments.h"
+#include "payments/stripe_payments.h"
 #include "common/clock.h"
 #include "control/api_test_fixture.h"
 
@@ -15,10 +15,10 @@ class ApiStripeTest : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    billing::StripeOptions options;
+    payments::StripeOptions options;
     options.secret_key = "sk_test_api";
     options.webhook_secret = kHook;
-    stripe_ = std::make_unique<billing::StripePayments>(
+    stripe_ = std::make_unique<payments::StripePayments>(
         *store_, options, [this](const net::UpstreamRequest& r, const net::BlockingLimits&) {
           last_form_ = r.body;
           return Result<net::BlockingResponse>(net::BlockingResponse{
@@ -42,7 +42,7 @@ class ApiStripeTest : public ApiTest {
             {"payment_status", "paid"}, {"metadata", {{"turnpike_user_id", std::to_string(user)}}}}}}}});
   }
 
-  std::unique_ptr<billing::StripePayments> stripe_;
+  std::unique_ptr<payments::StripePayments> stripe_;
   std::string last_form_;
 };
 
@@ -63,13 +63,13 @@ TEST_F(ApiStripeTest, CheckoutThenWebhookWithoutSessionOrOrigin) {
   Answer unsigned_ = Webhook(body, {});
   EXPECT_EQ(ErrorParam(unsigned_, 400), "");
   // A foreign Origin or a stray cookie changes nothing: the signature is the authentication.
-  Answer paid = Webhook(body, {{"Stripe-Signature", billing::StripeSignatureHeader(kHook, t, body)},
+  Answer paid = Webhook(body, {{"Stripe-Signature", payments::StripeSignatureHeader(kHook, t, body)},
                                {"Origin", "https://evil.example"},
                                {"Cookie", "tp_session=garbage"}});
   ASSERT_EQ(paid.status, 200) << paid.body;
   EXPECT_EQ(paid.at("outcome").as_string(), "credited");
   EXPECT_TRUE(paid.at("received").as_bool());
-  Answer again = Webhook(body, {{"Stripe-Signature", billing::StripeSignatureHeader(kHook, t, body)}});
+  Answer again = Webhook(body, {{"Stripe-Signature", payments::StripeSignatureHeader(kHook, t, body)}});
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(again.at("outcome").as_string(), "already_credited");
   EXPECT_EQ(Send("GET", "/api/credits", "", token).at("balance_micros").as_int64(), 7'000'000);

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "billing/payments.h"
+#include "payments/payments.h"
 #include "common/crypto.h"
 #include "control/api.h"
 
@@ -25,12 +25,12 @@ class ApiTest : public ::testing::Test {
     store_ = std::move(*opened);
     auto migrated = store_->Migrate();
     ASSERT_TRUE(migrated.ok()) << migrated.error().message;
-    keys_ = std::make_unique<gateway::KeyCache>(*store_, std::chrono::hours(1));
-    router_ = std::make_unique<gateway::ModelRouter>([](const std::string& name) -> std::optional<std::string> {
+    keys_ = std::make_unique<state::KeyCache>(*store_, std::chrono::hours(1));
+    router_ = std::make_unique<state::ModelRouter>([](const std::string& name) -> std::optional<std::string> {
       if (name == "OPENAI_API_KEY") return std::string("sk-upstream-secret-value");
       return std::nullopt;
     });
-    payments_ = std::make_unique<billing::SandboxPayments>(*store_);
+    payments_ = std::make_unique<payments::SandboxPayments>(*store_);
     MakeApi(config_);
   }
 
@@ -43,8 +43,8 @@ class ApiTest : public ::testing::Test {
     int status = 0;
     boost::json::value json;  // null when the body is empty
     std::string body;
-    net::Headers headers;
-    std::string Header(std::string_view name) const { return std::string(net::FindHeader(headers, name)); }
+    Headers headers;
+    std::string Header(std::string_view name) const { return std::string(FindHeader(headers, name)); }
     const boost::json::value& at(std::string_view key) const { return json.at(key); }
   };
 
@@ -61,14 +61,14 @@ class ApiTest : public ::testing::Test {
     r.body = body;
     r.remote_address = remote_;
     r.id = "gen-test";
-    r.headers.push_back(net::Header{"Host", "localhost:3000"});
-    if (!token.empty() && auth == "bearer") r.headers.push_back(net::Header{"Authorization", "Bearer " + token});
+    r.headers.push_back(Header{"Host", "localhost:3000"});
+    if (!token.empty() && auth == "bearer") r.headers.push_back(Header{"Authorization", "Bearer " + token});
     if (!token.empty() && auth == "cookie") {
-      r.headers.push_back(net::Header{"Cookie", "theme=dark; tp_session=" + token});
-      if (!extra.count("Origin")) r.headers.push_back(net::Header{"Origin", "http://localhost:3000"});
+      r.headers.push_back(Header{"Cookie", "theme=dark; tp_session=" + token});
+      if (!extra.count("Origin")) r.headers.push_back(Header{"Origin", "http://localhost:3000"});
     }
     for (auto& [name, value] : extra) {
-      if (!value.empty()) r.headers.push_back(net::Header{name, value});
+      if (!value.empty()) r.headers.push_back(Header{name, value});
     }
     Reply reply = api_->Handle(r);
     Answer a;
@@ -118,9 +118,9 @@ class ApiTest : public ::testing::Test {
 
   config::Config config_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<gateway::KeyCache> keys_;
-  std::unique_ptr<gateway::ModelRouter> router_;
-  std::unique_ptr<billing::SandboxPayments> payments_;
+  std::unique_ptr<state::KeyCache> keys_;
+  std::unique_ptr<state::ModelRouter> router_;
+  std::unique_ptr<payments::SandboxPayments> payments_;
   std::unique_ptr<Api> api_;
   std::chrono::steady_clock::time_point now_{std::chrono::hours(1)};
   std::string remote_ = "10.0.0.1";

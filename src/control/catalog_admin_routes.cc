@@ -251,7 +251,7 @@ std::string_view ParamFor(const Error& error, std::string_view on_conflict, std:
 
 // The admin view of a model as `snapshot` has it, with its endpoints' price histories.
 json::object AdminModelReply(store::Store& store, const std::string& model_id,
-                             const gateway::CatalogSnapshot& snapshot, int64_t now) {
+                             const state::CatalogSnapshot& snapshot, int64_t now) {
   const store::Model* model = snapshot.FindModel(model_id);
   if (!model) return json::object{};
   std::map<std::string, std::vector<store::PriceChange>> histories;
@@ -261,7 +261,7 @@ json::object AdminModelReply(store::Store& store, const std::string& model_id,
 
 }  // namespace
 
-std::shared_ptr<const gateway::CatalogSnapshot> Api::ReloadCatalog() {
+std::shared_ptr<const state::CatalogSnapshot> Api::ReloadCatalog() {
   models_.Reload([this] { return store_.LoadCatalog(); });
   return models_.snapshot();
 }

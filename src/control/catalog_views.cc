@@ -10,8 +10,8 @@ namespace json = boost::json;
 
 namespace {
 
-bool Available(const store::Endpoint& e, const gateway::CatalogSnapshot& snapshot) {
-  const gateway::ProviderState* provider = snapshot.FindProvider(e.provider_id);
+bool Available(const store::Endpoint& e, const state::CatalogSnapshot& snapshot) {
+  const state::ProviderState* provider = snapshot.FindProvider(e.provider_id);
   return e.enabled && provider && provider->available;
 }
 
@@ -30,7 +30,7 @@ json::object ModelFields(const store::Model& m) {
 }
 
 // An endpoint as everyone sees it.
-json::object EndpointJson(const store::Endpoint& e, const gateway::CatalogSnapshot& snapshot) {
+json::object EndpointJson(const store::Endpoint& e, const state::CatalogSnapshot& snapshot) {
   json::object o;
   o["provider"] = e.provider_id;
   o["upstream_model"] = e.upstream_model;
@@ -70,8 +70,8 @@ json::object CompanyJson(const store::Company& company) {
   return json::object{{"id", company.id}, {"name", company.name}};
 }
 
-json::object ProviderJson(const store::Provider& p, const gateway::CatalogSnapshot& snapshot) {
-  const gateway::ProviderState* state = snapshot.FindProvider(p.id);
+json::object ProviderJson(const store::Provider& p, const state::CatalogSnapshot& snapshot) {
+  const state::ProviderState* state = snapshot.FindProvider(p.id);
   return json::object{{"id", p.id},
                       {"name", p.name},
                       {"adapter", p.adapter},
@@ -80,7 +80,7 @@ json::object ProviderJson(const store::Provider& p, const gateway::CatalogSnapsh
                       {"available", state && state->available}};
 }
 
-json::object ModelJson(const store::Model& m, const gateway::CatalogSnapshot& snapshot) {
+json::object ModelJson(const store::Model& m, const state::CatalogSnapshot& snapshot) {
   json::array endpoints;
   for (const auto& e : m.endpoints) endpoints.push_back(EndpointJson(e, snapshot));
   json::object o = ModelFields(m);
@@ -88,8 +88,8 @@ json::object ModelJson(const store::Model& m, const gateway::CatalogSnapshot& sn
   return o;
 }
 
-json::object AdminProviderJson(const store::Provider& p, const gateway::CatalogSnapshot& snapshot) {
-  const gateway::ProviderState* state = snapshot.FindProvider(p.id);
+json::object AdminProviderJson(const store::Provider& p, const state::CatalogSnapshot& snapshot) {
+  const state::ProviderState* state = snapshot.FindProvider(p.id);
   bool available = state && state->available;
   json::object o = ProviderJson(p, snapshot);  // plus what only admins see
   o["key_env"] = TextOrNull(p.key_env);
@@ -100,7 +100,7 @@ json::object AdminProviderJson(const store::Provider& p, const gateway::CatalogS
 }
 
 json::object AdminEndpointJson(const std::string& model_id, const store::Endpoint& e,
-                               const gateway::CatalogSnapshot& snapshot,
+                               const state::CatalogSnapshot& snapshot,
                                const std::vector<store::PriceChange>& history, int64_t now) {
   json::array scheduled;
   for (const auto& change : history) {
@@ -115,7 +115,7 @@ json::object AdminEndpointJson(const std::string& model_id, const store::Endpoin
   return o;
 }
 
-json::object AdminModelJson(const store::Model& m, const gateway::CatalogSnapshot& snapshot,
+json::object AdminModelJson(const store::Model& m, const state::CatalogSnapshot& snapshot,
                             const std::map<std::string, std::vector<store::PriceChange>>& histories, int64_t now) {
   json::object o = ModelFields(m);  // plus what only admins see
   o["created"] = m.created > 0 ? json::value(FormatUnixSeconds(m.created)) : json::value(nullptr);

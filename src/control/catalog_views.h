@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/model_router.h"
+#include "state/model_router.h"
 #include "store/store.h"
 
 namespace turnpike::control {
@@ -24,19 +24,19 @@ boost::json::array StringsJson(const std::vector<std::string>& items);
 // Public: {id, name}, {id, name, adapter, base_url, key_env, available},
 // {id, name, company, …, endpoints: [{provider, upstream_model, available, prices, …}]}.
 boost::json::object CompanyJson(const store::Company& company);
-boost::json::object ProviderJson(const store::Provider& provider, const gateway::CatalogSnapshot& snapshot);
-boost::json::object ModelJson(const store::Model& model, const gateway::CatalogSnapshot& snapshot);
+boost::json::object ProviderJson(const store::Provider& provider, const state::CatalogSnapshot& snapshot);
+boost::json::object ModelJson(const store::Model& model, const state::CatalogSnapshot& snapshot);
 
 // Admin: the provider with base_url_env, enabled and why it is unavailable.
-boost::json::object AdminProviderJson(const store::Provider& provider, const gateway::CatalogSnapshot& snapshot);
+boost::json::object AdminProviderJson(const store::Provider& provider, const state::CatalogSnapshot& snapshot);
 // Admin: one endpoint with its prices in force now and its scheduled changes (from `history`,
 // the endpoint's price history, the rows effective after `now`).
 boost::json::object AdminEndpointJson(const std::string& model_id, const store::Endpoint& endpoint,
-                                      const gateway::CatalogSnapshot& snapshot,
+                                      const state::CatalogSnapshot& snapshot,
                                       const std::vector<store::PriceChange>& history, int64_t now);
 // Admin: the model with created, source and its endpoints as AdminEndpointJson;
 // `histories` maps a provider id to that endpoint's price history.
-boost::json::object AdminModelJson(const store::Model& model, const gateway::CatalogSnapshot& snapshot,
+boost::json::object AdminModelJson(const store::Model& model, const state::CatalogSnapshot& snapshot,
                                    const std::map<std::string, std::vector<store::PriceChange>>& histories,
                                    int64_t now);
 

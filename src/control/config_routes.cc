@@ -34,7 +34,7 @@ std::string HostName(std::string_view host) {
 Reply Api::ServerConfig(const Call& call) {
   json::object body;
   int port = gateway_port_ != 0 ? gateway_port_ : configured_gateway_port_;
-  std::string host = HostName(net::FindHeader(call.http.headers, "host"));
+  std::string host = HostName(FindHeader(call.http.headers, "host"));
   if (!public_gateway_url_.empty()) {
     std::string url = public_gateway_url_;
     while (!url.empty() && url.back() == '/') url.pop_back();

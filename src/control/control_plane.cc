@@ -4,7 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 
 namespace turnpike::control {
 namespace asio = boost::asio;
@@ -79,23 +79,23 @@ asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request,
   } else if (api) {
     reply = co_await OnPool(pool_, [this, &request] { return api_->Handle(request); });
   } else if (const StaticFile* file = get ? dashboard_.ForBrowser(request.path) : nullptr) {
-    reply = StaticReply(*file, net::FindHeader(request.headers, "if-none-match"));
+    reply = StaticReply(*file, FindHeader(request.headers, "if-none-match"));
   } else if (request.path == "/" && get) {
     reply = LandingPage(gateway_url_);
   } else {
     reply = ErrorReply(MakeError(ErrorCode::kNotFound, "No route for " + request.method + " " + request.path));
   }
-  net::Headers headers;
-  if (!reply.content_type.empty()) headers.push_back(net::Header{"Content-Type", reply.content_type});
-  headers.push_back(net::Header{"x-request-id", request.id});
-  headers.push_back(net::Header{"X-Content-Type-Options", "nosniff"});
+  Headers headers;
+  if (!reply.content_type.empty()) headers.push_back(Header{"Content-Type", reply.content_type});
+  headers.push_back(Header{"x-request-id", request.id});
+  headers.push_back(Header{"X-Content-Type-Options", "nosniff"});
   if (!api) {
     // The dashboard: no framing by other sites (clickjacking), and no referrer sent to other
     // origins.
-    headers.push_back(net::Header{"X-Frame-Options", "DENY"});
-    headers.push_back(net::Header{"Referrer-Policy", "same-origin"});
+    headers.push_back(Header{"X-Frame-Options", "DENY"});
+    headers.push_back(Header{"Referrer-Policy", "same-origin"});
   }
-  if (api) headers.push_back(net::Header{"Cache-Control", "no-store"});
+  if (api) headers.push_back(Header{"Cache-Control", "no-store"});
   for (auto& h : reply.headers) headers.push_back(std::move(h));
   co_await writer.Send(reply.status, std::move(headers), std::move(reply.body));
 }

@@ -18,9 +18,9 @@ constexpr money::Micros kCent = 10'000;
 // back: its Origin (the origin check has let it through: this listener or a configured one),
 // else http://<Host>. "" when neither is usable.
 std::string ReturnOrigin(const net::HttpRequest& request) {
-  std::string_view origin = net::FindHeader(request.headers, "origin");
+  std::string_view origin = FindHeader(request.headers, "origin");
   if (!origin.empty()) return std::string(origin);
-  std::string_view host = net::FindHeader(request.headers, "host");
+  std::string_view host = FindHeader(request.headers, "host");
   if (host.empty() || host.size() > 255) return "";
   for (char ch : host) {
     if (!std::isalnum(static_cast<unsigned char>(ch)) && std::string_view(".-:[]").find(ch) == std::string_view::npos) {
@@ -89,7 +89,7 @@ Reply Api::StripeWebhook(const Call& call) {
   }
   auto outcome = payments_->HandleWebhook(call.http.headers, call.http.body, call.now);
   if (!outcome.ok()) return ErrorReply(outcome.error());
-  return JsonReply(200, json::object{{"received", true}, {"outcome", billing::WebhookOutcomeName(*outcome)}});
+  return JsonReply(200, json::object{{"received", true}, {"outcome", payments::WebhookOutcomeName(*outcome)}});
 }
 
 }  // namespace turnpike::control

@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-json::object BuildModels(const gateway::CatalogSnapshot& snapshot) {
+json::object BuildModels(const state::CatalogSnapshot& snapshot) {
   const store::Catalog& catalog = snapshot.catalog();
   json::array companies, providers, models;
   for (const auto& c : catalog.companies) companies.push_back(CompanyJson(c));
@@ -25,7 +25,7 @@ json::object BuildModels(const gateway::CatalogSnapshot& snapshot) {
   return body;
 }
 
-json::object HealthJson(const gateway::ProviderHealthStats& s) {
+json::object HealthJson(const state::ProviderHealthStats& s) {
   json::object h;
   h["requests"] = s.requests;
   h["failures"] = s.failures;
@@ -58,7 +58,7 @@ Reply Api::Models(const Call&) {
     }
     body = models_body_;
   }
-  auto health = health_ ? health_->Snapshot() : std::map<std::string, gateway::ProviderHealthStats>{};
+  auto health = health_ ? health_->Snapshot() : std::map<std::string, state::ProviderHealthStats>{};
   for (auto& p : body["providers"].as_array()) {
     auto& provider = p.as_object();
     provider["health"] = HealthJson(health[std::string(provider["id"].as_string())]);

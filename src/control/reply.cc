@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 
 namespace turnpike::control {
 namespace json = boost::json;
@@ -28,11 +28,11 @@ Reply ErrorReply(const Error& error, std::string_view param) {
     spdlog::error("control plane: internal error: {}", error.message);
     message = "Internal server error";
   }
-  int status = gateway::HttpStatus(error.code);
+  int status = HttpStatus(error.code);
   json::object e;
   e["code"] = status;
   e["message"] = message;
-  e["type"] = gateway::ErrorType(error.code);
+  e["type"] = ErrorType(error.code);
   e["param"] = param.empty() ? json::value(nullptr) : json::value(json::string(param));
   json::object root;
   root["error"] = std::move(e);
@@ -40,7 +40,7 @@ Reply ErrorReply(const Error& error, std::string_view param) {
 }
 
 void AddHeader(Reply& reply, std::string name, std::string value) {
-  reply.headers.push_back(net::Header{std::move(name), std::move(value)});
+  reply.headers.push_back(Header{std::move(name), std::move(value)});
 }
 
 }  // namespace turnpike::control

@@ -85,8 +85,8 @@ const StaticFile* StaticFiles::ForBrowser(std::string_view path) const {
 Reply StaticReply(const StaticFile& file, std::string_view if_none_match) {
   Reply reply;
   reply.content_type = file.content_type;
-  reply.headers.push_back(net::Header{"ETag", file.etag});
-  reply.headers.push_back(net::Header{"Cache-Control", file.cache_control});
+  reply.headers.push_back(Header{"ETag", file.etag});
+  reply.headers.push_back(Header{"Cache-Control", file.cache_control});
   if (!if_none_match.empty() && if_none_match.find(file.etag) != std::string_view::npos) {
     reply.status = 304;
     return reply;

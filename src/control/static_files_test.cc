@@ -70,7 +70,7 @@ TEST_F(StaticFilesTest, ARepeatedRequestWithTheETagGetsNotModified) {
   Reply full = StaticReply(index, "");
   EXPECT_EQ(full.status, 200);
   EXPECT_EQ(full.body, "<html>v1</html>");
-  EXPECT_EQ(net::FindHeader(full.headers, "etag"), index.etag);
+  EXPECT_EQ(FindHeader(full.headers, "etag"), index.etag);
   Reply again = StaticReply(index, index.etag);
   EXPECT_EQ(again.status, 304);
   EXPECT_TRUE(again.body.empty());

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 #include "gateway/exchange.h"
 #include "protocol/openai_decode.h"
 
@@ -19,7 +19,7 @@ Error Transport(const Error& e, const std::string& provider) {
 awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
                               const std::string& request_id) {
   metrics_.chat_requests.fetch_add(1, std::memory_order_relaxed);
-  auto key = keys_.Authenticate(net::FindHeader(request.headers, "authorization"), UnixSeconds());
+  auto key = keys_.Authenticate(FindHeader(request.headers, "authorization"), UnixSeconds());
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request_id);
     co_return;
@@ -55,7 +55,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   if (x.routes.empty()) {
     std::string why;
     for (const auto& e : model->endpoints) {
-      const ProviderState* p = x.snapshot->FindProvider(e.provider_id);
+      const state::ProviderState* p = x.snapshot->FindProvider(e.provider_id);
       why += (why.empty() ? "" : "; ") + e.provider_id + ": " + (p ? p->unavailable_reason : "unknown provider");
     }
     co_await ReplyError(writer,
@@ -108,7 +108,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   Finish(x);
 }
 
-Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const Route& r,
+Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const state::Route& r,
                                                         const providers::Adapter* adapter) {
   if (!adapter) {  // OpenAI-compatible: the client's bytes, with the provider's model name
     net::UpstreamRequest up;
@@ -134,7 +134,7 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const Rout
 awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& writer) {
   Error last = MakeError(ErrorCode::kUpstream, "no provider answered");
   for (size_t i = 0; i < x.routes.size(); ++i) {
-    const Route& r = x.routes[i];
+    const state::Route& r = x.routes[i];
     x.route = &r;
     const std::string& provider = r.provider->provider->id;
     const providers::Adapter* adapter = providers::FindAdapter(r.provider->provider->adapter);
@@ -214,7 +214,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
 
 awaitable<void> Gateway::BeginStreamedAnswer(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
   x.status = 200;
-  net::Headers headers{{"Content-Type", "text/event-stream; charset=utf-8"},
+  Headers headers{{"Content-Type", "text/event-stream; charset=utf-8"},
                        {"Cache-Control", "no-cache"},
                        {"X-Accel-Buffering", "no"},
                        {"x-request-id", x.id}};

@@ -17,20 +17,20 @@ bool IsHeaderList(std::string_view list) {
   return true;
 }
 
-void AddCors(net::Headers& headers) {
-  headers.push_back(net::Header{"Access-Control-Allow-Origin", "*"});
-  headers.push_back(net::Header{"Access-Control-Expose-Headers", "x-request-id"});
+void AddCors(Headers& headers) {
+  headers.push_back(Header{"Access-Control-Allow-Origin", "*"});
+  headers.push_back(Header{"Access-Control-Expose-Headers", "x-request-id"});
 }
 
 class CorsWriter final : public net::ResponseWriter {
  public:
   explicit CorsWriter(net::ResponseWriter& inner) : inner_(inner) {}
 
-  net::asio::awaitable<bool> Send(int status, net::Headers headers, std::string body) override {
+  net::asio::awaitable<bool> Send(int status, Headers headers, std::string body) override {
     AddCors(headers);
     return inner_.Send(status, std::move(headers), std::move(body));
   }
-  net::asio::awaitable<bool> BeginStream(int status, net::Headers headers) override {
+  net::asio::awaitable<bool> BeginStream(int status, Headers headers) override {
     AddCors(headers);
     return inner_.BeginStream(status, std::move(headers));
   }
@@ -47,18 +47,18 @@ class CorsWriter final : public net::ResponseWriter {
 }  // namespace
 
 bool IsPreflight(const net::HttpRequest& request) {
-  return request.method == "OPTIONS" && !net::FindHeader(request.headers, "access-control-request-method").empty();
+  return request.method == "OPTIONS" && !FindHeader(request.headers, "access-control-request-method").empty();
 }
 
-net::Headers PreflightHeaders(const net::HttpRequest& request) {
-  std::string_view requested = net::FindHeader(request.headers, "access-control-request-headers");
-  net::Headers headers;
-  headers.push_back(net::Header{"Access-Control-Allow-Origin", "*"});
-  headers.push_back(net::Header{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"});
-  headers.push_back(net::Header{"Access-Control-Allow-Headers",
+Headers PreflightHeaders(const net::HttpRequest& request) {
+  std::string_view requested = FindHeader(request.headers, "access-control-request-headers");
+  Headers headers;
+  headers.push_back(Header{"Access-Control-Allow-Origin", "*"});
+  headers.push_back(Header{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"});
+  headers.push_back(Header{"Access-Control-Allow-Headers",
                                 std::string(IsHeaderList(requested) ? requested : kDefaultAllowHeaders)});
-  headers.push_back(net::Header{"Access-Control-Max-Age", "86400"});
-  headers.push_back(net::Header{"Vary", "Access-Control-Request-Headers"});
+  headers.push_back(Header{"Access-Control-Max-Age", "86400"});
+  headers.push_back(Header{"Vary", "Access-Control-Request-Headers"});
   return headers;
 }
 

@@ -15,7 +15,7 @@ bool IsPreflight(const net::HttpRequest& request);
 
 // The 204 answer's headers for a preflight: any origin, GET/POST, the requested headers (when
 // they are plain header names), cached by the browser for a day.
-net::Headers PreflightHeaders(const net::HttpRequest& request);
+Headers PreflightHeaders(const net::HttpRequest& request);
 
 // Wraps `inner` so every response also carries Access-Control-Allow-Origin: * and exposes
 // x-request-id to scripts. Use only for requests with an Origin header (browsers): other

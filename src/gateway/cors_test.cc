@@ -9,7 +9,7 @@
 namespace turnpike::gateway {
 namespace {
 
-net::HttpRequest Options(net::Headers headers) {
+net::HttpRequest Options(Headers headers) {
   net::HttpRequest r;
   r.method = "OPTIONS";
   r.path = "/api/v1/chat/completions";
@@ -28,32 +28,32 @@ TEST(CorsTest, OnlyOptionsWithARequestedMethodIsAPreflight) {
 TEST(CorsTest, PreflightAllowsAnyOriginAndTheRequestedHeaders) {
   auto h = PreflightHeaders(
       Options({{"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", "authorization, content-type"}}));
-  EXPECT_EQ(net::FindHeader(h, "access-control-allow-origin"), "*");
-  EXPECT_EQ(net::FindHeader(h, "access-control-allow-methods"), "GET, POST, OPTIONS");
-  EXPECT_EQ(net::FindHeader(h, "access-control-allow-headers"), "authorization, content-type");
-  EXPECT_EQ(net::FindHeader(h, "access-control-max-age"), "86400");
-  EXPECT_TRUE(net::FindHeader(h, "access-control-allow-credentials").empty()) << "never with credentials";
+  EXPECT_EQ(FindHeader(h, "access-control-allow-origin"), "*");
+  EXPECT_EQ(FindHeader(h, "access-control-allow-methods"), "GET, POST, OPTIONS");
+  EXPECT_EQ(FindHeader(h, "access-control-allow-headers"), "authorization, content-type");
+  EXPECT_EQ(FindHeader(h, "access-control-max-age"), "86400");
+  EXPECT_TRUE(FindHeader(h, "access-control-allow-credentials").empty()) << "never with credentials";
 }
 
 TEST(CorsTest, OddRequestedHeadersGetTheDefaultList) {
   auto h = PreflightHeaders(
       Options({{"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", "x\r\nset-cookie: a"}}));
-  EXPECT_EQ(net::FindHeader(h, "access-control-allow-headers").find('\r'), std::string_view::npos);
-  EXPECT_NE(net::FindHeader(h, "access-control-allow-headers").find("authorization"), std::string_view::npos);
+  EXPECT_EQ(FindHeader(h, "access-control-allow-headers").find('\r'), std::string_view::npos);
+  EXPECT_NE(FindHeader(h, "access-control-allow-headers").find("authorization"), std::string_view::npos);
   auto long_list = PreflightHeaders(Options(
       {{"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", std::string(2000, 'a')}}));
-  EXPECT_LT(net::FindHeader(long_list, "access-control-allow-headers").size(), 200u);
+  EXPECT_LT(FindHeader(long_list, "access-control-allow-headers").size(), 200u);
 }
 
 // Records what it is asked to send.
 class RecordingWriter final : public net::ResponseWriter {
  public:
-  net::Headers sent;
-  net::asio::awaitable<bool> Send(int, net::Headers headers, std::string) override {
+  Headers sent;
+  net::asio::awaitable<bool> Send(int, Headers headers, std::string) override {
     sent = std::move(headers);
     co_return true;
   }
-  net::asio::awaitable<bool> BeginStream(int, net::Headers headers) override {
+  net::asio::awaitable<bool> BeginStream(int, Headers headers) override {
     sent = std::move(headers);
     co_return true;
   }
@@ -71,14 +71,14 @@ TEST(CorsTest, WrappedResponsesCarryTheOriginHeaderBesideTheirOwn) {
   boost::asio::co_spawn(
       io,
       [&]() -> net::asio::awaitable<void> {
-        net::Headers headers{{"x-request-id", "gen-1"}};
+        Headers headers{{"x-request-id", "gen-1"}};
         co_await writer->BeginStream(200, std::move(headers));
       },
       boost::asio::detached);
   io.run();
-  EXPECT_EQ(net::FindHeader(inner.sent, "x-request-id"), "gen-1");
-  EXPECT_EQ(net::FindHeader(inner.sent, "access-control-allow-origin"), "*");
-  EXPECT_EQ(net::FindHeader(inner.sent, "access-control-expose-headers"), "x-request-id");
+  EXPECT_EQ(FindHeader(inner.sent, "x-request-id"), "gen-1");
+  EXPECT_EQ(FindHeader(inner.sent, "access-control-allow-origin"), "*");
+  EXPECT_EQ(FindHeader(inner.sent, "access-control-expose-headers"), "x-request-id");
 }
 
 }  // namespace

@@ -23,9 +23,9 @@ struct Gateway::Exchange {
   std::string_view raw_body;
   boost::json::value body;
   protocol::ChatRequestInfo info;
-  std::shared_ptr<const CatalogSnapshot> snapshot;
-  std::vector<Route> routes;
-  const Route* route = nullptr;
+  std::shared_ptr<const state::CatalogSnapshot> snapshot;
+  std::vector<state::Route> routes;
+  const state::Route* route = nullptr;
   std::optional<protocol::ChatRequest> canonical;  // decoded once, for translating adapters
   money::Micros held = 0;
   bool hold_taken = false;

@@ -7,7 +7,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "gateway/cors.h"
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 
 namespace turnpike::gateway {
 namespace json = boost::json;
@@ -52,18 +52,18 @@ std::string_view RoutePath(std::string_view path) {
 
 }  // namespace
 
-Gateway::Gateway(const config::Config& config, store::Store& store, KeyCache& keys, ModelRouter& router,
+Gateway::Gateway(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& router,
                  store::RequestLogWriter& log, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams)
     : config_(config), store_(store), keys_(keys), router_(router), log_(log), upstreams_(upstreams) {}
 
 awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
   if (IsPreflight(request)) {
-    net::Headers headers = PreflightHeaders(request);
-    headers.push_back(net::Header{"x-request-id", request.id});
+    Headers headers = PreflightHeaders(request);
+    headers.push_back(Header{"x-request-id", request.id});
     co_await writer.Send(204, std::move(headers), "");
     co_return;
   }
-  if (!net::FindHeader(request.headers, "origin").empty()) {
+  if (!FindHeader(request.headers, "origin").empty()) {
     auto cors = WithCors(writer);
     co_await Serve(worker, request, *cors);
     co_return;
@@ -107,7 +107,7 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
 awaitable<void> Gateway::Key(const net::HttpRequest& request, net::ResponseWriter& writer,
                              const std::string& request_id) {
   // Any known key may read its own state, even disabled or at its limit.
-  auto key = keys_.Identify(net::FindHeader(request.headers, "authorization"));
+  auto key = keys_.Identify(FindHeader(request.headers, "authorization"));
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request_id);
     co_return;
@@ -137,7 +137,7 @@ awaitable<void> Gateway::Key(const net::HttpRequest& request, net::ResponseWrite
 
 awaitable<void> Gateway::Credits(const net::HttpRequest& request, net::ResponseWriter& writer,
                                  const std::string& request_id) {
-  auto key = keys_.Identify(net::FindHeader(request.headers, "authorization"));
+  auto key = keys_.Identify(FindHeader(request.headers, "authorization"));
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request_id);
     co_return;
@@ -151,7 +151,7 @@ awaitable<void> Gateway::Credits(const net::HttpRequest& request, net::ResponseW
 
 awaitable<void> Gateway::Generation(const net::HttpRequest& request, net::ResponseWriter& writer,
                                     const std::string& request_id) {
-  auto key = keys_.Identify(net::FindHeader(request.headers, "authorization"));
+  auto key = keys_.Identify(FindHeader(request.headers, "authorization"));
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request_id);
     co_return;
@@ -208,7 +208,7 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
       m.requests.load(), m.chat_requests.load(), m.status_2xx.load(), m.status_4xx.load(), m.status_5xx.load(),
       m.upstream_failures.load(), m.failovers.load(), m.client_disconnects.load(),
       money::FormatUsd(m.billed_micros.load()), log_.dropped());
-  net::Headers headers{{"Content-Type", "text/plain; version=0.0.4"}, {"x-request-id", request_id}};
+  Headers headers{{"Content-Type", "text/plain; version=0.0.4"}, {"x-request-id", request_id}};
   co_await writer.Send(200, std::move(headers), std::move(text));
 }
 
@@ -225,7 +225,7 @@ awaitable<void> Gateway::ReplyJson(net::ResponseWriter& writer, int status, std:
   } else {
     metrics_.status_5xx.fetch_add(1, std::memory_order_relaxed);
   }
-  net::Headers headers{{"Content-Type", "application/json"}, {"x-request-id", request_id}};
+  Headers headers{{"Content-Type", "application/json"}, {"x-request-id", request_id}};
   co_await writer.Send(status, std::move(headers), std::move(body));
 }
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "config/config.h"
-#include "gateway/key_cache.h"
-#include "gateway/model_router.h"
-#include "gateway/provider_health.h"
+#include "state/key_cache.h"
+#include "state/model_router.h"
+#include "state/provider_health.h"
 #include "gateway/signature_cache.h"
 #include "net/http.h"
 #include "net/upstream_client.h"
@@ -33,13 +33,13 @@ struct Metrics {
 class Gateway {
  public:
   // `upstreams[i]` is the upstream client of event loop i; all references must outlive this.
-  Gateway(const config::Config& config, store::Store& store, KeyCache& keys, ModelRouter& router,
+  Gateway(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& router,
           store::RequestLogWriter& log, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams);
 
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
 
   const Metrics& metrics() const { return metrics_; }
-  const ProviderHealth& health() const { return health_; }
+  const state::ProviderHealth& health() const { return health_; }
 
  private:
   // Handle() after the CORS preflight and wrapping: dispatches by path.
@@ -51,7 +51,7 @@ class Gateway {
   boost::asio::awaitable<void> Dispatch(int worker, Exchange& x, net::ResponseWriter& writer);
   // The upstream request for route `r`: the client's bytes for OpenAI-compatible providers
   // (adapter == nullptr), else the canonical request encoded by the adapter.
-  Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const Route& r, const providers::Adapter* adapter);
+  Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r, const providers::Adapter* adapter);
   // OpenAI-compatible upstreams: relay bytes, observe usage (openai_relay.cc).
   boost::asio::awaitable<void> RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   boost::asio::awaitable<void> RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
@@ -95,12 +95,12 @@ class Gateway {
 
   const config::Config& config_;
   store::Store& store_;
-  KeyCache& keys_;
-  ModelRouter& router_;
+  state::KeyCache& keys_;
+  state::ModelRouter& router_;
   store::RequestLogWriter& log_;
   std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;
   SignatureCache signatures_;
-  ProviderHealth health_;
+  state::ProviderHealth health_;
   Metrics metrics_;
 };
 

@@ -3,9 +3,9 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 #include "gateway/exchange.h"
-#include "net/sse_reader.h"
+#include "protocol/sse_reader.h"
 #include "protocol/json_members.h"
 
 namespace turnpike::gateway {
@@ -143,7 +143,7 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
       *body, {protocol::SetMember(*body, *layout, "usage", billing::UsageWithCost(usage_json, x.cost))});
   x.status = 200;
   Settle(x);
-  net::Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
+  Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
   co_await writer.Send(200, std::move(headers), std::move(out));
   metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
 }
@@ -151,14 +151,14 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
 awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
   const std::string& provider = x.route->provider->provider->id;
   co_await BeginStreamedAnswer(x, call, writer);
-  net::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
+  protocol::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
   bool done = false;
   bool upstream_error = false;
   std::string chunk_id, chunk_model;
   std::string out;
   std::optional<Error> failure;
 
-  auto on_event = [&](net::SseEvent&& ev) {
+  auto on_event = [&](protocol::SseEvent&& ev) {
     if (ev.data == "[DONE]") {
       done = true;  // sent after settlement, below
       return;

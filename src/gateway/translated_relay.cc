@@ -2,9 +2,9 @@
 // and it goes back to the client as OpenAI chat.completion / chat.completion.chunk.
 #include <spdlog/spdlog.h>
 
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 #include "gateway/exchange.h"
-#include "net/sse_reader.h"
+#include "protocol/sse_reader.h"
 #include "protocol/openai_encode.h"
 
 namespace turnpike::gateway {
@@ -57,7 +57,7 @@ awaitable<void> Gateway::TranslateJson(Exchange& x, const providers::Adapter& ad
                                                    billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost));
   x.status = 200;
   Settle(x);
-  net::Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
+  Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
   co_await writer.Send(200, std::move(headers), std::move(out));
   metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
 }
@@ -66,7 +66,7 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
                                          net::ResponseWriter& writer) {
   const std::string& provider = x.route->provider->provider->id;
   co_await BeginStreamedAnswer(x, call, writer);
-  net::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
+  protocol::SseReader reader(static_cast<size_t>(config_.upstream.max_event_bytes));
   auto decoder = adapter.NewStreamDecoder();
   protocol::OpenAiChunkEncoder encoder(x.id, x.route->endpoint->upstream_model, UnixSeconds());
   std::vector<StreamEvent> events;
@@ -125,7 +125,7 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
       }
       break;
     }
-    auto fed = reader.Feed(*piece, [&](net::SseEvent&& event) {
+    auto fed = reader.Feed(*piece, [&](protocol::SseEvent&& event) {
       if (failure) return;
       if (auto s = decoder->OnEvent(event, events); !s.ok()) failure = Transport(s.error(), provider);
       handle();

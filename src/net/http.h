@@ -9,18 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/http_types.h"
+
 namespace turnpike::net {
 
 namespace asio = boost::asio;
-
-struct Header {
-  std::string name;  // as sent; compare case-insensitively
-  std::string value;
-};
-using Headers = std::vector<Header>;
-
-// Case-insensitive lookup; "" when absent.
-std::string_view FindHeader(const Headers& headers, std::string_view name);
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", …

@@ -27,15 +27,6 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 std::string NewRequestId() { return "gen-" + crypto::RandomHex(12); }
 
-std::string_view FindHeader(const Headers& headers, std::string_view name) {
-  for (const auto& h : headers) {
-    if (h.name.size() == name.size() && strncasecmp(h.name.data(), name.data(), name.size()) == 0) {
-      return h.value;
-    }
-  }
-  return {};
-}
-
 class Session;
 
 struct HttpServer::State {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "net/http.h"
-#include "net/sse_reader.h"
+#include "common/http_types.h"
+#include "protocol/sse_reader.h"
 #include "protocol/canonical.h"
 
 namespace turnpike::providers {
@@ -25,7 +25,7 @@ struct EndpointInfo {
 
 struct EncodedRequest {
   std::string url;  // full URL
-  net::Headers headers;
+  Headers headers;
   std::string body;
 };
 
@@ -41,7 +41,7 @@ class StreamDecoder {
   virtual ~StreamDecoder() = default;
   // Consumes one SSE event and appends the canonical events it yields. A malformed event is an
   // Error (the stream fails); unknown event types are ignored.
-  virtual Status OnEvent(const net::SseEvent& event, std::vector<protocol::StreamEvent>& out) = 0;
+  virtual Status OnEvent(const protocol::SseEvent& event, std::vector<protocol::StreamEvent>& out) = 0;
   // The upstream body ended. Appends what only the end yields (Gemini ends at EOF) and returns
   // whether the stream was complete; false means it was cut.
   virtual bool OnEnd(std::vector<protocol::StreamEvent>& out) = 0;
@@ -59,7 +59,7 @@ class Adapter {
   virtual std::unique_ptr<StreamDecoder> NewStreamDecoder() const = 0;
   // A non-2xx answer (PROTOCOLS.md §11): the client's error, keeping the provider's message
   // except where it could quote a credential, and whether to fail over.
-  virtual UpstreamError MapError(int status, std::string_view body, const net::Headers& headers) const = 0;
+  virtual UpstreamError MapError(int status, std::string_view body, const Headers& headers) const = 0;
 };
 
 // The adapter for a catalog provider's `adapter` name ("anthropic", "gemini"); nullptr for

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "net/sse_reader.h"
+#include "protocol/sse_reader.h"
 #include "protocol/openai_encode.h"
 #include "providers/provider.h"
 
@@ -39,7 +39,7 @@ void CompareWithGolden(const std::string& actual, const fs::path& golden) {
 
 // The OpenAI stream a client receives for `fixture` (no cost: usage as mapped).
 std::string TranslateStream(const Adapter& adapter, const std::string& bytes) {
-  net::SseReader reader;
+  protocol::SseReader reader;
   auto decoder = adapter.NewStreamDecoder();
   protocol::OpenAiChunkEncoder encoder("gen-golden", "upstream-model", 1700000000);
   std::vector<StreamEvent> events;
@@ -57,7 +57,7 @@ std::string TranslateStream(const Adapter& adapter, const std::string& bytes) {
     }
     events.clear();
   };
-  EXPECT_TRUE(reader.Feed(bytes, [&](net::SseEvent&& ev) {
+  EXPECT_TRUE(reader.Feed(bytes, [&](protocol::SseEvent&& ev) {
                       EXPECT_TRUE(decoder->OnEvent(ev, events).ok());
                       drain();
                     }).ok());

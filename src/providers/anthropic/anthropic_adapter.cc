@@ -194,9 +194,9 @@ Result<protocol::ChatResponse> AnthropicAdapter::DecodeResponse(std::string_view
 
 std::unique_ptr<StreamDecoder> AnthropicAdapter::NewStreamDecoder() const { return internal::MakeStreamDecoder(); }
 
-UpstreamError AnthropicAdapter::MapError(int status, std::string_view body, const net::Headers& headers) const {
+UpstreamError AnthropicAdapter::MapError(int status, std::string_view body, const Headers& headers) const {
   UpstreamError out = ErrorForStatus(status, ReadErrorBody(body));
-  std::string_view should_retry = Trim(net::FindHeader(headers, "x-should-retry"));
+  std::string_view should_retry = Trim(FindHeader(headers, "x-should-retry"));
   if (EqualsIgnoreCase(should_retry, "true")) out.retryable = true;
   if (EqualsIgnoreCase(should_retry, "false")) out.retryable = false;
   return out;

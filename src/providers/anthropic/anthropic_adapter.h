@@ -31,7 +31,7 @@ class AnthropicAdapter final : public Adapter {
   // PROTOCOLS.md §11. Messages read "Provider anthropic answered <status>: <message>"; for
   // 401/403 the upstream text is never repeated. `x-should-retry: true|false` overrides the
   // status's retry default.
-  UpstreamError MapError(int status, std::string_view body, const net::Headers& headers) const override;
+  UpstreamError MapError(int status, std::string_view body, const Headers& headers) const override;
 };
 
 }  // namespace turnpike::providers::anthropic

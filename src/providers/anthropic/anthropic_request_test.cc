@@ -15,9 +15,9 @@ TEST(AnthropicEncodeRequestTest, UrlHeadersAndMinimalBody) {
   auto out = AnthropicAdapter().EncodeRequest(Hello(), e);
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_EQ(out->url, "https://api.anthropic.com/v1/messages");
-  EXPECT_EQ(net::FindHeader(out->headers, "x-api-key"), "sk-ant-test");
-  EXPECT_EQ(net::FindHeader(out->headers, "anthropic-version"), "2023-06-01");
-  EXPECT_EQ(net::FindHeader(out->headers, "content-type"), "application/json");
+  EXPECT_EQ(FindHeader(out->headers, "x-api-key"), "sk-ant-test");
+  EXPECT_EQ(FindHeader(out->headers, "anthropic-version"), "2023-06-01");
+  EXPECT_EQ(FindHeader(out->headers, "content-type"), "application/json");
   EXPECT_EQ(out->headers.size(), 3u);
   EXPECT_EQ(json::parse(out->body),
             json::parse(std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"messages":)") +

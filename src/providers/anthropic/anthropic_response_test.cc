@@ -109,7 +109,7 @@ TEST(AnthropicDecodeResponseTest, UnreadableBodiesAreUpstreamErrors) {
 struct ErrorCase {
   int status;
   std::string body;
-  net::Headers headers;
+  Headers headers;
   ErrorCode code;
   bool retryable;
   std::string message;  // the whole expected message

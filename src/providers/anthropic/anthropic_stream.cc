@@ -46,7 +46,7 @@ const json::object* ObjectMember(const json::object& o, std::string_view key) {
 
 class AnthropicStreamDecoder final : public StreamDecoder {
  public:
-  Status OnEvent(const net::SseEvent& event, Events& out) override;
+  Status OnEvent(const protocol::SseEvent& event, Events& out) override;
   bool OnEnd(Events& out) override { return complete_ || failed_; }
 
  private:
@@ -73,7 +73,7 @@ class AnthropicStreamDecoder final : public StreamDecoder {
   bool failed_ = false;    // kError sent
 };
 
-Status AnthropicStreamDecoder::OnEvent(const net::SseEvent& event, Events& out) {
+Status AnthropicStreamDecoder::OnEvent(const protocol::SseEvent& event, Events& out) {
   if (complete_ || failed_) return OkStatus();
   boost::system::error_code ec;
   json::value v = json::parse(event.data, ec);

@@ -1,5 +1,5 @@
 // The Anthropic stream decoder on the recorded streams (tests/fixtures/providers/anthropic/*.sse),
-// fed through net::SseReader whole, split at every byte, and one byte at a time; plus the
+// fed through protocol::SseReader whole, split at every byte, and one byte at a time; plus the
 // grammar's corners the recordings do not reach.
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "net/sse_reader.h"
+#include "protocol/sse_reader.h"
 #include "providers/anthropic/anthropic_adapter.h"
 
 namespace turnpike::providers::anthropic {
@@ -38,10 +38,10 @@ struct Decoded {
 Decoded Decode(const std::vector<std::string_view>& pieces) {
   AnthropicAdapter adapter;
   auto decoder = adapter.NewStreamDecoder();
-  net::SseReader reader;
+  protocol::SseReader reader;
   Decoded d;
   for (auto piece : pieces) {
-    auto fed = reader.Feed(piece, [&](net::SseEvent&& e) {
+    auto fed = reader.Feed(piece, [&](protocol::SseEvent&& e) {
       if (!d.failure.empty()) return;
       auto s = decoder->OnEvent(e, d.events);
       if (!s.ok()) d.failure = s.error().message;

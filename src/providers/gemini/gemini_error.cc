@@ -105,7 +105,7 @@ UpstreamError MapGoogleError(int status, const json::object* error) {
   return make(ErrorCode::kUpstream, kept, false);  // not an error status: the call failed anyway
 }
 
-UpstreamError GeminiAdapter::MapError(int status, std::string_view body, const net::Headers& headers) const {
+UpstreamError GeminiAdapter::MapError(int status, std::string_view body, const Headers& headers) const {
   auto parsed = ParseJson(body);
   const json::value* root = parsed ? &*parsed : nullptr;
   // Without alt=sse the stream endpoint wraps its answer in an array; accept that form too.

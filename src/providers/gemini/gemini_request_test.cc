@@ -2,7 +2,7 @@
 // parsed JSON values (key order does not matter), two of them against recorded requests.
 #include <gtest/gtest.h>
 
-#include "net/http.h"
+#include "common/http_types.h"
 #include "providers/gemini/gemini_adapter.h"
 #include "providers/gemini/gemini_internal.h"
 #include "providers/gemini/gemini_test_util.h"
@@ -79,8 +79,8 @@ TEST(GeminiRequest, UrlHeadersAndMinimalBody) {
   auto plain = adapter.EncodeRequest(r, Endpoint());
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->url, "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
-  EXPECT_EQ(net::FindHeader(plain->headers, "x-goog-api-key"), "AIza-test-key");
-  EXPECT_EQ(net::FindHeader(plain->headers, "content-type"), "application/json");
+  EXPECT_EQ(FindHeader(plain->headers, "x-goog-api-key"), "AIza-test-key");
+  EXPECT_EQ(FindHeader(plain->headers, "content-type"), "application/json");
   EXPECT_EQ(Json(plain->body), Json(R"({"contents":[{"role":"user","parts":[{"text":"Hi"}]}]})"));
 
   r.stream = true;
@@ -89,7 +89,7 @@ TEST(GeminiRequest, UrlHeadersAndMinimalBody) {
   auto streamed = adapter.EncodeRequest(r, endpoint);
   ASSERT_TRUE(streamed.ok());
   EXPECT_EQ(streamed->url, "http://127.0.0.1:9/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse");
-  EXPECT_EQ(net::FindHeader(streamed->headers, "x-goog-api-key"), "");  // no key configured
+  EXPECT_EQ(FindHeader(streamed->headers, "x-goog-api-key"), "");  // no key configured
   EXPECT_EQ(Json(streamed->body), Json(plain->body));                   // stream is in the URL only
 
   endpoint.upstream_model = "odd model?";

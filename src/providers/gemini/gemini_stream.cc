@@ -15,7 +15,7 @@ using protocol::StreamEvent;
 
 class GeminiStreamDecoder final : public StreamDecoder {
  public:
-  Status OnEvent(const net::SseEvent& event, std::vector<StreamEvent>& out) override;
+  Status OnEvent(const protocol::SseEvent& event, std::vector<StreamEvent>& out) override;
   bool OnEnd(std::vector<StreamEvent>& out) override;
 
  private:
@@ -32,7 +32,7 @@ class GeminiStreamDecoder final : public StreamDecoder {
   std::optional<protocol::Usage> usage_;      // the last usageMetadata snapshot
 };
 
-Status GeminiStreamDecoder::OnEvent(const net::SseEvent& event, std::vector<StreamEvent>& out) {
+Status GeminiStreamDecoder::OnEvent(const protocol::SseEvent& event, std::vector<StreamEvent>& out) {
   if (failed_) return OkStatus();
   // Gemini names no events; a named one is not a GenerateContentResponse.
   if (!event.event.empty() && event.event != "message") return OkStatus();

@@ -1,4 +1,4 @@
-// The Gemini stream decoder: every recorded stream replayed through net::SseReader split at
+// The Gemini stream decoder: every recorded stream replayed through protocol::SseReader split at
 // every byte offset must decode to the same events as the whole file; golden checks against
 // values read off the fixtures by hand; then cut streams, in-stream errors and odd chunks.
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "net/sse_reader.h"
+#include "protocol/sse_reader.h"
 #include "providers/gemini/gemini_adapter.h"
 #include "providers/gemini/gemini_test_util.h"
 
@@ -27,10 +27,10 @@ struct Decoded {
 Decoded Decode(const std::vector<std::string_view>& pieces) {
   GeminiAdapter adapter;
   auto decoder = adapter.NewStreamDecoder();
-  net::SseReader reader;
+  protocol::SseReader reader;
   std::vector<StreamEvent> out;
   for (auto piece : pieces) {
-    Status s = reader.Feed(piece, [&](net::SseEvent&& e) {
+    Status s = reader.Feed(piece, [&](protocol::SseEvent&& e) {
       Status d = decoder->OnEvent(e, out);
       EXPECT_TRUE(d.ok()) << d.error().message;
     });
@@ -147,11 +147,11 @@ TEST(GeminiStreamGolden, ParallelFunctionCalls) {
 TEST(GeminiStreamGolden, ThinkingPartsAreReasoning) {
   GeminiAdapter adapter;
   auto decoder = adapter.NewStreamDecoder();
-  net::SseReader reader;
+  protocol::SseReader reader;
   std::vector<StreamEvent> out;
   ASSERT_TRUE(reader
                   .Feed(ReadFixture("stream-generate-content-thinking.sse"),
-                        [&](net::SseEvent&& e) { ASSERT_TRUE(decoder->OnEvent(e, out).ok()); })
+                        [&](protocol::SseEvent&& e) { ASSERT_TRUE(decoder->OnEvent(e, out).ok()); })
                   .ok());
   EXPECT_TRUE(decoder->OnEnd(out));
   std::string reasoning, text;
@@ -224,7 +224,7 @@ TEST(GeminiStreamError, MalformedEventFailsTheStream) {
   GeminiAdapter adapter;
   auto decoder = adapter.NewStreamDecoder();
   std::vector<StreamEvent> out;
-  net::SseEvent event;
+  protocol::SseEvent event;
   event.data = "{\"candidates\": [";
   Status s = decoder->OnEvent(event, out);
   ASSERT_FALSE(s.ok());

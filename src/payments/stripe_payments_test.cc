@@ -1,5 +1,5 @@
 // The Stripe provider against an in-memory store and a scripted transport (no network).
-#include "billing/stripe_payments.h"
+#include "payments/stripe_payments.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 
 #include "common/crypto.h"
 
-namespace turnpike::billing {
+namespace turnpike::payments {
 namespace {
 
 constexpr char kKey[] = "sk_test_unit_secret_key_0123456789";
@@ -95,7 +95,7 @@ class StripePaymentsTest : public ::testing::Test {
   }
 
   Result<WebhookOutcome> Deliver(const std::string& body, int64_t signed_at = kNow, const std::string& secret = kHook) {
-    net::Headers headers{{"Content-Type", "application/json"},
+    Headers headers{{"Content-Type", "application/json"},
                          {"Stripe-Signature", StripeSignatureHeader(secret, signed_at, body)}};
     return stripe_->HandleWebhook(headers, body, kNow);
   }
@@ -128,8 +128,8 @@ TEST_F(StripePaymentsTest, CheckoutCreatesASessionAndAPendingTopup) {
   const auto& r = sent_[0];
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.url, "https://stripe.fake/v1/checkout/sessions");
-  EXPECT_EQ(net::FindHeader(r.headers, "authorization"), std::string("Bearer ") + kKey);
-  EXPECT_EQ(net::FindHeader(r.headers, "content-type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(FindHeader(r.headers, "authorization"), std::string("Bearer ") + kKey);
+  EXPECT_EQ(FindHeader(r.headers, "content-type"), "application/x-www-form-urlencoded");
   auto form = ParseForm(r.body);
   EXPECT_EQ(form["mode"], "payment");
   EXPECT_EQ(form["line_items[0][price_data][currency]"], "usd");
@@ -237,7 +237,7 @@ TEST_F(StripePaymentsTest, BadDeliveriesChangeNothing) {
   expect(Deliver(good, kNow, "whsec_forged"), ErrorCode::kBadRequest, "wrong secret");
   expect(Deliver(good, kNow - 301), ErrorCode::kBadRequest, "stale");
   {
-    net::Headers headers{{"Stripe-Signature", StripeSignatureHeader(kHook, kNow, good)}};
+    Headers headers{{"Stripe-Signature", StripeSignatureHeader(kHook, kNow, good)}};
     std::string tampered = Event("checkout.session.completed", "cs_bad", 300000);
     expect(stripe_->HandleWebhook(headers, tampered, kNow), ErrorCode::kBadRequest, "tampered body");
   }
@@ -306,4 +306,4 @@ TEST(StripeOptionsTest, SecretsComeFromTheNamedVariables) {
 }
 
 }  // namespace
-}  // namespace turnpike::billing
+}  // namespace turnpike::payments

@@ -1,7 +1,7 @@
 // SseReader: replays every recorded provider stream split at every byte offset (and byte by
 // byte), checks the parsed events against the files independently, then the grammar corner
 // cases one by one.
-#include "net/sse_reader.h"
+#include "protocol/sse_reader.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <sstream>
 #include <vector>
 
-namespace turnpike::net {
+namespace turnpike::protocol {
 namespace {
 
 namespace fs = std::filesystem;
@@ -360,4 +360,4 @@ TEST(SseReaderTest, LimitOutcomeDoesNotDependOnSplitPoints) {
 }
 
 }  // namespace
-}  // namespace turnpike::net
+}  // namespace turnpike::protocol

@@ -8,7 +8,7 @@
 
 #include "common/result.h"
 
-namespace turnpike::gateway {
+namespace turnpike {
 
 int HttpStatus(ErrorCode code);
 std::string_view ErrorType(ErrorCode code);
@@ -22,4 +22,4 @@ std::string ErrorBodyForStatus(int status, const std::string& message);
 // object beside a choice whose finish_reason is "error". openai's SDK throws on `error`.
 std::string StreamErrorChunk(const Error& error, std::string_view id, std::string_view model);
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike

@@ -1,4 +1,4 @@
-#include "billing/stripe_wire.h"
+#include "payments/stripe_wire.h"
 
 #include <boost/json.hpp>
 #include <cctype>
@@ -6,7 +6,7 @@
 
 #include "common/crypto.h"
 
-namespace turnpike::billing {
+namespace turnpike::payments {
 namespace json = boost::json;
 
 namespace {
@@ -171,4 +171,4 @@ std::string StripeErrorMessage(std::string_view text) {
   return StringAt(error->get_object(), "message");
 }
 
-}  // namespace turnpike::billing
+}  // namespace turnpike::payments

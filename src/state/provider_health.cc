@@ -1,6 +1,6 @@
-#include "gateway/provider_health.h"
+#include "state/provider_health.h"
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 
 void ProviderHealth::RecordSuccess(const std::string& provider, int64_t first_byte_ms) {
   std::lock_guard lock(mutex_);
@@ -34,4 +34,4 @@ std::map<std::string, ProviderHealthStats> ProviderHealth::Snapshot() const {
   return stats_;
 }
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

@@ -11,7 +11,7 @@
 
 #include "common/result.h"
 
-namespace turnpike::net {
+namespace turnpike::protocol {
 
 struct SseEvent {
   std::string event;  // "" when the event had no event: line
@@ -42,4 +42,4 @@ class SseReader {
   SseEvent current_;
 };
 
-}  // namespace turnpike::net
+}  // namespace turnpike::protocol

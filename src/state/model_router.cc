@@ -1,11 +1,11 @@
-#include "gateway/model_router.h"
+#include "state/model_router.h"
 
 #include <algorithm>
 
-#include "gateway/models_json.h"
+#include "state/models_json.h"
 #include "providers/provider.h"
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 
 bool AdapterSupported(const std::string& adapter) {
   return adapter == "openai" || providers::FindAdapter(adapter) != nullptr;
@@ -78,4 +78,4 @@ std::shared_ptr<const CatalogSnapshot> ModelRouter::snapshot() const {
   return snapshot_;
 }
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

@@ -1,10 +1,10 @@
-#include "billing/stripe_payments.h"
+#include "payments/stripe_payments.h"
 
 #include <spdlog/spdlog.h>
 
 #include "common/clock.h"
 
-namespace turnpike::billing {
+namespace turnpike::payments {
 namespace {
 
 constexpr money::Micros kMicrosPerCent = 10'000;
@@ -131,9 +131,9 @@ Result<Checkout> StripePayments::CreateCheckout(const store::User& user, money::
   return Checkout{session->id, session->url, false};
 }
 
-Result<WebhookOutcome> StripePayments::HandleWebhook(const net::Headers& headers, std::string_view body,
+Result<WebhookOutcome> StripePayments::HandleWebhook(const Headers& headers, std::string_view body,
                                                      int64_t now_unix) {
-  std::string_view signature = net::FindHeader(headers, "stripe-signature");
+  std::string_view signature = FindHeader(headers, "stripe-signature");
   if (signature.empty()) {
     spdlog::warn("stripe webhook refused: no Stripe-Signature header");
     return MakeError(ErrorCode::kBadRequest, "Missing Stripe-Signature header");
@@ -179,4 +179,4 @@ Result<WebhookOutcome> StripePayments::HandleWebhook(const net::Headers& headers
   return WebhookOutcome::kCredited;
 }
 
-}  // namespace turnpike::billing
+}  // namespace turnpike::payments

@@ -22,11 +22,11 @@
 #include <functional>
 #include <string>
 
-#include "billing/payments.h"
-#include "billing/stripe_wire.h"
+#include "payments/payments.h"
+#include "payments/stripe_wire.h"
 #include "net/blocking_http.h"
 
-namespace turnpike::billing {
+namespace turnpike::payments {
 
 struct StripeOptions {
   std::string api_base = "https://api.stripe.com";  // no trailing slash needed
@@ -53,7 +53,7 @@ class StripePayments final : public PaymentProvider {
   std::string_view name() const override { return "stripe"; }
   Result<Checkout> CreateCheckout(const store::User& user, money::Micros amount,
                                   std::string_view return_origin) override;
-  Result<WebhookOutcome> HandleWebhook(const net::Headers& headers, std::string_view body, int64_t now_unix) override;
+  Result<WebhookOutcome> HandleWebhook(const Headers& headers, std::string_view body, int64_t now_unix) override;
 
   // The form fields of the Checkout Session for `amount` (whole cents) — exposed for tests.
   Result<FormFields> SessionForm(const store::User& user, money::Micros amount, std::string_view return_origin) const;
@@ -64,4 +64,4 @@ class StripePayments final : public PaymentProvider {
   StripeTransport transport_;
 };
 
-}  // namespace turnpike::billing
+}  // namespace turnpike::payments

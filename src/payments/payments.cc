@@ -1,10 +1,10 @@
-#include "billing/payments.h"
+#include "payments/payments.h"
 
-#include "billing/stripe_payments.h"
+#include "payments/stripe_payments.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 
-namespace turnpike::billing {
+namespace turnpike::payments {
 
 std::string_view WebhookOutcomeName(WebhookOutcome outcome) {
   switch (outcome) {
@@ -15,7 +15,7 @@ std::string_view WebhookOutcomeName(WebhookOutcome outcome) {
   return "ignored";
 }
 
-Result<WebhookOutcome> PaymentProvider::HandleWebhook(const net::Headers&, std::string_view, int64_t) {
+Result<WebhookOutcome> PaymentProvider::HandleWebhook(const Headers&, std::string_view, int64_t) {
   return MakeError(ErrorCode::kNotFound, "The payment provider \"" + std::string(name()) + "\" takes no webhooks");
 }
 
@@ -47,4 +47,4 @@ Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const config::Confi
   return MakeError(ErrorCode::kBadRequest, "payments.provider: unknown provider \"" + name + "\"");
 }
 
-}  // namespace turnpike::billing
+}  // namespace turnpike::payments

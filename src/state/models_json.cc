@@ -1,11 +1,11 @@
-#include "gateway/models_json.h"
+#include "state/models_json.h"
 
 #include <boost/json.hpp>
 
 #include "common/money.h"
-#include "gateway/model_router.h"
+#include "state/model_router.h"
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 namespace json = boost::json;
 
 namespace {
@@ -102,4 +102,4 @@ std::string BuildModelsJson(const CatalogSnapshot& snapshot) {
   return json::serialize(root);
 }
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

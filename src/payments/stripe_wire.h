@@ -16,7 +16,7 @@
 
 #include "common/result.h"
 
-namespace turnpike::billing {
+namespace turnpike::payments {
 
 using FormFields = std::vector<std::pair<std::string, std::string>>;
 
@@ -67,4 +67,4 @@ Result<StripeEvent> ParseStripeEvent(std::string_view json);
 // The message of a Stripe error body ({"error":{"message":…}}), or "" when there is none.
 std::string StripeErrorMessage(std::string_view json);
 
-}  // namespace turnpike::billing
+}  // namespace turnpike::payments

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 
 struct ProviderHealthStats {
   int64_t requests = 0;          // upstream calls made
@@ -36,4 +36,4 @@ class ProviderHealth {
   std::map<std::string, ProviderHealthStats> stats_;
 };
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

@@ -1,11 +1,11 @@
 // Stripe's form encoding, webhook signatures and the session/event parsers.
-#include "billing/stripe_wire.h"
+#include "payments/stripe_wire.h"
 
 #include <gtest/gtest.h>
 
 #include "common/crypto.h"
 
-namespace turnpike::billing {
+namespace turnpike::payments {
 namespace {
 
 constexpr std::string_view kSecret = "whsec_test_secret";
@@ -162,4 +162,4 @@ TEST(StripeParseTest, ErrorMessage) {
 }
 
 }  // namespace
-}  // namespace turnpike::billing
+}  // namespace turnpike::payments

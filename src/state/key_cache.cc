@@ -1,8 +1,8 @@
-#include "gateway/key_cache.h"
+#include "state/key_cache.h"
 
 #include "common/crypto.h"
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 
 namespace {
 constexpr size_t kMaxEntries = 100'000;
@@ -64,4 +64,4 @@ void KeyCache::Forget(const std::string& hash_hex) {
   entries_.erase(hash_hex);
 }
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

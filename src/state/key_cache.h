@@ -15,7 +15,7 @@
 #include "common/result.h"
 #include "store/store.h"
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 
 class KeyCache {
  public:
@@ -45,4 +45,4 @@ class KeyCache {
   std::unordered_map<std::string, Entry> entries_;  // by hash_hex
 };
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

@@ -1,6 +1,6 @@
-#include "net/sse_reader.h"
+#include "protocol/sse_reader.h"
 
-namespace turnpike::net {
+namespace turnpike::protocol {
 
 Status SseReader::Feed(std::string_view bytes, const std::function<void(SseEvent&&)>& on_event) {
   size_t i = 0;
@@ -80,4 +80,4 @@ void SseReader::Line(std::string_view line, const std::function<void(SseEvent&&)
   // "retry" and unknown fields are ignored, as the spec says.
 }
 
-}  // namespace turnpike::net
+}  // namespace turnpike::protocol

@@ -1,6 +1,6 @@
 // KeyCache on an in-memory SQLite store: header parsing, every refusal with its code, and the
 // cache holding its answer until the TTL (changes made in the store behind its back).
-#include "gateway/key_cache.h"
+#include "state/key_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include "common/crypto.h"
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 namespace {
 
 using namespace std::chrono_literals;
@@ -236,4 +236,4 @@ TEST_F(KeyCacheTest, ConcurrentCallsAgree) {
 }
 
 }  // namespace
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

@@ -12,7 +12,7 @@
 #include "config/config.h"
 #include "store/store.h"
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 
 // A provider as configured on this machine: its effective base URL and credential.
 struct ProviderState {
@@ -71,4 +71,4 @@ class ModelRouter {
   std::shared_ptr<const CatalogSnapshot> snapshot_;
 };
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

@@ -1,8 +1,8 @@
-#include "gateway/provider_health.h"
+#include "state/provider_health.h"
 
 #include <gtest/gtest.h>
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 namespace {
 
 TEST(ProviderHealthTest, CountsAndAveragesPerProvider) {
@@ -35,4 +35,4 @@ TEST(ProviderHealthTest, ThroughputIsAnAverageOfTimedStreams) {
 }
 
 }  // namespace
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

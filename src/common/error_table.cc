@@ -1,10 +1,10 @@
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 
 #include <boost/json.hpp>
 
 #include "common/clock.h"
 
-namespace turnpike::gateway {
+namespace turnpike {
 namespace json = boost::json;
 
 namespace {
@@ -85,4 +85,4 @@ std::string StreamErrorChunk(const Error& error, std::string_view id, std::strin
   return "data: " + json::serialize(chunk) + "\n\n";
 }
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike

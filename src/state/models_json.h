@@ -4,9 +4,9 @@
 
 #include <string>
 
-namespace turnpike::gateway {
+namespace turnpike::state {
 
 class CatalogSnapshot;
 std::string BuildModelsJson(const CatalogSnapshot& snapshot);
 
-}  // namespace turnpike::gateway
+}  // namespace turnpike::state

@@ -15,7 +15,7 @@
 #include "net/http.h"
 #include "store/store.h"
 
-namespace turnpike::billing {
+namespace turnpike::payments {
 
 struct Checkout {
   std::string external_id;          // the provider's id of the payment; with the provider's name it
@@ -48,7 +48,7 @@ class PaymentProvider {
   // are answered as they are (kBadRequest: unsigned, forged, stale or inconsistent; kNotFound:
   // an unknown payment) and change nothing. The default: kNotFound (no webhooks). Thread-safe;
   // a delivery repeated, even concurrently, credits once.
-  virtual Result<WebhookOutcome> HandleWebhook(const net::Headers& headers, std::string_view body, int64_t now_unix);
+  virtual Result<WebhookOutcome> HandleWebhook(const Headers& headers, std::string_view body, int64_t now_unix);
 };
 
 // Credits every checkout at once, with no payment: for development, demos and tests. Each
@@ -71,4 +71,4 @@ class SandboxPayments final : public PaymentProvider {
 Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const config::Config& config, store::Store& store,
                                                              const config::EnvLookup& env);
 
-}  // namespace turnpike::billing
+}  // namespace turnpike::payments

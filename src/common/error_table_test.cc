@@ -1,6 +1,6 @@
 // Error replies: the ErrorCode → HTTP status table of DESIGN §3 and the body shapes the openai
 // and @openrouter/sdk clients read.
-#include "gateway/error_reply.h"
+#include "common/error_table.h"
 
 #include <gtest/gtest.h>
 
