@@ -50,6 +50,9 @@ class StreamDecoder {
 class Adapter {
  public:
   virtual ~Adapter() = default;
+  // True for providers that speak OpenAI Chat Completions (providers/openai/): the gateway then
+  // relays the client's bytes (openai::RelayRequest) instead of translating.
+  virtual bool RelaysOpenAiChat() const { return false; }
   // The upstream request for `request` (stream or not, per request.stream). Errors are
   // kBadRequest for requests this provider cannot express.
   virtual Result<EncodedRequest> EncodeRequest(const protocol::ChatRequest& request,
@@ -57,13 +60,15 @@ class Adapter {
   // A 2xx non-streaming body. kUpstream when it cannot be read.
   virtual Result<protocol::ChatResponse> DecodeResponse(std::string_view body) const = 0;
   virtual std::unique_ptr<StreamDecoder> NewStreamDecoder() const = 0;
-  // A non-2xx answer (PROTOCOLS.md §11): the client's error, keeping the provider's message
-  // except where it could quote a credential, and whether to fail over.
-  virtual UpstreamError MapError(int status, std::string_view body, const Headers& headers) const = 0;
+  // A non-2xx answer of `provider` (the catalog's provider id, named in the message;
+  // PROTOCOLS.md §11): the client's error, keeping the provider's message except where it could
+  // quote a credential, and whether to fail over.
+  virtual UpstreamError MapError(std::string_view provider, int status, std::string_view body,
+                                 const Headers& headers) const = 0;
 };
 
-// The adapter for a catalog provider's `adapter` name ("anthropic", "gemini"); nullptr for
-// others. ("openai" is relayed byte for byte by the gateway and has no Adapter here.)
+// The adapter for a catalog provider's `adapter` name ("openai", "anthropic", "gemini");
+// nullptr for others.
 const Adapter* FindAdapter(std::string_view name);
 
 }  // namespace turnpike::providers
