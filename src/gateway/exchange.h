@@ -1,9 +1,10 @@
 // Private to gateway/: the state of one chat request as it moves through Gateway::Chat,
-// Dispatch, the relays (OpenAI bytes, or translated through a provider adapter) and Finish,
-// plus the helpers those files share.
+// Dispatch, the relays (OpenAI bytes, or translated through a provider adapter) and Finish, and
+// the request's bookkeeping (cancel, fail, bill, settle, log), written once here.
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -12,11 +13,15 @@
 #include "gateway/gateway.h"
 #include "protocol/canonical.h"
 #include "protocol/openai_chat.h"
+#include "protocol/sse_reader.h"
 #include "providers/provider.h"
 
 namespace turnpike::gateway {
 
 struct Gateway::Exchange {
+  explicit Exchange(Gateway& g) : gateway(g) {}
+
+  Gateway& gateway;
   std::string id;
   SteadyTime start = std::chrono::steady_clock::now();
   store::ApiKey key;
@@ -35,14 +40,6 @@ struct Gateway::Exchange {
   bool usage_from_provider = false;
   int64_t delivered_chars = 0;  // content and tool arguments that reached the client
   std::string completion_text;  // the answer's text, kept only for keys that log prompts
-
-  // Keeps answer text for the request log when the key opted in (bounded).
-  void KeepCompletion(std::string_view text) {
-    constexpr size_t kMaxLogged = 1 << 20;
-    if (key.log_prompts && completion_text.size() < kMaxLogged) {
-      completion_text.append(text.substr(0, kMaxLogged - completion_text.size()));
-    }
-  }
   money::Micros cost = 0;
   int status = 0;
   std::string finish_reason;
@@ -50,14 +47,47 @@ struct Gateway::Exchange {
   int64_t ttft_ms = -1;
   bool client_gone = false;
   std::vector<store::Attempt> attempts;  // every provider tried, for the request log
-};
 
+  // The provider of the current route ("" before one is chosen).
+  const std::string& provider() const;
+
+  // Meters canonical answer events: generated characters (and the time to the first), the
+  // answer's text for the log, the finish reason and the provider's usage. Error events are the
+  // caller's (a relay passes them on, a translation fails the stream).
+  void Account(const std::vector<protocol::StreamEvent>& events);
+  // Meters a whole answer the same way.
+  void Account(const protocol::ChatResponse& response);
+  // Keeps answer text for the request log when the key opted in (bounded).
+  void KeepCompletion(std::string_view text);
+
+  // The client left: 499 "cancelled", counted.
+  void Cancelled();
+  // The request failed with `error` (its status, "error", its message).
+  void Failed(const Error& error);
+  // Sets `cost` to what the exchange costs: the provider's usage, else an estimate (the prompt
+  // at four characters a token and what was delivered) when an answer came (`answered`) or
+  // something was delivered; never more than the hold.
+  void Bill(bool answered);
+  // Replaces the hold with `cost` (once). Called before the last byte of the response goes out,
+  // so a client that has its answer also sees the money moved.
+  void Settle();
+  // Failed(error), Settle(), then the error answer.
+  boost::asio::awaitable<void> Fail(const Error& error, net::ResponseWriter& writer);
+  // Settles if that has not happened yet, records throughput, and queues the request-log row.
+  void Finish();
+};
 
 // A transport failure (connect, timeout, cut) with the provider, as the client should see it.
 Error Transport(const Error& e, const std::string& provider);
 
-// An OpenAI-compatible upstream's non-2xx answer (PROTOCOLS.md §11): the provider's message is
-// kept except for credential failures, which could quote part of the provider key.
-providers::UpstreamError MapOpenAiError(int status, const std::string& body, const std::string& provider);
+// What a relay does with the upstream's event stream, driven by Gateway::PumpStream.
+struct StreamRelay {
+  // One SSE event: appends what the client gets to `out`; an error fails the stream.
+  std::function<std::optional<Error>(protocol::SseEvent&& event, std::string& out)> on_event;
+  // The upstream body ended: appends what only the end yields; an error when it was cut.
+  std::function<std::optional<Error>(std::string& out)> on_end;
+  // True once the terminal event came and nothing more is to be read.
+  std::function<bool()> finished = [] { return false; };
+};
 
 }  // namespace turnpike::gateway

@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "gateway/cors.h"
 #include "common/error_table.h"
+#include "protocol/json_members.h"
 
 namespace turnpike::gateway {
 namespace json = boost::json;
@@ -185,10 +186,11 @@ awaitable<void> Gateway::Generation(const net::HttpRequest& request, net::Respon
   d["status"] = row->http_status;
   d["finish_reason"] = row->finish_reason;
   d["created_at"] = row->created_at;
-  d["total_cost"] = "__COST__";
-  std::string body = json::serialize(json::object{{"data", std::move(d)}});
-  auto at = body.find("\"__COST__\"");
-  body.replace(at, 10, money::FormatUsd(row->cost));
+  // total_cost is written as the exact decimal of the micro-dollars, not through a double.
+  std::string data = json::serialize(d);
+  auto layout = protocol::ScanObject(data);
+  data = protocol::ApplyEdits(data, {protocol::SetMember(data, *layout, "total_cost", money::FormatUsd(row->cost))});
+  std::string body = "{\"data\":" + data + "}";
   co_await ReplyJson(writer, 200, std::move(body), request_id);
 }
 

@@ -20,6 +20,8 @@
 
 namespace turnpike::gateway {
 
+struct StreamRelay;
+
 struct Metrics {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> chat_requests{0};
@@ -49,10 +51,10 @@ class Gateway {
   boost::asio::awaitable<void> Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
                                     const std::string& request_id);
   boost::asio::awaitable<void> Dispatch(int worker, Exchange& x, net::ResponseWriter& writer);
-  // The upstream request for route `r`: the client's bytes for OpenAI-compatible providers
-  // (adapter == nullptr), else the canonical request encoded by the adapter.
-  Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r, const providers::Adapter* adapter);
-  // OpenAI-compatible upstreams: relay bytes, observe usage (openai_relay.cc).
+  // The upstream request for route `r`: the client's bytes for providers that speak OpenAI chat,
+  // else the canonical request encoded by the adapter.
+  Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r, const providers::Adapter& adapter);
+  // Providers that speak OpenAI chat: relay bytes, observe usage (openai_relay.cc).
   boost::asio::awaitable<void> RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   boost::asio::awaitable<void> RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   // Other providers: decode through the adapter, re-encode as OpenAI (translated_relay.cc).
@@ -60,25 +62,23 @@ class Gateway {
                                              net::ResponseWriter& writer);
   boost::asio::awaitable<void> TranslateStream(Exchange& x, const providers::Adapter& adapter,
                                                net::UpstreamCall& call, net::ResponseWriter& writer);
+  // A whole answer: status 200, settle, send.
+  boost::asio::awaitable<void> SendAnswer(Exchange& x, std::string body, net::ResponseWriter& writer);
   // Starts the SSE answer (status 200, event-stream headers); marks the client gone and cancels
-  // the upstream call if it cannot be written.
+  // the upstream call if it cannot be written (streaming.cc).
   boost::asio::awaitable<void> BeginStreamedAnswer(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
-  // What the exchange costs: the provider's usage, else an estimate of what was delivered;
-  // never more than the hold. Fills x.usage when it estimates.
-  money::Micros BillableCost(Exchange& x);
-  // Ends a streamed answer: settles x's cost, then writes nothing if the client left, the error
-  // chunk on `failure`, else `tail` followed by [DONE] (or, without `send_done`, just the end).
-  // Arguments are references to the caller's named objects: g++ 12 mishandles temporaries passed
-  // by value into coroutines.
+  // Reads the upstream's event stream through `relay` and writes what it yields, until the end,
+  // relay.finished(), a failure (returned) or the client leaving; cancels the call unless it
+  // ended (streaming.cc).
+  boost::asio::awaitable<std::optional<Error>> PumpStream(Exchange& x, net::UpstreamCall& call, StreamRelay& relay,
+                                                          net::ResponseWriter& writer);
+  // Ends a streamed answer: bills and settles x, then writes nothing if the client left, the
+  // error chunk on `failure`, else `tail` followed by [DONE] (or, without `send_done`, just the
+  // end). Arguments are references to the caller's named objects: g++ 12 mishandles
+  // temporaries passed by value into coroutines.
   boost::asio::awaitable<void> EndStreamedAnswer(Exchange& x, const std::optional<Error>& failure,
-                                                 const std::string& tail,
-                                                 bool send_done, std::string_view chunk_id, std::string_view model,
-                                                 net::ResponseWriter& writer);
-  // Replaces the hold with x.cost (once). Called before the last byte of the response goes out,
-  // so a client that has its answer also sees the money moved.
-  void Settle(Exchange& x);
-  // Settles if that has not happened yet, and queues the request-log row.
-  void Finish(Exchange& x);
+                                                 const std::string& tail, bool send_done, std::string_view chunk_id,
+                                                 std::string_view model, net::ResponseWriter& writer);
 
   boost::asio::awaitable<void> Key(const net::HttpRequest& request, net::ResponseWriter& writer,
                                    const std::string& request_id);

@@ -1,6 +1,6 @@
 // Live health of each provider as this gateway sees it: requests, failures and how fast the
 // first byte comes back (an exponentially weighted moving average). Read by the control plane's
-// model listing; routing by health comes later. Thread-safe; Record() is one short lock.
+// model listing; routing by health comes later. Thread-safe; each Record…() call is one short lock.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,155 @@
+// The bookkeeping of one chat request: metering, cancel and failure, billing, settlement and
+// the request-log row. Every relay calls these instead of writing its own.
+#include <spdlog/spdlog.h>
+
+#include "common/error_table.h"
+#include "gateway/exchange.h"
+
+namespace turnpike::gateway {
+
+using protocol::StreamEvent;
+
+namespace {
+
+constexpr size_t kMaxLoggedText = 1 << 20;
+
+int64_t GeneratedChars(const protocol::ChatResponse& r) {
+  int64_t n = static_cast<int64_t>(r.content.value_or("").size() + r.reasoning.size());
+  for (const auto& call : r.tool_calls) n += static_cast<int64_t>(call.name.size() + call.arguments.size());
+  return n;
+}
+
+}  // namespace
+
+Error Transport(const Error& e, const std::string& provider) {
+  return MakeError(e.code == ErrorCode::kTimeout ? ErrorCode::kTimeout : ErrorCode::kUpstream,
+                   "Provider " + provider + ": " + e.message);
+}
+
+const std::string& Gateway::Exchange::provider() const {
+  static const std::string kNone;
+  return route ? route->provider->provider->id : kNone;
+}
+
+void Gateway::Exchange::Account(const std::vector<StreamEvent>& events) {
+  for (const auto& e : events) {
+    switch (e.type) {
+      case StreamEvent::Type::kText:
+      case StreamEvent::Type::kReasoning:
+      case StreamEvent::Type::kToolCallArgs:
+      case StreamEvent::Type::kToolCallStart: {
+        int64_t n = static_cast<int64_t>(e.text.size() + e.tool_name.size());
+        if (n > 0 && delivered_chars == 0) ttft_ms = MillisSince(start);
+        delivered_chars += n;
+        if (e.type == StreamEvent::Type::kText) KeepCompletion(e.text);
+        if (e.type == StreamEvent::Type::kToolCallStart) gateway.signatures_.Remember(e.tool_id, e.thought_signature);
+        break;
+      }
+      case StreamEvent::Type::kFinish:
+        finish_reason = e.finish_reason;
+        break;
+      case StreamEvent::Type::kUsage:
+        usage = e.usage;
+        usage_from_provider = true;
+        break;
+      case StreamEvent::Type::kError:
+      case StreamEvent::Type::kStart:
+        break;
+    }
+  }
+}
+
+void Gateway::Exchange::Account(const protocol::ChatResponse& response) {
+  for (const auto& c : response.tool_calls) gateway.signatures_.Remember(c.id, c.thought_signature);
+  finish_reason = response.finish_reason;
+  delivered_chars = GeneratedChars(response);
+  KeepCompletion(response.content.value_or(""));
+  if (response.usage) {
+    usage = *response.usage;
+    usage_from_provider = true;
+  }
+}
+
+void Gateway::Exchange::KeepCompletion(std::string_view text) {
+  if (key.log_prompts && completion_text.size() < kMaxLoggedText) {
+    completion_text.append(text.substr(0, kMaxLoggedText - completion_text.size()));
+  }
+}
+
+void Gateway::Exchange::Cancelled() {
+  status = 499;
+  finish_reason = "cancelled";
+  gateway.metrics_.client_disconnects.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Gateway::Exchange::Failed(const Error& error) {
+  status = HttpStatus(error.code);
+  finish_reason = "error";
+  error_message = error.message;
+}
+
+void Gateway::Exchange::Bill(bool answered) {
+  if (!usage_from_provider && (answered || delivered_chars > 0)) {
+    // No usage from the provider: bill the prompt and what was delivered, estimated — the
+    // prompt only because something was generated for it.
+    usage.prompt_tokens = billing::EstimateTokens(info.prompt_chars);
+    usage.completion_tokens = billing::EstimateTokens(delivered_chars);
+  }
+  cost = std::min(held, billing::CostOf(usage, route->endpoint->prices));
+}
+
+void Gateway::Exchange::Settle() {
+  if (!hold_taken || settled) return;
+  settled = true;
+  if (auto s = gateway.store_.Settle(id, cost); !s.ok()) {
+    spdlog::error("{}: settlement failed: {}", id, s.error().message);
+  }
+  gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
+}
+
+boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::ResponseWriter& writer) {
+  Failed(error);
+  Settle();
+  co_await gateway.ReplyError(writer, error, id);
+}
+
+void Gateway::Exchange::Finish() {
+  Settle();
+  store::RequestLogRow row;
+  row.request_id = id;
+  row.user_id = key.user_id;
+  row.key_id = key.id;
+  row.model_id = info.model;
+  if (route) {
+    row.provider_id = provider();
+    row.upstream_model = route->endpoint->upstream_model;
+    row.prices = route->endpoint->prices;  // the prices it was charged at
+  }
+  row.streamed = info.stream;
+  row.prompt_tokens = usage.prompt_tokens;
+  row.completion_tokens = usage.completion_tokens;
+  row.cached_tokens = usage.cached_tokens;
+  row.reasoning_tokens = usage.reasoning_tokens;
+  row.cost = cost;
+  row.usage_source = usage_from_provider ? store::UsageSource::kProvider : store::UsageSource::kEstimated;
+  row.latency_ms = MillisSince(start);
+  row.ttft_ms = ttft_ms;
+  row.http_status = status;
+  row.finish_reason = finish_reason;
+  row.error_message = error_message;
+  row.created_at = UnixMillis();
+  if (route && info.stream && status == 200 && usage_from_provider && ttft_ms >= 0) {
+    gateway.health_.RecordThroughput(provider(), usage.completion_tokens, row.latency_ms - ttft_ms);
+  }
+  if (!attempts.empty() && !error_message.empty() && attempts.back().error.empty()) {
+    attempts.back().error = error_message;  // it answered, then failed mid-stream
+  }
+  row.attempts = std::move(attempts);
+  if (key.log_prompts) {
+    row.prompt_text = std::string(raw_body.substr(0, kMaxLoggedText));
+    row.completion_text = std::move(completion_text);
+  }
+  gateway.log_.Enqueue(std::move(row));
+}
+
+}  // namespace turnpike::gateway
