@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 BIN        := $(BUILD_DIR)/turnpike
 FAKE_PORT  ?= 9100
 
-.PHONY: all deps browser-deps build web run test unit web-test browser integration e2e node-deps fake bench format clean
+.PHONY: all deps browser-deps build web run test lint unit web-test browser integration e2e node-deps fake bench format clean
 
 all: build web
 
@@ -71,7 +71,15 @@ web-test: web/node_modules/.package-lock.json
 browser: build web node-deps browser-deps
 	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test browser/
 
-test: build web node-deps browser-deps
+# Style and static checks: clang-format (.clang-format) over src/, and the dashboard's type check
+# and ESLint. Part of `make test`.
+CXX_SOURCES = $$(git ls-files 'src/*.cc' 'src/*.h')
+
+lint: deps web/node_modules/.package-lock.json
+	clang-format --dry-run --Werror $(CXX_SOURCES)
+	cd web && npm run typecheck --silent && npm run lint --silent
+
+test: lint build web node-deps browser-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2
 	cd web && npm test --silent
 	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test integration/ e2e/ control/ fakes/ lib/ browser/
@@ -83,7 +91,7 @@ bench: build
 	node bench/run.mjs
 
 format:
-	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h')
+	clang-format -i $(CXX_SOURCES)
 
 clean:
 	rm -rf $(BUILD_DIR)
