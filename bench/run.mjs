@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The Turnpike benchmark (DESIGN.md §9): the same non-streamed chat completion, answered by one
+// The Turnpike benchmark (docs/architecture.md §9.2): the same non-streamed chat completion, answered by one
 // nginx "upstream" with a recorded OpenAI body, measured three ways in one run on this machine:
 //   direct   wrk → upstream
 //   nginx    wrk → nginx reverse proxy (keep-alive upstream pool) → upstream

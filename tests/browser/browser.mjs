@@ -1,4 +1,4 @@
-// Headless Debian Chromium driven by playwright-core (DESIGN.md §10), with a fresh profile per
+// Headless Debian Chromium driven by playwright-core (docs/architecture.md §10), with a fresh profile per
 // run and screenshots saved where `make test` keeps its artifacts (TURNPIKE_SCREENSHOTS, by
 // default build/screenshots).
 import fs from 'node:fs';

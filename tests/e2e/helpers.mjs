@@ -119,7 +119,7 @@ export function pricesOf(modelEntry) {
 
 const big = (n) => BigInt(n ?? 0);
 
-// Cost of one call in micro-USD (DESIGN.md §5): ceil(sum(tokens x price) / 1e6). `usage` is the
+// Cost of one call in micro-USD (docs/architecture.md §4.2): ceil(sum(tokens x price) / 1e6). `usage` is the
 // OpenAI-shaped usage of the response (snake_case). prompt_tokens includes the cached ones and
 // completion_tokens includes reasoning (billed at the output price either way).
 export function costMicros(usage, prices) {

@@ -1,5 +1,5 @@
-// Upstream failures of the translated providers as an OpenAI client sees them (DESIGN.md §3
-// statuses, PROTOCOLS.md §11 mapping): Anthropic 529 → 503, 429 → 429, the gateway's own
+// Upstream failures of the translated providers as an OpenAI client sees them (docs/architecture.md §8.3
+// statuses, docs/protocols.md §11 mapping): Anthropic 529 → 503, 429 → 429, the gateway's own
 // provider key refused (Anthropic 401, Gemini 400 API_KEY_INVALID) → 502 and never "your key is
 // bad", nothing charged for any of them; and errors after the first byte (an Anthropic
 // `event: error`, a Gemini stream cut mid-way) end the stream with an error the SDK raises.
@@ -126,8 +126,8 @@ describe('upstream errors after the first byte', () => {
     });
     assert.equal(text, want.text, 'the text sent before the error arrives');
     assert.equal((await upstreamRequests(fake, 'anthropic', m)).length, 1, 'no silent retry after the first byte');
-    // DESIGN §4.9/§4.10: what was generated is billed (the exact amount — reported or estimated — is
-    // the gateway's choice; the OpenAI-path tests check its bounds).
+    // docs/architecture.md §3.9/§3.10: what was generated is billed (the exact amount — reported
+    // or estimated — is the gateway's choice; the OpenAI-path tests check its bounds).
     await eventually(async () => (await keyUsage(tp, key)) > 0, { timeout: 5_000, what: 'the partial stream is billed' });
   });
 

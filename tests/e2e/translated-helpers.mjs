@@ -1,8 +1,8 @@
 // Helpers for the end-to-end tests of translated providers (OpenAI client → Turnpike → Anthropic
 // Messages / Gemini generateContent fakes). Expected values are derived from the recorded upstream
 // fixtures (tests/fixtures/providers/{anthropic,gemini}/), never from the gateway's answers:
-// texts and tool calls as the upstream sent them, usage mapped per PROTOCOLS.md §9, costs per
-// DESIGN.md §5 with BigInt. Not a test file.
+// texts and tool calls as the upstream sent them, usage mapped per docs/protocols.md §9, costs per
+// docs/architecture.md §4.2 with BigInt. Not a test file.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
@@ -45,7 +45,7 @@ export function anthropicEvents(name) {
 }
 
 // Text, tool calls ({id, name, input}), stop reason and usage of a recorded Anthropic stream.
-// Usage per PROTOCOLS §9: the input side from message_start, then every field message_delta
+// Usage per docs/protocols.md §9: the input side from message_start, then every field message_delta
 // repeats wins, output_tokens (cumulative) from the last message_delta.
 export function summarizeAnthropicStream(name) {
   let text = '';
@@ -73,7 +73,7 @@ export function summarizeAnthropicStream(name) {
   }
   return {
     text,
-    // An empty input_json_delta sequence means {} (PROTOCOLS §5.1).
+    // An empty input_json_delta sequence means {} (docs/protocols.md §5.1).
     tools: tools.map(({ id, name: n, json }) => ({ id, name: n, input: json === '' ? {} : JSON.parse(json) })),
     stopReason,
     usage: usageFromAnthropic(usage),
@@ -91,7 +91,7 @@ export function summarizeAnthropicMessage(name) {
   };
 }
 
-// PROTOCOLS §9: prompt = input + cache writes + cache reads (Anthropic's input_tokens leaves
+// docs/protocols.md §9: prompt = input + cache writes + cache reads (Anthropic's input_tokens leaves
 // the cached ones out); completion = output_tokens.
 export function usageFromAnthropic(u) {
   const cacheRead = u.cache_read_input_tokens ?? 0;
@@ -117,7 +117,7 @@ export function geminiChunks(name) {
 }
 
 // Text (thought parts left out), function calls ({name, args}) in order, finishReason and usage
-// (the LAST usageMetadata, PROTOCOLS §7) of Gemini responses (the chunks of a stream, or one body).
+// (the LAST usageMetadata, docs/protocols.md §7) of Gemini responses (the chunks of a stream, or one body).
 export function summarizeGemini(responses) {
   let text = '';
   let finishReason = null;
@@ -135,7 +135,7 @@ export function summarizeGemini(responses) {
   return { text, calls, finishReason, usage: usageFromGemini(usageMetadata) };
 }
 
-// PROTOCOLS §9: prompt = promptTokenCount (cached included); completion = candidates + thoughts;
+// docs/protocols.md §9: prompt = promptTokenCount (cached included); completion = candidates + thoughts;
 // total = totalTokenCount.
 export function usageFromGemini(m) {
   const thoughts = m.thoughtsTokenCount ?? 0;
@@ -168,7 +168,7 @@ export async function modelPricesWithCache(gatewayUrl, apiKey, model) {
   };
 }
 
-// DESIGN §5: ceil((uncached·p_in + cached·p_cache_read + cache_write·p_cache_write + completion·p_out) / 1e6)
+// docs/architecture.md §4.2: ceil((uncached·p_in + cached·p_cache_read + cache_write·p_cache_write + completion·p_out) / 1e6)
 // micro-USD, for a usage mapped by usageFromAnthropic / usageFromGemini.
 export function upstreamCostMicros(u, prices) {
   const uncached = BigInt(u.prompt_tokens - u.cached_tokens - u.cache_write_tokens);

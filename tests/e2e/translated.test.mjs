@@ -1,5 +1,5 @@
 // The official `openai` SDK → Turnpike → Anthropic Messages and Gemini generateContent fakes:
-// the gateway translates both ways (PROTOCOLS.md §4–§10). Expected texts, tool calls and usage
+// the gateway translates both ways (docs/protocols.md §4–§10). Expected texts, tool calls and usage
 // come from the recorded upstream fixtures (translated-helpers.mjs), the prices from
 // GET /api/v1/models, and each provider's last test checks that its key was charged exactly the
 // sum of its calls. Tests in a describe block run in order and share one account.

@@ -627,17 +627,17 @@ async function sendEvents(res, headers, s, knobs, signal, state) {
 }
 
 // =============================================================================================
-// Anthropic: POST <prefix>/v1/messages (PROTOCOLS.md §1, §2, §5, §11, §12).
+// Anthropic: POST <prefix>/v1/messages (docs/protocols.md §1, §2, §5, §11, §12).
 //
 // Checked as the real API does, in this order:
 //   x-api-key missing, empty or (with --anthropic-api-key / --api-key) wrong → 401 with
 //     error-401-authentication.json ("invalid x-api-key"; the real API words a missing header
 //     "x-api-key header is required", the fake uses the one recorded body for both). Only
-//     x-api-key counts, as the gateway must send it (PROTOCOLS §1); note that @anthropic-ai/sdk
+//     x-api-key counts, as the gateway must send it (docs/protocols.md §1); note that @anthropic-ai/sdk
 //     1.14 sends an API key as `Authorization: Bearer` (pass it `defaultHeaders: {'x-api-key': K}`
 //     and `apiKey: null` to point it at this fake).
 //   no anthropic-version header → 400 invalid_request_error "anthropic-version: header is required"
-//     (status and text UNVERIFIED, PROTOCOLS §12)
+//     (status and text UNVERIFIED, docs/protocols.md §12)
 //   body not JSON / not an object, no `model`, no `max_tokens` ("max_tokens: Field required"),
 //     no `messages` ("messages: Field required"), empty `messages` → 400 invalid_request_error
 // Bodies are the recorded bytes: non-stream and errors compact JSON (`application/json`),
@@ -659,7 +659,7 @@ async function sendEvents(res, headers, s, knobs, signal, state) {
 //                                `event: error` overloaded_error; the body then ends normally)
 //   [[fake:error=STATUS]]        400/401/429/529 replay error-STATUS-*.json with that status; other
 //                                4xx/5xx get a compact body of Anthropic's shape (type by status,
-//                                PROTOCOLS §11). Every error carries x-should-retry: "true" for
+//                                docs/protocols.md §11). Every error carries x-should-retry: "true" for
 //                                408/409/429/5xx (so 529 has `x-should-retry: true`), else "false".
 //   delay-ms, chunk-delay-ms, cut-after, hang, fail-path, hang-path as for OpenAI.
 // The stream-only knobs answer 400 without stream:true: there is no recording to replay.
@@ -724,7 +724,7 @@ function anthropicError(status, message, type = undefined) {
 
 function sendAnthropicError(res, status, err) {
   const headers = { 'content-type': 'application/json', 'request-id': err.requestId };
-  // The live API sends x-should-retry on errors; the SDKs obey it (PROTOCOLS §11).
+  // The live API sends x-should-retry on errors; the SDKs obey it (docs/protocols.md §11).
   headers['x-should-retry'] = [408, 409, 429].includes(status) || status >= 500 ? 'true' : 'false';
   sendWithHeaders(res, status, headers, err.body);
 }
@@ -807,7 +807,7 @@ async function handleAnthropic(req, res) {
 
 // =============================================================================================
 // Gemini: POST <prefix>/v1beta/models/<model>:generateContent and
-// POST <prefix>/v1beta/models/<model>:streamGenerateContent?alt=sse (PROTOCOLS.md §1, §2, §7, §11, §12).
+// POST <prefix>/v1beta/models/<model>:streamGenerateContent?alt=sse (docs/protocols.md §1, §2, §7, §11, §12).
 //
 // Checks:
 //   the key comes from the x-goog-api-key header, else the `key` query parameter; missing, empty
@@ -816,7 +816,7 @@ async function handleAnthropic(req, res) {
 //     403 PERMISSION_DENIED "unregistered callers" there, UNVERIFIED wording: the fake uses the one
 //     recorded 400 for both.)
 //   :streamGenerateContent without ?alt=sse → 400 INVALID_ARGUMENT. The real API would stream a
-//     JSON array as application/json (PROTOCOLS §1); the gateway must not ask for that, and the
+//     JSON array as application/json (docs/protocols.md §1); the gateway must not ask for that, and the
 //     fake does not serve it.
 //   body not JSON / not an object → 400 INVALID_ARGUMENT; no or empty `contents` → 400
 //     INVALID_ARGUMENT "* GenerateContentRequest.contents: contents is not specified".
@@ -848,7 +848,7 @@ async function handleAnthropic(req, res) {
 //   candidates[0].content.parts = one text part, the concatenation of every chunk's text;
 //   finishReason from the last chunk ("STOP"); usageMetadata, modelVersion and responseId from the
 //   last chunk — in the key order and 2-space layout (trailing "\n") of the recorded non-stream
-//   bodies (PROTOCOLS §2). No `index` key: the recorded stream carries none. No plain-text
+//   bodies (docs/protocols.md §2). No `index` key: the recorded stream carries none. No plain-text
 //   non-stream recording exists. |
 
 const GEMINI_DIR = args['gemini-fixtures'];

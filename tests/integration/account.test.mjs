@@ -143,7 +143,7 @@ test('a user created with credits while the server runs can spend them at once',
   assert.equal(u.is_admin, false);
 });
 
-// DESIGN.md §6: "money movements are durable before the response completes". So the moment a
+// docs/architecture.md §3.10: a request is settled before the last byte of its response. So the moment a
 // client has the whole response, /api/v1/key shows the settled cost, never the hold.
 test('a call is settled before its response completes', async () => {
   const { tp } = ctx;

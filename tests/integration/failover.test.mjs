@@ -1,5 +1,5 @@
 // Failover between the providers of one model, before the first byte reaches the client
-// (DESIGN.md §4.7): fakeco/duo is served by fake-cheap (tried first) and fake-pricey, both on the
+// (docs/architecture.md §3.7): fakeco/duo is served by fake-cheap (tried first) and fake-pricey, both on the
 // one fake (paths /cheap/v1 and /pricey/v1; tests/fixtures/catalog-test.toml). A retryable failure
 // at cheap (5xx, 429, no answer in time, connection refused) is answered by pricey and billed at
 // pricey's prices; a client error (400) is not retried; when both fail the client gets 502 and

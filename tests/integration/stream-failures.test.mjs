@@ -35,8 +35,9 @@ test('upstream cut mid-stream: the events so far, then an error event, then the 
   assert.ok(hold > 0, 'the hold shows in /api/v1/key usage while the request is in flight');
 
   assert.equal(s.status, 200, 'the stream had started, so the status stays 200');
-  // DESIGN.md §7 says "an error event …, then close"; whether the gateway then ends the chunked
-  // body cleanly or closes the connection, the client must have had the error event first.
+  // docs/architecture.md §3.7: after the first byte, an error chunk, then the stream ends. Whether
+  // the gateway then ends the chunked body cleanly or closes the connection, the client must have
+  // had the error event first.
   if (s.failed) console.log(`cut stream: the body ended with a transport error after the error event (${s.failed.message})`);
   const errIdx = s.events.findIndex((e) => e.error);
   assert.ok(errIdx >= 0, `an error event arrives: ${JSON.stringify(s.raw)}`);

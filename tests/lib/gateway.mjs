@@ -33,7 +33,7 @@ export async function eventually(fn, { timeout = 2_000, interval = 25, what = 'c
 }
 
 // Polls `fn` until it returns `expected` (deep equality), then asserts; the failure shows the last
-// value. For money read right after a response: DESIGN.md §6 wants it settled before the response
+// value. For money read right after a response: docs/architecture.md §3.10 has it settled before the response
 // completes, which one test checks on its own (account.test.mjs); elsewhere a short wait keeps a
 // late settlement from failing unrelated tests.
 export async function untilEqual(fn, expected, what, { timeout = 2_000 } = {}) {
@@ -81,7 +81,7 @@ function decimalScaled(text, scale) {
   return m[1] ? -value : value;
 }
 
-// DESIGN.md §5: ceil((prompt*p_in + completion*p_out + ...) / 1e6), prices in µUSD per million.
+// docs/architecture.md §4.2: ceil((prompt*p_in + completion*p_out + ...) / 1e6), prices in µUSD per million.
 export function expectedCostMicros(usage, prices) {
   const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
   const cacheRead = prices.cacheRead ? cached : 0;
