@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 #include <memory>
 
+#include "net/curl_request.h"
+
 namespace turnpike::net {
 namespace {
 
@@ -57,13 +59,7 @@ Result<BlockingResponse> BlockingExchange(const UpstreamRequest& request, const 
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnWrite);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  if (request.method == "POST") {
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-  } else if (request.method != "GET") {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+  SetMethodAndBody(h, request.method, request.body);
   CURLcode rc = curl_easy_perform(h);
   if (sink.too_large) {
     return MakeError(ErrorCode::kTooLarge, Origin(request.url) + " answered with more than " +

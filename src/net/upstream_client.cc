@@ -9,6 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <unordered_map>
 
+#include "net/curl_request.h"
+
 namespace turnpike::net {
 
 using asio::awaitable;
@@ -97,26 +99,20 @@ struct UpstreamClient::Impl : std::enable_shared_from_this<Impl> {
 
   void Arm(curl_socket_t s, const std::shared_ptr<SocketWatch>& w) {
     auto weak = weak_from_this();
-    if ((w->what & CURL_POLL_IN) && !w->reading) {
-      w->reading = true;
-      w->sd.async_wait(asio::posix::descriptor_base::wait_read, [weak, s, w](boost::system::error_code ec) {
-        w->reading = false;
+    // One wait per direction libcurl asked for, unless one is pending already.
+    auto wait = [&](int poll, int select, bool SocketWatch::*pending, asio::posix::descriptor_base::wait_type type) {
+      if (!(w->what & poll) || (*w).*pending) return;
+      (*w).*pending = true;
+      w->sd.async_wait(type, [weak, s, w, poll, select, pending](boost::system::error_code ec) {
+        (*w).*pending = false;
         auto me = weak.lock();
-        if (ec || !me || w->removed || !(w->what & CURL_POLL_IN)) return;
-        me->Action(s, CURL_CSELECT_IN);
+        if (ec || !me || w->removed || !(w->what & poll)) return;
+        me->Action(s, select);
         if (!w->removed) me->Arm(s, w);
       });
-    }
-    if ((w->what & CURL_POLL_OUT) && !w->writing) {
-      w->writing = true;
-      w->sd.async_wait(asio::posix::descriptor_base::wait_write, [weak, s, w](boost::system::error_code ec) {
-        w->writing = false;
-        auto me = weak.lock();
-        if (ec || !me || w->removed || !(w->what & CURL_POLL_OUT)) return;
-        me->Action(s, CURL_CSELECT_OUT);
-        if (!w->removed) me->Arm(s, w);
-      });
-    }
+    };
+    wait(CURL_POLL_IN, CURL_CSELECT_IN, &SocketWatch::reading, asio::posix::descriptor_base::wait_read);
+    wait(CURL_POLL_OUT, CURL_CSELECT_OUT, &SocketWatch::writing, asio::posix::descriptor_base::wait_write);
   }
 
   void Action(curl_socket_t s, int events) {
@@ -161,13 +157,7 @@ class Call final : public UpstreamCall {
     curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &Call::OnHeader);
     curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
-    if (request_.method == "POST") {
-      curl_easy_setopt(easy_, CURLOPT_POST, 1L);
-      curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, request_.body.data());
-      curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body.size()));
-    } else if (request_.method != "GET") {
-      curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, request_.method.c_str());
-    }
+    SetMethodAndBody(easy_, request_.method, request_.body);
     for (const auto& h : request_.headers) {
       header_list_ = curl_slist_append(header_list_, (h.name + ": " + h.value).c_str());
     }
