@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { LogOut, Menu, Monitor, Moon, Sun, X } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { api, call, type Me } from "@/lib/api";
-import { formatUsd } from "@/lib/format";
+import { formatUsd } from "@/lib/money";
 import { Link, navigate, useLocation } from "@/lib/router";
 import { useTheme, type Theme } from "@/lib/theme";
 import { cn } from "@/lib/utils";

@@ -1,7 +1,8 @@
 import { Ban, CheckCircle2, Coins, MoreHorizontal, Search, ShieldCheck, ShieldOff, Users, X } from "lucide-react";
 import { useMemo, useState } from "react";
 import type { AdminUser } from "@/lib/api";
-import { formatDate, formatDateTime, formatUsd } from "@/lib/format";
+import { formatDate, formatDateTime } from "@/lib/format";
+import { formatUsd } from "@/lib/money";
 import { useMe } from "@/lib/queries";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

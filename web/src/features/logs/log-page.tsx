@@ -1,7 +1,8 @@
 import { AlertTriangle, ArrowLeft, ArrowRightLeft, EyeOff, SearchX } from "lucide-react";
 import type { ReactNode } from "react";
 import { ApiError, type LogDetail } from "@/lib/api";
-import { formatMs, formatNumber, formatPricePerMillion, formatRelative } from "@/lib/format";
+import { formatMs, formatNumber, formatRelative } from "@/lib/format";
+import { formatPricePerMillion, formatUsdExact } from "@/lib/money";
 import { Link } from "@/lib/router";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -14,7 +15,7 @@ import { DetailList } from "./components/detail-list";
 import { StatusBadge } from "./components/status-badge";
 import { CompletionBlock, PromptBlock } from "./components/text-blocks";
 import { failoverSummary } from "./data/detail";
-import { exactTime, formatCost } from "./data/format";
+import { exactTime } from "./data/format";
 import { useCatalogNames, useKeyNames, useLog } from "./data/queries";
 
 function BackLink() {
@@ -112,7 +113,7 @@ function Detail({ log }: { log: LogDetail }) {
     ["Completion tokens", <span className="tabular-nums">{formatNumber(log.completion_tokens)}</span>],
     ["Cached tokens", <span className="tabular-nums">{formatNumber(log.cached_tokens)}</span>],
     ["Reasoning tokens", <span className="tabular-nums">{formatNumber(log.reasoning_tokens)}</span>],
-    ["Cost", <span className="font-medium tabular-nums" data-testid="log-cost">{formatCost(log.cost_micros)}</span>],
+    ["Cost", <span className="font-medium tabular-nums" data-testid="log-cost">{formatUsdExact(log.cost_micros)}</span>],
     [
       "Usage",
       log.usage_source === "provider" ? (

@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, RotateCcw, Trash2, X } from "lucide-react";
 import { useMemo, useState } from "react";
 import { formatNumber } from "@/lib/format";
+import { formatUsdExact } from "@/lib/money";
 import { queryKeys, useCatalog, useServerConfig } from "@/lib/queries";
 import { Link, useSearchParams } from "@/lib/router";
 import { Button } from "@/components/ui/button";
@@ -13,7 +14,7 @@ import { Composer } from "./components/composer";
 import { KeyField, usePlaygroundKey } from "./components/key-field";
 import { MessageList } from "./components/message-list";
 import { ModelPicker } from "./components/model-picker";
-import { formatCost, gatewayBase, type ErrorDescription } from "./data/chat";
+import { gatewayBase, type ErrorDescription } from "./data/chat";
 import { findModel, isAvailable, sortModels } from "./data/models";
 import { useChat, type ChatTotals, type SendOptions } from "./data/use-chat";
 
@@ -51,7 +52,7 @@ function TotalLine({ totals }: { totals: ChatTotals }) {
   if (totals.answers === 0) return <p className="text-xs text-muted-foreground">No answers yet</p>;
   return (
     <p className="text-xs text-muted-foreground" data-testid="conversation-total">
-      <span className="tabular-nums font-medium text-foreground">{totals.costKnown ? formatCost(totals.cost) : "≥ " + formatCost(totals.cost)}</span>
+      <span className="tabular-nums font-medium text-foreground">{(totals.costKnown ? "" : "≥ ") + formatUsdExact(totals.costMicros)}</span>
       {" for "}
       {totals.answers} {totals.answers === 1 ? "answer" : "answers"}
       <span className="hidden sm:inline">

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { AdminUser } from "@/lib/api";
-import { formatUsd, parseUsdToMicros } from "@/lib/format";
+import { formatUsd, microsToUsdCentsText, parseUsd, parseUsdMicros, wholeUsdToMicros } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -10,17 +10,18 @@ import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { useGrantCredits } from "../data/users";
 
-const MAX_MICROS = 1_000_000_000 * 1_000_000;
+/** The most one grant may move: $1,000,000,000, as the server allows. */
+const MAX_MICROS = wholeUsdToMicros(1_000_000_000);
 
 type Direction = "grant" | "deduct";
 
 /** Checks the amount; the micro-USD to move, or a message in words. */
 export function validateGrant(amount: string, direction: Direction, balanceMicros: number): { micros: number } | { error: string } {
   if (amount.trim() === "") return { error: "Enter an amount in dollars, like 25 or 12.50." };
-  const micros = parseUsdToMicros(amount);
+  const { micros, error } = parseUsd(amount, { decimals: 2, max: MAX_MICROS });
+  if (error === "too-large") return { error: "That amount is too large." };
   if (micros === null) return { error: "Enter an amount in dollars with at most two decimals, like 25 or 12.50." };
   if (micros === 0) return { error: "The amount must be more than $0." };
-  if (micros > MAX_MICROS) return { error: "That amount is too large." };
   if (direction === "deduct" && micros > balanceMicros) {
     return { error: `The balance is ${formatUsd(balanceMicros)}; you can deduct at most that.` };
   }
@@ -52,7 +53,7 @@ function GrantForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
       return;
     }
     setAmountError(null);
-    const usd = (checked.micros / 1_000_000).toFixed(2);
+    const usd = microsToUsdCentsText(checked.micros);
     const text = note.trim() || (direction === "grant" ? "Granted by an administrator" : "Deducted by an administrator");
     grant.mutate(
       { id: user.id, grant: { amount_usd: direction === "grant" ? usd : "-" + usd, note: text } },
@@ -68,7 +69,7 @@ function GrantForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
     );
   };
 
-  const preview = parseUsdToMicros(amount);
+  const preview = parseUsdMicros(amount, { decimals: 2 });
   const after = preview === null ? null : user.balance_micros + (direction === "grant" ? preview : -preview);
 
   return (

@@ -1,7 +1,8 @@
 import { Boxes, ChevronRight, Pencil, Plus, Search, Trash2, X } from "lucide-react";
 import { useMemo, useState } from "react";
 import { errorMessage } from "@/lib/errors";
-import { formatContext, formatDateTime, formatPricePerMillion } from "@/lib/format";
+import { formatContext, formatDateTime } from "@/lib/format";
+import { formatPricePerMillion } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";

@@ -1,5 +1,6 @@
 import { ArrowDown, ArrowUp, ArrowUpDown, ChevronRight } from "lucide-react";
-import { formatContext, formatPricePerMillion } from "@/lib/format";
+import { formatContext } from "@/lib/format";
+import { formatPricePerMillion } from "@/lib/money";
 import { Link } from "@/lib/router";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";

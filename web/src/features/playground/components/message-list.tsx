@@ -1,9 +1,9 @@
 import { CircleStop, Sparkles } from "lucide-react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { formatNumber } from "@/lib/format";
+import { formatUsdExact } from "@/lib/money";
 import { Link } from "@/lib/router";
 import { cn } from "@/lib/utils";
-import { formatCost } from "../data/chat";
 import type { Turn } from "../data/use-chat";
 
 export const EXAMPLES = [
@@ -25,7 +25,7 @@ function AnswerMeta({ turn }: { turn: Turn }) {
     );
     parts.push(
       <span key="c" className="tabular-nums font-medium text-foreground" data-testid="answer-cost">
-        {formatCost(turn.usage.cost)}
+        {turn.usage.cost_micros === null ? "cost unknown" : formatUsdExact(turn.usage.cost_micros)}
       </span>,
     );
   }

@@ -1,6 +1,6 @@
 import { ChevronDown } from "lucide-react";
 import type { Model } from "@/lib/api";
-import { formatPricePerMillion } from "@/lib/format";
+import { formatPricePerMillion } from "@/lib/money";
 import { Link } from "@/lib/router";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
