@@ -5,7 +5,7 @@ import type { Key, KeyWithSecret } from "@/lib/api";
 import { apiError, fakeApi, type Route } from "@/test/fake-api";
 import { renderWithClient } from "@/test/render";
 import { Toaster } from "@/components/ui/toast";
-import { getPlaygroundKey, setPlaygroundKey } from "@/features/playground/key-store";
+import { getPlaygroundKey, setPlaygroundKey } from "@/hooks/use-playground-key";
 import KeysPage from "./index";
 
 const api = fakeApi();

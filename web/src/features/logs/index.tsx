@@ -1,5 +1,6 @@
 import { ChevronLeft, ChevronRight, ScrollText, SearchX } from "lucide-react";
 import { useMemo, useState } from "react";
+import { useKeyNames } from "@/hooks/use-key-names";
 import { useSearchParams } from "@/lib/router";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
@@ -11,7 +12,7 @@ import { EmptyState, ErrorState } from "@/components/ui/states";
 import { LogFiltersBar } from "./components/log-filters";
 import { LogsList, LogsTable, LogsTableSkeleton } from "./components/logs-table";
 import { currentCursor, hasFilters, newerPage, olderPage, readFilters, toQuery, type LogFilters, type Pager } from "./data/filters";
-import { useCatalogNames, useKeyNames, useLogs } from "./data/queries";
+import { useCatalogNames, useLogs } from "./data/queries";
 
 export default function LogsPage(_: { params: Record<string, string> }) {
   const [params, setParams] = useSearchParams();

@@ -1,5 +1,6 @@
 import { AlertTriangle, ArrowLeft, ArrowRightLeft, EyeOff, SearchX } from "lucide-react";
 import type { ReactNode } from "react";
+import { useKeyNames } from "@/hooks/use-key-names";
 import { ApiError, type LogDetail } from "@/lib/api";
 import { formatMs, formatNumber, formatRelative } from "@/lib/format";
 import { formatPricePerMillion, formatUsdExact } from "@/lib/money";
@@ -16,7 +17,7 @@ import { StatusBadge } from "./components/status-badge";
 import { CompletionBlock, PromptBlock } from "./components/text-blocks";
 import { failoverSummary } from "./data/detail";
 import { exactTime } from "./data/format";
-import { useCatalogNames, useKeyNames, useLog } from "./data/queries";
+import { useCatalogNames, useLog } from "./data/queries";
 
 function BackLink() {
   return (

@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, RotateCcw, Trash2, X } from "lucide-react";
 import { useMemo, useState } from "react";
+import { usePlaygroundKey } from "@/hooks/use-playground-key";
 import { formatNumber } from "@/lib/format";
 import { formatUsdExact } from "@/lib/money";
 import { queryKeys, useCatalog, useServerConfig } from "@/lib/queries";
@@ -11,7 +12,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { ErrorState } from "@/components/ui/states";
 import { ChatOptions, parseChatOptions, type ChatOptionsErrors, type ChatOptionsValue } from "./components/chat-options";
 import { Composer } from "./components/composer";
-import { KeyField, usePlaygroundKey } from "./components/key-field";
+import { KeyField } from "./components/key-field";
 import { MessageList } from "./components/message-list";
 import { ModelPicker } from "./components/model-picker";
 import { gatewayBase, type ErrorDescription } from "./data/chat";

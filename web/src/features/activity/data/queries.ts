@@ -3,7 +3,8 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { api, call } from "@/lib/api";
-import { queryKeys, useKeys } from "@/lib/queries";
+import { useKeyNames } from "@/hooks/use-key-names";
+import { queryKeys } from "@/lib/queries";
 import { apiRange, type DayRange } from "./range";
 
 export function useActivityByDay(range: DayRange | null, split: "model" | "key" | null) {
@@ -33,10 +34,9 @@ export function useActivityGrouped(range: DayRange | null, groupBy: "model" | "k
 
 /** Names a series id: key ids become the key's name; model ids are already readable. */
 export function useSeriesNamer(kind: "model" | "key"): (id: string) => string {
-  const keys = useKeys();
+  const keys = useKeyNames();
   return useMemo(() => {
     if (kind === "model") return (id: string) => id || "Unknown model";
-    const names = new Map((keys.data?.keys ?? []).map((k) => [String(k.id), k.name]));
-    return (id: string) => names.get(id) ?? (keys.data ? `Deleted key #${id}` : `Key #${id}`);
-  }, [kind, keys.data]);
+    return (id: string) => keys.find(Number(id)) ?? (keys.loaded ? `Deleted key #${id}` : `Key #${id}`);
+  }, [kind, keys]);
 }

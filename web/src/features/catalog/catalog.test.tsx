@@ -8,7 +8,7 @@ import { setWindowWide } from "@/test/match-media";
 import { renderWithClient } from "@/test/render";
 import { Toaster } from "@/components/ui/toast";
 import { TooltipProvider } from "@/components/ui/tooltip";
-import AdminCatalogPage from "./catalog-page";
+import AdminCatalogPage from ".";
 import type { AdminCatalog, AdminEndpoint, AdminProvider } from "./data/catalog";
 
 const quiet = { requests: 0, failures: 0, error_rate: 0, latency_ms: null, last_failure_at: null, throughput_tps: null };
