@@ -4,10 +4,11 @@ import { LogOut, Menu, Monitor, Moon, Sun, X } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { api, call, type Me } from "@/lib/api";
 import { formatUsd } from "@/lib/money";
-import { Link, navigate, useLocation } from "@/lib/router";
+import { navigate, useLocation } from "@/lib/router";
 import { useTheme, type Theme } from "@/lib/theme";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
+import { Link } from "@/components/ui/link";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import {
   DropdownMenu,

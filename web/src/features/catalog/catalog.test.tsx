@@ -6,7 +6,7 @@ import { formatDateTime } from "@/lib/format";
 import { apiError, fakeApi } from "@/test/fake-api";
 import { setWindowWide } from "@/test/match-media";
 import { renderWithClient } from "@/test/render";
-import { Toaster } from "@/components/ui/toast";
+import { Toaster } from "@/components/ui/toaster";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import AdminCatalogPage from ".";
 import type { AdminCatalog, AdminEndpoint, AdminProvider } from "./data/catalog";
@@ -153,7 +153,7 @@ beforeEach(() => {
 function renderPage({ toasts = false } = {}) {
   return renderWithClient(
     <TooltipProvider>
-      <AdminCatalogPage params={{}} />
+      <AdminCatalogPage />
       {toasts && <Toaster />}
     </TooltipProvider>,
   );

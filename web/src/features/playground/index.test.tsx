@@ -109,7 +109,7 @@ beforeEach(() => {
 afterEach(() => setPlaygroundKey(null));
 
 function renderPage() {
-  return renderWithClient(<PlaygroundPage params={{}} />);
+  return renderWithClient(<PlaygroundPage />);
 }
 
 async function waitForModel() {

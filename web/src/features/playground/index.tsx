@@ -5,18 +5,20 @@ import { usePlaygroundKey } from "@/hooks/use-playground-key";
 import { formatNumber } from "@/lib/format";
 import { formatUsdExact } from "@/lib/money";
 import { queryKeys, useCatalog, useServerConfig } from "@/lib/queries";
-import { Link, useSearchParams } from "@/lib/router";
+import { useSearchParams } from "@/lib/router";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Link } from "@/components/ui/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { ErrorState } from "@/components/ui/states";
-import { ChatOptions, parseChatOptions, type ChatOptionsErrors, type ChatOptionsValue } from "./components/chat-options";
+import { ChatOptions } from "./components/chat-options";
 import { Composer } from "./components/composer";
 import { KeyField } from "./components/key-field";
 import { MessageList } from "./components/message-list";
 import { ModelPicker } from "./components/model-picker";
 import { gatewayBase, type ErrorDescription } from "./data/chat";
 import { findModel, isAvailable, sortModels } from "./data/models";
+import { parseChatOptions, type ChatOptionsErrors, type ChatOptionsValue } from "./data/options";
 import { useChat, type ChatTotals, type SendOptions } from "./data/use-chat";
 
 function ChatAlert({ error, onRetry, onDismiss }: { error: ErrorDescription; onRetry?: () => void; onDismiss: () => void }) {
@@ -66,7 +68,7 @@ function TotalLine({ totals }: { totals: ChatTotals }) {
   );
 }
 
-export default function PlaygroundPage(_: { params: Record<string, string> }) {
+export default function PlaygroundPage() {
   const queryClient = useQueryClient();
   const catalog = useCatalog();
   const config = useServerConfig();

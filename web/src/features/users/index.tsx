@@ -82,7 +82,7 @@ function LoadingRows() {
   );
 }
 
-export default function AdminUsersPage(_: { params: Record<string, string> }) {
+export default function AdminUsersPage() {
   const me = useMe();
   const users = useAdminUsers();
   const wide = useMediaQuery(WIDE);

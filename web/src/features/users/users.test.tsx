@@ -34,7 +34,7 @@ beforeEach(() => {
 });
 
 function renderPage() {
-  return renderWithClient(<AdminUsersPage params={{}} />);
+  return renderWithClient(<AdminUsersPage />);
 }
 
 const rowOf = (email: string) => screen.getByText(email).closest("tr")!;

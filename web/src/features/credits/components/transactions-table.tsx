@@ -2,14 +2,14 @@ import { ReceiptText } from "lucide-react";
 import type { Transaction } from "@/lib/api";
 import { formatDateTime } from "@/lib/format";
 import { formatUsd, isWholeCents } from "@/lib/money";
-import { Link } from "@/lib/router";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
+import { Link } from "@/components/ui/link";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 
-export const KIND_LABELS: Record<Transaction["kind"], string> = {
+const KIND_LABELS: Record<Transaction["kind"], string> = {
   topup: "Top-up",
   grant: "Grant",
   deduct: "Deduction",

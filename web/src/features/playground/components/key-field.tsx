@@ -1,10 +1,10 @@
 import { Eye, EyeOff } from "lucide-react";
 import { useState } from "react";
 import { setPlaygroundKey, usePlaygroundKey } from "@/hooks/use-playground-key";
-import { Link } from "@/lib/router";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { Link } from "@/components/ui/link";
 
 /** A password-style input for the API key secret, with a show/hide toggle. */
 export function KeyField({ error }: { error?: string | null }) {

@@ -2,11 +2,11 @@ import { CircleStop, Sparkles } from "lucide-react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { formatNumber } from "@/lib/format";
 import { formatUsdExact } from "@/lib/money";
-import { Link } from "@/lib/router";
 import { cn } from "@/lib/utils";
+import { Link } from "@/components/ui/link";
 import type { Turn } from "../data/use-chat";
 
-export const EXAMPLES = [
+const EXAMPLES = [
   "Explain what an LLM gateway does, in two sentences.",
   "Write a haiku about a toll road at dawn.",
   "Give me three names for a friendly robot, with a reason for each.",

@@ -33,10 +33,14 @@ export function useChat({ onSettled }: { onSettled?: () => void } = {}) {
   const [streaming, setStreaming] = useState(false);
   const [error, setError] = useState<ErrorDescription | null>(null);
   const abortRef = useRef<AbortController | null>(null);
+  // The latest turns and callback, for the event handlers and the end of a stream (kept up to
+  // date after each render; a render itself does not write refs).
   const turnsRef = useRef<Turn[]>(turns);
-  turnsRef.current = turns;
   const settledRef = useRef(onSettled);
-  settledRef.current = onSettled;
+  useEffect(() => {
+    turnsRef.current = turns;
+    settledRef.current = onSettled;
+  });
 
   useEffect(() => () => abortRef.current?.abort(), []);
 

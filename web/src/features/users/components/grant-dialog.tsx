@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { AdminUser } from "@/lib/api";
-import { formatUsd, microsToUsdCentsText, parseUsd, parseUsdMicros, wholeUsdToMicros } from "@/lib/money";
+import { formatUsd, microsToUsdCentsText, parseUsdMicros } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -8,25 +8,8 @@ import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
 import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
+import { validateGrant, type Direction } from "../data/grant";
 import { useGrantCredits } from "../data/users";
-
-/** The most one grant may move: $1,000,000,000, as the server allows. */
-const MAX_MICROS = wholeUsdToMicros(1_000_000_000);
-
-type Direction = "grant" | "deduct";
-
-/** Checks the amount; the micro-USD to move, or a message in words. */
-export function validateGrant(amount: string, direction: Direction, balanceMicros: number): { micros: number } | { error: string } {
-  if (amount.trim() === "") return { error: "Enter an amount in dollars, like 25 or 12.50." };
-  const { micros, error } = parseUsd(amount, { decimals: 2, max: MAX_MICROS });
-  if (error === "too-large") return { error: "That amount is too large." };
-  if (micros === null) return { error: "Enter an amount in dollars with at most two decimals, like 25 or 12.50." };
-  if (micros === 0) return { error: "The amount must be more than $0." };
-  if (direction === "deduct" && micros > balanceMicros) {
-    return { error: `The balance is ${formatUsd(balanceMicros)}; you can deduct at most that.` };
-  }
-  return { micros };
-}
 
 /** Adds credits to a user's balance, or takes some away, with a note for their ledger. */
 export function GrantDialog({ user, onOpenChange }: { user: AdminUser | null; onOpenChange: (open: boolean) => void }) {
