@@ -16,8 +16,8 @@ const ActivityPage = lazy(() => import("@/features/activity"));
 const LogsPage = lazy(() => import("@/features/logs"));
 const LogPage = lazy(() => import("@/features/logs/log-page"));
 const PlaygroundPage = lazy(() => import("@/features/playground"));
-const AdminUsersPage = lazy(() => import("@/features/admin/users-page"));
-const AdminCatalogPage = lazy(() => import("@/features/admin/catalog-page"));
+const AdminUsersPage = lazy(() => import("@/features/users"));
+const AdminCatalogPage = lazy(() => import("@/features/catalog"));
 
 type Route = {
   pattern: string;

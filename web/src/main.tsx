@@ -3,7 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app";
 import { makeQueryClient } from "./lib/queries";
-import { Toaster } from "./components/ui/toast";
+import { Toaster } from "./components/ui/toaster";
 import "./index.css";
 
 const queryClient = makeQueryClient();

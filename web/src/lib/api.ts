@@ -40,7 +40,10 @@ export const api = createClient<paths>({
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** The body's `error.code`: the HTTP status as an integer (the response's status without a body; 0 offline). */
+    readonly code: ApiErrorBody["error"]["code"],
+    /** The body's machine-readable category (`authentication_error`, …); "http_<status>" without a body, "network" offline. */
+    readonly type: string,
     message: string,
     readonly param: string | null = null,
   ) {
@@ -61,7 +64,8 @@ export function unwrap<T>(result: FetchResult<T>): T {
     const e = body?.error;
     throw new ApiError(
       result.response.status,
-      String(e?.code ?? "http_" + result.response.status),
+      typeof e?.code === "number" ? e.code : result.response.status,
+      e?.type ?? "http_" + result.response.status,
       e?.message ?? result.response.statusText ?? "Request failed",
       e?.param ?? null,
     );
@@ -75,7 +79,7 @@ export async function call<T>(fn: () => Promise<FetchResult<T>>): Promise<T> {
   try {
     result = await fn();
   } catch {
-    throw new ApiError(0, "network", "Turnpike could not be reached. Check your connection and try again.");
+    throw new ApiError(0, 0, "network", "Turnpike could not be reached. Check your connection and try again.");
   }
   return unwrap(result);
 }

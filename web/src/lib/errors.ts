@@ -11,9 +11,7 @@ export function errorMessage(error: unknown): string {
       case 0:
         return error.message;
       case 401:
-        return error.code === "invalid_credentials" || error.message
-          ? error.message
-          : "Your session has ended. Sign in again.";
+        return error.message || "Your session has ended. Sign in again.";
       case 403:
         return error.message || "You are not allowed to do that.";
       case 429:

@@ -1,32 +1,4 @@
-// Money is integer micro-USD everywhere in the API; these format it for people.
-
-const MICROS_PER_USD = 1_000_000;
-
-/** "$12.34"; amounts under a cent keep enough digits to be non-zero ("$0.000123"). */
-export function formatUsd(micros: number, opts: { precise?: boolean } = {}): string {
-  const usd = micros / MICROS_PER_USD;
-  const abs = Math.abs(usd);
-  let digits = 2;
-  if (opts.precise || (abs > 0 && abs < 0.01)) digits = abs >= 1 ? 4 : 6;
-  const s = abs.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return (usd < 0 ? "−$" : "$") + s;
-}
-
-/** Price per million tokens from micro-USD per million tokens: "$2.50". */
-export function formatPricePerMillion(microsPerMillion: number): string {
-  const usd = microsPerMillion / MICROS_PER_USD;
-  if (usd === 0) return "$0";
-  const digits = usd < 0.1 ? 3 : 2;
-  return "$" + usd.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: 3 });
-}
-
-/** Parses "12.34" / "12" into micro-USD; null if it is not a whole-cent amount. */
-export function parseUsdToMicros(text: string): number | null {
-  const t = text.trim().replace(/^\$/, "");
-  if (!/^\d+(\.\d{1,2})?$/.test(t)) return null;
-  const [whole, frac = ""] = t.split(".");
-  return Number(whole) * MICROS_PER_USD + Number((frac + "00").slice(0, 2)) * 10_000;
-}
+// Formatting for people: token counts, numbers, dates and durations. Money is in money.ts.
 
 export function formatTokens(n: number): string {
   if (n >= 1_000_000) return (n / 1_000_000).toFixed(n >= 10_000_000 ? 0 : 1) + "M";

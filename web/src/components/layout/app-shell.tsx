@@ -3,11 +3,12 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { LogOut, Menu, Monitor, Moon, Sun, X } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { api, call, type Me } from "@/lib/api";
-import { formatUsd } from "@/lib/format";
-import { Link, navigate, useLocation } from "@/lib/router";
+import { formatUsd } from "@/lib/money";
+import { navigate, useLocation } from "@/lib/router";
 import { useTheme, type Theme } from "@/lib/theme";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
+import { Link } from "@/components/ui/link";
 import { TooltipProvider } from "@/components/ui/tooltip";
 import {
   DropdownMenu,

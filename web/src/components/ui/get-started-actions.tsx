@@ -1,6 +1,6 @@
 import { KeyRound, MessageSquare } from "lucide-react";
-import { Link } from "@/lib/router";
 import { Button } from "./button";
+import { Link } from "./link";
 
 /** The two ways to make a first request, for empty states: try the playground, or create an API key. */
 export function GetStartedActions() {

@@ -27,7 +27,7 @@ function mockApi(activity: (url: URL) => Body) {
 
 function renderPage(search = "") {
   window.history.replaceState(null, "", "/activity" + search);
-  return renderWithClient(<ActivityPage params={{}} />);
+  return renderWithClient(<ActivityPage />);
 }
 
 const today = utcDay(Date.now());

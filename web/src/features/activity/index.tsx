@@ -33,7 +33,7 @@ import { buildBreakdown, buildChart } from "./data/series";
 
 const metricLabel: Record<Metric, string> = { spend: "Spend", tokens: "Tokens", requests: "Requests" };
 
-export default function ActivityPage(_: { params: Record<string, string> }) {
+export default function ActivityPage() {
   const [params, setParams] = useSearchParams();
   const [now] = useState(() => Date.now());
   const view = readView(params, now);

@@ -2,9 +2,9 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ServerConfig, Transaction } from "@/lib/api";
-import { formatUsd } from "@/lib/format";
+import { formatUsd } from "@/lib/money";
 import { useMe } from "@/lib/queries";
-import { Toaster } from "@/components/ui/toast";
+import { Toaster } from "@/components/ui/toaster";
 import { apiError, fakeApi, type Route, type SentRequest } from "@/test/fake-api";
 import { renderWithClient } from "@/test/render";
 import { redirectTo } from "./data/redirect";
@@ -59,7 +59,7 @@ function renderPage() {
   return renderWithClient(
     <>
       <HeaderBalance />
-      <CreditsPage params={{}} />
+      <CreditsPage />
       <Toaster />
     </>,
   );

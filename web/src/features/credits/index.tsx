@@ -43,7 +43,7 @@ function History() {
   );
 }
 
-export default function CreditsPage(_: { params: Record<string, string> }) {
+export default function CreditsPage() {
   const balances = useBalances();
   return (
     <>

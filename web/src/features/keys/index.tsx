@@ -7,7 +7,7 @@ import { CreateKeyDialog } from "./components/create-key-dialog";
 import { KeysTable, KeysTableSkeleton } from "./components/keys-table";
 import { useKeys } from "./data/keys";
 
-export default function KeysPage(_: { params: Record<string, string> }) {
+export default function KeysPage() {
   const keys = useKeys();
   const [creating, setCreating] = useState(false);
   const list = keys.data?.keys;

@@ -4,8 +4,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Key, KeyWithSecret } from "@/lib/api";
 import { apiError, fakeApi, type Route } from "@/test/fake-api";
 import { renderWithClient } from "@/test/render";
-import { Toaster } from "@/components/ui/toast";
-import { getPlaygroundKey, setPlaygroundKey } from "@/features/playground/key-store";
+import { Toaster } from "@/components/ui/toaster";
+import { getPlaygroundKey, setPlaygroundKey } from "@/hooks/use-playground-key";
 import KeysPage from "./index";
 
 const api = fakeApi();
@@ -39,7 +39,7 @@ function mockApi(state: { keys: Key[] }, handlers: Record<string, Route> = {}) {
 function renderPage() {
   return renderWithClient(
     <>
-      <KeysPage params={{}} />
+      <KeysPage />
       <Toaster />
     </>,
   );

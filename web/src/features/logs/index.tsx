@@ -1,5 +1,7 @@
 import { ChevronLeft, ChevronRight, ScrollText, SearchX } from "lucide-react";
 import { useMemo, useState } from "react";
+import { useKeyNames } from "@/hooks/use-key-names";
+import { useNow } from "@/hooks/use-now";
 import { useSearchParams } from "@/lib/router";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
@@ -11,9 +13,9 @@ import { EmptyState, ErrorState } from "@/components/ui/states";
 import { LogFiltersBar } from "./components/log-filters";
 import { LogsList, LogsTable, LogsTableSkeleton } from "./components/logs-table";
 import { currentCursor, hasFilters, newerPage, olderPage, readFilters, toQuery, type LogFilters, type Pager } from "./data/filters";
-import { useCatalogNames, useKeyNames, useLogs } from "./data/queries";
+import { useCatalogNames, useLogs } from "./data/queries";
 
-export default function LogsPage(_: { params: Record<string, string> }) {
+export default function LogsPage() {
   const [params, setParams] = useSearchParams();
   const filters = readFilters(params);
   const query = toQuery(filters);
@@ -26,9 +28,11 @@ export default function LogsPage(_: { params: Record<string, string> }) {
   const page = current.stack.length;
 
   const logs = useLogs(query, cursor);
+  const openedAt = useNow();
   const keys = useKeyNames();
   const catalog = useCatalogNames();
-  const now = logs.dataUpdatedAt || Date.now();
+  // Relative times count from when the page was fetched (from now, until it has been).
+  const now = logs.dataUpdatedAt || openedAt;
 
   const models = useMemo(
     () => [...new Set([...(logs.data?.logs ?? []).map((l) => l.model), ...catalog.modelIds])].sort(),

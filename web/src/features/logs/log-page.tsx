@@ -1,12 +1,14 @@
 import { AlertTriangle, ArrowLeft, ArrowRightLeft, EyeOff, SearchX } from "lucide-react";
 import type { ReactNode } from "react";
+import { useKeyNames } from "@/hooks/use-key-names";
 import { ApiError, type LogDetail } from "@/lib/api";
-import { formatMs, formatNumber, formatPricePerMillion, formatRelative } from "@/lib/format";
-import { Link } from "@/lib/router";
+import { formatMs, formatNumber, formatRelative } from "@/lib/format";
+import { formatPricePerMillion, formatUsdExact } from "@/lib/money";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
+import { Link } from "@/components/ui/link";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { AttemptsList } from "./components/attempts";
@@ -14,8 +16,8 @@ import { DetailList } from "./components/detail-list";
 import { StatusBadge } from "./components/status-badge";
 import { CompletionBlock, PromptBlock } from "./components/text-blocks";
 import { failoverSummary } from "./data/detail";
-import { exactTime, formatCost } from "./data/format";
-import { useCatalogNames, useKeyNames, useLog } from "./data/queries";
+import { exactTime } from "./data/format";
+import { useCatalogNames, useLog } from "./data/queries";
 
 function BackLink() {
   return (
@@ -112,7 +114,7 @@ function Detail({ log }: { log: LogDetail }) {
     ["Completion tokens", <span className="tabular-nums">{formatNumber(log.completion_tokens)}</span>],
     ["Cached tokens", <span className="tabular-nums">{formatNumber(log.cached_tokens)}</span>],
     ["Reasoning tokens", <span className="tabular-nums">{formatNumber(log.reasoning_tokens)}</span>],
-    ["Cost", <span className="font-medium tabular-nums" data-testid="log-cost">{formatCost(log.cost_micros)}</span>],
+    ["Cost", <span className="font-medium tabular-nums" data-testid="log-cost">{formatUsdExact(log.cost_micros)}</span>],
     [
       "Usage",
       log.usage_source === "provider" ? (

@@ -57,7 +57,7 @@ beforeEach(() => {
 
 function renderPage(search = "") {
   window.history.replaceState(null, "", "/logs" + search);
-  return renderWithClient(<LogsPage params={{}} />);
+  return renderWithClient(<LogsPage />);
 }
 
 const logRequests = () => api.sent.filter((r) => r.path === "/api/logs").map((r) => r.url.searchParams);

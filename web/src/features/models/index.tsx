@@ -1,9 +1,10 @@
 import { SearchX } from "lucide-react";
 import { useMemo } from "react";
 import { useCatalog, useMe } from "@/lib/queries";
-import { Link, useSearchParams } from "@/lib/router";
+import { useSearchParams } from "@/lib/router";
 import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/label";
+import { Link } from "@/components/ui/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -38,7 +39,7 @@ function plural(n: number, word: string) {
   return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 }
 
-export default function ModelsPage(_: { params: Record<string, string> }) {
+export default function ModelsPage() {
   const catalog = useCatalog();
   const me = useMe();
   const [params, setParams] = useSearchParams();

@@ -12,7 +12,7 @@ const api = fakeApi();
 function renderPage(search = "", catalog: Catalog = testCatalog) {
   api.routes = { "GET /api/models": { body: catalog }, "GET /api/me": signedOut };
   window.history.replaceState(null, "", "/models" + search);
-  return renderWithClient(<ModelsPage params={{}} />);
+  return renderWithClient(<ModelsPage />);
 }
 
 /** The model names in the table, top to bottom. */
@@ -177,14 +177,14 @@ describe("Models page", () => {
   it("explains a failure to load and offers to retry", async () => {
     api.routes = { "GET /api/models": apiError(500, "boom", "server_error") };
     window.history.replaceState(null, "", "/models");
-    renderWithClient(<ModelsPage params={{}} />);
+    renderWithClient(<ModelsPage />);
     expect(await screen.findByText("The models could not be loaded")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();
   });
 
   it("shows skeleton rows, not an empty table, while loading", () => {
     api.routes = { "GET /api/models": () => new Promise(() => {}) };
-    renderWithClient(<ModelsPage params={{}} />);
+    renderWithClient(<ModelsPage />);
     const table = screen.getByRole("table", { name: "Models" });
     expect(table).toHaveAttribute("aria-busy", "true");
     expect(within(table).getAllByRole("row")).toHaveLength(9);

@@ -1,11 +1,11 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setPlaygroundKey } from "@/hooks/use-playground-key";
 import type { Catalog } from "@/lib/api";
 import { fakeApi } from "@/test/fake-api";
 import { renderWithClient } from "@/test/render";
 import PlaygroundPage from "./index";
-import { setPlaygroundKey } from "./key-store";
 
 const catalog: Catalog = {
   companies: [{ id: "fakeco", name: "FakeCo" }],
@@ -109,7 +109,7 @@ beforeEach(() => {
 afterEach(() => setPlaygroundKey(null));
 
 function renderPage() {
-  return renderWithClient(<PlaygroundPage params={{}} />);
+  return renderWithClient(<PlaygroundPage />);
 }
 
 async function waitForModel() {

@@ -1,20 +1,24 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, RotateCcw, Trash2, X } from "lucide-react";
 import { useMemo, useState } from "react";
+import { usePlaygroundKey } from "@/hooks/use-playground-key";
 import { formatNumber } from "@/lib/format";
+import { formatUsdExact } from "@/lib/money";
 import { queryKeys, useCatalog, useServerConfig } from "@/lib/queries";
-import { Link, useSearchParams } from "@/lib/router";
+import { useSearchParams } from "@/lib/router";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Link } from "@/components/ui/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { ErrorState } from "@/components/ui/states";
-import { ChatOptions, parseChatOptions, type ChatOptionsErrors, type ChatOptionsValue } from "./components/chat-options";
+import { ChatOptions } from "./components/chat-options";
 import { Composer } from "./components/composer";
-import { KeyField, usePlaygroundKey } from "./components/key-field";
+import { KeyField } from "./components/key-field";
 import { MessageList } from "./components/message-list";
 import { ModelPicker } from "./components/model-picker";
-import { formatCost, gatewayBase, type ErrorDescription } from "./data/chat";
+import { gatewayBase, type ErrorDescription } from "./data/chat";
 import { findModel, isAvailable, sortModels } from "./data/models";
+import { parseChatOptions, type ChatOptionsErrors, type ChatOptionsValue } from "./data/options";
 import { useChat, type ChatTotals, type SendOptions } from "./data/use-chat";
 
 function ChatAlert({ error, onRetry, onDismiss }: { error: ErrorDescription; onRetry?: () => void; onDismiss: () => void }) {
@@ -51,7 +55,7 @@ function TotalLine({ totals }: { totals: ChatTotals }) {
   if (totals.answers === 0) return <p className="text-xs text-muted-foreground">No answers yet</p>;
   return (
     <p className="text-xs text-muted-foreground" data-testid="conversation-total">
-      <span className="tabular-nums font-medium text-foreground">{totals.costKnown ? formatCost(totals.cost) : "≥ " + formatCost(totals.cost)}</span>
+      <span className="tabular-nums font-medium text-foreground">{(totals.costKnown ? "" : "≥ ") + formatUsdExact(totals.costMicros)}</span>
       {" for "}
       {totals.answers} {totals.answers === 1 ? "answer" : "answers"}
       <span className="hidden sm:inline">
@@ -64,7 +68,7 @@ function TotalLine({ totals }: { totals: ChatTotals }) {
   );
 }
 
-export default function PlaygroundPage(_: { params: Record<string, string> }) {
+export default function PlaygroundPage() {
   const queryClient = useQueryClient();
   const catalog = useCatalog();
   const config = useServerConfig();

@@ -1,4 +1,5 @@
-import { formatNumber, formatTokens, formatUsd } from "@/lib/format";
+import { formatNumber, formatTokens } from "@/lib/format";
+import { formatUsd } from "@/lib/money";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { BreakdownRow } from "../data/series";

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useDraft } from "@/hooks/use-draft";
 import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
 import { checkCustomRange } from "../data/range";
@@ -8,17 +8,13 @@ import { checkCustomRange } from "../data/range";
  * range, so a half-typed date never empties the page.
  */
 export function CustomRange({ from, to, max, onChange }: { from: string; to: string; max: string; onChange: (range: { from: string; to: string }) => void }) {
-  const [draftFrom, setDraftFrom] = useState(from);
-  const [draftTo, setDraftTo] = useState(to);
-  useEffect(() => {
-    setDraftFrom(from);
-    setDraftTo(to);
-  }, [from, to]);
+  // A range from outside (the URL: back, forward, a preset) replaces what is typed.
+  const [draft, setDraft] = useDraft({ from, to }, (a, b) => a.from === b.from && a.to === b.to);
+  const { from: draftFrom, to: draftTo } = draft;
 
   const check = checkCustomRange(draftFrom, draftTo);
   const update = (f: string, t: string) => {
-    setDraftFrom(f);
-    setDraftTo(t);
+    setDraft({ from: f, to: t });
     if (checkCustomRange(f, t).ok && (f !== from || t !== to)) onChange({ from: f, to: t });
   };
 

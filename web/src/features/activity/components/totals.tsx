@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { ActivityTotals } from "@/lib/api";
-import { formatNumber, formatTokens, formatUsd } from "@/lib/format";
+import { formatNumber, formatTokens } from "@/lib/format";
+import { formatUsd } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";

@@ -1,9 +1,10 @@
 // The Activity page's requests. Both read the same rollups: one by day (split into series for a
 // breakdown) for the chart and the totals, one by model or key for the table.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useCallback } from "react";
 import { api, call } from "@/lib/api";
-import { queryKeys, useKeys } from "@/lib/queries";
+import { useKeyNames } from "@/hooks/use-key-names";
+import { queryKeys } from "@/lib/queries";
 import { apiRange, type DayRange } from "./range";
 
 export function useActivityByDay(range: DayRange | null, split: "model" | "key" | null) {
@@ -33,10 +34,9 @@ export function useActivityGrouped(range: DayRange | null, groupBy: "model" | "k
 
 /** Names a series id: key ids become the key's name; model ids are already readable. */
 export function useSeriesNamer(kind: "model" | "key"): (id: string) => string {
-  const keys = useKeys();
-  return useMemo(() => {
-    if (kind === "model") return (id: string) => id || "Unknown model";
-    const names = new Map((keys.data?.keys ?? []).map((k) => [String(k.id), k.name]));
-    return (id: string) => names.get(id) ?? (keys.data ? `Deleted key #${id}` : `Key #${id}`);
-  }, [kind, keys.data]);
+  const { find, loaded } = useKeyNames();
+  return useCallback(
+    (id: string) => (kind === "model" ? id || "Unknown model" : (find(Number(id)) ?? (loaded ? `Deleted key #${id}` : `Key #${id}`))),
+    [kind, find, loaded],
+  );
 }

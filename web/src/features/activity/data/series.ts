@@ -1,7 +1,8 @@
 // Turns /api/activity buckets into what the chart and the breakdown table draw. Pure, so the
 // zero-filling and the top-5 + "Other" grouping are tested on their own.
 import type { ActivityBucket } from "@/lib/api";
-import { formatNumber, formatUsd } from "@/lib/format";
+import { formatNumber } from "@/lib/format";
+import { formatUsd, formatUsdAxisTick } from "@/lib/money";
 import type { Metric } from "./range";
 
 /** How many series get their own colour before the rest are summed into "Other". */
@@ -146,14 +147,7 @@ const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFra
 
 /** A value of the metric for an axis tick: "$1.2K", "$0.05", "$0.0004", "12K". */
 export function formatAxisValue(metric: Metric, value: number): string {
-  if (metric !== "spend") return compact.format(value);
-  const usd = value / 1_000_000;
-  if (usd === 0) return "$0";
-  if (usd >= 1000) return "$" + compact.format(usd);
-  if (usd >= 1) return "$" + usd.toLocaleString("en-US", { maximumFractionDigits: 2 });
-  // Enough digits to tell ticks apart: $0.5, $0.05, $0.0005.
-  const digits = Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(usd))));
-  return "$" + usd.toLocaleString("en-US", { maximumFractionDigits: digits });
+  return metric === "spend" ? formatUsdAxisTick(value) : compact.format(value);
 }
 
 /** A value of the metric for people: "$0.000123", "12,345 tokens", "1 request". */

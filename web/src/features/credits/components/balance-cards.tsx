@@ -1,7 +1,7 @@
 import { ArrowDownLeft, ArrowUpRight, Wallet } from "lucide-react";
 import type { ReactNode } from "react";
 import type { Schemas } from "@/lib/api";
-import { formatUsd } from "@/lib/format";
+import { formatUsd } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Card } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";

@@ -17,15 +17,15 @@ const REFRESH_AFTER_MS = [2_000, 5_000, 10_000, 20_000];
 export function CheckoutBanner() {
   const [params, setParams] = useSearchParams();
   const status = params.get("checkout");
-  const [shown, setShown] = useState<Outcome | null>(null);
+  const outcome: Outcome | null = status === "success" || status === "cancelled" ? status : null;
+  const [shown, setShown] = useState<Outcome | null>(outcome);
   const refresh = useRefreshCredits();
 
+  // The banner follows the URL while rendering; the effect only drops the parameters.
+  if (outcome !== null && outcome !== shown) setShown(outcome);
   useEffect(() => {
-    if (status === "success" || status === "cancelled") {
-      setShown(status);
-      setParams({ checkout: null, session_id: null });
-    }
-  }, [status, setParams]);
+    if (outcome !== null) setParams({ checkout: null, session_id: null });
+  }, [outcome, setParams]);
 
   useEffect(() => {
     if (shown !== "success") return;

@@ -1,6 +1,6 @@
 import { CreditCard, Info } from "lucide-react";
 import { useState, type FormEvent } from "react";
-import { formatUsd } from "@/lib/format";
+import { formatUsd, wholeUsdToMicros } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -81,7 +81,7 @@ export function TopUpCard() {
             <legend className="sr-only">Top-up amount</legend>
             <div className="grid grid-cols-4 gap-2" role="group" aria-label="Preset amounts">
               {PRESETS_USD.map((usd) => {
-                const micros = usd * 1_000_000;
+                const micros = wholeUsdToMicros(usd);
                 const outside = micros < bounds.min_micros || micros > bounds.max_micros;
                 const pressed = preset === usd;
                 return (

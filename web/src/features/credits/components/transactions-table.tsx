@@ -1,14 +1,15 @@
 import { ReceiptText } from "lucide-react";
 import type { Transaction } from "@/lib/api";
-import { formatDateTime, formatUsd } from "@/lib/format";
-import { Link } from "@/lib/router";
+import { formatDateTime } from "@/lib/format";
+import { formatUsd, isWholeCents } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
+import { Link } from "@/components/ui/link";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 
-export const KIND_LABELS: Record<Transaction["kind"], string> = {
+const KIND_LABELS: Record<Transaction["kind"], string> = {
   topup: "Top-up",
   grant: "Grant",
   deduct: "Deduction",
@@ -35,9 +36,14 @@ const KIND_HINT: Record<Transaction["kind"], string> = {
   refund: "Returned to your balance",
 };
 
-/** Signed amount; sub-cent amounts keep their digits ("−$0.000420"), whole cents stay short. */
-export function formatAmount(micros: number): string {
-  const text = formatUsd(micros, { precise: micros % 10_000 !== 0 });
+/** Sub-cent amounts keep their digits ("−$0.000420"), whole cents stay short ("$1.50"). */
+function formatCents(micros: number): string {
+  return formatUsd(micros, { precise: !isWholeCents(micros) });
+}
+
+/** Signed amount: "+$25.00", "−$0.000420". */
+function formatAmount(micros: number): string {
+  const text = formatCents(micros);
   return micros > 0 ? "+" + text : text;
 }
 
@@ -107,7 +113,7 @@ export function TransactionsTable({ transactions }: { transactions: Transaction[
                   <span className="truncate text-xs text-muted-foreground">
                     {costs.get(t.id) === 0
                       ? "No charge"
-                      : `Final cost ${formatUsd(costs.get(t.id)!, { precise: costs.get(t.id)! % 10_000 !== 0 })}`}
+                      : `Final cost ${formatCents(costs.get(t.id)!)}`}
                   </span>
                 )}
                 {t.request_id && (

@@ -1,6 +1,6 @@
 import { useState, type ComponentType, type FormEvent } from "react";
 import type { Key } from "@/lib/api";
-import { formatUsd, parseUsdToMicros } from "@/lib/format";
+import { formatUsd, microsToUsdCentsText, parseUsdMicros } from "@/lib/money";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
@@ -8,7 +8,7 @@ import { Field } from "@/components/ui/label";
 import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { useUpdateKey } from "../data/keys";
-import { KEY_NAME_MAX, microsToUsdString, validateKeyName, validateLimit } from "../data/key-utils";
+import { KEY_NAME_MAX, validateKeyName, validateLimit } from "../data/key-utils";
 import { LimitField } from "./limit-field";
 
 type DialogProps = { keyItem: Key; open: boolean; onOpenChange: (open: boolean) => void };
@@ -91,14 +91,14 @@ export function RenameKeyDialog(props: DialogProps) {
 
 function LimitForm({ keyItem, onDone }: FormProps) {
   const update = useUpdateKey();
-  const [limit, setLimit] = useState(keyItem.limit_micros === null ? "" : microsToUsdString(keyItem.limit_micros));
+  const [limit, setLimit] = useState(keyItem.limit_micros === null ? "" : microsToUsdCentsText(keyItem.limit_micros));
   const [error, setError] = useState<string | null>(null);
   const save = (usd: string | null) =>
     update.mutate(
       { id: keyItem.id, body: { limit_usd: usd } },
       {
         onSuccess: () => {
-          toast.success(usd === null ? "Limit removed" : `Limit set to ${formatUsd(parseUsdToMicros(usd) ?? 0)}`);
+          toast.success(usd === null ? "Limit removed" : `Limit set to ${formatUsd(parseUsdMicros(usd) ?? 0)}`);
           onDone();
         },
       },

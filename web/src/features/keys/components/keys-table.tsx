@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { useNow } from "@/hooks/use-now";
 import type { Key } from "@/lib/api";
 import { formatDate, formatDateTime, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
@@ -64,7 +65,7 @@ function Frame({ children, busy }: { children: ReactNode; busy?: boolean }) {
 }
 
 export function KeysTable({ keys }: { keys: Key[] }) {
-  const now = Date.now();
+  const now = useNow();
   return (
     <Frame>
       {keys.map((key) => {

@@ -1,10 +1,10 @@
 import { ShieldAlert, SquareTerminal } from "lucide-react";
+import { setPlaygroundKey } from "@/hooks/use-playground-key";
 import { useServerConfig } from "@/lib/queries";
 import { navigate } from "@/lib/router";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { setPlaygroundKey } from "@/features/playground/key-store";
 
 /**
  * The body of a dialog that shows a key's secret, the only time it is ever shown: after

@@ -1,4 +1,4 @@
-import { formatUsd } from "@/lib/format";
+import { formatUsd } from "@/lib/money";
 import { cn } from "@/lib/utils";
 
 /** "$1.20 of $10.00" with a thin bar, or the spend and "No limit". */

@@ -47,6 +47,10 @@ describe("key utils", () => {
     expect(validateLimit("$12.5")).toEqual({ usd: "12.50", error: null });
     expect(validateLimit("1.234").error).toMatch(/dollars and cents/);
     expect(validateLimit("-3").error).toMatch(/dollars and cents/);
+    expect(validateLimit("0.29")).toEqual({ usd: "0.29", error: null });
+    expect(validateLimit("1,000").error).toMatch(/dollars and cents/);
+    expect(validateLimit("1000000000")).toEqual({ usd: "1000000000.00", error: null });
+    expect(validateLimit("99999999999").error).toBe("That limit is too large.");
   });
 
   it("requires a name", () => {

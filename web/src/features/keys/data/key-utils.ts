@@ -1,5 +1,5 @@
 import type { Key } from "@/lib/api";
-import { parseUsdToMicros } from "@/lib/format";
+import { microsToUsdCentsText, parseUsd } from "@/lib/money";
 
 export type KeyStatus = "active" | "disabled" | "expired";
 
@@ -13,11 +13,6 @@ export function keyStatus(key: Key, now = Date.now()): KeyStatus {
 /** "sk-tp-v1-ab12..." → "sk-tp-v1-ab12…" */
 export function displayPrefix(prefix: string): string {
   return prefix.replace(/[.…]+$/, "") + "…";
-}
-
-/** Micro-USD as the decimal string the API takes: 12_500_000 → "12.50". */
-export function microsToUsdString(micros: number): string {
-  return (micros / 1_000_000).toFixed(2);
 }
 
 /** Today's date as a date input wants it ("2026-01-31"), in local time. */
@@ -47,12 +42,13 @@ export function validateKeyName(name: string): string | null {
   return null;
 }
 
-/** An optional limit field: "" means no limit. */
+/** An optional limit field: "" means no limit; `usd` is the text the API takes ("12.50"). */
 export function validateLimit(text: string): { usd: string | null; error: string | null } {
   if (!text.trim()) return { usd: null, error: null };
-  const micros = parseUsdToMicros(text);
+  const { micros, error } = parseUsd(text, { decimals: 2 });
+  if (error === "too-large") return { usd: null, error: "That limit is too large." };
   if (micros === null) return { usd: null, error: "Enter an amount in dollars and cents, like 10 or 12.50." };
-  return { usd: microsToUsdString(micros), error: null };
+  return { usd: microsToUsdCentsText(micros), error: null };
 }
 
 export function validateExpiry(value: string, now = new Date()): { expiresAt: string | null; error: string | null } {

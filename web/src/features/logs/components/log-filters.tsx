@@ -1,5 +1,6 @@
 import { X } from "lucide-react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
+import { useDraft } from "@/hooks/use-draft";
 import type { Key } from "@/lib/api";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -22,9 +23,8 @@ export function LogFiltersBar({
   onChange: (update: Partial<LogFilters>) => void;
 }) {
   // The model box commits after a pause in typing (or on Enter), not on every key.
-  const [model, setModel] = useState(filters.model);
+  const [model, setModel] = useDraft(filters.model);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => setModel(filters.model), [filters.model]);
   useEffect(() => () => clearTimeout(timer.current), []);
   const commitModel = (value: string) => {
     clearTimeout(timer.current);

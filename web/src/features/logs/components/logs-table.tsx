@@ -2,10 +2,12 @@ import { Zap } from "lucide-react";
 import type { MouseEvent } from "react";
 import type { Log } from "@/lib/api";
 import { formatMs, formatNumber, formatRelative } from "@/lib/format";
-import { Link, navigate } from "@/lib/router";
+import { formatUsdExact } from "@/lib/money";
+import { navigate } from "@/lib/router";
+import { Link } from "@/components/ui/link";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { exactTime, formatCost } from "../data/format";
+import { exactTime } from "../data/format";
 import { StatusBadge } from "./status-badge";
 
 /** What the table and the phone list show: the requests, how to name their keys and providers, and "now" for relative times. */
@@ -75,7 +77,7 @@ export function LogsTable({ logs, keyName, providerName, now }: LogsProps) {
             <TableCell className="whitespace-nowrap text-right tabular-nums">
               {formatNumber(log.prompt_tokens)} <span className="text-muted-foreground">→</span> {formatNumber(log.completion_tokens)}
             </TableCell>
-            <TableCell className="whitespace-nowrap text-right tabular-nums">{formatCost(log.cost_micros)}</TableCell>
+            <TableCell className="whitespace-nowrap text-right tabular-nums">{formatUsdExact(log.cost_micros)}</TableCell>
             <TableCell className="whitespace-nowrap text-right tabular-nums">{formatMs(log.latency_ms)}</TableCell>
             <TableCell className="whitespace-nowrap text-right tabular-nums text-muted-foreground">{formatMs(log.ttft_ms)}</TableCell>
             <TableCell>
@@ -143,7 +145,7 @@ export function LogsList({ logs, keyName, providerName, now }: LogsProps) {
               <span>
                 {formatNumber(log.prompt_tokens)} → {formatNumber(log.completion_tokens)} tokens
               </span>
-              <span>{formatCost(log.cost_micros)}</span>
+              <span>{formatUsdExact(log.cost_micros)}</span>
               <span>{formatMs(log.latency_ms)}</span>
               {log.streamed && (
                 <span className="inline-flex items-center gap-1 text-muted-foreground">

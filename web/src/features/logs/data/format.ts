@@ -1,5 +1,3 @@
-import { formatUsd } from "@/lib/format";
-
 /** The exact local time of a request, to the second, with the time zone. */
 export function exactTime(iso: string, weekday = false): string {
   return new Date(iso).toLocaleString(undefined, {
@@ -12,9 +10,4 @@ export function exactTime(iso: string, weekday = false): string {
     second: "2-digit",
     timeZoneName: "short",
   });
-}
-
-/** Exact to the micro-dollar, but a free or failed request reads "$0.00". */
-export function formatCost(micros: number): string {
-  return micros === 0 ? formatUsd(0) : formatUsd(micros, { precise: true });
 }

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { api, call } from "@/lib/api";
-import { queryKeys, useCatalog, useKeys } from "@/lib/queries";
+import { queryKeys, useCatalog } from "@/lib/queries";
 import { PAGE_SIZE, type LogQuery } from "./filters";
 
 /** One page of the log. The first page refreshes every 10 s, so new requests show up. */
@@ -19,15 +19,6 @@ export function useLog(id: string) {
     queryKey: queryKeys.log(id),
     queryFn: () => call(() => api.GET("/api/logs/{id}", { params: { path: { id } } })),
   });
-}
-
-/** Key id → name (a key that is gone keeps its number). */
-export function useKeyNames() {
-  const keys = useKeys();
-  return useMemo(() => {
-    const names = new Map((keys.data?.keys ?? []).map((k) => [k.id, k.name]));
-    return { name: (id: number) => names.get(id) ?? `Key #${id}`, keys: keys.data?.keys ?? [], loaded: keys.data !== undefined };
-  }, [keys.data]);
 }
 
 /** Provider id → display name from the catalog (the id until it loads), and the model ids. */

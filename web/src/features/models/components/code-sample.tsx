@@ -1,8 +1,8 @@
 import { useState } from "react";
 import { useServerConfig } from "@/lib/queries";
-import { Link } from "@/lib/router";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
+import { Link } from "@/components/ui/link";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { API_KEY_ENV, apiBaseUrl, codeSample, sampleLanguages, type SampleLanguage } from "../data/code-samples";

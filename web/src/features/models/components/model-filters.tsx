@@ -4,7 +4,7 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { contextOptions, maxPromptOptions, type ModelFilters } from "../data/filter-models";
+import { contextOptions, formatMaxPrompt, maxPromptOptions, parseMaxPrompt, type ModelFilters } from "../data/filter-models";
 
 // Radix Select items cannot have an empty value; "any" stands for "no filter".
 const ANY = "any";
@@ -14,7 +14,7 @@ function contextValue(tokens: number): string {
 }
 
 function maxPromptValue(micros: number | null): string {
-  return micros === null ? ANY : String(micros / 1_000_000);
+  return formatMaxPrompt(micros) ?? ANY;
 }
 
 /** The search box, the three selects and the two checkboxes above the models list. */
@@ -111,7 +111,7 @@ export function ModelFiltersBar({
           </Label>
           <Select
             value={maxPrompt}
-            onValueChange={(v) => onChange({ maxPrompt: v === ANY ? null : Math.round(Number(v) * 1_000_000) })}
+            onValueChange={(v) => onChange({ maxPrompt: v === ANY ? null : parseMaxPrompt(v) })}
           >
             <SelectTrigger id="models-max-prompt">
               <SelectValue />

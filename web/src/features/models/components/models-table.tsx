@@ -1,8 +1,9 @@
 import { ArrowDown, ArrowUp, ArrowUpDown, ChevronRight } from "lucide-react";
-import { formatContext, formatPricePerMillion } from "@/lib/format";
-import { Link } from "@/lib/router";
+import { formatContext } from "@/lib/format";
+import { formatPricePerMillion } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
+import { Link } from "@/components/ui/link";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { ModelRow, SortDir, SortKey } from "../data/filter-models";

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Endpoint, Model, Provider } from "@/lib/api";
-import { formatContext, formatDateTime, formatMs, formatNumber, formatPricePerMillion } from "@/lib/format";
+import { formatContext, formatDateTime, formatMs, formatNumber } from "@/lib/format";
+import { formatPricePerMillion } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";

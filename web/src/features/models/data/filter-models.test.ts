@@ -50,6 +50,15 @@ describe("parseFilters / filtersToParams", () => {
     expect(parseFilters(new URLSearchParams("max_prompt=0")).maxPrompt).toBe(0);
   });
 
+  it("reads the price exactly and drops one it cannot read exactly", () => {
+    expect(parseFilters(new URLSearchParams("max_prompt=0.29")).maxPrompt).toBe(290_000);
+    expect(parseFilters(new URLSearchParams("max_prompt=8.2")).maxPrompt).toBe(8_200_000);
+    expect(parseFilters(new URLSearchParams("max_prompt=0.1234567")).maxPrompt).toBeNull();
+    expect(parseFilters(new URLSearchParams("max_prompt=1e3")).maxPrompt).toBeNull();
+    expect(filtersToParams({ maxPrompt: 8_200_000 })).toEqual({ max_prompt: "8.2" });
+    expect(filtersToParams({ maxPrompt: 1 })).toEqual({ max_prompt: "0.000001" });
+  });
+
   it("uses each column's natural direction when the URL names none", () => {
     expect(parseFilters(new URLSearchParams("sort=context")).dir).toBe("desc");
     expect(parseFilters(new URLSearchParams("sort=providers")).dir).toBe("desc");

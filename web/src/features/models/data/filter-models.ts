@@ -2,6 +2,7 @@
 // Filters live in the URL query string (so a view can be shared); `parseFilters` and
 // `filtersToParams` convert between the two.
 import type { Catalog, Endpoint, Model } from "@/lib/api";
+import { microsToUsdText, parseUsdMicros } from "@/lib/money";
 
 export type SortKey = "name" | "company" | "context" | "prompt" | "completion" | "providers";
 export type SortDir = "asc" | "desc";
@@ -74,16 +75,14 @@ function formatContextParam(tokens: number): string | null {
   return option ? option.value : String(tokens);
 }
 
-function parseUsdPerMillion(text: string | null): number | null {
-  if (text === null || text.trim() === "") return null;
-  const t = text.trim().replace(/^\$/, "");
-  if (!/^\d+(\.\d+)?$/.test(t)) return null;
-  return Math.round(Number(t) * 1_000_000);
+/** The max_prompt parameter: USD per million tokens ("0.25", "$1") as micro-USD, or null. */
+export function parseMaxPrompt(text: string | null): number | null {
+  return text === null ? null : parseUsdMicros(text);
 }
 
-function formatUsdParam(micros: number | null): string | null {
-  if (micros === null) return null;
-  return String(micros / 1_000_000);
+/** Micro-USD per million tokens as the max_prompt parameter ("0.25"), or null for any price. */
+export function formatMaxPrompt(micros: number | null): string | null {
+  return micros === null ? null : microsToUsdText(micros);
 }
 
 const truthy = (v: string | null) => v === "1" || v === "true";
@@ -98,7 +97,7 @@ export function parseFilters(params: URLSearchParams): ModelFilters {
     q: params.get("q") ?? "",
     company: params.get("company") || null,
     minContext: parseContext(params.get("context")),
-    maxPrompt: parseUsdPerMillion(params.get("max_prompt")),
+    maxPrompt: parseMaxPrompt(params.get("max_prompt")),
     tools: truthy(params.get("tools")),
     images: truthy(params.get("images")),
     sort,
@@ -115,7 +114,7 @@ export function filtersToParams(change: Partial<ModelFilters>): Record<string, s
   if ("q" in change) out.q = change.q ? change.q : null;
   if ("company" in change) out.company = change.company ?? null;
   if ("minContext" in change) out.context = formatContextParam(change.minContext ?? 0);
-  if ("maxPrompt" in change) out.max_prompt = formatUsdParam(change.maxPrompt ?? null);
+  if ("maxPrompt" in change) out.max_prompt = formatMaxPrompt(change.maxPrompt ?? null);
   if ("tools" in change) out.tools = change.tools ? "1" : null;
   if ("images" in change) out.images = change.images ? "1" : null;
   if ("sort" in change || "dir" in change) {

@@ -1,15 +1,10 @@
 import { Eye, EyeOff } from "lucide-react";
-import { useState, useSyncExternalStore } from "react";
-import { Link } from "@/lib/router";
+import { useState } from "react";
+import { setPlaygroundKey, usePlaygroundKey } from "@/hooks/use-playground-key";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import { getPlaygroundKey, setPlaygroundKey, subscribePlaygroundKey } from "../key-store";
-
-/** The key secret, as the key store holds it (this tab's memory only). */
-export function usePlaygroundKey(): string {
-  return useSyncExternalStore(subscribePlaygroundKey, () => getPlaygroundKey() ?? "");
-}
+import { Link } from "@/components/ui/link";
 
 /** A password-style input for the API key secret, with a show/hide toggle. */
 export function KeyField({ error }: { error?: string | null }) {

@@ -1,12 +1,12 @@
 import { CircleStop, Sparkles } from "lucide-react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { formatNumber } from "@/lib/format";
-import { Link } from "@/lib/router";
+import { formatUsdExact } from "@/lib/money";
 import { cn } from "@/lib/utils";
-import { formatCost } from "../data/chat";
+import { Link } from "@/components/ui/link";
 import type { Turn } from "../data/use-chat";
 
-export const EXAMPLES = [
+const EXAMPLES = [
   "Explain what an LLM gateway does, in two sentences.",
   "Write a haiku about a toll road at dawn.",
   "Give me three names for a friendly robot, with a reason for each.",
@@ -25,7 +25,7 @@ function AnswerMeta({ turn }: { turn: Turn }) {
     );
     parts.push(
       <span key="c" className="tabular-nums font-medium text-foreground" data-testid="answer-cost">
-        {formatCost(turn.usage.cost)}
+        {turn.usage.cost_micros === null ? "cost unknown" : formatUsdExact(turn.usage.cost_micros)}
       </span>,
     );
   }

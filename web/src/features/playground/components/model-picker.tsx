@@ -1,8 +1,8 @@
 import { ChevronDown } from "lucide-react";
 import type { Model } from "@/lib/api";
-import { formatPricePerMillion } from "@/lib/format";
-import { Link } from "@/lib/router";
+import { formatPricePerMillion } from "@/lib/money";
 import { Label } from "@/components/ui/label";
+import { Link } from "@/components/ui/link";
 import { Skeleton } from "@/components/ui/skeleton";
 import { cheapestEndpoint, isAvailable } from "../data/models";
 

@@ -1,7 +1,7 @@
 // Talking to the gateway from the browser: one streamed chat completion, and its failures in
 // words. The gateway is another origin than the dashboard, so this is a plain CORS fetch with the
 // key in the Authorization header and no cookies.
-import { gatewayError, readChatStream, type ChatStreamResult, type GatewayError } from "./sse";
+import { gatewayError, readChatStream, readUsage, type ChatStreamResult, type GatewayError } from "./sse";
 
 export type ChatRole = "system" | "user" | "assistant";
 export type ChatMessageInput = { role: ChatRole; content: string };
@@ -132,15 +132,12 @@ async function readWholeAnswer(res: Response, gateway: string): Promise<ChatStre
     id?: unknown;
     model?: unknown;
     choices?: { message?: { content?: unknown }; finish_reason?: unknown }[];
-    usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; cost?: unknown };
+    usage?: unknown;
   };
   const first = Array.isArray(o.choices) ? o.choices[0] : undefined;
-  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
   return {
     content: typeof first?.message?.content === "string" ? first.message.content : "",
-    usage: o.usage
-      ? { prompt_tokens: n(o.usage.prompt_tokens) ?? 0, completion_tokens: n(o.usage.completion_tokens) ?? 0, cost: n(o.usage.cost) }
-      : null,
+    usage: readUsage(o.usage),
     id: typeof o.id === "string" ? o.id : null,
     model: typeof o.model === "string" ? o.model : null,
     finishReason: typeof first?.finish_reason === "string" ? first.finish_reason : null,
@@ -188,16 +185,4 @@ export function describeError(e: unknown): ErrorDescription {
   }
   if (e instanceof Error && e.message) return { message: e.message };
   return { message: "Something went wrong." };
-}
-
-/** A cost in USD (a number, as the gateway reports it), with enough digits to be non-zero: "$0.000480". */
-export function formatCost(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined) return "cost unknown";
-  if (usd === 0) return "$0.00";
-  const abs = Math.abs(usd);
-  let s: string;
-  if (abs >= 0.01) s = abs.toLocaleString("en-US", { minimumFractionDigits: abs >= 1 ? 4 : 6, maximumFractionDigits: abs >= 1 ? 4 : 6 });
-  else if (abs >= 0.000001) s = abs.toLocaleString("en-US", { minimumFractionDigits: 6, maximumFractionDigits: 6 });
-  else s = abs.toLocaleString("en-US", { minimumFractionDigits: 6, maximumSignificantDigits: 2 });
-  return (usd < 0 ? "−$" : "$") + s;
 }

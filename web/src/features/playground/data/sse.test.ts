@@ -95,9 +95,11 @@ describe("parseChatData", () => {
     const ev = parseChatData(JSON.stringify({ id: "gen-1", model: "m", choices: [{ delta: { content: "Hi" }, finish_reason: "stop" }] }));
     expect(ev).toEqual({ kind: "chunk", id: "gen-1", model: "m", delta: "Hi", finishReason: "stop", usage: null });
   });
-  it("reads usage with the cost in USD", () => {
+  it("reads usage, the cost in USD as integer micro-USD", () => {
     const ev = parseChatData(JSON.stringify({ id: "gen-1", choices: [], usage: { prompt_tokens: 3, completion_tokens: 5, cost: 0.0001 } }));
-    expect(ev).toMatchObject({ kind: "chunk", usage: { prompt_tokens: 3, completion_tokens: 5, cost: 0.0001 } });
+    expect(ev).toMatchObject({ kind: "chunk", usage: { prompt_tokens: 3, completion_tokens: 5, cost_micros: 100 } });
+    const unknown = parseChatData(JSON.stringify({ id: "gen-1", choices: [], usage: { prompt_tokens: 3, completion_tokens: 5 } }));
+    expect(unknown).toMatchObject({ kind: "chunk", usage: { cost_micros: null } });
   });
   it("reads an in-stream error chunk", () => {
     const ev = parseChatData(
@@ -129,7 +131,7 @@ describe("readChatStream", () => {
       model: "fakeco/duo",
       done: true,
       error: null,
-      usage: { prompt_tokens: 14, completion_tokens: 8, cost: 0.00048 },
+      usage: { prompt_tokens: 14, completion_tokens: 8, cost_micros: 480 },
     });
     expect(seen.at(-1)).toBe("The capital is Paris.");
     expect(seen[0]).toBe("The");

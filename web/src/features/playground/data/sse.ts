@@ -1,6 +1,7 @@
 // Server-sent events, as the gateway streams chat completions (OpenRouter style). Pure code, no
 // DOM: `createSseParser` turns bytes into events; `readChatStream` reads a response body into
 // the answer text, its usage and cost, its id, and an in-stream error if the answer broke off.
+import { reportedUsdToMicros } from "@/lib/money";
 
 export type SseEvent = { event: string; data: string; id: string | null };
 
@@ -80,8 +81,11 @@ export function createSseParser() {
   };
 }
 
-/** Token counts and the cost (USD, a number) from the final chunk, OpenRouter style. */
-export type ChatUsage = { prompt_tokens: number; completion_tokens: number; cost: number | null };
+/**
+ * Token counts and the cost from the final chunk. The gateway reports the cost OpenRouter style,
+ * as a number of USD (`"cost": 0.00048`); it is kept as integer micro-USD (480), null if missing.
+ */
+export type ChatUsage = { prompt_tokens: number; completion_tokens: number; cost_micros: number | null };
 
 /** The `error` object of an error body or an in-stream error chunk. */
 export type GatewayError = { message: string; code: number | string | null; type: string | null };
@@ -106,6 +110,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function num(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+/** Reads a `usage` object (of a chunk or a whole answer), or null when there is none. */
+export function readUsage(usage: unknown): ChatUsage | null {
+  if (!isRecord(usage)) return null;
+  return {
+    prompt_tokens: num(usage.prompt_tokens) ?? 0,
+    completion_tokens: num(usage.completion_tokens) ?? 0,
+    cost_micros: reportedUsdToMicros(usage.cost),
+  };
 }
 
 /** Reads `{"error":{...}}` (a body or a chunk) into a GatewayError, or null. */
@@ -149,14 +163,7 @@ export function parseChatData(data: string): ChatEvent {
     else if (isRecord(first.message) && typeof first.message.content === "string") delta = first.message.content;
     if (typeof first.finish_reason === "string") finishReason = first.finish_reason;
   }
-  let usage: ChatUsage | null = null;
-  if (isRecord(json.usage)) {
-    usage = {
-      prompt_tokens: num(json.usage.prompt_tokens) ?? 0,
-      completion_tokens: num(json.usage.completion_tokens) ?? 0,
-      cost: num(json.usage.cost),
-    };
-  }
+  const usage = readUsage(json.usage);
   return { kind: "chunk", id, model: typeof json.model === "string" ? json.model : null, delta, finishReason, usage };
 }
 

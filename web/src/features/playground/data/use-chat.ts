@@ -23,7 +23,7 @@ export type SendOptions = {
   maxTokens?: number;
 };
 
-export type ChatTotals = { answers: number; promptTokens: number; completionTokens: number; cost: number; costKnown: boolean };
+export type ChatTotals = { answers: number; promptTokens: number; completionTokens: number; costMicros: number; costKnown: boolean };
 
 let nextId = 1;
 
@@ -33,10 +33,14 @@ export function useChat({ onSettled }: { onSettled?: () => void } = {}) {
   const [streaming, setStreaming] = useState(false);
   const [error, setError] = useState<ErrorDescription | null>(null);
   const abortRef = useRef<AbortController | null>(null);
+  // The latest turns and callback, for the event handlers and the end of a stream (kept up to
+  // date after each render; a render itself does not write refs).
   const turnsRef = useRef<Turn[]>(turns);
-  turnsRef.current = turns;
   const settledRef = useRef(onSettled);
-  settledRef.current = onSettled;
+  useEffect(() => {
+    turnsRef.current = turns;
+    settledRef.current = onSettled;
+  });
 
   useEffect(() => () => abortRef.current?.abort(), []);
 
@@ -126,14 +130,14 @@ export function useChat({ onSettled }: { onSettled?: () => void } = {}) {
   }, []);
 
   const totals = useMemo<ChatTotals>(() => {
-    const t: ChatTotals = { answers: 0, promptTokens: 0, completionTokens: 0, cost: 0, costKnown: true };
+    const t: ChatTotals = { answers: 0, promptTokens: 0, completionTokens: 0, costMicros: 0, costKnown: true };
     for (const turn of turns) {
       if (turn.role !== "assistant" || !turn.usage) continue;
       t.answers++;
       t.promptTokens += turn.usage.prompt_tokens;
       t.completionTokens += turn.usage.completion_tokens;
-      if (turn.usage.cost === null) t.costKnown = false;
-      else t.cost += turn.usage.cost;
+      if (turn.usage.cost_micros === null) t.costKnown = false;
+      else t.costMicros += turn.usage.cost_micros;
     }
     return t;
   }, [turns]);

@@ -5,7 +5,7 @@ import type { AdminUser } from "@/lib/api";
 import { apiError, fakeApi } from "@/test/fake-api";
 import { setWindowWide } from "@/test/match-media";
 import { renderWithClient } from "@/test/render";
-import AdminUsersPage from "./users-page";
+import AdminUsersPage from ".";
 
 const users: AdminUser[] = [
   { id: 1, email: "admin@example.com", is_admin: true, disabled: false, created_at: "2025-01-02T10:00:00Z", balance_micros: 10_000_000 },
@@ -34,7 +34,7 @@ beforeEach(() => {
 });
 
 function renderPage() {
-  return renderWithClient(<AdminUsersPage params={{}} />);
+  return renderWithClient(<AdminUsersPage />);
 }
 
 const rowOf = (email: string) => screen.getByText(email).closest("tr")!;

@@ -12,7 +12,7 @@ import { FormFooter, IdField, NameField } from "./form-fields";
 import { NativeSelect } from "./native-select";
 
 type Adapter = AdminProvider["adapter"];
-export const adapterLabels: Record<Adapter, string> = {
+const adapterLabels: Record<Adapter, string> = {
   openai: "OpenAI-compatible (Chat Completions)",
   anthropic: "Anthropic (Messages)",
   gemini: "Google Gemini (generateContent)",

@@ -1,5 +1,8 @@
 // The playground's API key secret, held only in this tab's memory (never stored): the server
-// keeps only key hashes, so the user supplies the secret, or the Keys page hands it over.
+// keeps only key hashes, so the user supplies the secret, or the Keys page hands it over. Shared
+// by the Keys page (which sets it) and the playground (which reads it).
+import { useSyncExternalStore } from "react";
+
 let key: string | null = null;
 const listeners = new Set<() => void>();
 
@@ -18,4 +21,9 @@ export function subscribePlaygroundKey(listener: () => void): () => void {
   return () => {
     listeners.delete(listener);
   };
+}
+
+/** The key secret, as the store holds it ("" when there is none); re-renders when it changes. */
+export function usePlaygroundKey(): string {
+  return useSyncExternalStore(subscribePlaygroundKey, () => getPlaygroundKey() ?? "");
 }

@@ -1,7 +1,7 @@
 // A small history-API router: the dashboard has a dozen flat routes, so a library would be more
-// code than it saves. Links are real <a href> elements (open in new tab works); plain clicks are
-// intercepted and pushed onto history.
-import { useCallback, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
+// code than it saves. <Link> (components/ui/link.tsx) renders real <a href> elements whose plain
+// clicks `navigate` pushes onto history.
+import { useCallback, useSyncExternalStore } from "react";
 
 const listeners = new Set<() => void>();
 function emit() {
@@ -46,19 +46,6 @@ export function useSearchParams(): [URLSearchParams, (update: Record<string, str
     [path],
   );
   return [params, set];
-}
-
-type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };
-
-export function Link({ to, onClick, ...rest }: LinkProps) {
-  const handle = (e: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(e);
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    if (rest.target && rest.target !== "_self") return;
-    e.preventDefault();
-    navigate(to);
-  };
-  return <a href={to} onClick={handle} {...rest} />;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { AdminUser } from "@/lib/api";
-import { formatUsd, parseUsdToMicros } from "@/lib/format";
+import { formatUsd, microsToUsdCentsText, parseUsdMicros } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -8,24 +8,8 @@ import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
 import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
+import { validateGrant, type Direction } from "../data/grant";
 import { useGrantCredits } from "../data/users";
-
-const MAX_MICROS = 1_000_000_000 * 1_000_000;
-
-type Direction = "grant" | "deduct";
-
-/** Checks the amount; the micro-USD to move, or a message in words. */
-export function validateGrant(amount: string, direction: Direction, balanceMicros: number): { micros: number } | { error: string } {
-  if (amount.trim() === "") return { error: "Enter an amount in dollars, like 25 or 12.50." };
-  const micros = parseUsdToMicros(amount);
-  if (micros === null) return { error: "Enter an amount in dollars with at most two decimals, like 25 or 12.50." };
-  if (micros === 0) return { error: "The amount must be more than $0." };
-  if (micros > MAX_MICROS) return { error: "That amount is too large." };
-  if (direction === "deduct" && micros > balanceMicros) {
-    return { error: `The balance is ${formatUsd(balanceMicros)}; you can deduct at most that.` };
-  }
-  return { micros };
-}
 
 /** Adds credits to a user's balance, or takes some away, with a note for their ledger. */
 export function GrantDialog({ user, onOpenChange }: { user: AdminUser | null; onOpenChange: (open: boolean) => void }) {
@@ -52,7 +36,7 @@ function GrantForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
       return;
     }
     setAmountError(null);
-    const usd = (checked.micros / 1_000_000).toFixed(2);
+    const usd = microsToUsdCentsText(checked.micros);
     const text = note.trim() || (direction === "grant" ? "Granted by an administrator" : "Deducted by an administrator");
     grant.mutate(
       { id: user.id, grant: { amount_usd: direction === "grant" ? usd : "-" + usd, note: text } },
@@ -68,7 +52,7 @@ function GrantForm({ user, onDone }: { user: AdminUser; onDone: () => void }) {
     );
   };
 
-  const preview = parseUsdToMicros(amount);
+  const preview = parseUsdMicros(amount, { decimals: 2 });
   const after = preview === null ? null : user.balance_micros + (direction === "grant" ? preview : -preview);
 
   return (

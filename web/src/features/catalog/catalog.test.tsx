@@ -6,9 +6,9 @@ import { formatDateTime } from "@/lib/format";
 import { apiError, fakeApi } from "@/test/fake-api";
 import { setWindowWide } from "@/test/match-media";
 import { renderWithClient } from "@/test/render";
-import { Toaster } from "@/components/ui/toast";
+import { Toaster } from "@/components/ui/toaster";
 import { TooltipProvider } from "@/components/ui/tooltip";
-import AdminCatalogPage from "./catalog-page";
+import AdminCatalogPage from ".";
 import type { AdminCatalog, AdminEndpoint, AdminProvider } from "./data/catalog";
 
 const quiet = { requests: 0, failures: 0, error_rate: 0, latency_ms: null, last_failure_at: null, throughput_tps: null };
@@ -153,7 +153,7 @@ beforeEach(() => {
 function renderPage({ toasts = false } = {}) {
   return renderWithClient(
     <TooltipProvider>
-      <AdminCatalogPage params={{}} />
+      <AdminCatalogPage />
       {toasts && <Toaster />}
     </TooltipProvider>,
   );

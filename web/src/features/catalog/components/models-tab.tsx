@@ -1,7 +1,9 @@
 import { Boxes, ChevronRight, Pencil, Plus, Search, Trash2, X } from "lucide-react";
 import { useMemo, useState } from "react";
+import { useMediaQuery, WIDE } from "@/hooks/use-media-query";
 import { errorMessage } from "@/lib/errors";
-import { formatContext, formatDateTime, formatPricePerMillion } from "@/lib/format";
+import { formatContext, formatDateTime } from "@/lib/format";
+import { formatPricePerMillion } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -13,7 +15,6 @@ import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import { useDeleteEndpoint, useDeleteModel, type AdminCatalog, type AdminEndpoint, type AdminModel, type AdminProvider } from "../data/catalog";
-import { useMediaQuery, WIDE } from "../data/use-media-query";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { EndpointDialog } from "./endpoint-dialog";
 import { ModelDialog } from "./model-dialog";

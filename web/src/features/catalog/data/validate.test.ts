@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkBaseUrl, checkEnvName, checkId, checkPrice, microsToUsdText, normalizePrice } from "./validate";
+import { checkBaseUrl, checkEnvName, checkId, checkPrice } from "./validate";
 
 describe("catalog form checks", () => {
   it("checks ids", () => {
@@ -28,14 +28,10 @@ describe("catalog form checks", () => {
     expect(checkPrice("1.1234567", true)).toMatch(/6 decimals/);
     expect(checkPrice("-1", true)).toMatch(/as a number/);
     expect(checkPrice("2000000", true)).toMatch(/up to/);
-  });
-  it("converts between micro-USD and the USD text of the forms", () => {
-    expect(microsToUsdText(1_500_000)).toBe("1.5");
-    expect(microsToUsdText(150_000)).toBe("0.15");
-    expect(microsToUsdText(2_000_000)).toBe("2");
-    expect(microsToUsdText(1)).toBe("0.000001");
-    expect(normalizePrice("1.50")).toBe("1.5");
-    expect(normalizePrice("$2")).toBe("2");
-    expect(normalizePrice("0.000")).toBe("0");
+    expect(checkPrice("1000000", true)).toBeNull();
+    expect(checkPrice("1000000.000001", true)).toMatch(/up to/);
+    expect(checkPrice("$0.29", true)).toBeNull();
+    expect(checkPrice("$", true)).toMatch(/Enter a price/);
+    expect(checkPrice("1e3", true)).toMatch(/as a number/);
   });
 });

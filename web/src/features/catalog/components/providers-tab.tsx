@@ -1,5 +1,6 @@
 import { Plus, Server } from "lucide-react";
 import { useState } from "react";
+import { useMediaQuery, WIDE } from "@/hooks/use-media-query";
 import type { Provider } from "@/lib/api";
 import { formatMs, formatNumber, formatRelative } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
@@ -8,7 +9,6 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useDeleteProvider, type AdminCatalog, type AdminProvider } from "../data/catalog";
-import { useMediaQuery, WIDE } from "../data/use-media-query";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { ProviderDialog } from "./provider-dialog";
 import { RowActions } from "./row-menu";

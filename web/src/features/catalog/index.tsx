@@ -36,7 +36,7 @@ function LoadingTable() {
   );
 }
 
-export default function AdminCatalogPage(_: { params: Record<string, string> }) {
+export default function AdminCatalogPage() {
   // What admins edit comes from the admin listing; live health only from the public catalog.
   const catalog = useAdminCatalog();
   const publicCatalog = useCatalog();

@@ -1,8 +1,8 @@
 // Form checks for the catalog pages, mirroring the API's rules, in words.
+import { parseUsd, wholeUsdToMicros } from "@/lib/money";
 
 const ID_RE = /^[a-z0-9][a-z0-9._-]*$/;
 const ENV_RE = /^[A-Z][A-Z0-9_]*$/;
-const PRICE_RE = /^\d+(\.\d{1,6})?$/;
 const MODEL_ID_RE = /^[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._:+-]*$/;
 
 export function checkId(id: string, example: string): string | null {
@@ -55,12 +55,15 @@ export function checkEnvName(name: string): string | null {
   return null;
 }
 
+/** The highest price per million tokens the API takes: $1,000,000. */
+const MAX_PRICE_MICROS = wholeUsdToMicros(1_000_000);
+
 /** A price in USD per million tokens; empty is allowed unless `required`. */
 export function checkPrice(price: string, required: boolean): string | null {
-  const v = price.trim().replace(/^\$/, "");
-  if (!v) return required ? "Enter a price in USD per million tokens (0 for free)." : null;
-  if (!PRICE_RE.test(v)) return "Enter USD per million tokens as a number, like 0.15 (at most 6 decimals).";
-  if (Number(v) > 1_000_000) return "Prices go up to $1,000,000 per million tokens.";
+  const { error } = parseUsd(price, { max: MAX_PRICE_MICROS });
+  if (error === "empty") return required ? "Enter a price in USD per million tokens (0 for free)." : null;
+  if (error === "too-large") return "Prices go up to $1,000,000 per million tokens.";
+  if (error) return "Enter USD per million tokens as a number, like 0.15 (at most 6 decimals).";
   return null;
 }
 
@@ -78,19 +81,4 @@ export function checkTokens(value: string, label: string, required: boolean): st
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 100_000_000) return `The ${label} is a whole number of tokens from 1 to 100,000,000.`;
   return null;
-}
-
-/** Micro-USD per million tokens as the USD string a form shows: 1500000 → "1.5". */
-export function microsToUsdText(micros: number): string {
-  const whole = Math.trunc(micros / 1_000_000);
-  const frac = String(micros % 1_000_000).padStart(6, "0").replace(/0+$/, "");
-  return frac ? `${whole}.${frac}` : String(whole);
-}
-
-/** "1.50" → "1.5", "$2" → "2": what the API takes. */
-export function normalizePrice(text: string): string {
-  const v = text.trim().replace(/^\$/, "");
-  const [whole = "0", frac = ""] = v.split(".");
-  const f = frac.replace(/0+$/, "");
-  return (String(Number(whole)) || "0") + (f ? "." + f : "");
 }

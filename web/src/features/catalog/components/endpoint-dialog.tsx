@@ -1,7 +1,8 @@
 import { AlertTriangle, CalendarClock } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import type { Schemas } from "@/lib/api";
-import { formatDateTime, formatPricePerMillion } from "@/lib/format";
+import { formatDateTime } from "@/lib/format";
+import { formatPricePerMillion, microsToUsdText, normalizeUsdText } from "@/lib/money";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -13,7 +14,7 @@ import { ErrorState, FormError } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import { usePriceHistory, usePutEndpoint, type AdminEndpoint, type AdminModel, type AdminProvider, type PriceChange } from "../data/catalog";
-import { checkPrice, checkTokens, microsToUsdText, normalizePrice } from "../data/validate";
+import { checkPrice, checkTokens } from "../data/validate";
 import { NativeSelect } from "./native-select";
 
 const PRICE_FIELDS = [
@@ -149,7 +150,7 @@ function EndpointForm({
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const put = usePutEndpoint();
 
-  const pricesChanged = PRICE_FIELDS.some((f) => normalizePrice(prices[f.key] || "0") !== normalizePrice(initialPrices[f.key] || "0"));
+  const pricesChanged = PRICE_FIELDS.some((f) => normalizeUsdText(prices[f.key].trim() || "0") !== normalizeUsdText(initialPrices[f.key] || "0"));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -180,7 +181,7 @@ function EndpointForm({
     if (!editing || pricesChanged) {
       const p: Schemas["PricesInput"] = {};
       for (const f of PRICE_FIELDS) {
-        if (prices[f.key].trim() !== "") p[f.key] = normalizePrice(prices[f.key]);
+        if (prices[f.key].trim() !== "") p[f.key] = normalizeUsdText(prices[f.key]);
         else if (editing) p[f.key] = "0";
       }
       body.prices = p;

@@ -1,20 +1,15 @@
-import { Ban, CheckCircle2, Coins, MoreHorizontal, Search, ShieldCheck, ShieldOff, Users, X } from "lucide-react";
+import { Search, Users, X } from "lucide-react";
 import { useMemo, useState } from "react";
+import { useMediaQuery, WIDE } from "@/hooks/use-media-query";
 import type { AdminUser } from "@/lib/api";
-import { formatDate, formatDateTime, formatUsd } from "@/lib/format";
+import { errorMessage } from "@/lib/errors";
+import { formatDate, formatDateTime } from "@/lib/format";
+import { formatUsd } from "@/lib/money";
 import { useMe } from "@/lib/queries";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuLabel,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from "@/components/ui/dropdown-menu";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { PageHeader } from "@/components/ui/page-header";
@@ -22,12 +17,9 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import { errorMessage } from "@/lib/errors";
 import { GrantDialog } from "./components/grant-dialog";
-import { useMediaQuery, WIDE } from "./data/use-media-query";
+import { UserActions, type Action } from "./components/user-actions";
 import { useAdminUsers, useUpdateUser } from "./data/users";
-
-type Action = "disable" | "enable" | "make-admin" | "remove-admin";
 
 const confirmCopy: Record<Action, (email: string) => { title: string; description: string; label: string; destructive: boolean; done: string }> = {
   disable: (email) => ({
@@ -61,67 +53,6 @@ const confirmCopy: Record<Action, (email: string) => { title: string; descriptio
   }),
 };
 
-function UserActions({
-  user,
-  self,
-  onGrant,
-  onAction,
-  labelled,
-}: {
-  user: AdminUser;
-  self: boolean;
-  onGrant: () => void;
-  onAction: (a: Action) => void;
-  /** Always show the button's words (the phone layout has room for them). */
-  labelled?: boolean;
-}) {
-  return (
-    <div className="flex items-center justify-end gap-1">
-      <Button variant="outline" size="sm" onClick={onGrant} aria-label={`Grant credits to ${user.email}`}>
-        <Coins aria-hidden />
-        <span className={labelled ? undefined : "hidden sm:inline"}>Grant credits</span>
-      </Button>
-      <DropdownMenu>
-        <DropdownMenuTrigger asChild>
-          <Button variant="ghost" size="icon" className="size-8" aria-label={`More actions for ${user.email}`}>
-            <MoreHorizontal />
-          </Button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="end" className="w-60">
-          {user.is_admin ? (
-            <DropdownMenuItem disabled={self} onSelect={() => onAction("remove-admin")}>
-              <ShieldOff />
-              Remove admin
-            </DropdownMenuItem>
-          ) : (
-            <DropdownMenuItem onSelect={() => onAction("make-admin")}>
-              <ShieldCheck />
-              Make admin
-            </DropdownMenuItem>
-          )}
-          {user.disabled ? (
-            <DropdownMenuItem onSelect={() => onAction("enable")}>
-              <CheckCircle2 />
-              Enable
-            </DropdownMenuItem>
-          ) : (
-            <DropdownMenuItem disabled={self} onSelect={() => onAction("disable")} className="text-destructive focus:text-destructive">
-              <Ban />
-              Disable
-            </DropdownMenuItem>
-          )}
-          {self && (
-            <>
-              <DropdownMenuSeparator />
-              <DropdownMenuLabel className="font-normal">You cannot disable yourself or remove your own admin rights; another admin can.</DropdownMenuLabel>
-            </>
-          )}
-        </DropdownMenuContent>
-      </DropdownMenu>
-    </div>
-  );
-}
-
 function LoadingRows() {
   return (
     <>
@@ -151,7 +82,7 @@ function LoadingRows() {
   );
 }
 
-export default function AdminUsersPage(_: { params: Record<string, string> }) {
+export default function AdminUsersPage() {
   const me = useMe();
   const users = useAdminUsers();
   const wide = useMediaQuery(WIDE);
