@@ -174,7 +174,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       auto body = co_await call->ReadAll();
       std::string text = body.ok() ? *body : "";
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
-      auto mapped = adapter ? adapter->MapError(head->status, text, head->headers)
+      auto mapped = adapter ? adapter->MapError(provider, head->status, text, head->headers)
                             : MapOpenAiError(head->status, text, provider);
       // A refusal of the request itself (400, 404 …) is the provider working as it should.
       if (mapped.retryable) {

@@ -161,7 +161,7 @@ TEST(AnthropicMapErrorTest, Table) {
   };
   AnthropicAdapter adapter;
   for (const auto& c : table) {
-    auto e = adapter.MapError(c.status, c.body, c.headers);
+    auto e = adapter.MapError("anthropic", c.status, c.body, c.headers);
     std::string label = std::to_string(c.status) + " " + c.body.substr(0, 60);
     EXPECT_EQ(e.error.code, c.code) << label;
     EXPECT_EQ(e.retryable, c.retryable) << label;
@@ -172,10 +172,19 @@ TEST(AnthropicMapErrorTest, Table) {
 TEST(AnthropicMapErrorTest, CredentialFailuresNeverEchoTheUpstreamText) {
   AnthropicAdapter adapter;
   for (int status : {401, 403}) {
-    auto e = adapter.MapError(status, R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key sk-ant-api03-SECRET"}})", {});
+    auto e = adapter.MapError("anthropic", status, R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key sk-ant-api03-SECRET"}})", {});
     EXPECT_EQ(e.error.message.find("SECRET"), std::string::npos) << status;
     EXPECT_EQ(e.error.message.find("x-api-key"), std::string::npos) << status;
   }
+}
+
+TEST(AnthropicMapErrorTest, MessagesNameTheGivenProvider) {
+  AnthropicAdapter adapter;
+  auto e = adapter.MapError("claude-eu", 429, ReadFile(kDir / "error-429-rate-limit.json"), {});
+  EXPECT_EQ(e.error.message,
+            "Provider claude-eu answered 429: This request would exceed your account's rate limit. Please try again later.");
+  EXPECT_EQ(adapter.MapError("claude-eu", 401, "", {}).error.message,
+            "Provider claude-eu answered 401: the provider rejected the gateway's credentials");
 }
 
 }  // namespace
