@@ -53,11 +53,6 @@ std::string MapStopReason(std::string_view stop_reason) {
   return "stop";  // end_turn, stop_sequence, pause_turn, and anything new
 }
 
-std::string StringMember(const json::object& object, std::string_view key) {
-  const auto* v = object.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 }  // namespace internal
 
 namespace {

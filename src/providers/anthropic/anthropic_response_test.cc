@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "providers/adapter_test_util.h"
 #include "providers/anthropic/anthropic_adapter.h"
 
 namespace turnpike::providers::anthropic {
@@ -106,15 +107,6 @@ TEST(AnthropicDecodeResponseTest, UnreadableBodiesAreUpstreamErrors) {
   }
 }
 
-struct ErrorCase {
-  int status;
-  std::string body;
-  Headers headers;
-  ErrorCode code;
-  bool retryable;
-  std::string message;  // the whole expected message
-};
-
 TEST(AnthropicMapErrorTest, Table) {
   const std::string e400 = ReadFile(kDir / "error-400-invalid-request.json");
   const std::string e401 = ReadFile(kDir / "error-401-authentication.json");
@@ -126,7 +118,7 @@ TEST(AnthropicMapErrorTest, Table) {
   const std::string spend =
       R"({"type":"error","error":{"type":"rate_limit_error","message":"Spend limit reached","details":{"error_code":"enforced_spend_limit_reached"}}})";
   const std::string p = "Provider anthropic answered ";
-  const std::vector<ErrorCase> table = {
+  const std::vector<testing::MapErrorCase> table = {
       {400, e400, {}, ErrorCode::kBadRequest, false,
        p + "400: `max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
            "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"},
@@ -159,14 +151,7 @@ TEST(AnthropicMapErrorTest, Table) {
       {429, e429, {{"x-should-retry", "maybe"}}, ErrorCode::kRateLimited, true,
        p + "429: This request would exceed your account's rate limit. Please try again later."},
   };
-  AnthropicAdapter adapter;
-  for (const auto& c : table) {
-    auto e = adapter.MapError("anthropic", c.status, c.body, c.headers);
-    std::string label = std::to_string(c.status) + " " + c.body.substr(0, 60);
-    EXPECT_EQ(e.error.code, c.code) << label;
-    EXPECT_EQ(e.retryable, c.retryable) << label;
-    EXPECT_EQ(e.error.message, c.message) << label;
-  }
+  testing::ExpectMapErrors(AnthropicAdapter(), "anthropic", table);
 }
 
 TEST(AnthropicMapErrorTest, CredentialFailuresNeverEchoTheUpstreamText) {
