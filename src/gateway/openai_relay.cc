@@ -7,6 +7,7 @@
 #include "gateway/exchange.h"
 #include "protocol/sse_reader.h"
 #include "protocol/json_members.h"
+#include "providers/openai/openai_adapter.h"
 
 namespace turnpike::gateway {
 namespace json = boost::json;
@@ -130,7 +131,7 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
   x.delivered_chars = message ? GeneratedChars(*message) : 0;
   if (message) x.KeepCompletion(ContentText(*message));
   json::object usage_json;
-  if (const auto* u = root.if_contains("usage"); u && billing::ParseOpenAiUsage(*u, x.usage)) {
+  if (const auto* u = root.if_contains("usage"); u && providers::openai::ParseUsage(*u, x.usage)) {
     x.usage_from_provider = true;
     usage_json = u->get_object();
   } else {
@@ -189,7 +190,7 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
       if (auto f = FinishReason(*choice); !f.empty()) x.finish_reason = f;
     }
     const auto* usage = o.if_contains("usage");
-    if (usage && billing::ParseOpenAiUsage(*usage, x.usage)) {
+    if (usage && providers::openai::ParseUsage(*usage, x.usage)) {
       x.usage_from_provider = true;
       if (!x.info.include_usage) {
         if (!choice) return;  // the usage chunk the client did not ask for
