@@ -14,9 +14,6 @@ namespace turnpike::billing {
 // completion_tokens includes reasoning.
 using Usage = protocol::Usage;
 
-// Reads an OpenAI `usage` object. Missing fields count as zero; false when it is not an object.
-bool ParseOpenAiUsage(const boost::json::value& usage, Usage& out);
-
 // Splits usage into billable classes: each token is billed once, at its class's price.
 money::TokenCounts Billable(const Usage& usage);
 

@@ -1,6 +1,8 @@
-// Golden tests of the whole translation: each recorded Anthropic and Gemini answer, decoded by its
-// adapter and re-encoded by the OpenAI encoder, must equal the reviewed OpenAI bytes under
-// tests/golden/. Each output is also checked for what clients rely on (chunk shape, one role
+// Golden tests of the whole translation: each recorded Anthropic, Gemini and OpenAI answer, decoded
+// by its adapter and re-encoded by the OpenAI encoder, must equal the reviewed OpenAI bytes under
+// tests/golden/. (For OpenAI that is the translation path, used when another client dialect is
+// in front; it is not byte-identical to the recording: ids, created and extra fields are the
+// gateway's.) Each output is also checked for what clients rely on (chunk shape, one role
 // chunk first, one finish, tool-call indexes) so a golden file cannot bless a broken stream.
 // TURNPIKE_UPDATE_GOLDEN=1 rewrites the files (review the diff before committing it).
 #include <gtest/gtest.h>
@@ -141,7 +143,8 @@ TEST_P(TranslationGoldenTest, EveryRecordedAnswer) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Providers, TranslationGoldenTest,
-                         ::testing::Values(Case{"anthropic", "anthropic"}, Case{"gemini", "gemini"}),
+                         ::testing::Values(Case{"anthropic", "anthropic"}, Case{"gemini", "gemini"},
+                                           Case{"openai", "openai"}),
                          [](const auto& info) { return std::string(info.param.folder); });
 
 }  // namespace

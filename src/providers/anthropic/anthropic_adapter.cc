@@ -53,11 +53,6 @@ std::string MapStopReason(std::string_view stop_reason) {
   return "stop";  // end_turn, stop_sequence, pause_turn, and anything new
 }
 
-std::string StringMember(const json::object& object, std::string_view key) {
-  const auto* v = object.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 }  // namespace internal
 
 namespace {
@@ -104,9 +99,9 @@ ErrorBody ReadErrorBody(std::string_view body) {
   return out;
 }
 
-// The client's error for `status`, before any x-should-retry override.
-UpstreamError ErrorForStatus(int status, const ErrorBody& body) {
-  std::string prefix = std::string(kProvider) + " answered " + std::to_string(status) + ": ";
+// The client's error for `status` from `provider`, before any x-should-retry override.
+UpstreamError ErrorForStatus(std::string_view provider, int status, const ErrorBody& body) {
+  std::string prefix = "Provider " + std::string(provider) + " answered " + std::to_string(status) + ": ";
   std::string detail = !body.message.empty() ? body.message : !body.type.empty() ? body.type : "no error message";
   auto make = [&](ErrorCode code, bool retryable) {
     return UpstreamError{MakeError(code, prefix + detail), retryable};
@@ -194,8 +189,9 @@ Result<protocol::ChatResponse> AnthropicAdapter::DecodeResponse(std::string_view
 
 std::unique_ptr<StreamDecoder> AnthropicAdapter::NewStreamDecoder() const { return internal::MakeStreamDecoder(); }
 
-UpstreamError AnthropicAdapter::MapError(int status, std::string_view body, const Headers& headers) const {
-  UpstreamError out = ErrorForStatus(status, ReadErrorBody(body));
+UpstreamError AnthropicAdapter::MapError(std::string_view provider, int status, std::string_view body,
+                                         const Headers& headers) const {
+  UpstreamError out = ErrorForStatus(provider, status, ReadErrorBody(body));
   std::string_view should_retry = Trim(FindHeader(headers, "x-should-retry"));
   if (EqualsIgnoreCase(should_retry, "true")) out.retryable = true;
   if (EqualsIgnoreCase(should_retry, "false")) out.retryable = false;

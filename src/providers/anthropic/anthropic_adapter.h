@@ -28,10 +28,11 @@ class AnthropicAdapter final : public Adapter {
   // A decoder for the event-stream grammar of PROTOCOLS.md §5.1 (see anthropic_stream.cc).
   std::unique_ptr<StreamDecoder> NewStreamDecoder() const override;
 
-  // PROTOCOLS.md §11. Messages read "Provider anthropic answered <status>: <message>"; for
+  // PROTOCOLS.md §11. Messages read "Provider <provider> answered <status>: <message>"; for
   // 401/403 the upstream text is never repeated. `x-should-retry: true|false` overrides the
   // status's retry default.
-  UpstreamError MapError(int status, std::string_view body, const Headers& headers) const override;
+  UpstreamError MapError(std::string_view provider, int status, std::string_view body,
+                         const Headers& headers) const override;
 };
 
 }  // namespace turnpike::providers::anthropic

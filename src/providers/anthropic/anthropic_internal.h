@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "protocol/canonical.h"
+#include "providers/json_fields.h"
 #include "providers/provider.h"
 
 namespace turnpike::providers::anthropic::internal {
@@ -32,7 +33,7 @@ protocol::Usage ToCanonicalUsage(const UsageCounts& counts);
 std::string MapStopReason(std::string_view stop_reason);
 
 // The string member `key` of `object`; "" when absent or not a string.
-std::string StringMember(const boost::json::object& object, std::string_view key);
+using providers::StringMember;
 
 // The JSON body for POST /v1/messages (anthropic_request.cc).
 Result<std::string> EncodeMessagesBody(const protocol::ChatRequest& request, const EndpointInfo& endpoint);

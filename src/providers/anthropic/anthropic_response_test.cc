@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "providers/adapter_test_util.h"
 #include "providers/anthropic/anthropic_adapter.h"
 
 namespace turnpike::providers::anthropic {
@@ -106,15 +107,6 @@ TEST(AnthropicDecodeResponseTest, UnreadableBodiesAreUpstreamErrors) {
   }
 }
 
-struct ErrorCase {
-  int status;
-  std::string body;
-  Headers headers;
-  ErrorCode code;
-  bool retryable;
-  std::string message;  // the whole expected message
-};
-
 TEST(AnthropicMapErrorTest, Table) {
   const std::string e400 = ReadFile(kDir / "error-400-invalid-request.json");
   const std::string e401 = ReadFile(kDir / "error-401-authentication.json");
@@ -126,7 +118,7 @@ TEST(AnthropicMapErrorTest, Table) {
   const std::string spend =
       R"({"type":"error","error":{"type":"rate_limit_error","message":"Spend limit reached","details":{"error_code":"enforced_spend_limit_reached"}}})";
   const std::string p = "Provider anthropic answered ";
-  const std::vector<ErrorCase> table = {
+  const std::vector<testing::MapErrorCase> table = {
       {400, e400, {}, ErrorCode::kBadRequest, false,
        p + "400: `max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
            "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"},
@@ -159,23 +151,25 @@ TEST(AnthropicMapErrorTest, Table) {
       {429, e429, {{"x-should-retry", "maybe"}}, ErrorCode::kRateLimited, true,
        p + "429: This request would exceed your account's rate limit. Please try again later."},
   };
-  AnthropicAdapter adapter;
-  for (const auto& c : table) {
-    auto e = adapter.MapError(c.status, c.body, c.headers);
-    std::string label = std::to_string(c.status) + " " + c.body.substr(0, 60);
-    EXPECT_EQ(e.error.code, c.code) << label;
-    EXPECT_EQ(e.retryable, c.retryable) << label;
-    EXPECT_EQ(e.error.message, c.message) << label;
-  }
+  testing::ExpectMapErrors(AnthropicAdapter(), "anthropic", table);
 }
 
 TEST(AnthropicMapErrorTest, CredentialFailuresNeverEchoTheUpstreamText) {
   AnthropicAdapter adapter;
   for (int status : {401, 403}) {
-    auto e = adapter.MapError(status, R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key sk-ant-api03-SECRET"}})", {});
+    auto e = adapter.MapError("anthropic", status, R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key sk-ant-api03-SECRET"}})", {});
     EXPECT_EQ(e.error.message.find("SECRET"), std::string::npos) << status;
     EXPECT_EQ(e.error.message.find("x-api-key"), std::string::npos) << status;
   }
+}
+
+TEST(AnthropicMapErrorTest, MessagesNameTheGivenProvider) {
+  AnthropicAdapter adapter;
+  auto e = adapter.MapError("claude-eu", 429, ReadFile(kDir / "error-429-rate-limit.json"), {});
+  EXPECT_EQ(e.error.message,
+            "Provider claude-eu answered 429: This request would exceed your account's rate limit. Please try again later.");
+  EXPECT_EQ(adapter.MapError("claude-eu", 401, "", {}).error.message,
+            "Provider claude-eu answered 401: the provider rejected the gateway's credentials");
 }
 
 }  // namespace

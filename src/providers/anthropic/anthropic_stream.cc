@@ -39,11 +39,6 @@ StreamEvent Event(StreamEvent::Type type) {
   return e;
 }
 
-const json::object* ObjectMember(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v ? v->if_object() : nullptr;
-}
-
 class AnthropicStreamDecoder final : public StreamDecoder {
  public:
   Status OnEvent(const protocol::SseEvent& event, Events& out) override;

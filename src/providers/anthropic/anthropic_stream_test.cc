@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "protocol/sse_reader.h"
+#include "providers/adapter_test_util.h"
 #include "providers/anthropic/anthropic_adapter.h"
 
 namespace turnpike::providers::anthropic {
@@ -29,28 +29,9 @@ std::string ReadFile(const fs::path& path) {
   return out.str();
 }
 
-struct Decoded {
-  std::vector<StreamEvent> events;
-  bool complete = false;    // OnEnd's answer
-  std::string failure;      // the first reader or decoder error, "" if none
-};
+using Decoded = testing::DecodedStream;
 
-Decoded Decode(const std::vector<std::string_view>& pieces) {
-  AnthropicAdapter adapter;
-  auto decoder = adapter.NewStreamDecoder();
-  protocol::SseReader reader;
-  Decoded d;
-  for (auto piece : pieces) {
-    auto fed = reader.Feed(piece, [&](protocol::SseEvent&& e) {
-      if (!d.failure.empty()) return;
-      auto s = decoder->OnEvent(e, d.events);
-      if (!s.ok()) d.failure = s.error().message;
-    });
-    if (!fed.ok() && d.failure.empty()) d.failure = fed.error().message;
-  }
-  d.complete = decoder->OnEnd(d.events);
-  return d;
-}
+Decoded Decode(const std::vector<std::string_view>& pieces) { return testing::DecodeStream(AnthropicAdapter(), pieces); }
 
 Decoded DecodeWhole(std::string_view bytes) { return Decode({bytes}); }
 

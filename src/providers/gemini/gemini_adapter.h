@@ -60,7 +60,9 @@ class GeminiAdapter final : public Adapter {
   // Each event's data is one GenerateContentResponse; the stream ends at EOF (OnEnd). An
   // {"error":{…}} event yields kUsage (if any was seen) and kError, and nothing after it.
   std::unique_ptr<StreamDecoder> NewStreamDecoder() const override;
-  UpstreamError MapError(int status, std::string_view body, const Headers& headers) const override;
+  // Messages read "Provider <provider> answered <status>: <Google's message>" (see Errors above).
+  UpstreamError MapError(std::string_view provider, int status, std::string_view body,
+                         const Headers& headers) const override;
 };
 
 }  // namespace turnpike::providers::gemini

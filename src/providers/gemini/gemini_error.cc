@@ -69,10 +69,10 @@ int HttpStatusOfRpcStatus(std::string_view status) {
   return 500;
 }
 
-UpstreamError MapGoogleError(int status, const json::object* error) {
+UpstreamError MapGoogleError(std::string_view provider, int status, const json::object* error) {
   std::string message;
   if (const auto* m = error ? error->if_contains("message") : nullptr; m && m->is_string()) message = m->get_string();
-  const std::string prefix = "Provider " + std::string(kProviderName) + " answered " + std::to_string(status);
+  const std::string prefix = "Provider " + std::string(provider) + " answered " + std::to_string(status);
   const std::string kept = message.empty() ? prefix : prefix + ": " + message;
   const std::string credentials = prefix + ": the provider rejected the gateway's credentials";
   auto make = [](ErrorCode code, std::string text, bool retryable) {
@@ -105,7 +105,8 @@ UpstreamError MapGoogleError(int status, const json::object* error) {
   return make(ErrorCode::kUpstream, kept, false);  // not an error status: the call failed anyway
 }
 
-UpstreamError GeminiAdapter::MapError(int status, std::string_view body, const Headers& headers) const {
+UpstreamError GeminiAdapter::MapError(std::string_view provider, int status, std::string_view body,
+                                      const Headers& headers) const {
   auto parsed = ParseJson(body);
   const json::value* root = parsed ? &*parsed : nullptr;
   // Without alt=sse the stream endpoint wraps its answer in an array; accept that form too.
@@ -114,7 +115,7 @@ UpstreamError GeminiAdapter::MapError(int status, std::string_view body, const H
   if (root && root->is_object()) {
     if (const auto* e = root->get_object().if_contains("error"); e && e->is_object()) error = &e->get_object();
   }
-  return MapGoogleError(status, error);
+  return MapGoogleError(provider, status, error);
 }
 
 }  // namespace turnpike::providers::gemini

@@ -11,7 +11,7 @@ using testing::ReadFixture;
 
 UpstreamError Map(int status, std::string_view body) {
   GeminiAdapter adapter;
-  return adapter.MapError(status, body, {});
+  return adapter.MapError("google", status, body, {});
 }
 
 TEST(GeminiError, InvalidApiKeyIsTheGatewaysCredentialFailure) {
@@ -82,6 +82,14 @@ TEST(GeminiError, StatusTable) {
     EXPECT_EQ(e.retryable, row.retryable) << row.status;
     EXPECT_EQ(e.error.message, row.message) << row.status;
   }
+}
+
+TEST(GeminiError, MessagesNameTheGivenProvider) {
+  GeminiAdapter adapter;
+  EXPECT_EQ(adapter.MapError("vertex-eu", 429, ReadFixture("error-429-resource-exhausted.json"), {}).error.message,
+            "Provider vertex-eu answered 429: Resource has been exhausted (e.g. check quota).");
+  EXPECT_EQ(adapter.MapError("vertex-eu", 400, ReadFixture("error-400-invalid-argument-api-key.json"), {}).error.message,
+            "Provider vertex-eu answered 400: the provider rejected the gateway's credentials");
 }
 
 }  // namespace

@@ -62,9 +62,10 @@ std::string ModelVersionOf(const json::object& response);
 // The id for the `index`-th (from 0) functionCall of a response without functionCall.id.
 std::string MintCallId(std::string_view response_id, int index);
 
-// An error Google reported, as the client should see it. `status` is the HTTP status (or the
-// error's own code for an in-stream error); `error` is the body's "error" object, if any.
-UpstreamError MapGoogleError(int status, const json::object* error);
+// An error Google reported, as the client should see it: "Provider <provider> answered
+// <status>…". `status` is the HTTP status (or the error's own code for an in-stream error);
+// `error` is the body's "error" object, if any.
+UpstreamError MapGoogleError(std::string_view provider, int status, const json::object* error);
 
 // The HTTP status for a google.rpc status name ("RESOURCE_EXHAUSTED" → 429); 500 if unknown.
 int HttpStatusOfRpcStatus(std::string_view status);

@@ -4,6 +4,7 @@
 
 #include "providers/gemini/gemini_adapter.h"
 #include "providers/gemini/gemini_internal.h"
+#include "providers/json_fields.h"
 
 namespace turnpike::providers::gemini {
 
@@ -12,11 +13,6 @@ namespace {
 Error Unreadable(const std::string& what) {
   return MakeError(ErrorCode::kUpstream,
                    "Provider " + std::string(kProviderName) + " sent an unreadable answer: " + what);
-}
-
-std::string StringMember(const json::object& object, std::string_view key) {
-  const auto* v = object.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 Result<Part> ReadFunctionCall(const json::object& part, const json::value& call) {
@@ -52,17 +48,7 @@ std::optional<json::value> ParseJson(std::string_view text) {
   return v;
 }
 
-const json::object* FirstCandidate(const json::object& response) {
-  const auto* candidates = response.if_contains("candidates");
-  if (!candidates || !candidates->is_array()) return nullptr;
-  for (const auto& c : candidates->get_array()) {
-    const auto* candidate = c.if_object();
-    if (!candidate) continue;
-    const auto* index = candidate->if_contains("index");
-    if (!index || (index->is_number() && index->to_number<double>() == 0)) return candidate;
-  }
-  return nullptr;
-}
+const json::object* FirstCandidate(const json::object& response) { return IndexZeroElement(response, "candidates"); }
 
 Result<std::vector<Part>> ReadParts(const json::object& candidate) {
   std::vector<Part> out;

@@ -126,7 +126,7 @@ void GeminiStreamDecoder::OnError(const json::value& error, std::vector<StreamEv
   }
   StreamEvent e;
   e.type = StreamEvent::Type::kError;
-  e.error = MapGoogleError(status, object).error;
+  e.error = MapGoogleError(kProviderName, status, object).error;
   out.push_back(std::move(e));
 }
 

@@ -3,9 +3,6 @@
 // values read off the fixtures by hand; then cut streams, in-stream errors and odd chunks.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <filesystem>
-
 #include "protocol/sse_reader.h"
 #include "providers/gemini/gemini_adapter.h"
 #include "providers/gemini/gemini_test_util.h"
@@ -13,7 +10,6 @@
 namespace turnpike::providers::gemini {
 namespace {
 
-namespace fs = std::filesystem;
 using protocol::StreamEvent;
 using testing::Describe;
 using testing::ReadFixture;
@@ -45,14 +41,7 @@ Decoded Decode(const std::vector<std::string_view>& pieces) {
 
 Decoded DecodeWhole(std::string_view text) { return Decode({text}); }
 
-std::vector<std::string> SseFixtures() {
-  std::vector<std::string> out;
-  for (const auto& entry : fs::directory_iterator(fs::path(TURNPIKE_FIXTURES_DIR) / "gemini")) {
-    if (entry.path().extension() == ".sse") out.push_back(entry.path().filename().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> SseFixtures() { return providers::testing::SseFixtures("gemini"); }
 
 class GeminiStreamFixtureTest : public ::testing::TestWithParam<std::string> {};
 

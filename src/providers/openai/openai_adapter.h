@@ -11,6 +11,7 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,44 +24,56 @@ namespace turnpike::providers::openai {
 class OpenAiAdapter final : public Adapter {
  public:
   bool RelaysOpenAiChat() const override { return true; }
-  // `<base_url>/chat/completions`, Bearer credential (left out when ""), the canonical request
-  // as an OpenAI body with `model` = the upstream model; streams ask for the usage chunk.
+  // `<base_url>/chat/completions` with Content-Type: application/json, then Authorization:
+  // Bearer <api_key> (left out when the key is ""); the canonical request as an OpenAI body with
+  // `model` = the upstream model and max_tokens as max_completion_tokens; streams ask for the
+  // usage chunk. The inverse of protocol::DecodeChatRequest (choices in openai_request.cc).
+  // kBadRequest when a tool's parameters or a json_schema's schema is not a JSON object.
   Result<EncodedRequest> EncodeRequest(const protocol::ChatRequest& request,
                                        const EndpointInfo& endpoint) const override;
-  // A chat.completion body. kUpstream when it is not one.
+  // A chat.completion body, as DecodeCompletion. kUpstream when it is not one; a body holding
+  // {"error":{…}} and no choices is that error, as ChunkDecoder reads an error chunk.
   Result<protocol::ChatResponse> DecodeResponse(std::string_view body) const override;
   // A ChunkDecoder.
   std::unique_ptr<StreamDecoder> NewStreamDecoder() const override;
   // 400/422 → kBadRequest, 401/403 → kUpstream without the provider's text (it may quote the
   // key), 408 → kTimeout, 413 → kTooLarge, 429 → kRateLimited, else kUpstream; messages read
-  // "Provider <provider> answered <status>: <the provider's error.message>". Retryable: 408,
-  // 409, 429 and 5xx.
+  // "Provider <provider> answered <status>: <the provider's error.message>" (just "Provider
+  // <provider> answered <status>" when the body has none), or for 401/403 "…: the provider
+  // rejected the gateway's credentials". Retryable: 408, 409, 429 and 5xx. Headers are unused.
   UpstreamError MapError(std::string_view provider, int status, std::string_view body,
                          const Headers& headers) const override;
 };
 
-// The relayed request: `raw_body` (the client's bytes, already parsed into `parsed`) with
-// `model` set to the endpoint's upstream model and, when streaming, stream_options.include_usage
-// forced on; every other byte as the client sent it.
+// The relayed request: the URL and headers of EncodeRequest, and `raw_body` (the client's bytes,
+// already parsed into `parsed`, which must be an object: InspectChatRequest passed) with `model`
+// set to the endpoint's upstream model and, when streaming, stream_options.include_usage forced
+// on; every other byte as the client sent it (protocol::RewriteForUpstream).
 EncodedRequest RelayRequest(std::string_view raw_body, const boost::json::value& parsed, bool stream,
                             const EndpointInfo& endpoint);
 
 // Reads an OpenAI `usage` object (prompt_tokens_details.cached_tokens / cache_write_tokens,
-// completion_tokens_details.reasoning_tokens; missing fields are zero). False when `usage` is
-// not an object (absent, null).
+// completion_tokens_details.reasoning_tokens) into `out`, from zero: missing, negative and
+// non-numeric counts are zero. False (and `out` untouched) when `usage` is not an object (null).
 bool ParseUsage(const boost::json::value& usage, protocol::Usage& out);
 
-// A parsed chat.completion: the first choice's message (content, refusal joined into content
-// when there is no content, reasoning / reasoning_content, tool_calls), finish_reason, id,
-// model and usage. kUpstream when it has no readable choice.
+// A parsed chat.completion: the message of the choice with index 0 (content, refusal as the
+// content when there is no content, reasoning / reasoning_content, tool_calls), its
+// finish_reason, id, model and usage (details in openai_response.cc). kUpstream when it has no
+// such choice with a message object.
 Result<protocol::ChatResponse> DecodeCompletion(const boost::json::object& completion);
 
 // Decodes chat.completion.chunk events. kStart comes with the first chunk (its id and model);
 // a delta's content and refusal are kText, reasoning / reasoning_content kReasoning; a tool
 // call with an id (and name) is kToolCallStart, argument fragments kToolCallArgs (OpenAI's
-// index kept); a finish_reason kFinish; a usage object kUsage; an {"error":{…}} chunk kError
-// (the error mapped as by MapError's table for its code, message kept). "[DONE]" completes the
-// stream; EOF without it is a cut stream. Not thread-safe.
+// index kept); the first finish_reason kFinish; a usage object kUsage. An {"error":{…}} chunk is
+// kError, and nothing is read after it: its code per MapError's table for the status that
+// error.code names (a number, a three-digit string, or invalid_api_key / rate_limit_exceeded /
+// insufficient_quota), else kUpstream; its message the provider's error.message, except the
+// credentials text for 401/403. OnChunk never fails: parts it cannot read are skipped; OnEvent
+// fails (kUpstream) on data that is neither "[DONE]" nor a JSON object. "[DONE]" completes the
+// stream: OnEnd is true after it or after an error chunk, false otherwise (a cut stream). More
+// in openai_stream.cc. Not thread-safe.
 class ChunkDecoder final : public StreamDecoder {
  public:
   Status OnEvent(const protocol::SseEvent& event, std::vector<protocol::StreamEvent>& out) override;
@@ -71,8 +84,13 @@ class ChunkDecoder final : public StreamDecoder {
   bool done() const { return done_; }
 
  private:
+  void OnDelta(const boost::json::object& delta, std::vector<protocol::StreamEvent>& out);
+
   bool started_ = false;
   bool done_ = false;
+  bool failed_ = false;                 // an error chunk was seen
+  bool finished_ = false;               // kFinish sent
+  std::map<int, std::string> tool_ids_;  // the id of the call started at each tool index
 };
 
 }  // namespace turnpike::providers::openai
