@@ -1,27 +1,12 @@
 #include "control/api.h"
 
-#include <cctype>
-
+#include "common/bearer.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "control/origin.h"
 #include "common/error_table.h"
 
 namespace turnpike::control {
-
-namespace {
-
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 Api::Api(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& models,
          payments::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock)
@@ -131,12 +116,11 @@ Result<Principal> Api::Authenticate(const net::HttpRequest& request, int64_t now
   std::string_view authorization = FindHeader(request.headers, "authorization");
   std::string_view token;
   if (!authorization.empty()) {
-    if (!StartsWithIgnoreCase(authorization, "Bearer ")) {
+    std::optional<std::string_view> bearer = BearerToken(authorization);
+    if (!bearer) {
       return MakeError(ErrorCode::kUnauthorized, "Malformed Authorization header: expected 'Bearer <session token>'");
     }
-    token = authorization.substr(7);
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    token = *bearer;
     if (token.starts_with("sk-tp-")) {
       return MakeError(ErrorCode::kUnauthorized,
                        "API keys work on the gateway only; sign in (POST /api/auth/login) for a session token");

@@ -27,7 +27,8 @@ class KeyCache {
   Result<store::ApiKey> Authenticate(std::string_view authorization, int64_t now_unix);
 
   // Finds the key an Authorization header names, whatever its state (for the routes where a
-  // key reads its own status). Errors: kUnauthorized (missing, malformed or unknown key).
+  // key reads its own status). The header is parsed by BearerToken (common/bearer.h). Errors:
+  // kUnauthorized (missing, malformed or unknown key).
   Result<store::ApiKey> Identify(std::string_view authorization);
 
   // Drops a cached entry (after a change made through this process).

@@ -221,6 +221,26 @@ TEST_F(KeyCacheTest, IdentifyRefusesUnknownAndMalformed) {
   ExpectRefused(cache.Identify("Bearer sk-tp-v1-nope"), ErrorCode::kUnauthorized);
 }
 
+TEST_F(KeyCacheTest, HeaderBytesAbove0x7fAreRefusedNotMisread) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 5s);
+  // A scheme with bytes >= 0x80 (std::tolower on them was undefined behaviour), and a key made
+  // of them.
+  for (const std::string& header : std::vector<std::string>{"B\xC3\xA9" "arer " + k.key, "\xC2" "earer " + k.key,
+                                                             std::string(7, '\xFF') + k.key, "Bearer \xFF\xFE\x80",
+                                                             "Bearer " + k.key + "\xE9"}) {
+    ExpectRefused(cache.Authenticate(header, kNow), ErrorCode::kUnauthorized);
+  }
+}
+
+TEST_F(KeyCacheTest, LeadingSpacesBeforeTheKeyAreIgnored) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 5s);
+  auto r = cache.Authenticate("Bearer   " + k.key, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->id, k.id);
+}
+
 TEST_F(KeyCacheTest, ConcurrentCallsAgree) {
   Made k = MakeKey();
   KeyCache cache(*store_, 1h);
