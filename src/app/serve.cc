@@ -55,7 +55,10 @@ Result<std::string> SessionSecret(const config::Config& config) {
 
 // On an empty database: one admin user with credits and one API key, printed once.
 Status Bootstrap(const config::Config& config, store::Store& store) {
-  if (!config.bootstrap_admin || store.CountUsers() > 0) return OkStatus();
+  if (!config.bootstrap_admin) return OkStatus();
+  auto users = store.CountUsers();
+  if (!users.ok()) return users.error();
+  if (*users > 0) return OkStatus();
   std::string password = crypto::RandomHex(12);
   auto hash = crypto::HashPassword(password);
   if (!hash.ok()) return hash.error();
@@ -90,7 +93,7 @@ std::string Url(const std::string& host, int port) {
 // admin changes made through another process reach a running server, and as soon as a scheduled
 // price change that the current snapshot knows of comes due (within kPriceChangeCheck). The
 // control plane of this process reloads at once after its own changes.
-void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, state::ModelRouter& router,
+void ScheduleCatalogRefresh(asio::steady_timer& timer, store::CatalogStore& store, state::ModelRouter& router,
                             std::chrono::steady_clock::time_point loaded_at) {
   timer.expires_after(kPriceChangeCheck);
   timer.async_wait([&timer, &store, &router, loaded_at](boost::system::error_code ec) {
@@ -99,7 +102,8 @@ void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, stat
     auto snapshot = router.snapshot();
     std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
     if (std::chrono::steady_clock::now() - loaded_at >= kCatalogRefresh || (due && *due <= UnixSeconds())) {
-      router.Reload([&store] { return store.LoadCatalog(); });
+      // A failed read keeps the snapshot (Reload logs it); the next tick tries again.
+      (void)router.Reload([&store] { return store.LoadCatalog(); });
       loaded = std::chrono::steady_clock::now();
     }
     ScheduleCatalogRefresh(timer, store, router, loaded);
@@ -130,8 +134,10 @@ int Serve(const config::Config& config, const std::string& role) {
                               std::chrono::milliseconds(config.request_log_flush_ms));
   state::KeyCache keys(*store, std::chrono::milliseconds(config.key_cache_ttl_ms));
   state::ModelRouter router(config::ProcessEnv());
-  router.Load(store->LoadCatalog());
-  gateway::Gateway gateway(config, *store, keys, router, log, upstreams);
+  auto catalog = store->LoadCatalog();
+  if (!catalog.ok()) return Fail("reading the catalog failed: " + catalog.error().message);
+  router.Load(std::move(*catalog));
+  gateway::Gateway gateway(config, gateway::GatewayStores{*store, *store, *store, *store}, keys, router, log, upstreams);
   auto payments = payments::MakePaymentProvider(config, *store, config::ProcessEnv());
   if (!payments.ok()) return Fail(payments.error().message);
 
@@ -159,7 +165,7 @@ int Serve(const config::Config& config, const std::string& role) {
     servers.push_back(std::move(server));
   }
   if (run_control) {
-    auto api = std::make_unique<control::Api>(config, *store, keys, router, payments->get(), *secret);
+    auto api = std::make_unique<control::Api>(config, control::ApiStores::Of(*store), &keys, router, payments->get(), *secret);
     if (run_gateway) api->set_provider_health(&gateway.health());
     api->set_gateway_port(gateway_port);
     auto dashboard = control::StaticFiles::Load(config.dashboard_dir);

@@ -27,7 +27,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   Exchange x;
   x.id = request_id;
   x.key = std::move(*key);
-  store_.TouchKey(x.key.id, UnixSeconds());  // last_used_at; the store skips it when recent
+  key_store_.TouchKey(x.key.id, UnixSeconds());  // last_used_at; the store skips it when recent
   x.raw_body = request.body;
   boost::system::error_code ec;
   x.body = json::parse(request.body, ec);
@@ -72,7 +72,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     worst.completion = x.info.max_tokens.value_or(r.endpoint->max_output);
     x.held = std::max(x.held, money::Cost(worst, r.endpoint->prices));
   }
-  auto hold = store_.Hold({x.id, x.key.user_id, x.key.id, x.held}, UnixSeconds());
+  auto hold = ledger_.Hold({x.id, x.key.user_id, x.key.id, x.held}, UnixSeconds());
   switch (hold.outcome) {
     case store::HoldOutcome::kHeld:
       x.hold_taken = true;
@@ -269,7 +269,7 @@ awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Erro
 void Gateway::Settle(Exchange& x) {
   if (!x.hold_taken || x.settled) return;
   x.settled = true;
-  if (auto s = store_.Settle(x.id, x.cost); !s.ok()) {
+  if (auto s = ledger_.Settle(x.id, x.cost); !s.ok()) {
     spdlog::error("{}: settlement failed: {}", x.id, s.error().message);
   }
   metrics_.billed_micros.fetch_add(x.cost, std::memory_order_relaxed);

@@ -1,5 +1,7 @@
 #include "state/key_cache.h"
 
+#include <spdlog/spdlog.h>
+
 #include "common/bearer.h"
 #include "common/crypto.h"
 
@@ -28,7 +30,12 @@ Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) {
     }
   }
   if (!key) {
-    key = store_.FindKeyByHash(hash);
+    auto found = store_.FindKeyByHash(hash);
+    if (!found.ok()) {
+      spdlog::error("key cache: reading a key failed: {}", found.error().message);
+      return MakeError(ErrorCode::kUnavailable, "API keys cannot be checked right now; try again shortly");
+    }
+    key = std::move(*found);
     if (key) {
       std::unique_lock lock(mutex_);
       if (entries_.size() >= kMaxEntries) entries_.clear();

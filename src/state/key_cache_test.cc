@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/crypto.h"
+#include "store/store.h"
 
 namespace turnpike::state {
 namespace {
@@ -239,6 +240,34 @@ TEST_F(KeyCacheTest, LeadingSpacesBeforeTheKeyAreIgnored) {
   auto r = cache.Authenticate("Bearer   " + k.key, kNow);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->id, k.id);
+}
+
+// A KeyStore whose every read fails, as a database that cannot be read does.
+class BrokenKeyStore : public store::KeyStore {
+ public:
+  Result<int64_t> CreateKey(const store::ApiKey&) override { return Broken(); }
+  Result<std::optional<store::ApiKey>> FindKeyByHash(const std::string&) override { return Broken(); }
+  Result<std::optional<store::ApiKey>> FindKeyById(int64_t) override { return Broken(); }
+  Result<std::vector<store::ApiKey>> ListKeys(int64_t) override { return Broken(); }
+  Status SetKeyDisabled(int64_t, bool) override { return Broken(); }
+  Status UpdateKey(int64_t, const store::KeyUpdate&) override { return Broken(); }
+  Status DeleteKey(int64_t) override { return Broken(); }
+  Status RotateKey(int64_t, const std::string&, const std::string&) override { return Broken(); }
+  void TouchKey(int64_t, int64_t) override {}
+
+ private:
+  static Error Broken() { return MakeError(ErrorCode::kInternal, "sqlite: disk I/O error"); }
+};
+
+TEST(KeyCacheStoreErrorTest, AStoreErrorIs503NotAnUnknownKey) {
+  BrokenKeyStore broken;
+  KeyCache cache(broken, 5s);
+  crypto::NewApiKey generated = crypto::GenerateApiKey();
+  auto r = cache.Authenticate("Bearer " + generated.key, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable) << r.error().message;
+  EXPECT_EQ(r.error().message.find("sqlite"), std::string::npos) << "the store's message leaks";
+  EXPECT_EQ(cache.Identify("Bearer " + generated.key).error().code, ErrorCode::kUnavailable);
 }
 
 TEST_F(KeyCacheTest, ConcurrentCallsAgree) {
