@@ -148,6 +148,7 @@ class Api {
 
   // model_routes.cc
   Reply Models(const Call& call);
+  // config_routes.cc
   Reply ServerConfig(const Call& call);
 
   // admin_routes.cc
