@@ -25,31 +25,14 @@ std::vector<std::string> FromJsonArray(const std::string& text) {
 // A row of "SELECT id, company_id, name, description, context_length, max_output, created,
 // source, input_modalities, output_modalities FROM models"; its endpoints are left empty.
 Model ReadModel(const Statement& s) {
-  Model model;
-  model.id = s.Text(0);
-  model.company_id = s.Text(1);
-  model.name = s.Text(2);
-  model.description = s.Text(3);
-  model.context_length = s.Int(4);
-  model.max_output = s.Int(5);
-  model.created = s.Int(6);
-  model.source = s.Text(7);
-  model.input_modalities = FromJsonArray(s.Text(8));
-  model.output_modalities = FromJsonArray(s.Text(9));
-  return model;
+  return Model{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6), s.Text(7),
+               FromJsonArray(s.Text(8)), FromJsonArray(s.Text(9)), {}};
 }
 
 // An endpoint from columns 1.. of LoadCatalogAt's endpoint query (column 0 is its model id).
 Endpoint ReadEndpoint(const Statement& s) {
-  Endpoint endpoint;
-  endpoint.provider_id = s.Text(1);
-  endpoint.upstream_model = s.Text(2);
-  endpoint.prices = money::Prices{s.Int(3), s.Int(4), s.Int(5), s.Int(6)};
-  endpoint.context_length = s.Int(7);
-  endpoint.max_output = s.Int(8);
-  endpoint.supported_parameters = FromJsonArray(s.Text(9));
-  endpoint.enabled = s.Bool(10);
-  return endpoint;
+  return Endpoint{s.Text(1), s.Text(2), money::Prices{s.Int(3), s.Int(4), s.Int(5), s.Int(6)},
+                  s.Int(7), s.Int(8), FromJsonArray(s.Text(9)), s.Bool(10)};
 }
 
 }  // namespace
@@ -143,14 +126,8 @@ Result<std::vector<PriceChange>> SqliteStore::ListPriceHistory(const std::string
               "WHERE model_id = ? AND provider_id = ? ORDER BY effective_from, id");
   s.Bind(model_id).Bind(provider_id);
   return ReadRows(s, [](const Statement& row) {
-    PriceChange change;
-    change.id = row.Int(0);
-    change.model_id = row.Text(1);
-    change.provider_id = row.Text(2);
-    change.prices = money::Prices{row.Int(3), row.Int(4), row.Int(5), row.Int(6)};
-    change.effective_from = row.Int(7);
-    change.created_at = row.Int(8);
-    return change;
+    return PriceChange{row.Int(0), row.Text(1), row.Text(2),
+                       money::Prices{row.Int(3), row.Int(4), row.Int(5), row.Int(6)}, row.Int(7), row.Int(8)};
   });
 }
 

@@ -13,17 +13,9 @@ namespace {
 constexpr char kLedgerColumns[] =
     "id, user_id, kind, amount_micros, idempotency_id, request_id, note, created_at";
 
+// A row of kLedgerColumns.
 LedgerEntry ReadLedgerEntry(const Statement& s) {
-  LedgerEntry entry;
-  entry.id = s.Int(0);
-  entry.user_id = s.Int(1);
-  entry.kind = s.Text(2);
-  entry.amount = s.Int(3);
-  entry.idempotency_id = s.Text(4);
-  entry.request_id = s.Text(5);
-  entry.note = s.Text(6);
-  entry.created_at = s.Int(7);
-  return entry;
+  return LedgerEntry{s.Int(0), s.Int(1), s.Text(2), s.Int(3), s.Text(4), s.Text(5), s.Text(6), s.Int(7)};
 }
 
 }  // namespace
