@@ -30,6 +30,14 @@ std::unique_ptr<store::Store> OpenReady(const config::Config& config, std::strin
   return std::move(ready->store);
 }
 
+// The user with `email`, or the message to fail with: no such user, or the store's error.
+Result<store::User> UserByEmail(store::UserStore& users, const std::string& email) {
+  auto user = users.FindUserByEmail(email);
+  if (!user.ok()) return user.error();
+  if (!*user) return MakeError(ErrorCode::kNotFound, "no user with email " + email);
+  return **user;
+}
+
 }  // namespace
 
 int Migrate(const config::Config& config) {
@@ -68,15 +76,21 @@ int UserShow(const config::Config& config, const std::string& email) {
   std::string error;
   auto store = OpenReady(config, error);
   if (!store) return Fail(error);
-  auto user = store->FindUserByEmail(email);
-  if (!user) return Fail("no user with email " + email);
+  auto user = UserByEmail(*store, email);
+  if (!user.ok()) return Fail(user.error().message);
+  auto ledger_sum = store->LedgerSum(user->id);
+  if (!ledger_sum.ok()) return Fail(ledger_sum.error().message);
+  auto credited = store->TotalCredited(user->id);
+  if (!credited.ok()) return Fail(credited.error().message);
+  auto spent = store->TotalSpent(user->id);
+  if (!spent.ok()) return Fail(spent.error().message);
   json::object o{{"id", user->id},
                  {"email", user->email},
                  {"is_admin", user->is_admin},
                  {"balance_micros", user->balance},
-                 {"ledger_sum_micros", store->LedgerSum(user->id)},
-                 {"total_credited_micros", store->TotalCredited(user->id)},
-                 {"total_spent_micros", store->TotalSpent(user->id)}};
+                 {"ledger_sum_micros", *ledger_sum},
+                 {"total_credited_micros", *credited},
+                 {"total_spent_micros", *spent}};
   std::cout << json::serialize(o) << "\n";
   return 0;
 }
@@ -91,8 +105,8 @@ int KeyCreate(const config::Config& config, const std::string& email, const std:
   std::string error;
   auto store = OpenReady(config, error);
   if (!store) return Fail(error);
-  auto user = store->FindUserByEmail(email);
-  if (!user) return Fail("no user with email " + email);
+  auto user = UserByEmail(*store, email);
+  if (!user.ok()) return Fail(user.error().message);
   auto generated = crypto::GenerateApiKey();
   store::ApiKey key;
   key.user_id = user->id;
@@ -113,9 +127,11 @@ int KeyList(const config::Config& config, const std::string& email) {
   std::string error;
   auto store = OpenReady(config, error);
   if (!store) return Fail(error);
-  auto user = store->FindUserByEmail(email);
-  if (!user) return Fail("no user with email " + email);
-  for (const auto& k : store->ListKeys(user->id)) {
+  auto user = UserByEmail(*store, email);
+  if (!user.ok()) return Fail(user.error().message);
+  auto keys = store->ListKeys(user->id);
+  if (!keys.ok()) return Fail(keys.error().message);
+  for (const auto& k : *keys) {
     json::object o{{"id", k.id}, {"name", k.name}, {"prefix", k.prefix}, {"usage_micros", k.usage},
                    {"disabled", k.disabled}};
     o["limit_micros"] = k.limit ? json::value(*k.limit) : json::value(nullptr);
@@ -150,9 +166,10 @@ int CatalogList(const config::Config& config) {
   auto store = OpenReady(config, error);
   if (!store) return Fail(error);
   auto catalog = store->LoadCatalog();
+  if (!catalog.ok()) return Fail(catalog.error().message);
   std::cout << fmt::format("{:<42} {:<12} {:<44} {:>10} {:>10} {:>10} {:>10}\n", "MODEL", "PROVIDER", "UPSTREAM ID",
                            "IN $/M", "OUT $/M", "CACHE RD", "CACHE WR");
-  for (const auto& m : catalog.models) {
+  for (const auto& m : catalog->models) {
     for (const auto& e : m.endpoints) {
       std::cout << fmt::format("{:<42} {:<12} {:<44} {:>10} {:>10} {:>10} {:>10}\n", m.id, e.provider_id,
                                e.upstream_model, money::FormatUsd(e.prices.input), money::FormatUsd(e.prices.output),

@@ -55,7 +55,10 @@ Result<std::string> SessionSecret(const config::Config& config) {
 
 // On an empty database: one admin user with credits and one API key, printed once.
 Status Bootstrap(const config::Config& config, store::Store& store) {
-  if (!config.bootstrap_admin || store.CountUsers() > 0) return OkStatus();
+  if (!config.bootstrap_admin) return OkStatus();
+  auto users = store.CountUsers();
+  if (!users.ok()) return users.error();
+  if (*users > 0) return OkStatus();
   std::string password = crypto::RandomHex(12);
   auto hash = crypto::HashPassword(password);
   if (!hash.ok()) return hash.error();
@@ -90,7 +93,7 @@ std::string Url(const std::string& host, int port) {
 // admin changes made through another process reach a running server, and as soon as a scheduled
 // price change that the current snapshot knows of comes due (within kPriceChangeCheck). The
 // control plane of this process reloads at once after its own changes.
-void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, state::ModelRouter& router,
+void ScheduleCatalogRefresh(asio::steady_timer& timer, store::CatalogStore& store, state::ModelRouter& router,
                             std::chrono::steady_clock::time_point loaded_at) {
   timer.expires_after(kPriceChangeCheck);
   timer.async_wait([&timer, &store, &router, loaded_at](boost::system::error_code ec) {
@@ -99,12 +102,36 @@ void ScheduleCatalogRefresh(asio::steady_timer& timer, store::Store& store, stat
     auto snapshot = router.snapshot();
     std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
     if (std::chrono::steady_clock::now() - loaded_at >= kCatalogRefresh || (due && *due <= UnixSeconds())) {
-      router.Reload([&store] { return store.LoadCatalog(); });
+      // A failed read keeps the snapshot (Reload logs it); the next tick tries again.
+      (void)router.Reload([&store] { return store.LoadCatalog(); });
       loaded = std::chrono::steady_clock::now();
     }
     ScheduleCatalogRefresh(timer, store, router, loaded);
   });
 }
+
+std::vector<std::unique_ptr<net::UpstreamClient>> MakeUpstreams(net::EventLoops& loops,
+                                                                const config::Config& config) {
+  std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;
+  for (int i = 0; i < loops.size(); ++i) upstreams.push_back(std::make_unique<net::UpstreamClient>(loops.at(i), config.upstream));
+  return upstreams;
+}
+
+// What only the gateway listener uses; built only by a process that serves it (--role all or
+// gateway).
+struct GatewayParts {
+  GatewayParts(const config::Config& config, store::Store& store, state::ModelRouter& router, net::EventLoops& loops)
+      : upstreams(MakeUpstreams(loops, config)),
+        log(store, static_cast<size_t>(config.request_log_batch),
+            std::chrono::milliseconds(config.request_log_flush_ms)),
+        keys(store, std::chrono::milliseconds(config.key_cache_ttl_ms)),
+        gateway(config, gateway::GatewayStores{store, store, store, store}, keys, router, log, upstreams) {}
+
+  std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;  // one per event loop
+  store::RequestLogWriter log;
+  state::KeyCache keys;
+  gateway::Gateway gateway;
+};
 
 }  // namespace
 
@@ -124,14 +151,12 @@ int Serve(const config::Config& config, const std::string& role) {
   if (auto s = Bootstrap(config, *store); !s.ok()) return Fail("creating the first admin failed: " + s.error().message);
 
   net::EventLoops loops(config.threads);
-  std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;
-  for (int i = 0; i < loops.size(); ++i) upstreams.push_back(std::make_unique<net::UpstreamClient>(loops.at(i), config.upstream));
-  store::RequestLogWriter log(*store, static_cast<size_t>(config.request_log_batch),
-                              std::chrono::milliseconds(config.request_log_flush_ms));
-  state::KeyCache keys(*store, std::chrono::milliseconds(config.key_cache_ttl_ms));
   state::ModelRouter router(config::ProcessEnv());
-  router.Load(store->LoadCatalog());
-  gateway::Gateway gateway(config, *store, keys, router, log, upstreams);
+  auto catalog = store->LoadCatalog();
+  if (!catalog.ok()) return Fail("reading the catalog failed: " + catalog.error().message);
+  router.Load(std::move(*catalog));
+  std::unique_ptr<GatewayParts> gateway_parts;
+  if (run_gateway) gateway_parts = std::make_unique<GatewayParts>(config, *store, router, loops);
   auto payments = payments::MakePaymentProvider(config, *store, config::ProcessEnv());
   if (!payments.ok()) return Fail(payments.error().message);
 
@@ -148,7 +173,7 @@ int Serve(const config::Config& config, const std::string& role) {
   std::unique_ptr<control::ControlPlane> control;
   if (run_gateway) {
     auto server = std::make_unique<net::HttpServer>(
-        loops, options, [&gateway](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
+        loops, options, [&gateway = gateway_parts->gateway](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
           return gateway.Handle(w, r, wr);
         });
     auto port = server->Listen(config.host, config.gateway_port);
@@ -159,8 +184,10 @@ int Serve(const config::Config& config, const std::string& role) {
     servers.push_back(std::move(server));
   }
   if (run_control) {
-    auto api = std::make_unique<control::Api>(config, *store, keys, router, payments->get(), *secret);
-    if (run_gateway) api->set_provider_health(&gateway.health());
+    state::KeyCache* key_cache = gateway_parts ? &gateway_parts->keys : nullptr;
+    auto api = std::make_unique<control::Api>(config, control::ApiStores::Of(*store), key_cache, router,
+                                              payments->get(), *secret);
+    if (gateway_parts) api->set_provider_health(&gateway_parts->gateway.health());
     api->set_gateway_port(gateway_port);
     auto dashboard = control::StaticFiles::Load(config.dashboard_dir);
     const std::string dashboard_problem = dashboard.ok() ? "" : dashboard.error().message;
@@ -221,7 +248,7 @@ int Serve(const config::Config& config, const std::string& role) {
   if (control) control->Stop();
   servers.clear();
   loops.Drain();
-  log.Stop();
+  if (gateway_parts) gateway_parts->log.Stop();
   std::cout << "turnpike stopped" << std::endl;
   return 0;
 }

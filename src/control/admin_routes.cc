@@ -17,13 +17,15 @@ constexpr int64_t kMaxPage = 200;
 constexpr size_t kMaxNote = 500;
 constexpr money::Micros kMaxAdjustment = 1'000'000'000 * money::kMicrosPerUsd;  // $1e9 either way
 
-Result<store::User> TargetUser(store::Store& store, std::string_view id_text) {
+// The user named by `id_text`; kNotFound for a malformed or unknown id; the store's error.
+Result<store::User> TargetUser(store::UserStore& users, std::string_view id_text) {
   int64_t id = 0;
   auto [p, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-  std::optional<store::User> user;
-  if (ec == std::errc() && p == id_text.data() + id_text.size() && id > 0) user = store.FindUserById(id);
-  if (!user) return MakeError(ErrorCode::kNotFound, "No user with id " + std::string(id_text.substr(0, 40)));
-  return *user;
+  Result<std::optional<store::User>> user = std::optional<store::User>();
+  if (ec == std::errc() && p == id_text.data() + id_text.size() && id > 0) user = users.FindUserById(id);
+  if (!user.ok()) return user.error();
+  if (!*user) return MakeError(ErrorCode::kNotFound, "No user with id " + std::string(id_text.substr(0, 40)));
+  return **user;
 }
 
 json::object UserWithBalance(const store::User& user) {
@@ -40,13 +42,15 @@ Reply Api::AdminUsers(const Call& call) {
   int64_t after = query->Int("after", 0, INT64_MAX).value_or(0);
   int64_t limit = query->Int("limit", 1, kMaxPage).value_or(kDefaultPage);
   if (!query->ok()) return query->Failure();
+  auto listed = users_.ListUsers(after, static_cast<int>(limit));
+  if (!listed.ok()) return ErrorReply(listed.error());
   json::array users;
-  for (const auto& user : store_.ListUsers(after, static_cast<int>(limit))) users.push_back(UserWithBalance(user));
+  for (const auto& user : *listed) users.push_back(UserWithBalance(user));
   return JsonReply(200, json::object{{"users", std::move(users)}});
 }
 
 Reply Api::AdminUpdateUser(const Call& call) {
-  auto target = TargetUser(store_, call.Param("id"));
+  auto target = TargetUser(users_, call.Param("id"));
   if (!target.ok()) return ErrorReply(target.error());
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
   if (!fields.ok()) return ErrorReply(fields.error());
@@ -57,19 +61,22 @@ Reply Api::AdminUpdateUser(const Call& call) {
   if (target->id == call.user().id && (is_admin == false || disabled == true)) {
     return ErrorReply(MakeError(ErrorCode::kConflict, "You cannot remove your own admin rights or disable yourself"));
   }
-  if (auto s = store_.SetUserFlags(target->id, is_admin, disabled); !s.ok()) return ErrorReply(s.error());
+  if (auto s = users_.SetUserFlags(target->id, is_admin, disabled); !s.ok()) return ErrorReply(s.error());
   if (disabled == true) {
     // Signed out everywhere at once, and their keys re-read by the gateway on next use.
-    if (auto s = store_.DeleteUserSessions(target->id); !s.ok()) return ErrorReply(s.error());
-    for (const auto& key : store_.ListKeys(target->id)) keys_.Forget(key.hash_hex);
+    if (auto s = sessions_.EndAll(target->id); !s.ok()) return ErrorReply(s.error());
+    auto keys = keys_.ListKeys(target->id);
+    if (!keys.ok()) return ErrorReply(keys.error());
+    for (const auto& key : *keys) ForgetKey(key.hash_hex);
   }
-  auto updated = store_.FindUserById(target->id);
-  if (!updated) return ErrorReply(MakeError(ErrorCode::kNotFound, "No user with id " + std::to_string(target->id)));
-  return JsonReply(200, json::object{{"user", UserJson(*updated)}});
+  auto updated = users_.FindUserById(target->id);
+  if (!updated.ok()) return ErrorReply(updated.error());
+  if (!*updated) return ErrorReply(MakeError(ErrorCode::kNotFound, "No user with id " + std::to_string(target->id)));
+  return JsonReply(200, json::object{{"user", UserJson(**updated)}});
 }
 
 Reply Api::AdminCredits(const Call& call) {
-  auto target = TargetUser(store_, call.Param("id"));
+  auto target = TargetUser(users_, call.Param("id"));
   if (!target.ok()) return ErrorReply(target.error());
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
   if (!fields.ok()) return ErrorReply(fields.error());
@@ -81,16 +88,17 @@ Reply Api::AdminCredits(const Call& call) {
   std::string text = note.value_or(*amount > 0 ? "granted by an administrator" : "deducted by an administrator");
   // Each call is its own operation: a fresh idempotency id.
   Status moved = *amount > 0
-                     ? store_.Credit(target->id, *amount, "grant", "grant:admin:" + crypto::RandomHex(16), text)
-                     : store_.Debit(target->id, -*amount, "deduct:admin:" + crypto::RandomHex(16), text);
+                     ? ledger_.Credit(target->id, *amount, "grant", "grant:admin:" + crypto::RandomHex(16), text)
+                     : ledger_.Debit(target->id, -*amount, "deduct:admin:" + crypto::RandomHex(16), text);
   if (!moved.ok()) {
     if (moved.error().code == ErrorCode::kConflict) {
       return ErrorReply(MakeError(ErrorCode::kConflict, "The balance cannot go below zero"), "amount_usd");
     }
     return ErrorReply(moved.error());
   }
-  auto updated = store_.FindUserById(target->id);
-  return JsonReply(200, json::object{{"balance_micros", updated ? updated->balance : 0}});
+  auto updated = users_.FindUserById(target->id);
+  if (!updated.ok()) return ErrorReply(updated.error());
+  return JsonReply(200, json::object{{"balance_micros", *updated ? (*updated)->balance : 0}});
 }
 
 }  // namespace turnpike::control

@@ -1,7 +1,6 @@
 #include "control/api.h"
 
-#include <cctype>
-
+#include "common/bearer.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "control/origin.h"
@@ -9,32 +8,23 @@
 
 namespace turnpike::control {
 
-namespace {
-
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
-Api::Api(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& models,
+Api::Api(const config::Config& config, const ApiStores& stores, state::KeyCache* key_cache, state::ModelRouter& models,
          payments::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock)
     : cookie_secure_(config.cookie_secure),
       allow_signup_(config.allow_signup),
       allowed_origins_(config.allowed_origins),
       checkout_min_(money::ParseUsd(config.payments_min_usd).value_or(money::kMicrosPerUsd)),
       checkout_max_(money::ParseUsd(config.payments_max_usd).value_or(10'000 * money::kMicrosPerUsd)),
-      store_(store),
-      keys_(keys),
+      users_(stores.users),
+      keys_(stores.keys),
+      catalog_(stores.catalog),
+      ledger_(stores.ledger),
+      request_log_(stores.request_log),
+      topups_(stores.topups),
+      key_cache_(key_cache),
       models_(models),
       payments_(payments),
-      sessions_(store, std::move(session_secret)),
+      sessions_(stores.sessions, std::move(session_secret)),
       ip_limiter_(config.login_per_ip_per_minute, clock),
       email_limiter_(config.login_per_email_per_minute, clock),
       configured_gateway_port_(config.gateway_port),
@@ -113,11 +103,13 @@ Reply Api::Handle(const net::HttpRequest& request) {
   Call call{request, std::move(match.params), std::nullopt, UnixSeconds()};
   if (route.access != Access::kPublic) {
     auto principal = Authenticate(request, call.now);
+    const bool signed_out = !principal.ok() && principal.error().code == ErrorCode::kUnauthorized;
     if (principal.ok()) {
       call.principal = std::move(principal.value());
-    } else if (route.access != Access::kOptionalUser) {
+    } else if (route.access != Access::kOptionalUser || !signed_out) {
+      // A store failure is not a sign-out: the cookie stays.
       Reply reply = ErrorReply(principal.error());
-      if (via_cookie) AddHeader(reply, "Set-Cookie", ClearedSessionCookie(cookie_secure_));
+      if (via_cookie && signed_out) AddHeader(reply, "Set-Cookie", ClearedSessionCookie(cookie_secure_));
       return reply;
     }
     if (route.access == Access::kAdmin && !call.user().is_admin) {
@@ -131,12 +123,11 @@ Result<Principal> Api::Authenticate(const net::HttpRequest& request, int64_t now
   std::string_view authorization = FindHeader(request.headers, "authorization");
   std::string_view token;
   if (!authorization.empty()) {
-    if (!StartsWithIgnoreCase(authorization, "Bearer ")) {
+    std::optional<std::string_view> bearer = BearerToken(authorization);
+    if (!bearer) {
       return MakeError(ErrorCode::kUnauthorized, "Malformed Authorization header: expected 'Bearer <session token>'");
     }
-    token = authorization.substr(7);
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    token = *bearer;
     if (token.starts_with("sk-tp-")) {
       return MakeError(ErrorCode::kUnauthorized,
                        "API keys work on the gateway only; sign in (POST /api/auth/login) for a session token");
@@ -147,9 +138,14 @@ Result<Principal> Api::Authenticate(const net::HttpRequest& request, int64_t now
   if (token.empty()) return MakeError(ErrorCode::kUnauthorized, "Not signed in");
   auto claims = sessions_.Check(token, now);
   if (!claims.ok()) return claims.error();
-  auto user = store_.FindUserById(claims->user_id);
-  if (!user || user->disabled) return MakeError(ErrorCode::kUnauthorized, "Session ended: sign in again");
-  return Principal{std::move(*user), std::move(claims.value())};
+  auto user = users_.FindUserById(claims->user_id);
+  if (!user.ok()) return user.error();
+  if (!*user || (*user)->disabled) return MakeError(ErrorCode::kUnauthorized, "Session ended: sign in again");
+  return Principal{std::move(**user), std::move(claims.value())};
+}
+
+void Api::ForgetKey(const std::string& hash_hex) {
+  if (key_cache_) key_cache_->Forget(hash_hex);
 }
 
 }  // namespace turnpike::control

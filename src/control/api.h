@@ -25,7 +25,14 @@
 #include "state/model_router.h"
 #include "state/provider_health.h"
 #include "net/http.h"
+#include "store/catalog.h"
+#include "store/keys.h"
+#include "store/ledger.h"
+#include "store/request_log.h"
+#include "store/sessions.h"
 #include "store/store.h"
+#include "store/topups.h"
+#include "store/users.h"
 
 namespace turnpike::control {
 
@@ -50,11 +57,30 @@ struct Call {
   const store::User& user() const { return principal->user; }
 };
 
+// The store interfaces the API works on: every one but Migrate and Ping.
+struct ApiStores {
+  store::UserStore& users;
+  store::KeyStore& keys;
+  store::CatalogStore& catalog;
+  store::Ledger& ledger;
+  store::RequestLogStore& request_log;
+  store::SessionStore& sessions;
+  store::TopupStore& topups;
+
+  // Each of them from one Store.
+  static ApiStores Of(store::Store& store) { return {store, store, store, store, store, store, store}; }
+};
+
 class Api {
  public:
-  // Every reference must outlive the Api. `payments` may be null (checkout off). `clock` drives
-  // the login rate limiters (tests inject one).
-  Api(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& models,
+  // Every reference and pointer must outlive the Api. `key_cache` is the key cache of a gateway
+  // in this process, or null when none runs here: a key changed through the API is dropped from
+  // it at once (other processes see the change within their cache's TTL). `payments` may be
+  // null (checkout off). `clock` drives the login rate limiters (tests inject one).
+  //
+  // A route whose store read fails answers 500 in the error shape of reply.h (the store's
+  // message is logged, not sent), never 404 or an empty list.
+  Api(const config::Config& config, const ApiStores& stores, state::KeyCache* key_cache, state::ModelRouter& models,
       payments::PaymentProvider* payments, std::string session_secret, RateLimiter::Clock clock = nullptr);
 
   // Answers one request whose path starts with /api/. Never throws for bad input.
@@ -102,9 +128,15 @@ class Api {
   Reply RotateKey(const Call& call);
   // The caller's key named by {id}; kNotFound for another user's key.
   Result<store::ApiKey> OwnKey(const Call& call);
+  // Drops a changed key from this process's key cache, if there is one.
+  void ForgetKey(const std::string& hash_hex);
+  // {key} (or {key, secret} when `secret` is not empty) of the key as the store has it now.
+  Reply KeyReply(int status, int64_t key_id, const std::string& secret);
 
   // credit_routes.cc
   Reply Credits(const Call& call);
+  // Adds total_credited_micros and total_spent_micros of `user_id` to `body` (/api/me too).
+  Status AddTotals(int64_t user_id, boost::json::object& body);
   Reply Transactions(const Call& call);
   Reply Checkout(const Call& call);
   Reply StripeWebhook(const Call& call);
@@ -116,6 +148,7 @@ class Api {
 
   // model_routes.cc
   Reply Models(const Call& call);
+  // config_routes.cc
   Reply ServerConfig(const Call& call);
 
   // admin_routes.cc
@@ -137,7 +170,8 @@ class Api {
   Reply AdminPutEndpoint(const Call& call);
   Reply AdminDeleteEndpoint(const Call& call);
   Reply AdminPriceHistory(const Call& call);
-  // Reloads the catalog snapshot the gateway routes and prices with (after every change).
+  // Reloads the catalog snapshot the gateway routes and prices with (after every change). When
+  // the store cannot be read, the snapshot stays as it was (ModelRouter::Reload) and is returned.
   std::shared_ptr<const state::CatalogSnapshot> ReloadCatalog();
 
   bool cookie_secure_;
@@ -145,8 +179,13 @@ class Api {
   std::vector<std::string> allowed_origins_;
   money::Micros checkout_min_;
   money::Micros checkout_max_;
-  store::Store& store_;
-  state::KeyCache& keys_;
+  store::UserStore& users_;
+  store::KeyStore& keys_;
+  store::CatalogStore& catalog_;
+  store::Ledger& ledger_;
+  store::RequestLogStore& request_log_;
+  store::TopupStore& topups_;
+  state::KeyCache* key_cache_;  // null when no gateway runs in this process
   state::ModelRouter& models_;
   payments::PaymentProvider* payments_;
   Sessions sessions_;

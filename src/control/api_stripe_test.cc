@@ -24,7 +24,7 @@ class ApiStripeTest : public ApiTest {
           return Result<net::BlockingResponse>(net::BlockingResponse{
               200, R"({"id":"cs_test_api","url":"https://checkout.stripe.com/c/pay/cs_test_api","amount_total":700})"});
         });
-    api_ = std::make_unique<Api>(config_, *store_, *keys_, *router_, stripe_.get(), std::string(40, 'k'),
+    api_ = std::make_unique<Api>(config_, ApiStores::Of(*store_), keys_.get(), *router_, stripe_.get(), std::string(40, 'k'),
                                  [this] { return now_; });
   }
 

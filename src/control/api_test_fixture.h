@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "common/result_testing.h"
 #include "payments/payments.h"
 #include "common/crypto.h"
 #include "control/api.h"
@@ -35,7 +36,7 @@ class ApiTest : public ::testing::Test {
   }
 
   void MakeApi(const config::Config& config, bool with_payments = true) {
-    api_ = std::make_unique<Api>(config, *store_, *keys_, *router_, with_payments ? payments_.get() : nullptr,
+    api_ = std::make_unique<Api>(config, ApiStores::Of(*store_), keys_.get(), *router_, with_payments ? payments_.get() : nullptr,
                                  std::string(40, 'k'), [this] { return now_; });
   }
 
@@ -102,7 +103,7 @@ class ApiTest : public ::testing::Test {
     return boost::json::serialize(boost::json::object{{"email", email}, {"password", password}});
   }
   int64_t UserId(const std::string& email) {
-    auto user = store_->FindUserByEmail(email);
+    auto user = Must(store_->FindUserByEmail(email));
     EXPECT_TRUE(user.has_value()) << email;
     return user ? user->id : 0;
   }

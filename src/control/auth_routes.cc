@@ -70,16 +70,17 @@ Reply Api::Signup(const Call& call) {
   if (auto limited = Throttle(call, credentials.email)) return std::move(*limited);
   auto hash = crypto::HashPassword(credentials.password);
   if (!hash.ok()) return ErrorReply(hash.error());
-  auto id = store_.CreateUser(credentials.email, *hash, false);
+  auto id = users_.CreateUser(credentials.email, *hash, false);
   if (!id.ok()) {
     if (id.error().code == ErrorCode::kConflict) {
       return ErrorReply(MakeError(ErrorCode::kConflict, "An account cannot be created with this email"), "email");
     }
     return ErrorReply(id.error());
   }
-  auto user = store_.FindUserById(*id);
-  if (!user) return ErrorReply(MakeError(ErrorCode::kInternal, "the new user is missing"));
-  return SessionReply(201, *user, call.now);
+  auto user = users_.FindUserById(*id);
+  if (!user.ok()) return ErrorReply(user.error());
+  if (!*user) return ErrorReply(MakeError(ErrorCode::kInternal, "the new user is missing"));
+  return SessionReply(201, **user, call.now);
 }
 
 Reply Api::Login(const Call& call) {
@@ -87,7 +88,9 @@ Reply Api::Login(const Call& call) {
   if (auto* failure = std::get_if<Reply>(&read)) return std::move(*failure);
   auto& credentials = std::get<Credentials>(read);
   if (auto limited = Throttle(call, credentials.email)) return std::move(*limited);
-  auto user = store_.FindUserByEmail(credentials.email);
+  auto found = users_.FindUserByEmail(credentials.email);
+  if (!found.ok()) return ErrorReply(found.error());
+  const std::optional<store::User>& user = *found;
   // Always verify one hash, so the answer takes as long whether or not the account exists.
   const std::string& hash = user ? user->password_hash : dummy_hash_;
   bool verified = crypto::VerifyPassword(credentials.password, hash);
@@ -109,8 +112,7 @@ Reply Api::Me(const Call& call) {
   json::object body;
   body["user"] = UserJson(user);
   body["balance_micros"] = user.balance;
-  body["total_credited_micros"] = store_.TotalCredited(user.id);
-  body["total_spent_micros"] = store_.TotalSpent(user.id);
+  if (auto totals = AddTotals(user.id, body); !totals.ok()) return ErrorReply(totals.error());
   return JsonReply(200, body);
 }
 

@@ -249,20 +249,35 @@ std::string_view ParamFor(const Error& error, std::string_view on_conflict, std:
   return {};
 }
 
-// The admin view of a model as `snapshot` has it, with its endpoints' price histories.
-json::object AdminModelReply(store::Store& store, const std::string& model_id,
-                             const state::CatalogSnapshot& snapshot, int64_t now) {
+// The admin view of a model as `snapshot` has it, with its endpoints' price histories; the
+// store's error when a history cannot be read.
+Result<json::object> AdminModelReply(store::CatalogStore& store, const std::string& model_id,
+                                     const state::CatalogSnapshot& snapshot, int64_t now) {
   const store::Model* model = snapshot.FindModel(model_id);
   if (!model) return json::object{};
   std::map<std::string, std::vector<store::PriceChange>> histories;
-  for (const auto& e : model->endpoints) histories[e.provider_id] = store.ListPriceHistory(model_id, e.provider_id);
+  for (const auto& e : model->endpoints) {
+    auto history = store.ListPriceHistory(model_id, e.provider_id);
+    if (!history.ok()) return history.error();
+    histories[e.provider_id] = std::move(*history);
+  }
   return AdminModelJson(*model, snapshot, histories, now);
+}
+
+// {"model": the admin view of the model}, answered with `status`.
+Reply ModelReply(int status, store::CatalogStore& store, const std::string& model_id,
+                 const state::CatalogSnapshot& snapshot, int64_t now) {
+  auto model = AdminModelReply(store, model_id, snapshot, now);
+  if (!model.ok()) return ErrorReply(model.error());
+  return JsonReply(status, json::object{{"model", std::move(*model)}});
 }
 
 }  // namespace
 
 std::shared_ptr<const state::CatalogSnapshot> Api::ReloadCatalog() {
-  models_.Reload([this] { return store_.LoadCatalog(); });
+  // On a failed read the write has still happened: the answer is built from the snapshot as it
+  // was, and the periodic refresh picks the change up (Reload has logged the failure).
+  (void)models_.Reload([this] { return catalog_.LoadCatalog(); });
   return models_.snapshot();
 }
 
@@ -277,7 +292,7 @@ Reply Api::AdminCreateCompany(const Call& call) {
   auto name = fields->String("name", Need::kRequired, kMaxName);
   if (!fields->ok()) return fields->Failure();
   store::Company company{*id, *name};
-  if (auto s = store_.PutCompany(company, store::PutMode::kCreate); !s.ok()) {
+  if (auto s = catalog_.PutCompany(company, store::PutMode::kCreate); !s.ok()) {
     return ErrorReply(s.error(), ParamFor(s.error(), "id"));
   }
   ReloadCatalog();
@@ -286,8 +301,9 @@ Reply Api::AdminCreateCompany(const Call& call) {
 
 Reply Api::AdminUpdateCompany(const Call& call) {
   std::string id(call.Param("id"));
-  store::Catalog catalog = store_.LoadCatalogAt(call.now);
-  const store::Company* found = IsId(id) ? FindById(catalog.companies, id) : nullptr;
+  auto catalog = catalog_.LoadCatalogAt(call.now);
+  if (!catalog.ok()) return ErrorReply(catalog.error());
+  const store::Company* found = IsId(id) ? FindById(catalog->companies, id) : nullptr;
   if (!found) return ErrorReply(NoCompany(id));
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
   if (!fields.ok()) return ErrorReply(fields.error());
@@ -296,7 +312,7 @@ Reply Api::AdminUpdateCompany(const Call& call) {
   if (!fields->ok()) return fields->Failure();
   store::Company company = *found;
   if (name) company.name = *name;
-  if (auto s = store_.PutCompany(company, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
+  if (auto s = catalog_.PutCompany(company, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
   ReloadCatalog();
   return JsonReply(200, json::object{{"company", CompanyJson(company)}});
 }
@@ -304,7 +320,7 @@ Reply Api::AdminUpdateCompany(const Call& call) {
 Reply Api::AdminDeleteCompany(const Call& call) {
   std::string id(call.Param("id"));
   if (!IsId(id)) return ErrorReply(NoCompany(id));
-  if (auto s = store_.DeleteCompany(id); !s.ok()) return ErrorReply(s.error());
+  if (auto s = catalog_.DeleteCompany(id); !s.ok()) return ErrorReply(s.error());
   ReloadCatalog();
   return NoContent();
 }
@@ -325,7 +341,7 @@ Reply Api::AdminCreateProvider(const Call& call) {
   }
   ReadProvider(*fields, provider, true);
   if (!fields->ok()) return fields->Failure();
-  if (auto s = store_.PutProvider(provider, store::PutMode::kCreate); !s.ok()) {
+  if (auto s = catalog_.PutProvider(provider, store::PutMode::kCreate); !s.ok()) {
     return ErrorReply(s.error(), ParamFor(s.error(), "id"));
   }
   auto snapshot = ReloadCatalog();
@@ -335,8 +351,9 @@ Reply Api::AdminCreateProvider(const Call& call) {
 
 Reply Api::AdminUpdateProvider(const Call& call) {
   std::string id(call.Param("id"));
-  store::Catalog catalog = store_.LoadCatalogAt(call.now);
-  const store::Provider* found = IsId(id) ? FindById(catalog.providers, id) : nullptr;
+  auto catalog = catalog_.LoadCatalogAt(call.now);
+  if (!catalog.ok()) return ErrorReply(catalog.error());
+  const store::Provider* found = IsId(id) ? FindById(catalog->providers, id) : nullptr;
   if (!found) return ErrorReply(NoProvider(id));
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
   if (!fields.ok()) return ErrorReply(fields.error());
@@ -344,7 +361,7 @@ Reply Api::AdminUpdateProvider(const Call& call) {
   fields->AllowOnly({"name", "adapter", "base_url", "key_env", "base_url_env", "enabled"});
   ReadProvider(*fields, provider, false);
   if (!fields->ok()) return fields->Failure();
-  if (auto s = store_.PutProvider(provider, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
+  if (auto s = catalog_.PutProvider(provider, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
   auto snapshot = ReloadCatalog();
   const store::Provider* saved = FindById(snapshot->catalog().providers, provider.id);
   return JsonReply(200, json::object{{"provider", AdminProviderJson(saved ? *saved : provider, *snapshot)}});
@@ -353,7 +370,7 @@ Reply Api::AdminUpdateProvider(const Call& call) {
 Reply Api::AdminDeleteProvider(const Call& call) {
   std::string id(call.Param("id"));
   if (!IsId(id)) return ErrorReply(NoProvider(id));
-  if (auto s = store_.DeleteProvider(id); !s.ok()) return ErrorReply(s.error());
+  if (auto s = catalog_.DeleteProvider(id); !s.ok()) return ErrorReply(s.error());
   ReloadCatalog();
   return NoContent();
 }
@@ -378,24 +395,26 @@ Reply Api::AdminCreateModel(const Call& call) {
   }
   ReadModel(*fields, model, true);
   if (!fields->ok()) return fields->Failure();
-  store::Catalog catalog = store_.LoadCatalogAt(call.now);
-  if (!FindById(catalog.companies, model.company_id)) {
+  auto catalog = catalog_.LoadCatalogAt(call.now);
+  if (!catalog.ok()) return ErrorReply(catalog.error());
+  if (!FindById(catalog->companies, model.company_id)) {
     return ErrorReply(MakeError(ErrorCode::kBadRequest, "company: no company " + model.company_id +
                                                             " (create it with POST /api/admin/companies)"),
                       "company");
   }
-  if (auto s = store_.PutModel(model, store::PutMode::kCreate); !s.ok()) {
+  if (auto s = catalog_.PutModel(model, store::PutMode::kCreate); !s.ok()) {
     return ErrorReply(s.error(), ParamFor(s.error(), "id", "company"));
   }
   auto snapshot = ReloadCatalog();
-  return JsonReply(201, json::object{{"model", AdminModelReply(store_, model.id, *snapshot, call.now)}});
+  return ModelReply(201, catalog_, model.id, *snapshot, call.now);
 }
 
 Reply Api::AdminUpdateModel(const Call& call) {
   auto id = ModelIdParam(call);
   if (!id.ok()) return ErrorReply(id.error());
-  store::Catalog catalog = store_.LoadCatalogAt(call.now);
-  const store::Model* found = FindById(catalog.models, *id);
+  auto catalog = catalog_.LoadCatalogAt(call.now);
+  if (!catalog.ok()) return ErrorReply(catalog.error());
+  const store::Model* found = FindById(catalog->models, *id);
   if (!found) return ErrorReply(NoModel(*id));
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
   if (!fields.ok()) return ErrorReply(fields.error());
@@ -404,20 +423,20 @@ Reply Api::AdminUpdateModel(const Call& call) {
                      "input_modalities", "output_modalities"});
   ReadModel(*fields, model, false);
   if (!fields->ok()) return fields->Failure();
-  if (!FindById(catalog.companies, model.company_id)) {
+  if (!FindById(catalog->companies, model.company_id)) {
     return ErrorReply(MakeError(ErrorCode::kBadRequest, "company: no company " + model.company_id), "company");
   }
-  if (auto s = store_.PutModel(model, store::PutMode::kUpdate); !s.ok()) {
+  if (auto s = catalog_.PutModel(model, store::PutMode::kUpdate); !s.ok()) {
     return ErrorReply(s.error(), ParamFor(s.error(), "", "company"));
   }
   auto snapshot = ReloadCatalog();
-  return JsonReply(200, json::object{{"model", AdminModelReply(store_, model.id, *snapshot, call.now)}});
+  return ModelReply(200, catalog_, model.id, *snapshot, call.now);
 }
 
 Reply Api::AdminDeleteModel(const Call& call) {
   auto id = ModelIdParam(call);
   if (!id.ok()) return ErrorReply(id.error());
-  if (auto s = store_.DeleteModel(*id, call.now); !s.ok()) {
+  if (auto s = catalog_.DeleteModel(*id, call.now); !s.ok()) {
     return ErrorReply(s.error().code == ErrorCode::kNotFound ? NoModel(*id) : s.error());
   }
   ReloadCatalog();
@@ -430,10 +449,11 @@ Reply Api::AdminPutEndpoint(const Call& call) {
   auto model_id = ModelIdParam(call);
   if (!model_id.ok()) return ErrorReply(model_id.error());
   std::string provider_id(call.Param("provider"));
-  store::Catalog catalog = store_.LoadCatalogAt(call.now);
-  const store::Model* model = FindById(catalog.models, *model_id);
+  auto catalog = catalog_.LoadCatalogAt(call.now);
+  if (!catalog.ok()) return ErrorReply(catalog.error());
+  const store::Model* model = FindById(catalog->models, *model_id);
   if (!model) return ErrorReply(NoModel(*model_id));
-  if (!IsId(provider_id) || !FindById(catalog.providers, provider_id)) {
+  if (!IsId(provider_id) || !FindById(catalog->providers, provider_id)) {
     return ErrorReply(NoProvider(provider_id));
   }
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
@@ -456,10 +476,11 @@ Reply Api::AdminPutEndpoint(const Call& call) {
   std::optional<int64_t> effective_from;
   if (auto ms = fields->TimeMillis("effective_from")) effective_from = *ms / 1000;
   const int64_t at = std::max(effective_from.value_or(call.now), call.now);
-  std::vector<store::PriceChange> history;
-  if (existing) history = store_.ListPriceHistory(*model_id, provider_id);
+  Result<std::vector<store::PriceChange>> history = std::vector<store::PriceChange>();
+  if (existing) history = catalog_.ListPriceHistory(*model_id, provider_id);
+  if (!history.ok()) return ErrorReply(history.error());
   // Members of `prices` left out keep the value they would have at `at`.
-  endpoint.prices = PricesAt(history, at, endpoint.prices);
+  endpoint.prices = PricesAt(*history, at, endpoint.prices);
   auto prices = fields->Object("prices", need);
   if (prices) {
     prices->AllowOnly({"input", "output", "cache_read", "cache_write"});
@@ -490,13 +511,15 @@ Reply Api::AdminPutEndpoint(const Call& call) {
   }
   if (!fields->ok()) return fields->Failure();
 
-  auto created = store_.PutEndpoint(*model_id, endpoint, at, call.now);
+  auto created = catalog_.PutEndpoint(*model_id, endpoint, at, call.now);
   if (!created.ok()) return ErrorReply(created.error());
   auto snapshot = ReloadCatalog();
   const store::Model* saved_model = snapshot->FindModel(*model_id);
   const store::Endpoint* saved = saved_model ? FindEndpoint(*saved_model, provider_id) : nullptr;
+  auto saved_history = catalog_.ListPriceHistory(*model_id, provider_id);
+  if (!saved_history.ok()) return ErrorReply(saved_history.error());
   json::object body{{"endpoint", AdminEndpointJson(*model_id, saved ? *saved : endpoint, *snapshot,
-                                                   store_.ListPriceHistory(*model_id, provider_id), call.now)}};
+                                                   *saved_history, call.now)}};
   return JsonReply(*created ? 201 : 200, body);
 }
 
@@ -505,7 +528,7 @@ Reply Api::AdminDeleteEndpoint(const Call& call) {
   if (!model_id.ok()) return ErrorReply(model_id.error());
   std::string provider_id(call.Param("provider"));
   if (!IsId(provider_id)) return ErrorReply(NoProvider(provider_id));
-  if (auto s = store_.DeleteEndpoint(*model_id, provider_id, call.now); !s.ok()) return ErrorReply(s.error());
+  if (auto s = catalog_.DeleteEndpoint(*model_id, provider_id, call.now); !s.ok()) return ErrorReply(s.error());
   ReloadCatalog();
   return NoContent();
 }
@@ -517,7 +540,11 @@ Reply Api::AdminCatalog(const Call& call) {
     const store::Catalog& catalog = snapshot->catalog();
     for (const auto& c : catalog.companies) companies.push_back(CompanyJson(c));
     for (const auto& p : catalog.providers) providers.push_back(AdminProviderJson(p, *snapshot));
-    for (const auto& m : catalog.models) models.push_back(AdminModelReply(store_, m.id, *snapshot, call.now));
+    for (const auto& m : catalog.models) {
+      auto model = AdminModelReply(catalog_, m.id, *snapshot, call.now);
+      if (!model.ok()) return ErrorReply(model.error());
+      models.push_back(std::move(*model));
+    }
   }
   return JsonReply(200, json::object{
                             {"companies", std::move(companies)}, {"providers", std::move(providers)}, {"models", std::move(models)}});
@@ -527,10 +554,13 @@ Reply Api::AdminPriceHistory(const Call& call) {
   auto model_id = ModelIdParam(call);
   if (!model_id.ok()) return ErrorReply(model_id.error());
   std::string provider_id(call.Param("provider"));
-  std::vector<store::PriceChange> history;
-  if (IsId(provider_id)) history = store_.ListPriceHistory(*model_id, provider_id);
-  store::Catalog catalog = store_.LoadCatalogAt(call.now);
-  const store::Model* model = FindById(catalog.models, *model_id);
+  Result<std::vector<store::PriceChange>> listed = std::vector<store::PriceChange>();
+  if (IsId(provider_id)) listed = catalog_.ListPriceHistory(*model_id, provider_id);
+  if (!listed.ok()) return ErrorReply(listed.error());
+  const std::vector<store::PriceChange>& history = *listed;
+  auto catalog = catalog_.LoadCatalogAt(call.now);
+  if (!catalog.ok()) return ErrorReply(catalog.error());
+  const store::Model* model = FindById(catalog->models, *model_id);
   const bool exists = model && FindEndpoint(*model, provider_id);
   if (!exists && history.empty()) {
     return ErrorReply(IsId(provider_id) ? MakeError(ErrorCode::kNotFound, "No endpoint of " + *model_id + " at " +

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "state/model_router.h"
-#include "store/store.h"
+#include "store/catalog.h"
 
 namespace turnpike::control {
 

@@ -52,9 +52,9 @@ Reply LandingPage(const std::string& gateway_url) {
 
 }  // namespace
 
-ControlPlane::ControlPlane(store::Store& store, std::unique_ptr<Api> api, std::string gateway_url,
+ControlPlane::ControlPlane(store::HealthCheck& database, std::unique_ptr<Api> api, std::string gateway_url,
                            StaticFiles dashboard)
-    : store_(store),
+    : database_(database),
       api_(std::move(api)),
       gateway_url_(std::move(gateway_url)),
       dashboard_(std::move(dashboard)),
@@ -71,7 +71,7 @@ asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request,
   if (request.path == "/health") {
     reply.body = R"({"status":"ok"})";
   } else if (request.path == "/ready") {
-    bool ok = store_.Ping();
+    bool ok = database_.Ping();
     reply.status = ok ? 200 : 503;
     reply.body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
   } else if (request.path == "/api/openapi.json" && get) {

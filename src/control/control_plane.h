@@ -13,7 +13,7 @@
 #include "control/api.h"
 #include "control/static_files.h"
 #include "net/http.h"
-#include "store/store.h"
+#include "store/health_check.h"
 
 namespace turnpike::control {
 
@@ -22,9 +22,10 @@ extern const std::string_view kOpenApiJson;
 
 class ControlPlane {
  public:
-  // `api` answers /api/ requests; `gateway_url` is shown on the landing page ("" when this
-  // process runs no gateway); `dashboard` is served at / (empty: the landing page instead).
-  ControlPlane(store::Store& store, std::unique_ptr<Api> api, std::string gateway_url,
+  // `database` answers /ready; `api` answers /api/ requests; `gateway_url` is shown on the
+  // landing page ("" when this process runs no gateway); `dashboard` is served at / (empty: the
+  // landing page instead).
+  ControlPlane(store::HealthCheck& database, std::unique_ptr<Api> api, std::string gateway_url,
                StaticFiles dashboard = StaticFiles());
   ~ControlPlane();
 
@@ -35,7 +36,7 @@ class ControlPlane {
   void Stop();
 
  private:
-  store::Store& store_;
+  store::HealthCheck& database_;
   std::unique_ptr<Api> api_;
   std::string gateway_url_;
   StaticFiles dashboard_;

@@ -33,12 +33,20 @@ std::string ReturnOrigin(const net::HttpRequest& request) {
 }  // namespace
 
 Reply Api::Credits(const Call& call) {
-  const store::User& user = call.user();
   json::object body;
-  body["balance_micros"] = user.balance;
-  body["total_credited_micros"] = store_.TotalCredited(user.id);
-  body["total_spent_micros"] = store_.TotalSpent(user.id);
+  body["balance_micros"] = call.user().balance;
+  if (auto totals = AddTotals(call.user().id, body); !totals.ok()) return ErrorReply(totals.error());
   return JsonReply(200, body);
+}
+
+Status Api::AddTotals(int64_t user_id, json::object& body) {
+  auto credited = ledger_.TotalCredited(user_id);
+  if (!credited.ok()) return credited.error();
+  auto spent = ledger_.TotalSpent(user_id);
+  if (!spent.ok()) return spent.error();
+  body["total_credited_micros"] = *credited;
+  body["total_spent_micros"] = *spent;
+  return OkStatus();
 }
 
 Reply Api::Transactions(const Call& call) {
@@ -47,8 +55,10 @@ Reply Api::Transactions(const Call& call) {
   int64_t limit = query->Int("limit", 1, kMaxPage).value_or(kDefaultPage);
   int64_t before = query->Int("before", 1, INT64_MAX).value_or(0);
   if (!query->ok()) return query->Failure();
+  auto listed = ledger_.ListLedger(call.user().id, static_cast<int>(limit), before);
+  if (!listed.ok()) return ErrorReply(listed.error());
+  const std::vector<store::LedgerEntry>& entries = *listed;
   json::array transactions;
-  auto entries = store_.ListLedger(call.user().id, static_cast<int>(limit), before);
   for (const auto& entry : entries) transactions.push_back(LedgerEntryJson(entry));
   // A full page may have more behind it; the client asks again with before = next_before.
   json::value next = entries.size() == static_cast<size_t>(limit) ? json::value(entries.back().id) : json::value(nullptr);
@@ -70,10 +80,11 @@ Reply Api::Checkout(const Call& call) {
   if (!fields->ok()) return fields->Failure();
   auto checkout = payments_->CreateCheckout(call.user(), *amount, ReturnOrigin(call.http));
   if (!checkout.ok()) return ErrorReply(checkout.error());
-  auto topup = store_.FindTopup(std::string(payments_->name()), checkout->external_id);
-  if (!topup) return ErrorReply(MakeError(ErrorCode::kInternal, "the new top-up is missing"));
+  auto topup = topups_.FindTopup(std::string(payments_->name()), checkout->external_id);
+  if (!topup.ok()) return ErrorReply(topup.error());
+  if (!*topup) return ErrorReply(MakeError(ErrorCode::kInternal, "the new top-up is missing"));
   json::object body;
-  body["topup"] = TopupJson(*topup);
+  body["topup"] = TopupJson(**topup);
   body["checkout_url"] = checkout->checkout_url.empty() ? json::value(nullptr) : json::value(checkout->checkout_url);
   return JsonReply(200, body);
 }

@@ -1,6 +1,6 @@
-// The signed-in user's API keys. Every change is dropped from this process's key cache at
-// once, so the gateway beside it sees it on the next request (other processes: within
-// auth.key_cache_ttl_ms).
+// The signed-in user's API keys. Every change is dropped from this process's key cache (when a
+// gateway runs here) at once, so that gateway sees it on the next request (other processes:
+// within auth.key_cache_ttl_ms).
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -40,28 +40,32 @@ void ReadLimits(Fields& fields, int64_t now, store::KeyUpdate& update) {
   }
 }
 
-json::object KeyWithSecret(const store::ApiKey& key, const std::string& secret) {
-  json::object body;
-  body["key"] = KeyJson(key);
-  body["secret"] = secret;
-  return body;
-}
-
 }  // namespace
 
 Result<store::ApiKey> Api::OwnKey(const Call& call) {
   auto id = PositiveId(call.Param("id"));
-  auto key = id ? store_.FindKeyById(*id) : std::nullopt;
+  Result<std::optional<store::ApiKey>> key = id ? keys_.FindKeyById(*id) : std::optional<store::ApiKey>();
+  if (!key.ok()) return key.error();
   // Another user's key is answered exactly like a missing one.
-  if (!key || key->user_id != call.user().id) {
+  if (!*key || (*key)->user_id != call.user().id) {
     return MakeError(ErrorCode::kNotFound, "No API key with id " + std::string(call.Param("id").substr(0, 40)));
   }
-  return *key;
+  return **key;
+}
+
+Reply Api::KeyReply(int status, int64_t key_id, const std::string& secret) {
+  auto key = keys_.FindKeyById(key_id);
+  if (!key.ok()) return ErrorReply(key.error());
+  if (!*key) return ErrorReply(MakeError(ErrorCode::kNotFound, "No API key with id " + std::to_string(key_id)));
+  if (secret.empty()) return JsonReply(status, json::object{{"key", KeyJson(**key)}});
+  return JsonReply(status, json::object{{"key", KeyJson(**key)}, {"secret", secret}});
 }
 
 Reply Api::ListKeys(const Call& call) {
+  auto listed = keys_.ListKeys(call.user().id);
+  if (!listed.ok()) return ErrorReply(listed.error());
   json::array keys;
-  for (const auto& key : store_.ListKeys(call.user().id)) keys.push_back(KeyJson(key));
+  for (const auto& key : *listed) keys.push_back(KeyJson(key));
   return JsonReply(200, json::object{{"keys", std::move(keys)}});
 }
 
@@ -73,7 +77,9 @@ Reply Api::CreateKey(const Call& call) {
   ReadLimits(*fields, call.now, limits);
   auto log_prompts = fields->Bool("log_prompts");
   if (!fields->ok()) return fields->Failure();
-  if (store_.ListKeys(call.user().id).size() >= kMaxKeysPerUser) {
+  auto existing = keys_.ListKeys(call.user().id);
+  if (!existing.ok()) return ErrorReply(existing.error());
+  if (existing->size() >= kMaxKeysPerUser) {
     return ErrorReply(MakeError(ErrorCode::kConflict, "Too many API keys: delete some first (at most " +
                                                           std::to_string(kMaxKeysPerUser) + ")"));
   }
@@ -87,11 +93,9 @@ Reply Api::CreateKey(const Call& call) {
   key.expires_at = limits.expires_at.value_or(std::nullopt);
   key.log_prompts = log_prompts.value_or(false);
   key.created_at = call.now;
-  auto id = store_.CreateKey(key);
+  auto id = keys_.CreateKey(key);
   if (!id.ok()) return ErrorReply(id.error());
-  auto created = store_.FindKeyById(*id);
-  if (!created) return ErrorReply(MakeError(ErrorCode::kInternal, "the new key is missing"));
-  return JsonReply(201, KeyWithSecret(*created, generated.key));
+  return KeyReply(201, *id, generated.key);
 }
 
 Reply Api::UpdateKey(const Call& call) {
@@ -105,18 +109,16 @@ Reply Api::UpdateKey(const Call& call) {
   update.log_prompts = fields->Bool("log_prompts");
   ReadLimits(*fields, call.now, update);
   if (!fields->ok()) return fields->Failure();
-  if (auto s = store_.UpdateKey(key->id, update); !s.ok()) return ErrorReply(s.error());
-  keys_.Forget(key->hash_hex);
-  auto updated = store_.FindKeyById(key->id);
-  if (!updated) return ErrorReply(MakeError(ErrorCode::kNotFound, "No API key with id " + std::to_string(key->id)));
-  return JsonReply(200, json::object{{"key", KeyJson(*updated)}});
+  if (auto s = keys_.UpdateKey(key->id, update); !s.ok()) return ErrorReply(s.error());
+  ForgetKey(key->hash_hex);
+  return KeyReply(200, key->id, "");
 }
 
 Reply Api::DeleteKey(const Call& call) {
   auto key = OwnKey(call);
   if (!key.ok()) return ErrorReply(key.error());
-  if (auto s = store_.DeleteKey(key->id); !s.ok()) return ErrorReply(s.error());
-  keys_.Forget(key->hash_hex);
+  if (auto s = keys_.DeleteKey(key->id); !s.ok()) return ErrorReply(s.error());
+  ForgetKey(key->hash_hex);
   return NoContent();
 }
 
@@ -124,11 +126,9 @@ Reply Api::RotateKey(const Call& call) {
   auto key = OwnKey(call);
   if (!key.ok()) return ErrorReply(key.error());
   auto generated = crypto::GenerateApiKey();
-  if (auto s = store_.RotateKey(key->id, generated.hash_hex, generated.prefix); !s.ok()) return ErrorReply(s.error());
-  keys_.Forget(key->hash_hex);
-  auto rotated = store_.FindKeyById(key->id);
-  if (!rotated) return ErrorReply(MakeError(ErrorCode::kNotFound, "No API key with id " + std::to_string(key->id)));
-  return JsonReply(200, KeyWithSecret(*rotated, generated.key));
+  if (auto s = keys_.RotateKey(key->id, generated.hash_hex, generated.prefix); !s.ok()) return ErrorReply(s.error());
+  ForgetKey(key->hash_hex);
+  return KeyReply(200, key->id, generated.key);
 }
 
 }  // namespace turnpike::control

@@ -45,7 +45,9 @@ Reply Api::Logs(const Call& call) {
     q.before_id = before.value_or(0);
   }
   if (!query->ok()) return query->Failure();
-  auto rows = store_.QueryRequestLogs(q);
+  auto queried = request_log_.QueryRequestLogs(q);
+  if (!queried.ok()) return ErrorReply(queried.error());
+  const std::vector<store::RequestLogRow>& rows = *queried;
   json::array logs;
   for (const auto& row : rows) logs.push_back(LogJson(row, false));
   json::object body;
@@ -57,11 +59,13 @@ Reply Api::Logs(const Call& call) {
 
 Reply Api::LogById(const Call& call) {
   std::string_view id = call.Param("id");
-  auto row = id.size() <= 64 ? store_.FindRequestLog(std::string(id)) : std::nullopt;
-  if (!row || row->user_id != call.user().id) {
+  Result<std::optional<store::RequestLogRow>> row = std::optional<store::RequestLogRow>();
+  if (id.size() <= 64) row = request_log_.FindRequestLog(std::string(id));
+  if (!row.ok()) return ErrorReply(row.error());
+  if (!*row || (*row)->user_id != call.user().id) {
     return ErrorReply(MakeError(ErrorCode::kNotFound, "No request with id " + std::string(id.substr(0, 64))));
   }
-  return JsonReply(200, json::object{{"log", LogJson(*row, true)}});
+  return JsonReply(200, json::object{{"log", LogJson(**row, true)}});
 }
 
 Reply Api::Activity(const Call& call) {
@@ -85,9 +89,11 @@ Reply Api::Activity(const Call& call) {
     query->Fail("split_by", "needs group_by=day");
   }
   if (!query->ok()) return query->Failure();
+  auto rollups = request_log_.Activity(q);
+  if (!rollups.ok()) return ErrorReply(rollups.error());
   store::ActivityBucket totals;
   json::array buckets;
-  for (const auto& b : store_.Activity(q)) {
+  for (const auto& b : *rollups) {
     totals.requests += b.requests;
     totals.errors += b.errors;
     totals.prompt_tokens += b.prompt_tokens;

@@ -190,12 +190,15 @@ Result<SessionClaims> Sessions::Check(std::string_view token, int64_t now_unix) 
   auto claims = VerifySessionToken(token, secret_, now_unix);
   if (!claims.ok()) return claims;
   auto session = store_.FindSession(crypto::Sha256Hex(claims->session_id), now_unix);
-  if (!session || session->user_id != claims->user_id) {
+  if (!session.ok()) return session.error();
+  if (!*session || (*session)->user_id != claims->user_id) {
     return MakeError(ErrorCode::kUnauthorized, "Session ended: sign in again");
   }
   return claims;
 }
 
 Status Sessions::End(const SessionClaims& claims) { return store_.DeleteSession(crypto::Sha256Hex(claims.session_id)); }
+
+Status Sessions::EndAll(int64_t user_id) { return store_.DeleteUserSessions(user_id); }
 
 }  // namespace turnpike::control

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/sessions.h"
 
 namespace turnpike::control {
 
@@ -55,22 +55,24 @@ struct SessionToken {
   int64_t expires_at = 0;  // unix seconds
 };
 
-// Sessions backed by the store. Thread-safe (the store is).
+// Sessions backed by the store's sessions. Thread-safe (the store is).
 class Sessions {
  public:
-  Sessions(store::Store& store, std::string secret) : store_(store), secret_(std::move(secret)) {}
+  Sessions(store::SessionStore& store, std::string secret) : store_(store), secret_(std::move(secret)) {}
 
   // Starts a session for `user_id`: records the hash of a new random session id, returns the
   // token. Errors are the store's.
   Result<SessionToken> Start(int64_t user_id, int64_t now_unix);
   // The claims of a valid token whose session still exists in the store for the same user.
-  // kUnauthorized otherwise (revoked, expired, forged).
+  // kUnauthorized otherwise (revoked, expired, forged); the store's error when it cannot be read.
   Result<SessionClaims> Check(std::string_view token, int64_t now_unix);
   // Revokes the session (OK when already gone).
   Status End(const SessionClaims& claims);
+  // Revokes every session of `user_id`. Errors are the store's.
+  Status EndAll(int64_t user_id);
 
  private:
-  store::Store& store_;
+  store::SessionStore& store_;
   std::string secret_;
 };
 

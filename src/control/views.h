@@ -6,7 +6,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
-#include "store/store.h"
+#include "store/keys.h"
+#include "store/ledger.h"
+#include "store/request_log.h"
+#include "store/topups.h"
+#include "store/users.h"
 
 namespace turnpike::control {
 

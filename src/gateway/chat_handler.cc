@@ -23,7 +23,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   Exchange x(*this);
   x.id = request_id;
   x.key = std::move(*key);
-  store_.TouchKey(x.key.id, UnixSeconds());  // last_used_at; the store skips it when recent
+  key_store_.TouchKey(x.key.id, UnixSeconds());  // last_used_at; the store skips it when recent
   x.raw_body = request.body;
   boost::system::error_code ec;
   x.body = json::parse(request.body, ec);
@@ -65,7 +65,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     const store::Endpoint& e = *r.endpoint;
     x.held = std::max(x.held, billing::WorstCaseCost(x.info, {e.context_length, e.max_output, e.prices}));
   }
-  auto hold = store_.Hold({x.id, x.key.user_id, x.key.id, x.held}, UnixSeconds());
+  auto hold = ledger_.Hold({x.id, x.key.user_id, x.key.id, x.held}, UnixSeconds());
   switch (hold.outcome) {
     case store::HoldOutcome::kHeld:
       x.hold_taken = true;

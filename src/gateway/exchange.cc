@@ -101,7 +101,7 @@ void Gateway::Exchange::Bill(bool answered) {
 void Gateway::Exchange::Settle() {
   if (!hold_taken || settled) return;
   settled = true;
-  if (auto s = gateway.store_.Settle(id, cost); !s.ok()) {
+  if (auto s = gateway.ledger_.Settle(id, cost); !s.ok()) {
     spdlog::error("{}: settlement failed: {}", id, s.error().message);
   }
   gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);

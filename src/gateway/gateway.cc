@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -44,6 +45,13 @@ std::string QueryParam(const std::string& query, std::string_view name) {
   return "";
 }
 
+// The 503 for a store read that failed while `doing` something; the store's message is logged,
+// not sent.
+Error StoreUnavailable(std::string_view doing, const Error& error) {
+  spdlog::error("gateway: {} failed: {}", doing, error.message);
+  return MakeError(ErrorCode::kUnavailable, "The database cannot be read right now; try again shortly");
+}
+
 // Accepts both the OpenRouter paths (/api/v1/…) and the OpenAI-style aliases (/v1/…).
 std::string_view RoutePath(std::string_view path) {
   if (path.starts_with("/api/v1/")) return path.substr(7);
@@ -53,9 +61,18 @@ std::string_view RoutePath(std::string_view path) {
 
 }  // namespace
 
-Gateway::Gateway(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& router,
-                 store::RequestLogWriter& log, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams)
-    : config_(config), store_(store), keys_(keys), router_(router), log_(log), upstreams_(upstreams) {}
+Gateway::Gateway(const config::Config& config, const GatewayStores& stores, state::KeyCache& keys,
+                 state::ModelRouter& router, store::RequestLogWriter& log,
+                 std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams)
+    : config_(config),
+      key_store_(stores.keys),
+      ledger_(stores.ledger),
+      request_log_(stores.request_log),
+      database_(stores.database),
+      keys_(keys),
+      router_(router),
+      log_(log),
+      upstreams_(upstreams) {}
 
 awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
   if (IsPreflight(request)) {
@@ -94,7 +111,7 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
   } else if (request.path == "/health" && get) {
     co_await ReplyJson(writer, 200, R"({"status":"ok"})", request_id);
   } else if (request.path == "/ready" && get) {
-    bool ok = store_.Ping();
+    bool ok = database_.Ping();
     std::string body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
     co_await ReplyJson(writer, ok ? 200 : 503, std::move(body), request_id);
   } else if (request.path == "/metrics" && get) {
@@ -113,7 +130,12 @@ awaitable<void> Gateway::Key(const net::HttpRequest& request, net::ResponseWrite
     co_await ReplyError(writer, key.error(), request_id);
     co_return;
   }
-  auto fresh = store_.FindKeyById(key->id);
+  auto found = key_store_.FindKeyById(key->id);
+  if (!found.ok()) {
+    co_await ReplyError(writer, StoreUnavailable("reading a key", found.error()), request_id);
+    co_return;
+  }
+  const std::optional<store::ApiKey>& fresh = *found;
   if (!fresh) {
     co_await ReplyError(writer, MakeError(ErrorCode::kUnauthorized, "Invalid API key"), request_id);
     co_return;
@@ -144,9 +166,14 @@ awaitable<void> Gateway::Credits(const net::HttpRequest& request, net::ResponseW
     co_return;
   }
   int64_t user_id = key->user_id;
+  auto credited = ledger_.TotalCredited(user_id);
+  auto spent = credited.ok() ? ledger_.TotalSpent(user_id) : credited;
+  if (!spent.ok()) {
+    co_await ReplyError(writer, StoreUnavailable("reading the credits", spent.error()), request_id);
+    co_return;
+  }
   std::string body = fmt::format(R"({{"data":{{"total_credits":{},"total_usage":{}}}}})",
-                                 money::FormatUsd(store_.TotalCredited(user_id)),
-                                 money::FormatUsd(store_.TotalSpent(user_id)));
+                                 money::FormatUsd(*credited), money::FormatUsd(*spent));
   co_await ReplyJson(writer, 200, std::move(body), request_id);
 }
 
@@ -162,7 +189,12 @@ awaitable<void> Gateway::Generation(const net::HttpRequest& request, net::Respon
     co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "'id' query parameter is required"), request_id);
     co_return;
   }
-  auto row = store_.FindRequestLog(id);
+  auto found = request_log_.FindRequestLog(id);
+  if (!found.ok()) {
+    co_await ReplyError(writer, StoreUnavailable("reading the request log", found.error()), request_id);
+    co_return;
+  }
+  const std::optional<store::RequestLogRow>& row = *found;
   int64_t user_id = key->user_id;
   if (!row || row->user_id != user_id) {
     co_await ReplyError(writer, MakeError(ErrorCode::kNotFound, "Generation " + id + " not found"), request_id);

@@ -15,8 +15,11 @@
 #include "net/http.h"
 #include "net/upstream_client.h"
 #include "providers/provider.h"
+#include "store/health_check.h"
+#include "store/keys.h"
+#include "store/ledger.h"
+#include "store/request_log.h"
 #include "store/request_log_writer.h"
-#include "store/store.h"
 
 namespace turnpike::gateway {
 
@@ -32,11 +35,21 @@ struct Metrics {
   std::atomic<int64_t> billed_micros{0};
 };
 
+// The parts of the store the gateway uses.
+struct GatewayStores {
+  store::KeyStore& keys;                // TouchKey, and /key reads its key fresh
+  store::Ledger& ledger;                // Hold and Settle; /credits reads the totals
+  store::RequestLogStore& request_log;  // /generation reads it (rows are written through the writer)
+  store::HealthCheck& database;         // /ready
+};
+
 class Gateway {
  public:
   // `upstreams[i]` is the upstream client of event loop i; all references must outlive this.
-  Gateway(const config::Config& config, store::Store& store, state::KeyCache& keys, state::ModelRouter& router,
-          store::RequestLogWriter& log, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams);
+  // A route that needs a store read answers 503 when the read fails.
+  Gateway(const config::Config& config, const GatewayStores& stores, state::KeyCache& keys,
+          state::ModelRouter& router, store::RequestLogWriter& log,
+          std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams);
 
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
 
@@ -94,7 +107,10 @@ class Gateway {
                                          const std::string& request_id);
 
   const config::Config& config_;
-  store::Store& store_;
+  store::KeyStore& key_store_;
+  store::Ledger& ledger_;
+  store::RequestLogStore& request_log_;
+  store::HealthCheck& database_;
   state::KeyCache& keys_;
   state::ModelRouter& router_;
   store::RequestLogWriter& log_;

@@ -34,7 +34,7 @@ Result<Checkout> SandboxPayments::CreateCheckout(const store::User& user, money:
   return Checkout{topup.external_id, "", true};
 }
 
-Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const config::Config& config, store::Store& store,
+Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const config::Config& config, store::TopupStore& store,
                                                              const config::EnvLookup& env) {
   const std::string& name = config.payments_provider;
   if (name == "sandbox") return std::unique_ptr<PaymentProvider>(std::make_unique<SandboxPayments>(store));

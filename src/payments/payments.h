@@ -13,13 +13,14 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "net/http.h"
-#include "store/store.h"
+#include "store/topups.h"
+#include "store/users.h"
 
 namespace turnpike::payments {
 
 struct Checkout {
   std::string external_id;          // the provider's id of the payment; with the provider's name it
-                                    // finds the top-up in the store (Store::FindTopup)
+                                    // finds the top-up in the store (TopupStore::FindTopup)
   std::string checkout_url;         // where the user pays; "" when nothing is left to do
   bool completed_immediately = false;  // the credits are on the balance already
 };
@@ -46,7 +47,8 @@ class PaymentProvider {
                                           std::string_view return_origin) = 0;
   // Handles one webhook delivery: `headers` and the raw, unparsed `body` as received. Errors
   // are answered as they are (kBadRequest: unsigned, forged, stale or inconsistent; kNotFound:
-  // an unknown payment) and change nothing. The default: kNotFound (no webhooks). Thread-safe;
+  // an unknown payment; kInternal: the store could not be read, so the provider retries) and
+  // change nothing. The default: kNotFound (no webhooks). Thread-safe;
   // a delivery repeated, even concurrently, credits once.
   virtual Result<WebhookOutcome> HandleWebhook(const Headers& headers, std::string_view body, int64_t now_unix);
 };
@@ -56,19 +58,19 @@ class PaymentProvider {
 // (ledger kind "topup").
 class SandboxPayments final : public PaymentProvider {
  public:
-  explicit SandboxPayments(store::Store& store) : store_(store) {}
+  explicit SandboxPayments(store::TopupStore& store) : store_(store) {}
   std::string_view name() const override { return "sandbox"; }
   Result<Checkout> CreateCheckout(const store::User& user, money::Micros amount,
                                   std::string_view return_origin) override;
 
  private:
-  store::Store& store_;
+  store::TopupStore& store_;
 };
 
 // The provider named by config payments.provider: "sandbox", "stripe" (its secrets read through
 // `env` from the variables config names), or "none" (nullptr: checkout is off). kBadRequest for
 // another name or a missing secret (the message names the variable, never a value).
-Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const config::Config& config, store::Store& store,
+Result<std::unique_ptr<PaymentProvider>> MakePaymentProvider(const config::Config& config, store::TopupStore& store,
                                                              const config::EnvLookup& env);
 
 }  // namespace turnpike::payments

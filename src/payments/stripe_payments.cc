@@ -52,7 +52,7 @@ Result<StripeOptions> StripeOptionsFrom(const config::Config& config, const conf
   return o;
 }
 
-StripePayments::StripePayments(store::Store& store, StripeOptions options, StripeTransport transport)
+StripePayments::StripePayments(store::TopupStore& store, StripeOptions options, StripeTransport transport)
     : store_(store), options_(std::move(options)), transport_(std::move(transport)) {
   options_.api_base = TrimSlash(options_.api_base);
   if (!transport_) transport_ = &net::BlockingExchange;
@@ -157,7 +157,9 @@ Result<WebhookOutcome> StripePayments::HandleWebhook(const Headers& headers, std
   }
   if (session.payment_status != "paid") return WebhookOutcome::kIgnored;  // async_payment_succeeded follows
 
-  auto topup = store_.FindTopup(std::string(name()), session.id);
+  auto found = store_.FindTopup(std::string(name()), session.id);
+  if (!found.ok()) return found.error();
+  const std::optional<store::Topup>& topup = *found;
   if (!topup) {
     spdlog::warn("stripe webhook: {} for unknown Checkout Session {}", event->id, session.id);
     return MakeError(ErrorCode::kNotFound, "No top-up has this Checkout Session");

@@ -10,7 +10,7 @@
 // raw body first (stripe_wire.h); nothing else is read from an unsigned, forged or stale
 // delivery. Then `checkout.session.completed` (and `checkout.session.async_payment_succeeded`,
 // for payment methods that settle later) with payment_status "paid" completes the top-up with
-// that session id: the store credits exactly once (Store::CompleteTopup), so Stripe's repeated
+// that session id: the store credits exactly once (TopupStore::CompleteTopup), so Stripe's repeated
 // deliveries change nothing. The session's amount_total must equal the top-up's amount (in
 // cents, currency usd) and its metadata must name the top-up's user, or nothing is credited.
 // Sessions without Turnpike's metadata (another application on the same Stripe account) and
@@ -48,7 +48,7 @@ using StripeTransport = std::function<Result<net::BlockingResponse>(const net::U
 class StripePayments final : public PaymentProvider {
  public:
   // `transport` defaults to net::BlockingExchange.
-  StripePayments(store::Store& store, StripeOptions options, StripeTransport transport = nullptr);
+  StripePayments(store::TopupStore& store, StripeOptions options, StripeTransport transport = nullptr);
 
   std::string_view name() const override { return "stripe"; }
   Result<Checkout> CreateCheckout(const store::User& user, money::Micros amount,
@@ -59,7 +59,7 @@ class StripePayments final : public PaymentProvider {
   Result<FormFields> SessionForm(const store::User& user, money::Micros amount, std::string_view return_origin) const;
 
  private:
-  store::Store& store_;
+  store::TopupStore& store_;
   StripeOptions options_;
   StripeTransport transport_;
 };

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "common/crypto.h"
+#include "common/result_testing.h"
+#include "store/store.h"
 
 namespace turnpike::payments {
 namespace {
@@ -55,7 +57,7 @@ class StripePaymentsTest : public ::testing::Test {
     ASSERT_TRUE(store_->Migrate().ok());
     auto id = store_->CreateUser("payer@example.com", "x", false);
     ASSERT_TRUE(id.ok());
-    user_ = *store_->FindUserById(*id);
+    user_ = *Must(store_->FindUserById(*id));
     options_.api_base = "https://stripe.fake/";
     options_.secret_key = kKey;
     options_.webhook_secret = kHook;
@@ -107,7 +109,7 @@ class StripePaymentsTest : public ::testing::Test {
     return c.ok() ? *c : Checkout{};
   }
 
-  int64_t Balance() { return store_->FindUserById(user_.id)->balance; }
+  int64_t Balance() { return Must(store_->FindUserById(user_.id))->balance; }
 
   std::unique_ptr<store::Store> store_;
   store::User user_;
@@ -141,7 +143,7 @@ TEST_F(StripePaymentsTest, CheckoutCreatesASessionAndAPendingTopup) {
   EXPECT_EQ(form["client_reference_id"], "turnpike-user-" + std::to_string(user_.id));
   EXPECT_EQ(form["metadata[turnpike_user_id]"], std::to_string(user_.id));
 
-  auto topup = store_->FindTopup("stripe", "cs_test_abc");
+  auto topup = Must(store_->FindTopup("stripe", "cs_test_abc"));
   ASSERT_TRUE(topup.has_value());
   EXPECT_EQ(topup->status, "pending");
   EXPECT_EQ(topup->amount, 12'340'000);
@@ -182,7 +184,7 @@ TEST_F(StripePaymentsTest, StripeFailuresCreateNothingAndLeakNoSecret) {
     EXPECT_EQ(c.error().code, code) << c.error().message;
     EXPECT_EQ(c.error().message.find(kKey), std::string::npos) << c.error().message;
   }
-  EXPECT_TRUE(store_->ListTopups(user_.id, 10).empty());
+  EXPECT_TRUE(Must(store_->ListTopups(user_.id, 10)).empty());
 }
 
 TEST_F(StripePaymentsTest, PaidWebhookCreditsExactlyOnce) {
@@ -198,8 +200,8 @@ TEST_F(StripePaymentsTest, PaidWebhookCreditsExactlyOnce) {
     EXPECT_EQ(*again, WebhookOutcome::kAlreadyCredited);
   }
   EXPECT_EQ(Balance(), 5'000'000);
-  EXPECT_EQ(store_->LedgerSum(user_.id), 5'000'000);
-  auto topup = store_->FindTopup("stripe", "cs_once");
+  EXPECT_EQ(Must(store_->LedgerSum(user_.id)), 5'000'000);
+  auto topup = Must(store_->FindTopup("stripe", "cs_once"));
   EXPECT_EQ(topup->status, "completed");
   EXPECT_EQ(topup->completed_at, kNow);
 }
@@ -222,7 +224,7 @@ TEST_F(StripePaymentsTest, ConcurrentDeliveriesCreditOnce) {
   EXPECT_EQ(already.load(), 7);
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(Balance(), 2'500'000);
-  EXPECT_EQ(store_->LedgerSum(user_.id), 2'500'000);
+  EXPECT_EQ(Must(store_->LedgerSum(user_.id)), 2'500'000);
 }
 
 TEST_F(StripePaymentsTest, BadDeliveriesChangeNothing) {
@@ -249,7 +251,7 @@ TEST_F(StripePaymentsTest, BadDeliveriesChangeNothing) {
   expect(Deliver(Event("checkout.session.completed", "cs_unknown", 300)), ErrorCode::kNotFound, "unknown session");
   expect(Deliver("not json"), ErrorCode::kBadRequest, "signed garbage");
   EXPECT_EQ(Balance(), 0);
-  EXPECT_EQ(store_->FindTopup("stripe", "cs_bad")->status, "pending");
+  EXPECT_EQ(Must(store_->FindTopup("stripe", "cs_bad"))->status, "pending");
   // The real one still works afterwards.
   auto ok = Deliver(good);
   ASSERT_TRUE(ok.ok()) << ok.error().message;

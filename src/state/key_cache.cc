@@ -1,5 +1,8 @@
 #include "state/key_cache.h"
 
+#include <spdlog/spdlog.h>
+
+#include "common/bearer.h"
 #include "common/crypto.h"
 
 namespace turnpike::state {
@@ -9,18 +12,14 @@ constexpr size_t kMaxEntries = 100'000;
 }
 
 Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) {
-  constexpr std::string_view kBearer = "Bearer ";
   if (authorization.empty()) {
     return MakeError(ErrorCode::kUnauthorized, "No API key provided: send it as 'Authorization: Bearer <key>'");
   }
-  if (authorization.size() <= kBearer.size() ||
-      !std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
-                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+  std::optional<std::string_view> presented = BearerToken(authorization);
+  if (!presented || presented->empty()) {
     return MakeError(ErrorCode::kUnauthorized, "Malformed Authorization header: expected 'Bearer <key>'");
   }
-  std::string_view presented = authorization.substr(kBearer.size());
-  while (!presented.empty() && presented.back() == ' ') presented.remove_suffix(1);
-  std::string hash = crypto::Sha256Hex(presented);
+  std::string hash = crypto::Sha256Hex(*presented);
 
   std::optional<store::ApiKey> key;
   auto now = std::chrono::steady_clock::now();
@@ -31,7 +30,12 @@ Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) {
     }
   }
   if (!key) {
-    key = store_.FindKeyByHash(hash);
+    auto found = store_.FindKeyByHash(hash);
+    if (!found.ok()) {
+      spdlog::error("key cache: reading a key failed: {}", found.error().message);
+      return MakeError(ErrorCode::kUnavailable, "API keys cannot be checked right now; try again shortly");
+    }
+    key = std::move(*found);
     if (key) {
       std::unique_lock lock(mutex_);
       if (entries_.size() >= kMaxEntries) entries_.clear();

@@ -2,7 +2,7 @@
 // SHA-256 and a hash-map lookup (no database round trip); a miss, or an entry older than the
 // TTL, reads the store, so a key created, disabled or re-limited elsewhere (the CLI, another
 // replica) takes effect within the TTL — and holds re-check it in the store at once anyway.
-// Thread-safe.
+// Reads only the KeyStore. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -13,21 +13,24 @@
 #include <unordered_map>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/keys.h"
 
 namespace turnpike::state {
 
 class KeyCache {
  public:
-  KeyCache(store::Store& store, std::chrono::milliseconds ttl) : store_(store), ttl_(ttl) {}
+  KeyCache(store::KeyStore& store, std::chrono::milliseconds ttl) : store_(store), ttl_(ttl) {}
 
   // Authenticates the value of an Authorization header ("Bearer sk-tp-…") for spending:
   // Identify() and then the key must be usable. Errors: kUnauthorized (missing, malformed,
-  // unknown or expired key), kForbidden (disabled key), kPaymentRequired (limit used up).
+  // unknown or expired key), kForbidden (disabled key), kPaymentRequired (limit used up),
+  // kUnavailable (the store could not be read).
   Result<store::ApiKey> Authenticate(std::string_view authorization, int64_t now_unix);
 
   // Finds the key an Authorization header names, whatever its state (for the routes where a
-  // key reads its own status). Errors: kUnauthorized (missing, malformed or unknown key).
+  // key reads its own status). The header is parsed by BearerToken (common/bearer.h). Errors:
+  // kUnauthorized (missing, malformed or unknown key), kUnavailable (a cache miss and the store
+  // could not be read; the store's message is logged, not returned).
   Result<store::ApiKey> Identify(std::string_view authorization);
 
   // Drops a cached entry (after a change made through this process).
@@ -39,7 +42,7 @@ class KeyCache {
     std::chrono::steady_clock::time_point fetched_at;
   };
 
-  store::Store& store_;
+  store::KeyStore& store_;
   std::chrono::milliseconds ttl_;
   std::shared_mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;  // by hash_hex

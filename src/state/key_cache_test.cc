@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/crypto.h"
+#include "store/store.h"
 
 namespace turnpike::state {
 namespace {
@@ -219,6 +220,54 @@ TEST_F(KeyCacheTest, IdentifyRefusesUnknownAndMalformed) {
   ExpectRefused(cache.Identify(""), ErrorCode::kUnauthorized);
   ExpectRefused(cache.Identify("Basic abc"), ErrorCode::kUnauthorized);
   ExpectRefused(cache.Identify("Bearer sk-tp-v1-nope"), ErrorCode::kUnauthorized);
+}
+
+TEST_F(KeyCacheTest, HeaderBytesAbove0x7fAreRefusedNotMisread) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 5s);
+  // A scheme with bytes >= 0x80 (std::tolower on them was undefined behaviour), and a key made
+  // of them.
+  for (const std::string& header : std::vector<std::string>{"B\xC3\xA9" "arer " + k.key, "\xC2" "earer " + k.key,
+                                                             std::string(7, '\xFF') + k.key, "Bearer \xFF\xFE\x80",
+                                                             "Bearer " + k.key + "\xE9"}) {
+    ExpectRefused(cache.Authenticate(header, kNow), ErrorCode::kUnauthorized);
+  }
+}
+
+TEST_F(KeyCacheTest, LeadingSpacesBeforeTheKeyAreIgnored) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 5s);
+  auto r = cache.Authenticate("Bearer   " + k.key, kNow);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->id, k.id);
+}
+
+// A KeyStore whose every read fails, as a database that cannot be read does.
+class BrokenKeyStore : public store::KeyStore {
+ public:
+  Result<int64_t> CreateKey(const store::ApiKey&) override { return Broken(); }
+  Result<std::optional<store::ApiKey>> FindKeyByHash(const std::string&) override { return Broken(); }
+  Result<std::optional<store::ApiKey>> FindKeyById(int64_t) override { return Broken(); }
+  Result<std::vector<store::ApiKey>> ListKeys(int64_t) override { return Broken(); }
+  Status SetKeyDisabled(int64_t, bool) override { return Broken(); }
+  Status UpdateKey(int64_t, const store::KeyUpdate&) override { return Broken(); }
+  Status DeleteKey(int64_t) override { return Broken(); }
+  Status RotateKey(int64_t, const std::string&, const std::string&) override { return Broken(); }
+  void TouchKey(int64_t, int64_t) override {}
+
+ private:
+  static Error Broken() { return MakeError(ErrorCode::kInternal, "sqlite: disk I/O error"); }
+};
+
+TEST(KeyCacheStoreErrorTest, AStoreErrorIs503NotAnUnknownKey) {
+  BrokenKeyStore broken;
+  KeyCache cache(broken, 5s);
+  crypto::NewApiKey generated = crypto::GenerateApiKey();
+  auto r = cache.Authenticate("Bearer " + generated.key, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUnavailable) << r.error().message;
+  EXPECT_EQ(r.error().message.find("sqlite"), std::string::npos) << "the store's message leaks";
+  EXPECT_EQ(cache.Identify("Bearer " + generated.key).error().code, ErrorCode::kUnavailable);
 }
 
 TEST_F(KeyCacheTest, ConcurrentCallsAgree) {

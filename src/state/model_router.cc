@@ -1,6 +1,7 @@
 #include "state/model_router.h"
 
 #include <algorithm>
+#include <spdlog/spdlog.h>
 
 #include "state/models_json.h"
 #include "providers/provider.h"
@@ -68,9 +69,15 @@ void ModelRouter::Load(store::Catalog catalog) {
   snapshot_ = std::move(snap);
 }
 
-void ModelRouter::Reload(const std::function<store::Catalog()>& load) {
+Status ModelRouter::Reload(const std::function<Result<store::Catalog>()>& load) {
   std::lock_guard reload(reload_mutex_);
-  Load(load());
+  Result<store::Catalog> catalog = load();
+  if (!catalog.ok()) {
+    spdlog::warn("catalog reload failed, still serving the catalog loaded before: {}", catalog.error().message);
+    return catalog.error();
+  }
+  Load(std::move(*catalog));
+  return OkStatus();
 }
 
 std::shared_ptr<const CatalogSnapshot> ModelRouter::snapshot() const {

@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "config/config.h"
-#include "store/store.h"
+#include "common/result.h"
+#include "store/catalog.h"
 
 namespace turnpike::state {
 
@@ -57,10 +58,12 @@ class ModelRouter {
   explicit ModelRouter(config::EnvLookup env) : env_(std::move(env)) {}
   // Replaces the snapshot. Thread-safe.
   void Load(store::Catalog catalog);
-  // Replaces the snapshot with what `load` reads (a store's catalog now). Reloads are serialised,
-  // so a slow reload that read the store before a change can never replace the snapshot of a
-  // reload that read it after. Thread-safe.
-  void Reload(const std::function<store::Catalog()>& load);
+  // Replaces the snapshot with what `load` reads (a store's catalog now). When `load` fails
+  // (the store cannot be read), the current snapshot stays, a warning is logged and the error is
+  // returned: a failed read never replaces a good catalog with an empty one. Reloads are
+  // serialised, so a slow reload that read the store before a change can never replace the
+  // snapshot of a reload that read it after. Thread-safe.
+  Status Reload(const std::function<Result<store::Catalog>()>& load);
   // The current snapshot; it stays valid while the caller holds it. Thread-safe.
   std::shared_ptr<const CatalogSnapshot> snapshot() const;
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "store/store.h"
+#include "store/catalog.h"
 
 namespace turnpike::store {
 

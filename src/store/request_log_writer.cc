@@ -4,7 +4,7 @@
 
 namespace turnpike::store {
 
-RequestLogWriter::RequestLogWriter(Store& store, size_t batch_size, std::chrono::milliseconds flush_interval)
+RequestLogWriter::RequestLogWriter(RequestLogStore& store, size_t batch_size, std::chrono::milliseconds flush_interval)
     : store_(store), batch_size_(batch_size), flush_interval_(flush_interval), thread_([this] { Run(); }) {}
 
 RequestLogWriter::~RequestLogWriter() { Stop(); }

@@ -9,13 +9,13 @@
 #include <thread>
 #include <vector>
 
-#include "store/store.h"
+#include "store/request_log.h"
 
 namespace turnpike::store {
 
 class RequestLogWriter {
  public:
-  RequestLogWriter(Store& store, size_t batch_size, std::chrono::milliseconds flush_interval);
+  RequestLogWriter(RequestLogStore& store, size_t batch_size, std::chrono::milliseconds flush_interval);
   RequestLogWriter(const RequestLogWriter&) = delete;
   RequestLogWriter& operator=(const RequestLogWriter&) = delete;
   ~RequestLogWriter();  // calls Stop()
@@ -33,7 +33,7 @@ class RequestLogWriter {
  private:
   void Run();
 
-  Store& store_;
+  RequestLogStore& store_;
   size_t batch_size_;
   std::chrono::milliseconds flush_interval_;
   mutable std::mutex mutex_;

@@ -35,7 +35,7 @@ Result<std::string> SqlitePath(std::string_view url) {
 
 }  // namespace
 
-Catalog Store::LoadCatalog() { return LoadCatalogAt(UnixSeconds()); }
+Result<Catalog> CatalogStore::LoadCatalog() { return LoadCatalogAt(UnixSeconds()); }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
   if (StartsWith(database_url, "postgresql://") || StartsWith(database_url, "postgres://")) {
@@ -71,7 +71,9 @@ Result<ReadyStore> OpenReadyStore(const std::string& database_url) {
   auto applied = ready.store->Migrate();
   if (!applied.ok()) return Failed("migration failed: ", applied.error());
   ready.migrations_applied = *applied;
-  if (ready.store->CatalogEmpty()) {
+  auto empty = ready.store->CatalogEmpty();
+  if (!empty.ok()) return Failed("reading the catalog failed: ", empty.error());
+  if (*empty) {
     auto catalog = DefaultCatalog();
     if (!catalog.ok()) return Failed("the built-in catalog is invalid: ", catalog.error());
     if (auto s = ready.store->ImportCatalog(*catalog); !s.ok()) return Failed("loading the default catalog failed: ", s.error());

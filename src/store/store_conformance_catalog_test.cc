@@ -2,6 +2,7 @@
 // endpoints one at a time) and effective-dated prices (the price history, scheduled changes,
 // LoadCatalogAt).
 #include "common/clock.h"
+#include "common/result_testing.h"
 #include "store/store_conformance.h"
 
 namespace turnpike::store {
@@ -40,7 +41,7 @@ const Endpoint* FindEndpoint(const Catalog& catalog, const std::string& model_id
 // The prices LoadCatalogAt(at) gives the endpoint; fails the test when it is missing.
 Prices PricesAt(Store& store, const std::string& model_id, const std::string& provider_id,
                 int64_t at) {
-  Catalog catalog = store.LoadCatalogAt(at);
+  Catalog catalog = Must(store.LoadCatalogAt(at));
   const Endpoint* e = FindEndpoint(catalog, model_id, provider_id);
   EXPECT_NE(e, nullptr) << model_id << " @ " << provider_id << " at " << at;
   return e ? e->prices : Prices{-1, -1, -1, -1};
@@ -117,7 +118,7 @@ TEST_P(StoreConformanceTest, CatalogAdminCompaniesAndProviders) {
   ASSERT_FALSE(no_adapter.ok());
   EXPECT_EQ(no_adapter.error().code, ErrorCode::kBadRequest);
 
-  Catalog catalog = store_->LoadCatalog();
+  Catalog catalog = Must(store_->LoadCatalog());
   ASSERT_EQ(catalog.companies.size(), 2u);
   EXPECT_EQ(catalog.companies[0].id, "mistral");
   EXPECT_EQ(catalog.companies[1].name, "OpenAI Inc.");
@@ -136,7 +137,7 @@ TEST_P(StoreConformanceTest, CatalogAdminCompaniesAndProviders) {
   gone = store_->DeleteProvider("fast");
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
-  catalog = store_->LoadCatalog();
+  catalog = Must(store_->LoadCatalog());
   EXPECT_EQ(catalog.companies.size(), 1u);
   EXPECT_TRUE(catalog.providers.empty());
 }
@@ -167,7 +168,7 @@ TEST_P(StoreConformanceTest, CatalogAdminModelsLeaveEndpointsAlone) {
   changed.input_modalities = {"text", "image"};
   changed.endpoints = {MakeEndpoint("other", kLater)};
   ASSERT_TRUE(store_->PutModel(changed, PutMode::kUpdate).ok());
-  Catalog catalog = store_->LoadCatalogAt(now);
+  Catalog catalog = Must(store_->LoadCatalogAt(now));
   const Model* model = FindModel(catalog, "openai/gpt-4o-mini");
   ASSERT_NE(model, nullptr);
   EXPECT_EQ(model->name, "GPT-4o mini (renamed)");
@@ -189,7 +190,7 @@ TEST_P(StoreConformanceTest, CatalogAdminModelsLeaveEndpointsAlone) {
   Status provider = store_->DeleteProvider("groq");
   ASSERT_FALSE(provider.ok());
   EXPECT_EQ(provider.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(store_->LoadCatalogAt(now).providers.size(), 2u);
+  EXPECT_EQ(Must(store_->LoadCatalogAt(now)).providers.size(), 2u);
 
   // An endpoint goes on its own; then its provider may go.
   ASSERT_TRUE(store_->DeleteEndpoint("openai/gpt-4o-mini", "groq", now).ok());
@@ -205,7 +206,7 @@ TEST_P(StoreConformanceTest, CatalogAdminModelsLeaveEndpointsAlone) {
   EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
   ASSERT_TRUE(store_->DeleteProvider("openai").ok());
   ASSERT_TRUE(store_->DeleteCompany("openai").ok());
-  EXPECT_TRUE(store_->CatalogEmpty());
+  EXPECT_TRUE(Must(store_->CatalogEmpty()));
 }
 
 TEST_P(StoreConformanceTest, EndpointPutRecordsPriceChanges) {
@@ -223,13 +224,13 @@ TEST_P(StoreConformanceTest, EndpointPutRecordsPriceChanges) {
   Result<bool> scheduled_new = store_->PutEndpoint(model, MakeEndpoint("openai", kOld), t0 + 60, t0);
   ASSERT_FALSE(scheduled_new.ok());
   EXPECT_EQ(scheduled_new.error().code, ErrorCode::kBadRequest);
-  EXPECT_TRUE(store_->ListPriceHistory(model, "openai").empty());
+  EXPECT_TRUE(Must(store_->ListPriceHistory(model, "openai")).empty());
 
   // Created; a time in the past means now.
   Result<bool> created = store_->PutEndpoint(model, MakeEndpoint("openai", kOld), t0 - 3600, t0);
   ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_TRUE(*created);
-  std::vector<PriceChange> history = store_->ListPriceHistory(model, "openai");
+  std::vector<PriceChange> history = Must(store_->ListPriceHistory(model, "openai"));
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].model_id, model);
   EXPECT_EQ(history[0].provider_id, "openai");
@@ -245,8 +246,8 @@ TEST_P(StoreConformanceTest, EndpointPutRecordsPriceChanges) {
   Result<bool> updated = store_->PutEndpoint(model, renamed, 0, t0 + 10);
   ASSERT_TRUE(updated.ok());
   EXPECT_FALSE(*updated);
-  EXPECT_EQ(store_->ListPriceHistory(model, "openai").size(), 1u);
-  Catalog loaded = store_->LoadCatalogAt(t0 + 10);
+  EXPECT_EQ(Must(store_->ListPriceHistory(model, "openai")).size(), 1u);
+  Catalog loaded = Must(store_->LoadCatalogAt(t0 + 10));
   const Endpoint* e = FindEndpoint(loaded, model, "openai");
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->upstream_model, "gpt-4o-mini-2024-07-18");
@@ -254,7 +255,7 @@ TEST_P(StoreConformanceTest, EndpointPutRecordsPriceChanges) {
 
   // New prices, effective now.
   ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("openai", kNew), 0, t0 + 20).ok());
-  history = store_->ListPriceHistory(model, "openai");
+  history = Must(store_->ListPriceHistory(model, "openai"));
   ASSERT_EQ(history.size(), 2u);
   ExpectPrices(history[1].prices, kNew, "second row");
   EXPECT_EQ(history[1].effective_from, t0 + 20);
@@ -262,10 +263,10 @@ TEST_P(StoreConformanceTest, EndpointPutRecordsPriceChanges) {
   ExpectPrices(PricesAt(*store_, model, "openai", t0 + 20), kNew, "from the change");
   // Back to the old prices is a change too.
   ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("openai", kOld), 0, t0 + 30).ok());
-  EXPECT_EQ(store_->ListPriceHistory(model, "openai").size(), 3u);
+  EXPECT_EQ(Must(store_->ListPriceHistory(model, "openai")).size(), 3u);
   ExpectPrices(PricesAt(*store_, model, "openai", t0 + 30), kOld, "changed back");
-  EXPECT_TRUE(store_->ListPriceHistory(model, "groq").empty());
-  EXPECT_TRUE(store_->ListPriceHistory("openai/none", "openai").empty());
+  EXPECT_TRUE(Must(store_->ListPriceHistory(model, "groq")).empty());
+  EXPECT_TRUE(Must(store_->ListPriceHistory("openai/none", "openai")).empty());
 }
 
 TEST_P(StoreConformanceTest, ScheduledPriceChangeTakesEffectAtItsTime) {
@@ -273,7 +274,7 @@ TEST_P(StoreConformanceTest, ScheduledPriceChangeTakesEffectAtItsTime) {
   const int64_t t0 = 2'000'000'000;
   const std::string model = "openai/gpt-4o-mini";
   ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("openai", kOld), 0, t0).ok());
-  EXPECT_FALSE(store_->LoadCatalogAt(t0).next_price_change.has_value());
+  EXPECT_FALSE(Must(store_->LoadCatalogAt(t0)).next_price_change.has_value());
 
   // Scheduled 100 s ahead, with a new upstream name that applies at once.
   Endpoint next = MakeEndpoint("openai", kNew);
@@ -281,18 +282,18 @@ TEST_P(StoreConformanceTest, ScheduledPriceChangeTakesEffectAtItsTime) {
   Result<bool> scheduled = store_->PutEndpoint(model, next, t0 + 100, t0 + 1);
   ASSERT_TRUE(scheduled.ok()) << scheduled.error().message;
   EXPECT_FALSE(*scheduled);
-  std::vector<PriceChange> history = store_->ListPriceHistory(model, "openai");
+  std::vector<PriceChange> history = Must(store_->ListPriceHistory(model, "openai"));
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[1].effective_from, t0 + 100);
   EXPECT_EQ(history[1].created_at, t0 + 1);
 
-  Catalog before = store_->LoadCatalogAt(t0 + 99);
+  Catalog before = Must(store_->LoadCatalogAt(t0 + 99));
   const Endpoint* e = FindEndpoint(before, model, "openai");
   ASSERT_NE(e, nullptr);
   ExpectPrices(e->prices, kOld, "before its time");
   EXPECT_EQ(e->upstream_model, "renamed-now");
   EXPECT_EQ(before.next_price_change, std::optional<int64_t>(t0 + 100));
-  Catalog after = store_->LoadCatalogAt(t0 + 100);
+  Catalog after = Must(store_->LoadCatalogAt(t0 + 100));
   ExpectPrices(FindEndpoint(after, model, "openai")->prices, kNew, "at its time");
   EXPECT_FALSE(after.next_price_change.has_value());
   ExpectPrices(PricesAt(*store_, model, "openai", t0 + 5000), kNew, "long after");
@@ -300,11 +301,11 @@ TEST_P(StoreConformanceTest, ScheduledPriceChangeTakesEffectAtItsTime) {
   // Two more changes scheduled out of order: each applies from its own time.
   ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("openai", kLater), t0 + 300, t0 + 2).ok());
   ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("openai", kOld), t0 + 200, t0 + 3).ok());
-  EXPECT_EQ(store_->LoadCatalogAt(t0 + 150).next_price_change, std::optional<int64_t>(t0 + 200));
+  EXPECT_EQ(Must(store_->LoadCatalogAt(t0 + 150)).next_price_change, std::optional<int64_t>(t0 + 200));
   ExpectPrices(PricesAt(*store_, model, "openai", t0 + 150), kNew, "after the first");
   ExpectPrices(PricesAt(*store_, model, "openai", t0 + 250), kOld, "after the second");
   ExpectPrices(PricesAt(*store_, model, "openai", t0 + 300), kLater, "after the third");
-  history = store_->ListPriceHistory(model, "openai");
+  history = Must(store_->ListPriceHistory(model, "openai"));
   ASSERT_EQ(history.size(), 4u);
   EXPECT_EQ(history[2].effective_from, t0 + 200);  // by effective_from, not by creation
   EXPECT_EQ(history[3].effective_from, t0 + 300);
@@ -314,7 +315,7 @@ TEST_P(StoreConformanceTest, ScheduledPriceChangeTakesEffectAtItsTime) {
   ExpectPrices(PricesAt(*store_, model, "openai", t0 + 300), kNew, "rescheduled");
   // Prices equal to those that would be in force at that time are no change.
   ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("openai", kNew), t0 + 400, t0 + 5).ok());
-  EXPECT_EQ(store_->ListPriceHistory(model, "openai").size(), 5u);
+  EXPECT_EQ(Must(store_->ListPriceHistory(model, "openai")).size(), 5u);
 }
 
 TEST_P(StoreConformanceTest, DeletingCancelsScheduledPricesAndKeepsThePast) {
@@ -327,20 +328,20 @@ TEST_P(StoreConformanceTest, DeletingCancelsScheduledPricesAndKeepsThePast) {
   ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("groq", kNew), t0 + 100, t0).ok());
 
   ASSERT_TRUE(store_->DeleteEndpoint(model, "openai", t0 + 10).ok());
-  std::vector<PriceChange> history = store_->ListPriceHistory(model, "openai");
+  std::vector<PriceChange> history = Must(store_->ListPriceHistory(model, "openai"));
   ASSERT_EQ(history.size(), 1u);  // the past stays, the scheduled change is gone
   ExpectPrices(history[0].prices, kOld, "past row");
-  EXPECT_EQ(store_->ListPriceHistory(model, "groq").size(), 2u);
-  EXPECT_EQ(store_->LoadCatalogAt(t0 + 10).next_price_change, std::optional<int64_t>(t0 + 100));
+  EXPECT_EQ(Must(store_->ListPriceHistory(model, "groq")).size(), 2u);
+  EXPECT_EQ(Must(store_->LoadCatalogAt(t0 + 10)).next_price_change, std::optional<int64_t>(t0 + 100));
 
   // Created again: nothing scheduled comes back; the new prices apply from now.
   ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("openai", kLater), 0, t0 + 20).ok());
   ExpectPrices(PricesAt(*store_, model, "openai", t0 + 1000), kLater, "re-created");
 
   ASSERT_TRUE(store_->DeleteModel(model, t0 + 30).ok());
-  EXPECT_EQ(store_->ListPriceHistory(model, "groq").size(), 1u);
-  EXPECT_EQ(store_->ListPriceHistory(model, "openai").size(), 2u);
-  EXPECT_FALSE(store_->LoadCatalogAt(t0 + 30).next_price_change.has_value());
+  EXPECT_EQ(Must(store_->ListPriceHistory(model, "groq")).size(), 1u);
+  EXPECT_EQ(Must(store_->ListPriceHistory(model, "openai")).size(), 2u);
+  EXPECT_FALSE(Must(store_->LoadCatalogAt(t0 + 30)).next_price_change.has_value());
 }
 
 TEST_P(StoreConformanceTest, ImportCatalogRecordsPriceChanges) {
@@ -354,7 +355,7 @@ TEST_P(StoreConformanceTest, ImportCatalogRecordsPriceChanges) {
   catalog.models = {model};
   ASSERT_TRUE(store_->ImportCatalog(catalog).ok());
   const int64_t after = UnixSeconds();
-  std::vector<PriceChange> history = store_->ListPriceHistory(model.id, "openai");
+  std::vector<PriceChange> history = Must(store_->ListPriceHistory(model.id, "openai"));
   ASSERT_EQ(history.size(), 1u);
   ExpectPrices(history[0].prices, kOld, "imported");
   EXPECT_GE(history[0].effective_from, before);
@@ -363,7 +364,7 @@ TEST_P(StoreConformanceTest, ImportCatalogRecordsPriceChanges) {
 
   // The same import again records nothing.
   ASSERT_TRUE(store_->ImportCatalog(catalog).ok());
-  EXPECT_EQ(store_->ListPriceHistory(model.id, "openai").size(), 1u);
+  EXPECT_EQ(Must(store_->ListPriceHistory(model.id, "openai")).size(), 1u);
 
   // Changes scheduled through the store: the import keeps that of the endpoint it keeps and
   // cancels that of the endpoint it drops.
@@ -373,15 +374,15 @@ TEST_P(StoreConformanceTest, ImportCatalogRecordsPriceChanges) {
   model.endpoints = {MakeEndpoint("openai", kNew)};
   catalog.models = {model};
   ASSERT_TRUE(store_->ImportCatalog(catalog).ok());
-  history = store_->ListPriceHistory(model.id, "openai");
+  history = Must(store_->ListPriceHistory(model.id, "openai"));
   ASSERT_EQ(history.size(), 3u);
   ExpectPrices(history[1].prices, kNew, "the import's change");
   EXPECT_LE(history[1].effective_from, UnixSeconds());
   EXPECT_EQ(history[2].effective_from, far);
-  ExpectPrices(store_->LoadCatalog().models[0].endpoints[0].prices, kNew, "in force now");
+  ExpectPrices(Must(store_->LoadCatalog()).models[0].endpoints[0].prices, kNew, "in force now");
   ExpectPrices(PricesAt(*store_, model.id, "openai", far), kLater, "still scheduled");
-  EXPECT_EQ(store_->LoadCatalog().next_price_change, std::optional<int64_t>(far));
-  EXPECT_EQ(store_->ListPriceHistory(model.id, "groq").size(), 1u);  // its schedule was cancelled
+  EXPECT_EQ(Must(store_->LoadCatalog()).next_price_change, std::optional<int64_t>(far));
+  EXPECT_EQ(Must(store_->ListPriceHistory(model.id, "groq")).size(), 1u);  // its schedule was cancelled
 }
 
 }  // namespace

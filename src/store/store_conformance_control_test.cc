@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/result_testing.h"
 #include "store/store_conformance.h"
 
 namespace turnpike::store {
@@ -15,30 +16,30 @@ TEST_P(StoreConformanceTest, ListUsersPagesByIdAndFlagsChange) {
   int64_t a = MakeUser("a@example.com");
   int64_t b = MakeUser("b@example.com");
   int64_t c = MakeUser("c@example.com");
-  std::vector<User> all = store_->ListUsers(0, 10);
+  std::vector<User> all = Must(store_->ListUsers(0, 10));
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].id, a);
   EXPECT_EQ(all[1].id, b);
   EXPECT_EQ(all[2].id, c);
   EXPECT_EQ(all[1].email, "b@example.com");
   EXPECT_FALSE(all[1].disabled);
-  std::vector<User> after_a = store_->ListUsers(a, 1);
+  std::vector<User> after_a = Must(store_->ListUsers(a, 1));
   ASSERT_EQ(after_a.size(), 1u);
   EXPECT_EQ(after_a[0].id, b);
-  EXPECT_TRUE(store_->ListUsers(c, 10).empty());
-  EXPECT_TRUE(store_->ListUsers(0, 0).empty());
+  EXPECT_TRUE(Must(store_->ListUsers(c, 10)).empty());
+  EXPECT_TRUE(Must(store_->ListUsers(0, 0)).empty());
 
   ASSERT_TRUE(store_->SetUserFlags(b, true, std::nullopt).ok());
-  EXPECT_TRUE(store_->FindUserById(b)->is_admin);
-  EXPECT_FALSE(store_->FindUserById(b)->disabled);
+  EXPECT_TRUE(Must(store_->FindUserById(b))->is_admin);
+  EXPECT_FALSE(Must(store_->FindUserById(b))->disabled);
   ASSERT_TRUE(store_->SetUserFlags(b, std::nullopt, true).ok());
-  EXPECT_TRUE(store_->FindUserById(b)->is_admin);
-  EXPECT_TRUE(store_->FindUserByEmail("B@example.com")->disabled);
+  EXPECT_TRUE(Must(store_->FindUserById(b))->is_admin);
+  EXPECT_TRUE(Must(store_->FindUserByEmail("B@example.com"))->disabled);
   ASSERT_TRUE(store_->SetUserFlags(b, false, false).ok());
-  EXPECT_FALSE(store_->FindUserById(b)->is_admin);
-  EXPECT_FALSE(store_->FindUserById(b)->disabled);
+  EXPECT_FALSE(Must(store_->FindUserById(b))->is_admin);
+  EXPECT_FALSE(Must(store_->FindUserById(b))->disabled);
   ASSERT_TRUE(store_->SetUserFlags(b, std::nullopt, std::nullopt).ok());
-  EXPECT_FALSE(store_->FindUserById(a)->is_admin);  // the others are untouched
+  EXPECT_FALSE(Must(store_->FindUserById(a))->is_admin);  // the others are untouched
   EXPECT_EQ(store_->SetUserFlags(c + 1000, true, std::nullopt).error().code, ErrorCode::kNotFound);
 }
 
@@ -48,8 +49,8 @@ TEST_P(StoreConformanceTest, DisabledUsersKeysHoldNothing) {
   ASSERT_TRUE(store_->SetUserFlags(user, std::nullopt, true).ok());
   HoldResult refused = store_->Hold(HoldRequest{"r1", user, key, 1'000}, kNow);
   EXPECT_EQ(refused.outcome, HoldOutcome::kKeyDisabled);
-  EXPECT_EQ(store_->FindUserById(user)->balance, 10'000);
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 0);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 10'000);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 0);
   ASSERT_TRUE(store_->SetUserFlags(user, std::nullopt, false).ok());
   EXPECT_EQ(store_->Hold(HoldRequest{"r2", user, key, 1'000}, kNow).outcome, HoldOutcome::kHeld);
   ExpectBalanced(user);
@@ -59,20 +60,20 @@ TEST_P(StoreConformanceTest, DebitNeverOverdrawsAndIsIdempotent) {
   int64_t user = MakeUser("alice@example.com", 10'000);
   int64_t key = MakeKey(user, 1);
   ASSERT_TRUE(store_->Debit(user, 3'000, "deduct:1", "refund by card").ok());
-  EXPECT_EQ(store_->FindUserById(user)->balance, 7'000);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 7'000);
   ASSERT_TRUE(store_->Debit(user, 3'000, "deduct:1", "again").ok());  // replay: unchanged
-  EXPECT_EQ(store_->FindUserById(user)->balance, 7'000);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 7'000);
   EXPECT_EQ(store_->Debit(user, 2'000, "deduct:1", "").error().code, ErrorCode::kConflict);
   EXPECT_EQ(store_->Debit(user, 1, "grant:alice@example.com", "").error().code,
             ErrorCode::kConflict);  // the id of a credit
   EXPECT_EQ(store_->Debit(user, 7'001, "deduct:2", "").error().code, ErrorCode::kConflict);
-  EXPECT_EQ(store_->FindUserById(user)->balance, 7'000);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 7'000);
   EXPECT_EQ(store_->Debit(user, 0, "deduct:3", "").error().code, ErrorCode::kBadRequest);
   EXPECT_EQ(store_->Debit(user, -1, "deduct:4", "").error().code, ErrorCode::kBadRequest);
   EXPECT_EQ(store_->Debit(user + 1000, 1, "deduct:5", "").error().code, ErrorCode::kNotFound);
   ExpectBalanced(user);
 
-  std::vector<LedgerEntry> ledger = store_->ListLedger(user, 1);
+  std::vector<LedgerEntry> ledger = Must(store_->ListLedger(user, 1));
   ASSERT_EQ(ledger.size(), 1u);
   EXPECT_EQ(ledger[0].kind, "deduct");
   EXPECT_EQ(ledger[0].amount, -3'000);
@@ -83,12 +84,12 @@ TEST_P(StoreConformanceTest, DebitNeverOverdrawsAndIsIdempotent) {
   ExpectBalanced(user);
   EXPECT_EQ(store_->Debit(user, 5'001, "deduct:6", "").error().code, ErrorCode::kConflict);
   ASSERT_TRUE(store_->Debit(user, 5'000, "deduct:7", "").ok());
-  EXPECT_EQ(store_->FindUserById(user)->balance, 0);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 0);
   ASSERT_TRUE(store_->Settle("r1", 500).ok());
   ASSERT_TRUE(store_->Credit(user, 4'000, "grant", "grant:2", "").ok());
   ASSERT_TRUE(store_->Debit(user, 1'000, "deduct:8", "").ok());
-  EXPECT_EQ(store_->FindUserById(user)->balance, 4'500);
-  EXPECT_EQ(store_->TotalSpent(user), 500);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 4'500);
+  EXPECT_EQ(Must(store_->TotalSpent(user)), 500);
   ExpectBalanced(user);
 }
 
@@ -99,16 +100,16 @@ TEST_P(StoreConformanceTest, SessionsExpireAndDelete) {
   ASSERT_TRUE(store_->CreateSession(Session{HashFor(2), alice, kNow + 200, 0}).ok());
   ASSERT_TRUE(store_->CreateSession(Session{HashFor(3), bob, kNow + 300, kNow}).ok());
 
-  std::optional<Session> found = store_->FindSession(HashFor(1), kNow);
+  std::optional<Session> found = Must(store_->FindSession(HashFor(1), kNow));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id_hash, HashFor(1));
   EXPECT_EQ(found->user_id, alice);
   EXPECT_EQ(found->expires_at, kNow + 100);
   EXPECT_EQ(found->created_at, kNow);
-  EXPECT_GT(store_->FindSession(HashFor(2), kNow)->created_at, 0);
-  EXPECT_TRUE(store_->FindSession(HashFor(1), kNow + 99).has_value());
-  EXPECT_FALSE(store_->FindSession(HashFor(1), kNow + 100).has_value());  // expired
-  EXPECT_FALSE(store_->FindSession(HashFor(9), kNow).has_value());
+  EXPECT_GT(Must(store_->FindSession(HashFor(2), kNow))->created_at, 0);
+  EXPECT_TRUE(Must(store_->FindSession(HashFor(1), kNow + 99)).has_value());
+  EXPECT_FALSE(Must(store_->FindSession(HashFor(1), kNow + 100)).has_value());  // expired
+  EXPECT_FALSE(Must(store_->FindSession(HashFor(9), kNow)).has_value());
 
   EXPECT_EQ(store_->CreateSession(Session{HashFor(1), bob, kNow + 100, kNow}).error().code,
             ErrorCode::kConflict);
@@ -116,23 +117,23 @@ TEST_P(StoreConformanceTest, SessionsExpireAndDelete) {
             ErrorCode::kNotFound);
 
   ASSERT_TRUE(store_->DeleteSession(HashFor(1)).ok());
-  EXPECT_FALSE(store_->FindSession(HashFor(1), kNow).has_value());
+  EXPECT_FALSE(Must(store_->FindSession(HashFor(1), kNow)).has_value());
   EXPECT_TRUE(store_->DeleteSession(HashFor(1)).ok());  // already gone
   ASSERT_TRUE(store_->DeleteUserSessions(alice).ok());
-  EXPECT_FALSE(store_->FindSession(HashFor(2), kNow).has_value());
-  EXPECT_TRUE(store_->FindSession(HashFor(3), kNow).has_value());  // bob's stays
+  EXPECT_FALSE(Must(store_->FindSession(HashFor(2), kNow)).has_value());
+  EXPECT_TRUE(Must(store_->FindSession(HashFor(3), kNow)).has_value());  // bob's stays
   EXPECT_TRUE(store_->DeleteUserSessions(alice).ok());
 }
 
 TEST_P(StoreConformanceTest, UpdateKeyChangesOnlyWhatIsGiven) {
   int64_t user = MakeUser("alice@example.com", 100'000);
   int64_t key = MakeKey(user, 1);
-  EXPECT_FALSE(store_->FindKeyById(key)->log_prompts);
+  EXPECT_FALSE(Must(store_->FindKeyById(key))->log_prompts);
 
   KeyUpdate rename;
   rename.name = "renamed";
   ASSERT_TRUE(store_->UpdateKey(key, rename).ok());
-  ApiKey after = *store_->FindKeyById(key);
+  ApiKey after = *Must(store_->FindKeyById(key));
   EXPECT_EQ(after.name, "renamed");
   EXPECT_EQ(after.prefix, "sk-tp-v1-1");
   EXPECT_FALSE(after.limit.has_value());
@@ -144,20 +145,20 @@ TEST_P(StoreConformanceTest, UpdateKeyChangesOnlyWhatIsGiven) {
   all.expires_at = std::optional<int64_t>(kNow + 10);
   all.log_prompts = true;
   ASSERT_TRUE(store_->UpdateKey(key, all).ok());
-  after = *store_->FindKeyById(key);
+  after = *Must(store_->FindKeyById(key));
   EXPECT_EQ(after.name, "renamed");
   EXPECT_TRUE(after.disabled);
   EXPECT_EQ(after.limit, Micros{5'000});
   EXPECT_EQ(after.expires_at, kNow + 10);
   EXPECT_TRUE(after.log_prompts);
-  EXPECT_TRUE(store_->FindKeyByHash(HashFor(1))->log_prompts);
+  EXPECT_TRUE(Must(store_->FindKeyByHash(HashFor(1)))->log_prompts);
 
   KeyUpdate clear;
   clear.disabled = false;
   clear.limit = std::optional<Micros>();
   clear.expires_at = std::optional<int64_t>();
   ASSERT_TRUE(store_->UpdateKey(key, clear).ok());
-  after = *store_->FindKeyById(key);
+  after = *Must(store_->FindKeyById(key));
   EXPECT_FALSE(after.disabled);
   EXPECT_FALSE(after.limit.has_value());
   EXPECT_FALSE(after.expires_at.has_value());
@@ -169,14 +170,14 @@ TEST_P(StoreConformanceTest, UpdateKeyChangesOnlyWhatIsGiven) {
   KeyUpdate lower;
   lower.limit = std::optional<Micros>(1'000);
   ASSERT_TRUE(store_->UpdateKey(key, lower).ok());
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 3'000);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 3'000);
   EXPECT_EQ(store_->Hold(HoldRequest{"r2", user, key, 1}, kNow).outcome,
             HoldOutcome::kKeyLimitReached);
 
   KeyUpdate negative;
   negative.limit = std::optional<Micros>(-1);
   EXPECT_EQ(store_->UpdateKey(key, negative).error().code, ErrorCode::kBadRequest);
-  EXPECT_EQ(store_->FindKeyById(key)->limit, Micros{1'000});
+  EXPECT_EQ(Must(store_->FindKeyById(key))->limit, Micros{1'000});
   EXPECT_EQ(store_->UpdateKey(key + 1000, rename).error().code, ErrorCode::kNotFound);
   ExpectBalanced(user);
 }
@@ -188,16 +189,16 @@ TEST_P(StoreConformanceTest, DeletedKeysAreGoneButTheirHistoryStays) {
   ASSERT_EQ(store_->Hold(HoldRequest{"r1", user, key, 4'000}, kNow).outcome, HoldOutcome::kHeld);
 
   ASSERT_TRUE(store_->DeleteKey(key).ok());
-  EXPECT_FALSE(store_->FindKeyById(key).has_value());
-  EXPECT_FALSE(store_->FindKeyByHash(HashFor(1)).has_value());
-  std::vector<ApiKey> keys = store_->ListKeys(user);
+  EXPECT_FALSE(Must(store_->FindKeyById(key)).has_value());
+  EXPECT_FALSE(Must(store_->FindKeyByHash(HashFor(1))).has_value());
+  std::vector<ApiKey> keys = Must(store_->ListKeys(user));
   ASSERT_EQ(keys.size(), 1u);
   EXPECT_EQ(keys[0].id, other);
   EXPECT_EQ(store_->Hold(HoldRequest{"r2", user, key, 1}, kNow).outcome, HoldOutcome::kKeyDisabled);
   // A request in flight when the key was deleted still settles.
   ASSERT_TRUE(store_->Settle("r1", 1'500).ok());
-  EXPECT_EQ(store_->FindUserById(user)->balance, 98'500);
-  EXPECT_EQ(store_->ListLedger(user, 10).size(), 3u);  // grant, hold, settle
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 98'500);
+  EXPECT_EQ(Must(store_->ListLedger(user, 10)).size(), 3u);  // grant, hold, settle
 
   EXPECT_EQ(store_->DeleteKey(key).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->SetKeyDisabled(key, true).error().code, ErrorCode::kNotFound);
@@ -223,8 +224,8 @@ TEST_P(StoreConformanceTest, RotatedKeysKeepTheirIdentity) {
   ASSERT_EQ(store_->Hold(HoldRequest{"r1", user, key, 4'000}, kNow).outcome, HoldOutcome::kHeld);
 
   ASSERT_TRUE(store_->RotateKey(key, HashFor(3), "sk-tp-v1-3").ok());
-  EXPECT_FALSE(store_->FindKeyByHash(HashFor(1)).has_value());
-  std::optional<ApiKey> rotated = store_->FindKeyByHash(HashFor(3));
+  EXPECT_FALSE(Must(store_->FindKeyByHash(HashFor(1))).has_value());
+  std::optional<ApiKey> rotated = Must(store_->FindKeyByHash(HashFor(3)));
   ASSERT_TRUE(rotated.has_value());
   EXPECT_EQ(rotated->id, key);
   EXPECT_EQ(rotated->prefix, "sk-tp-v1-3");
@@ -232,30 +233,30 @@ TEST_P(StoreConformanceTest, RotatedKeysKeepTheirIdentity) {
   EXPECT_EQ(rotated->usage, 4'000);
   EXPECT_EQ(rotated->limit, Micros{50'000});
   ASSERT_TRUE(store_->Settle("r1", 1'000).ok());
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 1'000);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 1'000);
 
   EXPECT_EQ(store_->RotateKey(key, HashFor(2), "sk").error().code, ErrorCode::kConflict);
   EXPECT_EQ(store_->RotateKey(key, "not-a-hash", "sk").error().code, ErrorCode::kBadRequest);
   EXPECT_EQ(store_->RotateKey(key + 1000, HashFor(4), "sk").error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->FindKeyByHash(HashFor(3))->id, key);
+  EXPECT_EQ(Must(store_->FindKeyByHash(HashFor(3)))->id, key);
   ExpectBalanced(user);
 }
 
 TEST_P(StoreConformanceTest, TouchKeyRecordsUse) {
   int64_t user = MakeUser("alice@example.com");
   int64_t key = MakeKey(user, 1);
-  EXPECT_FALSE(store_->FindKeyById(key)->last_used_at.has_value());
+  EXPECT_FALSE(Must(store_->FindKeyById(key))->last_used_at.has_value());
   store_->TouchKey(key, kNow);
-  EXPECT_EQ(store_->FindKeyById(key)->last_used_at, kNow);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->last_used_at, kNow);
   store_->TouchKey(key, kNow + 10);  // may be skipped: less than a minute later
-  int64_t seen = store_->FindKeyById(key)->last_used_at.value_or(0);
+  int64_t seen = Must(store_->FindKeyById(key))->last_used_at.value_or(0);
   EXPECT_TRUE(seen == kNow || seen == kNow + 10) << seen;
   store_->TouchKey(key, kNow + 3'600);
-  EXPECT_EQ(store_->FindKeyByHash(HashFor(1))->last_used_at, kNow + 3'600);
+  EXPECT_EQ(Must(store_->FindKeyByHash(HashFor(1)))->last_used_at, kNow + 3'600);
   store_->TouchKey(key + 1000, kNow);  // unknown: nothing happens
   ASSERT_TRUE(store_->DeleteKey(key).ok());
   store_->TouchKey(key, kNow + 7'200);
-  EXPECT_FALSE(store_->FindKeyById(key).has_value());
+  EXPECT_FALSE(Must(store_->FindKeyById(key)).has_value());
 }
 
 TEST_P(StoreConformanceTest, TopupsCompleteOnceAndCredit) {
@@ -269,7 +270,7 @@ TEST_P(StoreConformanceTest, TopupsCompleteOnceAndCredit) {
   Result<int64_t> id = store_->CreateTopup(topup);
   ASSERT_TRUE(id.ok()) << id.error().message;
 
-  std::optional<Topup> found = store_->FindTopup("stripe", "cs_1");
+  std::optional<Topup> found = Must(store_->FindTopup("stripe", "cs_1"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, *id);
   EXPECT_EQ(found->user_id, user);
@@ -277,7 +278,7 @@ TEST_P(StoreConformanceTest, TopupsCompleteOnceAndCredit) {
   EXPECT_EQ(found->status, "pending");
   EXPECT_EQ(found->created_at, kNow);
   EXPECT_EQ(found->completed_at, 0);
-  EXPECT_FALSE(store_->FindTopup("sandbox", "cs_1").has_value());
+  EXPECT_FALSE(Must(store_->FindTopup("sandbox", "cs_1")).has_value());
 
   EXPECT_EQ(store_->CreateTopup(topup).error().code, ErrorCode::kConflict);
   Topup elsewhere = topup;
@@ -296,11 +297,11 @@ TEST_P(StoreConformanceTest, TopupsCompleteOnceAndCredit) {
   Result<bool> first = store_->CompleteTopup("stripe", "cs_1", kNow + 5);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_TRUE(*first);
-  EXPECT_EQ(store_->FindUserById(user)->balance, 5'001'000);
-  found = store_->FindTopup("stripe", "cs_1");
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 5'001'000);
+  found = Must(store_->FindTopup("stripe", "cs_1"));
   EXPECT_EQ(found->status, "completed");
   EXPECT_EQ(found->completed_at, kNow + 5);
-  std::vector<LedgerEntry> ledger = store_->ListLedger(user, 1);
+  std::vector<LedgerEntry> ledger = Must(store_->ListLedger(user, 1));
   ASSERT_EQ(ledger.size(), 1u);
   EXPECT_EQ(ledger[0].kind, "topup");
   EXPECT_EQ(ledger[0].amount, 5'000'000);
@@ -309,20 +310,20 @@ TEST_P(StoreConformanceTest, TopupsCompleteOnceAndCredit) {
   Result<bool> second = store_->CompleteTopup("stripe", "cs_1", kNow + 6);
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(*second);
-  EXPECT_EQ(store_->FindUserById(user)->balance, 5'001'000);
-  EXPECT_EQ(store_->FindTopup("stripe", "cs_1")->completed_at, kNow + 5);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 5'001'000);
+  EXPECT_EQ(Must(store_->FindTopup("stripe", "cs_1"))->completed_at, kNow + 5);
   EXPECT_EQ(store_->CompleteTopup("stripe", "cs_404", kNow).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->TotalCredited(user), 5'001'000);
+  EXPECT_EQ(Must(store_->TotalCredited(user)), 5'001'000);
   ExpectBalanced(user);
 
-  std::vector<Topup> listed = store_->ListTopups(user, 10);
+  std::vector<Topup> listed = Must(store_->ListTopups(user, 10));
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].provider, "sandbox");  // newest first
   EXPECT_EQ(listed[0].status, "pending");
   EXPECT_EQ(listed[1].status, "completed");
-  EXPECT_EQ(store_->ListTopups(user, 1).size(), 1u);
-  EXPECT_TRUE(store_->ListTopups(user, 0).empty());
-  EXPECT_TRUE(store_->ListTopups(user + 1000, 10).empty());
+  EXPECT_EQ(Must(store_->ListTopups(user, 1)).size(), 1u);
+  EXPECT_TRUE(Must(store_->ListTopups(user, 0)).empty());
+  EXPECT_TRUE(Must(store_->ListTopups(user + 1000, 10)).empty());
 }
 
 // 8 threads complete the same 10 top-ups (webhooks delivered many times, to several
@@ -372,9 +373,9 @@ void RunConcurrentTopups(StoreTestDatabase& db, Store& main, int handles) {
   EXPECT_EQ(repeated.load(), kTopups * (kThreads - 1));
   Micros want = 0;
   for (int i = 0; i < kTopups; ++i) want += 1'000 + i;
-  EXPECT_EQ(main.FindUserById(*user)->balance, want);
-  EXPECT_EQ(main.LedgerSum(*user), want);
-  EXPECT_EQ(main.ListLedger(*user, 100).size(), static_cast<size_t>(kTopups));
+  EXPECT_EQ(Must(main.FindUserById(*user))->balance, want);
+  EXPECT_EQ(Must(main.LedgerSum(*user)), want);
+  EXPECT_EQ(Must(main.ListLedger(*user, 100)).size(), static_cast<size_t>(kTopups));
 }
 
 TEST_P(StoreConformanceTest, ConcurrentTopupCompletionsCreditOnce) {

@@ -3,6 +3,7 @@
 #include <set>
 #include <vector>
 
+#include "common/result_testing.h"
 #include "store/store_conformance.h"
 
 namespace turnpike::store {
@@ -47,7 +48,7 @@ TEST_P(StoreConformanceTest, RequestLogQueryFilters) {
 
   LogQuery query;
   query.user_id = 1;
-  std::vector<RequestLogRow> all = store_->QueryRequestLogs(query);
+  std::vector<RequestLogRow> all = Must(store_->QueryRequestLogs(query));
   EXPECT_EQ(Ids(all), (std::vector<std::string>{"r5", "r4", "r2", "r1", "r0"}));
   for (size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i - 1].id, all[i].id);
   const RequestLogRow& r2 = all[2];
@@ -58,49 +59,49 @@ TEST_P(StoreConformanceTest, RequestLogQueryFilters) {
   EXPECT_EQ(r2.prompt_text, rows[2].prompt_text);
   EXPECT_EQ(r2.completion_text, "hello");
   EXPECT_EQ(all[0].prompt_text, "");
-  std::optional<RequestLogRow> found = store_->FindRequestLog("r2");
+  std::optional<RequestLogRow> found = Must(store_->FindRequestLog("r2"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, r2.id);
   EXPECT_EQ(found->completion_text, "hello");
   EXPECT_EQ(found->prices.output, 600'000);
-  EXPECT_EQ(store_->ListRequestLogs(1, 1)[0].id, all[0].id);
+  EXPECT_EQ(Must(store_->ListRequestLogs(1, 1))[0].id, all[0].id);
 
   LogQuery by_key = query;
   by_key.key_id = 8;
-  EXPECT_EQ(Ids(store_->QueryRequestLogs(by_key)), (std::vector<std::string>{"r5", "r1"}));
+  EXPECT_EQ(Ids(Must(store_->QueryRequestLogs(by_key))), (std::vector<std::string>{"r5", "r1"}));
   LogQuery by_model = query;
   by_model.model_id = "a/x";
-  EXPECT_EQ(Ids(store_->QueryRequestLogs(by_model)), (std::vector<std::string>{"r4", "r1", "r0"}));
+  EXPECT_EQ(Ids(Must(store_->QueryRequestLogs(by_model))), (std::vector<std::string>{"r4", "r1", "r0"}));
   LogQuery by_status = query;
   by_status.http_status = 200;
-  EXPECT_EQ(Ids(store_->QueryRequestLogs(by_status)), (std::vector<std::string>{"r5", "r2", "r0"}));
+  EXPECT_EQ(Ids(Must(store_->QueryRequestLogs(by_status))), (std::vector<std::string>{"r5", "r2", "r0"}));
   LogQuery by_time = query;
   by_time.from_ms = kDay0 + 2'000;  // inclusive
   by_time.to_ms = kDay0 + 5'000;    // exclusive
-  EXPECT_EQ(Ids(store_->QueryRequestLogs(by_time)), (std::vector<std::string>{"r4", "r2"}));
+  EXPECT_EQ(Ids(Must(store_->QueryRequestLogs(by_time))), (std::vector<std::string>{"r4", "r2"}));
   LogQuery combined = query;
   combined.key_id = 7;
   combined.model_id = "a/x";
   combined.http_status = 200;
-  EXPECT_EQ(Ids(store_->QueryRequestLogs(combined)), (std::vector<std::string>{"r0"}));
+  EXPECT_EQ(Ids(Must(store_->QueryRequestLogs(combined))), (std::vector<std::string>{"r0"}));
   combined.http_status = 404;
-  EXPECT_TRUE(store_->QueryRequestLogs(combined).empty());
+  EXPECT_TRUE(Must(store_->QueryRequestLogs(combined)).empty());
   LogQuery other_user = query;
   other_user.user_id = 2;
-  EXPECT_EQ(Ids(store_->QueryRequestLogs(other_user)), (std::vector<std::string>{"r3"}));
+  EXPECT_EQ(Ids(Must(store_->QueryRequestLogs(other_user))), (std::vector<std::string>{"r3"}));
   other_user.user_id = 3;
-  EXPECT_TRUE(store_->QueryRequestLogs(other_user).empty());
+  EXPECT_TRUE(Must(store_->QueryRequestLogs(other_user)).empty());
 
   LogQuery page = query;
   page.limit = 2;
-  std::vector<RequestLogRow> first = store_->QueryRequestLogs(page);
+  std::vector<RequestLogRow> first = Must(store_->QueryRequestLogs(page));
   EXPECT_EQ(Ids(first), (std::vector<std::string>{"r5", "r4"}));
   page.before_id = first.back().id;
-  EXPECT_EQ(Ids(store_->QueryRequestLogs(page)), (std::vector<std::string>{"r2", "r1"}));
+  EXPECT_EQ(Ids(Must(store_->QueryRequestLogs(page))), (std::vector<std::string>{"r2", "r1"}));
   page.limit = 0;  // clamped to 1
-  EXPECT_EQ(Ids(store_->QueryRequestLogs(page)), (std::vector<std::string>{"r2"}));
+  EXPECT_EQ(Ids(Must(store_->QueryRequestLogs(page))), (std::vector<std::string>{"r2"}));
   page.limit = -5;
-  EXPECT_EQ(store_->QueryRequestLogs(page).size(), 1u);
+  EXPECT_EQ(Must(store_->QueryRequestLogs(page)).size(), 1u);
 }
 
 TEST_P(StoreConformanceTest, RequestLogCursorPagesWithoutGapsOrRepeats) {
@@ -121,7 +122,7 @@ TEST_P(StoreConformanceTest, RequestLogCursorPagesWithoutGapsOrRepeats) {
   LogQuery big;
   big.user_id = 1;
   big.limit = 1'000;  // clamped to 200
-  EXPECT_EQ(store_->QueryRequestLogs(big).size(), 200u);
+  EXPECT_EQ(Must(store_->QueryRequestLogs(big)).size(), 200u);
 
   LogQuery page;
   page.user_id = 1;
@@ -130,7 +131,7 @@ TEST_P(StoreConformanceTest, RequestLogCursorPagesWithoutGapsOrRepeats) {
   int64_t previous_id = INT64_MAX;
   int pages = 0;
   while (true) {
-    std::vector<RequestLogRow> rows = store_->QueryRequestLogs(page);
+    std::vector<RequestLogRow> rows = Must(store_->QueryRequestLogs(page));
     if (rows.empty()) break;
     ++pages;
     ASSERT_LE(rows.size(), 40u);
@@ -208,11 +209,11 @@ TEST_P(StoreConformanceTest, ActivityRollupsSumTheRowsOnce) {
 
   ActivityQuery query;
   query.user_id = 1;
-  ExpectBuckets(store_->Activity(query), by_day);
+  ExpectBuckets(Must(store_->Activity(query)), by_day);
   query.group_by = "model";
-  ExpectBuckets(store_->Activity(query), by_model);
+  ExpectBuckets(Must(store_->Activity(query)), by_model);
   query.group_by = "key";
-  std::vector<ActivityBucket> keys = store_->Activity(query);
+  std::vector<ActivityBucket> keys = Must(store_->Activity(query));
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[0].group, "9");  // by key id, not as text
   EXPECT_EQ(keys[1].group, "10");
@@ -223,21 +224,21 @@ TEST_P(StoreConformanceTest, ActivityRollupsSumTheRowsOnce) {
   query.group_by = "day";
   query.from_ms = kDay0 + kDayMs + 5'000;
   query.to_ms = kDay0 + 2 * kDayMs + 5'000;
-  std::vector<ActivityBucket> one_day = store_->Activity(query);
+  std::vector<ActivityBucket> one_day = Must(store_->Activity(query));
   ASSERT_EQ(one_day.size(), 1u);
   EXPECT_EQ(one_day[0].group, "2025-11-29");
   EXPECT_EQ(one_day[0].requests, by_day["2025-11-29"].requests);
   query.from_ms = kDay0 + 3 * kDayMs;
   query.to_ms = INT64_MAX;
-  EXPECT_TRUE(store_->Activity(query).empty());
+  EXPECT_TRUE(Must(store_->Activity(query)).empty());
 
   query = ActivityQuery{};
   query.user_id = 2;
-  std::vector<ActivityBucket> other = store_->Activity(query);
+  std::vector<ActivityBucket> other = Must(store_->Activity(query));
   ASSERT_EQ(other.size(), 1u);
   EXPECT_EQ(other[0].requests, 1);
   query.user_id = 3;
-  EXPECT_TRUE(store_->Activity(query).empty());
+  EXPECT_TRUE(Must(store_->Activity(query)).empty());
 }
 
 TEST_P(StoreConformanceTest, ActivitySplitsDaysByModelOrKey) {
@@ -256,7 +257,7 @@ TEST_P(StoreConformanceTest, ActivitySplitsDaysByModelOrKey) {
   ActivityQuery query;
   query.user_id = 1;
   query.split_by = "model";
-  std::vector<ActivityBucket> got = store_->Activity(query);
+  std::vector<ActivityBucket> got = Must(store_->Activity(query));
   ASSERT_EQ(got.size(), by_day_model.size());
   size_t i = 0;
   for (const auto& [group, totals] : by_day_model) {
@@ -268,7 +269,7 @@ TEST_P(StoreConformanceTest, ActivitySplitsDaysByModelOrKey) {
     ++i;
   }
   query.split_by = "key";
-  got = store_->Activity(query);
+  got = Must(store_->Activity(query));
   ASSERT_EQ(got.size(), by_day_key.size());
   Totals sum;
   for (const ActivityBucket& b : got) {
@@ -279,10 +280,10 @@ TEST_P(StoreConformanceTest, ActivitySplitsDaysByModelOrKey) {
   }
   EXPECT_EQ(sum.requests, 40);
   query.split_by = "";
-  for (const ActivityBucket& b : store_->Activity(query)) EXPECT_EQ(b.series, "") << "unsplit buckets name no series";
+  for (const ActivityBucket& b : Must(store_->Activity(query))) EXPECT_EQ(b.series, "") << "unsplit buckets name no series";
   query.group_by = "model";
   query.split_by = "key";
-  EXPECT_TRUE(store_->Activity(query).empty()) << "split_by needs group_by day";
+  EXPECT_TRUE(Must(store_->Activity(query)).empty()) << "split_by needs group_by day";
 }
 
 TEST_P(StoreConformanceTest, RequestLogKeepsEveryAttempt) {
@@ -291,7 +292,7 @@ TEST_P(StoreConformanceTest, RequestLogKeepsEveryAttempt) {
                   Attempt{"slow", 0, "timed out connecting", 5000}, Attempt{"pricey", 200, "", 40}};
   RequestLogRow none = Row("gen-no-attempts", 1, 9, "a/x", 400, kDay0);
   ASSERT_TRUE(store_->AppendRequestLogs({row, none}).ok());
-  auto got = store_->FindRequestLog("gen-attempts");
+  auto got = Must(store_->FindRequestLog("gen-attempts"));
   ASSERT_TRUE(got.has_value());
   ASSERT_EQ(got->attempts.size(), 3u);
   EXPECT_EQ(got->attempts[0].provider, "cheap");
@@ -302,7 +303,7 @@ TEST_P(StoreConformanceTest, RequestLogKeepsEveryAttempt) {
   EXPECT_EQ(got->attempts[1].latency_ms, 5000);
   EXPECT_EQ(got->attempts[2].provider, "pricey");
   EXPECT_EQ(got->attempts[2].error, "");
-  EXPECT_TRUE(store_->FindRequestLog("gen-no-attempts")->attempts.empty());
+  EXPECT_TRUE(Must(store_->FindRequestLog("gen-no-attempts"))->attempts.empty());
 }
 
 }  // namespace

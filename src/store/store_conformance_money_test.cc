@@ -3,6 +3,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/result_testing.h"
 #include "store/store_conformance.h"
 
 namespace turnpike::store {
@@ -19,9 +20,9 @@ TEST_P(StoreConformanceTest, CreditIsIdempotent) {
   ASSERT_TRUE(store_->Credit(user, 5'000'000, "topup", "stripe:evt_1", "card").ok());
   ASSERT_TRUE(store_->Credit(user, 5'000'000, "topup", "stripe:evt_1", "card").ok());
   ASSERT_TRUE(store_->Credit(user, 250'000, "grant", "admin:1", "welcome").ok());
-  EXPECT_EQ(store_->FindUserById(user)->balance, 5'250'000);
-  EXPECT_EQ(store_->TotalCredited(user), 5'250'000);
-  EXPECT_EQ(store_->TotalSpent(user), 0);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 5'250'000);
+  EXPECT_EQ(Must(store_->TotalCredited(user)), 5'250'000);
+  EXPECT_EQ(Must(store_->TotalSpent(user)), 0);
 
   Status reused = store_->Credit(user, 1, "topup", "stripe:evt_1", "");
   ASSERT_FALSE(reused.ok());
@@ -31,7 +32,7 @@ TEST_P(StoreConformanceTest, CreditIsIdempotent) {
   EXPECT_EQ(store_->Credit(user, -5, "grant", "x:3", "").error().code, ErrorCode::kBadRequest);
   EXPECT_EQ(store_->Credit(user + 1000, 5, "grant", "x:4", "").error().code, ErrorCode::kNotFound);
 
-  std::vector<LedgerEntry> ledger = store_->ListLedger(user, 10);
+  std::vector<LedgerEntry> ledger = Must(store_->ListLedger(user, 10));
   ASSERT_EQ(ledger.size(), 2u);
   EXPECT_EQ(ledger[0].kind, "grant");  // newest first
   EXPECT_EQ(ledger[0].note, "welcome");
@@ -40,7 +41,7 @@ TEST_P(StoreConformanceTest, CreditIsIdempotent) {
   EXPECT_EQ(ledger[1].idempotency_id, "stripe:evt_1");
   EXPECT_EQ(ledger[1].user_id, user);
   EXPECT_GT(ledger[1].created_at, 0);
-  EXPECT_EQ(store_->ListLedger(user, 1).size(), 1u);
+  EXPECT_EQ(Must(store_->ListLedger(user, 1)).size(), 1u);
   ExpectBalanced(user);
 }
 
@@ -54,7 +55,7 @@ TEST_P(StoreConformanceTest, LedgerPagesByCursorWithoutGapsOrRepeats) {
   std::vector<Micros> amounts;
   int64_t before = 0;
   for (int page = 0; page < 5; ++page) {
-    auto entries = store_->ListLedger(user, 3, before);
+    auto entries = Must(store_->ListLedger(user, 3, before));
     for (const auto& e : entries) {
       EXPECT_EQ(e.user_id, user);
       amounts.push_back(e.amount);
@@ -78,7 +79,7 @@ TEST_P(StoreConformanceTest, HoldOutcomes) {
   HoldResult held = store_->Hold(MakeHold("r1", alice, key, 4'000), kNow);
   EXPECT_EQ(held.outcome, HoldOutcome::kHeld);
   EXPECT_EQ(held.balance_after, 6'000);
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 4'000);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 4'000);
 
   HoldResult dup = store_->Hold(MakeHold("r1", alice, key, 1), kNow);
   EXPECT_EQ(dup.outcome, HoldOutcome::kDuplicate);
@@ -88,7 +89,7 @@ TEST_P(StoreConformanceTest, HoldOutcomes) {
   EXPECT_EQ(over_limit.outcome, HoldOutcome::kKeyLimitReached);
   EXPECT_EQ(over_limit.balance_after, 6'000);
   EXPECT_EQ(store_->Hold(MakeHold("r3", alice, key, 2'000), kNow).outcome, HoldOutcome::kHeld);
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 6'000);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 6'000);
 
   HoldResult poor = store_->Hold(MakeHold("r4", alice, later, 4'001), kNow);
   EXPECT_EQ(poor.outcome, HoldOutcome::kInsufficientBalance);
@@ -105,10 +106,10 @@ TEST_P(StoreConformanceTest, HoldOutcomes) {
   EXPECT_EQ(store_->Hold(MakeHold("r10", alice, key, -1), kNow).outcome, HoldOutcome::kFailed);
   EXPECT_EQ(store_->Hold(MakeHold("r11", bob, bobs, 0), kNow).outcome, HoldOutcome::kHeld);
 
-  EXPECT_EQ(store_->FindUserById(alice)->balance, 0);
-  EXPECT_EQ(store_->FindUserById(bob)->balance, 10'000);
-  EXPECT_EQ(store_->TotalSpent(alice), 10'000);
-  std::vector<LedgerEntry> ledger = store_->ListLedger(alice, 1);
+  EXPECT_EQ(Must(store_->FindUserById(alice))->balance, 0);
+  EXPECT_EQ(Must(store_->FindUserById(bob))->balance, 10'000);
+  EXPECT_EQ(Must(store_->TotalSpent(alice)), 10'000);
+  std::vector<LedgerEntry> ledger = Must(store_->ListLedger(alice, 1));
   ASSERT_EQ(ledger.size(), 1u);
   EXPECT_EQ(ledger[0].kind, "hold");
   EXPECT_EQ(ledger[0].amount, -4'000);
@@ -124,29 +125,29 @@ TEST_P(StoreConformanceTest, SettleAdjustsAndIsIdempotent) {
   for (const char* id : {"less", "equal", "more"}) {
     ASSERT_EQ(store_->Hold(MakeHold(id, user, key, 10'000), kNow).outcome, HoldOutcome::kHeld);
   }
-  EXPECT_EQ(store_->FindUserById(user)->balance, 70'000);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 70'000);
 
   ASSERT_TRUE(store_->Settle("less", 2'500).ok());  // 7'500 back
-  EXPECT_EQ(store_->FindUserById(user)->balance, 77'500);
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 22'500);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 77'500);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 22'500);
   ASSERT_TRUE(store_->Settle("less", 9'999).ok());  // no change the second time
-  EXPECT_EQ(store_->FindUserById(user)->balance, 77'500);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 77'500);
 
   ASSERT_TRUE(store_->Settle("equal", 10'000).ok());
-  EXPECT_EQ(store_->FindUserById(user)->balance, 77'500);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 77'500);
   ASSERT_TRUE(store_->Settle("more", 12'000).ok());  // 2'000 more taken
-  EXPECT_EQ(store_->FindUserById(user)->balance, 75'500);
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 24'500);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 75'500);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 24'500);
 
-  std::vector<LedgerEntry> ledger = store_->ListLedger(user, 3);
+  std::vector<LedgerEntry> ledger = Must(store_->ListLedger(user, 3));
   ASSERT_EQ(ledger.size(), 3u);
   EXPECT_EQ(ledger[0].kind, "settle");
   EXPECT_EQ(ledger[0].amount, -2'000);
   EXPECT_EQ(ledger[0].idempotency_id, "settle:more");
   EXPECT_EQ(ledger[1].amount, 0);
   EXPECT_EQ(ledger[2].amount, 7'500);
-  EXPECT_EQ(store_->TotalSpent(user), 24'500);
-  EXPECT_EQ(store_->TotalCredited(user), 100'000);
+  EXPECT_EQ(Must(store_->TotalSpent(user)), 24'500);
+  EXPECT_EQ(Must(store_->TotalCredited(user)), 100'000);
 
   Status missing = store_->Settle("nope", 1);
   ASSERT_FALSE(missing.ok());
@@ -163,19 +164,19 @@ TEST_P(StoreConformanceTest, ReleaseStaleHoldsRefundsOldOpenHolds) {
   ASSERT_TRUE(store_->Settle("old-settled", 400).ok());
   ASSERT_EQ(store_->Hold(MakeHold("old-open", user, key, 2'000), 100).outcome, HoldOutcome::kHeld);
   ASSERT_EQ(store_->Hold(MakeHold("new-open", user, key, 3'000), 200).outcome, HoldOutcome::kHeld);
-  EXPECT_EQ(store_->FindUserById(user)->balance, 4'600);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 4'600);
 
   Result<int> released = store_->ReleaseStaleHolds(150);
   ASSERT_TRUE(released.ok()) << released.error().message;
   EXPECT_EQ(*released, 1);
-  EXPECT_EQ(store_->FindUserById(user)->balance, 6'600);
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 3'400);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 6'600);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 3'400);
   EXPECT_EQ(store_->ReleaseStaleHolds(150).value(), 0);
   EXPECT_TRUE(store_->Settle("old-open", 2'000).ok());  // already settled: no change
-  EXPECT_EQ(store_->FindUserById(user)->balance, 6'600);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 6'600);
   EXPECT_EQ(store_->ReleaseStaleHolds(1'000).value(), 1);
-  EXPECT_EQ(store_->FindUserById(user)->balance, 9'600);
-  EXPECT_EQ(store_->TotalSpent(user), 400);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 9'600);
+  EXPECT_EQ(Must(store_->TotalSpent(user)), 400);
   ExpectBalanced(user);
 }
 
@@ -229,9 +230,9 @@ void RunConcurrentHolds(StoreTestDatabase& db, Store& main, int handles) {
   EXPECT_EQ(held.load(), 100);
   EXPECT_EQ(refused.load(), kThreads * kHoldsPerThread - 100);
   EXPECT_EQ(other.load(), 0);
-  EXPECT_EQ(main.FindUserById(*user)->balance, 0);
-  EXPECT_EQ(main.LedgerSum(*user), 0);
-  EXPECT_EQ(main.FindKeyById(*key_id)->usage, 100'000);
+  EXPECT_EQ(Must(main.FindUserById(*user))->balance, 0);
+  EXPECT_EQ(Must(main.LedgerSum(*user)), 0);
+  EXPECT_EQ(Must(main.FindKeyById(*key_id))->usage, 100'000);
 }
 
 TEST_P(StoreConformanceTest, ConcurrentHoldsNeverOverspend) {
@@ -262,7 +263,7 @@ TEST_P(StoreConformanceTest, ConcurrentHoldsRespectTheKeyLimit) {
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(held.load(), 25);
   EXPECT_EQ(limited.load(), 55);
-  EXPECT_EQ(store_->FindKeyById(key)->usage, 25'000);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 25'000);
   ExpectBalanced(user);
 }
 

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "common/result_testing.h"
+
 namespace turnpike::store {
 
 std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) {
@@ -54,10 +56,10 @@ int64_t StoreConformanceTest::MakeKey(int64_t user_id, int seed, std::optional<M
 }
 
 void StoreConformanceTest::ExpectBalanced(int64_t user_id) {
-  std::optional<User> user = store_->FindUserById(user_id);
+  std::optional<User> user = Must(store_->FindUserById(user_id));
   ASSERT_TRUE(user.has_value());
-  EXPECT_EQ(user->balance, store_->LedgerSum(user_id));
-  EXPECT_EQ(user->balance, store_->TotalCredited(user_id) - store_->TotalSpent(user_id));
+  EXPECT_EQ(user->balance, Must(store_->LedgerSum(user_id)));
+  EXPECT_EQ(user->balance, Must(store_->TotalCredited(user_id)) - Must(store_->TotalSpent(user_id)));
 }
 
 namespace {
@@ -78,15 +80,15 @@ TEST_P(StoreConformanceTest, MigrateIsIdempotent) {
 }
 
 TEST_P(StoreConformanceTest, UsersAreUniqueByCaseInsensitiveEmail) {
-  EXPECT_EQ(store_->CountUsers(), 0);
+  EXPECT_EQ(Must(store_->CountUsers()), 0);
   Result<int64_t> id = store_->CreateUser("Alice@Example.COM", "hash-a", true);
   ASSERT_TRUE(id.ok()) << id.error().message;
   Result<int64_t> dup = store_->CreateUser("alice@example.com", "hash-b", false);
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
-  EXPECT_EQ(store_->CountUsers(), 1);
+  EXPECT_EQ(Must(store_->CountUsers()), 1);
 
-  std::optional<User> user = store_->FindUserByEmail("ALICE@example.com");
+  std::optional<User> user = Must(store_->FindUserByEmail("ALICE@example.com"));
   ASSERT_TRUE(user.has_value());
   EXPECT_EQ(user->id, *id);
   EXPECT_EQ(user->email, "alice@example.com");
@@ -95,11 +97,11 @@ TEST_P(StoreConformanceTest, UsersAreUniqueByCaseInsensitiveEmail) {
   EXPECT_EQ(user->balance, 0);
   EXPECT_GT(user->created_at, 0);
 
-  std::optional<User> by_id = store_->FindUserById(*id);
+  std::optional<User> by_id = Must(store_->FindUserById(*id));
   ASSERT_TRUE(by_id.has_value());
   EXPECT_EQ(by_id->email, "alice@example.com");
-  EXPECT_FALSE(store_->FindUserById(*id + 1000).has_value());
-  EXPECT_FALSE(store_->FindUserByEmail("bob@example.com").has_value());
+  EXPECT_FALSE(Must(store_->FindUserById(*id + 1000)).has_value());
+  EXPECT_FALSE(Must(store_->FindUserByEmail("bob@example.com")).has_value());
 }
 
 TEST_P(StoreConformanceTest, KeysRoundTripAndConflict) {
@@ -109,7 +111,7 @@ TEST_P(StoreConformanceTest, KeysRoundTripAndConflict) {
   int64_t plain = MakeKey(alice, 2);
   MakeKey(bob, 3);
 
-  std::optional<ApiKey> key = store_->FindKeyByHash(HashFor(1));
+  std::optional<ApiKey> key = Must(store_->FindKeyByHash(HashFor(1)));
   ASSERT_TRUE(key.has_value());
   EXPECT_EQ(key->id, limited);
   EXPECT_EQ(key->user_id, alice);
@@ -121,12 +123,12 @@ TEST_P(StoreConformanceTest, KeysRoundTripAndConflict) {
   EXPECT_EQ(key->expires_at, int64_t{2'000'000'000});
   EXPECT_GT(key->created_at, 0);
 
-  std::optional<ApiKey> unlimited = store_->FindKeyById(plain);
+  std::optional<ApiKey> unlimited = Must(store_->FindKeyById(plain));
   ASSERT_TRUE(unlimited.has_value());
   EXPECT_FALSE(unlimited->limit.has_value());
   EXPECT_FALSE(unlimited->expires_at.has_value());
-  EXPECT_FALSE(store_->FindKeyByHash(HashFor(99)).has_value());
-  EXPECT_FALSE(store_->FindKeyById(plain + 1000).has_value());
+  EXPECT_FALSE(Must(store_->FindKeyByHash(HashFor(99))).has_value());
+  EXPECT_FALSE(Must(store_->FindKeyById(plain + 1000)).has_value());
 
   ApiKey dup;
   dup.user_id = bob;
@@ -142,15 +144,15 @@ TEST_P(StoreConformanceTest, KeysRoundTripAndConflict) {
   ASSERT_FALSE(orphan.ok());
   EXPECT_EQ(orphan.error().code, ErrorCode::kNotFound);
 
-  std::vector<ApiKey> keys = store_->ListKeys(alice);
+  std::vector<ApiKey> keys = Must(store_->ListKeys(alice));
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[0].id, limited);
   EXPECT_EQ(keys[1].id, plain);
 
   ASSERT_TRUE(store_->SetKeyDisabled(plain, true).ok());
-  EXPECT_TRUE(store_->FindKeyById(plain)->disabled);
+  EXPECT_TRUE(Must(store_->FindKeyById(plain))->disabled);
   ASSERT_TRUE(store_->SetKeyDisabled(plain, false).ok());
-  EXPECT_FALSE(store_->FindKeyById(plain)->disabled);
+  EXPECT_FALSE(Must(store_->FindKeyById(plain))->disabled);
   Status missing = store_->SetKeyDisabled(plain + 1000, true);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
@@ -219,13 +221,13 @@ void ExpectSameModel(const Model& a, const Model& b) {
 }
 
 TEST_P(StoreConformanceTest, CatalogImportUpsertsAndReplacesEndpoints) {
-  EXPECT_TRUE(store_->CatalogEmpty());
+  EXPECT_TRUE(Must(store_->CatalogEmpty()));
   Catalog sample = SampleCatalog();
   Status imported = store_->ImportCatalog(sample);
   ASSERT_TRUE(imported.ok()) << imported.error().message;
-  EXPECT_FALSE(store_->CatalogEmpty());
+  EXPECT_FALSE(Must(store_->CatalogEmpty()));
 
-  Catalog loaded = store_->LoadCatalog();
+  Catalog loaded = Must(store_->LoadCatalog());
   ASSERT_EQ(loaded.companies.size(), 2u);
   EXPECT_EQ(loaded.companies[1].id, "openai");
   EXPECT_EQ(loaded.companies[1].name, "OpenAI");
@@ -253,7 +255,7 @@ TEST_P(StoreConformanceTest, CatalogImportUpsertsAndReplacesEndpoints) {
   imported = store_->ImportCatalog(update);
   ASSERT_TRUE(imported.ok()) << imported.error().message;
 
-  loaded = store_->LoadCatalog();
+  loaded = Must(store_->LoadCatalog());
   EXPECT_EQ(loaded.companies.size(), 2u);
   ASSERT_EQ(loaded.providers.size(), 2u);
   EXPECT_EQ(loaded.providers[1].name, "OpenAI (renamed)");
@@ -273,7 +275,7 @@ TEST_P(StoreConformanceTest, CatalogImportUpsertsAndReplacesEndpoints) {
   Status refused = store_->ImportCatalog(broken);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kBadRequest);
-  EXPECT_EQ(store_->LoadCatalog().companies.size(), 2u);
+  EXPECT_EQ(Must(store_->LoadCatalog()).companies.size(), 2u);
 }
 
 RequestLogRow LogRow(const std::string& id, int64_t user_id, int64_t created_at_ms) {
@@ -314,7 +316,7 @@ TEST_P(StoreConformanceTest, RequestLogBatchesIgnoreDuplicates) {
   fresh.error_message = "upstream failed";
   ASSERT_TRUE(store_->AppendRequestLogs({again, fresh}).ok());
 
-  std::optional<RequestLogRow> row = store_->FindRequestLog("gen-2");
+  std::optional<RequestLogRow> row = Must(store_->FindRequestLog("gen-2"));
   ASSERT_TRUE(row.has_value());
   RequestLogRow want = LogRow("gen-2", 1, 3'000);
   EXPECT_EQ(row->http_status, 200);  // the first write won
@@ -336,21 +338,21 @@ TEST_P(StoreConformanceTest, RequestLogBatchesIgnoreDuplicates) {
   EXPECT_EQ(row->error_message, "");
   EXPECT_EQ(row->created_at, 3'000);
 
-  std::optional<RequestLogRow> failed = store_->FindRequestLog("gen-4");
+  std::optional<RequestLogRow> failed = Must(store_->FindRequestLog("gen-4"));
   ASSERT_TRUE(failed.has_value());
   EXPECT_EQ(failed->usage_source, UsageSource::kProvider);
   EXPECT_EQ(failed->ttft_ms, -1);
   EXPECT_EQ(failed->error_message, "upstream failed");
-  EXPECT_FALSE(store_->FindRequestLog("gen-404").has_value());
+  EXPECT_FALSE(Must(store_->FindRequestLog("gen-404")).has_value());
 
-  std::vector<RequestLogRow> rows = store_->ListRequestLogs(1, 10);
+  std::vector<RequestLogRow> rows = Must(store_->ListRequestLogs(1, 10));
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].request_id, "gen-2");
   EXPECT_EQ(rows[1].request_id, "gen-4");
   EXPECT_EQ(rows[2].request_id, "gen-1");
-  EXPECT_EQ(store_->ListRequestLogs(1, 1).size(), 1u);
-  EXPECT_EQ(store_->ListRequestLogs(2, 10).size(), 1u);
-  EXPECT_TRUE(store_->ListRequestLogs(1, 0).empty());
+  EXPECT_EQ(Must(store_->ListRequestLogs(1, 1)).size(), 1u);
+  EXPECT_EQ(Must(store_->ListRequestLogs(2, 10)).size(), 1u);
+  EXPECT_TRUE(Must(store_->ListRequestLogs(1, 0)).empty());
 }
 
 }  // namespace

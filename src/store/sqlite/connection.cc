@@ -146,6 +146,12 @@ Status Transaction::Commit() {
   return status;
 }
 
+Result<int64_t> ReadInt(Statement& s) {
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  return *row ? s.Int(0) : 0;
+}
+
 bool IsUniqueViolation(int code) {
   return code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY;
 }

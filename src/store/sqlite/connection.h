@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/result.h"
 
@@ -89,6 +90,30 @@ class Statement {
   int rc_ = SQLITE_OK;
   bool bind_failed_ = false;
 };
+
+// Every row of `s`, each read by `read(s)`; the error of the first failed step.
+template <class Read>
+auto ReadRows(Statement& s, Read read) -> Result<std::vector<decltype(read(s))>> {
+  std::vector<decltype(read(s))> rows;
+  Result<bool> row = s.Next();
+  for (; row.ok() && *row; row = s.Next()) rows.push_back(read(s));
+  if (!row.ok()) return row.error();
+  return rows;
+}
+
+// The first row of `s` read by `read(s)`; std::nullopt when there is none; the error of a
+// failed step.
+template <class Read>
+auto ReadFirstRow(Statement& s, Read read) -> Result<std::optional<decltype(read(s))>> {
+  using Row = decltype(read(s));
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<Row>();
+  return std::optional<Row>(read(s));
+}
+
+// Column 0 of the first row of `s` as an integer (a count or a sum); 0 when there is no row.
+Result<int64_t> ReadInt(Statement& s);
 
 // A transaction on a Connection; rolls back when destroyed without Commit().
 class Transaction {

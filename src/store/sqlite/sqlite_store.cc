@@ -35,12 +35,10 @@ std::string LowerAscii(std::string text) {
 
 // Runs a SELECT of kUserColumns bound to one value; the first row, if any.
 template <class Value>
-std::optional<User> FindUser(Connection& conn, const std::string& sql, const Value& value) {
+Result<std::optional<User>> FindUser(Connection& conn, const std::string& sql, const Value& value) {
   Statement s(conn, sql);
   s.Bind(value);
-  Result<bool> row = s.Next();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadUser(s);
+  return ReadFirstRow(s, ReadUser);
 }
 
 }  // namespace
@@ -124,33 +122,30 @@ Result<int64_t> SqliteStore::CreateUser(const std::string& email, const std::str
   return conn_->LastInsertRowid();
 }
 
-std::optional<User> SqliteStore::FindUserByEmail(const std::string& email) {
+Result<std::optional<User>> SqliteStore::FindUserByEmail(const std::string& email) {
   std::lock_guard lock(mu_);
   return FindUser(*conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?",
                   LowerAscii(email));
 }
 
-std::optional<User> SqliteStore::FindUserById(int64_t id) {
+Result<std::optional<User>> SqliteStore::FindUserById(int64_t id) {
   std::lock_guard lock(mu_);
   return FindUser(*conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?", id);
 }
 
-int64_t SqliteStore::CountUsers() {
+Result<int64_t> SqliteStore::CountUsers() {
   std::lock_guard lock(mu_);
   Statement s(*conn_, "SELECT count(*) FROM users");
-  Result<bool> row = s.Next();
-  return row.ok() && *row ? s.Int(0) : 0;
+  return ReadInt(s);
 }
 
-std::vector<User> SqliteStore::ListUsers(int64_t after_id, int limit) {
-  std::vector<User> users;
-  if (limit <= 0) return users;
+Result<std::vector<User>> SqliteStore::ListUsers(int64_t after_id, int limit) {
+  if (limit <= 0) return std::vector<User>();
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT ") + kUserColumns +
                           " FROM users WHERE id > ? ORDER BY id LIMIT ?");
   s.Bind(after_id).Bind(std::min(limit, 1000));
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) users.push_back(ReadUser(s));
-  return users;
+  return ReadRows(s, ReadUser);
 }
 
 Status SqliteStore::SetUserFlags(int64_t user_id, std::optional<bool> is_admin,

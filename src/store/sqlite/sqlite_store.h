@@ -14,10 +14,10 @@
 //   invariants (the ledger is append-only; a hold settles once).
 // - Nothing throws. Write failures come back as Error (kConflict on a uniqueness clash,
 //   kNotFound / kBadRequest where the contract says so, kInternal for SQLite trouble — with
-//   SQLite's message, which never holds a bound value). Read methods whose contract has no
-//   error channel (FindUserById, LedgerSum, …) answer "absent", 0 or empty on a database error.
+//   SQLite's message, which never holds a bound value). Reads answer the same kInternal on a
+//   database error (a failed step, a missing table), never "absent", 0 or empty.
 //
-// Money semantics beyond store.h:
+// Money semantics beyond ledger.h:
 // - Hold checks, in order: a hold with the request_id exists (kDuplicate); the key exists,
 //   belongs to hold.user_id, is enabled and `expires_at > now_unix` (else kKeyDisabled); the
 //   key's usage + amount <= its limit (else kKeyLimitReached); the balance >= amount (else
@@ -34,7 +34,7 @@
 // - Debit replays like Credit: the same id with the same user and amount succeeds unchanged;
 //   with a different one it is kConflict.
 //
-// Control plane semantics beyond store.h:
+// Control plane semantics beyond the other interfaces (keys.h, sessions.h, users.h, …):
 // - A deleted key is absent everywhere (FindKey*, ListKeys, Hold, SetKeyDisabled, UpdateKey,
 //   RotateKey, a second DeleteKey: kNotFound) but keeps its row, hash and history; holds taken
 //   before the deletion still settle.
@@ -98,23 +98,23 @@ class SqliteStore final : public Store {
 
   Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash,
                              bool is_admin) override;
-  std::optional<User> FindUserByEmail(const std::string& email) override;
-  std::optional<User> FindUserById(int64_t id) override;
-  int64_t CountUsers() override;
+  Result<std::optional<User>> FindUserByEmail(const std::string& email) override;
+  Result<std::optional<User>> FindUserById(int64_t id) override;
+  Result<int64_t> CountUsers() override;
   Status Credit(int64_t user_id, Micros amount, const std::string& kind,
                 const std::string& idempotency_id, const std::string& note) override;
 
   // Stores key.created_at, or now when it is 0; key.id is ignored.
   Result<int64_t> CreateKey(const ApiKey& key) override;
-  std::optional<ApiKey> FindKeyByHash(const std::string& hash_hex) override;
-  std::optional<ApiKey> FindKeyById(int64_t id) override;
-  std::vector<ApiKey> ListKeys(int64_t user_id) override;
+  Result<std::optional<ApiKey>> FindKeyByHash(const std::string& hash_hex) override;
+  Result<std::optional<ApiKey>> FindKeyById(int64_t id) override;
+  Result<std::vector<ApiKey>> ListKeys(int64_t user_id) override;
   Status SetKeyDisabled(int64_t key_id, bool disabled) override;
 
   // CatalogEmpty: true when there are no companies, providers and models at all.
   Status ImportCatalog(const Catalog& catalog) override;
-  Catalog LoadCatalogAt(int64_t now_unix) override;
-  bool CatalogEmpty() override;
+  Result<Catalog> LoadCatalogAt(int64_t now_unix) override;
+  Result<bool> CatalogEmpty() override;
 
   Status PutCompany(const Company& company, PutMode mode) override;
   Status DeleteCompany(const std::string& id) override;
@@ -126,31 +126,32 @@ class SqliteStore final : public Store {
                            int64_t effective_from, int64_t now_unix) override;
   Status DeleteEndpoint(const std::string& model_id, const std::string& provider_id,
                         int64_t now_unix) override;
-  std::vector<PriceChange> ListPriceHistory(const std::string& model_id,
-                                            const std::string& provider_id) override;
+  Result<std::vector<PriceChange>> ListPriceHistory(const std::string& model_id,
+                                                    const std::string& provider_id) override;
 
   HoldResult Hold(const HoldRequest& hold, int64_t now_unix) override;
   Status Settle(const std::string& request_id, Micros actual) override;
-  Micros LedgerSum(int64_t user_id) override;
+  Result<Micros> LedgerSum(int64_t user_id) override;
   // Newest first; `limit` <= 0 returns nothing.
-  std::vector<LedgerEntry> ListLedger(int64_t user_id, int limit, int64_t before_id = 0) override;
-  Micros TotalCredited(int64_t user_id) override;
-  Micros TotalSpent(int64_t user_id) override;
+  Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit,
+                                              int64_t before_id = 0) override;
+  Result<Micros> TotalCredited(int64_t user_id) override;
+  Result<Micros> TotalSpent(int64_t user_id) override;
   Result<int> ReleaseStaleHolds(int64_t older_than_unix) override;
 
   Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) override;
-  std::optional<RequestLogRow> FindRequestLog(const std::string& request_id) override;
+  Result<std::optional<RequestLogRow>> FindRequestLog(const std::string& request_id) override;
   // Newest (by created_at) first; `limit` <= 0 returns nothing.
-  std::vector<RequestLogRow> ListRequestLogs(int64_t user_id, int limit) override;
-  std::vector<RequestLogRow> QueryRequestLogs(const LogQuery& query) override;
-  std::vector<ActivityBucket> Activity(const ActivityQuery& query) override;
+  Result<std::vector<RequestLogRow>> ListRequestLogs(int64_t user_id, int limit) override;
+  Result<std::vector<RequestLogRow>> QueryRequestLogs(const LogQuery& query) override;
+  Result<std::vector<ActivityBucket>> Activity(const ActivityQuery& query) override;
 
   Status CreateSession(const Session& session) override;
-  std::optional<Session> FindSession(const std::string& id_hash, int64_t now_unix) override;
+  Result<std::optional<Session>> FindSession(const std::string& id_hash, int64_t now_unix) override;
   Status DeleteSession(const std::string& id_hash) override;
   Status DeleteUserSessions(int64_t user_id) override;
 
-  std::vector<User> ListUsers(int64_t after_id, int limit) override;
+  Result<std::vector<User>> ListUsers(int64_t after_id, int limit) override;
   Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin,
                       std::optional<bool> disabled) override;
   Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id,
@@ -164,9 +165,9 @@ class SqliteStore final : public Store {
   Result<int64_t> CreateTopup(const Topup& topup) override;
   Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id,
                              int64_t now_unix) override;
-  std::optional<Topup> FindTopup(const std::string& provider,
-                                 const std::string& external_id) override;
-  std::vector<Topup> ListTopups(int64_t user_id, int limit) override;
+  Result<std::optional<Topup>> FindTopup(const std::string& provider,
+                                         const std::string& external_id) override;
+  Result<std::vector<Topup>> ListTopups(int64_t user_id, int limit) override;
 
  private:
   SqliteStore(std::unique_ptr<Connection> conn, int busy_timeout_ms);
@@ -179,7 +180,7 @@ class SqliteStore final : public Store {
                             int64_t now_unix);
   // Settles one hold; kNotFound when there is none. Settling a settled hold is OK, unchanged.
   Status SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix);
-  Micros SumLedgerLocked(int64_t user_id, const char* sql);
+  Result<Micros> SumLedgerLocked(int64_t user_id, const char* sql);
   // True when an entry with `idempotency_id` exists and matches (user, kind, amount); false when
   // there is none; kConflict when it records something else.
   Result<bool> ReplayLocked(const std::string& idempotency_id, int64_t user_id,

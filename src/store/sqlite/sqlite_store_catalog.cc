@@ -1,8 +1,8 @@
-// SqliteStore: the catalog (companies, providers, models and their endpoints), its
-// administration, and the endpoints' effective-dated price history.
+// SqliteStore: writing the catalog (companies, providers, models and their endpoints): the
+// import, its administration, and the endpoints' effective-dated price history. Reading it is
+// in sqlite_store_catalog_reads.cc.
 #include <algorithm>
 #include <boost/json.hpp>
-#include <map>
 #include <set>
 
 #include "store/sqlite/connection.h"
@@ -16,18 +16,6 @@ std::string ToJsonArray(const std::vector<std::string>& items) {
   boost::json::array array;
   for (const std::string& item : items) array.emplace_back(item);
   return boost::json::serialize(array);
-}
-
-// Reads a JSON array of strings; anything else (which the CHECKs should prevent) reads as empty.
-std::vector<std::string> FromJsonArray(const std::string& text) {
-  std::vector<std::string> items;
-  boost::json::error_code ec;
-  boost::json::value value = boost::json::parse(text, ec);
-  if (ec || !value.is_array()) return items;
-  for (const boost::json::value& item : value.get_array()) {
-    if (item.is_string()) items.emplace_back(item.get_string());
-  }
-  return items;
 }
 
 // Maps a failed catalog write: a broken reference or constraint is the catalog's fault.
@@ -207,99 +195,6 @@ Status SqliteStore::ImportCatalog(const Catalog& catalog) {
   return tx.Commit();
 }
 
-Catalog SqliteStore::LoadCatalogAt(int64_t now_unix) {
-  std::lock_guard lock(mu_);
-  Catalog catalog;
-  // One read transaction: a concurrent import is seen entirely or not at all.
-  Transaction tx(*conn_);
-  if (!tx.Begin(Transaction::Mode::kRead).ok()) return catalog;
-  {
-    Statement s(*conn_, "SELECT id, name FROM companies ORDER BY id");
-    for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-      catalog.companies.push_back(Company{s.Text(0), s.Text(1)});
-    }
-  }
-  {
-    Statement s(*conn_,
-                "SELECT id, name, adapter, base_url, key_env, base_url_env, enabled "
-                "FROM providers ORDER BY id");
-    for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-      catalog.providers.push_back(
-          Provider{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Bool(6)});
-    }
-  }
-  std::map<std::string, size_t> index;  // model id -> position in catalog.models
-  {
-    Statement s(*conn_,
-                "SELECT id, company_id, name, description, context_length, max_output, created, "
-                "source, input_modalities, output_modalities FROM models ORDER BY id");
-    for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-      Model model;
-      model.id = s.Text(0);
-      model.company_id = s.Text(1);
-      model.name = s.Text(2);
-      model.description = s.Text(3);
-      model.context_length = s.Int(4);
-      model.max_output = s.Int(5);
-      model.created = s.Int(6);
-      model.source = s.Text(7);
-      model.input_modalities = FromJsonArray(s.Text(8));
-      model.output_modalities = FromJsonArray(s.Text(9));
-      index[model.id] = catalog.models.size();
-      catalog.models.push_back(std::move(model));
-    }
-  }
-  {
-    // Each endpoint's prices: its history row in force at now_unix, else its own columns.
-    Statement s(*conn_,
-                "SELECT mp.model_id, mp.provider_id, mp.upstream_model, "
-                "coalesce(ph.price_input, mp.price_input), "
-                "coalesce(ph.price_output, mp.price_output), "
-                "coalesce(ph.price_cache_read, mp.price_cache_read), "
-                "coalesce(ph.price_cache_write, mp.price_cache_write), mp.context_length, "
-                "mp.max_output, mp.supported_parameters, mp.enabled FROM model_providers mp "
-                "LEFT JOIN price_history ph ON ph.id = (SELECT h.id FROM price_history h "
-                "WHERE h.model_id = mp.model_id AND h.provider_id = mp.provider_id "
-                "AND h.effective_from <= ? ORDER BY h.effective_from DESC, h.id DESC LIMIT 1) "
-                "ORDER BY mp.model_id, mp.id");
-    s.Bind(now_unix);
-    for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-      auto it = index.find(s.Text(0));
-      if (it == index.end()) continue;
-      Endpoint endpoint;
-      endpoint.provider_id = s.Text(1);
-      endpoint.upstream_model = s.Text(2);
-      endpoint.prices = money::Prices{s.Int(3), s.Int(4), s.Int(5), s.Int(6)};
-      endpoint.context_length = s.Int(7);
-      endpoint.max_output = s.Int(8);
-      endpoint.supported_parameters = FromJsonArray(s.Text(9));
-      endpoint.enabled = s.Bool(10);
-      catalog.models[it->second].endpoints.push_back(std::move(endpoint));
-    }
-  }
-  {
-    Statement s(*conn_,
-                "SELECT min(ph.effective_from) FROM price_history ph WHERE ph.effective_from > ? "
-                "AND EXISTS (SELECT 1 FROM model_providers mp WHERE mp.model_id = ph.model_id "
-                "AND mp.provider_id = ph.provider_id)");
-    s.Bind(now_unix);
-    Result<bool> row = s.Next();
-    if (row.ok() && *row) catalog.next_price_change = s.OptionalInt(0);
-  }
-  (void)tx.Commit();
-  return catalog;
-}
-
-bool SqliteStore::CatalogEmpty() {
-  std::lock_guard lock(mu_);
-  Statement s(
-      *conn_,
-      "SELECT NOT EXISTS (SELECT 1 FROM companies) AND NOT EXISTS (SELECT 1 FROM providers) "
-      "AND NOT EXISTS (SELECT 1 FROM models)");
-  Result<bool> row = s.Next();
-  return row.ok() && *row && s.Bool(0);
-}
-
 Status SqliteStore::PutCompany(const Company& company, PutMode mode) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
@@ -458,28 +353,6 @@ Status SqliteStore::DeleteEndpoint(const std::string& model_id, const std::strin
     return status;
   }
   return tx.Commit();
-}
-
-std::vector<PriceChange> SqliteStore::ListPriceHistory(const std::string& model_id,
-                                                       const std::string& provider_id) {
-  std::lock_guard lock(mu_);
-  std::vector<PriceChange> changes;
-  Statement s(*conn_,
-              "SELECT id, model_id, provider_id, price_input, price_output, price_cache_read, "
-              "price_cache_write, effective_from, created_at FROM price_history "
-              "WHERE model_id = ? AND provider_id = ? ORDER BY effective_from, id");
-  s.Bind(model_id).Bind(provider_id);
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-    PriceChange change;
-    change.id = s.Int(0);
-    change.model_id = s.Text(1);
-    change.provider_id = s.Text(2);
-    change.prices = money::Prices{s.Int(3), s.Int(4), s.Int(5), s.Int(6)};
-    change.effective_from = s.Int(7);
-    change.created_at = s.Int(8);
-    changes.push_back(std::move(change));
-  }
-  return changes;
 }
 
 }  // namespace turnpike::store::sqlite

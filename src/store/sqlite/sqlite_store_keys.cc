@@ -29,13 +29,11 @@ ApiKey ReadKey(const Statement& s) {
 }
 
 template <class Value>
-std::optional<ApiKey> FindKey(Connection& conn, const char* where, const Value& value) {
+Result<std::optional<ApiKey>> FindKey(Connection& conn, const char* where, const Value& value) {
   Statement s(conn, std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE " + where +
                         " AND deleted_at IS NULL");
   s.Bind(value);
-  Result<bool> row = s.Next();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadKey(s);
+  return ReadFirstRow(s, ReadKey);
 }
 
 // The answer to an UPDATE of one live key: kNotFound when no row matched, kConflict on a
@@ -81,24 +79,22 @@ Result<int64_t> SqliteStore::CreateKey(const ApiKey& key) {
   return conn_->LastInsertRowid();
 }
 
-std::optional<ApiKey> SqliteStore::FindKeyByHash(const std::string& hash_hex) {
+Result<std::optional<ApiKey>> SqliteStore::FindKeyByHash(const std::string& hash_hex) {
   std::lock_guard lock(mu_);
   return FindKey(*conn_, "hash = ?", hash_hex);
 }
 
-std::optional<ApiKey> SqliteStore::FindKeyById(int64_t id) {
+Result<std::optional<ApiKey>> SqliteStore::FindKeyById(int64_t id) {
   std::lock_guard lock(mu_);
   return FindKey(*conn_, "id = ?", id);
 }
 
-std::vector<ApiKey> SqliteStore::ListKeys(int64_t user_id) {
+Result<std::vector<ApiKey>> SqliteStore::ListKeys(int64_t user_id) {
   std::lock_guard lock(mu_);
-  std::vector<ApiKey> keys;
   Statement s(*conn_, std::string("SELECT ") + kKeyColumns +
                           " FROM api_keys WHERE user_id = ? AND deleted_at IS NULL ORDER BY id");
   s.Bind(user_id);
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) keys.push_back(ReadKey(s));
-  return keys;
+  return ReadRows(s, ReadKey);
 }
 
 Status SqliteStore::SetKeyDisabled(int64_t key_id, bool disabled) {

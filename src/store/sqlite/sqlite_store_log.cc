@@ -82,12 +82,6 @@ RequestLogRow ReadLogRow(const Statement& s) {
   return row;
 }
 
-std::vector<RequestLogRow> ReadLogRows(Statement& s) {
-  std::vector<RequestLogRow> rows;
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) rows.push_back(ReadLogRow(s));
-  return rows;
-}
-
 }  // namespace
 
 Status SqliteStore::AppendRequestLogs(const std::vector<RequestLogRow>& rows) {
@@ -131,24 +125,22 @@ Status SqliteStore::AddToRollupsLocked(const RequestLogRow& row) {
   return s.Run();
 }
 
-std::optional<RequestLogRow> SqliteStore::FindRequestLog(const std::string& request_id) {
+Result<std::optional<RequestLogRow>> SqliteStore::FindRequestLog(const std::string& request_id) {
   std::lock_guard lock(mu_);
   Statement s(*conn_, SelectLog() + "WHERE request_id = ?");
   s.Bind(request_id);
-  Result<bool> row = s.Next();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadLogRow(s);
+  return ReadFirstRow(s, ReadLogRow);
 }
 
-std::vector<RequestLogRow> SqliteStore::ListRequestLogs(int64_t user_id, int limit) {
-  if (limit <= 0) return {};
+Result<std::vector<RequestLogRow>> SqliteStore::ListRequestLogs(int64_t user_id, int limit) {
+  if (limit <= 0) return std::vector<RequestLogRow>();
   std::lock_guard lock(mu_);
   Statement s(*conn_, SelectLog() + "WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?");
   s.Bind(user_id).Bind(limit);
-  return ReadLogRows(s);
+  return ReadRows(s, ReadLogRow);
 }
 
-std::vector<RequestLogRow> SqliteStore::QueryRequestLogs(const LogQuery& query) {
+Result<std::vector<RequestLogRow>> SqliteStore::QueryRequestLogs(const LogQuery& query) {
   // One cached statement per combination of filters (eight at most). The (user_id, id) index
   // serves the order and the cursor, so a page costs its rows plus the ones filtered out.
   std::string sql = SelectLog() +
@@ -166,21 +158,22 @@ std::vector<RequestLogRow> SqliteStore::QueryRequestLogs(const LogQuery& query) 
   if (!query.model_id.empty()) s.Bind(query.model_id);
   if (query.http_status.has_value()) s.Bind(*query.http_status);
   s.Bind(std::clamp(query.limit, 1, 200));
-  return ReadLogRows(s);
+  return ReadRows(s, ReadLogRow);
 }
 
-std::vector<ActivityBucket> SqliteStore::Activity(const ActivityQuery& query) {
+Result<std::vector<ActivityBucket>> SqliteStore::Activity(const ActivityQuery& query) {
   const char* group = nullptr;
   if (query.group_by == "day") group = "day";
   if (query.group_by == "model") group = "model_id";
   if (query.group_by == "key") group = "key_id";
-  if (group == nullptr) return {};
+  if (group == nullptr) return std::vector<ActivityBucket>();
   // The series column; a constant '' when not split, so the statement has one shape.
   const char* series = "''";
   if (query.split_by == "model") series = "model_id";
   if (query.split_by == "key") series = "key_id";
-  if (!query.split_by.empty() && (series[0] == '\'' || query.group_by != "day")) return {};
-  std::vector<ActivityBucket> buckets;
+  if (!query.split_by.empty() && (series[0] == '\'' || query.group_by != "day")) {
+    return std::vector<ActivityBucket>();
+  }
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT CAST(") + group + " AS TEXT), CAST(" + series +
                           " AS TEXT), sum(requests), sum(errors), sum(prompt_tokens), "
@@ -189,10 +182,10 @@ std::vector<ActivityBucket> SqliteStore::Activity(const ActivityQuery& query) {
                           (query.split_by.empty() ? std::string() : std::string(", ") + series) + " ORDER BY " +
                           group + (query.split_by.empty() ? std::string() : std::string(", ") + series));
   s.Bind(query.user_id).Bind(UtcDay(query.from_ms)).Bind(UtcDay(query.to_ms));
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-    buckets.push_back(ActivityBucket{s.Text(0), s.Text(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6)});
-  }
-  return buckets;
+  return ReadRows(s, [](const Statement& row) {
+    return ActivityBucket{row.Text(0), row.Text(1), row.Int(2), row.Int(3),
+                          row.Int(4),  row.Int(5),  row.Int(6)};
+  });
 }
 
 }  // namespace turnpike::store::sqlite

@@ -13,6 +13,11 @@ namespace {
 constexpr char kLedgerColumns[] =
     "id, user_id, kind, amount_micros, idempotency_id, request_id, note, created_at";
 
+// A row of kLedgerColumns.
+LedgerEntry ReadLedgerEntry(const Statement& s) {
+  return LedgerEntry{s.Int(0), s.Int(1), s.Text(2), s.Int(3), s.Text(4), s.Text(5), s.Text(6), s.Int(7)};
+}
+
 }  // namespace
 
 Result<std::optional<Micros>> SqliteStore::BalanceLocked(int64_t user_id) {
@@ -234,54 +239,41 @@ Result<int> SqliteStore::ReleaseStaleHolds(int64_t older_than_unix) {
   return static_cast<int>(stale.size());
 }
 
-Micros SqliteStore::SumLedgerLocked(int64_t user_id, const char* sql) {
+Result<Micros> SqliteStore::SumLedgerLocked(int64_t user_id, const char* sql) {
   Statement s(*conn_, sql);
   s.Bind(user_id);
-  Result<bool> row = s.Next();
-  return row.ok() && *row ? s.Int(0) : 0;
+  return ReadInt(s);
 }
 
-Micros SqliteStore::LedgerSum(int64_t user_id) {
+Result<Micros> SqliteStore::LedgerSum(int64_t user_id) {
   std::lock_guard lock(mu_);
   return SumLedgerLocked(user_id,
                          "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
                          "WHERE user_id = ?");
 }
 
-Micros SqliteStore::TotalCredited(int64_t user_id) {
+Result<Micros> SqliteStore::TotalCredited(int64_t user_id) {
   std::lock_guard lock(mu_);
   return SumLedgerLocked(user_id,
                          "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
                          "WHERE user_id = ? AND kind IN ('topup', 'grant', 'deduct')");
 }
 
-Micros SqliteStore::TotalSpent(int64_t user_id) {
+Result<Micros> SqliteStore::TotalSpent(int64_t user_id) {
   std::lock_guard lock(mu_);
   return SumLedgerLocked(user_id,
                          "SELECT -coalesce(sum(amount_micros), 0) FROM ledger_entries "
                          "WHERE user_id = ? AND kind IN ('hold', 'settle', 'refund')");
 }
 
-std::vector<LedgerEntry> SqliteStore::ListLedger(int64_t user_id, int limit, int64_t before_id) {
-  std::vector<LedgerEntry> entries;
-  if (limit <= 0) return entries;
+Result<std::vector<LedgerEntry>> SqliteStore::ListLedger(int64_t user_id, int limit,
+                                                         int64_t before_id) {
+  if (limit <= 0) return std::vector<LedgerEntry>();
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT ") + kLedgerColumns +
                           " FROM ledger_entries WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
   s.Bind(user_id).Bind(before_id > 0 ? before_id : INT64_MAX).Bind(limit);
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-    LedgerEntry entry;
-    entry.id = s.Int(0);
-    entry.user_id = s.Int(1);
-    entry.kind = s.Text(2);
-    entry.amount = s.Int(3);
-    entry.idempotency_id = s.Text(4);
-    entry.request_id = s.Text(5);
-    entry.note = s.Text(6);
-    entry.created_at = s.Int(7);
-    entries.push_back(std::move(entry));
-  }
-  return entries;
+  return ReadRows(s, ReadLedgerEntry);
 }
 
 }  // namespace turnpike::store::sqlite

@@ -23,15 +23,16 @@ Status SqliteStore::CreateSession(const Session& session) {
   return OkStatus();
 }
 
-std::optional<Session> SqliteStore::FindSession(const std::string& id_hash, int64_t now_unix) {
+Result<std::optional<Session>> SqliteStore::FindSession(const std::string& id_hash,
+                                                        int64_t now_unix) {
   std::lock_guard lock(mu_);
   Statement s(*conn_,
               "SELECT id, user_id, expires_at, created_at FROM sessions "
               "WHERE id = ? AND expires_at > ?");
   s.Bind(id_hash).Bind(now_unix);
-  Result<bool> row = s.Next();
-  if (!row.ok() || !*row) return std::nullopt;
-  return Session{s.Text(0), s.Int(1), s.Int(2), s.Int(3)};
+  return ReadFirstRow(s, [](const Statement& row) {
+    return Session{row.Text(0), row.Int(1), row.Int(2), row.Int(3)};
+  });
 }
 
 Status SqliteStore::DeleteSession(const std::string& id_hash) {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/result_testing.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/util.h"
 #include "store/store_conformance.h"
@@ -151,8 +152,28 @@ TEST(SqliteStoreTest, LedgerAndSettledHoldsAreImmutable) {
   EXPECT_NE(raw.Exec("INSERT INTO ledger_entries (user_id, kind, amount_micros, idempotency_id, "
                      "created_at) VALUES (1, 'bogus', 1, 'b1', 0)"),
             SQLITE_OK);
-  EXPECT_EQ(store->LedgerSum(*user), 950);
-  EXPECT_EQ(store->FindUserById(*user)->balance, 950);
+  EXPECT_EQ(Must(store->LedgerSum(*user)), 950);
+  EXPECT_EQ(Must(store->FindUserById(*user))->balance, 950);
+}
+
+// A table gone behind the store's back (another program, a damaged file): the catalog read
+// fails; it does not answer a catalog without endpoints.
+TEST(SqliteStoreTest, ACatalogReadThatFailsIsAnErrorNotAnEmptyCatalog) {
+  FileDatabase db;
+  std::unique_ptr<Store> store = db.Open();
+  ASSERT_TRUE(store->Migrate().ok());
+  ASSERT_TRUE(store->PutCompany(Company{"acme", "Acme"}, PutMode::kCreate).ok());
+  ASSERT_EQ(Must(store->LoadCatalogAt(10)).companies.size(), 1u);
+
+  RawDb raw(db.path());
+  ASSERT_EQ(raw.Exec("PRAGMA foreign_keys = OFF; DROP TABLE price_history"), SQLITE_OK);
+  Result<Catalog> catalog = store->LoadCatalogAt(10);
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_EQ(catalog.error().code, ErrorCode::kInternal);
+  EXPECT_NE(catalog.error().message.find("price_history"), std::string::npos) << catalog.error().message;
+  EXPECT_FALSE(store->ListPriceHistory("acme/x", "p").ok());
+  // What does not need the table still reads.
+  EXPECT_FALSE(Must(store->CatalogEmpty()));
 }
 
 // A database made by 0001 alone, with rows in every rebuilt table, upgraded by Migrate():
@@ -192,23 +213,23 @@ TEST(SqliteMigrationsTest, ControlPlaneMigrationKeepsRowsAndTriggers) {
   ASSERT_TRUE(applied.ok()) << applied.error().message;
   EXPECT_EQ(*applied, static_cast<int>(Migrations().size()) - 1);
 
-  EXPECT_EQ(store->LedgerSum(1), 90);
-  std::vector<LedgerEntry> ledger = store->ListLedger(1, 10);
+  EXPECT_EQ(Must(store->LedgerSum(1)), 90);
+  std::vector<LedgerEntry> ledger = Must(store->ListLedger(1, 10));
   ASSERT_EQ(ledger.size(), 2u);
   EXPECT_EQ(ledger[0].id, 2);
   EXPECT_EQ(ledger[0].request_id, "r1");
-  std::optional<Topup> completed = store->FindTopup("stripe", "cs_1");
+  std::optional<Topup> completed = Must(store->FindTopup("stripe", "cs_1"));
   ASSERT_TRUE(completed.has_value());
   EXPECT_EQ(completed->status, "completed");
   EXPECT_EQ(completed->completed_at, 7);
-  EXPECT_EQ(store->FindTopup("stripe", "cs_2")->completed_at, 0);
+  EXPECT_EQ(Must(store->FindTopup("stripe", "cs_2"))->completed_at, 0);
   Result<bool> credited = store->CompleteTopup("stripe", "cs_2", 9);
   ASSERT_TRUE(credited.ok()) << credited.error().message;
   EXPECT_TRUE(*credited);
   ASSERT_TRUE(store->Debit(1, 20, "deduct:1", "").ok());
-  EXPECT_EQ(store->FindUserById(1)->balance, 76);
-  EXPECT_EQ(store->LedgerSum(1), 76);
-  std::vector<ActivityBucket> days = store->Activity(ActivityQuery{1, 0, INT64_MAX, "day"});
+  EXPECT_EQ(Must(store->FindUserById(1))->balance, 76);
+  EXPECT_EQ(Must(store->LedgerSum(1)), 76);
+  std::vector<ActivityBucket> days = Must(store->Activity(ActivityQuery{1, 0, INT64_MAX, "day"}));
   ASSERT_EQ(days.size(), 1u);
   EXPECT_EQ(days[0].group, "2025-11-28");
   EXPECT_EQ(days[0].requests, 2);
@@ -227,7 +248,7 @@ TEST(SqliteMigrationsTest, ControlPlaneMigrationKeepsRowsAndTriggers) {
   EXPECT_NE(raw.Exec("INSERT INTO ledger_entries (user_id, kind, amount_micros, idempotency_id, "
                      "created_at) VALUES (1, 'deduct', 5, 'd2', 0)"),
             SQLITE_OK);  // a deduction is negative
-  EXPECT_EQ(store->LedgerSum(1), 76);
+  EXPECT_EQ(Must(store->LedgerSum(1)), 76);
 }
 
 // A database made by 0001 and 0002, with endpoints, upgraded by Migrate(): every endpoint's
@@ -257,7 +278,7 @@ TEST(SqliteMigrationsTest, PriceHistoryMigrationRecordsTheCurrentPrices) {
   Result<int> applied = store->Migrate();
   ASSERT_TRUE(applied.ok()) << applied.error().message;
   EXPECT_EQ(*applied, static_cast<int>(Migrations().size()) - 2);
-  std::vector<PriceChange> history = store->ListPriceHistory("a/x", "p");
+  std::vector<PriceChange> history = Must(store->ListPriceHistory("a/x", "p"));
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].prices.input, 11);
   EXPECT_EQ(history[0].prices.output, 22);
@@ -265,12 +286,12 @@ TEST(SqliteMigrationsTest, PriceHistoryMigrationRecordsTheCurrentPrices) {
   EXPECT_EQ(history[0].prices.cache_write, 4);
   EXPECT_GE(history[0].effective_from, before);
   EXPECT_LE(history[0].effective_from, NowUnix());
-  Catalog catalog = store->LoadCatalog();
+  Catalog catalog = Must(store->LoadCatalog());
   ASSERT_EQ(catalog.models.size(), 1u);
   ASSERT_EQ(catalog.models[0].endpoints.size(), 1u);
   EXPECT_EQ(catalog.models[0].endpoints[0].prices.output, 22);
   // Before the upgrade there was no history: the endpoint's own prices apply.
-  EXPECT_EQ(store->LoadCatalogAt(before - 1000).models[0].endpoints[0].prices.output, 22);
+  EXPECT_EQ(Must(store->LoadCatalogAt(before - 1000)).models[0].endpoints[0].prices.output, 22);
 
   RawDb raw(db.path());
   std::string message;
@@ -295,9 +316,9 @@ TEST(SqliteStoreTest, TouchKeyNeverWaitsForAnotherWriter) {
   store->TouchKey(*key_id, 1'000);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
   ASSERT_EQ(raw.Exec("COMMIT"), SQLITE_OK);
-  EXPECT_FALSE(store->FindKeyById(*key_id)->last_used_at.has_value());  // dropped
+  EXPECT_FALSE(Must(store->FindKeyById(*key_id))->last_used_at.has_value());  // dropped
   store->TouchKey(*key_id, 1'001);  // not throttled by the dropped write
-  EXPECT_EQ(store->FindKeyById(*key_id)->last_used_at, 1'001);
+  EXPECT_EQ(Must(store->FindKeyById(*key_id))->last_used_at, 1'001);
   // The busy timeout is back for everything else.
   ASSERT_EQ(raw.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
   std::thread release([&] {

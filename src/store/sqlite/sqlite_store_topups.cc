@@ -96,29 +96,23 @@ Result<bool> SqliteStore::CompleteTopup(const std::string& provider, const std::
   return !*credited_before;
 }
 
-std::optional<Topup> SqliteStore::FindTopup(const std::string& provider,
-                                            const std::string& external_id) {
+Result<std::optional<Topup>> SqliteStore::FindTopup(const std::string& provider,
+                                                    const std::string& external_id) {
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT ") + kTopupColumns +
                           " FROM onramp_transactions WHERE provider = ? AND external_id = ?");
   s.Bind(provider).Bind(external_id);
-  Result<bool> row = s.Next();
-  if (!row.ok() || !*row) return std::nullopt;
-  return ReadTopup(s);
+  return ReadFirstRow(s, ReadTopup);
 }
 
-std::vector<Topup> SqliteStore::ListTopups(int64_t user_id, int limit) {
-  std::vector<Topup> topups;
-  if (limit <= 0) return topups;
+Result<std::vector<Topup>> SqliteStore::ListTopups(int64_t user_id, int limit) {
+  if (limit <= 0) return std::vector<Topup>();
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT ") + kTopupColumns +
                           " FROM onramp_transactions WHERE user_id = ? "
                           "ORDER BY created_at DESC, id DESC LIMIT ?");
   s.Bind(user_id).Bind(limit);
-  for (Result<bool> row = s.Next(); row.ok() && *row; row = s.Next()) {
-    topups.push_back(ReadTopup(s));
-  }
-  return topups;
+  return ReadRows(s, ReadTopup);
 }
 
 }  // namespace turnpike::store::sqlite

@@ -1,0 +1,67 @@
+// KeyStore: API keys, as the gateway authenticates them and their owners manage them.
+// Threading and errors as every store interface (users.h): reads answer Result, absent is
+// std::nullopt or empty, a database error is an Error.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/money.h"
+#include "common/result.h"
+
+namespace turnpike::store {
+
+using money::Micros;
+
+struct ApiKey {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string name;
+  std::string prefix;        // display prefix, e.g. "sk-tp-v1-ab12…" (never enough to authenticate)
+  std::string hash_hex;      // lower-case hex SHA-256 of the full key; unique
+  std::optional<Micros> limit;  // spending cap for this key; nullopt = unlimited
+  Micros usage = 0;          // settled spend plus outstanding holds
+  bool disabled = false;
+  std::optional<int64_t> expires_at;  // unix seconds
+  int64_t created_at = 0;
+  bool log_prompts = false;           // keep prompt and completion text in the request log
+  std::optional<int64_t> last_used_at;  // unix seconds, best effort
+};
+
+// A change to a key; fields left empty stay as they are.
+struct KeyUpdate {
+  std::optional<std::string> name;
+  std::optional<bool> disabled;
+  std::optional<std::optional<Micros>> limit;  // set to nullopt-inside for "no limit"
+  std::optional<std::optional<int64_t>> expires_at;
+  std::optional<bool> log_prompts;
+};
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+
+  // Fails with kConflict on a duplicate hash; kNotFound when the user does not exist.
+  virtual Result<int64_t> CreateKey(const ApiKey& key) = 0;
+  // nullopt when no live key has this hash (or id).
+  virtual Result<std::optional<ApiKey>> FindKeyByHash(const std::string& hash_hex) = 0;
+  virtual Result<std::optional<ApiKey>> FindKeyById(int64_t id) = 0;
+  virtual Result<std::vector<ApiKey>> ListKeys(int64_t user_id) = 0;
+  virtual Status SetKeyDisabled(int64_t key_id, bool disabled) = 0;
+
+  // --- key management ---
+  // kNotFound for an unknown or deleted key. A key whose limit is lowered below its usage simply
+  // stops authorising spending.
+  virtual Status UpdateKey(int64_t key_id, const KeyUpdate& update) = 0;
+  // The key stops working at once and disappears from ListKeys; its ledger and log history stay.
+  virtual Status DeleteKey(int64_t key_id) = 0;
+  // A new secret for the same key (same id, usage, limit and history); the old secret stops
+  // working at once. kConflict on a duplicate hash.
+  virtual Status RotateKey(int64_t key_id, const std::string& hash_hex, const std::string& prefix) = 0;
+  // Records use of a key (best effort; may be batched or dropped under load).
+  virtual void TouchKey(int64_t key_id, int64_t now_unix) = 0;
+};
+
+}  // namespace turnpike::store

@@ -1,0 +1,97 @@
+// Ledger: the money. Credits and deductions, the holds the gateway takes before dispatching a
+// request and settles after it, the ledger itself and the totals read from it. Every movement
+// updates the balance and appends its ledger entry in one transaction.
+// Threading and errors as every store interface (users.h): reads answer Result, absent is
+// empty or 0, a database error is an Error. The hot path calls Hold and Settle from the event
+// loop.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/money.h"
+#include "common/result.h"
+
+namespace turnpike::store {
+
+using money::Micros;
+
+// A hold reserves `amount` against both the owner's balance and the key's limit before a
+// request is dispatched. It is identified by `request_id` (unique).
+struct HoldRequest {
+  std::string request_id;
+  int64_t user_id = 0;
+  int64_t key_id = 0;
+  Micros amount = 0;
+};
+
+enum class HoldOutcome {
+  kHeld,
+  kInsufficientBalance,  // user's balance < amount
+  kKeyLimitReached,      // key usage + amount > key limit
+  kKeyDisabled,          // disabled, expired, or deleted since it was cached
+  kDuplicate,            // a hold with this request_id exists already; nothing changed
+  kFailed,               // the store could not decide (database error, lock timeout, negative
+                         // amount); nothing changed; callers answer 503, not 402
+};
+
+struct HoldResult {
+  HoldOutcome outcome = HoldOutcome::kHeld;
+  Micros balance_after = 0;  // the user's balance after the hold (or as it is, when refused)
+};
+
+struct LedgerEntry {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string kind;            // "topup", "grant", "hold", "settle", "refund", "deduct"
+  Micros amount = 0;           // signed: credits positive, debits negative
+  std::string idempotency_id;  // unique across the ledger
+  std::string request_id;      // for hold/settle
+  std::string note;
+  int64_t created_at = 0;
+};
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  // Adds a ledger entry of `kind` ("topup" or "grant") and moves the balance, atomically.
+  // Idempotent: a second call with the same idempotency_id changes nothing and succeeds.
+  virtual Status Credit(int64_t user_id, Micros amount, const std::string& kind,
+                        const std::string& idempotency_id, const std::string& note) = 0;
+  // Takes `amount` (> 0) off a user's balance with a "deduct" ledger entry; kConflict when the
+  // balance would go below zero; idempotent like Credit.
+  virtual Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id,
+                       const std::string& note) = 0;
+
+  // Atomically: checks the key (exists, not disabled, not expired at `now_unix`), the key's
+  // limit and the user's balance, then subtracts `amount` from the balance, adds it to the key's
+  // usage and appends a "hold" ledger entry (idempotency id "hold:<request_id>").
+  virtual HoldResult Hold(const HoldRequest& hold, int64_t now_unix) = 0;
+  // Replaces the hold of `request_id` with the actual cost: appends a "settle" ledger entry of
+  // (held - actual) (idempotency id "settle:<request_id>"), moves balance and key usage by it.
+  // `actual` may exceed the amount held (the balance may then go negative by the difference;
+  // callers size holds so it does not). Idempotent: settling twice changes nothing the second
+  // time and returns OK. kNotFound if no hold has this id.
+  virtual Status Settle(const std::string& request_id, Micros actual) = 0;
+  // Settles every hold older than `older_than_unix` that has no settlement, at its held
+  // amount minus nothing charged (actual = 0). Returns how many. Used at start-up to release
+  // holds left by a crashed process.
+  virtual Result<int> ReleaseStaleHolds(int64_t older_than_unix) = 0;
+
+  // Sum of a user's ledger entries (a test compares it with the balance).
+  virtual Result<Micros> LedgerSum(int64_t user_id) = 0;
+  // A user's ledger, newest first: at most `limit` entries with ids below `before_id` (0 = from
+  // the newest), so the last id of one page is the cursor of the next.
+  virtual Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit,
+                                                      int64_t before_id = 0) = 0;
+  // Total ever credited (topups + grants, less deducts) and total spent of a user, for
+  // /api/v1/credits.
+  // Spent is settled costs plus the amounts currently held (minus refunds), i.e. the negated
+  // sum of the hold, settle and refund entries, so TotalCredited - TotalSpent == balance.
+  virtual Result<Micros> TotalCredited(int64_t user_id) = 0;
+  virtual Result<Micros> TotalSpent(int64_t user_id) = 0;
+};
+
+}  // namespace turnpike::store
