@@ -17,7 +17,7 @@ using Usage = protocol::Usage;
 // Splits usage into billable classes: each token is billed once, at its class's price.
 money::TokenCounts Billable(const Usage& usage);
 
-// What `usage` costs at `prices` (DESIGN §5 rounding: ceil to the micro-USD).
+// What `usage` costs at `prices` (docs/architecture.md §4 rounding: ceil to the micro-USD).
 money::Micros CostOf(const Usage& usage, const money::Prices& prices);
 
 // Estimated tokens for text of `chars` characters (about four characters a token).

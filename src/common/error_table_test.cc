@@ -1,4 +1,4 @@
-// Error replies: the ErrorCode → HTTP status table of DESIGN §3 and the body shapes the openai
+// Error replies: the ErrorCode → HTTP status table of docs/architecture.md §8.3 and the body shapes the openai
 // and @openrouter/sdk clients read.
 #include "common/error_table.h"
 

@@ -1,4 +1,4 @@
-// Money: the cost formula and rounding of DESIGN §5, and the USD text forms. Every expected value
+// Money: the cost formula and rounding of docs/architecture.md §4, and the USD text forms. Every expected value
 // below is worked out by hand in the comment beside it.
 #include "common/money.h"
 

@@ -1,5 +1,5 @@
 // Gemini 3 wants each function call it made to come back with its opaque thought signature
-// (PROTOCOLS.md §6.1); OpenAI clients never carry it. The gateway remembers the signatures it
+// (docs/protocols.md §6.1); OpenAI clients never carry it. The gateway remembers the signatures it
 // saw, by tool-call id, and puts them back when the conversation is replayed. Bounded; a
 // forgotten signature falls back to the adapter's documented sentinel. Thread-safe.
 #pragma once

@@ -80,7 +80,7 @@ struct ChatRequest {
 };
 
 // OpenAI's accounting: prompt_tokens includes cached reads and cache writes; completion_tokens
-// includes reasoning. Adapters map provider usage into this (PROTOCOLS.md §9).
+// includes reasoning. Adapters map provider usage into this (docs/protocols.md §9).
 struct Usage {
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;

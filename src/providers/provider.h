@@ -61,7 +61,7 @@ class Adapter {
   virtual Result<protocol::ChatResponse> DecodeResponse(std::string_view body) const = 0;
   virtual std::unique_ptr<StreamDecoder> NewStreamDecoder() const = 0;
   // A non-2xx answer of `provider` (the catalog's provider id, named in the message;
-  // PROTOCOLS.md §11): the client's error, keeping the provider's message except where it could
+  // docs/protocols.md §11): the client's error, keeping the provider's message except where it could
   // quote a credential, and whether to fail over.
   virtual UpstreamError MapError(std::string_view provider, int status, std::string_view body,
                                  const Headers& headers) const = 0;

@@ -87,7 +87,7 @@ struct ErrorBody {
 
 ErrorBody ReadErrorBody(std::string_view body) {
   ErrorBody out;
-  // Where the spend-limit code sits is UNVERIFIED (PROTOCOLS.md §11), so look for it anywhere.
+  // Where the spend-limit code sits is UNVERIFIED (docs/protocols.md §11), so look for it anywhere.
   out.spend_limit = body.find("enforced_spend_limit_reached") != std::string_view::npos;
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);

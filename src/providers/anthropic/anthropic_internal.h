@@ -25,11 +25,11 @@ struct UsageCounts {
 // Overwrites each count that `usage` holds as a number; the others stay as they were.
 void MergeUsage(const boost::json::object& usage, UsageCounts& counts);
 
-// PROTOCOLS.md §9: prompt = input + cache_creation + cache_read, cached = cache_read,
+// docs/protocols.md §9: prompt = input + cache_creation + cache_read, cached = cache_read,
 // cache_write = cache_creation, completion = output.
 protocol::Usage ToCanonicalUsage(const UsageCounts& counts);
 
-// PROTOCOLS.md §10; unknown or missing stop reasons are "stop".
+// docs/protocols.md §10; unknown or missing stop reasons are "stop".
 std::string MapStopReason(std::string_view stop_reason);
 
 // The string member `key` of `object`; "" when absent or not a string.

@@ -1,4 +1,4 @@
-// The canonical request as an Anthropic Messages body (PROTOCOLS.md §4, §4.1).
+// The canonical request as an Anthropic Messages body (docs/protocols.md §4, §4.1).
 //
 // Choices made where §4 leaves one:
 // - `system`: one system/developer text becomes a plain string; several become an array of
@@ -36,7 +36,7 @@ using protocol::Role;
 
 namespace {
 
-constexpr int64_t kDefaultMaxTokens = 4096;  // PROTOCOLS.md §4.1 (litellm, pydantic-ai)
+constexpr int64_t kDefaultMaxTokens = 4096;  // docs/protocols.md §4.1 (litellm, pydantic-ai)
 constexpr int64_t kMinThinkingBudget = 1024;
 constexpr char kJsonObjectInstruction[] =
     "Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences.";
@@ -261,7 +261,7 @@ struct OutputPlan {
   int64_t budget = 0;  // thinking budget_tokens; 0: no thinking
 };
 
-// PROTOCOLS.md §4.1: max_tokens is required and, with thinking, must exceed the budget.
+// docs/protocols.md §4.1: max_tokens is required and, with thinking, must exceed the budget.
 OutputPlan PlanOutput(const ChatRequest& r, const EndpointInfo& e, int64_t budget) {
   int64_t cap = e.max_output > 0 ? e.max_output : INT64_MAX;
   int64_t wanted = r.max_tokens ? *r.max_tokens : std::min(kDefaultMaxTokens, cap);

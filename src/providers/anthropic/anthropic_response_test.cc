@@ -1,5 +1,5 @@
 // Anthropic non-streaming answers (the recorded messages-nonstream-*.json and hand-made corners)
-// and the error table of PROTOCOLS.md §11 (the recorded error-*.json bodies and headers).
+// and the error table of docs/protocols.md §11 (the recorded error-*.json bodies and headers).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>

@@ -1,4 +1,4 @@
-// The Anthropic event stream (PROTOCOLS.md §5.1) as canonical stream events (§5.2).
+// The Anthropic event stream (docs/protocols.md §5.1) as canonical stream events (§5.2).
 //
 // message_start → kStart; content_block_start tool_use → kToolCallStart (tool indexes count
 // tool_use blocks only, 0, 1, … in order); text_delta → kText; input_json_delta → kToolCallArgs

@@ -1,6 +1,6 @@
 // The Gemini Developer API (generativelanguage.googleapis.com, v1beta) adapter: canonical chat
 // requests to generateContent / streamGenerateContent?alt=sse, and their answers back
-// (PROTOCOLS.md §6, §6.1, §7, §9, §10, §11). Pure: no I/O, no clock, no randomness; every
+// (docs/protocols.md §6, §6.1, §7, §9, §10, §11). Pure: no I/O, no clock, no randomness; every
 // method is const and safe to call from any thread.
 //
 // Choices this adapter makes where the protocol leaves one open:
@@ -38,7 +38,7 @@
 //   on text parts are dropped.
 // - Errors: an invalid key (400 with ErrorInfo reason API_KEY_*), 401 and 403 are the gateway's
 //   own credential failure, so the client sees kUpstream (502) with "the provider rejected the
-//   gateway's credentials" instead of the provider's message (PROTOCOLS §11 suggests 401, but
+//   gateway's credentials" instead of the provider's message (docs/protocols.md §11 suggests 401, but
 //   the client itself authenticated fine). None of those is retryable, nor are 400/404/413.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The chat history as Gemini `contents` plus `systemInstruction.parts` (PROTOCOLS.md §6, §6.1).
+// The chat history as Gemini `contents` plus `systemInstruction.parts` (docs/protocols.md §6, §6.1).
 // Internal to providers/gemini; the rules are listed in gemini_adapter.h.
 #pragma once
 

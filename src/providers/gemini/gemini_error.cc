@@ -1,5 +1,5 @@
 // GeminiAdapter::MapError: Google's {"error":{code,message,status,details}} as the client's
-// error and a fail-over decision (PROTOCOLS.md §11).
+// error and a fail-over decision (docs/protocols.md §11).
 #include <string>
 #include <vector>
 

@@ -1,4 +1,4 @@
-// GeminiAdapter::MapError on the recorded error bodies and a table of statuses (PROTOCOLS §11).
+// GeminiAdapter::MapError on the recorded error bodies and a table of statuses (docs/protocols.md §11).
 #include <gtest/gtest.h>
 
 #include "providers/gemini/gemini_adapter.h"

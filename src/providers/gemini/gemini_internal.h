@@ -48,10 +48,10 @@ std::string FinishReasonOf(const json::object& candidate);
 // True when the response has no candidate but promptFeedback.blockReason.
 bool PromptBlocked(const json::object& response);
 
-// PROTOCOLS §10: Gemini's finishReason ("" when absent) as OpenAI's finish_reason.
+// docs/protocols.md §10: Gemini's finishReason ("" when absent) as OpenAI's finish_reason.
 std::string MapFinishReason(std::string_view reason, bool any_function_call);
 
-// PROTOCOLS §9: usageMetadata as canonical usage. kUpstream when a count is not an integer.
+// docs/protocols.md §9: usageMetadata as canonical usage. kUpstream when a count is not an integer.
 Result<protocol::Usage> ReadUsage(const json::object& usage_metadata);
 
 // responseId, or "gemini-response" when absent.

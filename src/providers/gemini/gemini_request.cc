@@ -1,5 +1,5 @@
 // GeminiAdapter::EncodeRequest: a canonical chat request as a generateContent request
-// (PROTOCOLS.md §6, §6.1). The history goes through gemini_contents.cc.
+// (docs/protocols.md §6, §6.1). The history goes through gemini_contents.cc.
 #include <boost/json.hpp>
 #include <cctype>
 #include <string>

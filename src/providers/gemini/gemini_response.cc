@@ -1,5 +1,5 @@
 // GeminiAdapter::DecodeResponse and the GenerateContentResponse readers the stream decoder
-// shares (PROTOCOLS.md §7, §9, §10).
+// shares (docs/protocols.md §7, §9, §10).
 #include <string>
 
 #include "providers/gemini/gemini_adapter.h"

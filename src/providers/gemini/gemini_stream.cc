@@ -1,4 +1,4 @@
-// The streamGenerateContent?alt=sse decoder (PROTOCOLS.md §7): each event is a whole
+// The streamGenerateContent?alt=sse decoder (docs/protocols.md §7): each event is a whole
 // GenerateContentResponse holding only new parts; usage is a running snapshot on every chunk;
 // nothing but EOF ends the stream.
 #include <optional>
