@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "store/store_testing.h"
 #include "common/result_testing.h"
 #include "payments/payments.h"
 #include "common/crypto.h"
@@ -21,11 +22,8 @@ class ApiTest : public ::testing::Test {
   static void SetUpTestSuite() { ASSERT_TRUE(crypto::InitCrypto()); }
 
   void SetUp() override {
-    auto opened = store::OpenStore("sqlite::memory:");
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
-    auto migrated = store_->Migrate();
-    ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+    store_ = store::MigratedMemoryStore();
+    ASSERT_TRUE(store_);
     keys_ = std::make_unique<state::KeyCache>(*store_, std::chrono::hours(1));
     router_ = std::make_unique<state::ModelRouter>([](const std::string& name) -> std::optional<std::string> {
       if (name == "OPENAI_API_KEY") return std::string("sk-upstream-secret-value");

@@ -1,4 +1,5 @@
 // The Stripe provider against an in-memory store and a scripted transport (no network).
+#include "store/store_testing.h"
 #include "payments/stripe_payments.h"
 
 #include <gtest/gtest.h>
@@ -51,10 +52,8 @@ class StripePaymentsTest : public ::testing::Test {
   static void SetUpTestSuite() { ASSERT_TRUE(crypto::InitCrypto()); }
 
   void SetUp() override {
-    auto opened = store::OpenStore("sqlite::memory:");
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->Migrate().ok());
+    store_ = store::MigratedMemoryStore();
+    ASSERT_TRUE(store_);
     auto id = store_->CreateUser("payer@example.com", "x", false);
     ASSERT_TRUE(id.ok());
     user_ = *Must(store_->FindUserById(*id));

@@ -1,5 +1,6 @@
 // KeyCache on an in-memory SQLite store: header parsing, every refusal with its code, and the
 // cache holding its answer until the TTL (changes made in the store behind its back).
+#include "store/store_testing.h"
 #include "state/key_cache.h"
 
 #include <gtest/gtest.h>
@@ -22,11 +23,8 @@ class KeyCacheTest : public ::testing::Test {
   static void SetUpTestSuite() { ASSERT_TRUE(crypto::InitCrypto()); }
 
   void SetUp() override {
-    auto opened = store::OpenStore("sqlite::memory:");
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
-    auto migrated = store_->Migrate();
-    ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+    store_ = store::MigratedMemoryStore();
+    ASSERT_TRUE(store_);
     auto user = store_->CreateUser("owner@example.com", "", false);
     ASSERT_TRUE(user.ok()) << user.error().message;
     user_id_ = *user;
