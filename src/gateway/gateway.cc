@@ -103,11 +103,11 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
   } else if (route == "/models" && get) {
     co_await ReplyJson(writer, 200, router_.snapshot()->models_json(), request_id);
   } else if (route == "/key" && get) {
-    co_await Key(request, writer, request_id);
+    co_await KeyInfo(request, writer, &Gateway::KeyBody);
   } else if (route == "/credits" && get) {
-    co_await Credits(request, writer, request_id);
+    co_await KeyInfo(request, writer, &Gateway::CreditsBody);
   } else if (route == "/generation" && get) {
-    co_await Generation(request, writer, request_id);
+    co_await KeyInfo(request, writer, &Gateway::GenerationBody);
   } else if (request.path == "/health" && get) {
     co_await ReplyJson(writer, 200, R"({"status":"ok"})", request_id);
   } else if (request.path == "/ready" && get) {
@@ -122,24 +122,11 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
   }
 }
 
-awaitable<void> Gateway::Key(const net::HttpRequest& request, net::ResponseWriter& writer,
-                             const std::string& request_id) {
-  // Any known key may read its own state, even disabled or at its limit.
-  auto key = keys_.Identify(FindHeader(request.headers, "authorization"));
-  if (!key.ok()) {
-    co_await ReplyError(writer, key.error(), request_id);
-    co_return;
-  }
-  auto found = key_store_.FindKeyById(key->id);
-  if (!found.ok()) {
-    co_await ReplyError(writer, StoreUnavailable("reading a key", found.error()), request_id);
-    co_return;
-  }
+Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRequest&) {
+  auto found = key_store_.FindKeyById(key.id);
+  if (!found.ok()) return StoreUnavailable("reading a key", found.error());
   const std::optional<store::ApiKey>& fresh = *found;
-  if (!fresh) {
-    co_await ReplyError(writer, MakeError(ErrorCode::kUnauthorized, "Invalid API key"), request_id);
-    co_return;
-  }
+  if (!fresh) return MakeError(ErrorCode::kUnauthorized, "Invalid API key");
   std::optional<money::Micros> remaining;
   if (fresh->limit) remaining = std::max<money::Micros>(0, *fresh->limit - fresh->usage);
   // Every field @openrouter/sdk requires of GET /key; Turnpike has no daily/weekly windows or
@@ -155,51 +142,24 @@ awaitable<void> Gateway::Key(const net::HttpRequest& request, net::ResponseWrite
       R"("rate_limit":{{"requests":-1,"interval":"10s","note":"Turnpike does not rate-limit keys yet"}},"expires_at":{}}}}})",
       Quote(fresh->prefix), Quote(fresh->name), usage, usage, usage, usage, UsdOrNull(fresh->limit),
       UsdOrNull(remaining), fresh->disabled ? "true" : "false", fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
-  co_await ReplyJson(writer, 200, std::move(body), request_id);
+  return body;
 }
 
-awaitable<void> Gateway::Credits(const net::HttpRequest& request, net::ResponseWriter& writer,
-                                 const std::string& request_id) {
-  auto key = keys_.Identify(FindHeader(request.headers, "authorization"));
-  if (!key.ok()) {
-    co_await ReplyError(writer, key.error(), request_id);
-    co_return;
-  }
-  int64_t user_id = key->user_id;
-  auto credited = ledger_.TotalCredited(user_id);
-  auto spent = credited.ok() ? ledger_.TotalSpent(user_id) : credited;
-  if (!spent.ok()) {
-    co_await ReplyError(writer, StoreUnavailable("reading the credits", spent.error()), request_id);
-    co_return;
-  }
-  std::string body = fmt::format(R"({{"data":{{"total_credits":{},"total_usage":{}}}}})",
-                                 money::FormatUsd(*credited), money::FormatUsd(*spent));
-  co_await ReplyJson(writer, 200, std::move(body), request_id);
+Result<std::string> Gateway::CreditsBody(const store::ApiKey& key, const net::HttpRequest&) {
+  auto credited = ledger_.TotalCredited(key.user_id);
+  auto spent = credited.ok() ? ledger_.TotalSpent(key.user_id) : credited;
+  if (!spent.ok()) return StoreUnavailable("reading the credits", spent.error());
+  return fmt::format(R"({{"data":{{"total_credits":{},"total_usage":{}}}}})", money::FormatUsd(*credited),
+                     money::FormatUsd(*spent));
 }
 
-awaitable<void> Gateway::Generation(const net::HttpRequest& request, net::ResponseWriter& writer,
-                                    const std::string& request_id) {
-  auto key = keys_.Identify(FindHeader(request.headers, "authorization"));
-  if (!key.ok()) {
-    co_await ReplyError(writer, key.error(), request_id);
-    co_return;
-  }
+Result<std::string> Gateway::GenerationBody(const store::ApiKey& key, const net::HttpRequest& request) {
   std::string id = QueryParam(request.query, "id");
-  if (id.empty()) {
-    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "'id' query parameter is required"), request_id);
-    co_return;
-  }
+  if (id.empty()) return MakeError(ErrorCode::kBadRequest, "'id' query parameter is required");
   auto found = request_log_.FindRequestLog(id);
-  if (!found.ok()) {
-    co_await ReplyError(writer, StoreUnavailable("reading the request log", found.error()), request_id);
-    co_return;
-  }
+  if (!found.ok()) return StoreUnavailable("reading the request log", found.error());
   const std::optional<store::RequestLogRow>& row = *found;
-  int64_t user_id = key->user_id;
-  if (!row || row->user_id != user_id) {
-    co_await ReplyError(writer, MakeError(ErrorCode::kNotFound, "Generation " + id + " not found"), request_id);
-    co_return;
-  }
+  if (!row || row->user_id != key.user_id) return MakeError(ErrorCode::kNotFound, "Generation " + id + " not found");
   json::object d;
   d["id"] = row->request_id;
   d["model"] = row->model_id;
@@ -222,8 +182,18 @@ awaitable<void> Gateway::Generation(const net::HttpRequest& request, net::Respon
   std::string data = json::serialize(d);
   auto layout = protocol::ScanObject(data);
   data = protocol::ApplyEdits(data, {protocol::SetMember(data, *layout, "total_cost", money::FormatUsd(row->cost))});
-  std::string body = "{\"data\":" + data + "}";
-  co_await ReplyJson(writer, 200, std::move(body), request_id);
+  return "{\"data\":" + data + "}";
+}
+
+awaitable<void> Gateway::KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer, BodyBuilder build) {
+  // Any known key may read its own state, even disabled or at its limit.
+  auto key = keys_.Identify(FindHeader(request.headers, "authorization"));
+  Result<std::string> body = key.ok() ? (this->*build)(*key, request) : Result<std::string>(key.error());
+  if (!body.ok()) {
+    co_await ReplyError(writer, body.error(), request.id);
+    co_return;
+  }
+  co_await ReplyJson(writer, 200, std::move(*body), request.id);
 }
 
 awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::string& request_id) {

@@ -93,12 +93,14 @@ class Gateway {
                                                  const std::string& tail, bool send_done, std::string_view chunk_id,
                                                  std::string_view model, net::ResponseWriter& writer);
 
-  boost::asio::awaitable<void> Key(const net::HttpRequest& request, net::ResponseWriter& writer,
-                                   const std::string& request_id);
-  boost::asio::awaitable<void> Credits(const net::HttpRequest& request, net::ResponseWriter& writer,
-                                       const std::string& request_id);
-  boost::asio::awaitable<void> Generation(const net::HttpRequest& request, net::ResponseWriter& writer,
-                                          const std::string& request_id);
+  // The routes where a key reads about itself (/key, /credits, /generation): the key named by the
+  // Authorization header, whatever its state, then the JSON body `build` makes for it, or its error.
+  using BodyBuilder = Result<std::string> (Gateway::*)(const store::ApiKey& key, const net::HttpRequest& request);
+  boost::asio::awaitable<void> KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer,
+                                       BodyBuilder build);
+  Result<std::string> KeyBody(const store::ApiKey& key, const net::HttpRequest& request);
+  Result<std::string> CreditsBody(const store::ApiKey& key, const net::HttpRequest& request);
+  Result<std::string> GenerationBody(const store::ApiKey& key, const net::HttpRequest& request);
   boost::asio::awaitable<void> MetricsText(net::ResponseWriter& writer, const std::string& request_id);
 
   boost::asio::awaitable<void> ReplyError(net::ResponseWriter& writer, const Error& error,
