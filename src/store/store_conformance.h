@@ -14,6 +14,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 
@@ -29,6 +30,14 @@ class StoreTestDatabase {
   // "process"); false for databases private to one handle, such as SQLite's :memory:.
   virtual bool SupportsSecondHandle() const = 0;
 };
+
+// `main` and `count - 1` more handles opened on `db`, for tests that play several processes on
+// one database. The extra handles live in the returned object.
+struct StoreHandles {
+  std::vector<std::unique_ptr<Store>> extra;
+  std::vector<Store*> all;
+};
+StoreHandles OpenHandles(StoreTestDatabase& db, Store& main, int count);
 
 struct StoreBackend {
   std::string name;  // a test-name suffix: letters and digits only

@@ -341,13 +341,9 @@ void RunConcurrentTopups(StoreTestDatabase& db, Store& main, int handles) {
     topup.external_id = "cs_" + std::to_string(i);
     ASSERT_TRUE(main.CreateTopup(topup).ok());
   }
-  std::vector<std::unique_ptr<Store>> extra;
-  std::vector<Store*> stores = {&main};
-  for (int i = 1; i < handles; ++i) {
-    extra.push_back(db.Open());
-    ASSERT_NE(extra.back(), nullptr);
-    stores.push_back(extra.back().get());
-  }
+  StoreHandles opened = OpenHandles(db, main, handles);
+  ASSERT_EQ(opened.all.size(), static_cast<size_t>(handles));
+  const std::vector<Store*>& stores = opened.all;
   std::atomic<int> credited{0};
   std::atomic<int> repeated{0};
   std::atomic<int> failed{0};

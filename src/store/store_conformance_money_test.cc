@@ -196,13 +196,9 @@ void RunConcurrentHolds(StoreTestDatabase& db, Store& main, int handles) {
   Result<int64_t> key_id = main.CreateKey(key);
   ASSERT_TRUE(key_id.ok());
 
-  std::vector<std::unique_ptr<Store>> extra;
-  std::vector<Store*> stores = {&main};
-  for (int i = 1; i < handles; ++i) {
-    extra.push_back(db.Open());
-    ASSERT_NE(extra.back(), nullptr);
-    stores.push_back(extra.back().get());
-  }
+  StoreHandles opened = OpenHandles(db, main, handles);
+  ASSERT_EQ(opened.all.size(), static_cast<size_t>(handles));
+  const std::vector<Store*>& stores = opened.all;
   std::atomic<int> held{0};
   std::atomic<int> refused{0};
   std::atomic<int> other{0};

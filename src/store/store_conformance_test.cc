@@ -14,6 +14,21 @@ std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info)
 
 void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
+StoreHandles OpenHandles(StoreTestDatabase& db, Store& main, int count) {
+  StoreHandles h;
+  h.all.push_back(&main);
+  for (int i = 1; i < count; ++i) {
+    auto store = db.Open();
+    if (!store) {
+      ADD_FAILURE() << "cannot open handle " << i;
+      break;
+    }
+    h.all.push_back(store.get());
+    h.extra.push_back(std::move(store));
+  }
+  return h;
+}
+
 void StoreConformanceTest::SetUp() {
   db_ = GetParam().create();
   ASSERT_NE(db_, nullptr);
