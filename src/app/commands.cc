@@ -1,8 +1,8 @@
 #include "app/commands.h"
 
+#include <fmt/format.h>
 #include <boost/json.hpp>
 #include <cstdio>
-#include <fmt/format.h>
 #include <iostream>
 
 #include "common/clock.h"
@@ -65,7 +65,8 @@ int UserCreate(const config::Config& config, const std::string& email, const std
   auto id = store->CreateUser(email, *hash, admin);
   if (!id.ok()) return Fail(id.error().message);
   if (*credits > 0) {
-    auto s = store->Credit(*id, *credits, "grant", "grant:cli:" + crypto::RandomHex(16), "turnpike user create --credits");
+    auto s =
+        store->Credit(*id, *credits, "grant", "grant:cli:" + crypto::RandomHex(16), "turnpike user create --credits");
     if (!s.ok()) return Fail(s.error().message);
   }
   std::cout << *id << "\n";
@@ -132,8 +133,8 @@ int KeyList(const config::Config& config, const std::string& email) {
   auto keys = store->ListKeys(user->id);
   if (!keys.ok()) return Fail(keys.error().message);
   for (const auto& k : *keys) {
-    json::object o{{"id", k.id}, {"name", k.name}, {"prefix", k.prefix}, {"usage_micros", k.usage},
-                   {"disabled", k.disabled}};
+    json::object o{
+        {"id", k.id}, {"name", k.name}, {"prefix", k.prefix}, {"usage_micros", k.usage}, {"disabled", k.disabled}};
     o["limit_micros"] = k.limit ? json::value(*k.limit) : json::value(nullptr);
     std::cout << json::serialize(o) << "\n";
   }
@@ -156,8 +157,8 @@ int CatalogImport(const config::Config& config, const std::string& file) {
   auto store = OpenReady(config, error);
   if (!store) return Fail(error);
   if (auto s = store->ImportCatalog(*catalog); !s.ok()) return Fail(s.error().message);
-  std::cout << "imported " << catalog->companies.size() << " companies, " << catalog->providers.size()
-            << " providers, " << catalog->models.size() << " models\n";
+  std::cout << "imported " << catalog->companies.size() << " companies, " << catalog->providers.size() << " providers, "
+            << catalog->models.size() << " models\n";
   return 0;
 }
 

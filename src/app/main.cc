@@ -1,9 +1,9 @@
 // turnpike: the command line. Parses arguments (CLI11 lives only here), loads the
 // configuration, and hands over to app/commands.h.
-#include <CLI/CLI.hpp>
-#include <iostream>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "app/commands.h"
 #include "common/crypto.h"
@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
 
   auto* catalog = app.add_subcommand("catalog", "Manage the model catalog")->require_subcommand(1);
   std::string catalog_file;
-  auto* catalog_import = catalog->add_subcommand("import", "Load companies, models, providers and prices from a TOML file");
+  auto* catalog_import =
+      catalog->add_subcommand("import", "Load companies, models, providers and prices from a TOML file");
   catalog_import->add_option("FILE", catalog_file, "Catalog TOML (format: catalog/README.md)")->required();
   auto* catalog_list = catalog->add_subcommand("list", "Show models, providers and per-provider prices");
 

@@ -1,22 +1,22 @@
 // `turnpike serve`: builds the object graph, listens, and shuts down gracefully.
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include "app/commands.h"
-#include "payments/payments.h"
 #include "common/clock.h"
 #include "common/crypto.h"
-#include "control/control_plane.h"
 #include "common/error_table.h"
+#include "control/control_plane.h"
 #include "gateway/gateway.h"
 #include "net/event_loops.h"
 #include "net/http_server.h"
+#include "payments/payments.h"
 
 namespace turnpike::app {
 namespace asio = boost::asio;
@@ -110,10 +110,10 @@ void ScheduleCatalogRefresh(asio::steady_timer& timer, store::CatalogStore& stor
   });
 }
 
-std::vector<std::unique_ptr<net::UpstreamClient>> MakeUpstreams(net::EventLoops& loops,
-                                                                const config::Config& config) {
+std::vector<std::unique_ptr<net::UpstreamClient>> MakeUpstreams(net::EventLoops& loops, const config::Config& config) {
   std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;
-  for (int i = 0; i < loops.size(); ++i) upstreams.push_back(std::make_unique<net::UpstreamClient>(loops.at(i), config.upstream));
+  for (int i = 0; i < loops.size(); ++i)
+    upstreams.push_back(std::make_unique<net::UpstreamClient>(loops.at(i), config.upstream));
   return upstreams;
 }
 
@@ -143,7 +143,8 @@ int Serve(const config::Config& config, const std::string& role) {
   auto ready = store::OpenReadyStore(config.database_url);
   if (!ready.ok()) return Fail(ready.error().message);
   std::unique_ptr<store::Store> store = std::move(ready->store);
-  if (auto released = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds); released.ok() && *released > 0) {
+  if (auto released = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds);
+      released.ok() && *released > 0) {
     spdlog::warn("released {} holds left by a process that stopped without settling them", *released);
   }
   auto secret = SessionSecret(config);
@@ -191,12 +192,11 @@ int Serve(const config::Config& config, const std::string& role) {
     api->set_gateway_port(gateway_port);
     auto dashboard = control::StaticFiles::Load(config.dashboard_dir);
     const std::string dashboard_problem = dashboard.ok() ? "" : dashboard.error().message;
-    control = std::make_unique<control::ControlPlane>(
-        *store, std::move(api), gateway_url, dashboard.ok() ? std::move(*dashboard) : control::StaticFiles());
+    control = std::make_unique<control::ControlPlane>(*store, std::move(api), gateway_url,
+                                                      dashboard.ok() ? std::move(*dashboard) : control::StaticFiles());
     auto server = std::make_unique<net::HttpServer>(
-        loops, options, [&control](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
-          return control->Handle(w, r, wr);
-        });
+        loops, options,
+        [&control](int w, const net::HttpRequest& r, net::ResponseWriter& wr) { return control->Handle(w, r, wr); });
     auto port = server->Listen(config.host, config.control_port);
     if (!port.ok()) return Fail("server.control_port: " + port.error().message);
     std::cout << "turnpike control listening on " << Url(config.host, *port) << std::endl;

@@ -7,7 +7,9 @@ namespace turnpike::billing {
 namespace {
 
 // $3 / $15 per million input / output tokens.
-EndpointTerms Terms(int64_t context, int64_t max_output) { return {context, max_output, {3'000'000, 15'000'000, 0, 0}}; }
+EndpointTerms Terms(int64_t context, int64_t max_output) {
+  return {context, max_output, {3'000'000, 15'000'000, 0, 0}};
+}
 
 protocol::ChatRequestInfo Request(int64_t prompt_chars, int64_t images, std::optional<int64_t> max_tokens) {
   protocol::ChatRequestInfo r;

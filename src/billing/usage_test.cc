@@ -41,7 +41,10 @@ json::value StreamUsage(const std::string& name) {
 }
 
 TEST(BillableTest, EachTokenBilledOnce) {
-  Usage u{.prompt_tokens = 1000, .completion_tokens = 200, .cached_tokens = 400, .cache_write_tokens = 30,
+  Usage u{.prompt_tokens = 1000,
+          .completion_tokens = 200,
+          .cached_tokens = 400,
+          .cache_write_tokens = 30,
           .reasoning_tokens = 50};
   money::TokenCounts t = Billable(u);
   EXPECT_EQ(t.prompt, 570);  // 1000 - 400 cached - 30 written
@@ -62,8 +65,11 @@ TEST(BillableTest, AllReasoning) {
 
 TEST(BillableTest, InconsistentReportsNeverBillMoreThanReported) {
   // A provider claiming more cached than prompt tokens, or more reasoning than completion tokens.
-  money::TokenCounts t = Billable(Usage{.prompt_tokens = 10, .completion_tokens = 5, .cached_tokens = 50,
-                                        .cache_write_tokens = 7, .reasoning_tokens = 9});
+  money::TokenCounts t = Billable(Usage{.prompt_tokens = 10,
+                                        .completion_tokens = 5,
+                                        .cached_tokens = 50,
+                                        .cache_write_tokens = 7,
+                                        .reasoning_tokens = 9});
   EXPECT_EQ(t.cache_read, 10);
   EXPECT_EQ(t.cache_write, 0);
   EXPECT_EQ(t.prompt, 0);
@@ -101,8 +107,8 @@ TEST(CostOfTest, WithoutCachePriceCachedTokensBillAsInput) {
   EXPECT_EQ(CostOf(u, money::Prices{.input = 2'500'000, .output = 10'000'000}), 4500);
   // The same as if nothing had been cached.
   EXPECT_EQ(CostOf(u, money::Prices{.input = 2'500'000, .output = 10'000'000}),
-            CostOf(Usage{.prompt_tokens = 1000, .completion_tokens = 200}, money::Prices{.input = 2'500'000,
-                                                                                          .output = 10'000'000}));
+            CostOf(Usage{.prompt_tokens = 1000, .completion_tokens = 200},
+                   money::Prices{.input = 2'500'000, .output = 10'000'000}));
 }
 
 TEST(CostOfTest, CacheWriteAtItsOwnPrice) {

@@ -41,8 +41,12 @@ TEST(BearerTokenTest, RefusesEmptyAndOtherSchemes) {
 TEST(BearerTokenTest, BytesAbove0x7fNeverMatchTheScheme) {
   // Each is "Bearer" with one letter replaced by a byte >= 0x80 (std::tolower on such a char
   // was undefined behaviour).
-  EXPECT_EQ(BearerToken("B\xC3\xA9" "arer x"), std::nullopt);
-  EXPECT_EQ(BearerToken("\xC2" "earer x"), std::nullopt);
+  EXPECT_EQ(BearerToken("B\xC3\xA9"
+                        "arer x"),
+            std::nullopt);
+  EXPECT_EQ(BearerToken("\xC2"
+                        "earer x"),
+            std::nullopt);
   EXPECT_EQ(BearerToken("Beare\xF2 x"), std::nullopt);
   EXPECT_EQ(BearerToken("\xFF\xFF\xFF\xFF\xFF\xFF\xFF"), std::nullopt);
   // In the token they are kept as they are.

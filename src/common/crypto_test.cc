@@ -10,9 +10,7 @@
 namespace turnpike::crypto {
 namespace {
 
-bool IsLowerHex(std::string_view s) {
-  return s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
+bool IsLowerHex(std::string_view s) { return s.find_first_not_of("0123456789abcdef") == std::string_view::npos; }
 
 class CryptoTest : public ::testing::Test {
  protected:

@@ -78,9 +78,7 @@ std::string StreamErrorChunk(const Error& error, std::string_view id, std::strin
   chunk["model"] = model;
   chunk["error"] = ErrorObject(row.status, row.type, error.message);
   json::array choices;
-  choices.push_back(json::object{{"index", 0},
-                                 {"delta", json::object{{"content", ""}}},
-                                 {"finish_reason", "error"}});
+  choices.push_back(json::object{{"index", 0}, {"delta", json::object{{"content", ""}}}, {"finish_reason", "error"}});
   chunk["choices"] = std::move(choices);
   return "data: " + json::serialize(chunk) + "\n\n";
 }

@@ -19,10 +19,10 @@ struct Row {
   int status;
 };
 constexpr Row kDesignTable[] = {
-    {ErrorCode::kBadRequest, 400},   {ErrorCode::kUnauthorized, 401}, {ErrorCode::kPaymentRequired, 402},
-    {ErrorCode::kForbidden, 403},    {ErrorCode::kNotFound, 404},     {ErrorCode::kTimeout, 408},
-    {ErrorCode::kConflict, 409},     {ErrorCode::kTooLarge, 413},     {ErrorCode::kRateLimited, 429},
-    {ErrorCode::kInternal, 500},     {ErrorCode::kUpstream, 502},     {ErrorCode::kUnavailable, 503},
+    {ErrorCode::kBadRequest, 400}, {ErrorCode::kUnauthorized, 401}, {ErrorCode::kPaymentRequired, 402},
+    {ErrorCode::kForbidden, 403},  {ErrorCode::kNotFound, 404},     {ErrorCode::kTimeout, 408},
+    {ErrorCode::kConflict, 409},   {ErrorCode::kTooLarge, 413},     {ErrorCode::kRateLimited, 429},
+    {ErrorCode::kInternal, 500},   {ErrorCode::kUpstream, 502},     {ErrorCode::kUnavailable, 503},
 };
 
 // Checks {"error":{"code":<status>,"message":<message>,"type":<non-empty string>,"param":null}}
@@ -88,8 +88,8 @@ TEST(ErrorReplyTest, BodyForStatusTheHttpLayerMade) {
 
 TEST(StreamErrorChunkTest, IsOneSseDataEventHoldingAChunk) {
   int64_t before = UnixSeconds();
-  std::string chunk = StreamErrorChunk(MakeError(ErrorCode::kUpstream, "upstream went away"), "gen-123",
-                                       "openai/gpt-4o-mini");
+  std::string chunk =
+      StreamErrorChunk(MakeError(ErrorCode::kUpstream, "upstream went away"), "gen-123", "openai/gpt-4o-mini");
   int64_t after = UnixSeconds();
   ASSERT_TRUE(chunk.starts_with("data: ")) << chunk;
   ASSERT_TRUE(chunk.ends_with("\n\n")) << chunk;

@@ -35,9 +35,8 @@ std::string FormatScaled(int64_t value, int scale) {
 }  // namespace
 
 Micros Cost(const TokenCounts& t, const Prices& p) {
-  u128 sum = Term(t.prompt, p.input) + Term(t.completion, p.output) +
-             Term(t.cache_read, p.cache_read) + Term(t.cache_write, p.cache_write) +
-             Term(t.reasoning, p.output);
+  u128 sum = Term(t.prompt, p.input) + Term(t.completion, p.output) + Term(t.cache_read, p.cache_read) +
+             Term(t.cache_write, p.cache_write) + Term(t.reasoning, p.output);
   u128 micros = (sum + 999'999) / 1'000'000;
   if (micros > static_cast<u128>(std::numeric_limits<int64_t>::max())) {
     return std::numeric_limits<int64_t>::max();

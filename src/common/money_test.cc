@@ -12,13 +12,9 @@ namespace {
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 
-TEST(CostTest, ZeroTokensCostNothing) {
-  EXPECT_EQ(Cost(TokenCounts{}, Prices{150'000, 600'000, 75'000, 187'500}), 0);
-}
+TEST(CostTest, ZeroTokensCostNothing) { EXPECT_EQ(Cost(TokenCounts{}, Prices{150'000, 600'000, 75'000, 187'500}), 0); }
 
-TEST(CostTest, ZeroPricesCostNothing) {
-  EXPECT_EQ(Cost(TokenCounts{1000, 1000, 1000, 1000, 1000}, Prices{}), 0);
-}
+TEST(CostTest, ZeroPricesCostNothing) { EXPECT_EQ(Cost(TokenCounts{1000, 1000, 1000, 1000, 1000}, Prices{}), 0); }
 
 TEST(CostTest, ExactlyDivisibleIsNotRoundedUp) {
   // 1000 × 150000 = 150'000'000 → 150 micro-USD exactly.
@@ -113,8 +109,8 @@ TEST(ParseUsdTest, Valid) {
 }
 
 TEST(ParseUsdTest, Invalid) {
-  for (const char* text : {"", ".", "-", "-.", "1.2.3", "1e5", "1E5", "0.0000001", "abc", " 1", "1 ", "+1",
-                           "--1", "1-", "1,5", "0x10", "1.0000000", "nan", "inf"}) {
+  for (const char* text : {"", ".", "-", "-.", "1.2.3", "1e5", "1E5", "0.0000001", "abc", " 1", "1 ", "+1", "--1", "1-",
+                           "1,5", "0x10", "1.0000000", "nan", "inf"}) {
     EXPECT_EQ(ParseUsd(text), std::nullopt) << '"' << text << '"';
   }
 }
@@ -149,8 +145,9 @@ TEST(FormatUsdTest, PlainDecimalWithoutTrailingZeros) {
 }
 
 TEST(FormatUsdTest, RoundTripsWithParseUsd) {
-  std::vector<Micros> values = {0, 1, 9, 10, 99, 100, 123, 999'999, 1'000'000, 1'000'001, 1'500'000, 10'000'000,
-                                123'456'789, 150'000, 600'000, 2'500'000, kMax, kMax - 1, kMin, kMin + 1};
+  std::vector<Micros> values = {0,       1,         9,         10,        99,         100,         123,
+                                999'999, 1'000'000, 1'000'001, 1'500'000, 10'000'000, 123'456'789, 150'000,
+                                600'000, 2'500'000, kMax,      kMax - 1,  kMin,       kMin + 1};
   // A sweep across magnitudes with assorted digits.
   for (Micros v = 1; v < kMax / 7; v = v * 7 + 3) values.push_back(v);
   for (Micros v : std::vector<Micros>(values)) {
@@ -164,7 +161,7 @@ TEST(FormatUsdTest, RoundTripsWithParseUsd) {
 }
 
 TEST(FormatUsdPerTokenTest, OpenRouterPricingStrings) {
-  EXPECT_EQ(FormatUsdPerToken(150'000), "0.00000015");   // $0.15/M
+  EXPECT_EQ(FormatUsdPerToken(150'000), "0.00000015");  // $0.15/M
   EXPECT_EQ(FormatUsdPerToken(0), "0");
   EXPECT_EQ(FormatUsdPerToken(2'500'000), "0.0000025");  // $2.50/M
   EXPECT_EQ(FormatUsdPerToken(600'000), "0.0000006");    // $0.60/M

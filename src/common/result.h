@@ -13,18 +13,18 @@ namespace turnpike {
 // body (see gateway/error_reply.h); `message` is safe to show to the client: it never holds
 // a secret.
 enum class ErrorCode {
-  kBadRequest,          // 400
-  kUnauthorized,        // 401
-  kPaymentRequired,     // 402
-  kForbidden,           // 403
-  kNotFound,            // 404
-  kTimeout,             // 408
-  kConflict,            // 409
-  kTooLarge,            // 413
-  kRateLimited,         // 429
-  kInternal,            // 500
-  kUpstream,            // 502
-  kUnavailable,         // 503
+  kBadRequest,       // 400
+  kUnauthorized,     // 401
+  kPaymentRequired,  // 402
+  kForbidden,        // 403
+  kNotFound,         // 404
+  kTimeout,          // 408
+  kConflict,         // 409
+  kTooLarge,         // 413
+  kRateLimited,      // 429
+  kInternal,         // 500
+  kUpstream,         // 502
+  kUnavailable,      // 503
 };
 
 struct Error {
@@ -37,8 +37,8 @@ inline Error MakeError(ErrorCode code, std::string message) { return Error{code,
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}    // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

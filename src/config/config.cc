@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <boost/url/parse.hpp>
 #include <cctype>
@@ -8,7 +9,6 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <toml++/toml.h>
 
 #include "common/money.h"
 
@@ -20,8 +20,8 @@ Error Bad(const std::string& key, const std::string& why) {
 }
 
 // Applies one integer setting: the TOML value if present, then the env var if set.
-Status Int(const toml::table& t, const char* section, const char* key, const char* env_name,
-           const EnvLookup& env, int64_t min, int64_t max, int64_t& out) {
+Status Int(const toml::table& t, const char* section, const char* key, const char* env_name, const EnvLookup& env,
+           int64_t min, int64_t max, int64_t& out) {
   std::string name = std::string(section) + "." + key;
   if (auto node = t[section][key]; node) {
     auto v = node.value<int64_t>();
@@ -40,14 +40,13 @@ Status Int(const toml::table& t, const char* section, const char* key, const cha
     }
   }
   if (out < min || out > max) {
-    return Bad(name, "must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " +
-                         std::to_string(out));
+    return Bad(name, "must be " + std::to_string(min) + ".." + std::to_string(max) + ", got " + std::to_string(out));
   }
   return OkStatus();
 }
 
-Status Str(const toml::table& t, const char* section, const char* key, const char* env_name,
-           const EnvLookup& env, std::string& out) {
+Status Str(const toml::table& t, const char* section, const char* key, const char* env_name, const EnvLookup& env,
+           std::string& out) {
   if (auto node = t[section][key]; node) {
     auto v = node.value<std::string>();
     if (!v) return Bad(std::string(section) + "." + key, "must be a string");
@@ -59,8 +58,8 @@ Status Str(const toml::table& t, const char* section, const char* key, const cha
   return OkStatus();
 }
 
-Status Bool(const toml::table& t, const char* section, const char* key, const char* env_name,
-            const EnvLookup& env, bool& out) {
+Status Bool(const toml::table& t, const char* section, const char* key, const char* env_name, const EnvLookup& env,
+            bool& out) {
   if (auto node = t[section][key]; node) {
     auto v = node.value<bool>();
     if (!v) return Bad(std::string(section) + "." + key, "must be true or false");
@@ -68,17 +67,20 @@ Status Bool(const toml::table& t, const char* section, const char* key, const ch
   }
   if (env_name) {
     if (auto v = env(env_name)) {
-      if (*v == "1" || *v == "true") out = true;
-      else if (*v == "0" || *v == "false") out = false;
-      else return Bad(std::string(section) + "." + key + " (" + env_name + ")", "must be 0/1/true/false");
+      if (*v == "1" || *v == "true")
+        out = true;
+      else if (*v == "0" || *v == "false")
+        out = false;
+      else
+        return Bad(std::string(section) + "." + key + " (" + env_name + ")", "must be 0/1/true/false");
     }
   }
   return OkStatus();
 }
 
 // An array of strings; the env var, when set, replaces it with its comma-separated items.
-Status Strings(const toml::table& t, const char* section, const char* key, const char* env_name,
-               const EnvLookup& env, std::vector<std::string>& out) {
+Status Strings(const toml::table& t, const char* section, const char* key, const char* env_name, const EnvLookup& env,
+               std::vector<std::string>& out) {
   std::string name = std::string(section) + "." + key;
   if (auto node = t[section][key]; node) {
     const auto* array = node.as_array();
@@ -113,7 +115,8 @@ Status CheckOrigin(const std::string& name, std::string& origin) {
   auto parsed = boost::urls::parse_absolute_uri(origin);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->encoded_host().empty() ||
       !parsed->encoded_path().empty() || parsed->has_query() || parsed->has_userinfo()) {
-    return Bad(name, "\"" + origin + "\" is not an origin like \"http://localhost:3001\" (scheme://host[:port], no path)");
+    return Bad(name,
+               "\"" + origin + "\" is not an origin like \"http://localhost:3001\" (scheme://host[:port], no path)");
   }
   return OkStatus();
 }
@@ -121,7 +124,8 @@ Status CheckOrigin(const std::string& name, std::string& origin) {
 // A USD amount in whole cents, > 0.
 Status CheckCents(const std::string& name, const std::string& text) {
   auto v = money::ParseUsd(text);
-  if (!v || *v <= 0 || *v % 10'000 != 0) return Bad(name, "must be a positive USD amount in whole cents, got \"" + text + "\"");
+  if (!v || *v <= 0 || *v % 10'000 != 0)
+    return Bad(name, "must be a positive USD amount in whole cents, got \"" + text + "\"");
   return OkStatus();
 }
 
@@ -149,26 +153,30 @@ Status CheckEnvName(const std::string& name, const std::string& value) {
   return OkStatus();
 }
 
-#define TRY(expr)                          \
-  do {                                     \
+#define TRY(expr)                                      \
+  do {                                                 \
     if (auto s_ = (expr); !s_.ok()) return s_.error(); \
   } while (0)
 
 // Every section and key the file may hold: a typo must stop start-up, not be ignored.
 const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
-    {"server", {"host", "gateway_port", "control_port", "threads", "max_body_bytes", "max_header_bytes",
-                "read_timeout_ms", "keepalive_timeout_ms", "shutdown_grace_ms"}},
+    {"server",
+     {"host", "gateway_port", "control_port", "threads", "max_body_bytes", "max_header_bytes", "read_timeout_ms",
+      "keepalive_timeout_ms", "shutdown_grace_ms"}},
     {"database", {"url", "data_dir"}},
-    {"auth", {"jwt_secret", "key_cache_ttl_ms", "cookie_secure", "allowed_origins", "allow_signup",
-              "login_per_ip_per_minute", "login_per_email_per_minute"}},
+    {"auth",
+     {"jwt_secret", "key_cache_ttl_ms", "cookie_secure", "allowed_origins", "allow_signup", "login_per_ip_per_minute",
+      "login_per_email_per_minute"}},
     {"dashboard", {"dir", "public_gateway_url"}},
-    {"payments", {"provider", "min_usd", "max_usd", "success_url", "cancel_url", "stripe_secret_key_env",
-                  "stripe_webhook_secret_env", "stripe_api_base", "stripe_webhook_tolerance_seconds"}},
+    {"payments",
+     {"provider", "min_usd", "max_usd", "success_url", "cancel_url", "stripe_secret_key_env",
+      "stripe_webhook_secret_env", "stripe_api_base", "stripe_webhook_tolerance_seconds"}},
     {"billing", {"stale_hold_seconds"}},
     {"bootstrap", {"admin", "admin_email", "admin_credits_usd"}},
     {"log", {"level", "request_log_batch", "request_log_flush_ms"}},
-    {"upstream", {"connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "max_response_bytes",
-                  "max_event_bytes", "max_connections_per_host"}},
+    {"upstream",
+     {"connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "max_response_bytes", "max_event_bytes",
+      "max_connections_per_host"}},
 };
 
 Status CheckKnownKeys(const toml::table& t) {
@@ -311,8 +319,7 @@ Result<Config> Load(const std::string& path, const EnvLookup& env) {
     } catch (const toml::parse_error& e) {
       const auto& where = e.source().begin;
       return MakeError(ErrorCode::kBadRequest, file + ":" + std::to_string(where.line) + ":" +
-                                                   std::to_string(where.column) + ": " +
-                                                   std::string(e.description()));
+                                                   std::to_string(where.column) + ": " + std::string(e.description()));
     }
   }
   return Apply(table, env);

@@ -24,38 +24,39 @@ struct UpstreamOptions {
 struct Config {
   // [server]
   std::string host = "0.0.0.0";
-  int gateway_port = 4000;         // 0 = any free port (printed at start-up)
+  int gateway_port = 4000;  // 0 = any free port (printed at start-up)
   int control_port = 3000;
-  int threads = 0;                 // event-loop threads; 0 = one per core
+  int threads = 0;                      // event-loop threads; 0 = one per core
   int64_t max_body_bytes = 10 << 20;    // larger request bodies get 413
   int64_t max_header_bytes = 16 << 10;  // larger request heads get 431
   int64_t read_timeout_ms = 30'000;     // to read one whole request
   int64_t keepalive_timeout_ms = 75'000;
-  int64_t shutdown_grace_ms = 30'000;   // in-flight requests get this long after SIGTERM
+  int64_t shutdown_grace_ms = 30'000;  // in-flight requests get this long after SIGTERM
 
   // [database]
   std::string database_url = "sqlite://./data/turnpike.db";
   std::string data_dir = "./data";
 
   // [auth]
-  std::string jwt_secret;          // "" = generated once and kept in data_dir/jwt_secret
-  int64_t key_cache_ttl_ms = 1'000;   // a cached key is re-read from the store after this long
-  bool cookie_secure = false;      // mark the session cookie Secure (serve the dashboard over HTTPS)
+  std::string jwt_secret;                    // "" = generated once and kept in data_dir/jwt_secret
+  int64_t key_cache_ttl_ms = 1'000;          // a cached key is re-read from the store after this long
+  bool cookie_secure = false;                // mark the session cookie Secure (serve the dashboard over HTTPS)
   std::vector<std::string> allowed_origins;  // extra origins (scheme://host[:port]) allowed to mutate
-  bool allow_signup = true;        // POST /api/auth/signup open to anyone
-  int64_t login_per_ip_per_minute = 20;     // login + sign-up attempts per client IP
-  int64_t login_per_email_per_minute = 5;   // login + sign-up attempts per email address
+  bool allow_signup = true;                  // POST /api/auth/signup open to anyone
+  int64_t login_per_ip_per_minute = 20;      // login + sign-up attempts per client IP
+  int64_t login_per_email_per_minute = 5;    // login + sign-up attempts per email address
 
   // [dashboard]
-  std::string dashboard_dir = "./web/dist";  // the built dashboard the control listener serves at /; missing = a plain landing page
-  std::string public_gateway_url;            // the gateway's URL as browsers reach it; "" = the page's host on gateway_port
+  std::string dashboard_dir =
+      "./web/dist";  // the built dashboard the control listener serves at /; missing = a plain landing page
+  std::string public_gateway_url;  // the gateway's URL as browsers reach it; "" = the page's host on gateway_port
 
   // [payments]
   // "none" (checkout off) | "sandbox" (credited at once: development; `make run` turns it on) |
   // "stripe". Off by default so that no production server hands out free credit.
   std::string payments_provider = "none";
-  std::string payments_min_usd = "1";         // smallest checkout, whole cents
-  std::string payments_max_usd = "10000";     // largest checkout, whole cents
+  std::string payments_min_usd = "1";      // smallest checkout, whole cents
+  std::string payments_max_usd = "10000";  // largest checkout, whole cents
   // Where the browser lands after paying / giving up; "" = derived per checkout from the page
   // that started it (its Origin, else http://<Host>): <origin>/credits?checkout=success&session_id=…
   std::string payments_success_url;
@@ -64,13 +65,13 @@ struct Config {
   std::string stripe_secret_key_env = "STRIPE_SECRET_KEY";          // sk_live_… / sk_test_… / rk_…
   std::string stripe_webhook_secret_env = "STRIPE_WEBHOOK_SECRET";  // whsec_… (the endpoint's signing secret)
   std::string stripe_api_base = "https://api.stripe.com";           // tests point it at a fake
-  int64_t stripe_webhook_tolerance_seconds = 300;  // a webhook signed longer ago (or ahead) is refused
+  int64_t stripe_webhook_tolerance_seconds = 300;                   // a webhook signed longer ago (or ahead) is refused
 
   // [billing]
   int64_t stale_hold_seconds = 3'600;  // holds older than this are released at start-up
 
   // [bootstrap]
-  bool bootstrap_admin = true;     // on an empty database, create an admin user and one key
+  bool bootstrap_admin = true;  // on an empty database, create an admin user and one key
   std::string admin_email = "admin@turnpike.local";
   std::string admin_credits_usd = "10";
 

@@ -243,9 +243,9 @@ TEST_F(ConfigTest, EnvironmentOverridesTheFile) {
 }
 
 TEST_F(ConfigTest, EnvironmentOverridesTheDefaults) {
-  auto c = Load(Write("empty.toml", ""), MapEnv({{"DATABASE_URL", "sqlite::memory:"},
-                                                 {"TURNPIKE_GATEWAY_PORT", "0"},
-                                                 {"TURNPIKE_BOOTSTRAP_ADMIN", "0"}}));
+  auto c = Load(
+      Write("empty.toml", ""),
+      MapEnv({{"DATABASE_URL", "sqlite::memory:"}, {"TURNPIKE_GATEWAY_PORT", "0"}, {"TURNPIKE_BOOTSTRAP_ADMIN", "0"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->database_url, "sqlite::memory:");
   EXPECT_EQ(c->gateway_port, 0);
@@ -337,8 +337,8 @@ TEST_F(ConfigTest, BadDatabaseUrlScheme) {
 }
 
 TEST_F(ConfigTest, AcceptedDatabaseUrls) {
-  for (const char* url : {"sqlite://./data/t.db", "sqlite:///abs/t.db", "sqlite::memory:",
-                          "postgresql://u@h/db", "postgres://u@h/db"}) {
+  for (const char* url :
+       {"sqlite://./data/t.db", "sqlite:///abs/t.db", "sqlite::memory:", "postgresql://u@h/db", "postgres://u@h/db"}) {
     auto c = Load(Write("c.toml", ""), MapEnv({{"DATABASE_URL", url}}));
     EXPECT_TRUE(c.ok()) << url << ": " << c.error().message;
   }
@@ -458,9 +458,10 @@ TEST_F(ConfigTest, UnknownKeysAndSectionsStopStartUp) {
 }
 
 TEST_F(ConfigTest, ControlPlaneKeys) {
-  auto c = Load(Write("c.toml", "[auth]\ncookie_secure = true\nallowed_origins = [\"http://localhost:3001\", "
-                                "\"HTTPS://Dash.Example.com\"]\nallow_signup = false\nlogin_per_ip_per_minute = 100\n"
-                                "[payments]\nprovider = \"none\"\nmin_usd = \"5\"\nmax_usd = \"500.50\"\n"),
+  auto c = Load(Write("c.toml",
+                      "[auth]\ncookie_secure = true\nallowed_origins = [\"http://localhost:3001\", "
+                      "\"HTTPS://Dash.Example.com\"]\nallow_signup = false\nlogin_per_ip_per_minute = 100\n"
+                      "[payments]\nprovider = \"none\"\nmin_usd = \"5\"\nmax_usd = \"500.50\"\n"),
                 MapEnv({}));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_TRUE(c->cookie_secure);
@@ -471,8 +472,8 @@ TEST_F(ConfigTest, ControlPlaneKeys) {
   EXPECT_EQ(c->payments_min_usd, "5");
   EXPECT_EQ(c->payments_max_usd, "500.50");
 
-  auto e = Load(Write("c.toml", ""), MapEnv({{"TURNPIKE_ALLOWED_ORIGINS", " http://a:1 ,http://b "},
-                                             {"TURNPIKE_COOKIE_SECURE", "1"}}));
+  auto e = Load(Write("c.toml", ""),
+                MapEnv({{"TURNPIKE_ALLOWED_ORIGINS", " http://a:1 ,http://b "}, {"TURNPIKE_COOKIE_SECURE", "1"}}));
   ASSERT_TRUE(e.ok()) << e.error().message;
   EXPECT_EQ(e->allowed_origins, (std::vector<std::string>{"http://a:1", "http://b"}));
   EXPECT_TRUE(e->cookie_secure);
@@ -493,9 +494,10 @@ TEST_F(ConfigTest, BadControlPlaneKeys) {
 }
 
 TEST_F(ConfigTest, StripeKeys) {
-  auto c = Load(Write("s.toml", "[payments]\nprovider = \"stripe\"\nstripe_secret_key_env = \"MY_STRIPE_KEY\"\n"
-                                "stripe_webhook_secret_env = \"MY_HOOK\"\nsuccess_url = \"https://dash.example.com/ok\"\n"
-                                "stripe_webhook_tolerance_seconds = 60\n"),
+  auto c = Load(Write("s.toml",
+                      "[payments]\nprovider = \"stripe\"\nstripe_secret_key_env = \"MY_STRIPE_KEY\"\n"
+                      "stripe_webhook_secret_env = \"MY_HOOK\"\nsuccess_url = \"https://dash.example.com/ok\"\n"
+                      "stripe_webhook_tolerance_seconds = 60\n"),
                 MapEnv({{"TURNPIKE_STRIPE_API_BASE", "http://127.0.0.1:9"},
                         {"TURNPIKE_PAYMENTS_CANCEL_URL", "https://dash.example.com/no"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -515,7 +517,8 @@ TEST_F(ConfigTest, BadStripeKeys) {
   EXPECT_TRUE(Has(ErrorOf("[payments]\nstripe_api_base = \"api.stripe.com\"\n"), "payments.stripe_api_base"));
   EXPECT_TRUE(Has(ErrorOf("[payments]\nsuccess_url = \"/credits\"\n"), "payments.success_url"));
   EXPECT_TRUE(Has(ErrorOf("[payments]\ncancel_url = \"javascript:alert(1)\"\n"), "payments.cancel_url"));
-  EXPECT_TRUE(Has(ErrorOf("[payments]\nstripe_webhook_tolerance_seconds = 0\n"), "payments.stripe_webhook_tolerance_seconds"));
+  EXPECT_TRUE(
+      Has(ErrorOf("[payments]\nstripe_webhook_tolerance_seconds = 0\n"), "payments.stripe_webhook_tolerance_seconds"));
   EXPECT_TRUE(Has(ErrorOf("[payments]\nstripe_secret_key_env = \"MY-KEY\"\n"), "payments.stripe_secret_key_env"));
   // A secret pasted where its variable's name belongs stops start-up, and is not repeated.
   std::string pasted = ErrorOf("[payments]\nstripe_secret_key_env = \"sk_test_abcdef123456\"\n");

@@ -13,10 +13,10 @@ TEST(AccountRules, Emails) {
   ASSERT_EQ(longest.size(), 254u);
   EXPECT_TRUE(NormalizeEmail(longest).has_value());
   for (const std::string& bad :
-       {std::string(""), std::string("alice"), std::string("@example.com"), std::string("alice@"),
-        std::string("a@b@c"), std::string("al ice@example.com"), std::string("alice@example.com "),
-        std::string("alice@.example.com"), std::string("alice@example.com."), std::string("alice@ex..com"),
-        std::string("al\tice@x.com"), std::string("a\nb@x.com"), longest + "b"}) {
+       {std::string(""), std::string("alice"), std::string("@example.com"), std::string("alice@"), std::string("a@b@c"),
+        std::string("al ice@example.com"), std::string("alice@example.com "), std::string("alice@.example.com"),
+        std::string("alice@example.com."), std::string("alice@ex..com"), std::string("al\tice@x.com"),
+        std::string("a\nb@x.com"), longest + "b"}) {
     EXPECT_FALSE(NormalizeEmail(bad).has_value()) << bad;
   }
 }
@@ -26,8 +26,8 @@ TEST(AccountRules, Passwords) {
   EXPECT_TRUE(ValidPassword("12345678"));
   EXPECT_TRUE(ValidPassword(std::string(256, 'x')));
   EXPECT_FALSE(ValidPassword(std::string(257, 'x')));
-  EXPECT_TRUE(ValidPassword("héhéhéhé"));   // 8 characters, 12 bytes
-  EXPECT_FALSE(ValidPassword("héhéhé"));    // 6 characters, 9 bytes
+  EXPECT_TRUE(ValidPassword("héhéhéhé"));  // 8 characters, 12 bytes
+  EXPECT_FALSE(ValidPassword("héhéhé"));   // 6 characters, 9 bytes
 }
 
 }  // namespace

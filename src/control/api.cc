@@ -3,8 +3,8 @@
 #include "common/bearer.h"
 #include "common/clock.h"
 #include "common/crypto.h"
-#include "control/origin.h"
 #include "common/error_table.h"
+#include "control/origin.h"
 
 namespace turnpike::control {
 
@@ -85,8 +85,8 @@ Reply Api::Handle(const net::HttpRequest& request) {
   if (match.outcome == Router::Match::Outcome::kNoMethod) {
     Reply reply;
     reply.status = 405;
-    reply.body = ErrorBodyForStatus(405, request.method + " is not allowed on " + request.path +
-                                                      "; use " + match.allow);
+    reply.body =
+        ErrorBodyForStatus(405, request.method + " is not allowed on " + request.path + "; use " + match.allow);
     AddHeader(reply, "Allow", match.allow);
     return reply;
   }
@@ -96,8 +96,8 @@ Reply Api::Handle(const net::HttpRequest& request) {
   }
   std::string_view authorization = FindHeader(request.headers, "authorization");
   bool via_cookie = authorization.empty() && !SessionCookieValue(FindHeader(request.headers, "cookie")).empty();
-  auto origin = CheckOrigin(request.method, FindHeader(request.headers, "origin"),
-                            FindHeader(request.headers, "host"), allowed_origins_, via_cookie);
+  auto origin = CheckOrigin(request.method, FindHeader(request.headers, "origin"), FindHeader(request.headers, "host"),
+                            allowed_origins_, via_cookie);
   if (!origin.ok()) return ErrorReply(origin.error());
 
   Call call{request, std::move(match.params), std::nullopt, UnixSeconds()};

@@ -15,16 +15,16 @@
 #include <string>
 #include <vector>
 
-#include "payments/payments.h"
 #include "config/config.h"
 #include "control/rate_limiter.h"
 #include "control/reply.h"
 #include "control/router.h"
 #include "control/session.h"
+#include "net/http.h"
+#include "payments/payments.h"
 #include "state/key_cache.h"
 #include "state/model_router.h"
 #include "state/provider_health.h"
-#include "net/http.h"
 #include "store/catalog.h"
 #include "store/keys.h"
 #include "store/ledger.h"

@@ -35,8 +35,8 @@ TEST_F(ApiTest, KeyLifecycle) {
   EXPECT_EQ(list.body.find("secret"), std::string::npos);
 
   std::string path = "/api/keys/" + std::to_string(id);
-  Answer patched = Send("PATCH", path, R"({"name":"renamed","limit_usd":null,"disabled":true,"expires_at":"2999-01-01"})",
-                        token);
+  Answer patched =
+      Send("PATCH", path, R"({"name":"renamed","limit_usd":null,"disabled":true,"expires_at":"2999-01-01"})", token);
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.at("key").at("name").as_string(), "renamed");
   EXPECT_TRUE(patched.at("key").at("limit_micros").is_null());
@@ -74,9 +74,10 @@ TEST_F(ApiTest, KeyChangesWorkWithoutAKeyCache) {
   EXPECT_EQ(Send("POST", path + "/rotate", "", token).status, 200);
   EXPECT_EQ(Send("DELETE", path, "", token).status, 204);
   std::string admin = Admin();
-  EXPECT_EQ(Send("PATCH", "/api/admin/users/" + std::to_string(UserId("kim@example.com")), R"({"disabled":true})",
-                 admin).status,
-            200);
+  EXPECT_EQ(
+      Send("PATCH", "/api/admin/users/" + std::to_string(UserId("kim@example.com")), R"({"disabled":true})", admin)
+          .status,
+      200);
 }
 
 TEST_F(ApiTest, KeyValidation) {

@@ -120,10 +120,7 @@ TEST_F(ApiTest, OriginRules) {
   EXPECT_EQ(Send("POST", "/api/keys", body, token, "cookie").status, 201);  // own origin
   // Cookie without Origin, or with a foreign one: refused.
   EXPECT_EQ(Send("POST", "/api/keys", body, token, "cookie", {{"Origin", ""}}).status, 403);
-  EXPECT_EQ(ErrorParam(Send("POST", "/api/keys", body, "", "bearer",
-                            {{"Cookie", "tp_session=" + token}}),
-                       403),
-            "");
+  EXPECT_EQ(ErrorParam(Send("POST", "/api/keys", body, "", "bearer", {{"Cookie", "tp_session=" + token}}), 403), "");
   EXPECT_EQ(Send("POST", "/api/keys", body, token, "cookie", {{"Origin", "http://evil.example"}}).status, 403);
   // Bearer scripts need no Origin, but a foreign one is still refused.
   EXPECT_EQ(Send("POST", "/api/keys", body, token).status, 201);

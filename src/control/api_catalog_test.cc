@@ -96,9 +96,9 @@ TEST_F(CatalogApiTest, LifecycleReachesTheGatewayAtOnce) {
   EXPECT_TRUE(provider.at("available").as_bool());
   EXPECT_TRUE(provider.at("unavailable_reason").is_null());
   EXPECT_EQ(patched.body.find("sk-upstream-secret-value"), std::string::npos);
-  Answer other = Send("POST", "/api/admin/providers",
-                      R"({"id":"far","name":"Far","adapter":"gemini","base_url":"http://far.test","key_env":"FAR_KEY"})",
-                      admin_);
+  Answer other =
+      Send("POST", "/api/admin/providers",
+           R"({"id":"far","name":"Far","adapter":"gemini","base_url":"http://far.test","key_env":"FAR_KEY"})", admin_);
   ASSERT_EQ(other.status, 201) << other.body;
   EXPECT_FALSE(other.at("provider").at("available").as_bool());
   EXPECT_EQ(other.at("provider").at("unavailable_reason").as_string(), "FAR_KEY is not set");
@@ -142,8 +142,8 @@ TEST_F(CatalogApiTest, LifecycleReachesTheGatewayAtOnce) {
   EXPECT_TRUE(history.at("endpoint_exists").as_bool());
 
   // The model's own fields change; its endpoints stay.
-  Answer model = Send("PATCH", kModelPath, R"({"name":"Rocket One","created":null,"input_modalities":["text","image"]})",
-                      admin_);
+  Answer model =
+      Send("PATCH", kModelPath, R"({"name":"Rocket One","created":null,"input_modalities":["text","image"]})", admin_);
   ASSERT_EQ(model.status, 200) << model.body;
   EXPECT_EQ(model.at("model").at("name").as_string(), "Rocket One");
   EXPECT_TRUE(model.at("model").at("created").is_null());
@@ -179,7 +179,7 @@ TEST_F(CatalogApiTest, ScheduledPricesWaitForTheirTime) {
   ASSERT_EQ(scheduled.status, 200) << scheduled.body;
   const auto& endpoint = scheduled.at("endpoint").as_object();
   EXPECT_EQ(endpoint.at("prices").at("input").as_int64(), 1'000'000);  // still the old price
-  EXPECT_EQ(endpoint.at("upstream_model").as_string(), "r1-new");       // at once
+  EXPECT_EQ(endpoint.at("upstream_model").as_string(), "r1-new");      // at once
   const auto& pending = endpoint.at("scheduled_prices").as_array();
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].at("prices").at("input").as_int64(), 3'000'000);
@@ -217,26 +217,32 @@ TEST_F(CatalogApiTest, BadInputNamesTheField) {
   EXPECT_EQ(ErrorParam(post("/api/admin/providers", provider + R"(,"key_env":"sk-live-123"})"), 400), "key_env");
   EXPECT_EQ(ErrorParam(post("/api/admin/providers", provider + R"(,"key_env":"lower_case"})"), 400), "key_env");
   EXPECT_EQ(ErrorParam(post("/api/admin/providers", provider + R"(,"base_url_env":"1ABC"})"), 400), "base_url_env");
-  EXPECT_EQ(ErrorParam(post("/api/admin/providers", R"({"id":"p","name":"P","adapter":"cohere","base_url":"https://p.test"})"),
-                       400),
-            "adapter");
-  for (const char* url : {"ftp://p.test", "https://user:pw@p.test/v1", "not a url", "https://p.test/v1?key=1", "https://"}) {
+  EXPECT_EQ(
+      ErrorParam(
+          post("/api/admin/providers", R"({"id":"p","name":"P","adapter":"cohere","base_url":"https://p.test"})"), 400),
+      "adapter");
+  for (const char* url :
+       {"ftp://p.test", "https://user:pw@p.test/v1", "not a url", "https://p.test/v1?key=1", "https://"}) {
     std::string body = R"({"id":"p","name":"P","adapter":"openai","base_url":")" + std::string(url) + R"("})";
     EXPECT_EQ(ErrorParam(post("/api/admin/providers", body), 400), "base_url") << url;
   }
-  EXPECT_EQ(ErrorParam(post("/api/admin/models", R"({"id":"no-slash","name":"M","context_length":1,"max_output":1})"), 400),
-            "id");
-  EXPECT_EQ(ErrorParam(post("/api/admin/models", R"({"id":"nobody/m","name":"M","context_length":1,"max_output":1})"), 400),
-            "company");
-  EXPECT_EQ(ErrorParam(post("/api/admin/models", R"({"id":"acme/m","name":"M","context_length":0,"max_output":1})"), 400),
-            "context_length");
+  EXPECT_EQ(
+      ErrorParam(post("/api/admin/models", R"({"id":"no-slash","name":"M","context_length":1,"max_output":1})"), 400),
+      "id");
+  EXPECT_EQ(
+      ErrorParam(post("/api/admin/models", R"({"id":"nobody/m","name":"M","context_length":1,"max_output":1})"), 400),
+      "company");
+  EXPECT_EQ(
+      ErrorParam(post("/api/admin/models", R"({"id":"acme/m","name":"M","context_length":0,"max_output":1})"), 400),
+      "context_length");
   EXPECT_EQ(ErrorParam(post("/api/admin/models", R"({"id":"acme/m","name":"M","context_length":1,"max_output":1,)"
-                                                  R"("input_modalities":"text"})"),
+                                                 R"("input_modalities":"text"})"),
                        400),
             "input_modalities");
-  EXPECT_EQ(ErrorParam(post("/api/admin/models", R"({"id":"acme/rocket-1","name":"M","context_length":1,"max_output":1})"),
-                       409),
-            "id");
+  EXPECT_EQ(
+      ErrorParam(post("/api/admin/models", R"({"id":"acme/rocket-1","name":"M","context_length":1,"max_output":1})"),
+                 409),
+      "id");
 
   EXPECT_EQ(ErrorParam(PutEndpoint(R"({"upstream_model":"r"})"), 400), "prices");
   EXPECT_EQ(ErrorParam(PutEndpoint(R"({"prices":{"input":"1","output":"2"}})"), 400), "upstream_model");
@@ -252,9 +258,10 @@ TEST_F(CatalogApiTest, BadInputNamesTheField) {
                                    R"("effective_from":"2999-01-01"})"),
                        400),
             "effective_from");
-  EXPECT_EQ(ErrorParam(PutEndpoint(R"({"upstream_model":"r","prices":{"input":"1","output":"2"},"effective_from":"soon"})"),
-                       400),
-            "effective_from");
+  EXPECT_EQ(
+      ErrorParam(PutEndpoint(R"({"upstream_model":"r","prices":{"input":"1","output":"2"},"effective_from":"soon"})"),
+                 400),
+      "effective_from");
   EXPECT_TRUE(Must(store_->ListPriceHistory("acme/rocket-1", "acme-cloud")).empty());
   ASSERT_EQ(PutEndpoint(R"({"upstream_model":"r","prices":{"input":"1","output":"2"}})").status, 201);
   EXPECT_EQ(ErrorParam(PutEndpoint(R"({"effective_from":"2999-01-01"})"), 400), "effective_from");

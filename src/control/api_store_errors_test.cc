@@ -31,7 +31,9 @@ class BrokenLedgerReads : public store::Ledger {
     return writes_.Debit(user_id, amount, id, note);
   }
   store::HoldResult Hold(const store::HoldRequest& hold, int64_t now) override { return writes_.Hold(hold, now); }
-  Status Settle(const std::string& request_id, store::Micros actual) override { return writes_.Settle(request_id, actual); }
+  Status Settle(const std::string& request_id, store::Micros actual) override {
+    return writes_.Settle(request_id, actual);
+  }
   Result<int> ReleaseStaleHolds(int64_t older_than) override { return writes_.ReleaseStaleHolds(older_than); }
   Result<store::Micros> LedgerSum(int64_t) override { return Broken(); }
   Result<std::vector<store::LedgerEntry>> ListLedger(int64_t, int, int64_t) override { return Broken(); }

@@ -2,9 +2,9 @@
 // session and no Origin, and is 404 unless Stripe is the provider.
 #include <boost/json.hpp>
 
-#include "payments/stripe_payments.h"
 #include "common/clock.h"
 #include "control/api_test_fixture.h"
+#include "payments/stripe_payments.h"
 
 namespace turnpike::control {
 namespace {
@@ -24,8 +24,8 @@ class ApiStripeTest : public ApiTest {
           return Result<net::BlockingResponse>(net::BlockingResponse{
               200, R"({"id":"cs_test_api","url":"https://checkout.stripe.com/c/pay/cs_test_api","amount_total":700})"});
         });
-    api_ = std::make_unique<Api>(config_, ApiStores::Of(*store_), keys_.get(), *router_, stripe_.get(), std::string(40, 'k'),
-                                 [this] { return now_; });
+    api_ = std::make_unique<Api>(config_, ApiStores::Of(*store_), keys_.get(), *router_, stripe_.get(),
+                                 std::string(40, 'k'), [this] { return now_; });
   }
 
   Answer Webhook(const std::string& body, std::map<std::string, std::string> headers) {
@@ -33,13 +33,17 @@ class ApiStripeTest : public ApiTest {
   }
 
   std::string Completed(int64_t user, int64_t cents) {
-    return boost::json::serialize(boost::json::object{
-        {"id", "evt_api"},
-        {"type", "checkout.session.completed"},
-        {"data",
-         {{"object",
-           {{"id", "cs_test_api"}, {"object", "checkout.session"}, {"amount_total", cents}, {"currency", "usd"},
-            {"payment_status", "paid"}, {"metadata", {{"turnpike_user_id", std::to_string(user)}}}}}}}});
+    return boost::json::serialize(
+        boost::json::object{{"id", "evt_api"},
+                            {"type", "checkout.session.completed"},
+                            {"data",
+                             {{"object",
+                               {{"id", "cs_test_api"},
+                                {"object", "checkout.session"},
+                                {"amount_total", cents},
+                                {"currency", "usd"},
+                                {"payment_status", "paid"},
+                                {"metadata", {{"turnpike_user_id", std::to_string(user)}}}}}}}});
   }
 
   std::unique_ptr<payments::StripePayments> stripe_;

@@ -9,11 +9,11 @@
 #include <memory>
 #include <string>
 
-#include "store/store_testing.h"
-#include "common/result_testing.h"
-#include "payments/payments.h"
 #include "common/crypto.h"
+#include "common/result_testing.h"
 #include "control/api.h"
+#include "payments/payments.h"
+#include "store/store_testing.h"
 
 namespace turnpike::control {
 
@@ -34,8 +34,9 @@ class ApiTest : public ::testing::Test {
   }
 
   void MakeApi(const config::Config& config, bool with_payments = true) {
-    api_ = std::make_unique<Api>(config, ApiStores::Of(*store_), keys_.get(), *router_, with_payments ? payments_.get() : nullptr,
-                                 std::string(40, 'k'), [this] { return now_; });
+    api_ =
+        std::make_unique<Api>(config, ApiStores::Of(*store_), keys_.get(), *router_,
+                              with_payments ? payments_.get() : nullptr, std::string(40, 'k'), [this] { return now_; });
   }
 
   struct Answer {

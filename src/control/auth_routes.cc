@@ -44,8 +44,8 @@ std::optional<Reply> Api::Throttle(const Call& call, const std::string& email) {
   int64_t wait = ip_limiter_.Acquire("ip:" + call.http.remote_address);
   if (wait == 0) wait = email_limiter_.Acquire("email:" + email);
   if (wait == 0) return std::nullopt;
-  Reply reply = ErrorReply(MakeError(ErrorCode::kRateLimited, "Too many sign-in attempts: try again in " +
-                                                                  std::to_string(wait) + " seconds"));
+  Reply reply = ErrorReply(MakeError(ErrorCode::kRateLimited,
+                                     "Too many sign-in attempts: try again in " + std::to_string(wait) + " seconds"));
   AddHeader(reply, "retry-after", std::to_string(wait));
   return reply;
 }

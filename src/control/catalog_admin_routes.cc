@@ -156,8 +156,9 @@ std::optional<std::string> BaseUrl(Fields& fields, Need need) {
     return std::nullopt;
   }
   if (url->has_userinfo()) {
-    fields.Fail("base_url", "must not hold credentials (user:password@): the credential belongs in the variable "
-                            "named by key_env");
+    fields.Fail("base_url",
+                "must not hold credentials (user:password@): the credential belongs in the variable "
+                "named by key_env");
     return std::nullopt;
   }
   if (url->has_query() || url->has_fragment()) {
@@ -178,8 +179,9 @@ void EnvName(Fields& fields, const char* name, std::string& out) {
   auto value = fields.String(name, Need::kOptional, kMaxEnvName, 0);
   if (!value) return;
   if (!value->empty() && !IsEnvName(*value)) {
-    fields.Fail(name, "must be the NAME of an environment variable (^[A-Z][A-Z0-9_]*$, such as \"OPENAI_API_KEY\"), "
-                      "never the secret itself");
+    fields.Fail(name,
+                "must be the NAME of an environment variable (^[A-Z][A-Z0-9_]*$, such as \"OPENAI_API_KEY\"), "
+                "never the secret itself");
     return;
   }
   out = *value;
@@ -227,7 +229,8 @@ void ReadModel(Fields& fields, store::Model& m, bool create) {
     }
   }
   if (auto name = fields.String("name", need, kMaxName)) m.name = *name;
-  if (auto description = fields.String("description", Need::kOptional, kMaxDescription, 0)) m.description = *description;
+  if (auto description = fields.String("description", Need::kOptional, kMaxDescription, 0))
+    m.description = *description;
   if (auto n = fields.Int("context_length", 1, kMaxTokens, need)) m.context_length = *n;
   if (auto n = fields.Int("max_output", 1, kMaxTokens, need)) m.max_output = *n;
   if (fields.IsNull("created")) {
@@ -239,8 +242,6 @@ void ReadModel(Fields& fields, store::Model& m, bool create) {
   if (auto items = Words(fields, "input_modalities")) m.input_modalities = *items;
   if (auto items = Words(fields, "output_modalities")) m.output_modalities = *items;
 }
-
-
 
 // The param a store error concerns, for the error reply.
 std::string_view ParamFor(const Error& error, std::string_view on_conflict, std::string_view on_bad_request = {}) {
@@ -506,8 +507,9 @@ Reply Api::AdminPutEndpoint(const Call& call) {
     fields->Fail("effective_from", "says when new prices take effect: send prices with it");
   }
   if (create && at > call.now) {
-    fields->Fail("effective_from", "must be left out for a new endpoint (its prices take effect at once); "
-                                   "schedule a change once it exists");
+    fields->Fail("effective_from",
+                 "must be left out for a new endpoint (its prices take effect at once); "
+                 "schedule a change once it exists");
   }
   if (!fields->ok()) return fields->Failure();
 
@@ -518,8 +520,8 @@ Reply Api::AdminPutEndpoint(const Call& call) {
   const store::Endpoint* saved = saved_model ? FindEndpoint(*saved_model, provider_id) : nullptr;
   auto saved_history = catalog_.ListPriceHistory(*model_id, provider_id);
   if (!saved_history.ok()) return ErrorReply(saved_history.error());
-  json::object body{{"endpoint", AdminEndpointJson(*model_id, saved ? *saved : endpoint, *snapshot,
-                                                   *saved_history, call.now)}};
+  json::object body{
+      {"endpoint", AdminEndpointJson(*model_id, saved ? *saved : endpoint, *snapshot, *saved_history, call.now)}};
   return JsonReply(*created ? 201 : 200, body);
 }
 
@@ -546,8 +548,9 @@ Reply Api::AdminCatalog(const Call& call) {
       models.push_back(std::move(*model));
     }
   }
-  return JsonReply(200, json::object{
-                            {"companies", std::move(companies)}, {"providers", std::move(providers)}, {"models", std::move(models)}});
+  return JsonReply(200, json::object{{"companies", std::move(companies)},
+                                     {"providers", std::move(providers)},
+                                     {"models", std::move(models)}});
 }
 
 Reply Api::AdminPriceHistory(const Call& call) {
@@ -576,17 +579,17 @@ Reply Api::AdminPriceHistory(const Call& call) {
   for (size_t i = 0; i < history.size(); ++i) {
     const auto& change = history[i];
     const char* state = change.effective_from > call.now ? "scheduled"
-                        : exists && current == i        ? "current"
-                                                        : "superseded";
+                        : exists && current == i         ? "current"
+                                                         : "superseded";
     rows.push_back(json::object{{"prices", PricesJson(change.prices)},
                                 {"effective_from", FormatUnixSeconds(change.effective_from)},
                                 {"created_at", FormatUnixSeconds(change.created_at)},
                                 {"state", state}});
   }
-  return JsonReply(200, json::object{{"model", *model_id},
-                                     {"provider", provider_id},
-                                     {"endpoint_exists", exists},
-                                     {"history", std::move(rows)}});
+  return JsonReply(
+      200,
+      json::object{
+          {"model", *model_id}, {"provider", provider_id}, {"endpoint_exists", exists}, {"history", std::move(rows)}});
 }
 
 }  // namespace turnpike::control

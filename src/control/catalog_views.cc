@@ -72,12 +72,9 @@ json::object CompanyJson(const store::Company& company) {
 
 json::object ProviderJson(const store::Provider& p, const state::CatalogSnapshot& snapshot) {
   const state::ProviderState* state = snapshot.FindProvider(p.id);
-  return json::object{{"id", p.id},
-                      {"name", p.name},
-                      {"adapter", p.adapter},
-                      {"base_url", WithoutUserinfo(p.base_url)},
-                      {"key_env", p.key_env},
-                      {"available", state && state->available}};
+  return json::object{{"id", p.id},           {"name", p.name},
+                      {"adapter", p.adapter}, {"base_url", WithoutUserinfo(p.base_url)},
+                      {"key_env", p.key_env}, {"available", state && state->available}};
 }
 
 json::object ModelJson(const store::Model& m, const state::CatalogSnapshot& snapshot) {
@@ -100,8 +97,8 @@ json::object AdminProviderJson(const store::Provider& p, const state::CatalogSna
 }
 
 json::object AdminEndpointJson(const std::string& model_id, const store::Endpoint& e,
-                               const state::CatalogSnapshot& snapshot,
-                               const std::vector<store::PriceChange>& history, int64_t now) {
+                               const state::CatalogSnapshot& snapshot, const std::vector<store::PriceChange>& history,
+                               int64_t now) {
   json::array scheduled;
   for (const auto& change : history) {
     if (change.effective_from <= now) continue;

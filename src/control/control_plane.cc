@@ -1,8 +1,8 @@
 #include "control/control_plane.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/error_table.h"
 
@@ -44,10 +44,13 @@ Reply Html(std::string body) {
 
 Reply LandingPage(const std::string& gateway_url) {
   std::string gateway = gateway_url.empty() ? "the gateway listener" : "<code>" + gateway_url + "/api/v1</code>";
-  return Html("<!doctype html><meta charset=utf-8><title>Turnpike</title><h1>Turnpike</h1>"
-              "<p>The gateway (OpenAI-compatible API) is at " + gateway + ".</p>"
-              "<p>The control API is under <code>/api/</code>; its OpenAPI document is "
-              "<a href=\"/api/openapi.json\"><code>/api/openapi.json</code></a>.</p>");
+  return Html(
+      "<!doctype html><meta charset=utf-8><title>Turnpike</title><h1>Turnpike</h1>"
+      "<p>The gateway (OpenAI-compatible API) is at " +
+      gateway +
+      ".</p>"
+      "<p>The control API is under <code>/api/</code>; its OpenAPI document is "
+      "<a href=\"/api/openapi.json\"><code>/api/openapi.json</code></a>.</p>");
 }
 
 }  // namespace

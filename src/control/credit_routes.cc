@@ -61,7 +61,8 @@ Reply Api::Transactions(const Call& call) {
   json::array transactions;
   for (const auto& entry : entries) transactions.push_back(LedgerEntryJson(entry));
   // A full page may have more behind it; the client asks again with before = next_before.
-  json::value next = entries.size() == static_cast<size_t>(limit) ? json::value(entries.back().id) : json::value(nullptr);
+  json::value next =
+      entries.size() == static_cast<size_t>(limit) ? json::value(entries.back().id) : json::value(nullptr);
   return JsonReply(200, json::object{{"transactions", std::move(transactions)}, {"next_before", next}});
 }
 
@@ -74,8 +75,8 @@ Reply Api::Checkout(const Call& call) {
   auto amount = fields->Usd("amount_usd", Need::kRequired);
   if (amount && *amount % kCent != 0) fields->Fail("amount_usd", "must be whole cents");
   if (amount && (*amount < checkout_min_ || *amount > checkout_max_)) {
-    fields->Fail("amount_usd", "must be from $" + money::FormatUsd(checkout_min_) + " to $" +
-                                   money::FormatUsd(checkout_max_));
+    fields->Fail("amount_usd",
+                 "must be from $" + money::FormatUsd(checkout_min_) + " to $" + money::FormatUsd(checkout_max_));
   }
   if (!fields->ok()) return fields->Failure();
   auto checkout = payments_->CreateCheckout(call.user(), *amount, ReturnOrigin(call.http));
@@ -92,11 +93,12 @@ Reply Api::Checkout(const Call& call) {
 // Stripe calls this; its answer only matters as 2xx (done) or not (Stripe retries for days).
 Reply Api::StripeWebhook(const Call& call) {
   if (!payments_ || payments_->name() != "stripe") {
-    return ErrorReply(MakeError(ErrorCode::kNotFound, "Stripe payments are not enabled on this server (payments.provider)"));
+    return ErrorReply(
+        MakeError(ErrorCode::kNotFound, "Stripe payments are not enabled on this server (payments.provider)"));
   }
   if (call.http.body.size() > kMaxWebhookBodyBytes) {
-    return ErrorReply(MakeError(ErrorCode::kTooLarge, "The webhook body is larger than " +
-                                                          std::to_string(kMaxWebhookBodyBytes) + " bytes"));
+    return ErrorReply(MakeError(ErrorCode::kTooLarge,
+                                "The webhook body is larger than " + std::to_string(kMaxWebhookBodyBytes) + " bytes"));
   }
   auto outcome = payments_->HandleWebhook(call.http.headers, call.http.body, call.now);
   if (!outcome.ok()) return ErrorReply(outcome.error());

@@ -49,8 +49,7 @@ class Fields {
   // A string of min_chars..max_chars characters (UTF-8 code points).
   std::optional<std::string> String(std::string_view name, Need need, size_t max_chars, size_t min_chars = 1);
   // An array of at most max_items strings of 1..max_chars characters each.
-  std::optional<std::vector<std::string>> Strings(std::string_view name, Need need, size_t max_items,
-                                                  size_t max_chars);
+  std::optional<std::vector<std::string>> Strings(std::string_view name, Need need, size_t max_items, size_t max_chars);
   // A member that is itself an object, read like a body; its problems name "name.member" and
   // reach this one through Adopt(). nullopt when absent (a problem when required) or not an object.
   std::optional<Fields> Object(std::string_view name, Need need);

@@ -32,9 +32,10 @@ json::object HealthJson(const state::ProviderHealthStats& s) {
   h["error_rate"] = s.requests > 0 ? static_cast<double>(s.failures) / static_cast<double>(s.requests) : 0.0;
   int64_t answered = s.requests - s.failures;
   h["latency_ms"] = answered > 0 ? json::value(static_cast<int64_t>(s.latency_ms_ewma + 0.5)) : json::value(nullptr);
-  h["throughput_tps"] = s.tokens_per_second_ewma > 0
-                            ? json::value(static_cast<double>(static_cast<int64_t>(s.tokens_per_second_ewma * 10 + 0.5)) / 10)
-                            : json::value(nullptr);
+  h["throughput_tps"] =
+      s.tokens_per_second_ewma > 0
+          ? json::value(static_cast<double>(static_cast<int64_t>(s.tokens_per_second_ewma * 10 + 0.5)) / 10)
+          : json::value(nullptr);
   h["last_failure_at"] =
       s.last_failure_unix > 0 ? json::value(FormatUnixSeconds(s.last_failure_unix)) : json::value(nullptr);
   return h;

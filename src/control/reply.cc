@@ -1,7 +1,7 @@
 #include "control/reply.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "common/error_table.h"
 

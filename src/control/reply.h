@@ -13,8 +13,8 @@ namespace turnpike::control {
 
 struct Reply {
   int status = 200;
-  Headers headers;  // beyond Content-Type and x-request-id, which the sender adds
-  std::string body;      // JSON, or empty (204)
+  Headers headers;   // beyond Content-Type and x-request-id, which the sender adds
+  std::string body;  // JSON, or empty (204)
   std::string content_type = "application/json";
 };
 

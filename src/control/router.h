@@ -23,9 +23,9 @@ class Router {
   struct Match {
     enum class Outcome { kFound, kNoPath, kNoMethod };
     Outcome outcome = Outcome::kNoPath;
-    int id = -1;            // kFound: the route's id
-    PathParams params;      // kFound: the path parameters
-    std::string allow;      // kNoMethod: the methods the path accepts, "GET, POST"
+    int id = -1;        // kFound: the route's id
+    PathParams params;  // kFound: the path parameters
+    std::string allow;  // kNoMethod: the methods the path accepts, "GET, POST"
   };
   // A path matching no pattern is kNoPath; one matching only with other methods, kNoMethod.
   // When several patterns match, the first added wins (add literal routes before parameters).

@@ -55,8 +55,8 @@ TEST(Router, WrongMethodListsAllowed) {
 
 TEST(Router, UnknownPaths) {
   Router r = Make();
-  for (const char* path : {"/api/key", "/api/keys/", "/api/keys//rotate", "/api/keys/1/2", "/", "", "/api/logs/",
-                           "/api/keys/1/rotate/"}) {
+  for (const char* path :
+       {"/api/key", "/api/keys/", "/api/keys//rotate", "/api/keys/1/2", "/", "", "/api/logs/", "/api/keys/1/rotate/"}) {
     EXPECT_EQ(r.Find("GET", path).outcome, Outcome::kNoPath) << path;
   }
 }

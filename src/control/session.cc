@@ -54,8 +54,7 @@ std::optional<SessionClaims> ParseClaims(std::string_view payload_json) {
   const json::value* sid = o.if_contains("sid");
   const json::value* iat = o.if_contains("iat");
   const json::value* exp = o.if_contains("exp");
-  if (!sub || !sub->is_string() || !sid || !sid->is_string() || !iat || !iat->is_int64() || !exp ||
-      !exp->is_int64()) {
+  if (!sub || !sub->is_string() || !sid || !sid->is_string() || !iat || !iat->is_int64() || !exp || !exp->is_int64()) {
     return std::nullopt;
   }
   SessionClaims claims;

@@ -34,7 +34,8 @@ std::string Forge(std::string_view header, std::string_view payload, const EVP_M
   return input + "." + (md ? Hs(md, key, input) : "");
 }
 
-const char kPayload[] = R"({"sub":"42","sid":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","iat":1000,"exp":2000})";
+const char kPayload[] =
+    R"({"sub":"42","sid":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","iat":1000,"exp":2000})";
 
 TEST(SessionToken, RoundTrip) {
   std::string token = SignSessionToken(Claims(), kSecret);
@@ -46,9 +47,9 @@ TEST(SessionToken, RoundTrip) {
   EXPECT_EQ(c->issued_at, 1'000);
   EXPECT_EQ(c->expires_at, 2'000);
   // A token forged the same way by an independent HMAC is accepted: the format is standard.
-  EXPECT_TRUE(VerifySessionToken(Forge(R"({"alg":"HS256","typ":"JWT"})", kPayload, EVP_sha256(), kSecret), kSecret,
-                                 1'500)
-                  .ok());
+  EXPECT_TRUE(
+      VerifySessionToken(Forge(R"({"alg":"HS256","typ":"JWT"})", kPayload, EVP_sha256(), kSecret), kSecret, 1'500)
+          .ok());
 }
 
 TEST(SessionToken, Expired) {
@@ -90,27 +91,31 @@ TEST(SessionToken, OtherAlgorithmsAreRefused) {
   EXPECT_FALSE(VerifySessionToken(Forge(R"({"alg":"none","typ":"JWT"})", kPayload, nullptr, ""), kSecret, 1'500).ok());
   EXPECT_FALSE(VerifySessionToken(Forge(R"({"alg":"none"})", kPayload, nullptr, ""), kSecret, 1'500).ok());
   EXPECT_FALSE(
-      VerifySessionToken(Forge(R"({"alg":"HS512","typ":"JWT"})", kPayload, EVP_sha512(), kSecret), kSecret, 1'500).ok());
+      VerifySessionToken(Forge(R"({"alg":"HS512","typ":"JWT"})", kPayload, EVP_sha512(), kSecret), kSecret, 1'500)
+          .ok());
   EXPECT_FALSE(
-      VerifySessionToken(Forge(R"({"alg":"HS384","typ":"JWT"})", kPayload, EVP_sha384(), kSecret), kSecret, 1'500).ok());
+      VerifySessionToken(Forge(R"({"alg":"HS384","typ":"JWT"})", kPayload, EVP_sha384(), kSecret), kSecret, 1'500)
+          .ok());
   // Same algorithm, but another spelling of the header: not this server's token.
   EXPECT_FALSE(
-      VerifySessionToken(Forge(R"({"typ":"JWT","alg":"HS256"})", kPayload, EVP_sha256(), kSecret), kSecret, 1'500).ok());
+      VerifySessionToken(Forge(R"({"typ":"JWT","alg":"HS256"})", kPayload, EVP_sha256(), kSecret), kSecret, 1'500)
+          .ok());
 }
 
 TEST(SessionToken, Malformed) {
   std::string token = SignSessionToken(Claims(), kSecret);
-  for (const std::string& bad : {std::string(""), std::string("a.b"), std::string("a.b.c.d"), token + ".",
-                                 token + "=", token.substr(0, token.size() - 1) + "+", token + "*",
-                                 std::string(5000, 'a')}) {
+  for (const std::string& bad : {std::string(""), std::string("a.b"), std::string("a.b.c.d"), token + ".", token + "=",
+                                 token.substr(0, token.size() - 1) + "+", token + "*", std::string(5000, 'a')}) {
     EXPECT_FALSE(VerifySessionToken(bad, kSecret, 1'500).ok()) << bad;
   }
-  for (const char* payload : {R"({"sub":42,"sid":"x","iat":1,"exp":2000})", R"([])", "not json",
-                              R"({"sub":"42","sid":"short","iat":1000,"exp":2000})",
-                              R"({"sub":"-1","sid":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","iat":1,"exp":2000})",
-                              R"({"sub":"42","sid":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","iat":1})"}) {
+  for (const char* payload :
+       {R"({"sub":42,"sid":"x","iat":1,"exp":2000})", R"([])", "not json",
+        R"({"sub":"42","sid":"short","iat":1000,"exp":2000})",
+        R"({"sub":"-1","sid":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","iat":1,"exp":2000})",
+        R"({"sub":"42","sid":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","iat":1})"}) {
     EXPECT_FALSE(
-        VerifySessionToken(Forge(R"({"alg":"HS256","typ":"JWT"})", payload, EVP_sha256(), kSecret), kSecret, 1'500).ok())
+        VerifySessionToken(Forge(R"({"alg":"HS256","typ":"JWT"})", payload, EVP_sha256(), kSecret), kSecret, 1'500)
+            .ok())
         << payload;
   }
 }
@@ -128,7 +133,8 @@ TEST(Base64Url, RoundTripAndStrictness) {
 
 TEST(SessionCookie, Attributes) {
   EXPECT_EQ(SessionCookie("t.o.k", false), "tp_session=t.o.k; HttpOnly; SameSite=Strict; Path=/; Max-Age=604800");
-  EXPECT_EQ(SessionCookie("t.o.k", true), "tp_session=t.o.k; HttpOnly; SameSite=Strict; Path=/; Max-Age=604800; Secure");
+  EXPECT_EQ(SessionCookie("t.o.k", true),
+            "tp_session=t.o.k; HttpOnly; SameSite=Strict; Path=/; Max-Age=604800; Secure");
   EXPECT_EQ(ClearedSessionCookie(false), "tp_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
 }
 

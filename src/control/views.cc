@@ -89,7 +89,8 @@ json::object TopupJson(const store::Topup& topup) {
   o["provider"] = topup.provider;
   o["status"] = topup.status;
   o["created_at"] = FormatUnixSeconds(topup.created_at);
-  o["completed_at"] = topup.completed_at > 0 ? json::value(FormatUnixSeconds(topup.completed_at)) : json::value(nullptr);
+  o["completed_at"] =
+      topup.completed_at > 0 ? json::value(FormatUnixSeconds(topup.completed_at)) : json::value(nullptr);
   return o;
 }
 

@@ -23,7 +23,8 @@ boost::json::object UserJson(const store::User& user);
 //  limit_micros}
 boost::json::object KeyJson(const store::ApiKey& key);
 // {id (the request id), model, provider, upstream_model, key_id, streamed, prompt_tokens, …,
-//  created_at, prices}; with `with_text` (the detail view), also the attempts and the prompt and completion when they were logged.
+//  created_at, prices}; with `with_text` (the detail view), also the attempts and the prompt and completion when they
+//  were logged.
 boost::json::object LogJson(const store::RequestLogRow& row, bool with_text);
 // {id, amount_micros, provider, status, created_at, completed_at}
 boost::json::object TopupJson(const store::Topup& topup);

@@ -1,7 +1,7 @@
 // POST /api/v1/chat/completions: authenticate, validate, route, hold, dispatch (with failover
 // before the first byte), relay, meter, settle, log.
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "billing/hold.h"
 #include "gateway/exchange.h"
@@ -28,8 +28,8 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   boost::system::error_code ec;
   x.body = json::parse(request.body, ec);
   if (ec) {
-    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message()),
-                        request_id);
+    co_await ReplyError(
+        writer, MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message()), request_id);
     co_return;
   }
   auto info = protocol::InspectChatRequest(x.body);
@@ -41,10 +41,11 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   x.snapshot = router_.snapshot();
   const store::Model* model = x.snapshot->FindModel(x.info.model);
   if (!model) {
-    co_await ReplyError(writer,
-                        MakeError(ErrorCode::kNotFound, "Model '" + x.info.model +
-                                                            "' is not in the catalog; GET /api/v1/models lists the models"),
-                        request_id);
+    co_await ReplyError(
+        writer,
+        MakeError(ErrorCode::kNotFound,
+                  "Model '" + x.info.model + "' is not in the catalog; GET /api/v1/models lists the models"),
+        request_id);
     co_return;
   }
   x.routes = x.snapshot->Candidates(*model);
@@ -54,9 +55,9 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
       const state::ProviderState* p = x.snapshot->FindProvider(e.provider_id);
       why += (why.empty() ? "" : "; ") + e.provider_id + ": " + (p ? p->unavailable_reason : "unknown provider");
     }
-    co_await ReplyError(writer,
-                        MakeError(ErrorCode::kUnavailable, "No provider is available for " + x.info.model + " (" + why + ")"),
-                        request_id);
+    co_await ReplyError(
+        writer, MakeError(ErrorCode::kUnavailable, "No provider is available for " + x.info.model + " (" + why + ")"),
+        request_id);
     co_return;
   }
 
@@ -102,7 +103,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
 }
 
 Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const state::Route& r,
-                                                        const providers::Adapter& adapter) {
+                                                         const providers::Adapter& adapter) {
   providers::EndpointInfo endpoint{r.provider->base_url, r.provider->api_key, r.endpoint->upstream_model,
                                    r.endpoint->max_output};
   providers::EncodedRequest encoded;

@@ -55,8 +55,8 @@ Headers PreflightHeaders(const net::HttpRequest& request) {
   Headers headers;
   headers.push_back(Header{"Access-Control-Allow-Origin", "*"});
   headers.push_back(Header{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"});
-  headers.push_back(Header{"Access-Control-Allow-Headers",
-                                std::string(IsHeaderList(requested) ? requested : kDefaultAllowHeaders)});
+  headers.push_back(
+      Header{"Access-Control-Allow-Headers", std::string(IsHeaderList(requested) ? requested : kDefaultAllowHeaders)});
   headers.push_back(Header{"Access-Control-Max-Age", "86400"});
   headers.push_back(Header{"Vary", "Access-Control-Request-Headers"});
   return headers;

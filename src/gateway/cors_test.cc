@@ -26,8 +26,8 @@ TEST(CorsTest, OnlyOptionsWithARequestedMethodIsAPreflight) {
 }
 
 TEST(CorsTest, PreflightAllowsAnyOriginAndTheRequestedHeaders) {
-  auto h = PreflightHeaders(
-      Options({{"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", "authorization, content-type"}}));
+  auto h = PreflightHeaders(Options(
+      {{"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", "authorization, content-type"}}));
   EXPECT_EQ(FindHeader(h, "access-control-allow-origin"), "*");
   EXPECT_EQ(FindHeader(h, "access-control-allow-methods"), "GET, POST, OPTIONS");
   EXPECT_EQ(FindHeader(h, "access-control-allow-headers"), "authorization, content-type");
@@ -40,8 +40,8 @@ TEST(CorsTest, OddRequestedHeadersGetTheDefaultList) {
       Options({{"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", "x\r\nset-cookie: a"}}));
   EXPECT_EQ(FindHeader(h, "access-control-allow-headers").find('\r'), std::string_view::npos);
   EXPECT_NE(FindHeader(h, "access-control-allow-headers").find("authorization"), std::string_view::npos);
-  auto long_list = PreflightHeaders(Options(
-      {{"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", std::string(2000, 'a')}}));
+  auto long_list = PreflightHeaders(
+      Options({{"Access-Control-Request-Method", "POST"}, {"Access-Control-Request-Headers", std::string(2000, 'a')}}));
   EXPECT_LT(FindHeader(long_list, "access-control-allow-headers").size(), 200u);
 }
 

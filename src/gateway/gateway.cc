@@ -1,14 +1,14 @@
 #include "gateway/gateway.h"
 
-#include <boost/json.hpp>
-#include <ctime>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+#include <ctime>
 
 #include "common/clock.h"
 #include "common/crypto.h"
-#include "gateway/cors.h"
 #include "common/error_table.h"
+#include "gateway/cors.h"
 #include "protocol/json_members.h"
 
 namespace turnpike::gateway {
@@ -141,7 +141,8 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
       R"("free_model_daily_requests":{{"limit":0,"remaining":0,"used":0}},)"
       R"("rate_limit":{{"requests":-1,"interval":"10s","note":"Turnpike does not rate-limit keys yet"}},"expires_at":{}}}}})",
       Quote(fresh->prefix), Quote(fresh->name), usage, usage, usage, usage, UsdOrNull(fresh->limit),
-      UsdOrNull(remaining), fresh->disabled ? "true" : "false", fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
+      UsdOrNull(remaining), fresh->disabled ? "true" : "false",
+      fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
   return body;
 }
 

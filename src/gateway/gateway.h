@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "config/config.h"
-#include "state/key_cache.h"
-#include "state/model_router.h"
-#include "state/provider_health.h"
 #include "gateway/signature_cache.h"
 #include "net/http.h"
 #include "net/upstream_client.h"
 #include "providers/provider.h"
+#include "state/key_cache.h"
+#include "state/model_router.h"
+#include "state/provider_health.h"
 #include "store/health_check.h"
 #include "store/keys.h"
 #include "store/ledger.h"
@@ -47,9 +47,8 @@ class Gateway {
  public:
   // `upstreams[i]` is the upstream client of event loop i; all references must outlive this.
   // A route that needs a store read answers 503 when the read fails.
-  Gateway(const config::Config& config, const GatewayStores& stores, state::KeyCache& keys,
-          state::ModelRouter& router, store::RequestLogWriter& log,
-          std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams);
+  Gateway(const config::Config& config, const GatewayStores& stores, state::KeyCache& keys, state::ModelRouter& router,
+          store::RequestLogWriter& log, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams);
 
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
 
@@ -66,15 +65,16 @@ class Gateway {
   boost::asio::awaitable<void> Dispatch(int worker, Exchange& x, net::ResponseWriter& writer);
   // The upstream request for route `r`: the client's bytes for providers that speak OpenAI chat,
   // else the canonical request encoded by the adapter.
-  Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r, const providers::Adapter& adapter);
+  Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r,
+                                                  const providers::Adapter& adapter);
   // Providers that speak OpenAI chat: relay bytes, observe usage (openai_relay.cc).
   boost::asio::awaitable<void> RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   boost::asio::awaitable<void> RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   // Other providers: decode through the adapter, re-encode as OpenAI (translated_relay.cc).
   boost::asio::awaitable<void> TranslateJson(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
                                              net::ResponseWriter& writer);
-  boost::asio::awaitable<void> TranslateStream(Exchange& x, const providers::Adapter& adapter,
-                                               net::UpstreamCall& call, net::ResponseWriter& writer);
+  boost::asio::awaitable<void> TranslateStream(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
+                                               net::ResponseWriter& writer);
   // A whole answer: status 200, settle, send.
   boost::asio::awaitable<void> SendAnswer(Exchange& x, std::string body, net::ResponseWriter& writer);
   // Starts the SSE answer (status 200, event-stream headers); marks the client gone and cancels
@@ -96,8 +96,7 @@ class Gateway {
   // The routes where a key reads about itself (/key, /credits, /generation): the key named by the
   // Authorization header, whatever its state, then the JSON body `build` makes for it, or its error.
   using BodyBuilder = Result<std::string> (Gateway::*)(const store::ApiKey& key, const net::HttpRequest& request);
-  boost::asio::awaitable<void> KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer,
-                                       BodyBuilder build);
+  boost::asio::awaitable<void> KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer, BodyBuilder build);
   Result<std::string> KeyBody(const store::ApiKey& key, const net::HttpRequest& request);
   Result<std::string> CreditsBody(const store::ApiKey& key, const net::HttpRequest& request);
   Result<std::string> GenerationBody(const store::ApiKey& key, const net::HttpRequest& request);

@@ -48,8 +48,9 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
   auto v = json::parse(*body, ec);
   auto layout = ec ? std::nullopt : protocol::ScanObject(*body);
   if (ec || !v.is_object() || !layout) {
-    co_await x.Fail(MakeError(ErrorCode::kUpstream, "Provider " + x.provider() + " returned a body that is not a JSON object"),
-                    writer);
+    co_await x.Fail(
+        MakeError(ErrorCode::kUpstream, "Provider " + x.provider() + " returned a body that is not a JSON object"),
+        writer);
     co_return;
   }
   const json::object& root = v.get_object();

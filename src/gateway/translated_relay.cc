@@ -57,7 +57,8 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
     bool complete = decoder->OnEnd(events);
     auto failure = drain(out);
     if (!failure && !complete) {
-      failure = MakeError(ErrorCode::kUpstream, "Provider " + x.provider() + " ended the stream before it was complete");
+      failure =
+          MakeError(ErrorCode::kUpstream, "Provider " + x.provider() + " ended the stream before it was complete");
     }
     return failure;
   };

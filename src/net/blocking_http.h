@@ -16,8 +16,8 @@
 namespace turnpike::net {
 
 struct BlockingLimits {
-  int64_t connect_timeout_ms = 5'000;   // TCP + TLS handshake
-  int64_t total_timeout_ms = 30'000;    // the whole exchange
+  int64_t connect_timeout_ms = 5'000;  // TCP + TLS handshake
+  int64_t total_timeout_ms = 30'000;   // the whole exchange
   int64_t max_response_bytes = 1 << 20;
 };
 

@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include <spdlog/spdlog.h>
+#include <strings.h>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,8 +13,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
-#include <strings.h>
 #include <unordered_set>
 
 #include "common/crypto.h"
@@ -52,7 +52,9 @@ std::chrono::milliseconds Ms(int64_t v) { return std::chrono::milliseconds(v); }
 class Session : public ResponseWriter, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::State> state, int worker)
-      : stream_(std::move(socket)), state_(std::move(state)), worker_(worker),
+      : stream_(std::move(socket)),
+        state_(std::move(state)),
+        worker_(worker),
         watch_signal_(stream_.get_executor()),
         read_deadline_(stream_.get_executor()) {
     beast::error_code ec;
@@ -150,8 +152,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
 
   awaitable<void> SendPlainError(int status, const std::string& message) {
     keep_alive_ = false;
-    std::string body = state_->options.error_body ? state_->options.error_body(status, message)
-                                                  : message;
+    std::string body = state_->options.error_body ? state_->options.error_body(status, message) : message;
     Headers headers{{"Content-Type", "application/json"}, {"x-request-id", NewRequestId()}};
     co_await Send(status, std::move(headers), std::move(body));
   }
@@ -277,16 +278,16 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
   // pipelined next request are kept in buffer_ for the next parse.
   void StartWatch() {
     watching_ = true;
-    stream_.socket().async_read_some(
-        buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
-          self->watching_ = false;
-          if (!ec) {
-            self->buffer_.commit(n);
-          } else if (ec != asio::error::operation_aborted || !self->stopping_watch_) {
-            self->MarkGone();
-          }
-          self->watch_signal_.cancel();
-        });
+    stream_.socket().async_read_some(buffer_.prepare(4096),
+                                     [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                       self->watching_ = false;
+                                       if (!ec) {
+                                         self->buffer_.commit(n);
+                                       } else if (ec != asio::error::operation_aborted || !self->stopping_watch_) {
+                                         self->MarkGone();
+                                       }
+                                       self->watch_signal_.cancel();
+                                     });
   }
 
   awaitable<void> StopWatch() {

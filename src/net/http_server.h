@@ -15,11 +15,11 @@
 namespace turnpike::net {
 
 struct ServerOptions {
-  int64_t max_body_bytes = 10 << 20;    // larger bodies: 413
-  int64_t max_header_bytes = 16 << 10;  // larger heads: 431
-  int64_t read_timeout_ms = 30'000;     // to read one request once its first byte arrived
+  int64_t max_body_bytes = 10 << 20;      // larger bodies: 413
+  int64_t max_header_bytes = 16 << 10;    // larger heads: 431
+  int64_t read_timeout_ms = 30'000;       // to read one request once its first byte arrived
   int64_t keepalive_timeout_ms = 75'000;  // idle connection between requests
-  int64_t write_timeout_ms = 30'000;    // one write to a client that does not drain
+  int64_t write_timeout_ms = 30'000;      // one write to a client that does not drain
   // Body of an error the server itself answers (413, 431, 400 on a malformed request), so the
   // gateway can use its own error shape. Returns the JSON body.
   std::function<std::string(int status, const std::string& message)> error_body;

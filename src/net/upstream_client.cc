@@ -3,8 +3,8 @@
 #include <curl/curl.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <unordered_map>
@@ -176,9 +176,8 @@ class Call final : public UpstreamCall {
     while (!head_done_ && !done_ && !cancelled_) {
       if (!co_await WaitUntil(deadline)) {
         Cancel();
-        co_return MakeError(ErrorCode::kTimeout,
-                            "upstream sent no response within " +
-                                std::to_string(client_->options.first_byte_timeout_ms) + " ms");
+        co_return MakeError(ErrorCode::kTimeout, "upstream sent no response within " +
+                                                     std::to_string(client_->options.first_byte_timeout_ms) + " ms");
       }
     }
     if (cancelled_) co_return MakeError(ErrorCode::kConflict, "cancelled");
@@ -206,8 +205,8 @@ class Call final : public UpstreamCall {
       auto deadline = std::chrono::steady_clock::now() + milliseconds(client_->options.idle_timeout_ms);
       if (!co_await WaitUntil(deadline) && buffer_.empty() && !done_) {
         Cancel();
-        co_return MakeError(ErrorCode::kTimeout, "upstream went silent for " +
-                                                     std::to_string(client_->options.idle_timeout_ms) + " ms");
+        co_return MakeError(ErrorCode::kTimeout,
+                            "upstream went silent for " + std::to_string(client_->options.idle_timeout_ms) + " ms");
       }
     }
   }

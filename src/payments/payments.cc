@@ -1,16 +1,19 @@
 #include "payments/payments.h"
 
-#include "payments/stripe_payments.h"
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "payments/stripe_payments.h"
 
 namespace turnpike::payments {
 
 std::string_view WebhookOutcomeName(WebhookOutcome outcome) {
   switch (outcome) {
-    case WebhookOutcome::kCredited: return "credited";
-    case WebhookOutcome::kAlreadyCredited: return "already_credited";
-    case WebhookOutcome::kIgnored: return "ignored";
+    case WebhookOutcome::kCredited:
+      return "credited";
+    case WebhookOutcome::kAlreadyCredited:
+      return "already_credited";
+    case WebhookOutcome::kIgnored:
+      return "ignored";
   }
   return "ignored";
 }

@@ -19,9 +19,9 @@
 namespace turnpike::payments {
 
 struct Checkout {
-  std::string external_id;          // the provider's id of the payment; with the provider's name it
-                                    // finds the top-up in the store (TopupStore::FindTopup)
-  std::string checkout_url;         // where the user pays; "" when nothing is left to do
+  std::string external_id;             // the provider's id of the payment; with the provider's name it
+                                       // finds the top-up in the store (TopupStore::FindTopup)
+  std::string checkout_url;            // where the user pays; "" when nothing is left to do
   bool completed_immediately = false;  // the credits are on the balance already
 };
 

@@ -37,15 +37,17 @@ Result<StripeOptions> StripeOptionsFrom(const config::Config& config, const conf
   o.limits.connect_timeout_ms = config.upstream.connect_timeout_ms;
   auto secret = env(config.stripe_secret_key_env);
   if (!secret || secret->empty()) {
-    return MakeError(ErrorCode::kBadRequest, "payments.provider = \"stripe\" needs the Stripe secret key in the "
-                                             "environment variable " + config.stripe_secret_key_env +
-                                             " (payments.stripe_secret_key_env)");
+    return MakeError(ErrorCode::kBadRequest,
+                     "payments.provider = \"stripe\" needs the Stripe secret key in the "
+                     "environment variable " +
+                         config.stripe_secret_key_env + " (payments.stripe_secret_key_env)");
   }
   auto hook = env(config.stripe_webhook_secret_env);
   if (!hook || hook->empty()) {
-    return MakeError(ErrorCode::kBadRequest, "payments.provider = \"stripe\" needs the webhook signing secret in "
-                                             "the environment variable " + config.stripe_webhook_secret_env +
-                                             " (payments.stripe_webhook_secret_env)");
+    return MakeError(ErrorCode::kBadRequest,
+                     "payments.provider = \"stripe\" needs the webhook signing secret in "
+                     "the environment variable " +
+                         config.stripe_webhook_secret_env + " (payments.stripe_webhook_secret_env)");
   }
   o.secret_key = std::move(*secret);
   o.webhook_secret = std::move(*hook);
@@ -65,8 +67,9 @@ Result<FormFields> StripePayments::SessionForm(const store::User& user, money::M
   }
   std::string origin = TrimSlash(std::string(return_origin));
   if ((options_.success_url.empty() || options_.cancel_url.empty()) && origin.empty()) {
-    return MakeError(ErrorCode::kBadRequest, "Cannot tell where to return after paying: send an Origin header or "
-                                             "set payments.success_url and payments.cancel_url");
+    return MakeError(ErrorCode::kBadRequest,
+                     "Cannot tell where to return after paying: send an Origin header or "
+                     "set payments.success_url and payments.cancel_url");
   }
   std::string success = !options_.success_url.empty()
                             ? options_.success_url
@@ -126,20 +129,18 @@ Result<Checkout> StripePayments::CreateCheckout(const store::User& user, money::
   topup.status = "pending";
   topup.created_at = UnixSeconds();
   if (auto id = store_.CreateTopup(topup); !id.ok()) return id.error();
-  spdlog::info("stripe: Checkout Session {} for user {}: ${} pending", session->id, user.id,
-               money::FormatUsd(amount));
+  spdlog::info("stripe: Checkout Session {} for user {}: ${} pending", session->id, user.id, money::FormatUsd(amount));
   return Checkout{session->id, session->url, false};
 }
 
-Result<WebhookOutcome> StripePayments::HandleWebhook(const Headers& headers, std::string_view body,
-                                                     int64_t now_unix) {
+Result<WebhookOutcome> StripePayments::HandleWebhook(const Headers& headers, std::string_view body, int64_t now_unix) {
   std::string_view signature = FindHeader(headers, "stripe-signature");
   if (signature.empty()) {
     spdlog::warn("stripe webhook refused: no Stripe-Signature header");
     return MakeError(ErrorCode::kBadRequest, "Missing Stripe-Signature header");
   }
-  if (auto verified = VerifyStripeSignature(signature, body, options_.webhook_secret, now_unix,
-                                            options_.webhook_tolerance_seconds);
+  if (auto verified =
+          VerifyStripeSignature(signature, body, options_.webhook_secret, now_unix, options_.webhook_tolerance_seconds);
       !verified.ok()) {
     spdlog::warn("stripe webhook refused: {}", verified.error().message);
     return verified.error();
@@ -164,20 +165,20 @@ Result<WebhookOutcome> StripePayments::HandleWebhook(const Headers& headers, std
     spdlog::warn("stripe webhook: {} for unknown Checkout Session {}", event->id, session.id);
     return MakeError(ErrorCode::kNotFound, "No top-up has this Checkout Session");
   }
-  if (session.currency != "usd" || session.amount_total < 0 ||
-      session.amount_total != topup->amount / kMicrosPerCent || topup->amount % kMicrosPerCent != 0 ||
-      session.user_ref != std::to_string(topup->user_id)) {
-    spdlog::error("stripe webhook: {} for Checkout Session {} does not match top-up {}: paid {} {} cents for user "
-                  "{}, the top-up is usd {} cents for user {}; not credited",
-                  event->id, session.id, topup->id, session.currency, session.amount_total,
-                  topup->amount / kMicrosPerCent, session.user_ref, topup->user_id);
+  if (session.currency != "usd" || session.amount_total < 0 || session.amount_total != topup->amount / kMicrosPerCent ||
+      topup->amount % kMicrosPerCent != 0 || session.user_ref != std::to_string(topup->user_id)) {
+    spdlog::error(
+        "stripe webhook: {} for Checkout Session {} does not match top-up {}: paid {} {} cents for user "
+        "{}, the top-up is usd {} cents for user {}; not credited",
+        event->id, session.id, topup->id, session.currency, session.amount_total, topup->amount / kMicrosPerCent,
+        session.user_ref, topup->user_id);
     return MakeError(ErrorCode::kBadRequest, "The payment does not match its top-up (amount, currency or user)");
   }
   auto completed = store_.CompleteTopup(topup->provider, topup->external_id, now_unix);
   if (!completed.ok()) return completed.error();
   if (!*completed) return WebhookOutcome::kAlreadyCredited;
-  spdlog::info("stripe webhook: top-up {} of user {} credited ${} (Checkout Session {})", topup->id,
-               topup->user_id, money::FormatUsd(topup->amount), session.id);
+  spdlog::info("stripe webhook: top-up {} of user {} credited ${} (Checkout Session {})", topup->id, topup->user_id,
+               money::FormatUsd(topup->amount), session.id);
   return WebhookOutcome::kCredited;
 }
 

@@ -22,18 +22,18 @@
 #include <functional>
 #include <string>
 
+#include "net/blocking_http.h"
 #include "payments/payments.h"
 #include "payments/stripe_wire.h"
-#include "net/blocking_http.h"
 
 namespace turnpike::payments {
 
 struct StripeOptions {
   std::string api_base = "https://api.stripe.com";  // no trailing slash needed
-  std::string secret_key;      // sk_… (from the environment)
-  std::string webhook_secret;  // whsec_… (from the environment)
-  std::string success_url;     // "" = <return origin>/credits?checkout=success&session_id={CHECKOUT_SESSION_ID}
-  std::string cancel_url;      // "" = <return origin>/credits?checkout=cancelled
+  std::string secret_key;                           // sk_… (from the environment)
+  std::string webhook_secret;                       // whsec_… (from the environment)
+  std::string success_url;  // "" = <return origin>/credits?checkout=success&session_id={CHECKOUT_SESSION_ID}
+  std::string cancel_url;   // "" = <return origin>/credits?checkout=cancelled
   int64_t webhook_tolerance_seconds = 300;
   net::BlockingLimits limits;  // for the REST call
 };
@@ -43,7 +43,8 @@ struct StripeOptions {
 Result<StripeOptions> StripeOptionsFrom(const config::Config& config, const config::EnvLookup& env);
 
 // The HTTP exchange with Stripe; tests inject a fake.
-using StripeTransport = std::function<Result<net::BlockingResponse>(const net::UpstreamRequest&, const net::BlockingLimits&)>;
+using StripeTransport =
+    std::function<Result<net::BlockingResponse>(const net::UpstreamRequest&, const net::BlockingLimits&)>;
 
 class StripePayments final : public PaymentProvider {
  public:

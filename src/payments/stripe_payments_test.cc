@@ -1,6 +1,6 @@
 // The Stripe provider against an in-memory store and a scripted transport (no network).
-#include "store/store_testing.h"
 #include "payments/stripe_payments.h"
+#include "store/store_testing.h"
 
 #include <gtest/gtest.h>
 
@@ -74,30 +74,30 @@ class StripePaymentsTest : public ::testing::Test {
 
   // Answers the next create call like Stripe does.
   void AnswerSession(const std::string& id, int64_t cents) {
-    answer_ = net::BlockingResponse{200, boost::json::serialize(boost::json::object{
-                                             {"id", id},
-                                             {"object", "checkout.session"},
-                                             {"url", "https://checkout.stripe.com/c/pay/" + id},
-                                             {"amount_total", cents},
-                                             {"currency", "usd"},
-                                             {"payment_status", "unpaid"}})};
+    answer_ = net::BlockingResponse{
+        200, boost::json::serialize(boost::json::object{{"id", id},
+                                                        {"object", "checkout.session"},
+                                                        {"url", "https://checkout.stripe.com/c/pay/" + id},
+                                                        {"amount_total", cents},
+                                                        {"currency", "usd"},
+                                                        {"payment_status", "unpaid"}})};
   }
 
   std::string Event(const std::string& type, const std::string& session, int64_t cents,
-                    const std::string& payment_status = "paid", std::string user = "", const std::string& currency = "usd") {
+                    const std::string& payment_status = "paid", std::string user = "",
+                    const std::string& currency = "usd") {
     if (user.empty()) user = std::to_string(user_.id);
     boost::json::object metadata;
     if (user != "-") metadata["turnpike_user_id"] = user;
-    boost::json::object object{{"id", session},           {"object", "checkout.session"},
-                               {"amount_total", cents},   {"currency", currency},
-                               {"payment_status", payment_status}, {"metadata", metadata}};
+    boost::json::object object{{"id", session},        {"object", "checkout.session"},     {"amount_total", cents},
+                               {"currency", currency}, {"payment_status", payment_status}, {"metadata", metadata}};
     return boost::json::serialize(boost::json::object{
         {"id", "evt_" + crypto::RandomHex(8)}, {"object", "event"}, {"type", type}, {"data", {{"object", object}}}});
   }
 
   Result<WebhookOutcome> Deliver(const std::string& body, int64_t signed_at = kNow, const std::string& secret = kHook) {
     Headers headers{{"Content-Type", "application/json"},
-                         {"Stripe-Signature", StripeSignatureHeader(secret, signed_at, body)}};
+                    {"Stripe-Signature", StripeSignatureHeader(secret, signed_at, body)}};
     return stripe_->HandleWebhook(headers, body, kNow);
   }
 
@@ -161,7 +161,7 @@ TEST_F(StripePaymentsTest, ConfiguredReturnUrlsWin) {
   EXPECT_EQ(fields["cancel_url"], "https://dash.example.com/not-paid");
   options_.success_url.clear();
   Make();
-  EXPECT_FALSE(stripe_->SessionForm(user_, 1'000'000, "").ok());  // nowhere to return to
+  EXPECT_FALSE(stripe_->SessionForm(user_, 1'000'000, "").ok());          // nowhere to return to
   EXPECT_FALSE(stripe_->SessionForm(user_, 1'000'001, "http://a").ok());  // not whole cents
 }
 
@@ -213,9 +213,12 @@ TEST_F(StripePaymentsTest, ConcurrentDeliveriesCreditOnce) {
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
       auto r = Deliver(body);
-      if (!r.ok()) ++failed;
-      else if (*r == WebhookOutcome::kCredited) ++credited;
-      else if (*r == WebhookOutcome::kAlreadyCredited) ++already;
+      if (!r.ok())
+        ++failed;
+      else if (*r == WebhookOutcome::kCredited)
+        ++credited;
+      else if (*r == WebhookOutcome::kAlreadyCredited)
+        ++already;
     });
   }
   for (auto& t : threads) t.join();

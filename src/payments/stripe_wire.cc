@@ -11,9 +11,7 @@ namespace json = boost::json;
 
 namespace {
 
-bool Unreserved(unsigned char ch) {
-  return std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~';
-}
+bool Unreserved(unsigned char ch) { return std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~'; }
 
 void AppendEncoded(std::string& out, std::string_view text, bool keep_brackets) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -96,8 +94,8 @@ std::string StripeSignatureHeader(std::string_view secret, int64_t timestamp, st
   return "t=" + std::to_string(timestamp) + ",v1=" + StripeSignature(secret, timestamp, payload);
 }
 
-Status VerifyStripeSignature(std::string_view header, std::string_view payload, std::string_view secret,
-                             int64_t now, int64_t tolerance_seconds) {
+Status VerifyStripeSignature(std::string_view header, std::string_view payload, std::string_view secret, int64_t now,
+                             int64_t tolerance_seconds) {
   if (secret.empty()) return MakeError(ErrorCode::kInternal, "no Stripe webhook secret is configured");
   std::optional<int64_t> timestamp;
   std::vector<std::string> signatures;

@@ -35,8 +35,8 @@ std::string StripeSignatureHeader(std::string_view secret, int64_t timestamp, st
 // within `tolerance_seconds` of `now` (either way) and one of its v1 values matches (compared in
 // constant time). Otherwise kBadRequest, whose message says what was wrong (malformed, stale,
 // no match) and never contains the secret or the expected signature.
-Status VerifyStripeSignature(std::string_view header, std::string_view payload, std::string_view secret,
-                             int64_t now, int64_t tolerance_seconds);
+Status VerifyStripeSignature(std::string_view header, std::string_view payload, std::string_view secret, int64_t now,
+                             int64_t tolerance_seconds);
 
 // What Turnpike reads of a Checkout Session (the create answer, or an event's data.object).
 struct StripeSession {

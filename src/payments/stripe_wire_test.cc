@@ -107,8 +107,9 @@ TEST(StripeFormTest, EncodesLikeStripeLibraries) {
   EXPECT_EQ(StripeFormEncode({}), "");
   EXPECT_EQ(StripeFormEncode({{"mode", "payment"}, {"line_items[0][quantity]", "1"}}),
             "mode=payment&line_items[0][quantity]=1");
-  EXPECT_EQ(StripeFormEncode({{"success_url", "https://a.test/credits?checkout=success&session_id={CHECKOUT_SESSION_ID}"}}),
-            "success_url=https%3A%2F%2Fa.test%2Fcredits%3Fcheckout%3Dsuccess%26session_id%3D%7BCHECKOUT_SESSION_ID%7D");
+  EXPECT_EQ(
+      StripeFormEncode({{"success_url", "https://a.test/credits?checkout=success&session_id={CHECKOUT_SESSION_ID}"}}),
+      "success_url=https%3A%2F%2Fa.test%2Fcredits%3Fcheckout%3Dsuccess%26session_id%3D%7BCHECKOUT_SESSION_ID%7D");
   EXPECT_EQ(StripeFormEncode({{"line_items[0][price_data][product_data][name]", "Turnpike credits"}}),
             "line_items[0][price_data][product_data][name]=Turnpike%20credits");
   // Reserved characters in values never break the form apart; brackets in values are encoded.
@@ -118,7 +119,8 @@ TEST(StripeFormTest, EncodesLikeStripeLibraries) {
 }
 
 TEST(StripeParseTest, Session) {
-  auto s = ParseStripeSession(R"({"id":"cs_test_1","object":"checkout.session","url":"https://checkout.stripe.com/c/pay/cs_test_1",
+  auto s = ParseStripeSession(
+      R"({"id":"cs_test_1","object":"checkout.session","url":"https://checkout.stripe.com/c/pay/cs_test_1",
                                   "amount_total":1250,"currency":"usd","payment_status":"unpaid",
                                   "metadata":{"turnpike_user_id":"7"}})");
   ASSERT_TRUE(s.ok()) << s.error().message;
@@ -132,7 +134,8 @@ TEST(StripeParseTest, Session) {
   ASSERT_TRUE(bare.ok());
   EXPECT_EQ(bare->amount_total, -1);
   EXPECT_EQ(bare->user_ref, "");
-  for (const char* bad : {"", "[]", "{", R"({"id":5})", R"({"url":"x"})"}) EXPECT_FALSE(ParseStripeSession(bad).ok()) << bad;
+  for (const char* bad : {"", "[]", "{", R"({"id":5})", R"({"url":"x"})"})
+    EXPECT_FALSE(ParseStripeSession(bad).ok()) << bad;
 }
 
 TEST(StripeParseTest, Event) {
@@ -146,16 +149,20 @@ TEST(StripeParseTest, Event) {
   EXPECT_EQ(e->session.payment_status, "paid");
   EXPECT_EQ(e->session.amount_total, 500);
   EXPECT_EQ(e->session.user_ref, "3");
-  auto other = ParseStripeEvent(R"({"id":"evt_2","type":"charge.succeeded","data":{"object":{"id":"ch_1","object":"charge"}}})");
+  auto other =
+      ParseStripeEvent(R"({"id":"evt_2","type":"charge.succeeded","data":{"object":{"id":"ch_1","object":"charge"}}})");
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->session.id, "");
   EXPECT_FALSE(ParseStripeEvent(R"({"id":"evt_3"})").ok());
   EXPECT_FALSE(ParseStripeEvent("not json").ok());
-  EXPECT_FALSE(ParseStripeEvent(R"({"type":"checkout.session.completed","data":{"object":{"object":"checkout.session"}}})").ok());
+  EXPECT_FALSE(
+      ParseStripeEvent(R"({"type":"checkout.session.completed","data":{"object":{"object":"checkout.session"}}})")
+          .ok());
 }
 
 TEST(StripeParseTest, ErrorMessage) {
-  EXPECT_EQ(StripeErrorMessage(R"({"error":{"message":"Invalid API Key provided: sk_test_****abcd","type":"invalid_request_error"}})"),
+  EXPECT_EQ(StripeErrorMessage(
+                R"({"error":{"message":"Invalid API Key provided: sk_test_****abcd","type":"invalid_request_error"}})"),
             "Invalid API Key provided: sk_test_****abcd");
   EXPECT_EQ(StripeErrorMessage("<html>"), "");
   EXPECT_EQ(StripeErrorMessage(R"({"error":"x"})"), "");

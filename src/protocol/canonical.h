@@ -22,9 +22,9 @@ struct ContentPart {
 };
 
 struct ToolCall {
-  std::string id;         // "call_…", "toolu_…"; adapters mint one when the provider gives none
+  std::string id;  // "call_…", "toolu_…"; adapters mint one when the provider gives none
   std::string name;
-  std::string arguments;  // JSON text (OpenAI's `arguments` string); "{}" when there are none
+  std::string arguments;          // JSON text (OpenAI's `arguments` string); "{}" when there are none
   std::string thought_signature;  // Gemini 3's opaque signature for this call; "" if none
 };
 
@@ -73,10 +73,10 @@ struct ChatRequest {
   std::optional<int64_t> n;
   std::vector<std::string> stop;  // a string `stop` becomes one element
   ResponseFormat response_format;
-  std::string reasoning_effort;   // "" | "minimal" | "low" | "medium" | "high"
+  std::string reasoning_effort;  // "" | "minimal" | "low" | "medium" | "high"
   std::string user;
   bool stream = false;
-  bool include_usage = false;     // stream_options.include_usage
+  bool include_usage = false;  // stream_options.include_usage
 };
 
 // OpenAI's accounting: prompt_tokens includes cached reads and cache writes; completion_tokens
@@ -91,12 +91,12 @@ struct Usage {
 
 // A whole (non-streaming) answer.
 struct ChatResponse {
-  std::string id;     // the provider's id ("msg_…", responseId), or minted
-  std::string model;  // the provider's model string (dated id, modelVersion)
+  std::string id;                      // the provider's id ("msg_…", responseId), or minted
+  std::string model;                   // the provider's model string (dated id, modelVersion)
   std::optional<std::string> content;  // joined text; nullopt when there is none
   std::string reasoning;               // thinking text, if the provider returned any
   std::vector<ToolCall> tool_calls;
-  std::string finish_reason;           // "stop" | "length" | "tool_calls" | "content_filter"
+  std::string finish_reason;  // "stop" | "length" | "tool_calls" | "content_filter"
   std::optional<Usage> usage;
 };
 
@@ -107,10 +107,10 @@ struct ChatResponse {
 struct StreamEvent {
   enum class Type { kStart, kText, kReasoning, kToolCallStart, kToolCallArgs, kFinish, kUsage, kError };
   Type type = Type::kText;
-  std::string text;          // kText, kReasoning; kToolCallArgs: an arguments fragment
-  int tool_index = 0;        // kToolCallStart, kToolCallArgs: OpenAI's tool_calls[].index (0, 1, …)
-  std::string tool_id;       // kToolCallStart
-  std::string tool_name;     // kToolCallStart
+  std::string text;               // kText, kReasoning; kToolCallArgs: an arguments fragment
+  int tool_index = 0;             // kToolCallStart, kToolCallArgs: OpenAI's tool_calls[].index (0, 1, …)
+  std::string tool_id;            // kToolCallStart
+  std::string tool_name;          // kToolCallStart
   std::string thought_signature;  // kToolCallStart (Gemini 3)
   std::string finish_reason;      // kFinish
   Usage usage;                    // kUsage

@@ -157,9 +157,7 @@ TEST(SetMemberTest, SeveralEditsInAnyOrder) {
   EXPECT_EQ(ApplyEdits(doc, edits), R"({"a":10,"b":2,"c":30,"d":4})");
 }
 
-TEST(ApplyEditsTest, NoEditsIsIdentity) {
-  EXPECT_EQ(ApplyEdits(R"({"a":1})", {}), R"({"a":1})");
-}
+TEST(ApplyEditsTest, NoEditsIsIdentity) { EXPECT_EQ(ApplyEdits(R"({"a":1})", {}), R"({"a":1})"); }
 
 TEST(ApplyEditsTest, InsertAndReplace) {
   EXPECT_EQ(ApplyEdits("0123456789", {Edit{8, 10, "X"}, Edit{0, 0, "<"}, Edit{3, 5, ""}}), "<012567X");
@@ -191,11 +189,11 @@ TEST(RemoveNullMembersTest, PrettyPrintedKeepsTheRestByteForByte) {
 
 TEST(RemoveNullMembersTest, LeavesEverythingElseAlone) {
   for (const char* doc : {
-           R"({"stop":["x"],"user":"u"})",           // named keys, not null
-           R"({"a":null,"b":null})",                 // null, not named
+           R"({"stop":["x"],"user":"u"})",                // named keys, not null
+           R"({"a":null,"b":null})",                      // null, not named
            R"({"a":{"stop":null},"b":[{"stop":null}]})",  // named and null, but nested
-           R"({"a":"stop","b":"null"})",             // the words inside strings
-           R"({"stopper":null,"xstop":null})",       // keys that only contain a named key
+           R"({"a":"stop","b":"null"})",                  // the words inside strings
+           R"({"stopper":null,"xstop":null})",            // keys that only contain a named key
            R"({})",
        }) {
     EXPECT_EQ(RemoveNullMembers(doc, {"stop", "user"}), doc);

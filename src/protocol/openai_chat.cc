@@ -60,10 +60,12 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
     const auto* role = msg->if_contains("role");
     if (!role || !role->is_string()) return Bad("messages[" + std::to_string(i) + "].role must be a string");
     if (const auto* content = msg->if_contains("content")) CountContent(*content, info);
-    if (const auto* calls = msg->if_contains("tool_calls")) info.prompt_chars += static_cast<int64_t>(json::serialize(*calls).size());
+    if (const auto* calls = msg->if_contains("tool_calls"))
+      info.prompt_chars += static_cast<int64_t>(json::serialize(*calls).size());
     ++i;
   }
-  if (const auto* tools = root->if_contains("tools")) info.prompt_chars += static_cast<int64_t>(json::serialize(*tools).size());
+  if (const auto* tools = root->if_contains("tools"))
+    info.prompt_chars += static_cast<int64_t>(json::serialize(*tools).size());
   if (const auto* stream = root->if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) return Bad("'stream' must be a boolean");
     info.stream = stream->get_bool();

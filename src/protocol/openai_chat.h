@@ -15,10 +15,10 @@ namespace turnpike::protocol {
 struct ChatRequestInfo {
   std::string model;
   bool stream = false;
-  bool include_usage = false;          // the client asked for the usage chunk
-  std::optional<int64_t> max_tokens;   // max_completion_tokens, else max_tokens
-  int64_t prompt_chars = 0;            // characters of text the prompt holds (for estimates)
-  int64_t images = 0;                  // image parts in the prompt
+  bool include_usage = false;         // the client asked for the usage chunk
+  std::optional<int64_t> max_tokens;  // max_completion_tokens, else max_tokens
+  int64_t prompt_chars = 0;           // characters of text the prompt holds (for estimates)
+  int64_t images = 0;                 // image parts in the prompt
 };
 
 // Checks the request's shape (an object with a string `model` and a non-empty `messages`

@@ -245,9 +245,8 @@ TEST(RewriteForUpstreamTest, NumbersKeepTheirSpelling) {
       R"("logit_bias":{"50256":-100},"messages":[{"role":"user","content":"x"}]})";
   json::value parsed = json::parse(body);
   std::string out = RewriteForUpstream(body, parsed, "gpt-4o-mini", false);
-  EXPECT_EQ(out,
-            R"({"temperature":0.7,"model":"gpt-4o-mini","top_p":1.0,"seed":1e3,"frequency_penalty":-0.50,)"
-            R"("logit_bias":{"50256":-100},"messages":[{"role":"user","content":"x"}]})");
+  EXPECT_EQ(out, R"({"temperature":0.7,"model":"gpt-4o-mini","top_p":1.0,"seed":1e3,"frequency_penalty":-0.50,)"
+                 R"("logit_bias":{"50256":-100},"messages":[{"role":"user","content":"x"}]})");
 }
 
 TEST(RewriteForUpstreamTest, ModelNeedingEscapes) {
@@ -259,9 +258,8 @@ TEST(RewriteForUpstreamTest, ModelNeedingEscapes) {
 TEST(RewriteForUpstreamTest, StreamAddsIncludeUsage) {
   std::string body = R"({"model":"a","stream":true,"temperature":0.7,"messages":[{"role":"user","content":"x"}]})";
   std::string out = RewriteForUpstream(body, json::parse(body), "b", true);
-  EXPECT_EQ(out,
-            R"({"model":"b","stream":true,"temperature":0.7,"messages":[{"role":"user","content":"x"}],)"
-            R"("stream_options":{"include_usage":true}})");
+  EXPECT_EQ(out, R"({"model":"b","stream":true,"temperature":0.7,"messages":[{"role":"user","content":"x"}],)"
+                 R"("stream_options":{"include_usage":true}})");
 }
 
 TEST(RewriteForUpstreamTest, StreamOptionsKeepOtherKeysAndForceIncludeUsage) {

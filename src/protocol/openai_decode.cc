@@ -24,7 +24,8 @@ std::optional<int64_t> Integer(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (!v) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(v->get_uint64());
+  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX))
+    return static_cast<int64_t>(v->get_uint64());
   return std::nullopt;
 }
 
@@ -134,10 +135,14 @@ Status DecodeTools(const json::object& root, ChatRequest& r) {
   if (const auto* choice = root.if_contains("tool_choice"); choice && !choice->is_null()) {
     if (choice->is_string()) {
       std::string_view c = choice->get_string();
-      if (c == "auto") r.tool_choice.mode = ToolChoice::Mode::kAuto;
-      else if (c == "none") r.tool_choice.mode = ToolChoice::Mode::kNone;
-      else if (c == "required") r.tool_choice.mode = ToolChoice::Mode::kRequired;
-      else return Bad("'tool_choice' must be auto, none, required or a function");
+      if (c == "auto")
+        r.tool_choice.mode = ToolChoice::Mode::kAuto;
+      else if (c == "none")
+        r.tool_choice.mode = ToolChoice::Mode::kNone;
+      else if (c == "required")
+        r.tool_choice.mode = ToolChoice::Mode::kRequired;
+      else
+        return Bad("'tool_choice' must be auto, none, required or a function");
     } else if (choice->is_object()) {
       const auto* fn = choice->get_object().if_contains("function");
       std::string name = fn && fn->is_object() ? Str(fn->get_object(), "name") : "";
@@ -211,13 +216,15 @@ Result<ChatRequest> DecodeChatRequest(const json::value& body) {
     }
   }
   r.reasoning_effort = Str(*root, "reasoning_effort");
-  if (const auto* reasoning = root->if_contains("reasoning"); r.reasoning_effort.empty() && reasoning && reasoning->is_object()) {
+  if (const auto* reasoning = root->if_contains("reasoning");
+      r.reasoning_effort.empty() && reasoning && reasoning->is_object()) {
     r.reasoning_effort = Str(reasoning->get_object(), "effort");  // OpenRouter's form
   }
   r.user = Str(*root, "user");
   if (const auto* s = root->if_contains("stream"); s && s->is_bool()) r.stream = s->get_bool();
   if (const auto* so = root->if_contains("stream_options"); so && so->is_object()) {
-    if (const auto* iu = so->get_object().if_contains("include_usage"); iu && iu->is_bool()) r.include_usage = iu->get_bool();
+    if (const auto* iu = so->get_object().if_contains("include_usage"); iu && iu->is_bool())
+      r.include_usage = iu->get_bool();
   }
   return r;
 }

@@ -90,9 +90,9 @@ TEST(OpenAiDecodeTest, SimpleFormsAndDefaults) {
   EXPECT_FALSE(r->max_tokens.has_value());
   EXPECT_FALSE(r->temperature.has_value());
   EXPECT_FALSE(r->stream);
-  EXPECT_EQ(Decode(R"({"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"none"})")
-                ->tool_choice.mode,
-            ToolChoice::Mode::kNone);
+  EXPECT_EQ(
+      Decode(R"({"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"none"})")->tool_choice.mode,
+      ToolChoice::Mode::kNone);
 }
 
 TEST(OpenAiDecodeTest, ErrorsNameTheField) {

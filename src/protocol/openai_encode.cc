@@ -62,7 +62,10 @@ std::string OpenAiChunkEncoder::Chunk(json::object delta, const char* finish_rea
   choice["finish_reason"] = finish_reason ? json::value(finish_reason) : json::value(nullptr);
   json::array choices;
   choices.push_back(std::move(choice));
-  json::object chunk{{"id", id_}, {"object", "chat.completion.chunk"}, {"created", created_}, {"model", model_},
+  json::object chunk{{"id", id_},
+                     {"object", "chat.completion.chunk"},
+                     {"created", created_},
+                     {"model", model_},
                      {"choices", std::move(choices)}};
   return "data: " + json::serialize(chunk) + "\n\n";
 }
@@ -123,8 +126,8 @@ std::string OpenAiChunkEncoder::Close(const std::string& usage_json) {
     out += Encode(event);
   }
   if (!usage_json.empty()) {
-    json::object chunk{{"id", id_}, {"object", "chat.completion.chunk"}, {"created", created_}, {"model", model_},
-                       {"choices", json::array{}}, {"usage", "__turnpike_usage__"}};
+    json::object chunk{{"id", id_},       {"object", "chat.completion.chunk"}, {"created", created_},
+                       {"model", model_}, {"choices", json::array{}},          {"usage", "__turnpike_usage__"}};
     std::string text = json::serialize(chunk);
     text.replace(text.find(kUsagePlaceholder), kUsagePlaceholder.size(), usage_json);
     out += "data: " + text + "\n\n";

@@ -35,7 +35,7 @@ class SseReader {
   void Line(std::string_view line, const std::function<void(SseEvent&&)>& on_event);
 
   size_t max_event_bytes_;
-  std::string line_;        // the current, unterminated line
+  std::string line_;  // the current, unterminated line
   bool last_was_cr_ = false;
   bool has_fields_ = false;  // the current event has seen a field
   bool has_data_ = false;

@@ -215,8 +215,7 @@ TEST(SseReaderTest, CrAtEndOfOnePieceLfAtStartOfNext) {
 }
 
 TEST(SseReaderTest, CrThenEmptyPieceThenLf) {
-  EXPECT_EQ(ParsePieces({"data: a\r", "", "\n", "data: b\r\n", "\r", "", "\n"}),
-            (std::vector<Ev>{Data("a\nb")}));
+  EXPECT_EQ(ParsePieces({"data: a\r", "", "\n", "data: b\r\n", "\r", "", "\n"}), (std::vector<Ev>{Data("a\nb")}));
 }
 
 TEST(SseReaderTest, CrAtEndOfPieceThenAnotherLine) {
@@ -225,8 +224,7 @@ TEST(SseReaderTest, CrAtEndOfPieceThenAnotherLine) {
 }
 
 TEST(SseReaderTest, CommentsAreIgnored) {
-  EXPECT_EQ(ParsePieces({": hello\n\ndata: x\n: keep-alive\ndata: y\n\n:\n\n"}),
-            (std::vector<Ev>{Data("x\ny")}));
+  EXPECT_EQ(ParsePieces({": hello\n\ndata: x\n: keep-alive\ndata: y\n\n:\n\n"}), (std::vector<Ev>{Data("x\ny")}));
 }
 
 TEST(SseReaderTest, MultiLineDataJoinedWithLf) {
@@ -234,8 +232,7 @@ TEST(SseReaderTest, MultiLineDataJoinedWithLf) {
 }
 
 TEST(SseReaderTest, OnlyOneLeadingSpaceIsRemoved) {
-  EXPECT_EQ(ParsePieces({"data:x\n\ndata:  y\n\ndata: z \n\n"}),
-            (std::vector<Ev>{Data("x"), Data(" y"), Data("z ")}));
+  EXPECT_EQ(ParsePieces({"data:x\n\ndata:  y\n\ndata: z \n\n"}), (std::vector<Ev>{Data("x"), Data(" y"), Data("z ")}));
 }
 
 TEST(SseReaderTest, ColonsInTheValueAreKept) {
@@ -295,10 +292,10 @@ TEST(SseReaderTest, HasPartialAtEndOfStream) {
   EXPECT_FALSE(partial_after("data: x\n\n"));
   EXPECT_FALSE(partial_after("data: x\r\n\r\n"));
   EXPECT_FALSE(partial_after(": comment\n"));
-  EXPECT_TRUE(partial_after("data: x"));       // an unterminated line
-  EXPECT_TRUE(partial_after("data: x\n"));     // a line but no blank line
+  EXPECT_TRUE(partial_after("data: x"));    // an unterminated line
+  EXPECT_TRUE(partial_after("data: x\n"));  // a line but no blank line
   EXPECT_TRUE(partial_after("data: x\r\n"));
-  EXPECT_TRUE(partial_after("event: e\n"));    // fields without data yet
+  EXPECT_TRUE(partial_after("event: e\n"));  // fields without data yet
   EXPECT_TRUE(partial_after("data: x\n\nda"));
 }
 
@@ -338,10 +335,10 @@ TEST(SseReaderTest, LimitOutcomeDoesNotDependOnSplitPoints) {
     bool ok;
   };
   const std::vector<Case> cases = {
-      {"data: 0123456789\ndata: abcde\n\n", true},          // data 16, lines ≤ 16
-      {"data: 0123456789\n\ndata: 0123456789\n\n", true},   // two events of 10
-      {"data: 0123456789\ndata: abcdef\n\n", false},        // data 17
-      {"data: " + std::string(17, 'x') + "\n\n", false},    // data 17
+      {"data: 0123456789\ndata: abcde\n\n", true},             // data 16, lines ≤ 16
+      {"data: 0123456789\n\ndata: 0123456789\n\n", true},      // two events of 10
+      {"data: 0123456789\ndata: abcdef\n\n", false},           // data 17
+      {"data: " + std::string(17, 'x') + "\n\n", false},       // data 17
       {": " + std::string(40, 'c') + "\ndata: a\n\n", false},  // one 42-byte line
   };
   for (const auto& c : cases) {

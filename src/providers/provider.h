@@ -8,17 +8,17 @@
 #include <string_view>
 #include <vector>
 
-#include "common/result.h"
 #include "common/http_types.h"
-#include "protocol/sse_reader.h"
+#include "common/result.h"
 #include "protocol/canonical.h"
+#include "protocol/sse_reader.h"
 
 namespace turnpike::providers {
 
 // Where and as what a request goes.
 struct EndpointInfo {
-  std::string base_url;        // no trailing '/': "https://api.anthropic.com", "https://generativelanguage.googleapis.com"
-  std::string api_key;         // the provider credential ("" when none)
+  std::string base_url;  // no trailing '/': "https://api.anthropic.com", "https://generativelanguage.googleapis.com"
+  std::string api_key;   // the provider credential ("" when none)
   std::string upstream_model;  // the provider's name for the model
   int64_t max_output = 0;      // the catalog's output cap for this endpoint
 };

@@ -13,8 +13,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "protocol/sse_reader.h"
 #include "protocol/openai_encode.h"
+#include "protocol/sse_reader.h"
 #include "providers/provider.h"
 
 namespace turnpike::providers {
@@ -59,10 +59,13 @@ std::string TranslateStream(const Adapter& adapter, const std::string& bytes) {
     }
     events.clear();
   };
-  EXPECT_TRUE(reader.Feed(bytes, [&](protocol::SseEvent&& ev) {
-                      EXPECT_TRUE(decoder->OnEvent(ev, events).ok());
-                      drain();
-                    }).ok());
+  EXPECT_TRUE(reader
+                  .Feed(bytes,
+                        [&](protocol::SseEvent&& ev) {
+                          EXPECT_TRUE(decoder->OnEvent(ev, events).ok());
+                          drain();
+                        })
+                  .ok());
   decoder->OnEnd(events);
   drain();
   if (!failed) out += encoder.Close(usage ? json::serialize(protocol::UsageJson(*usage)) : "") + "data: [DONE]\n\n";

@@ -1,7 +1,7 @@
 // KeyCache on an in-memory SQLite store: header parsing, every refusal with its code, and the
 // cache holding its answer until the TTL (changes made in the store behind its back).
-#include "store/store_testing.h"
 #include "state/key_cache.h"
+#include "store/store_testing.h"
 
 #include <gtest/gtest.h>
 
@@ -85,8 +85,8 @@ TEST_F(KeyCacheTest, UnknownKeyIs401) {
 TEST_F(KeyCacheTest, MissingOrMalformedHeaderIs401) {
   Made k = MakeKey();
   KeyCache cache(*store_, 5s);
-  for (const std::string& header : std::vector<std::string>{"", k.key, "Basic " + k.key, "Bearer", "Bearer ", "Token " + k.key,
-                                                             "Bearer" + k.key, " Bearer " + k.key}) {
+  for (const std::string& header : std::vector<std::string>{"", k.key, "Basic " + k.key, "Bearer", "Bearer ",
+                                                            "Token " + k.key, "Bearer" + k.key, " Bearer " + k.key}) {
     auto r = cache.Authenticate(header, kNow);
     ExpectRefused(r, ErrorCode::kUnauthorized);
     if (!r.ok()) {
@@ -225,9 +225,14 @@ TEST_F(KeyCacheTest, HeaderBytesAbove0x7fAreRefusedNotMisread) {
   KeyCache cache(*store_, 5s);
   // A scheme with bytes >= 0x80 (std::tolower on them was undefined behaviour), and a key made
   // of them.
-  for (const std::string& header : std::vector<std::string>{"B\xC3\xA9" "arer " + k.key, "\xC2" "earer " + k.key,
-                                                             std::string(7, '\xFF') + k.key, "Bearer \xFF\xFE\x80",
-                                                             "Bearer " + k.key + "\xE9"}) {
+  for (const std::string& header :
+       std::vector<std::string>{"B\xC3\xA9"
+                                "arer " +
+                                    k.key,
+                                "\xC2"
+                                "earer " +
+                                    k.key,
+                                std::string(7, '\xFF') + k.key, "Bearer \xFF\xFE\x80", "Bearer " + k.key + "\xE9"}) {
     ExpectRefused(cache.Authenticate(header, kNow), ErrorCode::kUnauthorized);
   }
 }

@@ -1,10 +1,10 @@
 #include "state/model_router.h"
 
-#include <algorithm>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
-#include "state/models_json.h"
 #include "providers/provider.h"
+#include "state/models_json.h"
 
 namespace turnpike::state {
 
@@ -12,8 +12,7 @@ bool AdapterSupported(const std::string& adapter) {
   return adapter == "openai" || providers::FindAdapter(adapter) != nullptr;
 }
 
-CatalogSnapshot::CatalogSnapshot(store::Catalog catalog, const config::EnvLookup& env)
-    : catalog_(std::move(catalog)) {
+CatalogSnapshot::CatalogSnapshot(store::Catalog catalog, const config::EnvLookup& env) : catalog_(std::move(catalog)) {
   for (const auto& p : catalog_.providers) {
     ProviderState s;
     s.provider = &p;

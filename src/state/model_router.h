@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "config/config.h"
 #include "common/result.h"
+#include "config/config.h"
 #include "store/catalog.h"
 
 namespace turnpike::state {

@@ -62,9 +62,8 @@ json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
                                    {"tokenizer", "Other"},
                                    {"instruct_type", nullptr}};
   o["pricing"] = Pricing(top->prices);
-  o["top_provider"] = json::object{{"context_length", top->context_length},
-                                   {"max_completion_tokens", top->max_output},
-                                   {"is_moderated", false}};
+  o["top_provider"] = json::object{
+      {"context_length", top->context_length}, {"max_completion_tokens", top->max_output}, {"is_moderated", false}};
   o["per_request_limits"] = nullptr;
   o["supported_voices"] = nullptr;
   o["links"] = json::object{{"details", "/api/v1/models/" + m.id + "/endpoints"}};

@@ -11,10 +11,10 @@
 namespace turnpike::state {
 
 struct ProviderHealthStats {
-  int64_t requests = 0;          // upstream calls made
-  int64_t failures = 0;          // transport failures and non-2xx answers
-  double latency_ms_ewma = 0;    // time to the response head, successful calls only
-  int64_t last_failure_unix = 0;  // 0 when none
+  int64_t requests = 0;               // upstream calls made
+  int64_t failures = 0;               // transport failures and non-2xx answers
+  double latency_ms_ewma = 0;         // time to the response head, successful calls only
+  int64_t last_failure_unix = 0;      // 0 when none
   double tokens_per_second_ewma = 0;  // output speed of streamed answers; 0 until measured
 };
 

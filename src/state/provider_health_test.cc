@@ -19,7 +19,7 @@ TEST(ProviderHealthTest, CountsAndAveragesPerProvider) {
   EXPECT_EQ(s["groq"].requests, 1);
   EXPECT_EQ(s["groq"].failures, 1);
   EXPECT_DOUBLE_EQ(s["groq"].latency_ms_ewma, 0.0);  // never answered
-  health.RecordSuccess("groq", 40);  // first successful sample after failures
+  health.RecordSuccess("groq", 40);                  // first successful sample after failures
   EXPECT_DOUBLE_EQ(health.Snapshot()["groq"].latency_ms_ewma, 40.0);
 }
 

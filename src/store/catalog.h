@@ -21,7 +21,7 @@ struct Company {
 };
 
 struct Provider {
-  std::string id;            // "openai", "groq", …
+  std::string id;  // "openai", "groq", …
   std::string name;
   std::string adapter;       // "openai" | "anthropic" | "gemini"
   std::string base_url;      // default public URL; an env override is applied by config, not here
@@ -36,7 +36,7 @@ struct Endpoint {
   std::string upstream_model;  // the provider's name for the model, e.g. "gpt-4o-mini"
   money::Prices prices;        // micro-USD per million tokens
   int64_t context_length = 0;
-  int64_t max_output = 0;      // the provider's cap on output tokens
+  int64_t max_output = 0;  // the provider's cap on output tokens
   std::vector<std::string> supported_parameters;
   bool enabled = true;
 };
@@ -48,8 +48,8 @@ struct Model {
   std::string description;
   int64_t context_length = 0;
   int64_t max_output = 0;
-  int64_t created = 0;     // unix seconds the model was released (0 if unknown)
-  std::string source;      // where the prices came from, with a date
+  int64_t created = 0;                         // unix seconds the model was released (0 if unknown)
+  std::string source;                          // where the prices came from, with a date
   std::vector<std::string> input_modalities;   // "text", "image", …
   std::vector<std::string> output_modalities;  // "text"
   std::vector<Endpoint> endpoints;
@@ -120,12 +120,11 @@ class CatalogStore {
   // history row records them (a later effective_from schedules the change). A new endpoint's
   // prices take effect at once (a later effective_from is kBadRequest). Returns true when the
   // endpoint was created. kNotFound for an unknown model or provider.
-  virtual Result<bool> PutEndpoint(const std::string& model_id, const Endpoint& endpoint,
-                                   int64_t effective_from, int64_t now_unix) = 0;
+  virtual Result<bool> PutEndpoint(const std::string& model_id, const Endpoint& endpoint, int64_t effective_from,
+                                   int64_t now_unix) = 0;
   // Deletes the endpoint and cancels its scheduled price changes (effective after `now_unix`);
   // its past price history stays. kNotFound when there is no such endpoint.
-  virtual Status DeleteEndpoint(const std::string& model_id, const std::string& provider_id,
-                                int64_t now_unix) = 0;
+  virtual Status DeleteEndpoint(const std::string& model_id, const std::string& provider_id, int64_t now_unix) = 0;
   // Every price history row of one endpoint (also of a deleted one), by effective_from, then id.
   virtual Result<std::vector<PriceChange>> ListPriceHistory(const std::string& model_id,
                                                             const std::string& provider_id) = 0;

@@ -1,9 +1,9 @@
 #include "store/catalog_file.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <ctime>
 #include <set>
-#include <toml++/toml.h>
 
 namespace turnpike::catalog {
 extern const std::string_view kDefaultCatalogToml;
@@ -55,8 +55,10 @@ Status OnlyKeys(const toml::table& t, std::initializer_list<std::string_view> al
 }
 
 Result<Endpoint> ParseEndpoint(const toml::table& t, const Model& model, const std::string& where) {
-  if (auto s = OnlyKeys(t, {"provider", "upstream_model", "input", "output", "cache_read", "cache_write",
-                            "context_length", "max_output", "supported_parameters", "enabled"}, where);
+  if (auto s = OnlyKeys(t,
+                        {"provider", "upstream_model", "input", "output", "cache_read", "cache_write", "context_length",
+                         "max_output", "supported_parameters", "enabled"},
+                        where);
       !s.ok()) {
     return s.error();
   }
@@ -137,8 +139,9 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
     std::string where = origin + ": model " + m.id;
     if (m.id.empty() || m.id.find('/') == std::string::npos) return Bad(where, "id must look like company/model");
     if (!models.insert(m.id).second) return Bad(where, "duplicate model id");
-    if (auto s = OnlyKeys(*t, {"id", "company", "name", "description", "context_length", "max_output", "created",
-                               "input_modalities", "output_modalities", "source", "endpoints"},
+    if (auto s = OnlyKeys(*t,
+                          {"id", "company", "name", "description", "context_length", "max_output", "created",
+                           "input_modalities", "output_modalities", "source", "endpoints"},
                           where);
         !s.ok()) {
       return s.error();

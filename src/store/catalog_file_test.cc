@@ -106,8 +106,8 @@ TEST(DefaultCatalogTest, ParsesAndHoldsTheWellKnownModels) {
   const Endpoint& e = mini->endpoints.front();
   EXPECT_EQ(e.provider_id, "openai");
   EXPECT_EQ(e.upstream_model, "gpt-4o-mini");
-  EXPECT_EQ(e.prices.input, 150'000);   // "0.15" USD per million
-  EXPECT_EQ(e.prices.output, 600'000);  // "0.60"
+  EXPECT_EQ(e.prices.input, 150'000);      // "0.15" USD per million
+  EXPECT_EQ(e.prices.output, 600'000);     // "0.60"
   EXPECT_EQ(e.prices.cache_read, 75'000);  // "0.075"
   EXPECT_EQ(e.prices.cache_write, 0);      // none: bills as input
   EXPECT_EQ(mini->context_length, 128'000);

@@ -19,14 +19,14 @@ struct ApiKey {
   int64_t id = 0;
   int64_t user_id = 0;
   std::string name;
-  std::string prefix;        // display prefix, e.g. "sk-tp-v1-ab12…" (never enough to authenticate)
-  std::string hash_hex;      // lower-case hex SHA-256 of the full key; unique
+  std::string prefix;           // display prefix, e.g. "sk-tp-v1-ab12…" (never enough to authenticate)
+  std::string hash_hex;         // lower-case hex SHA-256 of the full key; unique
   std::optional<Micros> limit;  // spending cap for this key; nullopt = unlimited
-  Micros usage = 0;          // settled spend plus outstanding holds
+  Micros usage = 0;             // settled spend plus outstanding holds
   bool disabled = false;
   std::optional<int64_t> expires_at;  // unix seconds
   int64_t created_at = 0;
-  bool log_prompts = false;           // keep prompt and completion text in the request log
+  bool log_prompts = false;             // keep prompt and completion text in the request log
   std::optional<int64_t> last_used_at;  // unix seconds, best effort
 };
 

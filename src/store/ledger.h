@@ -58,12 +58,11 @@ class Ledger {
 
   // Adds a ledger entry of `kind` ("topup" or "grant") and moves the balance, atomically.
   // Idempotent: a second call with the same idempotency_id changes nothing and succeeds.
-  virtual Status Credit(int64_t user_id, Micros amount, const std::string& kind,
-                        const std::string& idempotency_id, const std::string& note) = 0;
+  virtual Status Credit(int64_t user_id, Micros amount, const std::string& kind, const std::string& idempotency_id,
+                        const std::string& note) = 0;
   // Takes `amount` (> 0) off a user's balance with a "deduct" ledger entry; kConflict when the
   // balance would go below zero; idempotent like Credit.
-  virtual Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id,
-                       const std::string& note) = 0;
+  virtual Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id, const std::string& note) = 0;
 
   // Atomically: checks the key (exists, not disabled, not expired at `now_unix`), the key's
   // limit and the user's balance, then subtracts `amount` from the balance, adds it to the key's
@@ -84,8 +83,7 @@ class Ledger {
   virtual Result<Micros> LedgerSum(int64_t user_id) = 0;
   // A user's ledger, newest first: at most `limit` entries with ids below `before_id` (0 = from
   // the newest), so the last id of one page is the cursor of the next.
-  virtual Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit,
-                                                      int64_t before_id = 0) = 0;
+  virtual Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit, int64_t before_id = 0) = 0;
   // Total ever credited (topups + grants, less deducts) and total spent of a user, for
   // /api/v1/credits.
   // Spent is settled costs plus the amounts currently held (minus refunds), i.e. the negated

@@ -22,8 +22,8 @@ enum class UsageSource { kProvider, kEstimated };
 // One provider the gateway tried for a request, in order.
 struct Attempt {
   std::string provider;
-  int status = 0;       // the upstream's HTTP status; 0 when no response came
-  std::string error;    // why the gateway moved on or the answer failed; "" for the one that answered
+  int status = 0;          // the upstream's HTTP status; 0 when no response came
+  std::string error;       // why the gateway moved on or the answer failed; "" for the one that answered
   int64_t latency_ms = 0;  // sending the attempt → its response head or failure
 };
 
@@ -43,15 +43,15 @@ struct RequestLogRow {
   int64_t reasoning_tokens = 0;
   Micros cost = 0;
   UsageSource usage_source = UsageSource::kProvider;
-  int64_t latency_ms = 0;     // request received → last byte sent
-  int64_t ttft_ms = -1;       // request received → first content byte; -1 when none
-  int http_status = 0;        // status the client got
-  std::string finish_reason;  // "stop", "length", "tool_calls", "error", "cancelled", …
-  std::string error_message;  // "" on success
-  int64_t created_at = 0;     // unix milliseconds
-  money::Prices prices;       // the prices the request was charged at (micro-USD per million tokens)
-  std::string prompt_text;      // only for keys with log_prompts; "" otherwise
-  std::string completion_text;  // only for keys with log_prompts; "" otherwise
+  int64_t latency_ms = 0;         // request received → last byte sent
+  int64_t ttft_ms = -1;           // request received → first content byte; -1 when none
+  int http_status = 0;            // status the client got
+  std::string finish_reason;      // "stop", "length", "tool_calls", "error", "cancelled", …
+  std::string error_message;      // "" on success
+  int64_t created_at = 0;         // unix milliseconds
+  money::Prices prices;           // the prices the request was charged at (micro-USD per million tokens)
+  std::string prompt_text;        // only for keys with log_prompts; "" otherwise
+  std::string completion_text;    // only for keys with log_prompts; "" otherwise
   std::vector<Attempt> attempts;  // every provider tried, in order
 };
 
@@ -59,17 +59,17 @@ struct RequestLogRow {
 struct LogQuery {
   int64_t user_id = 0;
   std::optional<int64_t> key_id;
-  std::string model_id;           // "" = any
+  std::string model_id;  // "" = any
   std::optional<int> http_status;
-  int64_t from_ms = 0;            // created_at >= from_ms
-  int64_t to_ms = INT64_MAX;      // created_at < to_ms
-  int64_t before_id = 0;          // 0 = from the newest
+  int64_t from_ms = 0;        // created_at >= from_ms
+  int64_t to_ms = INT64_MAX;  // created_at < to_ms
+  int64_t before_id = 0;      // 0 = from the newest
   int limit = 50;
 };
 
 // One group of the activity rollups.
 struct ActivityBucket {
-  std::string group;  // the day ("2026-11-28", UTC), the model id, or the key id as text
+  std::string group;   // the day ("2026-11-28", UTC), the model id, or the key id as text
   std::string series;  // with ActivityQuery::split_by: the model id or key id (as text); else ""
   int64_t requests = 0;
   int64_t errors = 0;  // http_status >= 400

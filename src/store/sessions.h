@@ -14,7 +14,7 @@ namespace turnpike::store {
 // A dashboard session. The token a browser holds names the session by a random id; the store
 // keeps only the id's hash, so a database leak does not leak sessions.
 struct Session {
-  std::string id_hash;     // lower-case hex SHA-256 of the session id
+  std::string id_hash;  // lower-case hex SHA-256 of the session id
   int64_t user_id = 0;
   int64_t expires_at = 0;  // unix seconds
   int64_t created_at = 0;

@@ -11,9 +11,7 @@
 namespace turnpike::store {
 namespace {
 
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
+bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 // The file path of a sqlite URL, or ":memory:". Accepted forms:
 //   sqlite::memory:   sqlite:///abs/path.db   sqlite://./rel.db   sqlite://rel/path.db
@@ -43,8 +41,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
                      "DATABASE_URL: PostgreSQL support arrives in a later issue; use sqlite://");
   }
   if (!StartsWith(database_url, "sqlite:")) {
-    return MakeError(ErrorCode::kBadRequest,
-                     "DATABASE_URL: unsupported scheme (expected sqlite:// or postgresql://)");
+    return MakeError(ErrorCode::kBadRequest, "DATABASE_URL: unsupported scheme (expected sqlite:// or postgresql://)");
   }
   Result<std::string> path = SqlitePath(database_url);
   if (!path.ok()) return path.error();
@@ -53,8 +50,8 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (ec) {
-      return MakeError(ErrorCode::kInternal, "cannot create the database directory " +
-                                                 parent.string() + ": " + ec.message());
+      return MakeError(ErrorCode::kInternal,
+                       "cannot create the database directory " + parent.string() + ": " + ec.message());
     }
   }
   Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::Open(*path);
@@ -76,7 +73,8 @@ Result<ReadyStore> OpenReadyStore(const std::string& database_url) {
   if (*empty) {
     auto catalog = DefaultCatalog();
     if (!catalog.ok()) return Failed("the built-in catalog is invalid: ", catalog.error());
-    if (auto s = ready.store->ImportCatalog(*catalog); !s.ok()) return Failed("loading the default catalog failed: ", s.error());
+    if (auto s = ready.store->ImportCatalog(*catalog); !s.ok())
+      return Failed("loading the default catalog failed: ", s.error());
     ready.default_models_loaded = catalog->models.size();
     ready.default_providers_loaded = catalog->providers.size();
   }

@@ -28,8 +28,7 @@ const Model* FindModel(const Catalog& catalog, const std::string& id) {
   return nullptr;
 }
 
-const Endpoint* FindEndpoint(const Catalog& catalog, const std::string& model_id,
-                             const std::string& provider_id) {
+const Endpoint* FindEndpoint(const Catalog& catalog, const std::string& model_id, const std::string& provider_id) {
   const Model* model = FindModel(catalog, model_id);
   if (model == nullptr) return nullptr;
   for (const Endpoint& e : model->endpoints) {
@@ -39,8 +38,7 @@ const Endpoint* FindEndpoint(const Catalog& catalog, const std::string& model_id
 }
 
 // The prices LoadCatalogAt(at) gives the endpoint; fails the test when it is missing.
-Prices PricesAt(Store& store, const std::string& model_id, const std::string& provider_id,
-                int64_t at) {
+Prices PricesAt(Store& store, const std::string& model_id, const std::string& provider_id, int64_t at) {
   Catalog catalog = Must(store.LoadCatalogAt(at));
   const Endpoint* e = FindEndpoint(catalog, model_id, provider_id);
   EXPECT_NE(e, nullptr) << model_id << " @ " << provider_id << " at " << at;
@@ -77,13 +75,14 @@ Model MakeModel(const std::string& id, const std::string& company_id) {
 // A company, two providers and one model with no endpoints.
 void Seed(Store& store) {
   ASSERT_TRUE(store.PutCompany({"openai", "OpenAI"}, PutMode::kCreate).ok());
-  ASSERT_TRUE(store.PutProvider({"openai", "OpenAI", "openai", "https://api.openai.com/v1",
-                                 "OPENAI_API_KEY", "OPENAI_BASE_URL", true},
-                                PutMode::kCreate)
+  ASSERT_TRUE(store
+                  .PutProvider({"openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY",
+                                "OPENAI_BASE_URL", true},
+                               PutMode::kCreate)
                   .ok());
-  ASSERT_TRUE(store.PutProvider({"groq", "Groq", "openai", "https://api.groq.com/openai/v1",
-                                 "GROQ_API_KEY", "", true},
-                                PutMode::kCreate)
+  ASSERT_TRUE(store
+                  .PutProvider({"groq", "Groq", "openai", "https://api.groq.com/openai/v1", "GROQ_API_KEY", "", true},
+                               PutMode::kCreate)
                   .ok());
   ASSERT_TRUE(store.PutModel(MakeModel("openai/gpt-4o-mini", "openai"), PutMode::kCreate).ok());
 }

@@ -111,8 +111,7 @@ TEST_P(StoreConformanceTest, SessionsExpireAndDelete) {
   EXPECT_FALSE(Must(store_->FindSession(HashFor(1), kNow + 100)).has_value());  // expired
   EXPECT_FALSE(Must(store_->FindSession(HashFor(9), kNow)).has_value());
 
-  EXPECT_EQ(store_->CreateSession(Session{HashFor(1), bob, kNow + 100, kNow}).error().code,
-            ErrorCode::kConflict);
+  EXPECT_EQ(store_->CreateSession(Session{HashFor(1), bob, kNow + 100, kNow}).error().code, ErrorCode::kConflict);
   EXPECT_EQ(store_->CreateSession(Session{HashFor(4), bob + 1000, kNow + 100, kNow}).error().code,
             ErrorCode::kNotFound);
 
@@ -171,8 +170,7 @@ TEST_P(StoreConformanceTest, UpdateKeyChangesOnlyWhatIsGiven) {
   lower.limit = std::optional<Micros>(1'000);
   ASSERT_TRUE(store_->UpdateKey(key, lower).ok());
   EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 3'000);
-  EXPECT_EQ(store_->Hold(HoldRequest{"r2", user, key, 1}, kNow).outcome,
-            HoldOutcome::kKeyLimitReached);
+  EXPECT_EQ(store_->Hold(HoldRequest{"r2", user, key, 1}, kNow).outcome, HoldOutcome::kKeyLimitReached);
 
   KeyUpdate negative;
   negative.limit = std::optional<Micros>(-1);
@@ -374,9 +372,7 @@ void RunConcurrentTopups(StoreTestDatabase& db, Store& main, int handles) {
   EXPECT_EQ(Must(main.ListLedger(*user, 100)).size(), static_cast<size_t>(kTopups));
 }
 
-TEST_P(StoreConformanceTest, ConcurrentTopupCompletionsCreditOnce) {
-  RunConcurrentTopups(*db_, *store_, 1);
-}
+TEST_P(StoreConformanceTest, ConcurrentTopupCompletionsCreditOnce) { RunConcurrentTopups(*db_, *store_, 1); }
 
 TEST_P(StoreConformanceTest, ConcurrentTopupCompletionsFromTwoHandlesCreditOnce) {
   if (!db_->SupportsSecondHandle()) GTEST_SKIP() << "database is private to one handle";

@@ -12,8 +12,8 @@ namespace {
 constexpr int64_t kDayMs = 86'400'000;
 constexpr int64_t kDay0 = 1'764'288'000'000;  // 2025-11-28T00:00:00Z
 
-RequestLogRow Row(const std::string& id, int64_t user_id, int64_t key_id, const std::string& model,
-                  int status, int64_t created_at_ms) {
+RequestLogRow Row(const std::string& id, int64_t user_id, int64_t key_id, const std::string& model, int status,
+                  int64_t created_at_ms) {
   RequestLogRow row;
   row.request_id = id;
   row.user_id = user_id;
@@ -153,8 +153,7 @@ struct Totals {
   Micros cost = 0;
 };
 
-void ExpectBuckets(const std::vector<ActivityBucket>& got,
-                   const std::map<std::string, Totals>& want) {
+void ExpectBuckets(const std::vector<ActivityBucket>& got, const std::map<std::string, Totals>& want) {
   ASSERT_EQ(got.size(), want.size());
   size_t i = 0;
   for (const auto& [group, totals] : want) {
@@ -176,18 +175,15 @@ void Add(Totals& totals, const RequestLogRow& row) {
   totals.cost += row.cost;
 }
 
-std::string DayName(int day) {
-  return "2025-" + std::string(day == 0 ? "11-28" : day == 1 ? "11-29" : "11-30");
-}
+std::string DayName(int day) { return "2025-" + std::string(day == 0 ? "11-28" : day == 1 ? "11-29" : "11-30"); }
 
 TEST_P(StoreConformanceTest, ActivityRollupsSumTheRowsOnce) {
   // Three days, two models, keys 9 and 10 (ordered as numbers), some errors, another user.
   std::vector<RequestLogRow> rows;
   for (int n = 0; n < 60; ++n) {
     int day = n % 3;
-    RequestLogRow row =
-        Row("gen-" + std::to_string(n), 1, n % 4 == 0 ? 10 : 9, n % 5 == 0 ? "b/y" : "a/x",
-            n % 7 == 0 ? 502 : 200, kDay0 + day * kDayMs + (n * 1'000'003) % kDayMs);
+    RequestLogRow row = Row("gen-" + std::to_string(n), 1, n % 4 == 0 ? 10 : 9, n % 5 == 0 ? "b/y" : "a/x",
+                            n % 7 == 0 ? 502 : 200, kDay0 + day * kDayMs + (n * 1'000'003) % kDayMs);
     rows.push_back(row);
   }
   std::vector<RequestLogRow> first(rows.begin(), rows.begin() + 30);
@@ -280,7 +276,8 @@ TEST_P(StoreConformanceTest, ActivitySplitsDaysByModelOrKey) {
   }
   EXPECT_EQ(sum.requests, 40);
   query.split_by = "";
-  for (const ActivityBucket& b : Must(store_->Activity(query))) EXPECT_EQ(b.series, "") << "unsplit buckets name no series";
+  for (const ActivityBucket& b : Must(store_->Activity(query)))
+    EXPECT_EQ(b.series, "") << "unsplit buckets name no series";
   query.group_by = "model";
   query.split_by = "key";
   EXPECT_TRUE(Must(store_->Activity(query)).empty()) << "split_by needs group_by day";

@@ -96,12 +96,9 @@ TEST_P(StoreConformanceTest, HoldOutcomes) {
   EXPECT_EQ(poor.balance_after, 4'000);
   EXPECT_EQ(store_->Hold(MakeHold("r5", alice, later, 4'000), kNow).outcome, HoldOutcome::kHeld);
 
-  EXPECT_EQ(store_->Hold(MakeHold("r6", alice, expiring, 0), kNow).outcome,
-            HoldOutcome::kKeyDisabled);
-  EXPECT_EQ(store_->Hold(MakeHold("r7", alice, disabled, 0), kNow).outcome,
-            HoldOutcome::kKeyDisabled);
-  EXPECT_EQ(store_->Hold(MakeHold("r8", alice, key + 1000, 0), kNow).outcome,
-            HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Hold(MakeHold("r6", alice, expiring, 0), kNow).outcome, HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Hold(MakeHold("r7", alice, disabled, 0), kNow).outcome, HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Hold(MakeHold("r8", alice, key + 1000, 0), kNow).outcome, HoldOutcome::kKeyDisabled);
   EXPECT_EQ(store_->Hold(MakeHold("r9", alice, bobs, 0), kNow).outcome, HoldOutcome::kKeyDisabled);
   EXPECT_EQ(store_->Hold(MakeHold("r10", alice, key, -1), kNow).outcome, HoldOutcome::kFailed);
   EXPECT_EQ(store_->Hold(MakeHold("r11", bob, bobs, 0), kNow).outcome, HoldOutcome::kHeld);
@@ -159,8 +156,7 @@ TEST_P(StoreConformanceTest, SettleAdjustsAndIsIdempotent) {
 TEST_P(StoreConformanceTest, ReleaseStaleHoldsRefundsOldOpenHolds) {
   int64_t user = MakeUser("alice@example.com", 10'000);
   int64_t key = MakeKey(user, 1);
-  ASSERT_EQ(store_->Hold(MakeHold("old-settled", user, key, 1'000), 50).outcome,
-            HoldOutcome::kHeld);
+  ASSERT_EQ(store_->Hold(MakeHold("old-settled", user, key, 1'000), 50).outcome, HoldOutcome::kHeld);
   ASSERT_TRUE(store_->Settle("old-settled", 400).ok());
   ASSERT_EQ(store_->Hold(MakeHold("old-open", user, key, 2'000), 100).outcome, HoldOutcome::kHeld);
   ASSERT_EQ(store_->Hold(MakeHold("new-open", user, key, 3'000), 200).outcome, HoldOutcome::kHeld);
@@ -231,9 +227,7 @@ void RunConcurrentHolds(StoreTestDatabase& db, Store& main, int handles) {
   EXPECT_EQ(Must(main.FindKeyById(*key_id))->usage, 100'000);
 }
 
-TEST_P(StoreConformanceTest, ConcurrentHoldsNeverOverspend) {
-  RunConcurrentHolds(*db_, *store_, 1);
-}
+TEST_P(StoreConformanceTest, ConcurrentHoldsNeverOverspend) { RunConcurrentHolds(*db_, *store_, 1); }
 
 TEST_P(StoreConformanceTest, ConcurrentHoldsFromTwoHandlesNeverOverspend) {
   if (!db_->SupportsSecondHandle()) GTEST_SKIP() << "database is private to one handle";

@@ -8,9 +8,7 @@
 
 namespace turnpike::store {
 
-std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) {
-  return info.param.name;
-}
+std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) { return info.param.name; }
 
 void PrintTo(const StoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
@@ -178,8 +176,7 @@ Catalog SampleCatalog() {
   catalog.companies = {{"anthropic", "Anthropic"}, {"openai", "OpenAI"}};
   catalog.providers = {
       {"groq", "Groq", "openai", "https://api.groq.com/openai/v1", "GROQ_API_KEY", "", true},
-      {"openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY",
-       "OPENAI_BASE_URL", true},
+      {"openai", "OpenAI", "openai", "https://api.openai.com/v1", "OPENAI_API_KEY", "OPENAI_BASE_URL", true},
   };
   Model model;
   model.id = "openai/gpt-4o-mini";
@@ -231,8 +228,7 @@ void ExpectSameModel(const Model& a, const Model& b) {
   EXPECT_EQ(a.input_modalities, b.input_modalities);
   EXPECT_EQ(a.output_modalities, b.output_modalities);
   ASSERT_EQ(a.endpoints.size(), b.endpoints.size());
-  for (size_t i = 0; i < a.endpoints.size(); ++i)
-    ExpectSameEndpoint(a.endpoints[i], b.endpoints[i]);
+  for (size_t i = 0; i < a.endpoints.size(); ++i) ExpectSameEndpoint(a.endpoints[i], b.endpoints[i]);
 }
 
 TEST_P(StoreConformanceTest, CatalogImportUpsertsAndReplacesEndpoints) {
@@ -257,8 +253,7 @@ TEST_P(StoreConformanceTest, CatalogImportUpsertsAndReplacesEndpoints) {
   // A second import renames a provider, replaces the model's endpoints and adds a model;
   // what it does not mention (the anthropic company, the groq provider) stays.
   Catalog update;
-  update.providers = {{"openai", "OpenAI (renamed)", "openai", "https://example.test/v1",
-                       "OPENAI_API_KEY", "", false}};
+  update.providers = {{"openai", "OpenAI (renamed)", "openai", "https://example.test/v1", "OPENAI_API_KEY", "", false}};
   Model changed = sample.models[0];
   changed.name = "GPT-4o mini v2";
   changed.endpoints = {{"groq", "other-name", {1, 2, 3, 4}, 1000, 100, {"seed"}, true}};
@@ -318,8 +313,8 @@ RequestLogRow LogRow(const std::string& id, int64_t user_id, int64_t created_at_
 
 TEST_P(StoreConformanceTest, RequestLogBatchesIgnoreDuplicates) {
   ASSERT_TRUE(store_->AppendRequestLogs({}).ok());
-  Status status = store_->AppendRequestLogs(
-      {LogRow("gen-1", 1, 1'000), LogRow("gen-2", 1, 3'000), LogRow("gen-3", 2, 2'000)});
+  Status status =
+      store_->AppendRequestLogs({LogRow("gen-1", 1, 1'000), LogRow("gen-2", 1, 3'000), LogRow("gen-3", 2, 2'000)});
   ASSERT_TRUE(status.ok()) << status.error().message;
   RequestLogRow again = LogRow("gen-2", 1, 9'000);
   again.http_status = 500;

@@ -21,11 +21,11 @@ struct Topup {
   int64_t id = 0;
   int64_t user_id = 0;
   Micros amount = 0;
-  std::string provider;     // "sandbox" | "stripe"
-  std::string external_id;  // the provider's id for it (e.g. a Checkout Session id); unique per provider
-  std::string status;       // "pending" | "completed" | "failed"
-  int64_t created_at = 0;   // unix seconds
-  int64_t completed_at = 0; // 0 until completed
+  std::string provider;      // "sandbox" | "stripe"
+  std::string external_id;   // the provider's id for it (e.g. a Checkout Session id); unique per provider
+  std::string status;        // "pending" | "completed" | "failed"
+  int64_t created_at = 0;    // unix seconds
+  int64_t completed_at = 0;  // 0 until completed
 };
 
 class TopupStore {
@@ -37,11 +37,9 @@ class TopupStore {
   // Completes a pending top-up and credits the user (ledger kind "topup", idempotency id
   // "topup:<provider>:<external_id>") in one transaction. Returns true if this call credited,
   // false if it was already completed (a webhook delivered twice). kNotFound when unknown.
-  virtual Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id,
-                                     int64_t now_unix) = 0;
+  virtual Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id, int64_t now_unix) = 0;
   // nullopt when unknown.
-  virtual Result<std::optional<Topup>> FindTopup(const std::string& provider,
-                                                 const std::string& external_id) = 0;
+  virtual Result<std::optional<Topup>> FindTopup(const std::string& provider, const std::string& external_id) = 0;
   virtual Result<std::vector<Topup>> ListTopups(int64_t user_id, int limit) = 0;  // newest first
 };
 

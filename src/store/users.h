@@ -24,9 +24,9 @@ struct User {
   std::string email;          // stored lower-cased
   std::string password_hash;  // argon2id string from libsodium (crypto_pwhash_str)
   bool is_admin = false;
-  Micros balance = 0;         // always equals the sum of the user's ledger entries
-  int64_t created_at = 0;     // unix seconds
-  bool disabled = false;      // a disabled user cannot sign in, and their keys stop working
+  Micros balance = 0;      // always equals the sum of the user's ledger entries
+  int64_t created_at = 0;  // unix seconds
+  bool disabled = false;   // a disabled user cannot sign in, and their keys stop working
 };
 
 class UserStore {
@@ -34,8 +34,7 @@ class UserStore {
   virtual ~UserStore() = default;
 
   // Fails with kConflict when the email is taken. Email is matched case-insensitively.
-  virtual Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash,
-                                     bool is_admin) = 0;
+  virtual Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash, bool is_admin) = 0;
   // nullopt when there is no such user.
   virtual Result<std::optional<User>> FindUserByEmail(const std::string& email) = 0;
   virtual Result<std::optional<User>> FindUserById(int64_t id) = 0;
@@ -44,8 +43,7 @@ class UserStore {
   // --- administration ---
   virtual Result<std::vector<User>> ListUsers(int64_t after_id, int limit) = 0;  // by id ascending
   // kNotFound when the user does not exist.
-  virtual Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin,
-                              std::optional<bool> disabled) = 0;
+  virtual Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) = 0;
 };
 
 }  // namespace turnpike::store

@@ -152,9 +152,8 @@ Result<EncodedRequest> AnthropicAdapter::EncodeRequest(const protocol::ChatReque
   while (base.ends_with('/')) base.remove_suffix(1);
   EncodedRequest out;
   out.url = std::string(base) + "/v1/messages";
-  out.headers = {{"x-api-key", endpoint.api_key},
-                 {"anthropic-version", "2023-06-01"},
-                 {"content-type", "application/json"}};
+  out.headers = {
+      {"x-api-key", endpoint.api_key}, {"anthropic-version", "2023-06-01"}, {"content-type", "application/json"}};
   out.body = std::move(*body);
   return out;
 }

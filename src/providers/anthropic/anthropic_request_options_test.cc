@@ -41,7 +41,8 @@ TEST(AnthropicEncodeRequestTest, ToolsAndToolChoiceTable) {
     if (c.mode == Mode::kFunction) r.tool_choice.function = "get_weather";
     r.parallel_tool_calls = c.parallel;
     std::string expected = std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"messages":)") +
-                           kHiMessages + R"(,"tools":)" + tools + (c.choice.empty() ? "" : R"(,"tool_choice":)" + c.choice) + "}";
+                           kHiMessages + R"(,"tools":)" + tools +
+                           (c.choice.empty() ? "" : R"(,"tool_choice":)" + c.choice) + "}";
     SCOPED_TRACE(static_cast<int>(c.mode));
     ExpectBody(r, expected);
   }
@@ -51,7 +52,8 @@ TEST(AnthropicEncodeRequestTest, ToolChoiceWithoutTools) {
   auto r = Hello();
   r.tool_choice.mode = Mode::kAuto;
   r.parallel_tool_calls = false;
-  ExpectBody(r, std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"messages":)") + kHiMessages + "}");
+  ExpectBody(r, std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"messages":)") +
+                    kHiMessages + "}");
   r.tool_choice = {Mode::kFunction, "get_weather"};
   ExpectBad(r, "get_weather");
   r = Hello();
@@ -69,8 +71,10 @@ TEST(AnthropicEncodeRequestTest, JsonSchemaBecomesOutputConfig) {
   r.response_format.type = protocol::ResponseFormat::Type::kJsonSchema;
   r.response_format.name = "person";
   r.response_format.strict = true;
-  r.response_format.schema_json = R"({"type":"object","properties":{"name":{"type":"string"}},"required":["name"],"additionalProperties":false})";
-  ExpectBody(r, std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"messages":)") + kHiMessages +
+  r.response_format.schema_json =
+      R"({"type":"object","properties":{"name":{"type":"string"}},"required":["name"],"additionalProperties":false})";
+  ExpectBody(r, std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"messages":)") +
+                    kHiMessages +
                     R"(,"output_config":{"format":{"type":"json_schema","schema":
                         {"type":"object","properties":{"name":{"type":"string"}},"required":["name"],"additionalProperties":false}}}})");
   r.response_format.schema_json = "";
@@ -102,7 +106,8 @@ TEST(AnthropicEncodeRequestTest, ReasoningEffortHigh) {
   r.top_p = 0.9;
   // The default 4096 does not exceed the 4096 budget: max_tokens becomes budget + 4096.
   ExpectBody(r, std::string(R"({"model":"claude-sonnet-4-5","max_tokens":8192,"stream":false,
-      "thinking":{"type":"enabled","budget_tokens":4096},"messages":)") + kHiMessages + "}");
+      "thinking":{"type":"enabled","budget_tokens":4096},"messages":)") +
+                    kHiMessages + "}");
 }
 
 TEST(AnthropicEncodeRequestTest, ThinkingBudgetsAndMaxTokens) {
@@ -118,12 +123,12 @@ TEST(AnthropicEncodeRequestTest, ThinkingBudgetsAndMaxTokens) {
       {"low", std::nullopt, 64000, 4096, 1024},
       {"medium", std::nullopt, 64000, 4096, 2048},
       {"high", std::nullopt, 64000, 8192, 4096},
-      {"high", 10000, 64000, 10000, 4096},           // the client's max_tokens already exceeds the budget
-      {"low", 500, 64000, 1524, 1024},               // raised to budget + the requested output
-      {"high", std::nullopt, 6000, 6000, 4096},      // raised, capped at the endpoint's max output
-      {"high", std::nullopt, 4096, 4096, 2048},      // the cap cannot hold the budget: budget shrinks
-      {"medium", std::nullopt, 1500, 1500, 1024},    // 1500 / 2 < 1024: the minimum budget
-      {"low", std::nullopt, 1000, 1000, 0},          // no room for a 1024 budget: no thinking
+      {"high", 10000, 64000, 10000, 4096},         // the client's max_tokens already exceeds the budget
+      {"low", 500, 64000, 1524, 1024},             // raised to budget + the requested output
+      {"high", std::nullopt, 6000, 6000, 4096},    // raised, capped at the endpoint's max output
+      {"high", std::nullopt, 4096, 4096, 2048},    // the cap cannot hold the budget: budget shrinks
+      {"medium", std::nullopt, 1500, 1500, 1024},  // 1500 / 2 < 1024: the minimum budget
+      {"low", std::nullopt, 1000, 1000, 0},        // no room for a 1024 budget: no thinking
       {"", std::nullopt, 64000, 4096, 0},
       {"none", std::nullopt, 64000, 4096, 0},
   };
@@ -142,7 +147,9 @@ TEST(AnthropicEncodeRequestTest, ThinkingBudgetsAndMaxTokens) {
       EXPECT_EQ(o.at("temperature"), json::value(0.25)) << label;
       EXPECT_EQ(o.at("top_p"), json::value(0.5)) << label;
     } else {
-      EXPECT_EQ(o.at("thinking"), json::parse(R"({"type":"enabled","budget_tokens":)" + std::to_string(c.want_budget) + "}")) << label;
+      EXPECT_EQ(o.at("thinking"),
+                json::parse(R"({"type":"enabled","budget_tokens":)" + std::to_string(c.want_budget) + "}"))
+          << label;
       EXPECT_FALSE(o.contains("temperature")) << label;
       EXPECT_FALSE(o.contains("top_p")) << label;
     }
@@ -195,7 +202,8 @@ TEST(AnthropicEncodeRequestTest, SamplingStopUserAndDroppedFields) {
   r.stream = true;
   r.include_usage = true;
   ExpectBody(r, std::string(R"({"model":"claude-sonnet-4-5","max_tokens":300,"stream":true,"stop_sequences":["END"],
-      "temperature":1.0,"top_p":0.8,"metadata":{"user_id":"user-42"},"messages":)") + kHiMessages + "}");
+      "temperature":1.0,"top_p":0.8,"metadata":{"user_id":"user-42"},"messages":)") +
+                    kHiMessages + "}");
   r.stop = {"a", "b"};
   r.temperature = -0.5;
   json::value body = Encode(r);

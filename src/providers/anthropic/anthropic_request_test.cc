@@ -34,15 +34,17 @@ TEST(AnthropicEncodeRequestTest, SystemAndDeveloperMessagesGoToSystemInOrder) {
                     Msg(Role::kSystem, {Text("Answer in French."), Text(""), Text("No emoji.")})});
   ExpectBody(r, std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,
       "system":[{"type":"text","text":"Be brief."},{"type":"text","text":"Answer in French."},{"type":"text","text":"No emoji."}],
-      "messages":)") + kHiMessages + "}");
-  ExpectBody(Request({Msg(Role::kSystem, "Be brief."), Msg(Role::kUser, "hi")}),
-             std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"system":"Be brief.","messages":)") +
-                 kHiMessages + "}");
+      "messages":)") +
+                    kHiMessages + "}");
+  ExpectBody(
+      Request({Msg(Role::kSystem, "Be brief."), Msg(Role::kUser, "hi")}),
+      std::string(R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"system":"Be brief.","messages":)") +
+          kHiMessages + "}");
 }
 
 TEST(AnthropicEncodeRequestTest, ImagesFromDataAndHttpsUrls) {
-  auto r = Request({Msg(Role::kUser, {Text("Compare"), Image("data:image/jpeg;base64,/9j/4AAQ"),
-                                      Image("https://example.com/cat.png")})});
+  auto r = Request({Msg(
+      Role::kUser, {Text("Compare"), Image("data:image/jpeg;base64,/9j/4AAQ"), Image("https://example.com/cat.png")})});
   ExpectBody(r, R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"messages":[{"role":"user","content":[
       {"type":"text","text":"Compare"},
       {"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j/4AAQ"}},
@@ -65,7 +67,8 @@ TEST(AnthropicEncodeRequestTest, ImagesAnthropicCannotTake) {
   ExpectBad(Request({Msg(Role::kUser, {Image("data:;base64,AAAA")})}), "media type");
   ExpectBad(Request({Msg(Role::kUser, {Image("ftp://example.com/a.png")})}), "messages[0]");
   ExpectBad(Request({Msg(Role::kUser, {Image("")})}), "image URL");
-  ExpectBad(Request({Msg(Role::kUser, "hi"), Msg(Role::kAssistant, {Image("https://example.com/a.png")})}), "messages[1]");
+  ExpectBad(Request({Msg(Role::kUser, "hi"), Msg(Role::kAssistant, {Image("https://example.com/a.png")})}),
+            "messages[1]");
   ExpectBad(Request({Msg(Role::kSystem, {Image("https://example.com/a.png")}), Msg(Role::kUser, "hi")}), "system");
 }
 
@@ -76,9 +79,10 @@ TEST(AnthropicEncodeRequestTest, ToolConversationFixture) {
       "\n    Use the `retrieve_entity_info` tool to get information about a specific person.\n    If you need to use "
       "`retrieve_entity_info` to get information about multiple people, try\n    to call them in parallel as much as "
       "possible.\n    Think step by step and then provide a single most probable concise answer.\n    ";
-  Message assistant = Msg(Role::kAssistant,
-                          "I'll help you find out who is the youngest by retrieving information about each family member. "
-                          "I'll retrieve their entity information to compare their ages.");
+  Message assistant =
+      Msg(Role::kAssistant,
+          "I'll help you find out who is the youngest by retrieving information about each family member. "
+          "I'll retrieve their entity information to compare their ages.");
   const std::vector<std::pair<std::string, std::string>> people = {{"toolu_0167cfEnoQaPviGdVXA95zcu", "Alice"},
                                                                    {"toolu_01EEe2V5HD1Ac4rKiUR4HD2T", "Bob"},
                                                                    {"toolu_01XFyAjstT3966qvRynZyVPo", "Charlie"},
@@ -86,12 +90,11 @@ TEST(AnthropicEncodeRequestTest, ToolConversationFixture) {
   for (const auto& [id, name] : people) {
     assistant.tool_calls.push_back(Call(id, "retrieve_entity_info", "{\"name\": \"" + name + "\"}"));
   }
-  auto r = Request({Msg(Role::kSystem, system),
-                    Msg(Role::kUser, "Alice, Bob, Charlie and Daisy are a family. Who is the youngest?"), assistant,
-                    ToolResult(people[0].first, "alice is bob's wife"),
-                    ToolResult(people[1].first, "bob is alice's husband"),
-                    ToolResult(people[2].first, "charlie is alice's son"),
-                    ToolResult(people[3].first, "daisy is bob's daughter and charlie's younger sister")});
+  auto r = Request(
+      {Msg(Role::kSystem, system), Msg(Role::kUser, "Alice, Bob, Charlie and Daisy are a family. Who is the youngest?"),
+       assistant, ToolResult(people[0].first, "alice is bob's wife"),
+       ToolResult(people[1].first, "bob is alice's husband"), ToolResult(people[2].first, "charlie is alice's son"),
+       ToolResult(people[3].first, "daisy is bob's daughter and charlie's younger sister")});
   protocol::Tool tool;
   tool.name = "retrieve_entity_info";
   tool.description = "Get the knowledge about the given entity.";
@@ -111,10 +114,10 @@ TEST(AnthropicEncodeRequestTest, ToolResultsComeFirstAndSameRolesMerge) {
   a1.tool_calls = {Call("call_1", "get_weather", R"({"location":"Paris"})"), Call("call_2", "get_weather", "")};
   Message image_result = Msg(Role::kTool, {Text("see"), Image("https://example.com/map.png")});
   image_result.tool_call_id = "call_2";
-  auto r = Request({Msg(Role::kUser, "Weather?"), Msg(Role::kUser, "In Paris."), a1,
-                    ToolResult("call_1", "sunny"), image_result, Msg(Role::kUser, "Thanks. And tomorrow?"),
-                    Msg(Role::kAssistant, "Let me"), Msg(Role::kAssistant, ""), Msg(Role::kAssistant, " check."),
-                    Msg(Role::kUser, ""), Msg(Role::kUser, "Go on")});
+  auto r = Request({Msg(Role::kUser, "Weather?"), Msg(Role::kUser, "In Paris."), a1, ToolResult("call_1", "sunny"),
+                    image_result, Msg(Role::kUser, "Thanks. And tomorrow?"), Msg(Role::kAssistant, "Let me"),
+                    Msg(Role::kAssistant, ""), Msg(Role::kAssistant, " check."), Msg(Role::kUser, ""),
+                    Msg(Role::kUser, "Go on")});
   ExpectBody(r, R"({"model":"claude-sonnet-4-5","max_tokens":4096,"stream":false,"messages":[
       {"role":"user","content":[{"type":"text","text":"Weather?"},{"type":"text","text":"In Paris."}]},
       {"role":"assistant","content":[

@@ -36,9 +36,9 @@ TEST(AnthropicDecodeResponseTest, ParallelToolUseFixture) {
                             "member. I'll retrieve their entity information to compare their ages."));
   EXPECT_EQ(r->reasoning, "");
   const std::vector<std::pair<std::string, std::string>> calls = {{"toolu_0167cfEnoQaPviGdVXA95zcu", "Alice"},
-                                                                   {"toolu_01EEe2V5HD1Ac4rKiUR4HD2T", "Bob"},
-                                                                   {"toolu_01XFyAjstT3966qvRynZyVPo", "Charlie"},
-                                                                   {"toolu_013mnQZbgtK2oe3Mo3XKJsx3", "Daisy"}};
+                                                                  {"toolu_01EEe2V5HD1Ac4rKiUR4HD2T", "Bob"},
+                                                                  {"toolu_01XFyAjstT3966qvRynZyVPo", "Charlie"},
+                                                                  {"toolu_013mnQZbgtK2oe3Mo3XKJsx3", "Daisy"}};
   ASSERT_EQ(r->tool_calls.size(), 4u);
   for (size_t i = 0; i < calls.size(); ++i) {
     EXPECT_EQ(r->tool_calls[i].id, calls[i].first);
@@ -119,36 +119,74 @@ TEST(AnthropicMapErrorTest, Table) {
       R"({"type":"error","error":{"type":"rate_limit_error","message":"Spend limit reached","details":{"error_code":"enforced_spend_limit_reached"}}})";
   const std::string p = "Provider anthropic answered ";
   const std::vector<testing::MapErrorCase> table = {
-      {400, e400, {}, ErrorCode::kBadRequest, false,
+      {400,
+       e400,
+       {},
+       ErrorCode::kBadRequest,
+       false,
        p + "400: `max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
            "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"},
       {401, e401, {}, ErrorCode::kUpstream, false, p + "401: the provider rejected the gateway's credentials"},
-      {403, body("permission_error", "key sk-ant-abc lacks access"), {}, ErrorCode::kUpstream, false,
+      {403,
+       body("permission_error", "key sk-ant-abc lacks access"),
+       {},
+       ErrorCode::kUpstream,
+       false,
        p + "403: the provider rejected the gateway's credentials"},
-      {404, body("not_found_error", "model: claude-nope"), {}, ErrorCode::kUpstream, false, p + "404: model: claude-nope"},
-      {413, body("request_too_large", "Request exceeds the maximum allowed number of bytes."), {}, ErrorCode::kTooLarge,
-       false, p + "413: Request exceeds the maximum allowed number of bytes."},
+      {404,
+       body("not_found_error", "model: claude-nope"),
+       {},
+       ErrorCode::kUpstream,
+       false,
+       p + "404: model: claude-nope"},
+      {413,
+       body("request_too_large", "Request exceeds the maximum allowed number of bytes."),
+       {},
+       ErrorCode::kTooLarge,
+       false,
+       p + "413: Request exceeds the maximum allowed number of bytes."},
       {413, "<html>413 Request Entity Too Large</html>", {}, ErrorCode::kTooLarge, false, p + "413: no error message"},
-      {429, e429, {}, ErrorCode::kRateLimited, true,
+      {429,
+       e429,
+       {},
+       ErrorCode::kRateLimited,
+       true,
        p + "429: This request would exceed your account's rate limit. Please try again later."},
       {429, spend, {}, ErrorCode::kRateLimited, false, p + "429: Spend limit reached"},
-      {500, body("api_error", "Internal server error"), {}, ErrorCode::kUpstream, true, p + "500: Internal server error"},
+      {500,
+       body("api_error", "Internal server error"),
+       {},
+       ErrorCode::kUpstream,
+       true,
+       p + "500: Internal server error"},
       {529, e529, {}, ErrorCode::kUnavailable, true, p + "529: Overloaded"},
       {502, "bad gateway", {}, ErrorCode::kUpstream, true, p + "502: no error message"},
       {503, body("", ""), {}, ErrorCode::kUpstream, true, p + "503: no error message"},
       {504, body("timeout_error", ""), {}, ErrorCode::kUpstream, true, p + "504: timeout_error"},
       {408, "", {}, ErrorCode::kTimeout, true, p + "408: no error message"},
       {409, body("conflict_error", "conflict"), {}, ErrorCode::kUpstream, true, p + "409: conflict"},
-      {402, body("billing_error", "credit balance too low"), {}, ErrorCode::kUpstream, false,
+      {402,
+       body("billing_error", "credit balance too low"),
+       {},
+       ErrorCode::kUpstream,
+       false,
        p + "402: credit balance too low"},
       // x-should-retry wins over the status's default, in either direction, any case.
       {529, e529, {{"X-Should-Retry", "false"}}, ErrorCode::kUnavailable, false, p + "529: Overloaded"},
       {500, body("api_error", "x"), {{"x-should-retry", " FALSE "}}, ErrorCode::kUpstream, false, p + "500: x"},
-      {400, e400, {{"x-should-retry", "true"}}, ErrorCode::kBadRequest, true,
+      {400,
+       e400,
+       {{"x-should-retry", "true"}},
+       ErrorCode::kBadRequest,
+       true,
        p + "400: `max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
            "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"},
       {429, spend, {{"x-should-retry", "true"}}, ErrorCode::kRateLimited, true, p + "429: Spend limit reached"},
-      {429, e429, {{"x-should-retry", "maybe"}}, ErrorCode::kRateLimited, true,
+      {429,
+       e429,
+       {{"x-should-retry", "maybe"}},
+       ErrorCode::kRateLimited,
+       true,
        p + "429: This request would exceed your account's rate limit. Please try again later."},
   };
   testing::ExpectMapErrors(AnthropicAdapter(), "anthropic", table);
@@ -157,7 +195,10 @@ TEST(AnthropicMapErrorTest, Table) {
 TEST(AnthropicMapErrorTest, CredentialFailuresNeverEchoTheUpstreamText) {
   AnthropicAdapter adapter;
   for (int status : {401, 403}) {
-    auto e = adapter.MapError("anthropic", status, R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key sk-ant-api03-SECRET"}})", {});
+    auto e = adapter.MapError(
+        "anthropic", status,
+        R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key sk-ant-api03-SECRET"}})",
+        {});
     EXPECT_EQ(e.error.message.find("SECRET"), std::string::npos) << status;
     EXPECT_EQ(e.error.message.find("x-api-key"), std::string::npos) << status;
   }
@@ -166,8 +207,9 @@ TEST(AnthropicMapErrorTest, CredentialFailuresNeverEchoTheUpstreamText) {
 TEST(AnthropicMapErrorTest, MessagesNameTheGivenProvider) {
   AnthropicAdapter adapter;
   auto e = adapter.MapError("claude-eu", 429, ReadFile(kDir / "error-429-rate-limit.json"), {});
-  EXPECT_EQ(e.error.message,
-            "Provider claude-eu answered 429: This request would exceed your account's rate limit. Please try again later.");
+  EXPECT_EQ(
+      e.error.message,
+      "Provider claude-eu answered 429: This request would exceed your account's rate limit. Please try again later.");
   EXPECT_EQ(adapter.MapError("claude-eu", 401, "", {}).error.message,
             "Provider claude-eu answered 401: the provider rejected the gateway's credentials");
 }

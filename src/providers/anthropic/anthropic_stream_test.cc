@@ -31,26 +31,35 @@ std::string ReadFile(const fs::path& path) {
 
 using Decoded = testing::DecodedStream;
 
-Decoded Decode(const std::vector<std::string_view>& pieces) { return testing::DecodeStream(AnthropicAdapter(), pieces); }
+Decoded Decode(const std::vector<std::string_view>& pieces) {
+  return testing::DecodeStream(AnthropicAdapter(), pieces);
+}
 
 Decoded DecodeWhole(std::string_view bytes) { return Decode({bytes}); }
 
 // One line per event, every field that event type uses, so lists compare exactly.
 std::string Describe(const StreamEvent& e) {
   switch (e.type) {
-    case Type::kStart: return "start " + e.id + " " + e.model;
-    case Type::kText: return "text " + e.text;
-    case Type::kReasoning: return "reasoning " + e.text;
-    case Type::kToolCallStart: return "tool_start " + std::to_string(e.tool_index) + " " + e.tool_id + " " + e.tool_name;
-    case Type::kToolCallArgs: return "tool_args " + std::to_string(e.tool_index) + " " + e.text;
-    case Type::kFinish: return "finish " + e.finish_reason;
+    case Type::kStart:
+      return "start " + e.id + " " + e.model;
+    case Type::kText:
+      return "text " + e.text;
+    case Type::kReasoning:
+      return "reasoning " + e.text;
+    case Type::kToolCallStart:
+      return "tool_start " + std::to_string(e.tool_index) + " " + e.tool_id + " " + e.tool_name;
+    case Type::kToolCallArgs:
+      return "tool_args " + std::to_string(e.tool_index) + " " + e.text;
+    case Type::kFinish:
+      return "finish " + e.finish_reason;
     case Type::kUsage: {
       const auto& u = e.usage;
       return "usage " + std::to_string(u.prompt_tokens) + " " + std::to_string(u.completion_tokens) + " " +
              std::to_string(u.cached_tokens) + " " + std::to_string(u.cache_write_tokens) + " " +
              std::to_string(u.reasoning_tokens);
     }
-    case Type::kError: return "error " + std::to_string(static_cast<int>(e.error.code)) + " " + e.error.message;
+    case Type::kError:
+      return "error " + std::to_string(static_cast<int>(e.error.code)) + " " + e.error.message;
   }
   return "?";
 }
@@ -92,9 +101,17 @@ Summary Summarize(const std::vector<StreamEvent>& events) {
   Summary s;
   for (const auto& e : events) {
     switch (e.type) {
-      case Type::kStart: ++s.starts; s.id = e.id; s.model = e.model; break;
-      case Type::kText: s.text += e.text; break;
-      case Type::kReasoning: s.reasoning += e.text; break;
+      case Type::kStart:
+        ++s.starts;
+        s.id = e.id;
+        s.model = e.model;
+        break;
+      case Type::kText:
+        s.text += e.text;
+        break;
+      case Type::kReasoning:
+        s.reasoning += e.text;
+        break;
       case Type::kToolCallStart:
         EXPECT_EQ(e.tool_index, static_cast<int>(s.tools.size())) << "tool indexes count up from 0";
         s.tools.push_back({e.tool_id, e.tool_name, ""});
@@ -102,11 +119,18 @@ Summary Summarize(const std::vector<StreamEvent>& events) {
       case Type::kToolCallArgs:
         EXPECT_FALSE(e.text.empty()) << "empty fragments are skipped";
         EXPECT_EQ(e.tool_index, static_cast<int>(s.tools.size()) - 1) << "fragments follow their call's start";
-        if (e.tool_index >= 0 && e.tool_index < static_cast<int>(s.tools.size())) s.tools[e.tool_index].arguments += e.text;
+        if (e.tool_index >= 0 && e.tool_index < static_cast<int>(s.tools.size()))
+          s.tools[e.tool_index].arguments += e.text;
         break;
-      case Type::kFinish: s.finishes.push_back(e.finish_reason); break;
-      case Type::kUsage: s.usages.push_back(e.usage); break;
-      case Type::kError: s.errors.push_back(e.error); break;
+      case Type::kFinish:
+        s.finishes.push_back(e.finish_reason);
+        break;
+      case Type::kUsage:
+        s.usages.push_back(e.usage);
+        break;
+      case Type::kError:
+        s.errors.push_back(e.error);
+        break;
     }
   }
   if (!events.empty()) {
@@ -122,7 +146,8 @@ Summary DecodeFixture(const std::string& name, bool expect_complete = true) {
   return Summarize(d.events);
 }
 
-void ExpectUsage(const protocol::Usage& u, int64_t prompt, int64_t completion, int64_t cached = 0, int64_t cache_write = 0) {
+void ExpectUsage(const protocol::Usage& u, int64_t prompt, int64_t completion, int64_t cached = 0,
+                 int64_t cache_write = 0) {
   EXPECT_EQ(u.prompt_tokens, prompt);
   EXPECT_EQ(u.completion_tokens, completion);
   EXPECT_EQ(u.cached_tokens, cached);
@@ -207,7 +232,8 @@ TEST(AnthropicStreamTest, ParallelToolUseFixture) {
   auto s = DecodeFixture("messages-stream-parallel-tool-use.sse");
   EXPECT_EQ(s.id, "msg_01VXfmBNdfg2rtuVodqnDena");
   EXPECT_EQ(s.model, "claude-3-5-haiku-20241022");
-  EXPECT_EQ(s.text, "I'll help you generate two potential names for a pet pelican by using the pelican name generator tool.");
+  EXPECT_EQ(s.text,
+            "I'll help you generate two potential names for a pet pelican by using the pelican name generator tool.");
   ASSERT_EQ(s.tools.size(), 2u);  // Anthropic block indexes 1 and 2 → tool indexes 0 and 1
   EXPECT_EQ(s.tools[0].id, "toolu_011ouQLPrqhKSuFJtuJrpaUX");
   EXPECT_EQ(s.tools[1].id, "toolu_01NtJRxGhJcEQ4axN1FzHayX");
@@ -224,14 +250,15 @@ TEST(AnthropicStreamTest, ThinkingFixture) {
   auto s = DecodeFixture("messages-stream-thinking.sse");
   EXPECT_EQ(s.id, "msg_01HXtenSNQ66snZkt2iQ96iN");
   EXPECT_EQ(s.model, "claude-haiku-4-5-20251001");
-  EXPECT_EQ(s.reasoning,
-            "The user wants two names for a pet pelican and wants me to be brief. Let me think of fitting names for a "
-            "pelican:\n\nPelicans are known for their large bills/pouches, they're water birds, somewhat humorous "
-            "looking. Some name ideas:\n- Pouch (references the bill pouch)\n- Pel\xC3\xA9 (play on pelican)\n- Captain "
-            "Bill (nautical, references the bill)\n- Beaky\n- Scoop\n- Pete\n- Squirt\n\nLet me pick two good ones that "
-            "are brief and fit the bird:\n\n1. **Pouch** - simple, references the distinctive feature\n2. **Captain "
-            "Bill** - fun, nautical feeling\n\nOr maybe:\n1. **Scoop** - fun, playful, references how they scoop "
-            "fish\n2. **Pete** - simple, friendly\n\nI'll go with something brief and cute.");
+  EXPECT_EQ(
+      s.reasoning,
+      "The user wants two names for a pet pelican and wants me to be brief. Let me think of fitting names for a "
+      "pelican:\n\nPelicans are known for their large bills/pouches, they're water birds, somewhat humorous "
+      "looking. Some name ideas:\n- Pouch (references the bill pouch)\n- Pel\xC3\xA9 (play on pelican)\n- Captain "
+      "Bill (nautical, references the bill)\n- Beaky\n- Scoop\n- Pete\n- Squirt\n\nLet me pick two good ones that "
+      "are brief and fit the bird:\n\n1. **Pouch** - simple, references the distinctive feature\n2. **Captain "
+      "Bill** - fun, nautical feeling\n\nOr maybe:\n1. **Scoop** - fun, playful, references how they scoop "
+      "fish\n2. **Pete** - simple, friendly\n\nI'll go with something brief and cute.");
   EXPECT_EQ(s.text,
             "1. **Pouch** \xE2\x80\x93 references their distinctive bill pouch\n2. **Captain Bill** \xE2\x80\x93 "
             "nautical and fun");
@@ -245,7 +272,9 @@ TEST(AnthropicStreamTest, StopSequenceFixture) {
   auto s = DecodeFixture("messages-stream-stop-sequence.sse");
   EXPECT_EQ(s.id, "msg_01KozUDYHvRtgs3NLgG7jzN9");
   EXPECT_EQ(s.model, "claude-haiku-4-5-20251001");
-  EXPECT_EQ(s.text, "\ndef pelican():\n    return \"A large waterbird with a long bill and a throat pouch for catching fish.\"\n");
+  EXPECT_EQ(
+      s.text,
+      "\ndef pelican():\n    return \"A large waterbird with a long bill and a throat pouch for catching fish.\"\n");
   EXPECT_EQ(s.finishes, std::vector<std::string>{"stop"});
   ASSERT_EQ(s.usages.size(), 1u);
   ExpectUsage(s.usages[0], 16, 28);
@@ -275,12 +304,14 @@ const std::pair<std::string, std::string> kStart = {
     R"({"type":"message_start","message":{"id":"msg_1","model":"claude-x","usage":{"input_tokens":5,"cache_creation_input_tokens":7,"cache_read_input_tokens":11,"output_tokens":1}}})"};
 
 TEST(AnthropicStreamTest, ErrorTypesMapToCodes) {
-  const std::vector<std::pair<std::string, ErrorCode>> table = {
-      {"overloaded_error", ErrorCode::kUnavailable}, {"rate_limit_error", ErrorCode::kRateLimited},
-      {"api_error", ErrorCode::kUpstream},           {"invalid_request_error", ErrorCode::kUpstream},
-      {"something_new", ErrorCode::kUpstream}};
+  const std::vector<std::pair<std::string, ErrorCode>> table = {{"overloaded_error", ErrorCode::kUnavailable},
+                                                                {"rate_limit_error", ErrorCode::kRateLimited},
+                                                                {"api_error", ErrorCode::kUpstream},
+                                                                {"invalid_request_error", ErrorCode::kUpstream},
+                                                                {"something_new", ErrorCode::kUpstream}};
   for (const auto& [type, code] : table) {
-    auto d = DecodeWhole(Stream({kStart, {"error", R"({"type":"error","error":{"type":")" + type + R"(","message":"went wrong"}})"}}));
+    auto d = DecodeWhole(
+        Stream({kStart, {"error", R"({"type":"error","error":{"type":")" + type + R"(","message":"went wrong"}})"}}));
     ASSERT_EQ(d.events.size(), 2u) << type;
     EXPECT_EQ(d.events[1].type, Type::kError) << type;
     EXPECT_EQ(d.events[1].error.code, code) << type;
@@ -294,8 +325,11 @@ TEST(AnthropicStreamTest, NothingAfterAnErrorOrMessageStop) {
                                          {"error", R"({"type":"error","error":{"type":"api_error","message":"x"}})"},
                                          {"message_stop", R"({"type":"message_stop"})"}}));
   EXPECT_EQ(after_error.events.back().type, Type::kError);
-  auto after_stop = DecodeWhole(Stream({kStart, {"message_stop", R"({"type":"message_stop"})"},
-                                        {"content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"late"}})"}}));
+  auto after_stop = DecodeWhole(
+      Stream({kStart,
+              {"message_stop", R"({"type":"message_stop"})"},
+              {"content_block_delta",
+               R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"late"}})"}}));
   EXPECT_EQ(after_stop.events.back().type, Type::kUsage);
 }
 
@@ -323,11 +357,14 @@ TEST(AnthropicStreamTest, UnknownEventsBlocksAndDeltasAreIgnored) {
       kStart,
       {"ping", R"({"type": "ping"})"},
       {"something_new", R"({"type":"something_new","payload":[1]})"},
-      {"content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}})"},
-      {"content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"q\":1}"}})"},
+      {"content_block_start",
+       R"({"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}})"},
+      {"content_block_delta",
+       R"({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"q\":1}"}})"},
       {"content_block_stop", R"({"type":"content_block_stop","index":0})"},
       {"content_block_start", R"({"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}})"},
-      {"content_block_delta", R"({"type":"content_block_delta","index":1,"delta":{"type":"citations_delta","citation":{}}})"},
+      {"content_block_delta",
+       R"({"type":"content_block_delta","index":1,"delta":{"type":"citations_delta","citation":{}}})"},
       {"content_block_delta", R"({"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"hi"}})"},
       {"content_block_stop", R"({"type":"content_block_stop","index":1})"},
       {"message_delta", R"({"type":"message_delta","delta":{"stop_reason":"pause_turn"},"usage":{"output_tokens":3}})"},
@@ -336,26 +373,33 @@ TEST(AnthropicStreamTest, UnknownEventsBlocksAndDeltasAreIgnored) {
   EXPECT_EQ(d.failure, "");
   EXPECT_TRUE(d.complete);
   EXPECT_EQ(Describe(d), (std::vector<std::string>{"start msg_1 claude-x", "text hi", "finish stop",
-                                                    "usage 23 3 11 7 0", "complete"}));
+                                                   "usage 23 3 11 7 0", "complete"}));
 }
 
 TEST(AnthropicStreamTest, MessageDeltaCountsWinOverMessageStart) {
   auto d = DecodeWhole(Stream({
       kStart,
-      {"message_delta", R"({"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"input_tokens":9,"cache_read_input_tokens":2,"cache_creation_input_tokens":null,"output_tokens":40}})"},
+      {"message_delta",
+       R"({"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"input_tokens":9,"cache_read_input_tokens":2,"cache_creation_input_tokens":null,"output_tokens":40}})"},
       {"message_stop", R"({"type":"message_stop"})"},
   }));
   // input 9 + cache_creation 7 (null does not override) + cache_read 2.
-  EXPECT_EQ(Describe(d), (std::vector<std::string>{"start msg_1 claude-x", "finish length", "usage 18 40 2 7 0", "complete"}));
+  EXPECT_EQ(Describe(d),
+            (std::vector<std::string>{"start msg_1 claude-x", "finish length", "usage 18 40 2 7 0", "complete"}));
 }
 
 TEST(AnthropicStreamTest, StopReasonsMapPerSection10) {
-  const std::vector<std::pair<std::string, std::string>> table = {
-      {"end_turn", "stop"},      {"stop_sequence", "stop"},       {"pause_turn", "stop"},
-      {"max_tokens", "length"},  {"model_context_window_exceeded", "length"},
-      {"tool_use", "tool_calls"}, {"refusal", "content_filter"}, {"brand_new", "stop"}};
+  const std::vector<std::pair<std::string, std::string>> table = {{"end_turn", "stop"},
+                                                                  {"stop_sequence", "stop"},
+                                                                  {"pause_turn", "stop"},
+                                                                  {"max_tokens", "length"},
+                                                                  {"model_context_window_exceeded", "length"},
+                                                                  {"tool_use", "tool_calls"},
+                                                                  {"refusal", "content_filter"},
+                                                                  {"brand_new", "stop"}};
   for (const auto& [reason, expected] : table) {
-    auto d = DecodeWhole(Stream({kStart, {"message_delta", R"({"type":"message_delta","delta":{"stop_reason":")" + reason + R"("}})"}}));
+    auto d = DecodeWhole(
+        Stream({kStart, {"message_delta", R"({"type":"message_delta","delta":{"stop_reason":")" + reason + R"("}})"}}));
     ASSERT_EQ(d.events.size(), 2u) << reason;
     EXPECT_EQ(d.events[1].finish_reason, expected) << reason;
   }
@@ -365,19 +409,26 @@ TEST(AnthropicStreamTest, ToolArgumentsFollowTheirBlockIndex) {
   // Two tool blocks whose deltas interleave: fragments go to the call of their block.
   auto d = DecodeWhole(Stream({
       kStart,
-      {"content_block_start", R"({"type":"content_block_start","index":3,"content_block":{"type":"tool_use","id":"toolu_a","name":"f","input":{}}})"},
-      {"content_block_start", R"({"type":"content_block_start","index":5,"content_block":{"type":"tool_use","id":"toolu_b","name":"g","input":{}}})"},
-      {"content_block_delta", R"({"type":"content_block_delta","index":5,"delta":{"type":"input_json_delta","partial_json":"{\"b\":2}"}})"},
-      {"content_block_delta", R"({"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":""}})"},
-      {"content_block_delta", R"({"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":"{\"a\":1}"}})"},
+      {"content_block_start",
+       R"({"type":"content_block_start","index":3,"content_block":{"type":"tool_use","id":"toolu_a","name":"f","input":{}}})"},
+      {"content_block_start",
+       R"({"type":"content_block_start","index":5,"content_block":{"type":"tool_use","id":"toolu_b","name":"g","input":{}}})"},
+      {"content_block_delta",
+       R"({"type":"content_block_delta","index":5,"delta":{"type":"input_json_delta","partial_json":"{\"b\":2}"}})"},
+      {"content_block_delta",
+       R"({"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":""}})"},
+      {"content_block_delta",
+       R"({"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta","partial_json":"{\"a\":1}"}})"},
       {"content_block_stop", R"({"type":"content_block_stop","index":3})"},
       {"content_block_stop", R"({"type":"content_block_stop","index":5})"},
-      {"content_block_delta", R"({"type":"content_block_delta","index":9,"delta":{"type":"input_json_delta","partial_json":"{}"}})"},
+      {"content_block_delta",
+       R"({"type":"content_block_delta","index":9,"delta":{"type":"input_json_delta","partial_json":"{}"}})"},
       {"message_stop", R"({"type":"message_stop"})"},
   }));
-  EXPECT_EQ(Describe(d), (std::vector<std::string>{"start msg_1 claude-x", "tool_start 0 toolu_a f", "tool_start 1 toolu_b g",
-                                                    "tool_args 1 {\"b\":2}", "tool_args 0 {\"a\":1}", "finish tool_calls",
-                                                    "usage 23 1 11 7 0", "complete"}));
+  EXPECT_EQ(Describe(d),
+            (std::vector<std::string>{"start msg_1 claude-x", "tool_start 0 toolu_a f", "tool_start 1 toolu_b g",
+                                      "tool_args 1 {\"b\":2}", "tool_args 0 {\"a\":1}", "finish tool_calls",
+                                      "usage 23 1 11 7 0", "complete"}));
 }
 
 TEST(AnthropicStreamTest, StartIsEmittedEvenWithoutMessageStart) {

@@ -88,8 +88,9 @@ TEST(GeminiError, MessagesNameTheGivenProvider) {
   GeminiAdapter adapter;
   EXPECT_EQ(adapter.MapError("vertex-eu", 429, ReadFixture("error-429-resource-exhausted.json"), {}).error.message,
             "Provider vertex-eu answered 429: Resource has been exhausted (e.g. check quota).");
-  EXPECT_EQ(adapter.MapError("vertex-eu", 400, ReadFixture("error-400-invalid-argument-api-key.json"), {}).error.message,
-            "Provider vertex-eu answered 400: the provider rejected the gateway's credentials");
+  EXPECT_EQ(
+      adapter.MapError("vertex-eu", 400, ReadFixture("error-400-invalid-argument-api-key.json"), {}).error.message,
+      "Provider vertex-eu answered 400: the provider rejected the gateway's credentials");
 }
 
 }  // namespace

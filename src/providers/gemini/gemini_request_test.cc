@@ -90,7 +90,7 @@ TEST(GeminiRequest, UrlHeadersAndMinimalBody) {
   ASSERT_TRUE(streamed.ok());
   EXPECT_EQ(streamed->url, "http://127.0.0.1:9/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse");
   EXPECT_EQ(FindHeader(streamed->headers, "x-goog-api-key"), "");  // no key configured
-  EXPECT_EQ(Json(streamed->body), Json(plain->body));                   // stream is in the URL only
+  EXPECT_EQ(Json(streamed->body), Json(plain->body));              // stream is in the URL only
 
   endpoint.upstream_model = "odd model?";
   EXPECT_EQ(adapter.EncodeRequest(r, endpoint)->url,

@@ -88,8 +88,8 @@ class ChunkDecoder final : public StreamDecoder {
 
   bool started_ = false;
   bool done_ = false;
-  bool failed_ = false;                 // an error chunk was seen
-  bool finished_ = false;               // kFinish sent
+  bool failed_ = false;                  // an error chunk was seen
+  bool finished_ = false;                // kFinish sent
   std::map<int, std::string> tool_ids_;  // the id of the call started at each tool index
 };
 

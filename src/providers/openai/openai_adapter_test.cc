@@ -4,8 +4,8 @@
 
 #include <boost/json.hpp>
 
-#include "providers/openai/openai_adapter.h"
 #include "providers/adapter_test_util.h"
+#include "providers/openai/openai_adapter.h"
 
 namespace turnpike::providers::openai {
 namespace {
@@ -20,30 +20,62 @@ TEST(OpenAiMapErrorTest, Table) {
   const std::string p = "Provider openai answered ";
   auto body = [](const std::string& message) { return R"({"error":{"message":")" + message + R"(","type":"x"}})"; };
   const std::vector<providers::testing::MapErrorCase> table = {
-      {400, Fixture("error-400-unsupported-parameter.json"), {}, ErrorCode::kBadRequest, false,
+      {400,
+       Fixture("error-400-unsupported-parameter.json"),
+       {},
+       ErrorCode::kBadRequest,
+       false,
        p + "400: Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' "
            "instead."},
-      {400, Fixture("error-400-openrouter-context-length.json"), {}, ErrorCode::kBadRequest, false,
+      {400,
+       Fixture("error-400-openrouter-context-length.json"),
+       {},
+       ErrorCode::kBadRequest,
+       false,
        p + "400: This endpoint's maximum context length is 200000 tokens. However, you requested about 2500021 "
            "tokens (2500021 of text input). Please reduce the length of either one, or use the context-compression "
            "plugin to compress your prompt automatically."},
-      {401, Fixture("error-401-invalid-api-key.json"), {}, ErrorCode::kUpstream, false,
+      {401,
+       Fixture("error-401-invalid-api-key.json"),
+       {},
+       ErrorCode::kUpstream,
+       false,
        p + "401: the provider rejected the gateway's credentials"},
-      {401, Fixture("error-401-openrouter-missing-auth.json"), {}, ErrorCode::kUpstream, false,
+      {401,
+       Fixture("error-401-openrouter-missing-auth.json"),
+       {},
+       ErrorCode::kUpstream,
+       false,
        p + "401: the provider rejected the gateway's credentials"},
-      {403, body("Project proj_1 does not have access to model gpt-5"), {}, ErrorCode::kUpstream, false,
+      {403,
+       body("Project proj_1 does not have access to model gpt-5"),
+       {},
+       ErrorCode::kUpstream,
+       false,
        p + "403: the provider rejected the gateway's credentials"},
-      {404, Fixture("error-404-model-not-found.json"), {}, ErrorCode::kUpstream, false,
+      {404,
+       Fixture("error-404-model-not-found.json"),
+       {},
+       ErrorCode::kUpstream,
+       false,
        p + "404: The model `gpt-4.1-nano-wrong` does not exist or you do not have access to it."},
       {408, body("timed out"), {}, ErrorCode::kTimeout, true, p + "408: timed out"},
       {409, body("conflict"), {}, ErrorCode::kUpstream, true, p + "409: conflict"},
       {413, "", {}, ErrorCode::kTooLarge, false, p + "413"},
       {422, body("unprocessable"), {}, ErrorCode::kBadRequest, false, p + "422: unprocessable"},
-      {429, Fixture("error-429-rate-limit.json"), {}, ErrorCode::kRateLimited, true,
+      {429,
+       Fixture("error-429-rate-limit.json"),
+       {},
+       ErrorCode::kRateLimited,
+       true,
        p + "429: Rate limit reached for gpt-4 in organization org-********** on tokens per min (TPM): Limit 10000, "
            "Used 9348, Requested 5086. Please try again in 26.604s. Visit "
            "https://platform.openai.com/account/rate-limits to learn more."},
-      {500, body("The server had an error while processing your request. Sorry about that!"), {}, ErrorCode::kUpstream, true,
+      {500,
+       body("The server had an error while processing your request. Sorry about that!"),
+       {},
+       ErrorCode::kUpstream,
+       true,
        p + "500: The server had an error while processing your request. Sorry about that!"},
       {502, "<html>Bad Gateway</html>", {}, ErrorCode::kUpstream, true, p + "502"},
       {503, R"({"error":"overloaded"})", {}, ErrorCode::kUpstream, true, p + "503"},
@@ -55,8 +87,9 @@ TEST(OpenAiMapErrorTest, Table) {
 
 TEST(OpenAiMapErrorTest, MessagesNameTheGivenProvider) {
   OpenAiAdapter adapter;
-  EXPECT_EQ(adapter.MapError("groq", 404, Fixture("error-404-model-not-found.json"), {}).error.message,
-            "Provider groq answered 404: The model `gpt-4.1-nano-wrong` does not exist or you do not have access to it.");
+  EXPECT_EQ(
+      adapter.MapError("groq", 404, Fixture("error-404-model-not-found.json"), {}).error.message,
+      "Provider groq answered 404: The model `gpt-4.1-nano-wrong` does not exist or you do not have access to it.");
   EXPECT_EQ(adapter.MapError("together", 401, "", {}).error.message,
             "Provider together answered 401: the provider rejected the gateway's credentials");
 }
@@ -96,11 +129,13 @@ TEST(OpenAiRelayRequestTest, TheClientsBytesWithTheUpstreamModel) {
 TEST(OpenAiRelayRequestTest, StreamsForceTheUsageChunk) {
   const std::string body = Fixture("chat-request-openrouter-stream-usage.json");
   EncodedRequest r = RelayRequest(body, json::parse(body), true, kEndpoint);
-  EXPECT_EQ(r.body,
-            R"({"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"Count from 1 to 3"}],"stream":true,"stream_options":{"include_usage":true}})");
+  EXPECT_EQ(
+      r.body,
+      R"({"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"Count from 1 to 3"}],"stream":true,"stream_options":{"include_usage":true}})");
   const std::string plain = R"({"model":"a","messages":[{"role":"user","content":"hi"}],"stream":true})";
-  EXPECT_EQ(RelayRequest(plain, json::parse(plain), true, kEndpoint).body,
-            R"({"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}})");
+  EXPECT_EQ(
+      RelayRequest(plain, json::parse(plain), true, kEndpoint).body,
+      R"({"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}})");
 }
 
 TEST(OpenAiRelayRequestTest, NoKeyNoAuthorizationHeader) {

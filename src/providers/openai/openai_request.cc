@@ -30,10 +30,14 @@ Error Bad(std::string message) { return MakeError(ErrorCode::kBadRequest, std::m
 
 const char* RoleName(Role role) {
   switch (role) {
-    case Role::kSystem: return "system";
-    case Role::kUser: return "user";
-    case Role::kAssistant: return "assistant";
-    case Role::kTool: return "tool";
+    case Role::kSystem:
+      return "system";
+    case Role::kUser:
+      return "user";
+    case Role::kAssistant:
+      return "assistant";
+    case Role::kTool:
+      return "tool";
   }
   return "user";
 }
@@ -97,10 +101,17 @@ Status AddTools(const ChatRequest& r, json::object& body) {
   }
   using Mode = protocol::ToolChoice::Mode;
   switch (r.tool_choice.mode) {
-    case Mode::kUnset: break;
-    case Mode::kAuto: body["tool_choice"] = "auto"; break;
-    case Mode::kNone: body["tool_choice"] = "none"; break;
-    case Mode::kRequired: body["tool_choice"] = "required"; break;
+    case Mode::kUnset:
+      break;
+    case Mode::kAuto:
+      body["tool_choice"] = "auto";
+      break;
+    case Mode::kNone:
+      body["tool_choice"] = "none";
+      break;
+    case Mode::kRequired:
+      body["tool_choice"] = "required";
+      break;
     case Mode::kFunction:
       body["tool_choice"] =
           json::object{{"type", "function"}, {"function", json::object{{"name", r.tool_choice.function}}}};

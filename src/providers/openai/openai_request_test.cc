@@ -8,8 +8,8 @@
 #include <filesystem>
 
 #include "protocol/openai_decode.h"
-#include "providers/openai/openai_adapter.h"
 #include "providers/adapter_test_util.h"
+#include "providers/openai/openai_adapter.h"
 
 namespace turnpike::providers::openai {
 namespace {
@@ -134,31 +134,33 @@ TEST(OpenAiEncodeRequestTest, ExactBytes) {
   ASSERT_EQ(r->headers.size(), 2u);
   EXPECT_EQ(r->headers[0].name + ": " + r->headers[0].value, "Content-Type: application/json");
   EXPECT_EQ(r->headers[1].name + ": " + r->headers[1].value, "Authorization: Bearer sk-upstream");
-  EXPECT_EQ(r->body,
-            R"({"model":"gpt-4o-2024-08-06","messages":[)"
-            R"({"role":"system","content":"Be brief."},)"
-            R"({"role":"user","content":[{"type":"text","text":"What is this?"},)"
-            R"({"type":"image_url","image_url":{"url":"https://example.test/a.png","detail":"low"}},)"
-            R"({"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]},)"
-            R"({"role":"assistant","content":"Let me look.","tool_calls":[)"
-            R"({"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"a\"}"}},)"
-            R"({"id":"call_2","type":"function","function":{"name":"now","arguments":"{}"}}]},)"
-            R"({"role":"tool","content":[{"type":"text","text":"found"},{"type":"text","text":" it"}],"tool_call_id":"call_1"},)"
-            R"({"role":"tool","content":"noon","tool_call_id":"call_2"},)"
-            R"({"role":"assistant","content":null},)"
-            R"({"role":"user","content":"Thanks"}],)"
-            R"("tools":[{"type":"function","function":{"name":"lookup","description":"Finds things",)"
-            R"("parameters":{"type":"object","properties":{"q":{"type":"string"}}},"strict":true}},)"
-            R"({"type":"function","function":{"name":"now"}}],)"
-            R"("tool_choice":{"type":"function","function":{"name":"lookup"}},"parallel_tool_calls":false,)"
-            R"("max_completion_tokens":300,"temperature":7E-1,"top_p":9.5E-1,"presence_penalty":-5E-1,)"
-            R"("frequency_penalty":1.25E0,"seed":42,"n":2,"stop":["END"],)"
-            R"("response_format":{"type":"json_schema","json_schema":{"name":"answer","schema":{"type":"object"},"strict":true}},)"
-            R"("reasoning_effort":"high","user":"user-7","stream":true,"stream_options":{"include_usage":true}})");
+  EXPECT_EQ(
+      r->body,
+      R"({"model":"gpt-4o-2024-08-06","messages":[)"
+      R"({"role":"system","content":"Be brief."},)"
+      R"({"role":"user","content":[{"type":"text","text":"What is this?"},)"
+      R"({"type":"image_url","image_url":{"url":"https://example.test/a.png","detail":"low"}},)"
+      R"({"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]},)"
+      R"({"role":"assistant","content":"Let me look.","tool_calls":[)"
+      R"({"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"a\"}"}},)"
+      R"({"id":"call_2","type":"function","function":{"name":"now","arguments":"{}"}}]},)"
+      R"({"role":"tool","content":[{"type":"text","text":"found"},{"type":"text","text":" it"}],"tool_call_id":"call_1"},)"
+      R"({"role":"tool","content":"noon","tool_call_id":"call_2"},)"
+      R"({"role":"assistant","content":null},)"
+      R"({"role":"user","content":"Thanks"}],)"
+      R"("tools":[{"type":"function","function":{"name":"lookup","description":"Finds things",)"
+      R"("parameters":{"type":"object","properties":{"q":{"type":"string"}}},"strict":true}},)"
+      R"({"type":"function","function":{"name":"now"}}],)"
+      R"("tool_choice":{"type":"function","function":{"name":"lookup"}},"parallel_tool_calls":false,)"
+      R"("max_completion_tokens":300,"temperature":7E-1,"top_p":9.5E-1,"presence_penalty":-5E-1,)"
+      R"("frequency_penalty":1.25E0,"seed":42,"n":2,"stop":["END"],)"
+      R"("response_format":{"type":"json_schema","json_schema":{"name":"answer","schema":{"type":"object"},"strict":true}},)"
+      R"("reasoning_effort":"high","user":"user-7","stream":true,"stream_options":{"include_usage":true}})");
 }
 
 TEST(OpenAiEncodeRequestTest, NonStreamingLeavesStreamOut) {
-  std::string body = EncodeBody(DecodeText(R"({"model":"m","messages":[{"role":"user","content":"hi"}],"stream":false})"));
+  std::string body =
+      EncodeBody(DecodeText(R"({"model":"m","messages":[{"role":"user","content":"hi"}],"stream":false})"));
   EXPECT_EQ(body, R"({"model":"gpt-4o-2024-08-06","messages":[{"role":"user","content":"hi"}]})");
 }
 

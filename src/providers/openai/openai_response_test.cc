@@ -5,8 +5,8 @@
 
 #include <boost/json.hpp>
 
-#include "providers/openai/openai_adapter.h"
 #include "providers/adapter_test_util.h"
+#include "providers/openai/openai_adapter.h"
 
 namespace turnpike::providers::openai {
 namespace {
@@ -94,7 +94,8 @@ TEST(OpenAiResponseTest, CompatibleServerShapes) {
 }
 
 TEST(OpenAiResponseTest, RefusalIsTheContentWhenThereIsNone) {
-  auto r = Decode(R"({"choices":[{"message":{"content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]})");
+  auto r = Decode(
+      R"({"choices":[{"message":{"content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]})");
   EXPECT_EQ(r.content, "I can't help with that.");
   EXPECT_FALSE(r.usage.has_value());
   auto both = Decode(R"({"choices":[{"message":{"content":"","refusal":"no"}}]})");

@@ -5,8 +5,8 @@
 
 #include <boost/json.hpp>
 
-#include "providers/openai/openai_adapter.h"
 #include "providers/adapter_test_util.h"
+#include "providers/openai/openai_adapter.h"
 
 namespace turnpike::providers::openai {
 namespace {
@@ -76,8 +76,8 @@ TEST(OpenAiStreamTest, EverySplitPointDecodesLikeTheWholeFile) {
 TEST(OpenAiStreamTest, TextWithUsage) {
   Decoded d = DecodeWhole(Fixture("chat-stream-text-include-usage.sse"));
   EXPECT_EQ(d.events, (std::vector<std::string>{
-                          "start id=chatcmpl-C2P2HtMJhPkWjQ2adKerkdVilXmRL model=gpt-4o-2024-08-06",
-                          R"(text "The")", R"(text " capital")", R"(text " of")", R"(text " Mexico")", R"(text " is")",
+                          "start id=chatcmpl-C2P2HtMJhPkWjQ2adKerkdVilXmRL model=gpt-4o-2024-08-06", R"(text "The")",
+                          R"(text " capital")", R"(text " of")", R"(text " Mexico")", R"(text " is")",
                           R"(text " Mexico")", R"(text " City")", R"(text ".")", "finish stop",
                           "usage prompt=14 completion=8 cached=0 cache_write=0 reasoning=0"}));
   EXPECT_TRUE(d.complete);
@@ -98,30 +98,27 @@ TEST(OpenAiStreamTest, OneToolCallInElevenFragments) {
   Decoded d = DecodeWhole(Fixture("chat-stream-tool-call.sse"));
   EXPECT_EQ(d.events, (std::vector<std::string>{
                           "start id=chatcmpl-BWlJBDk2xe66hjff60joVYpXi1hh4 model=gpt-4o-mini-2024-07-18",
-                          "tool_start 0 id=call_1EYWDzueHEp8OsB8jJSEp7WB name=multiply sig=",
-                          "tool_args 0 {\"", "tool_args 0 a", "tool_args 0 \":", "tool_args 0 123", "tool_args 0 1",
-                          "tool_args 0 ,\"", "tool_args 0 b", "tool_args 0 \":", "tool_args 0 233", "tool_args 0 1",
-                          "tool_args 0 }", "finish tool_calls",
-                          "usage prompt=54 completion=20 cached=0 cache_write=0 reasoning=0"}));
+                          "tool_start 0 id=call_1EYWDzueHEp8OsB8jJSEp7WB name=multiply sig=", "tool_args 0 {\"",
+                          "tool_args 0 a", "tool_args 0 \":", "tool_args 0 123", "tool_args 0 1", "tool_args 0 ,\"",
+                          "tool_args 0 b", "tool_args 0 \":", "tool_args 0 233", "tool_args 0 1", "tool_args 0 }",
+                          "finish tool_calls", "usage prompt=54 completion=20 cached=0 cache_write=0 reasoning=0"}));
 }
 
 TEST(OpenAiStreamTest, ParallelToolCallsKeepTheirIndexes) {
   Decoded d = DecodeWhole(Fixture("chat-stream-parallel-tool-calls.sse"));
   EXPECT_EQ(d.events, (std::vector<std::string>{
                           "start id=chatcmpl-CMKAuuvC6E26nL6HLZzTrysEvC8Ln model=gpt-4o-2024-08-06",
-                          "tool_start 0 id=call_NS4iQj14cDFwc0BnrKqDHavt name=get_weather sig=",
-                          "tool_args 0 {\"ci", "tool_args 0 ty\": ", "tool_args 0 \"Mexic", "tool_args 0 o Ci",
-                          "tool_args 0 ty\"}",
-                          "tool_start 1 id=call_SkGkkGDvHQEEk0CGbnAh2AQw name=get_product_name sig=",
-                          "tool_args 1 {}", "finish tool_calls",
-                          "usage prompt=417 completion=44 cached=0 cache_write=0 reasoning=0"}));
+                          "tool_start 0 id=call_NS4iQj14cDFwc0BnrKqDHavt name=get_weather sig=", "tool_args 0 {\"ci",
+                          "tool_args 0 ty\": ", "tool_args 0 \"Mexic", "tool_args 0 o Ci", "tool_args 0 ty\"}",
+                          "tool_start 1 id=call_SkGkkGDvHQEEk0CGbnAh2AQw name=get_product_name sig=", "tool_args 1 {}",
+                          "finish tool_calls", "usage prompt=417 completion=44 cached=0 cache_write=0 reasoning=0"}));
 }
 
 TEST(OpenAiStreamTest, LengthFinishWithReasoningTokens) {
   Decoded d = DecodeWhole(Fixture("chat-stream-length-reasoning-usage.sse"));
   EXPECT_EQ(d.events, (std::vector<std::string>{
-                          "start id=chatcmpl-C4Hq5a6K3RaPMymUv70btQNYv6SvY model=gpt-5-nano-2025-08-07", "finish length",
-                          "usage prompt=12 completion=100 cached=0 cache_write=0 reasoning=100"}));
+                          "start id=chatcmpl-C4Hq5a6K3RaPMymUv70btQNYv6SvY model=gpt-5-nano-2025-08-07",
+                          "finish length", "usage prompt=12 completion=100 cached=0 cache_write=0 reasoning=100"}));
 }
 
 TEST(OpenAiStreamTest, OpenRouterRepeatsTheFinishOnItsUsageChunk) {
@@ -232,9 +229,9 @@ TEST(OpenAiStreamTest, ToolCallCorners) {
       Chunk(R"({})", R"("tool_calls")"),
       "[DONE]",
   }));
-  EXPECT_EQ(d.events, (std::vector<std::string>{"start id=chatcmpl-1 model=m", "tool_start 0 id=call_a name=f sig=",
-                                                "tool_args 0 {\"x\":1}", "tool_start 2 id=call_b name=g sig=",
-                                                "tool_args 2 {}", "finish tool_calls"}));
+  EXPECT_EQ(d.events, (std::vector<std::string>{
+                          "start id=chatcmpl-1 model=m", "tool_start 0 id=call_a name=f sig=", "tool_args 0 {\"x\":1}",
+                          "tool_start 2 id=call_b name=g sig=", "tool_args 2 {}", "finish tool_calls"}));
 }
 
 TEST(OpenAiStreamTest, UsageWithCachedAndReasoningTokens) {

@@ -27,8 +27,7 @@ sqlite3_stmt* Connection::Prepare(std::string_view sql) {
   auto it = cache_.find(std::string(sql));
   if (it != cache_.end()) return it->second;
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return nullptr;
@@ -52,8 +51,7 @@ Error Connection::LastError(std::string_view context) const {
   return MakeError(ErrorCode::kInternal, std::move(message));
 }
 
-Statement::Statement(Connection& conn, std::string_view sql)
-    : conn_(conn), stmt_(conn.Prepare(sql)) {
+Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn), stmt_(conn.Prepare(sql)) {
   if (stmt_ == nullptr) rc_ = SQLITE_ERROR;
 }
 
@@ -73,8 +71,8 @@ Statement& Statement::Bind(int64_t value) {
 
 Statement& Statement::Bind(std::string_view value) {
   // SQLITE_TRANSIENT: SQLite copies the text, so temporaries are safe to pass.
-  if (stmt_ != nullptr && sqlite3_bind_text64(stmt_, next_index_, value.data(), value.size(),
-                                              SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) {
+  if (stmt_ != nullptr &&
+      sqlite3_bind_text64(stmt_, next_index_, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) {
     bind_failed_ = true;
   }
   ++next_index_;
@@ -115,8 +113,7 @@ int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, co
 std::string Statement::Text(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
   if (text == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(text),
-                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  return std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 std::optional<int64_t> Statement::OptionalInt(int column) const {
@@ -152,9 +149,7 @@ Result<int64_t> ReadInt(Statement& s) {
   return *row ? s.Int(0) : 0;
 }
 
-bool IsUniqueViolation(int code) {
-  return code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY;
-}
+bool IsUniqueViolation(int code) { return code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY; }
 
 bool IsConstraintViolation(int code) { return (code & 0xff) == SQLITE_CONSTRAINT; }
 

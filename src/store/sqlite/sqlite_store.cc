@@ -12,8 +12,7 @@
 namespace turnpike::store::sqlite {
 namespace {
 
-constexpr char kUserColumns[] =
-    "id, email, password_hash, is_admin, balance_micros, created_at, disabled";
+constexpr char kUserColumns[] = "id, email, password_hash, is_admin, balance_micros, created_at, disabled";
 
 User ReadUser(const Statement& s) {
   User user;
@@ -47,16 +46,15 @@ SqliteStore::SqliteStore(std::unique_ptr<Connection> conn, int busy_timeout_ms)
     : conn_(std::move(conn)), busy_timeout_ms_(busy_timeout_ms) {}
 SqliteStore::~SqliteStore() = default;
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
-                                                       const Options& options) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, const Options& options) {
   Result<std::unique_ptr<Connection>> conn = Connection::Open(path, options.busy_timeout_ms);
   if (!conn.ok()) return conn.error();
   // The busy timeout is already set, so switching to WAL waits for another process that is
   // doing the same. journal_mode is persistent in the file; the others are per connection.
   std::string pragmas = "PRAGMA foreign_keys = ON;";
   if (path != ":memory:") pragmas += "PRAGMA journal_mode = WAL;";
-  pragmas += options.durability == Options::Durability::kFull ? "PRAGMA synchronous = FULL;"
-                                                              : "PRAGMA synchronous = NORMAL;";
+  pragmas +=
+      options.durability == Options::Durability::kFull ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
   Status status = (*conn)->ExecScript(pragmas);
   if (!status.ok()) return status.error();
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*conn), options.busy_timeout_ms));
@@ -82,11 +80,9 @@ Result<int> SqliteStore::Migrate() {
       if (*row) continue;
     }
     if (Status ran = conn_->ExecScript(std::string(migration.sql)); !ran.ok()) {
-      return MakeError(ErrorCode::kInternal,
-                       "migration " + std::string(migration.name) + ": " + ran.error().message);
+      return MakeError(ErrorCode::kInternal, "migration " + std::string(migration.name) + ": " + ran.error().message);
     }
-    Statement record(*conn_,
-                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+    Statement record(*conn_, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
     record.Bind(migration.version).Bind(migration.name).Bind(NowUnix());
     if (Status ok = record.Run(); !ok.ok()) return ok.error();
     if (Status ok = tx.Commit(); !ok.ok()) return ok.error();
@@ -102,8 +98,7 @@ bool SqliteStore::Ping() {
   return row.ok() && *row;
 }
 
-Result<int64_t> SqliteStore::CreateUser(const std::string& email, const std::string& password_hash,
-                                        bool is_admin) {
+Result<int64_t> SqliteStore::CreateUser(const std::string& email, const std::string& password_hash, bool is_admin) {
   std::lock_guard lock(mu_);
   Statement s(*conn_,
               "INSERT INTO users (email, password_hash, is_admin, balance_micros, created_at) "
@@ -124,8 +119,7 @@ Result<int64_t> SqliteStore::CreateUser(const std::string& email, const std::str
 
 Result<std::optional<User>> SqliteStore::FindUserByEmail(const std::string& email) {
   std::lock_guard lock(mu_);
-  return FindUser(*conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?",
-                  LowerAscii(email));
+  return FindUser(*conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?", LowerAscii(email));
 }
 
 Result<std::optional<User>> SqliteStore::FindUserById(int64_t id) {
@@ -142,14 +136,12 @@ Result<int64_t> SqliteStore::CountUsers() {
 Result<std::vector<User>> SqliteStore::ListUsers(int64_t after_id, int limit) {
   if (limit <= 0) return std::vector<User>();
   std::lock_guard lock(mu_);
-  Statement s(*conn_, std::string("SELECT ") + kUserColumns +
-                          " FROM users WHERE id > ? ORDER BY id LIMIT ?");
+  Statement s(*conn_, std::string("SELECT ") + kUserColumns + " FROM users WHERE id > ? ORDER BY id LIMIT ?");
   s.Bind(after_id).Bind(std::min(limit, 1000));
   return ReadRows(s, ReadUser);
 }
 
-Status SqliteStore::SetUserFlags(int64_t user_id, std::optional<bool> is_admin,
-                                 std::optional<bool> disabled) {
+Status SqliteStore::SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) {
   std::lock_guard lock(mu_);
   Statement s(*conn_,
               "UPDATE users SET is_admin = CASE WHEN ? THEN ? ELSE is_admin END, "

@@ -89,20 +89,18 @@ class SqliteStore final : public Store {
   // Opens the database at `path` (a file, created if missing; its directory must exist) or
   // ":memory:" (private to this instance, gone when it is destroyed). Sets WAL mode (files
   // only), foreign keys, the busy timeout and the durability. Does not migrate.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
-                                                   const Options& options = {});
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, const Options& options = {});
   ~SqliteStore() override;
 
   Result<int> Migrate() override;
   bool Ping() override;
 
-  Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash,
-                             bool is_admin) override;
+  Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash, bool is_admin) override;
   Result<std::optional<User>> FindUserByEmail(const std::string& email) override;
   Result<std::optional<User>> FindUserById(int64_t id) override;
   Result<int64_t> CountUsers() override;
-  Status Credit(int64_t user_id, Micros amount, const std::string& kind,
-                const std::string& idempotency_id, const std::string& note) override;
+  Status Credit(int64_t user_id, Micros amount, const std::string& kind, const std::string& idempotency_id,
+                const std::string& note) override;
 
   // Stores key.created_at, or now when it is 0; key.id is ignored.
   Result<int64_t> CreateKey(const ApiKey& key) override;
@@ -122,10 +120,9 @@ class SqliteStore final : public Store {
   Status DeleteProvider(const std::string& id) override;
   Status PutModel(const Model& model, PutMode mode) override;
   Status DeleteModel(const std::string& id, int64_t now_unix) override;
-  Result<bool> PutEndpoint(const std::string& model_id, const Endpoint& endpoint,
-                           int64_t effective_from, int64_t now_unix) override;
-  Status DeleteEndpoint(const std::string& model_id, const std::string& provider_id,
-                        int64_t now_unix) override;
+  Result<bool> PutEndpoint(const std::string& model_id, const Endpoint& endpoint, int64_t effective_from,
+                           int64_t now_unix) override;
+  Status DeleteEndpoint(const std::string& model_id, const std::string& provider_id, int64_t now_unix) override;
   Result<std::vector<PriceChange>> ListPriceHistory(const std::string& model_id,
                                                     const std::string& provider_id) override;
 
@@ -133,8 +130,7 @@ class SqliteStore final : public Store {
   Status Settle(const std::string& request_id, Micros actual) override;
   Result<Micros> LedgerSum(int64_t user_id) override;
   // Newest first; `limit` <= 0 returns nothing.
-  Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit,
-                                              int64_t before_id = 0) override;
+  Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit, int64_t before_id = 0) override;
   Result<Micros> TotalCredited(int64_t user_id) override;
   Result<Micros> TotalSpent(int64_t user_id) override;
   Result<int> ReleaseStaleHolds(int64_t older_than_unix) override;
@@ -152,10 +148,8 @@ class SqliteStore final : public Store {
   Status DeleteUserSessions(int64_t user_id) override;
 
   Result<std::vector<User>> ListUsers(int64_t after_id, int limit) override;
-  Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin,
-                      std::optional<bool> disabled) override;
-  Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id,
-               const std::string& note) override;
+  Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) override;
+  Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id, const std::string& note) override;
 
   Status UpdateKey(int64_t key_id, const KeyUpdate& update) override;
   Status DeleteKey(int64_t key_id) override;
@@ -163,10 +157,8 @@ class SqliteStore final : public Store {
   void TouchKey(int64_t key_id, int64_t now_unix) override;
 
   Result<int64_t> CreateTopup(const Topup& topup) override;
-  Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id,
-                             int64_t now_unix) override;
-  Result<std::optional<Topup>> FindTopup(const std::string& provider,
-                                         const std::string& external_id) override;
+  Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id, int64_t now_unix) override;
+  Result<std::optional<Topup>> FindTopup(const std::string& provider, const std::string& external_id) override;
   Result<std::vector<Topup>> ListTopups(int64_t user_id, int limit) override;
 
  private:
@@ -174,33 +166,30 @@ class SqliteStore final : public Store {
 
   // The callers below hold mu_ and, for writes, an open write transaction.
   Result<std::optional<Micros>> BalanceLocked(int64_t user_id);
-  Status AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id, const std::string& kind,
-                            Micros amount, const std::string& idempotency_id,
-                            const std::string& request_id, const std::string& note,
+  Status AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id, const std::string& kind, Micros amount,
+                            const std::string& idempotency_id, const std::string& request_id, const std::string& note,
                             int64_t now_unix);
   // Settles one hold; kNotFound when there is none. Settling a settled hold is OK, unchanged.
   Status SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix);
   Result<Micros> SumLedgerLocked(int64_t user_id, const char* sql);
   // True when an entry with `idempotency_id` exists and matches (user, kind, amount); false when
   // there is none; kConflict when it records something else.
-  Result<bool> ReplayLocked(const std::string& idempotency_id, int64_t user_id,
-                            const std::string& kind, Micros amount);
+  Result<bool> ReplayLocked(const std::string& idempotency_id, int64_t user_id, const std::string& kind, Micros amount);
   // Adds one inserted request log row to the activity rollups.
   Status AddToRollupsLocked(const RequestLogRow& row);
   // Catalog helpers (sqlite_store_catalog.cc).
   // The prices of an endpoint's history row in force at `at`; nullopt when none is.
-  Result<std::optional<money::Prices>> PricesAtLocked(const std::string& model_id,
-                                                      const std::string& provider_id, int64_t at);
+  Result<std::optional<money::Prices>> PricesAtLocked(const std::string& model_id, const std::string& provider_id,
+                                                      int64_t at);
   // Appends a price history row.
-  Status RecordPricesLocked(const std::string& model_id, const std::string& provider_id,
-                            const money::Prices& prices, int64_t effective_from, int64_t now_unix);
+  Status RecordPricesLocked(const std::string& model_id, const std::string& provider_id, const money::Prices& prices,
+                            int64_t effective_from, int64_t now_unix);
   // Records `prices` from `at` unless they are the ones in force then already.
   Status RecordPriceChangeLocked(const std::string& model_id, const std::string& provider_id,
                                  const money::Prices& prices, int64_t at, int64_t now_unix);
   // Deletes the price changes of an endpoint (every provider's when `provider_id` is empty)
   // that take effect after `now_unix`.
-  Status CancelScheduledPricesLocked(const std::string& model_id, const std::string& provider_id,
-                                     int64_t now_unix);
+  Status CancelScheduledPricesLocked(const std::string& model_id, const std::string& provider_id, int64_t now_unix);
   // True when a row of `sql` (a SELECT bound to `id`) exists.
   Result<bool> ExistsLocked(const char* sql, const std::string& id);
   // One row each, inside the caller's write transaction (shared by ImportCatalog and Put*).

@@ -27,8 +27,7 @@ Status CatalogError(const Statement& s, const Status& status, const std::string&
 }
 
 bool SamePrices(const money::Prices& a, const money::Prices& b) {
-  return a.input == b.input && a.output == b.output && a.cache_read == b.cache_read &&
-         a.cache_write == b.cache_write;
+  return a.input == b.input && a.output == b.output && a.cache_read == b.cache_read && a.cache_write == b.cache_write;
 }
 
 // kConflict / kNotFound when `mode` does not allow writing `what` (which `exists` or not).
@@ -55,8 +54,7 @@ Result<bool> SqliteStore::ExistsLocked(const char* sql, const std::string& id) {
 }
 
 Result<std::optional<money::Prices>> SqliteStore::PricesAtLocked(const std::string& model_id,
-                                                                 const std::string& provider_id,
-                                                                 int64_t at) {
+                                                                 const std::string& provider_id, int64_t at) {
   Statement s(*conn_, kPricesAtSql);
   s.Bind(model_id).Bind(provider_id).Bind(at);
   Result<bool> row = s.Next();
@@ -66,8 +64,7 @@ Result<std::optional<money::Prices>> SqliteStore::PricesAtLocked(const std::stri
 }
 
 Status SqliteStore::RecordPricesLocked(const std::string& model_id, const std::string& provider_id,
-                                       const money::Prices& prices, int64_t effective_from,
-                                       int64_t now_unix) {
+                                       const money::Prices& prices, int64_t effective_from, int64_t now_unix) {
   Statement s(*conn_,
               "INSERT INTO price_history (model_id, provider_id, price_input, price_output, "
               "price_cache_read, price_cache_write, effective_from, created_at) "
@@ -80,18 +77,16 @@ Status SqliteStore::RecordPricesLocked(const std::string& model_id, const std::s
   return OkStatus();
 }
 
-Status SqliteStore::RecordPriceChangeLocked(const std::string& model_id,
-                                            const std::string& provider_id,
-                                            const money::Prices& prices, int64_t at,
-                                            int64_t now_unix) {
+Status SqliteStore::RecordPriceChangeLocked(const std::string& model_id, const std::string& provider_id,
+                                            const money::Prices& prices, int64_t at, int64_t now_unix) {
   Result<std::optional<money::Prices>> current = PricesAtLocked(model_id, provider_id, at);
   if (!current.ok()) return current.error();
   if (*current && SamePrices(**current, prices)) return OkStatus();
   return RecordPricesLocked(model_id, provider_id, prices, at, now_unix);
 }
 
-Status SqliteStore::CancelScheduledPricesLocked(const std::string& model_id,
-                                                const std::string& provider_id, int64_t now_unix) {
+Status SqliteStore::CancelScheduledPricesLocked(const std::string& model_id, const std::string& provider_id,
+                                                int64_t now_unix) {
   Statement s(*conn_,
               "DELETE FROM price_history WHERE model_id = ? AND (? = '' OR provider_id = ?) "
               "AND effective_from > ?");
@@ -180,8 +175,7 @@ Status SqliteStore::ImportCatalog(const Catalog& catalog) {
       if (Status status = s.Run(); !status.ok()) {
         return CatalogError(s, status, "endpoint " + model.id + " @ " + endpoint.provider_id);
       }
-      if (Status status = RecordPriceChangeLocked(model.id, endpoint.provider_id, endpoint.prices,
-                                                  now, now);
+      if (Status status = RecordPriceChangeLocked(model.id, endpoint.provider_id, endpoint.prices, now, now);
           !status.ok()) {
         return status;
       }
@@ -207,10 +201,10 @@ Status SqliteStore::PutCompany(const Company& company, PutMode mode) {
 }
 
 Status SqliteStore::DeleteCompany(const std::string& id) {
-  return DeleteUnreferenced({"company", "SELECT 1 FROM companies WHERE id = ?",
-                             "SELECT count(*) FROM models WHERE company_id = ?", "model(s)",
-                             "DELETE FROM companies WHERE id = ?"},
-                            id);
+  return DeleteUnreferenced(
+      {"company", "SELECT 1 FROM companies WHERE id = ?", "SELECT count(*) FROM models WHERE company_id = ?",
+       "model(s)", "DELETE FROM companies WHERE id = ?"},
+      id);
 }
 
 Status SqliteStore::PutProvider(const Provider& provider, PutMode mode) {
@@ -225,10 +219,10 @@ Status SqliteStore::PutProvider(const Provider& provider, PutMode mode) {
 }
 
 Status SqliteStore::DeleteProvider(const std::string& id) {
-  return DeleteUnreferenced({"provider", "SELECT 1 FROM providers WHERE id = ?",
-                             "SELECT count(*) FROM model_providers WHERE provider_id = ?", "endpoint(s)",
-                             "DELETE FROM providers WHERE id = ?"},
-                            id);
+  return DeleteUnreferenced(
+      {"provider", "SELECT 1 FROM providers WHERE id = ?", "SELECT count(*) FROM model_providers WHERE provider_id = ?",
+       "endpoint(s)", "DELETE FROM providers WHERE id = ?"},
+      id);
 }
 
 Status SqliteStore::DeleteUnreferenced(const Deletion& d, const std::string& id) {
@@ -244,8 +238,8 @@ Status SqliteStore::DeleteUnreferenced(const Deletion& d, const std::string& id)
     Result<bool> row = s.Next();
     if (!row.ok()) return row.error();
     if (*row && s.Int(0) > 0) {
-      return MakeError(ErrorCode::kConflict, std::string(d.what) + " " + id + " still has " +
-                                                 std::to_string(s.Int(0)) + " " + d.dependents + "; delete them first");
+      return MakeError(ErrorCode::kConflict, std::string(d.what) + " " + id + " still has " + std::to_string(s.Int(0)) +
+                                                 " " + d.dependents + "; delete them first");
     }
   }
   Statement s(*conn_, d.delete_sql);
@@ -282,8 +276,8 @@ Status SqliteStore::DeleteModel(const std::string& id, int64_t now_unix) {
   return tx.Commit();
 }
 
-Result<bool> SqliteStore::PutEndpoint(const std::string& model_id, const Endpoint& endpoint,
-                                      int64_t effective_from, int64_t now_unix) {
+Result<bool> SqliteStore::PutEndpoint(const std::string& model_id, const Endpoint& endpoint, int64_t effective_from,
+                                      int64_t now_unix) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
@@ -306,8 +300,7 @@ Result<bool> SqliteStore::PutEndpoint(const std::string& model_id, const Endpoin
     return MakeError(ErrorCode::kBadRequest,
                      "a new endpoint's prices take effect at once; schedule changes once it exists");
   }
-  if (Status status = RecordPriceChangeLocked(model_id, endpoint.provider_id, endpoint.prices, at,
-                                              now_unix);
+  if (Status status = RecordPriceChangeLocked(model_id, endpoint.provider_id, endpoint.prices, at, now_unix);
       !status.ok()) {
     return status.error();
   }
@@ -336,8 +329,7 @@ Result<bool> SqliteStore::PutEndpoint(const std::string& model_id, const Endpoin
   return !exists;
 }
 
-Status SqliteStore::DeleteEndpoint(const std::string& model_id, const std::string& provider_id,
-                                   int64_t now_unix) {
+Status SqliteStore::DeleteEndpoint(const std::string& model_id, const std::string& provider_id, int64_t now_unix) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;

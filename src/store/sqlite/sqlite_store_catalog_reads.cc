@@ -25,14 +25,24 @@ std::vector<std::string> FromJsonArray(const std::string& text) {
 // A row of "SELECT id, company_id, name, description, context_length, max_output, created,
 // source, input_modalities, output_modalities FROM models"; its endpoints are left empty.
 Model ReadModel(const Statement& s) {
-  return Model{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6), s.Text(7),
-               FromJsonArray(s.Text(8)), FromJsonArray(s.Text(9)), {}};
+  return Model{s.Text(0),
+               s.Text(1),
+               s.Text(2),
+               s.Text(3),
+               s.Int(4),
+               s.Int(5),
+               s.Int(6),
+               s.Text(7),
+               FromJsonArray(s.Text(8)),
+               FromJsonArray(s.Text(9)),
+               {}};
 }
 
 // An endpoint from columns 1.. of LoadCatalogAt's endpoint query (column 0 is its model id).
 Endpoint ReadEndpoint(const Statement& s) {
   return Endpoint{s.Text(1), s.Text(2), money::Prices{s.Int(3), s.Int(4), s.Int(5), s.Int(6)},
-                  s.Int(7), s.Int(8), FromJsonArray(s.Text(9)), s.Bool(10)};
+                  s.Int(7),  s.Int(8),  FromJsonArray(s.Text(9)),
+                  s.Bool(10)};
 }
 
 }  // namespace
@@ -54,8 +64,7 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
                 "SELECT id, name, adapter, base_url, key_env, base_url_env, enabled "
                 "FROM providers ORDER BY id");
     auto providers = ReadRows(s, [](const Statement& row) {
-      return Provider{row.Text(0), row.Text(1), row.Text(2), row.Text(3),
-                      row.Text(4), row.Text(5), row.Bool(6)};
+      return Provider{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5), row.Bool(6)};
     });
     if (!providers.ok()) return providers.error();
     catalog.providers = std::move(*providers);
@@ -108,10 +117,9 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
 
 Result<bool> SqliteStore::CatalogEmpty() {
   std::lock_guard lock(mu_);
-  Statement s(
-      *conn_,
-      "SELECT NOT EXISTS (SELECT 1 FROM companies) AND NOT EXISTS (SELECT 1 FROM providers) "
-      "AND NOT EXISTS (SELECT 1 FROM models)");
+  Statement s(*conn_,
+              "SELECT NOT EXISTS (SELECT 1 FROM companies) AND NOT EXISTS (SELECT 1 FROM providers) "
+              "AND NOT EXISTS (SELECT 1 FROM models)");
   Result<int64_t> empty = ReadInt(s);
   if (!empty.ok()) return empty.error();
   return *empty != 0;
@@ -126,8 +134,9 @@ Result<std::vector<PriceChange>> SqliteStore::ListPriceHistory(const std::string
               "WHERE model_id = ? AND provider_id = ? ORDER BY effective_from, id");
   s.Bind(model_id).Bind(provider_id);
   return ReadRows(s, [](const Statement& row) {
-    return PriceChange{row.Int(0), row.Text(1), row.Text(2),
-                       money::Prices{row.Int(3), row.Int(4), row.Int(5), row.Int(6)}, row.Int(7), row.Int(8)};
+    return PriceChange{row.Int(0),  row.Text(1),
+                       row.Text(2), money::Prices{row.Int(3), row.Int(4), row.Int(5), row.Int(6)},
+                       row.Int(7),  row.Int(8)};
   });
 }
 

@@ -30,8 +30,7 @@ ApiKey ReadKey(const Statement& s) {
 
 template <class Value>
 Result<std::optional<ApiKey>> FindKey(Connection& conn, const char* where, const Value& value) {
-  Statement s(conn, std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE " + where +
-                        " AND deleted_at IS NULL");
+  Statement s(conn, std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE " + where + " AND deleted_at IS NULL");
   s.Bind(value);
   return ReadFirstRow(s, ReadKey);
 }
@@ -67,10 +66,8 @@ Result<int64_t> SqliteStore::CreateKey(const ApiKey& key) {
   Status status = s.Run();
   if (!status.ok()) {
     int code = s.result_code();
-    if (IsUniqueViolation(code))
-      return MakeError(ErrorCode::kConflict, "a key with this hash exists");
-    if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
-      return MakeError(ErrorCode::kNotFound, "no such user");
+    if (IsUniqueViolation(code)) return MakeError(ErrorCode::kConflict, "a key with this hash exists");
+    if (code == SQLITE_CONSTRAINT_FOREIGNKEY) return MakeError(ErrorCode::kNotFound, "no such user");
     if (IsConstraintViolation(code)) {
       return MakeError(ErrorCode::kBadRequest, "invalid key: " + status.error().message);
     }
@@ -131,11 +128,9 @@ Status SqliteStore::DeleteKey(int64_t key_id) {
   return KeyUpdateStatus(*conn_, s);
 }
 
-Status SqliteStore::RotateKey(int64_t key_id, const std::string& hash_hex,
-                              const std::string& prefix) {
+Status SqliteStore::RotateKey(int64_t key_id, const std::string& hash_hex, const std::string& prefix) {
   std::lock_guard lock(mu_);
-  Statement s(*conn_,
-              "UPDATE api_keys SET hash = ?, prefix = ? WHERE id = ? AND deleted_at IS NULL");
+  Statement s(*conn_, "UPDATE api_keys SET hash = ?, prefix = ? WHERE id = ? AND deleted_at IS NULL");
   s.Bind(hash_hex).Bind(prefix).Bind(key_id);
   return KeyUpdateStatus(*conn_, s);
 }

@@ -46,9 +46,7 @@ std::vector<Attempt> ParseAttempts(const std::string& text) {
   return attempts;
 }
 
-const char* UsageSourceName(UsageSource source) {
-  return source == UsageSource::kEstimated ? "estimated" : "provider";
-}
+const char* UsageSourceName(UsageSource source) { return source == UsageSource::kEstimated ? "estimated" : "provider"; }
 
 RequestLogRow ReadLogRow(const Statement& s) {
   RequestLogRow row;
@@ -178,13 +176,12 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const ActivityQuery& q
   Statement s(*conn_, std::string("SELECT CAST(") + group + " AS TEXT), CAST(" + series +
                           " AS TEXT), sum(requests), sum(errors), sum(prompt_tokens), "
                           "sum(completion_tokens), sum(cost_micros) FROM activity_rollups "
-                          "WHERE user_id = ? AND day >= ? AND day < ? GROUP BY " + group +
-                          (query.split_by.empty() ? std::string() : std::string(", ") + series) + " ORDER BY " +
+                          "WHERE user_id = ? AND day >= ? AND day < ? GROUP BY " +
+                          group + (query.split_by.empty() ? std::string() : std::string(", ") + series) + " ORDER BY " +
                           group + (query.split_by.empty() ? std::string() : std::string(", ") + series));
   s.Bind(query.user_id).Bind(UtcDay(query.from_ms)).Bind(UtcDay(query.to_ms));
   return ReadRows(s, [](const Statement& row) {
-    return ActivityBucket{row.Text(0), row.Text(1), row.Int(2), row.Int(3),
-                          row.Int(4),  row.Int(5),  row.Int(6)};
+    return ActivityBucket{row.Text(0), row.Text(1), row.Int(2), row.Int(3), row.Int(4), row.Int(5), row.Int(6)};
   });
 }
 

@@ -10,8 +10,7 @@
 namespace turnpike::store::sqlite {
 namespace {
 
-constexpr char kLedgerColumns[] =
-    "id, user_id, kind, amount_micros, idempotency_id, request_id, note, created_at";
+constexpr char kLedgerColumns[] = "id, user_id, kind, amount_micros, idempotency_id, request_id, note, created_at";
 
 // A row of kLedgerColumns.
 LedgerEntry ReadLedgerEntry(const Statement& s) {
@@ -29,11 +28,9 @@ Result<std::optional<Micros>> SqliteStore::BalanceLocked(int64_t user_id) {
   return std::optional<Micros>(s.Int(0));
 }
 
-Status SqliteStore::AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id,
-                                       const std::string& kind, Micros amount,
-                                       const std::string& idempotency_id,
-                                       const std::string& request_id, const std::string& note,
-                                       int64_t now_unix) {
+Status SqliteStore::AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id, const std::string& kind,
+                                       Micros amount, const std::string& idempotency_id, const std::string& request_id,
+                                       const std::string& note, int64_t now_unix) {
   Statement s(*conn_,
               "INSERT INTO ledger_entries (user_id, key_id, kind, amount_micros, idempotency_id, "
               "request_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -46,8 +43,8 @@ Status SqliteStore::AppendLedgerLocked(int64_t user_id, std::optional<int64_t> k
   return update.Run();
 }
 
-Status SqliteStore::Credit(int64_t user_id, Micros amount, const std::string& kind,
-                           const std::string& idempotency_id, const std::string& note) {
+Status SqliteStore::Credit(int64_t user_id, Micros amount, const std::string& kind, const std::string& idempotency_id,
+                           const std::string& note) {
   if (kind != "topup" && kind != "grant") {
     return MakeError(ErrorCode::kBadRequest, "credit kind must be topup or grant");
   }
@@ -65,14 +62,12 @@ Status SqliteStore::Credit(int64_t user_id, Micros amount, const std::string& ki
   if (**balance > std::numeric_limits<Micros>::max() - amount) {
     return MakeError(ErrorCode::kBadRequest, "credit would overflow the balance");
   }
-  Status status =
-      AppendLedgerLocked(user_id, std::nullopt, kind, amount, idempotency_id, "", note, NowUnix());
+  Status status = AppendLedgerLocked(user_id, std::nullopt, kind, amount, idempotency_id, "", note, NowUnix());
   if (!status.ok()) return status;
   return tx.Commit();
 }
 
-Status SqliteStore::Debit(int64_t user_id, Micros amount, const std::string& idempotency_id,
-                          const std::string& note) {
+Status SqliteStore::Debit(int64_t user_id, Micros amount, const std::string& idempotency_id, const std::string& note) {
   if (amount <= 0) return MakeError(ErrorCode::kBadRequest, "debit amount must be positive");
   if (idempotency_id.empty()) return MakeError(ErrorCode::kBadRequest, "idempotency id is empty");
   std::lock_guard lock(mu_);
@@ -87,16 +82,14 @@ Status SqliteStore::Debit(int64_t user_id, Micros amount, const std::string& ide
   if (**balance < amount) {
     return MakeError(ErrorCode::kConflict, "the balance is smaller than the deduction");
   }
-  Status status = AppendLedgerLocked(user_id, std::nullopt, "deduct", -amount, idempotency_id, "",
-                                     note, NowUnix());
+  Status status = AppendLedgerLocked(user_id, std::nullopt, "deduct", -amount, idempotency_id, "", note, NowUnix());
   if (!status.ok()) return status;
   return tx.Commit();
 }
 
-Result<bool> SqliteStore::ReplayLocked(const std::string& idempotency_id, int64_t user_id,
-                                       const std::string& kind, Micros amount) {
-  Statement s(*conn_,
-              "SELECT user_id, kind, amount_micros FROM ledger_entries WHERE idempotency_id = ?");
+Result<bool> SqliteStore::ReplayLocked(const std::string& idempotency_id, int64_t user_id, const std::string& kind,
+                                       Micros amount) {
+  Statement s(*conn_, "SELECT user_id, kind, amount_micros FROM ledger_entries WHERE idempotency_id = ?");
   s.Bind(idempotency_id);
   Result<bool> row = s.Next();
   if (!row.ok()) return row.error();
@@ -135,8 +128,8 @@ HoldResult SqliteStore::Hold(const HoldRequest& hold, int64_t now_unix) {
     if (!row.ok()) return result;
     std::optional<int64_t> expires_at = *row ? s.OptionalInt(2) : std::nullopt;
     // Disabled covers the key, its owner, and a deletion since the key was cached.
-    if (!*row || s.Int(0) != hold.user_id || s.Bool(1) ||
-        (expires_at.has_value() && *expires_at <= now_unix) || !balance->has_value()) {
+    if (!*row || s.Int(0) != hold.user_id || s.Bool(1) || (expires_at.has_value() && *expires_at <= now_unix) ||
+        !balance->has_value()) {
       result.outcome = HoldOutcome::kKeyDisabled;
       return result;
     }
@@ -164,8 +157,8 @@ HoldResult SqliteStore::Hold(const HoldRequest& hold, int64_t now_unix) {
     s.Bind(hold.amount).Bind(hold.key_id);
     if (!s.Run().ok()) return result;
   }
-  if (!AppendLedgerLocked(hold.user_id, hold.key_id, "hold", -hold.amount,
-                          "hold:" + hold.request_id, hold.request_id, "", now_unix)
+  if (!AppendLedgerLocked(hold.user_id, hold.key_id, "hold", -hold.amount, "hold:" + hold.request_id, hold.request_id,
+                          "", now_unix)
            .ok() ||
       !tx.Commit().ok()) {
     return result;
@@ -204,8 +197,7 @@ Status SqliteStore::SettleLocked(const std::string& request_id, Micros actual, i
     s.Bind(refund).Bind(key_id);
     if (Status status = s.Run(); !status.ok()) return status;
   }
-  return AppendLedgerLocked(user_id, key_id, "settle", refund, "settle:" + request_id, request_id,
-                            "", now_unix);
+  return AppendLedgerLocked(user_id, key_id, "settle", refund, "settle:" + request_id, request_id, "", now_unix);
 }
 
 Status SqliteStore::Settle(const std::string& request_id, Micros actual) {
@@ -266,8 +258,7 @@ Result<Micros> SqliteStore::TotalSpent(int64_t user_id) {
                          "WHERE user_id = ? AND kind IN ('hold', 'settle', 'refund')");
 }
 
-Result<std::vector<LedgerEntry>> SqliteStore::ListLedger(int64_t user_id, int limit,
-                                                         int64_t before_id) {
+Result<std::vector<LedgerEntry>> SqliteStore::ListLedger(int64_t user_id, int limit, int64_t before_id) {
   if (limit <= 0) return std::vector<LedgerEntry>();
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT ") + kLedgerColumns +

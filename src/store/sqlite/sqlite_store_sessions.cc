@@ -8,8 +8,7 @@ namespace turnpike::store::sqlite {
 Status SqliteStore::CreateSession(const Session& session) {
   if (session.id_hash.empty()) return MakeError(ErrorCode::kBadRequest, "session id is empty");
   std::lock_guard lock(mu_);
-  Statement s(*conn_,
-              "INSERT INTO sessions (id, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)");
+  Statement s(*conn_, "INSERT INTO sessions (id, user_id, expires_at, created_at) VALUES (?, ?, ?, ?)");
   s.Bind(session.id_hash).Bind(session.user_id).Bind(session.expires_at);
   s.Bind(session.created_at != 0 ? session.created_at : NowUnix());
   if (Status status = s.Run(); !status.ok()) {
@@ -23,16 +22,13 @@ Status SqliteStore::CreateSession(const Session& session) {
   return OkStatus();
 }
 
-Result<std::optional<Session>> SqliteStore::FindSession(const std::string& id_hash,
-                                                        int64_t now_unix) {
+Result<std::optional<Session>> SqliteStore::FindSession(const std::string& id_hash, int64_t now_unix) {
   std::lock_guard lock(mu_);
   Statement s(*conn_,
               "SELECT id, user_id, expires_at, created_at FROM sessions "
               "WHERE id = ? AND expires_at > ?");
   s.Bind(id_hash).Bind(now_unix);
-  return ReadFirstRow(s, [](const Statement& row) {
-    return Session{row.Text(0), row.Int(1), row.Int(2), row.Int(3)};
-  });
+  return ReadFirstRow(s, [](const Statement& row) { return Session{row.Text(0), row.Int(1), row.Int(2), row.Int(3)}; });
 }
 
 Status SqliteStore::DeleteSession(const std::string& id_hash) {

@@ -67,11 +67,10 @@ class MemoryDatabase : public StoreTestDatabase {
   bool SupportsSecondHandle() const override { return false; }
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Sqlite, StoreConformanceTest,
-    ::testing::Values(StoreBackend{"Memory", [] { return std::make_unique<MemoryDatabase>(); }},
-                      StoreBackend{"File", [] { return std::make_unique<FileDatabase>(); }}),
-    StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
+                         ::testing::Values(StoreBackend{"Memory", [] { return std::make_unique<MemoryDatabase>(); }},
+                                           StoreBackend{"File", [] { return std::make_unique<FileDatabase>(); }}),
+                         StoreBackendName);
 
 TEST(SqliteMigrationsTest, VersionsFollowFileOrder) {
   int expected_version = 1;
@@ -113,8 +112,7 @@ class RawDb {
   std::string Text(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;
     std::string out;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
       out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
     }
     sqlite3_finalize(stmt);
@@ -186,27 +184,25 @@ TEST(SqliteMigrationsTest, ControlPlaneMigrationKeepsRowsAndTriggers) {
                        "NOT NULL, applied_at INTEGER NOT NULL) STRICT;"),
               SQLITE_OK);
     ASSERT_EQ(raw.Exec(std::string(Migrations()[0].sql)), SQLITE_OK);
-    ASSERT_EQ(
-        raw.Exec(
-            "INSERT INTO schema_migrations VALUES (1, '0001_init', 0);"
-            "INSERT INTO users (email, password_hash, balance_micros, created_at) "
-            "  VALUES ('a@example.com', 'x', 90, 1);"
-            "INSERT INTO api_keys (user_id, name, prefix, hash, created_at) "
-            "  VALUES (1, 'k', 'sk', '" +
-            std::string(64, 'c') +
-            "', 1);"
-            "INSERT INTO ledger_entries (user_id, kind, amount_micros, idempotency_id, created_at) "
-            "  VALUES (1, 'grant', 100, 'g1', 1);"
-            "INSERT INTO ledger_entries (user_id, key_id, kind, amount_micros, idempotency_id, "
-            "  request_id, created_at) VALUES (1, 1, 'hold', -10, 'hold:r1', 'r1', 2);"
-            "INSERT INTO onramp_transactions (user_id, amount_micros, provider, external_id, "
-            "  status, created_at) VALUES (1, 5, 'stripe', 'cs_1', 'completed', 7), "
-            "  (1, 6, 'stripe', 'cs_2', 'pending', 8);"
-            "INSERT INTO request_log (request_id, user_id, key_id, model_id, http_status, "
-            "  prompt_tokens, completion_tokens, cost_micros, created_at) VALUES "
-            "  ('gen-1', 1, 1, 'a/x', 200, 5, 1, 10, 1764288000000), "
-            "  ('gen-2', 1, 1, 'a/x', 500, 7, 0, 0, 1764288000001);"),
-        SQLITE_OK);
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_migrations VALUES (1, '0001_init', 0);"
+                       "INSERT INTO users (email, password_hash, balance_micros, created_at) "
+                       "  VALUES ('a@example.com', 'x', 90, 1);"
+                       "INSERT INTO api_keys (user_id, name, prefix, hash, created_at) "
+                       "  VALUES (1, 'k', 'sk', '" +
+                       std::string(64, 'c') +
+                       "', 1);"
+                       "INSERT INTO ledger_entries (user_id, kind, amount_micros, idempotency_id, created_at) "
+                       "  VALUES (1, 'grant', 100, 'g1', 1);"
+                       "INSERT INTO ledger_entries (user_id, key_id, kind, amount_micros, idempotency_id, "
+                       "  request_id, created_at) VALUES (1, 1, 'hold', -10, 'hold:r1', 'r1', 2);"
+                       "INSERT INTO onramp_transactions (user_id, amount_micros, provider, external_id, "
+                       "  status, created_at) VALUES (1, 5, 'stripe', 'cs_1', 'completed', 7), "
+                       "  (1, 6, 'stripe', 'cs_2', 'pending', 8);"
+                       "INSERT INTO request_log (request_id, user_id, key_id, model_id, http_status, "
+                       "  prompt_tokens, completion_tokens, cost_micros, created_at) VALUES "
+                       "  ('gen-1', 1, 1, 'a/x', 200, 5, 1, 10, 1764288000000), "
+                       "  ('gen-2', 1, 1, 'a/x', 500, 7, 0, 0, 1764288000001);"),
+              SQLITE_OK);
   }
   std::unique_ptr<Store> store = db.Open();
   Result<int> applied = store->Migrate();
@@ -317,7 +313,7 @@ TEST(SqliteStoreTest, TouchKeyNeverWaitsForAnotherWriter) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
   ASSERT_EQ(raw.Exec("COMMIT"), SQLITE_OK);
   EXPECT_FALSE(Must(store->FindKeyById(*key_id))->last_used_at.has_value());  // dropped
-  store->TouchKey(*key_id, 1'001);  // not throttled by the dropped write
+  store->TouchKey(*key_id, 1'001);                                            // not throttled by the dropped write
   EXPECT_EQ(Must(store->FindKeyById(*key_id))->last_used_at, 1'001);
   // The busy timeout is back for everything else.
   ASSERT_EQ(raw.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
@@ -383,8 +379,7 @@ TEST(OpenStoreTest, RejectsOtherUrls) {
   ASSERT_FALSE(pg.ok());
   EXPECT_NE(pg.error().message.find("later issue"), std::string::npos);
   EXPECT_EQ(pg.error().message.find("secret"), std::string::npos);
-  for (const char* url :
-       {"mysql://x", "sqlite://", "sqlite:///", "sqlite:///tmp/x.db?mode=ro", ""}) {
+  for (const char* url : {"mysql://x", "sqlite://", "sqlite:///", "sqlite:///tmp/x.db?mode=ro", ""}) {
     Result<std::unique_ptr<Store>> store = OpenStore(url);
     EXPECT_FALSE(store.ok()) << url;
     if (!store.ok()) {

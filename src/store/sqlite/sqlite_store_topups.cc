@@ -8,8 +8,7 @@
 namespace turnpike::store::sqlite {
 namespace {
 
-constexpr char kTopupColumns[] =
-    "id, user_id, amount_micros, provider, external_id, status, created_at, completed_at";
+constexpr char kTopupColumns[] = "id, user_id, amount_micros, provider, external_id, status, created_at, completed_at";
 
 Topup ReadTopup(const Statement& s) {
   Topup topup;
@@ -42,8 +41,7 @@ Result<int64_t> SqliteStore::CreateTopup(const Topup& topup) {
     if (IsUniqueViolation(code)) {
       return MakeError(ErrorCode::kConflict, "a top-up with this provider and external id exists");
     }
-    if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
-      return MakeError(ErrorCode::kNotFound, "no such user");
+    if (code == SQLITE_CONSTRAINT_FOREIGNKEY) return MakeError(ErrorCode::kNotFound, "no such user");
     if (IsConstraintViolation(code)) {
       return MakeError(ErrorCode::kBadRequest, "invalid top-up: " + status.error().message);
     }
@@ -52,8 +50,7 @@ Result<int64_t> SqliteStore::CreateTopup(const Topup& topup) {
   return conn_->LastInsertRowid();
 }
 
-Result<bool> SqliteStore::CompleteTopup(const std::string& provider, const std::string& external_id,
-                                        int64_t now_unix) {
+Result<bool> SqliteStore::CompleteTopup(const std::string& provider, const std::string& external_id, int64_t now_unix) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
@@ -96,8 +93,7 @@ Result<bool> SqliteStore::CompleteTopup(const std::string& provider, const std::
   return !*credited_before;
 }
 
-Result<std::optional<Topup>> SqliteStore::FindTopup(const std::string& provider,
-                                                    const std::string& external_id) {
+Result<std::optional<Topup>> SqliteStore::FindTopup(const std::string& provider, const std::string& external_id) {
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT ") + kTopupColumns +
                           " FROM onramp_transactions WHERE provider = ? AND external_id = ?");

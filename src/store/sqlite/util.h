@@ -10,9 +10,7 @@ namespace turnpike::store::sqlite {
 
 // Wall-clock unix seconds, for created_at columns the caller does not supply.
 inline int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // The UTC day of a unix-milliseconds instant as "YYYY-MM-DD" (the activity rollups' key).
@@ -28,8 +26,8 @@ inline std::string UtcDay(int64_t unix_ms) {
   if (day > kMaxDay) day = kMaxDay;
   year_month_day ymd{sys_days{days{day}}};
   char text[16];
-  std::snprintf(text, sizeof(text), "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  std::snprintf(text, sizeof(text), "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
   return text;
 }
 
