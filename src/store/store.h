@@ -33,6 +33,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "store/batch.h"
 #include "store/catalog.h"
 #include "store/health_check.h"
 #include "store/keys.h"
@@ -51,7 +52,8 @@ class Store : public UserStore,
               public RequestLogStore,
               public SessionStore,
               public TopupStore,
-              public HealthCheck {
+              public HealthCheck,
+              public Batch {
  public:
   ~Store() override = default;
 

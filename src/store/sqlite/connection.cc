@@ -122,22 +122,36 @@ std::optional<int64_t> Statement::OptionalInt(int column) const {
 }
 
 Transaction::~Transaction() {
+  if (!active_) return;
+  if (savepoint_) {
+    // Undo this call only; the enclosing batch goes on (if a failure already ended it, there is
+    // nothing left to undo).
+    if (conn_.InTransaction()) {
+      Statement rollback(conn_, "ROLLBACK TO tp_call");
+      (void)rollback.Run();
+      Statement release(conn_, "RELEASE tp_call");
+      (void)release.Run();
+    }
+    return;
+  }
   // A failed statement may already have rolled the transaction back; only roll back if open.
-  if (active_ && conn_.InTransaction()) {
+  if (conn_.InTransaction()) {
     Statement rollback(conn_, "ROLLBACK");
     (void)rollback.Run();
   }
 }
 
 Status Transaction::Begin(Mode mode) {
-  Statement begin(conn_, mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+  // Inside a batch (an enclosing write transaction) a call is a savepoint of it.
+  savepoint_ = conn_.InTransaction();
+  Statement begin(conn_, savepoint_ ? "SAVEPOINT tp_call" : mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   Status status = begin.Run();
   if (status.ok()) active_ = true;
   return status;
 }
 
 Status Transaction::Commit() {
-  Statement commit(conn_, "COMMIT");
+  Statement commit(conn_, savepoint_ ? "RELEASE tp_call" : "COMMIT");
   Status status = commit.Run();
   if (status.ok()) active_ = false;
   return status;

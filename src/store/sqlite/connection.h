@@ -115,7 +115,9 @@ auto ReadFirstRow(Statement& s, Read read) -> Result<std::optional<decltype(read
 // Column 0 of the first row of `s` as an integer (a count or a sum); 0 when there is no row.
 Result<int64_t> ReadInt(Statement& s);
 
-// A transaction on a Connection; rolls back when destroyed without Commit().
+// A transaction on a Connection; rolls back when destroyed without Commit(). Begun while the
+// connection is already in a transaction (a batch), it is a savepoint of that one instead:
+// Commit() releases it, and destruction without Commit() undoes only what it did.
 class Transaction {
  public:
   enum class Mode {
@@ -134,6 +136,7 @@ class Transaction {
  private:
   Connection& conn_;
   bool active_ = false;
+  bool savepoint_ = false;
 };
 
 // True when `code` (an extended result code) is a UNIQUE or PRIMARY KEY violation.

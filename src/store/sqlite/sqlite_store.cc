@@ -91,6 +91,17 @@ Result<int> SqliteStore::Migrate() {
   return applied;
 }
 
+Status SqliteStore::RunBatch(const std::function<void()>& calls) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  calls();
+  // A call whose failure ended the whole transaction (SQLite rolls back on some errors) took
+  // the others' work with it.
+  if (!conn_->InTransaction()) return MakeError(ErrorCode::kInternal, "sqlite: the batch was rolled back");
+  return tx.Commit();
+}
+
 bool SqliteStore::Ping() {
   std::lock_guard lock(mu_);
   Statement s(*conn_, "SELECT 1");

@@ -94,6 +94,7 @@ class SqliteStore final : public Store {
 
   Result<int> Migrate() override;
   bool Ping() override;
+  Status RunBatch(const std::function<void()>& calls) override;
 
   Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash, bool is_admin) override;
   Result<std::optional<User>> FindUserByEmail(const std::string& email) override;
@@ -207,7 +208,9 @@ class SqliteStore final : public Store {
   };
   Status DeleteUnreferenced(const Deletion& deletion, const std::string& id);
 
-  std::mutex mu_;
+  // Held by every call for its whole duration, and by RunBatch around the calls it runs (the
+  // same thread takes it again: recursive).
+  std::recursive_mutex mu_;
   std::unique_ptr<Connection> conn_;
   const int busy_timeout_ms_;
 

@@ -1,0 +1,64 @@
+// GroupCommitter: one thread that runs queued store calls in batches, each batch one
+// transaction (store::Batch), so many requests' holds, settlements and log rows share one commit
+// and one flush to disk. Callers never wait for the database: they queue a call and are told
+// when it is durable. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "store/batch.h"
+
+namespace turnpike::store {
+
+class GroupCommitter {
+ public:
+  struct Options {
+    size_t max_batch = 512;  // calls per transaction at most
+    // Added before every call, on the committer's thread: a test-only way to make the store
+    // slow (TURNPIKE_TEST_STORE_DELAY_MS). Zero in production.
+    std::chrono::milliseconds test_delay{0};
+  };
+
+  // `db` must outlive the committer.
+  GroupCommitter(Batch& db, Options options);
+  ~GroupCommitter();  // Stop()
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Queues `call` (which makes store calls and keeps their results) for the next batch. `done`
+  // runs on the committer's thread once what `call` did is committed. When a batch cannot
+  // commit, each of its calls runs again alone (in its own transactions) before its `done`, so
+  // one failing call never loses the others'. After Stop() a call runs at once on the caller's
+  // thread.
+  void Submit(std::function<void()> call, std::function<void()> done);
+
+  // Runs everything queued, then ends the thread. Idempotent.
+  void Stop();
+
+  uint64_t batches() const;  // transactions committed so far (for tests and metrics)
+
+ private:
+  struct Item {
+    std::function<void()> call;
+    std::function<void()> done;
+  };
+  void Run();
+  void RunBatch(std::deque<Item>& batch);
+
+  Batch& db_;
+  Options options_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Item> queue_;
+  bool stopping_ = false;
+  uint64_t batches_ = 0;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+}  // namespace turnpike::store
