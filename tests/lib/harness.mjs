@@ -4,7 +4,7 @@
 //
 // Every process started here is killed when the test process exits, on failure too, and every
 // temporary data directory is removed then (set TURNPIKE_KEEP_TMP=1 to keep them for debugging).
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -185,13 +185,18 @@ function describe(args, r) {
   return `turnpike ${args.join(' ')} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
-export async function startTurnpike({ fake, env = {}, catalog = null } = {}) {
+// Options beyond the fake, env and catalog:
+//   dataDir   run on this existing data directory (and its database) instead of a fresh one,
+//             e.g. `startTurnpike({ fake, dataDir: old.dataDir })` to restart after `old.kill()`;
+//             the directory is removed at exit only if the harness made it.
+//   serveEnv  extra environment for the `serve` process only (not for migrate or the CLI).
+export async function startTurnpike({ fake, env = {}, catalog = null, dataDir: reuseDir = null, serveEnv = {} } = {}) {
   const bin = turnpikeBinary();
   if (!fs.existsSync(bin)) {
     throw new Error(`turnpike binary not found at ${bin}: build it (cmake --build build) or set TURNPIKE_BIN`);
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-test-'));
-  tempDirs.add(dataDir);
+  const dataDir = reuseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-test-'));
+  if (!reuseDir) tempDirs.add(dataDir);
   const fullEnv = serverEnv(dataDir, fake, env);
 
   const cli = (args, opts = {}) => runCli(bin, { ...fullEnv, ...(opts.env ?? {}) }, args, opts);
@@ -204,7 +209,7 @@ export async function startTurnpike({ fake, env = {}, catalog = null } = {}) {
   await mustCli(['migrate']);
   if (catalog) await mustCli(['catalog', 'import', path.resolve(ROOT, catalog)]);
 
-  const child = track(spawn(bin, ['serve'], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(bin, ['serve'], { cwd: ROOT, env: { ...fullEnv, ...serveEnv }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let output;
   // stdout and stderr are separate pipes, so lines printed before "turnpike ready" on the other
   // stream may arrive after it: wait for every line we parse, then a moment for stragglers.
@@ -276,5 +281,39 @@ export async function startTurnpike({ fake, env = {}, catalog = null } = {}) {
     stop({ signal = 'SIGTERM' } = {}) {
       return stopChild(child, signal, 15_000);
     },
+    // SIGKILL, as a crash would: no drain, no flush. Resolves once the process is gone, to the
+    // signal that ended it (null if it had already exited with a code).
+    async kill() {
+      const done = exited(child);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await done;
+      return child.signalCode;
+    },
+    // Runs SQL on the server's SQLite database with the `sqlite3` shell (as another program
+    // would, while the server runs or after it stopped); resolves to the rows as objects.
+    query(sql) {
+      return sqliteQuery(path.join(dataDir, 'turnpike.db'), sql);
+    },
   };
+}
+
+// Runs `sql` on a SQLite database file with the `sqlite3` shell (-json, a 5 s busy timeout, stop
+// at the first error); resolves to the rows of the last statement that returns rows, as objects.
+export function sqliteQuery(dbFile, sql) {
+  return new Promise((resolve, reject) => {
+    execFile('sqlite3', ['-bail', '-json', '-cmd', '.timeout 5000', dbFile], { timeout: 30_000 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`sqlite3 ${dbFile} failed (${err.code ?? err.message}): ${stderr}\nSQL: ${sql}`));
+        return;
+      }
+      const text = stdout.trim();
+      if (!text) {
+        resolve([]);
+        return;
+      }
+      // One JSON array per statement that returned rows; keep the last.
+      const arrays = text.split(/\n(?=\[)/).map((t) => JSON.parse(t));
+      resolve(arrays.at(-1));
+    }).stdin.end(sql);
+  });
 }
