@@ -3,12 +3,18 @@
 #include <sys/stat.h>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "app/commands.h"
+#include "app/hold_owner.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/error_table.h"
@@ -92,22 +98,71 @@ std::string Url(const std::string& host, int port) {
 // Reloads the catalog from the store every kCatalogRefresh, so `turnpike catalog import` and
 // admin changes made through another process reach a running server, and as soon as a scheduled
 // price change that the current snapshot knows of comes due (within kPriceChangeCheck). The
-// control plane of this process reloads at once after its own changes.
-void ScheduleCatalogRefresh(asio::steady_timer& timer, store::CatalogStore& store, state::ModelRouter& router,
-                            std::chrono::steady_clock::time_point loaded_at) {
-  timer.expires_after(kPriceChangeCheck);
-  timer.async_wait([&timer, &store, &router, loaded_at](boost::system::error_code ec) {
-    if (ec) return;
-    auto loaded = loaded_at;
-    auto snapshot = router.snapshot();
-    std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
-    if (std::chrono::steady_clock::now() - loaded_at >= kCatalogRefresh || (due && *due <= UnixSeconds())) {
-      // A failed read keeps the snapshot (Reload logs it); the next tick tries again.
-      (void)router.Reload([&store] { return store.LoadCatalog(); });
-      loaded = std::chrono::steady_clock::now();
+// control plane of this process reloads at once after its own changes. Runs on a thread of its
+// own: a catalog read never holds up an event loop.
+class CatalogRefresher {
+ public:
+  CatalogRefresher(store::CatalogStore& store, state::ModelRouter& router)
+      : store_(store), router_(router), thread_([this] { Run(); }) {}
+  ~CatalogRefresher() { Stop(); }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
     }
-    ScheduleCatalogRefresh(timer, store, router, loaded);
-  });
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    auto loaded = std::chrono::steady_clock::now();
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, kPriceChangeCheck, [this] { return stopping_; })) {
+      auto snapshot = router_.snapshot();
+      std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
+      if (std::chrono::steady_clock::now() - loaded < kCatalogRefresh && !(due && *due <= UnixSeconds())) continue;
+      lock.unlock();
+      // A failed read keeps the snapshot (Reload logs it); the next tick tries again.
+      (void)router_.Reload([this] { return store_.LoadCatalog(); });
+      loaded = std::chrono::steady_clock::now();
+      lock.lock();
+    }
+  }
+
+  store::CatalogStore& store_;
+  state::ModelRouter& router_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+// Releases the holds of every owner whose process is no longer running, and (a safety net for
+// holds no owner claims) those older than `stale_hold_seconds`. Returns how many.
+int ReleaseHoldsOfStoppedProcesses(store::Ledger& ledger, const std::string& owners_dir, int64_t stale_hold_seconds) {
+  int released = 0;
+  auto owners = ledger.HoldOwners();
+  if (!owners.ok()) spdlog::error("reading the owners of open holds failed: {}", owners.error().message);
+  for (const std::string& id : owners.ok() ? *owners : std::vector<std::string>{}) {
+    if (HoldOwner::Running(owners_dir, id)) continue;
+    if (auto n = ledger.ReleaseHoldsOf(id); n.ok()) {
+      released += *n;
+      HoldOwner::Forget(owners_dir, id);
+    } else {
+      spdlog::error("releasing the holds of a stopped process failed: {}", n.error().message);
+    }
+  }
+  if (auto n = ledger.ReleaseStaleHolds(UnixSeconds() - stale_hold_seconds); n.ok()) released += *n;
+  return released;
+}
+
+// TURNPIKE_TEST_STORE_DELAY_MS: a test-only delay added to every store call the gateway makes,
+// on the store threads (tests/integration/slow-store.test.mjs). Unset in production.
+std::chrono::milliseconds TestStoreDelay() {
+  const char* v = std::getenv("TURNPIKE_TEST_STORE_DELAY_MS");
+  return std::chrono::milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 0L);
 }
 
 std::vector<std::unique_ptr<net::UpstreamClient>> MakeUpstreams(net::EventLoops& loops, const config::Config& config) {
@@ -120,16 +175,17 @@ std::vector<std::unique_ptr<net::UpstreamClient>> MakeUpstreams(net::EventLoops&
 // What only the gateway listener uses; built only by a process that serves it (--role all or
 // gateway).
 struct GatewayParts {
-  GatewayParts(const config::Config& config, store::Store& store, state::ModelRouter& router, net::EventLoops& loops)
+  GatewayParts(const config::Config& config, store::Store& store, state::ModelRouter& router, net::EventLoops& loops,
+               const std::string& hold_owner)
       : upstreams(MakeUpstreams(loops, config)),
-        log(store, static_cast<size_t>(config.request_log_batch),
-            std::chrono::milliseconds(config.request_log_flush_ms)),
         keys(store, std::chrono::milliseconds(config.key_cache_ttl_ms)),
-        gateway(config, gateway::GatewayStores{store, store, store, store}, keys, router, log, upstreams) {}
+        writes(store, {static_cast<size_t>(config.request_log_batch), TestStoreDelay()}),
+        gateway(config, gateway::GatewayStores{store, store, store, store, writes, hold_owner, TestStoreDelay()}, keys, router,
+                upstreams) {}
 
   std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;  // one per event loop
-  store::RequestLogWriter log;
   state::KeyCache keys;
+  store::GroupCommitter writes;  // the gateway's holds, settlements and log rows
   gateway::Gateway gateway;
 };
 
@@ -143,9 +199,16 @@ int Serve(const config::Config& config, const std::string& role) {
   auto ready = store::OpenReadyStore(config.database_url);
   if (!ready.ok()) return Fail(ready.error().message);
   std::unique_ptr<store::Store> store = std::move(ready->store);
-  if (auto released = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds);
-      released.ok() && *released > 0) {
-    spdlog::warn("released {} holds left by a process that stopped without settling them", *released);
+  // Holds left by a process that is gone are released now: its requests never finished.
+  const std::string owners_dir = (std::filesystem::path(config.data_dir) / "holds").string();
+  std::optional<HoldOwner> owner;
+  if (run_gateway) {
+    auto claimed = HoldOwner::Claim(owners_dir);
+    if (!claimed.ok()) return Fail("data_dir: " + claimed.error().message);
+    owner.emplace(std::move(*claimed));
+  }
+  if (auto released = ReleaseHoldsOfStoppedProcesses(*store, owners_dir, config.stale_hold_seconds); released > 0) {
+    spdlog::warn("released {} holds left by a process that stopped without settling them", released);
   }
   auto secret = SessionSecret(config);
   if (!secret.ok()) return Fail(secret.error().message);
@@ -157,7 +220,7 @@ int Serve(const config::Config& config, const std::string& role) {
   if (!catalog.ok()) return Fail("reading the catalog failed: " + catalog.error().message);
   router.Load(std::move(*catalog));
   std::unique_ptr<GatewayParts> gateway_parts;
-  if (run_gateway) gateway_parts = std::make_unique<GatewayParts>(config, *store, router, loops);
+  if (run_gateway) gateway_parts = std::make_unique<GatewayParts>(config, *store, router, loops, owner->id());
   auto payments = payments::MakePaymentProvider(config, *store, config::ProcessEnv());
   if (!payments.ok()) return Fail(payments.error().message);
 
@@ -208,8 +271,7 @@ int Serve(const config::Config& config, const std::string& role) {
     servers.push_back(std::move(server));
   }
 
-  asio::steady_timer refresh(loops.at(0));
-  ScheduleCatalogRefresh(refresh, *store, router, std::chrono::steady_clock::now());
+  CatalogRefresher refresh(*store, router);
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most the grace period),
   // then stop the loops. A second signal stops at once.
@@ -234,7 +296,7 @@ int Serve(const config::Config& config, const std::string& role) {
     spdlog::info("signal {}: shutting down, waiting for in-flight requests", signo);
     *deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdown_grace_ms);
     for (auto& s : servers) s->BeginShutdown();
-    refresh.cancel();
+    refresh.Stop();
     signals.async_wait([&](boost::system::error_code ec2, int) {
       if (!ec2) loops.Stop();
     });
@@ -248,7 +310,7 @@ int Serve(const config::Config& config, const std::string& role) {
   if (control) control->Stop();
   servers.clear();
   loops.Drain();
-  if (gateway_parts) gateway_parts->log.Stop();
+  if (gateway_parts) gateway_parts->writes.Stop();  // what was queued is written
   std::cout << "turnpike stopped" << std::endl;
   return 0;
 }

@@ -35,6 +35,8 @@ class BrokenLedgerReads : public store::Ledger {
     return writes_.Settle(request_id, actual);
   }
   Result<int> ReleaseStaleHolds(int64_t older_than) override { return writes_.ReleaseStaleHolds(older_than); }
+  Result<std::vector<std::string>> HoldOwners() override { return writes_.HoldOwners(); }
+  Result<int> ReleaseHoldsOf(const std::string& owner) override { return writes_.ReleaseHoldsOf(owner); }
   Result<store::Micros> LedgerSum(int64_t) override { return Broken(); }
   Result<std::vector<store::LedgerEntry>> ListLedger(int64_t, int, int64_t) override { return Broken(); }
   Result<store::Micros> TotalCredited(int64_t) override { return Broken(); }

@@ -74,9 +74,14 @@ asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request,
   if (request.path == "/health") {
     reply.body = R"({"status":"ok"})";
   } else if (request.path == "/ready") {
-    bool ok = database_.Ping();
-    reply.status = ok ? 200 : 503;
-    reply.body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
+    // On the pool: the database may be slow, and the loop must not wait for it.
+    reply = co_await OnPool(pool_, [this] {
+      Reply ready;
+      bool ok = database_.Ping();
+      ready.status = ok ? 200 : 503;
+      ready.body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
+      return ready;
+    });
   } else if (request.path == "/api/openapi.json" && get) {
     reply.body = std::string(kOpenApiJson);
   } else if (api) {

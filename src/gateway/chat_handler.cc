@@ -15,7 +15,15 @@ using boost::asio::awaitable;
 awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
                               const std::string& request_id) {
   metrics_.chat_requests.fetch_add(1, std::memory_order_relaxed);
-  auto key = keys_.Authenticate(FindHeader(request.headers, "authorization"), UnixSeconds());
+  std::string_view authorization = FindHeader(request.headers, "authorization");
+  const int64_t now = UnixSeconds();
+  std::optional<Result<store::ApiKey>> cached = keys_.AuthenticateCached(authorization, now);
+  if (!cached) {  // a cache miss: read the key on a store thread
+    Result<store::ApiKey> read =
+        co_await Read<Result<store::ApiKey>>([&] { return keys_.Authenticate(authorization, now); });
+    cached = std::move(read);
+  }
+  Result<store::ApiKey>& key = *cached;
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request_id);
     co_return;
@@ -23,7 +31,8 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   Exchange x(*this);
   x.id = request_id;
   x.key = std::move(*key);
-  key_store_.TouchKey(x.key.id, UnixSeconds());  // last_used_at; the store skips it when recent
+  // last_used_at, in the next group commit; nobody waits for it (the store skips it when recent).
+  writes_([this, key_id = x.key.id, now] { key_store_.TouchKey(key_id, now); }, [] {});
   x.raw_body = request.body;
   boost::system::error_code ec;
   x.body = json::parse(request.body, ec);
@@ -66,7 +75,9 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     const store::Endpoint& e = *r.endpoint;
     x.held = std::max(x.held, billing::WorstCaseCost(x.info, {e.context_length, e.max_output, e.prices}));
   }
-  auto hold = ledger_.Hold({x.id, x.key.user_id, x.key.id, x.held}, UnixSeconds());
+  const store::HoldRequest request_hold{x.id, x.key.user_id, x.key.id, x.held, hold_owner_};
+  store::HoldResult hold =
+      co_await Write<store::HoldResult>([&] { return ledger_.Hold(request_hold, UnixSeconds()); });
   switch (hold.outcome) {
     case store::HoldOutcome::kHeld:
       x.hold_taken = true;
@@ -99,7 +110,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   }
   co_await Dispatch(worker, x, writer);
   writer.OnClientGone(nullptr);
-  x.Finish();
+  co_await x.Record();  // when no answer recorded it (the client left)
 }
 
 Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const state::Route& r,
@@ -200,7 +211,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
 
 awaitable<void> Gateway::SendAnswer(Exchange& x, std::string body, net::ResponseWriter& writer) {
   x.status = 200;
-  x.Settle();
+  co_await x.Record();
   Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
   co_await writer.Send(200, std::move(headers), std::move(body));
   metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);

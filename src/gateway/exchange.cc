@@ -98,23 +98,41 @@ void Gateway::Exchange::Bill(bool answered) {
   cost = std::min(held, billing::CostOf(usage, route->endpoint->prices));
 }
 
-void Gateway::Exchange::Settle() {
-  if (!hold_taken || settled) return;
-  settled = true;
-  if (auto s = gateway.ledger_.Settle(id, cost); !s.ok()) {
-    spdlog::error("{}: settlement failed: {}", id, s.error().message);
+boost::asio::awaitable<void> Gateway::Exchange::Record() {
+  if (recorded) co_return;
+  recorded = true;
+  store::RequestLogRow row = LogRow();
+  if (route && info.stream && status == 200 && usage_from_provider && ttft_ms >= 0) {
+    gateway.health_.RecordThroughput(provider(), usage.completion_tokens, row.latency_ms - ttft_ms);
   }
-  gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
+  Gateway& g = gateway;
+  const bool settle = hold_taken;
+  // Both writes are idempotent by request id, so the call may run again (a batch that could not
+  // commit).
+  bool charged = co_await g.Write<bool>([&g, &row, settle, charge = cost] {
+    bool ok = true;
+    if (settle) {
+      if (auto s = g.ledger_.Settle(row.request_id, charge); !s.ok()) {
+        spdlog::error("{}: settlement failed: {}", row.request_id, s.error().message);
+        ok = false;
+      }
+    }
+    if (auto s = g.request_log_.AppendRequestLogs({row}); !s.ok()) {
+      spdlog::error("{}: request log row not written: {}", row.request_id, s.error().message);
+      g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
+    }
+    return ok;
+  });
+  if (settle && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
 }
 
 boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::ResponseWriter& writer) {
   Failed(error);
-  Settle();
+  co_await Record();
   co_await gateway.ReplyError(writer, error, id);
 }
 
-void Gateway::Exchange::Finish() {
-  Settle();
+store::RequestLogRow Gateway::Exchange::LogRow() {
   store::RequestLogRow row;
   row.request_id = id;
   row.user_id = key.user_id;
@@ -138,9 +156,6 @@ void Gateway::Exchange::Finish() {
   row.finish_reason = finish_reason;
   row.error_message = error_message;
   row.created_at = UnixMillis();
-  if (route && info.stream && status == 200 && usage_from_provider && ttft_ms >= 0) {
-    gateway.health_.RecordThroughput(provider(), usage.completion_tokens, row.latency_ms - ttft_ms);
-  }
   if (!attempts.empty() && !error_message.empty() && attempts.back().error.empty()) {
     attempts.back().error = error_message;  // it answered, then failed mid-stream
   }
@@ -149,7 +164,7 @@ void Gateway::Exchange::Finish() {
     row.prompt_text = std::string(raw_body.substr(0, kMaxLoggedText));
     row.completion_text = std::move(completion_text);
   }
-  gateway.log_.Enqueue(std::move(row));
+  return row;
 }
 
 }  // namespace turnpike::gateway

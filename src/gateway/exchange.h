@@ -1,6 +1,6 @@
 // Private to gateway/: the state of one chat request as it moves through Gateway::Chat,
-// Dispatch, the relays (OpenAI bytes, or translated through a provider adapter) and Finish, and
-// the request's bookkeeping (cancel, fail, bill, settle, log), written once here.
+// Dispatch and the relays (OpenAI bytes, or translated through a provider adapter), and the
+// request's bookkeeping (cancel, fail, bill, record the charge and the log row), written once here.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -34,7 +34,6 @@ struct Gateway::Exchange {
   std::optional<protocol::ChatRequest> canonical;  // decoded once, for translating adapters
   money::Micros held = 0;
   bool hold_taken = false;
-  bool settled = false;
   // Outcome.
   billing::Usage usage;
   bool usage_from_provider = false;
@@ -68,13 +67,16 @@ struct Gateway::Exchange {
   // at four characters a token and what was delivered) when an answer came (`answered`) or
   // something was delivered; never more than the hold.
   void Bill(bool answered);
-  // Replaces the hold with `cost` (once). Called before the last byte of the response goes out,
-  // so a client that has its answer also sees the money moved.
-  void Settle();
-  // Failed(error), Settle(), then the error answer.
+  // Records the outcome, once: the hold replaced by `cost` and the request-log row, in one
+  // group-committed transaction, off the event loop. Awaited before the last byte of an answer
+  // goes out, so a client that has its answer (and its cost) can find both after any crash.
+  boost::asio::awaitable<void> Record();
+  // Failed(error), Record(), then the error answer.
   boost::asio::awaitable<void> Fail(const Error& error, net::ResponseWriter& writer);
-  // Settles if that has not happened yet, records throughput, and queues the request-log row.
-  void Finish();
+  // The request-log row of what happened (moves the attempts and the kept text out).
+  store::RequestLogRow LogRow();
+
+  bool recorded = false;
 };
 
 // A transport failure (connect, timeout, cut) with the provider, as the client should see it.

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 #include <ctime>
+#include <thread>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -62,17 +63,29 @@ std::string_view RoutePath(std::string_view path) {
 }  // namespace
 
 Gateway::Gateway(const config::Config& config, const GatewayStores& stores, state::KeyCache& keys,
-                 state::ModelRouter& router, store::RequestLogWriter& log,
-                 std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams)
+                 state::ModelRouter& router, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams)
     : config_(config),
       key_store_(stores.keys),
       ledger_(stores.ledger),
       request_log_(stores.request_log),
       database_(stores.database),
+      hold_owner_(stores.hold_owner),
       keys_(keys),
       router_(router),
-      log_(log),
-      upstreams_(upstreams) {}
+      upstreams_(upstreams) {
+  reads_ = [this, delay = stores.test_delay](std::function<void()> call, std::function<void()> done) {
+    boost::asio::post(read_pool_, [delay, call = std::move(call), done = std::move(done)] {
+      if (delay.count() > 0) std::this_thread::sleep_for(delay);
+      call();
+      done();
+    });
+  };
+  writes_ = [&committer = stores.writes](std::function<void()> call, std::function<void()> done) {
+    committer.Submit(std::move(call), std::move(done));
+  };
+}
+
+Gateway::~Gateway() { read_pool_.join(); }
 
 awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
   if (IsPreflight(request)) {
@@ -111,7 +124,7 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
   } else if (request.path == "/health" && get) {
     co_await ReplyJson(writer, 200, R"({"status":"ok"})", request_id);
   } else if (request.path == "/ready" && get) {
-    bool ok = database_.Ping();
+    bool ok = co_await Read<bool>([this] { return database_.Ping(); });
     std::string body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
     co_await ReplyJson(writer, ok ? 200 : 503, std::move(body), request_id);
   } else if (request.path == "/metrics" && get) {
@@ -188,8 +201,18 @@ Result<std::string> Gateway::GenerationBody(const store::ApiKey& key, const net:
 
 awaitable<void> Gateway::KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer, BodyBuilder build) {
   // Any known key may read its own state, even disabled or at its limit.
-  auto key = keys_.Identify(FindHeader(request.headers, "authorization"));
-  Result<std::string> body = key.ok() ? (this->*build)(*key, request) : Result<std::string>(key.error());
+  std::string_view authorization = FindHeader(request.headers, "authorization");
+  std::optional<Result<store::ApiKey>> cached = keys_.IdentifyCached(authorization);
+  if (!cached) {
+    Result<store::ApiKey> read = co_await Read<Result<store::ApiKey>>([&] { return keys_.Identify(authorization); });
+    cached = std::move(read);
+  }
+  Result<store::ApiKey>& key = *cached;
+  if (!key.ok()) {
+    co_await ReplyError(writer, key.error(), request.id);
+    co_return;
+  }
+  Result<std::string> body = co_await Read<Result<std::string>>([&] { return (this->*build)(*key, request); });
   if (!body.ok()) {
     co_await ReplyError(writer, body.error(), request.id);
     co_return;
@@ -212,7 +235,7 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
       "# TYPE turnpike_request_log_dropped_total counter\nturnpike_request_log_dropped_total {}\n",
       m.requests.load(), m.chat_requests.load(), m.status_2xx.load(), m.status_4xx.load(), m.status_5xx.load(),
       m.upstream_failures.load(), m.failovers.load(), m.client_disconnects.load(),
-      money::FormatUsd(m.billed_micros.load()), log_.dropped());
+      money::FormatUsd(m.billed_micros.load()), m.log_write_failures.load());
   Headers headers{{"Content-Type", "text/plain; version=0.0.4"}, {"x-request-id", request_id}};
   co_await writer.Send(200, std::move(headers), std::move(text));
 }

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <memory>
 #include <vector>
 
 #include "config/config.h"
 #include "gateway/signature_cache.h"
+#include "gateway/store_calls.h"
 #include "net/http.h"
 #include "net/upstream_client.h"
 #include "providers/provider.h"
@@ -18,8 +21,8 @@
 #include "store/health_check.h"
 #include "store/keys.h"
 #include "store/ledger.h"
+#include "store/group_commit.h"
 #include "store/request_log.h"
-#include "store/request_log_writer.h"
 
 namespace turnpike::gateway {
 
@@ -33,14 +36,20 @@ struct Metrics {
   std::atomic<uint64_t> failovers{0};
   std::atomic<uint64_t> client_disconnects{0};
   std::atomic<int64_t> billed_micros{0};
+  std::atomic<uint64_t> log_write_failures{0};  // request-log rows the store refused
 };
 
-// The parts of the store the gateway uses.
+// The parts of the store the gateway uses. No event-loop thread calls them: reads run on the
+// gateway's read threads, writes (holds, settlements with their request-log rows, TouchKey) in
+// the group committer's transactions.
 struct GatewayStores {
   store::KeyStore& keys;                // TouchKey, and /key reads its key fresh
   store::Ledger& ledger;                // Hold and Settle; /credits reads the totals
-  store::RequestLogStore& request_log;  // /generation reads it (rows are written through the writer)
+  store::RequestLogStore& request_log;  // each request's row; /generation reads it
   store::HealthCheck& database;         // /ready
+  store::GroupCommitter& writes;        // runs the writes above
+  std::string hold_owner;               // this process's instance id, on every hold it takes
+  std::chrono::milliseconds test_delay{0};  // added to every read (TURNPIKE_TEST_STORE_DELAY_MS)
 };
 
 class Gateway {
@@ -48,7 +57,9 @@ class Gateway {
   // `upstreams[i]` is the upstream client of event loop i; all references must outlive this.
   // A route that needs a store read answers 503 when the read fails.
   Gateway(const config::Config& config, const GatewayStores& stores, state::KeyCache& keys, state::ModelRouter& router,
-          store::RequestLogWriter& log, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams);
+          std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams);
+  // Waits for the store reads in flight (the writes belong to the group committer).
+  ~Gateway();
 
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
 
@@ -107,18 +118,32 @@ class Gateway {
   boost::asio::awaitable<void> ReplyJson(net::ResponseWriter& writer, int status, std::string body,
                                          const std::string& request_id);
 
+  // A store call off the event loop (store_calls.h): a read on the read threads, a write in the
+  // group committer's next transaction.
+  template <class R>
+  boost::asio::awaitable<R> Read(std::function<R()> call) {
+    return OnStoreThread<R>(reads_, std::move(call));
+  }
+  template <class R>
+  boost::asio::awaitable<R> Write(std::function<R()> call) {
+    return OnStoreThread<R>(writes_, std::move(call));
+  }
+
   const config::Config& config_;
   store::KeyStore& key_store_;
   store::Ledger& ledger_;
   store::RequestLogStore& request_log_;
   store::HealthCheck& database_;
+  const std::string hold_owner_;
   state::KeyCache& keys_;
   state::ModelRouter& router_;
-  store::RequestLogWriter& log_;
   std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;
   SignatureCache signatures_;
   state::ProviderHealth health_;
   Metrics metrics_;
+  boost::asio::thread_pool read_pool_{2};
+  StoreSubmit reads_;
+  StoreSubmit writes_;
 };
 
 }  // namespace turnpike::gateway

@@ -1,6 +1,6 @@
 // What every streamed answer shares, whichever relay produces its events: the SSE head, the
-// read loop over the upstream body (one pump for all relays), and the end (settle, then the
-// error chunk or the tail and [DONE]).
+// read loop over the upstream body (one pump for all relays), and the end (record the charge,
+// then the error chunk or the tail and [DONE]).
 #include <spdlog/spdlog.h>
 
 #include "common/error_table.h"
@@ -61,9 +61,9 @@ awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Erro
                                            bool send_done, std::string_view chunk_id, std::string_view model,
                                            net::ResponseWriter& writer) {
   x.Bill(false);
-  x.Settle();
   if (x.client_gone) {
     x.Cancelled();
+    co_await x.Record();
     co_return;
   }
   if (failure) {
@@ -73,6 +73,8 @@ awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Erro
   } else if (!send_done) {
     x.status = 502;  // the provider's error event went through as it came
   }
+  // The charge and the request's log row are committed before the stream's last bytes go out.
+  co_await x.Record();
   std::string last = failure ? StreamErrorChunk(*failure, chunk_id, model) : tail;
   if (!failure && send_done) last += "data: [DONE]\n\n";
   // (Not `if (co_await …) co_await …;` as the last statement: g++ 12 miscompiles that into a trap.)

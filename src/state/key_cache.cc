@@ -11,7 +11,13 @@ namespace {
 constexpr size_t kMaxEntries = 100'000;
 }
 
-Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) {
+Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) { return *Find(authorization, true); }
+
+std::optional<Result<store::ApiKey>> KeyCache::IdentifyCached(std::string_view authorization) {
+  return Find(authorization, false);
+}
+
+std::optional<Result<store::ApiKey>> KeyCache::Find(std::string_view authorization, bool may_read) {
   if (authorization.empty()) {
     return MakeError(ErrorCode::kUnauthorized, "No API key provided: send it as 'Authorization: Bearer <key>'");
   }
@@ -30,6 +36,7 @@ Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) {
     }
   }
   if (!key) {
+    if (!may_read) return std::nullopt;
     auto found = store_.FindKeyByHash(hash);
     if (!found.ok()) {
       spdlog::error("key cache: reading a key failed: {}", found.error().message);
@@ -51,7 +58,16 @@ Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) {
 }
 
 Result<store::ApiKey> KeyCache::Authenticate(std::string_view authorization, int64_t now_unix) {
-  auto key = Identify(authorization);
+  return Usable(Identify(authorization), now_unix);
+}
+
+std::optional<Result<store::ApiKey>> KeyCache::AuthenticateCached(std::string_view authorization, int64_t now_unix) {
+  auto key = Find(authorization, false);
+  if (!key) return std::nullopt;
+  return Usable(std::move(*key), now_unix);
+}
+
+Result<store::ApiKey> KeyCache::Usable(Result<store::ApiKey> key, int64_t now_unix) {
   if (!key.ok()) return key;
   if (key->disabled) return MakeError(ErrorCode::kForbidden, "This API key is disabled");
   if (key->expires_at && *key->expires_at <= now_unix) {
@@ -60,7 +76,7 @@ Result<store::ApiKey> KeyCache::Authenticate(std::string_view authorization, int
   if (key->limit && key->usage >= *key->limit) {
     return MakeError(ErrorCode::kPaymentRequired, "This API key has reached its spending limit");
   }
-  return *key;
+  return key;
 }
 
 void KeyCache::Forget(const std::string& hash_hex) {

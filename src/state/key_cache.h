@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -33,10 +34,21 @@ class KeyCache {
   // could not be read; the store's message is logged, not returned).
   Result<store::ApiKey> Identify(std::string_view authorization);
 
+  // Authenticate() and Identify() without reading the store: the same answer when the cache
+  // decides it alone (a fresh entry, or a header that names no key at all), nullopt when the
+  // store must be read — the caller then calls Authenticate() / Identify() off the event loop.
+  std::optional<Result<store::ApiKey>> AuthenticateCached(std::string_view authorization, int64_t now_unix);
+  std::optional<Result<store::ApiKey>> IdentifyCached(std::string_view authorization);
+
   // Drops a cached entry (after a change made through this process).
   void Forget(const std::string& hash_hex);
 
  private:
+  // Identify(), reading the store on a miss only when `may_read`.
+  std::optional<Result<store::ApiKey>> Find(std::string_view authorization, bool may_read);
+  // The key's state as Authenticate() judges it.
+  static Result<store::ApiKey> Usable(Result<store::ApiKey> key, int64_t now_unix);
+
   struct Entry {
     store::ApiKey key;
     std::chrono::steady_clock::time_point fetched_at;

@@ -24,6 +24,7 @@ struct HoldRequest {
   int64_t user_id = 0;
   int64_t key_id = 0;
   Micros amount = 0;
+  std::string owner;  // the server process taking it (its instance id); "" when none is named
 };
 
 enum class HoldOutcome {
@@ -78,6 +79,11 @@ class Ledger {
   // amount minus nothing charged (actual = 0). Returns how many. Used at start-up to release
   // holds left by a crashed process.
   virtual Result<int> ReleaseStaleHolds(int64_t older_than_unix) = 0;
+  // The distinct non-empty owners of holds that have no settlement.
+  virtual Result<std::vector<std::string>> HoldOwners() = 0;
+  // Settles every unsettled hold of `owner` at 0 (a process known to be gone: its requests
+  // never finished). Returns how many.
+  virtual Result<int> ReleaseHoldsOf(const std::string& owner) = 0;
 
   // Sum of a user's ledger entries (a test compares it with the balance).
   virtual Result<Micros> LedgerSum(int64_t user_id) = 0;

@@ -135,6 +135,8 @@ class SqliteStore final : public Store {
   Result<Micros> TotalCredited(int64_t user_id) override;
   Result<Micros> TotalSpent(int64_t user_id) override;
   Result<int> ReleaseStaleHolds(int64_t older_than_unix) override;
+  Result<std::vector<std::string>> HoldOwners() override;
+  Result<int> ReleaseHoldsOf(const std::string& owner) override;
 
   Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) override;
   Result<std::optional<RequestLogRow>> FindRequestLog(const std::string& request_id) override;
@@ -170,6 +172,10 @@ class SqliteStore final : public Store {
   Status AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id, const std::string& kind, Micros amount,
                             const std::string& idempotency_id, const std::string& request_id, const std::string& note,
                             int64_t now_unix);
+  // Settles at 0, in one write transaction, the unsettled holds `select` (a statement binding
+  // `bind`, selecting request ids) finds.
+  template <class Bind>
+  Result<int> ReleaseHoldsWhere(const char* select, const Bind& bind);
   // Settles one hold; kNotFound when there is none. Settling a settled hold is OK, unchanged.
   Status SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix);
   Result<Micros> SumLedgerLocked(int64_t user_id, const char* sql);

@@ -147,9 +147,9 @@ HoldResult SqliteStore::Hold(const HoldRequest& hold, int64_t now_unix) {
   }
   {
     Statement s(*conn_,
-                "INSERT INTO holds (request_id, user_id, key_id, amount_micros, created_at) "
-                "VALUES (?, ?, ?, ?, ?)");
-    s.Bind(hold.request_id).Bind(hold.user_id).Bind(hold.key_id).Bind(hold.amount).Bind(now_unix);
+                "INSERT INTO holds (request_id, user_id, key_id, amount_micros, created_at, owner) "
+                "VALUES (?, ?, ?, ?, ?, ?)");
+    s.Bind(hold.request_id).Bind(hold.user_id).Bind(hold.key_id).Bind(hold.amount).Bind(now_unix).Bind(hold.owner);
     if (!s.Run().ok()) return result;
   }
   {
@@ -209,19 +209,18 @@ Status SqliteStore::Settle(const std::string& request_id, Micros actual) {
   return tx.Commit();
 }
 
-Result<int> SqliteStore::ReleaseStaleHolds(int64_t older_than_unix) {
+template <class Bind>
+Result<int> SqliteStore::ReleaseHoldsWhere(const char* select, const Bind& bind) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
   std::vector<std::string> stale;
   {
-    Statement s(*conn_,
-                "SELECT request_id FROM holds WHERE settled_micros IS NULL AND created_at < ? "
-                "ORDER BY created_at");
-    s.Bind(older_than_unix);
-    Result<bool> row = s.Next();
-    for (; row.ok() && *row; row = s.Next()) stale.push_back(s.Text(0));
-    if (!row.ok()) return row.error();
+    Statement s(*conn_, select);
+    bind(s);
+    auto ids = ReadRows(s, [](const Statement& row) { return row.Text(0); });
+    if (!ids.ok()) return ids.error();
+    stale = std::move(*ids);
   }
   int64_t now = NowUnix();
   for (const std::string& request_id : stale) {
@@ -229,6 +228,24 @@ Result<int> SqliteStore::ReleaseStaleHolds(int64_t older_than_unix) {
   }
   if (Status status = tx.Commit(); !status.ok()) return status.error();
   return static_cast<int>(stale.size());
+}
+
+Result<int> SqliteStore::ReleaseStaleHolds(int64_t older_than_unix) {
+  return ReleaseHoldsWhere(
+      "SELECT request_id FROM holds WHERE settled_micros IS NULL AND created_at < ? ORDER BY created_at",
+      [&](Statement& s) { s.Bind(older_than_unix); });
+}
+
+Result<int> SqliteStore::ReleaseHoldsOf(const std::string& owner) {
+  return ReleaseHoldsWhere(
+      "SELECT request_id FROM holds WHERE settled_micros IS NULL AND owner = ? ORDER BY created_at",
+      [&](Statement& s) { s.Bind(owner); });
+}
+
+Result<std::vector<std::string>> SqliteStore::HoldOwners() {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "SELECT DISTINCT owner FROM holds WHERE settled_micros IS NULL AND owner <> '' ORDER BY owner");
+  return ReadRows(s, [](const Statement& row) { return row.Text(0); });
 }
 
 Result<Micros> SqliteStore::SumLedgerLocked(int64_t user_id, const char* sql) {

@@ -1,0 +1,43 @@
+// Private to gateway/: how a request's coroutine calls the store without its event loop ever
+// waiting for the database. The call runs on a store thread (a read on the read pool, a write in
+// the group committer's next transaction) and the coroutine resumes on its own loop, with the
+// result, once the call is done (for a write: committed).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace turnpike::gateway {
+
+// Runs `call` somewhere else and then `done` (both on the store thread).
+using StoreSubmit = std::function<void(std::function<void()> call, std::function<void()> done)>;
+
+// `call()` run through `submit`; the awaiting coroutine resumes on the loop it awaited from.
+// `call` may run more than once (a write whose batch could not commit runs again alone): it must
+// be safe to repeat, as every store write the gateway makes is (idempotent by request id).
+template <class R>
+boost::asio::awaitable<R> OnStoreThread(const StoreSubmit& submit, std::function<R()> call) {
+  namespace asio = boost::asio;
+  asio::any_io_executor loop = co_await asio::this_coro::executor;
+  // Counted as outstanding work of the loop until the call is done, so a draining loop waits
+  // for it instead of ending under it.
+  asio::any_io_executor tracked = asio::prefer(loop, asio::execution::outstanding_work.tracked);
+  auto result = std::make_shared<std::optional<R>>();
+  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+      [&submit, tracked, result, call = std::move(call)](auto handler) mutable {
+        auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+        submit([result, call = std::move(call)] { result->emplace(call()); },
+               [tracked, resume] { asio::post(tracked, [resume] { std::move(*resume)(); }); });
+      },
+      asio::use_awaitable);
+  co_return std::move(**result);
+}
+
+}  // namespace turnpike::gateway
