@@ -77,8 +77,8 @@ struct Config {
 
   // [log]
   std::string log_level = "info";  // trace | debug | info | warn | error | off
-  int request_log_batch = 256;     // rows per group commit
-  int64_t request_log_flush_ms = 100;
+  int request_log_batch = 256;     // store calls per group commit
+  int64_t request_log_flush_ms = 100;  // accepted, no longer used
 
   // [upstream]
   UpstreamOptions upstream;

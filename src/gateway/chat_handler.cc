@@ -17,13 +17,14 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   metrics_.chat_requests.fetch_add(1, std::memory_order_relaxed);
   std::string_view authorization = FindHeader(request.headers, "authorization");
   const int64_t now = UnixSeconds();
-  std::optional<Result<store::ApiKey>> cached = keys_.AuthenticateCached(authorization, now);
-  if (!cached) {  // a cache miss: read the key on a store thread
-    Result<store::ApiKey> read =
-        co_await Read<Result<store::ApiKey>>([&] { return keys_.Authenticate(authorization, now); });
-    cached = std::move(read);
+  Result<store::ApiKey> key = MakeError(ErrorCode::kUnauthorized, "Invalid API key");
+  if (auto cached = keys_.AuthenticateCached(authorization, now)) {
+    key = std::move(*cached);
+  } else {  // a cache miss: read the key on a store thread
+    const std::function<Result<store::ApiKey>()> lookup = [&] { return keys_.Authenticate(authorization, now); };
+    Result<store::ApiKey> read = co_await Read(lookup);
+    key = std::move(read);
   }
-  Result<store::ApiKey>& key = *cached;
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request_id);
     co_return;
@@ -76,8 +77,8 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     x.held = std::max(x.held, billing::WorstCaseCost(x.info, {e.context_length, e.max_output, e.prices}));
   }
   const store::HoldRequest request_hold{x.id, x.key.user_id, x.key.id, x.held, hold_owner_};
-  store::HoldResult hold =
-      co_await Write<store::HoldResult>([&] { return ledger_.Hold(request_hold, UnixSeconds()); });
+  const std::function<store::HoldResult()> take_hold = [&] { return ledger_.Hold(request_hold, UnixSeconds()); };
+  store::HoldResult hold = co_await Write(take_hold);
   switch (hold.outcome) {
     case store::HoldOutcome::kHeld:
       x.hold_taken = true;

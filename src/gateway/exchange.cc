@@ -109,7 +109,7 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
   const bool settle = hold_taken;
   // Both writes are idempotent by request id, so the call may run again (a batch that could not
   // commit).
-  bool charged = co_await g.Write<bool>([&g, &row, settle, charge = cost] {
+  const std::function<bool()> write = [&g, &row, settle, charge = cost] {
     bool ok = true;
     if (settle) {
       if (auto s = g.ledger_.Settle(row.request_id, charge); !s.ok()) {
@@ -122,7 +122,8 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
       g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
     }
     return ok;
-  });
+  };
+  bool charged = co_await g.Write(write);
   if (settle && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
 }
 

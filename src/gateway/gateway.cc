@@ -87,6 +87,10 @@ Gateway::Gateway(const config::Config& config, const GatewayStores& stores, stat
 
 Gateway::~Gateway() { read_pool_.join(); }
 
+const Gateway::BodyBuilder Gateway::kKeyBody = &Gateway::KeyBody;
+const Gateway::BodyBuilder Gateway::kCreditsBody = &Gateway::CreditsBody;
+const Gateway::BodyBuilder Gateway::kGenerationBody = &Gateway::GenerationBody;
+
 awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
   if (IsPreflight(request)) {
     Headers headers = PreflightHeaders(request);
@@ -116,15 +120,16 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
   } else if (route == "/models" && get) {
     co_await ReplyJson(writer, 200, router_.snapshot()->models_json(), request_id);
   } else if (route == "/key" && get) {
-    co_await KeyInfo(request, writer, &Gateway::KeyBody);
+    co_await KeyInfo(request, writer, kKeyBody);
   } else if (route == "/credits" && get) {
-    co_await KeyInfo(request, writer, &Gateway::CreditsBody);
+    co_await KeyInfo(request, writer, kCreditsBody);
   } else if (route == "/generation" && get) {
-    co_await KeyInfo(request, writer, &Gateway::GenerationBody);
+    co_await KeyInfo(request, writer, kGenerationBody);
   } else if (request.path == "/health" && get) {
     co_await ReplyJson(writer, 200, R"({"status":"ok"})", request_id);
   } else if (request.path == "/ready" && get) {
-    bool ok = co_await Read<bool>([this] { return database_.Ping(); });
+    const std::function<bool()> ping = [this] { return database_.Ping(); };
+    bool ok = co_await Read(ping);
     std::string body = ok ? R"({"status":"ready"})" : R"({"status":"database unreachable"})";
     co_await ReplyJson(writer, ok ? 200 : 503, std::move(body), request_id);
   } else if (request.path == "/metrics" && get) {
@@ -199,20 +204,24 @@ Result<std::string> Gateway::GenerationBody(const store::ApiKey& key, const net:
   return "{\"data\":" + data + "}";
 }
 
-awaitable<void> Gateway::KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer, BodyBuilder build) {
+awaitable<void> Gateway::KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer,
+                                 const BodyBuilder& build) {
   // Any known key may read its own state, even disabled or at its limit.
   std::string_view authorization = FindHeader(request.headers, "authorization");
-  std::optional<Result<store::ApiKey>> cached = keys_.IdentifyCached(authorization);
-  if (!cached) {
-    Result<store::ApiKey> read = co_await Read<Result<store::ApiKey>>([&] { return keys_.Identify(authorization); });
-    cached = std::move(read);
+  Result<store::ApiKey> key = MakeError(ErrorCode::kUnauthorized, "Invalid API key");
+  if (auto cached = keys_.IdentifyCached(authorization)) {
+    key = std::move(*cached);
+  } else {  // a cache miss: read the key on a store thread
+    const std::function<Result<store::ApiKey>()> lookup = [&] { return keys_.Identify(authorization); };
+    Result<store::ApiKey> read = co_await Read(lookup);
+    key = std::move(read);
   }
-  Result<store::ApiKey>& key = *cached;
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request.id);
     co_return;
   }
-  Result<std::string> body = co_await Read<Result<std::string>>([&] { return (this->*build)(*key, request); });
+  const std::function<Result<std::string>()> make_body = [&] { return (this->*build)(*key, request); };
+  Result<std::string> body = co_await Read(make_body);
   if (!body.ok()) {
     co_await ReplyError(writer, body.error(), request.id);
     co_return;

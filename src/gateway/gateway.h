@@ -107,10 +107,14 @@ class Gateway {
   // The routes where a key reads about itself (/key, /credits, /generation): the key named by the
   // Authorization header, whatever its state, then the JSON body `build` makes for it, or its error.
   using BodyBuilder = Result<std::string> (Gateway::*)(const store::ApiKey& key, const net::HttpRequest& request);
-  boost::asio::awaitable<void> KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer, BodyBuilder build);
+  // (`build` is one of the named builders below, by reference: g++ 12 mishandles a temporary
+  // passed by value into a coroutine once that has been suspended.)
+  boost::asio::awaitable<void> KeyInfo(const net::HttpRequest& request, net::ResponseWriter& writer,
+                                       const BodyBuilder& build);
   Result<std::string> KeyBody(const store::ApiKey& key, const net::HttpRequest& request);
   Result<std::string> CreditsBody(const store::ApiKey& key, const net::HttpRequest& request);
   Result<std::string> GenerationBody(const store::ApiKey& key, const net::HttpRequest& request);
+  static const BodyBuilder kKeyBody, kCreditsBody, kGenerationBody;
   boost::asio::awaitable<void> MetricsText(net::ResponseWriter& writer, const std::string& request_id);
 
   boost::asio::awaitable<void> ReplyError(net::ResponseWriter& writer, const Error& error,
@@ -119,14 +123,14 @@ class Gateway {
                                          const std::string& request_id);
 
   // A store call off the event loop (store_calls.h): a read on the read threads, a write in the
-  // group committer's next transaction.
+  // group committer's next transaction. `call` is the caller's named object (see OnStoreThread).
   template <class R>
-  boost::asio::awaitable<R> Read(std::function<R()> call) {
-    return OnStoreThread<R>(reads_, std::move(call));
+  boost::asio::awaitable<R> Read(const std::function<R()>& call) {
+    return OnStoreThread<R>(reads_, call);
   }
   template <class R>
-  boost::asio::awaitable<R> Write(std::function<R()> call) {
-    return OnStoreThread<R>(writes_, std::move(call));
+  boost::asio::awaitable<R> Write(const std::function<R()>& call) {
+    return OnStoreThread<R>(writes_, call);
   }
 
   const config::Config& config_;

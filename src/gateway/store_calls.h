@@ -22,22 +22,24 @@ using StoreSubmit = std::function<void(std::function<void()> call, std::function
 // `call()` run through `submit`; the awaiting coroutine resumes on the loop it awaited from.
 // `call` may run more than once (a write whose batch could not commit runs again alone): it must
 // be safe to repeat, as every store write the gateway makes is (idempotent by request id).
+// Both arguments are references to the caller's named objects, which outlive the await: g++ 12
+// mishandles a temporary passed by value into a coroutine that suspends (it is destroyed twice).
 template <class R>
-boost::asio::awaitable<R> OnStoreThread(const StoreSubmit& submit, std::function<R()> call) {
+boost::asio::awaitable<R> OnStoreThread(const StoreSubmit& submit, const std::function<R()>& call) {
   namespace asio = boost::asio;
   asio::any_io_executor loop = co_await asio::this_coro::executor;
   // Counted as outstanding work of the loop until the call is done, so a draining loop waits
   // for it instead of ending under it.
   asio::any_io_executor tracked = asio::prefer(loop, asio::execution::outstanding_work.tracked);
   auto result = std::make_shared<std::optional<R>>();
-  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-      [&submit, tracked, result, call = std::move(call)](auto handler) mutable {
-        auto resume = std::make_shared<decltype(handler)>(std::move(handler));
-        submit([result, call = std::move(call)] { result->emplace(call()); },
-               [tracked, resume] { asio::post(tracked, [resume] { std::move(*resume)(); }); });
-      },
-      asio::use_awaitable);
-  co_return std::move(**result);
+  auto initiation = [&submit, &call, tracked, result](auto handler) {
+    auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+    submit([result, &call] { result->emplace(call()); },
+           [tracked, resume] { asio::post(tracked, [resume] { std::move(*resume)(); }); });
+  };
+  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiation, asio::use_awaitable);
+  R out = std::move(**result);
+  co_return out;
 }
 
 }  // namespace turnpike::gateway

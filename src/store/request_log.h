@@ -1,6 +1,6 @@
 // RequestLogStore: the request log (one row per request the gateway answered) and the activity
-// rollups maintained with it. The gateway writes through RequestLogWriter (request_log_writer.h),
-// which batches; the control plane and /generation read.
+// rollups maintained with it. The gateway writes each request's row with its settlement, in the
+// group committer's transactions (group_commit.h); the control plane and /generation read.
 // Threading and errors as every store interface (users.h): reads answer Result, absent is
 // std::nullopt or empty, a database error is an Error.
 #pragma once

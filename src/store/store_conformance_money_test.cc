@@ -176,6 +176,32 @@ TEST_P(StoreConformanceTest, ReleaseStaleHoldsRefundsOldOpenHolds) {
   ExpectBalanced(user);
 }
 
+TEST_P(StoreConformanceTest, ReleaseHoldsOfAnOwnerRefundsOnlyItsOpenHolds) {
+  int64_t user = MakeUser("alice@example.com", 10'000);
+  int64_t key = MakeKey(user, 1);
+  HoldRequest gone_open = MakeHold("gone-open", user, key, 1'000);
+  gone_open.owner = "aa11";
+  HoldRequest gone_settled = MakeHold("gone-settled", user, key, 2'000);
+  gone_settled.owner = "aa11";
+  HoldRequest alive = MakeHold("alive", user, key, 3'000);
+  alive.owner = "bb22";
+  for (const auto& h : {gone_open, gone_settled, alive}) {
+    ASSERT_EQ(store_->Hold(h, kNow).outcome, HoldOutcome::kHeld);
+  }
+  ASSERT_TRUE(store_->Settle("gone-settled", 500).ok());
+  ASSERT_EQ(store_->Hold(MakeHold("nobody", user, key, 100), kNow).outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(Must(store_->HoldOwners()), (std::vector<std::string>{"aa11", "bb22"}));
+
+  EXPECT_EQ(Must(store_->ReleaseHoldsOf("aa11")), 1);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 10'000 - 500 - 3'000 - 100);
+  EXPECT_EQ(Must(store_->HoldOwners()), (std::vector<std::string>{"bb22"}));
+  EXPECT_EQ(Must(store_->ReleaseHoldsOf("aa11")), 0);
+  EXPECT_TRUE(store_->Settle("alive", 1'200).ok());  // its owner finishes it as usual
+  EXPECT_TRUE(Must(store_->HoldOwners()).empty());
+  EXPECT_EQ(Must(store_->TotalSpent(user)), 500 + 1'200 + 100);
+  ExpectBalanced(user);
+}
+
 // 8 threads x 50 holds of 1'000 against 100'000: exactly 100 may succeed. With `handles` > 1
 // the threads share several independent handles (several processes on one database).
 void RunConcurrentHolds(StoreTestDatabase& db, Store& main, int handles) {
