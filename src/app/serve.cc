@@ -1,9 +1,9 @@
 // `turnpike serve`: builds the object graph, listens, and shuts down gracefully.
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <algorithm>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -180,8 +180,8 @@ struct GatewayParts {
       : upstreams(MakeUpstreams(loops, config)),
         keys(store, std::chrono::milliseconds(config.key_cache_ttl_ms)),
         writes(store, {static_cast<size_t>(config.request_log_batch), TestStoreDelay()}),
-        gateway(config, gateway::GatewayStores{store, store, store, store, writes, hold_owner, TestStoreDelay()}, keys, router,
-                upstreams) {}
+        gateway(config, gateway::GatewayStores{store, store, store, store, writes, hold_owner, TestStoreDelay()}, keys,
+                router, upstreams) {}
 
   std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;  // one per event loop
   state::KeyCache keys;

@@ -76,8 +76,8 @@ struct Config {
   std::string admin_credits_usd = "10";
 
   // [log]
-  std::string log_level = "info";  // trace | debug | info | warn | error | off
-  int request_log_batch = 256;     // store calls per group commit
+  std::string log_level = "info";      // trace | debug | info | warn | error | off
+  int request_log_batch = 256;         // store calls per group commit
   int64_t request_log_flush_ms = 100;  // accepted, no longer used
 
   // [upstream]

@@ -18,10 +18,10 @@
 #include "state/key_cache.h"
 #include "state/model_router.h"
 #include "state/provider_health.h"
+#include "store/group_commit.h"
 #include "store/health_check.h"
 #include "store/keys.h"
 #include "store/ledger.h"
-#include "store/group_commit.h"
 #include "store/request_log.h"
 
 namespace turnpike::gateway {
@@ -43,12 +43,12 @@ struct Metrics {
 // gateway's read threads, writes (holds, settlements with their request-log rows, TouchKey) in
 // the group committer's transactions.
 struct GatewayStores {
-  store::KeyStore& keys;                // TouchKey, and /key reads its key fresh
-  store::Ledger& ledger;                // Hold and Settle; /credits reads the totals
-  store::RequestLogStore& request_log;  // each request's row; /generation reads it
-  store::HealthCheck& database;         // /ready
-  store::GroupCommitter& writes;        // runs the writes above
-  std::string hold_owner;               // this process's instance id, on every hold it takes
+  store::KeyStore& keys;                    // TouchKey, and /key reads its key fresh
+  store::Ledger& ledger;                    // Hold and Settle; /credits reads the totals
+  store::RequestLogStore& request_log;      // each request's row; /generation reads it
+  store::HealthCheck& database;             // /ready
+  store::GroupCommitter& writes;            // runs the writes above
+  std::string hold_owner;                   // this process's instance id, on every hold it takes
   std::chrono::milliseconds test_delay{0};  // added to every read (TURNPIKE_TEST_STORE_DELAY_MS)
 };
 

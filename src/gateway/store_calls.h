@@ -35,7 +35,7 @@ boost::asio::awaitable<R> OnStoreThread(const StoreSubmit& submit, const std::fu
   auto initiation = [&submit, &call, tracked, result](auto handler) {
     auto resume = std::make_shared<decltype(handler)>(std::move(handler));
     submit([result, &call] { result->emplace(call()); },
-           [tracked, resume] { asio::post(tracked, [resume] { std::move(*resume)(); }); });
+           [tracked, resume] { asio::post(tracked, [resume] { std::move (*resume)(); }); });
   };
   co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiation, asio::use_awaitable);
   R out = std::move(**result);

@@ -17,6 +17,16 @@ namespace {
 
 namespace asio = boost::asio;
 
+// Runs each call, then its `done`, on `pool`.
+StoreSubmit PoolSubmit(asio::thread_pool& pool) {
+  return [&pool](std::function<void()> call, std::function<void()> done) {
+    asio::post(pool, [call = std::move(call), done = std::move(done)] {
+      call();
+      done();
+    });
+  };
+}
+
 struct Row {
   std::string text;
   int64_t n = 0;
@@ -25,12 +35,7 @@ struct Row {
 TEST(OnStoreThreadTest, TheResultComesBackOnTheLoop) {
   asio::io_context loop;
   asio::thread_pool pool(1);
-  StoreSubmit submit = [&pool](std::function<void()> call, std::function<void()> done) {
-    asio::post(pool, [call = std::move(call), done = std::move(done)] {
-      call();
-      done();
-    });
-  };
+  StoreSubmit submit = PoolSubmit(pool);
   std::thread::id loop_thread, call_thread;
   Result<Row> got = MakeError(ErrorCode::kInternal, "not run");
   asio::co_spawn(
@@ -57,12 +62,7 @@ TEST(OnStoreThreadTest, TheResultComesBackOnTheLoop) {
 TEST(OnStoreThreadTest, TwoCallsInARowWithStringResults) {
   asio::io_context loop;
   asio::thread_pool pool(1);
-  StoreSubmit submit = [&pool](std::function<void()> call, std::function<void()> done) {
-    asio::post(pool, [call = std::move(call), done = std::move(done)] {
-      call();
-      done();
-    });
-  };
+  StoreSubmit submit = PoolSubmit(pool);
   Result<std::string> got = MakeError(ErrorCode::kInternal, "not run");
   asio::co_spawn(
       loop,

@@ -4,8 +4,7 @@
 
 namespace turnpike::store {
 
-GroupCommitter::GroupCommitter(Batch& db, Options options)
-    : db_(db), options_(options), thread_([this] { Run(); }) {}
+GroupCommitter::GroupCommitter(Batch& db, Options options) : db_(db), options_(options), thread_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() { Stop(); }
 

@@ -110,10 +110,11 @@ TEST(GroupCommitFailureTest, CallsOfABatchThatCannotCommitRunAgainAlone) {
   std::atomic<int> runs{0}, dones{0};
   std::latch done(3);
   for (int i = 0; i < 3; ++i) {
-    committer.Submit([&] { runs++; }, [&] {
-      dones++;
-      done.count_down();
-    });
+    committer.Submit([&] { runs++; },
+                     [&] {
+                       dones++;
+                       done.count_down();
+                     });
   }
   done.wait();
   EXPECT_EQ(dones.load(), 3);
