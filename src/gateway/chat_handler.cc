@@ -32,8 +32,6 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   Exchange x(*this);
   x.id = request_id;
   x.key = std::move(*key);
-  // last_used_at, in the next group commit; nobody waits for it (the store skips it when recent).
-  writes_([this, key_id = x.key.id, now] { key_store_.TouchKey(key_id, now); }, [] {});
   x.raw_body = request.body;
   boost::system::error_code ec;
   x.body = json::parse(request.body, ec);
@@ -77,7 +75,12 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     x.held = std::max(x.held, billing::WorstCaseCost(x.info, {e.context_length, e.max_output, e.prices}));
   }
   const store::HoldRequest request_hold{x.id, x.key.user_id, x.key.id, x.held, hold_owner_};
-  const std::function<store::HoldResult()> take_hold = [&] { return ledger_.Hold(request_hold, UnixSeconds()); };
+  // With the hold, in the same group commit: the key's last_used_at (the store skips it when
+  // recent).
+  const std::function<store::HoldResult()> take_hold = [&] {
+    key_store_.TouchKey(x.key.id, now);
+    return ledger_.Hold(request_hold, UnixSeconds());
+  };
   store::HoldResult hold = co_await Write(take_hold);
   switch (hold.outcome) {
     case store::HoldOutcome::kHeld:
