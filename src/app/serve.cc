@@ -200,7 +200,8 @@ int Serve(const config::Config& config, const std::string& role) {
   if (!ready.ok()) return Fail(ready.error().message);
   std::unique_ptr<store::Store> store = std::move(ready->store);
   // Holds left by a process that is gone are released now: its requests never finished.
-  const std::string owners_dir = (std::filesystem::path(config.data_dir) / "holds").string();
+  const std::string owners_dir =
+      store::HoldOwnersDir(config.database_url, (std::filesystem::path(config.data_dir) / "holds").string());
   std::optional<HoldOwner> owner;
   if (run_gateway) {
     auto claimed = HoldOwner::Claim(owners_dir);

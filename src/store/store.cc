@@ -33,6 +33,12 @@ Result<std::string> SqlitePath(std::string_view url) {
 
 }  // namespace
 
+std::string HoldOwnersDir(const std::string& database_url, const std::string& fallback) {
+  auto path = SqlitePath(database_url);
+  if (!path.ok() || *path == ":memory:") return fallback;
+  return *path + "-holds";
+}
+
 Result<Catalog> CatalogStore::LoadCatalog() { return LoadCatalogAt(UnixSeconds()); }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {

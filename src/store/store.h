@@ -66,6 +66,12 @@ class Store : public UserStore,
 // migrate. kBadRequest for a malformed or unsupported URL (postgresql:// arrives later).
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url);
 
+// Where the server processes sharing the database named by `database_url` keep their hold-owner
+// locks (app/hold_owner.h): beside the database file ("<file>-holds"), so that every process on
+// that file sees the same ones whatever its working directory; `fallback` for an in-memory
+// database.
+std::string HoldOwnersDir(const std::string& database_url, const std::string& fallback);
+
 // A store ready to serve: opened, migrated, and holding the built-in catalog when its catalog
 // was empty. What `turnpike serve` and every CLI command start from.
 struct ReadyStore {
