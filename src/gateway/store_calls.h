@@ -32,6 +32,8 @@ boost::asio::awaitable<R> OnStoreThread(const StoreSubmit& submit, const std::fu
   // for it instead of ending under it.
   asio::any_io_executor tracked = asio::prefer(loop, asio::execution::outstanding_work.tracked);
   auto result = std::make_shared<std::optional<R>>();
+  // The initiation is a named object too, and the result leaves through a named `out`: passed as
+  // temporaries, g++ 12 handed back corrupted results (tests: store_calls_test.cc).
   auto initiation = [&submit, &call, tracked, result](auto handler) {
     auto resume = std::make_shared<decltype(handler)>(std::move(handler));
     submit([result, &call] { result->emplace(call()); },
