@@ -102,8 +102,9 @@ std::string Url(const std::string& host, int port) {
 // own: a catalog read never holds up an event loop.
 class CatalogRefresher {
  public:
-  CatalogRefresher(store::CatalogStore& store, state::ModelRouter& router)
-      : store_(store), router_(router), thread_([this] { Run(); }) {}
+  // `tick` (may be empty) runs on the refresher's thread at every check, about four times a second.
+  CatalogRefresher(store::CatalogStore& store, state::ModelRouter& router, std::function<void()> tick)
+      : store_(store), router_(router), tick_(std::move(tick)), thread_([this] { Run(); }) {}
   ~CatalogRefresher() { Stop(); }
 
   void Stop() {
@@ -120,6 +121,7 @@ class CatalogRefresher {
     auto loaded = std::chrono::steady_clock::now();
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, kPriceChangeCheck, [this] { return stopping_; })) {
+      if (tick_) tick_();
       auto snapshot = router_.snapshot();
       std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
       if (std::chrono::steady_clock::now() - loaded < kCatalogRefresh && !(due && *due <= UnixSeconds())) continue;
@@ -133,6 +135,7 @@ class CatalogRefresher {
 
   store::CatalogStore& store_;
   state::ModelRouter& router_;
+  std::function<void()> tick_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
@@ -179,7 +182,8 @@ struct GatewayParts {
                const std::string& hold_owner)
       : upstreams(MakeUpstreams(loops, config)),
         keys(store, std::chrono::milliseconds(config.key_cache_ttl_ms)),
-        writes(store, {static_cast<size_t>(config.request_log_batch), TestStoreDelay()}),
+        writes(store, {static_cast<size_t>(config.request_log_batch), TestStoreDelay(),
+                       std::chrono::milliseconds(config.fsync_interval_ms)}),
         gateway(config, gateway::GatewayStores{store, store, store, store, writes, hold_owner, TestStoreDelay()}, keys,
                 router, upstreams) {}
 
@@ -272,7 +276,10 @@ int Serve(const config::Config& config, const std::string& role) {
     servers.push_back(std::move(server));
   }
 
-  CatalogRefresher refresh(*store, router);
+  // The leases of keys gone idle go back to the database, for other processes to use.
+  std::function<void()> tick;
+  if (gateway_parts) tick = [&gateway = gateway_parts->gateway] { gateway.ReturnIdleLeases(); };
+  CatalogRefresher refresh(*store, router, std::move(tick));
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most the grace period),
   // then stop the loops. A second signal stops at once.
@@ -311,7 +318,14 @@ int Serve(const config::Config& config, const std::string& role) {
   if (control) control->Stop();
   servers.clear();
   loops.Drain();
-  if (gateway_parts) gateway_parts->writes.Stop();  // what was queued is written
+  if (gateway_parts) {
+    refresh.Stop();
+    gateway_parts->writes.Stop();  // what was queued is written
+    // Every request has been charged: the credit this process set aside is free again.
+    if (auto released = store->ReleaseHoldsOf(owner->id()); !released.ok()) {
+      spdlog::warn("returning this process's leases: {}", released.error().message);
+    }
+  }
   std::cout << "turnpike stopped" << std::endl;
   return 0;
 }

@@ -163,7 +163,7 @@ const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
     {"server",
      {"host", "gateway_port", "control_port", "threads", "max_body_bytes", "max_header_bytes", "read_timeout_ms",
       "keepalive_timeout_ms", "shutdown_grace_ms"}},
-    {"database", {"url", "data_dir"}},
+    {"database", {"url", "data_dir", "fsync_interval_ms"}},
     {"auth",
      {"jwt_secret", "key_cache_ttl_ms", "cookie_secure", "allowed_origins", "allow_signup", "login_per_ip_per_minute",
       "login_per_email_per_minute"}},
@@ -171,9 +171,9 @@ const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
     {"payments",
      {"provider", "min_usd", "max_usd", "success_url", "cancel_url", "stripe_secret_key_env",
       "stripe_webhook_secret_env", "stripe_api_base", "stripe_webhook_tolerance_seconds"}},
-    {"billing", {"stale_hold_seconds"}},
+    {"billing", {"enabled", "stale_hold_seconds", "lease_ttl_ms"}},
     {"bootstrap", {"admin", "admin_email", "admin_credits_usd"}},
-    {"log", {"level", "request_log_batch", "request_log_flush_ms"}},
+    {"log", {"level", "requests", "request_log_batch", "request_log_flush_ms"}},
     {"upstream",
      {"connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "max_response_bytes", "max_event_bytes",
       "max_connections_per_host"}},
@@ -212,6 +212,7 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   TRY(Int(t, "server", "shutdown_grace_ms", "TURNPIKE_SHUTDOWN_GRACE_MS", env, 0, 3'600'000, c.shutdown_grace_ms));
   TRY(Str(t, "database", "url", "DATABASE_URL", env, c.database_url));
   TRY(Str(t, "database", "data_dir", "TURNPIKE_DATA_DIR", env, c.data_dir));
+  TRY(Int(t, "database", "fsync_interval_ms", "TURNPIKE_FSYNC_INTERVAL_MS", env, 0, 10'000, c.fsync_interval_ms));
   TRY(Str(t, "auth", "jwt_secret", "JWT_SECRET", env, c.jwt_secret));
   TRY(Int(t, "auth", "key_cache_ttl_ms", nullptr, env, 0, 3'600'000, c.key_cache_ttl_ms));
   TRY(Bool(t, "auth", "cookie_secure", "TURNPIKE_COOKIE_SECURE", env, c.cookie_secure));
@@ -248,11 +249,14 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   TRY(CheckBaseUrl("payments.stripe_api_base", c.stripe_api_base));
   TRY(Int(t, "payments", "stripe_webhook_tolerance_seconds", nullptr, env, 1, 86'400,
           c.stripe_webhook_tolerance_seconds));
+  TRY(Bool(t, "billing", "enabled", "TURNPIKE_BILLING_ENABLED", env, c.billing_enabled));
   TRY(Int(t, "billing", "stale_hold_seconds", nullptr, env, 60, 86'400 * 30, c.stale_hold_seconds));
+  TRY(Int(t, "billing", "lease_ttl_ms", nullptr, env, 10, 60'000, c.lease_ttl_ms));
   TRY(Bool(t, "bootstrap", "admin", "TURNPIKE_BOOTSTRAP_ADMIN", env, c.bootstrap_admin));
   TRY(Str(t, "bootstrap", "admin_email", nullptr, env, c.admin_email));
   TRY(Str(t, "bootstrap", "admin_credits_usd", nullptr, env, c.admin_credits_usd));
   TRY(Str(t, "log", "level", "TURNPIKE_LOG_LEVEL", env, c.log_level));
+  TRY(Bool(t, "log", "requests", "TURNPIKE_LOG_REQUESTS", env, c.log_requests));
   int64_t batch = c.request_log_batch;
   TRY(Int(t, "log", "request_log_batch", nullptr, env, 1, 100'000, batch));
   c.request_log_batch = static_cast<int>(batch);

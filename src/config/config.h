@@ -36,10 +36,15 @@ struct Config {
   // [database]
   std::string database_url = "sqlite://./data/turnpike.db";
   std::string data_dir = "./data";
+  // The power-loss window: a commit is flushed to disk (fsync) at most this long after it is
+  // made. 0 = every commit is flushed before it returns. A killed process loses nothing either
+  // way (a commit is in the operating system's hands once it returns); this bounds only what a
+  // power cut or a kernel crash can take back (docs/architecture.md §4.9).
+  int64_t fsync_interval_ms = 100;
 
   // [auth]
   std::string jwt_secret;                    // "" = generated once and kept in data_dir/jwt_secret
-  int64_t key_cache_ttl_ms = 1'000;          // a cached key is re-read from the store after this long
+  int64_t key_cache_ttl_ms = 500;            // a cached key is re-read from the store after this long
   bool cookie_secure = false;                // mark the session cookie Secure (serve the dashboard over HTTPS)
   std::vector<std::string> allowed_origins;  // extra origins (scheme://host[:port]) allowed to mutate
   bool allow_signup = true;                  // POST /api/auth/signup open to anyone
@@ -68,7 +73,9 @@ struct Config {
   int64_t stripe_webhook_tolerance_seconds = 300;                   // a webhook signed longer ago (or ahead) is refused
 
   // [billing]
+  bool billing_enabled = true;         // false: no holds and no charges (costs are still logged)
   int64_t stale_hold_seconds = 3'600;  // holds older than this are released at start-up
+  int64_t lease_ttl_ms = 500;          // how long a lease serves holds before the database is asked again
 
   // [bootstrap]
   bool bootstrap_admin = true;  // on an empty database, create an admin user and one key
@@ -77,6 +84,7 @@ struct Config {
 
   // [log]
   std::string log_level = "info";      // trace | debug | info | warn | error | off
+  bool log_requests = true;            // false: no request-log rows (no /generation, logs, activity)
   int request_log_batch = 256;         // store calls per group commit
   int64_t request_log_flush_ms = 100;  // accepted, no longer used
 

@@ -75,6 +75,10 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.shutdown_grace_ms, d.shutdown_grace_ms);
   EXPECT_EQ(c.database_url, d.database_url);
   EXPECT_EQ(c.data_dir, d.data_dir);
+  EXPECT_EQ(c.fsync_interval_ms, d.fsync_interval_ms);
+  EXPECT_EQ(c.billing_enabled, d.billing_enabled);
+  EXPECT_EQ(c.lease_ttl_ms, d.lease_ttl_ms);
+  EXPECT_EQ(c.log_requests, d.log_requests);
   EXPECT_EQ(c.jwt_secret, d.jwt_secret);
   EXPECT_EQ(c.key_cache_ttl_ms, d.key_cache_ttl_ms);
   EXPECT_EQ(c.cookie_secure, d.cookie_secure);
@@ -111,7 +115,11 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.jwt_secret, "");
   EXPECT_TRUE(c.bootstrap_admin);
-  EXPECT_EQ(c.key_cache_ttl_ms, 1000);
+  EXPECT_EQ(c.key_cache_ttl_ms, 500);
+  EXPECT_EQ(c.lease_ttl_ms, 500);
+  EXPECT_EQ(c.fsync_interval_ms, 100);
+  EXPECT_TRUE(c.billing_enabled);
+  EXPECT_TRUE(c.log_requests);
   EXPECT_FALSE(c.cookie_secure);
   EXPECT_TRUE(c.allowed_origins.empty());
   EXPECT_EQ(c.payments_provider, "none");  // free credit only when asked for (make run does)

@@ -37,6 +37,9 @@ class BrokenLedgerReads : public store::Ledger {
   Result<int> ReleaseStaleHolds(int64_t older_than) override { return writes_.ReleaseStaleHolds(older_than); }
   Result<std::vector<std::string>> HoldOwners() override { return writes_.HoldOwners(); }
   Result<int> ReleaseHoldsOf(const std::string& owner) override { return writes_.ReleaseHoldsOf(owner); }
+  store::LeaseResult Lease(const store::LeaseRequest& lease, int64_t now) override { return writes_.Lease(lease, now); }
+  Status ReturnLease(const std::string& owner, int64_t key_id) override { return writes_.ReturnLease(owner, key_id); }
+  Status Charge(const store::ChargeRequest& charge) override { return writes_.Charge(charge); }
   Result<store::Micros> LedgerSum(int64_t) override { return Broken(); }
   Result<std::vector<store::LedgerEntry>> ListLedger(int64_t, int, int64_t) override { return Broken(); }
   Result<store::Micros> TotalCredited(int64_t) override { return Broken(); }

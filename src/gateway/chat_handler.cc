@@ -74,25 +74,29 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     const store::Endpoint& e = *r.endpoint;
     x.held = std::max(x.held, billing::WorstCaseCost(x.info, {e.context_length, e.max_output, e.prices}));
   }
-  const store::HoldRequest request_hold{x.id, x.key.user_id, x.key.id, x.held, hold_owner_};
-  // With the hold, in the same group commit: the key's last_used_at (the store skips it when
-  // recent).
-  const std::function<store::HoldResult()> take_hold = [&] {
-    key_store_.TouchKey(x.key.id, now);
-    return ledger_.Hold(request_hold, UnixSeconds());
-  };
-  store::HoldResult hold = co_await Write(take_hold);
+  x.held_at = now;
+  store::LeaseResult hold;
+  hold.outcome = store::HoldOutcome::kHeld;
+  if (!config_.billing_enabled) {
+    // Nothing is held or charged; the cost is still computed and logged.
+  } else if (book_.TryReserve(x.key.id, x.held, billing::AccountBook::Clock::now())) {
+    x.hold_taken = true;  // from this process's lease: no database round trip
+  } else {
+    const std::function<store::LeaseResult()> lease = [this, &x] { return LeaseAndHold(x); };
+    store::LeaseResult leased = co_await Write(lease);
+    hold = leased;
+  }
   switch (hold.outcome) {
     case store::HoldOutcome::kHeld:
-      x.hold_taken = true;
       break;
     case store::HoldOutcome::kInsufficientBalance:
-      co_await ReplyError(writer,
-                          MakeError(ErrorCode::kPaymentRequired,
-                                    "Insufficient credits: this request can cost up to $" + money::FormatUsd(x.held) +
-                                        " and the balance is $" + money::FormatUsd(hold.balance_after) +
-                                        ". Add credits or lower max_tokens."),
-                          request_id);
+      co_await ReplyError(
+          writer,
+          MakeError(ErrorCode::kPaymentRequired, "Insufficient credits: this request can cost up to $" +
+                                                     money::FormatUsd(x.held) + " and the balance is $" +
+                                                     money::FormatUsd(std::max<money::Micros>(0, hold.available)) +
+                                                     ". Add credits or lower max_tokens."),
+          request_id);
       co_return;
     case store::HoldOutcome::kKeyLimitReached:
       co_await ReplyError(writer,
@@ -115,6 +119,34 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   co_await Dispatch(worker, x, writer);
   writer.OnClientGone(nullptr);
   co_await x.Record();  // when no answer recorded it (the client left)
+}
+
+store::LeaseResult Gateway::LeaseAndHold(Exchange& x) {
+  if (x.hold_taken) {
+    // A second run: the batch of the first did not commit, so its lease may not have lasted.
+    book_.Unreserve(x.key.id, x.held);
+    book_.Invalidate(x.key.id);
+    x.hold_taken = false;
+  }
+  store::LeaseResult result;
+  result.outcome = store::HoldOutcome::kHeld;
+  const auto now = billing::AccountBook::Clock::now();
+  if (book_.TryReserve(x.key.id, x.held, now)) {  // a request queued before this one leased enough
+    x.hold_taken = true;
+    return result;
+  }
+  // The event loops may hold from the new lease between asking and recording it; ask again then.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    billing::AccountBook::Ask ask = book_.AskFor(x.key.id, x.held);
+    result = ledger_.Lease({hold_owner_, x.key.user_id, x.key.id, ask.need, ask.want}, UnixSeconds());
+    if (result.outcome != store::HoldOutcome::kHeld) return result;
+    if (book_.Leased(x.key.id, result.lease, x.held, now)) {
+      x.hold_taken = true;
+      return result;
+    }
+  }
+  result.outcome = store::HoldOutcome::kFailed;
+  return result;
 }
 
 Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const state::Route& r,

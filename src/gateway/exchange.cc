@@ -106,25 +106,37 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
     gateway.health_.RecordThroughput(provider(), usage.completion_tokens, row.latency_ms - ttft_ms);
   }
   Gateway& g = gateway;
-  const bool settle = hold_taken;
-  // Both writes are idempotent by request id, so the call may run again (a batch that could not
-  // commit).
-  const std::function<bool()> write = [&g, &row, settle, charge = cost] {
+  Exchange& x = *this;
+  // The charge, the key's last use and the log row: one call in the group committer's next
+  // transaction. It may run twice (a batch that could not commit runs its calls again alone):
+  // the store's writes are idempotent by request id, and the account book is released once.
+  const std::function<bool()> write = [&g, &x, &row] {
     bool ok = true;
-    if (settle) {
-      if (auto s = g.ledger_.Settle(row.request_id, charge); !s.ok()) {
-        spdlog::error("{}: settlement failed: {}", row.request_id, s.error().message);
+    if (x.hold_taken) {
+      const store::ChargeRequest charge{x.id, x.key.user_id, x.key.id, x.held, x.cost, g.hold_owner_, x.held_at};
+      Status charged = g.ledger_.Charge(charge);
+      if (!charged.ok()) {
+        spdlog::error("{}: the charge was not recorded: {}", x.id, charged.error().message);
         ok = false;
       }
+      if (!x.hold_freed) {
+        g.book_.Release(x.key.id, x.held, charged.ok() ? x.cost : 0);
+        x.hold_freed = true;
+      } else {
+        g.book_.Invalidate(x.key.id);  // the first run's lease change may not have lasted
+      }
     }
-    if (auto s = g.request_log_.AppendRequestLogs({row}); !s.ok()) {
-      spdlog::error("{}: request log row not written: {}", row.request_id, s.error().message);
-      g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
+    g.key_store_.TouchKey(x.key.id, x.held_at);
+    if (g.config_.log_requests) {
+      if (auto s = g.request_log_.AppendRequestLogs({row}); !s.ok()) {
+        spdlog::error("{}: request log row not written: {}", row.request_id, s.error().message);
+        g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
+      }
     }
     return ok;
   };
   bool charged = co_await g.Write(write);
-  if (settle && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
+  if (hold_taken && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
 }
 
 boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::ResponseWriter& writer) {

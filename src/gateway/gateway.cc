@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 #include <boost/json.hpp>
+
 #include <ctime>
 #include <thread>
 
@@ -69,7 +71,9 @@ Gateway::Gateway(const config::Config& config, const GatewayStores& stores, stat
       ledger_(stores.ledger),
       request_log_(stores.request_log),
       database_(stores.database),
-      hold_owner_(stores.hold_owner),
+      // Without an instance id (tools, tests) the process still needs a name for its leases.
+      hold_owner_(stores.hold_owner.empty() ? "gateway-" + std::to_string(::getpid()) : stores.hold_owner),
+      book_(billing::AccountBook::Options{std::chrono::milliseconds(config.lease_ttl_ms), 8}),
       keys_(keys),
       router_(router),
       upstreams_(upstreams) {
@@ -86,6 +90,25 @@ Gateway::Gateway(const config::Config& config, const GatewayStores& stores, stat
 }
 
 Gateway::~Gateway() { read_pool_.join(); }
+
+void Gateway::ReturnIdleLeases() {
+  // One return at a time, and only when there is something to return: the committer's queue is
+  // the requests' path.
+  if (returning_leases_.exchange(true)) return;
+  if (!book_.HasIdle(billing::AccountBook::Clock::now())) {
+    returning_leases_ = false;
+    return;
+  }
+  writes_(
+      [this] {
+        for (int64_t key_id : book_.TakeIdle(billing::AccountBook::Clock::now())) {
+          if (auto s = ledger_.ReturnLease(hold_owner_, key_id); !s.ok()) {
+            spdlog::warn("returning the lease of key {}: {}", key_id, s.error().message);
+          }
+        }
+      },
+      [this] { returning_leases_ = false; });
+}
 
 const Gateway::BodyBuilder Gateway::kKeyBody = &Gateway::KeyBody;
 const Gateway::BodyBuilder Gateway::kCreditsBody = &Gateway::CreditsBody;
@@ -145,11 +168,13 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
   if (!found.ok()) return StoreUnavailable("reading a key", found.error());
   const std::optional<store::ApiKey>& fresh = *found;
   if (!fresh) return MakeError(ErrorCode::kUnauthorized, "Invalid API key");
+  // What the requests in flight hold counts as used until they are charged.
+  const money::Micros used = fresh->usage + book_.Reserved(fresh->id);
   std::optional<money::Micros> remaining;
-  if (fresh->limit) remaining = std::max<money::Micros>(0, *fresh->limit - fresh->usage);
+  if (fresh->limit) remaining = std::max<money::Micros>(0, *fresh->limit - used);
   // Every field @openrouter/sdk requires of GET /key; Turnpike has no daily/weekly windows or
   // BYOK yet, so those report the totals and zero.
-  std::string usage = money::FormatUsd(fresh->usage);
+  std::string usage = money::FormatUsd(used);
   std::string body = fmt::format(
       R"({{"data":{{"label":{},"name":{},"usage":{},"usage_daily":{},"usage_weekly":{},"usage_monthly":{},)"
       R"("byok_usage":0,"byok_usage_daily":0,"byok_usage_weekly":0,"byok_usage_monthly":0,)"

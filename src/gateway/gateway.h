@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "billing/account_book.h"
 #include "config/config.h"
 #include "gateway/signature_cache.h"
 #include "gateway/store_calls.h"
@@ -44,11 +45,11 @@ struct Metrics {
 // the group committer's transactions.
 struct GatewayStores {
   store::KeyStore& keys;                    // TouchKey, and /key reads its key fresh
-  store::Ledger& ledger;                    // Hold and Settle; /credits reads the totals
+  store::Ledger& ledger;                    // leases and charges; /credits reads the totals
   store::RequestLogStore& request_log;      // each request's row; /generation reads it
   store::HealthCheck& database;             // /ready
   store::GroupCommitter& writes;            // runs the writes above
-  std::string hold_owner;                   // this process's instance id, on every hold it takes
+  std::string hold_owner;                   // this process's instance id: its leases and charges
   std::chrono::milliseconds test_delay{0};  // added to every read (TURNPIKE_TEST_STORE_DELAY_MS)
 };
 
@@ -63,6 +64,11 @@ class Gateway {
 
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
 
+  // Gives the database back the leases of keys that no request has used for a lease's lifetime,
+  // so that other processes may use that credit (queued with the group committer; call it
+  // periodically from any thread).
+  void ReturnIdleLeases();
+
   const Metrics& metrics() const { return metrics_; }
   const state::ProviderHealth& health() const { return health_; }
 
@@ -74,6 +80,9 @@ class Gateway {
   boost::asio::awaitable<void> Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
                                     const std::string& request_id);
   boost::asio::awaitable<void> Dispatch(int worker, Exchange& x, net::ResponseWriter& writer);
+  // On the group committer's thread: holds x.held for x in memory, first asking the database for
+  // a lease that covers it when the key's lease is stale or short (billing/account_book.h).
+  store::LeaseResult LeaseAndHold(Exchange& x);
   // The upstream request for route `r`: the client's bytes for providers that speak OpenAI chat,
   // else the canonical request encoded by the adapter.
   Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r,
@@ -139,6 +148,8 @@ class Gateway {
   store::RequestLogStore& request_log_;
   store::HealthCheck& database_;
   const std::string hold_owner_;
+  billing::AccountBook book_;
+  std::atomic<bool> returning_leases_{false};  // a ReturnIdleLeases call is queued
   state::KeyCache& keys_;
   state::ModelRouter& router_;
   std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;

@@ -23,6 +23,10 @@ class GroupCommitter {
     // Added before every call, on the committer's thread: a test-only way to make the store
     // slow (TURNPIKE_TEST_STORE_DELAY_MS). Zero in production.
     std::chrono::milliseconds test_delay{0};
+    // The power-loss window (config database.fsync_interval_ms): a batch is flushed to disk when
+    // the last flush is this old, and an idle committer flushes what is left within it. Zero:
+    // every batch is flushed before its calls are told it is done.
+    std::chrono::milliseconds flush_interval{0};
   };
 
   // `db` must outlive the committer.
@@ -42,6 +46,7 @@ class GroupCommitter {
   void Stop();
 
   uint64_t batches() const;  // transactions committed so far (for tests and metrics)
+  uint64_t flushes() const;  // flushed batches and Flush() calls so far
 
  private:
   struct Item {
@@ -49,7 +54,8 @@ class GroupCommitter {
     std::function<void()> done;
   };
   void Run();
-  void RunBatch(std::deque<Item>& batch);
+  void RunBatch(std::deque<Item>& batch, bool flush);
+  void Flush();
 
   Batch& db_;
   Options options_;
@@ -58,6 +64,10 @@ class GroupCommitter {
   std::deque<Item> queue_;
   bool stopping_ = false;
   uint64_t batches_ = 0;
+  uint64_t flushes_ = 0;
+  // What the committer's thread alone reads and writes.
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
+  bool unflushed_ = false;
   std::thread thread_;  // last: starts after the members it uses
 };
 

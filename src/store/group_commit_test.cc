@@ -98,10 +98,11 @@ TEST_F(GroupCommitTest, AFailingCallUndoesOnlyItself) {
 // A Batch that never commits: the committer must still run every call (alone) before `done`.
 class FailingBatch : public Batch {
  public:
-  Status RunBatch(const std::function<void()>& calls) override {
+  Status RunBatch(const std::function<void()>& calls, bool) override {
     calls();  // what they did is "rolled back": the committer runs them again
     return MakeError(ErrorCode::kInternal, "disk full");
   }
+  Status Flush() override { return OkStatus(); }
 };
 
 TEST(GroupCommitFailureTest, CallsOfABatchThatCannotCommitRunAgainAlone) {

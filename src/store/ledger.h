@@ -2,8 +2,9 @@
 // request and settles after it, the ledger itself and the totals read from it. Every movement
 // updates the balance and appends its ledger entry in one transaction.
 // Threading and errors as every store interface (users.h): reads answer Result, absent is
-// empty or 0, a database error is an Error. The hot path calls Hold and Settle from the event
-// loop.
+// empty or 0, a database error is an Error. The gateway takes leases and records charges from its
+// group-commit thread (docs/architecture.md §4.11); Hold and Settle are the per-request
+// database holds of the first design, kept for the tools and their tests.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,37 @@ struct HoldResult {
   Micros balance_after = 0;  // the user's balance after the hold (or as it is, when refused)
 };
 
+// A lease: what the process `owner` sets aside for `key_id` (of `user_id`) so that it can hold
+// requests in memory. `need` is what must fit (the process's holds on the key in flight, plus
+// the one asking); `want` (>= need) what to set aside if there is room, so that the next
+// requests fit without asking again.
+struct LeaseRequest {
+  std::string owner;
+  int64_t user_id = 0;
+  int64_t key_id = 0;
+  Micros need = 0;
+  Micros want = 0;
+};
+
+struct LeaseResult {
+  // kHeld (the lease now covers `need`), kInsufficientBalance, kKeyLimitReached, kKeyDisabled
+  // or kFailed; when refused the lease is left as it was.
+  HoldOutcome outcome = HoldOutcome::kFailed;
+  Micros lease = 0;      // the owner's lease on the key afterwards
+  Micros available = 0;  // the balance less every other lease of the user (for a 402's message)
+};
+
+// One finished request's charge: what was held for it in memory and what it cost.
+struct ChargeRequest {
+  std::string request_id;
+  int64_t user_id = 0;
+  int64_t key_id = 0;
+  Micros held = 0;    // >= actual
+  Micros actual = 0;  // >= 0
+  std::string owner;  // whose lease the hold came from; "" = none
+  int64_t held_at = 0;
+};
+
 struct LedgerEntry {
   int64_t id = 0;
   int64_t user_id = 0;
@@ -62,7 +94,7 @@ class Ledger {
   virtual Status Credit(int64_t user_id, Micros amount, const std::string& kind, const std::string& idempotency_id,
                         const std::string& note) = 0;
   // Takes `amount` (> 0) off a user's balance with a "deduct" ledger entry; kConflict when the
-  // balance would go below zero; idempotent like Credit.
+  // balance less the user's leases would go below zero; idempotent like Credit.
   virtual Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id, const std::string& note) = 0;
 
   // Atomically: checks the key (exists, not disabled, not expired at `now_unix`), the key's
@@ -79,11 +111,24 @@ class Ledger {
   // amount minus nothing charged (actual = 0). Returns how many. Used at start-up to release
   // holds left by a crashed process.
   virtual Result<int> ReleaseStaleHolds(int64_t older_than_unix) = 0;
-  // The distinct non-empty owners of holds that have no settlement.
+  // The distinct non-empty owners of holds that have no settlement, and of leases.
   virtual Result<std::vector<std::string>> HoldOwners() = 0;
-  // Settles every unsettled hold of `owner` at 0 (a process known to be gone: its requests
-  // never finished). Returns how many.
+  // Settles every unsettled hold of `owner` at 0 and drops its leases (a process known to be
+  // gone: its requests never finished). Returns how many holds and leases.
   virtual Result<int> ReleaseHoldsOf(const std::string& owner) = 0;
+
+  // Sets the lease of (owner, key) to max(its lease, min(want, room)) when `need` fits the room
+  // (see LeaseResult); the room is the user's balance less the user's other leases, and, for a
+  // key with a limit, the limit less the key's usage and its other leases. Checks the key like
+  // Hold (exists, belongs to the user, enabled, unexpired at `now_unix`, its user enabled).
+  virtual LeaseResult Lease(const LeaseRequest& lease, int64_t now_unix) = 0;
+  // Gives back the lease of (owner, key): the money is free for others again. OK when none.
+  virtual Status ReturnLease(const std::string& owner, int64_t key_id) = 0;
+  // Records a finished request, atomically: a settled hold row (held, actual, owner), the "hold"
+  // and "settle" ledger entries (so the ledger reads as with database holds), the balance and
+  // the key's usage moved by `actual`, and the owner's lease lowered by `actual` (the money it
+  // set aside is spent). Idempotent by request_id: a second call changes nothing and is OK.
+  virtual Status Charge(const ChargeRequest& charge) = 0;
 
   // Sum of a user's ledger entries (a test compares it with the balance).
   virtual Result<Micros> LedgerSum(int64_t user_id) = 0;

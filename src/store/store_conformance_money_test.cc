@@ -283,5 +283,118 @@ TEST_P(StoreConformanceTest, ConcurrentHoldsRespectTheKeyLimit) {
   ExpectBalanced(user);
 }
 
+// Leases: a process sets credit aside for its in-memory holds; the database decides against the
+// balance, the key's limit and every other process's leases.
+TEST_P(StoreConformanceTest, LeasesShareTheBalanceAndTheKeyLimit) {
+  int64_t user = MakeUser("alice@example.com", 10'000);
+  int64_t key = MakeKey(user, 1, Micros{8'000});
+  int64_t other_key = MakeKey(user, 2);
+
+  LeaseResult a = store_->Lease({"proc-a", user, key, 1'000, 6'000}, kNow);
+  EXPECT_EQ(a.outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(a.lease, 6'000);
+  EXPECT_EQ(a.available, 10'000);
+  // The key's limit (8'000) less proc-a's 6'000 leaves 2'000 for proc-b on this key.
+  LeaseResult b = store_->Lease({"proc-b", user, key, 1'000, 5'000}, kNow);
+  EXPECT_EQ(b.outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(b.lease, 2'000);
+  EXPECT_EQ(store_->Lease({"proc-c", user, key, 1, 1}, kNow).outcome, HoldOutcome::kKeyLimitReached);
+  // The balance (10'000) less both leases leaves 2'000 for another key of the user.
+  LeaseResult c = store_->Lease({"proc-c", user, other_key, 2'000, 9'000}, kNow);
+  EXPECT_EQ(c.outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(c.lease, 2'000);
+  LeaseResult refused = store_->Lease({"proc-d", user, other_key, 1, 1}, kNow);
+  EXPECT_EQ(refused.outcome, HoldOutcome::kInsufficientBalance);
+  EXPECT_EQ(refused.available, 0);
+  // A lease never shrinks below what its owner holds, and a refusal leaves it as it was.
+  EXPECT_EQ(store_->Lease({"proc-a", user, key, 7'000, 7'000}, kNow).outcome, HoldOutcome::kKeyLimitReached);
+  LeaseResult again = store_->Lease({"proc-a", user, key, 100, 100}, kNow);
+  EXPECT_EQ(again.outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(again.lease, 6'000);
+  // Leases are not ledger movements.
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 10'000);
+  EXPECT_EQ(Must(store_->HoldOwners()), (std::vector<std::string>{"proc-a", "proc-b", "proc-c"}));
+  // Nor can an admin deduct what is leased.
+  EXPECT_EQ(store_->Debit(user, 1, "d:1", "").error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(store_->ReturnLease("proc-c", other_key).ok());
+  ASSERT_TRUE(store_->ReturnLease("proc-c", other_key).ok());  // none left: fine
+  EXPECT_TRUE(store_->Debit(user, 2'000, "d:2", "").ok());
+  EXPECT_EQ(Must(store_->ReleaseHoldsOf("proc-b")), 1);
+  EXPECT_EQ(Must(store_->HoldOwners()), (std::vector<std::string>{"proc-a"}));
+  ExpectBalanced(user);
+}
+
+TEST_P(StoreConformanceTest, LeasesCheckTheKey) {
+  int64_t alice = MakeUser("alice@example.com", 10'000);
+  int64_t bob = MakeUser("bob@example.com", 10'000);
+  int64_t expired = MakeKey(alice, 1, std::nullopt, kNow);
+  int64_t disabled = MakeKey(alice, 2);
+  ASSERT_TRUE(store_->SetKeyDisabled(disabled, true).ok());
+  int64_t bobs = MakeKey(bob, 3);
+  EXPECT_EQ(store_->Lease({"p", alice, expired, 1, 1}, kNow).outcome, HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Lease({"p", alice, disabled, 1, 1}, kNow).outcome, HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Lease({"p", alice, bobs, 1, 1}, kNow).outcome, HoldOutcome::kKeyDisabled);
+  EXPECT_EQ(store_->Lease({"", bob, bobs, 1, 1}, kNow).outcome, HoldOutcome::kFailed);
+  EXPECT_EQ(store_->Lease({"p", bob, bobs, 2, 1}, kNow).outcome, HoldOutcome::kFailed);
+}
+
+// A charge moves the balance and the key's usage by the cost, lowers its process's lease by the
+// same (what others may lease does not move), and reads in the ledger as a hold and a settle.
+TEST_P(StoreConformanceTest, ChargeIsAHoldAndASettlementAtOnceAndIdempotent) {
+  int64_t user = MakeUser("alice@example.com", 10'000);
+  int64_t key = MakeKey(user, 1);
+  ASSERT_EQ(store_->Lease({"proc", user, key, 3'000, 5'000}, kNow).outcome, HoldOutcome::kHeld);
+  const ChargeRequest charge{"gen-1", user, key, 3'000, 1'200, "proc", kNow - 2};
+  ASSERT_TRUE(store_->Charge(charge).ok());
+  ASSERT_TRUE(store_->Charge(charge).ok());  // recorded once
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 8'800);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 1'200);
+  EXPECT_EQ(Must(store_->TotalSpent(user)), 1'200);
+  std::vector<LedgerEntry> ledger = Must(store_->ListLedger(user, 10));
+  ASSERT_EQ(ledger.size(), 3u);
+  EXPECT_EQ(ledger[0].kind, "settle");
+  EXPECT_EQ(ledger[0].amount, 1'800);
+  EXPECT_EQ(ledger[1].kind, "hold");
+  EXPECT_EQ(ledger[1].amount, -3'000);
+  EXPECT_EQ(ledger[1].request_id, "gen-1");
+  EXPECT_EQ(ledger[1].created_at, kNow - 2);
+  // The lease is now 3'800: with the balance at 8'800, another process may lease 5'000.
+  LeaseResult other = store_->Lease({"other", user, key, 5'000, 9'000}, kNow);
+  EXPECT_EQ(other.outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(other.lease, 5'000);
+  EXPECT_EQ(store_->Charge({"gen-2", user, key, 100, 101, "proc", kNow}).error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(store_->Charge({"gen-3", user, key, 100, -1, "proc", kNow}).error().code, ErrorCode::kBadRequest);
+  ExpectBalanced(user);
+}
+
+// Several processes leasing and charging one account at once never spend more than it holds.
+TEST_P(StoreConformanceTest, ConcurrentLeasesAndChargesNeverOverspend) {
+  if (!db_->SupportsSecondHandle()) GTEST_SKIP() << "database is private to one handle";
+  int64_t user = MakeUser("race@example.com", 100'000);
+  int64_t key = MakeKey(user, 1);
+  StoreHandles opened = OpenHandles(*db_, *store_, 2);
+  std::atomic<Micros> charged{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Store& store = *opened.all[t % opened.all.size()];
+      const std::string owner = "proc-" + std::to_string(t);
+      for (int i = 0; i < 60; ++i) {
+        // Hold 1'000 at a time, as a process with one request in flight would, and charge 700.
+        if (store.Lease({owner, user, key, 1'000, 3'000}, kNow).outcome != HoldOutcome::kHeld) continue;
+        std::string id = owner + "-" + std::to_string(i);
+        if (store.Charge({id, user, key, 1'000, 700, owner, kNow}).ok()) charged += 700;
+      }
+      EXPECT_TRUE(store.ReturnLease(owner, key).ok());
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const Micros balance = Must(store_->FindUserById(user))->balance;
+  EXPECT_GE(balance, 0);
+  EXPECT_EQ(balance, 100'000 - charged.load());
+  EXPECT_GE(charged.load(), 100'000 - 1'000 - 700) << "the account was spent down to what no hold fits";
+  ExpectBalanced(user);
+}
+
 }  // namespace
 }  // namespace turnpike::store

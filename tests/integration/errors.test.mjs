@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { useServer } from '../lib/setup.mjs';
 import {
   assertError, assertLedger, chat, chatJson, chatStream, fakeRequestsWith, keyList, measureHold,
-  microsToUsd, nonce, rawRequest, untilEqual, usdToMicros, userMessage, userShow,
+  microsToUsd, nonce, rawRequest, sleep, untilEqual, usdToMicros, userMessage, userShow,
 } from '../lib/gateway.mjs';
 
 const ctx = useServer();
@@ -109,6 +109,9 @@ test('a disabled key → 403 saying so, whether or not the server has seen it be
 
   await disable(email, 'never-used');
   await disable(email, 'used-once');
+  // The CLI is another process: a running server sees its change within its key cache's and
+  // lease's lifetime (500 ms each by default; docs/architecture.md §4.11), not at once.
+  await sleep(1_000);
   for (const [what, key] of [['never used', fresh], ['used before', used]]) {
     const marker = nonce();
     const err = assertError(await chatJson(ctx.tp, key, userMessage(marker)), 403, `disabled key, ${what}`);

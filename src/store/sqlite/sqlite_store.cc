@@ -57,7 +57,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
       options.durability == Options::Durability::kFull ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
   Status status = (*conn)->ExecScript(pragmas);
   if (!status.ok()) return status.error();
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*conn), options.busy_timeout_ms));
+  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*conn), options.busy_timeout_ms));
+  store->durability_ = options.durability;
+  if (path != ":memory:") store->wal_path_ = path + "-wal";
+  return store;
 }
 
 Result<int> SqliteStore::Migrate() {
@@ -89,17 +92,6 @@ Result<int> SqliteStore::Migrate() {
     ++applied;
   }
   return applied;
-}
-
-Status SqliteStore::RunBatch(const std::function<void()>& calls) {
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
-  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
-  calls();
-  // A call whose failure ended the whole transaction (SQLite rolls back on some errors) took
-  // the others' work with it.
-  if (!conn_->InTransaction()) return MakeError(ErrorCode::kInternal, "sqlite: the batch was rolled back");
-  return tx.Commit();
 }
 
 bool SqliteStore::Ping() {

@@ -94,7 +94,9 @@ class SqliteStore final : public Store {
 
   Result<int> Migrate() override;
   bool Ping() override;
-  Status RunBatch(const std::function<void()>& calls) override;
+  Status RunBatch(const std::function<void()>& calls, bool flush) override;
+  // An fdatasync of the WAL file; nothing for an in-memory database.
+  Status Flush() override;
 
   Result<int64_t> CreateUser(const std::string& email, const std::string& password_hash, bool is_admin) override;
   Result<std::optional<User>> FindUserByEmail(const std::string& email) override;
@@ -137,6 +139,9 @@ class SqliteStore final : public Store {
   Result<int> ReleaseStaleHolds(int64_t older_than_unix) override;
   Result<std::vector<std::string>> HoldOwners() override;
   Result<int> ReleaseHoldsOf(const std::string& owner) override;
+  LeaseResult Lease(const LeaseRequest& lease, int64_t now_unix) override;
+  Status ReturnLease(const std::string& owner, int64_t key_id) override;
+  Status Charge(const ChargeRequest& charge) override;
 
   Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) override;
   Result<std::optional<RequestLogRow>> FindRequestLog(const std::string& request_id) override;
@@ -179,6 +184,8 @@ class SqliteStore final : public Store {
   // Settles one hold; kNotFound when there is none. Settling a settled hold is OK, unchanged.
   Status SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix);
   Result<Micros> SumLedgerLocked(int64_t user_id, const char* sql);
+  // The sum of the user's leases, less the one of (owner, key) when `owner` is not empty.
+  Result<Micros> LeasedLocked(int64_t user_id, const std::string& owner, int64_t key_id);
   // True when an entry with `idempotency_id` exists and matches (user, kind, amount); false when
   // there is none; kConflict when it records something else.
   Result<bool> ReplayLocked(const std::string& idempotency_id, int64_t user_id, const std::string& kind, Micros amount);
@@ -219,6 +226,8 @@ class SqliteStore final : public Store {
   std::recursive_mutex mu_;
   std::unique_ptr<Connection> conn_;
   const int busy_timeout_ms_;
+  Options::Durability durability_ = Options::Durability::kFull;  // as opened
+  std::string wal_path_;                                         // "" for an in-memory database
 
   // TouchKey's memory of what this handle wrote: key id -> last_used_at. Guarded by touch_mu_
   // (never held together with mu_).

@@ -79,8 +79,13 @@ Status SqliteStore::Debit(int64_t user_id, Micros amount, const std::string& ide
   Result<std::optional<Micros>> balance = BalanceLocked(user_id);
   if (!balance.ok()) return balance.error();
   if (!balance->has_value()) return MakeError(ErrorCode::kNotFound, "no such user");
-  if (**balance < amount) {
-    return MakeError(ErrorCode::kConflict, "the balance is smaller than the deduction");
+  // Money a server has leased for requests it may be holding is not the admin's to take.
+  Result<Micros> leased = LeasedLocked(user_id, "", 0);
+  if (!leased.ok()) return leased.error();
+  if (**balance - *leased < amount) {
+    return MakeError(ErrorCode::kConflict, *leased > 0 ? "the balance less what requests in flight may spend is "
+                                                         "smaller than the deduction; try again in a few seconds"
+                                                       : "the balance is smaller than the deduction");
   }
   Status status = AppendLedgerLocked(user_id, std::nullopt, "deduct", -amount, idempotency_id, "", note, NowUnix());
   if (!status.ok()) return status;
@@ -237,15 +242,153 @@ Result<int> SqliteStore::ReleaseStaleHolds(int64_t older_than_unix) {
 }
 
 Result<int> SqliteStore::ReleaseHoldsOf(const std::string& owner) {
-  return ReleaseHoldsWhere(
-      "SELECT request_id FROM holds WHERE settled_micros IS NULL AND owner = ? ORDER BY created_at",
-      [&](Statement& s) { s.Bind(owner); });
+  Result<int> holds =
+      ReleaseHoldsWhere("SELECT request_id FROM holds WHERE settled_micros IS NULL AND owner = ? ORDER BY created_at",
+                        [&](Statement& s) { s.Bind(owner); });
+  if (!holds.ok()) return holds;
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "DELETE FROM leases WHERE owner = ?");
+  s.Bind(owner);
+  if (Status status = s.Run(); !status.ok()) return status.error();
+  return *holds + conn_->Changes();
 }
 
 Result<std::vector<std::string>> SqliteStore::HoldOwners() {
   std::lock_guard lock(mu_);
-  Statement s(*conn_, "SELECT DISTINCT owner FROM holds WHERE settled_micros IS NULL AND owner <> '' ORDER BY owner");
+  Statement s(*conn_,
+              "SELECT owner FROM holds WHERE settled_micros IS NULL AND owner <> '' "
+              "UNION SELECT owner FROM leases ORDER BY owner");
   return ReadRows(s, [](const Statement& row) { return row.Text(0); });
+}
+
+Result<Micros> SqliteStore::LeasedLocked(int64_t user_id, const std::string& owner, int64_t key_id) {
+  Statement s(*conn_,
+              "SELECT coalesce(sum(amount_micros), 0) FROM leases "
+              "WHERE user_id = ? AND NOT (owner = ? AND key_id = ?)");
+  s.Bind(user_id).Bind(owner).Bind(key_id);
+  return ReadInt(s);
+}
+
+LeaseResult SqliteStore::Lease(const LeaseRequest& lease, int64_t now_unix) {
+  LeaseResult result;
+  if (lease.need < 0 || lease.want < lease.need || lease.owner.empty()) return result;
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (!tx.Begin(Transaction::Mode::kWrite).ok()) return result;
+  Micros own = 0;
+  {
+    Statement s(*conn_, "SELECT amount_micros FROM leases WHERE owner = ? AND key_id = ?");
+    s.Bind(lease.owner).Bind(lease.key_id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return result;
+    if (*row) own = s.Int(0);
+  }
+  result.lease = own;
+  Result<std::optional<Micros>> balance = BalanceLocked(lease.user_id);
+  Result<Micros> others = LeasedLocked(lease.user_id, lease.owner, lease.key_id);
+  if (!balance.ok() || !others.ok()) return result;
+  // Written as subtractions of non-negative amounts from bounded ones: nothing overflows.
+  Micros room = balance->value_or(0) - *others;
+  result.available = room;
+  {
+    Statement s(*conn_,
+                "SELECT k.user_id, k.disabled OR u.disabled OR k.deleted_at IS NOT NULL, k.expires_at, "
+                "k.limit_micros, k.usage_micros, "
+                "(SELECT coalesce(sum(amount_micros), 0) FROM leases l "
+                " WHERE l.key_id = k.id AND l.owner <> ?) "
+                "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = ?");
+    s.Bind(lease.owner).Bind(lease.key_id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return result;
+    std::optional<int64_t> expires_at = *row ? s.OptionalInt(2) : std::nullopt;
+    if (!*row || s.Int(0) != lease.user_id || s.Bool(1) || (expires_at.has_value() && *expires_at <= now_unix) ||
+        !balance->has_value()) {
+      result.outcome = HoldOutcome::kKeyDisabled;
+      return result;
+    }
+    if (std::optional<Micros> limit = s.OptionalInt(3)) {
+      Micros key_room = *limit - s.Int(4) - s.Int(5);
+      if (lease.need > key_room) {
+        result.outcome = HoldOutcome::kKeyLimitReached;
+        return result;
+      }
+      room = std::min(room, key_room);
+    }
+  }
+  if (lease.need > room) {
+    result.outcome = HoldOutcome::kInsufficientBalance;
+    return result;
+  }
+  // Never below what the owner holds already: its requests in flight count on it.
+  Micros amount = std::max(own, std::min(lease.want, room));
+  if (amount != own) {
+    Statement s(*conn_,
+                "INSERT INTO leases (owner, key_id, user_id, amount_micros, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (owner, key_id) DO UPDATE SET amount_micros = excluded.amount_micros, "
+                "updated_at = excluded.updated_at");
+    s.Bind(lease.owner).Bind(lease.key_id).Bind(lease.user_id).Bind(amount).Bind(now_unix);
+    if (!s.Run().ok()) return result;
+  }
+  if (!tx.Commit().ok()) return result;
+  result.outcome = HoldOutcome::kHeld;
+  result.lease = amount;
+  return result;
+}
+
+Status SqliteStore::ReturnLease(const std::string& owner, int64_t key_id) {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "DELETE FROM leases WHERE owner = ? AND key_id = ?");
+  s.Bind(owner).Bind(key_id);
+  return s.Run();
+}
+
+Status SqliteStore::Charge(const ChargeRequest& charge) {
+  if (charge.actual < 0 || charge.held < charge.actual) {
+    return MakeError(ErrorCode::kBadRequest, "a charge must be between 0 and the amount held");
+  }
+  if (charge.request_id.empty()) return MakeError(ErrorCode::kBadRequest, "request id is empty");
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  {
+    Statement s(*conn_, "SELECT 1 FROM holds WHERE request_id = ?");
+    s.Bind(charge.request_id);
+    Result<bool> row = s.Next();
+    if (!row.ok()) return row.error();
+    if (*row) return OkStatus();  // recorded before
+  }
+  const int64_t now = NowUnix();
+  {
+    Statement s(*conn_,
+                "INSERT INTO holds (request_id, user_id, key_id, amount_micros, created_at, owner, settled_micros, "
+                "settled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(charge.request_id).Bind(charge.user_id).Bind(charge.key_id).Bind(charge.held).Bind(charge.held_at);
+    s.Bind(charge.owner).Bind(charge.actual).Bind(now);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  {
+    Statement s(*conn_, "UPDATE api_keys SET usage_micros = usage_micros + ? WHERE id = ?");
+    s.Bind(charge.actual).Bind(charge.key_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  if (!charge.owner.empty() && charge.actual > 0) {
+    Statement s(*conn_,
+                "UPDATE leases SET amount_micros = max(0, amount_micros - ?), updated_at = ? "
+                "WHERE owner = ? AND key_id = ?");
+    s.Bind(charge.actual).Bind(now).Bind(charge.owner).Bind(charge.key_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  if (Status status = AppendLedgerLocked(charge.user_id, charge.key_id, "hold", -charge.held,
+                                         "hold:" + charge.request_id, charge.request_id, "", charge.held_at);
+      !status.ok()) {
+    return status;
+  }
+  if (Status status = AppendLedgerLocked(charge.user_id, charge.key_id, "settle", charge.held - charge.actual,
+                                         "settle:" + charge.request_id, charge.request_id, "", now);
+      !status.ok()) {
+    return status;
+  }
+  return tx.Commit();
 }
 
 Result<Micros> SqliteStore::SumLedgerLocked(int64_t user_id, const char* sql) {

@@ -1,0 +1,94 @@
+// AccountBook: the credit holds of one server process, in memory (docs/architecture.md §4.11).
+//
+// The database keeps, per (process, key), a lease: money (and key limit) set aside for this
+// process. A request's hold is taken from that lease in memory — no database round trip — as
+// long as the lease is fresh and has room; otherwise the process asks the database for a larger
+// lease first (store::Ledger::Lease), and the database decides against the balance, the key's
+// limit and every other process's leases, so no process can spend what another has set aside.
+//
+// Per key the book keeps the lease as the database has it (`lease`), what the requests in flight
+// hold of it (`reserved`) and until when the lease may be used without asking again. A lease goes
+// stale after `lease_ttl`: the next request re-asks, which re-checks the key (disabled, expired,
+// limit lowered) and the balance against the database, so a change made elsewhere (the CLI, the
+// dashboard, another replica) applies within that time.
+//
+// Threads: TryReserve and Reserved from any thread (the event loops). Everything else only from
+// the one thread that writes leases and charges (the group committer), in the order of its
+// database writes, which is what keeps `lease` equal to the database's. Each key's entry has
+// its own shard lock; no lock is shared by every request.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "common/money.h"
+
+namespace turnpike::billing {
+
+class AccountBook {
+ public:
+  using Clock = std::chrono::steady_clock;
+  struct Options {
+    std::chrono::milliseconds lease_ttl{1000};
+    // A lease asks for room for this many more holds like the one asking, beyond what it needs,
+    // so that a busy key asks the database about once per lease_ttl, not once per request.
+    int64_t spare_holds = 8;
+  };
+
+  explicit AccountBook(Options options) : options_(options) {}
+  AccountBook() : AccountBook(Options{}) {}
+
+  // Reserves `amount` for a request when the key's lease is fresh and has room. True when done.
+  bool TryReserve(int64_t key_id, money::Micros amount, Clock::time_point now);
+
+  // What a lease must cover for `amount` to be held too (`need`), and what to ask for (`want`).
+  struct Ask {
+    money::Micros need = 0;
+    money::Micros want = 0;
+  };
+  Ask AskFor(int64_t key_id, money::Micros amount);
+  // The database set the key's lease to `lease`: records it (fresh for lease_ttl) and reserves
+  // `amount` when it fits beside what is reserved now. True when reserved.
+  bool Leased(int64_t key_id, money::Micros lease, money::Micros amount, Clock::time_point now);
+  // A request that held `amount` ended, charged `charged` (<= amount), and the charge is written
+  // to the database (or 0 when it could not be): the lease shrinks by the charge.
+  void Release(int64_t key_id, money::Micros amount, money::Micros charged);
+  // Undoes a reservation whose database write did not last (a batch that did not commit).
+  void Unreserve(int64_t key_id, money::Micros amount);
+  // Forgets whether the lease is fresh: the next request asks the database again, which sets
+  // the lease afresh (after a write that may not have lasted).
+  void Invalidate(int64_t key_id);
+
+  // Keys whose lease is stale with no request holding any of it: the database's lease can go
+  // back to the others. Each is dropped from the book (the caller returns it in the database).
+  std::vector<int64_t> TakeIdle(Clock::time_point now);
+  // Whether TakeIdle would find anything (any thread: a cheap look before queueing the work).
+  bool HasIdle(Clock::time_point now) const;
+
+  // What the requests in flight hold on the key (for /api/v1/key usage).
+  money::Micros Reserved(int64_t key_id) const;
+  // Keys in the book (for tests and metrics).
+  size_t size() const;
+
+ private:
+  struct Account {
+    money::Micros lease = 0;
+    money::Micros reserved = 0;
+    Clock::time_point fresh_until{};
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<int64_t, Account> accounts;
+  };
+  Shard& ShardOf(int64_t key_id) { return shards_[static_cast<uint64_t>(key_id) % shards_.size()]; }
+  const Shard& ShardOf(int64_t key_id) const { return shards_[static_cast<uint64_t>(key_id) % shards_.size()]; }
+
+  const Options options_;
+  std::array<Shard, 64> shards_;
+};
+
+}  // namespace turnpike::billing

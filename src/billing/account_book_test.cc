@@ -1,0 +1,103 @@
+// The in-memory holds of one process: a request holds from its key's lease only while the lease
+// is fresh and has room; everything else goes back to the database.
+#include "billing/account_book.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace turnpike::billing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = AccountBook::Clock;
+
+TEST(AccountBookTest, NothingIsHeldWithoutALease) {
+  AccountBook book;
+  EXPECT_FALSE(book.TryReserve(1, 10, Clock::now()));
+  EXPECT_FALSE(book.TryReserve(1, 0, Clock::now()));
+  EXPECT_EQ(book.Reserved(1), 0);
+}
+
+TEST(AccountBookTest, HoldsFromAFreshLeaseUpToItsAmount) {
+  AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
+  const auto t = Clock::now();
+  AccountBook::Ask ask = book.AskFor(7, 100);
+  EXPECT_EQ(ask.need, 100);
+  EXPECT_EQ(ask.want, 900);  // room for eight more like it
+  ASSERT_TRUE(book.Leased(7, 300, 100, t));
+  EXPECT_TRUE(book.TryReserve(7, 100, t));
+  EXPECT_TRUE(book.TryReserve(7, 100, t));
+  EXPECT_FALSE(book.TryReserve(7, 1, t)) << "the lease is used up";
+  EXPECT_EQ(book.Reserved(7), 300);
+  EXPECT_EQ(book.AskFor(7, 50).need, 350);
+  EXPECT_FALSE(book.TryReserve(8, 1, t)) << "another key has no lease";
+}
+
+TEST(AccountBookTest, AStaleLeaseHoldsNothing) {
+  AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
+  const auto t = Clock::now();
+  ASSERT_TRUE(book.Leased(7, 1'000, 0, t));
+  EXPECT_TRUE(book.TryReserve(7, 10, t + 999ms));
+  EXPECT_FALSE(book.TryReserve(7, 10, t + 1000ms));
+  ASSERT_TRUE(book.Leased(7, 1'000, 10, t + 1000ms));
+  book.Invalidate(7);
+  EXPECT_FALSE(book.TryReserve(7, 10, t + 1001ms));
+}
+
+TEST(AccountBookTest, ALeaseThatDoesNotCoverWhatIsHeldReservesNothing) {
+  AccountBook book;
+  const auto t = Clock::now();
+  ASSERT_TRUE(book.Leased(7, 100, 100, t));
+  EXPECT_FALSE(book.Leased(7, 150, 100, t)) << "100 held + 100 asked > 150";
+  EXPECT_EQ(book.Reserved(7), 100);
+}
+
+TEST(AccountBookTest, AChargeShrinksTheLeaseAndFreesTheHold) {
+  AccountBook book;
+  const auto t = Clock::now();
+  ASSERT_TRUE(book.Leased(7, 1'000, 400, t));
+  book.Release(7, 400, 30);
+  EXPECT_EQ(book.Reserved(7), 0);
+  EXPECT_TRUE(book.TryReserve(7, 970, t));
+  EXPECT_FALSE(book.TryReserve(7, 1, t)) << "30 of the lease was spent";
+  book.Unreserve(7, 970);
+  EXPECT_EQ(book.Reserved(7), 0);
+}
+
+TEST(AccountBookTest, IdleStaleLeasesAreTakenBack) {
+  AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
+  const auto t = Clock::now();
+  ASSERT_TRUE(book.Leased(1, 500, 0, t));    // idle, will be stale
+  ASSERT_TRUE(book.Leased(2, 500, 100, t));  // a request in flight
+  ASSERT_TRUE(book.Leased(3, 0, 0, t));      // nothing leased
+  EXPECT_FALSE(book.HasIdle(t + 500ms));
+  EXPECT_TRUE(book.TakeIdle(t + 500ms).empty()) << "still fresh";
+  EXPECT_TRUE(book.HasIdle(t + 1000ms));
+  EXPECT_EQ(book.TakeIdle(t + 1000ms), std::vector<int64_t>{1});
+  EXPECT_EQ(book.size(), 1u) << "only the key with a hold stays";
+  EXPECT_FALSE(book.HasIdle(t + 1000ms));
+  EXPECT_EQ(book.Reserved(2), 100);
+}
+
+// Many threads holding from one lease never hold more than it, whatever the interleaving.
+TEST(AccountBookTest, ConcurrentHoldsNeverExceedTheLease) {
+  AccountBook book({.lease_ttl = 60'000ms, .spare_holds = 8});
+  const auto t = Clock::now();
+  ASSERT_TRUE(book.Leased(5, 10'000, 0, t));
+  std::atomic<int> held{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 1'000; ++j) {
+        if (book.TryReserve(5, 7, t)) held.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(held.load(), 10'000 / 7);
+  EXPECT_EQ(book.Reserved(5), (10'000 / 7) * 7);
+}
+
+}  // namespace
+}  // namespace turnpike::billing

@@ -1,0 +1,52 @@
+// SqliteStore: group commits and how far they go before they return (docs/architecture.md §4.9).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace turnpike::store::sqlite {
+
+Status SqliteStore::RunBatch(const std::function<void()>& calls, bool flush) {
+  std::lock_guard lock(mu_);
+  // synchronous is per connection and may change between transactions: an unflushed batch
+  // commits at NORMAL (the WAL frames are written, not fsync'ed) and the connection goes back to
+  // what it was opened with, so the control plane's writes (credits, top-ups) keep theirs.
+  const bool relax = !flush && durability_ == Options::Durability::kFull && !wal_path_.empty();
+  if (relax) {
+    if (Status s = conn_->ExecScript("PRAGMA synchronous = NORMAL;"); !s.ok()) return s;
+  }
+  Status committed = [&]() -> Status {
+    Transaction tx(*conn_);
+    if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+    calls();
+    // A call whose failure ended the whole transaction (SQLite rolls back on some errors) took
+    // the others' work with it.
+    if (!conn_->InTransaction()) return MakeError(ErrorCode::kInternal, "sqlite: the batch was rolled back");
+    return tx.Commit();
+  }();
+  if (relax) {
+    if (Status s = conn_->ExecScript("PRAGMA synchronous = FULL;"); !s.ok() && committed.ok()) return s;
+  }
+  return committed;
+}
+
+Status SqliteStore::Flush() {
+  if (wal_path_.empty()) return OkStatus();
+  // Any descriptor of the file flushes its cached pages: the ones SQLite wrote through its own.
+  int fd = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return OkStatus();  // no WAL (yet, or checkpointed away): nothing to flush
+    return MakeError(ErrorCode::kInternal, std::string("opening the WAL to flush it: ") + std::strerror(errno));
+  }
+  int rc = ::fdatasync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return MakeError(ErrorCode::kInternal, std::string("flushing the WAL: ") + std::strerror(err));
+  return OkStatus();
+}
+
+}  // namespace turnpike::store::sqlite
