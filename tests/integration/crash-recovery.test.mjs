@@ -7,8 +7,9 @@
 //     (its charge and its request-log row were committed before the last byte reached the
 //     client);
 //   - its hold was settled at exactly that cost, once.
-// And for the account: no hold is left unsettled right after the restart (the holds of requests
-// that never finished are released at once, not after billing.stale_hold_seconds), balance ==
+// And for the account: no credit is left set aside right after the restart (the killed process's
+// leases, from which its requests in flight were held in memory, and any database hold, are
+// released at once, not after billing.stale_hold_seconds), balance ==
 // ledger sum, and the spend is exactly Σ usage.cost seen by clients + the logged cost of the
 // requests the server charged but whose client did not see the end; no request has two hold or
 // two settle entries.
@@ -112,18 +113,24 @@ before(async () => {
   const ids = S.completed.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length, 'every completed request has its own x-request-id');
   S.unsettledAfterKill = (await S.tp.query('SELECT COUNT(*) AS n FROM holds WHERE settled_at IS NULL'))[0].n;
-  console.log(`holds left unsettled by the killed process: ${S.unsettledAfterKill}`);
+  S.leasedAfterKill = (await S.tp.query('SELECT coalesce(SUM(amount_micros), 0) AS n FROM leases'))[0].n;
+  console.log(`holds left unsettled by the killed process: ${S.unsettledAfterKill}; `
+    + `credit it had leased for in-memory holds: ${S.leasedAfterKill} µUSD`);
 
   // Restart on the same data directory, then watch the unsettled holds for up to 1 s.
   S.tp2 = await startTurnpike({ fake: S.fake, dataDir: S.tp.dataDir });
   const restarted = Date.now();
   let unsettled;
+  let leased;
   for (;;) {
     unsettled = (await S.tp2.query('SELECT COUNT(*) AS n FROM holds WHERE settled_at IS NULL'))[0].n;
-    if (unsettled === 0 || Date.now() - restarted > RELEASE_WITHIN_MS) break;
+    // The restarted server has served nothing yet: every lease left is the killed process's.
+    leased = (await S.tp2.query('SELECT COUNT(*) AS n FROM leases'))[0].n;
+    if ((unsettled === 0 && leased === 0) || Date.now() - restarted > RELEASE_WITHIN_MS) break;
     await sleep(50);
   }
   S.unsettledAfterRestart = unsettled;
+  S.leasesAfterRestart = leased;
   S.releasedAfterMs = Date.now() - restarted;
 }, { timeout: 30_000 });
 
@@ -135,6 +142,11 @@ after(async () => {
   await S.tp?.kill();
   await S.tp2?.stop();
   await S.fake?.stop();
+});
+
+test('the killed process had credit leased, and right after the restart none of it is', () => {
+  assert.ok(S.leasedAfterKill > 0, 'the killed process held requests from a lease');
+  assert.equal(S.leasesAfterRestart, 0, `leases of the killed process left ${S.releasedAfterMs} ms after the restart`);
 });
 
 test('right after the restart no hold is left unsettled', { timeout: 5_000 }, async () => {
