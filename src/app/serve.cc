@@ -183,9 +183,18 @@ struct GatewayParts {
       : upstreams(MakeUpstreams(loops, config)),
         keys(store, std::chrono::milliseconds(config.key_cache_ttl_ms)),
         writes(store, {static_cast<size_t>(config.request_log_batch), TestStoreDelay(),
-                       std::chrono::milliseconds(config.fsync_interval_ms)}),
-        gateway(config, gateway::GatewayStores{store, store, store, store, writes, hold_owner, TestStoreDelay()}, keys,
-                router, upstreams) {}
+                       std::chrono::milliseconds(config.fsync_interval_ms), ApplyJournal(store)}),
+        gateway(config, gateway::GatewayStores{store, store, store, store, store, writes, hold_owner, TestStoreDelay()},
+                keys, router, upstreams) {}
+
+  // The committer's housekeeping: journaled settlements into the ledger and the request log.
+  static std::function<void()> ApplyJournal(store::SettlementJournal& journal) {
+    return [&journal] {
+      if (auto applied = journal.ApplyJournal(); !applied.ok()) {
+        spdlog::error("applying the settlement journal: {}", applied.error().message);
+      }
+    };
+  }
 
   std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;  // one per event loop
   state::KeyCache keys;

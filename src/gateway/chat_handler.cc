@@ -135,6 +135,13 @@ store::LeaseResult Gateway::LeaseAndHold(Exchange& x) {
     x.hold_taken = true;
     return result;
   }
+  // The database referees leases against the balance and usage: they must include every charge
+  // already made, so the journal goes into the ledger first (in this same transaction).
+  if (auto applied = journal_.ApplyJournal(); !applied.ok()) {
+    spdlog::error("{}: applying the settlement journal before a lease: {}", x.id, applied.error().message);
+    result.outcome = store::HoldOutcome::kFailed;  // 503
+    return result;
+  }
   // The event loops may hold from the new lease between asking and recording it; ask again then.
   for (int attempt = 0; attempt < 3; ++attempt) {
     billing::AccountBook::Ask ask = book_.AskFor(x.key.id, x.held);

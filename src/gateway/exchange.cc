@@ -107,33 +107,31 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
   }
   Gateway& g = gateway;
   Exchange& x = *this;
-  // The charge, the key's last use and the log row: one call in the group committer's next
-  // transaction. It may run twice (a batch that could not commit runs its calls again alone):
-  // the store's writes are idempotent by request id, and the account book is released once.
-  const std::function<bool()> write = [&g, &x, &row] {
-    bool ok = true;
+  // The charge, the key's last use and the log row, journaled as one small row in the group
+  // committer's next transaction (store/settlement_journal.h); the committer writes them into the
+  // ledger and the request log shortly after, off every request's path.
+  store::Settlement settlement;
+  settlement.key_id = key.id;
+  settlement.used_at = held_at;
+  if (hold_taken) settlement.charge = store::ChargeRequest{id, key.user_id, key.id, held, cost, g.hold_owner_, held_at};
+  if (g.config_.log_requests) settlement.row = std::move(row);
+  // The call may run twice (a batch that could not commit runs its calls again alone): a second
+  // journal row is harmless (applying is idempotent by request id), and the book is released once.
+  const std::function<bool()> write = [&g, &x, &settlement] {
+    Status journaled = g.journal_.Journal(settlement);
+    if (!journaled.ok()) {
+      spdlog::error("{}: the charge and log row were not recorded: {}", x.id, journaled.error().message);
+      g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
+    }
     if (x.hold_taken) {
-      const store::ChargeRequest charge{x.id, x.key.user_id, x.key.id, x.held, x.cost, g.hold_owner_, x.held_at};
-      Status charged = g.ledger_.Charge(charge);
-      if (!charged.ok()) {
-        spdlog::error("{}: the charge was not recorded: {}", x.id, charged.error().message);
-        ok = false;
-      }
       if (!x.hold_freed) {
-        g.book_.Release(x.key.id, x.held, charged.ok() ? x.cost : 0);
+        g.book_.Release(x.key.id, x.held, journaled.ok() ? x.cost : 0);
         x.hold_freed = true;
       } else {
         g.book_.Invalidate(x.key.id);  // the first run's lease change may not have lasted
       }
     }
-    g.key_store_.TouchKey(x.key.id, x.held_at);
-    if (g.config_.log_requests) {
-      if (auto s = g.request_log_.AppendRequestLogs({row}); !s.ok()) {
-        spdlog::error("{}: request log row not written: {}", row.request_id, s.error().message);
-        g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-    return ok;
+    return journaled.ok();
   };
   bool charged = co_await g.Write(write);
   if (hold_taken && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);

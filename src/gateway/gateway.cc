@@ -70,6 +70,7 @@ Gateway::Gateway(const config::Config& config, const GatewayStores& stores, stat
       key_store_(stores.keys),
       ledger_(stores.ledger),
       request_log_(stores.request_log),
+      journal_(stores.journal),
       database_(stores.database),
       // Without an instance id (tools, tests) the process still needs a name for its leases.
       hold_owner_(stores.hold_owner.empty() ? "gateway-" + std::to_string(::getpid()) : stores.hold_owner),
@@ -243,6 +244,13 @@ awaitable<void> Gateway::KeyInfo(const net::HttpRequest& request, net::ResponseW
   }
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request.id);
+    co_return;
+  }
+  // What the key has done so far is in the journal until the committer applies it: apply it now,
+  // so that a client reads its own charges and generations as soon as it has its answer.
+  const std::function<bool()> apply = [this] { return journal_.ApplyJournal().ok(); };
+  if (!co_await Write(apply)) {
+    co_await ReplyError(writer, MakeError(ErrorCode::kUnavailable, "The store is unavailable; try again"), request.id);
     co_return;
   }
   const std::function<Result<std::string>()> make_body = [&] { return (this->*build)(*key, request); };

@@ -24,6 +24,7 @@
 #include "store/keys.h"
 #include "store/ledger.h"
 #include "store/request_log.h"
+#include "store/settlement_journal.h"
 
 namespace turnpike::gateway {
 
@@ -46,7 +47,8 @@ struct Metrics {
 struct GatewayStores {
   store::KeyStore& keys;                    // TouchKey, and /key reads its key fresh
   store::Ledger& ledger;                    // leases and charges; /credits reads the totals
-  store::RequestLogStore& request_log;      // each request's row; /generation reads it
+  store::RequestLogStore& request_log;      // /generation reads each request's row
+  store::SettlementJournal& journal;        // each request's charge and row, durable before its last byte
   store::HealthCheck& database;             // /ready
   store::GroupCommitter& writes;            // runs the writes above
   std::string hold_owner;                   // this process's instance id: its leases and charges
@@ -146,6 +148,7 @@ class Gateway {
   store::KeyStore& key_store_;
   store::Ledger& ledger_;
   store::RequestLogStore& request_log_;
+  store::SettlementJournal& journal_;
   store::HealthCheck& database_;
   const std::string hold_owner_;
   billing::AccountBook book_;

@@ -41,25 +41,39 @@ uint64_t GroupCommitter::flushes() const {
   return flushes_;
 }
 
+bool GroupCommitter::FlushDue() const {
+  return options_.flush_interval.count() <= 0 ||
+         std::chrono::steady_clock::now() - last_flush_ >= options_.flush_interval;
+}
+
 void GroupCommitter::Run() {
   using Clock = std::chrono::steady_clock;
   const bool windowed = options_.flush_interval.count() > 0;
+  const bool housekeeps = static_cast<bool>(options_.housekeeping);
   std::unique_lock lock(mutex_);
   for (;;) {
     const auto has_work = [&] { return stopping_ || !queue_.empty(); };
-    if (windowed && unflushed_) {
-      // Wait no longer than the window allows what is committed to stay unflushed.
-      if (!wake_.wait_until(lock, last_flush_ + options_.flush_interval, has_work)) {
-        lock.unlock();
-        Flush();
-        lock.lock();
-        continue;
-      }
-    } else {
+    // Wake for the queue, and no later than the window allows what is committed to stay
+    // unflushed or the journal to stay unapplied.
+    auto deadline = Clock::time_point::max();
+    if (windowed && unflushed_) deadline = std::min(deadline, last_flush_ + options_.flush_interval);
+    if (housekeeps && housekeeping_due_) {
+      deadline = std::min(deadline, last_housekeeping_ + options_.housekeeping_interval);
+    }
+    if (deadline == Clock::time_point::max()) {
       wake_.wait(lock, has_work);
+    } else if (!wake_.wait_until(lock, deadline, has_work)) {
+      lock.unlock();
+      if (housekeeps && housekeeping_due_ && Clock::now() - last_housekeeping_ >= options_.housekeeping_interval) {
+        Housekeep();
+      }
+      if (windowed && unflushed_ && FlushDue()) Flush();
+      lock.lock();
+      continue;
     }
     if (queue_.empty()) {  // stopping, and nothing left
       lock.unlock();
+      if (housekeeps && housekeeping_due_) Housekeep();
       if (unflushed_) Flush();
       return;
     }
@@ -69,18 +83,35 @@ void GroupCommitter::Run() {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    const bool flush = !windowed || stopping_ || Clock::now() - last_flush_ >= options_.flush_interval;
+    const bool flush = stopping_ || FlushDue();
     lock.unlock();
     RunBatch(batch, flush);
-    lock.lock();
-    ++batches_;
     if (flush) {
-      ++flushes_;
       last_flush_ = Clock::now();
       unflushed_ = false;
     } else {
       unflushed_ = true;
     }
+    housekeeping_due_ = true;
+    // After the batch's calls were told: housekeeping is never on their path.
+    if (housekeeps && Clock::now() - last_housekeeping_ >= options_.housekeeping_interval) Housekeep();
+    lock.lock();
+    ++batches_;
+    if (flush) ++flushes_;
+  }
+}
+
+void GroupCommitter::Housekeep() {
+  const bool flush = FlushDue();
+  Status s = db_.RunBatch(options_.housekeeping, flush);
+  if (!s.ok()) spdlog::warn("store: housekeeping did not commit ({}); it runs again later", s.error().message);
+  last_housekeeping_ = std::chrono::steady_clock::now();
+  housekeeping_due_ = false;
+  if (flush) {
+    last_flush_ = last_housekeeping_;
+    unflushed_ = false;
+  } else {
+    unflushed_ = true;
   }
 }
 

@@ -27,6 +27,11 @@ class GroupCommitter {
     // the last flush is this old, and an idle committer flushes what is left within it. Zero:
     // every batch is flushed before its calls are told it is done.
     std::chrono::milliseconds flush_interval{0};
+    // Work that follows the calls (applying the settlement journal): run in a transaction of its
+    // own, after a batch's calls have been told they are done, at most every
+    // `housekeeping_interval` and only when batches were committed since the last run.
+    std::function<void()> housekeeping;
+    std::chrono::milliseconds housekeeping_interval{20};
   };
 
   // `db` must outlive the committer.
@@ -56,6 +61,9 @@ class GroupCommitter {
   void Run();
   void RunBatch(std::deque<Item>& batch, bool flush);
   void Flush();
+  void Housekeep();
+  // Whether a batch committed now should be flushed (the committer's thread).
+  bool FlushDue() const;
 
   Batch& db_;
   Options options_;
@@ -68,7 +76,9 @@ class GroupCommitter {
   // What the committer's thread alone reads and writes.
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
   bool unflushed_ = false;
-  std::thread thread_;  // last: starts after the members it uses
+  std::chrono::steady_clock::time_point last_housekeeping_ = std::chrono::steady_clock::now();
+  bool housekeeping_due_ = false;  // batches were committed since the last housekeeping
+  std::thread thread_;             // last: starts after the members it uses
 };
 
 }  // namespace turnpike::store

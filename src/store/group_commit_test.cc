@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <latch>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -130,6 +131,80 @@ TEST(GroupCommitFailureTest, AfterStopACallRunsAtOnce) {
   committer.Submit([&] { ran = true; }, [&] { finished = true; });
   EXPECT_TRUE(ran);
   EXPECT_TRUE(finished);
+}
+
+// A Batch that records how each transaction ends: flushed or not, housekeeping or calls.
+class RecordingBatch : public Batch {
+ public:
+  Status RunBatch(const std::function<void()>& calls, bool flush) override {
+    calls();
+    std::lock_guard lock(mu);
+    (flush ? flushed : unflushed)++;
+    return OkStatus();
+  }
+  Status Flush() override {
+    std::lock_guard lock(mu);
+    explicit_flushes++;
+    return OkStatus();
+  }
+  std::mutex mu;
+  int flushed = 0, unflushed = 0, explicit_flushes = 0;
+};
+
+TEST(GroupCommitWindowTest, WithoutAWindowEveryBatchIsFlushed) {
+  RecordingBatch db;
+  {
+    GroupCommitter committer(db, {});
+    std::latch done(5);
+    for (int i = 0; i < 5; ++i) committer.Submit([] {}, [&] { done.count_down(); });
+    done.wait();
+  }
+  EXPECT_EQ(db.unflushed, 0);
+  EXPECT_GE(db.flushed, 1);
+}
+
+TEST(GroupCommitWindowTest, WithAWindowAnIdleCommitterFlushesWithinIt) {
+  RecordingBatch db;
+  GroupCommitter::Options options;
+  options.flush_interval = std::chrono::milliseconds(50);
+  GroupCommitter committer(db, options);
+  // The first batch finds the last flush (at start) younger than the window: not flushed.
+  std::latch first(1);
+  committer.Submit([] {}, [&] { first.count_down(); });
+  first.wait();
+  {
+    std::lock_guard lock(db.mu);
+    EXPECT_EQ(db.unflushed, 1);
+    EXPECT_EQ(db.explicit_flushes, 0);
+  }
+  // Idle, the committer flushes it before the window ends (well within 2 s on any machine).
+  for (int i = 0; i < 200; ++i) {
+    {
+      std::lock_guard lock(db.mu);
+      if (db.explicit_flushes + db.flushed > 0) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lock(db.mu);
+  EXPECT_EQ(db.explicit_flushes, 1);
+}
+
+TEST(GroupCommitWindowTest, HousekeepingFollowsBatchesInATransactionOfItsOwn) {
+  RecordingBatch db;
+  std::atomic<int> housekeeping{0};
+  GroupCommitter::Options options;
+  options.housekeeping = [&] { housekeeping++; };
+  options.housekeeping_interval = std::chrono::milliseconds(20);
+  GroupCommitter committer(db, options);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(housekeeping.load(), 0) << "nothing was committed: nothing to keep";
+  std::latch done(1);
+  committer.Submit([] {}, [&] { done.count_down(); });
+  done.wait();
+  for (int i = 0; i < 200 && housekeeping.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(housekeeping.load(), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(housekeeping.load(), 1) << "once per committed batch, not on a timer";
 }
 
 }  // namespace

@@ -74,6 +74,11 @@ Result<ReadyStore> OpenReadyStore(const std::string& database_url) {
   auto applied = ready.store->Migrate();
   if (!applied.ok()) return Failed("migration failed: ", applied.error());
   ready.migrations_applied = *applied;
+  // Settlements a running or killed server journaled are written into the ledger and the log
+  // before anything reads them (idempotent, so racing a running server's own apply is harmless).
+  if (auto journal = ready.store->ApplyJournal(); !journal.ok()) {
+    return Failed("applying the settlement journal failed: ", journal.error());
+  }
   auto empty = ready.store->CatalogEmpty();
   if (!empty.ok()) return Failed("reading the catalog failed: ", empty.error());
   if (*empty) {

@@ -8,6 +8,7 @@
 //   sessions.h     SessionStore     dashboard sessions
 //   topups.h       TopupStore       top-ups through a payment provider
 //   health_check.h HealthCheck      Ping, for /ready
+//   settlement_journal.h SettlementJournal  finished requests, durable first, applied in bulk
 // Code that needs one concern takes that interface; `Store` is all of them at once (plus
 // Migrate), for the few places that need everything: wiring in app/, the conformance suites
 // and OpenStore. `sqlite/` is the embedded default; a PostgreSQL implementation will pass the
@@ -40,6 +41,7 @@
 #include "store/ledger.h"
 #include "store/request_log.h"
 #include "store/sessions.h"
+#include "store/settlement_journal.h"
 #include "store/topups.h"
 #include "store/users.h"
 
@@ -53,6 +55,7 @@ class Store : public UserStore,
               public SessionStore,
               public TopupStore,
               public HealthCheck,
+              public SettlementJournal,
               public Batch {
  public:
   ~Store() override = default;
@@ -72,8 +75,8 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url);
 // database.
 std::string HoldOwnersDir(const std::string& database_url, const std::string& fallback);
 
-// A store ready to serve: opened, migrated, and holding the built-in catalog when its catalog
-// was empty. What `turnpike serve` and every CLI command start from.
+// A store ready to serve: opened, migrated, its settlement journal applied, and holding the
+// built-in catalog when its catalog was empty. What `turnpike serve` and every CLI command start from.
 struct ReadyStore {
   std::unique_ptr<Store> store;
   int migrations_applied = 0;

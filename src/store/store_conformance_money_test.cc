@@ -367,6 +367,44 @@ TEST_P(StoreConformanceTest, ChargeIsAHoldAndASettlementAtOnceAndIdempotent) {
   ExpectBalanced(user);
 }
 
+// The settlement journal: a journaled request is durable at once and reaches the ledger and the
+// log when applied — once, however often it is journaled or applied.
+TEST_P(StoreConformanceTest, JournaledSettlementsApplyOnceIntoTheLedgerAndTheLog) {
+  int64_t user = MakeUser("alice@example.com", 10'000);
+  int64_t key = MakeKey(user, 1);
+  ASSERT_EQ(store_->Lease({"proc", user, key, 3'000, 5'000}, kNow).outcome, HoldOutcome::kHeld);
+  Settlement s;
+  s.charge = ChargeRequest{"gen-j1", user, key, 3'000, 1'200, "proc", kNow};
+  RequestLogRow row;
+  row.request_id = "gen-j1";
+  row.user_id = user;
+  row.key_id = key;
+  row.model_id = "m/one";
+  row.cost = 1'200;
+  row.http_status = 200;
+  row.created_at = kNow * 1000;
+  row.prices = {1, 2, 3, 4};
+  row.attempts = {Attempt{"p", 200, "", 12}};
+  s.row = row;
+  s.key_id = key;
+  s.used_at = kNow;
+  ASSERT_TRUE(store_->Journal(s).ok());
+  ASSERT_TRUE(store_->Journal(s).ok());  // a batch run twice journals twice
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 10'000) << "not applied yet";
+  EXPECT_EQ(Must(store_->ApplyJournal()), 2);
+  EXPECT_EQ(Must(store_->ApplyJournal()), 0);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 8'800);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 1'200);
+  auto logged = Must(store_->FindRequestLog("gen-j1"));
+  ASSERT_TRUE(logged.has_value());
+  EXPECT_EQ(logged->cost, 1'200);
+  EXPECT_EQ(logged->prices.cache_write, 4);
+  ASSERT_EQ(logged->attempts.size(), 1u);
+  EXPECT_EQ(logged->attempts[0].latency_ms, 12);
+  EXPECT_EQ(Must(store_->Activity({user, 0, INT64_MAX, "day"})).at(0).requests, 1);
+  ExpectBalanced(user);
+}
+
 // Several processes leasing and charging one account at once never spend more than it holds.
 TEST_P(StoreConformanceTest, ConcurrentLeasesAndChargesNeverOverspend) {
   if (!db_->SupportsSecondHandle()) GTEST_SKIP() << "database is private to one handle";

@@ -142,6 +142,8 @@ class SqliteStore final : public Store {
   LeaseResult Lease(const LeaseRequest& lease, int64_t now_unix) override;
   Status ReturnLease(const std::string& owner, int64_t key_id) override;
   Status Charge(const ChargeRequest& charge) override;
+  Status Journal(const Settlement& settlement) override;
+  Result<int> ApplyJournal() override;
 
   Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) override;
   Result<std::optional<RequestLogRow>> FindRequestLog(const std::string& request_id) override;

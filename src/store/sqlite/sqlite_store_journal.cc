@@ -1,0 +1,57 @@
+// SqliteStore: the settlement journal (store/settlement_journal.h).
+#include <spdlog/spdlog.h>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace turnpike::store::sqlite {
+
+Status SqliteStore::Journal(const Settlement& settlement) {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "INSERT INTO settlement_journal (payload) VALUES (?)");
+  s.Bind(EncodeSettlement(settlement));
+  return s.Run();
+}
+
+Result<int> SqliteStore::ApplyJournal() {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
+  std::vector<std::pair<int64_t, std::string>> pending;
+  {
+    Statement s(*conn_, "SELECT id, payload FROM settlement_journal ORDER BY id");
+    auto rows = ReadRows(s, [](const Statement& row) { return std::make_pair(row.Int(0), row.Text(1)); });
+    if (!rows.ok()) return rows.error();
+    pending = std::move(*rows);
+  }
+  if (pending.empty()) return 0;
+  std::vector<RequestLogRow> rows;
+  for (const auto& [id, payload] : pending) {
+    Result<Settlement> settlement = DecodeSettlement(payload);
+    if (!settlement.ok()) {
+      spdlog::error("settlement journal row {} dropped: {}", id, settlement.error().message);
+      continue;
+    }
+    if (settlement->charge) {
+      // Idempotent by request id; a charge the database refuses (its key or user gone) is
+      // reported and dropped rather than blocking every later one.
+      if (Status s = Charge(*settlement->charge); !s.ok()) {
+        spdlog::error("{}: the journaled charge could not be recorded: {}", settlement->charge->request_id,
+                      s.error().message);
+        if (!conn_->InTransaction()) return s.error();
+      }
+    }
+    if (settlement->row) rows.push_back(std::move(*settlement->row));
+    TouchKey(settlement->key_id, settlement->used_at);
+  }
+  if (Status s = AppendRequestLogs(rows); !s.ok()) return s.error();
+  {
+    Statement s(*conn_, "DELETE FROM settlement_journal WHERE id <= ?");
+    s.Bind(pending.back().first);
+    if (Status status = s.Run(); !status.ok()) return status.error();
+  }
+  if (Status status = tx.Commit(); !status.ok()) return status.error();
+  return static_cast<int>(pending.size());
+}
+
+}  // namespace turnpike::store::sqlite
