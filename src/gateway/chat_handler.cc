@@ -34,7 +34,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   x.key = std::move(*key);
   x.raw_body = request.body;
   boost::system::error_code ec;
-  x.body = json::parse(request.body, ec);
+  x.body = json::parse(request.body, ec, &x.arena);
   if (ec) {
     co_await ReplyError(
         writer, MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message()), request_id);

@@ -45,7 +45,8 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
     co_return;
   }
   boost::system::error_code ec;
-  auto v = json::parse(*body, ec);
+  json::monotonic_resource arena(8192);  // the answer's nodes, freed at once
+  auto v = json::parse(*body, ec, &arena);
   auto layout = ec ? std::nullopt : protocol::ScanObject(*body);
   if (ec || !v.is_object() || !layout) {
     co_await x.Fail(
@@ -71,6 +72,8 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
   std::vector<StreamEvent> events;
   bool upstream_error = false;  // the provider's error chunk went through; the stream ends after it
   std::string chunk_id, chunk_model;
+  // Each chunk's nodes come from this arena, emptied before the next chunk is parsed.
+  json::monotonic_resource arena(4096);
 
   StreamRelay relay;
   relay.finished = [&] { return decoder.done(); };
@@ -80,7 +83,8 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
       return std::nullopt;
     }
     boost::system::error_code ec;
-    auto v = json::parse(ev.data, ec);
+    arena.release();
+    auto v = json::parse(ev.data, ec, &arena);
     if (ec || !v.is_object()) {
       out += "data: " + ev.data + "\n\n";  // not ours to judge: passed on as it came
       return std::nullopt;
