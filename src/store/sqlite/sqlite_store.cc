@@ -15,11 +15,12 @@ namespace {
 
 // How many read-only connections at most: half the cores (one on 2 cores), up to the control
 // plane's 4 API workers. A long read of cached pages is CPU work, and readers beyond half the
-// cores take the CPU the gateway's requests need. On 2 cores, with 4 loops of heavy log reads
-// (tests/integration/isolation.test.mjs) on a machine busy with other work, the gateway's median
-// was 1.0 to 1.7 times its median without them with 1 reader, 1.9 to 2.4 times with 2, 3.5 to 6.7
-// with 8 (and 23 to 29 times on the single connection). A read beyond them waits for one of them,
-// never for the writer; they are opened as needed, so a CLI command opens one.
+// cores take the CPU the gateway's requests need. On 2 cores busy with other work, under 4 loops
+// of heavy log reads (tests/integration/isolation.test.mjs), one series of alternating runs had
+// the gateway's median at 1.0 to 1.7 times its median without them with 1 reader, 1.9 to 2.4
+// times with 2, 3.5 to 6.7 times with 8 (and 23 to 29 times on the single connection). A read
+// beyond them waits for one of them, never for the writer; they are opened as needed, so a CLI
+// command opens one.
 int MaxReaders() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 1u, 4u)); }
 
 constexpr char kUserColumns[] = "id, email, password_hash, is_admin, balance_micros, created_at, disabled";
