@@ -1,11 +1,16 @@
 #include "store/sqlite/connection.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
 namespace turnpike::store::sqlite {
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, int busy_timeout_ms, bool create) {
   sqlite3* db = nullptr;
   // NOMUTEX: the store serialises access itself; SQLite's own mutex would only add cost.
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = "sqlite: cannot open database: ";
@@ -155,6 +160,95 @@ Status Transaction::Commit() {
   Status status = commit.Run();
   if (status.ok()) active_ = false;
   return status;
+}
+
+ConnectionLease::ConnectionLease(ConnectionLease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)), conn_(other.conn_), lock_(std::move(other.lock_)) {}
+
+ConnectionLease::~ConnectionLease() {
+  if (pool_ != nullptr) pool_->Release(*conn_);
+}
+
+ReaderPool::ReaderPool(std::string path, int busy_timeout_ms, std::string pragmas, int max_readers)
+    : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms), pragmas_(std::move(pragmas)), limit_(max_readers) {}
+
+Result<std::unique_ptr<ReaderPool>> ReaderPool::Open(const std::string& path, int busy_timeout_ms, std::string pragmas,
+                                                     int max_readers) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  if (ec) return MakeError(ErrorCode::kInternal, "sqlite: cannot resolve the database path: " + ec.message());
+  std::unique_ptr<ReaderPool> pool(
+      new ReaderPool(absolute.string(), busy_timeout_ms, std::move(pragmas), std::max(1, max_readers)));
+  Result<std::unique_ptr<Connection>> first = pool->OpenReader();
+  if (!first.ok()) return first.error();
+  pool->idle_.push_back(first->get());
+  pool->readers_.push_back(std::move(*first));
+  return pool;
+}
+
+Result<std::unique_ptr<Connection>> ReaderPool::OpenReader() const {
+  Result<std::unique_ptr<Connection>> conn = Connection::Open(path_, busy_timeout_ms_, /*create=*/false);
+  if (!conn.ok()) return conn.error();
+  if (Status status = (*conn)->ExecScript(pragmas_ + "PRAGMA query_only = ON;"); !status.ok()) return status.error();
+  return conn;
+}
+
+ConnectionLease ReaderPool::Acquire() {
+  std::unique_lock lock(mu_);
+  // In turn, so that a steady stream of reads never starves one of them.
+  const uint64_t ticket = next_ticket_++;
+  for (;;) {
+    if (ticket == turn_) {
+      if (!idle_.empty()) {
+        // The most recently given back: its page cache is the warmest.
+        Connection* conn = idle_.back();
+        idle_.pop_back();
+        ++turn_;
+        released_.notify_all();  // the next in line may find another idle reader
+        return ConnectionLease(*this, *conn);
+      }
+      if (static_cast<int>(readers_.size()) + opening_ < limit_) break;
+    }
+    released_.wait(lock);
+  }
+  // A new reader, opened outside mu_ so that the calls after this one are not held up.
+  ++opening_;
+  ++turn_;
+  released_.notify_all();
+  lock.unlock();
+  Result<std::unique_ptr<Connection>> opened = OpenReader();
+  lock.lock();
+  --opening_;
+  if (opened.ok()) {
+    Connection* conn = opened->get();
+    readers_.push_back(std::move(*opened));
+    return ConnectionLease(*this, *conn);
+  }
+  // No more connections (out of file descriptors, say): make do with the open ones (Open() opened
+  // one), taking the next one given back.
+  limit_ = static_cast<int>(readers_.size()) + opening_;
+  released_.wait(lock, [&] { return !idle_.empty(); });
+  Connection* conn = idle_.back();
+  idle_.pop_back();
+  return ConnectionLease(*this, *conn);
+}
+
+void ReaderPool::Release(Connection& conn) {
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(&conn);
+  }
+  released_.notify_all();
+}
+
+int ReaderPool::size() {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(readers_.size());
+}
+
+int ReaderPool::waiting() {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(next_ticket_ - turn_);
 }
 
 Result<int64_t> ReadInt(Statement& s) {

@@ -1,8 +1,9 @@
 // A thin RAII layer over one SQLite connection: a prepared-statement cache, a statement cursor
 // that binds values by position, and transactions. Internal to the SQLite store.
 //
-// Threading: none of these classes is thread-safe. SqliteStore serialises every use of a
-// Connection behind its mutex; a Statement or Transaction must not outlive that lock.
+// Threading: Connection, Statement and Transaction are not thread-safe. SqliteStore serialises
+// every use of its main Connection behind its mutex, and a reader of a ReaderPool is used by one
+// call at a time (ConnectionLease); a Statement or Transaction must not outlive that lock or lease.
 //
 // Errors: every failure is an Error{kInternal, "sqlite: …"} carrying SQLite's message, which
 // names tables and constraints but never a bound value.
@@ -10,8 +11,10 @@
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,9 +27,10 @@ namespace turnpike::store::sqlite {
 
 class Connection {
  public:
-  // Opens (creating if missing) the database at `path` (":memory:" for a private in-memory
-  // one) in multi-thread mode and sets the busy timeout. Applies no other pragma.
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int busy_timeout_ms);
+  // Opens the database at `path` (":memory:" for a private in-memory one) in multi-thread mode,
+  // creating it if missing unless `create` is false, and sets the busy timeout. Applies no other
+  // pragma.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int busy_timeout_ms, bool create = true);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -50,6 +54,74 @@ class Connection {
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class ReaderPool;
+
+// One connection held by one call: a reader of a ReaderPool (given back when the lease ends), or a
+// connection whose lock the lease holds (SqliteStore's main connection under its mutex).
+class ConnectionLease {
+ public:
+  ConnectionLease(Connection& conn, std::unique_lock<std::recursive_mutex> lock)
+      : conn_(&conn), lock_(std::move(lock)) {}
+  ConnectionLease(ReaderPool& pool, Connection& conn) : pool_(&pool), conn_(&conn) {}
+  ConnectionLease(ConnectionLease&& other) noexcept;
+  ConnectionLease& operator=(ConnectionLease&&) = delete;
+  ~ConnectionLease();
+
+  Connection& operator*() const { return *conn_; }
+  Connection* operator->() const { return conn_; }
+
+ private:
+  ReaderPool* pool_ = nullptr;  // set for a reader
+  Connection* conn_;
+  std::unique_lock<std::recursive_mutex> lock_;
+};
+
+// Read-only connections (PRAGMA query_only) to one database file in WAL mode, so that long reads
+// and the writer never wait for each other: a reader on a connection of its own reads the last
+// commit as of the start of its read transaction while the writer goes on committing. Each reader
+// has its own statement cache. Readers are opened as they are needed, up to a maximum; calls
+// finding all of them busy wait, first come first served. Thread-safe.
+class ReaderPool {
+ public:
+  // Opens the first reader at once, so a file the readers cannot open is an error here, not at the
+  // first read. Each reader opens the existing file (`path` made absolute now, so a later change
+  // of directory cannot point it elsewhere) with the busy timeout, runs `pragmas` (ExecScript),
+  // then query_only.
+  static Result<std::unique_ptr<ReaderPool>> Open(const std::string& path, int busy_timeout_ms, std::string pragmas,
+                                                  int max_readers);
+  ReaderPool(const ReaderPool&) = delete;
+  ReaderPool& operator=(const ReaderPool&) = delete;
+
+  // An idle reader; else a new one while fewer than the maximum are open; else, after the calls
+  // that were waiting before this one, the next one given back. A thread holding a lease must not
+  // ask for another (it could wait for itself); leases end before the pool is destroyed.
+  ConnectionLease Acquire();
+  // How many readers are open, and how many calls wait for one (for tests).
+  int size();
+  int waiting();
+
+ private:
+  friend class ConnectionLease;
+  ReaderPool(std::string path, int busy_timeout_ms, std::string pragmas, int max_readers);
+  Result<std::unique_ptr<Connection>> OpenReader() const;
+  void Release(Connection& conn);
+
+  const std::string path_;
+  const int busy_timeout_ms_;
+  const std::string pragmas_;
+  std::mutex mu_;
+  std::condition_variable released_;
+  // Guarded by mu_: every open reader, the idle ones, how many are being opened (outside mu_), how
+  // many may be open (lowered when one cannot be opened), and the waiting line: the ticket of the
+  // next Acquire() and of the one whose turn it is.
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> idle_;
+  int opening_ = 0;
+  int limit_;
+  uint64_t next_ticket_ = 0;
+  uint64_t turn_ = 0;
 };
 
 // One execution of a cached statement. Binds parameters in order with Bind(); Next() steps;

@@ -1,10 +1,18 @@
 // SqliteStore: the embedded Store, on one SQLite database file (or a private in-memory one).
 //
 // Design:
-// - One connection per SqliteStore, guarded by a mutex: every method takes the mutex for its
-//   whole duration, so calls from many threads are serialised. SQLite admits one writer at a
-//   time anyway, and each call is a short transaction on prepared statements cached on the
-//   connection, so a pool would buy little but reader parallelism.
+// - One main connection per SqliteStore, guarded by a mutex: every write, and every read not
+//   listed below, takes the mutex for its whole duration, so those calls are serialised. SQLite
+//   admits one writer at a time anyway, and each call is a short transaction on prepared
+//   statements cached on the connection.
+// - The reads that can take long — the request log (FindRequestLog, ListRequestLogs,
+//   QueryRequestLogs), Activity, ListUsers and the catalog's (LoadCatalogAt, CatalogEmpty,
+//   ListPriceHistory) — run on read-only connections of their own (a ReaderPool; how many:
+//   MaxReaders() in sqlite_store.cc), never under the mutex. In WAL mode a reader neither waits
+//   for the writer nor delays it, so a dashboard reading megabytes of logged prompts never holds
+//   up the gateway's holds and settlements; each read still sees every write committed before it
+//   began. A private in-memory database has no second connection: there these reads use the main
+//   one. Inside RunBatch they do too, on the batch's thread, so they see what the batch wrote.
 // - Several processes (or several SqliteStore instances) may open one file: the database runs
 //   in WAL mode (readers never block the writer), every read-modify-write begins with
 //   BEGIN IMMEDIATE (the write lock is taken before anything is read, so two processes can
@@ -62,9 +70,11 @@
 //   nothing; groups by key are ordered by key id.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "store/store.h"
@@ -72,6 +82,8 @@
 namespace turnpike::store::sqlite {
 
 class Connection;
+class ConnectionLease;
+class ReaderPool;
 
 struct Options {
   // How far a commit goes before it returns. Money must survive a crash, so the default is
@@ -172,7 +184,11 @@ class SqliteStore final : public Store {
   Result<std::vector<Topup>> ListTopups(int64_t user_id, int limit) override;
 
  private:
-  SqliteStore(std::unique_ptr<Connection> conn, int busy_timeout_ms);
+  SqliteStore(std::unique_ptr<Connection> conn, std::unique_ptr<ReaderPool> readers, int busy_timeout_ms);
+
+  // The connection for a long read (see "Design"): a reader, or the main connection under mu_ when
+  // there are no readers or this thread is running a batch.
+  ConnectionLease LockReader();
 
   // The callers below hold mu_ and, for writes, an open write transaction.
   Result<std::optional<Micros>> BalanceLocked(int64_t user_id);
@@ -230,6 +246,11 @@ class SqliteStore final : public Store {
   const int busy_timeout_ms_;
   Options::Durability durability_ = Options::Durability::kFull;  // as opened
   std::string wal_path_;                                         // "" for an in-memory database
+  // Null for an in-memory database. Declared after conn_, so destroyed before it: a reader closes
+  // while the main connection still keeps the WAL, which it checkpoints and removes last.
+  std::unique_ptr<ReaderPool> readers_;
+  // The thread inside RunBatch, if any (set and cleared by that thread under mu_).
+  std::atomic<std::thread::id> batch_thread_;
 
   // TouchKey's memory of what this handle wrote: key id -> last_used_at. Guarded by touch_mu_
   // (never held together with mu_).

@@ -48,19 +48,19 @@ Endpoint ReadEndpoint(const Statement& s) {
 }  // namespace
 
 Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
-  std::lock_guard lock(mu_);
+  ConnectionLease conn = LockReader();
   Catalog catalog;
   // One read transaction: a concurrent import is seen entirely or not at all.
-  Transaction tx(*conn_);
+  Transaction tx(*conn);
   if (Status status = tx.Begin(Transaction::Mode::kRead); !status.ok()) return status.error();
   {
-    Statement s(*conn_, "SELECT id, name FROM companies ORDER BY id");
+    Statement s(*conn, "SELECT id, name FROM companies ORDER BY id");
     auto companies = ReadRows(s, [](const Statement& row) { return Company{row.Text(0), row.Text(1)}; });
     if (!companies.ok()) return companies.error();
     catalog.companies = std::move(*companies);
   }
   {
-    Statement s(*conn_,
+    Statement s(*conn,
                 "SELECT id, name, adapter, base_url, key_env, base_url_env, enabled "
                 "FROM providers ORDER BY id");
     auto providers = ReadRows(s, [](const Statement& row) {
@@ -70,7 +70,7 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
     catalog.providers = std::move(*providers);
   }
   {
-    Statement s(*conn_,
+    Statement s(*conn,
                 "SELECT id, company_id, name, description, context_length, max_output, created, "
                 "source, input_modalities, output_modalities FROM models ORDER BY id");
     auto models = ReadRows(s, ReadModel);
@@ -81,7 +81,7 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
   for (size_t i = 0; i < catalog.models.size(); ++i) index[catalog.models[i].id] = i;
   {
     // Each endpoint's prices: its history row in force at now_unix, else its own columns.
-    Statement s(*conn_,
+    Statement s(*conn,
                 "SELECT mp.model_id, mp.provider_id, mp.upstream_model, "
                 "coalesce(ph.price_input, mp.price_input), "
                 "coalesce(ph.price_output, mp.price_output), "
@@ -102,7 +102,7 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
     }
   }
   {
-    Statement s(*conn_,
+    Statement s(*conn,
                 "SELECT min(ph.effective_from) FROM price_history ph WHERE ph.effective_from > ? "
                 "AND EXISTS (SELECT 1 FROM model_providers mp WHERE mp.model_id = ph.model_id "
                 "AND mp.provider_id = ph.provider_id)");
@@ -116,8 +116,8 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
 }
 
 Result<bool> SqliteStore::CatalogEmpty() {
-  std::lock_guard lock(mu_);
-  Statement s(*conn_,
+  ConnectionLease conn = LockReader();
+  Statement s(*conn,
               "SELECT NOT EXISTS (SELECT 1 FROM companies) AND NOT EXISTS (SELECT 1 FROM providers) "
               "AND NOT EXISTS (SELECT 1 FROM models)");
   Result<int64_t> empty = ReadInt(s);
@@ -127,8 +127,8 @@ Result<bool> SqliteStore::CatalogEmpty() {
 
 Result<std::vector<PriceChange>> SqliteStore::ListPriceHistory(const std::string& model_id,
                                                                const std::string& provider_id) {
-  std::lock_guard lock(mu_);
-  Statement s(*conn_,
+  ConnectionLease conn = LockReader();
+  Statement s(*conn,
               "SELECT id, model_id, provider_id, price_input, price_output, price_cache_read, "
               "price_cache_write, effective_from, created_at FROM price_history "
               "WHERE model_id = ? AND provider_id = ? ORDER BY effective_from, id");

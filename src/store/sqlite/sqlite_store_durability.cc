@@ -22,7 +22,11 @@ Status SqliteStore::RunBatch(const std::function<void()>& calls, bool flush) {
   Status committed = [&]() -> Status {
     Transaction tx(*conn_);
     if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+    // The calls' reads see what the calls before them wrote: on this thread, LockReader() answers
+    // the main connection until the batch ends (a batch inside a batch restores the outer one's).
+    const std::thread::id outer = batch_thread_.exchange(std::this_thread::get_id());
     calls();
+    batch_thread_.store(outer);
     // A call whose failure ended the whole transaction (SQLite rolls back on some errors) took
     // the others' work with it.
     if (!conn_->InTransaction()) return MakeError(ErrorCode::kInternal, "sqlite: the batch was rolled back");

@@ -124,16 +124,16 @@ Status SqliteStore::AddToRollupsLocked(const RequestLogRow& row) {
 }
 
 Result<std::optional<RequestLogRow>> SqliteStore::FindRequestLog(const std::string& request_id) {
-  std::lock_guard lock(mu_);
-  Statement s(*conn_, SelectLog() + "WHERE request_id = ?");
+  ConnectionLease conn = LockReader();
+  Statement s(*conn, SelectLog() + "WHERE request_id = ?");
   s.Bind(request_id);
   return ReadFirstRow(s, ReadLogRow);
 }
 
 Result<std::vector<RequestLogRow>> SqliteStore::ListRequestLogs(int64_t user_id, int limit) {
   if (limit <= 0) return std::vector<RequestLogRow>();
-  std::lock_guard lock(mu_);
-  Statement s(*conn_, SelectLog() + "WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?");
+  ConnectionLease conn = LockReader();
+  Statement s(*conn, SelectLog() + "WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?");
   s.Bind(user_id).Bind(limit);
   return ReadRows(s, ReadLogRow);
 }
@@ -148,8 +148,8 @@ Result<std::vector<RequestLogRow>> SqliteStore::QueryRequestLogs(const LogQuery&
   if (!query.model_id.empty()) sql += " AND model_id = ?";
   if (query.http_status.has_value()) sql += " AND http_status = ?";
   sql += " ORDER BY id DESC LIMIT ?";
-  std::lock_guard lock(mu_);
-  Statement s(*conn_, sql);
+  ConnectionLease conn = LockReader();
+  Statement s(*conn, sql);
   s.Bind(query.user_id).Bind(query.before_id > 0 ? query.before_id : INT64_MAX);
   s.Bind(query.from_ms).Bind(query.to_ms);
   if (query.key_id.has_value()) s.Bind(*query.key_id);
@@ -172,13 +172,13 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const ActivityQuery& q
   if (!query.split_by.empty() && (series[0] == '\'' || query.group_by != "day")) {
     return std::vector<ActivityBucket>();
   }
-  std::lock_guard lock(mu_);
-  Statement s(*conn_, std::string("SELECT CAST(") + group + " AS TEXT), CAST(" + series +
-                          " AS TEXT), sum(requests), sum(errors), sum(prompt_tokens), "
-                          "sum(completion_tokens), sum(cost_micros) FROM activity_rollups "
-                          "WHERE user_id = ? AND day >= ? AND day < ? GROUP BY " +
-                          group + (query.split_by.empty() ? std::string() : std::string(", ") + series) + " ORDER BY " +
-                          group + (query.split_by.empty() ? std::string() : std::string(", ") + series));
+  ConnectionLease conn = LockReader();
+  Statement s(*conn, std::string("SELECT CAST(") + group + " AS TEXT), CAST(" + series +
+                         " AS TEXT), sum(requests), sum(errors), sum(prompt_tokens), "
+                         "sum(completion_tokens), sum(cost_micros) FROM activity_rollups "
+                         "WHERE user_id = ? AND day >= ? AND day < ? GROUP BY " +
+                         group + (query.split_by.empty() ? std::string() : std::string(", ") + series) + " ORDER BY " +
+                         group + (query.split_by.empty() ? std::string() : std::string(", ") + series));
   s.Bind(query.user_id).Bind(UtcDay(query.from_ms)).Bind(UtcDay(query.to_ms));
   return ReadRows(s, [](const Statement& row) {
     return ActivityBucket{row.Text(0), row.Text(1), row.Int(2), row.Int(3), row.Int(4), row.Int(5), row.Int(6)};

@@ -1,6 +1,7 @@
 // SqliteStore: the conformance suite on an in-memory and a file database, plus what only
 // SQLite has (embedded migrations, the 0001 → 0002 and 0002 → 0003 upgrades, the append-only
-// triggers seen through raw SQL, TouchKey never waiting for a lock, URLs).
+// triggers seen through raw SQL, TouchKey never waiting for a lock, the long reads on read-only
+// connections, URLs).
 #include "store/sqlite/sqlite_store.h"
 
 #include <fmt/format.h>
@@ -11,10 +12,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
 #include "common/result_testing.h"
+#include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/util.h"
 #include "store/store_conformance.h"
@@ -323,6 +326,259 @@ TEST(SqliteStoreTest, TouchKeyNeverWaitsForAnotherWriter) {
   });
   EXPECT_TRUE(store->SetKeyDisabled(*key_id, true).ok());
   release.join();
+}
+
+// The long reads (sqlite_store.h, "Design") on read-only connections of their own.
+
+RequestLogRow LogRow(int64_t user_id, const std::string& request_id, int64_t created_at, size_t prompt_bytes = 0) {
+  RequestLogRow row;
+  row.request_id = request_id;
+  row.user_id = user_id;
+  row.key_id = 1;
+  row.model_id = "acme/m";
+  row.http_status = 200;
+  row.prompt_tokens = 3;
+  row.created_at = created_at;
+  row.prompt_text = std::string(prompt_bytes, 'p');
+  return row;
+}
+
+int64_t Requests(Store& store, int64_t user_id) {
+  int64_t requests = 0;
+  for (const ActivityBucket& bucket : Must(store.Activity(ActivityQuery{user_id, 0, INT64_MAX, "day"}))) {
+    requests += bucket.requests;
+  }
+  return requests;
+}
+
+// Each read, right after a write committed by this handle or by another one (another process),
+// sees it: a read-only connection starts each read at the last commit.
+TEST(SqliteReadIsolationTest, AReadSeesEveryWriteCommittedBeforeIt) {
+  FileDatabase db;
+  std::unique_ptr<Store> store = db.Open();
+  ASSERT_TRUE(store->Migrate().ok());
+  std::unique_ptr<Store> other = db.Open();
+  const int64_t user = Must(store->CreateUser("a@example.com", "x", false));
+  for (int i = 0; i < 40; ++i) {
+    Store& writer = i % 2 == 0 ? *store : *other;
+    const std::string id = fmt::format("gen-{}", i);
+    ASSERT_TRUE(writer.AppendRequestLogs({LogRow(user, id, 1'764'288'000'000 + i)}).ok());
+    std::optional<RequestLogRow> found = Must(store->FindRequestLog(id));
+    ASSERT_TRUE(found.has_value()) << id;
+    std::vector<RequestLogRow> page = Must(store->QueryRequestLogs(LogQuery{.user_id = user, .limit = 200}));
+    ASSERT_EQ(page.size(), static_cast<size_t>(i + 1));
+    EXPECT_EQ(page.front().request_id, id);
+    EXPECT_EQ(Must(store->ListRequestLogs(user, 200)).size(), static_cast<size_t>(i + 1));
+    EXPECT_EQ(Requests(*store, user), i + 1);
+  }
+  EXPECT_TRUE(Must(store->CatalogEmpty()));
+  ASSERT_TRUE(other->PutCompany(Company{"acme", "Acme"}, PutMode::kCreate).ok());
+  EXPECT_FALSE(Must(store->CatalogEmpty()));
+  EXPECT_EQ(Must(store->LoadCatalogAt(10)).companies.size(), 1u);
+  const int64_t second = Must(other->CreateUser("b@example.com", "x", false));
+  std::vector<User> users = Must(store->ListUsers(0, 10));
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users.back().id, second);
+}
+
+// While another thread holds the main connection in a write transaction (a batch that has not
+// committed), the long reads neither wait for it nor see its writes; the batch's own thread sees
+// them. Then the commit is seen at once.
+TEST(SqliteReadIsolationTest, ReadsDoNotWaitForAnOpenWriteTransaction) {
+  FileDatabase db;
+  std::unique_ptr<Store> store = db.Open();
+  ASSERT_TRUE(store->Migrate().ok());
+  const int64_t user = Must(store->CreateUser("a@example.com", "x", false));
+  ASSERT_TRUE(store->AppendRequestLogs({LogRow(user, "gen-before", 1'764'288'000'000)}).ok());
+
+  std::promise<void> written;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  bool seen_in_batch = false;
+  std::thread batch([&] {
+    Status status = store->RunBatch(
+        [&] {
+          EXPECT_TRUE(store->AppendRequestLogs({LogRow(user, "gen-in-batch", 1'764'288'000'001)}).ok());
+          seen_in_batch = Must(store->FindRequestLog("gen-in-batch")).has_value() &&
+                          Must(store->QueryRequestLogs(LogQuery{.user_id = user})).size() == 2 &&
+                          Requests(*store, user) == 2;
+          written.set_value();
+          released.wait();
+        },
+        /*flush=*/true);
+    EXPECT_TRUE(status.ok()) << status.error().message;
+  });
+  written.get_future().wait();
+  // On another thread, so that a read that does wait for the batch fails this test instead of
+  // deadlocking it.
+  auto reads = std::async(std::launch::async, [&] {
+    EXPECT_FALSE(Must(store->FindRequestLog("gen-in-batch")).has_value());
+    EXPECT_TRUE(Must(store->FindRequestLog("gen-before")).has_value());
+    EXPECT_EQ(Must(store->QueryRequestLogs(LogQuery{.user_id = user})).size(), 1u);
+    EXPECT_EQ(Must(store->ListRequestLogs(user, 10)).size(), 1u);
+    EXPECT_EQ(Requests(*store, user), 1);
+    EXPECT_EQ(Must(store->ListUsers(0, 10)).size(), 1u);
+    EXPECT_TRUE(Must(store->LoadCatalogAt(10)).models.empty());
+    EXPECT_TRUE(Must(store->CatalogEmpty()));
+    EXPECT_TRUE(Must(store->ListPriceHistory("acme/m", "p")).empty());
+  });
+  const bool done = reads.wait_for(std::chrono::seconds(3)) == std::future_status::ready;
+  EXPECT_TRUE(done) << "the reads waited for the open write transaction";
+  release.set_value();
+  batch.join();
+  reads.wait();
+  EXPECT_TRUE(seen_in_batch) << "a read inside the batch saw the batch's own writes";
+  EXPECT_TRUE(Must(store->FindRequestLog("gen-in-batch")).has_value());
+  EXPECT_EQ(Requests(*store, user), 2);
+}
+
+// A read in progress on a reader (its statement stepped once: a read transaction open on a
+// snapshot) delays no write, on this handle or another: each commits at once. The read goes on
+// with its snapshot; the reader's next read sees the writes.
+TEST(SqliteReadIsolationTest, AReadInProgressDelaysNoWrite) {
+  FileDatabase db;
+  std::unique_ptr<Store> store = db.Open();
+  ASSERT_TRUE(store->Migrate().ok());
+  std::unique_ptr<Store> other = db.Open();
+  const int64_t user = Must(store->CreateUser("a@example.com", "x", false));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store->AppendRequestLogs({LogRow(user, fmt::format("gen-{}", i), 1'764'288'000'000 + i)}).ok());
+  }
+  // A pool like the store's own readers (SqliteStore::Open), on the same file.
+  Result<std::unique_ptr<ReaderPool>> pool = ReaderPool::Open(db.path(), 5'000, "PRAGMA foreign_keys = ON;", 2);
+  ASSERT_TRUE(pool.ok()) << pool.error().message;
+  {
+    ConnectionLease reader = (*pool)->Acquire();
+    Statement read(*reader, "SELECT request_id FROM request_log ORDER BY id");
+    ASSERT_TRUE(Must(read.Next()));
+    EXPECT_EQ(read.Text(0), "gen-0");
+
+    // The writes, on another thread: one that waited for the read would hang there until the
+    // read ends, which it does only after them.
+    auto writes = std::async(std::launch::async, [&] {
+      auto start = std::chrono::steady_clock::now();
+      EXPECT_TRUE(store->AppendRequestLogs({LogRow(user, "gen-new", 1'764'288'000'100)}).ok());
+      EXPECT_TRUE(store->Credit(user, 5, "grant", "g1", "").ok());
+      EXPECT_TRUE(other->AppendRequestLogs({LogRow(user, "gen-other", 1'764'288'000'101)}).ok());
+      return std::chrono::steady_clock::now() - start;
+    });
+    ASSERT_EQ(writes.wait_for(std::chrono::seconds(3)), std::future_status::ready)
+        << "the writes waited for the read in progress";
+    EXPECT_LT(writes.get(), std::chrono::seconds(1));
+
+    // The read goes on with its snapshot.
+    std::vector<std::string> rest;
+    for (Result<bool> row = read.Next(); row.ok() && *row; row = read.Next()) rest.push_back(read.Text(0));
+    EXPECT_EQ(rest, (std::vector<std::string>{"gen-1", "gen-2"}));
+  }
+  // Given back and taken again: the same reader, at the last commit now.
+  ConnectionLease reader = (*pool)->Acquire();
+  Statement count(*reader, "SELECT count(*) FROM request_log");
+  EXPECT_EQ(Must(ReadInt(count)), 5);
+  EXPECT_EQ((*pool)->size(), 1);
+}
+
+// Readers are query_only; more than one is opened only when one is busy, up to the maximum, and
+// a call finding them all busy waits for the next one given back.
+TEST(SqliteReadIsolationTest, ReaderPoolOpensReadersAsNeeded) {
+  FileDatabase db;
+  std::unique_ptr<Store> store = db.Open();
+  ASSERT_TRUE(store->Migrate().ok());
+  Result<std::unique_ptr<ReaderPool>> opened = ReaderPool::Open(db.path(), 5'000, "", 2);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  ReaderPool& pool = **opened;
+  {
+    ConnectionLease reader = pool.Acquire();
+    Statement write(*reader, "INSERT INTO companies (id, name) VALUES ('x', 'X')");
+    Status status = write.Run();
+    ASSERT_FALSE(status.ok());
+    EXPECT_NE(status.error().message.find("readonly"), std::string::npos) << status.error().message;
+  }
+  EXPECT_EQ(pool.size(), 1);
+  std::optional<ConnectionLease> first(pool.Acquire());
+  ConnectionLease second = pool.Acquire();
+  EXPECT_EQ(pool.size(), 2);
+  EXPECT_NE(&*second, &**first);
+  Connection* given_back = &**first;
+  auto third = std::async(std::launch::async, [&] {
+    ConnectionLease lease = pool.Acquire();
+    return &*lease;
+  });
+  EXPECT_EQ(third.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout) << "a third reader";
+  first.reset();
+  EXPECT_EQ(third.get(), given_back);
+  EXPECT_EQ(pool.size(), 2);
+}
+
+// A reader opened later opens the same file, even after the process changed directory (a relative
+// path is resolved when the pool opens), and a reader never creates a database.
+TEST(SqliteReadIsolationTest, ReaderPoolReadersOpenTheSameExistingFile) {
+  TempDir dir;
+  fs::path previous = fs::current_path();
+  fs::current_path(dir.path());
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open("relative.db");
+  const bool migrated = store.ok() && (*store)->Migrate().ok();
+  Result<std::unique_ptr<ReaderPool>> opened = ReaderPool::Open("relative.db", 5'000, "", 2);
+  Result<std::unique_ptr<ReaderPool>> missing = ReaderPool::Open("missing.db", 5'000, "", 2);
+  fs::current_path(previous);
+  ASSERT_TRUE(migrated);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_FALSE(missing.ok());
+  EXPECT_FALSE(fs::exists(dir.path() + "/missing.db"));
+
+  ReaderPool& pool = **opened;
+  ConnectionLease first = pool.Acquire();
+  ConnectionLease second = pool.Acquire();  // opened now, in another directory
+  EXPECT_EQ(pool.size(), 2);
+  Statement count(*second, "SELECT count(*) FROM schema_migrations");
+  EXPECT_EQ(Must(ReadInt(count)), static_cast<int64_t>(Migrations().size()));
+}
+
+// Calls waiting for a reader get one in the order they asked.
+TEST(SqliteReadIsolationTest, ReaderPoolServesWaitingCallsInTurn) {
+  FileDatabase db;
+  std::unique_ptr<Store> store = db.Open();
+  ASSERT_TRUE(store->Migrate().ok());
+  Result<std::unique_ptr<ReaderPool>> opened = ReaderPool::Open(db.path(), 5'000, "", 1);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  ReaderPool& pool = **opened;
+  std::optional<ConnectionLease> held(pool.Acquire());
+  std::mutex mu;
+  std::vector<int> order;
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 4; ++i) {
+    waiters.emplace_back([&, i] {
+      ConnectionLease lease = pool.Acquire();
+      std::lock_guard lock(mu);
+      order.push_back(i);
+    });
+    // The next one asks only once this one waits.
+    for (int spins = 0; pool.waiting() < i + 1 && spins < 5'000; ++spins) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_EQ(pool.waiting(), i + 1);
+  }
+  held.reset();
+  for (std::thread& waiter : waiters) waiter.join();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(pool.waiting(), 0);
+}
+
+// A private in-memory database has no second connection: the long reads use the main one, and
+// see everything.
+TEST(SqliteReadIsolationTest, InMemoryReadsUseTheMainConnection) {
+  Result<std::unique_ptr<SqliteStore>> opened = SqliteStore::Open(":memory:");
+  ASSERT_TRUE(opened.ok());
+  SqliteStore& store = **opened;
+  ASSERT_TRUE(store.Migrate().ok());
+  const int64_t user = Must(store.CreateUser("a@example.com", "x", false));
+  ASSERT_TRUE(store.AppendRequestLogs({LogRow(user, "gen-1", 1'764'288'000'000, 1'000)}).ok());
+  std::optional<RequestLogRow> found = Must(store.FindRequestLog("gen-1"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->prompt_text.size(), 1'000u);
+  EXPECT_EQ(Requests(store, user), 1);
+  EXPECT_TRUE(Must(store.CatalogEmpty()));
+  EXPECT_EQ(Must(store.ListUsers(0, 10)).size(), 1u);
 }
 
 TEST(SqliteStoreTest, UtcDays) {
