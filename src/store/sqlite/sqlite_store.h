@@ -6,11 +6,12 @@
 //   admits one writer at a time anyway, and each call is a short transaction on prepared
 //   statements cached on the connection.
 // - The reads that can take long — the request log (FindRequestLog, ListRequestLogs,
-//   QueryRequestLogs), Activity, ListUsers and the catalog's (LoadCatalogAt, CatalogEmpty,
-//   ListPriceHistory) — run on read-only connections of their own (a ReaderPool; how many:
+//   QueryRequestLogs), Activity, ListUsers, the ledger's (ListLedger, LedgerSum, TotalCredited,
+//   TotalSpent) and the catalog's (LoadCatalogAt, CatalogEmpty, ListPriceHistory) — run on
+//   read-only connections of their own (a ReaderPool; how many:
 //   MaxReaders() in sqlite_store.cc), never under the mutex. In WAL mode a reader neither waits
 //   for the writer nor delays it, so a dashboard reading megabytes of logged prompts never holds
-//   up the gateway's holds and settlements; each read still sees every write committed before it
+//   up the gateway's leases and settlements; each read still sees every write committed before it
 //   began. A private in-memory database has no second connection: there these reads use the main
 //   one. Inside RunBatch they do too, on the batch's thread, so they see what the batch wrote.
 // - Several processes (or several SqliteStore instances) may open one file: the database runs
@@ -201,7 +202,7 @@ class SqliteStore final : public Store {
   Result<int> ReleaseHoldsWhere(const char* select, const Bind& bind);
   // Settles one hold; kNotFound when there is none. Settling a settled hold is OK, unchanged.
   Status SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix);
-  Result<Micros> SumLedgerLocked(int64_t user_id, const char* sql);
+  Result<Micros> SumLedger(int64_t user_id, const char* sql);
   // The sum of the user's leases, less the one of (owner, key) when `owner` is not empty.
   Result<Micros> LeasedLocked(int64_t user_id, const std::string& owner, int64_t key_id);
   // True when an entry with `idempotency_id` exists and matches (user, kind, amount); false when

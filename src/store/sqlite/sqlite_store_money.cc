@@ -391,38 +391,37 @@ Status SqliteStore::Charge(const ChargeRequest& charge) {
   return tx.Commit();
 }
 
-Result<Micros> SqliteStore::SumLedgerLocked(int64_t user_id, const char* sql) {
-  Statement s(*conn_, sql);
+Result<Micros> SqliteStore::SumLedger(int64_t user_id, const char* sql) {
+  // A user's whole ledger: on a reader, so a long history never holds up the group commit.
+  ConnectionLease conn = LockReader();
+  Statement s(*conn, sql);
   s.Bind(user_id);
   return ReadInt(s);
 }
 
 Result<Micros> SqliteStore::LedgerSum(int64_t user_id) {
-  std::lock_guard lock(mu_);
-  return SumLedgerLocked(user_id,
-                         "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
-                         "WHERE user_id = ?");
+  return SumLedger(user_id,
+                   "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
+                   "WHERE user_id = ?");
 }
 
 Result<Micros> SqliteStore::TotalCredited(int64_t user_id) {
-  std::lock_guard lock(mu_);
-  return SumLedgerLocked(user_id,
-                         "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
-                         "WHERE user_id = ? AND kind IN ('topup', 'grant', 'deduct')");
+  return SumLedger(user_id,
+                   "SELECT coalesce(sum(amount_micros), 0) FROM ledger_entries "
+                   "WHERE user_id = ? AND kind IN ('topup', 'grant', 'deduct')");
 }
 
 Result<Micros> SqliteStore::TotalSpent(int64_t user_id) {
-  std::lock_guard lock(mu_);
-  return SumLedgerLocked(user_id,
-                         "SELECT -coalesce(sum(amount_micros), 0) FROM ledger_entries "
-                         "WHERE user_id = ? AND kind IN ('hold', 'settle', 'refund')");
+  return SumLedger(user_id,
+                   "SELECT -coalesce(sum(amount_micros), 0) FROM ledger_entries "
+                   "WHERE user_id = ? AND kind IN ('hold', 'settle', 'refund')");
 }
 
 Result<std::vector<LedgerEntry>> SqliteStore::ListLedger(int64_t user_id, int limit, int64_t before_id) {
   if (limit <= 0) return std::vector<LedgerEntry>();
-  std::lock_guard lock(mu_);
-  Statement s(*conn_, std::string("SELECT ") + kLedgerColumns +
-                          " FROM ledger_entries WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
+  ConnectionLease conn = LockReader();
+  Statement s(*conn, std::string("SELECT ") + kLedgerColumns +
+                         " FROM ledger_entries WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
   s.Bind(user_id).Bind(before_id > 0 ? before_id : INT64_MAX).Bind(limit);
   return ReadRows(s, ReadLedgerEntry);
 }
