@@ -21,6 +21,7 @@ Api::Api(const config::Config& config, const ApiStores& stores, state::KeyCache*
       ledger_(stores.ledger),
       request_log_(stores.request_log),
       topups_(stores.topups),
+      journal_(stores.journal),
       key_cache_(key_cache),
       models_(models),
       payments_(payments),
@@ -101,6 +102,11 @@ Reply Api::Handle(const net::HttpRequest& request) {
   if (!origin.ok()) return ErrorReply(origin.error());
 
   Call call{request, std::move(match.params), std::nullopt, UnixSeconds()};
+  if (journal_) {
+    // What the gateway answered a moment ago reads as if it were in the ledger and the log
+    // already, in every answer (a failure here is the store's; the call below reports it).
+    (void)journal_->ApplyJournal();
+  }
   if (route.access != Access::kPublic) {
     auto principal = Authenticate(request, call.now);
     const bool signed_out = !principal.ok() && principal.error().code == ErrorCode::kUnauthorized;

@@ -66,9 +66,12 @@ struct ApiStores {
   store::RequestLogStore& request_log;
   store::SessionStore& sessions;
   store::TopupStore& topups;
+  // Applied before a read, so the dashboard shows requests the gateway has just answered; null
+  // when nothing journals here (tests).
+  store::SettlementJournal* journal = nullptr;
 
   // Each of them from one Store.
-  static ApiStores Of(store::Store& store) { return {store, store, store, store, store, store, store}; }
+  static ApiStores Of(store::Store& store) { return {store, store, store, store, store, store, store, &store}; }
 };
 
 class Api {
@@ -185,6 +188,7 @@ class Api {
   store::Ledger& ledger_;
   store::RequestLogStore& request_log_;
   store::TopupStore& topups_;
+  store::SettlementJournal* journal_;
   state::KeyCache* key_cache_;  // null when no gateway runs in this process
   state::ModelRouter& models_;
   payments::PaymentProvider* payments_;

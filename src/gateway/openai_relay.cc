@@ -72,8 +72,6 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
   std::vector<StreamEvent> events;
   bool upstream_error = false;  // the provider's error chunk went through; the stream ends after it
   std::string chunk_id, chunk_model;
-  // Each chunk's nodes come from this arena, emptied before the next chunk is parsed.
-  json::monotonic_resource arena(4096);
 
   StreamRelay relay;
   relay.finished = [&] { return decoder.done(); };
@@ -83,7 +81,10 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
       return std::nullopt;
     }
     boost::system::error_code ec;
-    arena.release();
+    // The chunk's nodes go to a buffer on the stack (a fresh arena per chunk: this Boost's
+    // monotonic_resource doubles its next block at every refill, even after release()).
+    alignas(std::max_align_t) unsigned char buffer[8192];
+    json::monotonic_resource arena(buffer, sizeof buffer);
     auto v = json::parse(ev.data, ec, &arena);
     if (ec || !v.is_object()) {
       out += "data: " + ev.data + "\n\n";  // not ours to judge: passed on as it came
