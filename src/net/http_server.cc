@@ -25,7 +25,24 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-std::string NewRequestId() { return "gen-" + crypto::RandomHex(12); }
+// From the CSPRNG as before, but drawn 21 ids at a time: one getrandom call (libsodium asks the
+// kernel for at most 256 bytes a call) instead of one per request. Each thread has its own pool,
+// and no byte is handed out twice.
+std::string NewRequestId() {
+  constexpr size_t kIdHex = 24;  // 12 random bytes
+  constexpr size_t kPerDraw = 21;
+  thread_local std::string pool;
+  thread_local size_t used = 0;
+  if (used + kIdHex > pool.size()) {
+    pool = crypto::RandomHex(kIdHex / 2 * kPerDraw);
+    used = 0;
+  }
+  std::string id;
+  id.reserve(4 + kIdHex);
+  id.append("gen-").append(pool, used, kIdHex);
+  used += kIdHex;
+  return id;
+}
 
 class Session;
 

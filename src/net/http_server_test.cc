@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -170,6 +171,17 @@ TEST_F(HttpServerTest, ShutdownClosesIdleConnections) {
   EXPECT_EQ(c.Read(5s), "");
   EXPECT_TRUE(c.closed());
   EXPECT_LT(Clock::now() - start, 1s);
+}
+
+TEST(NewRequestId, GenAnd24HexDigitsNeverRepeated) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {  // several draws of the per-thread pool
+    std::string id = NewRequestId();
+    ASSERT_EQ(id.size(), 28u) << id;
+    EXPECT_TRUE(id.starts_with("gen-")) << id;
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef", 4), std::string::npos) << id;
+    EXPECT_TRUE(seen.insert(id).second) << id;
+  }
 }
 
 }  // namespace
