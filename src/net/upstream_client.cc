@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -10,15 +9,20 @@
 #include <unordered_map>
 
 #include "net/curl_request.h"
+#include "net/deadlines.h"
 
 namespace turnpike::net {
 
 using asio::awaitable;
 using std::chrono::milliseconds;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Unread body bytes past which a transfer pauses until the reader catches up.
 constexpr size_t kHighWater = 256 << 10;
+
+// libcurl timeouts at least this long are left to the loop's coarse sweeper (late by at most a
+// tick, which libcurl tolerates: it re-checks its own clock); shorter ones (happy eyeballs, name
+// resolution polls) get the precise timer.
+constexpr milliseconds kCoarseCurlTimeout{1000};
 
 bool InitCurl() { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }
 
@@ -45,7 +49,10 @@ Error CurlError(CURLcode code, bool got_head) {
 }  // namespace
 
 struct UpstreamClient::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& l, const config::UpstreamOptions& o) : loop(l), options(o), timer(l) {
+  Impl(asio::io_context& l, const config::UpstreamOptions& o)
+      : loop(l), options(o), sweeper(DeadlineSweeper::For(l)), timer(l), coarse_timeout(sweeper, [this] {
+          OnCurlDeadline();
+        }) {
     multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::OnSocket);
     curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
@@ -83,18 +90,61 @@ struct UpstreamClient::Impl : std::enable_shared_from_this<Impl> {
     return 0;
   }
 
+  // libcurl's one timeout for the whole multi handle; each call replaces the previous one. It
+  // asks for 0 ms (run now) on every new transfer and unpause, and for its connect and
+  // keep-alive timeouts often: none of this may cost a timer syscall per request. So 0 ms is a
+  // post, long timeouts go to the coarse sweeper, and the precise timer is re-armed only when a
+  // short timeout is earlier than the one it is already armed for.
   static int OnTimer(CURLM*, long timeout_ms, void* userp) {
-    auto* self = static_cast<Impl*>(userp);
-    if (timeout_ms < 0) {
-      self->timer.cancel();
-      return 0;
-    }
-    self->timer.expires_after(milliseconds(timeout_ms));
-    self->timer.async_wait([weak = self->weak_from_this()](boost::system::error_code ec) {
-      auto me = weak.lock();
-      if (!ec && me) me->Action(CURL_SOCKET_TIMEOUT, 0);
-    });
+    static_cast<Impl*>(userp)->SetCurlTimeout(timeout_ms);
     return 0;
+  }
+
+  void SetCurlTimeout(long timeout_ms) {
+    coarse_timeout.Disarm();
+    curl_due = kNever;
+    if (timeout_ms < 0) return;  // a precise timer still armed finds nothing due and does nothing
+    if (timeout_ms == 0) {
+      // Not curl_multi_socket_action here: libcurl forbids calling it from its own callbacks.
+      if (timeout_posted) return;
+      timeout_posted = true;
+      asio::post(loop, [weak = weak_from_this()] {
+        auto me = weak.lock();
+        if (!me) return;
+        me->timeout_posted = false;
+        me->Action(CURL_SOCKET_TIMEOUT, 0);
+      });
+      return;
+    }
+    curl_due = std::chrono::steady_clock::now() + milliseconds(timeout_ms);
+    ScheduleCurlDue();
+  }
+
+  void ScheduleCurlDue() {
+    auto now = std::chrono::steady_clock::now();
+    if (curl_due - now >= kCoarseCurlTimeout) {
+      coarse_timeout.ExpireAt(curl_due);
+      return;
+    }
+    if (precise_at != kNever && precise_at <= curl_due) return;  // fires first; re-checks then
+    precise_at = curl_due;
+    timer.expires_at(curl_due);
+    timer.async_wait([weak = weak_from_this(), generation = ++precise_generation](boost::system::error_code ec) {
+      auto me = weak.lock();
+      if (ec || !me || generation != me->precise_generation) return;
+      me->precise_at = kNever;
+      me->OnCurlDeadline();
+    });
+  }
+
+  void OnCurlDeadline() {
+    if (curl_due == kNever) return;
+    if (curl_due > std::chrono::steady_clock::now()) {
+      ScheduleCurlDue();  // libcurl moved its timeout later since this was armed
+      return;
+    }
+    curl_due = kNever;
+    Action(CURL_SOCKET_TIMEOUT, 0);
   }
 
   void Arm(curl_socket_t s, const std::shared_ptr<SocketWatch>& w) {
@@ -125,7 +175,14 @@ struct UpstreamClient::Impl : std::enable_shared_from_this<Impl> {
 
   asio::io_context& loop;
   config::UpstreamOptions options;
-  asio::steady_timer timer;
+  DeadlineSweeper& sweeper;
+  // libcurl's timeout: when it is due, and the two ways of waiting for it.
+  SteadyTime curl_due = kNever;
+  asio::steady_timer timer;  // the precise one, for timeouts under kCoarseCurlTimeout
+  SteadyTime precise_at = kNever;
+  uint64_t precise_generation = 0;
+  Deadline coarse_timeout;
+  bool timeout_posted = false;
   CURLM* multi = nullptr;
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
 };
@@ -135,7 +192,7 @@ namespace {
 class Call final : public UpstreamCall {
  public:
   Call(std::shared_ptr<UpstreamClient::Impl> client, UpstreamRequest request)
-      : client_(std::move(client)), request_(std::move(request)), signal_(client_->loop) {}
+      : client_(std::move(client)), request_(std::move(request)), wake_(client_->sweeper) {}
 
   ~Call() override {
     Detach();
@@ -202,6 +259,8 @@ class Call final : public UpstreamCall {
         co_return CurlError(result_, true);
       }
       Resume();
+      // Unpausing can deliver buffered data, or finish, at once (before anyone waits to be woken).
+      if (!buffer_.empty() || done_ || cancelled_) continue;
       auto deadline = std::chrono::steady_clock::now() + milliseconds(client_->options.idle_timeout_ms);
       if (!co_await WaitUntil(deadline) && buffer_.empty() && !done_) {
         Cancel();
@@ -233,7 +292,7 @@ class Call final : public UpstreamCall {
     }
     cancelled_ = true;
     Detach();
-    signal_.cancel();
+    wake_.Wake();
   }
 
   // Called by the client when libcurl reports the transfer complete.
@@ -241,7 +300,7 @@ class Call final : public UpstreamCall {
     attached_ = false;
     done_ = true;
     result_ = result;
-    signal_.cancel();
+    wake_.Wake();
   }
 
  private:
@@ -259,12 +318,9 @@ class Call final : public UpstreamCall {
     }
   }
 
-  // Waits for a wake-up (true) or the deadline (false).
-  awaitable<bool> WaitUntil(std::chrono::steady_clock::time_point deadline) {
-    signal_.expires_at(deadline);
-    auto [ec] = co_await signal_.async_wait(kTuple);
-    co_return static_cast<bool>(ec);
-  }
+  // Waits for a wake-up (true) or the deadline (false), which the loop's sweeper keeps to
+  // within a tick.
+  awaitable<bool> WaitUntil(SteadyTime deadline) { return wake_.Wait(deadline); }
 
   static size_t OnWrite(char* data, size_t size, size_t count, void* user) {
     auto* self = static_cast<Call*>(user);
@@ -275,7 +331,7 @@ class Call final : public UpstreamCall {
     }
     self->head_done_ = true;
     self->buffer_.append(data, n);
-    self->signal_.cancel();
+    self->wake_.Wake();
     return n;
   }
 
@@ -292,7 +348,7 @@ class Call final : public UpstreamCall {
       if (code >= 200) {
         self->status_ = static_cast<int>(code);
         self->head_done_ = true;
-        self->signal_.cancel();
+        self->wake_.Wake();
       }
     } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
       std::string_view value = line.substr(colon + 1);
@@ -304,7 +360,7 @@ class Call final : public UpstreamCall {
 
   std::shared_ptr<UpstreamClient::Impl> client_;
   UpstreamRequest request_;
-  asio::steady_timer signal_;
+  Waiter wake_;  // the reading coroutine's wake-up: a post, not a timer
   CURL* easy_ = nullptr;
   curl_slist* header_list_ = nullptr;
   std::chrono::steady_clock::time_point started_at_;
