@@ -188,11 +188,13 @@ struct GatewayParts {
                 keys, router, upstreams) {}
 
   // The committer's housekeeping: journaled settlements into the ledger and the request log.
-  static std::function<void()> ApplyJournal(store::SettlementJournal& journal) {
+  // 32 settlements a transaction: a request's own commit waits for one of them at most.
+  static std::function<bool()> ApplyJournal(store::SettlementJournal& journal) {
     return [&journal] {
-      if (auto applied = journal.ApplyJournal(); !applied.ok()) {
-        spdlog::error("applying the settlement journal: {}", applied.error().message);
-      }
+      constexpr int kChunk = 32;
+      auto applied = journal.ApplyJournal(kChunk);
+      if (!applied.ok()) spdlog::error("applying the settlement journal: {}", applied.error().message);
+      return applied.ok() && *applied == kChunk;
     };
   }
 

@@ -102,11 +102,20 @@ void GroupCommitter::Run() {
 }
 
 void GroupCommitter::Housekeep() {
-  const bool flush = FlushDue();
-  Status s = db_.RunBatch(options_.housekeeping, flush);
-  if (!s.ok()) spdlog::warn("store: housekeeping did not commit ({}); it runs again later", s.error().message);
-  last_housekeeping_ = std::chrono::steady_clock::now();
-  housekeeping_due_ = false;
+  bool more = true;
+  bool flush = false;
+  while (more) {
+    flush = FlushDue();
+    Status s = db_.RunBatch([&] { more = options_.housekeeping(); }, flush);
+    if (!s.ok()) {
+      spdlog::warn("store: housekeeping did not commit ({}); it runs again later", s.error().message);
+      more = false;
+    }
+    std::lock_guard lock(mutex_);
+    if (!queue_.empty()) break;  // calls first; the rest after their batch
+  }
+  last_housekeeping_ = more ? std::chrono::steady_clock::time_point{} : std::chrono::steady_clock::now();
+  housekeeping_due_ = more;
   if (flush) {
     last_flush_ = last_housekeeping_;
     unflushed_ = false;

@@ -27,10 +27,12 @@ class GroupCommitter {
     // the last flush is this old, and an idle committer flushes what is left within it. Zero:
     // every batch is flushed before its calls are told it is done.
     std::chrono::milliseconds flush_interval{0};
-    // Work that follows the calls (applying the settlement journal): run in a transaction of its
-    // own, after a batch's calls have been told they are done, at most every
-    // `housekeeping_interval` and only when batches were committed since the last run.
-    std::function<void()> housekeeping;
+    // Work that follows the calls (applying the settlement journal), in small transactions of its
+    // own so that a call waits for one of them at most: after a batch's calls have been told they
+    // are done, at most every `housekeeping_interval` and only when batches were committed since
+    // the last run. It answers whether work is left; then it runs again at once while no call is
+    // queued, else after the next batch.
+    std::function<bool()> housekeeping;
     std::chrono::milliseconds housekeeping_interval{20};
   };
 

@@ -193,7 +193,10 @@ TEST(GroupCommitWindowTest, HousekeepingFollowsBatchesInATransactionOfItsOwn) {
   RecordingBatch db;
   std::atomic<int> housekeeping{0};
   GroupCommitter::Options options;
-  options.housekeeping = [&] { housekeeping++; };
+  options.housekeeping = [&] {
+    housekeeping++;
+    return false;
+  };
   options.housekeeping_interval = std::chrono::milliseconds(20);
   GroupCommitter committer(db, options);
   std::this_thread::sleep_for(std::chrono::milliseconds(60));

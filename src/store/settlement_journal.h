@@ -32,10 +32,10 @@ class SettlementJournal {
   virtual ~SettlementJournal() = default;
   // Appends `settlement` in one transaction (or the caller's batch).
   virtual Status Journal(const Settlement& settlement) = 0;
-  // Writes every journaled settlement into the ledger and the request log, oldest first, and
-  // deletes them, in one transaction (or the caller's batch). Returns how many. A settlement
-  // that cannot be decoded or applied is logged and dropped, never retried forever.
-  virtual Result<int> ApplyJournal() = 0;
+  // Writes the journaled settlements (the oldest `max` of them; 0 = all) into the ledger and the
+  // request log and deletes them, in one transaction (or the caller's batch). Returns how many.
+  // A settlement that cannot be decoded or applied is logged and dropped, never retried forever.
+  virtual Result<int> ApplyJournal(int max = 0) = 0;
 };
 
 // The journal's row format (settlement_codec.cc): compact JSON, so that a person can read a

@@ -391,7 +391,8 @@ TEST_P(StoreConformanceTest, JournaledSettlementsApplyOnceIntoTheLedgerAndTheLog
   ASSERT_TRUE(store_->Journal(s).ok());
   ASSERT_TRUE(store_->Journal(s).ok());  // a batch run twice journals twice
   EXPECT_EQ(Must(store_->FindUserById(user))->balance, 10'000) << "not applied yet";
-  EXPECT_EQ(Must(store_->ApplyJournal()), 2);
+  EXPECT_EQ(Must(store_->ApplyJournal(1)), 1) << "the oldest one";
+  EXPECT_EQ(Must(store_->ApplyJournal()), 1);
   EXPECT_EQ(Must(store_->ApplyJournal()), 0);
   EXPECT_EQ(Must(store_->FindUserById(user))->balance, 8'800);
   EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 1'200);

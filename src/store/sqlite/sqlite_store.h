@@ -156,7 +156,7 @@ class SqliteStore final : public Store {
   Status ReturnLease(const std::string& owner, int64_t key_id) override;
   Status Charge(const ChargeRequest& charge) override;
   Status Journal(const Settlement& settlement) override;
-  Result<int> ApplyJournal() override;
+  Result<int> ApplyJournal(int max = 0) override;
 
   Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) override;
   Result<std::optional<RequestLogRow>> FindRequestLog(const std::string& request_id) override;
@@ -190,6 +190,8 @@ class SqliteStore final : public Store {
   // The connection for a long read (see "Design"): a reader, or the main connection under mu_ when
   // there are no readers or this thread is running a batch.
   ConnectionLease LockReader();
+  // Starts the background checkpointer on a connection of its own (sqlite_store_durability.cc).
+  Status StartCheckpointer(const std::string& path, int busy_timeout_ms);
 
   // The callers below hold mu_ and, for writes, an open write transaction.
   Result<std::optional<Micros>> BalanceLocked(int64_t user_id);
@@ -247,6 +249,10 @@ class SqliteStore final : public Store {
   const int busy_timeout_ms_;
   Options::Durability durability_ = Options::Durability::kFull;  // as opened
   std::string wal_path_;                                         // "" for an in-memory database
+  // Copies the WAL into the database file on a connection and thread of its own (file databases
+  // in WAL mode only), so that a checkpoint's writes and flushes are never a commit's.
+  class Checkpointer;
+  std::shared_ptr<Checkpointer> checkpointer_;  // shared_ptr: complete only in sqlite_store_durability.cc
   // Null for an in-memory database. Declared after conn_, so destroyed before it: a reader closes
   // while the main connection still keeps the WAL, which it checkpoints and removes last.
   std::unique_ptr<ReaderPool> readers_;

@@ -13,7 +13,7 @@ Status SqliteStore::Journal(const Settlement& settlement) {
   return s.Run();
 }
 
-Result<int> SqliteStore::ApplyJournal() {
+Result<int> SqliteStore::ApplyJournal(int max) {
   std::lock_guard lock(mu_);
   {
     // Most calls find it empty: that costs a read, not the write lock.
@@ -26,7 +26,8 @@ Result<int> SqliteStore::ApplyJournal() {
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
   std::vector<std::pair<int64_t, std::string>> pending;
   {
-    Statement s(*conn_, "SELECT id, payload FROM settlement_journal ORDER BY id");
+    Statement s(*conn_, "SELECT id, payload FROM settlement_journal ORDER BY id LIMIT ?");
+    s.Bind(max > 0 ? int64_t{max} : INT64_MAX);
     auto rows = ReadRows(s, [](const Statement& row) { return std::make_pair(row.Int(0), row.Text(1)); });
     if (!rows.ok()) return rows.error();
     pending = std::move(*rows);
