@@ -234,3 +234,26 @@ export async function healthLatency(url, count, gapMs) {
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p99: percentile(times, 99), max: times.at(-1), count };
 }
+
+// How long this disk takes to make a 4 KiB write durable (write + fdatasync, where the run's SQLite
+// databases live): p50 in ms. Turnpike commits durably on every request, so its latency follows
+// this figure; a run is only comparable with another on a disk as fast.
+export function fsyncLatency(count = 50) {
+  const file = path.join(dir, 'fsync-probe');
+  const fd = fs.openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const times = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const t0 = process.hrtime.bigint();
+      fs.writeSync(fd, block, 0, block.length, 0);
+      fs.fdatasyncSync(fd);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  }
+  times.sort((a, b) => a - b);
+  return percentile(times, 50);
+}

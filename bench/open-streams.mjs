@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { ROOT, fdLimit, healthLatency, kill, memKiB, openFds, sleep, track } from './lib.mjs';
+import { ROOT, cpuSeconds, fdLimit, healthLatency, kill, memKiB, openFds, sleep, track } from './lib.mjs';
 
 // Descriptors Turnpike needs besides the streams' own: the listeners, SQLite's files, the loops'
 // wakeups, pooled idle connections.
@@ -97,7 +97,14 @@ export async function openStreamsPhase({ turnpike, upstream, requested, openSeco
   // Let every stream get a few chunks through before measuring what they hold.
   await sleep(2000);
   const fdsOpen = openFds(turnpike.pid);
+  // The share of a core each process uses while the streams tick (one event a second each): the
+  // gateway's own cost of holding them, and how much the two helpers take from the same cores.
+  const who = { turnpike: [turnpike.pid], upstream: [upstream.child.pid], client: [client.pid] };
+  const cpu0 = Object.fromEntries(Object.entries(who).map(([k, pids]) => [k, cpuSeconds(pids)]));
+  const t0 = Date.now();
   const underLoad = await healthLatency(turnpike.url('/health'), 200, 10);
+  const cpuPct = Object.fromEntries(Object.entries(who)
+    .map(([k, pids]) => [k, (100 * (cpuSeconds(pids) - cpu0[k])) / ((Date.now() - t0) / 1000)]));
   const rssOpen = memKiB(turnpike.pid, 'VmRSS');
 
   // End every stream properly (final chunks, usage, [DONE]) and check the client saw each end so.
@@ -116,6 +123,6 @@ export async function openStreamsPhase({ turnpike, upstream, requested, openSeco
     rss_before_kib: rssBefore, rss_open_kib: rssOpen, rss_after_kib: memKiB(turnpike.pid, 'VmRSS'),
     kib_per_stream: (rssOpen - rssBefore) / Math.max(1, opened.live),
     fds_before: fdsBefore, fds_open: fdsOpen, fds_after: openFds(turnpike.pid),
-    health_idle: idleHealth, health: underLoad,
+    health_idle: idleHealth, health: underLoad, cpu_pct_while_open: cpuPct,
   };
 }

@@ -20,8 +20,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { NGINX, ROOT, WRK, cpuSeconds, freePort, kill, memKiB, nginxLiteral, processTree, startNginx, startTurnpike, waitFor,
-  wrk } from './lib.mjs';
+import { NGINX, ROOT, WRK, cpuSeconds, freePort, fsyncLatency, kill, memKiB, nginxLiteral, processTree, startNginx,
+  startTurnpike, waitFor, wrk } from './lib.mjs';
 import { openStreamsPhase, startSlowUpstream } from './open-streams.mjs';
 import { renderTable } from './table.mjs';
 import { eventsPerStream, timeToFirstToken } from './ttft.mjs';
@@ -48,6 +48,12 @@ for (const [what, p] of [['build/turnpike (make build)', fs.existsSync(BIN) && B
     process.exit(2);
   }
 }
+
+// What else would move the figures: other work on the machine, and the disk's flush time (every
+// Turnpike request waits for durable commits).
+const loadBefore = os.loadavg()[0];
+if (loadBefore > 1) log(`bench: load average ${loadBefore.toFixed(2)} before starting: other work on this machine will skew the figures`);
+const fsyncMs = fsyncLatency();
 
 // The recorded bytes the upstream returns.
 const fixture = (f) => fs.readFileSync(path.join(ROOT, 'tests/fixtures/providers/openai', f), 'utf8');
@@ -123,15 +129,37 @@ for (const t of targets) {
   Object.assign(results[t.name], { rps: load.rps, p99_ms_loaded: load.p99, cpu_us: load.cpu_us_per_request });
 }
 
-// Right after the billing-on figure: a second Turnpike, same build, with billing and the request log off.
-log('non-streamed: turnpike with billing and logging off');
-const off = await startTurnpike({ bin: BIN, name: 'turnpike-off', threads: THREADS, config, providerEnv,
-  extraEnv: { TURNPIKE_BILLING_ENABLED: 'false', TURNPIKE_LOG_REQUESTS: 'false' } });
-const offTarget = { ...targets[2], name: 'turnpike (billing, logging off)', url: off.url('/api/v1/chat/completions'), key: off.key, pids: [off.pid] };
-wrk(offTarget, { connections: 4, seconds: 1 });
-const offLoad = loaded(offTarget, false);
-results.turnpike_off = { rps: offLoad.rps, p99_ms_loaded: offLoad.p99, cpu_us: offLoad.cpu_us_per_request };
-kill(off.child);
+// Billing and the request log on vs off: two fresh Turnpikes of the same build, one with both off,
+// in alternating rounds (so drift of the machine between two runs is not taken for a difference).
+// Both fresh because a Turnpike that has already served the runs above is not comparable with a new
+// one; the run's own Turnpike takes part in the rounds too, to show by how much.
+log('non-streamed: turnpike with billing and logging on, then off, alternately');
+const fresh = {
+  on: await startTurnpike({ bin: BIN, name: 'turnpike-on', threads: THREADS, config, providerEnv }),
+  off: await startTurnpike({ bin: BIN, name: 'turnpike-off', threads: THREADS, config, providerEnv,
+    extraEnv: { TURNPIKE_BILLING_ENABLED: 'false', TURNPIKE_LOG_REQUESTS: 'false' } }),
+};
+const billingTargets = {
+  used: targets[2],
+  ...Object.fromEntries(Object.entries(fresh).map(([k, tp]) => [k,
+    { ...targets[2], name: `turnpike (fresh, billing ${k})`, url: tp.url('/api/v1/chat/completions'), key: tp.key, pids: [tp.pid] }])),
+};
+const rounds = {};
+const roundSeconds = Math.max(2, Math.round(SECONDS / 2));
+for (const t of Object.values(billingTargets)) wrk(t, { connections: 4, seconds: 1 });
+for (let i = 0; i < 2; i++) {
+  for (const [which, t] of Object.entries(billingTargets)) {
+    rounds[which] ??= { rps: 0, requests: 0, cpu: 0 };
+    const before = cpuSeconds(t.pids);
+    const r = wrk(t, { connections: CONNECTIONS, seconds: roundSeconds });
+    rounds[which].rps += r.rps / 2;
+    rounds[which].requests += r.requests;
+    rounds[which].cpu += cpuSeconds(t.pids) - before;
+  }
+}
+results.billing = Object.fromEntries(Object.entries(rounds)
+  .map(([k, r]) => [k, { rps: r.rps, cpu_us: (r.cpu / r.requests) * 1e6 }]));
+for (const tp of Object.values(fresh)) kill(tp.child);
 
 log(`streamed: time to first token (${opt['ttft-requests']} requests at 1 connection), events/s and CPU at load`);
 for (const t of targets) {
@@ -164,7 +192,8 @@ try {
   // not a checkout
 }
 const meta = { date: new Date().toISOString(), commit, bin: path.relative(ROOT, BIN) || BIN, cores: os.cpus().length,
-  cpu: os.cpus()[0]?.model ?? '?', threads: THREADS, connections: CONNECTIONS, seconds: SECONDS };
+  cpu: os.cpus()[0]?.model ?? '?', threads: THREADS, connections: CONNECTIONS, seconds: SECONDS,
+  load_before: loadBefore, fsync_ms: fsyncMs };
 console.log(renderTable(meta, results, streams));
 if (warnings.length) {
   console.log(`\nturnpike logged ${warnings.length} warning/error line(s); the first ones:`);
