@@ -28,7 +28,7 @@ const chunk = (id, delta, finish = null) => `data: ${JSON.stringify({
 
 function finish(s) {
   if (!open.delete(s)) return;
-  clearInterval(s.timer);
+  clearInterval(s.timer);  // the first tick's timeout or the interval: Node clears either
   clearTimeout(s.deadline);
   const usage = { prompt_tokens: 14, completion_tokens: s.sent, total_tokens: 14 + s.sent };
   s.res.end(chunk(s.id, {}, 'stop')
@@ -54,12 +54,17 @@ const server = http.createServer((req, res) => {
     const s = { id: `chatcmpl-slow-${++serial}`, res, sent: 1 };
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     res.write(chunk(s.id, { role: 'assistant', content: 'tick' }));
-    // A timer per stream, started when it opened, spreads the writes over the second instead of
-    // sending every stream's chunk in one burst.
-    s.timer = setInterval(() => {
+    // Each stream ticks at a phase of its own, as independent users' streams would: the client
+    // opens them 500 at a time, and streams started together ticking together would make bursts
+    // of 500 events every second, a load no one's traffic has.
+    const tick = () => {
       s.sent++;
       res.write(chunk(s.id, { content: ' tick' }));
-    }, INTERVAL_MS);
+    };
+    s.timer = setTimeout(() => {
+      tick();
+      s.timer = setInterval(tick, INTERVAL_MS);
+    }, Math.random() * INTERVAL_MS);
     s.deadline = setTimeout(() => finish(s), MAX_MS);
     open.add(s);
     res.on('close', () => {

@@ -66,7 +66,8 @@ export function renderTable(meta, results, streams) {
     out.push(`Open streams: turnpike RSS ${mib(s.rss_before_kib)} before, ${mib(s.rss_open_kib)} with them open, `
       + `${mib(s.rss_after_kib)} after; descriptors ${int(s.fds_before)} → ${int(s.fds_open)} → ${int(s.fds_after)}; `
       + `${int(s.completed)} of ${int(s.count)} ended with data: [DONE], ${int(s.failed)} failed. `
-      + `CPU while they tick (% of a core): turnpike ${int(s.cpu_pct_while_open.turnpike)}, `
+      + `CPU while they tick (% of a core): turnpike ${int(s.cpu_pct_while_open.turnpike)} `
+      + `(≈ ${int((s.cpu_pct_while_open.turnpike / 100 / s.live) * 1e6)} µs per relayed event at ${int(s.live)} events/s), `
       + `slow upstream ${int(s.cpu_pct_while_open.upstream)}, client ${int(s.cpu_pct_while_open.client)}.`);
     for (const e of [...s.open_errors, ...s.errors].slice(0, 5)) out.push(`    stream error: ${e}`);
   }
