@@ -185,9 +185,14 @@ if (turnpike.exited() !== null) throw new Error(`turnpike exited (${turnpike.exi
 // What Turnpike logged at warn or above during the run: evidence when something went wrong.
 const warnings = turnpike.readLog().split('\n').filter((l) => /\[(warning|error|critical)\]/.test(l));
 
+// Which Turnpike was measured: the last commit to its sources (bench/ commits do not change it),
+// marked when the checkout has uncommitted changes there. The binary is trusted to be built from it.
 let commit = '?';
 try {
-  commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const git = (...a) => execFileSync('git', ['-C', ROOT, ...a], { encoding: 'utf8' }).trim();
+  const sources = ['src', 'CMakeLists.txt', 'cmake'];
+  commit = git('log', '-1', '--format=%h', '--', ...sources)
+    + (git('status', '--porcelain', '--', ...sources) ? '+uncommitted changes' : '');
 } catch {
   // not a checkout
 }
