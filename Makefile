@@ -85,10 +85,11 @@ test: lint build web node-deps browser-deps
 	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test integration/ e2e/ control/ fakes/ lib/ browser/
 
 # The benchmark (bench/README.md): the gateway against a direct call and an nginx reverse proxy
-# to the same upstream, in one run on this machine. Not part of `make test`.
+# to the same upstream, in one run on this machine. Not part of `make test`. Options through
+# BENCH_ARGS, e.g. `make bench BENCH_ARGS="--seconds 3 --skip-slow-streams"`.
 bench: build
 	@bash scripts/install-deps --bench
-	node bench/run.mjs
+	TURNPIKE_BIN=$(BIN) node bench/run.mjs $(BENCH_ARGS)
 
 format:
 	clang-format -i $(CXX_SOURCES)

@@ -1,30 +1,46 @@
 #!/usr/bin/env node
-// The Turnpike benchmark (docs/architecture.md §9.2): the same non-streamed chat completion, answered by one
-// nginx "upstream" with a recorded OpenAI body, measured three ways in one run on this machine:
-//   direct   wrk → upstream
-//   nginx    wrk → nginx reverse proxy (keep-alive upstream pool) → upstream
-//   turnpike wrk → turnpike gateway (auth, routing, hold, settle, request log) → upstream
-// Latency at low load: one connection, requests back to back (wrk -c1 --latency): p50 / p99.
-// Throughput: wrk -c<connections> for <seconds>. Results are ratios of this run, never absolutes.
+// The Turnpike benchmark (docs/architecture.md §9.2). One upstream nginx answers with recorded
+// OpenAI bytes (a non-streamed body, and an SSE stream on another path); the same requests are
+// measured three ways in one run on this machine:
+//   direct   client → upstream nginx
+//   nginx    client → nginx reverse proxy (its own instance; keep-alive pool) → upstream nginx
+//   turnpike client → turnpike gateway (auth, routing, hold, settle, request log) → upstream nginx
+// Measured: non-streamed latency at one connection and throughput at --connections (wrk), CPU per
+// request (/proc of the proxy's own processes over the loaded run), the same for streamed answers
+// plus time to first token (bench/ttft.mjs), Turnpike with billing and logging off, peak memory,
+// and --streams slow streams held open at once (bench/open-streams.mjs). Results are ratios of
+// this run, never absolutes. One table at the end; --json writes every figure.
 //
-//   node bench/run.mjs [--seconds 10] [--connections 32] [--threads 1]
+//   node bench/run.mjs [--seconds 10] [--connections 32] [--threads 1] [--json out.json]
+//                      [--streams 10000] [--skip-slow-streams] [--ttft-requests 2000]
 //
-// Needs build/turnpike, nginx and wrk (scripts/install-deps --bench installs the last two).
-import { spawn, spawnSync } from 'node:child_process';
+// Needs build/turnpike ($TURNPIKE_BIN), nginx and wrk (scripts/install-deps --bench installs the last two).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { NGINX, ROOT, WRK, cpuSeconds, freePort, fsyncLatency, kill, memKiB, nginxLiteral, processTree, startNginx,
+  startTurnpike, waitFor, wrk } from './lib.mjs';
+import { openStreamsPhase, startSlowUpstream } from './open-streams.mjs';
+import { renderTable } from './table.mjs';
+import { eventsPerStream, timeToFirstToken } from './ttft.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean)
-  .map((a) => a.trim().split(/\s+/)).map(([k, v]) => [k, v ?? 'true']));
-const SECONDS = Number(args.seconds ?? 10);
-const CONNECTIONS = Number(args.connections ?? 32);
-const THREADS = Number(args.threads ?? 1);  // turnpike event loops and nginx workers alike
+const { values: opt } = parseArgs({ options: {
+  seconds: { type: 'string', default: '10' },
+  connections: { type: 'string', default: '32' },
+  threads: { type: 'string', default: '1' },
+  json: { type: 'string' },
+  streams: { type: 'string', default: '10000' },
+  'skip-slow-streams': { type: 'boolean', default: false },
+  'ttft-requests': { type: 'string', default: '2000' },
+  'open-seconds': { type: 'string', default: '60' },
+} });
+const SECONDS = Number(opt.seconds);
+const CONNECTIONS = Number(opt.connections);
+const THREADS = Number(opt.threads);  // turnpike event loops and nginx workers alike
 const BIN = process.env.TURNPIKE_BIN ?? path.join(ROOT, 'build/turnpike');
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
-const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => fs.existsSync(p));
+const log = (s) => console.error(s);
 
 for (const [what, p] of [['build/turnpike (make build)', fs.existsSync(BIN) && BIN], ['nginx', NGINX], ['wrk', WRK]]) {
   if (!p) {
@@ -33,161 +49,161 @@ for (const [what, p] of [['build/turnpike (make build)', fs.existsSync(BIN) && B
   }
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-bench-'));
-// Every child runs in a process group of its own (nginx's workers included), killed whole at exit.
-const children = [];
-process.on('exit', () => {
-  for (const c of children) {
-    try {
-      process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-process.on('SIGINT', () => process.exit(130));
+// What else would move the figures: other work on the machine, and the disk's flush time (every
+// Turnpike request waits for durable commits).
+const loadBefore = os.loadavg()[0];
+if (loadBefore > 1) log(`bench: load average ${loadBefore.toFixed(2)} before starting: other work on this machine will skew the figures`);
+const fsyncMs = fsyncLatency();
 
-function freePort() {
-  const r = spawnSync(process.execPath, ['-e',
-    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"]);
-  return Number(String(r.stdout).trim());
-}
-
-// The recorded answer nginx returns (nginx `return` takes it in single quotes: none inside).
-const answer = JSON.stringify(JSON.parse(fs.readFileSync(
-  path.join(ROOT, 'tests/fixtures/providers/openai/chat-nonstream-text-after-tool-results.json'), 'utf8')));
-if (answer.includes("'") || answer.includes('$')) throw new Error('the recorded answer cannot be inlined in nginx.conf');
+// The recorded bytes the upstream returns.
+const fixture = (f) => fs.readFileSync(path.join(ROOT, 'tests/fixtures/providers/openai', f), 'utf8');
+const answer = nginxLiteral(JSON.stringify(JSON.parse(fixture('chat-nonstream-text-after-tool-results.json'))), 'the recorded answer');
+const stream = nginxLiteral(fixture('chat-stream-text-include-usage.sse'), 'the recorded stream');
 
 const upstreamPort = freePort();
 const proxyPort = freePort();
-fs.mkdirSync(path.join(dir, 'nginx'));
-fs.writeFileSync(path.join(dir, 'nginx.conf'), `
-worker_processes ${THREADS};
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/nginx;
-  proxy_temp_path ${dir}/nginx;
-  fastcgi_temp_path ${dir}/nginx;
-  uwsgi_temp_path ${dir}/nginx;
-  scgi_temp_path ${dir}/nginx;
-  keepalive_requests 1000000;
-  upstream recorded { server 127.0.0.1:${upstreamPort}; keepalive 256; }
+const upstream = startNginx('upstream', THREADS, `
   server {
     listen 127.0.0.1:${upstreamPort};
+    location /stream/ { default_type text/event-stream; return 200 '${stream}'; }
     location / { default_type application/json; return 200 '${answer}'; }
-  }
+  }`);
+// Streams must pass through as they come: proxy_buffering off on the streamed path (what anyone
+// proxying SSE configures); the non-streamed path keeps nginx's default buffering.
+const proxy = startNginx('proxy', THREADS, `
+  upstream recorded { server 127.0.0.1:${upstreamPort}; keepalive 256; }
   server {
     listen 127.0.0.1:${proxyPort};
-    location / {
-      proxy_pass http://recorded;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
+    location / { proxy_pass http://recorded; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    location /stream/ {
+      proxy_pass http://recorded; proxy_http_version 1.1; proxy_set_header Connection "";
+      proxy_buffering off;
     }
-  }
-}
-`);
-// Its errors go to nginx-error.log in the run's directory; no pipe is left to an orphaned worker.
-const nginx = spawn(NGINX, ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: 'ignore', detached: true });
-children.push(nginx);
+  }`);
 
-// Turnpike on a fresh SQLite database, pointed at the upstream.
-const gatewayPort = freePort();
-const env = {
-  ...process.env,
-  DATABASE_URL: `sqlite://${dir}/bench.db`,
-  TURNPIKE_DATA_DIR: dir,
-  TURNPIKE_GATEWAY_PORT: String(gatewayPort),
-  TURNPIKE_CONTROL_PORT: '0',
-  TURNPIKE_THREADS: String(THREADS),
-  TURNPIKE_LOG_LEVEL: 'warn',
-  TURNPIKE_BOOTSTRAP_ADMIN: 'false',
-  TURNPIKE_DASHBOARD_DIR: path.join(dir, 'no-dashboard'),
+const slow = opt['skip-slow-streams'] ? null : await startSlowUpstream();
+const providerEnv = {
   BENCH_UPSTREAM_KEY: 'bench',
   BENCH_UPSTREAM_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+  BENCH_STREAM_BASE_URL: `http://127.0.0.1:${upstreamPort}/stream/v1`,
+  BENCH_SLOW_BASE_URL: slow?.baseUrl ?? 'http://127.0.0.1:9/v1',
 };
-function cli(...a) {
-  const r = spawnSync(BIN, a, { env, cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`turnpike ${a.join(' ')}: ${r.stderr || r.stdout}`);
-  return r.stdout.trim();
-}
-cli('migrate');
-cli('catalog', 'import', path.join(ROOT, 'bench/catalog.toml'));
-cli('user', 'create', '--email', 'bench@example.test', '--password', 'bench-password-1', '--credits', '1000000');
-const key = cli('key', 'create', '--email', 'bench@example.test', '--name', 'bench').split('\n').pop().trim();
-const turnpike = spawn(BIN, ['serve'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-children.push(turnpike);
-await new Promise((resolve, reject) => {
-  let out = '';
-  turnpike.stdout.on('data', (d) => {
-    out += d;
-    if (out.includes('turnpike ready')) resolve();
-  });
-  turnpike.once('exit', (code) => reject(new Error(`turnpike exited (${code}): ${out}`)));
-});
+// The upstream pool allows 256 connections per host by default, queueing the rest: too few for the
+// open streams, each of which holds one for its whole life.
+const config = '[upstream]\nmax_connections_per_host = 20000\n';
+const turnpike = await startTurnpike({ bin: BIN, name: 'turnpike', threads: THREADS, config, providerEnv });
 
-async function waitFor(url) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(url, { method: 'POST', body: '{}' });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`${url} did not answer`);
-}
 await waitFor(`http://127.0.0.1:${upstreamPort}/v1/chat/completions`);
 await waitFor(`http://127.0.0.1:${proxyPort}/v1/chat/completions`);
 
 const targets = [
-  { name: 'direct', url: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`, key: '' },
-  { name: 'nginx', url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`, key: '' },
-  { name: 'turnpike', url: `http://127.0.0.1:${gatewayPort}/api/v1/chat/completions`, key },
+  { name: 'direct', url: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`,
+    streamUrl: `http://127.0.0.1:${upstreamPort}/stream/v1/chat/completions`, key: '', pids: processTree(upstream.pid) },
+  { name: 'nginx', url: `http://127.0.0.1:${proxyPort}/v1/chat/completions`,
+    streamUrl: `http://127.0.0.1:${proxyPort}/stream/v1/chat/completions`, key: '', pids: processTree(proxy.pid) },
+  { name: 'turnpike', url: turnpike.url('/api/v1/chat/completions'), streamUrl: turnpike.url('/api/v1/chat/completions'),
+    key: turnpike.key, pids: [turnpike.pid] },
 ];
+if (targets[0].pids.length < 2 || targets[1].pids.length < 2) throw new Error('nginx workers not found in /proc');
 
-const UNIT = { us: 1e-3, ms: 1, s: 1000, m: 60_000 };
-function wrk(target, connections, seconds) {
-  const r = spawnSync(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(ROOT, 'bench/request.lua'), target.url],
-    { env: { ...process.env, BENCH_KEY: target.key }, encoding: 'utf8' });
-  const text = r.stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
-  const pct = (p) => {
-    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(text);
-    return m ? Number(m[1]) * UNIT[m[2]] : NaN;
-  };
-  const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0)
-    + Number(/Socket errors:.*?timeout (\d+)/.exec(text)?.[1] ?? 0);
-  if (!rps || errors > 0) throw new Error(`wrk against ${target.name} failed (${errors} errors):\n${text}${r.stderr}`);
-  return { rps, p50: pct(50), p99: pct(99) };
+// wrk at --connections, with the CPU the target's own processes spent meanwhile, per request.
+function loaded(target, stream) {
+  const before = cpuSeconds(target.pids);
+  const r = wrk(target, { connections: CONNECTIONS, seconds: SECONDS, stream });
+  return { ...r, cpu_us_per_request: ((cpuSeconds(target.pids) - before) / r.requests) * 1e6 };
 }
 
+const results = { direct: {}, nginx: {}, turnpike: {} };
+for (const t of targets) results[t.name].events_per_stream = await eventsPerStream(t);
 // Warm every path (connection pools, caches), then measure.
-for (const t of targets) wrk(t, 4, 1);
-const results = {};
 for (const t of targets) {
-  const latency = wrk(t, 1, Math.max(3, Math.round(SECONDS / 2)));
-  const load = wrk(t, CONNECTIONS, SECONDS);
-  results[t.name] = { p50_ms: latency.p50, p99_ms: latency.p99, rps_1conn: latency.rps, rps: load.rps, p99_ms_loaded: load.p99 };
+  wrk(t, { connections: 4, seconds: 1 });
+  wrk(t, { connections: 4, seconds: 1, stream: true });
 }
-const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${turnpike.pid}/status`, 'utf8'))?.[1]);
 
-const us = (ms) => `${Math.round(ms * 1000)} µs`;
-const row = (name, r) => `| ${name} | ${us(r.p50_ms)} | ${us(r.p99_ms)} | ${Math.round(r.rps_1conn)} | ${Math.round(r.rps)} | ${us(r.p99_ms_loaded)} |`;
-const d = results.direct, n = results.nginx, t = results.turnpike;
-console.log(`\nTurnpike benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), `
-  + `${THREADS} turnpike thread(s) / nginx worker(s), ${CONNECTIONS} connections for ${SECONDS} s\n`);
-console.log('| path | p50 (1 conn) | p99 (1 conn) | req/s (1 conn) | req/s (loaded) | p99 (loaded) |');
-console.log('|---|---|---|---|---|---|');
-console.log(row('direct', d));
-console.log(row('nginx proxy', n));
-console.log(row('turnpike', t));
-console.log(`\nadded latency over direct: p50 ${us(t.p50_ms - d.p50_ms)} (target ≤ 50 µs), p99 ${us(t.p99_ms - d.p99_ms)} (target ≤ 250 µs)`);
-console.log(`nginx's added latency:     p50 ${us(n.p50_ms - d.p50_ms)}, p99 ${us(n.p99_ms - d.p99_ms)}`);
-console.log(`throughput: turnpike / nginx = ${(t.rps / n.rps).toFixed(2)} (target ≥ 0.70); turnpike / direct = ${(t.rps / d.rps).toFixed(2)}`);
-console.log(`turnpike RSS after the run: ${(rssKb / 1024).toFixed(1)} MiB`);
-if (args.json) fs.writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), threads: THREADS, connections: CONNECTIONS, seconds: SECONDS, results, rss_kb: rssKb }, null, 2));
-process.exit(0);
+log('non-streamed: latency at 1 connection, throughput and CPU at load');
+for (const t of targets) {
+  const latency = wrk(t, { connections: 1, seconds: Math.max(3, Math.round(SECONDS / 2)) });
+  Object.assign(results[t.name], { p50_ms: latency.p50, p99_ms: latency.p99, rps_1conn: latency.rps });
+  const load = loaded(t, false);
+  Object.assign(results[t.name], { rps: load.rps, p99_ms_loaded: load.p99, cpu_us: load.cpu_us_per_request });
+}
+
+// Billing and the request log on vs off: two fresh Turnpikes of the same build, one with both off,
+// in alternating rounds (so drift of the machine between two runs is not taken for a difference).
+// Both fresh because a Turnpike that has already served the runs above is not comparable with a new
+// one; the run's own Turnpike takes part in the rounds too, to show by how much.
+log('non-streamed: turnpike with billing and logging on, then off, alternately');
+const fresh = {
+  on: await startTurnpike({ bin: BIN, name: 'turnpike-on', threads: THREADS, config, providerEnv }),
+  off: await startTurnpike({ bin: BIN, name: 'turnpike-off', threads: THREADS, config, providerEnv,
+    extraEnv: { TURNPIKE_BILLING_ENABLED: 'false', TURNPIKE_LOG_REQUESTS: 'false' } }),
+};
+const billingTargets = {
+  used: targets[2],
+  ...Object.fromEntries(Object.entries(fresh).map(([k, tp]) => [k,
+    { ...targets[2], name: `turnpike (fresh, billing ${k})`, url: tp.url('/api/v1/chat/completions'), key: tp.key, pids: [tp.pid] }])),
+};
+const rounds = {};
+const roundSeconds = Math.max(2, Math.round(SECONDS / 2));
+for (const t of Object.values(billingTargets)) wrk(t, { connections: 4, seconds: 1 });
+for (let i = 0; i < 2; i++) {
+  for (const [which, t] of Object.entries(billingTargets)) {
+    rounds[which] ??= { rps: 0, requests: 0, cpu: 0 };
+    const before = cpuSeconds(t.pids);
+    const r = wrk(t, { connections: CONNECTIONS, seconds: roundSeconds });
+    rounds[which].rps += r.rps / 2;
+    rounds[which].requests += r.requests;
+    rounds[which].cpu += cpuSeconds(t.pids) - before;
+  }
+}
+results.billing = Object.fromEntries(Object.entries(rounds)
+  .map(([k, r]) => [k, { rps: r.rps, cpu_us: (r.cpu / r.requests) * 1e6 }]));
+for (const tp of Object.values(fresh)) kill(tp.child);
+
+log(`streamed: time to first token (${opt['ttft-requests']} requests at 1 connection), events/s and CPU at load`);
+for (const t of targets) {
+  const ttft = await timeToFirstToken(t, Number(opt['ttft-requests']));
+  Object.assign(results[t.name], { ttft_p50_ms: ttft.p50, ttft_p99_ms: ttft.p99 });
+  const load = loaded(t, true);
+  Object.assign(results[t.name], { streams_per_s: load.rps, events_per_s: load.rps * results[t.name].events_per_stream,
+    stream_cpu_us: load.cpu_us_per_request });
+}
+
+// Peak resident memory over the load runs (nginx: master and workers together).
+for (const t of targets) results[t.name].hwm_kib = memKiB(t.pids, 'VmHWM');
+
+let streams = null;
+if (slow) {
+  log(`open streams: up to ${opt.streams} slow streams through turnpike at once`);
+  streams = await openStreamsPhase({ turnpike, upstream: slow, requested: Number(opt.streams),
+    openSeconds: Number(opt['open-seconds']), log });
+  results.turnpike.hwm_end_kib = memKiB(turnpike.pid, 'VmHWM');
+}
+if (turnpike.exited() !== null) throw new Error(`turnpike exited (${turnpike.exited()}) during the run`);
+
+// What Turnpike logged at warn or above during the run: evidence when something went wrong.
+const warnings = turnpike.readLog().split('\n').filter((l) => /\[(warning|error|critical)\]/.test(l));
+
+// Which Turnpike was measured: the last commit to its sources (bench/ commits do not change it),
+// marked when the checkout has uncommitted changes there. The binary is trusted to be built from it.
+let commit = '?';
+try {
+  const git = (...a) => execFileSync('git', ['-C', ROOT, ...a], { encoding: 'utf8' }).trim();
+  const sources = ['src', 'CMakeLists.txt', 'cmake'];
+  commit = git('log', '-1', '--format=%h', '--', ...sources)
+    + (git('status', '--porcelain', '--', ...sources) ? '+uncommitted changes' : '');
+} catch {
+  // not a checkout
+}
+const meta = { date: new Date().toISOString(), commit, bin: path.relative(ROOT, BIN) || BIN, cores: os.cpus().length,
+  cpu: os.cpus()[0]?.model ?? '?', threads: THREADS, connections: CONNECTIONS, seconds: SECONDS,
+  load_before: loadBefore, fsync_ms: fsyncMs };
+console.log(renderTable(meta, results, streams));
+if (warnings.length) {
+  console.log(`\nturnpike logged ${warnings.length} warning/error line(s); the first ones:`);
+  for (const l of warnings.slice(0, 10)) console.log(`    ${l}`);
+}
+if (opt.json) fs.writeFileSync(opt.json, JSON.stringify({ ...meta, results, streams, warnings: warnings.length }, null, 2));
+// A stream that failed is a failed run, after the table has said what was measured.
+process.exit(streams && (streams.failed > 0 || streams.live < streams.count) ? 1 : 0);
