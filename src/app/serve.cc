@@ -332,8 +332,11 @@ int Serve(const config::Config& config, const std::string& role) {
   if (gateway_parts) {
     refresh.Stop();
     gateway_parts->writes.Stop();  // what was queued is written
-    // Every request has been charged: the credit this process set aside is free again.
-    if (auto released = store->ReleaseHoldsOf(owner->id()); !released.ok()) {
+    // Every request has been charged (the journal applied first, so that no charge is left
+    // behind the lease it came from): the credit this process set aside is free again.
+    if (auto applied = store->ApplyJournal(); !applied.ok()) {
+      spdlog::warn("applying the settlement journal at shutdown: {}", applied.error().message);
+    } else if (auto released = store->ReleaseHoldsOf(owner->id()); !released.ok()) {
       spdlog::warn("returning this process's leases: {}", released.error().message);
     }
   }

@@ -102,6 +102,12 @@ void Gateway::ReturnIdleLeases() {
   }
   writes_(
       [this] {
+        // Charges still in the journal were taken from these leases: they must reach the ledger
+        // before the leases go, or another process could lease money already spent.
+        if (auto applied = journal_.ApplyJournal(); !applied.ok()) {
+          spdlog::warn("applying the settlement journal before returning leases: {}", applied.error().message);
+          return;
+        }
         for (int64_t key_id : book_.TakeIdle(billing::AccountBook::Clock::now())) {
           if (auto s = ledger_.ReturnLease(hold_owner_, key_id); !s.ok()) {
             spdlog::warn("returning the lease of key {}: {}", key_id, s.error().message);
