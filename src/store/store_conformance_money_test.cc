@@ -406,6 +406,25 @@ TEST_P(StoreConformanceTest, JournaledSettlementsApplyOnceIntoTheLedgerAndTheLog
   ExpectBalanced(user);
 }
 
+// A journaled settlement the ledger refuses is dropped alone; the others are applied.
+TEST_P(StoreConformanceTest, AJournaledChargeThatFailsIsDroppedAlone) {
+  int64_t user = MakeUser("alice@example.com", 10'000);
+  int64_t key = MakeKey(user, 1);
+  Settlement good;
+  good.charge = ChargeRequest{"gen-ok", user, key, 500, 200, "", kNow};
+  good.key_id = key;
+  good.used_at = kNow;
+  Settlement bad = good;
+  bad.charge = ChargeRequest{"gen-bad", user, key, 100, 300, "", kNow};  // more than held
+  Settlement after = good;
+  after.charge->request_id = "gen-after";
+  for (const auto& s : {good, bad, after}) ASSERT_TRUE(store_->Journal(s).ok());
+  EXPECT_EQ(Must(store_->ApplyJournal()), 3);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 10'000 - 200 - 200);
+  EXPECT_EQ(Must(store_->ApplyJournal()), 0) << "the bad one is not retried forever";
+  ExpectBalanced(user);
+}
+
 // Several processes leasing and charging one account at once never spend more than it holds.
 TEST_P(StoreConformanceTest, ConcurrentLeasesAndChargesNeverOverspend) {
   if (!db_->SupportsSecondHandle()) GTEST_SKIP() << "database is private to one handle";

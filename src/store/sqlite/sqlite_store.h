@@ -205,6 +205,13 @@ class SqliteStore final : public Store {
   // Settles one hold; kNotFound when there is none. Settling a settled hold is OK, unchanged.
   Status SettleLocked(const std::string& request_id, Micros actual, int64_t now_unix);
   Result<Micros> SumLedger(int64_t user_id, const char* sql);
+  // Charge and AppendRequestLogs inside the caller's write transaction, with no savepoint of their
+  // own: on an error the caller must roll back (ApplyJournal does, then retries with savepoints).
+  Status ChargeLocked(const ChargeRequest& charge);
+  Status AppendRequestLogsLocked(const std::vector<RequestLogRow>& rows);
+  // ApplyJournal's transaction; `careful`: a savepoint per settlement, so that one failing is
+  // dropped alone.
+  Result<int> ApplyJournalLocked(int max, bool careful);
   // The sum of the user's leases, less the one of (owner, key) when `owner` is not empty.
   Result<Micros> LeasedLocked(int64_t user_id, const std::string& owner, int64_t key_id);
   // True when an entry with `idempotency_id` exists and matches (user, kind, amount); false when

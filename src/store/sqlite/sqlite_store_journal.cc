@@ -1,6 +1,8 @@
 // SqliteStore: the settlement journal (store/settlement_journal.h).
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "store/sqlite/connection.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -22,6 +24,18 @@ Result<int> SqliteStore::ApplyJournal(int max) {
     if (!any.ok()) return any.error();
     if (!*any) return 0;
   }
+  // First without a savepoint per settlement (each copies every page it touches); should any
+  // settlement fail, that attempt is rolled back whole and the careful one drops just it.
+  Result<int> applied = ApplyJournalLocked(max, /*careful=*/false);
+  if (applied.ok()) return applied;
+  // Inside a group commit whose transaction the failure ended, nothing more can run in it: the
+  // committer runs the call again on its own.
+  const bool in_batch = batch_thread_.load() == std::this_thread::get_id();
+  if (in_batch && !conn_->InTransaction()) return applied;
+  return ApplyJournalLocked(max, /*careful=*/true);
+}
+
+Result<int> SqliteStore::ApplyJournalLocked(int max, bool careful) {
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
   std::vector<std::pair<int64_t, std::string>> pending;
@@ -41,9 +55,11 @@ Result<int> SqliteStore::ApplyJournal(int max) {
       continue;
     }
     if (settlement->charge) {
-      // Idempotent by request id; a charge the database refuses (its key or user gone) is
-      // reported and dropped rather than blocking every later one.
-      if (Status s = Charge(*settlement->charge); !s.ok()) {
+      if (!careful) {
+        if (Status s = ChargeLocked(*settlement->charge); !s.ok()) return s.error();
+      } else if (Status s = Charge(*settlement->charge); !s.ok()) {
+        // Idempotent by request id; a charge the database refuses (its key or user gone) is
+        // reported and dropped rather than blocking every later one.
         spdlog::error("{}: the journaled charge could not be recorded: {}", settlement->charge->request_id,
                       s.error().message);
         if (!conn_->InTransaction()) return s.error();
@@ -52,7 +68,7 @@ Result<int> SqliteStore::ApplyJournal(int max) {
     if (settlement->row) rows.push_back(std::move(*settlement->row));
     TouchKey(settlement->key_id, settlement->used_at);
   }
-  if (Status s = AppendRequestLogs(rows); !s.ok()) return s.error();
+  if (Status s = careful ? AppendRequestLogs(rows) : AppendRequestLogsLocked(rows); !s.ok()) return s.error();
   {
     Statement s(*conn_, "DELETE FROM settlement_journal WHERE id <= ?");
     s.Bind(pending.back().first);

@@ -87,6 +87,11 @@ Status SqliteStore::AppendRequestLogs(const std::vector<RequestLogRow>& rows) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);
   if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  if (Status status = AppendRequestLogsLocked(rows); !status.ok()) return status;
+  return tx.Commit();
+}
+
+Status SqliteStore::AppendRequestLogsLocked(const std::vector<RequestLogRow>& rows) {
   for (const RequestLogRow& row : rows) {
     Statement s(*conn_, std::string("INSERT INTO request_log (") + kLogColumns +
                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -105,7 +110,7 @@ Status SqliteStore::AppendRequestLogs(const std::vector<RequestLogRow>& rows) {
     if (conn_->Changes() == 0) continue;
     if (Status status = AddToRollupsLocked(row); !status.ok()) return status;
   }
-  return tx.Commit();
+  return OkStatus();
 }
 
 Status SqliteStore::AddToRollupsLocked(const RequestLogRow& row) {

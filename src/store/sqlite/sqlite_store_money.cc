@@ -343,13 +343,18 @@ Status SqliteStore::ReturnLease(const std::string& owner, int64_t key_id) {
 }
 
 Status SqliteStore::Charge(const ChargeRequest& charge) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
+  if (Status status = ChargeLocked(charge); !status.ok()) return status;
+  return tx.Commit();
+}
+
+Status SqliteStore::ChargeLocked(const ChargeRequest& charge) {
   if (charge.actual < 0 || charge.held < charge.actual) {
     return MakeError(ErrorCode::kBadRequest, "a charge must be between 0 and the amount held");
   }
   if (charge.request_id.empty()) return MakeError(ErrorCode::kBadRequest, "request id is empty");
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
-  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status;
   {
     Statement s(*conn_, "SELECT 1 FROM holds WHERE request_id = ?");
     s.Bind(charge.request_id);
@@ -388,7 +393,7 @@ Status SqliteStore::Charge(const ChargeRequest& charge) {
       !status.ok()) {
     return status;
   }
-  return tx.Commit();
+  return OkStatus();
 }
 
 Result<Micros> SqliteStore::SumLedger(int64_t user_id, const char* sql) {
