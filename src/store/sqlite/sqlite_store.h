@@ -72,6 +72,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -195,9 +196,11 @@ class SqliteStore final : public Store {
 
   // The callers below hold mu_ and, for writes, an open write transaction.
   Result<std::optional<Micros>> BalanceLocked(int64_t user_id);
+  // `move_balance` false: the caller moves the balance itself, by the sum of its entries, before
+  // its transaction commits (ChargeTotals).
   Status AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id, const std::string& kind, Micros amount,
                             const std::string& idempotency_id, const std::string& request_id, const std::string& note,
-                            int64_t now_unix);
+                            int64_t now_unix, bool move_balance = true);
   // Settles at 0, in one write transaction, the unsettled holds `select` (a statement binding
   // `bind`, selecting request ids) finds.
   template <class Bind>
@@ -207,7 +210,16 @@ class SqliteStore final : public Store {
   Result<Micros> SumLedger(int64_t user_id, const char* sql);
   // Charge and AppendRequestLogs inside the caller's write transaction, with no savepoint of their
   // own: on an error the caller must roll back (ApplyJournal does, then retries with savepoints).
-  Status ChargeLocked(const ChargeRequest& charge);
+  // With `totals`, the balance, key usage and lease moves are added there instead of written, for
+  // the caller to write once per user, key and lease (WriteChargeTotalsLocked) in the same
+  // transaction.
+  struct ChargeTotals {
+    std::map<int64_t, Micros> balances;                        // user id -> delta
+    std::map<int64_t, Micros> usage;                           // key id -> delta
+    std::map<std::pair<std::string, int64_t>, Micros> leases;  // (owner, key id) -> amount spent
+  };
+  Status ChargeLocked(const ChargeRequest& charge, ChargeTotals* totals = nullptr);
+  Status WriteChargeTotalsLocked(const ChargeTotals& totals);
   Status AppendRequestLogsLocked(const std::vector<RequestLogRow>& rows);
   // ApplyJournal's transaction; `careful`: a savepoint per settlement, so that one failing is
   // dropped alone.

@@ -48,6 +48,8 @@ Result<int> SqliteStore::ApplyJournalLocked(int max, bool careful) {
   }
   if (pending.empty()) return 0;
   std::vector<RequestLogRow> rows;
+  // The fast attempt writes each user's balance, key's usage and lease once for the whole chunk.
+  ChargeTotals totals;
   for (const auto& [id, payload] : pending) {
     Result<Settlement> settlement = DecodeSettlement(payload);
     if (!settlement.ok()) {
@@ -56,7 +58,7 @@ Result<int> SqliteStore::ApplyJournalLocked(int max, bool careful) {
     }
     if (settlement->charge) {
       if (!careful) {
-        if (Status s = ChargeLocked(*settlement->charge); !s.ok()) return s.error();
+        if (Status s = ChargeLocked(*settlement->charge, &totals); !s.ok()) return s.error();
       } else if (Status s = Charge(*settlement->charge); !s.ok()) {
         // Idempotent by request id; a charge the database refuses (its key or user gone) is
         // reported and dropped rather than blocking every later one.
@@ -68,6 +70,7 @@ Result<int> SqliteStore::ApplyJournalLocked(int max, bool careful) {
     if (settlement->row) rows.push_back(std::move(*settlement->row));
     TouchKey(settlement->key_id, settlement->used_at);
   }
+  if (Status s = WriteChargeTotalsLocked(totals); !s.ok()) return s.error();  // empty when careful
   if (Status s = careful ? AppendRequestLogs(rows) : AppendRequestLogsLocked(rows); !s.ok()) return s.error();
   {
     Statement s(*conn_, "DELETE FROM settlement_journal WHERE id <= ?");

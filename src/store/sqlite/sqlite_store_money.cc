@@ -30,13 +30,14 @@ Result<std::optional<Micros>> SqliteStore::BalanceLocked(int64_t user_id) {
 
 Status SqliteStore::AppendLedgerLocked(int64_t user_id, std::optional<int64_t> key_id, const std::string& kind,
                                        Micros amount, const std::string& idempotency_id, const std::string& request_id,
-                                       const std::string& note, int64_t now_unix) {
+                                       const std::string& note, int64_t now_unix, bool move_balance) {
   Statement s(*conn_,
               "INSERT INTO ledger_entries (user_id, key_id, kind, amount_micros, idempotency_id, "
               "request_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   s.Bind(user_id).Bind(key_id).Bind(kind).Bind(amount).Bind(idempotency_id).Bind(request_id);
   s.Bind(note).Bind(now_unix);
   if (Status status = s.Run(); !status.ok()) return status;
+  if (!move_balance) return OkStatus();
   // The balance moves in the same transaction as the entry.
   Statement update(*conn_, "UPDATE users SET balance_micros = balance_micros + ? WHERE id = ?");
   update.Bind(amount).Bind(user_id);
@@ -350,7 +351,7 @@ Status SqliteStore::Charge(const ChargeRequest& charge) {
   return tx.Commit();
 }
 
-Status SqliteStore::ChargeLocked(const ChargeRequest& charge) {
+Status SqliteStore::ChargeLocked(const ChargeRequest& charge, ChargeTotals* totals) {
   if (charge.actual < 0 || charge.held < charge.actual) {
     return MakeError(ErrorCode::kBadRequest, "a charge must be between 0 and the amount held");
   }
@@ -371,27 +372,45 @@ Status SqliteStore::ChargeLocked(const ChargeRequest& charge) {
     s.Bind(charge.owner).Bind(charge.actual).Bind(now);
     if (Status status = s.Run(); !status.ok()) return status;
   }
-  {
-    Statement s(*conn_, "UPDATE api_keys SET usage_micros = usage_micros + ? WHERE id = ?");
-    s.Bind(charge.actual).Bind(charge.key_id);
-    if (Status status = s.Run(); !status.ok()) return status;
-  }
-  if (!charge.owner.empty() && charge.actual > 0) {
-    Statement s(*conn_,
-                "UPDATE leases SET amount_micros = max(0, amount_micros - ?), updated_at = ? "
-                "WHERE owner = ? AND key_id = ?");
-    s.Bind(charge.actual).Bind(now).Bind(charge.owner).Bind(charge.key_id);
-    if (Status status = s.Run(); !status.ok()) return status;
-  }
+  const bool deferred = totals != nullptr;
   if (Status status = AppendLedgerLocked(charge.user_id, charge.key_id, "hold", -charge.held,
-                                         "hold:" + charge.request_id, charge.request_id, "", charge.held_at);
+                                         "hold:" + charge.request_id, charge.request_id, "", charge.held_at,
+                                         /*move_balance=*/false);
       !status.ok()) {
     return status;
   }
   if (Status status = AppendLedgerLocked(charge.user_id, charge.key_id, "settle", charge.held - charge.actual,
-                                         "settle:" + charge.request_id, charge.request_id, "", now);
+                                         "settle:" + charge.request_id, charge.request_id, "", now,
+                                         /*move_balance=*/false);
       !status.ok()) {
     return status;
+  }
+  ChargeTotals own;
+  ChargeTotals& t = deferred ? *totals : own;
+  t.balances[charge.user_id] -= charge.actual;  // the two entries' sum, written below or by the caller
+  t.usage[charge.key_id] += charge.actual;
+  if (!charge.owner.empty() && charge.actual > 0) t.leases[{charge.owner, charge.key_id}] += charge.actual;
+  return deferred ? OkStatus() : WriteChargeTotalsLocked(own);
+}
+
+Status SqliteStore::WriteChargeTotalsLocked(const ChargeTotals& totals) {
+  const int64_t now = NowUnix();
+  for (const auto& [user_id, delta] : totals.balances) {
+    Statement s(*conn_, "UPDATE users SET balance_micros = balance_micros + ? WHERE id = ?");
+    s.Bind(delta).Bind(user_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  for (const auto& [key_id, delta] : totals.usage) {
+    Statement s(*conn_, "UPDATE api_keys SET usage_micros = usage_micros + ? WHERE id = ?");
+    s.Bind(delta).Bind(key_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  for (const auto& [lease, spent] : totals.leases) {
+    Statement s(*conn_,
+                "UPDATE leases SET amount_micros = max(0, amount_micros - ?), updated_at = ? "
+                "WHERE owner = ? AND key_id = ?");
+    s.Bind(spent).Bind(now).Bind(lease.first).Bind(lease.second);
+    if (Status status = s.Run(); !status.ok()) return status;
   }
   return OkStatus();
 }
