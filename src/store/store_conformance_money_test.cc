@@ -314,7 +314,9 @@ TEST_P(StoreConformanceTest, LeasesShareTheBalanceAndTheKeyLimit) {
   // Leases are not ledger movements.
   EXPECT_EQ(Must(store_->FindUserById(user))->balance, 10'000);
   EXPECT_EQ(Must(store_->HoldOwners()), (std::vector<std::string>{"proc-a", "proc-b", "proc-c"}));
-  // Nor can an admin deduct what is leased.
+  // Nor can a database hold, or an admin's deduction, take what is leased.
+  EXPECT_EQ(store_->Hold(MakeHold("db-hold", user, other_key, 1), kNow).outcome, HoldOutcome::kInsufficientBalance);
+  EXPECT_EQ(store_->Hold(MakeHold("db-hold", user, key, 1), kNow).outcome, HoldOutcome::kKeyLimitReached);
   EXPECT_EQ(store_->Debit(user, 1, "d:1", "").error().code, ErrorCode::kConflict);
   ASSERT_TRUE(store_->ReturnLease("proc-c", other_key).ok());
   ASSERT_TRUE(store_->ReturnLease("proc-c", other_key).ok());  // none left: fine

@@ -125,29 +125,21 @@ HoldResult SqliteStore::Hold(const HoldRequest& hold, int64_t now_unix) {
     }
   }
   {
-    Statement s(*conn_,
-                "SELECT k.user_id, k.disabled OR u.disabled OR k.deleted_at IS NOT NULL, "
-                "k.expires_at, k.limit_micros, k.usage_micros "
-                "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = ?");
-    s.Bind(hold.key_id);
-    Result<bool> row = s.Next();
-    if (!row.ok()) return result;
-    std::optional<int64_t> expires_at = *row ? s.OptionalInt(2) : std::nullopt;
-    // Disabled covers the key, its owner, and a deletion since the key was cached.
-    if (!*row || s.Int(0) != hold.user_id || s.Bool(1) || (expires_at.has_value() && *expires_at <= now_unix) ||
-        !balance->has_value()) {
+    Result<KeyRoom> key = KeyRoomLocked(hold.user_id, hold.key_id, "", now_unix);
+    if (!key.ok()) return result;
+    if (!key->usable || !balance->has_value()) {
       result.outcome = HoldOutcome::kKeyDisabled;
       return result;
     }
-    std::optional<Micros> limit = s.OptionalInt(3);
-    Micros usage = s.Int(4);
-    // Written as a subtraction so that no sum can overflow.
-    if (limit.has_value() && (usage > *limit || hold.amount > *limit - usage)) {
+    if (key->room.has_value() && hold.amount > *key->room) {
       result.outcome = HoldOutcome::kKeyLimitReached;
       return result;
     }
   }
-  if (**balance < hold.amount) {
+  // What the gateways have leased is not there for a database hold either.
+  Result<Micros> leased = LeasedLocked(hold.user_id, "", 0);
+  if (!leased.ok()) return result;
+  if (**balance - *leased < hold.amount) {
     result.outcome = HoldOutcome::kInsufficientBalance;
     return result;
   }
@@ -262,6 +254,27 @@ Result<std::vector<std::string>> SqliteStore::HoldOwners() {
   return ReadRows(s, [](const Statement& row) { return row.Text(0); });
 }
 
+Result<SqliteStore::KeyRoom> SqliteStore::KeyRoomLocked(int64_t user_id, int64_t key_id, const std::string& owner,
+                                                        int64_t now_unix) {
+  Statement s(*conn_,
+              "SELECT k.user_id, k.disabled OR u.disabled OR k.deleted_at IS NOT NULL, k.expires_at, "
+              "k.limit_micros, k.usage_micros, "
+              "(SELECT coalesce(sum(amount_micros), 0) FROM leases l WHERE l.key_id = k.id AND l.owner <> ?) "
+              "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = ?");
+  s.Bind(owner).Bind(key_id);
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  KeyRoom key;
+  std::optional<int64_t> expires_at = *row ? s.OptionalInt(2) : std::nullopt;
+  // Disabled covers the key, its owner, and a deletion since the key was cached.
+  key.usable = *row && s.Int(0) == user_id && !s.Bool(1) && !(expires_at.has_value() && *expires_at <= now_unix);
+  if (key.usable) {
+    // Written as subtractions of bounded non-negative amounts: nothing overflows.
+    if (std::optional<Micros> limit = s.OptionalInt(3)) key.room = *limit - s.Int(4) - s.Int(5);
+  }
+  return key;
+}
+
 Result<Micros> SqliteStore::LeasedLocked(int64_t user_id, const std::string& owner, int64_t key_id) {
   Statement s(*conn_,
               "SELECT coalesce(sum(amount_micros), 0) FROM leases "
@@ -292,28 +305,18 @@ LeaseResult SqliteStore::Lease(const LeaseRequest& lease, int64_t now_unix) {
   Micros room = balance->value_or(0) - *others;
   result.available = room;
   {
-    Statement s(*conn_,
-                "SELECT k.user_id, k.disabled OR u.disabled OR k.deleted_at IS NOT NULL, k.expires_at, "
-                "k.limit_micros, k.usage_micros, "
-                "(SELECT coalesce(sum(amount_micros), 0) FROM leases l "
-                " WHERE l.key_id = k.id AND l.owner <> ?) "
-                "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = ?");
-    s.Bind(lease.owner).Bind(lease.key_id);
-    Result<bool> row = s.Next();
-    if (!row.ok()) return result;
-    std::optional<int64_t> expires_at = *row ? s.OptionalInt(2) : std::nullopt;
-    if (!*row || s.Int(0) != lease.user_id || s.Bool(1) || (expires_at.has_value() && *expires_at <= now_unix) ||
-        !balance->has_value()) {
+    Result<KeyRoom> key = KeyRoomLocked(lease.user_id, lease.key_id, lease.owner, now_unix);
+    if (!key.ok()) return result;
+    if (!key->usable || !balance->has_value()) {
       result.outcome = HoldOutcome::kKeyDisabled;
       return result;
     }
-    if (std::optional<Micros> limit = s.OptionalInt(3)) {
-      Micros key_room = *limit - s.Int(4) - s.Int(5);
-      if (lease.need > key_room) {
+    if (key->room.has_value()) {
+      if (lease.need > *key->room) {
         result.outcome = HoldOutcome::kKeyLimitReached;
         return result;
       }
-      room = std::min(room, key_room);
+      room = std::min(room, *key->room);
     }
   }
   if (lease.need > room) {
