@@ -200,7 +200,7 @@ struct GatewayParts {
 
   std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;  // one per event loop
   state::KeyCache keys;
-  store::GroupCommitter writes;  // the gateway's holds, settlements and log rows
+  store::GroupCommitter writes;  // the gateway's leases and settlements, and the journal's apply
   gateway::Gateway gateway;
 };
 

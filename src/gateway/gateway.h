@@ -42,7 +42,7 @@ struct Metrics {
 };
 
 // The parts of the store the gateway uses. No event-loop thread calls them: reads run on the
-// gateway's read threads, writes (holds, settlements with their request-log rows, TouchKey) in
+// gateway's read threads, writes (leases, and each request's settlement journaled with its log row) in
 // the group committer's transactions.
 struct GatewayStores {
   store::KeyStore& keys;                    // TouchKey, and /key reads its key fresh

@@ -1,5 +1,5 @@
 // GroupCommitter: one thread that runs queued store calls in batches, each batch one
-// transaction (store::Batch), so many requests' holds, settlements and log rows share one commit
+// transaction (store::Batch), so many requests' leases and settlements share one commit
 // and one flush to disk. Callers never wait for the database: they queue a call and are told
 // when it is durable. Thread-safe.
 #pragma once

@@ -1,5 +1,5 @@
-// Ledger: the money. Credits and deductions, the holds the gateway takes before dispatching a
-// request and settles after it, the ledger itself and the totals read from it. Every movement
+// Ledger: the money. Credits and deductions, the leases the gateways hold requests from and the
+// charges of finished requests, the ledger itself and the totals read from it. Every movement
 // updates the balance and appends its ledger entry in one transaction.
 // Threading and errors as every store interface (users.h): reads answer Result, absent is
 // empty or 0, a database error is an Error. The gateway takes leases and records charges from its
