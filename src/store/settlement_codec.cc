@@ -47,29 +47,25 @@ json::object EncodeRow(const RequestLogRow& r) {
 struct Reader {
   const json::object& o;
   bool ok = true;
-  int64_t Int(std::string_view k) {
+  // `as` answers a pointer to the member's value when it has the expected type, else null.
+  template <class T, class As>
+  T Get(std::string_view k, As as) {
     const json::value* v = o.if_contains(k);
-    if (!v || !v->is_int64()) {
+    const auto* p = v ? as(*v) : nullptr;
+    if (!p) {
       ok = false;
-      return 0;
+      return T{};
     }
-    return v->get_int64();
+    return T(*p);
+  }
+  int64_t Int(std::string_view k) {
+    return Get<int64_t>(k, [](const json::value& v) { return v.if_int64(); });
   }
   std::string Str(std::string_view k) {
-    const json::value* v = o.if_contains(k);
-    if (!v || !v->is_string()) {
-      ok = false;
-      return {};
-    }
-    return std::string(v->get_string());
+    return Get<std::string>(k, [](const json::value& v) { return v.if_string(); });
   }
   bool Bool(std::string_view k) {
-    const json::value* v = o.if_contains(k);
-    if (!v || !v->is_bool()) {
-      ok = false;
-      return false;
-    }
-    return v->get_bool();
+    return Get<bool>(k, [](const json::value& v) { return v.if_bool(); });
   }
 };
 
