@@ -153,8 +153,12 @@ TEST_F(HttpServerTest, AClientThatHangsUpWhileTheHandlerWaitsIsNoticed) {
   c.Send("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
   std::this_thread::sleep_for(100ms);
   c.Close();
+  // The handler's flag is set just before its coroutine ends and the request is counted out, on
+  // the loop's thread: wait for both.
   auto end = Clock::now() + 3s;
-  while (!handler_done && Clock::now() < end) std::this_thread::sleep_for(10ms);
+  while ((!handler_done || server_->active_requests() != 0) && Clock::now() < end) {
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_TRUE(gone);
   EXPECT_TRUE(handler_done);
   EXPECT_EQ(server_->active_requests(), 0);
