@@ -23,10 +23,11 @@ struct HttpRequest {
   Headers headers;
   std::string body;
   std::string remote_address;
-  std::string id;  // unique per request ("gen-" + 24 hex); goes out as x-request-id
+  std::string id;  // unique per request (NewRequestId); goes out as x-request-id
 };
 
-// A fresh request id: "gen-" followed by 24 random hex digits.
+// A fresh request id in OpenRouter's shape, "gen-<unix seconds>-<20 letters and digits>"; ids
+// taken later sort after earlier ones (to the microsecond, on one machine).
 std::string NewRequestId();
 
 // Writes the answer to one request. Owned by the server; valid until the handler returns.

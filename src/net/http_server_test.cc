@@ -177,14 +177,25 @@ TEST_F(HttpServerTest, ShutdownClosesIdleConnections) {
   EXPECT_LT(Clock::now() - start, 1s);
 }
 
-TEST(NewRequestId, GenAnd24HexDigitsNeverRepeated) {
+TEST(NewRequestId, OpenRoutersShapeNeverRepeatedAndInTimeOrder) {
   std::set<std::string> seen;
+  std::string previous;
+  const auto before =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (int i = 0; i < 1000; ++i) {  // several draws of the per-thread pool
     std::string id = NewRequestId();
-    ASSERT_EQ(id.size(), 28u) << id;
+    // gen-1780944361-X5HAtL0Z2NQp8nHAiT6F, as OpenRouter's own answers carry them
+    ASSERT_EQ(id.size(), 4u + 10 + 1 + 20) << id;
     EXPECT_TRUE(id.starts_with("gen-")) << id;
-    EXPECT_EQ(id.find_first_not_of("0123456789abcdef", 4), std::string::npos) << id;
+    EXPECT_GE(std::stoll(id.substr(4, 10)), before) << id;
+    EXPECT_EQ(id[14], '-') << id;
+    EXPECT_EQ(id.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 15),
+              std::string::npos)
+        << id;
     EXPECT_TRUE(seen.insert(id).second) << id;
+    // Later ids sort after earlier ones (same microsecond: the random tail decides).
+    EXPECT_LE(previous.substr(0, 19), id.substr(0, 19)) << previous << " then " << id;
+    previous = id;
   }
 }
 

@@ -125,7 +125,7 @@ test('the playground streams an answer through the gateway and shows its cost', 
   assert.ok(state.costMicros > 0, `a cost is shown: ${await cost.innerText()}`);
   const link = page.getByRole('log', { name: 'Conversation' }).getByRole('link', { name: /^gen-/ }).last();
   state.requestId = (await link.innerText()).trim();
-  assert.match(state.requestId, /^gen-[0-9a-f]{24}$/, 'the generation id links to its log');
+  assert.match(state.requestId, /^gen-\d{10}-[0-9A-Za-z]{20}$/, 'the generation id links to its log');
   await screenshot(page, '06-playground');
   assertNoPageErrors('playground');
 });

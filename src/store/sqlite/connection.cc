@@ -48,6 +48,14 @@ Status Connection::ExecScript(const std::string& sql) {
   return OkStatus();
 }
 
+Result<Connection::Checkpointed> Connection::CheckpointPassive() {
+  Checkpointed done;
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &done.wal_frames, &done.copied) != SQLITE_OK) {
+    return LastError("checkpoint");
+  }
+  return done;
+}
+
 Error Connection::LastError(std::string_view context) const {
   std::string message = "sqlite: ";
   message += context;

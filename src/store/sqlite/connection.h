@@ -41,6 +41,13 @@ class Connection {
   // Runs `sql` (any number of statements) without binding: pragmas and migrations only, never
   // text that holds values from outside.
   Status ExecScript(const std::string& sql);
+  // A PASSIVE checkpoint of the main database (WAL mode): how many frames the WAL holds, and how
+  // many of them are now in the database file.
+  struct Checkpointed {
+    int wal_frames = 0;
+    int copied = 0;
+  };
+  Result<Checkpointed> CheckpointPassive();
   // The last error of this connection as an Error, prefixed by `context`.
   Error LastError(std::string_view context) const;
   bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -20,8 +21,18 @@ namespace turnpike::store::sqlite {
 // PASSIVE checkpoint twice a second on its own connection: it never waits for the writer, nor the
 // writer for it (WAL mode), and what it cannot copy yet (frames a reader still needs) it copies
 // next time.
+//
+// That alone never lets the WAL start over under a steady stream of commits: SQLite rewinds it to
+// its beginning only when a write transaction begins with every frame copied, and by the time
+// this thread has copied them the writer has appended more. The file then grows without end (1.7
+// GB after a minute of load), and every commit extends it, allocating blocks in the file system.
+// So once the WAL is past kRewindFrames, this thread asks the writer to catch up: between two of
+// its transactions, the writer copies the few frames written since (CatchUpCheckpoint), and its
+// next commit starts the WAL over.
 class SqliteStore::Checkpointer {
  public:
+  static constexpr int kRewindFrames = 4096;  // 16 MiB of 4 KiB pages
+
   explicit Checkpointer(std::unique_ptr<Connection> conn) : conn_(std::move(conn)), thread_([this] { Run(); }) {}
   ~Checkpointer() {
     {
@@ -32,13 +43,19 @@ class SqliteStore::Checkpointer {
     thread_.join();
   }
 
+  // Whether the writer should copy what is left (and clears the request).
+  bool TakeCatchUp() { return catch_up_.exchange(false, std::memory_order_relaxed); }
+
  private:
   void Run() {
     std::unique_lock lock(mu_);
     while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_; })) {
-      if (Status s = conn_->ExecScript("PRAGMA wal_checkpoint(PASSIVE);"); !s.ok()) {
-        spdlog::debug("sqlite: background checkpoint: {}", s.error().message);
+      Result<Connection::Checkpointed> done = conn_->CheckpointPassive();
+      if (!done.ok()) {
+        spdlog::debug("sqlite: background checkpoint: {}", done.error().message);
+        continue;
       }
+      if (done->wal_frames > kRewindFrames) catch_up_.store(true, std::memory_order_relaxed);
     }
   }
 
@@ -46,12 +63,16 @@ class SqliteStore::Checkpointer {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::atomic<bool> catch_up_ = false;
   std::thread thread_;  // last: starts after the members it uses
 };
 
 Status SqliteStore::StartCheckpointer(const std::string& path, int busy_timeout_ms) {
   Result<std::unique_ptr<Connection>> conn = Connection::Open(path, busy_timeout_ms, /*create=*/false);
   if (!conn.ok()) return conn.error();
+  // A connection that has read nothing has not opened the WAL, and its checkpoints do nothing
+  // (they report -1 frames): read the schema once.
+  if (Status s = (*conn)->ExecScript("SELECT count(*) FROM sqlite_schema;"); !s.ok()) return s;
   // The writer no longer checkpoints when the WAL passes 1,000 pages; this thread does.
   if (Status s = conn_->ExecScript("PRAGMA wal_autocheckpoint = 0;"); !s.ok()) return s;
   checkpointer_ = std::make_shared<Checkpointer>(std::move(*conn));
@@ -66,6 +87,12 @@ Status SqliteStore::RunBatch(const std::function<void()>& calls, bool flush) {
   const bool relax = !flush && durability_ == Options::Durability::kFull && !wal_path_.empty();
   if (relax) {
     if (Status s = conn_->ExecScript("PRAGMA synchronous = NORMAL;"); !s.ok()) return s;
+  }
+  if (checkpointer_ && !conn_->InTransaction() && checkpointer_->TakeCatchUp()) {
+    // Between transactions. A failure costs only this rewind: the checkpointer asks again.
+    if (Result<Connection::Checkpointed> done = conn_->CheckpointPassive(); !done.ok()) {
+      spdlog::debug("sqlite: the writer's catch-up checkpoint: {}", done.error().message);
+    }
   }
   Status committed = [&]() -> Status {
     Transaction tx(*conn_);
