@@ -96,7 +96,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   store->durability_ = options.durability;
   if (file) store->wal_path_ = path + "-wal";
   if (store->readers_ != nullptr) {  // a file in WAL mode
-    if (Status s = store->StartCheckpointer(path, options.busy_timeout_ms); !s.ok()) return s.error();
+    if (Status s = store->StartCheckpointer(path, options); !s.ok()) return s.error();
   }
   return store;
 }

@@ -96,6 +96,9 @@ struct Options {
   Durability durability = Durability::kFull;
   // How long a write waits for another connection's write lock before it fails.
   int busy_timeout_ms = 5000;
+  // Past this many frames (4 KiB pages) the WAL is started over between two commits
+  // (sqlite_store_durability.cc); tests make it small.
+  int wal_rewind_frames = 4096;
 };
 
 class SqliteStore final : public Store {
@@ -192,7 +195,7 @@ class SqliteStore final : public Store {
   // there are no readers or this thread is running a batch.
   ConnectionLease LockReader();
   // Starts the background checkpointer on a connection of its own (sqlite_store_durability.cc).
-  Status StartCheckpointer(const std::string& path, int busy_timeout_ms);
+  Status StartCheckpointer(const std::string& path, const Options& options);
 
   // The callers below hold mu_ and, for writes, an open write transaction.
   Result<std::optional<Micros>> BalanceLocked(int64_t user_id);

@@ -26,14 +26,13 @@ namespace turnpike::store::sqlite {
 // its beginning only when a write transaction begins with every frame copied, and by the time
 // this thread has copied them the writer has appended more. The file then grows without end (1.7
 // GB after a minute of load), and every commit extends it, allocating blocks in the file system.
-// So once the WAL is past kRewindFrames, this thread asks the writer to catch up: between two of
+// So once the WAL is past Options::wal_rewind_frames, this thread asks the writer to catch up: between two of
 // its transactions, the writer copies the few frames written since (CatchUpCheckpoint), and its
 // next commit starts the WAL over.
 class SqliteStore::Checkpointer {
  public:
-  static constexpr int kRewindFrames = 4096;  // 16 MiB of 4 KiB pages
-
-  explicit Checkpointer(std::unique_ptr<Connection> conn) : conn_(std::move(conn)), thread_([this] { Run(); }) {}
+  Checkpointer(std::unique_ptr<Connection> conn, int rewind_frames)
+      : conn_(std::move(conn)), rewind_frames_(rewind_frames), thread_([this] { Run(); }) {}
   ~Checkpointer() {
     {
       std::lock_guard lock(mu_);
@@ -55,11 +54,12 @@ class SqliteStore::Checkpointer {
         spdlog::debug("sqlite: background checkpoint: {}", done.error().message);
         continue;
       }
-      if (done->wal_frames > kRewindFrames) catch_up_.store(true, std::memory_order_relaxed);
+      if (done->wal_frames > rewind_frames_) catch_up_.store(true, std::memory_order_relaxed);
     }
   }
 
   std::unique_ptr<Connection> conn_;
+  const int rewind_frames_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
@@ -67,15 +67,15 @@ class SqliteStore::Checkpointer {
   std::thread thread_;  // last: starts after the members it uses
 };
 
-Status SqliteStore::StartCheckpointer(const std::string& path, int busy_timeout_ms) {
-  Result<std::unique_ptr<Connection>> conn = Connection::Open(path, busy_timeout_ms, /*create=*/false);
+Status SqliteStore::StartCheckpointer(const std::string& path, const Options& options) {
+  Result<std::unique_ptr<Connection>> conn = Connection::Open(path, options.busy_timeout_ms, /*create=*/false);
   if (!conn.ok()) return conn.error();
   // A connection that has read nothing has not opened the WAL, and its checkpoints do nothing
   // (they report -1 frames): read the schema once.
   if (Status s = (*conn)->ExecScript("SELECT count(*) FROM sqlite_schema;"); !s.ok()) return s;
   // The writer no longer checkpoints when the WAL passes 1,000 pages; this thread does.
   if (Status s = conn_->ExecScript("PRAGMA wal_autocheckpoint = 0;"); !s.ok()) return s;
-  checkpointer_ = std::make_shared<Checkpointer>(std::move(*conn));
+  checkpointer_ = std::make_shared<Checkpointer>(std::move(*conn), options.wal_rewind_frames);
   return OkStatus();
 }
 
