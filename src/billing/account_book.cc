@@ -7,6 +7,12 @@ namespace turnpike::billing {
 
 using money::Micros;
 
+namespace {
+constexpr Micros kMax = std::numeric_limits<Micros>::max();
+Micros SaturatingAdd(Micros a, Micros b) { return a > kMax - b ? kMax : a + b; }
+Micros SaturatingTimes(Micros a, int64_t n) { return n != 0 && a > kMax / n ? kMax : a * n; }
+}  // namespace
+
 bool AccountBook::TryReserve(int64_t key_id, Micros amount, Clock::time_point now) {
   Shard& shard = ShardOf(key_id);
   std::lock_guard lock(shard.mu);
@@ -16,6 +22,7 @@ bool AccountBook::TryReserve(int64_t key_id, Micros amount, Clock::time_point no
   // Written as a subtraction: reserved <= lease always, so nothing overflows.
   if (now >= a.fresh_until || amount > a.lease - a.reserved) return false;
   a.reserved += amount;
+  a.held_since_lease = SaturatingAdd(a.held_since_lease, amount);
   return true;
 }
 
@@ -23,13 +30,19 @@ AccountBook::Ask AccountBook::AskFor(int64_t key_id, Micros amount) {
   Shard& shard = ShardOf(key_id);
   std::lock_guard lock(shard.mu);
   Micros reserved = 0;
-  if (auto it = shard.accounts.find(key_id); it != shard.accounts.end()) reserved = it->second.reserved;
+  Micros held = 0;
+  if (auto it = shard.accounts.find(key_id); it != shard.accounts.end()) {
+    reserved = it->second.reserved;
+    held = it->second.held_since_lease;
+  }
   Ask ask;
-  ask.need = reserved + amount;
+  ask.need = SaturatingAdd(reserved, amount);
+  // Room for spare_holds more like this one, or twice what the last lease had to cover, whichever
+  // is more: a busy key's lease doubles until it lasts its lease_ttl, so that it asks about
+  // once per lease_ttl however many requests it carries (32 at once took a lease per 8 requests).
   // Saturating: the database caps the lease at the room there is anyway.
-  constexpr Micros kMax = std::numeric_limits<Micros>::max();
-  Micros spare = amount > kMax / (options_.spare_holds + 1) ? 0 : amount * options_.spare_holds;
-  ask.want = ask.need > kMax - spare ? ask.need : ask.need + spare;
+  const Micros spare = std::max(SaturatingTimes(amount, options_.spare_holds), SaturatingTimes(held, 2));
+  ask.want = SaturatingAdd(ask.need, spare);
   return ask;
 }
 
@@ -39,8 +52,10 @@ bool AccountBook::Leased(int64_t key_id, Micros lease, Micros amount, Clock::tim
   Account& a = shard.accounts[key_id];
   a.lease = lease;
   a.fresh_until = now + options_.lease_ttl;
+  a.held_since_lease = 0;
   if (a.reserved > a.lease || amount > a.lease - a.reserved) return false;
   a.reserved += amount;
+  a.held_since_lease = amount;
   return true;
 }
 

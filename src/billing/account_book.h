@@ -34,8 +34,8 @@ class AccountBook {
   using Clock = std::chrono::steady_clock;
   struct Options {
     std::chrono::milliseconds lease_ttl{1000};
-    // A lease asks for room for this many more holds like the one asking, beyond what it needs,
-    // so that a busy key asks the database about once per lease_ttl, not once per request.
+    // A lease asks for room for at least this many more holds like the one asking, beyond what
+    // it needs (and for twice what the previous lease covered, when that is more: AskFor).
     int64_t spare_holds = 8;
   };
 
@@ -78,6 +78,7 @@ class AccountBook {
   struct Account {
     money::Micros lease = 0;
     money::Micros reserved = 0;
+    money::Micros held_since_lease = 0;  // every hold taken from the current lease, ended or not
     Clock::time_point fresh_until{};
   };
   struct Shard {

@@ -34,6 +34,23 @@ TEST(AccountBookTest, HoldsFromAFreshLeaseUpToItsAmount) {
   EXPECT_FALSE(book.TryReserve(8, 1, t)) << "another key has no lease";
 }
 
+// A key busier than spare_holds asks for twice what its last lease carried: its lease doubles until
+// it lasts, so that it asks the database a few times a second, not once per eight requests.
+TEST(AccountBookTest, ABusyKeysLeaseGrowsWithWhatItCarried) {
+  AccountBook book({.lease_ttl = 1000ms, .spare_holds = 2});
+  const auto t = Clock::now();
+  ASSERT_TRUE(book.Leased(7, 300, 100, t));
+  ASSERT_TRUE(book.TryReserve(7, 100, t));
+  book.Release(7, 100, 100);  // one ended, charged in full
+  ASSERT_TRUE(book.TryReserve(7, 100, t));
+  EXPECT_FALSE(book.TryReserve(7, 100, t)) << "300 held of a lease of 300";
+  AccountBook::Ask ask = book.AskFor(7, 100);
+  EXPECT_EQ(ask.need, 300);            // 200 in flight and this one
+  EXPECT_EQ(ask.want, 300 + 2 * 300);  // twice the 300 the lease carried, more than 2 × 100
+  ASSERT_TRUE(book.Leased(7, 900, 100, t));
+  EXPECT_EQ(book.AskFor(7, 100).want, 400 + 2 * 100) << "the new lease has carried only the one hold so far";
+}
+
 TEST(AccountBookTest, AStaleLeaseHoldsNothing) {
   AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
   const auto t = Clock::now();
