@@ -287,9 +287,15 @@ int Serve(const config::Config& config, const std::string& role) {
     servers.push_back(std::move(server));
   }
 
-  // The leases of keys gone idle go back to the database, for other processes to use.
+  // The leases of keys gone idle go back to the database, for other processes to use; key uses
+  // noted in memory are written.
   std::function<void()> tick;
-  if (gateway_parts) tick = [&gateway = gateway_parts->gateway] { gateway.ReturnIdleLeases(); };
+  if (gateway_parts) {
+    tick = [&gateway = gateway_parts->gateway] {
+      gateway.ReturnIdleLeases();
+      gateway.FlushKeyUses();
+    };
+  }
   CatalogRefresher refresh(*store, router, std::move(tick));
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most the grace period),
@@ -331,6 +337,7 @@ int Serve(const config::Config& config, const std::string& role) {
   loops.Drain();
   if (gateway_parts) {
     refresh.Stop();
+    gateway_parts->gateway.FlushKeyUses();
     gateway_parts->writes.Stop();  // what was queued is written
     // Every request has been charged (the journal applied first, so that no charge is left
     // behind the lease it came from): the credit this process set aside is free again.

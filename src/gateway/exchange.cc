@@ -115,6 +115,10 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
   settlement.used_at = held_at;
   if (hold_taken) settlement.charge = store::ChargeRequest{id, key.user_id, key.id, held, cost, g.hold_owner_, held_at};
   if (g.config_.log_requests) settlement.row = std::move(row);
+  if (!settlement.charge && !settlement.row) {  // nothing the client saw depends on a write
+    g.NoteKeyUse(key.id, held_at);
+    co_return;
+  }
   // The call may run twice (a batch that could not commit runs its calls again alone): a second
   // journal row is harmless (applying is idempotent by request id), and the book is released once.
   const std::function<bool()> write = [&g, &x, &settlement] {

@@ -117,6 +117,29 @@ void Gateway::ReturnIdleLeases() {
       [this] { returning_leases_ = false; });
 }
 
+void Gateway::NoteKeyUse(int64_t key_id, int64_t used_at) {
+  KeyUses& shard = key_uses_[static_cast<uint64_t>(key_id) % key_uses_.size()];
+  std::lock_guard lock(shard.mu);
+  int64_t& last = shard.last[key_id];
+  last = std::max(last, used_at);
+}
+
+void Gateway::FlushKeyUses() {
+  auto uses = std::make_shared<std::vector<std::pair<int64_t, int64_t>>>();
+  for (KeyUses& shard : key_uses_) {
+    std::lock_guard lock(shard.mu);
+    uses->insert(uses->end(), shard.last.begin(), shard.last.end());
+    shard.last.clear();
+  }
+  if (uses->empty()) return;
+  // TouchKey drops a write it would have to wait for: a lost "last used" costs nothing.
+  writes_(
+      [this, uses] {
+        for (const auto& [key_id, used_at] : *uses) key_store_.TouchKey(key_id, used_at);
+      },
+      [] {});
+}
+
 const Gateway::BodyBuilder Gateway::kKeyBody = &Gateway::KeyBody;
 const Gateway::BodyBuilder Gateway::kCreditsBody = &Gateway::CreditsBody;
 const Gateway::BodyBuilder Gateway::kGenerationBody = &Gateway::GenerationBody;

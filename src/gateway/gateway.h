@@ -3,10 +3,13 @@
 // OpenRouter-style info routes (/models, /key, /credits, /generation) and health checks.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "billing/account_book.h"
@@ -70,6 +73,10 @@ class Gateway {
   // so that other processes may use that credit (queued with the group committer; call it
   // periodically from any thread).
   void ReturnIdleLeases();
+  // Writes the last use of keys whose requests had nothing else to record (billing and request
+  // logging both off): one committer call per tick instead of one per request. Call it
+  // periodically from any thread, and once more when the server stops.
+  void FlushKeyUses();
 
   const Metrics& metrics() const { return metrics_; }
   const state::ProviderHealth& health() const { return health_; }
@@ -153,6 +160,14 @@ class Gateway {
   const std::string hold_owner_;
   billing::AccountBook book_;
   std::atomic<bool> returning_leases_{false};  // a ReturnIdleLeases call is queued
+  // Key id -> last use (unix seconds) not yet written, sharded by key so that no lock is every
+  // request's; only requests with nothing else to record put theirs here.
+  struct KeyUses {
+    std::mutex mu;
+    std::unordered_map<int64_t, int64_t> last;
+  };
+  std::array<KeyUses, 16> key_uses_;
+  void NoteKeyUse(int64_t key_id, int64_t used_at);
   state::KeyCache& keys_;
   state::ModelRouter& router_;
   std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;
