@@ -48,12 +48,11 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   x.info = std::move(*info);
   x.snapshot = router_.snapshot();
   const store::Model* model = x.snapshot->FindModel(x.info.model);
-  if (!model) {
-    co_await ReplyError(
-        writer,
-        MakeError(ErrorCode::kNotFound,
-                  "Model '" + x.info.model + "' is not in the catalog; GET /api/v1/models lists the models"),
-        request_id);
+  if (!model) {  // as OpenRouter answers it: 400, with the likely model when there is one
+    std::string message = x.info.model + " is not a valid model ID";
+    if (auto close = x.snapshot->SuggestModel(x.info.model)) message += ". Did you mean " + *close + "?";
+    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, message + " (GET /api/v1/models lists them)"),
+                        request_id);
     co_return;
   }
   x.routes = x.snapshot->Candidates(*model);

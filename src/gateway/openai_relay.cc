@@ -1,6 +1,6 @@
 // The OpenAI-compatible path: the client's bytes go upstream with only the model changed, and
-// the answer comes back as the provider sent it, metered through the OpenAI adapter's decoders
-// and given its cost.
+// the answer comes back as the provider sent it, metered through the OpenAI adapter's decoders,
+// given its cost and OpenRouter's id, model and provider members.
 #include <boost/json.hpp>
 
 #include "gateway/exchange.h"
@@ -15,12 +15,6 @@ using protocol::StreamEvent;
 
 namespace {
 
-// The answer's `usage` member with OpenRouter's cost in it.
-std::string WithCost(std::string_view text, const protocol::ObjectLayout& layout, const json::object& usage,
-                     money::Micros cost) {
-  return protocol::ApplyEdits(text, {protocol::SetMember(text, layout, "usage", billing::UsageWithCost(usage, cost))});
-}
-
 // The usage object written when the provider reported none (estimated counts).
 json::object EstimatedUsage(const billing::Usage& u) {
   return json::object{{"prompt_tokens", u.prompt_tokens},
@@ -28,9 +22,26 @@ json::object EstimatedUsage(const billing::Usage& u) {
                       {"total_tokens", u.prompt_tokens + u.completion_tokens}};
 }
 
-bool OnlyUsage(const std::vector<StreamEvent>& events) {
-  return events.size() == 1 && events[0].type == StreamEvent::Type::kUsage;
-}
+// OpenRouter's own members on every answer and every chunk (docs/protocols.md): its generation
+// id (what /api/v1/generation takes; the same in every chunk of a stream), the model as the
+// catalog names it, and the name of the provider that served it — where the provider's bytes
+// carry its own id (chatcmpl-…) and its own model name.
+class OwnMembers {
+ public:
+  OwnMembers(const std::string& id, const std::string& model, const std::string& provider)
+      : id_(json::serialize(json::string(id))),
+        model_(json::serialize(json::string(model))),
+        provider_(json::serialize(json::string(provider))) {}
+
+  void AddTo(std::string_view text, const protocol::ObjectLayout& layout, std::vector<protocol::Edit>& edits) const {
+    edits.push_back(protocol::SetMember(text, layout, "id", id_));
+    edits.push_back(protocol::SetMember(text, layout, "model", model_));
+    edits.push_back(protocol::SetMember(text, layout, "provider", provider_));
+  }
+
+ private:
+  std::string id_, model_, provider_;
+};
 
 }  // namespace
 
@@ -57,13 +68,12 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
   const json::object& root = v.get_object();
   if (auto response = openai::DecodeCompletion(root); response.ok()) x.Account(*response);
   x.Bill(true);
-  std::string out;
-  if (const auto* u = root.if_contains("usage"); u && u->is_object()) {
-    out = WithCost(*body, *layout, u->get_object(), x.cost);
-  } else {
-    out = WithCost(*body, *layout, EstimatedUsage(x.usage), x.cost);
-  }
-  co_await SendAnswer(x, std::move(out), writer);
+  const auto* u = root.if_contains("usage");
+  const json::object usage = u && u->is_object() ? u->get_object() : EstimatedUsage(x.usage);
+  std::vector<protocol::Edit> edits;
+  OwnMembers(x.id, x.route->model->id, x.route->provider->provider->name).AddTo(*body, *layout, edits);
+  edits.push_back(protocol::SetMember(*body, *layout, "usage", billing::UsageWithCost(usage, x.cost)));
+  co_await SendAnswer(x, protocol::ApplyEdits(*body, std::move(edits)), writer);
 }
 
 awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
@@ -71,7 +81,7 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
   openai::ChunkDecoder decoder;
   std::vector<StreamEvent> events;
   bool upstream_error = false;  // the provider's error chunk went through; the stream ends after it
-  std::string chunk_id, chunk_model;
+  const OwnMembers own(x.id, x.route->model->id, x.route->provider->provider->name);
 
   StreamRelay relay;
   relay.finished = [&] { return decoder.done(); };
@@ -95,28 +105,34 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
     (void)decoder.OnChunk(chunk, events);
     x.Account(events);
     for (const auto& e : events) {
-      if (e.type == StreamEvent::Type::kStart && chunk_id.empty()) {
-        chunk_id = e.id;
-        chunk_model = e.model;
-      }
       if (e.type == StreamEvent::Type::kError) {
         x.finish_reason = "error";
         upstream_error = true;
       }
     }
+    auto layout = protocol::ScanObject(ev.data);
+    if (!layout) {  // cannot happen for a parsed object
+      out += "data: " + ev.data + "\n\n";
+      return std::nullopt;
+    }
+    std::vector<protocol::Edit> edits;
+    own.AddTo(ev.data, *layout, edits);
+    // The usage chunk goes to every client, with its cost, as OpenRouter sends it whether or not
+    // the client asked (stream_options.include_usage; OpenRouter's `usage` switch is deprecated).
     if (const auto* usage = chunk.if_contains("usage"); usage && usage->is_object()) {
-      if (!x.info.include_usage) {
-        if (OnlyUsage(events)) return std::nullopt;  // the usage chunk the client did not ask for
-      } else if (auto layout = protocol::ScanObject(ev.data)) {
-        x.Bill(false);  // OpenRouter adds the cost to the usage it streams
-        out += "data: " + WithCost(ev.data, *layout, usage->get_object(), x.cost) + "\n\n";
-        return std::nullopt;
-      }
+      x.Bill(false);
+      edits.push_back(
+          protocol::SetMember(ev.data, *layout, "usage", billing::UsageWithCost(usage->get_object(), x.cost)));
+      out += "data: " + protocol::ApplyEdits(ev.data, std::move(edits)) + "\n\n";
+      return std::nullopt;
     }
     // OpenAI sends "usage":null (we always ask for usage) and sometimes
     // "system_fingerprint":null on every chunk; strict clients (@openrouter/sdk) accept these
     // keys missing but not null, so they go.
-    out += "data: " + protocol::RemoveNullMembers(ev.data, {"usage", "system_fingerprint"}) + "\n\n";
+    out +=
+        "data: " +
+        protocol::RemoveNullMembers(protocol::ApplyEdits(ev.data, std::move(edits)), {"usage", "system_fingerprint"}) +
+        "\n\n";
     return std::nullopt;
   };
   relay.on_end = [&](std::string&) -> std::optional<Error> {
@@ -128,8 +144,7 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
   // After the provider's own error event, the stream just ends: no second error, no [DONE].
   bool send_done = !(upstream_error && !decoder.done());
   const std::string no_tail;
-  const std::string& error_id = chunk_id.empty() ? x.id : chunk_id;
-  co_await EndStreamedAnswer(x, failure, no_tail, send_done, error_id, chunk_model, writer);
+  co_await EndStreamedAnswer(x, failure, no_tail, send_done, x.id, x.route->model->id, writer);
 }
 
 }  // namespace turnpike::gateway

@@ -1,5 +1,6 @@
 // The translated path: a provider adapter decodes the upstream's answer into canonical form,
-// and it goes back to the client as OpenAI chat.completion / chat.completion.chunk.
+// and it goes back to the client as OpenAI chat.completion / chat.completion.chunk, named as
+// OpenRouter names its answers (its id, the catalog's model, the provider's name).
 #include "gateway/exchange.h"
 #include "protocol/openai_encode.h"
 
@@ -22,9 +23,9 @@ awaitable<void> Gateway::TranslateJson(Exchange& x, const providers::Adapter& ad
   }
   x.Account(*response);
   x.Bill(true);
-  std::string model = response->model.empty() ? x.route->endpoint->upstream_model : response->model;
-  std::string out = protocol::EncodeChatCompletion(*response, x.id, model, UnixSeconds(),
-                                                   billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost));
+  std::string out = protocol::EncodeChatCompletion(*response, x.id, x.route->model->id, UnixSeconds(),
+                                                   billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost),
+                                                   x.route->provider->provider->name);
   co_await SendAnswer(x, std::move(out), writer);
 }
 
@@ -32,7 +33,8 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
                                          net::ResponseWriter& writer) {
   co_await BeginStreamedAnswer(x, call, writer);
   auto decoder = adapter.NewStreamDecoder();
-  protocol::OpenAiChunkEncoder encoder(x.id, x.route->endpoint->upstream_model, UnixSeconds());
+  // Named as OpenRouter names answers: its id, the catalog's model, the provider's name.
+  protocol::OpenAiChunkEncoder encoder(x.id, x.route->model->id, UnixSeconds(), x.route->provider->provider->name);
   std::vector<StreamEvent> events;
 
   // Meters the decoded events and re-encodes them as chunks; the first error event fails the stream.
@@ -64,9 +66,10 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
   };
   std::optional<Error> failure = co_await PumpStream(x, call, relay, writer);
 
-  // The usage chunk carries the final cost, so it is built once the cost is known.
+  // The usage chunk carries the final cost, so it is built once the cost is known. Every client
+  // gets it, as from OpenRouter, whether or not it asked (stream_options.include_usage).
   x.Bill(false);
-  std::string usage = x.info.include_usage ? billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost) : "";
+  std::string usage = billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost);
   std::string tail = failure ? std::string() : encoder.Close(usage);
   co_await EndStreamedAnswer(x, failure, tail, true, x.id, encoder.model(), writer);
 }

@@ -31,7 +31,7 @@ json::object UsageJson(const Usage& u) {
 }
 
 std::string EncodeChatCompletion(const ChatResponse& r, std::string_view id, std::string_view model, int64_t created,
-                                 const std::string& usage_json) {
+                                 const std::string& usage_json, std::string_view provider) {
   json::object message;
   message["role"] = "assistant";
   message["content"] = r.content ? json::value(*r.content) : json::value(nullptr);
@@ -47,6 +47,7 @@ std::string EncodeChatCompletion(const ChatResponse& r, std::string_view id, std
                       {"logprobs", nullptr},
                       {"finish_reason", r.finish_reason.empty() ? "stop" : r.finish_reason}};
   json::object root{{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model}};
+  if (!provider.empty()) root["provider"] = provider;
   json::array choices;
   choices.push_back(std::move(choice));
   root["choices"] = std::move(choices);
@@ -57,16 +58,19 @@ std::string EncodeChatCompletion(const ChatResponse& r, std::string_view id, std
   return text;
 }
 
+json::object OpenAiChunkEncoder::Head() const {
+  json::object chunk{{"id", id_}, {"object", "chat.completion.chunk"}, {"created", created_}, {"model", model_}};
+  if (!provider_.empty()) chunk["provider"] = provider_;
+  return chunk;
+}
+
 std::string OpenAiChunkEncoder::Chunk(json::object delta, const char* finish_reason) {
   json::object choice{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}};
   choice["finish_reason"] = finish_reason ? json::value(finish_reason) : json::value(nullptr);
   json::array choices;
   choices.push_back(std::move(choice));
-  json::object chunk{{"id", id_},
-                     {"object", "chat.completion.chunk"},
-                     {"created", created_},
-                     {"model", model_},
-                     {"choices", std::move(choices)}};
+  json::object chunk = Head();
+  chunk["choices"] = std::move(choices);
   return "data: " + json::serialize(chunk) + "\n\n";
 }
 
@@ -74,7 +78,7 @@ std::string OpenAiChunkEncoder::Encode(const StreamEvent& e) {
   std::string out;
   using T = StreamEvent::Type;
   if (e.type == T::kUsage || e.type == T::kError) return out;
-  if (e.type == T::kStart && !e.model.empty()) model_ = e.model;
+  if (e.type == T::kStart && !e.model.empty() && provider_.empty()) model_ = e.model;
   if (!started_) {
     started_ = true;
     out += Chunk(json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
@@ -126,8 +130,9 @@ std::string OpenAiChunkEncoder::Close(const std::string& usage_json) {
     out += Encode(event);
   }
   if (!usage_json.empty()) {
-    json::object chunk{{"id", id_},       {"object", "chat.completion.chunk"}, {"created", created_},
-                       {"model", model_}, {"choices", json::array{}},          {"usage", "__turnpike_usage__"}};
+    json::object chunk = Head();
+    chunk["choices"] = json::array{};
+    chunk["usage"] = "__turnpike_usage__";
     std::string text = json::serialize(chunk);
     text.replace(text.find(kUsagePlaceholder), kUsagePlaceholder.size(), usage_json);
     out += "data: " + text + "\n\n";

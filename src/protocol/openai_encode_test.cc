@@ -55,6 +55,31 @@ TEST(OpenAiEncodeTest, ChatCompletionShape) {
   EXPECT_TRUE(none.at("choices").at(0).at("message").at("content").is_null());
 }
 
+// Named as OpenRouter names its answers: the provider in the answer and in every chunk, and the
+// model as the gateway gave it, even when the provider's stream names its own.
+TEST(OpenAiEncodeTest, AProviderIsNamedAndTheModelKept) {
+  ChatResponse r;
+  r.content = "Hi";
+  auto answer = json::parse(EncodeChatCompletion(r, "gen-1", "anthropic/claude-haiku-4-5", 1, "{}", "Anthropic"));
+  EXPECT_EQ(answer.at("provider"), "Anthropic");
+  EXPECT_EQ(answer.at("model"), "anthropic/claude-haiku-4-5");
+  EXPECT_FALSE(json::parse(EncodeChatCompletion(r, "gen-1", "m", 1, "{}")).as_object().contains("provider"));
+
+  OpenAiChunkEncoder encoder("gen-2", "anthropic/claude-haiku-4-5", 1, "Anthropic");
+  StreamEvent start = Event(StreamEvent::Type::kStart);
+  start.model = "claude-haiku-4-5-20251001";
+  StreamEvent text = Event(StreamEvent::Type::kText);
+  text.text = "Hi";
+  std::string sse = encoder.Encode(start) + encoder.Encode(text) + encoder.Close(R"({"prompt_tokens":1})");
+  std::vector<json::value> chunks = Chunks(sse);
+  ASSERT_GE(chunks.size(), 3u);
+  for (const auto& c : chunks) {
+    EXPECT_EQ(c.at("id"), "gen-2");
+    EXPECT_EQ(c.at("model"), "anthropic/claude-haiku-4-5");
+    EXPECT_EQ(c.at("provider"), "Anthropic");
+  }
+}
+
 TEST(OpenAiEncodeTest, UsageJsonFollowsOpenAiAccounting) {
   Usage u{1532, 40, 1111, 418, 12};
   auto o = UsageJson(u);

@@ -8,6 +8,38 @@
 
 namespace turnpike::state {
 
+namespace {
+
+// How a model name is compared with the catalog's when it is not an exact id: lower case, and a
+// dot between two digits read as a dash (OpenRouter writes versions "4.5", the catalog "4-5").
+std::string ModelAliasKey(std::string_view name) {
+  std::string key(name);
+  for (size_t i = 0; i < key.size(); ++i) {
+    char& c = key[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    auto digit = [](char d) { return d >= '0' && d <= '9'; };
+    if (c == '.' && i > 0 && i + 1 < key.size() && digit(key[i - 1]) && digit(key[i + 1])) c = '-';
+  }
+  return key;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
 bool AdapterSupported(const std::string& adapter) {
   return adapter == "openai" || providers::FindAdapter(adapter) != nullptr;
 }
@@ -35,13 +67,50 @@ CatalogSnapshot::CatalogSnapshot(store::Catalog catalog, const config::EnvLookup
     }
     providers_[p.id] = std::move(s);
   }
-  for (const auto& m : catalog_.models) models_[m.id] = &m;
+  for (const auto& m : catalog_.models) {
+    models_[m.id] = &m;
+    aliases_[ModelAliasKey(m.id)] = &m;
+  }
+  // A provider's own name for a model stands for it only while no other model has that name.
+  std::unordered_map<std::string, const store::Model*> native;
+  for (const auto& m : catalog_.models) {
+    for (const auto& e : m.endpoints) {
+      auto [it, added] = native.emplace(ModelAliasKey(e.upstream_model), &m);
+      if (!added && it->second != &m) it->second = nullptr;
+    }
+  }
+  for (const auto& [key, model] : native) aliases_.emplace(key, model);  // never over a catalog id
   models_json_ = BuildModelsJson(*this);
 }
 
 const store::Model* CatalogSnapshot::FindModel(const std::string& id) const {
-  auto it = models_.find(id);
-  return it == models_.end() ? nullptr : it->second;
+  if (auto it = models_.find(id); it != models_.end()) return it->second;
+  auto alias = aliases_.find(ModelAliasKey(id));
+  return alias == aliases_.end() ? nullptr : alias->second;
+}
+
+std::optional<std::string> CatalogSnapshot::SuggestModel(const std::string& id) const {
+  const std::string key = ModelAliasKey(id);
+  const store::Model* best = nullptr;
+  size_t best_distance = 0;
+  for (const auto& m : catalog_.models) {
+    // Against the whole id, and against the name after the author ("gpt-4o-mni" for "openai/gpt-4o-mini").
+    const std::string candidate = ModelAliasKey(m.id);
+    size_t d = EditDistance(key, candidate);
+    if (auto slash = candidate.find('/'); key.find('/') == std::string::npos && slash != std::string::npos) {
+      d = std::min(d, EditDistance(key, std::string_view(candidate).substr(slash + 1)));
+    }
+    if (!best || d < best_distance) {
+      best = &m;
+      best_distance = d;
+    }
+  }
+  // A typo, not another model: a few edits, and fewer than a third of the name.
+  if (!best || best_distance == 0 || best_distance > std::max<size_t>(2, key.size() / 6) ||
+      best_distance * 3 > key.size()) {
+    return std::nullopt;
+  }
+  return best->id;
 }
 
 const ProviderState* CatalogSnapshot::FindProvider(const std::string& id) const {

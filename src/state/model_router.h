@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,7 +36,13 @@ class CatalogSnapshot {
  public:
   CatalogSnapshot(store::Catalog catalog, const config::EnvLookup& env);
 
+  // The model named `id`: its catalog id, or an alias (model_router.cc, ModelAliasKey): OpenRouter's
+  // spelling of a version with a dot where the catalog has a dash ("anthropic/claude-sonnet-4.5"
+  // for "anthropic/claude-sonnet-4-5"), any letter case, or a provider's own name for it
+  // ("gpt-4o-mini", "claude-sonnet-4-5") when only one model has that name.
   const store::Model* FindModel(const std::string& id) const;
+  // The catalog id closest to an unknown `id`, when one is close enough to be a likely typo.
+  std::optional<std::string> SuggestModel(const std::string& id) const;
   const ProviderState* FindProvider(const std::string& id) const;
   // Available routes for `model`, cheapest first (input + output price, then catalog order).
   std::vector<Route> Candidates(const store::Model& model) const;
@@ -46,6 +53,7 @@ class CatalogSnapshot {
  private:
   store::Catalog catalog_;
   std::unordered_map<std::string, const store::Model*> models_;
+  std::unordered_map<std::string, const store::Model*> aliases_;  // ModelAliasKey → model; nullptr: ambiguous
   std::unordered_map<std::string, ProviderState> providers_;
   std::string models_json_;
 };

@@ -52,3 +52,60 @@ TEST(ModelRouterTest, AFailedFirstReloadLeavesNoSnapshot) {
 
 }  // namespace
 }  // namespace turnpike::state
+
+namespace turnpike::state {
+namespace {
+
+store::Catalog Models(std::vector<std::pair<std::string, std::vector<std::string>>> models) {
+  store::Catalog catalog;
+  catalog.providers.push_back(store::Provider{"p", "P", "openai", "http://127.0.0.1:9/v1", "", "", true});
+  for (auto& [id, natives] : models) {
+    store::Model m;
+    m.id = id;
+    for (const auto& native : natives) {
+      store::Endpoint e;
+      e.provider_id = "p";
+      e.upstream_model = native;
+      m.endpoints.push_back(e);
+    }
+    catalog.models.push_back(std::move(m));
+  }
+  return catalog;
+}
+
+// OpenRouter's slugs, any case, and a provider's own names reach the catalog's model.
+TEST(CatalogSnapshotTest, FindsAModelByItsIdOrAnAlias) {
+  CatalogSnapshot snap(Models({{"anthropic/claude-sonnet-4-5", {"claude-sonnet-4-5-20250929"}},
+                               {"openai/gpt-4o-mini", {"gpt-4o-mini"}},
+                               {"meta/llama-3.1-8b", {"llama"}},
+                               {"other/llama", {"llama"}}}),
+                       NoEnv());
+  auto id = [&](const std::string& name) {
+    const store::Model* m = snap.FindModel(name);
+    return m ? m->id : std::string("(none)");
+  };
+  EXPECT_EQ(id("anthropic/claude-sonnet-4-5"), "anthropic/claude-sonnet-4-5");
+  EXPECT_EQ(id("anthropic/claude-sonnet-4.5"), "anthropic/claude-sonnet-4-5");
+  EXPECT_EQ(id("Anthropic/Claude-Sonnet-4.5"), "anthropic/claude-sonnet-4-5");
+  EXPECT_EQ(id("claude-sonnet-4-5-20250929"), "anthropic/claude-sonnet-4-5");
+  EXPECT_EQ(id("gpt-4o-mini"), "openai/gpt-4o-mini");
+  EXPECT_EQ(id("meta/llama-3.1-8b"), "meta/llama-3.1-8b") << "a catalog id with a dot is found as it is";
+  EXPECT_EQ(id("meta/llama-3-1-8b"), "meta/llama-3.1-8b");
+  EXPECT_EQ(id("other/llama"), "other/llama");
+  EXPECT_EQ(id("llama"), "(none)") << "two models call themselves llama: neither is meant";
+  EXPECT_EQ(id("openai/gpt-4o"), "(none)");
+  EXPECT_EQ(id("anthropic/claude-sonnet-4.50"), "(none)");
+}
+
+TEST(CatalogSnapshotTest, SuggestsOnlyAModelCloseToAnUnknownName) {
+  CatalogSnapshot snap(Models({{"openai/gpt-4o-mini", {"gpt-4o-mini"}}, {"anthropic/claude-haiku-4-5", {"h"}}}),
+                       NoEnv());
+  EXPECT_EQ(snap.SuggestModel("openai/gpt-4o-mni"), "openai/gpt-4o-mini");
+  EXPECT_EQ(snap.SuggestModel("gpt-4o-mnii"), "openai/gpt-4o-mini");
+  EXPECT_EQ(snap.SuggestModel("anthropic/claude-haiku-4.6"), "anthropic/claude-haiku-4-5");
+  EXPECT_EQ(snap.SuggestModel("nobody/no-such-model"), std::nullopt);
+  EXPECT_EQ(snap.SuggestModel("x"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace turnpike::state

@@ -4,9 +4,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { APIError, AuthenticationError, NotFoundError } from 'openai';
+import { APIError, AuthenticationError, BadRequestError } from 'openai';
 import {
-  NotFoundResponseError,
+  BadRequestResponseError,
   PaymentRequiredResponseError,
   UnauthorizedResponseError,
 } from '@openrouter/sdk/models/errors';
@@ -79,23 +79,24 @@ describe('gateway errors through the SDKs', () => {
     assert.equal(await upstreamCalls(), before, 'a request that cannot be paid for never reaches the provider');
   });
 
-  test('unknown model: 404 from both SDKs, nothing charged', async () => {
+  test('unknown model: 400 "… is not a valid model ID" from both SDKs, as OpenRouter answers, nothing charged', async () => {
     await assert.rejects(openaiClient(api, funded.key).chat.completions.create({ model: UNKNOWN_MODEL, messages }), (e) => {
-      assert.ok(e instanceof NotFoundError, `expected NotFoundError, got ${e?.constructor?.name}: ${e?.message}`);
-      assert.equal(e.status, 404);
-      assert.equal(e.code, 404);
+      assert.ok(e instanceof BadRequestError, `expected BadRequestError, got ${e?.constructor?.name}: ${e?.message}`);
+      assert.equal(e.status, 400);
+      assert.equal(e.code, 400);
+      assert.match(e.message, /openai\/no-such-model-xyz is not a valid model ID/);
       return true;
     });
     await assert.rejects(
       openrouterClient(api, funded.key).chat.send({ chatRequest: { model: UNKNOWN_MODEL, messages, stream: true } }),
       (e) => {
-        assert.ok(e instanceof NotFoundResponseError, `expected NotFoundResponseError, got ${e?.constructor?.name}: ${e?.message}`);
-        assert.equal(e.statusCode, 404);
-        assert.equal(e.error.code, 404);
+        assert.ok(e instanceof BadRequestResponseError, `expected BadRequestResponseError, got ${e?.constructor?.name}: ${e?.message}`);
+        assert.equal(e.statusCode, 400);
+        assert.equal(e.error.code, 400);
         return true;
       },
     );
-    await wireError(`${api}/chat/completions`, funded.key, { model: UNKNOWN_MODEL, messages }, 404);
+    await wireError(`${api}/chat/completions`, funded.key, { model: UNKNOWN_MODEL, messages }, 400);
     const key = await getJson(`${api}/key`, funded.key);
     assert.equal(key.data.usage, 0, 'failed requests cost nothing');
   });

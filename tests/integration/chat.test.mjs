@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { useServer } from '../lib/setup.mjs';
 import {
   assertIncludes, assertRequestId, chatJson, chatStream, contentOf, eventually, expectedCostMicros,
-  fakeRequestsWith, fixtureEvents, fixtureJson, nonce, pricesOf, toolCallDeltas, userMessage,
+  fakeRequestsWith, fixtureEvents, fixtureJson, getJson, nonce, pricesOf, toolCallDeltas, userMessage,
   userShow, usdToMicros,
 } from '../lib/gateway.mjs';
 
@@ -104,7 +104,11 @@ test('stream with include_usage: deltas, a usage chunk with cost, [DONE] last', 
   await assertCharged(email, 10_000_000, expected);
 });
 
-test('stream without include_usage: no usage chunk, yet the upstream was asked for usage and it is billed', async () => {
+// OpenRouter sends the usage chunk, with its cost, in every stream: its `usage` and
+// stream_options.include_usage switches are deprecated, and clients (the AI SDK's OpenRouter
+// provider) read it without asking. Every chunk carries OpenRouter's id (the one
+// /api/v1/generation takes), the catalog's model and the provider's name, not the provider's own.
+test('stream without include_usage: the usage chunk with its cost all the same; OpenRouter\'s id, model and provider in every chunk', async () => {
   const { tp } = ctx;
   const { email, key } = await tp.account();
   const prices = await pricesOf(tp, MODEL);
@@ -113,13 +117,22 @@ test('stream without include_usage: no usage chunk, yet the upstream was asked f
   assert.equal(s.status, 200, JSON.stringify(s.body));
   assert.equal(s.done, true);
   assert.equal(contentOf(s.events), contentOf(TEXT_STREAM));
-  assert.deepEqual(s.events.filter((e) => e.usage), [], 'no chunk carries usage');
-  assert.deepEqual(s.events.filter((e) => Array.isArray(e.choices) && e.choices.length === 0), [],
-    'no "choices":[] usage chunk');
+  const expected = expectedCostMicros(TEXT_STREAM.at(-1).usage, prices);
+  const withUsage = s.events.filter((e) => e.usage);
+  assert.equal(withUsage.length, 1, 'one chunk carries usage');
+  assert.equal(Math.round(withUsage[0].usage.cost * 1e6), expected);
+  const ids = new Set(s.events.map((e) => e.id));
+  assert.equal(ids.size, 1, 'one id in every chunk');
+  const [id] = ids;
+  assert.match(id, /^gen-\d{10}-[0-9A-Za-z]{20}$/);
+  assert.ok(s.events.every((e) => e.model === MODEL && e.provider === 'OpenAI'),
+    `model ${MODEL} and the provider's name in every chunk: ${JSON.stringify(s.events[0])}`);
 
   const up = await upstreamRequest(marker);
   assert.equal(up.body.stream_options?.include_usage, true, 'the gateway always asks the upstream for usage');
-  await assertCharged(email, 10_000_000, expectedCostMicros(TEXT_STREAM.at(-1).usage, prices));
+  await assertCharged(email, 10_000_000, expected);
+  const generation = await getJson(tp, `/api/v1/generation?id=${id}`, key);
+  assert.equal(generation.status, 200, 'the chunks\' id is the generation\'s');
 });
 
 test('tool calls, non-stream: tool_calls relayed exactly (single and parallel)', async () => {

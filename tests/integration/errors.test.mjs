@@ -56,7 +56,7 @@ test('a body over the size limit → 413', async () => {
   await assertUntouched(email, '413');
 });
 
-test('malformed requests → 400, unknown model → 404; nothing reaches the upstream', async () => {
+test('malformed requests and an unknown model → 400; nothing reaches the upstream', async () => {
   const { email, key } = await ctx.tp.account();
   const marker = nonce();
   const cases = [
@@ -64,7 +64,7 @@ test('malformed requests → 400, unknown model → 404; nothing reaches the ups
     ['missing model', JSON.stringify({ messages: [{ role: 'user', content: marker }] }), 400],
     ['missing messages', JSON.stringify({ model: 'openai/gpt-4o-mini', note: marker }), 400],
     ['messages not an array', JSON.stringify({ model: 'openai/gpt-4o-mini', messages: marker }), 400],
-    ['unknown model', JSON.stringify({ ...userMessage(marker), model: 'nobody/no-such-model' }), 404],
+    ['unknown model', JSON.stringify({ ...userMessage(marker), model: 'nobody/no-such-model' }), 400],
   ];
   for (const [what, body, status] of cases) {
     assertError(await parsed(await chat(ctx.tp, key, body)), status, what);
