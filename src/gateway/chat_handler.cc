@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "billing/hold.h"
+#include "common/crypto.h"
 #include "gateway/exchange.h"
 #include "protocol/openai_decode.h"
 #include "providers/openai/openai_adapter.h"
@@ -46,6 +47,16 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     co_return;
   }
   x.info = std::move(*info);
+  auto fields = protocol::ParseOpenRouterFields(x.body.get_object());
+  if (!fields.ok()) {
+    co_await ReplyError(writer, fields.error(), request_id);
+    co_return;
+  }
+  x.fields = std::move(*fields);
+  if (x.fields.user && !x.fields.user->empty()) {
+    // The end user's id as providers see it: stable per account, and not the text itself.
+    x.user_tag = crypto::Sha256Hex(std::to_string(x.key.user_id) + ":" + *x.fields.user).substr(0, 32);
+  }
   x.snapshot = router_.snapshot();
   const store::Model* model = x.snapshot->FindModel(x.info.model);
   if (!model) {  // as OpenRouter answers it: 400, with the likely model when there is one
@@ -161,12 +172,20 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const stat
                                    r.endpoint->max_output};
   providers::EncodedRequest encoded;
   if (adapter.RelaysOpenAiChat()) {  // the client's bytes, with the provider's model name
-    encoded = providers::openai::RelayRequest(x.raw_body, x.body, x.info.stream, endpoint);
+    protocol::RelayEdits edits;
+    edits.supported = &r.endpoint->supported_parameters;
+    if (x.fields.reasoning) edits.reasoning_effort = protocol::ReasoningEffort(*x.fields.reasoning);
+    edits.user = x.user_tag;
+    encoded = providers::openai::RelayRequest(x.raw_body, x.body, x.info.stream, endpoint, edits);
   } else {
     if (!x.canonical) {
       auto decoded = protocol::DecodeChatRequest(x.body);
       if (!decoded.ok()) return decoded.error();
       x.canonical = std::move(*decoded);
+      // OpenRouter's `reasoning` in the one form every adapter maps (effort), and the end user
+      // as a digest.
+      if (x.fields.reasoning) x.canonical->reasoning_effort = protocol::ReasoningEffort(*x.fields.reasoning);
+      x.canonical->user = x.user_tag;
       signatures_.Fill(*x.canonical);
     }
     auto translated = adapter.EncodeRequest(*x.canonical, endpoint);

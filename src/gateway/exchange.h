@@ -14,6 +14,7 @@
 #include "gateway/gateway.h"
 #include "protocol/canonical.h"
 #include "protocol/openai_chat.h"
+#include "protocol/openrouter_request.h"
 #include "protocol/sse_reader.h"
 #include "providers/provider.h"
 
@@ -32,6 +33,8 @@ struct Gateway::Exchange {
   boost::json::monotonic_resource arena{4096};
   boost::json::value body = boost::json::value(boost::json::storage_ptr(&arena));
   protocol::ChatRequestInfo info;
+  protocol::OpenRouterFields fields;  // provider preferences, fallback models, reasoning, user
+  std::string user_tag;               // `user` as providers get it: a digest, never the client's text
   std::shared_ptr<const state::CatalogSnapshot> snapshot;
   std::vector<state::Route> routes;
   const state::Route* route = nullptr;

@@ -1,6 +1,7 @@
 #include "protocol/json_members.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace turnpike::protocol {
 namespace {
@@ -109,11 +110,8 @@ std::string ApplyEdits(std::string_view json, std::vector<Edit> edits) {
   return out;
 }
 
-std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys) {
-  // Cheap exit for the common case of none present.
-  bool any = false;
-  for (auto k : keys) any = any || json.find(k) != std::string_view::npos;
-  if (!any) return std::string(json);
+std::string RemoveMembers(std::string_view json,
+                          const std::function<bool(std::string_view key, std::string_view value)>& drop) {
   auto layout = ScanObject(json);
   if (!layout) return std::string(json);
   std::vector<Edit> edits;
@@ -121,8 +119,7 @@ std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::
   bool kept_before = false;  // a member before this one stays
   for (size_t i = 0; i < members.size(); ++i) {
     const auto& m = members[i];
-    if (json.substr(m.value_begin, m.value_end - m.value_begin) != "null" ||
-        std::find(keys.begin(), keys.end(), m.raw_key) == keys.end()) {
+    if (!drop(m.raw_key, json.substr(m.value_begin, m.value_end - m.value_begin))) {
       kept_before = true;
       continue;
     }
@@ -138,7 +135,18 @@ std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::
       edits.push_back(Edit{key_begin, m.value_end, ""});
     }
   }
+  if (edits.empty()) return std::string(json);
   return ApplyEdits(json, std::move(edits));
+}
+
+std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys) {
+  // Cheap exit for the common case of none present.
+  bool any = false;
+  for (auto k : keys) any = any || json.find(k) != std::string_view::npos;
+  if (!any) return std::string(json);
+  return RemoveMembers(json, [&](std::string_view key, std::string_view value) {
+    return value == "null" && std::find(keys.begin(), keys.end(), key) != keys.end();
+  });
 }
 
 }  // namespace turnpike::protocol

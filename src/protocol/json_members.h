@@ -2,6 +2,7 @@
 // member changed and every other byte (number formats, key order, spacing) untouched.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -40,6 +41,11 @@ const MemberSpan* FindMember(const ObjectLayout& layout, std::string_view key);
 // Edit that sets top-level member `key` to `value_json`: replaces its value when present,
 // else appends it before the closing brace.
 Edit SetMember(std::string_view json, const ObjectLayout& layout, std::string_view key, std::string value_json);
+
+// `json` without the top-level members for which `drop(raw key, value text)` is true (commas
+// mended). Returns `json` unchanged when there are none.
+std::string RemoveMembers(std::string_view json,
+                          const std::function<bool(std::string_view key, std::string_view value)>& drop);
 
 // `json` without the top-level members named in `keys` whose value is null (comma included).
 // Returns `json` unchanged when there are none.

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "protocol/json_members.h"
+#include "protocol/openrouter_request.h"
 
 namespace turnpike::protocol {
 namespace json = boost::json;
@@ -84,12 +85,26 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
   return info;
 }
 
-std::string RewriteForUpstream(std::string_view body, const json::value& parsed, const std::string& upstream_model,
-                               bool stream) {
+std::string RewriteForUpstream(std::string_view client_body, const json::value& parsed,
+                               const std::string& upstream_model, bool stream, const RelayEdits& relay) {
+  static const std::vector<std::string> kAll;
+  const std::vector<std::string>& supported = relay.supported ? *relay.supported : kAll;
+  const std::string kept = RemoveMembers(client_body, [&](std::string_view key, std::string_view) {
+    if (key == "model" || key == "messages" || key == "stream" || key == "stream_options") return false;
+    return IsGatewayMember(key) || !EndpointSupports(supported, key);
+  });
+  std::string_view body = kept;
   auto layout = ScanObject(body);
   if (!layout) return std::string(body);  // cannot happen for a validated body
   std::vector<Edit> edits;
   edits.push_back(SetMember(body, *layout, "model", json::serialize(json::string(upstream_model))));
+  if (!relay.reasoning_effort.empty() && EndpointSupports(supported, "reasoning_effort")) {
+    edits.push_back(
+        SetMember(body, *layout, "reasoning_effort", json::serialize(json::string(relay.reasoning_effort))));
+  }
+  if (!relay.user.empty() && EndpointSupports(supported, "user")) {
+    edits.push_back(SetMember(body, *layout, "user", json::serialize(json::string(relay.user))));
+  }
   if (stream) {
     json::object options;
     if (const auto* so = parsed.as_object().if_contains("stream_options"); so && so->is_object()) {

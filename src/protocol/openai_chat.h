@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -26,10 +27,19 @@ struct ChatRequestInfo {
 // Errors are kBadRequest with a message naming the field.
 Result<ChatRequestInfo> InspectChatRequest(const boost::json::value& body);
 
+// What an OpenAI-compatible endpoint receives beyond the client's bytes (openrouter_request.h).
+struct RelayEdits {
+  // The endpoint's supported_parameters: a parameter it lacks is left out (none when empty).
+  const std::vector<std::string>* supported = nullptr;
+  std::string reasoning_effort;  // for the request's `reasoning` ("" sets none)
+  std::string user;              // `user` as the provider gets it ("" leaves it out)
+};
+
 // `body` (the client's bytes, already known to be valid JSON) with `model` set to
-// `upstream_model` and, when streaming, `stream_options.include_usage` set to true. Every other
-// byte is left as the client sent it.
+// `upstream_model`, when streaming `stream_options.include_usage` set to true, OpenRouter's own
+// members (provider, models, reasoning, …) taken out, the parameters the endpoint does not
+// support taken out, and `edits` applied. Every other byte is left as the client sent it.
 std::string RewriteForUpstream(std::string_view body, const boost::json::value& parsed,
-                               const std::string& upstream_model, bool stream);
+                               const std::string& upstream_model, bool stream, const RelayEdits& edits = {});
 
 }  // namespace turnpike::protocol

@@ -381,6 +381,15 @@ function authorized(req) {
   return API_KEY === undefined || token === API_KEY;
 }
 
+// The request arguments of OpenAI's Chat Completions API (platform.openai.com API reference).
+const OPENAI_CHAT_PARAMETERS = new Set([
+  'messages', 'model', 'audio', 'frequency_penalty', 'function_call', 'functions', 'logit_bias', 'logprobs',
+  'max_completion_tokens', 'max_tokens', 'metadata', 'modalities', 'n', 'parallel_tool_calls', 'prediction',
+  'presence_penalty', 'prompt_cache_key', 'reasoning_effort', 'response_format', 'safety_identifier', 'seed',
+  'service_tier', 'stop', 'store', 'stream', 'stream_options', 'temperature', 'tool_choice', 'tools', 'top_logprobs',
+  'top_p', 'user', 'verbosity', 'web_search_options',
+]);
+
 async function handleChat(req, res) {
   const { rec, signal, state, started } = beginExchange(req, res, 'openai');
 
@@ -402,6 +411,12 @@ async function handleChat(req, res) {
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     return sendError(res, started, 400, openaiError(
       "Missing required parameter: 'messages'.", 'invalid_request_error', 'messages', 'missing_required_parameter'));
+  }
+  // api.openai.com refuses any argument it does not know, with this message (OpenRouter's own
+  // members among them: provider, models, transforms, reasoning, …).
+  const unknown = Object.keys(body).find((k) => !OPENAI_CHAT_PARAMETERS.has(k));
+  if (unknown !== undefined) {
+    return sendError(res, started, 400, openaiError(`Unrecognized request argument supplied: ${unknown}`, 'invalid_request_error'));
   }
   const knobs = parseKnobs(lastMessageText(body.messages));
   if (typeof knobs === 'string') return sendError(res, started, 400, openaiError(knobs, 'invalid_request_error'));

@@ -112,8 +112,8 @@ bool ParseUsage(const json::value& value, protocol::Usage& out) {
 }
 
 EncodedRequest RelayRequest(std::string_view raw_body, const json::value& parsed, bool stream,
-                            const EndpointInfo& endpoint) {
-  return ChatCall(endpoint, protocol::RewriteForUpstream(raw_body, parsed, endpoint.upstream_model, stream));
+                            const EndpointInfo& endpoint, const protocol::RelayEdits& edits) {
+  return ChatCall(endpoint, protocol::RewriteForUpstream(raw_body, parsed, endpoint.upstream_model, stream, edits));
 }
 
 Result<EncodedRequest> OpenAiAdapter::EncodeRequest(const protocol::ChatRequest& request,

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/openai_chat.h"
 #include "providers/provider.h"
 
 namespace turnpike::providers::openai {
@@ -47,10 +48,11 @@ class OpenAiAdapter final : public Adapter {
 
 // The relayed request: the URL and headers of EncodeRequest, and `raw_body` (the client's bytes,
 // already parsed into `parsed`, which must be an object: InspectChatRequest passed) with `model`
-// set to the endpoint's upstream model and, when streaming, stream_options.include_usage forced
-// on; every other byte as the client sent it (protocol::RewriteForUpstream).
+// set to the endpoint's upstream model, when streaming stream_options.include_usage forced on,
+// OpenRouter's members and the parameters the endpoint lacks taken out, and `edits` applied;
+// every other byte as the client sent it (protocol::RewriteForUpstream).
 EncodedRequest RelayRequest(std::string_view raw_body, const boost::json::value& parsed, bool stream,
-                            const EndpointInfo& endpoint);
+                            const EndpointInfo& endpoint, const protocol::RelayEdits& edits = {});
 
 // Reads an OpenAI `usage` object (prompt_tokens_details.cached_tokens / cache_write_tokens,
 // completion_tokens_details.reasoning_tokens) into `out`, from zero: missing, negative and
