@@ -242,11 +242,11 @@ void Connection::CheckIdle() {
   if (Broken()) return;
   const int fd = PQsocket(conn_);
   if (fd < 0) return;
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, 0) > 0) {
-    // Data on an idle connection is a notice, or the server's last words before it closed it;
-    // an end of file leaves the connection CONNECTION_BAD.
-    PQconsumeInput(conn_);
+  // Data on an idle connection is a notice, or the server's last words before it closed it (read
+  // first), then the end of file, which leaves the connection CONNECTION_BAD.
+  for (int reads = 0; reads < 8 && !Broken(); ++reads) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0 || PQconsumeInput(conn_) == 0) break;
     while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);
   }
 }

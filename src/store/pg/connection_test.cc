@@ -48,8 +48,8 @@ TEST_F(PgConnectionTest, AQueryPastItsDeadlineIsCancelledAndReported) {
   EXPECT_EQ(next->Int(0, 0), 1);
   auto observer = Open();
   ASSERT_NE(observer, nullptr);
-  Result<Rows> sleeping = observer->Exec(
-      "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)' AND state = 'active'");
+  Result<Rows> sleeping =
+      observer->Exec("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)' AND state = 'active'");
   ASSERT_TRUE(sleeping.ok()) << sleeping.error().message;
   EXPECT_EQ(sleeping->Int(0, 0), 0);
 }

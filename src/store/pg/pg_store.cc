@@ -127,16 +127,15 @@ Result<int> PgStore::Migrate() {
     Transaction tx(conn);
     if (Status s = tx.Begin(); !s.ok()) return s.error();
     if (Status s = lock(); !s.ok()) return s.error();
-    Result<Rows> done = conn.Exec("SELECT 1 FROM schema_migrations WHERE version = $1",
-                                  Params().Add(migration.version), deadline);
+    Result<Rows> done =
+        conn.Exec("SELECT 1 FROM schema_migrations WHERE version = $1", Params().Add(migration.version), deadline);
     if (!done.ok()) return done.error();
     if (!done->empty()) continue;
     if (Status ran = conn.ExecScript(migration.sql, deadline); !ran.ok()) {
       return MakeError(ran.error().code, "migration " + std::string(migration.name) + ": " + ran.error().message);
     }
-    Result<Rows> recorded =
-        conn.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                  Params().Add(migration.version).Add(migration.name).Add(NowUnix()), deadline);
+    Result<Rows> recorded = conn.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                                      Params().Add(migration.version).Add(migration.name).Add(NowUnix()), deadline);
     if (!recorded.ok()) return recorded.error();
     if (Status s = tx.Commit(); !s.ok()) return s.error();
     ++applied;
@@ -206,8 +205,8 @@ Result<int64_t> PgStore::CreateUser(const std::string& email, const std::string&
 }
 
 Result<std::optional<User>> PgStore::FindUserByEmail(const std::string& email) {
-  Result<Rows> rows = Read(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = $1",
-                           Params().Add(LowerAscii(email)));
+  Result<Rows> rows =
+      Read(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = $1", Params().Add(LowerAscii(email)));
   if (!rows.ok()) return rows.error();
   return FirstRow(*rows, ReadUser);
 }

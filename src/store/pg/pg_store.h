@@ -198,8 +198,7 @@ class PgStore final : public Store {
     bool usable = false;
     std::optional<Micros> room;
   };
-  Result<KeyRoom> KeyRoomOf(Connection& c, int64_t user_id, int64_t key_id, const std::string& owner,
-                            int64_t now_unix);
+  Result<KeyRoom> KeyRoomOf(Connection& c, int64_t user_id, int64_t key_id, const std::string& owner, int64_t now_unix);
   // The sum of the user's leases, less the one of (owner, key) when `owner` is not empty.
   Result<Micros> Leased(Connection& c, int64_t user_id, const std::string& owner, int64_t key_id);
   // Settles one hold inside the caller's transaction; kNotFound when there is none; OK, unchanged,
@@ -263,6 +262,5 @@ class PgStore final : public Store {
   std::mutex touch_mu_;
   std::unordered_map<int64_t, int64_t> touched_;
 };
-
 
 }  // namespace turnpike::store::pg

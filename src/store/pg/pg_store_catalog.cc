@@ -64,7 +64,8 @@ Result<std::optional<money::Prices>> PgStore::PricesAt(Connection& c, const std:
   Result<Rows> rows = c.Exec(kPricesAtSql, Params().Add(model_id).Add(provider_id).Add(at));
   if (!rows.ok()) return rows.error();
   if (rows->empty()) return std::optional<money::Prices>();
-  return std::optional<money::Prices>(money::Prices{rows->Int(0, 0), rows->Int(0, 1), rows->Int(0, 2), rows->Int(0, 3)});
+  return std::optional<money::Prices>(
+      money::Prices{rows->Int(0, 0), rows->Int(0, 1), rows->Int(0, 2), rows->Int(0, 3)});
 }
 
 Status PgStore::RecordPrices(Connection& c, const std::string& model_id, const std::string& provider_id,
@@ -95,17 +96,17 @@ Status PgStore::RecordPriceChange(Connection& c, const std::string& model_id, co
 
 Status PgStore::CancelScheduledPrices(Connection& c, const std::string& model_id, const std::string& provider_id,
                                       int64_t now_unix) {
-  Result<Rows> rows = c.Exec(
-      "DELETE FROM price_history WHERE model_id = $1 AND ($2 = '' OR provider_id = $2) AND effective_from > $3",
-      Params().Add(model_id).Add(provider_id).Add(now_unix));
+  Result<Rows> rows =
+      c.Exec("DELETE FROM price_history WHERE model_id = $1 AND ($2 = '' OR provider_id = $2) AND effective_from > $3",
+             Params().Add(model_id).Add(provider_id).Add(now_unix));
   if (!rows.ok()) return rows.error();
   return OkStatus();
 }
 
 Status PgStore::UpsertCompany(Connection& c, const Company& company) {
-  Result<Rows> rows = c.Exec(
-      "INSERT INTO companies (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-      Params().Add(company.id).Add(company.name));
+  Result<Rows> rows =
+      c.Exec("INSERT INTO companies (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+             Params().Add(company.id).Add(company.name));
   if (!rows.ok()) return CatalogError(c, rows.error(), "company " + company.id);
   return OkStatus();
 }
@@ -170,8 +171,8 @@ Status PgStore::ImportCatalog(const Catalog& catalog) {
     if (Status status = UpsertModel(c, model); !status.ok()) return status;
     std::set<std::string> dropped;  // providers of the endpoints this import removes
     {
-      Result<Rows> rows = c.Exec("DELETE FROM model_providers WHERE model_id = $1 RETURNING provider_id",
-                                 Params().Add(model.id));
+      Result<Rows> rows =
+          c.Exec("DELETE FROM model_providers WHERE model_id = $1 RETURNING provider_id", Params().Add(model.id));
       if (!rows.ok()) return rows.error();
       for (int i = 0; i < rows->size(); ++i) dropped.insert(rows->Text(i, 0));
     }
@@ -243,10 +244,10 @@ Status PgStore::PutModel(const Model& model, PutMode mode) {
 }
 
 Status PgStore::DeleteCompany(const std::string& id) {
-  return DeleteUnreferenced({"company", "SELECT 1 FROM companies WHERE id = $1",
-                             "SELECT count(*) FROM models WHERE company_id = $1", "model(s)",
-                             "DELETE FROM companies WHERE id = $1"},
-                            id);
+  return DeleteUnreferenced(
+      {"company", "SELECT 1 FROM companies WHERE id = $1", "SELECT count(*) FROM models WHERE company_id = $1",
+       "model(s)", "DELETE FROM companies WHERE id = $1"},
+      id);
 }
 
 Status PgStore::DeleteProvider(const std::string& id) {
@@ -362,7 +363,8 @@ Status PgStore::DeleteEndpoint(const std::string& model_id, const std::string& p
   Result<Rows> rows = c.Exec("DELETE FROM model_providers WHERE model_id = $1 AND provider_id = $2",
                              Params().Add(model_id).Add(provider_id));
   if (!rows.ok()) return rows.error();
-  if (rows->affected() == 0) return MakeError(ErrorCode::kNotFound, "no endpoint of " + model_id + " at " + provider_id);
+  if (rows->affected() == 0)
+    return MakeError(ErrorCode::kNotFound, "no endpoint of " + model_id + " at " + provider_id);
   if (Status status = CancelScheduledPrices(c, model_id, provider_id, now_unix); !status.ok()) return status;
   return tx.Commit();
 }

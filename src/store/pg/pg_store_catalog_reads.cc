@@ -39,12 +39,8 @@ Model ReadModel(const Rows& r, int i) {
 
 // An endpoint from columns 1.. of LoadCatalogAt's endpoint query (column 0 is its model id).
 Endpoint ReadEndpoint(const Rows& r, int i) {
-  return Endpoint{r.Text(i, 1),
-                  r.Text(i, 2),
-                  money::Prices{r.Int(i, 3), r.Int(i, 4), r.Int(i, 5), r.Int(i, 6)},
-                  r.Int(i, 7),
-                  r.Int(i, 8),
-                  FromJsonArray(r.Text(i, 9)),
+  return Endpoint{r.Text(i, 1), r.Text(i, 2), money::Prices{r.Int(i, 3), r.Int(i, 4), r.Int(i, 5), r.Int(i, 6)},
+                  r.Int(i, 7),  r.Int(i, 8),  FromJsonArray(r.Text(i, 9)),
                   r.Bool(i, 10)};
 }
 
@@ -135,8 +131,9 @@ Result<std::vector<PriceChange>> PgStore::ListPriceHistory(const std::string& mo
       Params().Add(model_id).Add(provider_id));
   if (!rows.ok()) return rows.error();
   return AllRows(*rows, [](const Rows& r, int i) {
-    return PriceChange{r.Int(i, 0),  r.Text(i, 1), r.Text(i, 2), money::Prices{r.Int(i, 3), r.Int(i, 4), r.Int(i, 5), r.Int(i, 6)},
-                       r.Int(i, 7), r.Int(i, 8)};
+    return PriceChange{r.Int(i, 0),  r.Text(i, 1),
+                       r.Text(i, 2), money::Prices{r.Int(i, 3), r.Int(i, 4), r.Int(i, 5), r.Int(i, 6)},
+                       r.Int(i, 7),  r.Int(i, 8)};
   });
 }
 

@@ -8,8 +8,8 @@
 namespace turnpike::store::pg {
 
 Status PgStore::Journal(const Settlement& settlement) {
-  Result<Rows> rows = WriteOne("INSERT INTO settlement_journal (payload) VALUES ($1)",
-                               Params().Add(EncodeSettlement(settlement)));
+  Result<Rows> rows =
+      WriteOne("INSERT INTO settlement_journal (payload) VALUES ($1)", Params().Add(EncodeSettlement(settlement)));
   if (!rows.ok()) return rows.error();
   return OkStatus();
 }
@@ -87,7 +87,8 @@ Result<int> PgStore::ApplyJournalIn(Connection& c, int max, bool careful) {
   } else if (Status s = AppendRequestLogsIn(c, rows); !s.ok()) {
     return s.error();
   }
-  Result<Rows> deleted = c.Exec("DELETE FROM settlement_journal WHERE id = ANY($1::bigint[])", Params().AddLiteral(ids));
+  Result<Rows> deleted =
+      c.Exec("DELETE FROM settlement_journal WHERE id = ANY($1::bigint[])", Params().AddLiteral(ids));
   if (!deleted.ok()) return deleted.error();
   if (Status status = tx.Commit(); !status.ok()) return status.error();
   return pending->size();

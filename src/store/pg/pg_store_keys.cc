@@ -1,5 +1,7 @@
 // PgStore: API keys. A deleted key keeps its row (its holds, ledger entries and log rows refer
 // to it) with deleted_at set; every method here treats it as absent.
+#include <spdlog/spdlog.h>
+
 #include "store/pg/pg_store.h"
 #include "store/pg/transaction.h"
 #include "store/pg/util.h"
@@ -60,8 +62,9 @@ Result<int64_t> PgStore::CreateKey(const ApiKey& key) {
 }
 
 Result<std::optional<ApiKey>> PgStore::FindKeyByHash(const std::string& hash_hex) {
-  Result<Rows> rows = Read(std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE hash = $1 AND deleted_at IS NULL",
-                           Params().Add(hash_hex));
+  Result<Rows> rows =
+      Read(std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE hash = $1 AND deleted_at IS NULL",
+           Params().Add(hash_hex));
   if (!rows.ok()) return rows.error();
   return FirstRow(*rows, ReadKey);
 }
@@ -88,27 +91,27 @@ Status PgStore::SetKeyDisabled(int64_t key_id, bool disabled) {
 
 Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
   // One statement for every combination: each field is "CASE WHEN <given> THEN <value>".
-  return KeyUpdateStatus(WriteOne(
-      "UPDATE api_keys SET "
-      "name = CASE WHEN $1 THEN $2 ELSE name END, "
-      "disabled = CASE WHEN $3 THEN $4 ELSE disabled END, "
-      "limit_micros = CASE WHEN $5 THEN $6::bigint ELSE limit_micros END, "
-      "expires_at = CASE WHEN $7 THEN $8::bigint ELSE expires_at END, "
-      "log_prompts = CASE WHEN $9 THEN $10 ELSE log_prompts END "
-      "WHERE id = $11 AND deleted_at IS NULL",
-      Params()
-          .Add(update.name.has_value())
-          .Add(update.name.value_or(""))
-          .Add(update.disabled.has_value())
-          .Add(update.disabled.value_or(false))
-          .Add(update.limit.has_value())
-          .Add(update.limit.value_or(std::nullopt))
-          .Add(update.expires_at.has_value())
-          .Add(update.expires_at.value_or(std::nullopt))
-          .Add(update.log_prompts.has_value())
-          .Add(update.log_prompts.value_or(false))
-          .Add(key_id),
-      kKeyErrors));
+  return KeyUpdateStatus(
+      WriteOne("UPDATE api_keys SET "
+               "name = CASE WHEN $1 THEN $2 ELSE name END, "
+               "disabled = CASE WHEN $3 THEN $4 ELSE disabled END, "
+               "limit_micros = CASE WHEN $5 THEN $6::bigint ELSE limit_micros END, "
+               "expires_at = CASE WHEN $7 THEN $8::bigint ELSE expires_at END, "
+               "log_prompts = CASE WHEN $9 THEN $10 ELSE log_prompts END "
+               "WHERE id = $11 AND deleted_at IS NULL",
+               Params()
+                   .Add(update.name.has_value())
+                   .Add(update.name.value_or(""))
+                   .Add(update.disabled.has_value())
+                   .Add(update.disabled.value_or(false))
+                   .Add(update.limit.has_value())
+                   .Add(update.limit.value_or(std::nullopt))
+                   .Add(update.expires_at.has_value())
+                   .Add(update.expires_at.value_or(std::nullopt))
+                   .Add(update.log_prompts.has_value())
+                   .Add(update.log_prompts.value_or(false))
+                   .Add(key_id),
+               kKeyErrors));
 }
 
 Status PgStore::DeleteKey(int64_t key_id) {
@@ -127,10 +130,11 @@ void PgStore::TouchKeyIn(Connection& c, int64_t key_id, int64_t now_unix) {
   // next call, rather than waited for. Another handle (another process) may have written it more
   // recently: last_used_at only moves forward.
   Result<Rows> rows = c.Exec(
-      "UPDATE api_keys SET last_used_at = $1 WHERE id = (SELECT id FROM api_keys WHERE id = $2 "
-      "AND (last_used_at IS NULL OR last_used_at <= $1 - $3) FOR NO KEY UPDATE SKIP LOCKED)",
+      "UPDATE api_keys SET last_used_at = $1::bigint WHERE id = (SELECT id FROM api_keys WHERE id = $2 "
+      "AND (last_used_at IS NULL OR last_used_at <= $1::bigint - $3::bigint) FOR NO KEY UPDATE SKIP LOCKED)",
       Params().Add(now_unix).Add(key_id).Add(kEverySeconds));
   if (!rows.ok()) {
+    spdlog::debug("postgresql: recording the use of key {}: {}", key_id, rows.error().message);
     std::lock_guard touch_lock(touch_mu_);
     touched_.erase(key_id);  // dropped: the next call tries again
   }

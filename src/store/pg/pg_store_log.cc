@@ -208,11 +208,14 @@ Result<std::vector<ActivityBucket>> PgStore::Activity(const ActivityQuery& query
   if (!query.split_by.empty() && (series == nullptr || query.group_by != "day")) {
     return std::vector<ActivityBucket>();
   }
-  // Groups sort by the column itself: days and model ids as bytes, key ids as numbers.
-  const std::string keys = std::string(group) + (series != nullptr ? std::string(", ") + series : std::string());
-  Result<Rows> rows = Read(std::string("SELECT ") + group + "::text, " + (series != nullptr ? series : "''") +
+  // Groups sort by the column itself, qualified so that it is not the text output of the same
+  // name: days and model ids as bytes, key ids as numbers.
+  const std::string keys =
+      std::string("r.") + group + (series != nullptr ? std::string(", r.") + series : std::string());
+  Result<Rows> rows = Read(std::string("SELECT r.") + group + "::text, " +
+                               (series != nullptr ? std::string("r.") + series : std::string("''")) +
                                "::text, sum(requests)::bigint, sum(errors)::bigint, sum(prompt_tokens)::bigint, "
-                               "sum(completion_tokens)::bigint, sum(cost_micros)::bigint FROM activity_rollups "
+                               "sum(completion_tokens)::bigint, sum(cost_micros)::bigint FROM activity_rollups r "
                                "WHERE user_id = $1 AND day >= $2 AND day < $3 GROUP BY " +
                                keys + " ORDER BY " + keys,
                            Params().Add(query.user_id).Add(UtcDay(query.from_ms)).Add(UtcDay(query.to_ms)));

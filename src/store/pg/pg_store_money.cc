@@ -38,8 +38,15 @@ Status PgStore::AppendLedger(Connection& c, int64_t user_id, std::optional<int64
   Result<Rows> inserted = c.Exec(
       "INSERT INTO ledger_entries (user_id, key_id, kind, amount_micros, idempotency_id, request_id, note, "
       "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      Params().Add(user_id).Add(key_id).Add(kind).Add(amount).Add(idempotency_id).Add(request_id).Add(note).Add(
-          now_unix));
+      Params()
+          .Add(user_id)
+          .Add(key_id)
+          .Add(kind)
+          .Add(amount)
+          .Add(idempotency_id)
+          .Add(request_id)
+          .Add(note)
+          .Add(now_unix));
   if (!inserted.ok()) return MapWriteError(c.last_sqlstate(), inserted.error(), kLedgerErrors);
   if (!move_balance) return OkStatus();
   // The balance moves in the same transaction as the entry.
@@ -49,8 +56,8 @@ Status PgStore::AppendLedger(Connection& c, int64_t user_id, std::optional<int64
   return OkStatus();
 }
 
-Result<bool> PgStore::Replay(Connection& c, const std::string& idempotency_id, int64_t user_id,
-                             const std::string& kind, Micros amount) {
+Result<bool> PgStore::Replay(Connection& c, const std::string& idempotency_id, int64_t user_id, const std::string& kind,
+                             Micros amount) {
   Result<Rows> rows = c.Exec("SELECT user_id, kind, amount_micros FROM ledger_entries WHERE idempotency_id = $1",
                              Params().Add(idempotency_id));
   if (!rows.ok()) return rows.error();
@@ -126,8 +133,8 @@ Result<PgStore::KeyRoom> PgStore::KeyRoomOf(Connection& c, int64_t user_id, int6
   const bool found = !rows->empty();
   std::optional<int64_t> expires_at = found ? rows->OptionalInt(0, 2) : std::nullopt;
   // Disabled covers the key, its owner, and a deletion since the key was cached.
-  key.usable = found && rows->Int(0, 0) == user_id && !rows->Bool(0, 1) &&
-               !(expires_at.has_value() && *expires_at <= now_unix);
+  key.usable =
+      found && rows->Int(0, 0) == user_id && !rows->Bool(0, 1) && !(expires_at.has_value() && *expires_at <= now_unix);
   if (key.usable) {
     // Written as subtractions of bounded non-negative amounts: nothing overflows.
     if (std::optional<Micros> limit = rows->OptionalInt(0, 3)) key.room = *limit - rows->Int(0, 4) - rows->Int(0, 5);
@@ -196,8 +203,8 @@ HoldResult PgStore::Hold(const HoldRequest& hold, int64_t now_unix) {
       !conn.Exec("UPDATE api_keys SET usage_micros = usage_micros + $1 WHERE id = $2",
                  Params().Add(hold.amount).Add(hold.key_id))
            .ok() ||
-      !AppendLedger(conn, hold.user_id, hold.key_id, "hold", -hold.amount, "hold:" + hold.request_id,
-                    hold.request_id, "", now_unix)
+      !AppendLedger(conn, hold.user_id, hold.key_id, "hold", -hold.amount, "hold:" + hold.request_id, hold.request_id,
+                    "", now_unix)
            .ok() ||
       !tx.Commit().ok()) {
     return result;
@@ -213,9 +220,9 @@ Status PgStore::SettleHold(Connection& c, const std::string& request_id, Micros 
   if (!owner.ok()) return owner.error();
   if (owner->empty()) return MakeError(ErrorCode::kNotFound, "no hold with this request id");
   if (Result<std::optional<Micros>> locked = LockUser(c, owner->Int(0, 0)); !locked.ok()) return locked.error();
-  Result<Rows> hold = c.Exec(
-      "SELECT user_id, key_id, amount_micros, settled_micros FROM holds WHERE request_id = $1 FOR UPDATE",
-      Params().Add(request_id));
+  Result<Rows> hold =
+      c.Exec("SELECT user_id, key_id, amount_micros, settled_micros FROM holds WHERE request_id = $1 FOR UPDATE",
+             Params().Add(request_id));
   if (!hold.ok()) return hold.error();
   if (hold->empty()) return MakeError(ErrorCode::kNotFound, "no hold with this request id");
   if (!hold->IsNull(0, 3)) return OkStatus();  // settled before: nothing to do

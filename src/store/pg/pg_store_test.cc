@@ -129,9 +129,9 @@ TEST_F(PgStoreTest, LedgerAndSettledHoldsAreImmutable) {
 
   auto conn = RawConnection();
   ASSERT_NE(conn, nullptr);
-  for (const char* sql : {"UPDATE ledger_entries SET amount_micros = 1", "DELETE FROM ledger_entries",
-                          "TRUNCATE ledger_entries CASCADE", "UPDATE holds SET settled_micros = 1",
-                          "DELETE FROM holds", "UPDATE holds SET amount_micros = 5"}) {
+  for (const char* sql :
+       {"UPDATE ledger_entries SET amount_micros = 1", "DELETE FROM ledger_entries", "TRUNCATE ledger_entries CASCADE",
+        "UPDATE holds SET settled_micros = 1", "DELETE FROM holds", "UPDATE holds SET amount_micros = 5"}) {
     Result<Rows> rows = conn->Exec(sql);
     EXPECT_FALSE(rows.ok()) << sql;
   }
@@ -161,9 +161,9 @@ TEST_F(PgStoreTest, BatchesRunEveryCallInASavepoint) {
 }
 
 TEST_F(PgStoreTest, OpenStoreTakesPostgresUrls) {
-  for (std::string url : {TestServerUrl(), TestServerUrl() + (TestServerUrl().find('?') == std::string::npos
-                                                                  ? "?sslmode=disable"
-                                                                  : "&sslmode=disable")}) {
+  for (std::string url :
+       {TestServerUrl(),
+        TestServerUrl() + (TestServerUrl().find('?') == std::string::npos ? "?sslmode=disable" : "&sslmode=disable")}) {
     Result<std::unique_ptr<Store>> store = store::OpenStore(url);
     ASSERT_TRUE(store.ok()) << store.error().message;
     EXPECT_TRUE((*store)->Ping());

@@ -75,8 +75,8 @@ Result<bool> PgStore::CompleteTopup(const std::string& provider, const std::stri
       Params().Add(now_unix).Add(id));
   if (!completed.ok()) return completed.error();
   if (!*credited_before) {
-    Status credited =
-        AppendLedger(conn, user_id, std::nullopt, "topup", amount, idempotency_id, "", "top-up via " + provider, now_unix);
+    Status credited = AppendLedger(conn, user_id, std::nullopt, "topup", amount, idempotency_id, "",
+                                   "top-up via " + provider, now_unix);
     if (!credited.ok()) return credited.error();
   }
   if (Status done = tx.Commit(); !done.ok()) return done.error();
@@ -84,18 +84,19 @@ Result<bool> PgStore::CompleteTopup(const std::string& provider, const std::stri
 }
 
 Result<std::optional<Topup>> PgStore::FindTopup(const std::string& provider, const std::string& external_id) {
-  Result<Rows> rows =
-      Read(std::string("SELECT ") + kTopupColumns + " FROM onramp_transactions WHERE provider = $1 AND external_id = $2",
-           Params().Add(provider).Add(external_id));
+  Result<Rows> rows = Read(
+      std::string("SELECT ") + kTopupColumns + " FROM onramp_transactions WHERE provider = $1 AND external_id = $2",
+      Params().Add(provider).Add(external_id));
   if (!rows.ok()) return rows.error();
   return FirstRow(*rows, ReadTopup);
 }
 
 Result<std::vector<Topup>> PgStore::ListTopups(int64_t user_id, int limit) {
   if (limit <= 0) return std::vector<Topup>();
-  Result<Rows> rows = Read(std::string("SELECT ") + kTopupColumns +
-                               " FROM onramp_transactions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-                           Params().Add(user_id).Add(limit));
+  Result<Rows> rows =
+      Read(std::string("SELECT ") + kTopupColumns +
+               " FROM onramp_transactions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+           Params().Add(user_id).Add(limit));
   if (!rows.ok()) return rows.error();
   return AllRows(*rows, ReadTopup);
 }
