@@ -94,7 +94,14 @@ Result<Rows> PgStore::WriteOne(std::string_view sql, const Params& params, const
 Result<Rows> PgStore::Read(std::string_view sql, const Params& params) {
   Result<Conn> c = Acquire();
   if (!c.ok()) return c.error();
-  return (*c)->Exec(sql, params);
+  if (!(*c)->InTransaction()) return (*c)->Exec(sql, params);
+  // Inside a batch, a read that fails (a deadline, a missing table) must not spoil the batch.
+  Transaction tx(**c);
+  if (Status begun = tx.Begin(); !begun.ok()) return begun.error();
+  Result<Rows> rows = (*c)->Exec(sql, params);
+  if (!rows.ok()) return rows;
+  if (Status done = tx.Commit(); !done.ok()) return done.error();
+  return rows;
 }
 
 Result<int> PgStore::Migrate() {

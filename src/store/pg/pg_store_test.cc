@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <latch>
 #include <thread>
 #include <vector>
 
@@ -158,6 +159,41 @@ TEST_F(PgStoreTest, BatchesRunEveryCallInASavepoint) {
   EXPECT_EQ(duplicate.error().code, ErrorCode::kConflict);
   EXPECT_EQ(Must(store->FindUserById(user))->balance, 1'200);
   EXPECT_TRUE(store->Flush().ok());
+}
+
+// Two processes' batches taking two users' locks in opposite orders deadlock; PostgreSQL fails
+// one statement, and that whole batch is abandoned (for its calls to run again alone) while the
+// other commits.
+TEST_F(PgStoreTest, ABatchThatMeetsADeadlockIsAbandonedWhole) {
+  auto first = OpenStore();
+  auto second = OpenStore();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  ASSERT_TRUE(first->Migrate().ok());
+  int64_t a = Must(first->CreateUser("a@example.com", "x", false));
+  int64_t b = Must(first->CreateUser("b@example.com", "x", false));
+  std::latch both_locked(2);
+  auto batch = [&](PgStore& store, int64_t one, int64_t other, const std::string& tag) {
+    return store.RunBatch(
+        [&] {
+          EXPECT_TRUE(store.Credit(one, 100, "grant", tag + ":1", "").ok());
+          both_locked.arrive_and_wait();
+          (void)store.Credit(other, 10, "grant", tag + ":2", "");  // one of the two deadlocks
+        },
+        /*flush=*/true);
+  };
+  Status left = OkStatus();
+  std::thread other([&] { left = batch(*first, a, b, "left"); });
+  Status right = batch(*second, b, a, "right");
+  other.join();
+  ASSERT_NE(left.ok(), right.ok()) << "exactly one batch is abandoned";
+  const Status& failed = left.ok() ? right : left;
+  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  // The winner's two credits are in; nothing of the loser's.
+  const int64_t winner_first = left.ok() ? a : b;
+  EXPECT_EQ(Must(first->FindUserById(winner_first))->balance, 100);
+  EXPECT_EQ(Must(first->FindUserById(winner_first == a ? b : a))->balance, 10);
+  EXPECT_EQ(Must(first->LedgerSum(a)) + Must(first->LedgerSum(b)), 110);
 }
 
 TEST_F(PgStoreTest, OpenStoreTakesPostgresUrls) {
