@@ -207,7 +207,11 @@ Error Connection::ConnectionError(std::string_view context) {
 Error Connection::ResultError(PGresult* result, std::string_view context) {
   const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
   last_sqlstate_ = state != nullptr ? state : "";
-  if (last_sqlstate_ == "40001" || last_sqlstate_ == "40P01") retryable_failure_ = true;
+  // A serialization failure, a deadlock, or a lock not granted within lock_timeout (set in
+  // batches): the work can succeed when run again, in another order.
+  if (last_sqlstate_ == "40001" || last_sqlstate_ == "40P01" || last_sqlstate_ == "55P03") {
+    retryable_failure_ = true;
+  }
   // The primary message only: the detail line may quote the row, with its values.
   const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
   std::string message = Redact(Trimmed(primary != nullptr ? primary : PQresultErrorMessage(result)));

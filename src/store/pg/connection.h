@@ -126,8 +126,9 @@ class Connection {
   void CheckIdle();
   // How many statements this connection has prepared (for tests).
   size_t prepared() const { return prepared_.size(); }
-  // Whether a statement failed with a serialization failure or a deadlock since the last call
-  // (and clears it): a batch that saw one is abandoned whole, and its calls run again alone.
+  // Whether a statement failed with a serialization failure, a deadlock or a lock timeout since
+  // the last call (and clears it): a batch that saw one is abandoned whole, and its calls run
+  // again alone.
   bool TakeRetryableFailure();
   bool retryable_failure() const { return retryable_failure_; }
   const ConnectionOptions& options() const { return options_; }

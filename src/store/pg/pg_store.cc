@@ -18,6 +18,7 @@ constexpr int64_t kMigrationLock = 0x7475726e70696b65;
 // A migration may rewrite big tables: it gets longer than a query.
 constexpr std::chrono::minutes kMigrationTimeout{10};
 constexpr std::chrono::seconds kPingTimeout{2};
+constexpr std::chrono::milliseconds kBatchLockTimeout{200};
 
 constexpr char kUserColumns[] = "id, email, password_hash, is_admin, balance_micros, created_at, disabled";
 
@@ -167,11 +168,16 @@ Status PgStore::RunBatch(const std::function<void()>& calls, bool flush) {
     calls();
     return tx.Commit();
   }
+  // A batch waits for a row lock a short while only: what blocks it longer is most likely a
+  // deadlock with another process's batch (which PostgreSQL would only find after a second), and
+  // the batch is then abandoned and its calls run alone.
+  std::string settings = "SET LOCAL lock_timeout = '" + std::to_string(kBatchLockTimeout.count()) + "ms'";
   if (!flush) {
     // The commit returns once it is in the server's memory, before its write-ahead log reaches the
     // disk (a crash of the server, not of this process, may lose it); Flush() makes it durable.
-    if (Status s = conn.ExecScript("SET LOCAL synchronous_commit = off"); !s.ok()) return s;
+    settings += "; SET LOCAL synchronous_commit = off";
   }
+  if (Status s = conn.ExecScript(settings); !s.ok()) return s;
   (void)conn.TakeRetryableFailure();
   {
     std::lock_guard lock(batch_mu_);
@@ -182,10 +188,12 @@ Status PgStore::RunBatch(const std::function<void()>& calls, bool flush) {
     std::lock_guard lock(batch_mu_);
     batches_.erase(std::this_thread::get_id());
   }
-  // A deadlock with another process's batch failed one of the calls: the batch is abandoned, and
-  // its calls run again alone (store/batch.h), where they take their locks in order.
+  // A deadlock with another process's batch (or a lock it waited too long for) failed one of the
+  // calls: the batch is abandoned, and its calls run again alone (store/batch.h), where they take
+  // their locks in order.
   if (conn.TakeRetryableFailure()) {
-    return MakeError(ErrorCode::kUnavailable, "postgresql: the batch met a deadlock and was rolled back");
+    return MakeError(ErrorCode::kUnavailable,
+                     "postgresql: the batch met a deadlock or a lock held too long, and was rolled back");
   }
   if (conn.Broken()) return MakeError(ErrorCode::kUnavailable, "postgresql: the connection broke during the batch");
   return tx.Commit();

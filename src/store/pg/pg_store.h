@@ -25,9 +25,10 @@
 // - Batches (RunBatch): the calls of a batch run on one connection inside one transaction, each of
 //   them in a savepoint of its own (transaction.h), so a call that fails undoes only itself. A
 //   batch mixes calls of several users in the order they came, so two processes' batches can
-//   deadlock; PostgreSQL then fails one statement, and that batch is abandoned whole (RunBatch
-//   answers an error, and the group committer runs each call again alone, where calls take their
-//   locks in order).
+//   deadlock. A batch waits 200 ms at most for a row lock (lock_timeout; PostgreSQL itself finds
+//   a deadlock only after deadlock_timeout, a second by default); when one of its statements fails
+//   so, or on a deadlock, the batch is abandoned whole (RunBatch answers kUnavailable, and the
+//   group committer runs each call again alone, where calls take their locks in order).
 // - Durability: a batch with `flush` false commits with synchronous_commit off (the commit is in
 //   the server, not yet on its disk); Flush() commits a transaction with synchronous_commit on,
 //   which flushes the write-ahead log up to it, so every earlier commit too.

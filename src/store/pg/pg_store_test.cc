@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <latch>
 #include <thread>
 #include <vector>
 
 #include "common/result_testing.h"
+#include "store/group_commit.h"
 #include "store/pg/migrations.h"
 #include "store/pg/pg_testing.h"
 #include "store/store_conformance.h"
@@ -161,9 +163,9 @@ TEST_F(PgStoreTest, BatchesRunEveryCallInASavepoint) {
   EXPECT_TRUE(store->Flush().ok());
 }
 
-// Two processes' batches taking two users' locks in opposite orders deadlock; PostgreSQL fails
-// one statement, and that whole batch is abandoned (for its calls to run again alone) while the
-// other commits.
+// Two processes' batches taking two users' locks in opposite orders deadlock. A batch that meets
+// the deadlock (or waits for the other's lock past its lock timeout) is abandoned whole, for its
+// calls to run again alone; nothing of it is kept, and a batch that commits keeps everything.
 TEST_F(PgStoreTest, ABatchThatMeetsADeadlockIsAbandonedWhole) {
   auto first = OpenStore();
   auto second = OpenStore();
@@ -178,22 +180,90 @@ TEST_F(PgStoreTest, ABatchThatMeetsADeadlockIsAbandonedWhole) {
         [&] {
           EXPECT_TRUE(store.Credit(one, 100, "grant", tag + ":1", "").ok());
           both_locked.arrive_and_wait();
-          (void)store.Credit(other, 10, "grant", tag + ":2", "");  // one of the two deadlocks
+          (void)store.Credit(other, 10, "grant", tag + ":2", "");  // waits for the other batch
         },
         /*flush=*/true);
   };
   Status left = OkStatus();
   std::thread other([&] { left = batch(*first, a, b, "left"); });
+  const auto start = Clock::now();
   Status right = batch(*second, b, a, "right");
   other.join();
-  ASSERT_NE(left.ok(), right.ok()) << "exactly one batch is abandoned";
-  const Status& failed = left.ok() ? right : left;
-  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
-  // The winner's two credits are in; nothing of the loser's.
-  const int64_t winner_first = left.ok() ? a : b;
-  EXPECT_EQ(Must(first->FindUserById(winner_first))->balance, 100);
-  EXPECT_EQ(Must(first->FindUserById(winner_first == a ? b : a))->balance, 10);
-  EXPECT_EQ(Must(first->LedgerSum(a)) + Must(first->LedgerSum(b)), 110);
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(900)) << "the lock timeout, not deadlock_timeout";
+  ASSERT_FALSE(left.ok() && right.ok()) << "at least one batch is abandoned";
+  for (const Status* s : {&left, &right}) {
+    if (!s->ok()) {
+      EXPECT_EQ(s->error().code, ErrorCode::kUnavailable) << s->error().message;
+    }
+  }
+  EXPECT_EQ(Must(first->FindUserById(a))->balance, (left.ok() ? 100 : 0) + (right.ok() ? 10 : 0));
+  EXPECT_EQ(Must(first->FindUserById(b))->balance, (right.ok() ? 100 : 0) + (left.ok() ? 10 : 0));
+  EXPECT_EQ(Must(first->LedgerSum(a)), Must(first->FindUserById(a))->balance);
+}
+
+// The gateway's way of writing (docs/architecture.md §4.11): two processes, each with a group
+// committer, leasing and charging three accounts in every order. Batches that deadlock run again
+// call by call; no account is overspent, and every balance is its ledger.
+TEST_F(PgStoreTest, GroupCommittersOfTwoProcessesNeverOverspend) {
+  constexpr int kUsers = 3;
+  constexpr int kThreadsPerProcess = 3;
+  constexpr int kRequests = 40;
+  constexpr Micros kCredit = 30'000;
+  std::vector<std::unique_ptr<PgStore>> stores;
+  for (int i = 0; i < 2; ++i) {
+    stores.push_back(OpenStore());
+    ASSERT_NE(stores.back(), nullptr);
+  }
+  ASSERT_TRUE(stores[0]->Migrate().ok());
+  std::vector<int64_t> users;
+  std::vector<int64_t> keys;
+  for (int u = 0; u < kUsers; ++u) {
+    users.push_back(Must(stores[0]->CreateUser("u" + std::to_string(u) + "@example.com", "x", false)));
+    ASSERT_TRUE(stores[0]->Credit(users[u], kCredit, "grant", "g" + std::to_string(u), "").ok());
+    ApiKey key;
+    key.user_id = users[u];
+    key.name = "k";
+    key.prefix = "sk";
+    key.hash_hex = std::string(63, 'a') + static_cast<char>('0' + u);
+    keys.push_back(Must(stores[0]->CreateKey(key)));
+  }
+  std::atomic<int> charged[kUsers] = {};
+  {
+    std::vector<std::unique_ptr<GroupCommitter>> committers;
+    for (auto& store : stores)
+      committers.push_back(std::make_unique<GroupCommitter>(*store, GroupCommitter::Options{}));
+    std::vector<std::thread> threads;
+    for (int p = 0; p < 2; ++p) {
+      for (int t = 0; t < kThreadsPerProcess; ++t) {
+        threads.emplace_back([&, p, t] {
+          const std::string owner = "proc-" + std::to_string(p);
+          for (int i = 0; i < kRequests; ++i) {
+            const int u = (i + t + p) % kUsers;
+            const std::string id = owner + "-" + std::to_string(t) + "-" + std::to_string(i);
+            auto done = std::make_shared<std::promise<bool>>();
+            auto ok = std::make_shared<bool>(false);
+            PgStore& store = *stores[p];
+            committers[p]->Submit(
+                [&, u, id, ok, owner] {  // may run twice (again alone): idempotent
+                  *ok = store.Lease({owner, users[u], keys[u], 1'000, 1'000}, 1'700'000'000).outcome ==
+                            HoldOutcome::kHeld &&
+                        store.Charge({id, users[u], keys[u], 1'000, 700, owner, 1'700'000'000}).ok();
+                },
+                [done, ok] { done->set_value(*ok); });
+            if (done->get_future().get()) ++charged[u];
+          }
+        });
+      }
+    }
+    for (auto& thread : threads) thread.join();
+  }
+  for (int u = 0; u < kUsers; ++u) {
+    const Micros balance = Must(stores[0]->FindUserById(users[u]))->balance;
+    EXPECT_GE(balance, 0);
+    EXPECT_EQ(balance, Must(stores[0]->LedgerSum(users[u])));
+    EXPECT_EQ(balance, kCredit - 700 * Micros{charged[u].load()}) << "user " << u;
+    EXPECT_EQ(Must(stores[0]->FindKeyById(keys[u]))->usage, 700 * Micros{charged[u].load()});
+  }
 }
 
 TEST_F(PgStoreTest, OpenStoreTakesPostgresUrls) {
