@@ -7,7 +7,9 @@
 // and its results awaited with poll() on PQsocket until the query's deadline. A query past its
 // deadline is cancelled on the server (PQcancel) and reported as kUnavailable; nothing here waits
 // without one. Store calls run on store threads (docs/architecture.md), so waiting on the calling
-// thread is allowed; waiting without a deadline is not.
+// thread is allowed; waiting without a deadline is not. Two waits are libpq's own and not bounded
+// here: resolving a host name (getaddrinfo; an IP address or hostaddr= avoids it) and PQcancel's
+// connection to the server to deliver the cancel request.
 //
 // Threading: a Connection is used by one thread at a time (the pool hands each to one caller);
 // the Pool is thread-safe.
