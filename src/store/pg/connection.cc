@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <thread>
 
 namespace turnpike::store::pg {
 namespace {
@@ -256,10 +257,16 @@ void Connection::CheckIdle() {
 }
 
 void Connection::Cancel() {
-  char error[256];
+  // PQcancel opens a connection of its own to the server and waits for it without a deadline (a
+  // partitioned network could hold it for minutes), so it runs on a thread of its own; this one
+  // waits kCancelGrace at most for the statement to stop. The PGcancel object is independent of
+  // the connection, which may be closed before the thread is done.
   if (PGcancel* cancel = PQgetCancel(conn_)) {
-    PQcancel(cancel, error, sizeof(error));
-    PQfreeCancel(cancel);
+    std::thread([cancel] {
+      char error[256];
+      PQcancel(cancel, error, sizeof(error));
+      PQfreeCancel(cancel);
+    }).detach();
   }
   // The statement ends with an error (query_canceled) soon; the connection is then usable again.
   const Clock::time_point deadline = Clock::now() + kCancelGrace;
