@@ -266,6 +266,42 @@ TEST_F(PgStoreTest, GroupCommittersOfTwoProcessesNeverOverspend) {
   }
 }
 
+// A money call waiting for a row lock another process holds gives up at its deadline, answers
+// "could not decide", and leaves nothing half done.
+TEST_F(PgStoreTest, ACallWaitingForALockEndsAtItsDeadline) {
+  PoolOptions options;
+  options.connection = db_->options();
+  options.connection.query_timeout = std::chrono::milliseconds(300);
+  Result<std::unique_ptr<PgStore>> opened = PgStore::Open(TestServerUrl(), options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  PgStore& store = **opened;
+  ASSERT_TRUE(store.Migrate().ok());
+  int64_t user = Must(store.CreateUser("a@example.com", "x", false));
+  ASSERT_TRUE(store.Credit(user, 10'000, "grant", "g:1", "").ok());
+  ApiKey key;
+  key.user_id = user;
+  key.name = "k";
+  key.prefix = "sk";
+  key.hash_hex = std::string(64, 'c');
+  int64_t key_id = Must(store.CreateKey(key));
+
+  auto other = RawConnection();  // another process, in the middle of a transaction on the user
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->ExecScript("BEGIN").ok());
+  ASSERT_TRUE(other->Exec("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", Params().Add(user)).ok());
+  const auto start = Clock::now();
+  EXPECT_EQ(store.Hold({"r1", user, key_id, 1'000}, 1'700'000'000).outcome, HoldOutcome::kFailed);
+  Status credit = store.Credit(user, 5, "grant", "g:2", "");
+  ASSERT_FALSE(credit.ok());
+  EXPECT_EQ(credit.error().code, ErrorCode::kUnavailable) << credit.error().message;
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
+  ASSERT_TRUE(other->ExecScript("ROLLBACK").ok());
+
+  EXPECT_EQ(store.Hold({"r1", user, key_id, 1'000}, 1'700'000'000).outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(Must(store.FindUserById(user))->balance, 9'000);
+  EXPECT_EQ(Must(store.LedgerSum(user)), 9'000);
+}
+
 TEST_F(PgStoreTest, OpenStoreTakesPostgresUrls) {
   for (std::string url :
        {TestServerUrl(),
