@@ -53,8 +53,12 @@ tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.jso
 
 node-deps: tests/node_modules/.package-lock.json
 
+# The unit tests run with a throwaway PostgreSQL cluster (scripts/with-pg-test-cluster), for the
+# PostgreSQL store's tests; it is stopped and removed afterwards, whatever the outcome.
+PG_TESTS := $(CURDIR)/scripts/with-pg-test-cluster
+
 unit: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j2
+	cd $(BUILD_DIR) && $(PG_TESTS) ctest --output-on-failure -j2
 
 integration: build node-deps
 	cd tests && node --test integration/ fakes/ lib/
@@ -80,7 +84,7 @@ lint: deps web/node_modules/.package-lock.json
 	cd web && npm run typecheck --silent && npm run lint --silent
 
 test: lint build web node-deps browser-deps
-	cd $(BUILD_DIR) && ctest --output-on-failure -j2
+	cd $(BUILD_DIR) && $(PG_TESTS) ctest --output-on-failure -j2
 	cd web && npm test --silent
 	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test integration/ e2e/ control/ fakes/ lib/ browser/
 

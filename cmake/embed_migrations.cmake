@@ -1,8 +1,12 @@
 # Generates the C++ source that holds every SQL migration of one dialect, in file-name order.
-# Inputs: DIR (the folder of NNNN_name.sql files), OUT (the .cc to write), NS (its namespace).
+# Inputs: DIR (the folder of NNNN_name.sql files), OUT (the .cc to write), NS (its namespace),
+# HEADER (the header declaring Migration and Migrations(); store/sqlite/migrations.h by default).
+if(NOT HEADER)
+  set(HEADER store/sqlite/migrations.h)
+endif()
 file(GLOB files RELATIVE ${DIR} ${DIR}/*.sql)
 list(SORT files)
-set(body "#include \"store/sqlite/migrations.h\"\nnamespace ${NS} {\nnamespace {\n")
+set(body "#include \"${HEADER}\"\nnamespace ${NS} {\nnamespace {\n")
 set(table "")
 set(version 0)
 foreach(f ${files})

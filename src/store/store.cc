@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "store/catalog_file.h"
+#include "store/pg/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace turnpike::store {
@@ -43,8 +44,11 @@ Result<Catalog> CatalogStore::LoadCatalog() { return LoadCatalogAt(UnixSeconds()
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
   if (StartsWith(database_url, "postgresql://") || StartsWith(database_url, "postgres://")) {
-    return MakeError(ErrorCode::kBadRequest,
-                     "DATABASE_URL: PostgreSQL support arrives in a later issue; use sqlite://");
+    // libpq reads the URL itself (sslmode and the PG* environment variables as usual); errors
+    // never quote its password.
+    Result<std::unique_ptr<pg::PgStore>> store = pg::PgStore::Open(database_url);
+    if (!store.ok()) return store.error();
+    return std::unique_ptr<Store>(std::move(*store));
   }
   if (!StartsWith(database_url, "sqlite:")) {
     return MakeError(ErrorCode::kBadRequest, "DATABASE_URL: unsupported scheme (expected sqlite:// or postgresql://)");

@@ -11,7 +11,7 @@
 //   settlement_journal.h SettlementJournal  finished requests, durable first, applied in bulk
 // Code that needs one concern takes that interface; `Store` is all of them at once (plus
 // Migrate), for the few places that need everything: wiring in app/, the conformance suites
-// and OpenStore. `sqlite/` is the embedded default; a PostgreSQL implementation will pass the
+// and OpenStore. `sqlite/` is the embedded default and `pg/` the PostgreSQL one; both pass the
 // same conformance tests.
 //
 // Threading: every method may be called from any thread, concurrently. Implementations
@@ -65,14 +65,16 @@ class Store : public UserStore,
 };
 
 // Opens the store named by a DATABASE_URL ("sqlite:///abs/path.db", "sqlite://./rel.db",
-// "sqlite://rel.db", "sqlite::memory:"). Creates the file and its directory if missing. Does not
-// migrate. kBadRequest for a malformed or unsupported URL (postgresql:// arrives later).
+// "sqlite://rel.db", "sqlite::memory:", or "postgresql://user:pass@host:port/db?sslmode=…" and
+// "postgres://…", read by libpq). Creates a SQLite file and its directory if missing; connects to
+// PostgreSQL at once (kUnavailable when it does not answer in time). Does not migrate.
+// kBadRequest for a malformed or unsupported URL.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url);
 
 // Where the server processes sharing the database named by `database_url` keep their hold-owner
 // locks (app/hold_owner.h): beside the database file ("<file>-holds"), so that every process on
 // that file sees the same ones whatever its working directory; `fallback` for an in-memory
-// database.
+// database and for a PostgreSQL URL (so only processes on this machine see each other's locks).
 std::string HoldOwnersDir(const std::string& database_url, const std::string& fallback);
 
 // A store ready to serve: opened, migrated, its settlement journal applied, and holding the

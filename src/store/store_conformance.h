@@ -42,6 +42,9 @@ StoreHandles OpenHandles(StoreTestDatabase& db, Store& main, int count);
 struct StoreBackend {
   std::string name;  // a test-name suffix: letters and digits only
   std::function<std::unique_ptr<StoreTestDatabase>()> create;
+  // Not empty: the backend cannot run here (no server to test against), and every test reports
+  // SKIPPED with this reason.
+  std::string skip;
 };
 
 std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info);

@@ -28,6 +28,7 @@ StoreHandles OpenHandles(StoreTestDatabase& db, Store& main, int count) {
 }
 
 void StoreConformanceTest::SetUp() {
+  if (!GetParam().skip.empty()) GTEST_SKIP() << GetParam().skip;
   db_ = GetParam().create();
   ASSERT_NE(db_, nullptr);
   store_ = db_->Open();

@@ -1,0 +1,97 @@
+// PgStore: the settlement journal (store/settlement_journal.h).
+#include <spdlog/spdlog.h>
+
+#include "store/pg/pg_store.h"
+#include "store/pg/transaction.h"
+#include "store/pg/util.h"
+
+namespace turnpike::store::pg {
+
+Status PgStore::Journal(const Settlement& settlement) {
+  Result<Rows> rows =
+      WriteOne("INSERT INTO settlement_journal (payload) VALUES ($1)", Params().Add(EncodeSettlement(settlement)));
+  if (!rows.ok()) return rows.error();
+  return OkStatus();
+}
+
+Result<int> PgStore::ApplyJournal(int max) {
+  Result<Conn> c = Acquire();
+  if (!c.ok()) return c.error();
+  {
+    // Most calls find it empty: that costs one read, and no transaction.
+    Result<Rows> any = (*c)->Exec("SELECT 1 FROM settlement_journal LIMIT 1");
+    if (!any.ok()) return any.error();
+    if (any->empty()) return 0;
+  }
+  // First without a savepoint per settlement; should any settlement fail, that attempt is rolled
+  // back whole and the careful one drops just it.
+  Result<int> applied = ApplyJournalIn(**c, max, /*careful=*/false);
+  if (applied.ok()) return applied;
+  // A deadlock inside a batch ends the batch: the committer runs the call again on its own.
+  if (BatchConnection() != nullptr && (*c)->retryable_failure()) return applied;
+  return ApplyJournalIn(**c, max, /*careful=*/true);
+}
+
+Result<int> PgStore::ApplyJournalIn(Connection& c, int max, bool careful) {
+  Transaction tx(c);
+  if (Status status = tx.Begin(); !status.ok()) return status.error();
+  // SKIP LOCKED: another process applying the journal at the same time takes other rows, and
+  // neither waits for the other. A settlement journaled twice may so be applied by both at once:
+  // the charge and the log row are idempotent by request id (the second waits for the first's
+  // insert, then does nothing).
+  Result<Rows> pending =
+      c.Exec("SELECT id, payload FROM settlement_journal ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+             Params().Add(max > 0 ? int64_t{max} : INT64_MAX));
+  if (!pending.ok()) return pending.error();
+  if (pending->empty()) return 0;
+  std::vector<RequestLogRow> rows;
+  // The fast attempt writes each user's balance, key's usage and lease once for the whole chunk.
+  ChargeTotals totals;
+  std::string ids = "{";
+  for (int i = 0; i < pending->size(); ++i) {
+    const int64_t id = pending->Int(i, 0);
+    ids += (i > 0 ? "," : "") + std::to_string(id);
+    Result<Settlement> settlement = DecodeSettlement(pending->Text(i, 1));
+    if (!settlement.ok()) {
+      spdlog::error("settlement journal row {} dropped: {}", id, settlement.error().message);
+      continue;
+    }
+    if (settlement->charge) {
+      if (!careful) {
+        if (Status s = ChargeIn(c, *settlement->charge, &totals); !s.ok()) return s.error();
+      } else {
+        // Idempotent by request id; a charge the database refuses (its key or user gone) is
+        // reported and dropped rather than blocking every later one.
+        Transaction one(c);
+        Status s = one.Begin();
+        if (s.ok()) s = ChargeIn(c, *settlement->charge);
+        if (s.ok()) s = one.Commit();
+        if (!s.ok()) {
+          spdlog::error("{}: the journaled charge could not be recorded: {}", settlement->charge->request_id,
+                        s.error().message);
+          if (c.retryable_failure() || c.Broken()) return s.error();
+        }
+      }
+    }
+    if (settlement->row) rows.push_back(std::move(*settlement->row));
+    TouchKeyOn(c, settlement->key_id, settlement->used_at);
+  }
+  ids += "}";
+  if (Status s = WriteChargeTotals(c, totals); !s.ok()) return s.error();  // empty when careful
+  if (careful) {
+    Transaction logs(c);
+    Status s = logs.Begin();
+    if (s.ok()) s = AppendRequestLogsIn(c, rows);
+    if (s.ok()) s = logs.Commit();
+    if (!s.ok()) return s.error();
+  } else if (Status s = AppendRequestLogsIn(c, rows); !s.ok()) {
+    return s.error();
+  }
+  Result<Rows> deleted =
+      c.Exec("DELETE FROM settlement_journal WHERE id = ANY($1::bigint[])", Params().AddLiteral(ids));
+  if (!deleted.ok()) return deleted.error();
+  if (Status status = tx.Commit(); !status.ok()) return status.error();
+  return pending->size();
+}
+
+}  // namespace turnpike::store::pg
