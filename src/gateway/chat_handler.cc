@@ -1,11 +1,13 @@
 // POST /api/v1/chat/completions: authenticate, validate, route, hold, dispatch (with failover
 // before the first byte), relay, meter, settle, log.
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "billing/hold.h"
 #include "common/crypto.h"
 #include "gateway/exchange.h"
+#include "gateway/routing.h"
 #include "protocol/openai_decode.h"
 #include "providers/openai/openai_adapter.h"
 
@@ -58,26 +60,38 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     x.user_tag = crypto::Sha256Hex(std::to_string(x.key.user_id) + ":" + *x.fields.user).substr(0, 32);
   }
   x.snapshot = router_.snapshot();
-  const store::Model* model = x.snapshot->FindModel(x.info.model);
-  if (!model) {  // as OpenRouter answers it: 400, with the likely model when there is one
-    std::string message = x.info.model + " is not a valid model ID";
-    if (auto close = x.snapshot->SuggestModel(x.info.model)) message += ". Did you mean " + *close + "?";
-    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, message + " (GET /api/v1/models lists them)"),
-                        request_id);
-    co_return;
-  }
-  x.routes = x.snapshot->Candidates(*model);
-  if (x.routes.empty()) {
-    std::string why;
-    for (const auto& e : model->endpoints) {
-      const state::ProviderState* p = x.snapshot->FindProvider(e.provider_id);
-      why += (why.empty() ? "" : "; ") + e.provider_id + ": " + (p ? p->unavailable_reason : "unknown provider");
+  // The model and its fallbacks (`models`), each by its id or an alias, with OpenRouter's
+  // :floor / :nitro variant split off.
+  RoutingInput routing;
+  std::string variant;
+  std::vector<std::string> names{x.info.model};
+  names.insert(names.end(), x.fields.models.begin(), x.fields.models.end());
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto [id, suffix] = SplitVariant(names[i]);
+    if (i == 0) variant = suffix;
+    const store::Model* model = x.snapshot->FindModel(id);
+    if (!model) {  // as OpenRouter answers it: 400, with the likely model when there is one
+      std::string message = names[i] + " is not a valid model ID";
+      if (auto close = x.snapshot->SuggestModel(id)) message += ". Did you mean " + *close + "?";
+      co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, message + " (GET /api/v1/models lists them)"),
+                          request_id);
+      co_return;
     }
-    co_await ReplyError(
-        writer, MakeError(ErrorCode::kUnavailable, "No provider is available for " + x.info.model + " (" + why + ")"),
-        request_id);
+    if (std::find(routing.models.begin(), routing.models.end(), model) == routing.models.end()) {
+      routing.models.push_back(model);
+    }
+  }
+  routing.preferences = x.fields.provider;
+  routing.variant = variant;
+  routing.parameters = protocol::RequestParameters(x.body.get_object());
+  routing.health = health_.Snapshot();
+  routing.now_unix = now;
+  auto choice = ChooseRoutes(*x.snapshot, routing);
+  if (!choice.ok()) {
+    co_await ReplyError(writer, choice.error(), request_id);
     co_return;
   }
+  x.routes = std::move(choice->routes);
 
   // The worst case at any provider the request might fail over to.
   for (const auto& r : x.routes) {

@@ -48,6 +48,11 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
   if (!root) return Bad("The request body must be a JSON object");
   ChatRequestInfo info;
   const auto* model = root->if_contains("model");
+  if (!model || model->is_null()) {
+    // OpenRouter's `models` alone names the model too: its first entry.
+    const auto* models = root->if_contains("models");
+    if (models && models->is_array() && !models->get_array().empty()) model = &models->get_array().front();
+  }
   if (!model) return Bad("'model' is required");
   if (!model->is_string() || model->get_string().empty()) return Bad("'model' must be a non-empty string");
   info.model = std::string(model->get_string());

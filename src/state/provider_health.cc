@@ -7,6 +7,7 @@ void ProviderHealth::RecordSuccess(const std::string& provider, int64_t first_by
   auto& s = stats_[provider];
   bool first_sample = s.requests == s.failures;  // no successful call measured yet
   ++s.requests;
+  s.consecutive_failures = 0;
   double sample = static_cast<double>(first_byte_ms < 0 ? 0 : first_byte_ms);
   s.latency_ms_ewma = first_sample ? sample : alpha_ * sample + (1 - alpha_) * s.latency_ms_ewma;
 }
@@ -16,6 +17,7 @@ void ProviderHealth::RecordFailure(const std::string& provider, int64_t now_unix
   auto& s = stats_[provider];
   ++s.requests;
   ++s.failures;
+  ++s.consecutive_failures;
   s.last_failure_unix = now_unix;
 }
 

@@ -1,6 +1,6 @@
 // Live health of each provider as this gateway sees it: requests, failures and how fast the
 // first byte comes back (an exponentially weighted moving average). Read by the control plane's
-// model listing; routing by health comes later. Thread-safe; each Record…() call is one short lock.
+// model listing and by routing (gateway/routing.h). Thread-safe; each Record…() call is one short lock.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@ struct ProviderHealthStats {
   int64_t failures = 0;               // transport failures and non-2xx answers
   double latency_ms_ewma = 0;         // time to the response head, successful calls only
   int64_t last_failure_unix = 0;      // 0 when none
+  int64_t consecutive_failures = 0;   // since the last success
   double tokens_per_second_ewma = 0;  // output speed of streamed answers; 0 until measured
 };
 

@@ -54,6 +54,8 @@
 //                                the directive were absent. May be repeated: the first matching
 //                                one wins, and a match overrides [[fake:error=…]]. Lets a test
 //                                make one of two catalog providers that share this fake fail.
+//   [[fake:fail-model=MODEL:STATUS]]  OpenAI route only: as [[fake:error=STATUS]] for a request
+//                                whose `model` is MODEL (the upstream model id); repeatable.
 //   [[fake:hang-path=PREFIX]]    as [[fake:hang]], only for paths starting with PREFIX; repeatable.
 //                                (Both: PREFIX starts with "/"; the path is matched without its
 //                                query; a bad value answers 400.)
@@ -263,12 +265,17 @@ const DIRECTIVE = /\[\[fake:([a-z-]+)(?:=([^\]]*))?\]\]/g;
 const FLAG_KNOBS = new Set(['tool-call', 'parallel-tool-calls', 'length', 'no-usage', 'hang']);
 const INT_KNOBS = new Set(['error', 'cut-after', 'delay-ms', 'chunk-delay-ms', 'repeat']);
 // Knobs that apply only on some paths; every route takes them.
-const PATH_KNOBS = new Set(['fail-path', 'hang-path']);
+const PATH_KNOBS = new Set(['fail-path', 'hang-path', 'fail-model']);
 
 // fail-path=PREFIX:STATUS → {prefix, status}; hang-path=PREFIX → {prefix}; or an error string.
 function parsePathKnob(name, value) {
   const bad = `bad fake directive [[fake:${name}=${value}]]`;
   if (name === 'hang-path') return /^\/\S*$/.test(value) ? { prefix: value } : `${bad}: PREFIX must start with "/"`;
+  if (name === 'fail-model') {
+    const f = /^([^\s:]+):(\d{3})$/.exec(value);
+    if (!f || Number(f[2]) < 400 || Number(f[2]) > 599) return `${bad}: expected MODEL:STATUS with a 4xx or 5xx STATUS`;
+    return { model: f[1], status: Number(f[2]) };
+  }
   const m = /^(\/\S*):(\d{3})$/.exec(value);
   if (!m) return `${bad}: expected PREFIX:STATUS, PREFIX starting with "/"`;
   const status = Number(m[2]);
@@ -421,6 +428,8 @@ async function handleChat(req, res) {
   const knobs = parseKnobs(lastMessageText(body.messages));
   if (typeof knobs === 'string') return sendError(res, started, 400, openaiError(knobs, 'invalid_request_error'));
   applyPathKnobs(knobs, req);
+  const failModel = knobs['fail-model']?.find((f) => f.model === body.model);
+  if (failModel) knobs.error = failModel.status;
   if (knobs.hang) return undefined; // never answer; 'close' marks the record aborted
 
   const delay = knobs['delay-ms'] ?? LATENCY_MS;

@@ -1,0 +1,43 @@
+// OpenRouter's provider routing (docs/architecture.md §7.4): which of a request's endpoints are
+// tried, and in what order — the requested model's, then its fallback models' — from the
+// request's `provider` preferences, the `:floor` / `:nitro` variants, the parameters it uses and
+// live provider health. A pure function of its inputs, so each rule is unit-tested alone.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "protocol/openrouter_request.h"
+#include "state/model_router.h"
+#include "state/provider_health.h"
+
+namespace turnpike::gateway {
+
+struct RoutingInput {
+  std::vector<const store::Model*> models;  // the requested model, then the fallbacks (`models`)
+  protocol::ProviderPreferences preferences;
+  std::string variant;                  // "" | "floor" (by price) | "nitro" (by throughput)
+  std::vector<std::string> parameters;  // protocol::RequestParameters of the request
+  std::map<std::string, state::ProviderHealthStats> health;
+  int64_t now_unix = 0;
+};
+
+struct RoutingChoice {
+  std::vector<state::Route> routes;  // in the order they are tried
+  // Why each endpoint left out was left out ("openai: not in provider.only"), in catalog order.
+  std::vector<std::string> skipped;
+};
+
+// The routes to try. kUnavailable when the models have no available endpoint at all (the
+// deployment's problem: no credential, disabled); kNotFound when endpoints exist but the
+// request's preferences or parameters exclude every one (the message says why, per endpoint).
+Result<RoutingChoice> ChooseRoutes(const state::CatalogSnapshot& snapshot, const RoutingInput& input);
+
+// A model id with an OpenRouter variant suffix split off: "openai/gpt-4o:nitro" → the id and
+// "nitro". Only the variants routing understands (floor, nitro) are split; others stay in the id.
+std::pair<std::string, std::string> SplitVariant(const std::string& model);
+
+}  // namespace turnpike::gateway

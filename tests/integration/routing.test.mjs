@@ -1,0 +1,112 @@
+// OpenRouter's provider routing and model fallbacks through the gateway (docs/architecture.md
+// §7.4), against the fake provider: fakeco/duo is served by fake-cheap and fake-pricey, fakeco/solo
+// by fake-pricey alone (tests/fixtures/catalog-test.toml). The fake answers 400 to any argument
+// OpenAI does not know, as api.openai.com does, so a 200 also proves that none of OpenRouter's own
+// members reached it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServer } from '../lib/setup.mjs';
+import {
+  assertError, chatJson, chatStream, contentOf, fakeRequestsWith, nonce, userShow,
+} from '../lib/gateway.mjs';
+
+const ctx = useServer();
+const CHEAP = '/cheap/v1/chat/completions';
+const PRICEY = '/pricey/v1/chat/completions';
+
+const ask = (model, text, extra = {}) => ({ model, messages: [{ role: 'user', content: text }], ...extra });
+const paths = async (marker) => (await fakeRequestsWith(ctx.fake, marker)).sort((a, b) => a.id - b.id).map((c) => c.path);
+
+test('OpenRouter\'s members are consumed: the provider never sees provider, models, reasoning, transforms, usage, user', async () => {
+  const { key } = await ctx.tp.account();
+  const marker = nonce();
+  const r = await chatJson(ctx.tp, key, ask('fakeco/duo', marker, {
+    provider: { sort: 'price', data_collection: 'deny' }, models: ['fakeco/solo'], transforms: ['middle-out'],
+    route: 'fallback', usage: { include: true }, plugins: [], reasoning: { effort: 'high' }, user: 'alice@example.test',
+    temperature: 0.3, top_k: 5,
+  }));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const [call] = await fakeRequestsWith(ctx.fake, marker);
+  for (const member of ['provider', 'models', 'transforms', 'route', 'usage', 'plugins', 'reasoning', 'user', 'top_k']) {
+    assert.equal(member in call.body, false, `${member} reached the provider`);
+  }
+  assert.equal(call.body.temperature, 0.3, 'a parameter the endpoint supports is forwarded');
+  assert.equal(r.body.model, 'fakeco/duo');
+  assert.equal(r.body.provider, 'Fake Cheap');
+});
+
+test('provider.order, only and ignore pick the provider; :floor is the cheapest', async () => {
+  const { key } = await ctx.tp.account();
+  const cases = [
+    [{ order: ['fake-pricey'] }, 'fakeco/duo', [PRICEY]],
+    [{ only: ['Fake Pricey'] }, 'fakeco/duo', [PRICEY]],
+    [{ ignore: ['fake-cheap'] }, 'fakeco/duo', [PRICEY]],
+    [undefined, 'fakeco/duo:floor', [CHEAP]],
+    [{ sort: 'price' }, 'fakeco/duo', [CHEAP]],
+  ];
+  for (const [provider, model, want] of cases) {
+    const marker = nonce();
+    const r = await chatJson(ctx.tp, key, ask(model, marker, provider ? { provider } : {}));
+    assert.equal(r.status, 200, `${JSON.stringify(provider)}: ${JSON.stringify(r.body)}`);
+    assert.deepEqual(await paths(marker), want, JSON.stringify(provider));
+  }
+});
+
+test('allow_fallbacks: false stops after the providers in order; with it, a failure moves on', async () => {
+  const { key } = await ctx.tp.account();
+  let marker = nonce();
+  let r = await chatJson(ctx.tp, key, ask('fakeco/duo', `[[fake:fail-path=/pricey:503]] ${marker}`,
+    { provider: { order: ['fake-pricey'], allow_fallbacks: false } }));
+  assertError(r, 502, 'the only allowed provider failed');
+  assert.deepEqual(await paths(marker), [PRICEY]);
+  marker = nonce();
+  r = await chatJson(ctx.tp, key, ask('fakeco/duo', `[[fake:fail-path=/pricey:503]] ${marker}`,
+    { provider: { order: ['fake-pricey'] } }));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(await paths(marker), [PRICEY, CHEAP]);
+});
+
+test('preferences nobody meets, or that contradict, are 4xx before any upstream call, and cost nothing', async () => {
+  const { email, key } = await ctx.tp.account();
+  const marker = nonce();
+  const none = await chatJson(ctx.tp, key, ask('fakeco/duo', marker, { provider: { only: ['nobody'] } }));
+  assertError(none, 404, 'only: nobody');
+  assert.match(none.body.error.message, /No endpoints found for fakeco\/duo/);
+  assert.match(none.body.error.message, /fake-cheap: not in provider\.only/);
+  const both = await chatJson(ctx.tp, key, ask('fakeco/duo', marker, { provider: { only: ['fake-cheap'], ignore: ['fake-cheap'] } }));
+  assertError(both, 400, 'only and ignore');
+  const cheapOnly = await chatJson(ctx.tp, key, ask('fakeco/duo', marker,
+    { provider: { max_price: { prompt: 0.1 } } }));
+  assertError(cheapOnly, 404, 'max_price below every endpoint');
+  const badSort = await chatJson(ctx.tp, key, ask('fakeco/duo', marker, { provider: { sort: 'cheapest' } }));
+  assertError(badSort, 400, 'sort: cheapest');
+  assert.match(badSort.body.error.message, /provider\.sort/);
+  assert.deepEqual(await paths(marker), [], 'nothing reached the provider');
+  assert.equal((await userShow(ctx.tp, email)).balance_micros, 10_000_000);
+});
+
+test('models: when every provider of the model fails before the first byte, the next model answers and is named', async () => {
+  const { email, key } = await ctx.tp.account();
+  for (const stream of [false, true]) {
+    const marker = nonce();
+    // fakeco/duo fails at both of its providers; fakeco/solo (at pricey) answers.
+    const fail = '[[fake:fail-model=duo-cheap-1:503]] [[fake:fail-model=duo-pricey-1:503]]';
+    const body = { models: ['fakeco/duo', 'fakeco/solo'], messages: [{ role: 'user', content: `${fail} ${marker}` }] };
+    const r = stream ? await chatStream(ctx.tp, key, body) : await chatJson(ctx.tp, key, body);
+    assert.equal(r.status, 200, `stream=${stream}: ${JSON.stringify(r.body)}`);
+    const calls = (await fakeRequestsWith(ctx.fake, marker)).sort((a, b) => a.id - b.id);
+    assert.deepEqual(calls.map((c) => c.body.model), ['duo-cheap-1', 'duo-pricey-1', 'solo-pricey-1']);
+    const named = stream ? [...new Set(r.events.map((e) => e.model))] : [r.body.model];
+    assert.deepEqual(named, ['fakeco/solo'], 'the answer names the model that answered');
+  }
+  const u = await userShow(ctx.tp, email);
+  assert.equal(u.balance_micros, u.ledger_sum_micros);
+  assert.ok(u.balance_micros < 10_000_000, 'the fallback\'s answers were charged');
+});
+
+test('an unknown fallback model is a 400 naming it', async () => {
+  const { key } = await ctx.tp.account();
+  const r = await chatJson(ctx.tp, key, ask('fakeco/duo', nonce(), { models: ['fakeco/duo', 'fakeco/sol'] }));
+  assertError(r, 400, 'unknown fallback');
+  assert.match(r.body.error.message, /fakeco\/sol is not a valid model ID\. Did you mean fakeco\/solo\?/);
+});
