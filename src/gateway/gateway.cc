@@ -13,6 +13,7 @@
 #include "common/error_table.h"
 #include "gateway/cors.h"
 #include "protocol/json_members.h"
+#include "state/models_json.h"
 
 namespace turnpike::gateway {
 namespace json = boost::json;
@@ -172,6 +173,16 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
     co_await Chat(worker, request, writer, request_id);
   } else if (route == "/models" && get) {
     co_await ReplyJson(writer, 200, router_.snapshot()->models_json(), request_id);
+  } else if (route.size() > 18 && route.starts_with("/models/") && route.ends_with("/endpoints") && get) {
+    // /models/{author}/{slug}/endpoints: the model by its id or an alias.
+    std::string id(route.substr(8, route.size() - 8 - 10));
+    auto snapshot = router_.snapshot();
+    if (const store::Model* model = snapshot->FindModel(id)) {
+      co_await ReplyJson(writer, 200, state::BuildModelEndpointsJson(*model, *snapshot, health_.Snapshot()),
+                         request_id);
+    } else {
+      co_await ReplyError(writer, MakeError(ErrorCode::kNotFound, "No model " + id), request_id);
+    }
   } else if (route == "/key" && get) {
     co_await KeyInfo(request, writer, kKeyBody);
   } else if (route == "/credits" && get) {

@@ -1,5 +1,6 @@
 #include "state/models_json.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "common/money.h"
@@ -38,6 +39,19 @@ std::string Modality(const store::Model& m) {
   return join(m.input_modalities) + "->" + join(m.output_modalities);
 }
 
+json::value Stats(double average) {
+  if (average <= 0) return nullptr;
+  return json::object{{"p50", average}, {"p75", average}, {"p90", average}, {"p99", average}};
+}
+
+json::object Architecture(const store::Model& m) {
+  return json::object{{"modality", Modality(m)},
+                      {"input_modalities", Strings(m.input_modalities)},
+                      {"output_modalities", Strings(m.output_modalities)},
+                      {"tokenizer", "Other"},
+                      {"instruct_type", nullptr}};
+}
+
 json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
   // The headline endpoint is the one a request would use: the cheapest available, else the
   // cheapest listed.
@@ -56,11 +70,7 @@ json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
   o["created"] = m.created;
   o["description"] = m.description;
   o["context_length"] = m.context_length;
-  o["architecture"] = json::object{{"modality", Modality(m)},
-                                   {"input_modalities", Strings(m.input_modalities)},
-                                   {"output_modalities", Strings(m.output_modalities)},
-                                   {"tokenizer", "Other"},
-                                   {"instruct_type", nullptr}};
+  o["architecture"] = Architecture(m);
   o["pricing"] = Pricing(top->prices);
   o["top_provider"] = json::object{
       {"context_length", top->context_length}, {"max_completion_tokens", top->max_output}, {"is_moderated", false}};
@@ -86,6 +96,55 @@ json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
 }
 
 }  // namespace
+
+std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot& snapshot,
+                                    const std::map<std::string, ProviderHealthStats>& health) {
+  json::array endpoints;
+  for (const auto& e : m.endpoints) {
+    const ProviderState* p = snapshot.FindProvider(e.provider_id);
+    if (!p || !e.enabled) continue;
+    json::object ep;
+    const std::string provider_name = p->provider->name;
+    ep["name"] = provider_name + ": " + m.name;
+    ep["model_id"] = m.id;
+    ep["model_name"] = m.name;
+    ep["context_length"] = e.context_length;
+    ep["pricing"] = Pricing(e.prices);
+    ep["provider_name"] = provider_name;
+    ep["tag"] = e.provider_id;
+    ep["quantization"] = nullptr;
+    ep["max_completion_tokens"] = e.max_output > 0 ? json::value(e.max_output) : json::value(nullptr);
+    ep["max_prompt_tokens"] = e.context_length > 0 ? json::value(e.context_length) : json::value(nullptr);
+    ep["supported_parameters"] = Strings(e.supported_parameters);
+    // 0 is OpenRouter's status of an endpoint in service; -1 one it cannot use now.
+    ep["status"] = p->available ? 0 : -1;
+    ep["supports_implicit_caching"] = e.prices.cache_read > 0;
+    const bool tools = std::find(e.supported_parameters.begin(), e.supported_parameters.end(), "tools") !=
+                       e.supported_parameters.end();
+    ep["supports_tool_choice"] =
+        json::object{{"auto", tools}, {"function", tools}, {"none", tools}, {"required", tools}};
+    json::value latency = nullptr, throughput = nullptr, uptime = nullptr;
+    if (auto it = health.find(e.provider_id); it != health.end() && it->second.requests > 0) {
+      const ProviderHealthStats& h = it->second;
+      latency = Stats(h.latency_ms_ewma / 1000.0);  // OpenRouter's latencies are in seconds
+      throughput = Stats(h.tokens_per_second_ewma);
+      uptime = 100.0 * static_cast<double>(h.requests - h.failures) / static_cast<double>(h.requests);
+    }
+    ep["latency_last_30m"] = latency;
+    ep["throughput_last_30m"] = throughput;
+    ep["uptime_last_30m"] = uptime;
+    ep["uptime_last_5m"] = uptime;
+    ep["uptime_last_1d"] = uptime;
+    endpoints.push_back(std::move(ep));
+  }
+  json::object data{{"id", m.id},
+                    {"name", m.name},
+                    {"created", m.created},
+                    {"description", m.description},
+                    {"architecture", Architecture(m)},
+                    {"endpoints", std::move(endpoints)}};
+  return json::serialize(json::object{{"data", std::move(data)}});
+}
 
 std::string BuildModelsJson(const CatalogSnapshot& snapshot) {
   json::array data;

@@ -2,11 +2,23 @@
 // Turnpike extra per model: `endpoints`, every provider with its own prices and availability.
 #pragma once
 
+#include <map>
 #include <string>
+
+#include "state/provider_health.h"
+#include "store/catalog.h"
 
 namespace turnpike::state {
 
 class CatalogSnapshot;
 std::string BuildModelsJson(const CatalogSnapshot& snapshot);
+
+// GET /api/v1/models/{author}/{slug}/endpoints in OpenRouter's shape (what every model's
+// links.details points to): the model and each of its endpoints with prices, limits, supported
+// parameters and this gateway's live figures for the provider (`health`, keyed by provider id):
+// the first-byte latency and output speed averages as percentile stats (all four the same
+// average: no distribution is kept), uptime as the share of calls that did not fail.
+std::string BuildModelEndpointsJson(const store::Model& model, const CatalogSnapshot& snapshot,
+                                    const std::map<std::string, ProviderHealthStats>& health);
 
 }  // namespace turnpike::state

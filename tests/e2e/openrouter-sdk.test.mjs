@@ -178,6 +178,24 @@ describe('@openrouter/sdk through Turnpike', () => {
     assert.equal(page.result.totalCount, models.length);
   });
 
+  // Every model's links.details points here; the SDK validates the answer strictly.
+  test('endpoints.list for a model (strictly validated); links.details leads there; an unknown model is 404', async () => {
+    const [author, slug] = MODEL.split('/');
+    const r = await client.endpoints.list({ author, slug });
+    assert.equal(r.data.id, MODEL);
+    assert.ok(r.data.endpoints.length > 0);
+    for (const e of r.data.endpoints) {
+      assert.equal(e.modelId, MODEL);
+      assert.match(e.pricing.prompt, /^\d+(\.\d+)?$/);
+      assert.equal(typeof e.providerName, 'string');
+    }
+    const page = await client.models.list();
+    const details = page.result.data.find((x) => x.id === MODEL).links.details;
+    const wire = await getJson(`${tp.gatewayUrl}${details}`, account.key);
+    assert.equal(wire.data.id, MODEL, 'links.details leads to the endpoints route');
+    await assert.rejects(client.endpoints.list({ author: 'nobody', slug: 'nothing' }), (e) => e.statusCode === 404);
+  });
+
   test('apiKeys.getCurrentKeyMetadata and credits.getCredits (strictly validated)', async () => {
     const key = await client.apiKeys.getCurrentKeyMetadata();
     const wire = await getJson(`${tp.gatewayUrl}/api/v1/key`, account.key);
