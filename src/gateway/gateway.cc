@@ -57,6 +57,15 @@ Error StoreUnavailable(std::string_view doing, const Error& error) {
 }
 
 // Accepts both the OpenRouter paths (/api/v1/…) and the OpenAI-style aliases (/v1/…).
+// "2026-12-06T21:13:43.123Z", OpenRouter's created_at.
+std::string IsoMillis(int64_t unix_millis) {
+  std::time_t seconds = static_cast<std::time_t>(unix_millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, unix_millis % 1000);
+}
+
 std::string_view RoutePath(std::string_view path) {
   if (path.starts_with("/api/v1/")) return path.substr(7);
   if (path.starts_with("/v1/")) return path.substr(3);
@@ -245,12 +254,19 @@ Result<std::string> Gateway::GenerationBody(const store::ApiKey& key, const net:
   if (!found.ok()) return StoreUnavailable("reading the request log", found.error());
   const std::optional<store::RequestLogRow>& row = *found;
   if (!row || row->user_id != key.user_id) return MakeError(ErrorCode::kNotFound, "Generation " + id + " not found");
+  // Every member @openrouter/sdk's GenerationResponse requires, null where Turnpike has nothing
+  // to say (apps, referers, media, web search), plus Turnpike's own (upstream_model,
+  // usage_source, time_to_first_token, status).
+  const state::ProviderState* provider = router_.snapshot()->FindProvider(row->provider_id);
+  const std::string provider_name = provider ? provider->provider->name : row->provider_id;
   json::object d;
   d["id"] = row->request_id;
+  d["api_type"] = "completions";
   d["model"] = row->model_id;
-  d["provider_name"] = row->provider_id;
+  d["provider_name"] = row->provider_id.empty() ? json::value(nullptr) : json::value(provider_name);
   d["upstream_model"] = row->upstream_model;
   d["streamed"] = row->streamed;
+  d["cancelled"] = row->http_status == 499;
   d["tokens_prompt"] = row->prompt_tokens;
   d["tokens_completion"] = row->completion_tokens;
   d["native_tokens_prompt"] = row->prompt_tokens;
@@ -259,14 +275,36 @@ Result<std::string> Gateway::GenerationBody(const store::ApiKey& key, const net:
   d["native_tokens_reasoning"] = row->reasoning_tokens;
   d["usage_source"] = row->usage_source == store::UsageSource::kProvider ? "provider" : "estimated";
   d["latency"] = row->latency_ms;
+  d["generation_time"] = row->ttft_ms >= 0 ? json::value(row->latency_ms - row->ttft_ms) : json::value(nullptr);
   d["time_to_first_token"] = row->ttft_ms;
   d["status"] = row->http_status;
-  d["finish_reason"] = row->finish_reason;
-  d["created_at"] = row->created_at;
+  d["finish_reason"] = row->finish_reason.empty() ? json::value(nullptr) : json::value(row->finish_reason);
+  d["native_finish_reason"] = d["finish_reason"];
+  d["created_at"] = IsoMillis(row->created_at);
+  d["is_byok"] = false;
+  d["data_region"] = "global";
+  d["origin"] = "";
+  json::array responses;
+  for (const auto& a : row->attempts) {
+    const state::ProviderState* p = router_.snapshot()->FindProvider(a.provider);
+    json::object r{{"provider_name", p ? p->provider->name : a.provider}, {"latency", a.latency_ms}};
+    r["status"] = a.status > 0 ? json::value(a.status) : json::value(nullptr);
+    responses.push_back(std::move(r));
+  }
+  d["provider_responses"] = responses.empty() ? json::value(nullptr) : json::value(std::move(responses));
+  for (const char* none :
+       {"app_id", "cache_discount", "external_user", "http_referer", "moderation_latency",
+        "native_tokens_completion_images", "num_fetches", "num_input_audio_prompt", "num_media_completion",
+        "num_media_prompt", "num_search_results", "preset_id", "router", "service_tier", "upstream_id",
+        "upstream_inference_cost", "user_agent", "web_search_engine", "workspace_id"}) {
+    d[none] = nullptr;
+  }
   // total_cost is written as the exact decimal of the micro-dollars, not through a double.
   std::string data = json::serialize(d);
   auto layout = protocol::ScanObject(data);
   data = protocol::ApplyEdits(data, {protocol::SetMember(data, *layout, "total_cost", money::FormatUsd(row->cost))});
+  layout = protocol::ScanObject(data);
+  data = protocol::ApplyEdits(data, {protocol::SetMember(data, *layout, "usage", money::FormatUsd(row->cost))});
   return "{\"data\":" + data + "}";
 }
 

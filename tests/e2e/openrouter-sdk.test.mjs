@@ -178,6 +178,21 @@ describe('@openrouter/sdk through Turnpike', () => {
     assert.equal(page.result.totalCount, models.length);
   });
 
+  // The answer's id is the generation's; the SDK validates /generation strictly (created_at a
+  // string, every member it requires present).
+  test('generations.getGeneration for the id a completion carried (strictly validated)', async () => {
+    const r = await client.chat.send({ chatRequest: { model: MODEL, messages: [{ role: 'user', content: 'Say hi' }] } });
+    charge('generation lookup', r.usage);
+    assert.match(r.id, /^gen-\d{10}-[0-9A-Za-z]{20}$/);
+    const g = await client.generations.getGeneration({ id: r.id });
+    assert.equal(g.data.id, r.id);
+    assert.equal(g.data.model, MODEL);
+    assert.equal(g.data.totalCost, r.usage.cost);
+    assert.equal(g.data.tokensCompletion, r.usage.completionTokens);
+    assert.ok(!Number.isNaN(Date.parse(g.data.createdAt)), `created_at ${g.data.createdAt} is a time`);
+    assert.equal(typeof g.data.providerName, 'string');
+  });
+
   // Every model's links.details points here; the SDK validates the answer strictly.
   test('endpoints.list for a model (strictly validated); links.details leads there; an unknown model is 404', async () => {
     const [author, slug] = MODEL.split('/');
