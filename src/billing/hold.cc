@@ -6,8 +6,15 @@ namespace turnpike::billing {
 
 money::Micros WorstCaseCost(const protocol::ChatRequestInfo& request, const EndpointTerms& endpoint) {
   money::TokenCounts worst;
-  worst.prompt = std::min(endpoint.context_length, request.prompt_chars / 2 + 64 + request.images * 2000);
+  const int64_t prompt = request.prompt_chars / 2 + 64 + request.images * 2000;
+  // An endpoint whose context is unknown (0) bounds nothing.
+  worst.prompt = endpoint.context_length > 0 ? std::min(endpoint.context_length, prompt) : prompt;
   worst.completion = request.max_tokens.value_or(endpoint.max_output);
+  // A thinking request may be sent with its thinking budget on top of max_tokens (Anthropic):
+  // the whole output cap is held.
+  if (request.reasoning) worst.completion = std::max(worst.completion, endpoint.max_output);
+  // No more than the endpoint can write: the relay sends it at most that (protocol::RelayEdits).
+  if (endpoint.max_output > 0) worst.completion = std::min(worst.completion, endpoint.max_output);
   return money::Cost(worst, endpoint.prices);
 }
 

@@ -17,8 +17,9 @@ struct EndpointTerms {
 };
 
 // The most `request` can cost at one endpoint: the prompt at two characters a token plus 64
-// (bounded by the context), images at 2,000 tokens each, and the request's max_tokens, else the
-// endpoint's output cap, all at the endpoint's input and output prices.
+// (bounded by the context when it is known), images at 2,000 tokens each, and the request's
+// max_tokens, else the endpoint's output cap — never more than that cap — all at the endpoint's
+// input and output prices.
 money::Micros WorstCaseCost(const protocol::ChatRequestInfo& request, const EndpointTerms& endpoint);
 
 }  // namespace turnpike::billing

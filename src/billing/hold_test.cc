@@ -33,6 +33,23 @@ TEST(WorstCaseCostTest, ImagesCountTwoThousandTokensEach) {
   EXPECT_EQ(WorstCaseCost(Request(0, 2, 0), Terms(128000, 0)), (64 + 4000) * 3);
 }
 
+// max_tokens: 1e8 on a 16K-output model is held (and sent) at the model's cap, not refused as $1,500.
+TEST(WorstCaseCostTest, MaxTokensBeyondTheEndpointCapIsHeldAtTheCap) {
+  EXPECT_EQ(WorstCaseCost(Request(0, 0, 100'000'000), Terms(128000, 16384)), 192 + 245760);
+}
+
+// Anthropic's thinking budget is sent on top of max_tokens: a thinking request holds the cap.
+TEST(WorstCaseCostTest, AThinkingRequestHoldsTheOutputCap) {
+  protocol::ChatRequestInfo r = Request(0, 0, 1);
+  r.reasoning = true;
+  EXPECT_EQ(WorstCaseCost(r, Terms(128000, 16384)), 192 + 245760);
+}
+
+// A catalog entry without a context length must not make the prompt free.
+TEST(WorstCaseCostTest, AnUnknownContextBoundsNothing) {
+  EXPECT_EQ(WorstCaseCost(Request(1000, 0, 0), Terms(0, 0)), 564 * 3);
+}
+
 TEST(WorstCaseCostTest, ThePromptIsBoundedByTheContext) {
   // 10 M chars would be 5 M tokens; the context holds 8,000.
   EXPECT_EQ(WorstCaseCost(Request(10'000'000, 0, 0), Terms(8000, 0)), 8000 * 3);

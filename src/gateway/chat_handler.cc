@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "gateway/exchange.h"
 #include "gateway/routing.h"
+#include "protocol/json_members.h"
 #include "protocol/openai_decode.h"
 #include "providers/openai/openai_adapter.h"
 
@@ -41,6 +42,14 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   if (ec) {
     co_await ReplyError(
         writer, MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message()), request_id);
+    co_return;
+  }
+  // A member written twice is read by us one way and by the provider another (the last one
+  // wins upstream): a second "stream_options" could switch the usage the bill rests on off.
+  if (auto layout = protocol::ScanObject(x.raw_body);
+      x.body.is_object() && layout && layout->members.size() != x.body.get_object().size()) {
+    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "The request body has a member more than once"),
+                        request_id);
     co_return;
   }
   auto info = protocol::InspectChatRequest(x.body);
@@ -190,6 +199,7 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const stat
     edits.supported = &r.endpoint->supported_parameters;
     if (x.fields.reasoning) edits.reasoning_effort = protocol::ReasoningEffort(*x.fields.reasoning);
     edits.user = x.user_tag;
+    edits.max_output = r.endpoint->max_output;
     encoded = providers::openai::RelayRequest(x.raw_body, x.body, x.info.stream, endpoint, edits);
   } else {
     if (!x.canonical) {

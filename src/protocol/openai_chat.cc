@@ -87,6 +87,17 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
   auto mt = PositiveInt(*root, "max_tokens");
   if (!mt.ok()) return mt.error();
   info.max_tokens = mct->has_value() ? *mct : *mt;
+  // Thinking a provider adds to max_tokens (Anthropic's budget) is output the hold must cover.
+  if (const auto* effort = root->if_contains("reasoning_effort"); effort && effort->is_string()) {
+    info.reasoning = !effort->get_string().empty() && effort->get_string() != "none";
+  }
+  if (const auto* reasoning = root->if_contains("reasoning"); reasoning && reasoning->is_object()) {
+    const auto& r = reasoning->get_object();
+    const auto* enabled = r.if_contains("enabled");
+    const auto* effort = r.if_contains("effort");
+    info.reasoning = !(enabled && enabled->is_bool() && !enabled->get_bool()) &&
+                     !(effort && effort->is_string() && effort->get_string() == "none");
+  }
   return info;
 }
 
@@ -109,6 +120,14 @@ std::string RewriteForUpstream(std::string_view client_body, const json::value& 
   }
   if (!relay.user.empty() && EndpointSupports(supported, "user")) {
     edits.push_back(SetMember(body, *layout, "user", json::serialize(json::string(relay.user))));
+  }
+  if (relay.max_output > 0) {
+    for (std::string_view limit : {"max_tokens", "max_completion_tokens"}) {
+      const auto* v = parsed.as_object().if_contains(limit);
+      if (v && v->is_int64() && v->get_int64() > relay.max_output && FindMember(*layout, limit)) {
+        edits.push_back(SetMember(body, *layout, limit, std::to_string(relay.max_output)));
+      }
+    }
   }
   if (stream) {
     json::object options;

@@ -18,6 +18,7 @@ struct ChatRequestInfo {
   bool stream = false;
   bool include_usage = false;         // the client asked for the usage chunk
   std::optional<int64_t> max_tokens;  // max_completion_tokens, else max_tokens
+  bool reasoning = false;             // it asks for thinking (reasoning_effort, or OpenRouter's reasoning)
   int64_t prompt_chars = 0;           // characters of text the prompt holds (for estimates)
   int64_t images = 0;                 // image parts in the prompt
 };
@@ -33,6 +34,9 @@ struct RelayEdits {
   const std::vector<std::string>* supported = nullptr;
   std::string reasoning_effort;  // for the request's `reasoning` ("" sets none)
   std::string user;              // `user` as the provider gets it ("" leaves it out)
+  // The endpoint's output cap (0: none): a max_tokens / max_completion_tokens above it is sent
+  // as the cap, which is what the hold covered (billing::WorstCaseCost).
+  int64_t max_output = 0;
 };
 
 // `body` (the client's bytes, already known to be valid JSON) with `model` set to

@@ -114,5 +114,15 @@ TEST(OpenRouterFieldsTest, TheRelayedBodyHoldsOnlyWhatTheEndpointTakes) {
       << "an endpoint without a list gets every parameter, but never OpenRouter's members";
 }
 
+// What the hold covered is what the provider is asked for: a max_tokens above the endpoint's cap
+// goes as the cap (billing::WorstCaseCost holds no more).
+TEST(OpenRouterFieldsTest, MaxTokensAboveTheEndpointCapIsSentAsTheCap) {
+  const std::string body = R"({"model":"m","messages":[],"max_tokens":100000000,"max_completion_tokens":500})";
+  RelayEdits edits;
+  edits.max_output = 16384;
+  EXPECT_EQ(RewriteForUpstream(body, json::parse(body), "u", false, edits),
+            R"({"model":"u","messages":[],"max_tokens":16384,"max_completion_tokens":500})");
+}
+
 }  // namespace
 }  // namespace turnpike::protocol

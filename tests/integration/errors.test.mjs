@@ -65,6 +65,9 @@ test('malformed requests and an unknown model → 400; nothing reaches the upstr
     ['missing messages', JSON.stringify({ model: 'openai/gpt-4o-mini', note: marker }), 400],
     ['messages not an array', JSON.stringify({ model: 'openai/gpt-4o-mini', messages: marker }), 400],
     ['unknown model', JSON.stringify({ ...userMessage(marker), model: 'nobody/no-such-model' }), 400],
+    // Read one way here and another upstream (the last wins there): usage could be switched off.
+    ['a member twice', `{"model":"openai/gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},`
+      + `"messages":[{"role":"user","content":"${marker}"}],"stream_options":{"include_usage":false}}`, 400],
   ];
   for (const [what, body, status] of cases) {
     assertError(await parsed(await chat(ctx.tp, key, body)), status, what);
