@@ -1,6 +1,8 @@
 // `turnpike serve`: builds the object graph, listens, and shuts down gracefully.
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -38,6 +40,8 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+constexpr int64_t kControlMaxBodyBytes = 64 << 10;
+
 // JWT_SECRET, else a secret generated once and kept (mode 0600) in the data directory.
 Result<std::string> SessionSecret(const config::Config& config) {
   if (!config.jwt_secret.empty()) return config.jwt_secret;
@@ -50,12 +54,14 @@ Result<std::string> SessionSecret(const config::Config& config) {
     if (secret.size() >= 32) return secret;
   }
   std::string secret = crypto::RandomHex(32);
-  {
-    std::ofstream out(path, std::ios::trunc);
-    if (!out) return MakeError(ErrorCode::kInternal, "cannot write " + path.string());
-    out << secret << "\n";
-  }
-  chmod(path.c_str(), 0600);
+  // Created with mode 0600, so the secret is never readable by others, not even for a moment.
+  ::unlink(path.c_str());  // a short or unreadable one is replaced
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return MakeError(ErrorCode::kInternal, "cannot write " + path.string());
+  const std::string line = secret + "\n";
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::close(fd);
+  if (!written) return MakeError(ErrorCode::kInternal, "cannot write " + path.string());
   return secret;
 }
 
@@ -90,9 +96,14 @@ Status Bootstrap(const config::Config& config, store::Store& store) {
   return OkStatus();
 }
 
+// Where a browser on this machine finds a listener; says when it is open to every interface.
 std::string Url(const std::string& host, int port) {
-  std::string h = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host;
-  return "http://" + h + ":" + std::to_string(port);
+  const bool everywhere = host == "0.0.0.0" || host == "::";
+  std::string h = everywhere ? "127.0.0.1" : host;
+  if (h.find(':') != std::string::npos) h = "[" + h + "]";
+  std::string url = "http://" + h + ":" + std::to_string(port);
+  if (everywhere) url += " (bound to " + host + ": every interface, reachable from other hosts)";
+  return url;
 }
 
 // Reloads the catalog from the store every kCatalogRefresh, so `turnpike catalog import` and
@@ -273,8 +284,12 @@ int Serve(const config::Config& config, const std::string& role) {
     const std::string dashboard_problem = dashboard.ok() ? "" : dashboard.error().message;
     control = std::make_unique<control::ControlPlane>(*store, std::move(api), gateway_url,
                                                       dashboard.ok() ? std::move(*dashboard) : control::StaticFiles());
+    // The control API takes small JSON bodies (the largest, a catalog entry or a Stripe event, a
+    // few KiB): 64 KiB is plenty, and a client cannot make it buffer the gateway's 10 MiB.
+    net::ServerOptions control_options = options;
+    control_options.max_body_bytes = std::min<int64_t>(options.max_body_bytes, kControlMaxBodyBytes);
     auto server = std::make_unique<net::HttpServer>(
-        loops, options,
+        loops, control_options,
         [&control](int w, const net::HttpRequest& r, net::ResponseWriter& wr) { return control->Handle(w, r, wr); });
     auto port = server->Listen(config.host, config.control_port);
     if (!port.ok()) return Fail("server.control_port: " + port.error().message);

@@ -23,8 +23,8 @@ struct UpstreamOptions {
 
 struct Config {
   // [server]
-  std::string host = "0.0.0.0";
-  int gateway_port = 4000;  // 0 = any free port (printed at start-up)
+  std::string host = "127.0.0.1";  // loopback unless configured: other hosts reach nothing by accident
+  int gateway_port = 4000;         // 0 = any free port (printed at start-up)
   int control_port = 3000;
   int threads = 0;                      // event-loop threads; 0 = one per core
   int64_t max_body_bytes = 10 << 20;    // larger request bodies get 413

@@ -1,6 +1,9 @@
 // OpenStore: picks the Store implementation named by a DATABASE_URL.
 #include "store/store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <string_view>
 
@@ -63,6 +66,10 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
       return MakeError(ErrorCode::kInternal,
                        "cannot create the database directory " + parent.string() + ": " + ec.message());
     }
+    // A new database is created readable by its owner only (it holds password and key hashes,
+    // every prompt a key logs); SQLite gives its -wal and -shm files the same mode.
+    int fd = ::open(path->c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
   }
   Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::Open(*path);
   if (!store.ok()) return store.error();
