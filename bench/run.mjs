@@ -83,7 +83,7 @@ const proxy = startNginx('proxy', THREADS, `
 
 const slow = opt['skip-slow-streams'] ? null : await startSlowUpstream();
 const providerEnv = {
-  BENCH_UPSTREAM_KEY: 'bench',
+  BENCH_UPSTREAM_API_KEY: 'bench',
   BENCH_UPSTREAM_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
   BENCH_STREAM_BASE_URL: `http://127.0.0.1:${upstreamPort}/stream/v1`,
   BENCH_SLOW_BASE_URL: slow?.baseUrl ?? 'http://127.0.0.1:9/v1',

@@ -98,10 +98,10 @@ TEST_F(CatalogApiTest, LifecycleReachesTheGatewayAtOnce) {
   EXPECT_EQ(patched.body.find("sk-upstream-secret-value"), std::string::npos);
   Answer other =
       Send("POST", "/api/admin/providers",
-           R"({"id":"far","name":"Far","adapter":"gemini","base_url":"http://far.test","key_env":"FAR_KEY"})", admin_);
+           R"({"id":"far","name":"Far","adapter":"gemini","base_url":"http://far.test","key_env":"FAR_API_KEY"})", admin_);
   ASSERT_EQ(other.status, 201) << other.body;
   EXPECT_FALSE(other.at("provider").at("available").as_bool());
-  EXPECT_EQ(other.at("provider").at("unavailable_reason").as_string(), "FAR_KEY is not set");
+  EXPECT_EQ(other.at("provider").at("unavailable_reason").as_string(), "FAR_API_KEY is not set");
 
   // An endpoint: created, then in the gateway's snapshot with no reload needed.
   Answer created = PutEndpoint(R"({"upstream_model":"rocket-1-2025","prices":{"input":"0.15","output":"0.6"},)"

@@ -201,6 +201,8 @@ void ReadProvider(Fields& fields, store::Provider& p, bool create) {
   }
   if (auto url = BaseUrl(fields, need)) p.base_url = *url;
   EnvName(fields, "key_env", p.key_env);
+  if (!p.key_env.empty() && !store::IsProviderKeyEnv(p.key_env))
+    fields.Fail("key_env", std::string(store::kProviderKeyEnvRule));
   EnvName(fields, "base_url_env", p.base_url_env);
   if (auto enabled = fields.Bool("enabled")) p.enabled = *enabled;
 }

@@ -53,11 +53,15 @@ CatalogSnapshot::CatalogSnapshot(store::Catalog catalog, const config::EnvLookup
       if (auto v = env(p.base_url_env); v && !v->empty()) s.base_url = *v;
     }
     while (s.base_url.ends_with("/")) s.base_url.pop_back();
-    if (!p.key_env.empty()) {
+    // A key_env outside the rule (a database written before it, or by hand) is never read.
+    const bool credential_name = p.key_env.empty() || store::IsProviderKeyEnv(p.key_env);
+    if (!p.key_env.empty() && credential_name) {
       if (auto v = env(p.key_env)) s.api_key = *v;
     }
     if (!p.enabled) {
       s.unavailable_reason = "disabled in the catalog";
+    } else if (!credential_name) {
+      s.unavailable_reason = "key_env " + p.key_env + " " + std::string(store::kProviderKeyEnvRule);
     } else if (!AdapterSupported(p.adapter)) {
       s.unavailable_reason = "the " + p.adapter + " adapter is not available in this build";
     } else if (!p.key_env.empty() && s.api_key.empty()) {

@@ -97,6 +97,28 @@ TEST(CatalogSnapshotTest, FindsAModelByItsIdOrAnAlias) {
   EXPECT_EQ(id("anthropic/claude-sonnet-4.50"), "(none)");
 }
 
+// A key_env outside the rule (a database written before it) is never read, let alone sent.
+TEST(CatalogSnapshotTest, AKeyEnvThatIsNotAProviderCredentialIsNeverRead) {
+  store::Catalog catalog = Models({{"acme/m", {"m"}}});
+  catalog.providers[0].key_env = "JWT_SECRET";
+  bool read = false;
+  CatalogSnapshot snap(std::move(catalog), [&](const std::string&) {
+    read = true;
+    return std::optional<std::string>("the-secret");
+  });
+  const ProviderState* p = snap.FindProvider("p");
+  ASSERT_NE(p, nullptr);
+  EXPECT_FALSE(p->available);
+  EXPECT_TRUE(p->api_key.empty());
+  EXPECT_NE(p->unavailable_reason.find("_API_KEY"), std::string::npos) << p->unavailable_reason;
+  EXPECT_FALSE(read);
+  EXPECT_TRUE(store::IsProviderKeyEnv("OPENAI_API_KEY"));
+  EXPECT_FALSE(store::IsProviderKeyEnv("STRIPE_SECRET_KEY"));
+  EXPECT_FALSE(store::IsProviderKeyEnv("TURNPIKE_X_API_KEY"));
+  EXPECT_FALSE(store::IsProviderKeyEnv("_API_KEY"));
+  EXPECT_FALSE(store::IsProviderKeyEnv("openai_API_KEY"));
+}
+
 TEST(CatalogSnapshotTest, SuggestsOnlyAModelCloseToAnUnknownName) {
   CatalogSnapshot snap(Models({{"openai/gpt-4o-mini", {"gpt-4o-mini"}}, {"anthropic/claude-haiku-4-5", {"h"}}}),
                        NoEnv());

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/money.h"
@@ -19,6 +20,16 @@ struct Company {
   std::string id;    // "openai"
   std::string name;  // "OpenAI"
 };
+
+// The rule for a provider's key_env: the credential is read from the environment variable it
+// names and sent to the provider's base_url, so it may only name a provider credential —
+// "<SOMETHING>_API_KEY", upper case — and never one of Turnpike's own settings (TURNPIKE_…).
+// Anything else (JWT_SECRET, STRIPE_SECRET_KEY, DATABASE_URL, a cloud account's key) could be
+// sent wherever an administrator points the provider.
+bool IsProviderKeyEnv(std::string_view name);
+inline constexpr std::string_view kProviderKeyEnvRule =
+    "must name a provider credential variable: upper case, ending in _API_KEY (such as \"OPENAI_API_KEY\"), "
+    "not starting with TURNPIKE_";
 
 struct Provider {
   std::string id;  // "openai", "groq", …

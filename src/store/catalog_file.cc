@@ -116,6 +116,9 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
         return s.error();
       }
       if (p.id.empty()) return Bad(origin, "a provider has no id");
+      if (!p.key_env.empty() && !IsProviderKeyEnv(p.key_env)) {
+        return Bad(where, "key_env \"" + p.key_env + "\" " + std::string(kProviderKeyEnvRule));
+      }
       if (p.adapter != "openai" && p.adapter != "anthropic" && p.adapter != "gemini") {
         return Bad(where, "adapter must be openai, anthropic or gemini, got \"" + p.adapter + "\"");
       }

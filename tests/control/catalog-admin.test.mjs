@@ -128,6 +128,11 @@ test('bad input: 400 naming the field, 404 for unknown ids, 409 for conflicts; n
   await bad('POST', '/api/admin/providers', { ...provider, api_key: 'sk-live-0123456789' }, 'api_key');
   await bad('POST', '/api/admin/providers', { ...provider, key_env: 'sk-live-0123456789' }, 'key_env');
   await bad('POST', '/api/admin/providers', { ...provider, key_env: 'openai_api_key' }, 'key_env');
+  // Only a provider credential's name: never a secret of the server's own, sent to a URL of the
+  // admin's choosing.
+  for (const name of ['JWT_SECRET', 'STRIPE_SECRET_KEY', 'DATABASE_URL', 'TURNPIKE_DB_API_KEY', 'AWS_SECRET_ACCESS_KEY']) {
+    await bad('POST', '/api/admin/providers', { ...provider, key_env: name }, 'key_env');
+  }
   await bad('POST', '/api/admin/providers', { ...provider, adapter: 'cohere' }, 'adapter');
   await bad('POST', '/api/admin/providers', { ...provider, base_url: 'https://user:secret@new.example.test/v1' }, 'base_url');
   await bad('POST', '/api/admin/providers', { ...provider, base_url: 'file:///etc/passwd' }, 'base_url');

@@ -82,9 +82,9 @@ test('POST /api/keys: bad bodies', () => cases([
   ['expires_at February 30th', { body: { name: 'k', expires_at: '2030-02-30T00:00:00Z' } }, 400, 'expires_at'],
   ['log_prompts a string', { body: { name: 'k', log_prompts: 'yes' } }, 400, 'log_prompts'],
   ['log_prompts a number', { body: { name: 'k', log_prompts: 1 } }, 400, 'log_prompts'],
-  ['a body over the size limit (11 MiB)', () => rawApi(ctx, 'POST', '/api/keys', {
+  ['a body over the control API limit of 64 KiB (256 KiB)', () => rawApi(ctx, 'POST', '/api/keys', {
     headers: { authorization: `Bearer ${S.U.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'x'.repeat(11 * 1024 * 1024) }),
+    body: JSON.stringify({ name: 'x'.repeat(256 * 1024) }),
   }), 413],
 ], { method: 'POST', route: '/api/keys' }));
 
