@@ -101,6 +101,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     co_return;
   }
   x.routes = std::move(choice->routes);
+  x.skipped = std::move(choice->skipped);
 
   // The worst case at any provider the request might fail over to.
   for (const auto& r : x.routes) {
@@ -296,8 +297,9 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
 
 awaitable<void> Gateway::SendAnswer(Exchange& x, std::string body, net::ResponseWriter& writer) {
   x.status = 200;
-  co_await x.Record();
   Headers headers{{"Content-Type", "application/json"}, {"x-request-id", x.id}};
+  for (auto& h : x.RoutingHeaders()) headers.push_back(std::move(h));
+  co_await x.Record();
   co_await writer.Send(200, std::move(headers), std::move(body));
   metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
 }

@@ -143,8 +143,37 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
 
 boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::ResponseWriter& writer) {
   Failed(error);
+  const Headers routing = RoutingHeaders();
   co_await Record();
-  co_await gateway.ReplyError(writer, error, id);
+  co_await gateway.ReplyError(writer, error, id, &routing);
+}
+
+Headers Gateway::Exchange::RoutingHeaders() const {
+  if (routes.empty()) return {};
+  std::string out;
+  auto add = [&out](const std::string& item) {
+    if (out.size() + item.size() > 4000) return;  // a header, not a report
+    out += (out.empty() ? "" : "; ") + item;
+  };
+  size_t tried = 0;  // routes are tried in order; one that cannot express the request has no attempt
+  for (const auto& a : attempts) {
+    while (tried + 1 < routes.size() && routes[tried].provider->provider->id != a.provider) ++tried;
+    const state::Route& r = routes[std::min(tried, routes.size() - 1)];
+    std::string what = a.error.empty() ? "answered"
+                       : a.status > 0  ? "failed (" + std::to_string(a.status) + ")"
+                                       : "failed (no answer)";
+    add(a.provider + "@" + r.model->id + "=" + what);
+    ++tried;
+  }
+  for (size_t i = tried; i < routes.size(); ++i) {
+    add(routes[i].provider->provider->id + "@" + routes[i].model->id + "=not needed");
+  }
+  for (const auto& s : skipped) add("skipped " + s);
+  // Only what a header may carry: ids, statuses and the gateway's own words, never a provider's text.
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = ' ';
+  }
+  return {{"x-turnpike-routing", std::move(out)}};
 }
 
 store::RequestLogRow Gateway::Exchange::LogRow() {

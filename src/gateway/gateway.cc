@@ -360,12 +360,13 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
   co_await writer.Send(200, std::move(headers), std::move(text));
 }
 
-awaitable<void> Gateway::ReplyError(net::ResponseWriter& writer, const Error& error, const std::string& request_id) {
-  co_await ReplyJson(writer, HttpStatus(error.code), ErrorBody(error), request_id);
+awaitable<void> Gateway::ReplyError(net::ResponseWriter& writer, const Error& error, const std::string& request_id,
+                                    const Headers* extra) {
+  co_await ReplyJson(writer, HttpStatus(error.code), ErrorBody(error), request_id, extra);
 }
 
 awaitable<void> Gateway::ReplyJson(net::ResponseWriter& writer, int status, std::string body,
-                                   const std::string& request_id) {
+                                   const std::string& request_id, const Headers* extra) {
   if (status < 300) {
     metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
   } else if (status < 500) {
@@ -374,6 +375,7 @@ awaitable<void> Gateway::ReplyJson(net::ResponseWriter& writer, int status, std:
     metrics_.status_5xx.fetch_add(1, std::memory_order_relaxed);
   }
   Headers headers{{"Content-Type", "application/json"}, {"x-request-id", request_id}};
+  if (extra) headers.insert(headers.end(), extra->begin(), extra->end());
   co_await writer.Send(status, std::move(headers), std::move(body));
 }
 

@@ -135,10 +135,11 @@ class Gateway {
   static const BodyBuilder kKeyBody, kCreditsBody, kGenerationBody;
   boost::asio::awaitable<void> MetricsText(net::ResponseWriter& writer, const std::string& request_id);
 
+  // `extra`: more headers for the answer (the routing explanation of a chat request), or null.
   boost::asio::awaitable<void> ReplyError(net::ResponseWriter& writer, const Error& error,
-                                          const std::string& request_id);
+                                          const std::string& request_id, const Headers* extra = nullptr);
   boost::asio::awaitable<void> ReplyJson(net::ResponseWriter& writer, int status, std::string body,
-                                         const std::string& request_id);
+                                         const std::string& request_id, const Headers* extra = nullptr);
 
   // A store call off the event loop (store_calls.h): a read on the read threads, a write in the
   // group committer's next transaction. `call` is the caller's named object (see OnStoreThread).

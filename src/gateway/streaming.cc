@@ -15,6 +15,7 @@ awaitable<void> Gateway::BeginStreamedAnswer(Exchange& x, net::UpstreamCall& cal
                   {"Cache-Control", "no-cache"},
                   {"X-Accel-Buffering", "no"},
                   {"x-request-id", x.id}};
+  for (auto& h : x.RoutingHeaders()) headers.push_back(std::move(h));
   // g++ 12 miscompiles co_await inside a larger expression when the callee takes arguments by
   // value (a double free): in this code co_await stands alone as a statement or an initializer.
   bool began = co_await writer.BeginStream(200, std::move(headers));

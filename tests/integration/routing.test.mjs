@@ -104,6 +104,23 @@ test('models: when every provider of the model fails before the first byte, the 
   assert.ok(u.balance_micros < 10_000_000, 'the fallback\'s answers were charged');
 });
 
+// No other gateway says why it chose: x-turnpike-routing lists every candidate in order with
+// what became of it, then what the preferences left out.
+test('x-turnpike-routing explains the choice: failed, answered, not needed, skipped', async () => {
+  const { key } = await ctx.tp.account();
+  const r = await chatJson(ctx.tp, key, ask('fakeco/duo', `[[fake:fail-path=/cheap:503]] ${nonce()}`,
+    { models: ['fakeco/solo'] }));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.headers.get('x-turnpike-routing'),
+    'fake-cheap@fakeco/duo=failed (503); fake-pricey@fakeco/duo=answered; fake-pricey@fakeco/solo=not needed');
+  const s = await chatStream(ctx.tp, key, ask('fakeco/duo', nonce(), { provider: { ignore: ['fake-cheap'] } }));
+  assert.equal(s.headers.get('x-turnpike-routing'),
+    'fake-pricey@fakeco/duo=answered; skipped fakeco/duo at fake-cheap: in provider.ignore');
+  const failed = await chatJson(ctx.tp, key, ask('fakeco/solo', `[[fake:fail-path=/pricey:503]] ${nonce()}`));
+  assert.equal(failed.status, 502);
+  assert.equal(failed.headers.get('x-turnpike-routing'), 'fake-pricey@fakeco/solo=failed (503)');
+});
+
 test('an unknown fallback model is a 400 naming it', async () => {
   const { key } = await ctx.tp.account();
   const r = await chatJson(ctx.tp, key, ask('fakeco/duo', nonce(), { models: ['fakeco/duo', 'fakeco/sol'] }));
