@@ -13,8 +13,6 @@ money::Micros WorstCaseCost(const protocol::ChatRequestInfo& request, const Endp
   // A thinking request may be sent with its thinking budget on top of max_tokens (Anthropic):
   // the whole output cap is held.
   if (request.reasoning) worst.completion = std::max(worst.completion, endpoint.max_output);
-  // No more than the endpoint can write: the relay sends it at most that (protocol::RelayEdits).
-  if (endpoint.max_output > 0) worst.completion = std::min(worst.completion, endpoint.max_output);
   return money::Cost(worst, endpoint.prices);
 }
 

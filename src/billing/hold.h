@@ -18,8 +18,9 @@ struct EndpointTerms {
 
 // The most `request` can cost at one endpoint: the prompt at two characters a token plus 64
 // (bounded by the context when it is known), images at 2,000 tokens each, and the request's
-// max_tokens, else the endpoint's output cap — never more than that cap — all at the endpoint's
-// input and output prices.
+// max_tokens, else the endpoint's output cap (the whole cap for a thinking request), all at the
+// endpoint's input and output prices. A max_tokens above the cap is still held in full: the bill
+// is capped at the hold, and a provider may report more than it was asked for.
 money::Micros WorstCaseCost(const protocol::ChatRequestInfo& request, const EndpointTerms& endpoint);
 
 }  // namespace turnpike::billing

@@ -35,7 +35,7 @@ struct RelayEdits {
   std::string reasoning_effort;  // for the request's `reasoning` ("" sets none)
   std::string user;              // `user` as the provider gets it ("" leaves it out)
   // The endpoint's output cap (0: none): a max_tokens / max_completion_tokens above it is sent
-  // as the cap, which is what the hold covered (billing::WorstCaseCost).
+  // as the cap (which the provider would refuse or cut to anyway).
   int64_t max_output = 0;
 };
 

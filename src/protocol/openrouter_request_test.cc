@@ -114,8 +114,8 @@ TEST(OpenRouterFieldsTest, TheRelayedBodyHoldsOnlyWhatTheEndpointTakes) {
       << "an endpoint without a list gets every parameter, but never OpenRouter's members";
 }
 
-// What the hold covered is what the provider is asked for: a max_tokens above the endpoint's cap
-// goes as the cap (billing::WorstCaseCost holds no more).
+// A max_tokens above the endpoint's cap goes as the cap, which the provider would refuse (OpenAI:
+// "max_tokens is too large") or cut to anyway.
 TEST(OpenRouterFieldsTest, MaxTokensAboveTheEndpointCapIsSentAsTheCap) {
   const std::string body = R"({"model":"m","messages":[],"max_tokens":100000000,"max_completion_tokens":500})";
   RelayEdits edits;
