@@ -46,17 +46,27 @@ AccountBook::Ask AccountBook::AskFor(int64_t key_id, Micros amount) {
   return ask;
 }
 
-bool AccountBook::Leased(int64_t key_id, Micros lease, Micros amount, Clock::time_point now) {
+bool AccountBook::Leased(int64_t key_id, Micros lease, Micros amount, Clock::time_point now, uint64_t* ticket) {
   Shard& shard = ShardOf(key_id);
   std::lock_guard lock(shard.mu);
   Account& a = shard.accounts[key_id];
   a.lease = lease;
-  a.fresh_until = now + options_.lease_ttl;
+  a.fresh_until = {};  // until the transaction that granted it commits (Confirm)
+  a.granted_at = now;
+  *ticket = ++a.ticket;
   a.held_since_lease = 0;
   if (a.reserved > a.lease || amount > a.lease - a.reserved) return false;
   a.reserved += amount;
   a.held_since_lease = amount;
   return true;
+}
+
+void AccountBook::Confirm(int64_t key_id, uint64_t ticket) {
+  Shard& shard = ShardOf(key_id);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.accounts.find(key_id);
+  if (it == shard.accounts.end() || it->second.ticket != ticket) return;  // replaced (or returned) since
+  it->second.fresh_until = it->second.granted_at + options_.lease_ttl;
 }
 
 void AccountBook::Release(int64_t key_id, Micros amount, Micros charged) {

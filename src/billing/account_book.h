@@ -51,9 +51,15 @@ class AccountBook {
     money::Micros want = 0;
   };
   Ask AskFor(int64_t key_id, money::Micros amount);
-  // The database set the key's lease to `lease`: records it (fresh for lease_ttl) and reserves
-  // `amount` when it fits beside what is reserved now. True when reserved.
-  bool Leased(int64_t key_id, money::Micros lease, money::Micros amount, Clock::time_point now);
+  // The database set the key's lease to `lease` in a transaction not yet committed: records it
+  // and reserves `amount` for the asking request when it fits beside what is reserved now (true
+  // when reserved). Other requests may hold from it only once Confirm(…, *ticket) says the
+  // transaction committed: a batch that does not commit runs its calls again, and until then
+  // the event loops must not hold from a lease the database rolled back.
+  bool Leased(int64_t key_id, money::Micros lease, money::Micros amount, Clock::time_point now, uint64_t* ticket);
+  // The lease recorded with `ticket` was committed: fresh until lease_ttl after it was granted,
+  // unless a later Leased replaced it since.
+  void Confirm(int64_t key_id, uint64_t ticket);
   // A request that held `amount` ended, charged `charged` (<= amount), and the charge is written
   // to the database (or 0 when it could not be): the lease shrinks by the charge.
   void Release(int64_t key_id, money::Micros amount, money::Micros charged);
@@ -79,7 +85,9 @@ class AccountBook {
     money::Micros lease = 0;
     money::Micros reserved = 0;
     money::Micros held_since_lease = 0;  // every hold taken from the current lease, ended or not
-    Clock::time_point fresh_until{};
+    Clock::time_point fresh_until{};     // {} until confirmed
+    Clock::time_point granted_at{};
+    uint64_t ticket = 0;  // of the last Leased
   };
   struct Shard {
     mutable std::mutex mu;

@@ -12,6 +12,14 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = AccountBook::Clock;
 
+// A lease granted and its transaction committed at once.
+bool Grant(AccountBook& book, int64_t key, money::Micros lease, money::Micros amount, Clock::time_point t) {
+  uint64_t ticket = 0;
+  bool reserved = book.Leased(key, lease, amount, t, &ticket);
+  book.Confirm(key, ticket);
+  return reserved;
+}
+
 TEST(AccountBookTest, NothingIsHeldWithoutALease) {
   AccountBook book;
   EXPECT_FALSE(book.TryReserve(1, 10, Clock::now()));
@@ -25,7 +33,7 @@ TEST(AccountBookTest, HoldsFromAFreshLeaseUpToItsAmount) {
   AccountBook::Ask ask = book.AskFor(7, 100);
   EXPECT_EQ(ask.need, 100);
   EXPECT_EQ(ask.want, 900);  // room for eight more like it
-  ASSERT_TRUE(book.Leased(7, 300, 100, t));
+  ASSERT_TRUE(Grant(book, 7, 300, 100, t));
   EXPECT_TRUE(book.TryReserve(7, 100, t));
   EXPECT_TRUE(book.TryReserve(7, 100, t));
   EXPECT_FALSE(book.TryReserve(7, 1, t)) << "the lease is used up";
@@ -39,7 +47,7 @@ TEST(AccountBookTest, HoldsFromAFreshLeaseUpToItsAmount) {
 TEST(AccountBookTest, ABusyKeysLeaseGrowsWithWhatItCarried) {
   AccountBook book({.lease_ttl = 1000ms, .spare_holds = 2});
   const auto t = Clock::now();
-  ASSERT_TRUE(book.Leased(7, 300, 100, t));
+  ASSERT_TRUE(Grant(book, 7, 300, 100, t));
   ASSERT_TRUE(book.TryReserve(7, 100, t));
   book.Release(7, 100, 100);  // one ended, charged in full
   ASSERT_TRUE(book.TryReserve(7, 100, t));
@@ -47,17 +55,35 @@ TEST(AccountBookTest, ABusyKeysLeaseGrowsWithWhatItCarried) {
   AccountBook::Ask ask = book.AskFor(7, 100);
   EXPECT_EQ(ask.need, 300);            // 200 in flight and this one
   EXPECT_EQ(ask.want, 300 + 2 * 300);  // twice the 300 the lease carried, more than 2 × 100
-  ASSERT_TRUE(book.Leased(7, 900, 100, t));
+  ASSERT_TRUE(Grant(book, 7, 900, 100, t));
   EXPECT_EQ(book.AskFor(7, 100).want, 400 + 2 * 100) << "the new lease has carried only the one hold so far";
+}
+
+// The event loops hold from a new lease only once the transaction that granted it committed:
+// until then (and for good, if it rolled back and a later grant replaced it) the lease is not theirs.
+TEST(AccountBookTest, OthersHoldFromALeaseOnlyOnceItsGrantCommitted) {
+  AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
+  const auto t = Clock::now();
+  uint64_t first = 0;
+  ASSERT_TRUE(book.Leased(7, 1'000, 100, t, &first));
+  EXPECT_FALSE(book.TryReserve(7, 100, t)) << "not committed yet";
+  uint64_t second = 0;
+  book.Unreserve(7, 100);  // the batch failed: its call runs again alone and is granted anew
+  ASSERT_TRUE(book.Leased(7, 600, 100, t, &second));
+  book.Confirm(7, first);
+  EXPECT_FALSE(book.TryReserve(7, 100, t)) << "the first grant's confirmation is for a lease since replaced";
+  book.Confirm(7, second);
+  EXPECT_TRUE(book.TryReserve(7, 100, t));
+  EXPECT_FALSE(book.TryReserve(7, 100, t + 1000ms)) << "fresh for lease_ttl after the grant";
 }
 
 TEST(AccountBookTest, AStaleLeaseHoldsNothing) {
   AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
   const auto t = Clock::now();
-  ASSERT_TRUE(book.Leased(7, 1'000, 0, t));
+  ASSERT_TRUE(Grant(book, 7, 1'000, 0, t));
   EXPECT_TRUE(book.TryReserve(7, 10, t + 999ms));
   EXPECT_FALSE(book.TryReserve(7, 10, t + 1000ms));
-  ASSERT_TRUE(book.Leased(7, 1'000, 10, t + 1000ms));
+  ASSERT_TRUE(Grant(book, 7, 1'000, 10, t + 1000ms));
   book.Invalidate(7);
   EXPECT_FALSE(book.TryReserve(7, 10, t + 1001ms));
 }
@@ -65,15 +91,15 @@ TEST(AccountBookTest, AStaleLeaseHoldsNothing) {
 TEST(AccountBookTest, ALeaseThatDoesNotCoverWhatIsHeldReservesNothing) {
   AccountBook book;
   const auto t = Clock::now();
-  ASSERT_TRUE(book.Leased(7, 100, 100, t));
-  EXPECT_FALSE(book.Leased(7, 150, 100, t)) << "100 held + 100 asked > 150";
+  ASSERT_TRUE(Grant(book, 7, 100, 100, t));
+  EXPECT_FALSE(Grant(book, 7, 150, 100, t)) << "100 held + 100 asked > 150";
   EXPECT_EQ(book.Reserved(7), 100);
 }
 
 TEST(AccountBookTest, AChargeShrinksTheLeaseAndFreesTheHold) {
   AccountBook book;
   const auto t = Clock::now();
-  ASSERT_TRUE(book.Leased(7, 1'000, 400, t));
+  ASSERT_TRUE(Grant(book, 7, 1'000, 400, t));
   book.Release(7, 400, 30);
   EXPECT_EQ(book.Reserved(7), 0);
   EXPECT_TRUE(book.TryReserve(7, 970, t));
@@ -85,9 +111,9 @@ TEST(AccountBookTest, AChargeShrinksTheLeaseAndFreesTheHold) {
 TEST(AccountBookTest, IdleStaleLeasesAreTakenBack) {
   AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
   const auto t = Clock::now();
-  ASSERT_TRUE(book.Leased(1, 500, 0, t));    // idle, will be stale
-  ASSERT_TRUE(book.Leased(2, 500, 100, t));  // a request in flight
-  ASSERT_TRUE(book.Leased(3, 0, 0, t));      // nothing leased
+  ASSERT_TRUE(Grant(book, 1, 500, 0, t));    // idle, will be stale
+  ASSERT_TRUE(Grant(book, 2, 500, 100, t));  // a request in flight
+  ASSERT_TRUE(Grant(book, 3, 0, 0, t));      // nothing leased
   EXPECT_FALSE(book.HasIdle(t + 500ms));
   EXPECT_TRUE(book.TakeIdle(t + 500ms).empty()) << "still fresh";
   EXPECT_TRUE(book.HasIdle(t + 1000ms));
@@ -101,7 +127,7 @@ TEST(AccountBookTest, IdleStaleLeasesAreTakenBack) {
 TEST(AccountBookTest, ConcurrentHoldsNeverExceedTheLease) {
   AccountBook book({.lease_ttl = 60'000ms, .spare_holds = 8});
   const auto t = Clock::now();
-  ASSERT_TRUE(book.Leased(5, 10'000, 0, t));
+  ASSERT_TRUE(Grant(book, 5, 10'000, 0, t));
   std::atomic<int> held{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {

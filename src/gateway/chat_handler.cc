@@ -119,6 +119,9 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     const std::function<store::LeaseResult()> lease = [this, &x] { return LeaseAndHold(x); };
     store::LeaseResult leased = co_await Write(lease);
     hold = leased;
+    // The batch that granted the lease has committed (or its calls ran again alone and did):
+    // from now on the other requests may hold from it.
+    if (x.hold_taken) book_.Confirm(x.key.id, x.lease_ticket);
   }
   switch (hold.outcome) {
     case store::HoldOutcome::kHeld:
@@ -181,7 +184,7 @@ store::LeaseResult Gateway::LeaseAndHold(Exchange& x) {
     billing::AccountBook::Ask ask = book_.AskFor(x.key.id, x.held);
     result = ledger_.Lease({hold_owner_, x.key.user_id, x.key.id, ask.need, ask.want}, UnixSeconds());
     if (result.outcome != store::HoldOutcome::kHeld) return result;
-    if (book_.Leased(x.key.id, result.lease, x.held, now)) {
+    if (book_.Leased(x.key.id, result.lease, x.held, now, &x.lease_ticket)) {
       x.hold_taken = true;
       return result;
     }

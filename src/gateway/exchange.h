@@ -40,9 +40,10 @@ struct Gateway::Exchange {
   const state::Route* route = nullptr;
   std::optional<protocol::ChatRequest> canonical;  // decoded once, for translating adapters
   money::Micros held = 0;
-  bool hold_taken = false;  // x.held is reserved in the account book
-  bool hold_freed = false;  // … and released again by the charge (on the committer's thread)
-  int64_t held_at = 0;      // unix seconds
+  bool hold_taken = false;    // x.held is reserved in the account book
+  bool hold_freed = false;    // … and released again by the charge (on the committer's thread)
+  uint64_t lease_ticket = 0;  // of the lease LeaseAndHold recorded, confirmed once it committed
+  int64_t held_at = 0;        // unix seconds
   // Outcome.
   billing::Usage usage;
   bool usage_from_provider = false;
