@@ -182,10 +182,10 @@ function pgServerUrl() {
   return pgServerPromise;
 }
 
-// A fresh, empty PostgreSQL database; resolves to its URL. Dropped at exit (unless
-// TURNPIKE_KEEP_TMP=1), or with the throwaway cluster.
-export async function createPgDatabase() {
-  const server = await pgServerUrl();
+// A fresh, empty PostgreSQL database on `server` (a URL; by default the tests' server, see above);
+// resolves to its URL. Dropped at exit (unless TURNPIKE_KEEP_TMP=1), or with the throwaway cluster.
+export async function createPgDatabase(server = null) {
+  server ??= await pgServerUrl();
   const name = `turnpike_it_${crypto.randomBytes(8).toString('hex')}`;
   await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', pgAdminUrl(server), '-c', `CREATE DATABASE ${name}`]);
   const u = new URL(server);
@@ -299,9 +299,11 @@ function describe(args, r) {
 //   serveEnv  extra environment for the `serve` process only (not for migrate or the CLI).
 //   database  'sqlite' (a file in the data directory) or 'postgresql' (a fresh database, kept with
 //             the data directory for a restart on it); TURNPIKE_TEST_DATABASE, else 'sqlite'.
+//   databaseUrl  run on this database (a URL) instead of a fresh one.
 //   args      arguments after `serve` (e.g. ['--role', 'gateway']).
 export async function startTurnpike({
   fake, env = {}, catalog = null, dataDir: reuseDir = null, serveEnv = {}, database = testDatabaseKind(), args = [],
+  databaseUrl: givenUrl = null,
 } = {}) {
   const bin = turnpikeBinary();
   if (!fs.existsSync(bin)) {
@@ -312,7 +314,10 @@ export async function startTurnpike({
   // The database of a data directory is named in it, so that a restart on it finds it again.
   const urlFile = path.join(dataDir, 'database-url');
   let databaseUrl;
-  if (fs.existsSync(urlFile)) {
+  if (givenUrl) {
+    databaseUrl = givenUrl;
+    fs.writeFileSync(urlFile, `${databaseUrl}\n`);
+  } else if (fs.existsSync(urlFile)) {
     databaseUrl = fs.readFileSync(urlFile, 'utf8').trim();
   } else {
     databaseUrl = database === 'postgresql' ? await createPgDatabase() : `sqlite://${path.join(dataDir, 'turnpike.db')}`;

@@ -52,7 +52,7 @@ export function rewriteConf(text, { gateways, control, gatewayPort, controlPort 
       if (!/^\s*server\s/.test(line)) {
         body.push(line);
       } else if (!placed) {
-        for (const t of targets) body.push(first.replace(/server\s+\S+/, `server ${hostPort(t)}`));
+        for (const t of targets) body.push(first.replace(/server\s+[^\s;]+/, `server ${hostPort(t)}`));
         placed = true;
       }
     }
