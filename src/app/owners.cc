@@ -24,8 +24,11 @@ int OwnerReaper::Sweep(Clock::time_point now) {
   auto owners = ledger_.HoldOwners();
   if (!owners.ok()) {
     spdlog::error("reading the owners of open holds failed: {}", owners.error().message);
+    gone_since_.clear();
     return 0;
   }
+  if (last_sweep_ && now - *last_sweep_ > kMaxGap) gone_since_.clear();
+  last_sweep_ = now;
   std::unordered_map<std::string, Clock::time_point> gone_since;
   std::vector<std::string> gone;
   for (const std::string& id : *owners) {

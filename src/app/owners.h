@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -32,16 +33,20 @@ class OwnerReaper {
   // Looks up every owner of open holds or leases, and releases the holds and leases of each one
   // that has read as gone at every check for at least owners.grace() (at this first check when the
   // grace is zero). An owner that cannot be checked, or reads as running, is left alone and its
-  // count starts again. The settlement journal is applied before anything is released: a charge
-  // journaled by a gone process was taken from the lease about to go. Returns how many holds and
-  // leases were released; failures are logged.
+  // count starts again; so do all of them after a sweep that failed, or when the last sweep is
+  // more than kMaxGap old (a gap in the checks is no proof that an owner stayed gone). The settlement journal is
+  // applied before anything is released: a charge journaled by a gone process was taken from the lease about to go.
+  // Returns how many holds and leases were released; failures are logged.
   int Sweep(Clock::time_point now);
+
+  static constexpr std::chrono::milliseconds kMaxGap{1000};
 
  private:
   store::Ledger& ledger_;
   store::SettlementJournal& journal_;
   store::OwnerRegistry& owners_;
   std::unordered_map<std::string, Clock::time_point> gone_since_;  // owner id -> first read as gone
+  std::optional<Clock::time_point> last_sweep_;                    // the last sweep that read the owners
 };
 
 }  // namespace turnpike::app
