@@ -116,7 +116,8 @@ test('PostgreSQL stopped for 5 s under load: no crash, no hang, every 200 charge
     const e = assertError(r, 503, 'a request during the outage');
     assert.ok(e.message.length > 0);
   }
-  assert.ok(counts[503] > 0, 'the outage was seen');
+  // The outage shows as 503s, or as answers held back until their charge could be written.
+  assert.ok(counts[503] > 0 || slowest > OUTAGE_MS / 2, 'the outage was seen');
   assert.ok(records.filter((r) => r.at > t1 + 2_000 && r.status === 200).length > 0, 'requests succeed again');
 
   // Nothing lost, nothing doubled.
