@@ -109,7 +109,11 @@ async function warmAccount(tag, opts) {
 
 // TODO: fails: the two replicas together spend a few requests past the balance (the balance ends
 // at −92 … −322 µUSD, 4 to 14 requests of 23 µUSD, in most runs; one run ended at exactly 0). Kept
-// strict and marked todo until the lease/journal race on PostgreSQL is found and fixed.
+// strict and marked todo until it is fixed. Likely cause: Gateway::LeaseAndHold (chat_handler.cc)
+// records the new lease in the book as fresh (AccountBook::Leased) inside the committer's batch,
+// before the batch commits; on PostgreSQL a batch is abandoned after a 200 ms row-lock wait (two
+// replicas contend for the user's row) and its calls run again alone, and meanwhile the event
+// loops hold from a lease the database rolled back.
 test(`${N} concurrent requests through nginx over 2 replicas, balance for ~${COVERED}: never overspent`, {
   skip, timeout: 180_000, todo: skip ? false : 'overspends by a few requests on PostgreSQL with two replicas',
 }, async () => {
