@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 BIN        := $(BUILD_DIR)/turnpike
 FAKE_PORT  ?= 9100
 
-.PHONY: all deps browser-deps build web run test lint unit web-test browser integration e2e node-deps fake bench format clean
+.PHONY: all deps browser-deps build web run test lint unit web-test browser integration integration-pg e2e node-deps fake bench format clean
 
 all: build web
 
@@ -66,6 +66,11 @@ integration: build node-deps
 e2e: build node-deps
 	cd tests && node --test e2e/
 
+# The integration and e2e suites again with every server on a fresh PostgreSQL database of a
+# throwaway cluster (tests/lib/harness.mjs, TURNPIKE_TEST_DATABASE). Part of `make test`.
+integration-pg: build node-deps
+	cd tests && TURNPIKE_TEST_DATABASE=postgresql $(PG_TESTS) node --test integration/ e2e/
+
 # Component and hook tests of the dashboard (Vitest, jsdom).
 web-test: web/node_modules/.package-lock.json
 	cd web && npm test --silent
@@ -87,6 +92,7 @@ test: lint build web node-deps browser-deps
 	cd $(BUILD_DIR) && $(PG_TESTS) ctest --output-on-failure -j2
 	cd web && npm test --silent
 	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test integration/ e2e/ control/ fakes/ lib/ browser/
+	cd tests && TURNPIKE_TEST_DATABASE=postgresql $(PG_TESTS) node --test integration/ e2e/
 
 # The benchmark (bench/README.md): the gateway against a direct call and an nginx reverse proxy
 # to the same upstream, in one run on this machine. Not part of `make test`. Options through

@@ -60,6 +60,19 @@ HoldOwner::HoldOwner(HoldOwner&& other) noexcept
   other.fd_ = -1;
 }
 
+Result<std::string> FileOwnerRegistry::Claim() {
+  if (owner_) return MakeError(ErrorCode::kInternal, "an owner id is claimed already");
+  auto claimed = HoldOwner::Claim(dir_);
+  if (!claimed.ok()) return claimed.error();
+  owner_.emplace(std::move(*claimed));
+  return owner_->id();
+}
+
+Result<bool> FileOwnerRegistry::Running(const std::string& id) {
+  if (owner_ && owner_->id() == id) return true;
+  return HoldOwner::Running(dir_, id);
+}
+
 HoldOwner::~HoldOwner() {
   if (fd_ < 0) return;
   std::error_code ec;

@@ -6,9 +6,11 @@
 // a process still serving from the same database on this machine.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "common/result.h"
+#include "store/owners.h"
 
 namespace turnpike::app {
 
@@ -33,6 +35,24 @@ class HoldOwner {
   std::string path_;
   std::string id_;
   int fd_ = -1;
+};
+
+// The owner registry on lock files under one directory (store/owners.h). A free lock is final, so
+// the grace is zero; Keep has nothing to do. Thread-safe as HoldOwner's static calls are; Claim
+// once, before the other calls.
+class FileOwnerRegistry final : public store::OwnerRegistry {
+ public:
+  explicit FileOwnerRegistry(std::string dir) : dir_(std::move(dir)) {}
+
+  Result<std::string> Claim() override;
+  Result<bool> Running(const std::string& id) override;
+  void Forget(const std::string& id) override { HoldOwner::Forget(dir_, id); }
+  Claimed Keep() override { return Claimed::kHeld; }
+  std::chrono::milliseconds grace() const override { return std::chrono::milliseconds(0); }
+
+ private:
+  const std::string dir_;
+  std::optional<HoldOwner> owner_;
 };
 
 }  // namespace turnpike::app

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "app/commands.h"
-#include "app/hold_owner.h"
+#include "app/owners.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/error_table.h"
@@ -153,25 +153,6 @@ class CatalogRefresher {
   std::thread thread_;  // last: starts after the members it uses
 };
 
-// Releases the holds of every owner whose process is no longer running, and (a safety net for
-// holds no owner claims) those older than `stale_hold_seconds`. Returns how many.
-int ReleaseHoldsOfStoppedProcesses(store::Ledger& ledger, const std::string& owners_dir, int64_t stale_hold_seconds) {
-  int released = 0;
-  auto owners = ledger.HoldOwners();
-  if (!owners.ok()) spdlog::error("reading the owners of open holds failed: {}", owners.error().message);
-  for (const std::string& id : owners.ok() ? *owners : std::vector<std::string>{}) {
-    if (HoldOwner::Running(owners_dir, id)) continue;
-    if (auto n = ledger.ReleaseHoldsOf(id); n.ok()) {
-      released += *n;
-      HoldOwner::Forget(owners_dir, id);
-    } else {
-      spdlog::error("releasing the holds of a stopped process failed: {}", n.error().message);
-    }
-  }
-  if (auto n = ledger.ReleaseStaleHolds(UnixSeconds() - stale_hold_seconds); n.ok()) released += *n;
-  return released;
-}
-
 // TURNPIKE_TEST_STORE_DELAY_MS: a test-only delay added to every store call the gateway makes,
 // on the store threads (tests/integration/slow-store.test.mjs). Unset in production.
 std::chrono::milliseconds TestStoreDelay() {
@@ -215,6 +196,47 @@ struct GatewayParts {
   gateway::Gateway gateway;
 };
 
+// Keeps this process's owner claim and, with a registry whose grace is not zero, sweeps the holds
+// and leases of gone owners (app/owners.h). Runs on the catalog refresher's thread.
+class OwnerTicker {
+ public:
+  OwnerTicker(store::OwnerRegistry& owners, OwnerReaper& reaper, gateway::Gateway* gateway)
+      : owners_(owners), reaper_(reaper), gateway_(gateway) {}
+
+  void Tick(std::chrono::steady_clock::time_point now) {
+    switch (owners_.Keep()) {
+      case store::OwnerRegistry::Claimed::kHeld:
+        break;
+      case store::OwnerRegistry::Claimed::kRetaken:
+        // Another process may have read this one as gone and released its leases meanwhile:
+        // every lease is asked of the database again before it is used.
+        spdlog::warn("the owner lock in the database was lost and is taken again; every lease is re-checked");
+        lost_logged_ = false;
+        if (gateway_) gateway_->InvalidateLeases();
+        break;
+      case store::OwnerRegistry::Claimed::kLost:
+        if (lost_logged_) break;
+        spdlog::error("the owner lock in the database is lost (connection down); retrying");
+        lost_logged_ = true;
+        if (gateway_) gateway_->InvalidateLeases();
+        break;
+    }
+    if (owners_.grace().count() == 0 || now < next_sweep_) return;
+    next_sweep_ = now + kSweepEvery;
+    if (int released = reaper_.Sweep(now); released > 0) {
+      spdlog::warn("released {} holds and leases of a process that stopped without settling them", released);
+    }
+  }
+
+ private:
+  static constexpr auto kSweepEvery = std::chrono::milliseconds(500);
+  store::OwnerRegistry& owners_;
+  OwnerReaper& reaper_;
+  gateway::Gateway* gateway_;
+  bool lost_logged_ = false;
+  std::chrono::steady_clock::time_point next_sweep_{};
+};
+
 }  // namespace
 
 int Serve(const config::Config& config, const std::string& role) {
@@ -225,17 +247,26 @@ int Serve(const config::Config& config, const std::string& role) {
   auto ready = store::OpenReadyStore(config.database_url);
   if (!ready.ok()) return Fail(ready.error().message);
   std::unique_ptr<store::Store> store = std::move(ready->store);
-  // Holds left by a process that is gone are released now: its requests never finished.
-  const std::string owners_dir =
-      store::HoldOwnersDir(config.database_url, (std::filesystem::path(config.data_dir) / "holds").string());
-  std::optional<HoldOwner> owner;
+  // Holds and leases left by a process that is gone are released: its requests never finished.
+  // With lock files at once; with PostgreSQL once the owner has read as gone for the registry's
+  // grace, by the periodic sweep below (store/owners.h).
+  auto owners = OpenOwnerRegistry(
+      config.database_url,
+      store::HoldOwnersDir(config.database_url, (std::filesystem::path(config.data_dir) / "holds").string()));
+  if (!owners.ok()) return Fail(owners.error().message);
+  std::string owner_id;
   if (run_gateway) {
-    auto claimed = HoldOwner::Claim(owners_dir);
-    if (!claimed.ok()) return Fail("data_dir: " + claimed.error().message);
-    owner.emplace(std::move(*claimed));
+    auto claimed = (*owners)->Claim();
+    if (!claimed.ok())
+      return Fail(std::string(store::IsPostgresUrl(config.database_url) ? "" : "data_dir: ") + claimed.error().message);
+    owner_id = *claimed;
   }
-  if (auto released = ReleaseHoldsOfStoppedProcesses(*store, owners_dir, config.stale_hold_seconds); released > 0) {
-    spdlog::warn("released {} holds left by a process that stopped without settling them", released);
+  OwnerReaper reaper(*store, *store, **owners);
+  {
+    int released = reaper.Sweep(std::chrono::steady_clock::now());
+    // Holds no owner claims (taken before owners existed).
+    if (auto n = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds); n.ok()) released += *n;
+    if (released > 0) spdlog::warn("released {} holds left by a process that stopped without settling them", released);
   }
   auto secret = SessionSecret(config);
   if (!secret.ok()) return Fail(secret.error().message);
@@ -247,7 +278,7 @@ int Serve(const config::Config& config, const std::string& role) {
   if (!catalog.ok()) return Fail("reading the catalog failed: " + catalog.error().message);
   router.Load(std::move(*catalog));
   std::unique_ptr<GatewayParts> gateway_parts;
-  if (run_gateway) gateway_parts = std::make_unique<GatewayParts>(config, *store, router, loops, owner->id());
+  if (run_gateway) gateway_parts = std::make_unique<GatewayParts>(config, *store, router, loops, owner_id);
   auto payments = payments::MakePaymentProvider(config, *store, config::ProcessEnv());
   if (!payments.ok()) return Fail(payments.error().message);
 
@@ -303,14 +334,16 @@ int Serve(const config::Config& config, const std::string& role) {
   }
 
   // The leases of keys gone idle go back to the database, for other processes to use; key uses
-  // noted in memory are written.
-  std::function<void()> tick;
-  if (gateway_parts) {
-    tick = [&gateway = gateway_parts->gateway] {
-      gateway.ReturnIdleLeases();
-      gateway.FlushKeyUses();
-    };
-  }
+  // noted in memory are written. The owner claim is kept, and (when a running process can lose
+  // its claim for a moment: PostgreSQL) the owners that are gone are looked for twice a second.
+  OwnerTicker owner_ticker(**owners, reaper, gateway_parts ? &gateway_parts->gateway : nullptr);
+  std::function<void()> tick = [&owner_ticker, gateway = gateway_parts ? &gateway_parts->gateway : nullptr] {
+    owner_ticker.Tick(std::chrono::steady_clock::now());
+    if (gateway) {
+      gateway->ReturnIdleLeases();
+      gateway->FlushKeyUses();
+    }
+  };
   CatalogRefresher refresh(*store, router, std::move(tick));
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (at most the grace period),
@@ -358,7 +391,7 @@ int Serve(const config::Config& config, const std::string& role) {
     // behind the lease it came from): the credit this process set aside is free again.
     if (auto applied = store->ApplyJournal(); !applied.ok()) {
       spdlog::warn("applying the settlement journal at shutdown: {}", applied.error().message);
-    } else if (auto released = store->ReleaseHoldsOf(owner->id()); !released.ok()) {
+    } else if (auto released = store->ReleaseHoldsOf(owner_id); !released.ok()) {
       spdlog::warn("returning this process's leases: {}", released.error().message);
     }
   }

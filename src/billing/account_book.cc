@@ -90,6 +90,13 @@ void AccountBook::Invalidate(int64_t key_id) {
   if (auto it = shard.accounts.find(key_id); it != shard.accounts.end()) it->second.fresh_until = {};
 }
 
+void AccountBook::InvalidateAll() {
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    for (auto& [key_id, account] : shard.accounts) account.fresh_until = {};
+  }
+}
+
 std::vector<int64_t> AccountBook::TakeIdle(Clock::time_point now) {
   std::vector<int64_t> idle;
   for (Shard& shard : shards_) {

@@ -68,6 +68,9 @@ class AccountBook {
   // Forgets whether the lease is fresh: the next request asks the database again, which sets
   // the lease afresh (after a write that may not have lasted).
   void Invalidate(int64_t key_id);
+  // Invalidate for every key: after the database may have dropped this process's leases (its
+  // owner claim was lost for a while, store/owners.h).
+  void InvalidateAll();
 
   // Keys whose lease is stale with no request holding any of it: the database's lease can go
   // back to the others. Each is dropped from the book (the caller returns it in the database).

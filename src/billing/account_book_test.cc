@@ -88,6 +88,18 @@ TEST(AccountBookTest, AStaleLeaseHoldsNothing) {
   EXPECT_FALSE(book.TryReserve(7, 10, t + 1001ms));
 }
 
+TEST(AccountBookTest, InvalidateAllMakesEveryLeaseStale) {
+  AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
+  const auto t = Clock::now();
+  ASSERT_TRUE(book.Leased(7, 1'000, 0, t));
+  ASSERT_TRUE(book.Leased(8, 1'000, 0, t));
+  book.InvalidateAll();
+  EXPECT_FALSE(book.TryReserve(7, 10, t + 1ms));
+  EXPECT_FALSE(book.TryReserve(8, 10, t + 1ms));
+  ASSERT_TRUE(book.Leased(7, 1'000, 10, t + 2ms)) << "asking the database again makes it fresh";
+  EXPECT_TRUE(book.TryReserve(7, 10, t + 3ms));
+}
+
 TEST(AccountBookTest, ALeaseThatDoesNotCoverWhatIsHeldReservesNothing) {
   AccountBook book;
   const auto t = Clock::now();

@@ -2,6 +2,10 @@
 // the request-log row. Every relay calls these instead of writing its own.
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "common/error_table.h"
 #include "gateway/exchange.h"
 
@@ -12,6 +16,12 @@ using protocol::StreamEvent;
 namespace {
 
 constexpr size_t kMaxLoggedText = 1 << 20;
+
+// A charge the database could not take (it is restarting, failing over, unreachable for a moment)
+// is tried again every kChargeRetryEvery for up to kChargeRetryFor, while the answer waits: the
+// client gets its last byte only once the charge is in (docs/architecture.md §4.9).
+constexpr auto kChargeRetryEvery = std::chrono::milliseconds(250);
+constexpr auto kChargeRetryFor = std::chrono::seconds(10);
 
 int64_t GeneratedChars(const protocol::ChatResponse& r) {
   int64_t n = static_cast<int64_t>(r.content.value_or("").size() + r.reasoning.size());
@@ -138,6 +148,16 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
     return journaled.ok();
   };
   bool charged = co_await g.Write(write);
+  if (!charged && settlement.charge) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    const auto give_up = std::chrono::steady_clock::now() + kChargeRetryFor;
+    while (!charged && std::chrono::steady_clock::now() < give_up) {
+      timer.expires_after(kChargeRetryEvery);
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      charged = co_await g.Write(write);
+    }
+    if (charged) spdlog::info("{}: the charge was recorded on a later try", id);
+  }
   if (hold_taken && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
 }
 

@@ -127,6 +127,10 @@ void Gateway::ReturnIdleLeases() {
       [this] { returning_leases_ = false; });
 }
 
+void Gateway::InvalidateLeases() {
+  writes_([this] { book_.InvalidateAll(); }, [] {});
+}
+
 void Gateway::NoteKeyUse(int64_t key_id, int64_t used_at) {
   KeyUses& shard = key_uses_[static_cast<uint64_t>(key_id) % key_uses_.size()];
   std::lock_guard lock(shard.mu);

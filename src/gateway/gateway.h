@@ -77,6 +77,10 @@ class Gateway {
   // logging both off): one committer call per tick instead of one per request. Call it
   // periodically from any thread, and once more when the server stops.
   void FlushKeyUses();
+  // Makes every lease in the book stale, so that the next request on each key asks the database
+  // again: after this process's owner claim was lost for a while, another process may have
+  // released its leases there (store/owners.h). Queued with the group committer; any thread.
+  void InvalidateLeases();
 
   const Metrics& metrics() const { return metrics_; }
   const state::ProviderHealth& health() const { return health_; }

@@ -38,6 +38,10 @@ Result<std::string> SqlitePath(std::string_view url) {
 
 }  // namespace
 
+bool IsPostgresUrl(const std::string& database_url) {
+  return StartsWith(database_url, "postgresql://") || StartsWith(database_url, "postgres://");
+}
+
 std::string HoldOwnersDir(const std::string& database_url, const std::string& fallback) {
   auto path = SqlitePath(database_url);
   if (!path.ok() || *path == ":memory:") return fallback;
@@ -55,7 +59,7 @@ bool IsProviderKeyEnv(std::string_view name) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
-  if (StartsWith(database_url, "postgresql://") || StartsWith(database_url, "postgres://")) {
+  if (IsPostgresUrl(database_url)) {
     // libpq reads the URL itself (sslmode and the PG* environment variables as usual); errors
     // never quote its password.
     Result<std::unique_ptr<pg::PgStore>> store = pg::PgStore::Open(database_url);

@@ -71,10 +71,14 @@ class Store : public UserStore,
 // kBadRequest for a malformed or unsupported URL.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url);
 
+// True for a postgresql:// or postgres:// URL.
+bool IsPostgresUrl(const std::string& database_url);
+
 // Where the server processes sharing the database named by `database_url` keep their hold-owner
 // locks (app/hold_owner.h): beside the database file ("<file>-holds"), so that every process on
 // that file sees the same ones whatever its working directory; `fallback` for an in-memory
-// database and for a PostgreSQL URL (so only processes on this machine see each other's locks).
+// database and for a PostgreSQL URL (which keeps its locks in the database instead:
+// pg/pg_owners.h).
 std::string HoldOwnersDir(const std::string& database_url, const std::string& fallback);
 
 // A store ready to serve: opened, migrated, its settlement journal applied, and holding the

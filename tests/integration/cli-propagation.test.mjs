@@ -62,10 +62,11 @@ test('(a) credit granted by another process to a user with zero balance: 402 →
   const { tp } = ctx;
   const { email, userId, key } = await zeroBalanceAccount(tp, 'grant-sql');
   const amount = 1_000_000;
-  await tp.query(`BEGIN IMMEDIATE;
+  const pg = tp.database === 'postgresql';
+  await tp.query(`${pg ? 'BEGIN' : 'BEGIN IMMEDIATE'};
     INSERT INTO ledger_entries (user_id, key_id, kind, amount_micros, idempotency_id, request_id, note, created_at)
       VALUES (${userId}, NULL, 'grant', ${amount}, 'grant:test:${crypto.randomBytes(8).toString('hex')}', '',
-              'cli-propagation test', CAST(strftime('%s', 'now') AS INTEGER));
+              'cli-propagation test', ${pg ? 'extract(epoch FROM now())::bigint' : "CAST(strftime('%s', 'now') AS INTEGER)"});
     UPDATE users SET balance_micros = balance_micros + ${amount} WHERE id = ${userId};
     COMMIT;`);
   const since = performance.now();

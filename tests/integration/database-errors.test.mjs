@@ -11,7 +11,11 @@ import { assertError, getJson } from '../lib/gateway.mjs';
 
 const ctx = useServer();
 
-function dropTable(table) {
+async function dropTable(table) {
+  if (ctx.tp.database === 'postgresql') {
+    await ctx.tp.query(`DROP TABLE ${table} CASCADE`);
+    return;
+  }
   execFileSync('sqlite3', [path.join(ctx.tp.dataDir, 'turnpike.db'), `DROP TABLE ${table}`]);
 }
 
@@ -37,7 +41,7 @@ test('a request log that cannot be read: /generation 503 and /api/logs 500, not 
   assertError(await getJson(ctx.tp, '/api/v1/generation?id=gen-missing', key), 404, 'before: an unknown id');
   assertError(await control('GET', '/api/logs/gen-missing', token), 404, 'before: an unknown log');
 
-  dropTable('request_log');
+  await dropTable('request_log');
   const gateway = assertError(await getJson(ctx.tp, '/api/v1/generation?id=gen-missing', key), 503, '/generation');
   assert.doesNotMatch(gateway.message, /sqlite|request_log/, 'the database message is not sent');
   const one = assertError(await control('GET', '/api/logs/gen-missing', token), 500, '/api/logs/{id}');
@@ -53,7 +57,7 @@ test('a catalog that cannot be read: the CLI says so, the served catalog stays',
   assert.equal(before.status, 200);
   assert.ok(before.body.data.length > 0);
 
-  dropTable('price_history');
+  await dropTable('price_history');
   const listed = await ctx.tp.cli(['catalog', 'list']);
   assert.notEqual(listed.code, 0, 'catalog list fails');
   assert.match(listed.stderr, /^turnpike: .*price_history/m, 'and prints the error');

@@ -151,14 +151,21 @@ test(`TURNPIKE_TEST_STORE_DELAY_MS=${STORE_DELAY_MS}: /health and /models answer
     }
   });
 
-// Holds a write transaction on `dbFile` in a sqlite3 shell until release() is called.
-async function lockDatabase(dbFile) {
-  const shell = spawn('sqlite3', [dbFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+// Holds a write transaction on the server's database until release() is called: BEGIN EXCLUSIVE
+// in a sqlite3 shell, or, on PostgreSQL, exclusive locks on the tables a request writes in psql.
+async function lockDatabase(tp) {
+  const pg = tp.database === 'postgresql';
+  const dbFile = pg ? tp.databaseUrl : path.join(tp.dataDir, 'turnpike.db');
+  const shell = pg
+    ? spawn('psql', ['-X', '-q', '-A', '-t', '-d', tp.databaseUrl], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn('sqlite3', [dbFile], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   shell.stdout.on('data', (c) => { out += c; });
   shell.stderr.on('data', (c) => { out += c; });
   const exited = new Promise((resolve) => shell.once('exit', resolve));
-  shell.stdin.write(".timeout 5000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n");
+  shell.stdin.write(pg
+    ? "BEGIN;\nLOCK TABLE users, api_keys, leases, settlement_journal IN EXCLUSIVE MODE;\nSELECT 'locked';\n"
+    : ".timeout 5000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n");
   const deadline = Date.now() + 5_000;
   while (!/^locked$/m.test(out)) {
     if (Date.now() > deadline || shell.exitCode !== null) {
@@ -169,7 +176,7 @@ async function lockDatabase(dbFile) {
   }
   return {
     async release() {
-      shell.stdin.end('COMMIT;\n.quit\n');
+      shell.stdin.end(pg ? 'COMMIT;\n' : 'COMMIT;\n.quit\n');
       await exited;
     },
   };
@@ -186,7 +193,7 @@ test(`a database locked by another program: /health answers at once while ${IN_F
 
       // The lock is held for the 20 calls (each capped at 150 ms: at most 3 s, under the
       // server's 5 s busy timeout), then released.
-      const lock = await lockDatabase(path.join(tp.dataDir, 'turnpike.db'));
+      const lock = await lockDatabase(tp);
       let health;
       let pendingAfterHealth;
       const locked = performance.now();

@@ -4,7 +4,7 @@
 //
 // Every process started here is killed when the test process exits, on failure too, and every
 // temporary data directory is removed then (set TURNPIKE_KEEP_TMP=1 to keep them for debugging).
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,8 @@ const OUTPUT_LIMIT = 4 * 1024 * 1024;
 
 const children = new Set();
 const tempDirs = new Set();
+const pgDatabases = new Set();  // URLs of the PostgreSQL databases made here
+let pgCluster = null;           // { dir, url } of the cluster this process started, if any
 
 function cleanup() {
   for (const child of children) {
@@ -30,6 +32,26 @@ function cleanup() {
   }
   if (process.env.TURNPIKE_KEEP_TMP !== '1') {
     for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+    if (!pgCluster) {
+      for (const url of pgDatabases) {
+        const name = new URL(url).pathname.slice(1);
+        try {
+          execFileSync('psql', ['-X', '-q', '-d', pgAdminUrl(url), '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`],
+            { stdio: 'ignore', timeout: 10_000 });
+        } catch {
+          // the server is gone already: nothing to drop
+        }
+      }
+    }
+  }
+  if (pgCluster) {
+    try {
+      execFileSync(path.join(ROOT, 'scripts/pg-test-cluster'), ['stop', path.join(pgCluster.dir, 'cluster')],
+        { stdio: 'ignore', timeout: 30_000 });
+    } catch {
+      // best effort
+    }
+    fs.rmSync(pgCluster.dir, { recursive: true, force: true });
   }
 }
 process.on('exit', cleanup);
@@ -116,6 +138,91 @@ export async function startFake({ args = [] } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The database of each server: a SQLite file in its data directory, or, with
+// TURNPIKE_TEST_DATABASE=postgresql, a fresh PostgreSQL database on the server TURNPIKE_TEST_PG_URL
+// names (scripts/with-pg-test-cluster sets it) or, when it is unset, on a throwaway cluster this
+// test process starts (scripts/pg-test-cluster) and removes at exit.
+
+// 'sqlite' or 'postgresql': what startTurnpike uses unless told.
+export function testDatabaseKind() {
+  const kind = (process.env.TURNPIKE_TEST_DATABASE || 'sqlite').toLowerCase();
+  if (kind === 'postgres' || kind === 'postgresql' || kind === 'pg') return 'postgresql';
+  if (kind === 'sqlite') return 'sqlite';
+  throw new Error(`TURNPIKE_TEST_DATABASE=${kind}: expected sqlite or postgresql`);
+}
+
+// The URL of the same server's `postgres` database (to create and drop others from).
+function pgAdminUrl(url) {
+  const u = new URL(url);
+  u.pathname = '/postgres';
+  return u.toString();
+}
+
+function run(file, args, { input = '', timeout = 30_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${path.basename(file)} failed (${err.code ?? err.message}): ${stderr}`));
+      else resolve(stdout);
+    }).stdin.end(input);
+  });
+}
+
+let pgServerPromise = null;
+function pgServerUrl() {
+  if (process.env.TURNPIKE_TEST_PG_URL) return Promise.resolve(process.env.TURNPIKE_TEST_PG_URL);
+  pgServerPromise ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-pg-'));
+    fs.chmodSync(dir, 0o755);  // the cluster may run as the postgres user (pg-test-cluster)
+    pgCluster = { dir, url: null };
+    const url = (await run(path.join(ROOT, 'scripts/pg-test-cluster'), ['start', path.join(dir, 'cluster')],
+      { timeout: 120_000 })).trim();
+    pgCluster.url = url;
+    return url;
+  })();
+  return pgServerPromise;
+}
+
+// A fresh, empty PostgreSQL database on `server` (a URL; by default the tests' server, see above);
+// resolves to its URL. Dropped at exit (unless TURNPIKE_KEEP_TMP=1), or with the throwaway cluster.
+export async function createPgDatabase(server = null) {
+  server ??= await pgServerUrl();
+  const name = `turnpike_it_${crypto.randomBytes(8).toString('hex')}`;
+  await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', pgAdminUrl(server), '-c', `CREATE DATABASE ${name}`]);
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  pgDatabases.add(u.toString());
+  return u.toString();
+}
+
+// Splits a script at the semicolons that end statements (outside quotes and dollar quotes are
+// not looked for: the tests' SQL has none holding a semicolon).
+function splitStatements(sql) {
+  return sql.split(';').map((t) => t.trim()).filter((t) => t.length > 0);
+}
+
+// Runs `sql` on a PostgreSQL database with psql (stop at the first error); resolves to the rows of
+// the last statement as objects, when it is a query (SELECT, VALUES, or WITH … SELECT), else [].
+// Numbers come back as numbers, booleans as true/false.
+export async function pgQuery(url, sql) {
+  const statements = splitStatements(sql);
+  const last = statements.pop() ?? '';
+  const isQuery = /^(select|values)\b/i.test(last)
+    || (/^with\b/i.test(last) && !/\b(insert|update|delete)\b/i.test(last));
+  const script = [...statements, isQuery ? `SELECT coalesce(json_agg(t), '[]'::json) FROM (${last}) t` : last]
+    .filter((t) => t.length > 0).map((t) => `${t};`).join('\n');
+  let out;
+  try {
+    out = await run('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', url], { input: script });
+  } catch (err) {
+    throw new Error(`${err.message}\nSQL: ${sql}`);
+  }
+  if (!isQuery) return [];
+  // The last statement's one value: a JSON array (json_agg puts a newline between rows).
+  const text = out.trim();
+  return JSON.parse(text.slice(text.lastIndexOf('\n[') + 1));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Turnpike.
 
 export function turnpikeBinary() {
@@ -125,7 +232,7 @@ export function turnpikeBinary() {
 // The environment of every Turnpike process of one server. Provider and Stripe credentials,
 // proxies and TURNPIKE_* settings of the developer's shell are dropped, so a test can never reach
 // a real provider, a real Stripe account or a real database.
-function serverEnv(dataDir, fake, extra) {
+function serverEnv(dataDir, databaseUrl, fake, extra) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(TURNPIKE_|OPENAI_|ANTHROPIC_|GOOGLE_|GEMINI_|FAKE_|STRIPE_|DATABASE_URL$|JWT_SECRET$)/.test(k)) continue;
@@ -133,7 +240,7 @@ function serverEnv(dataDir, fake, extra) {
     env[k] = v;
   }
   Object.assign(env, {
-    DATABASE_URL: `sqlite://${path.join(dataDir, 'turnpike.db')}`,
+    DATABASE_URL: databaseUrl,
     TURNPIKE_HOST: '127.0.0.1',
     TURNPIKE_GATEWAY_PORT: '0',
     TURNPIKE_CONTROL_PORT: '0',
@@ -190,14 +297,33 @@ function describe(args, r) {
 //             e.g. `startTurnpike({ fake, dataDir: old.dataDir })` to restart after `old.kill()`;
 //             the directory is removed at exit only if the harness made it.
 //   serveEnv  extra environment for the `serve` process only (not for migrate or the CLI).
-export async function startTurnpike({ fake, env = {}, catalog = null, dataDir: reuseDir = null, serveEnv = {} } = {}) {
+//   database  'sqlite' (a file in the data directory) or 'postgresql' (a fresh database, kept with
+//             the data directory for a restart on it); TURNPIKE_TEST_DATABASE, else 'sqlite'.
+//   databaseUrl  run on this database (a URL) instead of a fresh one.
+//   args      arguments after `serve` (e.g. ['--role', 'gateway']).
+export async function startTurnpike({
+  fake, env = {}, catalog = null, dataDir: reuseDir = null, serveEnv = {}, database = testDatabaseKind(), args = [],
+  databaseUrl: givenUrl = null,
+} = {}) {
   const bin = turnpikeBinary();
   if (!fs.existsSync(bin)) {
     throw new Error(`turnpike binary not found at ${bin}: build it (cmake --build build) or set TURNPIKE_BIN`);
   }
   const dataDir = reuseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-test-'));
   if (!reuseDir) tempDirs.add(dataDir);
-  const fullEnv = serverEnv(dataDir, fake, env);
+  // The database of a data directory is named in it, so that a restart on it finds it again.
+  const urlFile = path.join(dataDir, 'database-url');
+  let databaseUrl;
+  if (givenUrl) {
+    databaseUrl = givenUrl;
+    fs.writeFileSync(urlFile, `${databaseUrl}\n`);
+  } else if (fs.existsSync(urlFile)) {
+    databaseUrl = fs.readFileSync(urlFile, 'utf8').trim();
+  } else {
+    databaseUrl = database === 'postgresql' ? await createPgDatabase() : `sqlite://${path.join(dataDir, 'turnpike.db')}`;
+    fs.writeFileSync(urlFile, `${databaseUrl}\n`);
+  }
+  const fullEnv = serverEnv(dataDir, databaseUrl, fake, env);
 
   const cli = (args, opts = {}) => runCli(bin, { ...fullEnv, ...(opts.env ?? {}) }, args, opts);
   const mustCli = async (args) => {
@@ -209,12 +335,14 @@ export async function startTurnpike({ fake, env = {}, catalog = null, dataDir: r
   await mustCli(['migrate']);
   if (catalog) await mustCli(['catalog', 'import', path.resolve(ROOT, catalog)]);
 
-  const child = track(spawn(bin, ['serve'], { cwd: ROOT, env: { ...fullEnv, ...serveEnv }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(bin, ['serve', ...args], { cwd: ROOT, env: { ...fullEnv, ...serveEnv }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let output;
   // stdout and stderr are separate pipes, so lines printed before "turnpike ready" on the other
   // stream may arrive after it: wait for every line we parse, then a moment for stragglers.
+  const role = args.includes('--role') ? args[args.indexOf('--role') + 1] : 'all';
   const complete = (text) => /turnpike ready/.test(text)
-    && /turnpike gateway listening on/.test(text) && /turnpike control listening on/.test(text)
+    && (role === 'control' || /turnpike gateway listening on/.test(text))
+    && (role === 'gateway' || /turnpike control listening on/.test(text))
     && (!/admin email:/.test(text) || /api key:/.test(text));
   const ready = new Promise((resolve, reject) => {
     output = captureOutput(child, (text) => {
@@ -265,7 +393,8 @@ export async function startTurnpike({ fake, env = {}, catalog = null, dataDir: r
   return {
     gatewayUrl,
     controlUrl,
-    databaseUrl: fullEnv.DATABASE_URL,
+    databaseUrl,
+    database: databaseUrl.startsWith('postgresql:') ? 'postgresql' : 'sqlite',
     dataDir,
     bootstrap,
     output,
@@ -289,9 +418,10 @@ export async function startTurnpike({ fake, env = {}, catalog = null, dataDir: r
       await done;
       return child.signalCode;
     },
-    // Runs SQL on the server's SQLite database with the `sqlite3` shell (as another program
+    // Runs SQL on the server's database with the `sqlite3` shell or `psql` (as another program
     // would, while the server runs or after it stopped); resolves to the rows as objects.
     query(sql) {
+      if (databaseUrl.startsWith('postgresql:')) return pgQuery(databaseUrl, sql);
       return sqliteQuery(path.join(dataDir, 'turnpike.db'), sql);
     },
   };

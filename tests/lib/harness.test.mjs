@@ -39,6 +39,7 @@ before(async () => {
   bin = path.join(dir, 'turnpike');
   fs.writeFileSync(bin, STUB, { mode: 0o755 });
   process.env.TURNPIKE_BIN = bin;
+  process.env.TURNPIKE_TEST_DATABASE = 'sqlite';  // the stub has no database to make
   fake = await startFake();
 });
 after(async () => {
@@ -47,7 +48,7 @@ after(async () => {
 });
 
 test('startTurnpike runs migrate, catalog import, serve; parses the lines; drives the CLI', async () => {
-  const tp = await startTurnpike({ fake, catalog: 'tests/fixtures/catalog-test.toml', env: { EXTRA: 'yes' } });
+  const tp = await startTurnpike({ fake, catalog: 'tests/fixtures/catalog-test.toml', env: { EXTRA: 'yes' }, database: 'sqlite' });
   assert.equal(tp.gatewayUrl, 'http://127.0.0.1:4111');
   assert.equal(tp.controlUrl, 'http://127.0.0.1:3111');
   assert.deepEqual(tp.bootstrap, { email: 'admin@example.test', password: 's3cret-pw', apiKey: 'sk-tp-v1-bootstrap' });
