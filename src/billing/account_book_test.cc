@@ -91,12 +91,12 @@ TEST(AccountBookTest, AStaleLeaseHoldsNothing) {
 TEST(AccountBookTest, InvalidateAllMakesEveryLeaseStale) {
   AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
   const auto t = Clock::now();
-  ASSERT_TRUE(book.Leased(7, 1'000, 0, t));
-  ASSERT_TRUE(book.Leased(8, 1'000, 0, t));
+  ASSERT_TRUE(Grant(book, 7, 1'000, 0, t));
+  ASSERT_TRUE(Grant(book, 8, 1'000, 0, t));
   book.InvalidateAll();
   EXPECT_FALSE(book.TryReserve(7, 10, t + 1ms));
   EXPECT_FALSE(book.TryReserve(8, 10, t + 1ms));
-  ASSERT_TRUE(book.Leased(7, 1'000, 10, t + 2ms)) << "asking the database again makes it fresh";
+  ASSERT_TRUE(Grant(book, 7, 1'000, 10, t + 2ms)) << "asking the database again makes it fresh";
   EXPECT_TRUE(book.TryReserve(7, 10, t + 3ms));
 }
 

@@ -138,11 +138,17 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
       g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
     }
     if (x.hold_taken) {
-      if (!x.hold_freed) {
-        g.book_.Release(x.key.id, x.held, journaled.ok() ? x.cost : 0);
+      if (x.hold_freed) {
+        g.book_.Invalidate(x.key.id);  // the first run's lease change may not have lasted
+      } else if (journaled.ok()) {
+        g.book_.Release(x.key.id, x.held, x.cost);
         x.hold_freed = true;
       } else {
-        g.book_.Invalidate(x.key.id);  // the first run's lease change may not have lasted
+        // The charge is not written yet (it is tried again): the hold stays, and the lease goes
+        // stale so that no request holds from it meanwhile. Releasing the hold now, with the lease
+        // still counting the money this charge will take, let the event loops spend it twice (on
+        // PostgreSQL every call after a failed one in a batch fails until the batch runs again).
+        g.book_.Invalidate(x.key.id);
       }
     }
     return journaled.ok();
@@ -157,6 +163,11 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
       charged = co_await g.Write(write);
     }
     if (charged) spdlog::info("{}: the charge was recorded on a later try", id);
+  }
+  if (hold_taken && !hold_freed && !charged) {
+    // Never written: no money moved, so the lease keeps it; the hold ends.
+    gateway.book_.Release(key.id, held, 0);
+    hold_freed = true;
   }
   if (hold_taken && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
 }

@@ -35,13 +35,15 @@ Result<int> PgStore::ApplyJournal(int max) {
 Result<int> PgStore::ApplyJournalIn(Connection& c, int max, bool careful) {
   Transaction tx(c);
   if (Status status = tx.Begin(); !status.ok()) return status.error();
-  // SKIP LOCKED: another process applying the journal at the same time takes other rows, and
-  // neither waits for the other. A settlement journaled twice may so be applied by both at once:
-  // the charge and the log row are idempotent by request id (the second waits for the first's
-  // insert, then does nothing).
-  Result<Rows> pending =
-      c.Exec("SELECT id, payload FROM settlement_journal ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
-             Params().Add(max > 0 ? int64_t{max} : INT64_MAX));
+  // Rows another process is applying are waited for, not skipped: a caller that applies the
+  // journal before it leases (Gateway::LeaseAndHold) must find every earlier charge in the ledger
+  // when it returns. Skipping them let a lease be read while another process's apply of this
+  // process's own charges had not committed; the lease then shrank under the account book, which
+  // had already counted those charges, and the event loops held money the database no longer
+  // leased (the two-replica overspend). Rows are locked in id order, so appliers never deadlock on
+  // them. A settlement journaled twice is idempotent by request id.
+  Result<Rows> pending = c.Exec("SELECT id, payload FROM settlement_journal ORDER BY id LIMIT $1 FOR UPDATE",
+                                Params().Add(max > 0 ? int64_t{max} : INT64_MAX));
   if (!pending.ok()) return pending.error();
   if (pending->empty()) return 0;
   std::vector<RequestLogRow> rows;
