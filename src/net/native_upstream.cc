@@ -97,25 +97,30 @@ struct DnsEntry {
 class NativeClient : public std::enable_shared_from_this<NativeClient> {
  public:
   NativeClient(asio::io_context& l, const config::UpstreamOptions& o)
-      : loop(l),
-        options(o),
-        sweeper(DeadlineSweeper::For(l)),
-        tls(ssl::context::tls_client),
-        scratch(std::make_unique<char[]>(kScratchBytes)) {
-    error_code ec;
-    tls.set_default_verify_paths(ec);
-    if (!options.extra_ca_file.empty()) tls.load_verify_file(options.extra_ca_file, ec);
-    tls.set_verify_mode(ssl::verify_peer);
-    // Idle connections give their TLS buffers back to OpenSSL.
-    SSL_CTX_set_mode(tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
-  }
+      : loop(l), options(o), sweeper(DeadlineSweeper::For(l)), scratch(std::make_unique<char[]>(kScratchBytes)) {}
   ~NativeClient() {
     for (auto& [key, pool] : pools) {
       for (auto& c : pool.idle) c->Close();
     }
   }
 
-  std::shared_ptr<Conn> NewConn(const UpstreamTarget& t) { return std::make_shared<Conn>(loop, t.tls ? &tls : nullptr); }
+  std::shared_ptr<Conn> NewConn(const UpstreamTarget& t) {
+    return std::make_shared<Conn>(loop, t.tls ? &Tls() : nullptr);
+  }
+
+  // Made on the first https request: loading the system CAs takes tens of milliseconds.
+  ssl::context& Tls() {
+    if (!tls) {
+      tls.emplace(ssl::context::tls_client);
+      error_code ec;
+      tls->set_default_verify_paths(ec);
+      if (!options.extra_ca_file.empty()) tls->load_verify_file(options.extra_ca_file, ec);
+      tls->set_verify_mode(ssl::verify_peer);
+      // Idle connections give their TLS buffers back to OpenSSL.
+      SSL_CTX_set_mode(tls->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    }
+    return *tls;
+  }
 
   // A connection for `t` now: a pooled one or a new slot; null when the host is at its limit.
   std::shared_ptr<Conn> TryAcquire(HostPool& pool, const UpstreamTarget& t) {
@@ -147,17 +152,17 @@ class NativeClient : public std::enable_shared_from_this<NativeClient> {
   // Watches an idle connection: readable while idle means the server closed it (or broke the
   // protocol), so it leaves the pool at once rather than failing the next request's first write.
   void WatchIdle(HostPool& pool, const std::shared_ptr<Conn>& c) {
-    c->socket.async_wait(tcp::socket::wait_read, [weak = weak_from_this(), c, pool = &pool,
-                                                  generation = c->idle_generation](error_code) {
-      if (c->idle_generation != generation) return;  // taken for a request meanwhile
-      c->Close();
-      auto me = weak.lock();
-      if (!me) return;
-      auto it = std::find(pool->idle.begin(), pool->idle.end(), c);
-      if (it == pool->idle.end()) return;
-      pool->idle.erase(it);
-      --pool->open;
-    });
+    c->socket.async_wait(tcp::socket::wait_read,
+                         [weak = weak_from_this(), c, pool = &pool, generation = c->idle_generation](error_code) {
+                           if (c->idle_generation != generation) return;  // taken for a request meanwhile
+                           c->Close();
+                           auto me = weak.lock();
+                           if (!me) return;
+                           auto it = std::find(pool->idle.begin(), pool->idle.end(), c);
+                           if (it == pool->idle.end()) return;
+                           pool->idle.erase(it);
+                           --pool->open;
+                         });
   }
 
   awaitable<std::pair<error_code, std::vector<tcp::endpoint>>> Resolve(const UpstreamTarget& t,
@@ -166,14 +171,14 @@ class NativeClient : public std::enable_shared_from_this<NativeClient> {
   asio::io_context& loop;
   const config::UpstreamOptions options;
   DeadlineSweeper& sweeper;
-  ssl::context tls;
+  std::optional<ssl::context> tls;  // one for all https origins
   std::unique_ptr<char[]> scratch;
   std::unordered_map<std::string, HostPool> pools;
   std::unordered_map<std::string, DnsEntry> dns;
 };
 
 awaitable<std::pair<error_code, std::vector<tcp::endpoint>>> NativeClient::Resolve(const UpstreamTarget& t,
-                                                                                  tcp::resolver*& in_flight) {
+                                                                                   tcp::resolver*& in_flight) {
   const uint16_t port = static_cast<uint16_t>(std::stoi(t.port));
   error_code ec;
   auto address = asio::ip::make_address(t.host, ec);
@@ -257,7 +262,8 @@ class CallState final : public std::enable_shared_from_this<CallState>, private 
     }
     if (cancelled_) co_return MakeError(ErrorCode::kConflict, "cancelled");
     if (!head_done_) co_return error_ ? *error_ : MakeError(ErrorCode::kUpstream, "upstream sent no response head");
-    co_return ResponseHead{status_, headers_};
+    // Moved out: an open stream need not keep the head.
+    co_return ResponseHead{status_, std::move(headers_)};
   }
 
   awaitable<Result<std::string>> ReadSome() {
@@ -317,7 +323,9 @@ class CallState final : public std::enable_shared_from_this<CallState>, private 
     status_ = code;
     headers_.clear();
   }
-  void OnField(std::string_view name, std::string_view value) { headers_.push_back({std::string(name), std::string(value)}); }
+  void OnField(std::string_view name, std::string_view value) {
+    headers_.push_back({std::string(name), std::string(value)});
+  }
   void OnBody(std::string_view body) { unread_.append(body); }
 
   // --- for the pool ---

@@ -24,10 +24,10 @@ struct UpstreamClient::Impl {
   bool UseNative(const std::string& url) const {
     if (options.client == "native") return true;
     if (options.client == "curl") return false;
+    if (!url.starts_with("http://") && !url.starts_with("https://")) return false;
+    if (proxy.http_proxy.empty() && proxy.https_proxy.empty() && proxy.all_proxy.empty()) return true;
     auto parsed = boost::urls::parse_absolute_uri(url);
     if (!parsed) return true;  // the native client reports the bad URL
-    if (parsed->scheme() != "http" && parsed->scheme() != "https") return false;
-    if (proxy.http_proxy.empty() && proxy.https_proxy.empty() && proxy.all_proxy.empty()) return true;
     std::string host(parsed->encoded_host());
     if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
     return !ProxyApplies(proxy, parsed->scheme(), host);
