@@ -294,7 +294,11 @@ class CallState final : public std::enable_shared_from_this<CallState>, private 
       auto piece = co_await ReadSome();
       if (!piece.ok()) co_return piece.error();
       if (piece->empty()) co_return all;
-      all += *piece;
+      if (all.empty()) {
+        all = std::move(*piece);  // most answers come in one piece
+      } else {
+        all += *piece;
+      }
       if (static_cast<int64_t>(all.size()) > client_->options.max_response_bytes) {
         Cancel();
         co_return MakeError(ErrorCode::kTooLarge, "upstream response is larger than the configured limit");
@@ -408,7 +412,16 @@ void NativeClient::Release(HostPool& pool, const UpstreamTarget& t, std::shared_
     --pool.open;
     return;
   }
-  c->idle_since = std::chrono::steady_clock::now();
+  const auto now = std::chrono::steady_clock::now();
+  // Calls take the most recently used connection, so the oldest idle one may never be asked
+  // for again: close those past kMaxIdle here rather than keep them open for a burst that passed.
+  while (!pool.idle.empty() && now - pool.idle.front()->idle_since > kMaxIdle) {
+    ++pool.idle.front()->idle_generation;
+    pool.idle.front()->Close();
+    pool.idle.erase(pool.idle.begin());
+    --pool.open;
+  }
+  c->idle_since = now;
   pool.idle.push_back(c);
   WatchIdle(pool, c);
 }
