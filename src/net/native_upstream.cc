@@ -1,6 +1,6 @@
 // The native upstream client (net/upstream_backend.h): HTTP/1.1 over Asio sockets, with
 // boost::asio::ssl for https and Beast's basic_parser for responses, so no per-request URL,
-// header or timer set-up beyond what one exchange needs (docs/architecture.md §8.2).
+// header or timer set-up beyond what one exchange needs (docs/architecture.md §5.1).
 //
 // Shape: Start() spawns one coroutine per call, the driver, that takes a connection from the
 // host's pool (or waits for one), connects if it is new, writes the request and reads the
@@ -10,6 +10,9 @@
 // anything else closes it.
 #include <openssl/ssl.h>
 #include <strings.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <array>
@@ -55,6 +58,10 @@ constexpr auto kDnsTtl = std::chrono::seconds(10);
 // A pooled connection idle longer than this is closed instead of reused (servers drop idle
 // keep-alive connections after a minute or so; libcurl's limit is 118 s).
 constexpr auto kMaxIdle = std::chrono::seconds(55);
+// A pooled connection idle longer than this is checked for a close by the server before reuse.
+constexpr auto kCheckAfterIdle = std::chrono::seconds(1);
+// Idle connections kept per host; more are closed as they come back (libcurl keeps 1,024 in all).
+constexpr size_t kMaxIdlePerHost = 1024;
 
 class CallState;
 
@@ -78,7 +85,6 @@ struct Conn {
   std::string carry;
   bool connected = false;
   SteadyTime idle_since{};
-  uint64_t idle_generation = 0;  // bumped when taken from the pool: the idle watch's wait is stale
 };
 
 // Connections to one origin. `open` counts every connection that holds a slot (idle, in use,
@@ -128,14 +134,11 @@ class NativeClient : public std::enable_shared_from_this<NativeClient> {
     while (!pool.idle.empty()) {
       auto c = std::move(pool.idle.back());
       pool.idle.pop_back();
-      ++c->idle_generation;
-      if (now - c->idle_since > kMaxIdle) {
+      if (now - c->idle_since > kMaxIdle || (now - c->idle_since > kCheckAfterIdle && ClosedByPeer(*c))) {
         c->Close();
         --pool.open;
         continue;
       }
-      error_code ec;
-      c->socket.cancel(ec);  // ends the idle watch
       return c;
     }
     if (pool.open < options.max_connections_per_host) {
@@ -145,25 +148,18 @@ class NativeClient : public std::enable_shared_from_this<NativeClient> {
     return nullptr;
   }
 
+  // Whether a pooled connection turned readable while idle: the server closed it (or sent
+  // something unasked). One non-blocking peek; a connection reused sooner skips it, and one closed
+  // in between fails before any response byte and is retried (CallState::Run).
+  static bool ClosedByPeer(Conn& c) {
+    char byte;
+    ssize_t n = ::recv(c.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+  }
+
   // Gives back a connection's slot: a reusable connection goes to the next queued call or the
   // pool; otherwise it is closed and the next queued call gets a new one in its slot.
   void Release(HostPool& pool, const UpstreamTarget& t, std::shared_ptr<Conn> c, bool reusable);
-
-  // Watches an idle connection: readable while idle means the server closed it (or broke the
-  // protocol), so it leaves the pool at once rather than failing the next request's first write.
-  void WatchIdle(HostPool& pool, const std::shared_ptr<Conn>& c) {
-    c->socket.async_wait(tcp::socket::wait_read,
-                         [weak = weak_from_this(), c, pool = &pool, generation = c->idle_generation](error_code) {
-                           if (c->idle_generation != generation) return;  // taken for a request meanwhile
-                           c->Close();
-                           auto me = weak.lock();
-                           if (!me) return;
-                           auto it = std::find(pool->idle.begin(), pool->idle.end(), c);
-                           if (it == pool->idle.end()) return;
-                           pool->idle.erase(it);
-                           --pool->open;
-                         });
-  }
 
   awaitable<std::pair<error_code, std::vector<tcp::endpoint>>> Resolve(const UpstreamTarget& t,
                                                                        tcp::resolver*& in_flight);
@@ -413,17 +409,17 @@ void NativeClient::Release(HostPool& pool, const UpstreamTarget& t, std::shared_
     return;
   }
   const auto now = std::chrono::steady_clock::now();
-  // Calls take the most recently used connection, so the oldest idle one may never be asked
-  // for again: close those past kMaxIdle here rather than keep them open for a burst that passed.
-  while (!pool.idle.empty() && now - pool.idle.front()->idle_since > kMaxIdle) {
-    ++pool.idle.front()->idle_generation;
+  // Calls take the most recently used connection, so the oldest idle ones may never be asked for
+  // again: close those past kMaxIdle (or past kMaxIdlePerHost) rather than keep them for a burst
+  // that passed.
+  while (!pool.idle.empty() &&
+         (now - pool.idle.front()->idle_since > kMaxIdle || pool.idle.size() >= kMaxIdlePerHost)) {
     pool.idle.front()->Close();
     pool.idle.erase(pool.idle.begin());
     --pool.open;
   }
   c->idle_since = now;
-  pool.idle.push_back(c);
-  WatchIdle(pool, c);
+  pool.idle.push_back(std::move(c));
 }
 
 awaitable<std::shared_ptr<Conn>> CallState::Acquire() {

@@ -435,6 +435,28 @@ TEST_P(UpstreamClientTest, ConnectionClosedWhileIdleIsReplaced) {
   EXPECT_EQ(server.accepts, 3);
 }
 
+TEST_P(UpstreamClientTest, ConnectionThatTurnedReadableWhileIdleIsNotReused) {
+  if (GetParam() == "curl") GTEST_SKIP() << "libcurl reuses it and takes the stale bytes for the answer";
+  FakeUpstream server(loop, [&](Peer& peer, int index) -> awaitable<void> {
+    for (;;) {
+      if ((co_await peer.ReadRequest()).empty()) co_return;
+      co_await peer.Write(Ok("ok"));
+      // Bytes nobody asked for: a client that reused this connection would read them as its answer.
+      co_await Sleep(milliseconds(200));
+      if (index == 0) co_await peer.Write("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n");
+    }
+  });
+  auto client = Client();
+  Run([&]() -> awaitable<void> {
+    for (int i = 0; i < 2; ++i) {
+      auto [status, body] = co_await Fetch(*client, Get(server.Url()));
+      EXPECT_EQ(status, 200) << body;
+      co_await Sleep(milliseconds(1200));
+    }
+  });
+  EXPECT_EQ(server.accepts, 2);
+}
+
 TEST_P(UpstreamClientTest, ReusedConnectionDroppedBeforeAnsweringIsRetriedOnce) {
   FakeUpstream* fake = nullptr;
   FakeUpstream server(loop, [&](Peer& peer, int index) -> awaitable<void> {
