@@ -325,6 +325,57 @@ TEST_P(UpstreamClientTest, GetHasNoBody) {
   EXPECT_EQ(server.requests[0].find("Content-Length"), std::string::npos) << server.requests[0];
 }
 
+TEST_P(UpstreamClientTest, InterimResponsesAreSkipped) {
+  FakeUpstream server(loop, [&](Peer& peer, int) -> awaitable<void> {
+    co_await peer.ReadRequest();
+    co_await peer.Write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n");
+    co_await Sleep(milliseconds(20));
+    co_await peer.Write("HTTP/1.1 200 OK\r\nX-Final: 1\r\nContent-Length: 2\r\n\r\nok");
+    co_await peer.ReadRequest();
+  });
+  auto client = Client();
+  Run([&]() -> awaitable<void> {
+    auto call = client->Start(Get(server.Url()));
+    auto head = co_await call->ReadHead();
+    EXPECT_TRUE(head.ok());
+    if (!head.ok()) co_return;
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(FindHeader(head->headers, "x-final"), "1");
+    EXPECT_EQ(FindHeader(head->headers, "link"), "");
+    auto body = co_await call->ReadAll();
+    EXPECT_TRUE(body.ok() && *body == "ok");
+  });
+}
+
+TEST_P(UpstreamClientTest, HeadHasNoBodyAndKeepsTheConnection) {
+  FakeUpstream* fake = nullptr;
+  FakeUpstream server(loop, [&](Peer& peer, int) -> awaitable<void> {
+    for (;;) {
+      std::string request = co_await peer.ReadRequest();
+      if (request.empty()) co_return;
+      fake->requests.push_back(request);
+      // Not a conditional inside co_await: GCC 12 destroys its temporary twice.
+      std::string answer = Ok("0123456789");
+      if (request.starts_with("HEAD")) answer = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+      co_await peer.Write(answer);
+    }
+  });
+  fake = &server;
+  auto client = Client();
+  Run([&]() -> awaitable<void> {
+    auto head_request = Get(server.Url());
+    head_request.method = "HEAD";
+    auto [status, body] = co_await Fetch(*client, head_request);
+    EXPECT_EQ(status, 200) << body;
+    EXPECT_EQ(body, "");
+    std::tie(status, body) = co_await Fetch(*client, Get(server.Url()));
+    EXPECT_EQ(status, 200) << body;
+    EXPECT_EQ(body, "0123456789");
+  });
+  EXPECT_EQ(server.accepts, 1);
+  EXPECT_EQ(server.requests.size(), 2u);
+}
+
 TEST_P(UpstreamClientTest, ChunkedBodyInAwkwardPieces) {
   FakeUpstream server(loop, [&](Peer& peer, int) -> awaitable<void> {
     co_await peer.ReadRequest();
