@@ -53,6 +53,7 @@ constexpr size_t kHighWater = 256 << 10;
 // between); TLS ones need their own, since the TLS layer fills it inside the asynchronous read.
 constexpr size_t kScratchBytes = 16 << 10;
 constexpr size_t kTlsReadBytes = 4 << 10;
+constexpr size_t kHeadReadBytes = 4 << 10;
 constexpr uint32_t kMaxHeadBytes = 64 << 10;
 constexpr auto kDnsTtl = std::chrono::seconds(10);
 // A pooled connection idle longer than this is closed instead of reused (servers drop idle
@@ -574,6 +575,12 @@ awaitable<error_code> CallState::Receive() {
   parser_.emplace(*this);
   if (request_.method == "HEAD") parser_->skip(true);
   Conn& c = *conn_;
+  // Plain connections read the head into a buffer of this exchange: a read of the reactor (for a
+  // socket drained by the read before, no syscall until data comes) rather than a readiness wait,
+  // which costs an epoll_ctl each time. Once the head is in and the body goes on (a stream), the
+  // buffer goes and reads wait for readiness into the loop's scratch buffer, so a stream waiting
+  // for its next event holds no buffer.
+  std::unique_ptr<char[]> head_buffer;
   for (;;) {
     if (parser_->is_done()) {
       if (status_ >= 200) co_return error_code{};
@@ -596,7 +603,12 @@ awaitable<error_code> CallState::Receive() {
       data = c.tls_buffer.get();
       std::tie(ec, n) = co_await c.tls->async_read_some(asio::buffer(c.tls_buffer.get(), kTlsReadBytes), kTuple);
       if (ec == ssl::error::stream_truncated) ec = asio::error::eof;  // no close_notify: common, and harmless
+    } else if (!head_done_) {
+      if (!head_buffer) head_buffer = std::make_unique<char[]>(kHeadReadBytes);
+      data = head_buffer.get();
+      std::tie(ec, n) = co_await c.socket.async_read_some(asio::buffer(head_buffer.get(), kHeadReadBytes), kTuple);
     } else {
+      head_buffer.reset();
       std::tie(ec) = co_await c.socket.async_wait(tcp::socket::wait_read, kTuple);
       if (!ec) {
         data = client_->scratch.get();
@@ -613,7 +625,7 @@ awaitable<error_code> CallState::Receive() {
     }
     if (ec) co_return ec;
     got_bytes_ = true;
-    // Parsing runs before the next suspension, so the shared scratch buffer is still ours.
+    // Parsing runs before the next suspension, so the scratch buffer is still ours.
     if (auto perr = Feed(std::string_view(data, n))) co_return perr;
   }
 }
