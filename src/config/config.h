@@ -19,6 +19,13 @@ struct UpstreamOptions {
   int64_t max_response_bytes = 64 << 20;    // a non-streaming body larger than this fails (502)
   int64_t max_event_bytes = 4 << 20;        // one SSE event larger than this fails the stream
   int64_t max_connections_per_host = 256;
+  // Which HTTP client carries upstream requests: "native" (Asio/Beast, HTTP/1.1 keep-alive),
+  // "curl" (libcurl: HTTP/2, outbound proxies) or "auto": native unless an outbound proxy from the
+  // environment (https_proxy, http_proxy, ALL_PROXY, minus NO_PROXY) applies to the host.
+  std::string client = "auto";
+  // A PEM file of CAs trusted for upstream TLS (native: besides the system's; curl: instead of
+  // them). Not read from the file or the environment: tests set it.
+  std::string extra_ca_file;
 };
 
 struct Config {

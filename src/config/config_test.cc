@@ -108,6 +108,8 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.upstream.max_response_bytes, d.upstream.max_response_bytes);
   EXPECT_EQ(c.upstream.max_event_bytes, d.upstream.max_event_bytes);
   EXPECT_EQ(c.upstream.max_connections_per_host, d.upstream.max_connections_per_host);
+  EXPECT_EQ(c.upstream.client, d.upstream.client);
+  EXPECT_EQ(c.upstream.client, "auto");
   // The defaults users read about in the docs and rely on.
   EXPECT_EQ(c.gateway_port, 4000);
   EXPECT_EQ(c.control_port, 3000);
@@ -191,6 +193,7 @@ idle_timeout_ms = 3000
 max_response_bytes = 4096
 max_event_bytes = 8192
 max_connections_per_host = 7
+client = "curl"
 )";
 
 TEST_F(ConfigTest, FileValues) {
@@ -218,6 +221,7 @@ TEST_F(ConfigTest, FileValues) {
   EXPECT_EQ(c->upstream.max_response_bytes, 4096);
   EXPECT_EQ(c->upstream.max_event_bytes, 8192);
   EXPECT_EQ(c->upstream.max_connections_per_host, 7);
+  EXPECT_EQ(c->upstream.client, "curl");
 }
 
 TEST_F(ConfigTest, EnvironmentOverridesTheFile) {
@@ -233,6 +237,7 @@ TEST_F(ConfigTest, EnvironmentOverridesTheFile) {
                                                    {"JWT_SECRET", secret},
                                                    {"TURNPIKE_LOG_LEVEL", "warn"},
                                                    {"TURNPIKE_BOOTSTRAP_ADMIN", "true"},
+                                                   {"TURNPIKE_UPSTREAM_CLIENT", "native"},
                                                }));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->database_url, "postgresql://u:p@db:5432/turnpike");
@@ -245,6 +250,7 @@ TEST_F(ConfigTest, EnvironmentOverridesTheFile) {
   EXPECT_EQ(c->jwt_secret, secret);
   EXPECT_EQ(c->log_level, "warn");
   EXPECT_TRUE(c->bootstrap_admin);
+  EXPECT_EQ(c->upstream.client, "native");
   // Keys without an override keep the file's value.
   EXPECT_EQ(c->admin_email, "root@example.com");
   EXPECT_EQ(c->upstream.idle_timeout_ms, 3000);
@@ -369,6 +375,18 @@ TEST_F(ConfigTest, BadAdminCredits) {
     std::string e = ErrorOf(std::string("[bootstrap]\nadmin_credits_usd = \"") + credits + "\"\n");
     EXPECT_TRUE(Has(e, "bootstrap.admin_credits_usd")) << credits;
   }
+}
+
+TEST_F(ConfigTest, UpstreamClientIsOneOfThree) {
+  for (const char* client : {"auto", "native", "curl"}) {
+    auto c = Load(Write("c.toml", std::string("[upstream]\nclient = \"") + client + "\"\n"), MapEnv({}));
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->upstream.client, client);
+  }
+  EXPECT_TRUE(Has(ErrorOf("[upstream]\nclient = \"beast\"\n"), "upstream.client"));
+  auto e = Load(Write("c.toml", ""), MapEnv({{"TURNPIKE_UPSTREAM_CLIENT", "libcurl"}}));
+  ASSERT_FALSE(e.ok());
+  EXPECT_TRUE(Has(e.error().message, "TURNPIKE_UPSTREAM_CLIENT"));
 }
 
 TEST_F(ConfigTest, OtherRangesNameTheirKey) {

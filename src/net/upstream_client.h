@@ -1,8 +1,10 @@
-// The upstream HTTP client: libcurl's multi-socket API driven by one Asio event loop.
-// Connections are pooled and reused per loop; TLS is verified against the system CAs;
-// https_proxy / NO_PROXY are honoured (libcurl reads them from the environment); HTTP/2 is
-// used where the server offers it. Body delivery is pull-based: a transfer pauses when its
-// unread buffer passes a high-water mark and resumes as the caller reads.
+// The upstream HTTP client, driven by one Asio event loop. Two implementations, chosen per request
+// by UpstreamOptions::client (docs/architecture.md §5.1): the native one (HTTP/1.1 on Asio, the
+// default for http:// and https://) and libcurl (HTTP/2 where offered; the one used when an
+// outbound proxy from https_proxy / http_proxy / ALL_PROXY, minus NO_PROXY, applies to the host).
+// Connections are pooled and reused per loop; TLS is verified against the system CAs. Body
+// delivery is pull-based: a transfer stops reading when its unread buffer passes a high-water
+// mark and resumes as the caller reads.
 //
 // Threading: an UpstreamClient and its calls belong to the loop they were made on; use them
 // only from that loop's thread.
@@ -38,8 +40,8 @@ class UpstreamClient;
 class UpstreamCall {
  public:
   virtual ~UpstreamCall() = default;
-  // Waits for the response head. Errors: kTimeout (connect or first-byte timeout),
-  // kUpstream (connection refused/reset, TLS failure, …), kConflict if cancelled.
+  // Waits for the response head; call it once, before reading the body. Errors: kTimeout (connect or first-byte
+  // timeout), kUpstream (connection refused/reset, TLS failure, …), kConflict if cancelled.
   virtual boost::asio::awaitable<Result<ResponseHead>> ReadHead() = 0;
   // The next piece of the body, waiting at most the idle timeout; "" means the body is complete.
   // Errors: kTimeout (idle), kUpstream (cut: the connection ended before the body did),
