@@ -96,9 +96,9 @@ TEST_F(CatalogApiTest, LifecycleReachesTheGatewayAtOnce) {
   EXPECT_TRUE(provider.at("available").as_bool());
   EXPECT_TRUE(provider.at("unavailable_reason").is_null());
   EXPECT_EQ(patched.body.find("sk-upstream-secret-value"), std::string::npos);
-  Answer other =
-      Send("POST", "/api/admin/providers",
-           R"({"id":"far","name":"Far","adapter":"gemini","base_url":"http://far.test","key_env":"FAR_API_KEY"})", admin_);
+  Answer other = Send(
+      "POST", "/api/admin/providers",
+      R"({"id":"far","name":"Far","adapter":"gemini","base_url":"http://far.test","key_env":"FAR_API_KEY"})", admin_);
   ASSERT_EQ(other.status, 201) << other.body;
   EXPECT_FALSE(other.at("provider").at("available").as_bool());
   EXPECT_EQ(other.at("provider").at("unavailable_reason").as_string(), "FAR_API_KEY is not set");
