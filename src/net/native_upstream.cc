@@ -8,6 +8,9 @@
 // reader (ReadHead/ReadSome/ReadAll) only waits for the driver's progress, with the same
 // deadlines as the libcurl client. A response read to its end returns its connection to the pool;
 // anything else closes it.
+//
+// Longer than most files here because it is the only one that compiles Beast's parser (slow to
+// compile: docs/architecture.md §10); what needs no Beast lives in upstream_client.cc.
 #include <openssl/ssl.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -25,7 +28,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/url/parse.hpp>
 #include <deque>
 #include <optional>
 #include <unordered_map>
@@ -668,35 +670,6 @@ class NativeUpstream final : public UpstreamBackend {
 
 std::unique_ptr<UpstreamBackend> MakeNativeUpstream(asio::io_context& loop, const config::UpstreamOptions& options) {
   return std::make_unique<NativeUpstream>(loop, options);
-}
-
-Result<UpstreamTarget> ParseUpstreamUrl(std::string_view url) {
-  auto u = boost::urls::parse_absolute_uri(url);
-  if (!u) return MakeError(ErrorCode::kBadRequest, "not an absolute URL");
-  UpstreamTarget t;
-  if (u->scheme() == "https") {
-    t.tls = true;
-  } else if (u->scheme() != "http") {
-    return MakeError(ErrorCode::kBadRequest, "not an http:// or https:// URL");
-  }
-  if (u->host_type() == boost::urls::host_type::ipv6) {
-    t.host = u->host_ipv6_address().to_string();
-  } else {
-    t.host = std::string(u->encoded_host());
-  }
-  if (t.host.empty()) return MakeError(ErrorCode::kBadRequest, "no host");
-  if (u->has_port()) {
-    if (u->port().empty() || u->port_number() == 0) return MakeError(ErrorCode::kBadRequest, "bad port");
-    t.port = std::to_string(u->port_number());
-  } else {
-    t.port = t.tls ? "443" : "80";
-  }
-  t.host_header = std::string(u->encoded_host_and_port());
-  t.target = std::string(u->encoded_path());
-  if (t.target.empty()) t.target = "/";
-  if (u->has_query()) t.target.append("?").append(u->encoded_query());
-  t.pool_key = std::string(u->scheme()) + "://" + t.host + ":" + t.port;
-  return t;
 }
 
 }  // namespace turnpike::net

@@ -1,4 +1,5 @@
-// UpstreamClient: picks the native client or libcurl per request (upstream.client).
+// UpstreamClient: picks the native client or libcurl per request (upstream.client), and the pure
+// rules that choice and the native client rest on: URLs taken apart, the proxy variables.
 #include "net/upstream_client.h"
 
 #include <boost/url/parse.hpp>
@@ -48,6 +49,35 @@ UpstreamClient::~UpstreamClient() = default;
 std::shared_ptr<UpstreamCall> UpstreamClient::Start(UpstreamRequest request) {
   if (impl_->UseNative(request.url)) return impl_->Native().Start(std::move(request));
   return impl_->Curl().Start(std::move(request));
+}
+
+Result<UpstreamTarget> ParseUpstreamUrl(std::string_view url) {
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (!u) return MakeError(ErrorCode::kBadRequest, "not an absolute URL");
+  UpstreamTarget t;
+  if (u->scheme() == "https") {
+    t.tls = true;
+  } else if (u->scheme() != "http") {
+    return MakeError(ErrorCode::kBadRequest, "not an http:// or https:// URL");
+  }
+  if (u->host_type() == boost::urls::host_type::ipv6) {
+    t.host = u->host_ipv6_address().to_string();
+  } else {
+    t.host = std::string(u->encoded_host());
+  }
+  if (t.host.empty()) return MakeError(ErrorCode::kBadRequest, "no host");
+  if (u->has_port()) {
+    if (u->port().empty() || u->port_number() == 0) return MakeError(ErrorCode::kBadRequest, "bad port");
+    t.port = std::to_string(u->port_number());
+  } else {
+    t.port = t.tls ? "443" : "80";
+  }
+  t.host_header = std::string(u->encoded_host_and_port());
+  t.target = std::string(u->encoded_path());
+  if (t.target.empty()) t.target = "/";
+  if (u->has_query()) t.target.append("?").append(u->encoded_query());
+  t.pool_key = std::string(u->scheme()) + "://" + t.host + ":" + t.port;
+  return t;
 }
 
 ProxyEnv ReadProxyEnv(const config::EnvLookup& env) {
