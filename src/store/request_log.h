@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/money.h"
@@ -26,6 +27,11 @@ struct Attempt {
   std::string error;       // why the gateway moved on or the answer failed; "" for the one that answered
   int64_t latency_ms = 0;  // sending the attempt → its response head or failure
 };
+
+// The attempts as both stores keep them in the request log's `attempts` column: a JSON array of
+// {provider, status, error, latency_ms}. Parsing is lenient: what is not such an entry is left out.
+std::string AttemptsJson(const std::vector<Attempt>& attempts);
+std::vector<Attempt> ParseAttemptsJson(std::string_view text);
 
 // One row of the request log (the seed's Conversation), written through a batching writer.
 struct RequestLogRow {
