@@ -63,6 +63,23 @@ struct LeaseResult {
   Micros available = 0;  // the balance less every other lease of the user (for a 402's message)
 };
 
+// What the database knows of a key when it referees a hold or a lease: whether it may spend at
+// all (exists, enabled, its owner enabled, unexpired) and, for a key with a limit, the room left
+// under it (the limit less its usage and every other process's lease on it).
+struct KeyRoom {
+  bool usable = false;
+  std::optional<Micros> room;
+};
+
+// The referee's rule for a lease (docs/architecture.md §4.11), one for every store: the room is
+// the balance less every other lease of the user (`others`), and no more than the key's room;
+// `need` must fit, else the refusal says which bound it met; the lease becomes
+// max(own, min(want, room)), never below what the owner's requests in flight count on. `balance`
+// nullopt: no such user (a refusal as a disabled key). On kHeld, `lease` is the new amount, which
+// the store writes when it differs from `own`; on a refusal, `lease` is `own`.
+LeaseResult DecideLease(const LeaseRequest& request, Micros own, std::optional<Micros> balance, Micros others,
+                        const KeyRoom& key);
+
 // One finished request's charge: what was held for it in memory and what it cost.
 struct ChargeRequest {
   std::string request_id;

@@ -195,10 +195,6 @@ class PgStore final : public Store {
                       Micros amount);
   // Whether a key may spend now and, for a key with a limit, the room left (as the SQLite store's
   // KeyRoomLocked); locks the key's row when it has a limit. The caller holds the user's lock.
-  struct KeyRoom {
-    bool usable = false;
-    std::optional<Micros> room;
-  };
   Result<KeyRoom> KeyRoomOf(Connection& c, int64_t user_id, int64_t key_id, const std::string& owner, int64_t now_unix);
   // The sum of the user's leases, less the one of (owner, key) when `owner` is not empty.
   Result<Micros> Leased(Connection& c, int64_t user_id, const std::string& owner, int64_t key_id);

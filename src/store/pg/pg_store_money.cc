@@ -118,8 +118,8 @@ Status PgStore::Debit(int64_t user_id, Micros amount, const std::string& idempot
   return tx.Commit();
 }
 
-Result<PgStore::KeyRoom> PgStore::KeyRoomOf(Connection& c, int64_t user_id, int64_t key_id, const std::string& owner,
-                                            int64_t now_unix) {
+Result<KeyRoom> PgStore::KeyRoomOf(Connection& c, int64_t user_id, int64_t key_id, const std::string& owner,
+                                   int64_t now_unix) {
   // The key's row is locked too: while a limit is checked, no UpdateKey changes it. Read after the
   // user's lock was taken, the usage and the leases are what every earlier call committed.
   Result<Rows> rows = c.Exec(
@@ -309,30 +309,12 @@ LeaseResult PgStore::Lease(const LeaseRequest& lease, int64_t now_unix) {
   result.lease = own;
   Result<Micros> others = Leased(conn, lease.user_id, lease.owner, lease.key_id);
   if (!others.ok()) return result;
-  // Written as subtractions of non-negative amounts from bounded ones: nothing overflows.
-  Micros room = balance->value_or(0) - *others;
-  result.available = room;
-  {
-    Result<KeyRoom> key = KeyRoomOf(conn, lease.user_id, lease.key_id, lease.owner, now_unix);
-    if (!key.ok()) return result;
-    if (!key->usable || !balance->has_value()) {
-      result.outcome = HoldOutcome::kKeyDisabled;
-      return result;
-    }
-    if (key->room.has_value()) {
-      if (lease.need > *key->room) {
-        result.outcome = HoldOutcome::kKeyLimitReached;
-        return result;
-      }
-      room = std::min(room, *key->room);
-    }
-  }
-  if (lease.need > room) {
-    result.outcome = HoldOutcome::kInsufficientBalance;
-    return result;
-  }
-  // Never below what the owner holds already: its requests in flight count on it.
-  Micros amount = std::max(own, std::min(lease.want, room));
+  Result<KeyRoom> key = KeyRoomOf(conn, lease.user_id, lease.key_id, lease.owner, now_unix);
+  if (!key.ok()) return result;
+  const LeaseResult decided = DecideLease(lease, own, *balance, *others, *key);
+  if (decided.outcome != HoldOutcome::kHeld) return decided;
+  result.available = decided.available;
+  const Micros amount = decided.lease;
   if (amount != own) {
     Result<Rows> written = conn.Exec(
         "INSERT INTO leases (owner, key_id, user_id, amount_micros, updated_at) VALUES ($1, $2, $3, $4, $5) "

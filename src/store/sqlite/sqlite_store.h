@@ -230,10 +230,6 @@ class SqliteStore final : public Store {
   // Whether a key may spend now (it exists, belongs to `user_id`, is enabled and unexpired, its user
   // enabled) and, for a key with a limit, the room left: limit − usage − the leases on it other
   // than `owner`'s (every lease when `owner` is "").
-  struct KeyRoom {
-    bool usable = false;
-    std::optional<Micros> room;
-  };
   Result<KeyRoom> KeyRoomLocked(int64_t user_id, int64_t key_id, const std::string& owner, int64_t now_unix);
   // The sum of the user's leases, less the one of (owner, key) when `owner` is not empty.
   Result<Micros> LeasedLocked(int64_t user_id, const std::string& owner, int64_t key_id);

@@ -254,8 +254,8 @@ Result<std::vector<std::string>> SqliteStore::HoldOwners() {
   return ReadRows(s, [](const Statement& row) { return row.Text(0); });
 }
 
-Result<SqliteStore::KeyRoom> SqliteStore::KeyRoomLocked(int64_t user_id, int64_t key_id, const std::string& owner,
-                                                        int64_t now_unix) {
+Result<KeyRoom> SqliteStore::KeyRoomLocked(int64_t user_id, int64_t key_id, const std::string& owner,
+                                           int64_t now_unix) {
   Statement s(*conn_,
               "SELECT k.user_id, k.disabled OR u.disabled OR k.deleted_at IS NOT NULL, k.expires_at, "
               "k.limit_micros, k.usage_micros, "
@@ -301,30 +301,12 @@ LeaseResult SqliteStore::Lease(const LeaseRequest& lease, int64_t now_unix) {
   Result<std::optional<Micros>> balance = BalanceLocked(lease.user_id);
   Result<Micros> others = LeasedLocked(lease.user_id, lease.owner, lease.key_id);
   if (!balance.ok() || !others.ok()) return result;
-  // Written as subtractions of non-negative amounts from bounded ones: nothing overflows.
-  Micros room = balance->value_or(0) - *others;
-  result.available = room;
-  {
-    Result<KeyRoom> key = KeyRoomLocked(lease.user_id, lease.key_id, lease.owner, now_unix);
-    if (!key.ok()) return result;
-    if (!key->usable || !balance->has_value()) {
-      result.outcome = HoldOutcome::kKeyDisabled;
-      return result;
-    }
-    if (key->room.has_value()) {
-      if (lease.need > *key->room) {
-        result.outcome = HoldOutcome::kKeyLimitReached;
-        return result;
-      }
-      room = std::min(room, *key->room);
-    }
-  }
-  if (lease.need > room) {
-    result.outcome = HoldOutcome::kInsufficientBalance;
-    return result;
-  }
-  // Never below what the owner holds already: its requests in flight count on it.
-  Micros amount = std::max(own, std::min(lease.want, room));
+  Result<KeyRoom> key = KeyRoomLocked(lease.user_id, lease.key_id, lease.owner, now_unix);
+  if (!key.ok()) return result;
+  const LeaseResult decided = DecideLease(lease, own, *balance, *others, *key);
+  if (decided.outcome != HoldOutcome::kHeld) return decided;
+  result.available = decided.available;
+  const Micros amount = decided.lease;
   if (amount != own) {
     Statement s(*conn_,
                 "INSERT INTO leases (owner, key_id, user_id, amount_micros, updated_at) VALUES (?, ?, ?, ?, ?) "
