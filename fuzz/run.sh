@@ -5,7 +5,8 @@
 # reads catalog/), then fuzzes for SECONDS. Inputs that reach new code go to
 # BUILD_DIR/fuzz-corpus/<target>/ (outside git), or with --fresh to a temporary directory that is
 # removed afterwards. A crash, an assertion, a sanitizer report or an input slower than 10 s
-# fails the run and leaves the input in BUILD_DIR/fuzz-artifacts/.
+# fails the run and leaves the input in BUILD_DIR/fuzz-artifacts/. Each target has a dictionary
+# of its format's tokens (fuzz/*.dict).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$1
@@ -31,9 +32,15 @@ for t in "${targets[@]}"; do
   mkdir -p "$new"
   seeds=("fuzz/corpus/$t")
   if [ "$t" = catalog ]; then seeds+=(catalog); fi
+  case $t in
+    http_request) dict=fuzz/http.dict ;;
+    chat_request) dict=fuzz/chat_request.dict ;;
+    catalog) dict=fuzz/catalog.dict ;;
+    *) dict=fuzz/sse.dict ;;  # the SSE reader and the providers' streams
+  esac
   log=$scratch/$t.log
   # ASan's leak check stays on; UBSan reports abort (-fno-sanitize-recover at build time).
-  if "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+  if "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 -dict="$dict" \
       -artifact_prefix="$artifacts/$t-" "$new" "${seeds[@]}" >"$log" 2>&1; then
     echo "fuzz_$t: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)"
   else
