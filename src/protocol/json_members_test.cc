@@ -103,7 +103,7 @@ TEST(ScanObjectTest, FindMemberByRawKey) {
   EXPECT_EQ(f->value_begin, b.spans[6].first);
 }
 
-// Found by fuzz/chat_request_fuzzer.cc: a key spelled with escapes is the same key to a JSON
+// Shown by fuzz_chat_request's checks: a key spelled with escapes is the same key to a JSON
 // parser (the gateway's and the provider's), so it must be to the byte-level edits too.
 TEST(ScanObjectTest, KeysWithEscapesAreFoundDecoded) {
   std::string doc = R"({"a":1,"max_tok\u0065ns":99,"k\"q":true,"\ud83d\ude00":2})";

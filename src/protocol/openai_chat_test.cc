@@ -287,7 +287,7 @@ TEST(RewriteForUpstreamTest, NotStreamingLeavesStreamOptionsAlone) {
             R"({"model":"b","stream_options":{"include_usage":false},"messages":[]})");
 }
 
-// Found by fuzz/chat_request_fuzzer.cc: members spelled with escapes ("max_tok\u0065ns") are
+// Shown by fuzz_chat_request's checks: members spelled with escapes ("max_tok\u0065ns") are
 // the same members to the gateway and to the provider, so the rewrite must treat them as such:
 // capped, removed, replaced, never sent beside a second copy.
 TEST(RewriteForUpstreamTest, MembersSpelledWithEscapes) {

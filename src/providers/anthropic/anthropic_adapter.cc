@@ -39,7 +39,7 @@ void MergeUsage(const json::object& usage, UsageCounts& counts) {
 
 protocol::Usage ToCanonicalUsage(const UsageCounts& counts) {
   protocol::Usage u;
-  u.prompt_tokens = counts.input + counts.cache_creation + counts.cache_read;
+  u.prompt_tokens = AddCounts(AddCounts(counts.input, counts.cache_creation), counts.cache_read);
   u.cached_tokens = counts.cache_read;
   u.cache_write_tokens = counts.cache_creation;
   u.completion_tokens = counts.output;

@@ -117,7 +117,7 @@ Result<protocol::Usage> ReadUsage(const json::object& usage_metadata) {
   }
   protocol::Usage usage;
   usage.prompt_tokens = *prompt;
-  usage.completion_tokens = *candidates + *thoughts;
+  usage.completion_tokens = AddCounts(*candidates, *thoughts);
   usage.cached_tokens = *cached;
   usage.reasoning_tokens = *thoughts;
   return usage;

@@ -80,6 +80,16 @@ TEST(GeminiResponse, ThoughtsCountInCompletionAndCachedIsReported) {
   EXPECT_EQ(r.usage->cache_write_tokens, 0);
 }
 
+// Shown by fuzz_gemini_stream (UBSan): the sum of two counts overflowed (undefined behaviour, in practice
+// a negative completion count). Absurd counts stay absurd: the largest count there is.
+TEST(GeminiResponse, CountsThatOverflowSaturate) {
+  const auto r = MustDecode(R"({"candidates":[{"content":{"parts":[{"text":"x"}],"role":"model"},"index":0}],
+      "usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":9223372036854775807,"thoughtsTokenCount":5}})");
+  ASSERT_TRUE(r.usage.has_value());
+  EXPECT_EQ(r.usage->completion_tokens, INT64_MAX);
+  EXPECT_EQ(r.usage->reasoning_tokens, 5);
+}
+
 TEST(GeminiResponse, PromptBlockedWithoutCandidates) {
   const auto r = MustDecode(R"({"promptFeedback":{"blockReason":"SAFETY"},
       "usageMetadata":{"promptTokenCount":7,"totalTokenCount":7},"modelVersion":"gemini-2.5-flash","responseId":"b1"})");
