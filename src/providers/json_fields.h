@@ -3,8 +3,6 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
-#include <cstdint>
-#include <limits>
 #include <string>
 #include <string_view>
 
@@ -19,12 +17,5 @@ const boost::json::object* ObjectMember(const boost::json::object& object, std::
 // The first object in the array member `array_key` of `object` whose "index" is 0, absent or
 // null (OpenAI's choices, Gemini's candidates); nullptr when there is none.
 const boost::json::object* IndexZeroElement(const boost::json::object& object, std::string_view array_key);
-
-// a + b for token counts (not negative), at most INT64_MAX: a provider reporting absurd counts
-// gets a bill that large, not a wrapped one (signed overflow is undefined behaviour).
-inline int64_t AddCounts(int64_t a, int64_t b) {
-  int64_t sum = 0;
-  return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<int64_t>::max() : sum;
-}
 
 }  // namespace turnpike::providers

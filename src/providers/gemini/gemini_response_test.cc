@@ -80,13 +80,16 @@ TEST(GeminiResponse, ThoughtsCountInCompletionAndCachedIsReported) {
   EXPECT_EQ(r.usage->cache_write_tokens, 0);
 }
 
-// Shown by fuzz_gemini_stream (UBSan): the sum of two counts overflowed (undefined behaviour, in practice
-// a negative completion count). Absurd counts stay absurd: the largest count there is.
-TEST(GeminiResponse, CountsThatOverflowSaturate) {
+// Shown by fuzz_gemini_stream (UBSan): candidates + thoughts overflowed int64 (undefined
+// behaviour, in practice a negative completion count). Counts are read as at most
+// kMaxTokenCount, so their sums cannot overflow.
+TEST(GeminiResponse, AbsurdCountsAreCapped) {
   const auto r = MustDecode(R"({"candidates":[{"content":{"parts":[{"text":"x"}],"role":"model"},"index":0}],
-      "usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":9223372036854775807,"thoughtsTokenCount":5}})");
+      "usageMetadata":{"promptTokenCount":18446744073709551615,"candidatesTokenCount":9223372036854775807,
+      "thoughtsTokenCount":5}})");
   ASSERT_TRUE(r.usage.has_value());
-  EXPECT_EQ(r.usage->completion_tokens, INT64_MAX);
+  EXPECT_EQ(r.usage->prompt_tokens, protocol::kMaxTokenCount);
+  EXPECT_EQ(r.usage->completion_tokens, protocol::kMaxTokenCount + 5);
   EXPECT_EQ(r.usage->reasoning_tokens, 5);
 }
 
