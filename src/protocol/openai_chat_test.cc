@@ -51,6 +51,17 @@ TEST(InspectChatRequestTest, MinimalRequest) {
   EXPECT_EQ(r->images, 0);
 }
 
+// Shown by fuzz_chat_request: Boost.JSON reads 1e309 as infinity and writes it back as
+// `Infinity`, so the body sent to a translated provider (or a rewritten stream_options) was not
+// JSON. Refused with 400 wherever it is.
+TEST(InspectChatRequestTest, NumbersBeyondADoubleAreRefused) {
+  ExpectBad(Body(R"("temperature":11e308)"), "too large");
+  ExpectBad(Body(R"("stream":true,"stream_options":{"x":-1e999})"), "too large");
+  ExpectBad(Body(R"("tools":[{"type":"function","function":{"name":"f","parameters":{"maximum":1e400}}}])"),
+            "too large");
+  EXPECT_TRUE(Inspect(Body(R"("temperature":1.7e308,"top_p":-4.9e-324)")).ok());
+}
+
 TEST(InspectChatRequestTest, NotAnObject) {
   for (const char* body : {"[]", "\"x\"", "1", "null"}) {
     auto r = Inspect(body);
