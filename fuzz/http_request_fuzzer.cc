@@ -7,17 +7,41 @@
 // Beast is header-only here: this translation unit does not need the net layer's Asio build.
 #undef BOOST_ASIO_SEPARATE_COMPILATION
 #undef BOOST_BEAST_SEPARATE_COMPILATION
+// Beast's assertions stay on (they are off in the server's release build) and abort, all but one
+// (see assertion_failed below).
+#define BOOST_ENABLE_ASSERT_HANDLER
 
 #include <algorithm>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
 
 #include "net/beast_request.h"
+
+// One assertion of Boost 1.81's Beast is wrong, and later Beast releases relax it: a client that
+// sends the last chunk of a chunked body ("0\r\n") and then the rest a byte at a time makes the
+// parser re-read that chunk's header with three or four bytes buffered, where it asserts five.
+// The code after the assertion handles it (it asks for more bytes), which this harness checks by
+// going on under ASan. In a build without NDEBUG (CMAKE_BUILD_TYPE=Debug) the server itself
+// would abort there; release builds compile assertions out.
+namespace boost {
+void assertion_failed(char const* expr, char const* function, char const* file, long line) {
+  if (std::string_view(expr) == "n >= 5" && std::string_view(file).ends_with("beast/http/impl/basic_parser.ipp")) {
+    return;
+  }
+  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed.\n", file, line, function, expr);
+  std::abort();
+}
+void assertion_failed_msg(char const* expr, char const* msg, char const* function, char const* file, long line) {
+  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed: %s\n", file, line, function, expr, msg);
+  std::abort();
+}
+}  // namespace boost
 
 namespace {
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <cmath>
 #include <functional>
 
 namespace turnpike::protocol {
@@ -157,6 +159,15 @@ std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::
   return RemoveMembers(json, [&](std::string_view key, std::string_view value) {
     return value == "null" && std::find(keys.begin(), keys.end(), key) != keys.end();
   });
+}
+
+bool AllNumbersFinite(const boost::json::value& v) {
+  if (v.is_double()) return std::isfinite(v.get_double());
+  if (const auto* a = v.if_array()) return std::all_of(a->begin(), a->end(), AllNumbersFinite);
+  if (const auto* o = v.if_object()) {
+    return std::all_of(o->begin(), o->end(), [](const auto& member) { return AllNumbersFinite(member.value()); });
+  }
+  return true;
 }
 
 }  // namespace turnpike::protocol

@@ -2,6 +2,7 @@
 // member changed and every other byte (number formats, key order, spacing) untouched.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -55,5 +56,10 @@ std::string RemoveMembers(std::string_view json,
 // `json` without the top-level members named in `keys` whose value is null (comma included).
 // Returns `json` unchanged when there are none.
 std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys);
+
+// Whether every number in `v` is finite. Boost.JSON reads a number beyond a double's range
+// (1e309) as infinity and writes it back as `Infinity`, which is not JSON: a value holding one
+// cannot be re-serialised for a provider.
+bool AllNumbersFinite(const boost::json::value& v);
 
 }  // namespace turnpike::protocol

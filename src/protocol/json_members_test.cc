@@ -124,6 +124,13 @@ TEST(ScanObjectTest, KeysWithEscapesAreFoundDecoded) {
   EXPECT_EQ(RemoveNullMembers(R"({"a":1,"us\u0061ge":null})", {"usage"}), R"({"a":1})");
 }
 
+TEST(AllNumbersFiniteTest, NumbersBeyondADoubleAnywhere) {
+  EXPECT_TRUE(AllNumbersFinite(Parse(R"({"a":[1,-2.5,1.7e308,{"b":4.9e-324}],"c":"1e999"})")));
+  EXPECT_FALSE(AllNumbersFinite(Parse("1e309")));
+  EXPECT_FALSE(AllNumbersFinite(Parse(R"({"a":[1,{"b":-1e400}]})")));
+  EXPECT_FALSE(AllNumbersFinite(Parse(R"([[[[2e308]]]])")));
+}
+
 TEST(SetMemberTest, ReplacesAnExistingValue) {
   std::string doc = R"({"model": "gpt-4o", "temperature": 0.70})";
   auto layout = ScanObject(doc);

@@ -1,8 +1,6 @@
 #include "protocol/openai_chat.h"
 
-#include <algorithm>
 #include <boost/json.hpp>
-#include <cmath>
 
 #include "protocol/json_members.h"
 #include "protocol/openrouter_request.h"
@@ -31,18 +29,6 @@ void CountContent(const json::value& content, ChatRequestInfo& info) {
       }
     }
   }
-}
-
-// Boost.JSON reads a number beyond a double's range (1e309) as infinity and writes it back as
-// `Infinity`, which is not JSON: a body the gateway re-serialises (stream_options, every
-// translated request) would reach the provider broken. Such numbers are refused up front.
-bool AllFinite(const json::value& v) {
-  if (v.is_double()) return std::isfinite(v.get_double());
-  if (const auto* a = v.if_array()) return std::all_of(a->begin(), a->end(), AllFinite);
-  if (const auto* o = v.if_object()) {
-    return std::all_of(o->begin(), o->end(), [](const auto& member) { return AllFinite(member.value()); });
-  }
-  return true;
 }
 
 Result<std::optional<int64_t>> PositiveInt(const json::object& o, std::string_view key) {
@@ -86,7 +72,7 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
   }
   if (const auto* tools = root->if_contains("tools"))
     info.prompt_chars += static_cast<int64_t>(json::serialize(*tools).size());
-  if (!AllFinite(body)) return Bad("The request body holds a number too large to represent (beyond 1.8e308)");
+  if (!AllNumbersFinite(body)) return Bad("The request body holds a number too large to represent (beyond 1.8e308)");
   if (const auto* stream = root->if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) return Bad("'stream' must be a boolean");
     info.stream = stream->get_bool();
