@@ -126,4 +126,4 @@ format:
 	clang-format -i $(CXX_SOURCES)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
