@@ -23,6 +23,9 @@ struct UpstreamOptions {
   // "curl" (libcurl: HTTP/2, outbound proxies) or "auto": native unless an outbound proxy from the
   // environment (https_proxy, http_proxy, ALL_PROXY, minus NO_PROXY) applies to the host.
   std::string client = "auto";
+  // How long an endpoint failing again and again (5 in a row, or 75% of 20+ calls) is kept behind
+  // the others before one request probes it; doubled after each failed probe, up to 10× this.
+  int64_t breaker_cooldown_ms = 30'000;
   // A PEM file of CAs trusted for upstream TLS (native: besides the system's; curl: instead of
   // them). Not read from the file or the environment: tests set it.
   std::string extra_ca_file;

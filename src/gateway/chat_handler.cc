@@ -93,8 +93,8 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   routing.preferences = x.fields.provider;
   routing.variant = variant;
   routing.parameters = protocol::RequestParameters(x.body.get_object());
-  routing.health = health_.Snapshot();
-  routing.now_unix = now;
+  routing.health = &health_.View();  // this loop's copy: no lock
+  routing.now_ms = UnixMillis();
   auto choice = ChooseRoutes(*x.snapshot, routing);
   if (!choice.ok()) {
     co_await ReplyError(writer, choice.error(), request_id);
@@ -214,7 +214,7 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const stat
       // as a digest.
       if (x.fields.reasoning) x.canonical->reasoning_effort = protocol::ReasoningEffort(*x.fields.reasoning);
       x.canonical->user = x.user_tag;
-      signatures_.Fill(*x.canonical);
+      signatures_.Fill(x.key.id, *x.canonical);
     }
     auto translated = adapter.EncodeRequest(*x.canonical, endpoint);
     if (!translated.ok()) return translated.error();
@@ -225,13 +225,21 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const stat
 
 awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& writer) {
   Error last = MakeError(ErrorCode::kUpstream, "no provider answered");
+  auto more_after = [&](size_t i) { return i + 1 < x.routes.size(); };
   for (size_t i = 0; i < x.routes.size(); ++i) {
     const state::Route& r = x.routes[i];
     x.route = &r;
     const std::string& provider = x.provider();
+    const std::string& model = r.model->id;
+    // A half-open breaker lets one request probe the endpoint; the others go on to the next one
+    // (state/provider_health.h). The last one left is tried whatever its breaker says.
+    if (more_after(i) && !health_.MayTry(provider, model, UnixMillis())) {
+      x.cooling.push_back(i);
+      continue;
+    }
     // The snapshot only offers providers whose adapter exists (state::AdapterSupported).
     const providers::Adapter& adapter = *providers::FindAdapter(r.provider->provider->adapter);
-    bool more = i + 1 < x.routes.size();
+    bool more = more_after(i);
     auto up = UpstreamRequestFor(x, r, adapter);
     if (!up.ok()) {  // this provider cannot express the request; another may
       last = up.error();
@@ -251,7 +259,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
     }
     if (!head.ok()) {
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
-      health_.RecordFailure(provider, UnixSeconds());
+      health_.RecordFailure(provider, model, UnixMillis());
       last = Transport(head.error(), provider);
       x.attempts.push_back(store::Attempt{provider, 0, last.message, MillisSince(attempt_start)});
       spdlog::warn("{}: {}", x.id, last.message);
@@ -268,9 +276,9 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       auto mapped = adapter.MapError(provider, head->status, text, head->headers);
       // A refusal of the request itself (400, 404 …) is the provider working as it should.
       if (mapped.retryable) {
-        health_.RecordFailure(provider, UnixSeconds());
+        health_.RecordFailure(provider, model, UnixMillis());
       } else {
-        health_.RecordSuccess(provider, MillisSince(x.start));
+        health_.RecordSuccess(provider, model, MillisSince(x.start));
       }
       last = mapped.error;
       x.attempts.push_back(store::Attempt{provider, head->status, last.message, MillisSince(attempt_start)});
@@ -282,7 +290,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       break;
     }
     x.ttft_ms = MillisSince(x.start);
-    health_.RecordSuccess(provider, x.ttft_ms);
+    health_.RecordSuccess(provider, model, x.ttft_ms);
     x.attempts.push_back(store::Attempt{provider, head->status, "", MillisSince(attempt_start)});
     if (adapter.RelaysOpenAiChat() && x.info.stream) {
       co_await RelayStream(x, *call, writer);

@@ -2,6 +2,7 @@
 // the request-log row. Every relay calls these instead of writing its own.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -52,7 +53,8 @@ void Gateway::Exchange::Account(const std::vector<StreamEvent>& events) {
         if (n > 0 && delivered_chars == 0) ttft_ms = MillisSince(start);
         delivered_chars += n;
         if (e.type == StreamEvent::Type::kText) KeepCompletion(e.text);
-        if (e.type == StreamEvent::Type::kToolCallStart) gateway.signatures_.Remember(e.tool_id, e.thought_signature);
+        if (e.type == StreamEvent::Type::kToolCallStart)
+          gateway.signatures_.Remember(key.id, e.tool_id, e.thought_signature);
         break;
       }
       case StreamEvent::Type::kFinish:
@@ -70,7 +72,7 @@ void Gateway::Exchange::Account(const std::vector<StreamEvent>& events) {
 }
 
 void Gateway::Exchange::Account(const protocol::ChatResponse& response) {
-  for (const auto& c : response.tool_calls) gateway.signatures_.Remember(c.id, c.thought_signature);
+  for (const auto& c : response.tool_calls) gateway.signatures_.Remember(key.id, c.id, c.thought_signature);
   finish_reason = response.finish_reason;
   delivered_chars = GeneratedChars(response);
   KeepCompletion(response.content.value_or(""));
@@ -113,7 +115,7 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
   recorded = true;
   store::RequestLogRow row = LogRow();
   if (route && info.stream && status == 200 && usage_from_provider && ttft_ms >= 0) {
-    gateway.health_.RecordThroughput(provider(), usage.completion_tokens, row.latency_ms - ttft_ms);
+    gateway.health_.RecordThroughput(provider(), route->model->id, usage.completion_tokens, row.latency_ms - ttft_ms);
   }
   Gateway& g = gateway;
   Exchange& x = *this;
@@ -187,8 +189,12 @@ Headers Gateway::Exchange::RoutingHeaders() const {
     out += (out.empty() ? "" : "; ") + item;
   };
   size_t tried = 0;  // routes are tried in order; one that cannot express the request has no attempt
+  auto cooled = [this](size_t i) { return std::find(cooling.begin(), cooling.end(), i) != cooling.end(); };
   for (const auto& a : attempts) {
-    while (tried + 1 < routes.size() && routes[tried].provider->provider->id != a.provider) ++tried;
+    while (tried + 1 < routes.size() && routes[tried].provider->provider->id != a.provider) {
+      if (cooled(tried)) add(routes[tried].provider->provider->id + "@" + routes[tried].model->id + "=cooling down");
+      ++tried;
+    }
     const state::Route& r = routes[std::min(tried, routes.size() - 1)];
     std::string what = a.error.empty() ? "answered"
                        : a.status > 0  ? "failed (" + std::to_string(a.status) + ")"
@@ -197,7 +203,7 @@ Headers Gateway::Exchange::RoutingHeaders() const {
     ++tried;
   }
   for (size_t i = tried; i < routes.size(); ++i) {
-    add(routes[i].provider->provider->id + "@" + routes[i].model->id + "=not needed");
+    add(routes[i].provider->provider->id + "@" + routes[i].model->id + (cooled(i) ? "=cooling down" : "=not needed"));
   }
   for (const auto& s : skipped) add("skipped " + s);
   // Only what a header may carry: ids, statuses and the gateway's own words, never a provider's text.

@@ -38,6 +38,8 @@ struct Gateway::Exchange {
   std::shared_ptr<const state::CatalogSnapshot> snapshot;
   std::vector<state::Route> routes;
   const state::Route* route = nullptr;
+  // Routes passed over because their breaker is half-open and another request probes them.
+  std::vector<size_t> cooling;
   std::optional<protocol::ChatRequest> canonical;  // decoded once, for translating adapters
   money::Micros held = 0;
   bool hold_taken = false;    // x.held is reserved in the account book

@@ -87,7 +87,9 @@ Gateway::Gateway(const config::Config& config, const GatewayStores& stores, stat
       book_(billing::AccountBook::Options{std::chrono::milliseconds(config.lease_ttl_ms), 8}),
       keys_(keys),
       router_(router),
-      upstreams_(upstreams) {
+      upstreams_(upstreams),
+      health_(0.2, state::BreakerOptions{.cooldown_ms = config.upstream.breaker_cooldown_ms,
+                                         .max_cooldown_ms = 10 * config.upstream.breaker_cooldown_ms}) {
   reads_ = [this, delay = stores.test_delay](std::function<void()> call, std::function<void()> done) {
     boost::asio::post(read_pool_, [delay, call = std::move(call), done = std::move(done)] {
       if (delay.count() > 0) std::this_thread::sleep_for(delay);
@@ -191,8 +193,8 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
     std::string id(route.substr(8, route.size() - 8 - 10));
     auto snapshot = router_.snapshot();
     if (const store::Model* model = snapshot->FindModel(id)) {
-      co_await ReplyJson(writer, 200, state::BuildModelEndpointsJson(*model, *snapshot, health_.Snapshot()),
-                         request_id);
+      co_await ReplyJson(
+          writer, 200, state::BuildModelEndpointsJson(*model, *snapshot, health_.Snapshot(), UnixMillis()), request_id);
     } else {
       co_await ReplyError(writer, MakeError(ErrorCode::kNotFound, "No model " + id), request_id);
     }

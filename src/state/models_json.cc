@@ -97,8 +97,8 @@ json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
 
 }  // namespace
 
-std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot& snapshot,
-                                    const std::map<std::string, ProviderHealthStats>& health) {
+std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot& snapshot, const HealthMap& health,
+                                    int64_t now_ms) {
   json::array endpoints;
   for (const auto& e : m.endpoints) {
     const ProviderState* p = snapshot.FindProvider(e.provider_id);
@@ -124,12 +124,18 @@ std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot
     ep["supports_tool_choice"] =
         json::object{{"auto", tools}, {"function", tools}, {"none", tools}, {"required", tools}};
     json::value latency = nullptr, throughput = nullptr, uptime = nullptr;
-    if (auto it = health.find(e.provider_id); it != health.end() && it->second.requests > 0) {
-      const ProviderHealthStats& h = it->second;
-      latency = Stats(h.latency_ms_ewma / 1000.0);  // OpenRouter's latencies are in seconds
-      throughput = Stats(h.tokens_per_second_ewma);
-      uptime = 100.0 * static_cast<double>(h.requests - h.failures) / static_cast<double>(h.requests);
+    json::object live{{"requests", 0}, {"error_rate", 0.0}, {"circuit", "closed"}, {"cooldown_until", nullptr}};
+    if (const ProviderHealthStats* h = FindHealth(health, e.provider_id, m.id); h && h->requests > 0) {
+      latency = Stats(h->latency_ms_ewma / 1000.0);  // OpenRouter's latencies are in seconds
+      throughput = Stats(h->tokens_per_second_ewma);
+      uptime = 100.0 * static_cast<double>(h->requests - h->failures) / static_cast<double>(h->requests);
+      const Breaker breaker = BreakerOf(*h, now_ms);
+      live["requests"] = h->requests;
+      live["error_rate"] = h->error_rate_ewma;
+      live["circuit"] = BreakerName(breaker);
+      if (breaker == Breaker::kOpen) live["cooldown_until"] = h->cooldown_until_ms / 1000;
     }
+    ep["health"] = std::move(live);
     ep["latency_last_30m"] = latency;
     ep["throughput_last_30m"] = throughput;
     ep["uptime_last_30m"] = uptime;
