@@ -261,6 +261,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
       health_.RecordFailure(provider, model, UnixMillis());
       last = Transport(head.error(), provider);
+      x.ProviderFailed(head.error().message, {});
       x.attempts.push_back(store::Attempt{provider, 0, last.message, MillisSince(attempt_start)});
       spdlog::warn("{}: {}", x.id, last.message);
       if (more) {
@@ -274,6 +275,8 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       std::string text = body.ok() ? *body : "";
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
       auto mapped = adapter.MapError(provider, head->status, text, head->headers);
+      mapped.error.message = ScrubProviderText(mapped.error.message, 4096);
+      x.ProviderFailed(text, head->headers);
       // A refusal of the request itself (400, 404 …) is the provider working as it should.
       if (mapped.retryable) {
         health_.RecordFailure(provider, model, UnixMillis());

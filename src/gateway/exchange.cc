@@ -174,11 +174,27 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
   if (hold_taken && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
 }
 
+void Gateway::Exchange::ProviderFailed(std::string_view raw, const Headers& headers) {
+  provider_error = ProviderErrorMetadata{route->provider->provider->name, ScrubProviderText(raw)};
+  retry_after.clear();
+  // Seconds only: an HTTP date would need this machine's clock to agree with the provider's.
+  auto digits = [](std::string_view v) {
+    return !v.empty() && v.size() <= 9 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (std::string_view s = FindHeader(headers, "retry-after"); digits(s)) {
+    retry_after = std::string(s);
+  } else if (std::string_view ms = FindHeader(headers, "retry-after-ms"); digits(ms)) {
+    retry_after = std::to_string((std::stoll(std::string(ms)) + 999) / 1000);
+  }
+}
+
 boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::ResponseWriter& writer) {
   Failed(error);
-  const Headers routing = RoutingHeaders();
+  Headers extra = RoutingHeaders();
   co_await Record();
-  co_await gateway.ReplyError(writer, error, id, &routing);
+  if (!retry_after.empty()) extra.emplace_back("retry-after", retry_after);
+  co_await gateway.ReplyJson(writer, HttpStatus(error.code),
+                             ErrorBody(error, provider_error ? &*provider_error : nullptr), id, &extra);
 }
 
 Headers Gateway::Exchange::RoutingHeaders() const {

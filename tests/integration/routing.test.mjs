@@ -127,3 +127,21 @@ test('an unknown fallback model is a 400 naming it', async () => {
   assertError(r, 400, 'unknown fallback');
   assert.match(r.body.error.message, /fakeco\/sol is not a valid model ID\. Did you mean fakeco\/solo\?/);
 });
+
+test('a provider\'s error reaches the client as OpenRouter sends it: metadata with the provider\'s name and scrubbed words, and its Retry-After', async () => {
+  const { key } = await ctx.tp.account();
+  const r = await chatJson(ctx.tp, key, ask('fakeco/solo', `[[fake:error=429]] [[fake:retry-after=7]] ${nonce()}`));
+  assertError(r, 429, 'the provider\'s rate limit');
+  assert.equal(r.headers.get('retry-after'), '7');
+  assert.equal(r.body.error.metadata.provider_name, 'Fake Pricey');
+  assert.match(r.body.error.metadata.raw, /Rate limit reached for gpt-4 in organization org-\*+ on tokens per min/);
+  // A failure with no Retry-After from the provider has none either.
+  const plain = await chatJson(ctx.tp, key, ask('fakeco/solo', `[[fake:error=500]] ${nonce()}`));
+  assert.equal(plain.status, 502);
+  assert.equal(plain.headers.get('retry-after'), null);
+  assert.equal(plain.body.error.metadata.provider_name, 'Fake Pricey');
+  // The gateway's own refusals carry no provider metadata.
+  const own = await chatJson(ctx.tp, key, ask('fakeco/nope', nonce()));
+  assert.equal(own.status, 400);
+  assert.equal(own.body.error.metadata, undefined);
+});
