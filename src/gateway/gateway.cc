@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
 #include <unistd.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
+#include <boost/url/parse_query.hpp>
 
 #include <ctime>
 #include <thread>
@@ -47,6 +51,54 @@ std::string QueryParam(const std::string& query, std::string_view name) {
     pos = amp + 1;
   }
   return "";
+}
+
+// The filters of GET /models from its query string (percent-encoded, comma-separated lists);
+// parameters it does not apply are ignored, as OpenRouter ignores unknown ones.
+Result<state::ModelFilter> ModelFilterFrom(std::string_view query) {
+  auto params = boost::urls::parse_query(query);
+  if (!params) return MakeError(ErrorCode::kBadRequest, "Malformed query string");
+  state::ModelFilter filter;
+  auto list = [](const std::string& value) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = std::min(value.find(',', start), value.size());
+      if (comma > start) out.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return out;
+  };
+  auto count = [](const std::string& name, const std::string& value) -> Result<size_t> {
+    if (value.empty() || value.size() > 9 || !std::all_of(value.begin(), value.end(), ::isdigit)) {
+      return MakeError(ErrorCode::kBadRequest, "'" + name + "' must be a whole number");
+    }
+    return static_cast<size_t>(std::stoul(value));
+  };
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto param : *params) {
+    const std::string key = param.key.decode(opts);
+    const std::string value = param.has_value ? param.value.decode(opts) : std::string();
+    if (key == "supported_parameters") {
+      filter.supported_parameters = list(value);
+    } else if (key == "providers") {
+      filter.providers = list(value);
+    } else if (key == "input_modalities") {
+      filter.input_modalities = list(value);
+    } else if (key == "output_modalities") {
+      filter.output_modalities = list(value);
+    } else if (key == "model_authors") {
+      filter.model_authors = list(value);
+    } else if (key == "q") {
+      filter.q = value;
+    } else if (key == "offset" || key == "limit") {
+      Result<size_t> n = count(key, value);
+      if (!n.ok()) return n.error();
+      (key == "offset" ? filter.offset : filter.limit) = *n;
+    }
+  }
+  return filter;
 }
 
 // The 503 for a store read that failed while `doing` something; the store's message is logged,
@@ -187,7 +239,16 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
     }
     co_await Chat(worker, request, writer, request_id);
   } else if (route == "/models" && get) {
-    co_await ReplyJson(writer, 200, router_.snapshot()->models_json(), request_id);
+    auto snapshot = router_.snapshot();
+    if (request.query.empty()) {
+      co_await ReplyJson(writer, 200, snapshot->models_json(), request_id);
+    } else if (auto filter = ModelFilterFrom(request.query); filter.ok()) {
+      co_await ReplyJson(writer, 200, state::BuildModelsJson(*snapshot, *filter), request_id);
+    } else {
+      co_await ReplyError(writer, filter.error(), request_id);
+    }
+  } else if (route == "/providers" && get) {
+    co_await ReplyJson(writer, 200, state::BuildProvidersJson(*router_.snapshot()), request_id);
   } else if (route.size() > 18 && route.starts_with("/models/") && route.ends_with("/endpoints") && get) {
     // /models/{author}/{slug}/endpoints: the model by its id or an alias.
     std::string id(route.substr(8, route.size() - 8 - 10));
