@@ -289,8 +289,14 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
   const money::Micros used = fresh->usage + book_.Reserved(fresh->id);
   std::optional<money::Micros> remaining;
   if (fresh->limit) remaining = std::max<money::Micros>(0, *fresh->limit - used);
-  // Every field @openrouter/sdk requires of GET /key; Turnpike has no daily/weekly windows or
-  // BYOK yet, so those report the totals and zero.
+  // The key's spend in the current UTC day, ISO week and month, from the activity rollups (the
+  // journal is applied before this runs), plus what is in flight now.
+  const int64_t now = UnixSeconds();
+  auto buckets = request_log_.Activity(store::SpendWindowsQuery(fresh->user_id, now));
+  if (!buckets.ok()) return StoreUnavailable("reading the key's spend", buckets.error());
+  const store::SpendWindows spent = store::SpendWindowsOf(*buckets, fresh->id, now);
+  const money::Micros in_flight = book_.Reserved(fresh->id);
+  // Every field @openrouter/sdk requires of GET /key; there is no BYOK, so those are zero.
   std::string usage = money::FormatUsd(used);
   std::string body = fmt::format(
       R"({{"data":{{"label":{},"name":{},"usage":{},"usage_daily":{},"usage_weekly":{},"usage_monthly":{},)"
@@ -300,7 +306,8 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
       R"("allowed_data_regions":[],"creator_user_id":null,"organization_id":null,"workspace_id":null,)"
       R"("free_model_daily_requests":{{"limit":0,"remaining":0,"used":0}},)"
       R"("rate_limit":{{"requests":-1,"interval":"10s","note":"Turnpike does not rate-limit keys yet"}},"expires_at":{}}}}})",
-      Quote(fresh->prefix), Quote(fresh->name), usage, usage, usage, usage, UsdOrNull(fresh->limit),
+      Quote(fresh->prefix), Quote(fresh->name), usage, money::FormatUsd(spent.day + in_flight),
+      money::FormatUsd(spent.week + in_flight), money::FormatUsd(spent.month + in_flight), UsdOrNull(fresh->limit),
       UsdOrNull(remaining), fresh->disabled ? "true" : "false",
       fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
   return body;
