@@ -309,6 +309,10 @@ EnvLookup ProcessEnv() {
   };
 }
 
+bool LoopbackOnly(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+}
+
 Status CheckBaseUrl(const std::string& name, const std::string& url) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return Bad(name, "is not an absolute URL: \"" + url + "\"");

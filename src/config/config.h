@@ -111,6 +111,10 @@ EnvLookup ProcessEnv();
 // "server.gateway_port (TURNPIKE_GATEWAY_PORT): must be 0..65535, got 70000".
 Result<Config> Load(const std::string& path, const EnvLookup& env);
 
+// Whether a listener bound to `host` is reachable from this machine only: 127.0.0.0/8, ::1 or
+// "localhost".
+bool LoopbackOnly(const std::string& host);
+
 // Validates an upstream base URL ("OPENAI_BASE_URL" etc.): http or https, a host, no query.
 Status CheckBaseUrl(const std::string& name, const std::string& url);
 

@@ -182,6 +182,7 @@ class Api {
   std::vector<std::string> allowed_origins_;
   money::Micros checkout_min_;
   money::Micros checkout_max_;
+  std::string host_;  // server.host: whether other hosts can reach this server (the sandbox's rule)
   store::UserStore& users_;
   store::KeyStore& keys_;
   store::CatalogStore& catalog_;
