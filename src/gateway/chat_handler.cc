@@ -1,8 +1,10 @@
 // POST /api/v1/chat/completions: authenticate, validate, route, hold, dispatch (with failover
 // before the first byte), relay, meter, settle, log.
 #include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
+#include <exception>
 
 #include "billing/hold.h"
 #include "common/crypto.h"
@@ -153,9 +155,22 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
       co_await ReplyError(writer, MakeError(ErrorCode::kConflict, "Duplicate request id"), request_id);
       co_return;
   }
-  co_await Dispatch(worker, x, writer);
+  // An exception out of Dispatch is a bug; the request is still settled (billed what the provider
+  // delivered, its hold released), and the server then answers 500 or closes a connection whose
+  // answer it cut off (net/http_server.cc).
+  std::exception_ptr bug;
+  try {
+    co_await Dispatch(worker, x, writer);
+  } catch (const std::exception&) {
+    bug = std::current_exception();
+  }
   writer.OnClientGone(nullptr);
-  co_await x.Record();  // when no answer recorded it (the client left)
+  if (bug && !x.recorded) {
+    x.Failed(MakeError(ErrorCode::kInternal, "The gateway failed while answering this request"));
+    if (x.route) x.Bill(false);
+  }
+  co_await x.Record();  // when no answer recorded it (the client left, or a bug)
+  if (bug) std::rethrow_exception(bug);
 }
 
 store::LeaseResult Gateway::LeaseAndHold(Exchange& x) {

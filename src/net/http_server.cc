@@ -322,17 +322,22 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       state_->active.fetch_add(1);
       StartWatch();
       // Handlers report expected failures as responses; an exception here is a bug, and the
-      // client still gets an answer.
+      // client still gets an answer: a 500 when nothing was sent yet, else the connection closes,
+      // since a response cut off mid-way (a chunked stream without its end) must not be followed
+      // by another on the same connection.
+      bool threw = false;
       try {
         co_await state_->handler(worker_, req, *this);
       } catch (const std::exception& e) {
+        threw = true;
         spdlog::error("handler failed on {} {}: {}", req.method, req.path, e.what());
       }
+      const bool cut_off = threw && started_;
       on_gone_ = nullptr;
       co_await StopWatch();
       state_->active.fetch_sub(1);
       if (!started_ && !gone_) co_await SendPlainError(500, "the handler sent no response");
-      if (gone_ || !KeepAlive()) co_return;
+      if (gone_ || cut_off || !KeepAlive()) co_return;
     }
   }
 
