@@ -1,0 +1,164 @@
+// Connection limits and timeouts (issue 13, "Connections"): 20,000 idle connections do not stop
+// /health; at the limit a new connection takes the place of the one idle the longest; with none
+// idle it is answered 503 (error shape, Retry-After); silent and slow clients are closed after
+// the header timeout. Quick: about 15 s in all.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startTurnpike } from '../lib/harness.mjs';
+import { useServer } from '../lib/setup.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const LIMIT = 2000;
+// The default header timeout (10 s): the idle connections stay until something else closes them.
+const ctx = useServer({ env: { TURNPIKE_MAX_CONNECTIONS: String(LIMIT) } });
+
+function hostPort(url) {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port) };
+}
+
+// One child process holding `count` idle connections (its descriptor limit raised to the hard
+// limit first). Resolves once they are open, with a way to ask how many are still open.
+function holdConnections(url, count, sources) {
+  const { host, port } = hostPort(url);
+  const script = path.join(HERE, 'hold-connections.mjs');
+  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"', process.execPath, script,
+    host, String(port), String(count), sources.join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)));
+  const nextLine = () => new Promise((resolve) => waiting.push(resolve));
+  return nextLine().then((first) => ({
+    ...first,
+    async count() {
+      const reply = nextLine();
+      child.stdin.write('count\n');
+      return reply;
+    },
+    stop() {
+      child.stdin.end();
+      return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    },
+  }));
+}
+
+// A raw request on a fresh connection: resolves to the answer's text once the server closes or
+// `ms` pass.
+function rawExchange(url, text, ms = 5000) {
+  const { host, port } = hostPort(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port }, () => socket.write(text));
+    let data = '';
+    socket.on('data', (chunk) => { data += chunk; });
+    socket.on('close', () => resolve(data));
+    socket.on('error', reject);
+    setTimeout(() => { socket.destroy(); resolve(data); }, ms).unref();
+  });
+}
+
+async function timedHealth(url) {
+  const started = performance.now();
+  const r = await fetch(`${url}/health`);
+  assert.equal(r.status, 200);
+  assert.deepEqual(await r.json(), { status: 'ok' });
+  return performance.now() - started;
+}
+
+test('20,000 idle connections do not stop /health: the longest idle make room for new ones', { timeout: 60_000 }, async () => {
+  const hard = Number(execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim()) || 4096;
+  const total = 20_000;
+  const perChild = Math.min(10_000, hard - 256);
+  // Several loopback source addresses, so that client ports do not run short.
+  const sources = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+  const started = performance.now();
+  const children = [];
+  for (let left = total; left > 0; left -= perChild) {
+    children.push(holdConnections(ctx.tp.gatewayUrl, Math.min(perChild, left), sources));
+  }
+  const held = await Promise.all(children);
+  const openMs = performance.now() - started;
+  try {
+    const opened = held.reduce((n, c) => n + c.opened, 0);
+    assert.equal(opened, total, `every connection was accepted (${held.map((c) => c.failed).join('+')} failed)`);
+    // /health answers at once, several times, while the 20,000 were just made.
+    const times = [];
+    for (let i = 0; i < 20; i += 1) times.push(await timedHealth(ctx.tp.gatewayUrl));
+    times.sort((a, b) => a - b);
+    const median = times[10];
+    const worst = times[times.length - 1];
+    console.log(`# 20,000 connections opened in ${openMs.toFixed(0)} ms; /health median ${median.toFixed(1)} ms, `
+      + `worst ${worst.toFixed(1)} ms`);
+    assert.ok(worst < 1000, `/health took ${worst.toFixed(0)} ms`);
+    // The server kept at most its limit of them open (the longest idle were closed for new ones).
+    let counts;
+    for (let i = 0; i < 50; i += 1) {
+      counts = await Promise.all(held.map((c) => c.count()));
+      if (counts.reduce((n, c) => n + c.open, 0) <= LIMIT) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const stillOpen = counts.reduce((n, c) => n + c.open, 0);
+    const closedByServer = counts.reduce((n, c) => n + c.closed, 0);
+    console.log(`# still open ${stillOpen}, closed by the server ${closedByServer}`);
+    assert.ok(stillOpen <= LIMIT, `${stillOpen} connections still open, over the limit of ${LIMIT}`);
+    assert.ok(closedByServer >= total - LIMIT, `only ${closedByServer} closed by the server`);
+  } finally {
+    await Promise.all(held.map((c) => c.stop()));
+  }
+  // Once they are gone the server serves as before.
+  assert.ok(await timedHealth(ctx.tp.gatewayUrl) < 1000);
+});
+
+test('with every connection busy, a new one gets 503 in the error shape with Retry-After', { timeout: 30_000 }, async () => {
+  const { host, port } = hostPort(ctx.tp.gatewayUrl);
+  // LIMIT connections each in the middle of a request head: busy. A few more, so that idle
+  // keep-alive connections of this process (fetch's pool) are displaced first and none is idle.
+  const busy = [];
+  await Promise.all(Array.from({ length: LIMIT + 16 }, () => new Promise((resolve, reject) => {
+    const s = net.connect({ host, port }, () => {
+      s.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+      resolve();
+    });
+    s.on('error', () => {});
+    s.once('error', reject);
+    busy.push(s);
+  })));
+  try {
+    await new Promise((r) => setTimeout(r, 200));  // every partial head read by the server
+    const answer = await rawExchange(ctx.tp.gatewayUrl, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    const [head, body] = answer.split('\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 503 /, answer);
+    assert.match(head, /\r\nRetry-After: 1\r\n/i);
+    assert.match(head, /\r\nConnection: close\r\n/i);
+    const error = JSON.parse(body).error;
+    assert.equal(error.code, 503);
+    assert.match(error.message, /connection limit/);
+  } finally {
+    for (const s of busy) s.destroy();
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(await timedHealth(ctx.tp.gatewayUrl) < 1000);
+});
+
+test('a connection that sends nothing is closed, and a head that stalls gets 408, after the header timeout', { timeout: 30_000 }, async () => {
+  const tp = await startTurnpike({ fake: ctx.fake, env: { TURNPIKE_HEADER_TIMEOUT_MS: '1000' } });
+  try {
+    const started = performance.now();
+    const [silent, stalled, answered] = await Promise.all([
+      rawExchange(tp.gatewayUrl, '', 8000),
+      rawExchange(tp.gatewayUrl, 'GET /health HTTP/1.1\r\nHost: x\r\n', 8000),
+      rawExchange(tp.gatewayUrl, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 8000),
+    ]);
+    const elapsed = performance.now() - started;
+    assert.equal(silent, '');
+    assert.match(stalled, /^HTTP\/1\.1 408 /);
+    assert.match(answered, /^HTTP\/1\.1 200 /);
+    assert.ok(elapsed < 4000, `closed after ${elapsed.toFixed(0)} ms (header timeout 1 s)`);
+  } finally {
+    await tp.stop();
+  }
+});
