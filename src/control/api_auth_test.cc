@@ -178,8 +178,9 @@ TEST_F(ApiTest, LoginLimitsSlowAGuesserWithoutLockingTheOwnerOut) {
   EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "wrong")).status, 429);
   remote_ = "10.0.0.1";
   EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "correct horse")).status, 200);
-  // From many addresses: 10 a minute in all for the account from new addresses (5 spent above).
-  for (int i = 0; i < 5; ++i) {
+  // From many addresses: 10 a minute in all for the account from new addresses (6 spent above:
+  // the sign-up, before the account had a known address, and the guesser's 5).
+  for (int i = 0; i < 4; ++i) {
     remote_ = "10.0.1." + std::to_string(i);
     EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "wrong")).status, 401) << i;
   }

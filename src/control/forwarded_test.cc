@@ -12,7 +12,11 @@ net::HttpRequest From(const std::string& remote, Headers headers = {}) {
   return r;
 }
 
-config::Networks Trust(std::vector<std::string> items) { return *config::Networks::Parse(items); }
+config::Networks Trust(const std::vector<std::string>& items) {
+  auto parsed = config::Networks::Parse(items);
+  EXPECT_TRUE(parsed.ok());
+  return parsed.ok() ? *parsed : config::Networks();
+}
 
 TEST(ForwardedTest, UntrustedPeersAreTakenAsTheyAre) {
   auto view = SeeClient(From("203.0.113.9", {{"X-Forwarded-For", "1.2.3.4"}, {"X-Forwarded-Proto", "https"}}),
