@@ -538,7 +538,8 @@ void LogAtLimit(HttpServer::State& state, const char* what) {
 
 awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
   auto pause = kAcceptPauseMin;
-  int64_t failures = 0;  // in a row, for want of resources
+  int64_t unlogged = 0;  // failures for want of resources since the last message
+  auto logged = std::chrono::steady_clock::time_point{};
   for (;;) {
     int worker = state->next_loop;
     state->next_loop = (state->next_loop + 1) % state->loops.size();
@@ -550,12 +551,17 @@ awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
         spdlog::debug("{}: accept failed: {}", state->options.name, ec.message());
         continue;
       }
-      // Logged once per burst; the pending connections wait in the listen backlog meanwhile.
-      if (failures++ == 0) {
+      // One message per burst (at most one per kLimitLogEvery while it lasts); the pending
+      // connections wait in the listen backlog meanwhile.
+      ++unlogged;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - logged >= kLimitLogEvery) {
         spdlog::error(
-            "{}: accept failed: {}; pausing accepts until descriptors are free (raise the "
-            "file-descriptor limit, or lower the connection limit)",
-            state->options.name, ec.message());
+            "{}: accept failed: {} ({} times since the last message); pausing accepts until descriptors "
+            "are free (raise the file-descriptor limit, or lower the connection limit)",
+            state->options.name, ec.message(), unlogged);
+        logged = now;
+        unlogged = 0;
       }
       EvictIdle(state);  // an idle connection's descriptor is better spent on a new one
       state->accept_pause.expires_after(pause);
@@ -563,11 +569,7 @@ awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
       pause = std::min(pause * 2, kAcceptPauseMax);
       continue;
     }
-    if (failures > 0) {
-      spdlog::warn("{}: accepting again after {} failed accepts", state->options.name, failures);
-      failures = 0;
-      pause = kAcceptPauseMin;
-    }
+    pause = kAcceptPauseMin;
     bool refuse = false;
     if (state->open.load() >= state->options.max_connections && !EvictIdle(state)) {
       state->refused.fetch_add(1, std::memory_order_relaxed);

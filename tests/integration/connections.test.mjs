@@ -5,11 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startTurnpike } from '../lib/harness.mjs';
+import { startTurnpike, turnpikeBinary } from '../lib/harness.mjs';
 import { useServer } from '../lib/setup.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -161,4 +163,54 @@ test('a connection that sends nothing is closed, and a head that stalls gets 408
   } finally {
     await tp.stop();
   }
+});
+
+// The CPU time (user + system, in seconds) the process has used so far.
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);  // utime, stime
+  return ticks / 100;  // USER_HZ is 100 on Linux
+}
+
+test('out of descriptors, the server pauses accepting (no busy loop), logs it once, and recovers', { timeout: 40_000 }, async () => {
+  // The server runs with a hard limit of 256 descriptors, so it cannot raise it, and a connection
+  // limit far above: accept fails with EMFILE once ~200 connections are open.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-emfile-'));
+  const pidFile = path.join(dir, 'pid');
+  const wrapper = path.join(dir, 'turnpike');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nulimit -n 256\necho $$ > ${pidFile}\nexec ${turnpikeBinary()} "$@"\n`, { mode: 0o755 });
+  const previous = process.env.TURNPIKE_BIN;
+  process.env.TURNPIKE_BIN = wrapper;
+  let tp;
+  try {
+    tp = await startTurnpike({ fake: ctx.fake, env: { TURNPIKE_MAX_CONNECTIONS: '100000' } });
+  } finally {
+    if (previous === undefined) delete process.env.TURNPIKE_BIN; else process.env.TURNPIKE_BIN = previous;
+  }
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  const { host, port } = hostPort(tp.gatewayUrl);
+  const busy = [];
+  try {
+    // 400 connections, each in the middle of a request head (busy: none can be displaced).
+    for (let i = 0; i < 400; i += 1) {
+      const s = net.connect({ host, port }, () => s.write('GET /health HTTP/1.1\r\n'));
+      s.on('error', () => {});
+      busy.push(s);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = cpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 2000));
+    const used = cpuSeconds(pid) - before;
+    console.log(`# out of descriptors: ${used.toFixed(2)} s of CPU in 2 s`);
+    assert.ok(used < 0.25, `the server used ${used.toFixed(2)} s of CPU in 2 s while out of descriptors`);
+    const failures = tp.output().match(/accept failed: .*pausing accepts/g) ?? [];
+    assert.equal(failures.length, 1, tp.output());
+  } finally {
+    for (const s of busy) s.destroy();
+  }
+  // Descriptors free again: the connections waiting in the backlog and new ones are served.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(await timedHealth(tp.gatewayUrl) < 2000);
+  await tp.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
