@@ -139,6 +139,20 @@ test('with every connection busy, a new one gets 503 in the error shape with Ret
     const error = JSON.parse(body).error;
     assert.equal(error.code, 503);
     assert.match(error.message, /connection limit/);
+    // Refusals cost a descriptor and a read each: past 256 under way at once, connections over
+    // the limit are closed at accept, unanswered.
+    const flood = await Promise.all(Array.from({ length: 400 }, () => new Promise((resolve) => {
+      const s = net.connect({ host, port }, () => s.write('GET /health HTTP/1.1\r\n'));
+      let data = '';
+      s.on('data', (c) => { data += c; });
+      s.on('error', () => {});
+      s.on('close', () => resolve({ closed: true, data }));
+      setTimeout(() => { resolve({ closed: false, data }); s.destroy(); }, 1000).unref();
+    })));
+    const closedUnanswered = flood.filter((f) => f.closed && f.data === '').length;
+    console.log(`# 400 more over the limit: ${closedUnanswered} closed at accept`);
+    assert.ok(closedUnanswered >= 100, `only ${closedUnanswered} of 400 closed at accept`);
+    assert.ok(closedUnanswered <= 400 - 200, `${closedUnanswered} of 400 closed at accept: too few refusals answered`);
   } finally {
     for (const s of busy) s.destroy();
   }
