@@ -16,7 +16,6 @@
 #include <cerrno>
 #include <chrono>
 #include <limits>
-#include <list>
 #include <unordered_set>
 
 #include "common/crypto.h"
@@ -91,10 +90,11 @@ constexpr auto kLimitLogEvery = std::chrono::seconds(10);
 }  // namespace
 
 // The connections of one loop that wait for a request, longest waiting first: the ones a new
-// connection may displace at the limit. The list is touched on its loop only; the counts are
-// read by the accept loop.
+// connection may displace at the limit. An intrusive list through the sessions (no allocation
+// per keep-alive wait), touched on its loop only; the counts are read by the accept loop.
 struct LoopConnections {
-  std::list<Session*> idle;
+  Session* oldest = nullptr;
+  Session* newest = nullptr;
   std::atomic<int64_t> idle_count{0};
   std::atomic<int64_t> evictions_pending{0};  // posted to this loop, not run yet
 };
@@ -308,7 +308,10 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
 
   void EnterIdleList() {
     auto& c = *state_->connections[static_cast<size_t>(worker_)];
-    idle_position_ = c.idle.insert(c.idle.end(), this);
+    idle_older_ = c.newest;
+    idle_newer_ = nullptr;
+    (c.newest ? c.newest->idle_newer_ : c.oldest) = this;
+    c.newest = this;
     listed_idle_ = true;
     c.idle_count.fetch_add(1, std::memory_order_relaxed);
   }
@@ -316,7 +319,9 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
   void LeaveIdleList() {
     if (!listed_idle_) return;
     auto& c = *state_->connections[static_cast<size_t>(worker_)];
-    c.idle.erase(idle_position_);
+    (idle_older_ ? idle_older_->idle_newer_ : c.oldest) = idle_newer_;
+    (idle_newer_ ? idle_newer_->idle_older_ : c.newest) = idle_older_;
+    idle_older_ = idle_newer_ = nullptr;
     listed_idle_ = false;
     c.idle_count.fetch_sub(1, std::memory_order_relaxed);
   }
@@ -488,8 +493,9 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
   bool idle_ = false;
   bool watching_ = false;
   bool stopping_watch_ = false;
-  bool listed_idle_ = false;  // in the loop's idle list, at idle_position_
-  std::list<Session*>::iterator idle_position_;
+  bool listed_idle_ = false;  // in the loop's idle list (LoopConnections), between these two
+  Session* idle_older_ = nullptr;
+  Session* idle_newer_ = nullptr;
 };
 
 namespace {
@@ -515,8 +521,8 @@ bool EvictIdle(const std::shared_ptr<HttpServer::State>& state) {
   asio::post(state->loops.at(best), [state, best] {
     auto& c = *state->connections[static_cast<size_t>(best)];
     c.evictions_pending.fetch_sub(1);
-    if (c.idle.empty()) return;
-    c.idle.front()->Evict();
+    if (!c.oldest) return;
+    c.oldest->Evict();
     state->evicted.fetch_add(1, std::memory_order_relaxed);
   });
   return true;
