@@ -199,22 +199,45 @@ function cpuSeconds(pid) {
   return ticks / 100;  // USER_HZ is 100 on Linux
 }
 
-test('out of descriptors, the server pauses accepting (no busy loop), logs it once, and recovers', { timeout: 40_000 }, async () => {
-  // The server runs with a hard limit of 256 descriptors, so it cannot raise it, and a connection
-  // limit far above: accept fails with EMFILE once ~200 connections are open.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-emfile-'));
+// Starts a server whose binary runs under `limits` (shell `ulimit` commands); resolves to the
+// server and its process id.
+async function startLimited(limits, env) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'turnpike-limits-'));
   const pidFile = path.join(dir, 'pid');
   const wrapper = path.join(dir, 'turnpike');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nulimit -n 256\necho $$ > ${pidFile}\nexec ${turnpikeBinary()} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(wrapper, `#!/bin/sh\n${limits}\necho $$ > ${pidFile}\nexec ${turnpikeBinary()} "$@"\n`, { mode: 0o755 });
   const previous = process.env.TURNPIKE_BIN;
   process.env.TURNPIKE_BIN = wrapper;
-  let tp;
   try {
-    tp = await startTurnpike({ fake: ctx.fake, env: { TURNPIKE_MAX_CONNECTIONS: '100000' } });
+    const tp = await startTurnpike({ fake: ctx.fake, env });
+    return { tp, pid: Number(fs.readFileSync(pidFile, 'utf8')), dir };
   } finally {
     if (previous === undefined) delete process.env.TURNPIKE_BIN; else process.env.TURNPIKE_BIN = previous;
   }
-  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+}
+
+test('at start the soft file-descriptor limit is raised to the hard limit, and logged', async (t) => {
+  const hard = Number(execFileSync('sh', ['-c', 'ulimit -Hn']).toString().trim());
+  if (!(hard > 300)) {
+    t.skip(`the hard limit (${hard}) leaves nothing to raise`);
+    return;
+  }
+  const { tp, pid, dir } = await startLimited('ulimit -Sn 300', {});
+  try {
+    const limits = fs.readFileSync(`/proc/${pid}/limits`, 'utf8');
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)[1]);
+    assert.equal(soft, hard);
+    assert.match(tp.output(), new RegExp(`file-descriptor limit raised from 300 to ${hard}`));
+  } finally {
+    await tp.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('out of descriptors, the server pauses accepting (no busy loop), logs it once, and recovers', { timeout: 40_000 }, async () => {
+  // The server runs with a hard limit of 256 descriptors, so it cannot raise it, and a connection
+  // limit far above: accept fails with EMFILE once ~200 connections are open.
+  const { tp, pid, dir } = await startLimited('ulimit -n 256', { TURNPIKE_MAX_CONNECTIONS: '100000' });
   const { host, port } = hostPort(tp.gatewayUrl);
   const busy = [];
   try {
