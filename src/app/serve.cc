@@ -394,12 +394,15 @@ int Serve(const config::Config& config, const std::string& role) {
     net::ServerOptions gateway_options = options;
     gateway_options.max_connections = config.max_connections;
     gateway_options.name = "gateway";
-    auto server =
-        std::make_unique<net::HttpServer>(loops, gateway_options,
-                                          [&gateway = gateway_parts->gateway, &metrics_access](
-                                              int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
-                                            return ServeGatewayOrMetrics(gateway, metrics_access, false, w, r, wr);
-                                          });
+    auto server = std::make_unique<net::HttpServer>(
+        loops, gateway_options,
+        [&gateway = gateway_parts->gateway, &metrics_access](int w, const net::HttpRequest& r,
+                                                             net::ResponseWriter& wr) {
+          // Only /metrics goes through the check (a coroutine frame more); every other request
+          // goes straight to the gateway.
+          return r.path == "/metrics" ? ServeGatewayOrMetrics(gateway, metrics_access, false, w, r, wr)
+                                      : gateway.Handle(w, r, wr);
+        });
     auto port = server->Listen(config.host, config.gateway_port);
     if (!port.ok()) return Fail("server.gateway_port: " + port.error().message);
     gateway_url = Url(config.host, *port);
