@@ -179,7 +179,7 @@ const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
     {"log", {"level", "requests", "request_log_batch", "request_log_flush_ms"}},
     {"upstream",
      {"connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "max_response_bytes", "max_event_bytes",
-      "max_connections_per_host", "client", "breaker_cooldown_ms"}},
+      "max_connections_per_host", "client", "breaker_cooldown_ms", "allow_private_base_urls"}},
 };
 
 Status CheckKnownKeys(const toml::table& t) {
@@ -291,6 +291,8 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   TRY(Int(t, "upstream", "max_event_bytes", nullptr, env, 1024, int64_t{1} << 30, u.max_event_bytes));
   TRY(Int(t, "upstream", "max_connections_per_host", nullptr, env, 1, 100'000, u.max_connections_per_host));
   TRY(Str(t, "upstream", "client", "TURNPIKE_UPSTREAM_CLIENT", env, u.client));
+  TRY(Bool(t, "upstream", "allow_private_base_urls", "TURNPIKE_UPSTREAM_ALLOW_PRIVATE_BASE_URLS", env,
+           u.allow_private_base_urls));
   TRY(Int(t, "upstream", "breaker_cooldown_ms", "TURNPIKE_UPSTREAM_BREAKER_COOLDOWN_MS", env, 100, 3'600'000,
           u.breaker_cooldown_ms));
   if (u.client != "auto" && u.client != "native" && u.client != "curl") {

@@ -26,6 +26,10 @@ struct UpstreamOptions {
   // How long an endpoint failing again and again (5 in a row, or 75% of 20+ calls) is kept behind
   // the others before one request probes it; doubled after each failed probe, up to 10× this.
   int64_t breaker_cooldown_ms = 30'000;
+  // Whether the control plane's admin API may set a provider's base_url to a loopback, private or
+  // link-local address (a local model server). Base URLs from the environment or a catalog file
+  // are the operator's and always allowed.
+  bool allow_private_base_urls = false;
   // A PEM file of CAs trusted for upstream TLS (native: besides the system's; curl: instead of
   // them). Not read from the file or the environment: tests set it.
   std::string extra_ca_file;

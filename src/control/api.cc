@@ -16,6 +16,7 @@ Api::Api(const config::Config& config, const ApiStores& stores, state::KeyCache*
       checkout_min_(money::ParseUsd(config.payments_min_usd).value_or(money::kMicrosPerUsd)),
       checkout_max_(money::ParseUsd(config.payments_max_usd).value_or(10'000 * money::kMicrosPerUsd)),
       host_(config.host),
+      allow_private_base_urls_(config.upstream.allow_private_base_urls),
       users_(stores.users),
       keys_(stores.keys),
       catalog_(stores.catalog),

@@ -186,7 +186,8 @@ class Api {
   std::vector<std::string> allowed_origins_;
   money::Micros checkout_min_;
   money::Micros checkout_max_;
-  std::string host_;  // server.host: whether other hosts can reach this server (the sandbox's rule)
+  std::string host_;              // server.host: whether other hosts can reach this server (the sandbox's rule)
+  bool allow_private_base_urls_;  // upstream.allow_private_base_urls: the admin API may name them
   store::UserStore& users_;
   store::KeyStore& keys_;
   store::CatalogStore& catalog_;
