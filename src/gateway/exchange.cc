@@ -130,37 +130,36 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
     co_return;
   }
   // The call may run twice (a batch that could not commit runs its calls again alone): a second
-  // journal row is harmless (applying is idempotent by request id), and the book is released once.
+  // journal row is harmless (applying is idempotent by request id). The hold ends in the book
+  // only once the charge is committed (`committed`): until then its money stays counted in the
+  // lease the book asks the database for, which cannot see the charge yet.
   const std::function<bool()> write = [&g, &x, &settlement] {
     Status journaled = g.journal_.Journal(settlement);
+    x.journaled = journaled.ok();
     if (!journaled.ok()) {
       spdlog::error("{}: the charge and log row were not recorded: {}", x.id, journaled.error().message);
       g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (x.hold_taken) {
-      if (x.hold_freed) {
-        g.book_.Invalidate(x.key.id);  // the first run's lease change may not have lasted
-      } else if (journaled.ok()) {
-        g.book_.Release(x.key.id, x.held, x.cost);
-        x.hold_freed = true;
-      } else {
-        // The charge is not written yet (it is tried again): the hold stays, and the lease goes
-        // stale so that no request holds from it meanwhile. Releasing the hold now, with the lease
-        // still counting the money this charge will take, let the event loops spend it twice (on
-        // PostgreSQL every call after a failed one in a batch fails until the batch runs again).
-        g.book_.Invalidate(x.key.id);
-      }
+      // Tried again: the hold stays, and the lease goes stale meanwhile.
+      if (x.hold_taken) g.book_.Invalidate(x.key.id);
+    } else if (x.hold_taken) {
+      x.charge_mark = g.book_.Mark(x.key.id);
     }
     return journaled.ok();
   };
-  bool charged = co_await g.Write(write);
+  const std::function<void()> committed = [&g, &x] {
+    if (x.hold_taken && x.journaled && !x.hold_freed) {
+      g.book_.Charged(x.key.id, x.held, x.cost, x.charge_mark);
+      x.hold_freed = true;
+    }
+  };
+  bool charged = co_await g.Write(write, &committed);
   if (!charged && settlement.charge) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     const auto give_up = std::chrono::steady_clock::now() + kChargeRetryFor;
     while (!charged && std::chrono::steady_clock::now() < give_up) {
       timer.expires_after(kChargeRetryEvery);
       co_await timer.async_wait(boost::asio::use_awaitable);
-      charged = co_await g.Write(write);
+      charged = co_await g.Write(write, &committed);
     }
     if (charged) spdlog::info("{}: the charge was recorded on a later try", id);
   }

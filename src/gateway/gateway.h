@@ -151,9 +151,10 @@ class Gateway {
   boost::asio::awaitable<R> Read(const std::function<R()>& call) {
     return OnStoreThread<R>(reads_, call);
   }
+  // `committed` (may be null): run on the committer's thread once the write committed.
   template <class R>
-  boost::asio::awaitable<R> Write(const std::function<R()>& call) {
-    return OnStoreThread<R>(writes_, call);
+  boost::asio::awaitable<R> Write(const std::function<R()>& call, const std::function<void()>* committed = nullptr) {
+    return OnStoreThread<R>(writes_, call, committed);
   }
 
   const config::Config& config_;
