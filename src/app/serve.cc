@@ -31,8 +31,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// The safety net: a reload however quiet the catalog version stays.
 constexpr auto kCatalogRefresh = std::chrono::seconds(15);
-// How often the refresh timer looks whether a scheduled price change has come due.
+// How often the refresher looks whether the catalog changed (its version, one row) or a scheduled
+// price change has come due: a change made by another process serves within this and a reload.
 constexpr auto kPriceChangeCheck = std::chrono::milliseconds(250);
 
 int Fail(const std::string& message) {
@@ -106,11 +108,13 @@ std::string Url(const std::string& host, int port) {
   return url;
 }
 
-// Reloads the catalog from the store every kCatalogRefresh, so `turnpike catalog import` and
-// admin changes made through another process reach a running server, and as soon as a scheduled
-// price change that the current snapshot knows of comes due (within kPriceChangeCheck). The
-// control plane of this process reloads at once after its own changes. Runs on a thread of its
-// own: a catalog read never holds up an event loop.
+// Reloads the catalog from the store when its version moved (store::CatalogStore::CatalogVersion,
+// read every kPriceChangeCheck), so that `turnpike catalog import` and admin changes made through
+// another process (the control plane of a scaled-out deployment) reach every running server
+// within a second; as soon as a scheduled price change that the current snapshot knows of comes
+// due; and every kCatalogRefresh whatever the version says. The control plane of this process
+// reloads at once after its own changes. Runs on a thread of its own: a catalog read never holds
+// up an event loop.
 class CatalogRefresher {
  public:
   // `tick` (may be empty) runs on the refresher's thread at every check, about four times a second.
@@ -130,15 +134,24 @@ class CatalogRefresher {
  private:
   void Run() {
     auto loaded = std::chrono::steady_clock::now();
+    // The version the snapshot was loaded at; unknown at first (the snapshot was loaded before this
+    // thread began), so the first check reloads once.
+    std::optional<int64_t> loaded_version;
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, kPriceChangeCheck, [this] { return stopping_; })) {
       if (tick_) tick_();
       auto snapshot = router_.snapshot();
       std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
-      if (std::chrono::steady_clock::now() - loaded < kCatalogRefresh && !(due && *due <= UnixSeconds())) continue;
+      // Read before the catalog: a change committed in between moves it again, and the next check
+      // reloads. An unreadable version (the database away) waits for the periodic reload.
+      Result<int64_t> version = store_.CatalogVersion();
+      const bool changed = version.ok() && std::optional<int64_t>(*version) != loaded_version;
+      if (!changed && std::chrono::steady_clock::now() - loaded < kCatalogRefresh && !(due && *due <= UnixSeconds())) {
+        continue;
+      }
       lock.unlock();
       // A failed read keeps the snapshot (Reload logs it); the next tick tries again.
-      (void)router_.Reload([this] { return store_.LoadCatalog(); });
+      if (router_.Reload([this] { return store_.LoadCatalog(); }).ok() && version.ok()) loaded_version = *version;
       loaded = std::chrono::steady_clock::now();
       lock.lock();
     }

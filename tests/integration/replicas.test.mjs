@@ -230,3 +230,32 @@ test('a lowered key limit, a disabled user and new credit reach both replicas wi
   await everyReplica(performance.now(), (tp) => chatJson(tp, key, userMessage('credit: granted')),
     (x) => x.status === 200, 'credit granted on the control plane');
 });
+
+test('a new model and a price change on the control plane reach both replicas within 1 s', { skip, timeout: 30_000 }, async () => {
+  // A model of its own, so that the other tests' prices stay as they are.
+  const id = nonce().slice(2, 10).toLowerCase();
+  const company = `co-${id}`;
+  const model = `${company}/priced`;
+  const endpoint = `/api/admin/models/${encodeURIComponent(model)}/endpoints/fake-cheap`;
+  let r = await control('POST', '/api/admin/companies', { id: company, name: 'Priced Co' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  r = await control('POST', '/api/admin/models', { id: model, name: 'Priced', context_length: 8000, max_output: 100 });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  // Prices high enough that a short request's cost is well above rounding (USD per million tokens).
+  r = await control('PUT', endpoint, { upstream_model: 'priced-1', prices: { input: '100', output: '200' } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const { key } = await S.control.account({ credits: '10' });
+  const ask = (tp) => chatJson(tp, key, userMessage('priced: a short question', { model, max_tokens: 16 }));
+  const before = {};
+  await everyReplica(performance.now(), async (tp) => {
+    const x = await ask(tp);
+    if (x.status === 200) before[tp.gatewayUrl] = usdToMicros(x.body.usage.cost);
+    return x;
+  }, (x) => x.status === 200, 'a new model');
+
+  // Ten times the prices: a request billed at the new ones costs several times what it did.
+  r = await control('PUT', endpoint, { upstream_model: 'priced-1', prices: { input: '1000', output: '2000' } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await everyReplica(performance.now(), ask, (x) => x.status === 200 && usdToMicros(x.body.usage.cost) >= 5 * Math.max(
+    ...Object.values(before)), 'a price change');
+});
