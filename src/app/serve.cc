@@ -173,6 +173,13 @@ std::chrono::milliseconds TestStoreDelay() {
   return std::chrono::milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 0L);
 }
 
+// TURNPIKE_TEST_CHARGE_RETRY_MS: a test-only shorter wait for a charge the database does not take
+// before it is kept for later (tests/integration/pg-outage.test.mjs); 10 s when unset.
+std::chrono::milliseconds ChargeRetryFor() {
+  const char* v = std::getenv("TURNPIKE_TEST_CHARGE_RETRY_MS");
+  return std::chrono::milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 10'000L);
+}
+
 std::vector<std::unique_ptr<net::UpstreamClient>> MakeUpstreams(net::EventLoops& loops, const config::Config& config) {
   std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;
   for (int i = 0; i < loops.size(); ++i)
@@ -189,7 +196,9 @@ struct GatewayParts {
         keys(store, std::chrono::milliseconds(config.key_cache_ttl_ms)),
         writes(store, {static_cast<size_t>(config.request_log_batch), TestStoreDelay(),
                        std::chrono::milliseconds(config.fsync_interval_ms), ApplyJournal(store)}),
-        gateway(config, gateway::GatewayStores{store, store, store, store, store, writes, hold_owner, TestStoreDelay()},
+        gateway(config,
+                gateway::GatewayStores{store, store, store, store, store, writes, hold_owner, TestStoreDelay(),
+                                       ChargeRetryFor()},
                 keys, router, upstreams) {}
 
   // The committer's housekeeping: journaled settlements into the ledger and the request log.
@@ -355,6 +364,7 @@ int Serve(const config::Config& config, const std::string& role) {
     if (gateway) {
       gateway->ReturnIdleLeases();
       gateway->FlushKeyUses();
+      gateway->WriteBacklog();
     }
   };
   CatalogRefresher refresh(*store, router, std::move(tick));
@@ -399,7 +409,18 @@ int Serve(const config::Config& config, const std::string& role) {
   if (gateway_parts) {
     refresh.Stop();
     gateway_parts->gateway.FlushKeyUses();
+    gateway_parts->gateway.WriteBacklog();
     gateway_parts->writes.Stop();  // what was queued is written
+    // The committer stopped: each call now runs at once, a chunk at a time, while the database
+    // takes them.
+    for (size_t left = gateway_parts->gateway.backlog_size(), before = left + 1; left > 0 && left < before;
+         before = left, left = gateway_parts->gateway.backlog_size()) {
+      gateway_parts->gateway.WriteBacklog();
+    }
+    if (size_t unwritten = gateway_parts->gateway.backlog_size(); unwritten > 0) {
+      spdlog::error("shutdown: {} settlements (charges, log rows) could not be written: the database is away",
+                    unwritten);
+    }
     // Every request has been charged (the journal applied first, so that no charge is left
     // behind the lease it came from): the credit this process set aside is free again.
     if (auto applied = store->ApplyJournal(); !applied.ok()) {

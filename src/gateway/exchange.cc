@@ -18,10 +18,10 @@ namespace {
 constexpr size_t kMaxLoggedText = 1 << 20;
 
 // A charge the database could not take (it is restarting, failing over, unreachable for a moment)
-// is tried again every kChargeRetryEvery for up to kChargeRetryFor, while the answer waits: the
-// client gets its last byte only once the charge is in (docs/architecture.md §4.9).
+// is tried again every kChargeRetryEvery for up to GatewayStores::charge_retry_for (10 s), while
+// the answer waits: the client gets its last byte once the charge is in (docs/architecture.md
+// §4.9), or once it is kept for later (Gateway::WriteBacklog) when the database stays away.
 constexpr auto kChargeRetryEvery = std::chrono::milliseconds(250);
-constexpr auto kChargeRetryFor = std::chrono::seconds(10);
 
 int64_t GeneratedChars(const protocol::ChatResponse& r) {
   int64_t n = static_cast<int64_t>(r.content.value_or("").size() + r.reasoning.size());
@@ -155,7 +155,7 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
   bool charged = co_await g.Write(write, &committed);
   if (!charged && settlement.charge) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    const auto give_up = std::chrono::steady_clock::now() + kChargeRetryFor;
+    const auto give_up = std::chrono::steady_clock::now() + g.charge_retry_for_;
     while (!charged && std::chrono::steady_clock::now() < give_up) {
       timer.expires_after(kChargeRetryEvery);
       co_await timer.async_wait(boost::asio::use_awaitable);
@@ -163,12 +163,17 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
     }
     if (charged) spdlog::info("{}: the charge was recorded on a later try", id);
   }
-  if (hold_taken && !hold_freed && !charged) {
-    // Never written: no money moved, so the lease keeps it; the hold ends.
-    gateway.book_.Release(key.id, held, 0);
+  if (!charged) {
+    // Kept, and written once the database takes it (Gateway::WriteBacklog), exactly once: the
+    // hold stays reserved until then, so that the lease neither lends its money to other requests
+    // nor goes back to the database without it.
+    spdlog::warn("{}: the {} is kept, to be written when the database answers again", id,
+                 settlement.charge ? "charge" : "log row");
+    g.Keep(Unwritten{std::move(settlement), id, hold_taken && !hold_freed});
     hold_freed = true;
+    co_return;
   }
-  if (hold_taken && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
+  if (hold_taken) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
 }
 
 boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::ResponseWriter& writer) {

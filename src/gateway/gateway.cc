@@ -85,6 +85,7 @@ Gateway::Gateway(const config::Config& config, const GatewayStores& stores, stat
       // Without an instance id (tools, tests) the process still needs a name for its leases.
       hold_owner_(stores.hold_owner.empty() ? "gateway-" + std::to_string(::getpid()) : stores.hold_owner),
       book_(billing::AccountBook::Options{std::chrono::milliseconds(config.lease_ttl_ms), 8}),
+      charge_retry_for_(stores.charge_retry_for),
       keys_(keys),
       router_(router),
       upstreams_(upstreams) {
@@ -125,6 +126,85 @@ void Gateway::ReturnIdleLeases() {
         }
       },
       [this] { returning_leases_ = false; });
+}
+
+void Gateway::Keep(Unwritten unwritten) {
+  std::lock_guard lock(backlog_mu_);
+  if (backlog_.size() >= kMaxBacklog) {
+    // The oldest goes: what it charged can no longer be recovered, and says so.
+    const Unwritten& dropped = backlog_.front();
+    spdlog::error("{}: dropped from the full backlog of unwritten settlements (charge {} µUSD): never recorded",
+                  dropped.request_id, dropped.settlement.charge ? dropped.settlement.charge->actual : 0);
+    if (dropped.hold_taken) book_.Release(dropped.settlement.key_id, dropped.settlement.charge->held, 0);
+    metrics_.settlements_dropped.fetch_add(1, std::memory_order_relaxed);
+    backlog_.pop_front();
+  }
+  metrics_.settlements_kept.fetch_add(1, std::memory_order_relaxed);
+  backlog_.push_back(std::move(unwritten));
+}
+
+size_t Gateway::backlog_size() const {
+  std::lock_guard lock(backlog_mu_);
+  return backlog_.size();
+}
+
+void Gateway::WriteBacklog() {
+  // One call at a time, of a bounded chunk: the committer's queue is the requests' path.
+  constexpr size_t kChunk = 256;
+  if (writing_backlog_.exchange(true)) return;
+  auto chunk = std::make_shared<std::vector<Unwritten>>();
+  {
+    std::lock_guard lock(backlog_mu_);
+    while (!backlog_.empty() && chunk->size() < kChunk) {
+      chunk->push_back(std::move(backlog_.front()));
+      backlog_.pop_front();
+    }
+  }
+  if (chunk->empty()) {
+    writing_backlog_ = false;
+    return;
+  }
+  writes_(
+      // May run twice (a batch that did not commit runs again alone): each run starts afresh.
+      [this, chunk] {
+        bool away = false;
+        for (Unwritten& u : *chunk) {
+          u.journaled = false;
+          if (away) continue;  // the database still does not take them: the rest wait too
+          Status journaled = journal_.Journal(u.settlement);
+          if (!journaled.ok()) {
+            away = true;
+            continue;
+          }
+          u.journaled = true;
+          if (u.hold_taken) u.mark = book_.Mark(u.settlement.key_id);
+        }
+      },
+      // Committed: each written charge ends its hold (as Exchange::Record's would have); the
+      // others go back to the front of the backlog, in their order.
+      [this, chunk] {
+        size_t written = 0;
+        std::vector<Unwritten> again;
+        for (Unwritten& u : *chunk) {
+          if (!u.journaled) {
+            again.push_back(std::move(u));
+            continue;
+          }
+          ++written;
+          if (u.hold_taken) {
+            const store::ChargeRequest& c = *u.settlement.charge;
+            book_.Charged(c.key_id, c.held, c.actual, u.mark);
+            metrics_.billed_micros.fetch_add(c.actual, std::memory_order_relaxed);
+          }
+        }
+        if (written > 0) spdlog::info("wrote {} settlements kept while the database was away", written);
+        {
+          std::lock_guard lock(backlog_mu_);
+          backlog_.insert(backlog_.begin(), std::make_move_iterator(again.begin()),
+                          std::make_move_iterator(again.end()));
+        }
+        writing_backlog_ = false;
+      });
 }
 
 void Gateway::InvalidateLeases() {

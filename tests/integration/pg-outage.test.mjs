@@ -3,7 +3,10 @@
 // ends within a few seconds, as a 200 or as a 503 in the API's error shape; /ready says 503
 // "database unreachable" while the database is down and 200 once it is back; afterwards the
 // user's spend is exactly the cost of every 200 the clients saw (nothing lost, nothing doubled)
-// and balance = ledger sum. Always on PostgreSQL, whatever TURNPIKE_TEST_DATABASE says.
+// and balance = ledger sum. Twice: with the answers waiting for their charges (up to 10 s, longer
+// than the outage), and with a wait shorter than the outage (TURNPIKE_TEST_CHARGE_RETRY_MS), so
+// that answers go out with their charges kept in memory and written once the database is back
+// (Gateway::WriteBacklog). Always on PostgreSQL, whatever TURNPIKE_TEST_DATABASE says.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -40,7 +43,7 @@ before(async () => {
   S.clusterDir = path.join(S.dir, 'cluster');
   const server = await cluster('start', S.clusterDir);
   S.fake = await startFake({ args: ['--api-key', UPSTREAM_KEY] });
-  S.tp = await startTurnpike({ fake: S.fake, catalog: TEST_CATALOG, databaseUrl: await createPgDatabase(server) });
+  S.server = server;
 }, { timeout: 120_000 });
 
 after(async () => {
@@ -61,7 +64,31 @@ async function ready() {
   }
 }
 
+// A server of its own on a database of its own, for one run of the outage.
+async function startServer(serveEnv = {}) {
+  if (S.tp) {
+    if (process.env.TURNPIKE_TEST_LOG) process.stderr.write(S.tp.output());
+    await S.tp.kill();
+  }
+  S.tp = await startTurnpike({
+    fake: S.fake, catalog: TEST_CATALOG, databaseUrl: await createPgDatabase(S.server), serveEnv,
+  });
+}
+
 test('PostgreSQL stopped for 5 s under load: no crash, no hang, every 200 charged exactly once', { timeout: 90_000 }, async () => {
+  await startServer();
+  await outage();
+});
+
+test('… and with answers that do not wait for their charges: kept, then written once back', { timeout: 90_000 }, async () => {
+  await startServer({ TURNPIKE_TEST_CHARGE_RETRY_MS: '1000' });
+  await outage();
+  const output = S.tp.output();
+  assert.match(output, /is kept, to be written when the database answers again/, 'charges were kept');
+  assert.match(output, /wrote \d+ settlements kept while the database was away/, 'and written later');
+});
+
+async function outage() {
   const { email, key } = await S.tp.account({ credits: '50' });
   const start = (await userShow(S.tp, email)).balance_micros;
   assert.equal((await ready()).status, 200);
@@ -129,4 +156,4 @@ test('PostgreSQL stopped for 5 s under load: no crash, no hang, every 200 charge
     .catch(async (err) => assert.fail(`${err.message}; user: ${JSON.stringify(await userShow(S.tp, email))}`));
   assert.equal(u.balance_micros, u.ledger_sum_micros, 'balance == ledger sum');
   console.log(`spend ${start - u.balance_micros} µUSD = Σ usage.cost of the ${counts[200]} answers`);
-});
+}
