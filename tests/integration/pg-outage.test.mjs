@@ -86,6 +86,10 @@ test('… and with answers that do not wait for their charges: kept, then writte
   const output = S.tp.output();
   assert.match(output, /is kept, to be written when the database answers again/, 'charges were kept');
   assert.match(output, /wrote \d+ settlements kept while the database was away/, 'and written later');
+  const metrics = await (await gatewayFetch(S.tp, '/metrics')).text();
+  assert.match(metrics, /^turnpike_settlements_kept_total [1-9]\d*$/m, metrics);
+  assert.match(metrics, /^turnpike_settlements_unwritten 0$/m, 'none left unwritten');
+  assert.match(metrics, /^turnpike_settlements_dropped_total 0$/m);
 });
 
 async function outage() {
