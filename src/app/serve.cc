@@ -17,6 +17,7 @@
 
 #include "app/commands.h"
 #include "app/owners.h"
+#include "app/settlement_spool.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/error_table.h"
@@ -290,6 +291,15 @@ int Serve(const config::Config& config, const std::string& role) {
     if (auto n = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds); n.ok()) released += *n;
     if (released > 0) spdlog::warn("released {} holds left by a process that stopped without settling them", released);
   }
+  // Settlements a server stopped with, the database being away then (app/settlement_spool.h).
+  if (auto unspooled = UnspoolSettlements(config.data_dir, *store); !unspooled.ok()) {
+    spdlog::error("writing the settlements kept by a stopped server: {} (tried again at the next start)",
+                  unspooled.error().message);
+  } else if (*unspooled > 0) {
+    if (auto applied = store->ApplyJournal(); !applied.ok()) {
+      spdlog::warn("applying the settlement journal: {}", applied.error().message);
+    }
+  }
   auto secret = SessionSecret(config);
   if (!secret.ok()) return Fail(secret.error().message);
   if (auto s = Bootstrap(config, *store); !s.ok()) return Fail("creating the first admin failed: " + s.error().message);
@@ -418,8 +428,18 @@ int Serve(const config::Config& config, const std::string& role) {
       gateway_parts->gateway.WriteBacklog();
     }
     if (size_t unwritten = gateway_parts->gateway.backlog_size(); unwritten > 0) {
-      spdlog::error("shutdown: {} settlements (charges, log rows) could not be written: the database is away",
-                    unwritten);
+      auto spooled = SpoolSettlements(config.data_dir, owner_id, gateway_parts->gateway.TakeBacklog());
+      if (spooled.ok()) {
+        spdlog::error(
+            "shutdown: {} settlements (charges, log rows) could not be written, the database being "
+            "away: kept in {}, written when a server next starts on this data directory",
+            unwritten, *spooled);
+      } else {
+        spdlog::error(
+            "shutdown: {} settlements (charges, log rows) could not be written, the database being "
+            "away, nor kept in a file: {}",
+            unwritten, spooled.error().message);
+      }
     }
     // Every request has been charged (the journal applied first, so that no charge is left
     // behind the lease it came from): the credit this process set aside is free again.

@@ -148,6 +148,18 @@ size_t Gateway::backlog_size() const {
   return backlog_.size();
 }
 
+std::vector<store::Settlement> Gateway::TakeBacklog() {
+  std::lock_guard lock(backlog_mu_);
+  std::vector<store::Settlement> out;
+  out.reserve(backlog_.size());
+  for (Unwritten& u : backlog_) {
+    if (u.hold_taken) book_.Release(u.settlement.key_id, u.settlement.charge->held, 0);
+    out.push_back(std::move(u.settlement));
+  }
+  backlog_.clear();
+  return out;
+}
+
 void Gateway::WriteBacklog() {
   // One call at a time, of a bounded chunk: the committer's queue is the requests' path.
   constexpr size_t kChunk = 256;

@@ -97,6 +97,9 @@ class Gateway {
   void WriteBacklog();
   // How many settlements wait in the backlog (any thread).
   size_t backlog_size() const;
+  // Empties the backlog, for a process that stops with the database still away (app/
+  // settlement_spool.h keeps them in a file): its settlements, oldest first.
+  std::vector<store::Settlement> TakeBacklog();
 
   const Metrics& metrics() const { return metrics_; }
   const state::ProviderHealth& health() const { return health_; }

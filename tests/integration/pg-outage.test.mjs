@@ -161,3 +161,41 @@ async function outage() {
   assert.equal(u.balance_micros, u.ledger_sum_micros, 'balance == ledger sum');
   console.log(`spend ${start - u.balance_micros} µUSD = Σ usage.cost of the ${counts[200]} answers`);
 }
+
+test('a server stopped while the database is away keeps its unwritten charges in a file; the next start writes them', { timeout: 90_000 }, async () => {
+  await startServer({ TURNPIKE_TEST_CHARGE_RETRY_MS: '500' });
+  const { email, key } = await S.tp.account({ credits: '50' });
+  const start = (await userShow(S.tp, email)).balance_micros;
+  // Requests in flight when the database goes away: their answers go out after 500 ms, their
+  // charges kept in memory.
+  const ok = [];
+  let stop = false;
+  const client = async (c) => {
+    for (let i = 0; !stop; i++) {
+      const r = await chatJson(S.tp, key, userMessage(`[[fake:delay-ms=300]] spool ${c}.${i}`))
+        .catch((err) => ({ status: `error: ${err.message.split('\n')[0]}` }));
+      if (r.status === 200) ok.push(r);
+      else await sleep(50);
+    }
+  };
+  const clients = Array.from({ length: 8 }, (_, c) => client(c));
+  await sleep(1_000);
+  await cluster('pause', S.clusterDir);
+  await sleep(1_500);
+  stop = true;
+  await Promise.all(clients);
+  const first = S.tp;
+  await first.stop();
+  const stopped = first.output();
+  assert.match(stopped, /could not be written, the database being away: kept in \S+unwritten-settlements/,
+    `the server kept its unwritten settlements in a file:\n${stopped.slice(-3000)}`);
+
+  await cluster('resume', S.clusterDir);
+  S.tp = await startTurnpike({ fake: S.fake, dataDir: first.dataDir });
+  assert.match(S.tp.output(), /journaled \d+ settlements a stopped server could not write/);
+  const sum = ok.reduce((a, r) => a + usdToMicros(r.body.usage.cost), 0);
+  const u = await userShow(S.tp, email);
+  assert.equal(start - u.balance_micros, sum, `spend == Σ usage.cost of the ${ok.length} answers`);
+  assert.equal(u.balance_micros, u.ledger_sum_micros, 'balance == ledger sum');
+  console.log(`${ok.length} answers; spend ${start - u.balance_micros} µUSD, charges written after a restart included`);
+});
