@@ -19,6 +19,7 @@
 
 #include "app/commands.h"
 #include "app/owners.h"
+#include "app/settlement_spool.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/error_table.h"
@@ -33,8 +34,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// The safety net: a reload however quiet the catalog version stays.
 constexpr auto kCatalogRefresh = std::chrono::seconds(15);
-// How often the refresh timer looks whether a scheduled price change has come due.
+// How often the refresher looks whether the catalog changed (its version, one row) or a scheduled
+// price change has come due: a change made by another process serves within this and a reload.
 constexpr auto kPriceChangeCheck = std::chrono::milliseconds(250);
 
 int Fail(const std::string& message) {
@@ -188,11 +191,13 @@ std::string Url(const std::string& host, int port) {
   return url;
 }
 
-// Reloads the catalog from the store every kCatalogRefresh, so `turnpike catalog import` and
-// admin changes made through another process reach a running server, and as soon as a scheduled
-// price change that the current snapshot knows of comes due (within kPriceChangeCheck). The
-// control plane of this process reloads at once after its own changes. Runs on a thread of its
-// own: a catalog read never holds up an event loop.
+// Reloads the catalog from the store when its version moved (store::CatalogStore::CatalogVersion,
+// read every kPriceChangeCheck), so that `turnpike catalog import` and admin changes made through
+// another process (the control plane of a scaled-out deployment) reach every running server
+// within a second; as soon as a scheduled price change that the current snapshot knows of comes
+// due; and every kCatalogRefresh whatever the version says. The control plane of this process
+// reloads at once after its own changes. Runs on a thread of its own: a catalog read never holds
+// up an event loop.
 class CatalogRefresher {
  public:
   // `tick` (may be empty) runs on the refresher's thread at every check, about four times a second.
@@ -212,15 +217,24 @@ class CatalogRefresher {
  private:
   void Run() {
     auto loaded = std::chrono::steady_clock::now();
+    // The version the snapshot was loaded at; unknown at first (the snapshot was loaded before this
+    // thread began), so the first check reloads once.
+    std::optional<int64_t> loaded_version;
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, kPriceChangeCheck, [this] { return stopping_; })) {
       if (tick_) tick_();
       auto snapshot = router_.snapshot();
       std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
-      if (std::chrono::steady_clock::now() - loaded < kCatalogRefresh && !(due && *due <= UnixSeconds())) continue;
+      // Read before the catalog: a change committed in between moves it again, and the next check
+      // reloads. An unreadable version (the database away) waits for the periodic reload.
+      Result<int64_t> version = store_.CatalogVersion();
+      const bool changed = version.ok() && std::optional<int64_t>(*version) != loaded_version;
+      if (!changed && std::chrono::steady_clock::now() - loaded < kCatalogRefresh && !(due && *due <= UnixSeconds())) {
+        continue;
+      }
       lock.unlock();
       // A failed read keeps the snapshot (Reload logs it); the next tick tries again.
-      (void)router_.Reload([this] { return store_.LoadCatalog(); });
+      if (router_.Reload([this] { return store_.LoadCatalog(); }).ok() && version.ok()) loaded_version = *version;
       loaded = std::chrono::steady_clock::now();
       lock.lock();
     }
@@ -242,6 +256,13 @@ std::chrono::milliseconds TestStoreDelay() {
   return std::chrono::milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 0L);
 }
 
+// TURNPIKE_TEST_CHARGE_RETRY_MS: a test-only shorter wait for a charge the database does not take
+// before it is kept for later (tests/integration/pg-outage.test.mjs); 10 s when unset.
+std::chrono::milliseconds ChargeRetryFor() {
+  const char* v = std::getenv("TURNPIKE_TEST_CHARGE_RETRY_MS");
+  return std::chrono::milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 10'000L);
+}
+
 std::vector<std::unique_ptr<net::UpstreamClient>> MakeUpstreams(net::EventLoops& loops, const config::Config& config) {
   std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;
   for (int i = 0; i < loops.size(); ++i)
@@ -258,7 +279,9 @@ struct GatewayParts {
         keys(store, std::chrono::milliseconds(config.key_cache_ttl_ms)),
         writes(store, {static_cast<size_t>(config.request_log_batch), TestStoreDelay(),
                        std::chrono::milliseconds(config.fsync_interval_ms), ApplyJournal(store)}),
-        gateway(config, gateway::GatewayStores{store, store, store, store, store, writes, hold_owner, TestStoreDelay()},
+        gateway(config,
+                gateway::GatewayStores{store, store, store, store, store, writes, hold_owner, TestStoreDelay(),
+                                       ChargeRetryFor()},
                 keys, router, upstreams) {}
 
   // The committer's housekeeping: journaled settlements into the ledger and the request log.
@@ -362,6 +385,15 @@ int Serve(const config::Config& config, const std::string& role) {
     // Holds no owner claims (taken before owners existed).
     if (auto n = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds); n.ok()) released += *n;
     if (released > 0) spdlog::warn("released {} holds left by a process that stopped without settling them", released);
+  }
+  // Settlements a server stopped with, the database being away then (app/settlement_spool.h).
+  if (auto unspooled = UnspoolSettlements(config.data_dir, *store); !unspooled.ok()) {
+    spdlog::error("writing the settlements kept by a stopped server: {} (tried again at the next start)",
+                  unspooled.error().message);
+  } else if (*unspooled > 0) {
+    if (auto applied = store->ApplyJournal(); !applied.ok()) {
+      spdlog::warn("applying the settlement journal: {}", applied.error().message);
+    }
   }
   auto secret = SessionSecret(config);
   if (!secret.ok()) return Fail(secret.error().message);
@@ -474,6 +506,7 @@ int Serve(const config::Config& config, const std::string& role) {
     if (gateway) {
       gateway->ReturnIdleLeases();
       gateway->FlushKeyUses();
+      gateway->WriteBacklog();
     }
   };
   CatalogRefresher refresh(*store, router, std::move(tick));
@@ -518,7 +551,28 @@ int Serve(const config::Config& config, const std::string& role) {
   if (gateway_parts) {
     refresh.Stop();
     gateway_parts->gateway.FlushKeyUses();
+    gateway_parts->gateway.WriteBacklog();
     gateway_parts->writes.Stop();  // what was queued is written
+    // The committer stopped: each call now runs at once, a chunk at a time, while the database
+    // takes them.
+    for (size_t left = gateway_parts->gateway.backlog_size(), before = left + 1; left > 0 && left < before;
+         before = left, left = gateway_parts->gateway.backlog_size()) {
+      gateway_parts->gateway.WriteBacklog();
+    }
+    if (size_t unwritten = gateway_parts->gateway.backlog_size(); unwritten > 0) {
+      auto spooled = SpoolSettlements(config.data_dir, owner_id, gateway_parts->gateway.TakeBacklog());
+      if (spooled.ok()) {
+        spdlog::error(
+            "shutdown: {} settlements (charges, log rows) could not be written, the database being "
+            "away: kept in {}, written when a server next starts on this data directory",
+            unwritten, *spooled);
+      } else {
+        spdlog::error(
+            "shutdown: {} settlements (charges, log rows) could not be written, the database being "
+            "away, nor kept in a file: {}",
+            unwritten, spooled.error().message);
+      }
+    }
     // Every request has been charged (the journal applied first, so that no charge is left
     // behind the lease it came from): the credit this process set aside is free again.
     if (auto applied = store->ApplyJournal(); !applied.ok()) {

@@ -19,10 +19,10 @@ namespace {
 constexpr size_t kMaxLoggedText = 1 << 20;
 
 // A charge the database could not take (it is restarting, failing over, unreachable for a moment)
-// is tried again every kChargeRetryEvery for up to kChargeRetryFor, while the answer waits: the
-// client gets its last byte only once the charge is in (docs/architecture.md §4.9).
+// is tried again every kChargeRetryEvery for up to GatewayStores::charge_retry_for (10 s), while
+// the answer waits: the client gets its last byte once the charge is in (docs/architecture.md
+// §4.9), or once it is kept for later (Gateway::WriteBacklog) when the database stays away.
 constexpr auto kChargeRetryEvery = std::chrono::milliseconds(250);
-constexpr auto kChargeRetryFor = std::chrono::seconds(10);
 
 int64_t GeneratedChars(const protocol::ChatResponse& r) {
   int64_t n = static_cast<int64_t>(r.content.value_or("").size() + r.reasoning.size());
@@ -132,46 +132,50 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
     co_return;
   }
   // The call may run twice (a batch that could not commit runs its calls again alone): a second
-  // journal row is harmless (applying is idempotent by request id), and the book is released once.
+  // journal row is harmless (applying is idempotent by request id). The hold ends in the book
+  // only once the charge is committed (`committed`): until then its money stays counted in the
+  // lease the book asks the database for, which cannot see the charge yet.
   const std::function<bool()> write = [&g, &x, &settlement] {
     Status journaled = g.journal_.Journal(settlement);
+    x.journaled = journaled.ok();
     if (!journaled.ok()) {
       spdlog::error("{}: the charge and log row were not recorded: {}", x.id, journaled.error().message);
       g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (x.hold_taken) {
-      if (x.hold_freed) {
-        g.book_.Invalidate(x.key.id);  // the first run's lease change may not have lasted
-      } else if (journaled.ok()) {
-        g.book_.Release(x.key.id, x.held, x.cost);
-        x.hold_freed = true;
-      } else {
-        // The charge is not written yet (it is tried again): the hold stays, and the lease goes
-        // stale so that no request holds from it meanwhile. Releasing the hold now, with the lease
-        // still counting the money this charge will take, let the event loops spend it twice (on
-        // PostgreSQL every call after a failed one in a batch fails until the batch runs again).
-        g.book_.Invalidate(x.key.id);
-      }
+      // Tried again: the hold stays, and the lease goes stale meanwhile.
+      if (x.hold_taken) g.book_.Invalidate(x.key.id);
+    } else if (x.hold_taken) {
+      x.charge_mark = g.book_.Mark(x.key.id);
     }
     return journaled.ok();
   };
-  bool charged = co_await g.Write(write);
+  const std::function<void()> committed = [&g, &x] {
+    if (x.hold_taken && x.journaled && !x.hold_freed) {
+      g.book_.Charged(x.key.id, x.held, x.cost, x.charge_mark);
+      x.hold_freed = true;
+    }
+  };
+  bool charged = co_await g.Write(write, &committed);
   if (!charged && settlement.charge) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    const auto give_up = std::chrono::steady_clock::now() + kChargeRetryFor;
+    const auto give_up = std::chrono::steady_clock::now() + g.charge_retry_for_;
     while (!charged && std::chrono::steady_clock::now() < give_up) {
       timer.expires_after(kChargeRetryEvery);
       co_await timer.async_wait(boost::asio::use_awaitable);
-      charged = co_await g.Write(write);
+      charged = co_await g.Write(write, &committed);
     }
     if (charged) spdlog::info("{}: the charge was recorded on a later try", id);
   }
-  if (hold_taken && !hold_freed && !charged) {
-    // Never written: no money moved, so the lease keeps it; the hold ends.
-    gateway.book_.Release(key.id, held, 0);
+  if (!charged) {
+    // Kept, and written once the database takes it (Gateway::WriteBacklog), exactly once: the
+    // hold stays reserved until then, so that the lease neither lends its money to other requests
+    // nor goes back to the database without it.
+    spdlog::warn("{}: the {} is kept, to be written when the database answers again", id,
+                 settlement.charge ? "charge" : "log row");
+    g.Keep(Unwritten{std::move(settlement), id, hold_taken && !hold_freed});
     hold_freed = true;
+    co_return;
   }
-  if (hold_taken && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
+  if (hold_taken) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
 }
 
 void Gateway::Exchange::ProviderFailed(std::string_view raw, const Headers& headers) {

@@ -51,6 +51,8 @@ struct Gateway::Exchange {
   money::Micros held = 0;
   bool hold_taken = false;    // x.held is reserved in the account book
   bool hold_freed = false;    // … and released again by the charge (on the committer's thread)
+  bool journaled = false;     // the last write of the charge succeeded (committed once it is done)
+  uint64_t charge_mark = 0;   // the key's lease in the book when it did (AccountBook::Charged)
   uint64_t lease_ticket = 0;  // of the lease LeaseAndHold recorded, confirmed once it committed
   int64_t held_at = 0;        // unix seconds
   // Outcome.

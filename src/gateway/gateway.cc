@@ -137,6 +137,7 @@ Gateway::Gateway(const config::Config& config, const GatewayStores& stores, stat
       // Without an instance id (tools, tests) the process still needs a name for its leases.
       hold_owner_(stores.hold_owner.empty() ? "gateway-" + std::to_string(::getpid()) : stores.hold_owner),
       book_(billing::AccountBook::Options{std::chrono::milliseconds(config.lease_ttl_ms), 8}),
+      charge_retry_for_(stores.charge_retry_for),
       keys_(keys),
       router_(router),
       upstreams_(upstreams),
@@ -179,6 +180,97 @@ void Gateway::ReturnIdleLeases() {
         }
       },
       [this] { returning_leases_ = false; });
+}
+
+void Gateway::Keep(Unwritten unwritten) {
+  std::lock_guard lock(backlog_mu_);
+  if (backlog_.size() >= kMaxBacklog) {
+    // The oldest goes: what it charged can no longer be recovered, and says so.
+    const Unwritten& dropped = backlog_.front();
+    spdlog::error("{}: dropped from the full backlog of unwritten settlements (charge {} µUSD): never recorded",
+                  dropped.request_id, dropped.settlement.charge ? dropped.settlement.charge->actual : 0);
+    if (dropped.hold_taken) book_.Release(dropped.settlement.key_id, dropped.settlement.charge->held, 0);
+    metrics_.settlements_dropped.fetch_add(1, std::memory_order_relaxed);
+    backlog_.pop_front();
+  }
+  metrics_.settlements_kept.fetch_add(1, std::memory_order_relaxed);
+  backlog_.push_back(std::move(unwritten));
+}
+
+size_t Gateway::backlog_size() const {
+  std::lock_guard lock(backlog_mu_);
+  return backlog_.size();
+}
+
+std::vector<store::Settlement> Gateway::TakeBacklog() {
+  std::lock_guard lock(backlog_mu_);
+  std::vector<store::Settlement> out;
+  out.reserve(backlog_.size());
+  for (Unwritten& u : backlog_) {
+    if (u.hold_taken) book_.Release(u.settlement.key_id, u.settlement.charge->held, 0);
+    out.push_back(std::move(u.settlement));
+  }
+  backlog_.clear();
+  return out;
+}
+
+void Gateway::WriteBacklog() {
+  // One call at a time, of a bounded chunk: the committer's queue is the requests' path.
+  constexpr size_t kChunk = 256;
+  if (writing_backlog_.exchange(true)) return;
+  auto chunk = std::make_shared<std::vector<Unwritten>>();
+  {
+    std::lock_guard lock(backlog_mu_);
+    while (!backlog_.empty() && chunk->size() < kChunk) {
+      chunk->push_back(std::move(backlog_.front()));
+      backlog_.pop_front();
+    }
+  }
+  if (chunk->empty()) {
+    writing_backlog_ = false;
+    return;
+  }
+  writes_(
+      // May run twice (a batch that did not commit runs again alone): each run starts afresh.
+      [this, chunk] {
+        bool away = false;
+        for (Unwritten& u : *chunk) {
+          u.journaled = false;
+          if (away) continue;  // the database still does not take them: the rest wait too
+          Status journaled = journal_.Journal(u.settlement);
+          if (!journaled.ok()) {
+            away = true;
+            continue;
+          }
+          u.journaled = true;
+          if (u.hold_taken) u.mark = book_.Mark(u.settlement.key_id);
+        }
+      },
+      // Committed: each written charge ends its hold (as Exchange::Record's would have); the
+      // others go back to the front of the backlog, in their order.
+      [this, chunk] {
+        size_t written = 0;
+        std::vector<Unwritten> again;
+        for (Unwritten& u : *chunk) {
+          if (!u.journaled) {
+            again.push_back(std::move(u));
+            continue;
+          }
+          ++written;
+          if (u.hold_taken) {
+            const store::ChargeRequest& c = *u.settlement.charge;
+            book_.Charged(c.key_id, c.held, c.actual, u.mark);
+            metrics_.billed_micros.fetch_add(c.actual, std::memory_order_relaxed);
+          }
+        }
+        if (written > 0) spdlog::info("wrote {} settlements kept while the database was away", written);
+        {
+          std::lock_guard lock(backlog_mu_);
+          backlog_.insert(backlog_.begin(), std::make_move_iterator(again.begin()),
+                          std::make_move_iterator(again.end()));
+        }
+        writing_backlog_ = false;
+      });
 }
 
 void Gateway::InvalidateLeases() {
@@ -426,10 +518,14 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
       "# TYPE turnpike_failovers_total counter\nturnpike_failovers_total {}\n"
       "# TYPE turnpike_client_disconnects_total counter\nturnpike_client_disconnects_total {}\n"
       "# TYPE turnpike_billed_usd_total counter\nturnpike_billed_usd_total {}\n"
-      "# TYPE turnpike_request_log_dropped_total counter\nturnpike_request_log_dropped_total {}\n",
+      "# TYPE turnpike_request_log_dropped_total counter\nturnpike_request_log_dropped_total {}\n"
+      "# TYPE turnpike_settlements_kept_total counter\nturnpike_settlements_kept_total {}\n"
+      "# TYPE turnpike_settlements_unwritten gauge\nturnpike_settlements_unwritten {}\n"
+      "# TYPE turnpike_settlements_dropped_total counter\nturnpike_settlements_dropped_total {}\n",
       m.requests.load(), m.chat_requests.load(), m.status_2xx.load(), m.status_4xx.load(), m.status_5xx.load(),
       m.upstream_failures.load(), m.failovers.load(), m.client_disconnects.load(),
-      money::FormatUsd(m.billed_micros.load()), m.log_write_failures.load());
+      money::FormatUsd(m.billed_micros.load()), m.log_write_failures.load(), m.settlements_kept.load(), backlog_size(),
+      m.settlements_dropped.load());
   Headers headers{{"Content-Type", "text/plain; version=0.0.4"}, {"x-request-id", request_id}};
   co_await writer.Send(200, std::move(headers), std::move(text));
 }

@@ -46,8 +46,12 @@ class LoopInbox {
 // be safe to repeat, as every store write the gateway makes is (idempotent by request id).
 // Both arguments are references to the caller's named objects, which outlive the await: g++ 12
 // mishandles a temporary passed by value into a coroutine that suspends (it is destroyed twice).
+// `committed` (may be null) runs on the store thread once the call is done, before the coroutine
+// is resumed: for a write, after its transaction committed and before the next one begins, so
+// that what it does follows the database exactly (AccountBook::Charged).
 template <class R>
-boost::asio::awaitable<R> OnStoreThread(const StoreSubmit& submit, const std::function<R()>& call) {
+boost::asio::awaitable<R> OnStoreThread(const StoreSubmit& submit, const std::function<R()>& call,
+                                        const std::function<void()>* committed = nullptr) {
   namespace asio = boost::asio;
   asio::any_io_executor loop = co_await asio::this_coro::executor;
   // Counted as outstanding work of the loop until the call is done, so a draining loop waits
@@ -57,10 +61,13 @@ boost::asio::awaitable<R> OnStoreThread(const StoreSubmit& submit, const std::fu
   // The initiation is a named object too, and the result leaves through a named `out`: passed as
   // temporaries, g++ 12 handed back corrupted results (tests: store_calls_test.cc).
   LoopInbox* inbox = &LoopInbox::OfThisThread();
-  auto initiation = [&submit, &call, tracked, result, inbox](auto handler) {
+  auto initiation = [&submit, &call, committed, tracked, result, inbox](auto handler) {
     auto resume = std::make_shared<decltype(handler)>(std::move(handler));
     submit([result, &call] { result->emplace(call()); },
-           [tracked, resume, inbox] { inbox->Push(tracked, [tracked, resume] { std::move (*resume)(); }); });
+           [committed, tracked, resume, inbox] {
+             if (committed != nullptr) (*committed)();
+             inbox->Push(tracked, [tracked, resume] { std::move (*resume)(); });
+           });
   };
   co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiation, asio::use_awaitable);
   R out = std::move(**result);

@@ -133,6 +133,7 @@ class SqliteStore final : public Store {
   Status ImportCatalog(const Catalog& catalog) override;
   Result<Catalog> LoadCatalogAt(int64_t now_unix) override;
   Result<bool> CatalogEmpty() override;
+  Result<int64_t> CatalogVersion() override;
 
   Status PutCompany(const Company& company, PutMode mode) override;
   Status DeleteCompany(const std::string& id) override;
