@@ -125,7 +125,10 @@ export function fdLimit(pid) {
 
 // A Turnpike on a fresh SQLite database of its own, with the bench catalog, a user with credits and
 // a key. `extraEnv` is how a run turns features off; `config` is the TOML file it is given.
-export async function startTurnpike({ bin, name, threads, config, extraEnv = {}, providerEnv }) {
+// `setup` false: a further replica on a database another instance set up (pass its `key`), served
+// with `serveArgs` (e.g. --role gateway).
+export async function startTurnpike({ bin, name, threads, config, extraEnv = {}, providerEnv, setup = true, key: givenKey = '',
+  serveArgs = [] }) {
   const base = path.join(dir, name);
   fs.mkdirSync(base, { recursive: true });
   const configFile = path.join(base, 'turnpike.toml');
@@ -149,14 +152,17 @@ export async function startTurnpike({ bin, name, threads, config, extraEnv = {},
     if (r.status !== 0) throw new Error(`turnpike ${a.join(' ')}: ${r.stderr || r.stdout}`);
     return r.stdout.trim();
   };
-  cli('migrate');
-  cli('catalog', 'import', path.join(ROOT, 'bench/catalog.toml'));
-  cli('user', 'create', '--email', 'bench@example.test', '--password', 'bench-password-1', '--credits', '1000000');
-  const key = cli('key', 'create', '--email', 'bench@example.test', '--name', 'bench').split('\n').pop().trim();
+  let key = givenKey;
+  if (setup) {
+    cli('migrate');
+    cli('catalog', 'import', path.join(ROOT, 'bench/catalog.toml'));
+    cli('user', 'create', '--email', 'bench@example.test', '--password', 'bench-password-1', '--credits', '1000000');
+    key = cli('key', 'create', '--email', 'bench@example.test', '--name', 'bench').split('\n').pop().trim();
+  }
   // Output goes to a file, not a pipe: a pipe nobody drains fast enough would stall the gateway.
   const logFile = path.join(base, 'turnpike.log');
   const log = fs.openSync(logFile, 'w');
-  const child = track(spawn(bin, ['--config', configFile, 'serve'], { env, cwd: ROOT, stdio: ['ignore', log, log], detached: true }));
+  const child = track(spawn(bin, ['--config', configFile, 'serve', ...serveArgs], { env, cwd: ROOT, stdio: ['ignore', log, log], detached: true }));
   fs.closeSync(log);
   let exited = null;
   child.once('exit', (code, signal) => { exited = `${code ?? signal}`; });
@@ -185,12 +191,38 @@ export async function waitFor(url) {
 const UNIT = { us: 1e-3, ms: 1, s: 1000, m: 60_000 };
 // wrk with bench/request.lua: `stream` picks the streamed request. Any non-2xx answer, socket error
 // or timeout fails the run. Returns req/s, latency percentiles (ms) and the request count.
-export function wrk(target, { connections, seconds, stream = false }) {
-  const r = spawnSync(WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(ROOT, 'bench/request.lua'),
+function wrkArgs(target, { connections, seconds, stream = false }) {
+  return [WRK, ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(ROOT, 'bench/request.lua'),
     stream ? target.streamUrl : target.url],
   { env: { ...process.env, BENCH_KEY: target.key, BENCH_MODEL: stream ? 'bench/stream' : 'bench/echo', BENCH_STREAM: stream ? '1' : '' },
-    encoding: 'utf8' });
-  const text = r.stdout;
+    encoding: 'utf8' }];
+}
+
+export function wrk(target, options) {
+  const r = spawnSync(...wrkArgs(target, options));
+  return wrkResult(target, options, r.stdout, r.stderr);
+}
+
+// wrk without blocking this process: several at once, against several targets.
+export function wrkAsync(target, options) {
+  return new Promise((resolve, reject) => {
+    const [bin, args, opts] = wrkArgs(target, options);
+    const child = track(spawn(bin, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.once('exit', () => {
+      try {
+        resolve(wrkResult(target, options, out, err));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+function wrkResult(target, { stream = false }, text, stderr) {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
   const requests = Number(/(\d+) requests in/.exec(text)?.[1]);
   const pct = (p) => {
@@ -201,7 +233,7 @@ export function wrk(target, { connections, seconds, stream = false }) {
   const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0)
     + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
   if (!rps || errors > 0) {
-    throw new Error(`wrk ${stream ? 'streamed' : 'non-streamed'} against ${target.name} failed (${errors} errors):\n${text}${r.stderr}`);
+    throw new Error(`wrk ${stream ? 'streamed' : 'non-streamed'} against ${target.name} failed (${errors} errors):\n${text}${stderr}`);
   }
   return { rps, requests, p50: pct(50), p99: pct(99) };
 }

@@ -7,12 +7,13 @@
 //   turnpike client → turnpike gateway (auth, routing, hold, settle, request log) → upstream nginx
 // Measured: non-streamed latency at one connection and throughput at --connections (wrk), CPU per
 // request (/proc of the proxy's own processes over the loaded run), the same for streamed answers
-// plus time to first token (bench/ttft.mjs), Turnpike with billing and logging off, peak memory,
+// plus time to first token (bench/ttft.mjs), Turnpike with billing and logging off, Turnpike on
+// PostgreSQL with one replica and with two (bench/pg.mjs; --skip-pg leaves it out), peak memory,
 // and --streams slow streams held open at once (bench/open-streams.mjs). Results are ratios of
 // this run, never absolutes. One table at the end; --json writes every figure.
 //
 //   node bench/run.mjs [--seconds 10] [--connections 32] [--threads 1] [--json out.json]
-//                      [--streams 10000] [--skip-slow-streams] [--ttft-requests 2000]
+//                      [--streams 10000] [--skip-slow-streams] [--ttft-requests 2000] [--skip-pg]
 //
 // Needs build/turnpike ($TURNPIKE_BIN), nginx and wrk (scripts/install-deps --bench installs the last two).
 import { execFileSync } from 'node:child_process';
@@ -23,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { NGINX, ROOT, WRK, cpuSeconds, freePort, fsyncLatency, kill, memKiB, nginxLiteral, processTree, startNginx,
   startTurnpike, waitFor, wrk } from './lib.mjs';
 import { openStreamsPhase, startSlowUpstream } from './open-streams.mjs';
+import { pgPhase, pgServer } from './pg.mjs';
 import { renderTable } from './table.mjs';
 import { eventsPerStream, timeToFirstToken } from './ttft.mjs';
 
@@ -35,6 +37,7 @@ const { values: opt } = parseArgs({ options: {
   'skip-slow-streams': { type: 'boolean', default: false },
   'ttft-requests': { type: 'string', default: '2000' },
   'open-seconds': { type: 'string', default: '60' },
+  'skip-pg': { type: 'boolean', default: false },
 } });
 const SECONDS = Number(opt.seconds);
 const CONNECTIONS = Number(opt.connections);
@@ -160,6 +163,20 @@ for (let i = 0; i < 2; i++) {
 results.billing = Object.fromEntries(Object.entries(rounds)
   .map(([k, r]) => [k, { rps: r.rps, cpu_us: (r.cpu / r.requests) * 1e6 }]));
 for (const tp of Object.values(fresh)) kill(tp.child);
+
+let pg = null;
+if (!opt['skip-pg']) {
+  const server = pgServer();
+  if (server.url) {
+    log(`non-streamed: turnpike on PostgreSQL (${server.source}), one replica, then two`);
+    pg = { source: server.source, ...await pgPhase({ server: server.url, bin: BIN, threads: THREADS, config, providerEnv,
+      connections: CONNECTIONS, seconds: SECONDS, log }) };
+  } else {
+    log(`bench: no PostgreSQL rows: ${server.why}`);
+    pg = { skipped: server.why };
+  }
+}
+results.pg = pg;
 
 log(`streamed: time to first token (${opt['ttft-requests']} requests at 1 connection), events/s and CPU at load`);
 for (const t of targets) {

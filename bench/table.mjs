@@ -7,6 +7,19 @@ const times = (r) => `${r.toFixed(2)}×`;
 const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
 const met = (ok) => (ok ? 'met' : '**missed**');
 
+// Billing and logging on, like the SQLite Turnpike's "on" figure it is compared with.
+function pgRows(pg, b, c) {
+  if (!pg || pg.skipped) return [];
+  return [
+    [`PostgreSQL, 1 replica: req/s, ${c} conns (p99)`, '', '', `${int(pg.one.rps)} (${us(pg.one.p99_ms)})`,
+      `${times(pg.one.rps / b.on.rps)} SQLite (billing on)`, '', ''],
+    [`PostgreSQL, 2 replicas: req/s, ${pg.two.connections_each} conns each (p99)`, '', '',
+      `${int(pg.two.rps)} (${us(pg.two.p99_ms)})`, `${times(pg.two.rps / pg.one.rps)} 1 replica`, '', ''],
+    ['PostgreSQL: CPU per request (Turnpike processes)', '', '', `${us(pg.one.cpu_us / 1000)} / ${us(pg.two.cpu_us / 1000)}`,
+      `1 / 2 replicas; SQLite ${us(b.on.cpu_us / 1000)}`, '', ''],
+  ];
+}
+
 export function renderTable(meta, results, streams) {
   const { direct: d, nginx: n, turnpike: t, billing: b } = results;
   const c = meta.connections;
@@ -22,6 +35,7 @@ export function renderTable(meta, results, streams) {
       `${times(t.cpu_us / n.cpu_us)} nginx`, '≤ 1.50× nginx', met(t.cpu_us / n.cpu_us <= 1.5)],
     [`billing + logging on vs off, req/s, ${c} conns`, '', '', `${int(b.on.rps)} on, ${int(b.off.rps)} off`,
       `${times(b.on.rps / b.off.rps)} off`, '≥ 0.90× off', met(b.on.rps / b.off.rps >= 0.9)],
+    ...pgRows(results.pg, b, c),
     ['streamed time to first token p50, 1 conn', us(d.ttft_p50_ms), us(n.ttft_p50_ms), us(t.ttft_p50_ms),
       `${added(t.ttft_p50_ms - d.ttft_p50_ms)} (nginx ${added(n.ttft_p50_ms - d.ttft_p50_ms)})`, '≤ +100 µs over direct',
       met(t.ttft_p50_ms - d.ttft_p50_ms <= 0.1)],
@@ -60,6 +74,11 @@ export function renderTable(meta, results, streams) {
       + `after the runs above, did ${int(b.used.rps)} req/s (${times(b.used.rps / b.on.rps)} the fresh one with billing on); `
       + `CPU per request: on ${us(b.on.cpu_us / 1000)}, off ${us(b.off.cpu_us / 1000)}.`,
   ];
+  if (results.pg?.skipped) out.push(`PostgreSQL rows left out: ${results.pg.skipped}.`);
+  if (results.pg && !results.pg.skipped) {
+    out.push(`PostgreSQL: ${results.pg.source}; every replica and the server on this machine's cores, the two `
+      + `replicas loaded by two wrk at once (${int(results.pg.two.replicas[0])} + ${int(results.pg.two.replicas[1])} req/s).`);
+  }
   if (streams) {
     const s = streams;
     if (s.capped) out.push(`Open streams: ${s.capped}.`);

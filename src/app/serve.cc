@@ -1,6 +1,8 @@
 // `turnpike serve`: builds the object graph, listens, and shuts down gracefully.
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
@@ -17,6 +19,7 @@
 
 #include "app/commands.h"
 #include "app/owners.h"
+#include "app/settlement_spool.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/error_table.h"
@@ -31,8 +34,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// The safety net: a reload however quiet the catalog version stays.
 constexpr auto kCatalogRefresh = std::chrono::seconds(15);
-// How often the refresh timer looks whether a scheduled price change has come due.
+// How often the refresher looks whether the catalog changed (its version, one row) or a scheduled
+// price change has come due: a change made by another process serves within this and a reload.
 constexpr auto kPriceChangeCheck = std::chrono::milliseconds(250);
 
 int Fail(const std::string& message) {
@@ -96,6 +101,86 @@ Status Bootstrap(const config::Config& config, store::Store& store) {
   return OkStatus();
 }
 
+// Every connection is a file descriptor, and the soft limit is often 1024: it is raised to the
+// hard limit, which only the administrator can raise (ulimit -Hn; LimitNOFILE= under systemd).
+// Returns the limit in force.
+int64_t RaiseFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    // Linux refuses an unlimited descriptor count (fs.nr_open bounds it, 2^20 by default).
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit = raised;
+    } else {
+      spdlog::warn("could not raise the file-descriptor limit from {} to {}", before, raised.rlim_cur);
+    }
+  }
+  if (limit.rlim_cur != before) {
+    spdlog::info("file-descriptor limit raised from {} to {}", before, limit.rlim_cur);
+  } else {
+    spdlog::info("file-descriptor limit: {}", limit.rlim_cur);
+  }
+  return static_cast<int64_t>(limit.rlim_cur);
+}
+
+// Who may read /metrics, and where (config [metrics]).
+struct MetricsAccess {
+  std::string token;       // "" = anyone who reaches the listener
+  bool elsewhere = false;  // served by a listener of its own, not the gateway's
+};
+
+bool MetricsAuthorized(const net::HttpRequest& request, const std::string& token) {
+  if (token.empty()) return true;
+  std::string_view authorization = FindHeader(request.headers, "authorization");
+  if (authorization.size() <= 7 || ::strncasecmp(authorization.data(), "bearer ", 7) != 0) return false;
+  return crypto::ConstantTimeEquals(authorization.substr(7), token);
+}
+
+asio::awaitable<void> AnswerError(net::ResponseWriter& writer, const net::HttpRequest& request, int status,
+                                  const std::string& message) {
+  Headers headers{{"Content-Type", "application/json"}, {"x-request-id", request.id}};
+  if (status == 401) headers.push_back(Header{"WWW-Authenticate", "Bearer"});
+  co_await writer.Send(status, std::move(headers), ErrorBodyForStatus(status, message));
+}
+
+// /metrics checks in front of the gateway. `metrics_listener`: the request came to the metrics
+// listener, which serves /metrics alone.
+asio::awaitable<void> ServeGatewayOrMetrics(gateway::Gateway& gateway, const MetricsAccess& access,
+                                            bool metrics_listener, int worker, const net::HttpRequest& request,
+                                            net::ResponseWriter& writer) {
+  const bool metrics = request.path == "/metrics";
+  if (metrics_listener ? !metrics : metrics && access.elsewhere) {
+    const std::string message = "No route for " + request.method + " " + request.path;
+    co_await AnswerError(writer, request, 404, message);
+    co_return;
+  }
+  if (metrics && !MetricsAuthorized(request, access.token)) {
+    const std::string message = "/metrics needs the header Authorization: Bearer <metrics.token>";
+    co_await AnswerError(writer, request, 401, message);
+    co_return;
+  }
+  co_await gateway.Handle(worker, request, writer);
+}
+
+// The gateway origin(s) the dashboard's playground calls, for its Content-Security-Policy: the
+// public gateway URL's origin, else any host on the gateway's port (the dashboard uses the page's
+// host name there, which the server cannot know in advance).
+std::vector<std::string> GatewaySources(const config::Config& config, int gateway_port) {
+  if (!config.public_gateway_url.empty()) {
+    std::string url = config.public_gateway_url;
+    const size_t scheme = url.find("://");
+    const size_t path = scheme == std::string::npos ? std::string::npos : url.find('/', scheme + 3);
+    if (path != std::string::npos) url.resize(path);
+    return {url};
+  }
+  const int port = gateway_port != 0 ? gateway_port : config.gateway_port;
+  if (port == 0) return {};
+  return {"http://*:" + std::to_string(port), "https://*:" + std::to_string(port)};
+}
+
 // Where a browser on this machine finds a listener; says when it is open to every interface.
 std::string Url(const std::string& host, int port) {
   const bool everywhere = host == "0.0.0.0" || host == "::";
@@ -106,11 +191,13 @@ std::string Url(const std::string& host, int port) {
   return url;
 }
 
-// Reloads the catalog from the store every kCatalogRefresh, so `turnpike catalog import` and
-// admin changes made through another process reach a running server, and as soon as a scheduled
-// price change that the current snapshot knows of comes due (within kPriceChangeCheck). The
-// control plane of this process reloads at once after its own changes. Runs on a thread of its
-// own: a catalog read never holds up an event loop.
+// Reloads the catalog from the store when its version moved (store::CatalogStore::CatalogVersion,
+// read every kPriceChangeCheck), so that `turnpike catalog import` and admin changes made through
+// another process (the control plane of a scaled-out deployment) reach every running server
+// within a second; as soon as a scheduled price change that the current snapshot knows of comes
+// due; and every kCatalogRefresh whatever the version says. The control plane of this process
+// reloads at once after its own changes. Runs on a thread of its own: a catalog read never holds
+// up an event loop.
 class CatalogRefresher {
  public:
   // `tick` (may be empty) runs on the refresher's thread at every check, about four times a second.
@@ -130,15 +217,24 @@ class CatalogRefresher {
  private:
   void Run() {
     auto loaded = std::chrono::steady_clock::now();
+    // The version the snapshot was loaded at; unknown at first (the snapshot was loaded before this
+    // thread began), so the first check reloads once.
+    std::optional<int64_t> loaded_version;
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, kPriceChangeCheck, [this] { return stopping_; })) {
       if (tick_) tick_();
       auto snapshot = router_.snapshot();
       std::optional<int64_t> due = snapshot ? snapshot->catalog().next_price_change : std::nullopt;
-      if (std::chrono::steady_clock::now() - loaded < kCatalogRefresh && !(due && *due <= UnixSeconds())) continue;
+      // Read before the catalog: a change committed in between moves it again, and the next check
+      // reloads. An unreadable version (the database away) waits for the periodic reload.
+      Result<int64_t> version = store_.CatalogVersion();
+      const bool changed = version.ok() && std::optional<int64_t>(*version) != loaded_version;
+      if (!changed && std::chrono::steady_clock::now() - loaded < kCatalogRefresh && !(due && *due <= UnixSeconds())) {
+        continue;
+      }
       lock.unlock();
       // A failed read keeps the snapshot (Reload logs it); the next tick tries again.
-      (void)router_.Reload([this] { return store_.LoadCatalog(); });
+      if (router_.Reload([this] { return store_.LoadCatalog(); }).ok() && version.ok()) loaded_version = *version;
       loaded = std::chrono::steady_clock::now();
       lock.lock();
     }
@@ -160,6 +256,13 @@ std::chrono::milliseconds TestStoreDelay() {
   return std::chrono::milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 0L);
 }
 
+// TURNPIKE_TEST_CHARGE_RETRY_MS: a test-only shorter wait for a charge the database does not take
+// before it is kept for later (tests/integration/pg-outage.test.mjs); 10 s when unset.
+std::chrono::milliseconds ChargeRetryFor() {
+  const char* v = std::getenv("TURNPIKE_TEST_CHARGE_RETRY_MS");
+  return std::chrono::milliseconds(v ? std::max(0L, std::strtol(v, nullptr, 10)) : 10'000L);
+}
+
 std::vector<std::unique_ptr<net::UpstreamClient>> MakeUpstreams(net::EventLoops& loops, const config::Config& config) {
   std::vector<std::unique_ptr<net::UpstreamClient>> upstreams;
   for (int i = 0; i < loops.size(); ++i)
@@ -176,7 +279,9 @@ struct GatewayParts {
         keys(store, std::chrono::milliseconds(config.key_cache_ttl_ms)),
         writes(store, {static_cast<size_t>(config.request_log_batch), TestStoreDelay(),
                        std::chrono::milliseconds(config.fsync_interval_ms), ApplyJournal(store)}),
-        gateway(config, gateway::GatewayStores{store, store, store, store, store, writes, hold_owner, TestStoreDelay()},
+        gateway(config,
+                gateway::GatewayStores{store, store, store, store, store, writes, hold_owner, TestStoreDelay(),
+                                       ChargeRetryFor()},
                 keys, router, upstreams) {}
 
   // The committer's housekeeping: journaled settlements into the ledger and the request log.
@@ -244,6 +349,19 @@ int Serve(const config::Config& config, const std::string& role) {
   const bool run_gateway = role != "control";
   const bool run_control = role != "gateway";
 
+  const int64_t file_limit = RaiseFileLimit();
+  const int64_t wanted =
+      (run_gateway ? config.max_connections : 0) + (run_control ? config.control_max_connections : 0);
+  // Upstream connections, the database and files need descriptors too.
+  constexpr int64_t kReserve = 1024;
+  if (file_limit > 0 && wanted + kReserve > file_limit) {
+    spdlog::warn(
+        "the connection limits ({} in all) and a reserve of {} exceed the file-descriptor limit {}: "
+        "accepts may fail for want of descriptors before a limit is reached (accepting then pauses); "
+        "raise the hard limit (LimitNOFILE=) or lower server.max_connections",
+        wanted, kReserve, file_limit);
+  }
+
   auto ready = store::OpenReadyStore(config.database_url);
   if (!ready.ok()) return Fail(ready.error().message);
   std::unique_ptr<store::Store> store = std::move(ready->store);
@@ -268,6 +386,15 @@ int Serve(const config::Config& config, const std::string& role) {
     if (auto n = store->ReleaseStaleHolds(UnixSeconds() - config.stale_hold_seconds); n.ok()) released += *n;
     if (released > 0) spdlog::warn("released {} holds left by a process that stopped without settling them", released);
   }
+  // Settlements a server stopped with, the database being away then (app/settlement_spool.h).
+  if (auto unspooled = UnspoolSettlements(config.data_dir, *store); !unspooled.ok()) {
+    spdlog::error("writing the settlements kept by a stopped server: {} (tried again at the next start)",
+                  unspooled.error().message);
+  } else if (*unspooled > 0) {
+    if (auto applied = store->ApplyJournal(); !applied.ok()) {
+      spdlog::warn("applying the settlement journal: {}", applied.error().message);
+    }
+  }
   auto secret = SessionSecret(config);
   if (!secret.ok()) return Fail(secret.error().message);
   if (auto s = Bootstrap(config, *store); !s.ok()) return Fail("creating the first admin failed: " + s.error().message);
@@ -287,16 +414,26 @@ int Serve(const config::Config& config, const std::string& role) {
   options.max_header_bytes = config.max_header_bytes;
   options.read_timeout_ms = config.read_timeout_ms;
   options.keepalive_timeout_ms = config.keepalive_timeout_ms;
+  options.header_timeout_ms = config.header_timeout_ms;
   options.error_body = ErrorBodyForStatus;
+  MetricsAccess metrics_access{config.metrics_token, config.metrics_port >= 0};
 
   std::vector<std::unique_ptr<net::HttpServer>> servers;
   std::string gateway_url;
   int gateway_port = 0;
   std::unique_ptr<control::ControlPlane> control;
   if (run_gateway) {
+    net::ServerOptions gateway_options = options;
+    gateway_options.max_connections = config.max_connections;
+    gateway_options.name = "gateway";
     auto server = std::make_unique<net::HttpServer>(
-        loops, options, [&gateway = gateway_parts->gateway](int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
-          return gateway.Handle(w, r, wr);
+        loops, gateway_options,
+        [&gateway = gateway_parts->gateway, &metrics_access](int w, const net::HttpRequest& r,
+                                                             net::ResponseWriter& wr) {
+          // Only /metrics goes through the check (a coroutine frame more); every other request
+          // goes straight to the gateway.
+          return r.path == "/metrics" ? ServeGatewayOrMetrics(gateway, metrics_access, false, w, r, wr)
+                                      : gateway.Handle(w, r, wr);
         });
     auto port = server->Listen(config.host, config.gateway_port);
     if (!port.ok()) return Fail("server.gateway_port: " + port.error().message);
@@ -304,6 +441,23 @@ int Serve(const config::Config& config, const std::string& role) {
     gateway_port = *port;
     std::cout << "turnpike gateway listening on " << gateway_url << std::endl;
     servers.push_back(std::move(server));
+    if (metrics_access.elsewhere) {
+      net::ServerOptions metrics_options = options;
+      metrics_options.max_connections = 64;  // a scraper or two
+      metrics_options.max_body_bytes = 1024;
+      metrics_options.name = "metrics";
+      auto metrics =
+          std::make_unique<net::HttpServer>(loops, metrics_options,
+                                            [&gateway = gateway_parts->gateway, &metrics_access](
+                                                int w, const net::HttpRequest& r, net::ResponseWriter& wr) {
+                                              return ServeGatewayOrMetrics(gateway, metrics_access, true, w, r, wr);
+                                            });
+      const std::string& metrics_host = config.metrics_host.empty() ? config.host : config.metrics_host;
+      auto metrics_port = metrics->Listen(metrics_host, config.metrics_port);
+      if (!metrics_port.ok()) return Fail("metrics.port: " + metrics_port.error().message);
+      std::cout << "turnpike metrics listening on " << Url(metrics_host, *metrics_port) << "/metrics" << std::endl;
+      servers.push_back(std::move(metrics));
+    }
   }
   if (run_control) {
     state::KeyCache* key_cache = gateway_parts ? &gateway_parts->keys : nullptr;
@@ -313,11 +467,21 @@ int Serve(const config::Config& config, const std::string& role) {
     api->set_gateway_port(gateway_port);
     auto dashboard = control::StaticFiles::Load(config.dashboard_dir);
     const std::string dashboard_problem = dashboard.ok() ? "" : dashboard.error().message;
+    control::EdgeHeaders edge;
+    if (auto trusted = config::Networks::Parse(config.trusted_proxies); trusted.ok()) edge.trusted_proxies = *trusted;
+    edge.always_https = config.cookie_secure;
+    if (dashboard.ok()) {
+      edge.content_security_policy =
+          control::DashboardContentSecurityPolicy(*dashboard, GatewaySources(config, gateway_port));
+    }
     control = std::make_unique<control::ControlPlane>(*store, std::move(api), gateway_url,
-                                                      dashboard.ok() ? std::move(*dashboard) : control::StaticFiles());
+                                                      dashboard.ok() ? std::move(*dashboard) : control::StaticFiles(),
+                                                      std::move(edge));
     // The control API takes small JSON bodies (the largest, a catalog entry or a Stripe event, a
     // few KiB): 64 KiB is plenty, and a client cannot make it buffer the gateway's 10 MiB.
     net::ServerOptions control_options = options;
+    control_options.max_connections = config.control_max_connections;
+    control_options.name = "control";
     control_options.max_body_bytes = std::min<int64_t>(options.max_body_bytes, kControlMaxBodyBytes);
     auto server = std::make_unique<net::HttpServer>(
         loops, control_options,
@@ -342,6 +506,7 @@ int Serve(const config::Config& config, const std::string& role) {
     if (gateway) {
       gateway->ReturnIdleLeases();
       gateway->FlushKeyUses();
+      gateway->WriteBacklog();
     }
   };
   CatalogRefresher refresh(*store, router, std::move(tick));
@@ -386,7 +551,28 @@ int Serve(const config::Config& config, const std::string& role) {
   if (gateway_parts) {
     refresh.Stop();
     gateway_parts->gateway.FlushKeyUses();
+    gateway_parts->gateway.WriteBacklog();
     gateway_parts->writes.Stop();  // what was queued is written
+    // The committer stopped: each call now runs at once, a chunk at a time, while the database
+    // takes them.
+    for (size_t left = gateway_parts->gateway.backlog_size(), before = left + 1; left > 0 && left < before;
+         before = left, left = gateway_parts->gateway.backlog_size()) {
+      gateway_parts->gateway.WriteBacklog();
+    }
+    if (size_t unwritten = gateway_parts->gateway.backlog_size(); unwritten > 0) {
+      auto spooled = SpoolSettlements(config.data_dir, owner_id, gateway_parts->gateway.TakeBacklog());
+      if (spooled.ok()) {
+        spdlog::error(
+            "shutdown: {} settlements (charges, log rows) could not be written, the database being "
+            "away: kept in {}, written when a server next starts on this data directory",
+            unwritten, *spooled);
+      } else {
+        spdlog::error(
+            "shutdown: {} settlements (charges, log rows) could not be written, the database being "
+            "away, nor kept in a file: {}",
+            unwritten, spooled.error().message);
+      }
+    }
     // Every request has been charged (the journal applied first, so that no charge is left
     // behind the lease it came from): the credit this process set aside is free again.
     if (auto applied = store->ApplyJournal(); !applied.ok()) {

@@ -53,7 +53,10 @@ bool AccountBook::Leased(int64_t key_id, Micros lease, Micros amount, Clock::tim
   a.lease = lease;
   a.fresh_until = {};  // until the transaction that granted it commits (Confirm)
   a.granted_at = now;
-  *ticket = ++a.ticket;
+  // Unique across keys, and across an account dropped and made again (TakeIdle): the mark of one
+  // lease never matches another's.
+  a.ticket = tickets_.fetch_add(1, std::memory_order_relaxed) + 1;
+  *ticket = a.ticket;
   a.held_since_lease = 0;
   if (a.reserved > a.lease || amount > a.lease - a.reserved) return false;
   a.reserved += amount;
@@ -75,6 +78,23 @@ void AccountBook::Release(int64_t key_id, Micros amount, Micros charged) {
   Account& a = shard.accounts[key_id];
   a.reserved = std::max<Micros>(0, a.reserved - amount);
   a.lease = std::max<Micros>(0, a.lease - charged);
+}
+
+uint64_t AccountBook::Mark(int64_t key_id) const {
+  const Shard& shard = ShardOf(key_id);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.accounts.find(key_id);
+  return it == shard.accounts.end() ? 0 : it->second.ticket;
+}
+
+void AccountBook::Charged(int64_t key_id, Micros amount, Micros charged, uint64_t mark) {
+  Shard& shard = ShardOf(key_id);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.accounts.find(key_id);
+  if (it == shard.accounts.end()) return;  // no hold can be in a dropped account (TakeIdle)
+  Account& a = it->second;
+  a.reserved = std::max<Micros>(0, a.reserved - amount);
+  if (a.ticket == mark) a.lease = std::max<Micros>(0, a.lease - charged);
 }
 
 void AccountBook::Unreserve(int64_t key_id, Micros amount) {

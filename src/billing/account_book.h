@@ -19,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -63,6 +64,16 @@ class AccountBook {
   // A request that held `amount` ended, charged `charged` (<= amount), and the charge is written
   // to the database (or 0 when it could not be): the lease shrinks by the charge.
   void Release(int64_t key_id, money::Micros amount, money::Micros charged);
+  // Which lease of the key the book has now (0 when none): taken when a charge is written in a
+  // transaction not yet committed, for Charged.
+  uint64_t Mark(int64_t key_id) const;
+  // The charge of a request that held `amount` is committed; it was written when the lease was
+  // `mark`. The hold ends; the lease shrinks by `charged` unless it was replaced since (Leased):
+  // the database granted that lease after applying the journal, this charge included, so it is
+  // net of it already. Called only once the write committed: a hold ended when its charge was
+  // written in a batch that then did not commit let the batch's calls, run again, lease without
+  // counting that charge anywhere (the two-replica overspend, tests/integration/replicas.test.mjs).
+  void Charged(int64_t key_id, money::Micros amount, money::Micros charged, uint64_t mark);
   // Undoes a reservation whose database write did not last (a batch that did not commit).
   void Unreserve(int64_t key_id, money::Micros amount);
   // Forgets whether the lease is fresh: the next request asks the database again, which sets
@@ -90,7 +101,7 @@ class AccountBook {
     money::Micros held_since_lease = 0;  // every hold taken from the current lease, ended or not
     Clock::time_point fresh_until{};     // {} until confirmed
     Clock::time_point granted_at{};
-    uint64_t ticket = 0;  // of the last Leased
+    uint64_t ticket = 0;  // of the last Leased: unique in the book, never reused by another lease
   };
   struct Shard {
     mutable std::mutex mu;
@@ -100,6 +111,7 @@ class AccountBook {
   const Shard& ShardOf(int64_t key_id) const { return shards_[static_cast<uint64_t>(key_id) % shards_.size()]; }
 
   const Options options_;
+  std::atomic<uint64_t> tickets_{0};  // the last ticket handed out
   std::array<Shard, 64> shards_;
 };
 

@@ -120,6 +120,52 @@ TEST(AccountBookTest, AChargeShrinksTheLeaseAndFreesTheHold) {
   EXPECT_EQ(book.Reserved(7), 0);
 }
 
+// A charge written in a transaction not yet committed keeps its hold, so that a lease asked for
+// meanwhile (or after the transaction failed and its calls ran again) still counts its money; once
+// committed, the lease shrinks by the charge unless the database granted a new lease since, which
+// was net of it (docs/architecture.md §4.11).
+TEST(AccountBookTest, AChargeEndsItsHoldOnlyOnceCommitted) {
+  AccountBook book;
+  const auto t = Clock::now();
+  ASSERT_TRUE(Grant(book, 7, 1'000, 400, t));
+  const uint64_t mark = book.Mark(7);
+  EXPECT_NE(mark, 0u);
+  // Written, not committed: a lease asked for now must still cover the 400.
+  EXPECT_EQ(book.AskFor(7, 100).need, 500);
+  book.Charged(7, 400, 30, mark);
+  EXPECT_EQ(book.Reserved(7), 0);
+  EXPECT_TRUE(book.TryReserve(7, 970, t));
+  EXPECT_FALSE(book.TryReserve(7, 1, t)) << "30 of the lease was spent";
+}
+
+TEST(AccountBookTest, AChargeCommittedAfterANewLeaseDoesNotShrinkItAgain) {
+  AccountBook book;
+  const auto t = Clock::now();
+  ASSERT_TRUE(Grant(book, 7, 1'000, 400, t));
+  const uint64_t mark = book.Mark(7);
+  // The same transaction applies the journal, the charge of 30 included, and leases: 970 of the
+  // old lease is left, and 100 more are granted.
+  ASSERT_TRUE(Grant(book, 7, 1'070, 100, t));
+  EXPECT_NE(book.Mark(7), mark);
+  book.Charged(7, 400, 30, mark);
+  EXPECT_EQ(book.Reserved(7), 100);
+  EXPECT_TRUE(book.TryReserve(7, 970, t));
+  EXPECT_FALSE(book.TryReserve(7, 1, t));
+}
+
+TEST(AccountBookTest, ALeaseTakenBackAndGrantedAgainHasANewMark) {
+  AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
+  const auto t = Clock::now();
+  ASSERT_TRUE(Grant(book, 1, 500, 0, t));
+  ASSERT_TRUE(Grant(book, 2, 500, 0, t));
+  const uint64_t first = book.Mark(1);
+  EXPECT_NE(first, book.Mark(2)) << "marks are not per key";
+  ASSERT_EQ(book.TakeIdle(t + 1000ms).size(), 2u);
+  EXPECT_EQ(book.Mark(1), 0u);
+  ASSERT_TRUE(Grant(book, 1, 500, 0, t + 1000ms));
+  EXPECT_NE(book.Mark(1), first);
+}
+
 TEST(AccountBookTest, IdleStaleLeasesAreTakenBack) {
   AccountBook book({.lease_ttl = 1000ms, .spare_holds = 8});
   const auto t = Clock::now();

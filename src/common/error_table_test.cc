@@ -126,5 +126,33 @@ TEST(StreamErrorChunkTest, StatusFollowsTheCode) {
   }
 }
 
+TEST(ErrorReplyTest, AProviderCausedErrorCarriesOpenRoutersMetadata) {
+  ProviderErrorMetadata metadata{"OpenAI", "Rate limit reached"};
+  json::value v = json::parse(ErrorBody(MakeError(ErrorCode::kRateLimited, "openai: Rate limit reached"), &metadata));
+  const json::object& e = v.at("error").as_object();
+  EXPECT_EQ(e.at("code").as_int64(), 429);
+  EXPECT_EQ(e.at("metadata").at("provider_name"), json::value("OpenAI"));
+  EXPECT_EQ(e.at("metadata").at("raw"), json::value("Rate limit reached"));
+  json::value plain = json::parse(ErrorBody(MakeError(ErrorCode::kBadRequest, "x")));
+  EXPECT_FALSE(plain.at("error").as_object().contains("metadata")) << "only a provider's errors have metadata";
+}
+
+TEST(ScrubProviderTextTest, HidesKeysAccountIdsAndAddresses) {
+  // As OpenAI words a rate limit (the organisation id is the account's) and a bad key.
+  EXPECT_EQ(ScrubProviderText("Rate limit reached for gpt-4o in organization org-AbC123xyz on tokens per min."),
+            "Rate limit reached for gpt-4o in organization org-*** on tokens per min.");
+  EXPECT_EQ(ScrubProviderText("Incorrect API key provided: sk-proj-abcdEFGH1234. You can find your API key at"),
+            "Incorrect API key provided: sk-***. You can find your API key at");
+  EXPECT_EQ(ScrubProviderText("API key not valid: AIzaSyD-abc_123. Please pass a valid API key."),
+            "API key not valid: AIza***. Please pass a valid API key.");
+  EXPECT_EQ(ScrubProviderText("called with api_key=abc123def and Authorization: Bearer tok_9876543"),
+            "called with api_key=*** and Authorization: Bearer ***");
+  EXPECT_EQ(ScrubProviderText("project proj_Zx81 of ops@example.com is over quota"),
+            "project proj_*** of ***@*** is over quota");
+  // Words that only look alike stay.
+  EXPECT_EQ(ScrubProviderText("task-force disk-sk-1 organization"), "task-force disk-sk-1 organization");
+  EXPECT_EQ(ScrubProviderText(std::string(5000, 'a'), 100), std::string(100, 'a') + "…");
+}
+
 }  // namespace
 }  // namespace turnpike::gateway

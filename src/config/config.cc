@@ -11,6 +11,7 @@
 #include <set>
 
 #include "common/money.h"
+#include "config/networks.h"
 
 namespace turnpike::config {
 namespace {
@@ -162,11 +163,13 @@ Status CheckEnvName(const std::string& name, const std::string& value) {
 const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
     {"server",
      {"host", "gateway_port", "control_port", "threads", "max_body_bytes", "max_header_bytes", "read_timeout_ms",
-      "keepalive_timeout_ms", "shutdown_grace_ms"}},
+      "keepalive_timeout_ms", "header_timeout_ms", "shutdown_grace_ms", "max_connections", "control_max_connections",
+      "trusted_proxies"}},
+    {"metrics", {"host", "port", "token"}},
     {"database", {"url", "data_dir", "fsync_interval_ms"}},
     {"auth",
      {"jwt_secret", "key_cache_ttl_ms", "cookie_secure", "allowed_origins", "allow_signup", "login_per_ip_per_minute",
-      "login_per_email_per_minute"}},
+      "login_per_email_per_minute", "login_per_email_any_address_per_minute"}},
     {"dashboard", {"dir", "public_gateway_url"}},
     {"payments",
      {"provider", "min_usd", "max_usd", "success_url", "cancel_url", "stripe_secret_key_env",
@@ -176,7 +179,7 @@ const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
     {"log", {"level", "requests", "request_log_batch", "request_log_flush_ms"}},
     {"upstream",
      {"connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "max_response_bytes", "max_event_bytes",
-      "max_connections_per_host", "client"}},
+      "max_connections_per_host", "client", "breaker_cooldown_ms", "allow_private_base_urls"}},
 };
 
 Status CheckKnownKeys(const toml::table& t) {
@@ -208,7 +211,21 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   TRY(Int(t, "server", "max_body_bytes", "TURNPIKE_MAX_BODY_BYTES", env, 1024, int64_t{1} << 30, c.max_body_bytes));
   TRY(Int(t, "server", "max_header_bytes", nullptr, env, 1024, 1 << 20, c.max_header_bytes));
   TRY(Int(t, "server", "read_timeout_ms", "TURNPIKE_READ_TIMEOUT_MS", env, 100, 3'600'000, c.read_timeout_ms));
-  TRY(Int(t, "server", "keepalive_timeout_ms", nullptr, env, 100, 3'600'000, c.keepalive_timeout_ms));
+  TRY(Int(t, "server", "keepalive_timeout_ms", "TURNPIKE_KEEPALIVE_TIMEOUT_MS", env, 100, 3'600'000,
+          c.keepalive_timeout_ms));
+  TRY(Int(t, "server", "header_timeout_ms", "TURNPIKE_HEADER_TIMEOUT_MS", env, 100, 3'600'000, c.header_timeout_ms));
+  TRY(Int(t, "server", "max_connections", "TURNPIKE_MAX_CONNECTIONS", env, 1, 10'000'000, c.max_connections));
+  TRY(Int(t, "server", "control_max_connections", "TURNPIKE_CONTROL_MAX_CONNECTIONS", env, 1, 10'000'000,
+          c.control_max_connections));
+  TRY(Strings(t, "server", "trusted_proxies", "TURNPIKE_TRUSTED_PROXIES", env, c.trusted_proxies));
+  if (auto parsed = Networks::Parse(c.trusted_proxies); !parsed.ok()) {
+    return Bad("server.trusted_proxies (TURNPIKE_TRUSTED_PROXIES)", parsed.error().message);
+  }
+  int64_t metrics_port = c.metrics_port;
+  TRY(Str(t, "metrics", "host", "TURNPIKE_METRICS_HOST", env, c.metrics_host));
+  TRY(Int(t, "metrics", "port", "TURNPIKE_METRICS_PORT", env, -1, 65535, metrics_port));
+  c.metrics_port = static_cast<int>(metrics_port);
+  TRY(Str(t, "metrics", "token", "TURNPIKE_METRICS_TOKEN", env, c.metrics_token));
   TRY(Int(t, "server", "shutdown_grace_ms", "TURNPIKE_SHUTDOWN_GRACE_MS", env, 0, 3'600'000, c.shutdown_grace_ms));
   TRY(Str(t, "database", "url", "DATABASE_URL", env, c.database_url));
   TRY(Str(t, "database", "data_dir", "TURNPIKE_DATA_DIR", env, c.data_dir));
@@ -223,6 +240,8 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
           c.login_per_ip_per_minute));
   TRY(Int(t, "auth", "login_per_email_per_minute", "TURNPIKE_LOGIN_PER_EMAIL_PER_MINUTE", env, 1, 1'000'000,
           c.login_per_email_per_minute));
+  TRY(Int(t, "auth", "login_per_email_any_address_per_minute", "TURNPIKE_LOGIN_PER_EMAIL_ANY_ADDRESS_PER_MINUTE", env,
+          1, 1'000'000, c.login_per_email_any_address_per_minute));
   TRY(Str(t, "dashboard", "dir", "TURNPIKE_DASHBOARD_DIR", env, c.dashboard_dir));
   TRY(Str(t, "dashboard", "public_gateway_url", "TURNPIKE_PUBLIC_GATEWAY_URL", env, c.public_gateway_url));
   if (!c.public_gateway_url.empty()) TRY(CheckBaseUrl("dashboard.public_gateway_url", c.public_gateway_url));
@@ -272,6 +291,10 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   TRY(Int(t, "upstream", "max_event_bytes", nullptr, env, 1024, int64_t{1} << 30, u.max_event_bytes));
   TRY(Int(t, "upstream", "max_connections_per_host", nullptr, env, 1, 100'000, u.max_connections_per_host));
   TRY(Str(t, "upstream", "client", "TURNPIKE_UPSTREAM_CLIENT", env, u.client));
+  TRY(Bool(t, "upstream", "allow_private_base_urls", "TURNPIKE_UPSTREAM_ALLOW_PRIVATE_BASE_URLS", env,
+           u.allow_private_base_urls));
+  TRY(Int(t, "upstream", "breaker_cooldown_ms", "TURNPIKE_UPSTREAM_BREAKER_COOLDOWN_MS", env, 100, 3'600'000,
+          u.breaker_cooldown_ms));
   if (u.client != "auto" && u.client != "native" && u.client != "curl") {
     return Bad("upstream.client (TURNPIKE_UPSTREAM_CLIENT)",
                "must be \"auto\", \"native\" or \"curl\", got \"" + u.client + "\"");
@@ -305,6 +328,10 @@ EnvLookup ProcessEnv() {
     if (!v) return std::nullopt;
     return std::string(v);
   };
+}
+
+bool LoopbackOnly(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
 }
 
 Status CheckBaseUrl(const std::string& name, const std::string& url) {

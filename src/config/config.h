@@ -23,6 +23,13 @@ struct UpstreamOptions {
   // "curl" (libcurl: HTTP/2, outbound proxies) or "auto": native unless an outbound proxy from the
   // environment (https_proxy, http_proxy, ALL_PROXY, minus NO_PROXY) applies to the host.
   std::string client = "auto";
+  // How long an endpoint failing again and again (5 in a row, or 75% of 20+ calls) is kept behind
+  // the others before one request probes it; doubled after each failed probe, up to 10× this.
+  int64_t breaker_cooldown_ms = 30'000;
+  // Whether the control plane's admin API may set a provider's base_url to a loopback, private or
+  // link-local address (a local model server). Base URLs from the environment or a catalog file
+  // are the operator's and always allowed.
+  bool allow_private_base_urls = false;
   // A PEM file of CAs trusted for upstream TLS (native: besides the system's; curl: instead of
   // them). Not read from the file or the environment: tests set it.
   std::string extra_ca_file;
@@ -38,7 +45,27 @@ struct Config {
   int64_t max_header_bytes = 16 << 10;  // larger request heads get 431
   int64_t read_timeout_ms = 30'000;     // to read one whole request
   int64_t keepalive_timeout_ms = 75'000;
+  // A new connection must send its first request head, and any request head must arrive once its
+  // first byte did, within this long (slow or silent clients are closed; a started head gets 408).
+  int64_t header_timeout_ms = 10'000;
   int64_t shutdown_grace_ms = 30'000;  // in-flight requests get this long after SIGTERM
+  // Open connections per listener. At the limit a new connection takes the place of the one idle
+  // the longest (closed: it was waiting for a request); when none is idle it is answered 503 with
+  // Retry-After, and past that (a few hundred refusals at once) closed at accept
+  // (docs/architecture.md, "Connection limits").
+  int64_t max_connections = 10'000;         // the gateway listener
+  int64_t control_max_connections = 1'000;  // the control listener
+  // Addresses (or CIDR ranges) of reverse proxies in front of Turnpike. From these only,
+  // X-Forwarded-For gives the client's address (login limits) and X-Forwarded-Proto / Forwarded
+  // "proto=https" says the dashboard is reached over HTTPS (Secure cookie, HSTS).
+  std::vector<std::string> trusted_proxies;
+
+  // [metrics]
+  // GET /metrics: on the gateway listener when metrics_port is -1, else only on a listener of
+  // its own at metrics_host:metrics_port (metrics_host "" = server.host).
+  std::string metrics_host;
+  int metrics_port = -1;
+  std::string metrics_token;  // when set, /metrics needs "Authorization: Bearer <token>"
 
   // [database]
   std::string database_url = "sqlite://./data/turnpike.db";
@@ -56,7 +83,11 @@ struct Config {
   std::vector<std::string> allowed_origins;  // extra origins (scheme://host[:port]) allowed to mutate
   bool allow_signup = true;                  // POST /api/auth/signup open to anyone
   int64_t login_per_ip_per_minute = 20;      // login + sign-up attempts per client IP
-  int64_t login_per_email_per_minute = 5;    // login + sign-up attempts per email address
+  int64_t login_per_email_per_minute = 5;    // login + sign-up attempts per (email address, client IP)
+  // Login + sign-up attempts per email address from every client IP the account has not signed in
+  // from in the last 30 days, together: someone guessing from many addresses is held to this;
+  // the owner, from an address they used before, is not.
+  int64_t login_per_email_any_address_per_minute = 10;
 
   // [dashboard]
   std::string dashboard_dir =
@@ -107,6 +138,10 @@ EnvLookup ProcessEnv();
 // overrides and validates. Errors name the offending key and why, e.g.
 // "server.gateway_port (TURNPIKE_GATEWAY_PORT): must be 0..65535, got 70000".
 Result<Config> Load(const std::string& path, const EnvLookup& env);
+
+// Whether a listener bound to `host` is reachable from this machine only: 127.0.0.0/8, ::1 or
+// "localhost".
+bool LoopbackOnly(const std::string& host);
 
 // Validates an upstream base URL ("OPENAI_BASE_URL" etc.): http or https, a host, no query.
 Status CheckBaseUrl(const std::string& name, const std::string& url);

@@ -1,6 +1,7 @@
 // Config: defaults, the TOML file, environment overrides, and error messages that name the key
 // and the reason. The environment is always an injected map, never the process's.
 #include "config/config.h"
+#include "config/networks.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -110,6 +111,14 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.upstream.max_connections_per_host, d.upstream.max_connections_per_host);
   EXPECT_EQ(c.upstream.client, d.upstream.client);
   EXPECT_EQ(c.upstream.client, "auto");
+  EXPECT_EQ(c.header_timeout_ms, d.header_timeout_ms);
+  EXPECT_EQ(c.max_connections, d.max_connections);
+  EXPECT_EQ(c.control_max_connections, d.control_max_connections);
+  EXPECT_EQ(c.trusted_proxies, d.trusted_proxies);
+  EXPECT_EQ(c.metrics_host, d.metrics_host);
+  EXPECT_EQ(c.metrics_port, d.metrics_port);
+  EXPECT_EQ(c.metrics_token, d.metrics_token);
+  EXPECT_EQ(c.login_per_email_any_address_per_minute, d.login_per_email_any_address_per_minute);
   // The defaults users read about in the docs and rely on.
   EXPECT_EQ(c.gateway_port, 4000);
   EXPECT_EQ(c.control_port, 3000);
@@ -553,6 +562,85 @@ TEST_F(ConfigTest, BadStripeKeys) {
   std::string hook = ErrorOf("[payments]\nstripe_webhook_secret_env = \"whsec_abcdef123456\"\n");
   EXPECT_TRUE(Has(hook, "payments.stripe_webhook_secret_env"));
   EXPECT_EQ(hook.find("abcdef123456"), std::string::npos) << hook;
+}
+
+}  // namespace
+}  // namespace turnpike::config
+
+namespace turnpike::config {
+namespace {
+
+// The edge's settings (issue 13): connection limits, the header timeout, trusted proxies and the
+// metrics listener, from the file and from the environment.
+TEST_F(ConfigTest, EdgeSettingsFromFileAndEnvironment) {
+  auto d = Load(Write("empty.toml", ""), MapEnv({}));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->max_connections, 10'000);
+  EXPECT_EQ(d->control_max_connections, 1'000);
+  EXPECT_EQ(d->header_timeout_ms, 10'000);
+  EXPECT_EQ(d->metrics_port, -1);
+  EXPECT_EQ(d->metrics_token, "");
+  EXPECT_TRUE(d->trusted_proxies.empty());
+
+  auto f = Load(Write("edge.toml",
+                      "[server]\nmax_connections = 50\ncontrol_max_connections = 7\nheader_timeout_ms = 2000\n"
+                      "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n"
+                      "[metrics]\nhost = \"127.0.0.2\"\nport = 9464\ntoken = \"t0ken\"\n"),
+                MapEnv({}));
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  EXPECT_EQ(f->max_connections, 50);
+  EXPECT_EQ(f->control_max_connections, 7);
+  EXPECT_EQ(f->header_timeout_ms, 2000);
+  EXPECT_EQ(f->trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  EXPECT_EQ(f->metrics_host, "127.0.0.2");
+  EXPECT_EQ(f->metrics_port, 9464);
+  EXPECT_EQ(f->metrics_token, "t0ken");
+
+  auto e = Load(Write("empty2.toml", ""), MapEnv({{"TURNPIKE_MAX_CONNECTIONS", "123"},
+                                                  {"TURNPIKE_CONTROL_MAX_CONNECTIONS", "45"},
+                                                  {"TURNPIKE_HEADER_TIMEOUT_MS", "500"},
+                                                  {"TURNPIKE_KEEPALIVE_TIMEOUT_MS", "600"},
+                                                  {"TURNPIKE_TRUSTED_PROXIES", "192.168.1.1, 172.16.0.0/12"},
+                                                  {"TURNPIKE_METRICS_PORT", "0"},
+                                                  {"TURNPIKE_METRICS_TOKEN", "secret-token"}}));
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->max_connections, 123);
+  EXPECT_EQ(e->control_max_connections, 45);
+  EXPECT_EQ(e->header_timeout_ms, 500);
+  EXPECT_EQ(e->keepalive_timeout_ms, 600);
+  EXPECT_EQ(e->trusted_proxies, (std::vector<std::string>{"192.168.1.1", "172.16.0.0/12"}));
+  EXPECT_EQ(e->metrics_port, 0);
+  EXPECT_EQ(e->metrics_token, "secret-token");
+}
+
+TEST_F(ConfigTest, BadTrustedProxyNamesTheKeyAndTheItem) {
+  auto c = Load(Write("empty.toml", ""), MapEnv({{"TURNPIKE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_TRUE(Has(c.error().message, "server.trusted_proxies (TURNPIKE_TRUSTED_PROXIES)"));
+  EXPECT_TRUE(Has(c.error().message, "\"proxy.local\""));
+  auto zero = Load(Write("zero.toml", "[server]\nmax_connections = 0\n"), MapEnv({}));
+  ASSERT_FALSE(zero.ok());
+  EXPECT_TRUE(Has(zero.error().message, "server.max_connections"));
+}
+
+TEST(NetworksTest, AddressesAndRanges) {
+  auto n = Networks::Parse({"10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1", "172.16.0.0/12"});
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_TRUE(n->Contains("10.1.2.3"));
+  EXPECT_TRUE(n->Contains("::ffff:10.1.2.3"));  // an IPv4 client of a listener bound to ::
+  EXPECT_TRUE(n->Contains("192.168.1.7"));
+  EXPECT_FALSE(n->Contains("192.168.1.8"));
+  EXPECT_TRUE(n->Contains("172.31.255.255"));
+  EXPECT_FALSE(n->Contains("172.32.0.1"));
+  EXPECT_TRUE(n->Contains("fd12::5"));
+  EXPECT_TRUE(n->Contains("[::1]"));
+  EXPECT_FALSE(n->Contains("::2"));
+  EXPECT_FALSE(n->Contains("11.0.0.1"));
+  EXPECT_FALSE(n->Contains("not an address"));
+  EXPECT_FALSE(Networks().Contains("10.1.2.3"));
+  for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "::/129", "10.0.0.0/8x", "example.com", ""}) {
+    EXPECT_FALSE(Networks::Parse({bad}).ok()) << bad;
+  }
 }
 
 }  // namespace

@@ -15,6 +15,8 @@ Api::Api(const config::Config& config, const ApiStores& stores, state::KeyCache*
       allowed_origins_(config.allowed_origins),
       checkout_min_(money::ParseUsd(config.payments_min_usd).value_or(money::kMicrosPerUsd)),
       checkout_max_(money::ParseUsd(config.payments_max_usd).value_or(10'000 * money::kMicrosPerUsd)),
+      host_(config.host),
+      allow_private_base_urls_(config.upstream.allow_private_base_urls),
       users_(stores.users),
       keys_(stores.keys),
       catalog_(stores.catalog),
@@ -28,8 +30,12 @@ Api::Api(const config::Config& config, const ApiStores& stores, state::KeyCache*
       sessions_(stores.sessions, std::move(session_secret)),
       ip_limiter_(config.login_per_ip_per_minute, clock),
       email_limiter_(config.login_per_email_per_minute, clock),
+      any_email_limiter_(config.login_per_email_any_address_per_minute, clock),
+      known_clients_(std::chrono::hours(24 * 30), clock),
       configured_gateway_port_(config.gateway_port),
       public_gateway_url_(config.public_gateway_url) {
+  // Validated by config::Load; a bad list (tests build configs by hand) trusts nobody.
+  if (auto trusted = config::Networks::Parse(config.trusted_proxies); trusted.ok()) trusted_proxies_ = *trusted;
   const auto& routes = Routes();
   for (size_t i = 0; i < routes.size(); ++i) router_.Add(routes[i].method, routes[i].pattern, static_cast<int>(i));
   // Same cost parameters as real hashes, so verifying against it takes as long.
@@ -93,7 +99,8 @@ Reply Api::Handle(const net::HttpRequest& request) {
   }
   const Route& route = Routes()[static_cast<size_t>(match.id)];
   if (route.access == Access::kWebhook) {
-    return (this->*route.handler)(Call{request, std::move(match.params), std::nullopt, UnixSeconds()});
+    return (this->*route.handler)(Call{request, std::move(match.params), std::nullopt, UnixSeconds(),
+                                       SeeClient(request, trusted_proxies_, cookie_secure_)});
   }
   std::string_view authorization = FindHeader(request.headers, "authorization");
   bool via_cookie = authorization.empty() && !SessionCookieValue(FindHeader(request.headers, "cookie")).empty();
@@ -101,7 +108,8 @@ Reply Api::Handle(const net::HttpRequest& request) {
                             allowed_origins_, via_cookie);
   if (!origin.ok()) return ErrorReply(origin.error());
 
-  Call call{request, std::move(match.params), std::nullopt, UnixSeconds()};
+  Call call{request, std::move(match.params), std::nullopt, UnixSeconds(),
+            SeeClient(request, trusted_proxies_, cookie_secure_)};
   if (journal_) {
     // What the gateway answered a moment ago reads as if it were in the ledger and the log
     // already, in every answer (a failure here is the store's; the call below reports it).
@@ -115,7 +123,7 @@ Reply Api::Handle(const net::HttpRequest& request) {
     } else if (route.access != Access::kOptionalUser || !signed_out) {
       // A store failure is not a sign-out: the cookie stays.
       Reply reply = ErrorReply(principal.error());
-      if (via_cookie && signed_out) AddHeader(reply, "Set-Cookie", ClearedSessionCookie(cookie_secure_));
+      if (via_cookie && signed_out) AddHeader(reply, "Set-Cookie", ClearedSessionCookie(call.client.https));
       return reply;
     }
     if (route.access == Access::kAdmin && !call.user().is_admin) {

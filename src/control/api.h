@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "control/forwarded.h"
 #include "control/rate_limiter.h"
 #include "control/reply.h"
 #include "control/router.h"
@@ -53,6 +54,7 @@ struct Call {
   PathParams params;
   std::optional<Principal> principal;  // set on routes that need a session
   int64_t now = 0;                     // unix seconds
+  ClientView client;                   // the client's address and scheme, through trusted proxies
   std::string_view Param(std::string_view name) const { return FindParam(params, name); }
   const store::User& user() const { return principal->user; }
 };
@@ -118,10 +120,11 @@ class Api {
   Reply Login(const Call& call);
   Reply Logout(const Call& call);
   Reply Me(const Call& call);
-  // Rate limits by client address and by email; 429 with retry-after when refused.
+  // Rate limits by client address, by (email, client address), and by email over every address
+  // the account was not signed in from before; 429 with retry-after when refused.
   std::optional<Reply> Throttle(const Call& call, const std::string& email);
-  // Starts a session: {user, token, expires_at} with the cookie.
-  Reply SessionReply(int status, const store::User& user, int64_t now);
+  // Starts a session: {user, token, expires_at} with the cookie (Secure over HTTPS).
+  Reply SessionReply(int status, const store::User& user, const Call& call);
 
   // key_routes.cc
   Reply ListKeys(const Call& call);
@@ -178,10 +181,13 @@ class Api {
   std::shared_ptr<const state::CatalogSnapshot> ReloadCatalog();
 
   bool cookie_secure_;
+  config::Networks trusted_proxies_;
   bool allow_signup_;
   std::vector<std::string> allowed_origins_;
   money::Micros checkout_min_;
   money::Micros checkout_max_;
+  std::string host_;              // server.host: whether other hosts can reach this server (the sandbox's rule)
+  bool allow_private_base_urls_;  // upstream.allow_private_base_urls: the admin API may name them
   store::UserStore& users_;
   store::KeyStore& keys_;
   store::CatalogStore& catalog_;
@@ -194,7 +200,9 @@ class Api {
   payments::PaymentProvider* payments_;
   Sessions sessions_;
   RateLimiter ip_limiter_;
-  RateLimiter email_limiter_;
+  RateLimiter email_limiter_;      // per (email, client address)
+  RateLimiter any_email_limiter_;  // per email, from addresses it was not signed in from lately
+  KnownClients known_clients_;     // (email, address) pairs that signed in lately
   Router router_;
   std::string dummy_hash_;  // verified against on a login for an unknown email (timing)
 

@@ -166,5 +166,60 @@ TEST_F(ApiTest, LoginRateLimitPerAddress) {
   EXPECT_EQ(Send("POST", "/api/auth/signup", Credentials("new@example.com", "whatever1")).status, 201);
 }
 
+// Issue 13: the per-email limit let anyone lock a chosen account out with a few wrong passwords a
+// minute. Now a guesser's attempts count per (email, address), and over all addresses only
+// against addresses the account has not signed in from.
+TEST_F(ApiTest, LoginLimitsSlowAGuesserWithoutLockingTheOwnerOut) {
+  SignUp("grace@example.com");  // from 10.0.0.1: a known address of the account from now on
+  remote_ = "10.0.0.66";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "wrong")).status, 401) << i;
+  }
+  EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "wrong")).status, 429);
+  remote_ = "10.0.0.1";
+  EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "correct horse")).status, 200);
+  // From many addresses: 10 a minute in all for the account from new addresses (6 spent above:
+  // the sign-up, before the account had a known address, and the guesser's 5).
+  for (int i = 0; i < 4; ++i) {
+    remote_ = "10.0.1." + std::to_string(i);
+    EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "wrong")).status, 401) << i;
+  }
+  remote_ = "10.0.2.1";
+  Answer limited = Send("POST", "/api/auth/login", Credentials("grace@example.com", "correct horse"));
+  EXPECT_EQ(ErrorParam(limited, 429), "");
+  EXPECT_EQ(limited.Header("retry-after"), "6");
+  remote_ = "10.0.0.1";
+  EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "correct horse")).status, 200);
+  now_ += 6s;
+  remote_ = "10.0.2.1";
+  EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("grace@example.com", "correct horse")).status, 200);
+}
+
+// Behind a trusted proxy the client's address is the proxy's X-Forwarded-For entry, and the
+// session cookie is Secure when the proxy says the browser used HTTPS.
+TEST_F(ApiTest, TrustedProxyGivesTheClientAddressAndTheScheme) {
+  config::Config behind = config_;
+  behind.trusted_proxies = {"10.9.0.0/16"};
+  MakeApi(behind);
+  SignUp("heidi@example.com");
+  remote_ = "10.9.0.5";  // the proxy
+  // 25 sign-in attempts through the proxy, each from another client: the limit of 20 per address
+  // applies to each client, not to the proxy.
+  for (int i = 0; i < 25; ++i) {
+    std::map<std::string, std::string> forwarded{{"X-Forwarded-For", "192.0.2." + std::to_string(i)}};
+    const std::string email = "n" + std::to_string(i) + "@example.com";
+    EXPECT_EQ(Send("POST", "/api/auth/login", Credentials(email, "wrong"), "", "bearer", forwarded).status, 401) << i;
+  }
+  Answer https = Send("POST", "/api/auth/login", Credentials("heidi@example.com", "correct horse"), "", "bearer",
+                      {{"X-Forwarded-For", "198.51.100.1"}, {"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(https.status, 200);
+  EXPECT_NE(https.Header("set-cookie").find("; Secure"), std::string::npos) << https.Header("set-cookie");
+  remote_ = "10.0.0.8";  // not a proxy: its X-Forwarded-Proto is not believed
+  Answer spoofed = Send("POST", "/api/auth/login", Credentials("heidi@example.com", "correct horse"), "", "bearer",
+                        {{"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(spoofed.status, 200);
+  EXPECT_EQ(spoofed.Header("set-cookie").find("Secure"), std::string::npos) << spoofed.Header("set-cookie");
+}
+
 }  // namespace
 }  // namespace turnpike::control

@@ -40,9 +40,15 @@ std::variant<Credentials, Reply> ReadCredentials(const Call& call, bool check_pa
 
 }  // namespace
 
+// Someone who guesses at an account from many addresses is held to any_email_limiter_'s pace in
+// all; the owner, signing in from an address the account signed in from before, is not held up
+// by them: their attempts count only against that address's own limits. (A per-email limit over
+// every address would let anyone lock a chosen account out with a few wrong passwords a minute.)
 std::optional<Reply> Api::Throttle(const Call& call, const std::string& email) {
-  int64_t wait = ip_limiter_.Acquire("ip:" + call.http.remote_address);
-  if (wait == 0) wait = email_limiter_.Acquire("email:" + email);
+  const std::string& address = call.client.address;
+  int64_t wait = ip_limiter_.Acquire("ip:" + address);
+  if (wait == 0) wait = email_limiter_.Acquire("email:" + email + " ip:" + address);
+  if (wait == 0 && !known_clients_.Knows(email + " ip:" + address)) wait = any_email_limiter_.Acquire("email:" + email);
   if (wait == 0) return std::nullopt;
   Reply reply = ErrorReply(MakeError(ErrorCode::kRateLimited,
                                      "Too many sign-in attempts: try again in " + std::to_string(wait) + " seconds"));
@@ -50,15 +56,16 @@ std::optional<Reply> Api::Throttle(const Call& call, const std::string& email) {
   return reply;
 }
 
-Reply Api::SessionReply(int status, const store::User& user, int64_t now) {
-  auto session = sessions_.Start(user.id, now);
+Reply Api::SessionReply(int status, const store::User& user, const Call& call) {
+  auto session = sessions_.Start(user.id, call.now);
   if (!session.ok()) return ErrorReply(session.error());
   json::object body;
   body["user"] = UserJson(user);
   body["token"] = session->token;
   body["expires_at"] = FormatUnixSeconds(session->expires_at);
   Reply reply = JsonReply(status, body);
-  AddHeader(reply, "Set-Cookie", SessionCookie(session->token, cookie_secure_));
+  AddHeader(reply, "Set-Cookie", SessionCookie(session->token, call.client.https));
+  known_clients_.Remember(user.email + " ip:" + call.client.address);
   return reply;
 }
 
@@ -80,7 +87,7 @@ Reply Api::Signup(const Call& call) {
   auto user = users_.FindUserById(*id);
   if (!user.ok()) return ErrorReply(user.error());
   if (!*user) return ErrorReply(MakeError(ErrorCode::kInternal, "the new user is missing"));
-  return SessionReply(201, **user, call.now);
+  return SessionReply(201, **user, call);
 }
 
 Reply Api::Login(const Call& call) {
@@ -95,7 +102,7 @@ Reply Api::Login(const Call& call) {
   const std::string& hash = user ? user->password_hash : dummy_hash_;
   bool verified = crypto::VerifyPassword(credentials.password, hash);
   if (!user || !verified || user->disabled) return ErrorReply(BadCredentials());
-  return SessionReply(200, *user, call.now);
+  return SessionReply(200, *user, call);
 }
 
 Reply Api::Logout(const Call& call) {
@@ -103,7 +110,7 @@ Reply Api::Logout(const Call& call) {
     if (auto s = sessions_.End(call.principal->session); !s.ok()) return ErrorReply(s.error());
   }
   Reply reply = NoContent();
-  AddHeader(reply, "Set-Cookie", ClearedSessionCookie(cookie_secure_));
+  AddHeader(reply, "Set-Cookie", ClearedSessionCookie(call.client.https));
   return reply;
 }
 

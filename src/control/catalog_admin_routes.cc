@@ -5,10 +5,16 @@
 //
 // A model id holds a '/' ("openai/gpt-4o-mini"): in a path it is one segment, URL-encoded
 // ("openai%2Fgpt-4o-mini").
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <map>
 
+#include "config/networks.h"
 #include "control/api.h"
 #include "control/catalog_views.h"
 #include "control/fields.h"
@@ -144,9 +150,37 @@ money::Prices PricesAt(const std::vector<store::PriceChange>& history, int64_t a
   return prices;
 }
 
+// Whether a URL's host is, or now resolves to, a loopback, private, shared, link-local or
+// unspecified address: an admin must not point the gateway, with a provider key, at the
+// server's own network (SSRF). A name that does not resolve is let through (it reaches nothing).
+bool PrivateHost(std::string host) {
+  static const config::Networks kPrivate =
+      config::Networks::Parse({"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+                               "172.16.0.0/12", "192.168.0.0/16", "::/128", "::1/128", "fc00::/7", "fe80::/10"})
+          .value();
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (host == "localhost" || host.ends_with(".localhost")) return true;
+  if (kPrivate.Contains(host)) return true;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) return false;
+  bool is_private = false;
+  for (addrinfo* a = found; a && !is_private; a = a->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* bytes = a->ai_family == AF_INET
+                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    if (::inet_ntop(a->ai_family, bytes, text, sizeof text)) is_private = kPrivate.Contains(text);
+  }
+  ::freeaddrinfo(found);
+  return is_private;
+}
+
 // base_url: an absolute http(s) URL with a host and no credentials, query or fragment; without
-// its trailing '/'.
-std::optional<std::string> BaseUrl(Fields& fields, Need need) {
+// its trailing '/'. Unless `allow_private`, not a private address (PrivateHost).
+std::optional<std::string> BaseUrl(Fields& fields, Need need, bool allow_private) {
   auto text = fields.String("base_url", need, kMaxUrl);
   if (!text) return std::nullopt;
   auto url = boost::urls::parse_absolute_uri(*text);
@@ -163,6 +197,13 @@ std::optional<std::string> BaseUrl(Fields& fields, Need need) {
   }
   if (url->has_query() || url->has_fragment()) {
     fields.Fail("base_url", "must have no query or fragment");
+    return std::nullopt;
+  }
+  if (!allow_private && PrivateHost(std::string(url->encoded_host()))) {
+    fields.Fail("base_url",
+                "names a loopback, private or link-local address; such upstreams (a local model server) are "
+                "allowed only by the server's configuration (upstream.allow_private_base_urls), or through "
+                "base_url_env");
     return std::nullopt;
   }
   std::string out = *text;
@@ -189,7 +230,7 @@ void EnvName(Fields& fields, const char* name, std::string& out) {
 
 // Applies the provider members of a body to `p`. `create`: name, adapter and base_url are
 // required.
-void ReadProvider(Fields& fields, store::Provider& p, bool create) {
+void ReadProvider(Fields& fields, store::Provider& p, bool create, bool allow_private) {
   Need need = create ? Need::kRequired : Need::kOptional;
   if (auto name = fields.String("name", need, kMaxName)) p.name = *name;
   if (auto adapter = fields.String("adapter", need, 20)) {
@@ -199,7 +240,7 @@ void ReadProvider(Fields& fields, store::Provider& p, bool create) {
       fields.Fail("adapter", "must be openai, anthropic or gemini");
     }
   }
-  if (auto url = BaseUrl(fields, need)) p.base_url = *url;
+  if (auto url = BaseUrl(fields, need, allow_private)) p.base_url = *url;
   EnvName(fields, "key_env", p.key_env);
   if (!p.key_env.empty() && !store::IsProviderKeyEnv(p.key_env))
     fields.Fail("key_env", std::string(store::kProviderKeyEnvRule));
@@ -342,7 +383,7 @@ Reply Api::AdminCreateProvider(const Call& call) {
       fields->Fail("id", "must be lower-case letters, digits, '-', '_' or '.' (such as \"groq\")");
     }
   }
-  ReadProvider(*fields, provider, true);
+  ReadProvider(*fields, provider, true, allow_private_base_urls_);
   if (!fields->ok()) return fields->Failure();
   if (auto s = catalog_.PutProvider(provider, store::PutMode::kCreate); !s.ok()) {
     return ErrorReply(s.error(), ParamFor(s.error(), "id"));
@@ -362,7 +403,7 @@ Reply Api::AdminUpdateProvider(const Call& call) {
   if (!fields.ok()) return ErrorReply(fields.error());
   store::Provider provider = *found;
   fields->AllowOnly({"name", "adapter", "base_url", "key_env", "base_url_env", "enabled"});
-  ReadProvider(*fields, provider, false);
+  ReadProvider(*fields, provider, false, allow_private_base_urls_);
   if (!fields->ok()) return fields->Failure();
   if (auto s = catalog_.PutProvider(provider, store::PutMode::kUpdate); !s.ok()) return ErrorReply(s.error());
   auto snapshot = ReloadCatalog();

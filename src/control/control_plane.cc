@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/error_table.h"
+#include "control/forwarded.h"
 
 namespace turnpike::control {
 namespace asio = boost::asio;
@@ -56,11 +57,12 @@ Reply LandingPage(const std::string& gateway_url) {
 }  // namespace
 
 ControlPlane::ControlPlane(store::HealthCheck& database, std::unique_ptr<Api> api, std::string gateway_url,
-                           StaticFiles dashboard)
+                           StaticFiles dashboard, EdgeHeaders edge)
     : database_(database),
       api_(std::move(api)),
       gateway_url_(std::move(gateway_url)),
       dashboard_(std::move(dashboard)),
+      edge_(std::move(edge)),
       pool_(kWorkers) {}
 
 ControlPlane::~ControlPlane() { Stop(); }
@@ -102,6 +104,14 @@ asio::awaitable<void> ControlPlane::Handle(int, const net::HttpRequest& request,
     // origins.
     headers.push_back(Header{"X-Frame-Options", "DENY"});
     headers.push_back(Header{"Referrer-Policy", "same-origin"});
+    if (!edge_.content_security_policy.empty()) {
+      headers.push_back(Header{"Content-Security-Policy", edge_.content_security_policy});
+    }
+  }
+  // HSTS only over HTTPS (browsers ignore it over plain HTTP, and sending it there would claim
+  // what is not so). No includeSubDomains: other services on sibling hosts are not ours to bind.
+  if (SeeClient(request, edge_.trusted_proxies, edge_.always_https).https) {
+    headers.push_back(Header{"Strict-Transport-Security", "max-age=31536000"});
   }
   if (api) headers.push_back(Header{"Cache-Control", "no-store"});
   for (auto& h : reply.headers) headers.push_back(std::move(h));

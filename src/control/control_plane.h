@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "config/networks.h"
 #include "control/api.h"
 #include "control/static_files.h"
 #include "net/http.h"
@@ -20,13 +21,22 @@ namespace turnpike::control {
 // The OpenAPI 3.1 document (src/control/openapi.json), embedded at build time.
 extern const std::string_view kOpenApiJson;
 
+// The security headers of the control listener's answers.
+struct EdgeHeaders {
+  config::Networks trusted_proxies;  // whose X-Forwarded-Proto is believed (forwarded.h)
+  bool always_https = false;         // auth.cookie_secure: the dashboard is only reached over HTTPS
+  // On the dashboard's pages and files (not the API's JSON); "" = none. See
+  // DashboardContentSecurityPolicy (static_files.h).
+  std::string content_security_policy;
+};
+
 class ControlPlane {
  public:
   // `database` answers /ready; `api` answers /api/ requests; `gateway_url` is shown on the
   // landing page ("" when this process runs no gateway); `dashboard` is served at / (empty: the
   // landing page instead).
   ControlPlane(store::HealthCheck& database, std::unique_ptr<Api> api, std::string gateway_url,
-               StaticFiles dashboard = StaticFiles());
+               StaticFiles dashboard = StaticFiles(), EdgeHeaders edge = EdgeHeaders());
   ~ControlPlane();
 
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
@@ -40,6 +50,7 @@ class ControlPlane {
   std::unique_ptr<Api> api_;
   std::string gateway_url_;
   StaticFiles dashboard_;
+  EdgeHeaders edge_;
   boost::asio::thread_pool pool_;
 };
 

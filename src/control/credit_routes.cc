@@ -70,6 +70,14 @@ Reply Api::Checkout(const Call& call) {
   if (!payments_) {
     return ErrorReply(MakeError(ErrorCode::kUnavailable, "Top-ups are turned off on this server (payments.provider)"));
   }
+  // The sandbox credits without payment: on a server that other hosts can reach, only an admin
+  // may use it (otherwise anyone on the network could sign up and spend the provider keys).
+  if (payments_->name() == "sandbox" && !call.user().is_admin && !config::LoopbackOnly(host_)) {
+    return ErrorReply(MakeError(ErrorCode::kForbidden,
+                                "The sandbox payment provider credits only admins on a server other hosts can reach "
+                                "(server.host is " +
+                                    host_ + "); use payments.provider = \"stripe\""));
+  }
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
   if (!fields.ok()) return ErrorReply(fields.error());
   auto amount = fields->Usd("amount_usd", Need::kRequired);

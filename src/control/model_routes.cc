@@ -59,7 +59,7 @@ Reply Api::Models(const Call&) {
     }
     body = models_body_;
   }
-  auto health = health_ ? health_->Snapshot() : std::map<std::string, state::ProviderHealthStats>{};
+  auto health = health_ ? state::ByProvider(health_->Snapshot()) : std::map<std::string, state::ProviderHealthStats>{};
   for (auto& p : body["providers"].as_array()) {
     auto& provider = p.as_object();
     provider["health"] = HealthJson(health[std::string(provider["id"].as_string())]);

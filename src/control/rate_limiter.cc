@@ -1,6 +1,7 @@
 #include "control/rate_limiter.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace turnpike::control {
 namespace {
@@ -26,6 +27,36 @@ int64_t RateLimiter::Acquire(const std::string& key) {
   }
   it->second = tat + interval_;
   return 0;
+}
+
+KnownClients::KnownClients(std::chrono::steady_clock::duration keep, RateLimiter::Clock clock)
+    : keep_(keep),
+      clock_(clock ? std::move(clock) : RateLimiter::Clock([] { return std::chrono::steady_clock::now(); })) {}
+
+void KnownClients::Remember(const std::string& key) {
+  const auto now = clock_();
+  std::lock_guard lock(mutex_);
+  if (until_.size() >= kMaxKeys) {
+    std::erase_if(until_, [now](const auto& entry) { return entry.second <= now; });
+    // Still full: forget the ones closest to expiry, half of them, rather than grow.
+    if (until_.size() >= kMaxKeys) {
+      std::vector<std::chrono::steady_clock::time_point> times;
+      times.reserve(until_.size());
+      for (const auto& entry : until_) times.push_back(entry.second);
+      auto middle = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
+      std::nth_element(times.begin(), middle, times.end());
+      const auto cut = *middle;
+      std::erase_if(until_, [cut](const auto& entry) { return entry.second <= cut; });
+    }
+  }
+  until_[key] = now + keep_;
+}
+
+bool KnownClients::Knows(const std::string& key) {
+  const auto now = clock_();
+  std::lock_guard lock(mutex_);
+  auto it = until_.find(key);
+  return it != until_.end() && it->second > now;
 }
 
 void RateLimiter::Prune(TimePoint now) {

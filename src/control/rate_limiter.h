@@ -36,4 +36,19 @@ class RateLimiter {
   std::unordered_map<std::string, TimePoint> next_free_;  // by key: its theoretical arrival time
 };
 
+// Keys remembered for a while (the (email, address) pairs that signed in lately). Bounded: under
+// a flood of distinct keys the oldest are forgotten first. Thread-safe.
+class KnownClients {
+ public:
+  KnownClients(std::chrono::steady_clock::duration keep, RateLimiter::Clock clock = nullptr);
+  void Remember(const std::string& key);
+  bool Knows(const std::string& key);
+
+ private:
+  std::chrono::steady_clock::duration keep_;
+  RateLimiter::Clock clock_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> until_;
+};
+
 }  // namespace turnpike::control

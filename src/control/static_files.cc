@@ -82,6 +82,70 @@ const StaticFile* StaticFiles::ForBrowser(std::string_view path) const {
   return Find("/index.html");
 }
 
+namespace {
+
+std::string Base64(const std::string& bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                       static_cast<uint8_t>(bytes[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string HexToBytes(const std::string& hex) {
+  std::string bytes;
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes.push_back(static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  return bytes;
+}
+
+// 'sha256-…' of each inline <script> (one without src=) in `html`, as CSP hashes them: the exact
+// text between the tags.
+std::vector<std::string> InlineScriptHashes(const std::string& html) {
+  std::vector<std::string> hashes;
+  size_t pos = 0;
+  while ((pos = html.find("<script", pos)) != std::string::npos) {
+    const size_t tag_end = html.find('>', pos);
+    if (tag_end == std::string::npos) break;
+    const std::string tag = html.substr(pos, tag_end - pos);
+    const size_t close = html.find("</script>", tag_end);
+    if (close == std::string::npos) break;
+    if (tag.find(" src=") == std::string::npos) {
+      const std::string text = html.substr(tag_end + 1, close - tag_end - 1);
+      hashes.push_back("'sha256-" + Base64(HexToBytes(crypto::Sha256Hex(text))) + "'");
+    }
+    pos = close;
+  }
+  return hashes;
+}
+
+}  // namespace
+
+std::string DashboardContentSecurityPolicy(const StaticFiles& files, const std::vector<std::string>& connect_sources) {
+  std::string script = "script-src 'self'";
+  if (const StaticFile* index = files.Find("/index.html")) {
+    for (const auto& hash : InlineScriptHashes(index->body)) script += " " + hash;
+  }
+  std::string connect = "connect-src 'self'";
+  for (const auto& source : connect_sources) connect += " " + source;
+  return "default-src 'self'; " + script + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+         "font-src 'self' data:; " + connect +
+         "; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+}
+
 Reply StaticReply(const StaticFile& file, std::string_view if_none_match) {
   Reply reply;
   reply.content_type = file.content_type;

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "control/reply.h"
@@ -41,6 +42,13 @@ class StaticFiles {
  private:
   std::map<std::string, StaticFile, std::less<>> files_;
 };
+
+// The Content-Security-Policy of the dashboard: its own files only (scripts, styles, images,
+// fonts, API calls), plus the inline <script>s of index.html by their SHA-256 (the theme is set
+// before the first paint), inline styles (the UI library sets them), data: images (the icon), and
+// `connect_sources` (the gateway's origin, which the playground calls). No framing, no plugins,
+// no <base>, forms to itself only.
+std::string DashboardContentSecurityPolicy(const StaticFiles& files, const std::vector<std::string>& connect_sources);
 
 // The response for a GET/HEAD of `file`: 304 (no body) when `if_none_match` names its ETag.
 Reply StaticReply(const StaticFile& file, std::string_view if_none_match);

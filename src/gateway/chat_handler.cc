@@ -1,8 +1,10 @@
 // POST /api/v1/chat/completions: authenticate, validate, route, hold, dispatch (with failover
 // before the first byte), relay, meter, settle, log.
 #include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
+#include <exception>
 
 #include "billing/hold.h"
 #include "common/crypto.h"
@@ -93,8 +95,8 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   routing.preferences = x.fields.provider;
   routing.variant = variant;
   routing.parameters = protocol::RequestParameters(x.body.get_object());
-  routing.health = health_.Snapshot();
-  routing.now_unix = now;
+  routing.health = &health_.View();  // this loop's copy: no lock
+  routing.now_ms = UnixMillis();
   auto choice = ChooseRoutes(*x.snapshot, routing);
   if (!choice.ok()) {
     co_await ReplyError(writer, choice.error(), request_id);
@@ -153,9 +155,22 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
       co_await ReplyError(writer, MakeError(ErrorCode::kConflict, "Duplicate request id"), request_id);
       co_return;
   }
-  co_await Dispatch(worker, x, writer);
+  // An exception out of Dispatch is a bug; the request is still settled (billed what the provider
+  // delivered, its hold released), and the server then answers 500 or closes a connection whose
+  // answer it cut off (net/http_server.cc).
+  std::exception_ptr bug;
+  try {
+    co_await Dispatch(worker, x, writer);
+  } catch (const std::exception&) {
+    bug = std::current_exception();
+  }
   writer.OnClientGone(nullptr);
-  co_await x.Record();  // when no answer recorded it (the client left)
+  if (bug && !x.recorded) {
+    x.Failed(MakeError(ErrorCode::kInternal, "The gateway failed while answering this request"));
+    if (x.route) x.Bill(false);
+  }
+  co_await x.Record();  // when no answer recorded it (the client left, or a bug)
+  if (bug) std::rethrow_exception(bug);
 }
 
 store::LeaseResult Gateway::LeaseAndHold(Exchange& x) {
@@ -214,7 +229,7 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const stat
       // as a digest.
       if (x.fields.reasoning) x.canonical->reasoning_effort = protocol::ReasoningEffort(*x.fields.reasoning);
       x.canonical->user = x.user_tag;
-      signatures_.Fill(*x.canonical);
+      signatures_.Fill(x.key.id, *x.canonical);
     }
     auto translated = adapter.EncodeRequest(*x.canonical, endpoint);
     if (!translated.ok()) return translated.error();
@@ -225,13 +240,21 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const stat
 
 awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& writer) {
   Error last = MakeError(ErrorCode::kUpstream, "no provider answered");
+  auto more_after = [&](size_t i) { return i + 1 < x.routes.size(); };
   for (size_t i = 0; i < x.routes.size(); ++i) {
     const state::Route& r = x.routes[i];
     x.route = &r;
     const std::string& provider = x.provider();
+    const std::string& model = r.model->id;
+    // A half-open breaker lets one request probe the endpoint; the others go on to the next one
+    // (state/provider_health.h). The last one left is tried whatever its breaker says.
+    if (more_after(i) && !health_.MayTry(provider, model, UnixMillis())) {
+      x.cooling.push_back(i);
+      continue;
+    }
     // The snapshot only offers providers whose adapter exists (state::AdapterSupported).
     const providers::Adapter& adapter = *providers::FindAdapter(r.provider->provider->adapter);
-    bool more = i + 1 < x.routes.size();
+    bool more = more_after(i);
     auto up = UpstreamRequestFor(x, r, adapter);
     if (!up.ok()) {  // this provider cannot express the request; another may
       last = up.error();
@@ -251,8 +274,9 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
     }
     if (!head.ok()) {
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
-      health_.RecordFailure(provider, UnixSeconds());
+      health_.RecordFailure(provider, model, UnixMillis());
       last = Transport(head.error(), provider);
+      x.ProviderFailed(head.error().message, {});
       x.attempts.push_back(store::Attempt{provider, 0, last.message, MillisSince(attempt_start)});
       spdlog::warn("{}: {}", x.id, last.message);
       if (more) {
@@ -266,11 +290,13 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       std::string text = body.ok() ? *body : "";
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
       auto mapped = adapter.MapError(provider, head->status, text, head->headers);
+      mapped.error.message = ScrubProviderText(mapped.error.message, 4096);
+      x.ProviderFailed(text, head->headers);
       // A refusal of the request itself (400, 404 …) is the provider working as it should.
       if (mapped.retryable) {
-        health_.RecordFailure(provider, UnixSeconds());
+        health_.RecordFailure(provider, model, UnixMillis());
       } else {
-        health_.RecordSuccess(provider, MillisSince(x.start));
+        health_.RecordSuccess(provider, model, MillisSince(x.start));
       }
       last = mapped.error;
       x.attempts.push_back(store::Attempt{provider, head->status, last.message, MillisSince(attempt_start)});
@@ -282,7 +308,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       break;
     }
     x.ttft_ms = MillisSince(x.start);
-    health_.RecordSuccess(provider, x.ttft_ms);
+    health_.RecordSuccess(provider, model, x.ttft_ms);
     x.attempts.push_back(store::Attempt{provider, head->status, "", MillisSince(attempt_start)});
     if (adapter.RelaysOpenAiChat() && x.info.stream) {
       co_await RelayStream(x, *call, writer);

@@ -2,6 +2,7 @@
 // the request-log row. Every relay calls these instead of writing its own.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -18,10 +19,10 @@ namespace {
 constexpr size_t kMaxLoggedText = 1 << 20;
 
 // A charge the database could not take (it is restarting, failing over, unreachable for a moment)
-// is tried again every kChargeRetryEvery for up to kChargeRetryFor, while the answer waits: the
-// client gets its last byte only once the charge is in (docs/architecture.md §4.9).
+// is tried again every kChargeRetryEvery for up to GatewayStores::charge_retry_for (10 s), while
+// the answer waits: the client gets its last byte once the charge is in (docs/architecture.md
+// §4.9), or once it is kept for later (Gateway::WriteBacklog) when the database stays away.
 constexpr auto kChargeRetryEvery = std::chrono::milliseconds(250);
-constexpr auto kChargeRetryFor = std::chrono::seconds(10);
 
 int64_t GeneratedChars(const protocol::ChatResponse& r) {
   int64_t n = static_cast<int64_t>(r.content.value_or("").size() + r.reasoning.size());
@@ -52,7 +53,8 @@ void Gateway::Exchange::Account(const std::vector<StreamEvent>& events) {
         if (n > 0 && delivered_chars == 0) ttft_ms = MillisSince(start);
         delivered_chars += n;
         if (e.type == StreamEvent::Type::kText) KeepCompletion(e.text);
-        if (e.type == StreamEvent::Type::kToolCallStart) gateway.signatures_.Remember(e.tool_id, e.thought_signature);
+        if (e.type == StreamEvent::Type::kToolCallStart)
+          gateway.signatures_.Remember(key.id, e.tool_id, e.thought_signature);
         break;
       }
       case StreamEvent::Type::kFinish:
@@ -70,7 +72,7 @@ void Gateway::Exchange::Account(const std::vector<StreamEvent>& events) {
 }
 
 void Gateway::Exchange::Account(const protocol::ChatResponse& response) {
-  for (const auto& c : response.tool_calls) gateway.signatures_.Remember(c.id, c.thought_signature);
+  for (const auto& c : response.tool_calls) gateway.signatures_.Remember(key.id, c.id, c.thought_signature);
   finish_reason = response.finish_reason;
   delivered_chars = GeneratedChars(response);
   KeepCompletion(response.content.value_or(""));
@@ -113,7 +115,7 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
   recorded = true;
   store::RequestLogRow row = LogRow();
   if (route && info.stream && status == 200 && usage_from_provider && ttft_ms >= 0) {
-    gateway.health_.RecordThroughput(provider(), usage.completion_tokens, row.latency_ms - ttft_ms);
+    gateway.health_.RecordThroughput(provider(), route->model->id, usage.completion_tokens, row.latency_ms - ttft_ms);
   }
   Gateway& g = gateway;
   Exchange& x = *this;
@@ -130,53 +132,73 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
     co_return;
   }
   // The call may run twice (a batch that could not commit runs its calls again alone): a second
-  // journal row is harmless (applying is idempotent by request id), and the book is released once.
+  // journal row is harmless (applying is idempotent by request id). The hold ends in the book
+  // only once the charge is committed (`committed`): until then its money stays counted in the
+  // lease the book asks the database for, which cannot see the charge yet.
   const std::function<bool()> write = [&g, &x, &settlement] {
     Status journaled = g.journal_.Journal(settlement);
+    x.journaled = journaled.ok();
     if (!journaled.ok()) {
       spdlog::error("{}: the charge and log row were not recorded: {}", x.id, journaled.error().message);
       g.metrics_.log_write_failures.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (x.hold_taken) {
-      if (x.hold_freed) {
-        g.book_.Invalidate(x.key.id);  // the first run's lease change may not have lasted
-      } else if (journaled.ok()) {
-        g.book_.Release(x.key.id, x.held, x.cost);
-        x.hold_freed = true;
-      } else {
-        // The charge is not written yet (it is tried again): the hold stays, and the lease goes
-        // stale so that no request holds from it meanwhile. Releasing the hold now, with the lease
-        // still counting the money this charge will take, let the event loops spend it twice (on
-        // PostgreSQL every call after a failed one in a batch fails until the batch runs again).
-        g.book_.Invalidate(x.key.id);
-      }
+      // Tried again: the hold stays, and the lease goes stale meanwhile.
+      if (x.hold_taken) g.book_.Invalidate(x.key.id);
+    } else if (x.hold_taken) {
+      x.charge_mark = g.book_.Mark(x.key.id);
     }
     return journaled.ok();
   };
-  bool charged = co_await g.Write(write);
+  const std::function<void()> committed = [&g, &x] {
+    if (x.hold_taken && x.journaled && !x.hold_freed) {
+      g.book_.Charged(x.key.id, x.held, x.cost, x.charge_mark);
+      x.hold_freed = true;
+    }
+  };
+  bool charged = co_await g.Write(write, &committed);
   if (!charged && settlement.charge) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    const auto give_up = std::chrono::steady_clock::now() + kChargeRetryFor;
+    const auto give_up = std::chrono::steady_clock::now() + g.charge_retry_for_;
     while (!charged && std::chrono::steady_clock::now() < give_up) {
       timer.expires_after(kChargeRetryEvery);
       co_await timer.async_wait(boost::asio::use_awaitable);
-      charged = co_await g.Write(write);
+      charged = co_await g.Write(write, &committed);
     }
     if (charged) spdlog::info("{}: the charge was recorded on a later try", id);
   }
-  if (hold_taken && !hold_freed && !charged) {
-    // Never written: no money moved, so the lease keeps it; the hold ends.
-    gateway.book_.Release(key.id, held, 0);
+  if (!charged) {
+    // Kept, and written once the database takes it (Gateway::WriteBacklog), exactly once: the
+    // hold stays reserved until then, so that the lease neither lends its money to other requests
+    // nor goes back to the database without it.
+    spdlog::warn("{}: the {} is kept, to be written when the database answers again", id,
+                 settlement.charge ? "charge" : "log row");
+    g.Keep(Unwritten{std::move(settlement), id, hold_taken && !hold_freed});
     hold_freed = true;
+    co_return;
   }
-  if (hold_taken && charged) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
+  if (hold_taken) gateway.metrics_.billed_micros.fetch_add(cost, std::memory_order_relaxed);
+}
+
+void Gateway::Exchange::ProviderFailed(std::string_view raw, const Headers& headers) {
+  provider_error = ProviderErrorMetadata{route->provider->provider->name, ScrubProviderText(raw)};
+  retry_after.clear();
+  // Seconds only: an HTTP date would need this machine's clock to agree with the provider's.
+  auto digits = [](std::string_view v) {
+    return !v.empty() && v.size() <= 9 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (std::string_view s = FindHeader(headers, "retry-after"); digits(s)) {
+    retry_after = std::string(s);
+  } else if (std::string_view ms = FindHeader(headers, "retry-after-ms"); digits(ms)) {
+    retry_after = std::to_string((std::stoll(std::string(ms)) + 999) / 1000);
+  }
 }
 
 boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::ResponseWriter& writer) {
   Failed(error);
-  const Headers routing = RoutingHeaders();
+  Headers extra = RoutingHeaders();
   co_await Record();
-  co_await gateway.ReplyError(writer, error, id, &routing);
+  if (!retry_after.empty()) extra.emplace_back("retry-after", retry_after);
+  co_await gateway.ReplyJson(writer, HttpStatus(error.code),
+                             ErrorBody(error, provider_error ? &*provider_error : nullptr), id, &extra);
 }
 
 Headers Gateway::Exchange::RoutingHeaders() const {
@@ -187,8 +209,12 @@ Headers Gateway::Exchange::RoutingHeaders() const {
     out += (out.empty() ? "" : "; ") + item;
   };
   size_t tried = 0;  // routes are tried in order; one that cannot express the request has no attempt
+  auto cooled = [this](size_t i) { return std::find(cooling.begin(), cooling.end(), i) != cooling.end(); };
   for (const auto& a : attempts) {
-    while (tried + 1 < routes.size() && routes[tried].provider->provider->id != a.provider) ++tried;
+    while (tried + 1 < routes.size() && routes[tried].provider->provider->id != a.provider) {
+      if (cooled(tried)) add(routes[tried].provider->provider->id + "@" + routes[tried].model->id + "=cooling down");
+      ++tried;
+    }
     const state::Route& r = routes[std::min(tried, routes.size() - 1)];
     std::string what = a.error.empty() ? "answered"
                        : a.status > 0  ? "failed (" + std::to_string(a.status) + ")"
@@ -197,7 +223,7 @@ Headers Gateway::Exchange::RoutingHeaders() const {
     ++tried;
   }
   for (size_t i = tried; i < routes.size(); ++i) {
-    add(routes[i].provider->provider->id + "@" + routes[i].model->id + "=not needed");
+    add(routes[i].provider->provider->id + "@" + routes[i].model->id + (cooled(i) ? "=cooling down" : "=not needed"));
   }
   for (const auto& s : skipped) add("skipped " + s);
   // Only what a header may carry: ids, statuses and the gateway's own words, never a provider's text.

@@ -11,6 +11,7 @@
 
 #include "billing/usage.h"
 #include "common/clock.h"
+#include "common/error_table.h"
 #include "gateway/gateway.h"
 #include "protocol/canonical.h"
 #include "protocol/openai_chat.h"
@@ -38,10 +39,20 @@ struct Gateway::Exchange {
   std::shared_ptr<const state::CatalogSnapshot> snapshot;
   std::vector<state::Route> routes;
   const state::Route* route = nullptr;
+  // Routes passed over because their breaker is half-open and another request probes them.
+  std::vector<size_t> cooling;
+  // The latest provider failure, as the client's error names it (OpenRouter's `metadata`), and
+  // the provider's Retry-After (seconds; "" when it sent none).
+  std::optional<ProviderErrorMetadata> provider_error;
+  std::string retry_after;
+  // Notes a failed attempt at the current route: `raw` is the provider's text (scrubbed here).
+  void ProviderFailed(std::string_view raw, const Headers& headers);
   std::optional<protocol::ChatRequest> canonical;  // decoded once, for translating adapters
   money::Micros held = 0;
   bool hold_taken = false;    // x.held is reserved in the account book
   bool hold_freed = false;    // … and released again by the charge (on the committer's thread)
+  bool journaled = false;     // the last write of the charge succeeded (committed once it is done)
+  uint64_t charge_mark = 0;   // the key's lease in the book when it did (AccountBook::Charged)
   uint64_t lease_ticket = 0;  // of the lease LeaseAndHold recorded, confirmed once it committed
   int64_t held_at = 0;        // unix seconds
   // Outcome.

@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
 #include <unistd.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
+#include <boost/url/parse_query.hpp>
 
 #include <ctime>
 #include <thread>
@@ -49,6 +53,54 @@ std::string QueryParam(const std::string& query, std::string_view name) {
   return "";
 }
 
+// The filters of GET /models from its query string (percent-encoded, comma-separated lists);
+// parameters it does not apply are ignored, as OpenRouter ignores unknown ones.
+Result<state::ModelFilter> ModelFilterFrom(std::string_view query) {
+  auto params = boost::urls::parse_query(query);
+  if (!params) return MakeError(ErrorCode::kBadRequest, "Malformed query string");
+  state::ModelFilter filter;
+  auto list = [](const std::string& value) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = std::min(value.find(',', start), value.size());
+      if (comma > start) out.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return out;
+  };
+  auto count = [](const std::string& name, const std::string& value) -> Result<size_t> {
+    if (value.empty() || value.size() > 9 || !std::all_of(value.begin(), value.end(), ::isdigit)) {
+      return MakeError(ErrorCode::kBadRequest, "'" + name + "' must be a whole number");
+    }
+    return static_cast<size_t>(std::stoul(value));
+  };
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto param : *params) {
+    const std::string key = param.key.decode(opts);
+    const std::string value = param.has_value ? param.value.decode(opts) : std::string();
+    if (key == "supported_parameters") {
+      filter.supported_parameters = list(value);
+    } else if (key == "providers") {
+      filter.providers = list(value);
+    } else if (key == "input_modalities") {
+      filter.input_modalities = list(value);
+    } else if (key == "output_modalities") {
+      filter.output_modalities = list(value);
+    } else if (key == "model_authors") {
+      filter.model_authors = list(value);
+    } else if (key == "q") {
+      filter.q = value;
+    } else if (key == "offset" || key == "limit") {
+      Result<size_t> n = count(key, value);
+      if (!n.ok()) return n.error();
+      (key == "offset" ? filter.offset : filter.limit) = *n;
+    }
+  }
+  return filter;
+}
+
 // The 503 for a store read that failed while `doing` something; the store's message is logged,
 // not sent.
 Error StoreUnavailable(std::string_view doing, const Error& error) {
@@ -85,9 +137,12 @@ Gateway::Gateway(const config::Config& config, const GatewayStores& stores, stat
       // Without an instance id (tools, tests) the process still needs a name for its leases.
       hold_owner_(stores.hold_owner.empty() ? "gateway-" + std::to_string(::getpid()) : stores.hold_owner),
       book_(billing::AccountBook::Options{std::chrono::milliseconds(config.lease_ttl_ms), 8}),
+      charge_retry_for_(stores.charge_retry_for),
       keys_(keys),
       router_(router),
-      upstreams_(upstreams) {
+      upstreams_(upstreams),
+      health_(0.2, state::BreakerOptions{.cooldown_ms = config.upstream.breaker_cooldown_ms,
+                                         .max_cooldown_ms = 10 * config.upstream.breaker_cooldown_ms}) {
   reads_ = [this, delay = stores.test_delay](std::function<void()> call, std::function<void()> done) {
     boost::asio::post(read_pool_, [delay, call = std::move(call), done = std::move(done)] {
       if (delay.count() > 0) std::this_thread::sleep_for(delay);
@@ -125,6 +180,97 @@ void Gateway::ReturnIdleLeases() {
         }
       },
       [this] { returning_leases_ = false; });
+}
+
+void Gateway::Keep(Unwritten unwritten) {
+  std::lock_guard lock(backlog_mu_);
+  if (backlog_.size() >= kMaxBacklog) {
+    // The oldest goes: what it charged can no longer be recovered, and says so.
+    const Unwritten& dropped = backlog_.front();
+    spdlog::error("{}: dropped from the full backlog of unwritten settlements (charge {} µUSD): never recorded",
+                  dropped.request_id, dropped.settlement.charge ? dropped.settlement.charge->actual : 0);
+    if (dropped.hold_taken) book_.Release(dropped.settlement.key_id, dropped.settlement.charge->held, 0);
+    metrics_.settlements_dropped.fetch_add(1, std::memory_order_relaxed);
+    backlog_.pop_front();
+  }
+  metrics_.settlements_kept.fetch_add(1, std::memory_order_relaxed);
+  backlog_.push_back(std::move(unwritten));
+}
+
+size_t Gateway::backlog_size() const {
+  std::lock_guard lock(backlog_mu_);
+  return backlog_.size();
+}
+
+std::vector<store::Settlement> Gateway::TakeBacklog() {
+  std::lock_guard lock(backlog_mu_);
+  std::vector<store::Settlement> out;
+  out.reserve(backlog_.size());
+  for (Unwritten& u : backlog_) {
+    if (u.hold_taken) book_.Release(u.settlement.key_id, u.settlement.charge->held, 0);
+    out.push_back(std::move(u.settlement));
+  }
+  backlog_.clear();
+  return out;
+}
+
+void Gateway::WriteBacklog() {
+  // One call at a time, of a bounded chunk: the committer's queue is the requests' path.
+  constexpr size_t kChunk = 256;
+  if (writing_backlog_.exchange(true)) return;
+  auto chunk = std::make_shared<std::vector<Unwritten>>();
+  {
+    std::lock_guard lock(backlog_mu_);
+    while (!backlog_.empty() && chunk->size() < kChunk) {
+      chunk->push_back(std::move(backlog_.front()));
+      backlog_.pop_front();
+    }
+  }
+  if (chunk->empty()) {
+    writing_backlog_ = false;
+    return;
+  }
+  writes_(
+      // May run twice (a batch that did not commit runs again alone): each run starts afresh.
+      [this, chunk] {
+        bool away = false;
+        for (Unwritten& u : *chunk) {
+          u.journaled = false;
+          if (away) continue;  // the database still does not take them: the rest wait too
+          Status journaled = journal_.Journal(u.settlement);
+          if (!journaled.ok()) {
+            away = true;
+            continue;
+          }
+          u.journaled = true;
+          if (u.hold_taken) u.mark = book_.Mark(u.settlement.key_id);
+        }
+      },
+      // Committed: each written charge ends its hold (as Exchange::Record's would have); the
+      // others go back to the front of the backlog, in their order.
+      [this, chunk] {
+        size_t written = 0;
+        std::vector<Unwritten> again;
+        for (Unwritten& u : *chunk) {
+          if (!u.journaled) {
+            again.push_back(std::move(u));
+            continue;
+          }
+          ++written;
+          if (u.hold_taken) {
+            const store::ChargeRequest& c = *u.settlement.charge;
+            book_.Charged(c.key_id, c.held, c.actual, u.mark);
+            metrics_.billed_micros.fetch_add(c.actual, std::memory_order_relaxed);
+          }
+        }
+        if (written > 0) spdlog::info("wrote {} settlements kept while the database was away", written);
+        {
+          std::lock_guard lock(backlog_mu_);
+          backlog_.insert(backlog_.begin(), std::make_move_iterator(again.begin()),
+                          std::make_move_iterator(again.end()));
+        }
+        writing_backlog_ = false;
+      });
 }
 
 void Gateway::InvalidateLeases() {
@@ -185,14 +331,23 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
     }
     co_await Chat(worker, request, writer, request_id);
   } else if (route == "/models" && get) {
-    co_await ReplyJson(writer, 200, router_.snapshot()->models_json(), request_id);
+    auto snapshot = router_.snapshot();
+    if (request.query.empty()) {
+      co_await ReplyJson(writer, 200, snapshot->models_json(), request_id);
+    } else if (auto filter = ModelFilterFrom(request.query); filter.ok()) {
+      co_await ReplyJson(writer, 200, state::BuildModelsJson(*snapshot, *filter), request_id);
+    } else {
+      co_await ReplyError(writer, filter.error(), request_id);
+    }
+  } else if (route == "/providers" && get) {
+    co_await ReplyJson(writer, 200, state::BuildProvidersJson(*router_.snapshot()), request_id);
   } else if (route.size() > 18 && route.starts_with("/models/") && route.ends_with("/endpoints") && get) {
     // /models/{author}/{slug}/endpoints: the model by its id or an alias.
     std::string id(route.substr(8, route.size() - 8 - 10));
     auto snapshot = router_.snapshot();
     if (const store::Model* model = snapshot->FindModel(id)) {
-      co_await ReplyJson(writer, 200, state::BuildModelEndpointsJson(*model, *snapshot, health_.Snapshot()),
-                         request_id);
+      co_await ReplyJson(
+          writer, 200, state::BuildModelEndpointsJson(*model, *snapshot, health_.Snapshot(), UnixMillis()), request_id);
     } else {
       co_await ReplyError(writer, MakeError(ErrorCode::kNotFound, "No model " + id), request_id);
     }
@@ -226,8 +381,14 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
   const money::Micros used = fresh->usage + book_.Reserved(fresh->id);
   std::optional<money::Micros> remaining;
   if (fresh->limit) remaining = std::max<money::Micros>(0, *fresh->limit - used);
-  // Every field @openrouter/sdk requires of GET /key; Turnpike has no daily/weekly windows or
-  // BYOK yet, so those report the totals and zero.
+  // The key's spend in the current UTC day, ISO week and month, from the activity rollups (the
+  // journal is applied before this runs), plus what is in flight now.
+  const int64_t now = UnixSeconds();
+  auto buckets = request_log_.Activity(store::SpendWindowsQuery(fresh->user_id, now));
+  if (!buckets.ok()) return StoreUnavailable("reading the key's spend", buckets.error());
+  const store::SpendWindows spent = store::SpendWindowsOf(*buckets, fresh->id, now);
+  const money::Micros in_flight = book_.Reserved(fresh->id);
+  // Every field @openrouter/sdk requires of GET /key; there is no BYOK, so those are zero.
   std::string usage = money::FormatUsd(used);
   std::string body = fmt::format(
       R"({{"data":{{"label":{},"name":{},"usage":{},"usage_daily":{},"usage_weekly":{},"usage_monthly":{},)"
@@ -237,7 +398,8 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
       R"("allowed_data_regions":[],"creator_user_id":null,"organization_id":null,"workspace_id":null,)"
       R"("free_model_daily_requests":{{"limit":0,"remaining":0,"used":0}},)"
       R"("rate_limit":{{"requests":-1,"interval":"10s","note":"Turnpike does not rate-limit keys yet"}},"expires_at":{}}}}})",
-      Quote(fresh->prefix), Quote(fresh->name), usage, usage, usage, usage, UsdOrNull(fresh->limit),
+      Quote(fresh->prefix), Quote(fresh->name), usage, money::FormatUsd(spent.day + in_flight),
+      money::FormatUsd(spent.week + in_flight), money::FormatUsd(spent.month + in_flight), UsdOrNull(fresh->limit),
       UsdOrNull(remaining), fresh->disabled ? "true" : "false",
       fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
   return body;
@@ -356,10 +518,14 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
       "# TYPE turnpike_failovers_total counter\nturnpike_failovers_total {}\n"
       "# TYPE turnpike_client_disconnects_total counter\nturnpike_client_disconnects_total {}\n"
       "# TYPE turnpike_billed_usd_total counter\nturnpike_billed_usd_total {}\n"
-      "# TYPE turnpike_request_log_dropped_total counter\nturnpike_request_log_dropped_total {}\n",
+      "# TYPE turnpike_request_log_dropped_total counter\nturnpike_request_log_dropped_total {}\n"
+      "# TYPE turnpike_settlements_kept_total counter\nturnpike_settlements_kept_total {}\n"
+      "# TYPE turnpike_settlements_unwritten gauge\nturnpike_settlements_unwritten {}\n"
+      "# TYPE turnpike_settlements_dropped_total counter\nturnpike_settlements_dropped_total {}\n",
       m.requests.load(), m.chat_requests.load(), m.status_2xx.load(), m.status_4xx.load(), m.status_5xx.load(),
       m.upstream_failures.load(), m.failovers.load(), m.client_disconnects.load(),
-      money::FormatUsd(m.billed_micros.load()), m.log_write_failures.load());
+      money::FormatUsd(m.billed_micros.load()), m.log_write_failures.load(), m.settlements_kept.load(), backlog_size(),
+      m.settlements_dropped.load());
   Headers headers{{"Content-Type", "text/plain; version=0.0.4"}, {"x-request-id", request_id}};
   co_await writer.Send(200, std::move(headers), std::move(text));
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -42,6 +43,9 @@ struct Metrics {
   std::atomic<uint64_t> client_disconnects{0};
   std::atomic<int64_t> billed_micros{0};
   std::atomic<uint64_t> log_write_failures{0};  // request-log rows the store refused
+  // Settlements not written within their request's retry window, kept for later (WriteBacklog),
+  // and those dropped because the backlog was full.
+  std::atomic<uint64_t> settlements_kept{0}, settlements_dropped{0};
 };
 
 // The parts of the store the gateway uses. No event-loop thread calls them: reads run on the
@@ -56,6 +60,10 @@ struct GatewayStores {
   store::GroupCommitter& writes;            // runs the writes above
   std::string hold_owner;                   // this process's instance id: its leases and charges
   std::chrono::milliseconds test_delay{0};  // added to every read (TURNPIKE_TEST_STORE_DELAY_MS)
+  // How long a request's answer waits for its charge to be written while the database does not
+  // take it; past that the settlement is kept for later (Gateway::WriteBacklog). Tests shorten it
+  // (TURNPIKE_TEST_CHARGE_RETRY_MS).
+  std::chrono::milliseconds charge_retry_for{10'000};
 };
 
 class Gateway {
@@ -81,6 +89,17 @@ class Gateway {
   // again: after this process's owner claim was lost for a while, another process may have
   // released its leases there (store/owners.h). Queued with the group committer; any thread.
   void InvalidateLeases();
+  // Writes the settlements (charges and log rows) that could not be written while their requests
+  // ran, the database being away longer than a request waits: they are kept in memory (bounded,
+  // kMaxBacklog), each charge's hold still reserved in the book, and written once the database
+  // takes them again, exactly once (applying the journal is idempotent by request id). Queued
+  // with the group committer; call it periodically from any thread, and once more when stopping.
+  void WriteBacklog();
+  // How many settlements wait in the backlog (any thread).
+  size_t backlog_size() const;
+  // Empties the backlog, for a process that stops with the database still away (app/
+  // settlement_spool.h keeps them in a file): its settlements, oldest first.
+  std::vector<store::Settlement> TakeBacklog();
 
   const Metrics& metrics() const { return metrics_; }
   const state::ProviderHealth& health() const { return health_; }
@@ -96,6 +115,15 @@ class Gateway {
   // On the group committer's thread: holds x.held for x in memory, first asking the database for
   // a lease that covers it when the key's lease is stale or short (billing/account_book.h).
   store::LeaseResult LeaseAndHold(Exchange& x);
+  // A settlement its request could not get written: kept for WriteBacklog.
+  struct Unwritten {
+    store::Settlement settlement;
+    std::string request_id;
+    bool hold_taken = false;  // settlement.charge's hold is still reserved in the book
+    bool journaled = false;   // the last attempt succeeded (committed once it is done)
+    uint64_t mark = 0;        // the key's lease then (AccountBook::Charged)
+  };
+  void Keep(Unwritten unwritten);
   // The upstream request for route `r`: the client's bytes for providers that speak OpenAI chat,
   // else the canonical request encoded by the adapter.
   Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r,
@@ -151,9 +179,10 @@ class Gateway {
   boost::asio::awaitable<R> Read(const std::function<R()>& call) {
     return OnStoreThread<R>(reads_, call);
   }
+  // `committed` (may be null): run on the committer's thread once the write committed.
   template <class R>
-  boost::asio::awaitable<R> Write(const std::function<R()>& call) {
-    return OnStoreThread<R>(writes_, call);
+  boost::asio::awaitable<R> Write(const std::function<R()>& call, const std::function<void()>* committed = nullptr) {
+    return OnStoreThread<R>(writes_, call, committed);
   }
 
   const config::Config& config_;
@@ -165,6 +194,13 @@ class Gateway {
   const std::string hold_owner_;
   billing::AccountBook book_;
   std::atomic<bool> returning_leases_{false};  // a ReturnIdleLeases call is queued
+  const std::chrono::milliseconds charge_retry_for_;
+  // At most this many settlements wait (about 2 KB each with a log row): past it one is dropped,
+  // logged with its request id and cost, rather than the memory grown without end.
+  static constexpr size_t kMaxBacklog = 100'000;
+  mutable std::mutex backlog_mu_;
+  std::deque<Unwritten> backlog_;
+  std::atomic<bool> writing_backlog_{false};  // a WriteBacklog call is queued
   // Key id -> last use (unix seconds) not yet written, sharded by key so that no lock is every
   // request's; only requests with nothing else to record put theirs here.
   struct KeyUses {

@@ -8,12 +8,6 @@ namespace turnpike::gateway {
 
 namespace {
 
-// A provider whose last kDemotionFailures calls all failed, the last of them less than
-// kDemotionSeconds ago, goes behind the others (one failure is not a pattern: failover already
-// handles it); it is still tried when it is the last one left, and one success brings it back.
-constexpr int64_t kDemotionFailures = 5;
-constexpr int64_t kDemotionSeconds = 30;
-
 bool SameName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -58,35 +52,41 @@ std::string Excluded(const state::Route& r, const RoutingInput& in) {
   return "";
 }
 
-// The order within one model: by `sort` (or the variant), else by price with recently failing
-// providers behind the others.
+// The order within one model: by `sort` (or the variant), else by price, with equal prices in
+// order of their error rates. Whatever the sort, an endpoint whose breaker is open (cooling down,
+// state/provider_health.h) goes behind every other, the one back in service soonest first: it is
+// still tried when nothing else is left, so no request fails only because every endpoint cools down.
 void Sort(std::vector<state::Route>& routes, const RoutingInput& in) {
   std::string sort = in.preferences.sort;
   if (sort.empty() && in.variant == "floor") sort = "price";
   if (sort.empty() && in.variant == "nitro") sort = "throughput";
   auto stats = [&](const state::Route& r) -> const state::ProviderHealthStats* {
-    auto it = in.health.find(r.provider->provider->id);
-    return it == in.health.end() ? nullptr : &it->second;
+    return in.health ? state::FindHealth(*in.health, r.provider->provider->id, r.model->id) : nullptr;
   };
-  auto key = [&](const state::Route& r) -> double {
-    const state::ProviderHealthStats* s = stats(r);
+  auto cooling_until = [&](const state::ProviderHealthStats* s) -> int64_t {
+    return s && state::BreakerOf(*s, in.now_ms) == state::Breaker::kOpen ? s->cooldown_until_ms : 0;
+  };
+  auto key = [&](const state::ProviderHealthStats* s) -> double {
     if (sort == "throughput") {  // fastest first; unmeasured last
       return s && s->tokens_per_second_ewma > 0 ? -s->tokens_per_second_ewma : 0;
     }
     if (sort == "latency") {  // quickest first byte first; unmeasured last
       return s && s->latency_ms_ewma > 0 ? s->latency_ms_ewma : std::numeric_limits<double>::max();
     }
-    if (sort.empty() && s && s->consecutive_failures >= kDemotionFailures &&
-        in.now_unix - s->last_failure_unix < kDemotionSeconds) {
-      return 1;  // failing lately: behind every healthy one
-    }
     return 0;
   };
-  // Candidates arrive cheapest first, so a stable sort keeps price as the tie-break.
+  // Candidates arrive cheapest first, so a stable sort keeps price (then catalog order) as the
+  // last tie-break.
   std::stable_sort(routes.begin(), routes.end(), [&](const state::Route& a, const state::Route& b) {
-    double ka = key(a), kb = key(b);
+    const state::ProviderHealthStats *sa = stats(a), *sb = stats(b);
+    const int64_t ca = cooling_until(sa), cb = cooling_until(sb);
+    if ((ca != 0) != (cb != 0)) return ca == 0;
+    if (ca != cb) return ca < cb;
+    const double ka = key(sa), kb = key(sb);
     if (ka != kb) return ka < kb;
-    return sort == "price" && Price(a) < Price(b);
+    if (sort == "price" && Price(a) != Price(b)) return Price(a) < Price(b);
+    if (sort.empty() && Price(a) == Price(b)) return (sa ? sa->error_rate_ewma : 0) < (sb ? sb->error_rate_ewma : 0);
+    return false;
   });
 }
 

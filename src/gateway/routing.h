@@ -19,10 +19,10 @@ namespace turnpike::gateway {
 struct RoutingInput {
   std::vector<const store::Model*> models;  // the requested model, then the fallbacks (`models`)
   protocol::ProviderPreferences preferences;
-  std::string variant;                  // "" | "floor" (by price) | "nitro" (by throughput)
-  std::vector<std::string> parameters;  // protocol::RequestParameters of the request
-  std::map<std::string, state::ProviderHealthStats> health;
-  int64_t now_unix = 0;
+  std::string variant;                       // "" | "floor" (by price) | "nitro" (by throughput)
+  std::vector<std::string> parameters;       // protocol::RequestParameters of the request
+  const state::HealthMap* health = nullptr;  // none: no provider measured yet
+  int64_t now_ms = 0;                        // unix milliseconds: which breakers are open
 };
 
 struct RoutingChoice {

@@ -41,7 +41,7 @@ class RoutingTest : public ::testing::Test {
   RoutingInput Input() {
     RoutingInput in;
     in.models = {snapshot_.FindModel("acme/m")};
-    in.now_unix = 1'000'000;
+    in.now_ms = 1'000'000'000;
     return in;
   }
   // "provider@model" of each route, in order; or the error's code and message.
@@ -104,11 +104,13 @@ TEST_F(RoutingTest, MaxPriceAndRequiredParameters) {
 
 TEST_F(RoutingTest, SortAndVariants) {
   RoutingInput in = Input();
-  in.health["openai"].tokens_per_second_ewma = 200;
-  in.health["azure"].tokens_per_second_ewma = 90;
-  in.health["groq"].latency_ms_ewma = 400;
-  in.health["together"].latency_ms_ewma = 100;
-  in.health["azure"].latency_ms_ewma = 250;
+  state::HealthMap health;
+  in.health = &health;
+  health[{"openai", "acme/m"}].tokens_per_second_ewma = 200;
+  health[{"azure", "acme/m"}].tokens_per_second_ewma = 90;
+  health[{"groq", "acme/m"}].latency_ms_ewma = 400;
+  health[{"together", "acme/m"}].latency_ms_ewma = 100;
+  health[{"azure", "acme/m"}].latency_ms_ewma = 250;
   in.preferences.sort = "throughput";
   EXPECT_EQ(Order(in), (Names{"openai", "azure", "groq", "together"})) << "unmeasured last, by price";
   in.preferences.sort = "latency";
@@ -123,12 +125,49 @@ TEST_F(RoutingTest, SortAndVariants) {
   EXPECT_EQ(SplitVariant("acme/m:free"), (std::pair<std::string, std::string>{"acme/m:free", ""}));
 }
 
-TEST_F(RoutingTest, AProviderFailingAgainAndAgainGoesBehindTheOthers) {
+TEST_F(RoutingTest, AnEndpointCoolingDownGoesBehindTheOthersLeastBadFirst) {
   RoutingInput in = Input();
-  in.health["groq"] = {.failures = 5, .last_failure_unix = in.now_unix - 5, .consecutive_failures = 5};
-  in.health["azure"] = {.failures = 9, .last_failure_unix = in.now_unix - 300, .consecutive_failures = 9};   // long ago
-  in.health["together"] = {.failures = 4, .last_failure_unix = in.now_unix - 1, .consecutive_failures = 4};  // not yet
-  EXPECT_EQ(Order(in), (Names{"together", "azure", "openai", "groq"}));
+  state::HealthMap health;
+  in.health = &health;
+  // Cooling down until 5 s from now, and until 1 s from now; azure's cooldown is over (half-open:
+  // it is tried in its place, as the probe).
+  health[{"groq", "acme/m"}] = {.failures = 5, .consecutive_failures = 5, .cooldown_until_ms = in.now_ms + 5'000};
+  health[{"together", "acme/m"}] = {.failures = 9, .consecutive_failures = 9, .cooldown_until_ms = in.now_ms + 1'000};
+  health[{"azure", "acme/m"}] = {.failures = 9, .consecutive_failures = 9, .cooldown_until_ms = in.now_ms - 1};
+  EXPECT_EQ(Order(in), (Names{"azure", "openai", "together", "groq"}));
+  in.preferences.sort = "latency";
+  health[{"groq", "acme/m"}].latency_ms_ewma = 1;
+  EXPECT_EQ(Order(in), (Names{"azure", "openai", "together", "groq"})) << "whatever the sort";
+  // Another model's breaker at the same provider changes nothing here.
+  in.preferences.sort.clear();
+  health.clear();
+  health[{"groq", "acme/backup"}] = {.failures = 5, .cooldown_until_ms = in.now_ms + 5'000};
+  EXPECT_EQ(Order(in), (Names{"groq", "together", "azure", "openai"}));
+}
+
+TEST_F(RoutingTest, EqualPricesGoInOrderOfTheirErrorRates) {
+  store::Catalog catalog = FourProviders();
+  catalog.models[0].endpoints[3].prices = {};  // together: 2 + 6, as azure
+  catalog.models[0].endpoints[3].prices.input = 2;
+  catalog.models[0].endpoints[3].prices.output = 6;
+  state::CatalogSnapshot snapshot(std::move(catalog), [](const std::string&) { return std::optional<std::string>(); });
+  RoutingInput in;
+  in.models = {snapshot.FindModel("acme/m")};
+  in.now_ms = 1'000'000'000;
+  in.preferences.only = {"openai", "azure", "together"};
+  auto order = [&] {
+    std::vector<std::string> out;
+    for (const auto& r : ChooseRoutes(snapshot, in)->routes) out.push_back(r.provider->provider->id);
+    return out;
+  };
+  EXPECT_EQ(order(), (Names{"azure", "together", "openai"})) << "equal prices: catalog order";
+  state::HealthMap health;
+  in.health = &health;
+  health[{"azure", "acme/m"}].error_rate_ewma = 0.3;
+  EXPECT_EQ(order(), (Names{"together", "azure", "openai"})) << "the one failing less first";
+  health[{"openai", "acme/m"}].error_rate_ewma = 0;
+  health[{"together", "acme/m"}].error_rate_ewma = 0.9;
+  EXPECT_EQ(order(), (Names{"azure", "together", "openai"})) << "never ahead of a cheaper one";
 }
 
 TEST_F(RoutingTest, FallbackModelsComeAfterTheModelsOwnProviders) {

@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <atomic>
 #include <thread>
 
 #include "common/result.h"
@@ -81,6 +82,37 @@ TEST(OnStoreThreadTest, TwoCallsInARowWithStringResults) {
   pool.join();
   ASSERT_TRUE(got.ok()) << (got.ok() ? "" : got.error().message);
   EXPECT_EQ(*got, "k!");
+}
+
+// Many coroutines of one loop waiting on calls that end on other threads at once: every one
+// resumes, on the loop's thread, with its own result, and the loop is posted to far fewer times
+// than there are resumptions (they share drains of the loop's inbox).
+TEST(OnStoreThreadTest, ManyResumptionsReachTheLoopThroughItsInbox) {
+  asio::io_context loop;
+  asio::thread_pool pool(3);
+  StoreSubmit submit = PoolSubmit(pool);
+  constexpr int kCoroutines = 2'000;
+  std::atomic<int> resumed{0}, wrong{0};
+  std::thread::id loop_thread;
+  for (int i = 0; i < kCoroutines; ++i) {
+    asio::co_spawn(
+        loop,
+        [&, i]() -> asio::awaitable<void> {
+          loop_thread = std::this_thread::get_id();
+          const std::function<int()> call = [i] { return i * 3; };
+          int r = co_await OnStoreThread(submit, call);
+          if (r != i * 3 || std::this_thread::get_id() != loop_thread) wrong++;
+          resumed++;
+        },
+        asio::detached);
+  }
+  const size_t handlers = loop.run();
+  pool.join();
+  EXPECT_EQ(resumed.load(), kCoroutines);
+  EXPECT_EQ(wrong.load(), 0);
+  // One handler per coroutine's start, plus the drains; a post per resumption would make it two
+  // per coroutine.
+  EXPECT_LT(handlers, static_cast<size_t>(kCoroutines * 3 / 2)) << "each resumption was posted alone";
 }
 
 }  // namespace

@@ -23,6 +23,9 @@ awaitable<void> Gateway::TranslateJson(Exchange& x, const providers::Adapter& ad
   }
   x.Account(*response);
   x.Bill(true);
+  // OpenRouter's reasoning.exclude: the model thinks (and the thinking is billed), the answer
+  // leaves it out.
+  if (x.fields.reasoning && x.fields.reasoning->exclude) response->reasoning.clear();
   std::string out = protocol::EncodeChatCompletion(*response, x.id, x.route->model->id, UnixSeconds(),
                                                    billing::UsageWithCost(protocol::UsageJson(x.usage), x.cost),
                                                    x.route->provider->provider->name);
@@ -36,6 +39,7 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
   // Named as OpenRouter names answers: its id, the catalog's model, the provider's name.
   protocol::OpenAiChunkEncoder encoder(x.id, x.route->model->id, UnixSeconds(), x.route->provider->provider->name);
   std::vector<StreamEvent> events;
+  const bool exclude_reasoning = x.fields.reasoning && x.fields.reasoning->exclude;
 
   // Meters the decoded events and re-encodes them as chunks; the first error event fails the stream.
   auto drain = [&](std::string& out) -> std::optional<Error> {
@@ -43,6 +47,7 @@ awaitable<void> Gateway::TranslateStream(Exchange& x, const providers::Adapter& 
     std::optional<Error> failure;
     for (const auto& e : events) {
       if (e.type == StreamEvent::Type::kError && !failure) failure = e.error;
+      if (exclude_reasoning && e.type == StreamEvent::Type::kReasoning) continue;  // reasoning.exclude
       out += encoder.Encode(e);
     }
     events.clear();

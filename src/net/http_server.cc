@@ -8,11 +8,14 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
+#include <limits>
 #include <unordered_set>
 
 #include "common/crypto.h"
@@ -66,6 +69,37 @@ std::string NewRequestId() {
 
 class Session;
 
+namespace {
+
+// Refusals (503) under way at once per listener; past this a connection over the limit is closed
+// at accept, unanswered: answering costs a descriptor and a read each, and a flood must not turn
+// the refusals themselves into the exhaustion.
+constexpr int64_t kMaxRefusing = 256;
+// How long a refused connection may take to send its request head before it is closed.
+constexpr int64_t kRefusalReadMs = 2'000;
+// The lingering close after an early answer: read and drop at most this much, for at most this
+// long (see Session::LingeringClose).
+constexpr int64_t kLingerBytes = int64_t{64} << 20;
+constexpr auto kLingerTime = std::chrono::seconds(5);
+// Accepting pauses this long after a failure for want of descriptors or memory, doubling while
+// it goes on.
+constexpr auto kAcceptPauseMin = std::chrono::milliseconds(10);
+constexpr auto kAcceptPauseMax = std::chrono::milliseconds(1'000);
+// A listener at its limit says so at most this often.
+constexpr auto kLimitLogEvery = std::chrono::seconds(10);
+
+}  // namespace
+
+// The connections of one loop that wait for a request, longest waiting first: the ones a new
+// connection may displace at the limit. An intrusive list through the sessions (no allocation
+// per keep-alive wait), touched on its loop only; the counts are read by the accept loop.
+struct LoopConnections {
+  Session* oldest = nullptr;
+  Session* newest = nullptr;
+  std::atomic<int64_t> idle_count{0};
+  std::atomic<int64_t> evictions_pending{0};  // posted to this loop, not run yet
+};
+
 struct HttpServer::State {
   EventLoops& loops;
   ServerOptions options;
@@ -73,13 +107,28 @@ struct HttpServer::State {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::atomic<int64_t> active{0};
   std::atomic<bool> draining{false};
-  std::vector<std::unordered_set<Session*>> sessions;  // per loop; touched on that loop only
-  std::vector<DeadlineSweeper*> sweepers;              // per loop
+  std::vector<std::unordered_set<Session*>> sessions;         // per loop; touched on that loop only
+  std::vector<DeadlineSweeper*> sweepers;                     // per loop
+  std::vector<std::unique_ptr<LoopConnections>> connections;  // per loop
+  std::atomic<int64_t> open{0};                               // served connections (a Session not refusing)
+  std::atomic<int64_t> refusing{0};                           // connections being answered 503
+  std::atomic<int64_t> evicted{0};
+  std::atomic<int64_t> refused{0};
+  // The accept loop's (loop 0 only).
   int next_loop = 0;
+  asio::steady_timer accept_pause;
+  std::chrono::steady_clock::time_point limit_logged{};
 
   State(EventLoops& l, ServerOptions o, Handler h)
-      : loops(l), options(std::move(o)), handler(std::move(h)), sessions(static_cast<size_t>(l.size())) {
-    for (int i = 0; i < l.size(); ++i) sweepers.push_back(&DeadlineSweeper::For(l.at(i)));
+      : loops(l),
+        options(std::move(o)),
+        handler(std::move(h)),
+        sessions(static_cast<size_t>(l.size())),
+        accept_pause(l.at(0)) {
+    for (int i = 0; i < l.size(); ++i) {
+      sweepers.push_back(&DeadlineSweeper::For(l.at(i)));
+      connections.push_back(std::make_unique<LoopConnections>());
+    }
   }
 };
 
@@ -94,10 +143,13 @@ std::chrono::milliseconds Ms(int64_t v) { return std::chrono::milliseconds(v); }
 // timer armed per read and per write.
 class Session : public ResponseWriter, public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<HttpServer::State> state, int worker)
+  // The accept loop has counted the connection (State::open, or State::refusing when `refuse`);
+  // the destructor uncounts it.
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::State> state, int worker, bool refuse)
       : socket_(std::move(socket)),
         state_(std::move(state)),
         worker_(worker),
+        refuse_(refuse),
         deadline_(*state_->sweepers[static_cast<size_t>(worker)], [this] { OnDeadline(); }),
         watch_done_(*state_->sweepers[static_cast<size_t>(worker)]) {
     beast::error_code ec;
@@ -106,11 +158,14 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     if (!ec) remote_ = endpoint.address().to_string();
   }
 
+  ~Session() override { (refuse_ ? state_->refusing : state_->open).fetch_sub(1); }
+
   // The caller keeps the session alive until this completes (see RunSession).
   awaitable<void> Run() {
     auto& registry = state_->sessions[static_cast<size_t>(worker_)];
     registry.insert(this);
     co_await Loop();
+    LeaveIdleList();
     registry.erase(this);
     deadline_.Disarm();
     beast::error_code ec;
@@ -124,6 +179,14 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       socket_.cancel(ec);
       socket_.close(ec);
     }
+  }
+
+  // Closes this connection, which waits for a request, to make room for a new one.
+  void Evict() {
+    LeaveIdleList();
+    beast::error_code ec;
+    socket_.cancel(ec);
+    socket_.close(ec);
   }
 
   // --- ResponseWriter ---
@@ -215,27 +278,53 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     if (auto cb = std::move(on_gone_)) cb();
   }
 
-  awaitable<void> SendPlainError(int status, const std::string& message) {
+  awaitable<void> SendPlainError(int status, const std::string& message, const Headers* extra = nullptr) {
     keep_alive_ = false;
     std::string body = state_->options.error_body ? state_->options.error_body(status, message) : message;
     Headers headers{{"Content-Type", "application/json"}, {"x-request-id", NewRequestId()}};
+    if (extra) headers.insert(headers.end(), extra->begin(), extra->end());
     co_await Send(status, std::move(headers), std::move(body));
   }
 
-  // After an early error reply (413 while the client is still sending), read and drop what the
-  // client sends for a little while before closing, so it sees the reply rather than a reset.
+  // After an answer sent before the request was read to its end (413 on a body over the limit,
+  // 431, 400, a 503 refusal), the client may still be sending. Closing with unread bytes in the
+  // socket makes the kernel send a reset, and a client that gets the reset before it reads drops
+  // the answer (EPIPE/ECONNRESET instead of the 413). So: half-close (the client sees the answer
+  // end), read and drop what it still sends until it closes, for at most kLingerTime and
+  // kLingerBytes, then close.
   awaitable<void> LingeringClose() {
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_send, ec);
-    int64_t budget = state_->options.max_body_bytes * 2;
+    int64_t budget = kLingerBytes;
     reading_request_ = false;
-    deadline_.ExpireAfter(std::chrono::seconds(2));
-    while (budget > 0) {
+    deadline_.ExpireAfter(std::chrono::duration_cast<std::chrono::milliseconds>(kLingerTime));
+    buffer_.clear();
+    while (budget > 0 && socket_.is_open()) {
       auto [rec, n] = co_await socket_.async_read_some(buffer_.prepare(64 << 10), kTuple);
       if (rec) break;
       budget -= static_cast<int64_t>(n);
     }
     deadline_.Disarm();
+  }
+
+  void EnterIdleList() {
+    auto& c = *state_->connections[static_cast<size_t>(worker_)];
+    idle_older_ = c.newest;
+    idle_newer_ = nullptr;
+    (c.newest ? c.newest->idle_newer_ : c.oldest) = this;
+    c.newest = this;
+    listed_idle_ = true;
+    c.idle_count.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void LeaveIdleList() {
+    if (!listed_idle_) return;
+    auto& c = *state_->connections[static_cast<size_t>(worker_)];
+    (idle_older_ ? idle_older_->idle_newer_ : c.oldest) = idle_newer_;
+    (idle_newer_ ? idle_newer_->idle_older_ : c.newest) = idle_older_;
+    idle_older_ = idle_newer_ = nullptr;
+    listed_idle_ = false;
+    c.idle_count.fetch_sub(1, std::memory_order_relaxed);
   }
 
   // The whole request must arrive within `ms`.
@@ -245,15 +334,18 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     deadline_.ExpireAfter(Ms(ms));
   }
 
-  // Waits for the first byte of the next request for at most the keep-alive timeout.
-  awaitable<bool> AwaitNextRequest() {
+  // Waits for the first byte of the next request for at most `wait_ms`. Meanwhile the connection
+  // is idle: at the connection limit, a new one may take its place (Evict).
+  awaitable<bool> AwaitNextRequest(int64_t wait_ms) {
     if (buffer_.size() > 0) co_return true;
     idle_ = true;
     if (state_->draining.load()) co_return false;
     reading_request_ = false;
-    deadline_.ExpireAfter(Ms(state_->options.keepalive_timeout_ms));
+    if (!refuse_) EnterIdleList();
+    deadline_.ExpireAfter(Ms(wait_ms));
     auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(4096), kTuple);
     deadline_.Disarm();
+    LeaveIdleList();
     idle_ = false;
     if (ec) co_return false;
     buffer_.commit(n);
@@ -262,17 +354,36 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
 
   awaitable<void> Loop() {
     const auto& opt = state_->options;
+    // A new connection gets the header timeout to start its request (a silent one is closed);
+    // between requests, the keep-alive timeout.
+    bool first = true;
     for (;;) {
-      if (!co_await AwaitNextRequest()) co_return;
+      int64_t wait_ms = first ? opt.header_timeout_ms : opt.keepalive_timeout_ms;
+      if (refuse_) wait_ms = std::min(wait_ms, kRefusalReadMs);
+      first = false;
+      if (!co_await AwaitNextRequest(wait_ms)) co_return;
+      const auto began = std::chrono::steady_clock::now();
       // A new exchange: whatever the last one wrote, this one has answered nothing yet.
       started_ = false;
       head_request_ = false;
       on_gone_ = nullptr;
       RequestParser parser;
       LimitParser(parser, opt);
-      ArmReadDeadline(opt.read_timeout_ms);
+      // The head within the header timeout; the whole request within the read timeout, both
+      // counted from its first byte.
+      ArmReadDeadline(std::min({opt.header_timeout_ms, opt.read_timeout_ms,
+                                refuse_ ? kRefusalReadMs : std::numeric_limits<int64_t>::max()}));
       auto [ec, n] = co_await http::async_read_header(socket_, buffer_, parser, kTuple);
+      if (!ec && refuse_ && !timed_out_) {
+        deadline_.Disarm();
+        reading_request_ = false;
+        const Headers retry{{"Retry-After", "1"}};
+        co_await SendPlainError(503, "the server is at its connection limit: retry shortly", &retry);
+        co_await LingeringClose();
+        co_return;
+      }
       if (!ec && !parser.is_done()) {
+        deadline_.ExpireAt(began + Ms(opt.read_timeout_ms));
         // A client that waits for "100 Continue" (curl does, for large bodies) gets it now
         // rather than after its own timeout.
         if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -295,12 +406,14 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       }
       if (ec == http::error::header_limit) {
         co_await SendPlainError(431, "request header is too large");
+        co_await LingeringClose();
         co_return;
       }
       if (ec) {
         if (ec != http::error::end_of_stream && ec != asio::error::eof && ec != asio::error::connection_reset &&
             ec != asio::error::operation_aborted) {
           co_await SendPlainError(400, "malformed HTTP request: " + ec.message());
+          co_await LingeringClose();
         }
         co_return;
       }
@@ -314,17 +427,22 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       state_->active.fetch_add(1);
       StartWatch();
       // Handlers report expected failures as responses; an exception here is a bug, and the
-      // client still gets an answer.
+      // client still gets an answer: a 500 when nothing was sent yet, else the connection closes,
+      // since a response cut off mid-way (a chunked stream without its end) must not be followed
+      // by another on the same connection.
+      bool threw = false;
       try {
         co_await state_->handler(worker_, req, *this);
       } catch (const std::exception& e) {
+        threw = true;
         spdlog::error("handler failed on {} {}: {}", req.method, req.path, e.what());
       }
+      const bool cut_off = threw && started_;
       on_gone_ = nullptr;
       co_await StopWatch();
       state_->active.fetch_sub(1);
       if (!started_ && !gone_) co_await SendPlainError(500, "the handler sent no response");
-      if (gone_ || !KeepAlive()) co_return;
+      if (gone_ || cut_off || !KeepAlive()) co_return;
     }
   }
 
@@ -358,6 +476,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
   beast::flat_buffer buffer_;
   std::shared_ptr<HttpServer::State> state_;
   int worker_;
+  bool refuse_;  // over the connection limit: the request head is read, answered 503, and closed
   std::string remote_;
   Deadline deadline_;  // the one timeout in force: keep-alive, request read, or write
   Waiter watch_done_;  // woken when the disconnect watch's read completes
@@ -371,6 +490,9 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
   bool idle_ = false;
   bool watching_ = false;
   bool stopping_watch_ = false;
+  bool listed_idle_ = false;  // in the loop's idle list (LoopConnections), between these two
+  Session* idle_older_ = nullptr;
+  Session* idle_newer_ = nullptr;
 };
 
 namespace {
@@ -378,17 +500,93 @@ namespace {
 // Coroutine parameters live in the coroutine frame, so this owns the session for its life.
 awaitable<void> RunSession(std::shared_ptr<Session> session) { co_await session->Run(); }
 
+// Closes the longest-idle connection of the loop with the most idle ones (on that loop, soon).
+// False when no connection is idle (or all idle ones are already being closed).
+bool EvictIdle(const std::shared_ptr<HttpServer::State>& state) {
+  int best = -1;
+  int64_t most = 0;
+  for (int i = 0; i < state->loops.size(); ++i) {
+    const auto& c = *state->connections[static_cast<size_t>(i)];
+    const int64_t available = c.idle_count.load(std::memory_order_relaxed) - c.evictions_pending.load();
+    if (available > most) {
+      most = available;
+      best = i;
+    }
+  }
+  if (best < 0) return false;
+  state->connections[static_cast<size_t>(best)]->evictions_pending.fetch_add(1);
+  asio::post(state->loops.at(best), [state, best] {
+    auto& c = *state->connections[static_cast<size_t>(best)];
+    c.evictions_pending.fetch_sub(1);
+    if (!c.oldest) return;
+    c.oldest->Evict();
+    state->evicted.fetch_add(1, std::memory_order_relaxed);
+  });
+  return true;
+}
+
+// Out of descriptors (EMFILE, ENFILE) or kernel memory: retrying at once fails again, forever,
+// at 100% CPU.
+bool OutOfResources(const beast::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory;
+}
+
+void LogAtLimit(HttpServer::State& state, const char* what) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - state.limit_logged < kLimitLogEvery) return;
+  state.limit_logged = now;
+  spdlog::warn("{}: at its connection limit ({} open, none idle): {}", state.options.name, state.open.load(), what);
+}
+
 awaitable<void> AcceptLoop(std::shared_ptr<HttpServer::State> state) {
+  auto pause = kAcceptPauseMin;
+  int64_t unlogged = 0;  // failures for want of resources since the last message
+  auto logged = std::chrono::steady_clock::time_point{};
   for (;;) {
     int worker = state->next_loop;
     state->next_loop = (state->next_loop + 1) % state->loops.size();
     auto [ec, socket] = co_await state->acceptor->async_accept(state->loops.at(worker).get_executor(), kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !state->acceptor->is_open()) co_return;
-      spdlog::warn("accept failed: {}", ec.message());
+      if (!OutOfResources(ec)) {
+        // One connection's trouble (ECONNABORTED, …): the next accept is unaffected.
+        spdlog::debug("{}: accept failed: {}", state->options.name, ec.message());
+        continue;
+      }
+      // One message per burst (at most one per kLimitLogEvery while it lasts); the pending
+      // connections wait in the listen backlog meanwhile.
+      ++unlogged;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - logged >= kLimitLogEvery) {
+        spdlog::error(
+            "{}: accept failed: {} ({} times since the last message); pausing accepts until descriptors "
+            "are free (raise the file-descriptor limit, or lower the connection limit)",
+            state->options.name, ec.message(), unlogged);
+        logged = now;
+        unlogged = 0;
+      }
+      EvictIdle(state);  // an idle connection's descriptor is better spent on a new one
+      state->accept_pause.expires_after(pause);
+      co_await state->accept_pause.async_wait(kTuple);
+      pause = std::min(pause * 2, kAcceptPauseMax);
       continue;
     }
-    auto session = std::make_shared<Session>(std::move(socket), state, worker);
+    pause = kAcceptPauseMin;
+    bool refuse = false;
+    if (state->open.load() >= state->options.max_connections && !EvictIdle(state)) {
+      state->refused.fetch_add(1, std::memory_order_relaxed);
+      if (state->refusing.load() >= kMaxRefusing) {
+        LogAtLimit(*state, "closing new connections at accept");
+        beast::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
+      LogAtLimit(*state, "answering new connections 503");
+      refuse = true;
+    }
+    (refuse ? state->refusing : state->open).fetch_add(1);
+    auto session = std::make_shared<Session>(std::move(socket), state, worker, refuse);
     asio::co_spawn(state->loops.at(worker), RunSession(std::move(session)), asio::detached);
   }
 }
@@ -403,6 +601,7 @@ HttpServer::~HttpServer() {
   // EventLoops::Drain().
   beast::error_code ec;
   if (state_->acceptor) state_->acceptor->close(ec);
+  state_->accept_pause.cancel();
 }
 
 Result<int> HttpServer::Listen(const std::string& host, int port) {
@@ -431,6 +630,7 @@ void HttpServer::BeginShutdown() {
   asio::post(state->loops.at(0), [state] {
     beast::error_code ec;
     if (state->acceptor) state->acceptor->close(ec);
+    state->accept_pause.cancel();
   });
   for (int i = 0; i < state->loops.size(); ++i) {
     asio::post(state->loops.at(i), [state, i] {
@@ -442,5 +642,8 @@ void HttpServer::BeginShutdown() {
 }
 
 int64_t HttpServer::active_requests() const { return state_->active.load(); }
+int64_t HttpServer::open_connections() const { return state_->open.load(); }
+int64_t HttpServer::evicted_connections() const { return state_->evicted.load(); }
+int64_t HttpServer::refused_connections() const { return state_->refused.load(); }
 
 }  // namespace turnpike::net

@@ -19,7 +19,14 @@ struct ServerOptions {
   int64_t max_header_bytes = 16 << 10;    // larger heads: 431
   int64_t read_timeout_ms = 30'000;       // to read one request once its first byte arrived
   int64_t keepalive_timeout_ms = 75'000;  // idle connection between requests
+  int64_t header_timeout_ms = 10'000;     // a new connection's first byte; any request head once begun
   int64_t write_timeout_ms = 30'000;      // one write to a client that does not drain
+  // Open connections. At the limit a new connection takes the place of the one idle the longest
+  // (closed: it was waiting for a request, which a client must expect of keep-alive); with none
+  // idle, it gets 503 with Retry-After once its request head is read, and when that many
+  // refusals are already under way (kMaxRefusing in http_server.cc) it is closed at accept.
+  int64_t max_connections = 10'000;
+  std::string name = "http";  // the listener's name in logs ("gateway", "control")
   // Body of an error the server itself answers (413, 431, 400 on a malformed request), so the
   // gateway can use its own error shape. Returns the JSON body.
   std::function<std::string(int status, const std::string& message)> error_body;
@@ -43,6 +50,11 @@ class HttpServer {
 
   // Requests being handled now, on every loop. Thread-safe.
   int64_t active_requests() const;
+  // Connections open now (refused ones not counted), and how many were closed to make room for a
+  // new one or refused since start. Thread-safe.
+  int64_t open_connections() const;
+  int64_t evicted_connections() const;
+  int64_t refused_connections() const;
 
   struct State;  // shared with the connections; defined in http_server.cc
 

@@ -177,6 +177,32 @@ TEST_F(HttpServerTest, ShutdownClosesIdleConnections) {
   EXPECT_LT(Clock::now() - start, 1s);
 }
 
+// A handler that throws: before any byte it is a 500; after a stream began, the connection closes (a cut-off chunked
+// body must not be followed by another response on it).
+TEST_F(HttpServerTest, AHandlerThatThrowsGets500OrClosesTheConnectionItLeftHalfAnswered) {
+  Start(ServerOptions{}, [](int, const HttpRequest& r, ResponseWriter& w) -> asio::awaitable<void> {
+    if (r.path == "/midway") {
+      Headers headers{{"Content-Type", "text/event-stream"}};
+      co_await w.BeginStream(200, std::move(headers));
+      co_await w.Write("data: one\n\n");
+    }
+    if (r.path != "/fine") throw std::runtime_error("a bug");
+    Headers headers{{"Content-Type", "text/plain"}};
+    co_await w.Send(200, std::move(headers), "ok");
+  });
+  Client before(port_);
+  before.Send("GET /early HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_TRUE(before.Read(5s, "\r\n\r\n").starts_with("HTTP/1.1 500")) << "nothing sent yet: a 500";
+
+  Client midway(port_);
+  midway.Send("GET /midway HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::string answer = midway.Read(5s);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_NE(answer.find("data: one"), std::string::npos);
+  EXPECT_EQ(answer.find("0\r\n\r\n"), std::string::npos) << "no end of stream was made up";
+  EXPECT_TRUE(midway.closed()) << "the half-answered connection is closed";
+}
+
 TEST(NewRequestId, OpenRoutersShapeNeverRepeatedAndInTimeOrder) {
   std::set<std::string> seen;
   std::string previous;

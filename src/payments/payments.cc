@@ -14,6 +14,8 @@ std::string_view WebhookOutcomeName(WebhookOutcome outcome) {
       return "already_credited";
     case WebhookOutcome::kIgnored:
       return "ignored";
+    case WebhookOutcome::kFailed:
+      return "failed";
   }
   return "ignored";
 }

@@ -30,8 +30,10 @@ enum class WebhookOutcome {
   kCredited,         // this delivery completed a top-up and credited the user
   kAlreadyCredited,  // the top-up was completed before (a repeated delivery): nothing changed
   kIgnored,          // an event that needs nothing (another type, not paid yet, not Turnpike's)
+  kFailed,           // the session expired or its payment failed: the pending top-up ended as failed
 };
-std::string_view WebhookOutcomeName(WebhookOutcome outcome);  // "credited", "already_credited", "ignored"
+// "credited", "already_credited", "ignored", "failed"
+std::string_view WebhookOutcomeName(WebhookOutcome outcome);
 
 class PaymentProvider {
  public:

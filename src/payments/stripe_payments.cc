@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/clock.h"
 
 namespace turnpike::payments {
@@ -34,7 +36,9 @@ Result<StripeOptions> StripeOptionsFrom(const config::Config& config, const conf
   o.success_url = config.payments_success_url;
   o.cancel_url = config.payments_cancel_url;
   o.webhook_tolerance_seconds = config.stripe_webhook_tolerance_seconds;
-  o.limits.connect_timeout_ms = config.upstream.connect_timeout_ms;
+  o.limits.connect_timeout_ms = std::min<int64_t>(config.upstream.connect_timeout_ms, 5'000);
+  // A checkout waits on Stripe on a control worker: a hanging Stripe may hold one for 10 s at most.
+  o.limits.total_timeout_ms = 10'000;
   auto secret = env(config.stripe_secret_key_env);
   if (!secret || secret->empty()) {
     return MakeError(ErrorCode::kBadRequest,
@@ -96,9 +100,12 @@ Result<Checkout> StripePayments::CreateCheckout(const store::User& user, money::
   net::UpstreamRequest request;
   request.url = options_.api_base + "/v1/checkout/sessions";
   request.method = "POST";
+  // The API version is pinned, so a change of the account's default version never changes the
+  // answers this code reads.
   request.headers = {{"Authorization", "Bearer " + options_.secret_key},
                      {"Content-Type", "application/x-www-form-urlencoded"},
-                     {"Accept", "application/json"}};
+                     {"Accept", "application/json"},
+                     {"Stripe-Version", std::string(kStripeApiVersion)}};
   request.body = StripeFormEncode(*form);
   auto response = transport_(request, options_.limits);
   if (!response.ok()) {
@@ -147,14 +154,22 @@ Result<WebhookOutcome> StripePayments::HandleWebhook(const Headers& headers, std
   }
   auto event = ParseStripeEvent(body);
   if (!event.ok()) return event.error();
-  if (event->type != "checkout.session.completed" && event->type != "checkout.session.async_payment_succeeded") {
-    return WebhookOutcome::kIgnored;
-  }
+  const bool paid_event =
+      event->type == "checkout.session.completed" || event->type == "checkout.session.async_payment_succeeded";
+  const bool failed_event =
+      event->type == "checkout.session.expired" || event->type == "checkout.session.async_payment_failed";
+  if (!paid_event && !failed_event) return WebhookOutcome::kIgnored;
   const StripeSession& session = event->session;
   if (session.id.empty()) return MakeError(ErrorCode::kBadRequest, "The event holds no Checkout Session");
   if (session.user_ref.empty()) {
     spdlog::info("stripe webhook: {} for {} ignored: not a Turnpike session", event->type, session.id);
     return WebhookOutcome::kIgnored;
+  }
+  if (failed_event) {  // the top-up ends as failed, never pending forever
+    auto failed = store_.FailTopup(std::string(name()), session.id);
+    if (!failed.ok()) return failed.error();
+    if (*failed) spdlog::info("stripe webhook: top-up of Checkout Session {} failed ({})", session.id, event->type);
+    return *failed ? WebhookOutcome::kFailed : WebhookOutcome::kIgnored;
   }
   if (session.payment_status != "paid") return WebhookOutcome::kIgnored;  // async_payment_succeeded follows
 

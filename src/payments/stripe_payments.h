@@ -21,12 +21,16 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "net/blocking_http.h"
 #include "payments/payments.h"
 #include "payments/stripe_wire.h"
 
 namespace turnpike::payments {
+
+// The Stripe API version every request names (Stripe-Version): the shapes stripe_wire.h reads.
+inline constexpr std::string_view kStripeApiVersion = "2024-06-20";
 
 struct StripeOptions {
   std::string api_base = "https://api.stripe.com";  // no trailing slash needed

@@ -131,6 +131,7 @@ TEST_F(StripePaymentsTest, CheckoutCreatesASessionAndAPendingTopup) {
   EXPECT_EQ(r.url, "https://stripe.fake/v1/checkout/sessions");
   EXPECT_EQ(FindHeader(r.headers, "authorization"), std::string("Bearer ") + kKey);
   EXPECT_EQ(FindHeader(r.headers, "content-type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(FindHeader(r.headers, "stripe-version"), kStripeApiVersion) << "the API version is pinned";
   auto form = ParseForm(r.body);
   EXPECT_EQ(form["mode"], "payment");
   EXPECT_EQ(form["line_items[0][price_data][currency]"], "usd");
@@ -261,6 +262,27 @@ TEST_F(StripePaymentsTest, BadDeliveriesChangeNothing) {
   EXPECT_EQ(Balance(), 3'000'000);
 }
 
+// A session that expired (the customer never paid) or whose delayed payment failed ends its
+// top-up as failed, not pending forever; nothing is credited, and a repeat changes nothing.
+TEST_F(StripePaymentsTest, ExpiredOrFailedSessionsEndTheirTopupAsFailed) {
+  Pending("cs_expired", 1'000'000);
+  Pending("cs_declined", 2'000'000);
+  auto expired = Deliver(Event("checkout.session.expired", "cs_expired", 100, "unpaid"));
+  ASSERT_TRUE(expired.ok()) << expired.error().message;
+  EXPECT_EQ(*expired, WebhookOutcome::kFailed);
+  EXPECT_EQ(Must(store_->FindTopup("stripe", "cs_expired"))->status, "failed");
+  auto again = Deliver(Event("checkout.session.expired", "cs_expired", 100, "unpaid"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, WebhookOutcome::kIgnored) << "a repeated delivery changes nothing";
+  auto declined = Deliver(Event("checkout.session.async_payment_failed", "cs_declined", 200, "unpaid"));
+  ASSERT_TRUE(declined.ok()) << declined.error().message;
+  EXPECT_EQ(*declined, WebhookOutcome::kFailed);
+  EXPECT_EQ(Must(store_->FindTopup("stripe", "cs_declined"))->status, "failed");
+  // A paid event for a failed top-up credits nothing.
+  EXPECT_FALSE(Deliver(Event("checkout.session.completed", "cs_expired", 100)).ok());
+  EXPECT_EQ(Balance(), 0);
+}
+
 TEST_F(StripePaymentsTest, OtherEventsAreIgnored) {
   Pending("cs_later", 1'000'000);
   auto outcome = [&](const std::string& body) {
@@ -270,7 +292,6 @@ TEST_F(StripePaymentsTest, OtherEventsAreIgnored) {
   };
   EXPECT_EQ(outcome(R"({"id":"evt_x","type":"customer.created","data":{"object":{"id":"cus_1","object":"customer"}}})"),
             WebhookOutcome::kIgnored);
-  EXPECT_EQ(outcome(Event("checkout.session.expired", "cs_later", 100, "unpaid")), WebhookOutcome::kIgnored);
   // Not created by Turnpike (no metadata): another application's session on the same account.
   EXPECT_EQ(outcome(Event("checkout.session.completed", "cs_foreign", 100, "paid", "-")), WebhookOutcome::kIgnored);
   // A delayed payment method: completed but unpaid, then paid later.

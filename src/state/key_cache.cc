@@ -8,7 +8,38 @@
 namespace turnpike::state {
 
 namespace {
-constexpr size_t kMaxEntries = 100'000;
+constexpr size_t kMaxKeysPerShard = 100'000 / 16;
+constexpr size_t kMaxMissesPerShard = 10'000 / 16;
+constexpr size_t kMaxLocalEntries = 4'096;  // per thread
+std::atomic<uint64_t> next_cache_id{1};
+}  // namespace
+
+// What one thread keeps of one KeyCache (one at a time: a process has one cache).
+struct KeyCache::Local {
+  uint64_t owner = 0;
+  uint64_t forgets = 0;
+  std::unordered_map<std::string, Entry> entries;
+};
+
+KeyCache::KeyCache(store::KeyStore& store, std::chrono::milliseconds ttl)
+    : store_(store), ttl_(ttl), id_(next_cache_id.fetch_add(1)) {}
+
+KeyCache::Shard& KeyCache::ShardOf(const std::string& hash_hex) {
+  // The hash is SHA-256 in hex: its first character is as good as any.
+  const char c = hash_hex.empty() ? '0' : hash_hex[0];
+  const size_t nibble = c >= 'a' ? static_cast<size_t>(c - 'a' + 10) : static_cast<size_t>(c - '0');
+  return shards_[nibble % shards_.size()];
+}
+
+KeyCache::Local& KeyCache::ThisThread() {
+  thread_local Local local;
+  const uint64_t forgets = forgets_.load(std::memory_order_acquire);
+  if (local.owner != id_ || local.forgets != forgets || local.entries.size() >= kMaxLocalEntries) {
+    local.entries.clear();
+    local.owner = id_;
+    local.forgets = forgets;
+  }
+  return local;
 }
 
 Result<store::ApiKey> KeyCache::Identify(std::string_view authorization) { return *Find(authorization, true); }
@@ -27,28 +58,37 @@ std::optional<Result<store::ApiKey>> KeyCache::Find(std::string_view authorizati
   }
   std::string hash = crypto::Sha256Hex(*presented);
 
-  std::optional<store::ApiKey> key;
-  auto now = std::chrono::steady_clock::now();
-  {
-    std::shared_lock lock(mutex_);
-    if (auto it = entries_.find(hash); it != entries_.end() && now - it->second.fetched_at < ttl_) {
-      key = it->second.key;
+  const auto now = std::chrono::steady_clock::now();
+  Local& local = ThisThread();
+  const Entry* entry = nullptr;
+  if (auto it = local.entries.find(hash); it != local.entries.end() && Fresh(it->second, now)) entry = &it->second;
+  if (!entry) {
+    Shard& shard = ShardOf(hash);
+    std::optional<Entry> shared;
+    {
+      std::lock_guard lock(shard.mu);
+      if (auto it = shard.keys.find(hash); it != shard.keys.end() && Fresh(it->second, now)) {
+        shared = it->second;
+      } else if (auto miss = shard.misses.find(hash); miss != shard.misses.end() && Fresh(miss->second, now)) {
+        shared = miss->second;
+      }
     }
+    if (!shared) {
+      if (!may_read) return std::nullopt;
+      auto found = store_.FindKeyByHash(hash);
+      if (!found.ok()) {
+        spdlog::error("key cache: reading a key failed: {}", found.error().message);
+        return MakeError(ErrorCode::kUnavailable, "API keys cannot be checked right now; try again shortly");
+      }
+      shared = Entry{std::move(*found), now};
+      std::lock_guard lock(shard.mu);
+      auto& entries = shared->key ? shard.keys : shard.misses;
+      if (entries.size() >= (shared->key ? kMaxKeysPerShard : kMaxMissesPerShard)) entries.clear();
+      entries[hash] = *shared;
+    }
+    entry = &(local.entries[hash] = std::move(*shared));
   }
-  if (!key) {
-    if (!may_read) return std::nullopt;
-    auto found = store_.FindKeyByHash(hash);
-    if (!found.ok()) {
-      spdlog::error("key cache: reading a key failed: {}", found.error().message);
-      return MakeError(ErrorCode::kUnavailable, "API keys cannot be checked right now; try again shortly");
-    }
-    key = std::move(*found);
-    if (key) {
-      std::unique_lock lock(mutex_);
-      if (entries_.size() >= kMaxEntries) entries_.clear();
-      entries_[hash] = Entry{*key, now};
-    }
-  }
+  const std::optional<store::ApiKey>& key = entry->key;
   // The map is keyed by the hash; compare it again in constant time so a lookup never decides
   // alone.
   if (!key || !crypto::ConstantTimeEquals(key->hash_hex, hash)) {
@@ -80,8 +120,13 @@ Result<store::ApiKey> KeyCache::Usable(Result<store::ApiKey> key, int64_t now_un
 }
 
 void KeyCache::Forget(const std::string& hash_hex) {
-  std::unique_lock lock(mutex_);
-  entries_.erase(hash_hex);
+  Shard& shard = ShardOf(hash_hex);
+  {
+    std::lock_guard lock(shard.mu);
+    shard.keys.erase(hash_hex);
+    shard.misses.erase(hash_hex);
+  }
+  forgets_.fetch_add(1, std::memory_order_release);
 }
 
 }  // namespace turnpike::state

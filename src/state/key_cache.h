@@ -2,13 +2,19 @@
 // SHA-256 and a hash-map lookup (no database round trip); a miss, or an entry older than the
 // TTL, reads the store, so a key created, disabled or re-limited elsewhere (the CLI, another
 // replica) takes effect within the TTL — and holds re-check it in the store at once anyway.
-// Reads only the KeyStore. Thread-safe.
+// A key the store does not know is remembered for the TTL too, so that a client retrying with a
+// wrong key costs no database read each time.
+//
+// Reads only the KeyStore. Thread-safe, and a hit takes no lock: each thread keeps its own copy
+// of the entries it used (each no older than the shared one it copied), dropped whenever Forget()
+// runs; the shared entries are split over 16 shards by key (docs/architecture.md §5.3).
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,7 +26,7 @@ namespace turnpike::state {
 
 class KeyCache {
  public:
-  KeyCache(store::KeyStore& store, std::chrono::milliseconds ttl) : store_(store), ttl_(ttl) {}
+  KeyCache(store::KeyStore& store, std::chrono::milliseconds ttl);
 
   // Authenticates the value of an Authorization header ("Bearer sk-tp-…") for spending:
   // Identify() and then the key must be usable. Errors: kUnauthorized (missing, malformed,
@@ -50,14 +56,24 @@ class KeyCache {
   static Result<store::ApiKey> Usable(Result<store::ApiKey> key, int64_t now_unix);
 
   struct Entry {
-    store::ApiKey key;
+    std::optional<store::ApiKey> key;  // nullopt: the store has no such key
     std::chrono::steady_clock::time_point fetched_at;
   };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, Entry> keys;    // by hash_hex
+    std::unordered_map<std::string, Entry> misses;  // capped apart, so unknown keys never evict known ones
+  };
+  struct Local;
+  Shard& ShardOf(const std::string& hash_hex);
+  Local& ThisThread();
+  bool Fresh(const Entry& e, std::chrono::steady_clock::time_point now) const { return now - e.fetched_at < ttl_; }
 
   store::KeyStore& store_;
   std::chrono::milliseconds ttl_;
-  std::shared_mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;  // by hash_hex
+  const uint64_t id_;                 // tells this cache's per-thread copies from another's
+  std::atomic<uint64_t> forgets_{0};  // changed by every Forget(): per-thread copies start over
+  std::array<Shard, 16> shards_;
 };
 
 }  // namespace turnpike::state

@@ -184,9 +184,10 @@ TEST_F(KeyCacheTest, AChangeIsSeenOnceTheTtlHasPassed) {
   ExpectRefused(cache.Authenticate(k.header, kNow), ErrorCode::kForbidden);
 }
 
-TEST_F(KeyCacheTest, UnknownKeysAreNotCached) {
-  // A key the store does not know yet is found as soon as it exists.
-  KeyCache cache(*store_, 1h);
+TEST_F(KeyCacheTest, AnUnknownKeyIsRememberedForTheTtl) {
+  // A client retrying with a wrong key costs one store read per TTL, not one per request. (A new
+  // key is never presented before it exists: its secret is only known once it is created.)
+  KeyCache cache(*store_, 100ms);
   crypto::NewApiKey generated = crypto::GenerateApiKey();
   ExpectRefused(cache.Authenticate("Bearer " + generated.key, kNow), ErrorCode::kUnauthorized);
   store::ApiKey k;
@@ -195,7 +196,33 @@ TEST_F(KeyCacheTest, UnknownKeysAreNotCached) {
   k.prefix = generated.prefix;
   k.hash_hex = generated.hash_hex;
   ASSERT_TRUE(store_->CreateKey(k).ok());
+  ExpectRefused(cache.Authenticate("Bearer " + generated.key, kNow), ErrorCode::kUnauthorized);
+  EXPECT_TRUE(cache.AuthenticateCached("Bearer " + generated.key, kNow).has_value())
+      << "the miss is answered without the store";
+  std::this_thread::sleep_for(150ms);
+  EXPECT_FALSE(cache.AuthenticateCached("Bearer " + generated.key, kNow).has_value()) << "the miss has expired";
   EXPECT_TRUE(cache.Authenticate("Bearer " + generated.key, kNow).ok());
+}
+
+// The event loops answer from their own copies; a change made through this process (Forget) and
+// the TTL reach those copies too.
+TEST_F(KeyCacheTest, AnotherThreadsCopyIsDroppedByForgetAndTheTtl) {
+  Made k = MakeKey();
+  KeyCache cache(*store_, 1h);
+  std::thread([&] { ASSERT_TRUE(cache.Authenticate(k.header, kNow).ok()); }).join();
+  ASSERT_TRUE(cache.Authenticate(k.header, kNow).ok());  // this thread's copy
+  ASSERT_TRUE(store_->SetKeyDisabled(k.id, true).ok());
+  cache.Forget(k.hash);  // e.g. by the other thread, which knows of the change
+  std::thread([&] { EXPECT_FALSE(cache.AuthenticateCached(k.header, kNow).has_value()); }).join();
+  EXPECT_FALSE(cache.AuthenticateCached(k.header, kNow).has_value()) << "this thread's copy went too";
+  ExpectRefused(cache.Authenticate(k.header, kNow), ErrorCode::kForbidden);
+
+  KeyCache short_lived(*store_, 50ms);
+  Made other = MakeKey();
+  ASSERT_TRUE(short_lived.Authenticate(other.header, kNow).ok());
+  ASSERT_TRUE(store_->SetKeyDisabled(other.id, true).ok());
+  std::this_thread::sleep_for(80ms);
+  EXPECT_FALSE(short_lived.AuthenticateCached(other.header, kNow).has_value()) << "a copy is no fresher than the TTL";
 }
 
 TEST_F(KeyCacheTest, IdentifyReturnsKeysInAnyState) {

@@ -135,10 +135,17 @@ std::vector<Route> CatalogSnapshot::Candidates(const store::Model& model) const 
   return routes;
 }
 
+namespace {
+std::atomic<uint64_t> next_router_id{1};
+}
+
+ModelRouter::ModelRouter(config::EnvLookup env) : env_(std::move(env)), id_(next_router_id.fetch_add(1)) {}
+
 void ModelRouter::Load(store::Catalog catalog) {
   auto snap = std::make_shared<const CatalogSnapshot>(std::move(catalog), env_);
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(snap);
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 Status ModelRouter::Reload(const std::function<Result<store::Catalog>()>& load) {
@@ -153,8 +160,20 @@ Status ModelRouter::Reload(const std::function<Result<store::Catalog>()>& load) 
 }
 
 std::shared_ptr<const CatalogSnapshot> ModelRouter::snapshot() const {
-  std::lock_guard lock(mutex_);
-  return snapshot_;
+  // One router per process: a thread keeps one copy, for whichever router it asked last.
+  struct Copy {
+    uint64_t router = 0;
+    uint64_t generation = 0;
+    std::shared_ptr<const CatalogSnapshot> snapshot;
+  };
+  thread_local Copy copy;
+  if (copy.router != id_ || copy.generation != generation_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(mutex_);
+    copy.router = id_;
+    copy.generation = generation_.load(std::memory_order_relaxed);
+    copy.snapshot = snapshot_;
+  }
+  return copy.snapshot;
 }
 
 }  // namespace turnpike::state

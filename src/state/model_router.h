@@ -2,6 +2,7 @@
 // is reloaded, and the choice of providers for a model.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -63,7 +64,7 @@ bool AdapterSupported(const std::string& adapter);
 
 class ModelRouter {
  public:
-  explicit ModelRouter(config::EnvLookup env) : env_(std::move(env)) {}
+  explicit ModelRouter(config::EnvLookup env);
   // Replaces the snapshot. Thread-safe.
   void Load(store::Catalog catalog);
   // Replaces the snapshot with what `load` reads (a store's catalog now). When `load` fails
@@ -72,11 +73,15 @@ class ModelRouter {
   // serialised, so a slow reload that read the store before a change can never replace the
   // snapshot of a reload that read it after. Thread-safe.
   Status Reload(const std::function<Result<store::Catalog>()>& load);
-  // The current snapshot; it stays valid while the caller holds it. Thread-safe.
+  // The current snapshot; it stays valid while the caller holds it. Thread-safe, and lock-free
+  // while the snapshot is unchanged: each thread keeps the one it last got and takes the lock only
+  // after a Load() (docs/architecture.md §5.3).
   std::shared_ptr<const CatalogSnapshot> snapshot() const;
 
  private:
   config::EnvLookup env_;
+  const uint64_t id_;                    // tells this router's per-thread copy from another's
+  std::atomic<uint64_t> generation_{0};  // changed by every Load(), under mutex_
   mutable std::mutex mutex_;
   std::mutex reload_mutex_;  // held across a whole Reload (read + swap); taken before mutex_
   std::shared_ptr<const CatalogSnapshot> snapshot_;

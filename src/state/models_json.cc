@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
+#include <string_view>
 
 #include "common/money.h"
 #include "state/model_router.h"
@@ -97,8 +99,8 @@ json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
 
 }  // namespace
 
-std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot& snapshot,
-                                    const std::map<std::string, ProviderHealthStats>& health) {
+std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot& snapshot, const HealthMap& health,
+                                    int64_t now_ms) {
   json::array endpoints;
   for (const auto& e : m.endpoints) {
     const ProviderState* p = snapshot.FindProvider(e.provider_id);
@@ -124,12 +126,18 @@ std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot
     ep["supports_tool_choice"] =
         json::object{{"auto", tools}, {"function", tools}, {"none", tools}, {"required", tools}};
     json::value latency = nullptr, throughput = nullptr, uptime = nullptr;
-    if (auto it = health.find(e.provider_id); it != health.end() && it->second.requests > 0) {
-      const ProviderHealthStats& h = it->second;
-      latency = Stats(h.latency_ms_ewma / 1000.0);  // OpenRouter's latencies are in seconds
-      throughput = Stats(h.tokens_per_second_ewma);
-      uptime = 100.0 * static_cast<double>(h.requests - h.failures) / static_cast<double>(h.requests);
+    json::object live{{"requests", 0}, {"error_rate", 0.0}, {"circuit", "closed"}, {"cooldown_until", nullptr}};
+    if (const ProviderHealthStats* h = FindHealth(health, e.provider_id, m.id); h && h->requests > 0) {
+      latency = Stats(h->latency_ms_ewma / 1000.0);  // OpenRouter's latencies are in seconds
+      throughput = Stats(h->tokens_per_second_ewma);
+      uptime = 100.0 * static_cast<double>(h->requests - h->failures) / static_cast<double>(h->requests);
+      const Breaker breaker = BreakerOf(*h, now_ms);
+      live["requests"] = h->requests;
+      live["error_rate"] = h->error_rate_ewma;
+      live["circuit"] = BreakerName(breaker);
+      if (breaker == Breaker::kOpen) live["cooldown_until"] = h->cooldown_until_ms / 1000;
     }
+    ep["health"] = std::move(live);
     ep["latency_last_30m"] = latency;
     ep["throughput_last_30m"] = throughput;
     ep["uptime_last_30m"] = uptime;
@@ -146,18 +154,83 @@ std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot
   return json::serialize(json::object{{"data", std::move(data)}});
 }
 
-std::string BuildModelsJson(const CatalogSnapshot& snapshot) {
+namespace {
+
+bool SameText(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool ContainsText(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (SameText(haystack.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+bool HasAll(const std::vector<std::string>& have, const std::vector<std::string>& wanted) {
+  return std::all_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
+    return std::any_of(have.begin(), have.end(), [&](const std::string& h) { return SameText(h, w); });
+  });
+}
+
+bool Passes(const store::Model& m, const CatalogSnapshot& snapshot, const ModelFilter& f) {
+  if (!f.supported_parameters.empty() &&
+      std::none_of(m.endpoints.begin(), m.endpoints.end(),
+                   [&](const store::Endpoint& e) { return HasAll(e.supported_parameters, f.supported_parameters); })) {
+    return false;
+  }
+  if (!f.providers.empty() && std::none_of(m.endpoints.begin(), m.endpoints.end(), [&](const store::Endpoint& e) {
+        const ProviderState* p = snapshot.FindProvider(e.provider_id);
+        return std::any_of(f.providers.begin(), f.providers.end(), [&](const std::string& wanted) {
+          return SameText(wanted, e.provider_id) || (p && SameText(wanted, p->provider->name));
+        });
+      })) {
+    return false;
+  }
+  if (!HasAll(m.input_modalities, f.input_modalities) || !HasAll(m.output_modalities, f.output_modalities)) {
+    return false;
+  }
+  if (!f.model_authors.empty()) {
+    const std::string_view author = std::string_view(m.id).substr(0, m.id.find('/'));
+    if (std::none_of(f.model_authors.begin(), f.model_authors.end(),
+                     [&](const std::string& a) { return SameText(a, author); })) {
+      return false;
+    }
+  }
+  return ContainsText(m.id, f.q) || ContainsText(m.name, f.q);
+}
+
+}  // namespace
+
+std::string BuildModelsJson(const CatalogSnapshot& snapshot, const ModelFilter& filter) {
   json::array data;
+  size_t matched = 0;
   for (const auto& m : snapshot.catalog().models) {
     // A model without endpoints (an administrator added it and no provider yet) serves nothing.
-    if (m.endpoints.empty()) continue;
+    if (m.endpoints.empty() || !Passes(m, snapshot, filter)) continue;
+    if (matched++ < filter.offset || data.size() >= filter.limit) continue;
     data.push_back(ModelObject(m, snapshot));
   }
   json::object root;
-  root["total_count"] = data.size();
+  root["total_count"] = matched;
   root["data"] = std::move(data);
   root["links"] = json::object{{"next", nullptr}};
   return json::serialize(root);
+}
+
+std::string BuildProvidersJson(const CatalogSnapshot& snapshot) {
+  json::array data;
+  for (const auto& p : snapshot.catalog().providers) {
+    data.push_back(json::object{{"name", p.name},
+                                {"slug", p.id},
+                                {"privacy_policy_url", nullptr},
+                                {"terms_of_service_url", nullptr},
+                                {"status_page_url", nullptr}});
+  }
+  return json::serialize(json::object{{"data", std::move(data)}});
 }
 
 }  // namespace turnpike::state

@@ -109,6 +109,10 @@ class CatalogStore {
   // LoadCatalogAt(the current time).
   Result<Catalog> LoadCatalog();
   virtual Result<bool> CatalogEmpty() = 0;
+  // A number that every committed change to the catalog moves (a company, provider, model,
+  // endpoint or price written or deleted, by any process): a process whose snapshot was loaded
+  // after reading another number reloads it. One row: cheap to read a few times a second.
+  virtual Result<int64_t> CatalogVersion() = 0;
 
   // --- administration ---
   // A company as given. kBadRequest for an empty id.

@@ -1,16 +1,17 @@
 // GroupCommitter: one thread that runs queued store calls in batches, each batch one
 // transaction (store::Batch), so many requests' leases and settlements share one commit
 // and one flush to disk. Callers never wait for the database: they queue a call and are told
-// when it is durable. Thread-safe.
+// when it is durable. Thread-safe, and Submit() takes no lock: calls are pushed onto a lock-free
+// list that the committer takes whole, and a committer with nothing to do sleeps on a futex that
+// a submitter wakes only when it finds it asleep (docs/architecture.md §5.3).
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "store/batch.h"
 
@@ -45,11 +46,11 @@ class GroupCommitter {
   // Queues `call` (which makes store calls and keeps their results) for the next batch. `done`
   // runs on the committer's thread once what `call` did is committed. When a batch cannot
   // commit, each of its calls runs again alone (in its own transactions) before its `done`, so
-  // one failing call never loses the others'. After Stop() a call runs at once on the caller's
-  // thread.
+  // one failing call never loses the others'. Calls are batched in the order they were queued.
+  // After Stop() a call runs at once on the caller's thread. Lock-free.
   void Submit(std::function<void()> call, std::function<void()> done);
 
-  // Runs everything queued, then ends the thread. Idempotent.
+  // Runs everything queued, then ends the thread. Idempotent; call it from one thread.
   void Stop();
 
   uint64_t batches() const;  // transactions committed so far (for tests and metrics)
@@ -59,23 +60,33 @@ class GroupCommitter {
   struct Item {
     std::function<void()> call;
     std::function<void()> done;
+    Item* next = nullptr;
   };
   void Run();
-  void RunBatch(std::deque<Item>& batch, bool flush);
+  // Runs the calls of `newest_first` (a list taken off the queue) oldest first, in batches.
+  void RunTaken(Item* newest_first);
+  void RunBatch(bool flush);
   void Flush();
   void Housekeep();
   // Whether a batch committed now should be flushed (the committer's thread).
   bool FlushDue() const;
+  // Sleeps until `deadline` or until a submitter or Stop() wakes it (the committer's thread).
+  void Sleep(std::chrono::steady_clock::time_point deadline);
+  void Wake();
+  bool QueueEmpty() const { return head_.load(std::memory_order_acquire) == nullptr; }
 
   Batch& db_;
   Options options_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Item> queue_;
-  bool stopping_ = false;
-  uint64_t batches_ = 0;
-  uint64_t flushes_ = 0;
+  // The queue: a list pushed at its head by submitters, newest first, taken whole by the committer.
+  std::atomic<Item*> head_{nullptr};
+  std::atomic<bool> sleeping_{false};   // the committer waits, or is about to, on wake_word_
+  std::atomic<uint32_t> wake_word_{0};  // the futex word: changed by every wake
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint32_t> submitting_{0};  // Submit() calls between their stopping_ check and push
+  std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> flushes_{0};
   // What the committer's thread alone reads and writes.
+  std::vector<Item*> batch_;  // the calls of the batch being run, oldest first
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
   bool unflushed_ = false;
   std::chrono::steady_clock::time_point last_housekeeping_ = std::chrono::steady_clock::now();

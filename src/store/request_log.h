@@ -92,6 +92,18 @@ struct ActivityQuery {
   std::string split_by;          // "" | "model" | "key": with group_by "day", one bucket per day and series
 };
 
+// One key's spend in the current UTC day, ISO week (from Monday) and month.
+struct SpendWindows {
+  Micros day = 0;
+  Micros week = 0;
+  Micros month = 0;
+};
+// The query whose buckets SpendWindowsOf() adds up: `user_id`'s rollups by day and key, from the
+// earlier of this week's and this month's first day.
+ActivityQuery SpendWindowsQuery(int64_t user_id, int64_t now_unix);
+// Adds up the buckets of key `key_id` that fall in each window around `now_unix`.
+SpendWindows SpendWindowsOf(const std::vector<ActivityBucket>& buckets, int64_t key_id, int64_t now_unix);
+
 class RequestLogStore {
  public:
   virtual ~RequestLogStore() = default;

@@ -141,6 +141,47 @@ TEST_P(StoreConformanceTest, CatalogAdminCompaniesAndProviders) {
   EXPECT_TRUE(catalog.providers.empty());
 }
 
+// Every kind of catalog write moves the version, and nothing else does: it is what tells another
+// process that its snapshot is stale (app/serve.cc, CatalogRefresher).
+TEST_P(StoreConformanceTest, EveryCatalogWriteMovesTheCatalogVersion) {
+  int64_t last = Must(store_->CatalogVersion());
+  const auto moved = [&](const std::string& what) {
+    const int64_t now = Must(store_->CatalogVersion());
+    EXPECT_GT(now, last) << what;
+    last = now;
+  };
+  Seed(*store_);
+  moved("companies, providers and a model created");
+  ASSERT_TRUE(store_->PutCompany({"openai", "OpenAI Inc."}, PutMode::kUpdate).ok());
+  moved("a company renamed");
+  ASSERT_TRUE(store_
+                  ->PutProvider({"groq", "Groq", "openai", "https://api.groq.com/openai/v1", "GROQ_API_KEY", "", false},
+                                PutMode::kUpdate)
+                  .ok());
+  moved("a provider disabled");
+  Model model = MakeModel("openai/gpt-4o-mini", "openai");
+  model.description = "changed";
+  ASSERT_TRUE(store_->PutModel(model, PutMode::kUpdate).ok());
+  moved("a model changed");
+  const int64_t now = UnixSeconds();
+  ASSERT_TRUE(store_->PutEndpoint("openai/gpt-4o-mini", MakeEndpoint("openai", kOld), now, now).ok());
+  moved("an endpoint created");
+  ASSERT_TRUE(store_->PutEndpoint("openai/gpt-4o-mini", MakeEndpoint("openai", kNew), now, now).ok());
+  moved("a price changed");
+  ASSERT_TRUE(store_->PutEndpoint("openai/gpt-4o-mini", MakeEndpoint("openai", kLater), now + 3600, now).ok());
+  moved("a price change scheduled");
+  ASSERT_TRUE(Must(store_->CreateUser("catalog-version@example.test", "x", false)) > 0);
+  EXPECT_EQ(Must(store_->CatalogVersion()), last) << "a user is not the catalog";
+  ASSERT_TRUE(store_->DeleteEndpoint("openai/gpt-4o-mini", "openai", now).ok());
+  moved("an endpoint deleted");
+  ASSERT_TRUE(store_->DeleteModel("openai/gpt-4o-mini", now).ok());
+  moved("a model deleted");
+  Catalog catalog;
+  catalog.companies.push_back({"anthropic", "Anthropic"});
+  ASSERT_TRUE(store_->ImportCatalog(catalog).ok());
+  moved("an import");
+}
+
 TEST_P(StoreConformanceTest, CatalogAdminModelsLeaveEndpointsAlone) {
   Seed(*store_);
   Model orphan = MakeModel("nobody/model", "nobody");

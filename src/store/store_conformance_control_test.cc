@@ -257,6 +257,30 @@ TEST_P(StoreConformanceTest, TouchKeyRecordsUse) {
   EXPECT_FALSE(Must(store_->FindKeyById(key)).has_value());
 }
 
+// A Checkout Session that expired or whose payment failed ends its top-up as failed, never as
+// pending forever; a failed top-up is never credited, and a completed one never fails.
+TEST_P(StoreConformanceTest, APendingTopupFailsOnceAndIsNeverCreditedAfter) {
+  int64_t user = MakeUser("failing@example.com", 1'000);
+  Topup topup;
+  topup.user_id = user;
+  topup.amount = 2'000'000;
+  topup.provider = "stripe";
+  topup.external_id = "cs_expired";
+  topup.created_at = kNow;
+  ASSERT_TRUE(store_->CreateTopup(topup).ok());
+  EXPECT_TRUE(Must(store_->FailTopup("stripe", "cs_expired")));
+  EXPECT_FALSE(Must(store_->FailTopup("stripe", "cs_expired"))) << "already failed";
+  EXPECT_EQ(Must(store_->FindTopup("stripe", "cs_expired"))->status, "failed");
+  EXPECT_EQ(store_->CompleteTopup("stripe", "cs_expired", kNow + 1).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 1'000);
+  topup.external_id = "cs_paid";
+  ASSERT_TRUE(store_->CreateTopup(topup).ok());
+  ASSERT_TRUE(Must(store_->CompleteTopup("stripe", "cs_paid", kNow + 2)));
+  EXPECT_FALSE(Must(store_->FailTopup("stripe", "cs_paid"))) << "a completed top-up stays completed";
+  EXPECT_EQ(Must(store_->FindTopup("stripe", "cs_paid"))->status, "completed");
+  EXPECT_EQ(store_->FailTopup("stripe", "cs_nobody").error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, TopupsCompleteOnceAndCredit) {
   int64_t user = MakeUser("alice@example.com", 1'000);
   Topup topup;

@@ -31,6 +31,7 @@ TEST_P(StoreConformanceTest, ReadsOfAnUnreadableDatabaseAreErrorsNotEmpty) {
   ExpectError(s.LoadCatalogAt(1'800'000'000), "LoadCatalogAt");
   ExpectError(s.LoadCatalog(), "LoadCatalog");
   ExpectError(s.CatalogEmpty(), "CatalogEmpty");
+  ExpectError(s.CatalogVersion(), "CatalogVersion");
   ExpectError(s.ListPriceHistory("openai/gpt-4o-mini", "openai"), "ListPriceHistory");
   ExpectError(s.LedgerSum(1), "LedgerSum");
   ExpectError(s.ListLedger(1, 10), "ListLedger");

@@ -38,6 +38,9 @@ class TopupStore {
   // "topup:<provider>:<external_id>") in one transaction. Returns true if this call credited,
   // false if it was already completed (a webhook delivered twice). kNotFound when unknown.
   virtual Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id, int64_t now_unix) = 0;
+  // Marks a pending top-up failed (its Checkout Session expired, or its payment failed): true if
+  // this call did, false if it was not pending (completed stays completed). kNotFound when unknown.
+  virtual Result<bool> FailTopup(const std::string& provider, const std::string& external_id) = 0;
   // nullopt when unknown.
   virtual Result<std::optional<Topup>> FindTopup(const std::string& provider, const std::string& external_id) = 0;
   virtual Result<std::vector<Topup>> ListTopups(int64_t user_id, int limit) = 0;  // newest first

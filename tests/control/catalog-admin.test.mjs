@@ -136,6 +136,14 @@ test('bad input: 400 naming the field, 404 for unknown ids, 409 for conflicts; n
   await bad('POST', '/api/admin/providers', { ...provider, adapter: 'cohere' }, 'adapter');
   await bad('POST', '/api/admin/providers', { ...provider, base_url: 'https://user:secret@new.example.test/v1' }, 'base_url');
   await bad('POST', '/api/admin/providers', { ...provider, base_url: 'file:///etc/passwd' }, 'base_url');
+  // The server's own network (SSRF): loopback, private, link-local (cloud metadata), unspecified,
+  // by address or by a name that resolves there; allowed only by the server's configuration.
+  for (const url of ['http://127.0.0.1:9100/v1', 'http://localhost:4000/v1', 'http://10.1.2.3/v1', 'http://172.20.0.1/v1',
+    'http://192.168.1.10:11434/v1', 'http://169.254.169.254/latest', 'http://[::1]:8080/v1', 'http://0.0.0.0/v1',
+    'http://[fd00::5]/v1', 'http://metadata.localhost/v1']) {
+    await bad('POST', '/api/admin/providers', { ...provider, base_url: url }, 'base_url');
+  }
+  await bad('PATCH', '/api/admin/providers/openai', { base_url: 'http://127.0.0.1:22/v1' }, 'base_url');
   await bad('POST', '/api/admin/providers', { ...provider, id: 'New Prov' }, 'id');
   await bad('POST', '/api/admin/providers', { ...provider, id: 'openai' }, 'id', 409);
   await bad('POST', '/api/admin/companies', { id: 'x'.repeat(65), name: 'X' }, 'id');

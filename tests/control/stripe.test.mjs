@@ -199,7 +199,7 @@ test('events that need nothing are acknowledged and ignored', async () => {
   const user = await signup(ctx);
   const { sessionId } = await checkout(user, '4.00');
   const ignored = [
-    ['another event type', stripe.event(sessionId, { type: 'checkout.session.expired', session: { status: 'expired', payment_status: 'unpaid' } })],
+    ['another event type', stripe.event(sessionId, { type: 'checkout.session.async_payment_succeeded', session: { id: 'cs_test_other', metadata: {} } })],
     ['a completed session not paid yet (a delayed payment method)', stripe.event(sessionId, { session: { payment_status: 'unpaid' } })],
     ['a session Turnpike did not create (no metadata)', stripe.event(sessionId, { session: { id: 'cs_test_foreign', metadata: {} } })],
     ['not a checkout session at all', { id: 'evt_x', object: 'event', type: 'customer.created', data: { object: { id: 'cus_1', object: 'customer' } } }],
@@ -212,6 +212,22 @@ test('events that need nothing are acknowledged and ignored', async () => {
   const paid = stripe.event(sessionId, { type: 'checkout.session.async_payment_succeeded' });
   assert.equal(expectStatus(await deliver(paid), 200, 'async_payment_succeeded').body.outcome, 'credited');
   assert.equal(await expectBalanced(user, 'after the delayed payment'), 4_000_000);
+});
+
+test('an expired session, or a delayed payment that failed, ends its top-up as failed, never pending', async () => {
+  const user = await signup(ctx);
+  const expired = await checkout(user, '3.00');
+  const declined = await checkout(user, '5.00');
+  const ev = stripe.event(expired.sessionId, { type: 'checkout.session.expired', session: { status: 'expired', payment_status: 'unpaid' } });
+  assert.equal(expectStatus(await deliver(ev), 200, 'expired').body.outcome, 'failed');
+  assert.equal(expectStatus(await deliver(ev), 200, 'expired again').body.outcome, 'ignored');
+  const failed = stripe.event(declined.sessionId, { type: 'checkout.session.async_payment_failed', session: { payment_status: 'unpaid' } });
+  assert.equal(expectStatus(await deliver(failed), 200, 'async_payment_failed').body.outcome, 'failed');
+  assert.equal((await credits(user)).balance_micros, 0);
+  // A late "completed" for the expired session credits nothing (its top-up is failed).
+  const late = await deliver(stripe.event(expired.sessionId));
+  assert.notEqual(late.status, 200);
+  assert.equal((await credits(user)).balance_micros, 0);
 });
 
 test('the webhook needs no session and ignores Origin and cookies (server to server)', async () => {

@@ -178,6 +178,26 @@ describe('@openrouter/sdk through Turnpike', () => {
     assert.equal(page.result.totalCount, models.length);
   });
 
+  test('models.list filters (supported_parameters, providers, q) and providers.list (strictly validated)', async () => {
+    const all = (await client.models.list()).result.data;
+    const withTools = (await client.models.list({ supportedParameters: 'tools' })).result;
+    assert.ok(withTools.data.length > 0 && withTools.data.length <= all.length);
+    for (const m of withTools.data) assert.ok(all.some((x) => x.id === m.id), m.id);
+    const none = (await client.models.list({ supportedParameters: 'no_such_parameter' })).result;
+    assert.equal(none.data.length, 0);
+    assert.equal(none.totalCount, 0);
+    const byName = (await client.models.list({ q: MODEL.split('/')[1] })).result.data;
+    assert.ok(byName.some((m) => m.id === MODEL), 'q finds the model by its name');
+    const providers = await client.providers.list();
+    assert.ok(providers.data.length > 0);
+    for (const p of providers.data) {
+      assert.equal(typeof p.name, 'string');
+      assert.match(p.slug, /^[a-z0-9-]+$/);
+    }
+    const served = (await client.models.list({ providers: providers.data[0].slug })).result.data;
+    assert.ok(served.length > 0, `${providers.data[0].slug} serves a model`);
+  });
+
   // The answer's id is the generation's; the SDK validates /generation strictly (created_at a
   // string, every member it requires present).
   test('generations.getGeneration for the id a completion carried (strictly validated)', async () => {

@@ -158,6 +158,33 @@ describe('openai SDK → Turnpike → Anthropic Messages', () => {
     assert.equal(up.body.stream, true);
   });
 
+  // OpenRouter's reasoning.exclude: the model thinks (and is paid for it), the answer leaves the
+  // thinking out; without it, the thinking arrives as delta.reasoning.
+  test('streamed thinking: delta.reasoning, and none with reasoning.exclude', async (t) => {
+    const want = summarizeAnthropicStream('messages-stream-thinking.sse');
+    for (const exclude of [false, true]) {
+      const m = marker(`a-think-${exclude}`);
+      const stream = await client.chat.completions.create({
+        model: ANTHROPIC_MODEL,
+        messages: [{ role: 'user', content: `[[fake:thinking]] Think first ${m}` }],
+        stream: true,
+        max_tokens: 4096,
+        reasoning: { effort: 'low', exclude },
+      });
+      const chunks = [];
+      for await (const c of stream) chunks.push(c);
+      bill(want.usage);
+      const reasoning = chunks.map((c) => c.choices[0]?.delta?.reasoning ?? '').join('');
+      if (exclude) {
+        assert.equal(reasoning, '', 'reasoning.exclude keeps the thinking out');
+      } else {
+        assert.ok(reasoning.length > 0, 'the thinking arrives as delta.reasoning');
+      }
+      assert.equal(summarizeChunks(chunks).text, want.text);
+      assertTranslatedUsage(usageChunk(chunks, 'anthropic thinking'), want.usage, prices, 'anthropic thinking');
+    }
+  });
+
   test('streamed parallel tool calls through the .stream() helper: indexes 0 and 1, recorded ids and names', async (t) => {
     const m = marker('a-par');
     const tools = [{

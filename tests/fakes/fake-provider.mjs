@@ -38,6 +38,7 @@
 //   [[fake:error=STATUS]]        400/401/404/429 replay error-STATUS-*.json; any other 4xx/5xx
 //                                (500/502/503/504/529 …) sends an OpenAI-shaped error of type
 //                                server_error (5xx) or invalid_request_error (4xx)
+//   [[fake:retry-after=N]]       with an error: also send `retry-after: N` (OpenAI route)
 //   [[fake:cut-after=N]]         stream: the first N events, then the socket is destroyed (no
 //                                [DONE]); non-stream: the head and half the body, then destroyed
 //   [[fake:delay-ms=N]]          wait N ms before the response head (default --latency-ms)
@@ -249,21 +250,23 @@ function baseHeaders(started, contentType) {
   };
 }
 
-function sendBuffer(res, started, status, contentType, body) {
+function sendBuffer(res, started, status, contentType, body, extraHeaders = {}) {
   if (res.destroyed) return;
-  const headers = baseHeaders(started, contentType);
+  const headers = { ...baseHeaders(started, contentType), ...extraHeaders };
   headers['content-length'] = String(body.length);
   res.writeHead(status, headers);
   res.end(body);
 }
 
-function sendError(res, started, status, body) {
-  sendBuffer(res, started, status, 'application/json; charset=utf-8', body);
+// `retryAfter`: seconds, sent as Retry-After (as providers do on 429 and 503), or undefined.
+function sendError(res, started, status, body, retryAfter = undefined) {
+  const extra = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
+  sendBuffer(res, started, status, 'application/json; charset=utf-8', body, extra);
 }
 
 const DIRECTIVE = /\[\[fake:([a-z-]+)(?:=([^\]]*))?\]\]/g;
 const FLAG_KNOBS = new Set(['tool-call', 'parallel-tool-calls', 'length', 'no-usage', 'hang']);
-const INT_KNOBS = new Set(['error', 'cut-after', 'delay-ms', 'chunk-delay-ms', 'repeat']);
+const INT_KNOBS = new Set(['error', 'cut-after', 'delay-ms', 'chunk-delay-ms', 'repeat', 'retry-after']);
 // Knobs that apply only on some paths; every route takes them.
 const PATH_KNOBS = new Set(['fail-path', 'hang-path', 'fail-model']);
 
@@ -440,7 +443,7 @@ async function handleChat(req, res) {
       return undefined; // the peer left during the delay
     }
   }
-  if (knobs.error !== undefined) return sendError(res, started, knobs.error, errorBodyFor(knobs.error));
+  if (knobs.error !== undefined) return sendError(res, started, knobs.error, errorBodyFor(knobs.error), knobs['retry-after']);
 
   const toolTurn = body.messages[body.messages.length - 1]?.role === 'tool';
   const which = toolTurn ? 'text'

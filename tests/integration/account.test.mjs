@@ -46,6 +46,23 @@ test('/api/v1/key: label, usage, limit and limit_remaining in USD', async () => 
   assert.ok(!r.body.data.label.includes(unlimited.key), 'the label never reveals the whole key');
 });
 
+test('/api/v1/key: usage_daily, usage_weekly and usage_monthly are the key\'s own spend in those windows', async () => {
+  const { tp } = ctx;
+  const { email, key } = await tp.account({ credits: '10' });
+  const other = await tp.createKey({ email, name: 'other' });
+  const mine = await chatJson(tp, key, userMessage('spend on the first key'));
+  const theirs = await chatJson(tp, other, userMessage('spend on the other key, a longer message'));
+  assert.equal(mine.status, 200);
+  assert.equal(theirs.status, 200);
+  const cost = usdToMicros(mine.body.usage.cost);
+  assert.ok(cost > 0);
+  // Everything was spent today: each window holds exactly this key's calls, not the other key's.
+  const d = (await getJson(tp, '/api/v1/key', key)).body.data;
+  assert.deepEqual([d.usage, d.usage_daily, d.usage_weekly, d.usage_monthly].map(usdToMicros), [cost, cost, cost, cost]);
+  const o = (await getJson(tp, '/api/v1/key', other)).body.data;
+  assert.equal(usdToMicros(o.usage_daily), usdToMicros(theirs.body.usage.cost));
+});
+
 test('/api/v1/credits: total_credits and total_usage of the owner, in USD', async () => {
   const { tp } = ctx;
   const { key } = await tp.account({ credits: '12.5' });

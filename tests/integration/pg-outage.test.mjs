@@ -3,7 +3,10 @@
 // ends within a few seconds, as a 200 or as a 503 in the API's error shape; /ready says 503
 // "database unreachable" while the database is down and 200 once it is back; afterwards the
 // user's spend is exactly the cost of every 200 the clients saw (nothing lost, nothing doubled)
-// and balance = ledger sum. Always on PostgreSQL, whatever TURNPIKE_TEST_DATABASE says.
+// and balance = ledger sum. Twice: with the answers waiting for their charges (up to 10 s, longer
+// than the outage), and with a wait shorter than the outage (TURNPIKE_TEST_CHARGE_RETRY_MS), so
+// that answers go out with their charges kept in memory and written once the database is back
+// (Gateway::WriteBacklog). Always on PostgreSQL, whatever TURNPIKE_TEST_DATABASE says.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -40,7 +43,7 @@ before(async () => {
   S.clusterDir = path.join(S.dir, 'cluster');
   const server = await cluster('start', S.clusterDir);
   S.fake = await startFake({ args: ['--api-key', UPSTREAM_KEY] });
-  S.tp = await startTurnpike({ fake: S.fake, catalog: TEST_CATALOG, databaseUrl: await createPgDatabase(server) });
+  S.server = server;
 }, { timeout: 120_000 });
 
 after(async () => {
@@ -61,7 +64,35 @@ async function ready() {
   }
 }
 
+// A server of its own on a database of its own, for one run of the outage.
+async function startServer(serveEnv = {}) {
+  if (S.tp) {
+    if (process.env.TURNPIKE_TEST_LOG) process.stderr.write(S.tp.output());
+    await S.tp.kill();
+  }
+  S.tp = await startTurnpike({
+    fake: S.fake, catalog: TEST_CATALOG, databaseUrl: await createPgDatabase(S.server), serveEnv,
+  });
+}
+
 test('PostgreSQL stopped for 5 s under load: no crash, no hang, every 200 charged exactly once', { timeout: 90_000 }, async () => {
+  await startServer();
+  await outage();
+});
+
+test('… and with answers that do not wait for their charges: kept, then written once back', { timeout: 90_000 }, async () => {
+  await startServer({ TURNPIKE_TEST_CHARGE_RETRY_MS: '1000' });
+  await outage();
+  const output = S.tp.output();
+  assert.match(output, /is kept, to be written when the database answers again/, 'charges were kept');
+  assert.match(output, /wrote \d+ settlements kept while the database was away/, 'and written later');
+  const metrics = await (await gatewayFetch(S.tp, '/metrics')).text();
+  assert.match(metrics, /^turnpike_settlements_kept_total [1-9]\d*$/m, metrics);
+  assert.match(metrics, /^turnpike_settlements_unwritten 0$/m, 'none left unwritten');
+  assert.match(metrics, /^turnpike_settlements_dropped_total 0$/m);
+});
+
+async function outage() {
   const { email, key } = await S.tp.account({ credits: '50' });
   const start = (await userShow(S.tp, email)).balance_micros;
   assert.equal((await ready()).status, 200);
@@ -129,4 +160,42 @@ test('PostgreSQL stopped for 5 s under load: no crash, no hang, every 200 charge
     .catch(async (err) => assert.fail(`${err.message}; user: ${JSON.stringify(await userShow(S.tp, email))}`));
   assert.equal(u.balance_micros, u.ledger_sum_micros, 'balance == ledger sum');
   console.log(`spend ${start - u.balance_micros} µUSD = Σ usage.cost of the ${counts[200]} answers`);
+}
+
+test('a server stopped while the database is away keeps its unwritten charges in a file; the next start writes them', { timeout: 90_000 }, async () => {
+  await startServer({ TURNPIKE_TEST_CHARGE_RETRY_MS: '500' });
+  const { email, key } = await S.tp.account({ credits: '50' });
+  const start = (await userShow(S.tp, email)).balance_micros;
+  // Requests in flight when the database goes away: their answers go out after 500 ms, their
+  // charges kept in memory.
+  const ok = [];
+  let stop = false;
+  const client = async (c) => {
+    for (let i = 0; !stop; i++) {
+      const r = await chatJson(S.tp, key, userMessage(`[[fake:delay-ms=300]] spool ${c}.${i}`))
+        .catch((err) => ({ status: `error: ${err.message.split('\n')[0]}` }));
+      if (r.status === 200) ok.push(r);
+      else await sleep(50);
+    }
+  };
+  const clients = Array.from({ length: 8 }, (_, c) => client(c));
+  await sleep(1_000);
+  await cluster('pause', S.clusterDir);
+  await sleep(1_500);
+  stop = true;
+  await Promise.all(clients);
+  const first = S.tp;
+  await first.stop();
+  const stopped = first.output();
+  assert.match(stopped, /could not be written, the database being away: kept in \S+unwritten-settlements/,
+    `the server kept its unwritten settlements in a file:\n${stopped.slice(-3000)}`);
+
+  await cluster('resume', S.clusterDir);
+  S.tp = await startTurnpike({ fake: S.fake, dataDir: first.dataDir });
+  assert.match(S.tp.output(), /journaled \d+ settlements a stopped server could not write/);
+  const sum = ok.reduce((a, r) => a + usdToMicros(r.body.usage.cost), 0);
+  const u = await userShow(S.tp, email);
+  assert.equal(start - u.balance_micros, sum, `spend == Σ usage.cost of the ${ok.length} answers`);
+  assert.equal(u.balance_micros, u.ledger_sum_micros, 'balance == ledger sum');
+  console.log(`${ok.length} answers; spend ${start - u.balance_micros} µUSD, charges written after a restart included`);
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer } from '../lib/setup.mjs';
 import {
-  assertError, chatJson, chatStream, contentOf, fakeRequestsWith, nonce, userShow,
+  assertError, chatJson, chatStream, contentOf, fakeRequestsWith, getJson, nonce, userShow,
 } from '../lib/gateway.mjs';
 
 const ctx = useServer();
@@ -126,4 +126,51 @@ test('an unknown fallback model is a 400 naming it', async () => {
   const r = await chatJson(ctx.tp, key, ask('fakeco/duo', nonce(), { models: ['fakeco/duo', 'fakeco/sol'] }));
   assertError(r, 400, 'unknown fallback');
   assert.match(r.body.error.message, /fakeco\/sol is not a valid model ID\. Did you mean fakeco\/solo\?/);
+});
+
+test('a provider\'s error reaches the client as OpenRouter sends it: metadata with the provider\'s name and scrubbed words, and its Retry-After', async () => {
+  const { key } = await ctx.tp.account();
+  const r = await chatJson(ctx.tp, key, ask('fakeco/solo', `[[fake:error=429]] [[fake:retry-after=7]] ${nonce()}`));
+  assertError(r, 429, 'the provider\'s rate limit');
+  assert.equal(r.headers.get('retry-after'), '7');
+  assert.equal(r.body.error.metadata.provider_name, 'Fake Pricey');
+  assert.match(r.body.error.metadata.raw, /Rate limit reached for gpt-4 in organization org-\*+ on tokens per min/);
+  // A failure with no Retry-After from the provider has none either.
+  const plain = await chatJson(ctx.tp, key, ask('fakeco/solo', `[[fake:error=500]] ${nonce()}`));
+  assert.equal(plain.status, 502);
+  assert.equal(plain.headers.get('retry-after'), null);
+  assert.equal(plain.body.error.metadata.provider_name, 'Fake Pricey');
+  // The gateway's own refusals carry no provider metadata.
+  const own = await chatJson(ctx.tp, key, ask('fakeco/nope', nonce()));
+  assert.equal(own.status, 400);
+  assert.equal(own.body.error.metadata, undefined);
+});
+
+test('GET /models applies OpenRouter\'s filters, and GET /providers lists the catalog\'s providers', async () => {
+  // The server also holds the default catalog: every query but the authors' own keeps to fakeco.
+  const ids = async (query) => {
+    const r = await getJson(ctx.tp, `/api/v1/models?model_authors=fakeco${query}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return { ids: r.body.data.map((m) => m.id).sort(), total: r.body.total_count };
+  };
+  assert.deepEqual((await ids('')).ids, ['fakeco/duo', 'fakeco/solo']);
+  assert.deepEqual((await ids('&supported_parameters=tools,temperature')).ids, ['fakeco/duo', 'fakeco/solo']);
+  assert.deepEqual((await ids('&supported_parameters=tools%2Creasoning')).ids, [], 'every parameter must be supported');
+  assert.deepEqual((await ids('&providers=fake-cheap')).ids, ['fakeco/duo']);
+  assert.deepEqual((await ids('&providers=Fake%20Pricey')).ids, ['fakeco/duo', 'fakeco/solo'], 'by name too');
+  assert.deepEqual((await ids('&q=DUO')).ids, ['fakeco/duo']);
+  assert.deepEqual((await ids('&input_modalities=text&output_modalities=text')).ids, ['fakeco/duo', 'fakeco/solo']);
+  assert.deepEqual((await ids('&input_modalities=audio')).ids, []);
+  assert.deepEqual(await ids('&limit=1&offset=1'), { ids: ['fakeco/solo'], total: 2 }, 'total_count before paging');
+  const nobody = await getJson(ctx.tp, '/api/v1/models?model_authors=nobody');
+  assert.deepEqual([nobody.body.data, nobody.body.total_count], [[], 0]);
+  const unfiltered = await getJson(ctx.tp, '/api/v1/models');
+  assert.ok(unfiltered.body.data.length > 2 && unfiltered.body.total_count === unfiltered.body.data.length);
+  assert.equal((await getJson(ctx.tp, '/api/v1/models?limit=-1')).status, 400);
+  const providers = await getJson(ctx.tp, '/api/v1/providers');
+  assert.equal(providers.status, 200);
+  const bySlug = Object.fromEntries(providers.body.data.map((p) => [p.slug, p]));
+  assert.equal(bySlug['fake-cheap'].name, 'Fake Cheap');
+  assert.equal(bySlug['fake-pricey'].name, 'Fake Pricey');
+  assert.equal(bySlug['fake-cheap'].privacy_policy_url, null);
 });

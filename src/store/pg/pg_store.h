@@ -32,8 +32,13 @@
 // - Durability: a batch with `flush` false commits with synchronous_commit off (the commit is in
 //   the server, not yet on its disk); Flush() commits a transaction with synchronous_commit on,
 //   which flushes the write-ahead log up to it, so every earlier commit too.
-// - The settlement journal is applied by several processes at once without waiting for one
-//   another: each takes the journal rows no one else holds (FOR UPDATE SKIP LOCKED).
+// - The settlement journal is applied by several processes at once: each locks the users whose
+//   money its rows move (ascending, like every money call), then the rows (FOR UPDATE, in id
+//   order, waiting for those another process is applying, which are then gone), so that an apply
+//   never returns before the charges journaled earlier are in the ledger. Two batches on one hot
+//   user still wait for each other's user lock; one past its lock timeout runs its calls again
+//   alone (the account book is written so that this costs no money: billing/account_book.h,
+//   Charged).
 // - Schema: src/store/migrations/pg/, applied by Migrate() in order, one transaction each,
 //   serialised across processes by a transaction-level advisory lock. The append-only rules are
 //   triggers, as in SQLite.
@@ -99,6 +104,7 @@ class PgStore final : public Store {
   Status ImportCatalog(const Catalog& catalog) override;
   Result<Catalog> LoadCatalogAt(int64_t now_unix) override;
   Result<bool> CatalogEmpty() override;
+  Result<int64_t> CatalogVersion() override;
 
   Status PutCompany(const Company& company, PutMode mode) override;
   Status DeleteCompany(const std::string& id) override;
@@ -151,6 +157,7 @@ class PgStore final : public Store {
 
   Result<int64_t> CreateTopup(const Topup& topup) override;
   Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id, int64_t now_unix) override;
+  Result<bool> FailTopup(const std::string& provider, const std::string& external_id) override;
   Result<std::optional<Topup>> FindTopup(const std::string& provider, const std::string& external_id) override;
   Result<std::vector<Topup>> ListTopups(int64_t user_id, int limit) override;
 

@@ -122,6 +122,13 @@ Result<bool> PgStore::CatalogEmpty() {
   return !rows->empty() && rows->Bool(0, 0);
 }
 
+Result<int64_t> PgStore::CatalogVersion() {
+  Result<Rows> rows = Read("SELECT version FROM catalog_version WHERE id = 1");
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return MakeError(ErrorCode::kInternal, "postgresql: the catalog version row is missing");
+  return rows->Int(0, 0);
+}
+
 Result<std::vector<PriceChange>> PgStore::ListPriceHistory(const std::string& model_id,
                                                            const std::string& provider_id) {
   Result<Rows> rows = Read(

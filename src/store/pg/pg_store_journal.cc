@@ -1,6 +1,9 @@
 // PgStore: the settlement journal (store/settlement_journal.h).
 #include <spdlog/spdlog.h>
 
+#include <map>
+#include <set>
+
 #include "store/pg/pg_store.h"
 #include "store/pg/transaction.h"
 #include "store/pg/util.h"
@@ -35,15 +38,53 @@ Result<int> PgStore::ApplyJournal(int max) {
 Result<int> PgStore::ApplyJournalIn(Connection& c, int max, bool careful) {
   Transaction tx(c);
   if (Status status = tx.Begin(); !status.ok()) return status.error();
+  // The rows are read first, unlocked, to learn whose money they move; those users' rows are
+  // locked (ascending, as every money call locks them: pg_store.h), and the journal rows only
+  // then. Locking the journal rows first, an apply could wait for a user's row that another
+  // process's transaction held (a lease, in a batch) while that transaction's own apply waited for
+  // the journal rows: the batch met its lock timeout ("applying the settlement journal before a
+  // lease: lock timeout"), and a call run alone could be a deadlock's victim (a 503 for a request
+  // that should have been held or refused with 402).
+  std::map<int64_t, Settlement> decoded;
+  std::string seen = "{";
+  {
+    Result<Rows> peek = c.Exec("SELECT id, payload FROM settlement_journal ORDER BY id LIMIT $1",
+                               Params().Add(max > 0 ? int64_t{max} : INT64_MAX));
+    if (!peek.ok()) return peek.error();
+    if (peek->empty()) return 0;
+    std::string users = "{";
+    std::set<int64_t> locked;
+    for (int i = 0; i < peek->size(); ++i) {
+      const int64_t id = peek->Int(i, 0);
+      seen += (i > 0 ? "," : "") + std::to_string(id);
+      Result<Settlement> settlement = DecodeSettlement(peek->Text(i, 1));
+      if (!settlement.ok()) {
+        spdlog::error("settlement journal row {} dropped: {}", id, settlement.error().message);
+        continue;
+      }
+      if (settlement->charge && locked.insert(settlement->charge->user_id).second) {
+        users += (locked.size() > 1 ? "," : "") + std::to_string(settlement->charge->user_id);
+      }
+      decoded.emplace(id, std::move(*settlement));
+    }
+    seen += "}";
+    users += "}";
+    if (!locked.empty()) {
+      Result<Rows> users_locked =
+          c.Exec("SELECT id FROM users WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
+                 Params().AddLiteral(users));
+      if (!users_locked.ok()) return users_locked.error();
+    }
+  }
   // Rows another process is applying are waited for, not skipped: a caller that applies the
   // journal before it leases (Gateway::LeaseAndHold) must find every earlier charge in the ledger
   // when it returns. Skipping them let a lease be read while another process's apply of this
   // process's own charges had not committed; the lease then shrank under the account book, which
-  // had already counted those charges, and the event loops held money the database no longer
-  // leased (the two-replica overspend). Rows are locked in id order, so appliers never deadlock on
-  // them. A settlement journaled twice is idempotent by request id.
-  Result<Rows> pending = c.Exec("SELECT id, payload FROM settlement_journal ORDER BY id LIMIT $1 FOR UPDATE",
-                                Params().Add(max > 0 ? int64_t{max} : INT64_MAX));
+  // had already counted those charges. Rows are locked in id order, so appliers never deadlock on
+  // them; those another process applied meanwhile are gone, and rows journaled since the look
+  // above wait for the next apply. A settlement journaled twice is idempotent by request id.
+  Result<Rows> pending = c.Exec("SELECT id FROM settlement_journal WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+                                Params().AddLiteral(seen));
   if (!pending.ok()) return pending.error();
   if (pending->empty()) return 0;
   std::vector<RequestLogRow> rows;
@@ -53,11 +94,9 @@ Result<int> PgStore::ApplyJournalIn(Connection& c, int max, bool careful) {
   for (int i = 0; i < pending->size(); ++i) {
     const int64_t id = pending->Int(i, 0);
     ids += (i > 0 ? "," : "") + std::to_string(id);
-    Result<Settlement> settlement = DecodeSettlement(pending->Text(i, 1));
-    if (!settlement.ok()) {
-      spdlog::error("settlement journal row {} dropped: {}", id, settlement.error().message);
-      continue;
-    }
+    auto found = decoded.find(id);
+    if (found == decoded.end()) continue;  // unreadable: logged above, deleted below
+    Settlement* settlement = &found->second;
     if (settlement->charge) {
       if (!careful) {
         if (Status s = ChargeIn(c, *settlement->charge, &totals); !s.ok()) return s.error();

@@ -83,6 +83,20 @@ Result<bool> PgStore::CompleteTopup(const std::string& provider, const std::stri
   return !*credited_before;
 }
 
+Result<bool> PgStore::FailTopup(const std::string& provider, const std::string& external_id) {
+  Result<Rows> updated = WriteOne(
+      "UPDATE onramp_transactions SET status = 'failed' WHERE provider = $1 AND external_id = $2 AND status = "
+      "'pending'",
+      Params().Add(provider).Add(external_id));
+  if (!updated.ok()) return updated.error();
+  if (updated->affected() > 0) return true;
+  Result<Rows> exists = Read("SELECT 1 FROM onramp_transactions WHERE provider = $1 AND external_id = $2",
+                             Params().Add(provider).Add(external_id));
+  if (!exists.ok()) return exists.error();
+  if (exists->empty()) return MakeError(ErrorCode::kNotFound, "no such top-up");
+  return false;
+}
+
 Result<std::optional<Topup>> PgStore::FindTopup(const std::string& provider, const std::string& external_id) {
   Result<Rows> rows = Read(
       std::string("SELECT ") + kTopupColumns + " FROM onramp_transactions WHERE provider = $1 AND external_id = $2",

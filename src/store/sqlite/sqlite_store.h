@@ -133,6 +133,7 @@ class SqliteStore final : public Store {
   Status ImportCatalog(const Catalog& catalog) override;
   Result<Catalog> LoadCatalogAt(int64_t now_unix) override;
   Result<bool> CatalogEmpty() override;
+  Result<int64_t> CatalogVersion() override;
 
   Status PutCompany(const Company& company, PutMode mode) override;
   Status DeleteCompany(const std::string& id) override;
@@ -185,6 +186,7 @@ class SqliteStore final : public Store {
 
   Result<int64_t> CreateTopup(const Topup& topup) override;
   Result<bool> CompleteTopup(const std::string& provider, const std::string& external_id, int64_t now_unix) override;
+  Result<bool> FailTopup(const std::string& provider, const std::string& external_id) override;
   Result<std::optional<Topup>> FindTopup(const std::string& provider, const std::string& external_id) override;
   Result<std::vector<Topup>> ListTopups(int64_t user_id, int limit) override;
 

@@ -125,6 +125,12 @@ Result<bool> SqliteStore::CatalogEmpty() {
   return *empty != 0;
 }
 
+Result<int64_t> SqliteStore::CatalogVersion() {
+  ConnectionLease conn = LockReader();
+  Statement s(*conn, "SELECT version FROM catalog_version WHERE id = 1");
+  return ReadInt(s);
+}
+
 Result<std::vector<PriceChange>> SqliteStore::ListPriceHistory(const std::string& model_id,
                                                                const std::string& provider_id) {
   ConnectionLease conn = LockReader();

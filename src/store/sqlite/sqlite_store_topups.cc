@@ -93,6 +93,22 @@ Result<bool> SqliteStore::CompleteTopup(const std::string& provider, const std::
   return !*credited_before;
 }
 
+Result<bool> SqliteStore::FailTopup(const std::string& provider, const std::string& external_id) {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_,
+              "UPDATE onramp_transactions SET status = 'failed' "
+              "WHERE provider = ? AND external_id = ? AND status = 'pending'");
+  s.Bind(provider).Bind(external_id);
+  if (Status status = s.Run(); !status.ok()) return status.error();
+  if (conn_->Changes() > 0) return true;
+  Statement exists(*conn_, "SELECT 1 FROM onramp_transactions WHERE provider = ? AND external_id = ?");
+  exists.Bind(provider).Bind(external_id);
+  Result<bool> row = exists.Next();
+  if (!row.ok()) return row.error();
+  if (!*row) return MakeError(ErrorCode::kNotFound, "no such top-up");
+  return false;
+}
+
 Result<std::optional<Topup>> SqliteStore::FindTopup(const std::string& provider, const std::string& external_id) {
   std::lock_guard lock(mu_);
   Statement s(*conn_, std::string("SELECT ") + kTopupColumns +
