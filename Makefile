@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 BIN        := $(BUILD_DIR)/turnpike
 FAKE_PORT  ?= 9100
 
-.PHONY: all deps browser-deps build web run test lint unit web-test browser integration integration-pg e2e node-deps fake bench format clean
+.PHONY: all deps browser-deps build web run test lint unit web-test browser integration integration-pg e2e node-deps fake bench format clean fuzz fuzz-build fuzz-check
 
 all: build web
 
@@ -88,7 +88,28 @@ lint: deps web/node_modules/.package-lock.json
 	clang-format --dry-run --Werror $(CXX_SOURCES)
 	cd web && npm run typecheck --silent && npm run lint --silent
 
-test: lint build web node-deps browser-deps
+# Fuzzing (fuzz/README.md): libFuzzer targets built with clang, ASan and UBSan in their own
+# build directory. `make fuzz` runs each for FUZZ_SECONDS, keeping the inputs it finds in
+# $(FUZZ_DIR)/fuzz-corpus/ (outside git); `make fuzz-check`, part of `make test`, runs every
+# checked-in seed and then FUZZ_CHECK_SECONDS of fresh fuzzing per target, so a crash fails CI.
+FUZZ_DIR           ?= build-fuzz
+FUZZ_SECONDS       ?= 60
+FUZZ_CHECK_SECONDS ?= 5
+FUZZ_TARGETS       ?=
+
+$(FUZZ_DIR)/CMakeCache.txt: CMakeLists.txt fuzz/fuzz.cmake
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release -DTURNPIKE_FUZZ=ON
+
+fuzz-build: deps $(FUZZ_DIR)/CMakeCache.txt
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target fuzzers
+
+fuzz: fuzz-build
+	bash fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-check: fuzz-build
+	bash fuzz/run.sh $(FUZZ_DIR) $(FUZZ_CHECK_SECONDS) --fresh $(FUZZ_TARGETS)
+
+test: lint build web node-deps browser-deps fuzz-check
 	cd $(BUILD_DIR) && $(PG_TESTS) ctest --output-on-failure -j2
 	cd web && npm test --silent
 	cd tests && TURNPIKE_SCREENSHOTS=$(abspath $(BUILD_DIR))/screenshots node --test integration/ e2e/ control/ fakes/ lib/ browser/
@@ -105,4 +126,4 @@ format:
 	clang-format -i $(CXX_SOURCES)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -19,6 +19,7 @@
 #include <unordered_set>
 
 #include "common/crypto.h"
+#include "net/beast_request.h"
 #include "net/deadlines.h"
 
 namespace turnpike::net {
@@ -366,9 +367,8 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       started_ = false;
       head_request_ = false;
       on_gone_ = nullptr;
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
-      parser.body_limit(static_cast<std::uint64_t>(opt.max_body_bytes));
+      RequestParser parser;
+      LimitParser(parser, opt);
       // The head within the header timeout; the whole request within the read timeout, both
       // counted from its first byte.
       ArmReadDeadline(std::min({opt.header_timeout_ms, opt.read_timeout_ms,
@@ -420,15 +420,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       auto msg = parser.release();
       keep_alive_ = msg.keep_alive();
       head_request_ = msg.method() == http::verb::head;
-      HttpRequest req;
-      req.method = std::string(msg.method_string());
-      req.target = std::string(msg.target());
-      auto q = req.target.find('?');
-      req.path = req.target.substr(0, q);
-      if (q != std::string::npos) req.query = req.target.substr(q + 1);
-      req.headers.reserve(16);
-      for (const auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-      req.body = std::move(msg.body());
+      HttpRequest req = ToHttpRequest(std::move(msg));
       req.remote_address = remote_;
       req.id = NewRequestId();
 

@@ -79,6 +79,12 @@ struct ChatRequest {
   bool include_usage = false;  // stream_options.include_usage
 };
 
+// The largest token count a provider's answer is read as having (10^12): far above any real
+// answer, and small enough that sums of counts (total_tokens, a day's totals in the request log)
+// cannot overflow int64. A provider reporting more is read as reporting this (still billed, and
+// the cost saturates: money::Cost).
+inline constexpr int64_t kMaxTokenCount = 1'000'000'000'000;
+
 // OpenAI's accounting: prompt_tokens includes cached reads and cache writes; completion_tokens
 // includes reasoning. Adapters map provider usage into this (docs/protocols.md §9).
 struct Usage {

@@ -1,6 +1,9 @@
 #include "protocol/json_members.h"
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <cmath>
 #include <functional>
 
 namespace turnpike::protocol {
@@ -70,19 +73,27 @@ std::optional<ObjectLayout> ScanObject(std::string_view s) {
     size_t key_end = SkipString(s, i);
     MemberSpan m;
     m.raw_key = s.substr(i + 1, key_end - i - 2);
+    if (m.raw_key.find('\\') != std::string_view::npos) {
+      // The document is valid JSON, so the quoted key is a valid JSON string.
+      boost::system::error_code ec;
+      auto decoded = boost::json::parse(s.substr(i, key_end - i), ec);
+      if (ec || !decoded.is_string()) return std::nullopt;
+      m.escaped = true;
+      m.decoded_key = std::string(decoded.get_string());
+    }
     i = SkipSpace(s, key_end);
     if (i >= s.size() || s[i] != ':') return std::nullopt;
     i = SkipSpace(s, i + 1);
     m.value_begin = i;
     m.value_end = SkipValue(s, i);
     i = m.value_end;
-    layout.members.push_back(m);
+    layout.members.push_back(std::move(m));
   }
 }
 
 const MemberSpan* FindMember(const ObjectLayout& layout, std::string_view key) {
   for (const auto& m : layout.members) {
-    if (m.raw_key == key) return &m;
+    if (m.key() == key) return &m;
   }
   return nullptr;
 }
@@ -119,7 +130,7 @@ std::string RemoveMembers(std::string_view json,
   bool kept_before = false;  // a member before this one stays
   for (size_t i = 0; i < members.size(); ++i) {
     const auto& m = members[i];
-    if (!drop(m.raw_key, json.substr(m.value_begin, m.value_end - m.value_begin))) {
+    if (!drop(m.key(), json.substr(m.value_begin, m.value_end - m.value_begin))) {
       kept_before = true;
       continue;
     }
@@ -143,10 +154,20 @@ std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::
   // Cheap exit for the common case of none present.
   bool any = false;
   for (auto k : keys) any = any || json.find(k) != std::string_view::npos;
+  any = any || json.find("\\u") != std::string_view::npos;  // a key may be spelled with escapes
   if (!any) return std::string(json);
   return RemoveMembers(json, [&](std::string_view key, std::string_view value) {
     return value == "null" && std::find(keys.begin(), keys.end(), key) != keys.end();
   });
+}
+
+bool AllNumbersFinite(const boost::json::value& v) {
+  if (v.is_double()) return std::isfinite(v.get_double());
+  if (const auto* a = v.if_array()) return std::all_of(a->begin(), a->end(), AllNumbersFinite);
+  if (const auto* o = v.if_object()) {
+    return std::all_of(o->begin(), o->end(), [](const auto& member) { return AllNumbersFinite(member.value()); });
+  }
+  return true;
 }
 
 }  // namespace turnpike::protocol

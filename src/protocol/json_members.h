@@ -2,6 +2,7 @@
 // member changed and every other byte (number formats, key order, spacing) untouched.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -15,6 +16,11 @@ struct MemberSpan {
   std::string_view raw_key;  // the key as written, without quotes (escapes not decoded)
   size_t value_begin = 0;    // offsets of the value's text in the scanned document
   size_t value_end = 0;
+  // The key as a JSON parser reads it: `"max_tok\u0065ns"` is max_tokens, and must be found,
+  // set and removed as max_tokens, or a client could slip a member past the gateway's edits.
+  std::string_view key() const { return escaped ? std::string_view(decoded_key) : raw_key; }
+  bool escaped = false;     // raw_key holds a backslash escape
+  std::string decoded_key;  // the decoded key when escaped
 };
 
 struct ObjectLayout {
@@ -35,20 +41,25 @@ struct Edit {
 // Applies non-overlapping edits (any order) to `json`.
 std::string ApplyEdits(std::string_view json, std::vector<Edit> edits);
 
-// Finds a top-level member by key.
+// Finds a top-level member by key (decoded: escapes in the document's keys do not hide it).
 const MemberSpan* FindMember(const ObjectLayout& layout, std::string_view key);
 
 // Edit that sets top-level member `key` to `value_json`: replaces its value when present,
 // else appends it before the closing brace.
 Edit SetMember(std::string_view json, const ObjectLayout& layout, std::string_view key, std::string value_json);
 
-// `json` without the top-level members for which `drop(raw key, value text)` is true (commas
-// mended). Returns `json` unchanged when there are none.
+// `json` without the top-level members for which `drop(key, value text)` is true (the key
+// decoded; commas mended). Returns `json` unchanged when there are none.
 std::string RemoveMembers(std::string_view json,
                           const std::function<bool(std::string_view key, std::string_view value)>& drop);
 
 // `json` without the top-level members named in `keys` whose value is null (comma included).
 // Returns `json` unchanged when there are none.
 std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys);
+
+// Whether every number in `v` is finite. Boost.JSON reads a number beyond a double's range
+// (1e309) as infinity and writes it back as `Infinity`, which is not JSON: a value holding one
+// cannot be re-serialised for a provider.
+bool AllNumbersFinite(const boost::json::value& v);
 
 }  // namespace turnpike::protocol

@@ -103,6 +103,34 @@ TEST(ScanObjectTest, FindMemberByRawKey) {
   EXPECT_EQ(f->value_begin, b.spans[6].first);
 }
 
+// Shown by fuzz_chat_request's checks: a key spelled with escapes is the same key to a JSON
+// parser (the gateway's and the provider's), so it must be to the byte-level edits too.
+TEST(ScanObjectTest, KeysWithEscapesAreFoundDecoded) {
+  std::string doc = R"({"a":1,"max_tok\u0065ns":99,"k\"q":true,"\ud83d\ude00":2})";
+  Parse(doc);
+  auto layout = ScanObject(doc);
+  ASSERT_TRUE(layout);
+  ASSERT_EQ(layout->members.size(), 4u);
+  EXPECT_EQ(layout->members[1].raw_key, "max_tok\\u0065ns");
+  EXPECT_EQ(layout->members[1].key(), "max_tokens");
+  EXPECT_EQ(layout->members[2].key(), "k\"q");
+  EXPECT_EQ(layout->members[3].key(), "\xF0\x9F\x98\x80");
+  const MemberSpan* m = FindMember(*layout, "max_tokens");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(doc.substr(m->value_begin, m->value_end - m->value_begin), "99");
+  EXPECT_EQ(json::parse(ApplyEdits(doc, {SetMember(doc, *layout, "max_tokens", "7")})).at("max_tokens"), 7);
+  EXPECT_EQ(RemoveMembers(doc, [](std::string_view key, std::string_view) { return key == "max_tokens"; }),
+            R"({"a":1,"k\"q":true,"\ud83d\ude00":2})");
+  EXPECT_EQ(RemoveNullMembers(R"({"a":1,"us\u0061ge":null})", {"usage"}), R"({"a":1})");
+}
+
+TEST(AllNumbersFiniteTest, NumbersBeyondADoubleAnywhere) {
+  EXPECT_TRUE(AllNumbersFinite(Parse(R"({"a":[1,-2.5,1.7e308,{"b":4.9e-324}],"c":"1e999"})")));
+  EXPECT_FALSE(AllNumbersFinite(Parse("1e309")));
+  EXPECT_FALSE(AllNumbersFinite(Parse(R"({"a":[1,{"b":-1e400}]})")));
+  EXPECT_FALSE(AllNumbersFinite(Parse(R"([[[[2e308]]]])")));
+}
+
 TEST(SetMemberTest, ReplacesAnExistingValue) {
   std::string doc = R"({"model": "gpt-4o", "temperature": 0.70})";
   auto layout = ScanObject(doc);

@@ -72,6 +72,7 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
   }
   if (const auto* tools = root->if_contains("tools"))
     info.prompt_chars += static_cast<int64_t>(json::serialize(*tools).size());
+  if (!AllNumbersFinite(body)) return Bad("The request body holds a number too large to represent (beyond 1.8e308)");
   if (const auto* stream = root->if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) return Bad("'stream' must be a boolean");
     info.stream = stream->get_bool();

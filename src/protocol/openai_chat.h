@@ -24,7 +24,8 @@ struct ChatRequestInfo {
 };
 
 // Checks the request's shape (an object with a string `model` and a non-empty `messages`
-// array of objects with a `role`; sane `stream`, `max_tokens`) and extracts ChatRequestInfo.
+// array of objects with a `role`; sane `stream`, `max_tokens`; no number beyond a double's
+// range anywhere) and extracts ChatRequestInfo.
 // Errors are kBadRequest with a message naming the field.
 Result<ChatRequestInfo> InspectChatRequest(const boost::json::value& body);
 

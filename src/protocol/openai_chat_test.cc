@@ -2,6 +2,8 @@
 // rewritten for the upstream, checked on the recorded request bodies.
 #include "protocol/openai_chat.h"
 
+#include "protocol/json_members.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -47,6 +49,17 @@ TEST(InspectChatRequestTest, MinimalRequest) {
   EXPECT_FALSE(r->max_tokens.has_value());
   EXPECT_EQ(r->prompt_chars, 2);
   EXPECT_EQ(r->images, 0);
+}
+
+// Shown by fuzz_chat_request: Boost.JSON reads 1e309 as infinity and writes it back as
+// `Infinity`, so the body sent to a translated provider (or a rewritten stream_options) was not
+// JSON. Refused with 400 wherever it is.
+TEST(InspectChatRequestTest, NumbersBeyondADoubleAreRefused) {
+  ExpectBad(Body(R"("temperature":11e308)"), "too large");
+  ExpectBad(Body(R"("stream":true,"stream_options":{"x":-1e999})"), "too large");
+  ExpectBad(Body(R"("tools":[{"type":"function","function":{"name":"f","parameters":{"maximum":1e400}}}])"),
+            "too large");
+  EXPECT_TRUE(Inspect(Body(R"("temperature":1.7e308,"top_p":-4.9e-324)")).ok());
 }
 
 TEST(InspectChatRequestTest, NotAnObject) {
@@ -283,6 +296,25 @@ TEST(RewriteForUpstreamTest, NotStreamingLeavesStreamOptionsAlone) {
   std::string body = R"({"model":"a","stream_options":{"include_usage":false},"messages":[]})";
   EXPECT_EQ(RewriteForUpstream(body, json::parse(body), "b", false),
             R"({"model":"b","stream_options":{"include_usage":false},"messages":[]})");
+}
+
+// Shown by fuzz_chat_request's checks: members spelled with escapes ("max_tok\u0065ns") are
+// the same members to the gateway and to the provider, so the rewrite must treat them as such:
+// capped, removed, replaced, never sent beside a second copy.
+TEST(RewriteForUpstreamTest, MembersSpelledWithEscapes) {
+  std::string body = R"({"mod\u0065l":"a","stream":true,"stream_opti\u006fns":{"include_usage":false},)"
+                     R"("max_tok\u0065ns":99999,"prov\u0069der":{"only":["x"]},"messages":[]})";
+  std::vector<std::string> supported{"max_tokens"};
+  RelayEdits edits;
+  edits.supported = &supported;
+  edits.max_output = 4096;
+  std::string out = RewriteForUpstream(body, json::parse(body), "b", true, edits);
+  json::value v = json::parse(out);
+  EXPECT_EQ(v.as_object().size(), ScanObject(out)->members.size()) << out;  // no member twice
+  EXPECT_EQ(v.at("model"), "b");
+  EXPECT_EQ(v.at("max_tokens"), 4096);
+  EXPECT_EQ(v.at("stream_options"), json::parse(R"({"include_usage":true})"));
+  EXPECT_FALSE(v.as_object().contains("provider")) << out;
 }
 
 }  // namespace

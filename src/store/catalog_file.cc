@@ -179,6 +179,14 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
 
 }  // namespace
 
+bool IsProviderKeyEnv(std::string_view name) {
+  constexpr std::string_view kSuffix = "_API_KEY";
+  if (name.size() <= kSuffix.size() || !name.ends_with(kSuffix) || name.starts_with("TURNPIKE_")) return false;
+  if (name[0] < 'A' || name[0] > 'Z') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
 Result<Catalog> ParseCatalog(std::string_view toml_text, const std::string& origin) {
   try {
     auto root = toml::parse(toml_text, origin);

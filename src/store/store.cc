@@ -50,14 +50,6 @@ std::string HoldOwnersDir(const std::string& database_url, const std::string& fa
 
 Result<Catalog> CatalogStore::LoadCatalog() { return LoadCatalogAt(UnixSeconds()); }
 
-bool IsProviderKeyEnv(std::string_view name) {
-  constexpr std::string_view kSuffix = "_API_KEY";
-  if (name.size() <= kSuffix.size() || !name.ends_with(kSuffix) || name.starts_with("TURNPIKE_")) return false;
-  if (name[0] < 'A' || name[0] > 'Z') return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
-}
-
 Result<std::unique_ptr<Store>> OpenStore(const std::string& database_url) {
   if (IsPostgresUrl(database_url)) {
     // libpq reads the URL itself (sslmode and the PG* environment variables as usual); errors

@@ -13,11 +13,13 @@ namespace internal {
 
 namespace {
 
-// A token count; negative, fractional or absurd values are clamped, non-numbers are nullopt.
+// A token count; negative, fractional or absurd values are clamped (to 0 … kMaxTokenCount, so
+// the prompt's three counts add up without overflow), non-numbers are nullopt.
 std::optional<int64_t> Count(const json::value& v) {
-  if (v.is_int64()) return std::max<int64_t>(0, v.get_int64());
-  if (v.is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(v.get_uint64(), INT64_MAX));
-  if (v.is_double() && v.get_double() >= 0 && v.get_double() < 9e18) return static_cast<int64_t>(v.get_double());
+  constexpr int64_t kMax = protocol::kMaxTokenCount;
+  if (v.is_int64()) return std::clamp<int64_t>(v.get_int64(), 0, kMax);
+  if (v.is_uint64()) return kMax;  // above INT64_MAX
+  if (v.is_double() && v.get_double() >= 0) return std::min(kMax, static_cast<int64_t>(std::min(v.get_double(), 9e18)));
   if (v.is_double()) return 0;
   return std::nullopt;
 }

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "protocol/json_members.h"
 #include "providers/anthropic/anthropic_internal.h"
 
 namespace turnpike::providers::anthropic::internal {
@@ -58,6 +59,7 @@ Result<json::value> ParseJson(std::string_view text, const std::string& what) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec) return Bad(what + " is not valid JSON");
+  if (!protocol::AllNumbersFinite(v)) return Bad(what + " holds a number too large to represent");
   return v;
 }
 

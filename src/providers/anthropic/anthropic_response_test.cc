@@ -72,6 +72,23 @@ TEST(AnthropicDecodeResponseTest, CacheUsageFixture) {
   EXPECT_EQ(r->usage->reasoning_tokens, 0);
 }
 
+// Shown by fuzz_anthropic_stream (UBSan): the prompt's three counts summed past INT64_MAX
+// (undefined behaviour, in practice a negative prompt). Counts are read as at most
+// kMaxTokenCount, so their sums cannot overflow.
+TEST(AnthropicDecodeResponseTest, AbsurdCountsAreCapped) {
+  AnthropicAdapter adapter;
+  auto r = adapter.DecodeResponse(
+      R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"x"}],)"
+      R"("stop_reason":"end_turn","usage":{"input_tokens":9223372036854775807,"cache_creation_input_tokens":5,)"
+      R"("cache_read_input_tokens":7,"output_tokens":1e300}})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->usage.has_value());
+  EXPECT_EQ(r->usage->prompt_tokens, protocol::kMaxTokenCount + 5 + 7);
+  EXPECT_EQ(r->usage->cache_write_tokens, 5);
+  EXPECT_EQ(r->usage->cached_tokens, 7);
+  EXPECT_EQ(r->usage->completion_tokens, protocol::kMaxTokenCount);
+}
+
 TEST(AnthropicDecodeResponseTest, ThinkingTextSeveralBlocksAndNoText) {
   AnthropicAdapter adapter;
   auto r = adapter.DecodeResponse(R"({"id":"msg_x","model":"m","type":"message","role":"assistant","content":[

@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "protocol/json_members.h"
 #include "providers/gemini/gemini_internal.h"
 
 namespace turnpike::providers::gemini {
@@ -113,7 +114,7 @@ Status HistoryBuilder::AddToolCalls(const Message& message, size_t index, json::
   for (const ToolCall& call : message.tool_calls) {
     if (call.name.empty()) return Bad(index, "a tool call has no function name");
     auto args = ParseJson(call.arguments.empty() ? std::string_view("{}") : std::string_view(call.arguments));
-    if (!args || !args->is_object()) {
+    if (!args || !args->is_object() || !protocol::AllNumbersFinite(*args)) {
       return Bad(index, "the arguments of tool call '" + call.name + "' must be a JSON object");
     }
     json::object function_call{{"name", call.name}, {"args", std::move(*args)}};
@@ -137,7 +138,7 @@ Status HistoryBuilder::AddToolResult(const Message& message, size_t index) {
     text += part.text;
   }
   json::object response;
-  if (auto parsed = ParseJson(text); parsed && parsed->is_object()) {
+  if (auto parsed = ParseJson(text); parsed && parsed->is_object() && protocol::AllNumbersFinite(*parsed)) {
     response = std::move(parsed->get_object());
   } else {
     response["content"] = text;

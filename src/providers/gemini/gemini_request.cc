@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "protocol/json_members.h"
 #include "providers/gemini/gemini_adapter.h"
 #include "providers/gemini/gemini_contents.h"
 #include "providers/gemini/gemini_internal.h"
@@ -49,7 +50,7 @@ Result<json::array> Tools(const std::vector<Tool>& tools) {
     if (!tool.description.empty()) declaration["description"] = tool.description;
     if (!tool.parameters_json.empty()) {
       auto schema = ParseJson(tool.parameters_json);
-      if (!schema || !schema->is_object()) {
+      if (!schema || !schema->is_object() || !protocol::AllNumbersFinite(*schema)) {
         return Bad("the parameters of tool '" + tool.name + "' must be a JSON Schema object");
       }
       declaration["parametersJsonSchema"] = std::move(*schema);
@@ -136,7 +137,9 @@ Result<json::object> GenerationConfig(const ChatRequest& request, std::string_vi
   if (format.type != ResponseFormat::Type::kText) config["responseMimeType"] = "application/json";
   if (format.type == ResponseFormat::Type::kJsonSchema && !format.schema_json.empty()) {
     auto schema = ParseJson(format.schema_json);
-    if (!schema || !schema->is_object()) return Bad("response_format.json_schema.schema must be a JSON object");
+    if (!schema || !schema->is_object() || !protocol::AllNumbersFinite(*schema)) {
+      return Bad("response_format.json_schema.schema must be a JSON object");
+    }
     config["responseJsonSchema"] = std::move(*schema);
   }
   auto thinking = ThinkingConfig(request.reasoning_effort, model);

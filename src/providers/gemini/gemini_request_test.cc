@@ -206,6 +206,10 @@ TEST(GeminiRequest, ToolMessagesGeminiCannotTakeAreBadRequests) {
   EXPECT_EQ(EncodeError(Request({Calls({ToolCall{"call_1", "f", "[1]", ""}})})).code, ErrorCode::kBadRequest);
   EXPECT_EQ(EncodeError(Request({Calls({ToolCall{"call_1", "f", "{oops", ""}})})).code, ErrorCode::kBadRequest);
   EXPECT_EQ(EncodeError(Request({Calls({ToolCall{"call_1", "", "{}", ""}})})).code, ErrorCode::kBadRequest);
+  // Boost.JSON reads 1e30824 as infinity and would send `Infinity`, which is not JSON (shown by
+  // fuzz_chat_request).
+  EXPECT_EQ(EncodeError(Request({Calls({ToolCall{"call_1", "f", R"({"n":-1e30824})", ""}})})).code,
+            ErrorCode::kBadRequest);
 }
 
 // §6.1: a cached signature goes on its own part; on Gemini 3 the first call of each model turn

@@ -1,5 +1,6 @@
 // GeminiAdapter::DecodeResponse and the GenerateContentResponse readers the stream decoder
 // shares (docs/protocols.md §7, §9, §10).
+#include <algorithm>
 #include <string>
 
 #include "providers/gemini/gemini_adapter.h"
@@ -29,13 +30,13 @@ Result<Part> ReadFunctionCall(const json::object& part, const json::value& call)
   return out;
 }
 
-// A count from usageMetadata: absent → 0.
+// A count from usageMetadata: absent → 0; at most kMaxTokenCount, so candidates and thoughts
+// add up without overflow.
 Result<int64_t> Count(const json::object& usage, std::string_view key) {
   const auto* v = usage.if_contains(key);
   if (!v || v->is_null()) return int64_t{0};
-  if (v->is_int64() && v->get_int64() >= 0) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX))
-    return static_cast<int64_t>(v->get_uint64());
+  if (v->is_int64() && v->get_int64() >= 0) return std::min(v->get_int64(), protocol::kMaxTokenCount);
+  if (v->is_uint64()) return protocol::kMaxTokenCount;  // above INT64_MAX
   return Unreadable("usageMetadata." + std::string(key) + " is not a count");
 }
 

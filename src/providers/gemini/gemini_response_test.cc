@@ -80,6 +80,19 @@ TEST(GeminiResponse, ThoughtsCountInCompletionAndCachedIsReported) {
   EXPECT_EQ(r.usage->cache_write_tokens, 0);
 }
 
+// Shown by fuzz_gemini_stream (UBSan): candidates + thoughts overflowed int64 (undefined
+// behaviour, in practice a negative completion count). Counts are read as at most
+// kMaxTokenCount, so their sums cannot overflow.
+TEST(GeminiResponse, AbsurdCountsAreCapped) {
+  const auto r = MustDecode(R"({"candidates":[{"content":{"parts":[{"text":"x"}],"role":"model"},"index":0}],
+      "usageMetadata":{"promptTokenCount":18446744073709551615,"candidatesTokenCount":9223372036854775807,
+      "thoughtsTokenCount":5}})");
+  ASSERT_TRUE(r.usage.has_value());
+  EXPECT_EQ(r.usage->prompt_tokens, protocol::kMaxTokenCount);
+  EXPECT_EQ(r.usage->completion_tokens, protocol::kMaxTokenCount + 5);
+  EXPECT_EQ(r.usage->reasoning_tokens, 5);
+}
+
 TEST(GeminiResponse, PromptBlockedWithoutCandidates) {
   const auto r = MustDecode(R"({"promptFeedback":{"blockReason":"SAFETY"},
       "usageMetadata":{"promptTokenCount":7,"totalTokenCount":7},"modelVersion":"gemini-2.5-flash","responseId":"b1"})");

@@ -72,13 +72,15 @@ Error ReportedError(const json::object& error) {
 
 namespace {
 
+// At most kMaxTokenCount, so prompt and completion add up (total_tokens) without overflow.
 int64_t Count(const json::object& o, std::string_view key) {
+  constexpr int64_t kMax = protocol::kMaxTokenCount;
   const auto* v = o.if_contains(key);
   if (!v) return 0;
-  if (v->is_int64()) return std::max<int64_t>(0, v->get_int64());
-  if (v->is_uint64()) return static_cast<int64_t>(std::min<uint64_t>(v->get_uint64(), INT64_MAX));
-  if (v->is_double() && v->get_double() >= 9.2e18) return INT64_MAX;
-  if (v->is_double() && v->get_double() > 0) return static_cast<int64_t>(v->get_double());
+  if (v->is_int64()) return std::clamp<int64_t>(v->get_int64(), 0, kMax);
+  if (v->is_uint64()) return kMax;  // above INT64_MAX
+  if (v->is_double() && v->get_double() > 0)
+    return std::min(kMax, static_cast<int64_t>(std::min(v->get_double(), 9e18)));
   return 0;
 }
 

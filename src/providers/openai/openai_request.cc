@@ -15,6 +15,7 @@
 // - Tool-call thought signatures (Gemini's) have no OpenAI field and are dropped.
 #include <boost/json.hpp>
 
+#include "protocol/json_members.h"
 #include "providers/openai/openai_internal.h"
 
 namespace turnpike::providers::openai::internal {
@@ -78,7 +79,7 @@ json::object MessageJson(const Message& m) {
 Result<json::value> SchemaJson(const std::string& text, const std::string& where) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return Bad(where + " must be a JSON object");
+  if (ec || !v.is_object() || !protocol::AllNumbersFinite(v)) return Bad(where + " must be a JSON object");
   return v;
 }
 

@@ -187,17 +187,21 @@ TEST(OpenAiParseUsageTest, NonObjectsAreRejectedAndLeaveTheOutputAlone) {
   EXPECT_EQ(u.prompt_tokens, 7);
 }
 
-TEST(OpenAiParseUsageTest, NegativeAndNonNumericCountsAreZero) {
+// Absurd counts are read as kMaxTokenCount, so that prompt + completion (total_tokens) cannot
+// overflow: the stream fuzzers showed the sum overflowing in protocol::UsageJson.
+TEST(OpenAiParseUsageTest, NegativeAndNonNumericCountsAreZeroAbsurdOnesCapped) {
   protocol::Usage u;
   ASSERT_TRUE(ParseUsage(json::parse(R"({"prompt_tokens":-5,"completion_tokens":"7","total_tokens":2.5})"), u));
   EXPECT_EQ(u.prompt_tokens, 0);
   EXPECT_EQ(u.completion_tokens, 0);
   ASSERT_TRUE(ParseUsage(json::parse(R"({"prompt_tokens":12.9,"completion_tokens":18446744073709551615})"), u));
   EXPECT_EQ(u.prompt_tokens, 12);
-  EXPECT_EQ(u.completion_tokens, INT64_MAX);
+  EXPECT_EQ(u.completion_tokens, protocol::kMaxTokenCount);
   ASSERT_TRUE(ParseUsage(json::parse(R"({"prompt_tokens":1e300,"completion_tokens":-1e300})"), u));
-  EXPECT_EQ(u.prompt_tokens, INT64_MAX);
+  EXPECT_EQ(u.prompt_tokens, protocol::kMaxTokenCount);
   EXPECT_EQ(u.completion_tokens, 0);
+  ASSERT_TRUE(ParseUsage(json::parse(R"({"prompt_tokens":9223372036854775807,"completion_tokens":1})"), u));
+  EXPECT_EQ(u.prompt_tokens, protocol::kMaxTokenCount);
 }
 
 }  // namespace
