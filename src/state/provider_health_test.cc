@@ -22,7 +22,7 @@ TEST(ProviderHealthTest, CountsAndAveragesPerProvider) {
   EXPECT_EQ(s[HealthKey("groq", "m")].requests, 1);
   EXPECT_EQ(s[HealthKey("groq", "m")].failures, 1);
   EXPECT_DOUBLE_EQ(s[HealthKey("groq", "m")].latency_ms_ewma, 0.0);  // never answered
-  health.RecordSuccess("groq", "m", 40);                    // first successful sample after failures
+  health.RecordSuccess("groq", "m", 40);                             // first successful sample after failures
   EXPECT_DOUBLE_EQ(health.Snapshot()[HealthKey("groq", "m")].latency_ms_ewma, 40.0);
 }
 
