@@ -15,6 +15,8 @@
 #include <memory>
 #include <optional>
 
+#include "common/take_all_stack.h"
+
 namespace turnpike::gateway {
 
 // Runs `call` somewhere else and then `done` (both on the store thread).
@@ -38,7 +40,7 @@ class LoopInbox {
     Item* next = nullptr;
   };
   void Drain();
-  std::atomic<Item*> head_{nullptr};
+  TakeAllStack<Item> items_;
 };
 
 // `call()` run through `submit`; the awaiting coroutine resumes on the loop it awaited from.

@@ -54,14 +54,9 @@ void GroupCommitter::Submit(std::function<void()> call, std::function<void()> do
     done();
     return;
   }
-  auto* item = new Item{std::move(call), std::move(done)};
-  Item* old = head_.load(std::memory_order_relaxed);
-  do {
-    item->next = old;
-  } while (!head_.compare_exchange_weak(old, item));
   // The committer only sleeps with the queue empty, after announcing it in sleeping_ and then
   // looking at the queue once more: either it sees this item, or this sees it asleep.
-  if (old == nullptr && sleeping_.load()) Wake();
+  if (queue_.Push(new Item{std::move(call), std::move(done)}) && sleeping_.load()) Wake();
   submitting_.fetch_sub(1);
 }
 
@@ -77,7 +72,7 @@ void GroupCommitter::Stop() {
   // Submitters that read stopping_ before it changed may still be queueing: wait for them, then
   // run what they queued here.
   while (submitting_.load() != 0) std::this_thread::yield();
-  if (Item* left = head_.exchange(nullptr)) RunTaken(left);
+  if (Item* left = queue_.TakeOldestFirst()) RunTaken(left);
   if (unflushed_) Flush();
 }
 
@@ -101,7 +96,7 @@ void GroupCommitter::Run() {
   const bool housekeeps = static_cast<bool>(options_.housekeeping);
   for (;;) {
     // Whatever was queued while the last batch committed goes into the next one.
-    if (Item* taken = head_.exchange(nullptr, std::memory_order_acquire)) {
+    if (Item* taken = queue_.TakeOldestFirst()) {
       RunTaken(taken);
       continue;
     }
@@ -131,15 +126,7 @@ void GroupCommitter::Run() {
   }
 }
 
-void GroupCommitter::RunTaken(Item* newest_first) {
-  // The list is newest first; reverse it so that calls run in the order they were queued.
-  Item* oldest_first = nullptr;
-  while (newest_first) {
-    Item* next = newest_first->next;
-    newest_first->next = oldest_first;
-    oldest_first = newest_first;
-    newest_first = next;
-  }
+void GroupCommitter::RunTaken(Item* oldest_first) {
   const bool housekeeps = static_cast<bool>(options_.housekeeping);
   while (oldest_first) {
     batch_.clear();

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/take_all_stack.h"
 #include "store/batch.h"
 
 namespace turnpike::store {
@@ -63,8 +64,8 @@ class GroupCommitter {
     Item* next = nullptr;
   };
   void Run();
-  // Runs the calls of `newest_first` (a list taken off the queue) oldest first, in batches.
-  void RunTaken(Item* newest_first);
+  // Runs the calls of `oldest_first` (a list taken off the queue) in batches.
+  void RunTaken(Item* oldest_first);
   void RunBatch(bool flush);
   void Flush();
   void Housekeep();
@@ -73,12 +74,11 @@ class GroupCommitter {
   // Sleeps until `deadline` or until a submitter or Stop() wakes it (the committer's thread).
   void Sleep(std::chrono::steady_clock::time_point deadline);
   void Wake();
-  bool QueueEmpty() const { return head_.load(std::memory_order_acquire) == nullptr; }
+  bool QueueEmpty() const { return queue_.empty(); }
 
   Batch& db_;
   Options options_;
-  // The queue: a list pushed at its head by submitters, newest first, taken whole by the committer.
-  std::atomic<Item*> head_{nullptr};
+  TakeAllStack<Item> queue_;            // pushed by submitters, taken whole by the committer
   std::atomic<bool> sleeping_{false};   // the committer waits, or is about to, on wake_word_
   std::atomic<uint32_t> wake_word_{0};  // the futex word: changed by every wake
   std::atomic<bool> stopping_{false};
