@@ -12,6 +12,17 @@ namespace {
 
 constexpr int64_t kNow = 1'700'000'000;
 
+// A pending Stripe top-up of `amount` for `user`, as a checkout records it.
+Topup StripeTopup(int64_t user, Micros amount, std::string external_id, int64_t created_at = kNow) {
+  Topup topup;
+  topup.user_id = user;
+  topup.amount = amount;
+  topup.provider = "stripe";
+  topup.external_id = std::move(external_id);
+  topup.created_at = created_at;
+  return topup;
+}
+
 TEST_P(StoreConformanceTest, ListUsersPagesByIdAndFlagsChange) {
   int64_t a = MakeUser("a@example.com");
   int64_t b = MakeUser("b@example.com");
@@ -261,12 +272,7 @@ TEST_P(StoreConformanceTest, TouchKeyRecordsUse) {
 // pending forever; a failed top-up is never credited, and a completed one never fails.
 TEST_P(StoreConformanceTest, APendingTopupFailsOnceAndIsNeverCreditedAfter) {
   int64_t user = MakeUser("failing@example.com", 1'000);
-  Topup topup;
-  topup.user_id = user;
-  topup.amount = 2'000'000;
-  topup.provider = "stripe";
-  topup.external_id = "cs_expired";
-  topup.created_at = kNow;
+  Topup topup = StripeTopup(user, 2'000'000, "cs_expired");
   ASSERT_TRUE(store_->CreateTopup(topup).ok());
   EXPECT_TRUE(Must(store_->FailTopup("stripe", "cs_expired")));
   EXPECT_FALSE(Must(store_->FailTopup("stripe", "cs_expired"))) << "already failed";
@@ -283,12 +289,7 @@ TEST_P(StoreConformanceTest, APendingTopupFailsOnceAndIsNeverCreditedAfter) {
 
 TEST_P(StoreConformanceTest, TopupsCompleteOnceAndCredit) {
   int64_t user = MakeUser("alice@example.com", 1'000);
-  Topup topup;
-  topup.user_id = user;
-  topup.amount = 5'000'000;
-  topup.provider = "stripe";
-  topup.external_id = "cs_1";
-  topup.created_at = kNow;
+  Topup topup = StripeTopup(user, 5'000'000, "cs_1");
   Result<int64_t> id = store_->CreateTopup(topup);
   ASSERT_TRUE(id.ok()) << id.error().message;
 
@@ -356,12 +357,7 @@ void RunConcurrentTopups(StoreTestDatabase& db, Store& main, int handles) {
   Result<int64_t> user = main.CreateUser("race@example.com", "x", false);
   ASSERT_TRUE(user.ok());
   for (int i = 0; i < kTopups; ++i) {
-    Topup topup;
-    topup.user_id = *user;
-    topup.amount = 1'000 + i;
-    topup.provider = "stripe";
-    topup.external_id = "cs_" + std::to_string(i);
-    ASSERT_TRUE(main.CreateTopup(topup).ok());
+    ASSERT_TRUE(main.CreateTopup(StripeTopup(*user, 1'000 + i, "cs_" + std::to_string(i), 0)).ok());
   }
   StoreHandles opened = OpenHandles(db, main, handles);
   ASSERT_EQ(opened.all.size(), static_cast<size_t>(handles));
