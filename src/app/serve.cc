@@ -440,6 +440,7 @@ int Serve(const config::Config& config, const std::string& role) {
     gateway_url = Url(config.host, *port);
     gateway_port = *port;
     std::cout << "turnpike gateway listening on " << gateway_url << std::endl;
+    gateway_parts->gateway.AddListenerGauges("gateway", server.get());
     servers.push_back(std::move(server));
     if (metrics_access.elsewhere) {
       net::ServerOptions metrics_options = options;
@@ -456,6 +457,7 @@ int Serve(const config::Config& config, const std::string& role) {
       auto metrics_port = metrics->Listen(metrics_host, config.metrics_port);
       if (!metrics_port.ok()) return Fail("metrics.port: " + metrics_port.error().message);
       std::cout << "turnpike metrics listening on " << Url(metrics_host, *metrics_port) << "/metrics" << std::endl;
+      gateway_parts->gateway.AddListenerGauges("metrics", metrics.get());
       servers.push_back(std::move(metrics));
     }
   }
@@ -489,6 +491,7 @@ int Serve(const config::Config& config, const std::string& role) {
     auto port = server->Listen(config.host, config.control_port);
     if (!port.ok()) return Fail("server.control_port: " + port.error().message);
     std::cout << "turnpike control listening on " << Url(config.host, *port) << std::endl;
+    if (gateway_parts) gateway_parts->gateway.AddListenerGauges("control", server.get());
     if (dashboard_problem.empty()) {
       std::cout << "turnpike dashboard: open " << Url(config.host, *port) << "/ in a browser" << std::endl;
     } else {

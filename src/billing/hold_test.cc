@@ -30,7 +30,47 @@ TEST(WorstCaseCostTest, WithoutMaxTokensTheEndpointCapIsHeld) {
 }
 
 TEST(WorstCaseCostTest, ImagesCountTwoThousandTokensEach) {
-  EXPECT_EQ(WorstCaseCost(Request(0, 2, 0), Terms(128000, 0)), (64 + 4000) * 3);
+  EXPECT_EQ(WorstCaseCost(Request(0, 2, 1), Terms(128000, 0)), (64 + 4000) * 3 + 15);
+}
+
+// `n` choices are n answers: the output is held n times (the prompt once).
+TEST(WorstCaseCostTest, EachChoiceIsHeld) {
+  protocol::ChatRequestInfo r = Request(0, 0, 100);
+  r.n = 3;
+  EXPECT_EQ(WorstCaseCost(r, Terms(128000, 16384)), 192 + 3 * 1500);
+}
+
+// The output held is the limit the upstream request carries (OutputLimit): a max_tokens above the
+// endpoint's cap is held (and sent) at the cap.
+TEST(WorstCaseCostTest, AMaxTokensAboveTheCapIsHeldAtTheCap) {
+  EXPECT_EQ(WorstCaseCost(Request(0, 0, 100'000'000), Terms(128000, 16384)), 192 + 245760);
+}
+
+TEST(OutputLimitTest, TheClientsLimitWithinTheCap) {
+  EXPECT_EQ(OutputLimit(Request(0, 0, 100), Terms(128000, 16384)), 100);
+  EXPECT_EQ(OutputLimit(Request(0, 0, 100'000), Terms(128000, 16384)), 16384);
+  EXPECT_EQ(OutputLimit(Request(0, 0, 100'000), Terms(128000, 0)), 100'000);  // no cap known
+  // The client's own limit is left to the provider to judge against the context.
+  EXPECT_EQ(OutputLimit(Request(250'000, 0, 10'000), Terms(128000, 16384)), 10'000);
+}
+
+TEST(OutputLimitTest, TheGatewaysChoiceFitsTheContextLeftAfterThePrompt) {
+  EXPECT_EQ(OutputLimit(Request(0, 0, std::nullopt), Terms(128000, 16384)), 16384);
+  EXPECT_EQ(OutputLimit(Request(0, 0, std::nullopt), Terms(0, 0)), kDefaultOutputLimit);
+  // 240,000 chars → at most 120,064 prompt tokens: 7,936 of the 128,000 are left.
+  EXPECT_EQ(OutputLimit(Request(240'000, 0, std::nullopt), Terms(128000, 16384)), 7936);
+  // A prompt that seems not to fit leaves the cap for the provider to judge.
+  EXPECT_EQ(OutputLimit(Request(400'000, 0, std::nullopt), Terms(128000, 16384)), 16384);
+}
+
+TEST(OutputLimitTest, AThinkingRequestGetsTheCapButNoLessThanItsMaxTokens) {
+  protocol::ChatRequestInfo r = Request(0, 0, 1);
+  r.reasoning = true;
+  EXPECT_EQ(OutputLimit(r, Terms(128000, 16384)), 16384);
+  r.prompt_chars = 240'000;
+  EXPECT_EQ(OutputLimit(r, Terms(128000, 16384)), 7936);
+  r.max_tokens = 10'000;
+  EXPECT_EQ(OutputLimit(r, Terms(128000, 16384)), 10'000);
 }
 
 // Anthropic's thinking budget is sent on top of max_tokens: a thinking request holds the cap.
@@ -42,17 +82,17 @@ TEST(WorstCaseCostTest, AThinkingRequestHoldsTheOutputCap) {
 
 // A catalog entry without a context length must not make the prompt free.
 TEST(WorstCaseCostTest, AnUnknownContextBoundsNothing) {
-  EXPECT_EQ(WorstCaseCost(Request(1000, 0, 0), Terms(0, 0)), 564 * 3);
+  EXPECT_EQ(WorstCaseCost(Request(1000, 0, 1), Terms(0, 0)), 564 * 3 + 15);
 }
 
 TEST(WorstCaseCostTest, ThePromptIsBoundedByTheContext) {
   // 10 M chars would be 5 M tokens; the context holds 8,000.
-  EXPECT_EQ(WorstCaseCost(Request(10'000'000, 0, 0), Terms(8000, 0)), 8000 * 3);
+  EXPECT_EQ(WorstCaseCost(Request(10'000'000, 0, 1), Terms(8000, 0)), 8000 * 3 + 15);
 }
 
 TEST(WorstCaseCostTest, RoundsUpToTheMicroDollar) {
   // 65 tokens (2 chars → 1 + 64) × $0.15/M = 9.75 µ$ → 10.
-  EXPECT_EQ(WorstCaseCost(Request(2, 0, 0), {1000, 0, {150'000, 600'000, 0, 0}}), 10);
+  EXPECT_EQ(WorstCaseCost(Request(2, 0, 1), {1000, 0, {150'000, 600'000, 0, 0}}), 11);
 }
 
 TEST(WorstCaseCostTest, AFreeEndpointHoldsNothing) {

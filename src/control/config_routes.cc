@@ -40,7 +40,9 @@ Reply Api::ServerConfig(const Call& call) {
     while (!url.empty() && url.back() == '/') url.pop_back();
     body["gateway_url"] = url;
   } else if (!host.empty() && port != 0) {
-    body["gateway_url"] = "http://" + host + ":" + std::to_string(port);
+    // The dashboard's own scheme: a page reached over https may not call an http gateway (mixed
+    // content). Behind a proxy that serves the gateway elsewhere, server.public_gateway_url says where.
+    body["gateway_url"] = (call.client.https ? "https://" : "http://") + host + ":" + std::to_string(port);
   } else {
     body["gateway_url"] = nullptr;
   }

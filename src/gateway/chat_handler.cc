@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <exception>
 
@@ -17,6 +18,12 @@
 namespace turnpike::gateway {
 namespace json = boost::json;
 using boost::asio::awaitable;
+
+namespace {
+
+billing::EndpointTerms Terms(const store::Endpoint& e) { return {e.context_length, e.max_output, e.prices}; }
+
+}  // namespace
 
 awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
                               const std::string& request_id) {
@@ -106,10 +113,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   x.skipped = std::move(choice->skipped);
 
   // The worst case at any provider the request might fail over to.
-  for (const auto& r : x.routes) {
-    const store::Endpoint& e = *r.endpoint;
-    x.held = std::max(x.held, billing::WorstCaseCost(x.info, {e.context_length, e.max_output, e.prices}));
-  }
+  for (const auto& r : x.routes) x.held = std::max(x.held, billing::WorstCaseCost(x.info, Terms(*r.endpoint)));
   x.held_at = now;
   store::LeaseResult hold;
   hold.outcome = store::HoldOutcome::kHeld;
@@ -165,6 +169,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     bug = std::current_exception();
   }
   writer.OnClientGone(nullptr);
+  co_await x.StopProcessingComments();  // (after a bug: they must not outlive x)
   if (bug && !x.recorded) {
     x.Failed(MakeError(ErrorCode::kInternal, "The gateway failed while answering this request"));
     if (x.route) x.Bill(false);
@@ -210,15 +215,21 @@ store::LeaseResult Gateway::LeaseAndHold(Exchange& x) {
 
 Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const state::Route& r,
                                                          const providers::Adapter& adapter) {
-  providers::EndpointInfo endpoint{r.provider->base_url, r.provider->api_key, r.endpoint->upstream_model,
-                                   r.endpoint->max_output};
+  // The output the hold covers at this endpoint, written into the request (billing/hold.h).
+  const int64_t limit = billing::OutputLimit(x.info, Terms(*r.endpoint));
+  providers::EndpointInfo endpoint{r.provider->base_url, r.provider->api_key, r.endpoint->upstream_model, limit};
   providers::EncodedRequest encoded;
   if (adapter.RelaysOpenAiChat()) {  // the client's bytes, with the provider's model name
     protocol::RelayEdits edits;
     edits.supported = &r.endpoint->supported_parameters;
     if (x.fields.reasoning) edits.reasoning_effort = protocol::ReasoningEffort(*x.fields.reasoning);
     edits.user = x.user_tag;
-    edits.max_output = r.endpoint->max_output;
+    edits.output_limit = limit;
+    // OpenAI's own API refuses max_tokens on its reasoning models; OpenAI-compatible servers
+    // all know max_tokens.
+    if (r.provider->base_url.find("://api.openai.com") != std::string::npos) {
+      edits.limit_member = "max_completion_tokens";
+    }
     encoded = providers::openai::RelayRequest(x.raw_body, x.body, x.info.stream, endpoint, edits);
   } else {
     if (!x.canonical) {
@@ -239,6 +250,10 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const stat
 }
 
 awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& writer) {
+  if (x.info.stream) {  // ": OPENROUTER PROCESSING" while no provider has answered yet
+    const auto executor = co_await boost::asio::this_coro::executor;
+    x.StartProcessingComments(executor, writer);
+  }
   Error last = MakeError(ErrorCode::kUpstream, "no provider answered");
   auto more_after = [&](size_t i) { return i + 1 < x.routes.size(); };
   for (size_t i = 0; i < x.routes.size(); ++i) {
@@ -263,15 +278,14 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
     }
     const SteadyTime attempt_start = std::chrono::steady_clock::now();
     auto call = upstreams_[static_cast<size_t>(worker)]->Start(std::move(*up));
+    // A client that leaves once the request is on its way is billed what the provider charges:
+    // the call goes on to its head, a whole answer is read to its end for its usage, and a
+    // stream is cut there and billed for its prompt and what was generated (BeginStreamedAnswer).
     writer.OnClientGone([call, &x] {
       x.client_gone = true;
-      call->Cancel();
+      if (x.streaming) call->Cancel();
     });
     auto head = co_await call->ReadHead();
-    if (x.client_gone) {
-      x.Cancelled();
-      co_return;
-    }
     if (!head.ok()) {
       metrics_.upstream_failures.fetch_add(1, std::memory_order_relaxed);
       health_.RecordFailure(provider, model, UnixMillis());
@@ -279,6 +293,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       x.ProviderFailed(head.error().message, {});
       x.attempts.push_back(store::Attempt{provider, 0, last.message, MillisSince(attempt_start)});
       spdlog::warn("{}: {}", x.id, last.message);
+      if (x.client_gone) break;
       if (more) {
         metrics_.failovers.fetch_add(1, std::memory_order_relaxed);
         continue;
@@ -301,12 +316,14 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
       last = mapped.error;
       x.attempts.push_back(store::Attempt{provider, head->status, last.message, MillisSince(attempt_start)});
       spdlog::warn("{}: {}", x.id, last.message);
+      if (x.client_gone) break;
       if (more && mapped.retryable) {
         metrics_.failovers.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
       break;
     }
+    co_await x.StopProcessingComments();
     x.ttft_ms = MillisSince(x.start);
     health_.RecordSuccess(provider, model, x.ttft_ms);
     x.attempts.push_back(store::Attempt{provider, head->status, "", MillisSince(attempt_start)});
@@ -319,6 +336,11 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
     } else {
       co_await TranslateJson(x, adapter, *call, writer);
     }
+    co_return;
+  }
+  co_await x.StopProcessingComments();
+  if (x.client_gone) {  // nobody to tell; nothing was answered, nothing is billed
+    x.Cancelled();
     co_return;
   }
   co_await x.Fail(last, writer);

@@ -107,7 +107,11 @@ void Gateway::Exchange::Bill(bool answered) {
     usage.prompt_tokens = billing::EstimateTokens(info.prompt_chars);
     usage.completion_tokens = billing::EstimateTokens(delivered_chars);
   }
-  cost = std::min(held, billing::CostOf(usage, route->endpoint->prices));
+  cost = billing::CostOf(usage, route->endpoint->prices);
+  // The provider's usage is the bill, whatever was held: a provider may report more than it was
+  // asked for, and the excess is billed (the ledger's settle entry then debits it). An estimate
+  // is ours, and never above the hold.
+  if (!usage_from_provider) cost = std::min(held, cost);
 }
 
 boost::asio::awaitable<void> Gateway::Exchange::Record() {
@@ -126,6 +130,11 @@ boost::asio::awaitable<void> Gateway::Exchange::Record() {
   settlement.key_id = key.id;
   settlement.used_at = held_at;
   if (hold_taken) settlement.charge = store::ChargeRequest{id, key.user_id, key.id, held, cost, g.hold_owner_, held_at};
+  if (hold_taken && cost > held) {
+    g.metrics_.billed_above_hold.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("{}: provider {} reported usage costing {} micro-USD, above the {} held; billed in full", id,
+                 provider(), cost, held);
+  }
   if (g.config_.log_requests) settlement.row = std::move(row);
   if (!settlement.charge && !settlement.row) {  // nothing the client saw depends on a write
     g.NoteKeyUse(key.id, held_at);
@@ -196,6 +205,12 @@ boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::Re
   Failed(error);
   Headers extra = RoutingHeaders();
   co_await Record();
+  if (stream_began) {  // the client has its 200 (the processing comments): the error goes as a chunk
+    std::string chunk = StreamErrorChunk(error, id, info.model, provider_error ? &*provider_error : nullptr);
+    bool written = co_await writer.Write(std::move(chunk));
+    if (written) co_await writer.EndStream();
+    co_return;
+  }
   if (!retry_after.empty()) extra.emplace_back("retry-after", retry_after);
   co_await gateway.ReplyJson(writer, HttpStatus(error.code),
                              ErrorBody(error, provider_error ? &*provider_error : nullptr), id, &extra);

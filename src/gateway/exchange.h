@@ -3,6 +3,7 @@
 // request's bookkeeping (cancel, fail, bill, record the charge and the log row), written once here.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
@@ -66,6 +67,30 @@ struct Gateway::Exchange {
   std::string error_message;
   int64_t ttft_ms = -1;
   bool client_gone = false;
+  bool streaming = false;     // a stream is being relayed: the client leaving cuts the upstream call
+  bool stream_began = false;  // the client has its 200 and SSE head (errors now go as an error chunk)
+
+  // While a stream waits for its provider's first byte (one provider after another, when they
+  // fail), the client gets its 200 and event-stream head after a second, then a comment line
+  // ": OPENROUTER PROCESSING" every second, as OpenRouter sends them, so that clients and proxies
+  // with idle timeouts keep waiting; an error, if every provider fails, is then an error chunk.
+  // The comments run beside Dispatch on the same loop (streaming.cc), and stop before anything
+  // else writes to the client.
+  struct ProcessingComments {
+    explicit ProcessingComments(const boost::asio::any_io_executor& executor) : tick(executor), ended(executor) {}
+    boost::asio::steady_timer tick;
+    boost::asio::steady_timer ended;  // cancelled when the loop has ended
+    bool stopping = false;
+    bool running = false;
+  };
+  std::shared_ptr<ProcessingComments> processing;
+  void StartProcessingComments(const boost::asio::any_io_executor& executor, net::ResponseWriter& writer);
+  // Ends them, once a write under way is done. Idempotent; nothing when none were started.
+  boost::asio::awaitable<void> StopProcessingComments();
+  static boost::asio::awaitable<void> SendProcessingComments(Exchange& x, net::ResponseWriter& writer,
+                                                             std::shared_ptr<ProcessingComments> state);
+  // The event-stream head; `routing`: with x-turnpike-routing (known once a provider answered).
+  Headers StreamHeaders(bool routing) const;
   std::vector<store::Attempt> attempts;  // every provider tried, for the request log
   std::vector<std::string> skipped;      // endpoints routing left out, and why (RoutingChoice)
 
@@ -85,9 +110,9 @@ struct Gateway::Exchange {
   void Cancelled();
   // The request failed with `error` (its status, "error", its message).
   void Failed(const Error& error);
-  // Sets `cost` to what the exchange costs: the provider's usage, else an estimate (the prompt
-  // at four characters a token and what was delivered) when an answer came (`answered`) or
-  // something was delivered; never more than the hold.
+  // Sets `cost` to what the exchange costs: the provider's usage (even above the hold), else an
+  // estimate (the prompt at four characters a token and what was delivered) when an answer came
+  // (`answered`) or something was delivered, never more than the hold.
   void Bill(bool answered);
   // Records the outcome, once: the hold replaced by `cost` and the request-log row, in one
   // group-committed transaction, off the event loop. Awaited before the last byte of an answer

@@ -518,14 +518,33 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
       "# TYPE turnpike_failovers_total counter\nturnpike_failovers_total {}\n"
       "# TYPE turnpike_client_disconnects_total counter\nturnpike_client_disconnects_total {}\n"
       "# TYPE turnpike_billed_usd_total counter\nturnpike_billed_usd_total {}\n"
+      "# TYPE turnpike_billed_above_hold_total counter\nturnpike_billed_above_hold_total {}\n"
       "# TYPE turnpike_request_log_dropped_total counter\nturnpike_request_log_dropped_total {}\n"
       "# TYPE turnpike_settlements_kept_total counter\nturnpike_settlements_kept_total {}\n"
       "# TYPE turnpike_settlements_unwritten gauge\nturnpike_settlements_unwritten {}\n"
       "# TYPE turnpike_settlements_dropped_total counter\nturnpike_settlements_dropped_total {}\n",
       m.requests.load(), m.chat_requests.load(), m.status_2xx.load(), m.status_4xx.load(), m.status_5xx.load(),
       m.upstream_failures.load(), m.failovers.load(), m.client_disconnects.load(),
-      money::FormatUsd(m.billed_micros.load()), m.log_write_failures.load(), m.settlements_kept.load(), backlog_size(),
-      m.settlements_dropped.load());
+      money::FormatUsd(m.billed_micros.load()), m.billed_above_hold.load(), m.log_write_failures.load(),
+      m.settlements_kept.load(), backlog_size(), m.settlements_dropped.load());
+  struct Gauge {
+    const char* name;
+    const char* type;
+    int64_t (net::HttpServer::*read)() const;
+  };
+  static constexpr Gauge kGauges[] = {
+      {"turnpike_open_connections", "gauge", &net::HttpServer::open_connections},
+      {"turnpike_requests_in_flight", "gauge", &net::HttpServer::active_requests},
+      {"turnpike_connections_evicted_total", "counter", &net::HttpServer::evicted_connections},
+      {"turnpike_connections_refused_total", "counter", &net::HttpServer::refused_connections},
+  };
+  for (const Gauge& g : kGauges) {
+    if (listeners_.empty()) break;
+    text += fmt::format("# TYPE {} {}\n", g.name, g.type);
+    for (const auto& [name, server] : listeners_) {
+      text += fmt::format("{}{{listener=\"{}\"}} {}\n", g.name, name, (server->*g.read)());
+    }
+  }
   Headers headers{{"Content-Type", "text/plain; version=0.0.4"}, {"x-request-id", request_id}};
   co_await writer.Send(200, std::move(headers), std::move(text));
 }

@@ -18,6 +18,7 @@
 #include "gateway/signature_cache.h"
 #include "gateway/store_calls.h"
 #include "net/http.h"
+#include "net/http_server.h"
 #include "net/upstream_client.h"
 #include "providers/provider.h"
 #include "state/key_cache.h"
@@ -41,6 +42,7 @@ struct Metrics {
   std::atomic<uint64_t> upstream_failures{0};
   std::atomic<uint64_t> failovers{0};
   std::atomic<uint64_t> client_disconnects{0};
+  std::atomic<uint64_t> billed_above_hold{0};  // requests whose provider usage cost more than their hold
   std::atomic<int64_t> billed_micros{0};
   std::atomic<uint64_t> log_write_failures{0};  // request-log rows the store refused
   // Settlements not written within their request's retry window, kept for later (WriteBacklog),
@@ -103,6 +105,11 @@ class Gateway {
 
   const Metrics& metrics() const { return metrics_; }
   const state::ProviderHealth& health() const { return health_; }
+  // A listener whose connections /metrics reports (open, requests in flight, evicted, refused),
+  // labelled `name`. Call before the event loops run; `server` must outlive them.
+  void AddListenerGauges(std::string name, const net::HttpServer* server) {
+    listeners_.emplace_back(std::move(name), server);
+  }
 
  private:
   // Handle() after the CORS preflight and wrapping: dispatches by path.
@@ -215,6 +222,7 @@ class Gateway {
   SignatureCache signatures_;
   state::ProviderHealth health_;
   Metrics metrics_;
+  std::vector<std::pair<std::string, const net::HttpServer*>> listeners_;
   boost::asio::thread_pool read_pool_{2};
   StoreSubmit reads_;
   StoreSubmit writes_;

@@ -46,8 +46,9 @@ class OwnMembers {
 }  // namespace
 
 awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
+  // Read to the end even when the client has left: its usage is the bill (Gateway::Dispatch).
   auto body = co_await call.ReadAll();
-  if (x.client_gone) {
+  if (!body.ok() && x.client_gone) {
     x.Cancelled();
     co_return;
   }
@@ -60,6 +61,10 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
   auto v = json::parse(*body, ec, &arena);
   auto layout = ec ? std::nullopt : protocol::ScanObject(*body);
   if (ec || !v.is_object() || !layout) {
+    if (x.client_gone) {
+      x.Cancelled();
+      co_return;
+    }
     co_await x.Fail(
         MakeError(ErrorCode::kUpstream, "Provider " + x.provider() + " returned a body that is not a JSON object"),
         writer);
@@ -68,12 +73,24 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
   const json::object& root = v.get_object();
   if (auto response = openai::DecodeCompletion(root); response.ok()) x.Account(*response);
   x.Bill(true);
+  if (x.client_gone) {  // billed what the provider reports; nobody to answer
+    x.Cancelled();
+    co_return;
+  }
+  // The provider's usage object as it sent it, with its cost; when it sent none, or one with a
+  // number no JSON can carry once re-encoded (1e999), the counts the gateway read.
   const auto* u = root.if_contains("usage");
-  const json::object usage = u && u->is_object() ? u->get_object() : EstimatedUsage(x.usage);
+  const json::object usage =
+      u && u->is_object() && protocol::AllNumbersFinite(*u) ? u->get_object() : EstimatedUsage(x.usage);
+  std::string text = std::move(*body);
+  if (x.fields.reasoning && x.fields.reasoning->exclude && protocol::DropReasoningMembers(v)) {  // re-encoded only then
+    text = json::serialize(v);
+    layout = protocol::ScanObject(text);
+  }
   std::vector<protocol::Edit> edits;
-  OwnMembers(x.id, x.route->model->id, x.route->provider->provider->name).AddTo(*body, *layout, edits);
-  edits.push_back(protocol::SetMember(*body, *layout, "usage", billing::UsageWithCost(usage, x.cost)));
-  co_await SendAnswer(x, protocol::ApplyEdits(*body, std::move(edits)), writer);
+  OwnMembers(x.id, x.route->model->id, x.route->provider->provider->name).AddTo(text, *layout, edits);
+  edits.push_back(protocol::SetMember(text, *layout, "usage", billing::UsageWithCost(usage, x.cost)));
+  co_await SendAnswer(x, protocol::ApplyEdits(text, std::move(edits)), writer);
 }
 
 awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
@@ -82,6 +99,7 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
   std::vector<StreamEvent> events;
   bool upstream_error = false;  // the provider's error chunk went through; the stream ends after it
   const OwnMembers own(x.id, x.route->model->id, x.route->provider->provider->name);
+  const bool exclude_reasoning = x.fields.reasoning && x.fields.reasoning->exclude;
 
   StreamRelay relay;
   relay.finished = [&] { return decoder.done(); };
@@ -110,6 +128,7 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
         upstream_error = true;
       }
     }
+    if (exclude_reasoning && protocol::DropReasoningMembers(v)) ev.data = json::serialize(v);
     auto layout = protocol::ScanObject(ev.data);
     if (!layout) {  // cannot happen for a parsed object
       out += "data: " + ev.data + "\n\n";
@@ -121,8 +140,8 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
     // the client asked (stream_options.include_usage; OpenRouter's `usage` switch is deprecated).
     if (const auto* usage = chunk.if_contains("usage"); usage && usage->is_object()) {
       x.Bill(false);
-      edits.push_back(
-          protocol::SetMember(ev.data, *layout, "usage", billing::UsageWithCost(usage->get_object(), x.cost)));
+      const json::object& sent = protocol::AllNumbersFinite(*usage) ? usage->get_object() : EstimatedUsage(x.usage);
+      edits.push_back(protocol::SetMember(ev.data, *layout, "usage", billing::UsageWithCost(sent, x.cost)));
       out += "data: " + protocol::ApplyEdits(ev.data, std::move(edits)) + "\n\n";
       return std::nullopt;
     }

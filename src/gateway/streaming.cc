@@ -3,19 +3,88 @@
 // then the error chunk or the tail and [DONE]).
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "common/error_table.h"
 #include "gateway/exchange.h"
 
 namespace turnpike::gateway {
 using boost::asio::awaitable;
 
-awaitable<void> Gateway::BeginStreamedAnswer(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
-  x.status = 200;
+namespace {
+
+constexpr auto kProcessingEvery = std::chrono::milliseconds(1000);
+
+}  // namespace
+
+Headers Gateway::Exchange::StreamHeaders(bool routing) const {
   Headers headers{{"Content-Type", "text/event-stream; charset=utf-8"},
                   {"Cache-Control", "no-cache"},
                   {"X-Accel-Buffering", "no"},
-                  {"x-request-id", x.id}};
-  for (auto& h : x.RoutingHeaders()) headers.push_back(std::move(h));
+                  {"x-request-id", id}};
+  if (routing) {
+    for (auto& h : RoutingHeaders()) headers.push_back(std::move(h));
+  }
+  return headers;
+}
+
+void Gateway::Exchange::StartProcessingComments(const boost::asio::any_io_executor& executor,
+                                                net::ResponseWriter& writer) {
+  processing = std::make_shared<ProcessingComments>(executor);
+  processing->running = true;
+  boost::asio::co_spawn(executor, SendProcessingComments(*this, writer, processing), boost::asio::detached);
+}
+
+awaitable<void> Gateway::Exchange::SendProcessingComments(Exchange& x, net::ResponseWriter& writer,
+                                                          std::shared_ptr<ProcessingComments> state) {
+  boost::system::error_code ec;
+  while (!state->stopping && !x.client_gone) {
+    state->tick.expires_after(kProcessingEvery);
+    co_await state->tick.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (state->stopping || x.client_gone) break;
+    if (!x.stream_began) {
+      x.stream_began = true;
+      Headers headers = x.StreamHeaders(false);  // where it goes is not known yet
+      bool began = co_await writer.BeginStream(200, std::move(headers));
+      if (!began) {
+        x.client_gone = true;
+        break;
+      }
+    }
+    std::string comment(": OPENROUTER PROCESSING\n\n");
+    bool written = co_await writer.Write(std::move(comment));
+    if (!written) x.client_gone = true;
+  }
+  state->running = false;
+  state->ended.cancel();
+}
+
+awaitable<void> Gateway::Exchange::StopProcessingComments() {
+  if (!processing) co_return;
+  processing->stopping = true;
+  processing->tick.cancel();
+  if (!processing->running) co_return;
+  // The loop may be in a write to a slow client (bounded by the write timeout): wait for it.
+  boost::system::error_code ec;
+  processing->ended.expires_at(std::chrono::steady_clock::time_point::max());
+  co_await processing->ended.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+}
+
+awaitable<void> Gateway::BeginStreamedAnswer(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
+  x.status = 200;
+  x.streaming = true;
+  if (x.client_gone) {  // it left while the provider was starting: cut now, bill the prompt
+    call.Cancel();
+    co_return;
+  }
+  metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
+  if (x.stream_began) co_return;  // the head went out with the comments that kept it waiting
+  x.stream_began = true;
+  Headers headers = x.StreamHeaders(true);
   // g++ 12 miscompiles co_await inside a larger expression when the callee takes arguments by
   // value (a double free): in this code co_await stands alone as a statement or an initializer.
   bool began = co_await writer.BeginStream(200, std::move(headers));
@@ -23,7 +92,6 @@ awaitable<void> Gateway::BeginStreamedAnswer(Exchange& x, net::UpstreamCall& cal
     call.Cancel();
     x.client_gone = true;
   }
-  metrics_.status_2xx.fetch_add(1, std::memory_order_relaxed);
 }
 
 awaitable<std::optional<Error>> Gateway::PumpStream(Exchange& x, net::UpstreamCall& call, StreamRelay& relay,
@@ -61,7 +129,9 @@ awaitable<std::optional<Error>> Gateway::PumpStream(Exchange& x, net::UpstreamCa
 awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Error>& failure, const std::string& tail,
                                            bool send_done, std::string_view chunk_id, std::string_view model,
                                            net::ResponseWriter& writer) {
-  x.Bill(false);
+  // A client that left after the provider accepted the request pays the prompt and what was
+  // generated, as the provider charges them.
+  x.Bill(x.client_gone);
   if (x.client_gone) {
     x.Cancelled();
     co_await x.Record();

@@ -10,19 +10,24 @@ using protocol::StreamEvent;
 
 awaitable<void> Gateway::TranslateJson(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
                                        net::ResponseWriter& writer) {
+  // Read to the end even when the client has left: its usage is the bill (Gateway::Dispatch).
   auto body = co_await call.ReadAll();
-  if (x.client_gone) {
+  Result<protocol::ChatResponse> response =
+      body.ok() ? adapter.DecodeResponse(*body) : Result<protocol::ChatResponse>(Transport(body.error(), x.provider()));
+  if (!response.ok() && x.client_gone) {
     x.Cancelled();
     co_return;
   }
-  Result<protocol::ChatResponse> response =
-      body.ok() ? adapter.DecodeResponse(*body) : Result<protocol::ChatResponse>(Transport(body.error(), x.provider()));
   if (!response.ok()) {
     co_await x.Fail(response.error(), writer);
     co_return;
   }
   x.Account(*response);
   x.Bill(true);
+  if (x.client_gone) {  // billed what the provider reports; nobody to answer
+    x.Cancelled();
+    co_return;
+  }
   // OpenRouter's reasoning.exclude: the model thinks (and the thinking is billed), the answer
   // leaves it out.
   if (x.fields.reasoning && x.fields.reasoning->exclude) response->reasoning.clear();

@@ -10,26 +10,42 @@ namespace json = boost::json;
 
 namespace {
 
+constexpr int64_t kMaxChoices = 128;  // OpenAI's own bound on `n`
+
 Error Bad(std::string message) { return MakeError(ErrorCode::kBadRequest, std::move(message)); }
 
+int64_t JsonBytes(const json::value& v) { return static_cast<int64_t>(json::serialize(v).size()); }
+
+// Text by its bytes, an image as one image, and any other part (a file, input_audio, …) by the
+// bytes of its JSON: what cannot be estimated in tokens still counts toward the hold.
 void CountContent(const json::value& content, ChatRequestInfo& info) {
   if (const auto* s = content.if_string()) {
     info.prompt_chars += static_cast<int64_t>(s->size());
     return;
   }
-  if (const auto* parts = content.if_array()) {
-    for (const auto& part : *parts) {
-      const auto* p = part.if_object();
-      if (!p) continue;
-      if (const auto* text = p->if_contains("text"); text && text->is_string()) {
-        info.prompt_chars += static_cast<int64_t>(text->get_string().size());
-      }
-      if (const auto* type = p->if_contains("type"); type && type->is_string() && type->get_string() == "image_url") {
-        ++info.images;
-      }
+  const auto* parts = content.if_array();
+  if (!parts) {
+    if (!content.is_null()) info.prompt_chars += JsonBytes(content);
+    return;
+  }
+  for (const auto& part : *parts) {
+    const auto* p = part.if_object();
+    const auto* type = p ? p->if_contains("type") : nullptr;
+    const std::string_view kind = type && type->is_string() ? std::string_view(type->get_string()) : "";
+    const auto* text = p ? p->if_contains("text") : nullptr;
+    if (kind == "image_url") {
+      ++info.images;
+    } else if (kind == "text" && text && text->is_string()) {
+      info.prompt_chars += static_cast<int64_t>(text->get_string().size());
+    } else {
+      info.prompt_chars += JsonBytes(part);
     }
   }
 }
+
+// Request members that reach the model as prompt besides the messages.
+constexpr std::string_view kPromptMembers[] = {"tools",         "functions",       "tool_choice",
+                                               "function_call", "response_format", "prediction"};
 
 Result<std::optional<int64_t>> PositiveInt(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -65,13 +81,18 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
     if (!msg) return Bad("messages[" + std::to_string(i) + "] must be an object");
     const auto* role = msg->if_contains("role");
     if (!role || !role->is_string()) return Bad("messages[" + std::to_string(i) + "].role must be a string");
-    if (const auto* content = msg->if_contains("content")) CountContent(*content, info);
-    if (const auto* calls = msg->if_contains("tool_calls"))
-      info.prompt_chars += static_cast<int64_t>(json::serialize(*calls).size());
+    for (const auto& member : *msg) {  // content, and tool calls, names, ids, … by their JSON
+      if (member.key() == "content") {
+        CountContent(member.value(), info);
+      } else if (member.key() != "role") {
+        info.prompt_chars += static_cast<int64_t>(member.key().size()) + JsonBytes(member.value());
+      }
+    }
     ++i;
   }
-  if (const auto* tools = root->if_contains("tools"))
-    info.prompt_chars += static_cast<int64_t>(json::serialize(*tools).size());
+  for (std::string_view member : kPromptMembers) {
+    if (const auto* v = root->if_contains(member); v && !v->is_null()) info.prompt_chars += JsonBytes(*v);
+  }
   if (!AllNumbersFinite(body)) return Bad("The request body holds a number too large to represent (beyond 1.8e308)");
   if (const auto* stream = root->if_contains("stream"); stream && !stream->is_null()) {
     if (!stream->is_bool()) return Bad("'stream' must be a boolean");
@@ -88,6 +109,11 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
   auto mt = PositiveInt(*root, "max_tokens");
   if (!mt.ok()) return mt.error();
   info.max_tokens = mct->has_value() ? *mct : *mt;
+  // Each choice is generated (and billed) apart: the hold covers n of them.
+  auto n = PositiveInt(*root, "n");
+  if (!n.ok()) return n.error();
+  if (n->value_or(1) > kMaxChoices) return Bad("'n' must be at most " + std::to_string(kMaxChoices));
+  info.n = n->value_or(1);
   // Thinking a provider adds to max_tokens (Anthropic's budget) is output the hold must cover.
   if (const auto* effort = root->if_contains("reasoning_effort"); effort && effort->is_string()) {
     info.reasoning = !effort->get_string().empty() && effort->get_string() != "none";
@@ -122,13 +148,16 @@ std::string RewriteForUpstream(std::string_view client_body, const json::value& 
   if (!relay.user.empty() && EndpointSupports(supported, "user")) {
     edits.push_back(SetMember(body, *layout, "user", json::serialize(json::string(relay.user))));
   }
-  if (relay.max_output > 0) {
+  if (relay.output_limit > 0) {
+    bool limited = false;
     for (std::string_view limit : {"max_tokens", "max_completion_tokens"}) {
+      if (!FindMember(*layout, limit)) continue;  // never sent, or left out as unsupported
+      limited = true;
       const auto* v = parsed.as_object().if_contains(limit);
-      if (v && v->is_int64() && v->get_int64() > relay.max_output && FindMember(*layout, limit)) {
-        edits.push_back(SetMember(body, *layout, limit, std::to_string(relay.max_output)));
-      }
+      if (v && v->is_int64() && v->get_int64() <= relay.output_limit) continue;
+      edits.push_back(SetMember(body, *layout, limit, std::to_string(relay.output_limit)));
     }
+    if (!limited) edits.push_back(SetMember(body, *layout, relay.limit_member, std::to_string(relay.output_limit)));
   }
   if (stream) {
     json::object options;

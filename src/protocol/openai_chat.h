@@ -18,9 +18,12 @@ struct ChatRequestInfo {
   bool stream = false;
   bool include_usage = false;         // the client asked for the usage chunk
   std::optional<int64_t> max_tokens;  // max_completion_tokens, else max_tokens
+  int64_t n = 1;                      // choices asked for (1..128)
   bool reasoning = false;             // it asks for thinking (reasoning_effort, or OpenRouter's reasoning)
-  int64_t prompt_chars = 0;           // characters of text the prompt holds (for estimates)
-  int64_t images = 0;                 // image parts in the prompt
+  // Bytes of everything the prompt sends but images: text, and the JSON of other parts (files,
+  // audio), tool calls, tool definitions, response_format and the like (for estimates and holds).
+  int64_t prompt_chars = 0;
+  int64_t images = 0;  // image parts in the prompt
 };
 
 // Checks the request's shape (an object with a string `model` and a non-empty `messages`
@@ -35,9 +38,11 @@ struct RelayEdits {
   const std::vector<std::string>* supported = nullptr;
   std::string reasoning_effort;  // for the request's `reasoning` ("" sets none)
   std::string user;              // `user` as the provider gets it ("" leaves it out)
-  // The endpoint's output cap (0: none): a max_tokens / max_completion_tokens above it is sent
-  // as the cap (which the provider would refuse or cut to anyway).
-  int64_t max_output = 0;
+  // The output the gateway held for (billing::OutputLimit; 0: none): a max_tokens /
+  // max_completion_tokens above it is sent as it, and a request with neither gets
+  // `limit_member` set to it, so the provider is never asked for more than was held.
+  int64_t output_limit = 0;
+  std::string_view limit_member = "max_tokens";
 };
 
 // `body` (the client's bytes, already known to be valid JSON) with `model` set to

@@ -178,6 +178,49 @@ TEST(InspectChatRequestTest, ToolsAndToolCallsCountTowardsThePrompt) {
   EXPECT_GT(with_calls->prompt_chars, plain->prompt_chars);
 }
 
+// Whatever reaches the model as prompt counts toward the hold: parts that are not text or images
+// (files, audio) by the bytes of their JSON, and legacy functions, response_format schemas,
+// tool_choice and message members such as names and tool-call ids.
+TEST(InspectChatRequestTest, EveryInputPartCountsTowardsThePrompt) {
+  auto plain = Inspect(R"({"model":"m","messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->prompt_chars, 2);
+  const std::string file =
+      R"({"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0xLjQKJcfs"}})";
+  const std::string audio =
+      R"({"type":"input_audio","input_audio":{"data":"UklGRiQAAABXQVZFZm10IBAAAAABAAEA","format":"wav"}})";
+  for (const std::string& part : {file, audio}) {
+    auto r =
+        Inspect(R"({"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi"},)" + part + "]}]}");
+    ASSERT_TRUE(r.ok()) << part;
+    EXPECT_EQ(r->prompt_chars, 2 + static_cast<int64_t>(json::serialize(json::parse(part)).size())) << part;
+    EXPECT_EQ(r->images, 0);
+  }
+  for (const std::string member :
+       {R"("functions":[{"name":"f","parameters":{"type":"object"}}])",
+        R"("response_format":{"type":"json_schema","json_schema":{"name":"s","schema":{"type":"object"}}})",
+        R"("tool_choice":{"type":"function","function":{"name":"f"}})"}) {
+    auto r = Inspect(R"({"model":"m","messages":[{"role":"user","content":"hi"}],)" + member + "}");
+    ASSERT_TRUE(r.ok()) << member;
+    EXPECT_GT(r->prompt_chars, plain->prompt_chars + 20) << member;
+  }
+  auto named = Inspect(R"({"model":"m","messages":[{"role":"tool","tool_call_id":"call_123456789","content":"hi"}]})");
+  ASSERT_TRUE(named.ok());
+  EXPECT_GT(named->prompt_chars, plain->prompt_chars + 14);
+}
+
+// Each of n choices is generated and billed apart.
+TEST(InspectChatRequestTest, ChoicesAreCountedAndBounded) {
+  EXPECT_EQ(Inspect(R"({"model":"m","messages":[{"role":"user","content":"hi"}]})")->n, 1);
+  EXPECT_EQ(Inspect(R"({"model":"m","n":3,"messages":[{"role":"user","content":"hi"}]})")->n, 3);
+  for (const char* n : {"0", "-1", "1.5", "\"2\"", "129"}) {
+    auto r = Inspect(std::string(R"({"model":"m","n":)") + n + R"(,"messages":[{"role":"user","content":"hi"}]})");
+    ASSERT_FALSE(r.ok()) << n;
+    EXPECT_EQ(r.error().code, ErrorCode::kBadRequest);
+    EXPECT_NE(r.error().message.find("'n'"), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(InspectChatRequestTest, ImageFixture) {
   std::string body = ReadFile(fs::path(TURNPIKE_FIXTURES_DIR) / "openai/chat-request-image-input.json");
   auto r = Inspect(body);
@@ -307,7 +350,7 @@ TEST(RewriteForUpstreamTest, MembersSpelledWithEscapes) {
   std::vector<std::string> supported{"max_tokens"};
   RelayEdits edits;
   edits.supported = &supported;
-  edits.max_output = 4096;
+  edits.output_limit = 4096;
   std::string out = RewriteForUpstream(body, json::parse(body), "b", true, edits);
   json::value v = json::parse(out);
   EXPECT_EQ(v.as_object().size(), ScanObject(out)->members.size()) << out;  // no member twice
@@ -315,6 +358,34 @@ TEST(RewriteForUpstreamTest, MembersSpelledWithEscapes) {
   EXPECT_EQ(v.at("max_tokens"), 4096);
   EXPECT_EQ(v.at("stream_options"), json::parse(R"({"include_usage":true})"));
   EXPECT_FALSE(v.as_object().contains("provider")) << out;
+}
+
+// The provider is never asked for more output than the gateway held for: a limit above it is
+// lowered to it, one within it stays, and a request without one gets it.
+TEST(RewriteForUpstreamTest, TheHeldOutputLimitIsWrittenIntoEveryRequest) {
+  RelayEdits edits;
+  edits.output_limit = 500;
+  auto rewrite = [&](const std::string& body) {
+    return json::parse(RewriteForUpstream(body, json::parse(body), "b", false, edits));
+  };
+  EXPECT_EQ(rewrite(R"({"model":"a","max_tokens":9000,"messages":[]})").at("max_tokens"), 500);
+  EXPECT_EQ(rewrite(R"({"model":"a","max_tokens":20,"messages":[]})").at("max_tokens"), 20);
+  EXPECT_EQ(rewrite(R"({"model":"a","max_tokens":null,"messages":[]})").at("max_tokens"), 500);
+  json::value both = rewrite(R"({"model":"a","max_tokens":9000,"max_completion_tokens":10,"messages":[]})");
+  EXPECT_EQ(both.at("max_tokens"), 500);
+  EXPECT_EQ(both.at("max_completion_tokens"), 10);
+  json::value none = rewrite(R"({"model":"a","messages":[]})");
+  EXPECT_EQ(none.at("max_tokens"), 500);
+  EXPECT_FALSE(none.as_object().contains("max_completion_tokens"));
+  edits.limit_member = "max_completion_tokens";  // OpenAI's own API
+  none = rewrite(R"({"model":"a","messages":[]})");
+  EXPECT_EQ(none.at("max_completion_tokens"), 500);
+  EXPECT_FALSE(none.as_object().contains("max_tokens"));
+  // A limit the endpoint does not list is left out, and the held one is sent in its place.
+  std::vector<std::string> supported{"temperature"};
+  edits.supported = &supported;
+  edits.limit_member = "max_tokens";
+  EXPECT_EQ(rewrite(R"({"model":"a","max_tokens":9000,"messages":[]})").at("max_tokens"), 500);
 }
 
 }  // namespace

@@ -212,4 +212,21 @@ std::string ReasoningEffort(const ReasoningRequest& r) {
   return "medium";  // `enabled: true` or `exclude` alone: OpenRouter's default effort
 }
 
+bool DropReasoningMembers(json::value& answer) {
+  auto* choices = answer.is_object() ? answer.get_object().if_contains("choices") : nullptr;
+  if (!choices || !choices->is_array()) return false;
+  bool dropped = false;
+  for (auto& choice : choices->get_array()) {
+    if (!choice.is_object()) continue;
+    for (std::string_view part : {"message", "delta"}) {
+      auto* m = choice.get_object().if_contains(part);
+      if (!m || !m->is_object()) continue;
+      for (std::string_view member : {"reasoning", "reasoning_content", "reasoning_details"}) {
+        dropped = m->get_object().erase(member) > 0 || dropped;
+      }
+    }
+  }
+  return dropped;
+}
+
 }  // namespace turnpike::protocol

@@ -67,4 +67,10 @@ bool EndpointSupports(const std::vector<std::string>& supported, std::string_vie
 // given (xhigh → high, none → ""), else one from the thinking budget (max_tokens).
 std::string ReasoningEffort(const ReasoningRequest& reasoning);
 
+// OpenRouter's reasoning.exclude on an OpenAI-shaped answer or chunk relayed as the provider sent
+// it: the model thinks (and the thinking is billed), the client gets no reasoning members
+// (reasoning, reasoning_content, reasoning_details) in any choice's message or delta. True when
+// one was taken out.
+bool DropReasoningMembers(boost::json::value& answer);
+
 }  // namespace turnpike::protocol

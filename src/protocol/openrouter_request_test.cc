@@ -119,9 +119,22 @@ TEST(OpenRouterFieldsTest, TheRelayedBodyHoldsOnlyWhatTheEndpointTakes) {
 TEST(OpenRouterFieldsTest, MaxTokensAboveTheEndpointCapIsSentAsTheCap) {
   const std::string body = R"({"model":"m","messages":[],"max_tokens":100000000,"max_completion_tokens":500})";
   RelayEdits edits;
-  edits.max_output = 16384;
+  edits.output_limit = 16384;
   EXPECT_EQ(RewriteForUpstream(body, json::parse(body), "u", false, edits),
             R"({"model":"u","messages":[],"max_tokens":16384,"max_completion_tokens":500})");
+}
+
+// reasoning.exclude on a relayed answer: every reasoning member of every choice goes, nothing else.
+TEST(OpenRouterFieldsTest, DropReasoningMembersLeavesTheRestAsItWas) {
+  json::value chunk = json::parse(R"({"id":"c","choices":[{"index":0,"delta":{"content":"a","reasoning":"think",
+      "reasoning_content":"think","reasoning_details":[{"type":"reasoning.text"}]}},{"index":1,"message":{"role":"assistant",
+      "content":"b","reasoning":null}}],"usage":null})");
+  EXPECT_TRUE(DropReasoningMembers(chunk));
+  EXPECT_EQ(chunk, json::parse(R"({"id":"c","choices":[{"index":0,"delta":{"content":"a"}},
+      {"index":1,"message":{"role":"assistant","content":"b"}}],"usage":null})"));
+  EXPECT_FALSE(DropReasoningMembers(chunk)) << "nothing left to drop";
+  json::value odd = json::parse(R"({"choices":"x"})");
+  EXPECT_FALSE(DropReasoningMembers(odd));
 }
 
 }  // namespace

@@ -20,8 +20,18 @@ struct EndpointInfo {
   std::string base_url;  // no trailing '/': "https://api.anthropic.com", "https://generativelanguage.googleapis.com"
   std::string api_key;   // the provider credential ("" when none)
   std::string upstream_model;  // the provider's name for the model
-  int64_t max_output = 0;      // the catalog's output cap for this endpoint
+  // The most output tokens (thinking included) the request may ask for: what the gateway held
+  // for (billing::OutputLimit). An adapter sends the request's max_tokens capped at it, else it,
+  // and fits a thinking budget within it. 0: no limit (the adapter's own default).
+  int64_t output_limit = 0;
 };
+
+// The output limit an adapter sends: the request's max_tokens capped at the endpoint's
+// output_limit, else the limit; nullopt when there is neither.
+inline std::optional<int64_t> OutputTokens(std::optional<int64_t> max_tokens, const EndpointInfo& endpoint) {
+  if (endpoint.output_limit <= 0) return max_tokens;
+  return max_tokens && *max_tokens < endpoint.output_limit ? *max_tokens : endpoint.output_limit;
+}
 
 struct EncodedRequest {
   std::string url;  // full URL

@@ -85,8 +85,8 @@ struct ChargeRequest {
   std::string request_id;
   int64_t user_id = 0;
   int64_t key_id = 0;
-  Micros held = 0;    // >= actual
-  Micros actual = 0;  // >= 0
+  Micros held = 0;    // >= 0
+  Micros actual = 0;  // >= 0; above `held` when the provider reported more (the settle entry is then a debit)
   std::string owner;  // whose lease the hold came from; "" = none
   int64_t held_at = 0;
 };

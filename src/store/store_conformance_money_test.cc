@@ -364,8 +364,27 @@ TEST_P(StoreConformanceTest, ChargeIsAHoldAndASettlementAtOnceAndIdempotent) {
   LeaseResult other = store_->Lease({"other", user, key, 5'000, 9'000}, kNow);
   EXPECT_EQ(other.outcome, HoldOutcome::kHeld);
   EXPECT_EQ(other.lease, 5'000);
-  EXPECT_EQ(store_->Charge({"gen-2", user, key, 100, 101, "proc", kNow}).error().code, ErrorCode::kBadRequest);
   EXPECT_EQ(store_->Charge({"gen-3", user, key, 100, -1, "proc", kNow}).error().code, ErrorCode::kBadRequest);
+  ExpectBalanced(user);
+}
+
+// A provider that reports more than it was asked for is billed what it reports: the settle entry
+// debits the excess, the balance and the key's usage move by the whole cost.
+TEST_P(StoreConformanceTest, AChargeAboveItsHoldIsBilledInFullAndTheLedgerShowsTheExcess) {
+  int64_t user = MakeUser("alice@example.com", 10'000);
+  int64_t key = MakeKey(user, 1);
+  ASSERT_EQ(store_->Lease({"proc", user, key, 1'000, 1'000}, kNow).outcome, HoldOutcome::kHeld);
+  Status charged = store_->Charge({"gen-over", user, key, 100, 460, "proc", kNow});
+  ASSERT_TRUE(charged.ok()) << charged.error().message;
+  EXPECT_EQ(Must(store_->FindUserById(user))->balance, 9'540);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->usage, 460);
+  EXPECT_EQ(Must(store_->TotalSpent(user)), 460);
+  std::vector<LedgerEntry> ledger = Must(store_->ListLedger(user, 10));
+  ASSERT_EQ(ledger.size(), 3u);
+  EXPECT_EQ(ledger[0].kind, "settle");
+  EXPECT_EQ(ledger[0].amount, -360);  // the excess over the hold, debited
+  EXPECT_EQ(ledger[1].kind, "hold");
+  EXPECT_EQ(ledger[1].amount, -100);
   ExpectBalanced(user);
 }
 
@@ -417,7 +436,7 @@ TEST_P(StoreConformanceTest, AJournaledChargeThatFailsIsDroppedAlone) {
   good.key_id = key;
   good.used_at = kNow;
   Settlement bad = good;
-  bad.charge = ChargeRequest{"gen-bad", user, key, 100, 300, "", kNow};  // more than held
+  bad.charge = ChargeRequest{"gen-bad", user, key, 100, -300, "", kNow};  // a negative cost
   Settlement after = good;
   after.charge->request_id = "gen-after";
   for (const auto& s : {good, bad, after}) ASSERT_TRUE(store_->Journal(s).ok());

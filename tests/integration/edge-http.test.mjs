@@ -133,6 +133,15 @@ test('HSTS only when a trusted proxy says the browser used HTTPS', async () => {
   assert.equal(spoofed.headers['strict-transport-security'], undefined);
 });
 
+test('/api/config names the gateway with the scheme the browser used (no mixed content)', async () => {
+  const url = `${ctx.tp.controlUrl}/api/config`;
+  const port = new URL(ctx.tp.gatewayUrl).port;
+  const https = await call(url, { localAddress: PROXY, headers: { 'x-forwarded-proto': 'https', host: 'tp.example.test' } });
+  assert.equal(JSON.parse(https.text).gateway_url, `https://tp.example.test:${port}`);
+  const plain = await call(url, { localAddress: '127.0.0.1', headers: { 'x-forwarded-proto': 'https', host: 'tp.example.test' } });
+  assert.equal(JSON.parse(plain.text).gateway_url, `http://tp.example.test:${port}`, 'an untrusted X-Forwarded-Proto is not believed');
+});
+
 test('the session cookie is Secure whenever the dashboard is reached over HTTPS', async () => {
   const email = `cookie-${crypto.randomBytes(4).toString('hex')}@example.test`;
   await ctx.tp.createUser({ email, password: 'correct-horse-9' });
@@ -166,6 +175,26 @@ test('/metrics needs the metrics token', async () => {
   assert.equal(ok.status, 200);
   assert.match(ok.text, /^turnpike_requests_total \d+$/m);
   assert.doesNotMatch(ok.text, new RegExp(METRICS_TOKEN));
+});
+
+test('/metrics shows each listener\'s connections', async () => {
+  // Three idle connections held open on the control listener while /metrics is read.
+  const idle = await Promise.all([0, 1, 2].map(() => new Promise((resolve, reject) => {
+    const s = net.connect(Number(new URL(ctx.tp.controlUrl).port), '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  })));
+  try {
+    const ok = await call(`${ctx.tp.gatewayUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    assert.equal(ok.status, 200);
+    const gauge = (name, listener) => Number(new RegExp(`^${name}\\{listener="${listener}"\\} (\\d+)$`, 'm').exec(ok.text)?.[1]);
+    assert.ok(gauge('turnpike_open_connections', 'gateway') >= 1, ok.text);
+    assert.ok(gauge('turnpike_requests_in_flight', 'gateway') >= 1, 'the /metrics request itself');
+    assert.ok(gauge('turnpike_open_connections', 'control') >= 3, ok.text);
+    assert.ok(Number.isInteger(gauge('turnpike_connections_refused_total', 'gateway')), ok.text);
+    assert.ok(Number.isInteger(gauge('turnpike_connections_evicted_total', 'control')), ok.text);
+  } finally {
+    for (const s of idle) s.destroy();
+  }
 });
 
 test('/metrics on a listener of its own is not on the gateway listener', async () => {

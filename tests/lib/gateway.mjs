@@ -7,6 +7,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { ROOT } from './harness.mjs';
+import { noteHeaders, noteSeen } from './secrets.mjs';
 
 export const FIXTURES = path.join(ROOT, 'tests/fixtures/providers/openai');
 export const TEST_CATALOG = path.join(ROOT, 'tests/fixtures/catalog-test.toml');
@@ -147,16 +148,19 @@ export function chat(tp, key, body, { path: route = '/api/v1/chat/completions', 
 // A non-stream call: { status, headers, body (parsed JSON, or the text if it is not JSON) }.
 export async function chatJson(tp, key, body, opts) {
   const res = await chat(tp, key, body, opts);
-  return { status: res.status, headers: res.headers, body: await parseBody(res) };
+  return { status: res.status, headers: res.headers, body: await parseBody(res, `POST ${opts?.path ?? 'chat'}`) };
 }
 
 export async function getJson(tp, route, key) {
   const res = await gatewayFetch(tp, route, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-  return { status: res.status, headers: res.headers, body: await parseBody(res) };
+  return { status: res.status, headers: res.headers, body: await parseBody(res, `GET ${route}`) };
 }
 
-async function parseBody(res) {
+// The body's text, parsed when it is JSON; the text and the headers go to the secrets scan.
+async function parseBody(res, where = res.url) {
   const text = await res.text();
+  noteHeaders(where, res.headers);
+  noteSeen(`the body of ${where}`, text);
   try {
     return JSON.parse(text);
   } catch {
@@ -169,8 +173,11 @@ async function parseBody(res) {
 export async function* sseEvents(res) {
   const decoder = new TextDecoder();
   let buffer = '';
+  noteHeaders(`stream ${res.url}`, res.headers);
   for await (const chunk of res.body) {
-    buffer += decoder.decode(chunk, { stream: true });
+    const text = decoder.decode(chunk, { stream: true });
+    noteSeen(`the stream ${res.url}`, text);
+    buffer += text;
     for (;;) {
       const m = /\r\n\r\n|\n\n|\r\r/.exec(buffer);
       if (!m) break;
@@ -221,7 +228,12 @@ export function rawRequest(url, { method = 'POST', headers = {}, body = '' } = {
       answered = true;
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        noteHeaders(`${method} ${url}`, res.headers);
+        noteSeen(`the body of ${method} ${url}`, text);
+        resolve({ status: res.statusCode, headers: res.headers, text });
+      });
       res.on('error', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', (err) => { if (!answered) reject(err); });

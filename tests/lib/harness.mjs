@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { noteSecret } from './secrets.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -263,7 +264,12 @@ function serverEnv(dataDir, databaseUrl, fake, extra) {
       FAKE_PRICEY_BASE_URL: `${fake.url}/pricey/v1`,
     });
   }
-  return Object.assign(env, extra);
+  Object.assign(env, extra);
+  // Credentials the server is given never show in an answer or a log line (lib/secrets.mjs).
+  for (const [k, v] of Object.entries(env)) {
+    if (/(_API_KEY|_SECRET|_SECRET_KEY|_TOKEN|_PASSWORD)$/.test(k)) noteSecret(v, `the value of ${k}`);
+  }
+  return env;
 }
 
 function runCli(bin, env, args, { timeout = 30_000, input } = {}) {
@@ -370,8 +376,11 @@ export async function startTurnpike({
   const adminKey = find(/api key: (sk-tp-\S+)/);
   const bootstrap = adminEmail && adminPassword && adminKey
     ? { email: adminEmail, password: adminPassword, apiKey: adminKey } : null;
+  noteSecret(adminPassword, 'the bootstrap admin\'s password');
+  noteSecret(adminKey, 'the bootstrap admin\'s API key');
 
   async function createUser({ email, password = 'correct-horse-9', credits, admin = false }) {
+    noteSecret(password, `the password of ${email}`);
     const args = ['user', 'create', '--email', email, '--password', password];
     if (admin) args.push('--admin');
     if (credits !== undefined && !/^0*(\.0*)?$/.test(String(credits))) args.push('--credits', String(credits));
@@ -387,6 +396,7 @@ export async function startTurnpike({
     const r = await mustCli(args);
     const last = r.stdout.trim().split('\n').pop().trim();
     if (!last.startsWith('sk-tp-')) throw new Error(`no sk-tp- key on the last line of ${describe(args, r)}`);
+    noteSecret(last, `the API key "${name}" of ${email}`);
     return last;
   }
 

@@ -3,6 +3,7 @@
 import { before, after } from 'node:test';
 import { startFake, startTurnpike } from './harness.mjs';
 import { TEST_CATALOG } from './gateway.mjs';
+import { scanForSecrets } from './secrets.mjs';
 
 // The fake only accepts this key, so a 200 from it proves the gateway sent the provider's key.
 export const UPSTREAM_KEY = 'test-upstream-key';
@@ -17,6 +18,12 @@ export function useServer({ catalog = TEST_CATALOG, env = {}, fakeArgs = [] } = 
     if (process.env.TURNPIKE_TEST_LOG && ctx.tp) process.stderr.write(ctx.tp.output());
     await ctx.tp?.stop();
     await ctx.fake?.stop();
+    // Every answer read through lib/gateway.mjs and every line the server printed (but the two
+    // lines of a first start that show the bootstrap admin's password and key, on purpose).
+    const output = (ctx.tp?.output() ?? '').split('\n').filter((l) => !/admin password:|api key: sk-tp-/.test(l)).join('\n');
+    const { found, summary } = scanForSecrets(output);
+    if (process.env.TURNPIKE_TEST_LOG) console.log(`secrets scan: ${summary}`);
+    if (found.length > 0) throw new Error(`secrets leaked (${summary}):\n${found.join('\n')}`);
   });
   return ctx;
 }

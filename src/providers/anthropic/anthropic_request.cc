@@ -14,6 +14,8 @@
 //   (not the forced-tool trick, which would turn the answer into a tool call).
 // - `temperature` is clamped to [0, 1], not scaled.
 // - tool_choice without tools is dropped, except a named function, which is a kBadRequest.
+// - max_tokens (thinking included) never exceeds the endpoint's output_limit, the output the
+//   gateway held for: the client's max_tokens is capped at it, and without one 4096 is asked.
 // - With thinking, when even the capped max_tokens cannot exceed the budget, the budget
 //   shrinks to max(1024, max_tokens / 2); below 1025 tokens thinking is left out.
 // - reasoning_effort is a hint: thinking is also left out where Anthropic answers 400 to it,
@@ -265,8 +267,9 @@ struct OutputPlan {
 
 // docs/protocols.md §4.1: max_tokens is required and, with thinking, must exceed the budget.
 OutputPlan PlanOutput(const ChatRequest& r, const EndpointInfo& e, int64_t budget) {
-  int64_t cap = e.max_output > 0 ? e.max_output : INT64_MAX;
-  int64_t wanted = r.max_tokens ? *r.max_tokens : std::min(kDefaultMaxTokens, cap);
+  // Everything, thinking included, within the limit the gateway held for.
+  int64_t cap = e.output_limit > 0 ? e.output_limit : INT64_MAX;
+  int64_t wanted = r.max_tokens ? std::min(*r.max_tokens, cap) : std::min(kDefaultMaxTokens, cap);
   if (budget == 0 || wanted > budget) return {wanted, budget};
   int64_t max_tokens = budget + wanted <= cap ? budget + wanted : cap;
   if (max_tokens <= budget) budget = std::max(kMinThinkingBudget, max_tokens / 2);

@@ -131,6 +131,9 @@ TEST(AnthropicEncodeRequestTest, ThinkingBudgetsAndMaxTokens) {
       {"low", std::nullopt, 1000, 1000, 0},        // no room for a 1024 budget: no thinking
       {"", std::nullopt, 64000, 4096, 0},
       {"none", std::nullopt, 64000, 4096, 0},
+      {"", 100000, 64000, 64000, 0},         // never more than the gateway held for
+      {"high", 100000, 64000, 64000, 4096},  // thinking included
+      {"", std::nullopt, 1000, 1000, 0},     // the default within the limit
   };
   for (const auto& c : table) {
     auto r = Hello();

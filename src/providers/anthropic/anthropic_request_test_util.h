@@ -82,8 +82,8 @@ inline ChatRequest Request(std::vector<Message> messages) {
 
 inline ChatRequest Hello() { return Request({Msg(Role::kUser, "hi")}); }
 
-inline EndpointInfo Endpoint(int64_t max_output = 64000) {
-  return EndpointInfo{"https://api.anthropic.com", "sk-ant-test", "claude-sonnet-4-5", max_output};
+inline EndpointInfo Endpoint(int64_t output_limit = 64000) {
+  return EndpointInfo{"https://api.anthropic.com", "sk-ant-test", "claude-sonnet-4-5", output_limit};
 }
 
 inline constexpr char kHiMessages[] = R"([{"role":"user","content":[{"type":"text","text":"hi"}]}])";

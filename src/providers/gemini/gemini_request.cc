@@ -116,9 +116,10 @@ Result<json::object> ThinkingConfig(std::string_view effort, std::string_view mo
   return json::object{{"thinkingBudget", budget}};
 }
 
-Result<json::object> GenerationConfig(const ChatRequest& request, std::string_view model) {
+// maxOutputTokens counts the thoughts too, so the held limit bounds the whole output.
+Result<json::object> GenerationConfig(const ChatRequest& request, std::string_view model, const EndpointInfo& e) {
   json::object config;
-  if (request.max_tokens) config["maxOutputTokens"] = *request.max_tokens;
+  if (auto limit = OutputTokens(request.max_tokens, e)) config["maxOutputTokens"] = *limit;
   if (request.temperature) config["temperature"] = *request.temperature;
   if (request.top_p) config["topP"] = *request.top_p;
   if (!request.stop.empty()) {
@@ -148,7 +149,7 @@ Result<json::object> GenerationConfig(const ChatRequest& request, std::string_vi
   return config;
 }
 
-Result<json::object> Body(const ChatRequest& request, std::string_view model) {
+Result<json::object> Body(const ChatRequest& request, std::string_view model, const EndpointInfo& endpoint) {
   auto history = EncodeHistory(request.messages, IsGemini3(model));
   if (!history.ok()) return history.error();
   json::object body;
@@ -164,7 +165,7 @@ Result<json::object> Body(const ChatRequest& request, std::string_view model) {
   auto tool_config = ToolConfig(request);
   if (!tool_config.ok()) return tool_config.error();
   if (!tool_config->empty()) body["toolConfig"] = std::move(*tool_config);
-  auto generation = GenerationConfig(request, model);
+  auto generation = GenerationConfig(request, model, endpoint);
   if (!generation.ok()) return generation.error();
   if (!generation->empty()) body["generationConfig"] = std::move(*generation);
   return body;
@@ -181,7 +182,7 @@ Result<EncodedRequest> GeminiAdapter::EncodeRequest(const protocol::ChatRequest&
                                                     const EndpointInfo& endpoint) const {
   std::string_view model = BareModel(endpoint.upstream_model);
   if (model.empty()) return MakeError(ErrorCode::kInternal, "the Gemini endpoint has no upstream model");
-  auto body = Body(request, model);
+  auto body = Body(request, model, endpoint);
   if (!body.ok()) return body.error();
   std::string_view base = endpoint.base_url;
   while (base.ends_with('/')) base.remove_suffix(1);

@@ -54,7 +54,7 @@ ChatRequest Request(std::vector<Message> messages) {
 }
 
 EndpointInfo Endpoint(std::string model = "gemini-2.5-flash") {
-  return EndpointInfo{"https://generativelanguage.googleapis.com", "AIza-test-key", std::move(model), 65536};
+  return EndpointInfo{"https://generativelanguage.googleapis.com", "AIza-test-key", std::move(model), 0};
 }
 
 // The encoded body, parsed; fails the test when encoding fails.
@@ -71,6 +71,23 @@ Error EncodeError(const ChatRequest& request, std::string model = "gemini-2.5-fl
   auto encoded = adapter.EncodeRequest(request, Endpoint(std::move(model)));
   EXPECT_FALSE(encoded.ok());
   return encoded.ok() ? Error{} : encoded.error();
+}
+
+// maxOutputTokens (thoughts included) never exceeds the output the gateway held for.
+TEST(GeminiRequest, MaxOutputTokensIsTheHeldLimit) {
+  GeminiAdapter adapter;
+  EndpointInfo limited = Endpoint();
+  limited.output_limit = 1000;
+  auto config = [&](std::optional<int64_t> max_tokens) {
+    ChatRequest r = Request({Text(Role::kUser, "Hi")});
+    r.max_tokens = max_tokens;
+    auto encoded = adapter.EncodeRequest(r, limited);
+    EXPECT_TRUE(encoded.ok());
+    return encoded.ok() ? Json(encoded->body).at("generationConfig") : json::value();
+  };
+  EXPECT_EQ(config(std::nullopt).at("maxOutputTokens"), 1000);
+  EXPECT_EQ(config(300).at("maxOutputTokens"), 300);
+  EXPECT_EQ(config(5000).at("maxOutputTokens"), 1000);
 }
 
 TEST(GeminiRequest, UrlHeadersAndMinimalBody) {

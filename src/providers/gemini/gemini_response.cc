@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "protocol/json_members.h"
 #include "providers/gemini/gemini_adapter.h"
 #include "providers/gemini/gemini_internal.h"
 #include "providers/json_fields.h"
@@ -45,7 +46,8 @@ Result<int64_t> Count(const json::object& usage, std::string_view key) {
 std::optional<json::value> ParseJson(std::string_view text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
-  if (ec) return std::nullopt;
+  // A number beyond a double's range would be re-encoded as no valid JSON: not readable either.
+  if (ec || !protocol::AllNumbersFinite(v)) return std::nullopt;
   return v;
 }
 

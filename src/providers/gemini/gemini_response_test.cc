@@ -93,6 +93,16 @@ TEST(GeminiResponse, AbsurdCountsAreCapped) {
   EXPECT_EQ(r.usage->reasoning_tokens, 5);
 }
 
+// A number beyond a double's range (1e999) cannot be re-encoded as JSON (it would go out as
+// "Infinity"): such an answer is refused as unreadable, not passed on broken.
+TEST(GeminiResponse, NumbersBeyondADoubleAreRefused) {
+  GeminiAdapter adapter;
+  auto r = adapter.DecodeResponse(R"({"candidates":[{"content":{"parts":[{"functionCall":{"name":"f",
+      "args":{"x":1e999}}}],"role":"model"},"index":0}],"usageMetadata":{"promptTokenCount":1}})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kUpstream);
+}
+
 TEST(GeminiResponse, PromptBlockedWithoutCandidates) {
   const auto r = MustDecode(R"({"promptFeedback":{"blockReason":"SAFETY"},
       "usageMetadata":{"promptTokenCount":7,"totalTokenCount":7},"modelVersion":"gemini-2.5-flash","responseId":"b1"})");

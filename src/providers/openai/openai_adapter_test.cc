@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 std::string Fixture(std::string_view name) { return providers::testing::ReadFixture("openai", name); }
 
-const EndpointInfo kEndpoint{"https://api.example.test/v1", "sk-upstream", "gpt-4o-2024-08-06", 16384};
+const EndpointInfo kEndpoint{"https://api.example.test/v1", "sk-upstream", "gpt-4o-2024-08-06", 0};
 
 TEST(OpenAiMapErrorTest, Table) {
   const std::string p = "Provider openai answered ";

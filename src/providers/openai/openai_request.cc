@@ -137,8 +137,8 @@ Status AddResponseFormat(const protocol::ResponseFormat& format, json::object& b
   return OkStatus();
 }
 
-void AddSampling(const ChatRequest& r, json::object& body) {
-  if (r.max_tokens) body["max_completion_tokens"] = *r.max_tokens;
+void AddSampling(const ChatRequest& r, const EndpointInfo& endpoint, json::object& body) {
+  if (auto limit = OutputTokens(r.max_tokens, endpoint)) body["max_completion_tokens"] = *limit;
   if (r.temperature) body["temperature"] = *r.temperature;
   if (r.top_p) body["top_p"] = *r.top_p;
   if (r.presence_penalty) body["presence_penalty"] = *r.presence_penalty;
@@ -161,7 +161,7 @@ Result<std::string> EncodeChatBody(const ChatRequest& r, const EndpointInfo& end
   for (const auto& m : r.messages) messages.push_back(MessageJson(m));
   body["messages"] = std::move(messages);
   if (auto s = AddTools(r, body); !s.ok()) return s.error();
-  AddSampling(r, body);
+  AddSampling(r, endpoint, body);
   if (auto s = AddResponseFormat(r.response_format, body); !s.ok()) return s.error();
   if (!r.reasoning_effort.empty()) body["reasoning_effort"] = r.reasoning_effort;
   if (!r.user.empty()) body["user"] = r.user;

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using protocol::ChatRequest;
 
-const EndpointInfo kEndpoint{"https://api.openai.com/v1", "sk-upstream", "gpt-4o-2024-08-06", 16384};
+const EndpointInfo kEndpoint{"https://api.openai.com/v1", "sk-upstream", "gpt-4o-2024-08-06", 0};
 
 json::value Opt(const auto& v) { return v ? json::value_from(*v) : json::value(nullptr); }
 
@@ -176,6 +176,24 @@ TEST(OpenAiEncodeRequestTest, SchemasThatAreNotJsonObjectsAreBadRequests) {
   auto format = OpenAiAdapter().EncodeRequest(r, kEndpoint);
   ASSERT_FALSE(format.ok());
   EXPECT_EQ(format.error().message, "response_format.json_schema.schema must be a JSON object");
+}
+
+// max_completion_tokens never exceeds the output the gateway held for, and is always sent.
+TEST(OpenAiEncodeRequest, MaxCompletionTokensIsTheHeldLimit) {
+  EndpointInfo limited = kEndpoint;
+  limited.output_limit = 1000;
+  auto sent = [&](std::optional<int64_t> max_tokens) {
+    ChatRequest r;
+    r.model = "openai/gpt-4o";
+    r.messages.push_back(protocol::Message{});
+    r.max_tokens = max_tokens;
+    auto encoded = OpenAiAdapter().EncodeRequest(r, limited);
+    EXPECT_TRUE(encoded.ok());
+    return encoded.ok() ? json::parse(encoded->body).at("max_completion_tokens") : json::value();
+  };
+  EXPECT_EQ(sent(std::nullopt), 1000);
+  EXPECT_EQ(sent(300), 300);
+  EXPECT_EQ(sent(5000), 1000);
 }
 
 }  // namespace

@@ -345,9 +345,7 @@ Status PgStore::Charge(const ChargeRequest& charge) {
 }
 
 Status PgStore::ChargeIn(Connection& c, const ChargeRequest& charge, ChargeTotals* totals) {
-  if (charge.actual < 0 || charge.held < charge.actual) {
-    return MakeError(ErrorCode::kBadRequest, "a charge must be between 0 and the amount held");
-  }
+  if (charge.actual < 0 || charge.held < 0) return MakeError(ErrorCode::kBadRequest, "a charge cannot be negative");
   if (charge.request_id.empty()) return MakeError(ErrorCode::kBadRequest, "request id is empty");
   const bool deferred = totals != nullptr;
   if (!deferred) {

@@ -337,9 +337,7 @@ Status SqliteStore::Charge(const ChargeRequest& charge) {
 }
 
 Status SqliteStore::ChargeLocked(const ChargeRequest& charge, ChargeTotals* totals) {
-  if (charge.actual < 0 || charge.held < charge.actual) {
-    return MakeError(ErrorCode::kBadRequest, "a charge must be between 0 and the amount held");
-  }
+  if (charge.actual < 0 || charge.held < 0) return MakeError(ErrorCode::kBadRequest, "a charge cannot be negative");
   if (charge.request_id.empty()) return MakeError(ErrorCode::kBadRequest, "request id is empty");
   {
     Statement s(*conn_, "SELECT 1 FROM holds WHERE request_id = ?");
