@@ -58,7 +58,7 @@ function assertCheapThenPricey(calls, what) {
   assert.ok(calls[1].startedAt >= calls[0].finishedAt, `${what}: pricey only after cheap had failed`);
 }
 
-for (const status of [503, 429]) {
+for (const status of [503, 429, 500]) {
   test(`cheap answers ${status} → served by pricey, billed at pricey's prices`, async () => {
     const { pricey } = await duoPrices(ctx.tp);
     const { email, key } = await ctx.tp.account();
