@@ -14,6 +14,13 @@ import {
 
 const ctx = useServer();
 
+// /api/v1/key's rate_limit without its note (a sentence; @openrouter/sdk requires one).
+async function rateLimitOf(tp, secret) {
+  const { note, ...figures } = (await getJson(tp, '/api/v1/key', secret)).body.data.rate_limit;
+  assert.equal(typeof note, 'string');
+  return figures;
+}
+
 // A new key of `email` made by the CLI with `extra` arguments (e.g. ['--rpm', '3']); its secret.
 async function cliKey(tp, email, extra) {
   const r = await tp.cli(['key', 'create', '--email', email, '--name', `rl-${nonce()}`, ...extra]);
@@ -101,10 +108,8 @@ test('tpm: refused once the minute\'s billed tokens (prompt + completion) reach 
   assert.equal((await fakeRequestsWith(fake, `${tag} refused`)).length, 0);
 
   // /api/v1/key reports both figures; -1 is "no limit".
-  const d = (await getJson(tp, '/api/v1/key', key)).body.data;
-  assert.deepEqual(d.rate_limit, { requests: -1, tokens: limit, interval: '1m' });
-  const none = (await getJson(tp, '/api/v1/key', probe)).body.data;
-  assert.deepEqual(none.rate_limit, { requests: -1, tokens: -1, interval: '1m' });
+  assert.deepEqual(await rateLimitOf(tp, key), { requests: -1, tokens: limit, interval: '1m' });
+  assert.deepEqual(await rateLimitOf(tp, probe), { requests: -1, tokens: -1, interval: '1m' });
 });
 
 test('CLI: key set-limits changes a running gateway\'s limits within the key cache TTL; 0 / none clear them', async () => {
@@ -120,16 +125,14 @@ test('CLI: key set-limits changes a running gateway\'s limits within the key cac
   assert.deepEqual(JSON.parse(r.stdout.trim()), { id, rpm_limit: 3, tpm_limit: 1_000_000 });
   await eventually(async () => (await chatJson(tp, key, userMessage('cli: raised'))).status === 200,
     { timeout: 2_000, what: 'the raised limit' });
-  assert.deepEqual((await getJson(tp, '/api/v1/key', key)).body.data.rate_limit,
-    { requests: 3, tokens: 1_000_000, interval: '1m' });
+  assert.deepEqual(await rateLimitOf(tp, key), { requests: 3, tokens: 1_000_000, interval: '1m' });
 
   r = await tp.cli(['key', 'set-limits', '--id', String(id), '--rpm', 'none', '--tpm', '0']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim()), { id, rpm_limit: null, tpm_limit: null });
   const listed = await keyId(tp, email, key);
   assert.equal(listed.rpm_limit, null);
-  assert.deepEqual((await getJson(tp, '/api/v1/key', key)).body.data.rate_limit,
-    { requests: -1, tokens: -1, interval: '1m' });
+  assert.deepEqual(await rateLimitOf(tp, key), { requests: -1, tokens: -1, interval: '1m' });
   await sleep(1_100);  // the gateway's key cache: auth.key_cache_ttl_ms (500 ms by default)
   for (let i = 0; i < 5; i++) assert.equal((await chatJson(tp, key, userMessage(`cli: free ${i}`))).status, 200);
 
