@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 
@@ -36,6 +37,33 @@ Result<store::User> UserByEmail(store::UserStore& users, const std::string& emai
   if (!user.ok()) return user.error();
   if (!*user) return MakeError(ErrorCode::kNotFound, "no user with email " + email);
   return **user;
+}
+
+// A rate limit as the CLI takes it: a positive integer up to `max`, or "0" / "none" for no
+// limit (an empty inner optional). nullopt when it is neither.
+std::optional<std::optional<int64_t>> ParseRateLimit(const std::string& text, int64_t max) {
+  if (text == "none" || text == "0") return std::optional<int64_t>();
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p != text.data() + text.size() || n < 1 || n > max) return std::nullopt;
+  return std::optional<int64_t>(n);
+}
+
+// Reads --rpm and --tpm (when given) into `update`; the message to fail with when one is bad.
+std::optional<std::string> ReadRateLimits(const std::optional<std::string>& rpm, const std::optional<std::string>& tpm,
+                                          store::KeyUpdate& update) {
+  constexpr int64_t kMaxRpm = 1'000'000'000, kMaxTpm = 1'000'000'000'000;
+  if (rpm && !(update.rpm_limit = ParseRateLimit(*rpm, kMaxRpm))) {
+    return "--rpm: not a number of requests per minute (1 to 1000000000, or 0 / none for no limit): \"" + *rpm + "\"";
+  }
+  if (tpm && !(update.tpm_limit = ParseRateLimit(*tpm, kMaxTpm))) {
+    return "--tpm: not a number of tokens per minute (1 to 1000000000000, or 0 / none for no limit): \"" + *tpm + "\"";
+  }
+  return std::nullopt;
+}
+
+json::value LimitOrNull(const std::optional<int64_t>& limit) {
+  return limit ? json::value(*limit) : json::value(nullptr);
 }
 
 }  // namespace
@@ -97,12 +125,15 @@ int UserShow(const config::Config& config, const std::string& email) {
 }
 
 int KeyCreate(const config::Config& config, const std::string& email, const std::string& name,
-              const std::optional<std::string>& limit_usd) {
+              const std::optional<std::string>& limit_usd, const std::optional<std::string>& rpm,
+              const std::optional<std::string>& tpm) {
   std::optional<money::Micros> limit;
   if (limit_usd) {
     limit = money::ParseUsd(*limit_usd);
     if (!limit || *limit < 0) return Fail("--limit: not a USD amount: \"" + *limit_usd + "\"");
   }
+  store::KeyUpdate rate_limits;
+  if (auto bad = ReadRateLimits(rpm, tpm, rate_limits)) return Fail(*bad);
   std::string error;
   auto store = OpenReady(config, error);
   if (!store) return Fail(error);
@@ -115,6 +146,8 @@ int KeyCreate(const config::Config& config, const std::string& email, const std:
   key.prefix = generated.prefix;
   key.hash_hex = generated.hash_hex;
   key.limit = limit;
+  key.rpm_limit = rate_limits.rpm_limit.value_or(std::nullopt);
+  key.tpm_limit = rate_limits.tpm_limit.value_or(std::nullopt);
   key.created_at = UnixSeconds();
   auto id = store->CreateKey(key);
   if (!id.ok()) return Fail(id.error().message);
@@ -135,7 +168,9 @@ int KeyList(const config::Config& config, const std::string& email) {
   for (const auto& k : *keys) {
     json::object o{
         {"id", k.id}, {"name", k.name}, {"prefix", k.prefix}, {"usage_micros", k.usage}, {"disabled", k.disabled}};
-    o["limit_micros"] = k.limit ? json::value(*k.limit) : json::value(nullptr);
+    o["limit_micros"] = LimitOrNull(k.limit);
+    o["rpm_limit"] = LimitOrNull(k.rpm_limit);
+    o["tpm_limit"] = LimitOrNull(k.tpm_limit);
     std::cout << json::serialize(o) << "\n";
   }
   return 0;
@@ -147,6 +182,24 @@ int KeyDisable(const config::Config& config, int64_t id, bool disabled) {
   if (!store) return Fail(error);
   if (auto s = store->SetKeyDisabled(id, disabled); !s.ok()) return Fail(s.error().message);
   std::cout << "key " << id << (disabled ? " disabled" : " enabled") << "\n";
+  return 0;
+}
+
+int KeySetLimits(const config::Config& config, int64_t id, const std::optional<std::string>& rpm,
+                 const std::optional<std::string>& tpm) {
+  if (!rpm && !tpm) return Fail("key set-limits: give --rpm, --tpm or both");
+  store::KeyUpdate update;
+  if (auto bad = ReadRateLimits(rpm, tpm, update)) return Fail(*bad);
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  if (auto s = store->UpdateKey(id, update); !s.ok()) return Fail(s.error().message);
+  auto key = store->FindKeyById(id);
+  if (!key.ok()) return Fail(key.error().message);
+  if (!*key) return Fail("no key with id " + std::to_string(id));
+  json::object o{
+      {"id", id}, {"rpm_limit", LimitOrNull((*key)->rpm_limit)}, {"tpm_limit", LimitOrNull((*key)->tpm_limit)}};
+  std::cout << json::serialize(o) << "\n";
   return 0;
 }
 

@@ -14,10 +14,16 @@ int Migrate(const config::Config& config);
 int UserCreate(const config::Config& config, const std::string& email, const std::string& password, bool admin,
                const std::string& credits_usd);
 int UserShow(const config::Config& config, const std::string& email);
+// `rpm` / `tpm`: requests and tokens per minute, a positive integer, or "0" / "none" for no limit.
 int KeyCreate(const config::Config& config, const std::string& email, const std::string& name,
-              const std::optional<std::string>& limit_usd);
+              const std::optional<std::string>& limit_usd, const std::optional<std::string>& rpm,
+              const std::optional<std::string>& tpm);
 int KeyList(const config::Config& config, const std::string& email);
 int KeyDisable(const config::Config& config, int64_t id, bool disabled);
+// Changes the rate limits given (as KeyCreate reads them) and leaves the other one as it is. A
+// running gateway applies the change within auth.key_cache_ttl_ms.
+int KeySetLimits(const config::Config& config, int64_t id, const std::optional<std::string>& rpm,
+                 const std::optional<std::string>& tpm);
 int CatalogImport(const config::Config& config, const std::string& file);
 int CatalogList(const config::Config& config);
 

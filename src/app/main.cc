@@ -42,12 +42,19 @@ int main(int argc, char** argv) {
   key_create->add_option("--email", email, "Owner's email address")->required();
   key_create->add_option("--name", name, "A name for the key")->required();
   key_create->add_option("--limit", limit, "Spending limit in USD (default: none)");
+  std::optional<std::string> rpm, tpm;
+  key_create->add_option("--rpm", rpm, "Requests per minute (default: none)");
+  key_create->add_option("--tpm", tpm, "Tokens (prompt + completion) per minute (default: none)");
   auto* key_list = key->add_subcommand("list", "List a user's keys, one JSON object per line");
   key_list->add_option("--email", email, "Owner's email address")->required();
   auto* key_disable = key->add_subcommand("disable", "Disable a key");
   key_disable->add_option("--id", key_id, "Key id (from key list)")->required();
   auto* key_enable = key->add_subcommand("enable", "Enable a disabled key");
   key_enable->add_option("--id", key_id, "Key id (from key list)")->required();
+  auto* key_limits = key->add_subcommand("set-limits", "Change a key's rate limits (0 or none removes one)");
+  key_limits->add_option("--id", key_id, "Key id (from key list)")->required();
+  key_limits->add_option("--rpm", rpm, "Requests per minute, or 0 / none for no limit");
+  key_limits->add_option("--tpm", tpm, "Tokens (prompt + completion) per minute, or 0 / none for no limit");
 
   auto* catalog = app.add_subcommand("catalog", "Manage the model catalog")->require_subcommand(1);
   std::string catalog_file;
@@ -75,10 +82,11 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("migrate")) return app::Migrate(*config);
   if (*user_create) return app::UserCreate(*config, email, password, admin, credits);
   if (*user_show) return app::UserShow(*config, email);
-  if (*key_create) return app::KeyCreate(*config, email, name, limit);
+  if (*key_create) return app::KeyCreate(*config, email, name, limit, rpm, tpm);
   if (*key_list) return app::KeyList(*config, email);
   if (*key_disable) return app::KeyDisable(*config, key_id, true);
   if (*key_enable) return app::KeyDisable(*config, key_id, false);
+  if (*key_limits) return app::KeySetLimits(*config, key_id, rpm, tpm);
   if (*catalog_import) return app::CatalogImport(*config, catalog_file);
   if (*catalog_list) return app::CatalogList(*config);
   return 1;

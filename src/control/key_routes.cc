@@ -16,6 +16,8 @@ namespace {
 
 constexpr size_t kMaxKeyName = 100;
 constexpr size_t kMaxKeysPerUser = 500;
+constexpr int64_t kMaxRpm = 1'000'000'000;
+constexpr int64_t kMaxTpm = 1'000'000'000'000;
 
 std::optional<int64_t> PositiveId(std::string_view text) {
   int64_t id = 0;
@@ -24,8 +26,20 @@ std::optional<int64_t> PositiveId(std::string_view text) {
   return id;
 }
 
-// Reads limit_usd and expires_at into `update` (null clears them); validates them.
+// Reads a rate limit (a positive integer up to `max`; null clears it) into `limit`.
+void ReadRateLimit(Fields& fields, std::string_view name, int64_t max, std::optional<std::optional<int64_t>>& limit) {
+  if (fields.IsNull(name)) {
+    limit = std::optional<int64_t>();
+  } else if (auto value = fields.Int(name, 1, max)) {
+    limit = std::optional<int64_t>(*value);
+  }
+}
+
+// Reads limit_usd, expires_at, rpm_limit and tpm_limit into `update` (null clears them);
+// validates them.
 void ReadLimits(Fields& fields, int64_t now, store::KeyUpdate& update) {
+  ReadRateLimit(fields, "rpm_limit", kMaxRpm, update.rpm_limit);
+  ReadRateLimit(fields, "tpm_limit", kMaxTpm, update.tpm_limit);
   if (fields.IsNull("limit_usd")) {
     update.limit = std::optional<money::Micros>();
   } else if (auto limit = fields.Usd("limit_usd")) {
@@ -92,6 +106,8 @@ Reply Api::CreateKey(const Call& call) {
   key.limit = limits.limit.value_or(std::nullopt);
   key.expires_at = limits.expires_at.value_or(std::nullopt);
   key.log_prompts = log_prompts.value_or(false);
+  key.rpm_limit = limits.rpm_limit.value_or(std::nullopt);
+  key.tpm_limit = limits.tpm_limit.value_or(std::nullopt);
   key.created_at = call.now;
   auto id = keys_.CreateKey(key);
   if (!id.ok()) return ErrorReply(id.error());

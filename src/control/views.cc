@@ -37,6 +37,8 @@ json::object KeyJson(const store::ApiKey& key) {
   o["log_prompts"] = key.log_prompts;
   o["usage_micros"] = key.usage;
   o["limit_micros"] = key.limit ? json::value(*key.limit) : json::value(nullptr);
+  o["rpm_limit"] = key.rpm_limit ? json::value(*key.rpm_limit) : json::value(nullptr);
+  o["tpm_limit"] = key.tpm_limit ? json::value(*key.tpm_limit) : json::value(nullptr);
   return o;
 }
 

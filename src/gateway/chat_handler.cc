@@ -42,6 +42,11 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     co_await ReplyError(writer, key.error(), request_id);
     co_return;
   }
+  if (auto refused = rate_limits_.Admit(*key)) {  // the key's requests and tokens per minute
+    const Headers retry{{"retry-after", std::to_string(refused->retry_after_seconds)}};
+    co_await ReplyError(writer, refused->error, request_id, &retry);
+    co_return;
+  }
   Exchange x(*this);
   x.id = request_id;
   x.key = std::move(*key);

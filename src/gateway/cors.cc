@@ -19,7 +19,8 @@ bool IsHeaderList(std::string_view list) {
 
 void AddCors(Headers& headers) {
   headers.push_back(Header{"Access-Control-Allow-Origin", "*"});
-  headers.push_back(Header{"Access-Control-Expose-Headers", "x-request-id"});
+  // Browser clients (the dashboard's playground) read these: Retry-After is not CORS-safelisted.
+  headers.push_back(Header{"Access-Control-Expose-Headers", "x-request-id, retry-after"});
 }
 
 class CorsWriter final : public net::ResponseWriter {

@@ -78,7 +78,7 @@ TEST(CorsTest, WrappedResponsesCarryTheOriginHeaderBesideTheirOwn) {
   io.run();
   EXPECT_EQ(FindHeader(inner.sent, "x-request-id"), "gen-1");
   EXPECT_EQ(FindHeader(inner.sent, "access-control-allow-origin"), "*");
-  EXPECT_EQ(FindHeader(inner.sent, "access-control-expose-headers"), "x-request-id");
+  EXPECT_EQ(FindHeader(inner.sent, "access-control-expose-headers"), "x-request-id, retry-after");
 }
 
 }  // namespace

@@ -117,6 +117,7 @@ void Gateway::Exchange::Bill(bool answered) {
 boost::asio::awaitable<void> Gateway::Exchange::Record() {
   if (recorded) co_return;
   recorded = true;
+  gateway.rate_limits_.CountTokens(key, usage.prompt_tokens + usage.completion_tokens);  // tokens per minute
   store::RequestLogRow row = LogRow();
   if (route && info.stream && status == 200 && usage_from_provider && ttft_ms >= 0) {
     gateway.health_.RecordThroughput(provider(), route->model->id, usage.completion_tokens, row.latency_ms - ttft_ms);

@@ -389,6 +389,14 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
   const store::SpendWindows spent = store::SpendWindowsOf(*buckets, fresh->id, now);
   const money::Micros in_flight = book_.Reserved(fresh->id);
   // Every field @openrouter/sdk requires of GET /key; there is no BYOK, so those are zero.
+  // rate_limit: the key's requests and tokens per minute (state/key_rate_limits.h), -1 for none;
+  // @openrouter/sdk requires `note`.
+  const std::string rate_note =
+      !fresh->rpm_limit && !fresh->tpm_limit
+          ? "No rate limit on this key"
+          : "Per key, over a sliding minute: requests " +
+                (fresh->rpm_limit ? std::to_string(*fresh->rpm_limit) : std::string("unlimited")) + ", tokens " +
+                (fresh->tpm_limit ? std::to_string(*fresh->tpm_limit) : std::string("unlimited"));
   std::string usage = money::FormatUsd(used);
   std::string body = fmt::format(
       R"({{"data":{{"label":{},"name":{},"usage":{},"usage_daily":{},"usage_weekly":{},"usage_monthly":{},)"
@@ -397,11 +405,11 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
       R"("is_free_tier":false,"is_management_key":false,"is_provisioning_key":false,"disabled":{},)"
       R"("allowed_data_regions":[],"creator_user_id":null,"organization_id":null,"workspace_id":null,)"
       R"("free_model_daily_requests":{{"limit":0,"remaining":0,"used":0}},)"
-      R"("rate_limit":{{"requests":-1,"interval":"10s","note":"Turnpike does not rate-limit keys yet"}},"expires_at":{}}}}})",
+      R"("rate_limit":{{"requests":{},"tokens":{},"interval":"1m","note":{}}},"expires_at":{}}}}})",
       Quote(fresh->prefix), Quote(fresh->name), usage, money::FormatUsd(spent.day + in_flight),
       money::FormatUsd(spent.week + in_flight), money::FormatUsd(spent.month + in_flight), UsdOrNull(fresh->limit),
-      UsdOrNull(remaining), fresh->disabled ? "true" : "false",
-      fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
+      UsdOrNull(remaining), fresh->disabled ? "true" : "false", fresh->rpm_limit.value_or(-1),
+      fresh->tpm_limit.value_or(-1), Quote(rate_note), fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
   return body;
 }
 

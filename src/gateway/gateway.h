@@ -22,6 +22,7 @@
 #include "net/upstream_client.h"
 #include "providers/provider.h"
 #include "state/key_cache.h"
+#include "state/key_rate_limits.h"
 #include "state/model_router.h"
 #include "state/provider_health.h"
 #include "store/group_commit.h"
@@ -217,6 +218,7 @@ class Gateway {
   std::array<KeyUses, 16> key_uses_;
   void NoteKeyUse(int64_t key_id, int64_t used_at);
   state::KeyCache& keys_;
+  state::KeyRateLimits rate_limits_;  // requests and tokens per minute per key, in memory
   state::ModelRouter& router_;
   std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;
   SignatureCache signatures_;

@@ -28,6 +28,10 @@ struct ApiKey {
   int64_t created_at = 0;
   bool log_prompts = false;             // keep prompt and completion text in the request log
   std::optional<int64_t> last_used_at;  // unix seconds, best effort
+  // Rate limits, enforced by each gateway process in memory (state/key_rate_limits.h): requests
+  // and tokens (prompt + completion) per minute; nullopt = none. Positive when set.
+  std::optional<int64_t> rpm_limit;
+  std::optional<int64_t> tpm_limit;
 };
 
 // A change to a key; fields left empty stay as they are.
@@ -37,13 +41,16 @@ struct KeyUpdate {
   std::optional<std::optional<Micros>> limit;  // set to nullopt-inside for "no limit"
   std::optional<std::optional<int64_t>> expires_at;
   std::optional<bool> log_prompts;
+  std::optional<std::optional<int64_t>> rpm_limit;  // set to nullopt-inside for "no limit"
+  std::optional<std::optional<int64_t>> tpm_limit;
 };
 
 class KeyStore {
  public:
   virtual ~KeyStore() = default;
 
-  // Fails with kConflict on a duplicate hash; kNotFound when the user does not exist.
+  // Fails with kConflict on a duplicate hash; kNotFound when the user does not exist; kBadRequest
+  // for a rate limit that is not positive.
   virtual Result<int64_t> CreateKey(const ApiKey& key) = 0;
   // nullopt when no live key has this hash (or id).
   virtual Result<std::optional<ApiKey>> FindKeyByHash(const std::string& hash_hex) = 0;
@@ -52,8 +59,8 @@ class KeyStore {
   virtual Status SetKeyDisabled(int64_t key_id, bool disabled) = 0;
 
   // --- key management ---
-  // kNotFound for an unknown or deleted key. A key whose limit is lowered below its usage simply
-  // stops authorising spending.
+  // kNotFound for an unknown or deleted key; kBadRequest for a rate limit that is not positive. A
+  // key whose limit is lowered below its usage simply stops authorising spending.
   virtual Status UpdateKey(int64_t key_id, const KeyUpdate& update) = 0;
   // The key stops working at once and disappears from ListKeys; its ledger and log history stay.
   virtual Status DeleteKey(int64_t key_id) = 0;

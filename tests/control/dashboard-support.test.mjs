@@ -98,7 +98,7 @@ test('the gateway answers browsers: preflight and Access-Control-Allow-Origin on
   const ok = await chatJson(ctx.tp, key, { ...userMessage('cors hello'), model: 'fakeco/solo' }, { headers: { origin } });
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get('access-control-allow-origin'), '*');
-  assert.equal(ok.headers.get('access-control-expose-headers'), 'x-request-id');
+  assert.equal(ok.headers.get('access-control-expose-headers'), 'x-request-id, retry-after', 'a page can read Retry-After of a 429');
   const stream = await chatStream(ctx.tp, key, { ...userMessage('cors stream'), model: 'fakeco/solo' }, { headers: { origin } });
   assert.equal(stream.headers.get('access-control-allow-origin'), '*', 'streamed answers too');
   assert.ok(contentOf(stream.events).length > 0);

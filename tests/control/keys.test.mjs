@@ -89,6 +89,33 @@ test('limits via PATCH: a tiny limit → 402 at the gateway; null removes it', a
   assert.equal(p.body.key.limit_micros, 3_000_000, 'a JSON number is USD');
 });
 
+test('rate limits: rpm_limit / tpm_limit on create, PATCH (null clears, others stay) and the list; bad values 400', async () => {
+  const created = expectStatus(await api(ctx, 'POST', '/api/keys', {
+    auth: S.U, body: { name: 'rate-limited', rpm_limit: 60, tpm_limit: 100_000 },
+  }), 201).body;
+  assert.equal(created.key.rpm_limit, 60);
+  assert.equal(created.key.tpm_limit, 100_000);
+  const plain = expectStatus(await api(ctx, 'POST', '/api/keys', { auth: S.U, body: { name: 'no-rate-limits' } }), 201).body;
+  assert.equal(plain.key.rpm_limit, null, 'no rate limit by default');
+  assert.equal(plain.key.tpm_limit, null);
+  const id = created.key.id;
+  let p = expectStatus(await api(ctx, 'PATCH', `/api/keys/${id}`, { auth: S.U, body: { rpm_limit: 5 } }), 200);
+  assert.deepEqual([p.body.key.rpm_limit, p.body.key.tpm_limit], [5, 100_000], 'only what is given changes');
+  p = expectStatus(await api(ctx, 'PATCH', `/api/keys/${id}`, { auth: S.U, body: { tpm_limit: null } }), 200);
+  assert.deepEqual([p.body.key.rpm_limit, p.body.key.tpm_limit], [5, null], 'null clears');
+  assert.deepEqual([(await listed(id)).rpm_limit, (await listed(id)).tpm_limit], [5, null]);
+
+  for (const [field, value] of [['rpm_limit', 0], ['rpm_limit', -1], ['rpm_limit', 1.5], ['rpm_limit', '10'],
+    ['rpm_limit', 1_000_000_001], ['tpm_limit', 0], ['tpm_limit', 1e13], ['tpm_limit', true]]) {
+    const bad = expectError(await api(ctx, 'PATCH', `/api/keys/${id}`, { auth: S.U, body: { [field]: value } }), 400,
+      `PATCH ${field} ${JSON.stringify(value)}`);
+    assert.ok(bad.message.includes(field) || bad.param === field, `the error names ${field}: ${JSON.stringify(bad)}`);
+    expectError(await api(ctx, 'POST', '/api/keys', { auth: S.U, body: { name: 'bad', [field]: value } }), 400,
+      `POST ${field} ${JSON.stringify(value)}`);
+  }
+  assert.deepEqual([(await listed(id)).rpm_limit, (await listed(id)).tpm_limit], [5, null], 'a refused PATCH changes nothing');
+});
+
 test('an expiry set via PATCH → the gateway refuses the key within 1.5 s of it', async () => {
   const { key, secret } = expectStatus(await api(ctx, 'POST', '/api/keys', {
     auth: S.U, body: { name: 'expiring', expires_at: '2099-01-01T00:00:00Z' },

@@ -167,7 +167,7 @@ test('the response checker rejects drift', () => {
   const user = { id: 1, email: 'a@example.test', is_admin: false, disabled: false, created_at: '2026-11-28T09:30:00Z' };
   const key = {
     id: 3, name: 'k', prefix: 'sk-tp-v1-ab12', created_at: '2026-11-28T09:30:00Z', last_used_at: null, expires_at: null,
-    disabled: false, log_prompts: false, usage_micros: 0, limit_micros: null,
+    disabled: false, log_prompts: false, usage_micros: 0, limit_micros: null, rpm_limit: 60, tpm_limit: null,
   };
   const me = { user, balance_micros: 5, total_credited_micros: 5, total_spent_micros: 0 };
   const err = (code) => ({ error: { code, message: 'm', type: 't', param: null } });
@@ -189,6 +189,7 @@ test('the response checker rejects drift', () => {
     ['a time that is not ISO 8601', run('GET', '/api/me', 200, { ...me, user: { ...user, created_at: 1764322200 } })],
     ['a local time without a zone', run('GET', '/api/me', 200, { ...me, user: { ...user, created_at: '2026-11-28T09:30:00' } })],
     ['a missing field', run('GET', '/api/keys', 200, { keys: [{ ...key, limit_micros: undefined }] })],
+    ['a rate limit of 0 (null is "none")', run('GET', '/api/keys', 200, { keys: [{ ...key, rpm_limit: 0 }] })],
     ['a status not listed', run('GET', '/api/me', 500, err(500))],
     ['a 404 for a route that has none', run('GET', '/api/me', 404, err(404))],
     ['an error code unlike the status', run('GET', '/api/keys', 401, err(403))],

@@ -91,7 +91,7 @@ const keyData = {
   organization_id: null,
   workspace_id: null,
   free_model_daily_requests: { limit: 0, remaining: 0, used: 0 },
-  rate_limit: { requests: -1, interval: '10s', note: 'not enforced' },
+  rate_limit: { requests: 60, tokens: -1, interval: '1m', note: 'Per key, over a sliding minute: requests 60, tokens unlimited' },
 };
 
 describe('@openrouter/sdk: chat completion (non-stream)', () => {

@@ -11,7 +11,7 @@ namespace {
 
 constexpr char kKeyColumns[] =
     "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-    "created_at, log_prompts, last_used_at";
+    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit";
 
 ApiKey ReadKey(const Rows& r, int i) {
   ApiKey key;
@@ -27,6 +27,8 @@ ApiKey ReadKey(const Rows& r, int i) {
   key.created_at = r.Int(i, 9);
   key.log_prompts = r.Bool(i, 10);
   key.last_used_at = r.OptionalInt(i, 11);
+  key.rpm_limit = r.OptionalInt(i, 12);
+  key.tpm_limit = r.OptionalInt(i, 13);
   return key;
 }
 
@@ -44,7 +46,8 @@ Status KeyUpdateStatus(const Result<Rows>& rows) {
 Result<int64_t> PgStore::CreateKey(const ApiKey& key) {
   Result<Rows> rows = WriteOne(
       "INSERT INTO api_keys (user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-      "created_at, log_prompts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+      "created_at, log_prompts, rpm_limit, tpm_limit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+      "RETURNING id",
       Params()
           .Add(key.user_id)
           .Add(key.name)
@@ -55,7 +58,9 @@ Result<int64_t> PgStore::CreateKey(const ApiKey& key) {
           .Add(key.disabled)
           .Add(key.expires_at)
           .Add(key.created_at != 0 ? key.created_at : NowUnix())
-          .Add(key.log_prompts),
+          .Add(key.log_prompts)
+          .Add(key.rpm_limit)
+          .Add(key.tpm_limit),
       {.conflict = kKeyErrors.conflict, .missing = "no such user", .invalid = kKeyErrors.invalid});
   if (!rows.ok()) return rows.error();
   return rows->Int(0, 0);
@@ -97,8 +102,10 @@ Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
                "disabled = CASE WHEN $3 THEN $4 ELSE disabled END, "
                "limit_micros = CASE WHEN $5 THEN $6::bigint ELSE limit_micros END, "
                "expires_at = CASE WHEN $7 THEN $8::bigint ELSE expires_at END, "
-               "log_prompts = CASE WHEN $9 THEN $10 ELSE log_prompts END "
-               "WHERE id = $11 AND deleted_at IS NULL",
+               "log_prompts = CASE WHEN $9 THEN $10 ELSE log_prompts END, "
+               "rpm_limit = CASE WHEN $11 THEN $12::bigint ELSE rpm_limit END, "
+               "tpm_limit = CASE WHEN $13 THEN $14::bigint ELSE tpm_limit END "
+               "WHERE id = $15 AND deleted_at IS NULL",
                Params()
                    .Add(update.name.has_value())
                    .Add(update.name.value_or(""))
@@ -110,6 +117,10 @@ Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
                    .Add(update.expires_at.value_or(std::nullopt))
                    .Add(update.log_prompts.has_value())
                    .Add(update.log_prompts.value_or(false))
+                   .Add(update.rpm_limit.has_value())
+                   .Add(update.rpm_limit.value_or(std::nullopt))
+                   .Add(update.tpm_limit.has_value())
+                   .Add(update.tpm_limit.value_or(std::nullopt))
                    .Add(key_id),
                kKeyErrors));
 }

@@ -9,7 +9,7 @@ namespace {
 
 constexpr char kKeyColumns[] =
     "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-    "created_at, log_prompts, last_used_at";
+    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit";
 
 ApiKey ReadKey(const Statement& s) {
   ApiKey key;
@@ -25,6 +25,8 @@ ApiKey ReadKey(const Statement& s) {
   key.created_at = s.Int(9);
   key.log_prompts = s.Bool(10);
   key.last_used_at = s.OptionalInt(11);
+  key.rpm_limit = s.OptionalInt(12);
+  key.tpm_limit = s.OptionalInt(13);
   return key;
 }
 
@@ -58,11 +60,12 @@ Result<int64_t> SqliteStore::CreateKey(const ApiKey& key) {
   std::lock_guard lock(mu_);
   Statement s(*conn_,
               "INSERT INTO api_keys (user_id, name, prefix, hash, limit_micros, usage_micros, "
-              "disabled, expires_at, created_at, log_prompts) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "disabled, expires_at, created_at, log_prompts, rpm_limit, tpm_limit) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.Bind(key.user_id).Bind(key.name).Bind(key.prefix).Bind(key.hash_hex).Bind(key.limit);
   s.Bind(key.usage).Bind(key.disabled).Bind(key.expires_at);
   s.Bind(key.created_at != 0 ? key.created_at : NowUnix()).Bind(key.log_prompts);
+  s.Bind(key.rpm_limit).Bind(key.tpm_limit);
   Status status = s.Run();
   if (!status.ok()) {
     int code = s.result_code();
@@ -110,13 +113,17 @@ Status SqliteStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
               "disabled = CASE WHEN ? THEN ? ELSE disabled END, "
               "limit_micros = CASE WHEN ? THEN ? ELSE limit_micros END, "
               "expires_at = CASE WHEN ? THEN ? ELSE expires_at END, "
-              "log_prompts = CASE WHEN ? THEN ? ELSE log_prompts END "
+              "log_prompts = CASE WHEN ? THEN ? ELSE log_prompts END, "
+              "rpm_limit = CASE WHEN ? THEN ? ELSE rpm_limit END, "
+              "tpm_limit = CASE WHEN ? THEN ? ELSE tpm_limit END "
               "WHERE id = ? AND deleted_at IS NULL");
   s.Bind(update.name.has_value()).Bind(update.name.value_or(""));
   s.Bind(update.disabled.has_value()).Bind(update.disabled.value_or(false));
   s.Bind(update.limit.has_value()).Bind(update.limit.value_or(std::nullopt));
   s.Bind(update.expires_at.has_value()).Bind(update.expires_at.value_or(std::nullopt));
   s.Bind(update.log_prompts.has_value()).Bind(update.log_prompts.value_or(false));
+  s.Bind(update.rpm_limit.has_value()).Bind(update.rpm_limit.value_or(std::nullopt));
+  s.Bind(update.tpm_limit.has_value()).Bind(update.tpm_limit.value_or(std::nullopt));
   s.Bind(key_id);
   return KeyUpdateStatus(*conn_, s);
 }

@@ -22,6 +22,8 @@ function makeKey(over: Partial<Key> = {}): Key {
     log_prompts: false,
     usage_micros: 1_200_000,
     limit_micros: 10_000_000,
+    rpm_limit: null,
+    tpm_limit: null,
     ...over,
   };
 }
@@ -175,7 +177,7 @@ describe("Keys page", () => {
     renderPage();
     await user.click(await screen.findByRole("button", { name: "Actions for prod" }));
     const items = (await screen.findAllByRole("menuitem")).map((i) => i.textContent);
-    expect(items).toEqual(["Rename", "Change limit", "Disable", "Rotate", "Delete"]);
+    expect(items).toEqual(["Rename", "Change limit", "Rate limits", "Disable", "Rotate", "Delete"]);
     await user.click(screen.getByRole("menuitem", { name: "Delete" }));
     const confirm = await screen.findByRole("alertdialog");
     expect(confirm).toHaveTextContent("Delete key “prod”?");
@@ -227,6 +229,97 @@ describe("Keys page", () => {
     await user.click(within(limit).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(sent.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([{ name: "bot v2" }, { limit_usd: null }]));
     expect(await screen.findByText("Limit removed")).toBeInTheDocument();
+  });
+
+  it("shows each key's rate limits in the list", async () => {
+    mockApi({
+      keys: [
+        makeKey({ id: 1, name: "both", rpm_limit: 60, tpm_limit: 100_000 }),
+        makeKey({ id: 2, name: "tokens only", tpm_limit: 2_500 }),
+        makeKey({ id: 3, name: "unlimited" }),
+      ],
+    });
+    renderPage();
+    const both = (await screen.findByText("both")).closest("tr")!;
+    expect(within(both).getByText("60 req/min")).toBeInTheDocument();
+    expect(within(both).getByText("100,000 tok/min")).toBeInTheDocument();
+    const tokens = screen.getByText("tokens only").closest("tr")!;
+    expect(within(tokens).getByText("2,500 tok/min")).toBeInTheDocument();
+    expect(within(tokens).queryByText(/req\/min/)).not.toBeInTheDocument();
+    expect(within(screen.getByText("unlimited").closest("tr")!).getByText("None")).toBeInTheDocument();
+  });
+
+  it("creates a key with rate limits, refusing ones that are not whole numbers", async () => {
+    const user = userEvent.setup();
+    const state = { keys: [] as Key[] };
+    const sent = mockApi(state, {
+      "POST /api/keys": () => {
+        const key = makeKey({ id: 8, name: "limited", rpm_limit: 30, tpm_limit: 50_000 });
+        state.keys = [key];
+        return { status: 201, body: { key, secret: "sk-tp-v1-limited" } };
+      },
+    });
+    renderPage();
+    await screen.findByText("No API keys yet");
+    await user.click(screen.getByRole("button", { name: "Create key" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("Name"), "limited");
+    await user.type(within(dialog).getByLabelText("Requests per minute"), "2.5");
+    await user.type(within(dialog).getByLabelText("Tokens per minute"), "-4");
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    expect(within(dialog).getAllByText(/whole number/)).toHaveLength(2);
+    expect(sent.some((r) => r.method === "POST")).toBe(false);
+
+    await user.clear(within(dialog).getByLabelText("Requests per minute"));
+    await user.type(within(dialog).getByLabelText("Requests per minute"), "30");
+    await user.clear(within(dialog).getByLabelText("Tokens per minute"));
+    await user.type(within(dialog).getByLabelText("Tokens per minute"), "50,000");
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    await screen.findByTestId("new-key-secret");
+    const post = sent.find((r) => r.method === "POST" && r.path === "/api/keys")!;
+    expect(post.body).toEqual({ name: "limited", log_prompts: false, rpm_limit: 30, tpm_limit: 50_000 });
+  });
+
+  it("changes a key's rate limits and removes them", async () => {
+    const user = userEvent.setup();
+    const state = { keys: [makeKey({ id: 6, name: "svc", rpm_limit: 10 })] };
+    const sent = mockApi(state, {
+      "PATCH /api/keys/6": (req) => {
+        const body = req.body as { rpm_limit: number | null; tpm_limit: number | null };
+        state.keys = [makeKey({ id: 6, name: "svc", rpm_limit: body.rpm_limit, tpm_limit: body.tpm_limit })];
+        return { body: { key: state.keys[0] } };
+      },
+    });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Actions for svc" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Rate limits" }));
+    let dialog = await screen.findByRole("dialog");
+    const rpm = within(dialog).getByLabelText("Requests per minute");
+    expect(rpm).toHaveValue("10");
+    expect(within(dialog).getByLabelText("Tokens per minute")).toHaveValue("");
+    await user.clear(rpm);
+    await user.type(rpm, "20000000000");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(within(dialog).getByText(/At most 1,000,000,000/)).toBeInTheDocument();
+    expect(sent.some((r) => r.method === "PATCH")).toBe(false);
+
+    await user.clear(rpm);
+    await user.type(rpm, "120");
+    await user.type(within(dialog).getByLabelText("Tokens per minute"), "9000");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Rate limits: 120 requests/min · 9,000 tokens/min")).toBeInTheDocument();
+    const row = (await screen.findByText("120 req/min")).closest("tr")!;
+    expect(within(row).getByText("9,000 tok/min")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Actions for svc" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Rate limits" }));
+    dialog = await screen.findByRole("dialog");
+    await user.click(within(dialog).getByRole("button", { name: "Remove rate limits" }));
+    expect(await screen.findByText("Rate limits removed")).toBeInTheDocument();
+    expect(sent.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([
+      { rpm_limit: 120, tpm_limit: 9_000 },
+      { rpm_limit: null, tpm_limit: null },
+    ]);
   });
 
   it("rotates after confirmation and shows the new secret", async () => {

@@ -7,11 +7,21 @@ import { Field, Label } from "@/components/ui/label";
 import { FormError } from "@/components/ui/states";
 import { Switch } from "@/components/ui/switch";
 import { useCreateKey } from "../data/keys";
-import { KEY_NAME_MAX, todayInputValue, validateExpiry, validateKeyName, validateLimit } from "../data/key-utils";
+import {
+  KEY_NAME_MAX,
+  RPM_MAX,
+  TPM_MAX,
+  todayInputValue,
+  validateExpiry,
+  validateKeyName,
+  validateLimit,
+  validateRateLimit,
+} from "../data/key-utils";
 import { LimitField } from "./limit-field";
+import { RateLimitFields, type RateLimitText } from "./rate-limit-fields";
 import { SecretReveal } from "./secret-reveal";
 
-type Errors = { name?: string; limit?: string; expires?: string };
+type Errors = { name?: string; limit?: string; expires?: string; rpm?: string; tpm?: string };
 
 function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSecret) => void; onCancel: () => void }) {
   const create = useCreateKey();
@@ -19,6 +29,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
   const [limit, setLimit] = useState("");
   const [expires, setExpires] = useState("");
   const [logPrompts, setLogPrompts] = useState(false);
+  const [rates, setRates] = useState<RateLimitText>({ rpm: "", tpm: "" });
   const [errors, setErrors] = useState<Errors>({});
 
   const onSubmit = (e: FormEvent) => {
@@ -26,15 +37,21 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
     const nameError = validateKeyName(name);
     const limitResult = validateLimit(limit);
     const expiryResult = validateExpiry(expires);
+    const rpm = validateRateLimit(rates.rpm, RPM_MAX);
+    const tpm = validateRateLimit(rates.tpm, TPM_MAX);
     const next: Errors = {};
     if (nameError) next.name = nameError;
     if (limitResult.error) next.limit = limitResult.error;
     if (expiryResult.error) next.expires = expiryResult.error;
+    if (rpm.error) next.rpm = rpm.error;
+    if (tpm.error) next.tpm = tpm.error;
     setErrors(next);
     if (Object.keys(next).length > 0) return;
     const body: Schemas["KeyCreate"] = { name: name.trim(), log_prompts: logPrompts };
     if (limitResult.usd !== null) body.limit_usd = limitResult.usd;
     if (expiryResult.expiresAt !== null) body.expires_at = expiryResult.expiresAt;
+    if (rpm.value !== null) body.rpm_limit = rpm.value;
+    if (tpm.value !== null) body.tpm_limit = tpm.value;
     create.mutate(body, { onSuccess: onCreated });
   };
 
@@ -71,6 +88,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
           />
         </Field>
       </div>
+      <RateLimitFields idPrefix="key-rate" value={rates} onChange={setRates} errors={errors} />
       <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
         <div className="grid gap-1">
           <Label htmlFor="key-log-prompts">Log prompts and completions</Label>

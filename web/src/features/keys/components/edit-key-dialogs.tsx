@@ -8,8 +8,9 @@ import { Field } from "@/components/ui/label";
 import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { useUpdateKey } from "../data/keys";
-import { KEY_NAME_MAX, validateKeyName, validateLimit } from "../data/key-utils";
+import { KEY_NAME_MAX, RPM_MAX, TPM_MAX, rateLimitsText, validateKeyName, validateLimit, validateRateLimit } from "../data/key-utils";
 import { LimitField } from "./limit-field";
+import { RateLimitFields, type RateLimitErrors, type RateLimitText } from "./rate-limit-fields";
 
 type DialogProps = { keyItem: Key; open: boolean; onOpenChange: (open: boolean) => void };
 type FormProps = { keyItem: Key; onDone: () => void };
@@ -137,4 +138,60 @@ function LimitForm({ keyItem, onDone }: FormProps) {
 
 export function LimitKeyDialog(props: DialogProps) {
   return <KeyDialog {...props} Form={LimitForm} />;
+}
+
+function RateLimitForm({ keyItem, onDone }: FormProps) {
+  const update = useUpdateKey();
+  const [rates, setRates] = useState<RateLimitText>({
+    rpm: keyItem.rpm_limit === null ? "" : String(keyItem.rpm_limit),
+    tpm: keyItem.tpm_limit === null ? "" : String(keyItem.tpm_limit),
+  });
+  const [errors, setErrors] = useState<RateLimitErrors>({});
+  const save = (rpm: number | null, tpm: number | null) =>
+    update.mutate(
+      { id: keyItem.id, body: { rpm_limit: rpm, tpm_limit: tpm } },
+      {
+        onSuccess: (key) => {
+          toast.success(rpm === null && tpm === null ? "Rate limits removed" : `Rate limits: ${rateLimitsText(key)}`);
+          onDone();
+        },
+      },
+    );
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    const rpm = validateRateLimit(rates.rpm, RPM_MAX);
+    const tpm = validateRateLimit(rates.tpm, TPM_MAX);
+    setErrors({ rpm: rpm.error, tpm: tpm.error });
+    if (!rpm.error && !tpm.error) save(rpm.value, tpm.value);
+  };
+  const limited = keyItem.rpm_limit !== null || keyItem.tpm_limit !== null;
+  return (
+    <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+      <DialogHeader>
+        <DialogTitle>Rate limits</DialogTitle>
+        <DialogDescription>
+          Requests with “{keyItem.name}” beyond these in any minute are refused with 429 and a Retry-After, until the
+          minute's window has room again.
+        </DialogDescription>
+      </DialogHeader>
+      <RateLimitFields idPrefix="key-rate-edit" value={rates} onChange={setRates} errors={errors} focus />
+      <FormError error={update.error} />
+      <DialogFooter className="sm:justify-between">
+        {limited ? (
+          <Button variant="ghost" onClick={() => save(null, null)} disabled={update.isPending}>
+            Remove rate limits
+          </Button>
+        ) : (
+          <span className="hidden sm:block" />
+        )}
+        <div className="flex flex-col-reverse gap-2 sm:flex-row">
+          <CancelSave onCancel={onDone} pending={update.isPending} />
+        </div>
+      </DialogFooter>
+    </form>
+  );
+}
+
+export function RateLimitKeyDialog(props: DialogProps) {
+  return <KeyDialog {...props} Form={RateLimitForm} />;
 }

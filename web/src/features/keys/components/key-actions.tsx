@@ -1,4 +1,4 @@
-import { Ban, CircleCheck, Gauge, MoreHorizontal, Pencil, RefreshCw, Trash2 } from "lucide-react";
+import { Ban, CircleCheck, Gauge, MoreHorizontal, Pencil, RefreshCw, Timer, Trash2 } from "lucide-react";
 import { useState } from "react";
 import type { Key, KeyWithSecret } from "@/lib/api";
 import { errorMessage } from "@/lib/errors";
@@ -14,10 +14,10 @@ import {
 } from "@/components/ui/dropdown-menu";
 import { toast } from "@/components/ui/toast";
 import { useDeleteKey, useRotateKey, useUpdateKey } from "../data/keys";
-import { LimitKeyDialog, RenameKeyDialog } from "./edit-key-dialogs";
+import { LimitKeyDialog, RateLimitKeyDialog, RenameKeyDialog } from "./edit-key-dialogs";
 import { SecretReveal } from "./secret-reveal";
 
-type Open = "rename" | "limit" | "rotate" | "delete" | null;
+type Open = "rename" | "limit" | "rates" | "rotate" | "delete" | null;
 
 /** The ⋯ menu of one key, and the dialogs its items open. */
 export function KeyActions({ keyItem }: { keyItem: Key }) {
@@ -56,6 +56,10 @@ export function KeyActions({ keyItem }: { keyItem: Key }) {
             <Gauge aria-hidden />
             Change limit
           </DropdownMenuItem>
+          <DropdownMenuItem onSelect={() => setOpen("rates")}>
+            <Timer aria-hidden />
+            Rate limits
+          </DropdownMenuItem>
           <DropdownMenuItem onSelect={toggleDisabled}>
             {keyItem.disabled ? <CircleCheck aria-hidden /> : <Ban aria-hidden />}
             {keyItem.disabled ? "Enable" : "Disable"}
@@ -74,6 +78,7 @@ export function KeyActions({ keyItem }: { keyItem: Key }) {
 
       <RenameKeyDialog keyItem={keyItem} open={open === "rename"} onOpenChange={(o) => setOpen(o ? "rename" : null)} />
       <LimitKeyDialog keyItem={keyItem} open={open === "limit"} onOpenChange={(o) => setOpen(o ? "limit" : null)} />
+      <RateLimitKeyDialog keyItem={keyItem} open={open === "rates"} onOpenChange={(o) => setOpen(o ? "rates" : null)} />
 
       <ConfirmDialog
         open={open === "rotate"}

@@ -5,7 +5,7 @@ import { formatDate, formatDateTime, formatRelative } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
-import { displayPrefix, keyStatus, type KeyStatus } from "../data/key-utils";
+import { displayPrefix, keyStatus, rateLimitsText, type KeyStatus } from "../data/key-utils";
 import { KeyActions } from "./key-actions";
 import { UsageMeter } from "./usage-meter";
 
@@ -34,6 +34,19 @@ function TimeCell({ iso, relative, empty }: { iso: string | null; relative?: boo
   );
 }
 
+/** "60/min" over "requests", and the same for tokens; "None" when the key has neither. */
+function RateLimits({ keyItem }: { keyItem: Key }) {
+  if (keyItem.rpm_limit === null && keyItem.tpm_limit === null) {
+    return <span className="text-muted-foreground">None</span>;
+  }
+  return (
+    <div className="grid gap-0.5 whitespace-nowrap" title={rateLimitsText(keyItem)}>
+      {keyItem.rpm_limit !== null && <span className="tabular-nums">{keyItem.rpm_limit.toLocaleString("en-US")} req/min</span>}
+      {keyItem.tpm_limit !== null && <span className="tabular-nums">{keyItem.tpm_limit.toLocaleString("en-US")} tok/min</span>}
+    </div>
+  );
+}
+
 function Head() {
   return (
     <thead className="border-b max-md:sr-only">
@@ -43,6 +56,7 @@ function Head() {
         <th className={headCls}>Created</th>
         <th className={headCls}>Last used</th>
         <th className={headCls}>Usage</th>
+        <th className={headCls}>Rate limits</th>
         <th className={headCls}>Expires</th>
         <th className={headCls}>Status</th>
         <th className={headCls}>
@@ -90,6 +104,9 @@ export function KeysTable({ keys }: { keys: Key[] }) {
             <td className={cn(cellCls, labelled, "max-md:order-2 max-md:col-span-2")} data-label="Usage">
               <UsageMeter usage={key.usage_micros} limit={key.limit_micros} name={key.name} />
             </td>
+            <td className={cn(cellCls, labelled, "max-md:order-2 max-md:col-span-2")} data-label="Rate limits">
+              <RateLimits keyItem={key} />
+            </td>
             <td className={cn(cellCls, labelled, "max-md:order-3")} data-label="Expires">
               <TimeCell iso={key.expires_at} empty="Never" />
             </td>
@@ -127,6 +144,9 @@ export function KeysTableSkeleton() {
           <td className={cn(cellCls, "max-md:col-span-2")}>
             <Skeleton className="h-4 w-24" />
             <Skeleton className="mt-2 h-1.5 w-36" />
+          </td>
+          <td className={cellCls}>
+            <Skeleton className="h-4 w-20" />
           </td>
           <td className={cellCls}>
             <Skeleton className="h-4 w-16" />

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { Key } from "@/lib/api";
-import { displayPrefix, expiryFromDateInput, keyStatus, validateExpiry, validateKeyName, validateLimit } from "./key-utils";
+import {
+  RPM_MAX,
+  TPM_MAX,
+  displayPrefix,
+  expiryFromDateInput,
+  keyStatus,
+  rateLimitsText,
+  validateExpiry,
+  validateKeyName,
+  validateLimit,
+  validateRateLimit,
+} from "./key-utils";
 
 const key = (over: Partial<Key>): Key => ({
   id: 1,
@@ -13,6 +24,8 @@ const key = (over: Partial<Key>): Key => ({
   log_prompts: false,
   usage_micros: 0,
   limit_micros: null,
+  rpm_limit: null,
+  tpm_limit: null,
   ...over,
 });
 
@@ -57,5 +70,22 @@ describe("key utils", () => {
     expect(validateKeyName("  ")).toMatch(/Give the key a name/);
     expect(validateKeyName("x".repeat(101))).toMatch(/under 100/);
     expect(validateKeyName("ok")).toBeNull();
+  });
+
+  it("reads a rate limit: empty or 0 is none, whole numbers with separators up to the maximum", () => {
+    expect(validateRateLimit("", RPM_MAX)).toEqual({ value: null, error: null });
+    expect(validateRateLimit(" 0 ", RPM_MAX)).toEqual({ value: null, error: null });
+    expect(validateRateLimit("60", RPM_MAX)).toEqual({ value: 60, error: null });
+    expect(validateRateLimit("100,000", TPM_MAX)).toEqual({ value: 100_000, error: null });
+    expect(validateRateLimit("1_000 000", TPM_MAX)).toEqual({ value: 1_000_000, error: null });
+    expect(validateRateLimit(String(RPM_MAX), RPM_MAX).value).toBe(RPM_MAX);
+    expect(validateRateLimit(String(RPM_MAX + 1), RPM_MAX).error).toMatch(/At most/);
+    for (const bad of ["1.5", "-3", "ten", "1e3"]) expect(validateRateLimit(bad, RPM_MAX).error).toMatch(/whole number/);
+  });
+
+  it("describes a key's rate limits", () => {
+    expect(rateLimitsText({ rpm_limit: null, tpm_limit: null })).toBe("No rate limit");
+    expect(rateLimitsText({ rpm_limit: 60, tpm_limit: null })).toBe("60 requests/min");
+    expect(rateLimitsText({ rpm_limit: 1_000, tpm_limit: 25_000 })).toBe("1,000 requests/min · 25,000 tokens/min");
   });
 });

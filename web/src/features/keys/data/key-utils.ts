@@ -58,3 +58,28 @@ export function validateExpiry(value: string, now = new Date()): { expiresAt: st
   if (value < todayInputValue(now)) return { expiresAt: null, error: "Pick today or a later date." };
   return { expiresAt, error: null };
 }
+
+/** The API's bounds for a key's rate limits (docs/control-api.md). */
+export const RPM_MAX = 1_000_000_000;
+export const TPM_MAX = 1_000_000_000_000;
+
+/**
+ * An optional rate-limit field: "" (or "0") means no limit; otherwise a whole number from 1 to
+ * `max`. Thousands separators (",", "_", spaces) are allowed: "100,000".
+ */
+export function validateRateLimit(text: string, max: number): { value: number | null; error: string | null } {
+  const t = text.trim().replace(/[,_\s]/g, "");
+  if (!t || /^0+$/.test(t)) return { value: null, error: null };
+  if (!/^\d+$/.test(t)) return { value: null, error: "Enter a whole number, or leave it empty for no limit." };
+  const n = Number(t);
+  if (n > max) return { value: null, error: `At most ${max.toLocaleString("en-US")}.` };
+  return { value: n, error: null };
+}
+
+/** "60 requests/min · 100,000 tokens/min", one of them, or "No rate limit". */
+export function rateLimitsText(key: Pick<Key, "rpm_limit" | "tpm_limit">): string {
+  const parts: string[] = [];
+  if (key.rpm_limit !== null) parts.push(`${key.rpm_limit.toLocaleString("en-US")} requests/min`);
+  if (key.tpm_limit !== null) parts.push(`${key.tpm_limit.toLocaleString("en-US")} tokens/min`);
+  return parts.length ? parts.join(" · ") : "No rate limit";
+}

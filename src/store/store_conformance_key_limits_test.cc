@@ -1,0 +1,82 @@
+// The Store conformance suite: per-key rate limits (requests and tokens per minute) as a key
+// carries them: created with the key, changed or cleared by UpdateKey, read by every lookup.
+#include "common/result_testing.h"
+#include "store/store_conformance.h"
+
+namespace turnpike::store {
+namespace {
+
+TEST_P(StoreConformanceTest, KeysCarryTheirRateLimits) {
+  int64_t user = MakeUser("alice@example.com");
+  ApiKey with;
+  with.user_id = user;
+  with.name = "limited";
+  with.prefix = "sk-tp-v1-7";
+  with.hash_hex = HashFor(7);
+  with.rpm_limit = 60;
+  with.tpm_limit = 100'000;
+  int64_t limited = Must(store_->CreateKey(with));
+  int64_t plain = MakeKey(user, 8);
+
+  ApiKey found = *Must(store_->FindKeyByHash(HashFor(7)));
+  EXPECT_EQ(found.rpm_limit, int64_t{60});
+  EXPECT_EQ(found.tpm_limit, int64_t{100'000});
+  EXPECT_FALSE(Must(store_->FindKeyById(plain))->rpm_limit.has_value());
+  EXPECT_FALSE(Must(store_->FindKeyById(plain))->tpm_limit.has_value());
+  std::vector<ApiKey> listed = Must(store_->ListKeys(user));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].rpm_limit, int64_t{60});
+  EXPECT_FALSE(listed[1].tpm_limit.has_value());
+
+  // Only what is given changes: one limit at a time, and the other fields stay.
+  KeyUpdate rpm_only;
+  rpm_only.rpm_limit = std::optional<int64_t>(5);
+  ASSERT_TRUE(store_->UpdateKey(limited, rpm_only).ok());
+  found = *Must(store_->FindKeyById(limited));
+  EXPECT_EQ(found.rpm_limit, int64_t{5});
+  EXPECT_EQ(found.tpm_limit, int64_t{100'000});
+  EXPECT_EQ(found.name, "limited");
+
+  KeyUpdate rename;
+  rename.name = "renamed";
+  ASSERT_TRUE(store_->UpdateKey(limited, rename).ok());
+  EXPECT_EQ(Must(store_->FindKeyById(limited))->rpm_limit, int64_t{5});
+
+  KeyUpdate set_plain;
+  set_plain.tpm_limit = std::optional<int64_t>(3'000'000'000);  // past 32 bits
+  ASSERT_TRUE(store_->UpdateKey(plain, set_plain).ok());
+  EXPECT_EQ(Must(store_->FindKeyById(plain))->tpm_limit, int64_t{3'000'000'000});
+  EXPECT_FALSE(Must(store_->FindKeyById(plain))->rpm_limit.has_value());
+
+  KeyUpdate clear;
+  clear.rpm_limit = std::optional<int64_t>();
+  clear.tpm_limit = std::optional<int64_t>();
+  ASSERT_TRUE(store_->UpdateKey(limited, clear).ok());
+  found = *Must(store_->FindKeyByHash(HashFor(7)));
+  EXPECT_FALSE(found.rpm_limit.has_value());
+  EXPECT_FALSE(found.tpm_limit.has_value());
+}
+
+TEST_P(StoreConformanceTest, RateLimitsMustBePositive) {
+  int64_t user = MakeUser("alice@example.com");
+  int64_t key = MakeKey(user, 1);
+  KeyUpdate zero;
+  zero.rpm_limit = std::optional<int64_t>(0);
+  EXPECT_EQ(store_->UpdateKey(key, zero).error().code, ErrorCode::kBadRequest);
+  KeyUpdate negative;
+  negative.tpm_limit = std::optional<int64_t>(-5);
+  EXPECT_EQ(store_->UpdateKey(key, negative).error().code, ErrorCode::kBadRequest);
+  EXPECT_FALSE(Must(store_->FindKeyById(key))->rpm_limit.has_value());
+  EXPECT_FALSE(Must(store_->FindKeyById(key))->tpm_limit.has_value());
+
+  ApiKey bad;
+  bad.user_id = user;
+  bad.name = "bad";
+  bad.prefix = "sk-tp-v1-2";
+  bad.hash_hex = HashFor(2);
+  bad.rpm_limit = 0;
+  EXPECT_EQ(store_->CreateKey(bad).error().code, ErrorCode::kBadRequest);
+}
+
+}  // namespace
+}  // namespace turnpike::store
