@@ -2,7 +2,8 @@
 // with a small size cap and a quick sweeper, a key that logs its prompts sends far more text than
 // the cap, and the log settles under the cap, its oldest rows gone (/generation answers 404 for
 // them, as for an unknown id), its newest kept with their text cut to log.max_text_bytes, and the
-// activity rollups still count every request.
+// activity rollups still count every request. And with the text waiting to be written bounded
+// below one row's, rows keep their charge but not their prompt.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -95,4 +96,36 @@ test('the request log never grows past its retention', { timeout: 60_000 }, asyn
   // The activity rollups count every request, swept or not.
   const [rollups] = await tp.query(`SELECT sum(requests) AS n FROM activity_rollups WHERE user_id = ${Number(userId)}`);
   assert.equal(Number(rollups.n), REQUESTS + 10);
+});
+
+test('past log.queue_max_bytes a row is written without its text, never without its charge', { timeout: 60_000 }, async () => {
+  const tp = await startTurnpike({
+    catalog: TEST_CATALOG,
+    env: {
+      FAKE_CHEAP_BASE_URL: `http://127.0.0.1:${ctx.upstream.address().port}/v1`,
+      FAKE_PRICEY_BASE_URL: `http://127.0.0.1:${ctx.upstream.address().port}/v1`,
+      OPENAI_API_KEY: 'k',
+      TURNPIKE_LOG_QUEUE_MAX_BYTES: '1024',  // less than one row with its prompt
+    },
+  });
+  try {
+    const { key, userId } = await tp.account({ credits: '5' });
+    await tp.query(`UPDATE api_keys SET log_prompts = true WHERE user_id = ${Number(userId)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));  // past the key cache's TTL
+    const big = await chatJson(tp, key, userMessage(`big ${'z'.repeat(3_000)}`, { model: 'fakeco/duo' }));
+    assert.equal(big.status, 200);
+    const small = await chatJson(tp, key, userMessage('hi', { model: 'fakeco/duo' }));
+    assert.equal(small.status, 200);
+    const rows = await eventually(async () => {
+      const got = await tp.query(`SELECT request_id, cost_micros, length(prompt_text) AS prompt FROM request_log
+        WHERE user_id = ${Number(userId)} ORDER BY id`);
+      return got.length === 2 && got;
+    }, { what: 'both rows written', timeout: 10_000 });
+    assert.equal(rows[0].request_id, big.headers.get('x-request-id'));
+    assert.equal(Number(rows[0].prompt), 0, 'the big row lost its prompt');
+    assert.ok(Number(rows[0].cost_micros) > 0, 'and kept its charge');
+    assert.ok(Number(rows[1].prompt) > 0, 'a row that fits keeps its prompt');
+  } finally {
+    await tp.stop();
+  }
 });
