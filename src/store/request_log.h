@@ -176,6 +176,7 @@ class RequestLogStore {
   // The bound on the text of this log's rows waiting in memory to be written (config
   // log.queue_max_bytes, set by serve): the gateway passes each row through BoundRowText with it.
   LogTextBudget& text_budget() { return text_budget_; }
+  const LogTextBudget& text_budget() const { return text_budget_; }
 
  private:
   LogTextBudget text_budget_;
