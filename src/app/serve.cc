@@ -28,6 +28,7 @@
 #include "net/event_loops.h"
 #include "net/http_server.h"
 #include "payments/payments.h"
+#include "store/log_sweeper.h"
 
 namespace turnpike::app {
 namespace asio = boost::asio;
@@ -398,6 +399,13 @@ int Serve(const config::Config& config, const std::string& role) {
   auto secret = SessionSecret(config);
   if (!secret.ok()) return Fail(secret.error().message);
   if (auto s = Bootstrap(config, *store); !s.ok()) return Fail("creating the first admin failed: " + s.error().message);
+
+  // The request log's bounds (docs/architecture.md, "Request-log retention"): the text waiting in
+  // memory, and the rows kept, deleted by a sweeper thread of their own.
+  store->text_budget().set_max_bytes(config.log_queue_max_bytes);
+  store::LogSweeper log_sweeper(*store, {.retention_days = config.log_retention_days,
+                                         .max_bytes = config.log_max_bytes,
+                                         .interval = std::chrono::milliseconds(config.log_sweep_interval_ms)});
 
   net::EventLoops loops(config.threads);
   state::ModelRouter router(config::ProcessEnv());

@@ -176,7 +176,9 @@ const std::map<std::string, std::set<std::string>, std::less<>> kKnownKeys = {
       "stripe_webhook_secret_env", "stripe_api_base", "stripe_webhook_tolerance_seconds"}},
     {"billing", {"enabled", "stale_hold_seconds", "lease_ttl_ms"}},
     {"bootstrap", {"admin", "admin_email", "admin_credits_usd"}},
-    {"log", {"level", "requests", "request_log_batch", "request_log_flush_ms"}},
+    {"log",
+     {"level", "requests", "request_log_batch", "request_log_flush_ms", "retention_days", "max_bytes",
+      "sweep_interval_ms", "max_text_bytes", "queue_max_bytes"}},
     {"upstream",
      {"connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms", "max_response_bytes", "max_event_bytes",
       "max_connections_per_host", "client", "breaker_cooldown_ms", "allow_private_base_urls"}},
@@ -280,6 +282,13 @@ Result<Config> Apply(const toml::table& t, const EnvLookup& env) {
   TRY(Int(t, "log", "request_log_batch", nullptr, env, 1, 100'000, batch));
   c.request_log_batch = static_cast<int>(batch);
   TRY(Int(t, "log", "request_log_flush_ms", nullptr, env, 1, 60'000, c.request_log_flush_ms));
+  TRY(Int(t, "log", "retention_days", "TURNPIKE_LOG_RETENTION_DAYS", env, 0, 36'500, c.log_retention_days));
+  TRY(Int(t, "log", "max_bytes", "TURNPIKE_LOG_MAX_BYTES", env, 0, int64_t{1} << 50, c.log_max_bytes));
+  TRY(Int(t, "log", "sweep_interval_ms", "TURNPIKE_LOG_SWEEP_INTERVAL_MS", env, 10, 86'400'000,
+          c.log_sweep_interval_ms));
+  TRY(Int(t, "log", "max_text_bytes", "TURNPIKE_LOG_MAX_TEXT_BYTES", env, 0, 16 << 20, c.log_max_text_bytes));
+  TRY(Int(t, "log", "queue_max_bytes", "TURNPIKE_LOG_QUEUE_MAX_BYTES", env, 1024, int64_t{1} << 40,
+          c.log_queue_max_bytes));
   auto& u = c.upstream;
   TRY(Int(t, "upstream", "connect_timeout_ms", "TURNPIKE_UPSTREAM_CONNECT_TIMEOUT_MS", env, 100, 600'000,
           u.connect_timeout_ms));

@@ -125,6 +125,18 @@ struct Config {
   bool log_requests = true;            // false: no request-log rows (no /generation, logs, activity)
   int request_log_batch = 256;         // store calls per group commit
   int64_t request_log_flush_ms = 100;  // accepted, no longer used
+  // Retention (docs/architecture.md, "Request-log retention"): rows older than this many days are
+  // deleted, and the oldest while the log's size (its rows' text in bytes plus 256 a row) is above
+  // max_bytes; 0 turns either off. The activity charts keep the history of deleted rows.
+  int64_t log_retention_days = 30;
+  int64_t log_max_bytes = int64_t{1} << 30;
+  int64_t log_sweep_interval_ms = 60'000;  // how often the sweeper looks
+  // Prompt and completion text kept per row (keys with log_prompts), each; a failed request that
+  // cost nothing keeps at most 1 KiB of its prompt.
+  int64_t log_max_text_bytes = 64 << 10;
+  // Log text waiting in memory to be written, at most: past it new rows are kept without their
+  // prompt and completion (the charge is never dropped), counted and logged.
+  int64_t log_queue_max_bytes = 64 << 20;
 
   // [upstream]
   UpstreamOptions upstream;

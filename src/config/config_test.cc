@@ -103,6 +103,11 @@ void ExpectDefaults(const Config& c) {
   EXPECT_EQ(c.log_level, d.log_level);
   EXPECT_EQ(c.request_log_batch, d.request_log_batch);
   EXPECT_EQ(c.request_log_flush_ms, d.request_log_flush_ms);
+  EXPECT_EQ(c.log_retention_days, d.log_retention_days);
+  EXPECT_EQ(c.log_max_bytes, d.log_max_bytes);
+  EXPECT_EQ(c.log_sweep_interval_ms, d.log_sweep_interval_ms);
+  EXPECT_EQ(c.log_max_text_bytes, d.log_max_text_bytes);
+  EXPECT_EQ(c.log_queue_max_bytes, d.log_queue_max_bytes);
   EXPECT_EQ(c.upstream.connect_timeout_ms, d.upstream.connect_timeout_ms);
   EXPECT_EQ(c.upstream.first_byte_timeout_ms, d.upstream.first_byte_timeout_ms);
   EXPECT_EQ(c.upstream.idle_timeout_ms, d.upstream.idle_timeout_ms);
@@ -611,6 +616,39 @@ TEST_F(ConfigTest, EdgeSettingsFromFileAndEnvironment) {
   EXPECT_EQ(e->trusted_proxies, (std::vector<std::string>{"192.168.1.1", "172.16.0.0/12"}));
   EXPECT_EQ(e->metrics_port, 0);
   EXPECT_EQ(e->metrics_token, "secret-token");
+}
+
+TEST_F(ConfigTest, RequestLogRetentionFromFileAndEnvironment) {
+  Config d;
+  EXPECT_EQ(d.log_retention_days, 30);
+  EXPECT_EQ(d.log_max_bytes, int64_t{1} << 30);
+  EXPECT_EQ(d.log_max_text_bytes, 64 << 10);
+  auto f = Load(Write("log.toml",
+                      "[log]\nretention_days = 7\nmax_bytes = 5000000\nsweep_interval_ms = 2000\n"
+                      "max_text_bytes = 1024\nqueue_max_bytes = 2097152\n"),
+                MapEnv({}));
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  EXPECT_EQ(f->log_retention_days, 7);
+  EXPECT_EQ(f->log_max_bytes, 5'000'000);
+  EXPECT_EQ(f->log_sweep_interval_ms, 2'000);
+  EXPECT_EQ(f->log_max_text_bytes, 1'024);
+  EXPECT_EQ(f->log_queue_max_bytes, 2'097'152);
+
+  auto e = Load(Write("log2.toml", "[log]\nretention_days = 7\n"), MapEnv({{"TURNPIKE_LOG_RETENTION_DAYS", "0"},
+                                                                           {"TURNPIKE_LOG_MAX_BYTES", "0"},
+                                                                           {"TURNPIKE_LOG_SWEEP_INTERVAL_MS", "50"},
+                                                                           {"TURNPIKE_LOG_MAX_TEXT_BYTES", "0"},
+                                                                           {"TURNPIKE_LOG_QUEUE_MAX_BYTES", "4096"}}));
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->log_retention_days, 0);
+  EXPECT_EQ(e->log_max_bytes, 0);
+  EXPECT_EQ(e->log_sweep_interval_ms, 50);
+  EXPECT_EQ(e->log_max_text_bytes, 0);
+  EXPECT_EQ(e->log_queue_max_bytes, 4'096);
+
+  auto bad = Load(Write("log3.toml", ""), MapEnv({{"TURNPIKE_LOG_RETENTION_DAYS", "-1"}}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(Has(bad.error().message, "log.retention_days (TURNPIKE_LOG_RETENTION_DAYS)"));
 }
 
 TEST_F(ConfigTest, BadTrustedProxyNamesTheKeyAndTheItem) {

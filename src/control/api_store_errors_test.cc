@@ -17,6 +17,8 @@ class BrokenRequestLog : public store::RequestLogStore {
   Result<std::vector<store::RequestLogRow>> ListRequestLogs(int64_t, int) override { return Broken(); }
   Result<std::vector<store::RequestLogRow>> QueryRequestLogs(const store::LogQuery&) override { return Broken(); }
   Result<std::vector<store::ActivityBucket>> Activity(const store::ActivityQuery&) override { return Broken(); }
+  Result<store::LogSweep> SweepRequestLogs(const store::LogRetention&) override { return Broken(); }
+  Result<int64_t> RequestLogBytes() override { return Broken(); }
 };
 
 // A ledger whose reads fail; its writes go to the real store.

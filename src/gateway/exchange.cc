@@ -16,8 +16,6 @@ using protocol::StreamEvent;
 
 namespace {
 
-constexpr size_t kMaxLoggedText = 1 << 20;
-
 // A charge the database could not take (it is restarting, failing over, unreachable for a moment)
 // is tried again every kChargeRetryEvery for up to GatewayStores::charge_retry_for (10 s), while
 // the answer waits: the client gets its last byte once the charge is in (docs/architecture.md
@@ -83,8 +81,9 @@ void Gateway::Exchange::Account(const protocol::ChatResponse& response) {
 }
 
 void Gateway::Exchange::KeepCompletion(std::string_view text) {
-  if (key.log_prompts && completion_text.size() < kMaxLoggedText) {
-    completion_text.append(text.substr(0, kMaxLoggedText - completion_text.size()));
+  const auto max_logged_text = static_cast<size_t>(gateway.config_.log_max_text_bytes);
+  if (key.log_prompts && completion_text.size() < max_logged_text) {
+    completion_text.append(text.substr(0, max_logged_text - completion_text.size()));
   }
 }
 
@@ -278,9 +277,12 @@ store::RequestLogRow Gateway::Exchange::LogRow() {
   }
   row.attempts = std::move(attempts);
   if (key.log_prompts) {
-    row.prompt_text = std::string(raw_body.substr(0, kMaxLoggedText));
+    row.prompt_text = std::string(raw_body.substr(0, gateway.config_.log_max_text_bytes));
     row.completion_text = std::move(completion_text);
   }
+  // Capped by [log] max_text_bytes, and the text held against log.queue_max_bytes while it waits.
+  store::BoundRowText(row, store::RowTextLimits{.max_text_bytes = gateway.config_.log_max_text_bytes},
+                      gateway.request_log_.text_budget());
   return row;
 }
 

@@ -34,6 +34,49 @@ std::vector<Attempt> ParseAttemptsJson(std::string_view text) {
   return attempts;
 }
 
+int64_t RowBytes(const RequestLogRow& row, std::string_view attempts_json) {
+  const size_t text = row.request_id.size() + row.model_id.size() + row.provider_id.size() + row.upstream_model.size() +
+                      row.finish_reason.size() + row.error_message.size() + row.prompt_text.size() +
+                      row.completion_text.size() + attempts_json.size();
+  return kRowOverheadBytes + static_cast<int64_t>(text);
+}
+
+void TruncateUtf8(std::string& text, int64_t max_bytes) {
+  if (max_bytes < 0) max_bytes = 0;
+  if (text.size() < static_cast<size_t>(max_bytes)) return;
+  size_t end = static_cast<size_t>(max_bytes);
+  // Back to the start of the last character that begins before `end`; keep it if it ends there.
+  size_t start = end;
+  while (start > 0 && end - start < 4 && (static_cast<unsigned char>(text[start - 1]) & 0xC0) == 0x80) --start;
+  if (start > 0) {
+    const auto lead = static_cast<unsigned char>(text[start - 1]);
+    const size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (start - 1 + length > end) end = start - 1;
+  }
+  text.resize(end);
+}
+
+void BoundRowText(RequestLogRow& row, const RowTextLimits& limits, LogTextBudget& budget) {
+  const bool failed_for_nothing = row.http_status >= 400 && row.cost == 0;
+  TruncateUtf8(row.prompt_text, failed_for_nothing ? std::min(limits.failed_prompt_bytes, limits.max_text_bytes)
+                                                   : limits.max_text_bytes);
+  TruncateUtf8(row.completion_text, limits.max_text_bytes);
+  TruncateUtf8(row.error_message, limits.max_error_bytes);
+  for (Attempt& a : row.attempts) TruncateUtf8(a.error, limits.max_error_bytes);
+  row.text_hold.reset();
+  auto bytes = [&row] {
+    int64_t n = RowBytes(row, "");
+    for (const Attempt& a : row.attempts) n += static_cast<int64_t>(a.provider.size() + a.error.size()) + 64;
+    return n;
+  };
+  row.text_hold = budget.Take(bytes());
+  if (row.text_hold) return;
+  // Over the bound: the prompt and the completion go; the rest (small, capped) is held anyway.
+  row.prompt_text = std::string();
+  row.completion_text = std::string();
+  row.text_hold = budget.Take(bytes(), /*past_bound=*/true);
+}
+
 namespace {
 
 struct WindowStarts {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "common/money.h"
 #include "common/result.h"
+#include "store/log_text_budget.h"
 
 namespace turnpike::store {
 
@@ -59,7 +61,17 @@ struct RequestLogRow {
   std::string prompt_text;        // only for keys with log_prompts; "" otherwise
   std::string completion_text;    // only for keys with log_prompts; "" otherwise
   std::vector<Attempt> attempts;  // every provider tried, in order
+  // The bytes of this row's text held in a LogTextBudget (log_text_budget.h) while the row waits
+  // to be written, given back when its last copy is gone; null for rows read from the store.
+  std::shared_ptr<const void> text_hold;
 };
+
+// A row's size as the log's retention counts it (docs/architecture.md, "Request-log retention"):
+// its text columns in bytes (prompt, completion, error message, attempts as stored, and the ids
+// and names) plus kRowOverheadBytes for the fixed columns. Both stores keep it in the row's
+// `row_bytes` column and the log's sum as a running figure (RequestLogBytes).
+constexpr int64_t kRowOverheadBytes = 256;
+int64_t RowBytes(const RequestLogRow& row, std::string_view attempts_json);
 
 // Filters for the request log, newest first. `before_id` is the cursor: rows with a smaller id.
 struct LogQuery {
@@ -71,6 +83,37 @@ struct LogQuery {
   int64_t to_ms = INT64_MAX;  // created_at < to_ms
   int64_t before_id = 0;      // 0 = from the newest
   int limit = 50;
+};
+
+// How much text a row keeps (config [log]): the prompt and the completion `max_text_bytes` each;
+// a failed request that cost nothing keeps `failed_prompt_bytes` of its prompt (users still see
+// the failure); an error message, the row's and each attempt's, `max_error_bytes`.
+struct RowTextLimits {
+  int64_t max_text_bytes = 64 << 10;
+  int64_t failed_prompt_bytes = 1 << 10;
+  int64_t max_error_bytes = 4 << 10;
+};
+
+// Cuts `text` to at most `max_bytes`, at a UTF-8 character boundary (a character cut in two
+// would make the row unwritable on PostgreSQL).
+void TruncateUtf8(std::string& text, int64_t max_bytes);
+
+// Caps `row`'s text by `limits`, then takes its bytes from `budget` (row.text_hold); when they do
+// not fit, the prompt and the completion are dropped (budget.refused() counts them) and the
+// row, with its capped error messages, is kept. Money and counts are never touched.
+void BoundRowText(RequestLogRow& row, const RowTextLimits& limits, LogTextBudget& budget);
+
+// What SweepRequestLogs deletes, oldest first, at most `batch` rows per call.
+struct LogRetention {
+  int64_t older_than_ms = 0;  // rows created before this (unix milliseconds) go; 0 = none by age
+  int64_t max_bytes = 0;      // then, while the log's size (RowBytes summed) is above this, the oldest go; 0 = no cap
+  int batch = 500;            // rows per call (one transaction) at most
+};
+
+struct LogSweep {
+  int64_t deleted = 0;        // rows deleted by this call
+  int64_t deleted_bytes = 0;  // their RowBytes
+  bool more = false;          // rows are left to delete: call again
 };
 
 // One group of the activity rollups.
@@ -114,11 +157,29 @@ class RequestLogStore {
   virtual Status AppendRequestLogs(const std::vector<RequestLogRow>& rows) = 0;
   // nullopt when no row has this request id.
   virtual Result<std::optional<RequestLogRow>> FindRequestLog(const std::string& request_id) = 0;
+  // The list reads (ListRequestLogs, QueryRequestLogs) leave prompt_text, completion_text and
+  // attempts empty: a page of rows never loads the text columns; FindRequestLog does.
   virtual Result<std::vector<RequestLogRow>> ListRequestLogs(int64_t user_id, int limit) = 0;
   virtual Result<std::vector<RequestLogRow>> QueryRequestLogs(const LogQuery& query) = 0;
   // Rollup totals in [from_ms, to_ms) grouped by day, model or key, ordered by group (keys by
   // id as a number). Day granularity: from/to are rounded down to their UTC day.
   virtual Result<std::vector<ActivityBucket>> Activity(const ActivityQuery& query) = 0;
+
+  // Retention (log_sweeper.h): deletes at most `retention.batch` rows in one write transaction,
+  // first those older than `retention.older_than_ms`, then the oldest (by id) while the log's
+  // size is above `retention.max_bytes`, keeping the running size in step. The activity rollups
+  // are kept whole: they are the history once the rows are gone. Any thread.
+  virtual Result<LogSweep> SweepRequestLogs(const LogRetention& retention) = 0;
+  // The log's size: RowBytes summed over its rows, read from the running figure (one row).
+  virtual Result<int64_t> RequestLogBytes() = 0;
+
+  // The bound on the text of this log's rows waiting in memory to be written (config
+  // log.queue_max_bytes, set by serve): the gateway passes each row through BoundRowText with it.
+  LogTextBudget& text_budget() { return text_budget_; }
+  const LogTextBudget& text_budget() const { return text_budget_; }
+
+ private:
+  LogTextBudget text_budget_;
 };
 
 }  // namespace turnpike::store

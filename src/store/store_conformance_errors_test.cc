@@ -41,6 +41,8 @@ TEST_P(StoreConformanceTest, ReadsOfAnUnreadableDatabaseAreErrorsNotEmpty) {
   ExpectError(s.ListRequestLogs(1, 10), "ListRequestLogs");
   ExpectError(s.QueryRequestLogs(LogQuery{.user_id = 1}), "QueryRequestLogs");
   ExpectError(s.Activity(ActivityQuery{.user_id = 1}), "Activity");
+  ExpectError(s.RequestLogBytes(), "RequestLogBytes");
+  ExpectError(s.SweepRequestLogs(LogRetention{.older_than_ms = 1, .max_bytes = 1}), "SweepRequestLogs");
   ExpectError(s.FindSession(std::string(64, 'a'), 0), "FindSession");
   ExpectError(s.FindTopup("sandbox", "sbx_1"), "FindTopup");
   ExpectError(s.ListTopups(1, 10), "ListTopups");
@@ -55,6 +57,8 @@ TEST_P(StoreConformanceTest, ReadsOfAnEmptyDatabaseAreValues) {
   EXPECT_EQ(Must(store_->TotalSpent(1)), 0);
   EXPECT_TRUE(Must(store_->ListTopups(1, 10)).empty());
   EXPECT_FALSE(Must(store_->FindRequestLog("gen-1")).has_value());
+  EXPECT_EQ(Must(store_->RequestLogBytes()), 0);
+  EXPECT_EQ(Must(store_->SweepRequestLogs(LogRetention{.older_than_ms = 1, .max_bytes = 1})).deleted, 0);
 }
 
 }  // namespace

@@ -56,12 +56,13 @@ TEST_P(StoreConformanceTest, RequestLogQueryFilters) {
   EXPECT_EQ(r2.prices.output, 600'000);
   EXPECT_EQ(r2.prices.cache_read, 75'000);
   EXPECT_EQ(r2.prices.cache_write, 1);
-  EXPECT_EQ(r2.prompt_text, rows[2].prompt_text);
-  EXPECT_EQ(r2.completion_text, "hello");
-  EXPECT_EQ(all[0].prompt_text, "");
+  // A list leaves the text behind (RequestLogListsLeaveTheTextColumnsBehind); FindRequestLog has it.
+  EXPECT_EQ(r2.prompt_text, "");
+  EXPECT_EQ(r2.completion_text, "");
   std::optional<RequestLogRow> found = Must(store_->FindRequestLog("r2"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->id, r2.id);
+  EXPECT_EQ(found->prompt_text, rows[2].prompt_text);
   EXPECT_EQ(found->completion_text, "hello");
   EXPECT_EQ(found->prices.output, 600'000);
   EXPECT_EQ(Must(store_->ListRequestLogs(1, 1))[0].id, all[0].id);

@@ -137,6 +137,8 @@ class PgStore final : public Store {
   Result<std::optional<RequestLogRow>> FindRequestLog(const std::string& request_id) override;
   Result<std::vector<RequestLogRow>> ListRequestLogs(int64_t user_id, int limit) override;
   Result<std::vector<RequestLogRow>> QueryRequestLogs(const LogQuery& query) override;
+  Result<LogSweep> SweepRequestLogs(const LogRetention& retention) override;
+  Result<int64_t> RequestLogBytes() override;
   Result<std::vector<ActivityBucket>> Activity(const ActivityQuery& query) override;
 
   Status CreateSession(const Session& session) override;
@@ -222,6 +224,8 @@ class PgStore final : public Store {
   Status WriteChargeTotals(Connection& c, const ChargeTotals& totals);
   Status AppendRequestLogsIn(Connection& c, const std::vector<RequestLogRow>& rows);
   Status AddToRollups(Connection& c, const RequestLogRow& row);
+  // Moves the request log's running size (request_log_size) by `bytes`, in the caller's transaction.
+  Status AddToLogSize(Connection& c, int64_t bytes);
   // ApplyJournal's transaction; `careful`: a savepoint per settlement, so that one failing is
   // dropped alone.
   Result<int> ApplyJournalIn(Connection& c, int max, bool careful);

@@ -19,6 +19,14 @@ constexpr char kLogColumns[] =
 
 std::string SelectLog() { return std::string("SELECT id, ") + kLogColumns + " FROM request_log "; }
 
+// The list reads: the columns of SelectLog with constants for the text ones (prompt_text,
+// completion_text, attempts), so a page never loads them and ReadLogRow reads both.
+std::string SelectLogList() {
+  std::string columns = kLogColumns;
+  columns.replace(columns.find("prompt_text, completion_text, attempts"), 38, "''::text, ''::text, '[]'::text");
+  return "SELECT id, " + columns + " FROM request_log ";
+}
+
 const char* UsageSourceName(UsageSource source) { return source == UsageSource::kEstimated ? "estimated" : "provider"; }
 
 RequestLogRow ReadLogRow(const Rows& r, int i) {
@@ -66,11 +74,14 @@ Status PgStore::AppendRequestLogs(const std::vector<RequestLogRow>& rows) {
 }
 
 Status PgStore::AppendRequestLogsIn(Connection& c, const std::vector<RequestLogRow>& rows) {
+  int64_t added_bytes = 0;
   for (const RequestLogRow& row : rows) {
+    const std::string attempts = AttemptsJson(row.attempts);
+    const int64_t row_bytes = RowBytes(row, attempts);
     Result<Rows> inserted = c.Exec(
         std::string("INSERT INTO request_log (") + kLogColumns +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-            "$21, $22, $23, $24, $25, $26) ON CONFLICT (request_id) DO NOTHING",
+            ", row_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+            "$19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (request_id) DO NOTHING",
         Params()
             .Add(row.request_id)
             .Add(row.user_id)
@@ -97,12 +108,22 @@ Status PgStore::AppendRequestLogsIn(Connection& c, const std::vector<RequestLogR
             .Add(row.prices.cache_write)
             .Add(row.prompt_text)
             .Add(row.completion_text)
-            .Add(AttemptsJson(row.attempts)));
+            .Add(attempts)
+            .Add(row_bytes));
     if (!inserted.ok()) return inserted.error();
     // An ignored duplicate changed nothing and must not count twice.
     if (inserted->affected() == 0) continue;
+    added_bytes += row_bytes;
     if (Status status = AddToRollups(c, row); !status.ok()) return status;
   }
+  return AddToLogSize(c, added_bytes);
+}
+
+Status PgStore::AddToLogSize(Connection& c, int64_t bytes) {
+  if (bytes == 0) return OkStatus();
+  Result<Rows> rows =
+      c.Exec("UPDATE request_log_size SET row_bytes = row_bytes + $1 WHERE id = 1", Params().Add(bytes));
+  if (!rows.ok()) return rows.error();
   return OkStatus();
 }
 
@@ -136,7 +157,7 @@ Result<std::optional<RequestLogRow>> PgStore::FindRequestLog(const std::string& 
 
 Result<std::vector<RequestLogRow>> PgStore::ListRequestLogs(int64_t user_id, int limit) {
   if (limit <= 0) return std::vector<RequestLogRow>();
-  Result<Rows> rows = Read(SelectLog() + "WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+  Result<Rows> rows = Read(SelectLogList() + "WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
                            Params().Add(user_id).Add(limit));
   if (!rows.ok()) return rows.error();
   return AllRows(*rows, ReadLogRow);
@@ -145,7 +166,7 @@ Result<std::vector<RequestLogRow>> PgStore::ListRequestLogs(int64_t user_id, int
 Result<std::vector<RequestLogRow>> PgStore::QueryRequestLogs(const LogQuery& query) {
   // One prepared statement per combination of filters (eight at most); the (user_id, id) index
   // serves the order and the cursor.
-  std::string sql = SelectLog() + "WHERE user_id = $1 AND id < $2 AND created_at >= $3 AND created_at < $4";
+  std::string sql = SelectLogList() + "WHERE user_id = $1 AND id < $2 AND created_at >= $3 AND created_at < $4";
   Params params;
   params.Add(query.user_id).Add(query.before_id > 0 ? query.before_id : INT64_MAX).Add(query.from_ms).Add(query.to_ms);
   auto next = [&] { return "$" + std::to_string(params.size() + 1); };
@@ -195,6 +216,63 @@ Result<std::vector<ActivityBucket>> PgStore::Activity(const ActivityQuery& query
   return AllRows(*rows, [](const Rows& r, int i) {
     return ActivityBucket{r.Text(i, 0), r.Text(i, 1), r.Int(i, 2), r.Int(i, 3), r.Int(i, 4), r.Int(i, 5), r.Int(i, 6)};
   });
+}
+
+Result<LogSweep> PgStore::SweepRequestLogs(const LogRetention& retention) {
+  const int64_t batch = std::max(retention.batch, 1);
+  Result<Conn> c = Acquire();
+  if (!c.ok()) return c.error();
+  Connection& conn = **c;
+  Transaction tx(conn);
+  if (Status status = tx.Begin(); !status.ok()) return status.error();
+  LogSweep sweep;
+  // Deletes the rows `where` picks (bound to $1, $2), adding them to `sweep`. Rows another
+  // sweeper (another process) deleted first are not returned, so the size moves once per row.
+  auto remove = [&](const char* where, int64_t first, int64_t second) -> Status {
+    Result<Rows> deleted = conn.Exec(std::string("DELETE FROM request_log WHERE ") + where + " RETURNING row_bytes",
+                                     Params().Add(first).Add(second));
+    if (!deleted.ok()) return deleted.error();
+    for (int i = 0; i < deleted->size(); ++i) sweep.deleted_bytes += deleted->Int(i, 0);
+    sweep.deleted += deleted->size();
+    return OkStatus();
+  };
+  if (retention.older_than_ms > 0) {
+    if (Status s = remove("id IN (SELECT id FROM request_log WHERE created_at < $1 ORDER BY created_at LIMIT $2)",
+                          retention.older_than_ms, batch);
+        !s.ok()) {
+      return s.error();
+    }
+    sweep.more = sweep.deleted == batch;
+  }
+  if (retention.max_bytes > 0 && sweep.deleted < batch) {
+    Result<Rows> size = conn.Exec("SELECT row_bytes FROM request_log_size WHERE id = 1", Params());
+    if (!size.ok()) return size.error();
+    const int64_t excess = (size->empty() ? 0 : size->Int(0, 0)) - sweep.deleted_bytes - retention.max_bytes;
+    if (excess > 0) {
+      // The oldest rows whose sizes add up to the excess, at most what is left of the batch.
+      Result<Rows> oldest =
+          conn.Exec("SELECT id, row_bytes FROM request_log ORDER BY id LIMIT $1", Params().Add(batch - sweep.deleted));
+      if (!oldest.ok()) return oldest.error();
+      int64_t covered = 0;
+      int n = 0;
+      while (n < oldest->size() && covered < excess) covered += oldest->Int(n++, 1);
+      if (n > 0) {
+        if (Status s = remove("id >= $1 AND id <= $2", oldest->Int(0, 0), oldest->Int(n - 1, 0)); !s.ok()) {
+          return s.error();
+        }
+      }
+      sweep.more = sweep.more || (covered < excess && n == oldest->size() && n > 0);
+    }
+  }
+  if (Status s = AddToLogSize(conn, -sweep.deleted_bytes); !s.ok()) return s.error();
+  if (Status s = tx.Commit(); !s.ok()) return s.error();
+  return sweep;
+}
+
+Result<int64_t> PgStore::RequestLogBytes() {
+  Result<Rows> rows = Read("SELECT row_bytes FROM request_log_size WHERE id = 1");
+  if (!rows.ok()) return rows.error();
+  return rows->empty() ? int64_t{0} : rows->Int(0, 0);
 }
 
 }  // namespace turnpike::store::pg

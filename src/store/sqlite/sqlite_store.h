@@ -168,6 +168,8 @@ class SqliteStore final : public Store {
   // Newest (by created_at) first; `limit` <= 0 returns nothing.
   Result<std::vector<RequestLogRow>> ListRequestLogs(int64_t user_id, int limit) override;
   Result<std::vector<RequestLogRow>> QueryRequestLogs(const LogQuery& query) override;
+  Result<LogSweep> SweepRequestLogs(const LogRetention& retention) override;
+  Result<int64_t> RequestLogBytes() override;
   Result<std::vector<ActivityBucket>> Activity(const ActivityQuery& query) override;
 
   Status CreateSession(const Session& session) override;
@@ -240,6 +242,9 @@ class SqliteStore final : public Store {
   Result<bool> ReplayLocked(const std::string& idempotency_id, int64_t user_id, const std::string& kind, Micros amount);
   // Adds one inserted request log row to the activity rollups.
   Status AddToRollupsLocked(const RequestLogRow& row);
+  // Moves the request log's running size (request_log_size) by `bytes`; reads it.
+  Status AddToLogSizeLocked(int64_t bytes);
+  Result<int64_t> LogSizeLocked();
   // Catalog helpers (sqlite_store_catalog.cc).
   // The prices of an endpoint's history row in force at `at`; nullopt when none is.
   Result<std::optional<money::Prices>> PricesAtLocked(const std::string& model_id, const std::string& provider_id,

@@ -19,6 +19,14 @@ constexpr char kLogColumns[] =
 
 std::string SelectLog() { return std::string("SELECT id, ") + kLogColumns + " FROM request_log "; }
 
+// The list reads: the columns of SelectLog with constants for the text ones (prompt_text,
+// completion_text, attempts), so a page never loads them and ReadLogRow reads both.
+std::string SelectLogList() {
+  std::string columns = kLogColumns;
+  columns.replace(columns.find("prompt_text, completion_text, attempts"), 38, "'', '', '[]'");
+  return "SELECT id, " + columns + " FROM request_log ";
+}
+
 const char* UsageSourceName(UsageSource source) { return source == UsageSource::kEstimated ? "estimated" : "provider"; }
 
 RequestLogRow ReadLogRow(const Statement& s) {
@@ -65,10 +73,13 @@ Status SqliteStore::AppendRequestLogs(const std::vector<RequestLogRow>& rows) {
 }
 
 Status SqliteStore::AppendRequestLogsLocked(const std::vector<RequestLogRow>& rows) {
+  int64_t added_bytes = 0;
   for (const RequestLogRow& row : rows) {
+    const std::string attempts = AttemptsJson(row.attempts);
+    const int64_t row_bytes = RowBytes(row, attempts);
     Statement s(*conn_, std::string("INSERT INTO request_log (") + kLogColumns +
-                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                            "?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING");
+                            ", row_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING");
     s.Bind(row.request_id).Bind(row.user_id).Bind(row.key_id).Bind(row.model_id);
     s.Bind(row.provider_id).Bind(row.upstream_model).Bind(row.streamed);
     s.Bind(row.prompt_tokens).Bind(row.completion_tokens).Bind(row.cached_tokens);
@@ -77,13 +88,21 @@ Status SqliteStore::AppendRequestLogsLocked(const std::vector<RequestLogRow>& ro
     s.Bind(row.error_message).Bind(row.created_at);
     s.Bind(row.prices.input).Bind(row.prices.output).Bind(row.prices.cache_read);
     s.Bind(row.prices.cache_write).Bind(row.prompt_text).Bind(row.completion_text);
-    s.Bind(AttemptsJson(row.attempts));
+    s.Bind(attempts).Bind(row_bytes);
     if (Status status = s.Run(); !status.ok()) return status;
     // An ignored duplicate changed nothing and must not count twice.
     if (conn_->Changes() == 0) continue;
+    added_bytes += row_bytes;
     if (Status status = AddToRollupsLocked(row); !status.ok()) return status;
   }
-  return OkStatus();
+  return AddToLogSizeLocked(added_bytes);
+}
+
+Status SqliteStore::AddToLogSizeLocked(int64_t bytes) {
+  if (bytes == 0) return OkStatus();
+  Statement s(*conn_, "UPDATE request_log_size SET row_bytes = row_bytes + ? WHERE id = 1");
+  s.Bind(bytes);
+  return s.Run();
 }
 
 Status SqliteStore::AddToRollupsLocked(const RequestLogRow& row) {
@@ -111,7 +130,7 @@ Result<std::optional<RequestLogRow>> SqliteStore::FindRequestLog(const std::stri
 Result<std::vector<RequestLogRow>> SqliteStore::ListRequestLogs(int64_t user_id, int limit) {
   if (limit <= 0) return std::vector<RequestLogRow>();
   ConnectionLease conn = LockReader();
-  Statement s(*conn, SelectLog() + "WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?");
+  Statement s(*conn, SelectLogList() + "WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?");
   s.Bind(user_id).Bind(limit);
   return ReadRows(s, ReadLogRow);
 }
@@ -119,7 +138,7 @@ Result<std::vector<RequestLogRow>> SqliteStore::ListRequestLogs(int64_t user_id,
 Result<std::vector<RequestLogRow>> SqliteStore::QueryRequestLogs(const LogQuery& query) {
   // One cached statement per combination of filters (eight at most). The (user_id, id) index
   // serves the order and the cursor, so a page costs its rows plus the ones filtered out.
-  std::string sql = SelectLog() +
+  std::string sql = SelectLogList() +
                     "INDEXED BY request_log_user_id WHERE user_id = ? AND id < ? "
                     "AND created_at >= ? AND created_at < ?";
   if (query.key_id.has_value()) sql += " AND key_id = ?";
@@ -161,6 +180,72 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const ActivityQuery& q
   return ReadRows(s, [](const Statement& row) {
     return ActivityBucket{row.Text(0), row.Text(1), row.Int(2), row.Int(3), row.Int(4), row.Int(5), row.Int(6)};
   });
+}
+
+Result<LogSweep> SqliteStore::SweepRequestLogs(const LogRetention& retention) {
+  const int batch = std::max(retention.batch, 1);
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status status = tx.Begin(Transaction::Mode::kWrite); !status.ok()) return status.error();
+  LogSweep sweep;
+  // Deletes the rows `where` picks (bound to `first`, `second`), adding them to `sweep`.
+  auto remove = [&](const char* where, int64_t first, int64_t second) -> Status {
+    Statement s(*conn_, std::string("DELETE FROM request_log WHERE ") + where + " RETURNING row_bytes");
+    s.Bind(first).Bind(second);
+    auto deleted = ReadRows(s, [](const Statement& row) { return row.Int(0); });
+    if (!deleted.ok()) return deleted.error();
+    for (int64_t bytes : *deleted) sweep.deleted_bytes += bytes;
+    sweep.deleted += static_cast<int64_t>(deleted->size());
+    return OkStatus();
+  };
+  if (retention.older_than_ms > 0) {
+    if (Status s = remove("id IN (SELECT id FROM request_log INDEXED BY request_log_created WHERE created_at < ? "
+                          "ORDER BY created_at LIMIT ?)",
+                          retention.older_than_ms, batch);
+        !s.ok()) {
+      return s.error();
+    }
+    sweep.more = sweep.deleted == batch;
+  }
+  if (retention.max_bytes > 0 && sweep.deleted < batch) {
+    Result<int64_t> size = LogSizeLocked();
+    if (!size.ok()) return size.error();
+    const int64_t excess = *size - sweep.deleted_bytes - retention.max_bytes;
+    if (excess > 0) {
+      // The oldest rows whose sizes add up to the excess, at most what is left of the batch.
+      Statement s(*conn_, "SELECT id, row_bytes FROM request_log ORDER BY id LIMIT ?");
+      s.Bind(batch - sweep.deleted);
+      auto oldest = ReadRows(s, [](const Statement& row) { return std::make_pair(row.Int(0), row.Int(1)); });
+      if (!oldest.ok()) return oldest.error();
+      int64_t covered = 0;
+      size_t n = 0;
+      while (n < oldest->size() && covered < excess) covered += (*oldest)[n++].second;
+      if (n > 0) {
+        if (Status st = remove("id >= ? AND id <= ?", oldest->front().first, (*oldest)[n - 1].first); !st.ok()) {
+          return st.error();
+        }
+      }
+      sweep.more = sweep.more || (covered < excess && n == oldest->size() && n > 0);
+    }
+  }
+  if (Status s = AddToLogSizeLocked(-sweep.deleted_bytes); !s.ok()) return s.error();
+  if (Status s = tx.Commit(); !s.ok()) return s.error();
+  return sweep;
+}
+
+Result<int64_t> SqliteStore::LogSizeLocked() {
+  Statement s(*conn_, "SELECT row_bytes FROM request_log_size WHERE id = 1");
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  return *row ? s.Int(0) : int64_t{0};
+}
+
+Result<int64_t> SqliteStore::RequestLogBytes() {
+  ConnectionLease conn = LockReader();
+  Statement s(*conn, "SELECT row_bytes FROM request_log_size WHERE id = 1");
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  return *row ? s.Int(0) : int64_t{0};
 }
 
 }  // namespace turnpike::store::sqlite
