@@ -125,6 +125,9 @@ test('past log.queue_max_bytes a row is written without its text, never without 
     assert.equal(Number(rows[0].prompt), 0, 'the big row lost its prompt');
     assert.ok(Number(rows[0].cost_micros) > 0, 'and kept its charge');
     assert.ok(Number(rows[1].prompt) > 0, 'a row that fits keeps its prompt');
+    const metrics = await (await fetch(`${tp.gatewayUrl}/metrics`)).text();
+    assert.match(metrics, /^turnpike_request_log_text_dropped_total [1-9]\d*$/m, 'the drop is counted in /metrics');
+    assert.match(metrics, /^turnpike_request_log_text_waiting_bytes \d+$/m);
   } finally {
     await tp.stop();
   }
