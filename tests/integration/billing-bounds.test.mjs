@@ -97,22 +97,28 @@ test('Anthropic with thinking: max_tokens (budget included) never exceeds the ca
   }
 });
 
-test('a client that hangs up on a non-streamed request is billed the provider\'s usage', async () => {
-  const { tp } = ctx;
-  const { email, key } = await tp.account({ credits: '10' });
-  const prices = await pricesOf(tp, MODEL);
-  const marker = nonce();
+// Sends `body` (whose last message holds `marker`) and leaves once the provider has the request;
+// resolves to the fake's record of the upstream call once that call has ended.
+async function hangUpOnceUpstream(key, body, marker) {
   const ac = new AbortController();
-  const pending = chat(tp, key, userMessage(`[[fake:delay-ms=1200]] hang up ${marker}`, { model: MODEL }), { signal: ac.signal });
+  const pending = chat(ctx.tp, key, body, { signal: ac.signal });
   pending.catch(() => {});
-  // Once the provider has the request, the client leaves.
   await eventually(async () => (await fakeRequestsWith(ctx.fake, marker)).length === 1, { what: 'the request upstream' });
   await sleep(100);
   ac.abort();
   const [up] = await eventually(async () => {
     const rs = await fakeRequestsWith(ctx.fake, marker);
     return rs[0]?.finishedAt && rs;
-  }, { timeout: 5_000, what: 'the provider finished its answer' });
+  }, { timeout: 5_000, what: 'the upstream call ended' });
+  return up;
+}
+
+test('a client that hangs up on a non-streamed request is billed the provider\'s usage', async () => {
+  const { tp } = ctx;
+  const { email, key } = await tp.account({ credits: '10' });
+  const prices = await pricesOf(tp, MODEL);
+  const marker = nonce();
+  const up = await hangUpOnceUpstream(key, userMessage(`[[fake:delay-ms=1200]] hang up ${marker}`, { model: MODEL }), marker);
   assert.equal(up.aborted, false, 'the gateway read the answer to its end');
   const cost = expectedCostMicros(TEXT.usage, prices);
   const spent = await settled(email, 10, (s) => s === cost);
@@ -129,19 +135,10 @@ test('a client that hangs up on a stream before its first byte pays the prompt',
   const { tp } = ctx;
   const { email, key } = await tp.account({ credits: '10' });
   const marker = nonce();
-  const ac = new AbortController();
   // A long stream (100 × 8 deltas, 20 ms apart): cut, it cannot have been sent whole.
   const body = userMessage(`[[fake:delay-ms=1200]] [[fake:repeat=100]] [[fake:chunk-delay-ms=20]] stream hang up ${marker}`,
     { model: MODEL, stream: true });
-  const pending = chat(tp, key, body, { signal: ac.signal });
-  pending.catch(() => {});
-  await eventually(async () => (await fakeRequestsWith(ctx.fake, marker)).length === 1, { what: 'the request upstream' });
-  await sleep(100);
-  ac.abort();
-  const [up] = await eventually(async () => {
-    const rs = await fakeRequestsWith(ctx.fake, marker);
-    return rs[0]?.finishedAt && rs;
-  }, { timeout: 5_000, what: 'the upstream call ended' });
+  const up = await hangUpOnceUpstream(key, body, marker);
   assert.equal(up.completed, false, 'the stream was cut once it began');
   const spent = await settled(email, 10, (s) => s > 0);
   console.log(`stream hang-up before the first byte: billed ${spent} µUSD`);

@@ -3,10 +3,9 @@
 // substitution that a provider's own string could capture.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { startTurnpike } from '../lib/harness.mjs';
 import {
-  TEST_CATALOG, chatJson, eventually, fixtureJson, getJson, nonce, usdToMicros, userMessage,
+  TEST_CATALOG, chatJson, startJsonUpstream, eventually, fixtureJson, getJson, nonce, usdToMicros, userMessage,
 } from '../lib/gateway.mjs';
 
 // A recorded OpenAI answer whose finish_reason carries the placeholder text an earlier version of
@@ -16,15 +15,8 @@ ANSWER.choices = ANSWER.choices.map((c) => ({ ...c, finish_reason: '__COST__' })
 
 const ctx = { upstream: null, tp: null };
 before(async () => {
-  ctx.upstream = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(ANSWER));
-    });
-  });
-  await new Promise((resolve) => ctx.upstream.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${ctx.upstream.address().port}/v1`;
+  ctx.upstream = await startJsonUpstream(ANSWER);
+  const { base } = ctx.upstream;
   ctx.tp = await startTurnpike({
     catalog: TEST_CATALOG,
     env: { FAKE_CHEAP_BASE_URL: base, FAKE_PRICEY_BASE_URL: base, OPENAI_API_KEY: 'k' },
@@ -32,7 +24,7 @@ before(async () => {
 });
 after(async () => {
   await ctx.tp?.stop();
-  await new Promise((resolve) => ctx.upstream.close(resolve));
+  await ctx.upstream.close();
 });
 
 test('generation: total_cost is the charge even when the answer carries "__COST__" text', async () => {

@@ -6,10 +6,9 @@
 // below one row's, rows keep their charge but not their prompt.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { startTurnpike } from '../lib/harness.mjs';
 import {
-  TEST_CATALOG, chatJson, eventually, fixtureJson, getJson, userMessage,
+  TEST_CATALOG, chatJson, startJsonUpstream, eventually, fixtureJson, getJson, userMessage,
 } from '../lib/gateway.mjs';
 
 const MAX_BYTES = 20_000;      // log.max_bytes
@@ -21,15 +20,8 @@ const ANSWER = fixtureJson('chat-nonstream-text-after-tool-results.json');
 
 const ctx = { upstream: null, tp: null };
 before(async () => {
-  ctx.upstream = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(ANSWER));
-    });
-  });
-  await new Promise((resolve) => ctx.upstream.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${ctx.upstream.address().port}/v1`;
+  ctx.upstream = await startJsonUpstream(ANSWER);
+  const { base } = ctx.upstream;
   ctx.tp = await startTurnpike({
     catalog: TEST_CATALOG,
     env: {
@@ -44,7 +36,7 @@ before(async () => {
 });
 after(async () => {
   await ctx.tp?.stop();
-  await new Promise((resolve) => ctx.upstream.close(resolve));
+  await ctx.upstream.close();
 });
 
 async function logSize(tp) {
@@ -102,8 +94,8 @@ test('past log.queue_max_bytes a row is written without its text, never without 
   const tp = await startTurnpike({
     catalog: TEST_CATALOG,
     env: {
-      FAKE_CHEAP_BASE_URL: `http://127.0.0.1:${ctx.upstream.address().port}/v1`,
-      FAKE_PRICEY_BASE_URL: `http://127.0.0.1:${ctx.upstream.address().port}/v1`,
+      FAKE_CHEAP_BASE_URL: ctx.upstream.base,
+      FAKE_PRICEY_BASE_URL: ctx.upstream.base,
       OPENAI_API_KEY: 'k',
       TURNPIKE_LOG_QUEUE_MAX_BYTES: '1024',  // less than one row with its prompt
     },

@@ -219,6 +219,21 @@ export async function chatStream(tp, key, body, opts) {
   return out;
 }
 
+// An upstream that answers every request with `answer` as JSON (200), on a free loopback port:
+// { server, base (its /v1 URL), close() }. For a test whose provider must say one exact thing.
+export async function startJsonUpstream(answer) {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}/v1`;
+  return { server, base, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
 // A raw request through node:http, for bodies fetch cannot send well (an 11 MiB upload that the
 // server answers before reading it all). Resolves on the response, whatever happens to the upload.
 export function rawRequest(url, { method = 'POST', headers = {}, body = '' } = {}) {
