@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/error_table.h"
 #include "gateway/gateway.h"
+#include "gateway/routing.h"
 #include "protocol/canonical.h"
 #include "protocol/openai_chat.h"
 #include "protocol/openrouter_request.h"
@@ -67,7 +68,7 @@ struct Gateway::Exchange {
   int64_t ttft_ms = -1;
   bool client_gone = false;
   std::vector<store::Attempt> attempts;  // every provider tried, for the request log
-  std::vector<std::string> skipped;      // endpoints routing left out, and why (RoutingChoice)
+  std::vector<SkippedEndpoint> skipped;  // endpoints routing left out, and why (RoutingChoice)
 
   // The provider of the current route ("" before one is chosen).
   const std::string& provider() const;
@@ -95,9 +96,13 @@ struct Gateway::Exchange {
   boost::asio::awaitable<void> Record();
   // Failed(error), Record(), then the error answer.
   boost::asio::awaitable<void> Fail(const Error& error, net::ResponseWriter& writer);
-  // x-turnpike-routing: every candidate in order with what became of it — answered, failed (its
-  // status), not needed — then the endpoints routing left out and why. Explains the choice to
-  // the client; no other gateway says it. Call before LogRow (which moves the attempts out).
+  // The routing explanation: every candidate in order with what became of it — answered, failed
+  // (its status), not needed, cooling down — then the endpoints routing left out and why. One
+  // account feeds both the header and the request log. Call before LogRow (which moves the
+  // attempts out).
+  std::vector<store::RoutingStep> Explain() const;
+  // x-turnpike-routing: Explain() in one line. Explains the choice to the client; no other
+  // gateway says it.
   Headers RoutingHeaders() const;
   // The request-log row of what happened (moves the attempts and the kept text out).
   store::RequestLogRow LogRow();

@@ -15,7 +15,7 @@ constexpr char kLogColumns[] =
     "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_micros, "
     "usage_source, latency_ms, ttft_ms, http_status, finish_reason, error_message, created_at, "
     "price_input, price_output, price_cache_read, price_cache_write, prompt_text, "
-    "completion_text, attempts";
+    "completion_text, attempts, routing";
 
 std::string SelectLog() { return std::string("SELECT id, ") + kLogColumns + " FROM request_log "; }
 
@@ -50,6 +50,7 @@ RequestLogRow ReadLogRow(const Rows& r, int i) {
   row.prompt_text = r.Text(i, 24);
   row.completion_text = r.Text(i, 25);
   row.attempts = ParseAttemptsJson(r.Text(i, 26));
+  row.routing = ParseRoutingJson(r.Text(i, 27));
   return row;
 }
 
@@ -70,7 +71,7 @@ Status PgStore::AppendRequestLogsIn(Connection& c, const std::vector<RequestLogR
     Result<Rows> inserted = c.Exec(
         std::string("INSERT INTO request_log (") + kLogColumns +
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-            "$21, $22, $23, $24, $25, $26) ON CONFLICT (request_id) DO NOTHING",
+            "$21, $22, $23, $24, $25, $26, $27) ON CONFLICT (request_id) DO NOTHING",
         Params()
             .Add(row.request_id)
             .Add(row.user_id)
@@ -97,7 +98,8 @@ Status PgStore::AppendRequestLogsIn(Connection& c, const std::vector<RequestLogR
             .Add(row.prices.cache_write)
             .Add(row.prompt_text)
             .Add(row.completion_text)
-            .Add(AttemptsJson(row.attempts)));
+            .Add(AttemptsJson(row.attempts))
+            .Add(RoutingJson(row.routing)));
     if (!inserted.ok()) return inserted.error();
     // An ignored duplicate changed nothing and must not count twice.
     if (inserted->affected() == 0) continue;

@@ -15,7 +15,7 @@ constexpr char kLogColumns[] =
     "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_micros, "
     "usage_source, latency_ms, ttft_ms, http_status, finish_reason, error_message, created_at, "
     "price_input, price_output, price_cache_read, price_cache_write, prompt_text, "
-    "completion_text, attempts";
+    "completion_text, attempts, routing";
 
 std::string SelectLog() { return std::string("SELECT id, ") + kLogColumns + " FROM request_log "; }
 
@@ -50,6 +50,7 @@ RequestLogRow ReadLogRow(const Statement& s) {
   row.prompt_text = s.Text(24);
   row.completion_text = s.Text(25);
   row.attempts = ParseAttemptsJson(s.Text(26));
+  row.routing = ParseRoutingJson(s.Text(27));
   return row;
 }
 
@@ -68,7 +69,7 @@ Status SqliteStore::AppendRequestLogsLocked(const std::vector<RequestLogRow>& ro
   for (const RequestLogRow& row : rows) {
     Statement s(*conn_, std::string("INSERT INTO request_log (") + kLogColumns +
                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                            "?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING");
+                            "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING");
     s.Bind(row.request_id).Bind(row.user_id).Bind(row.key_id).Bind(row.model_id);
     s.Bind(row.provider_id).Bind(row.upstream_model).Bind(row.streamed);
     s.Bind(row.prompt_tokens).Bind(row.completion_tokens).Bind(row.cached_tokens);
@@ -77,7 +78,7 @@ Status SqliteStore::AppendRequestLogsLocked(const std::vector<RequestLogRow>& ro
     s.Bind(row.error_message).Bind(row.created_at);
     s.Bind(row.prices.input).Bind(row.prices.output).Bind(row.prices.cache_read);
     s.Bind(row.prices.cache_write).Bind(row.prompt_text).Bind(row.completion_text);
-    s.Bind(AttemptsJson(row.attempts));
+    s.Bind(AttemptsJson(row.attempts)).Bind(RoutingJson(row.routing));
     if (Status status = s.Run(); !status.ok()) return status;
     // An ignored duplicate changed nothing and must not count twice.
     if (conn_->Changes() == 0) continue;
