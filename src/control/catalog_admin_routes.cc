@@ -515,7 +515,7 @@ Reply Api::AdminPutEndpoint(const Call& call) {
     endpoint.max_output = model->max_output;
   }
   fields->AllowOnly({"upstream_model", "prices", "context_length", "max_output", "supported_parameters", "enabled",
-                     "effective_from"});
+                     "data_collection", "zdr", "effective_from"});
   if (auto upstream = fields->String("upstream_model", need, kMaxUpstreamModel)) endpoint.upstream_model = *upstream;
   std::optional<int64_t> effective_from;
   if (auto ms = fields->TimeMillis("effective_from")) effective_from = *ms / 1000;
@@ -546,6 +546,14 @@ Reply Api::AdminPutEndpoint(const Call& call) {
   if (auto n = fields->Int("max_output", 1, kMaxTokens)) endpoint.max_output = *n;
   if (auto items = Words(*fields, "supported_parameters")) endpoint.supported_parameters = *items;
   if (auto enabled = fields->Bool("enabled")) endpoint.enabled = *enabled;
+  if (auto policy = fields->String("data_collection", Need::kOptional, 5)) {
+    if (*policy == "allow" || *policy == "deny") {
+      endpoint.data_collection = *policy;
+    } else {
+      fields->Fail("data_collection", "must be \"allow\" or \"deny\"");
+    }
+  }
+  if (auto zdr = fields->Bool("zdr")) endpoint.zdr = *zdr;
   if (effective_from && !prices) {
     fields->Fail("effective_from", "says when new prices take effect: send prices with it");
   }

@@ -39,6 +39,8 @@ json::object EndpointJson(const store::Endpoint& e, const state::CatalogSnapshot
   o["context_length"] = e.context_length;
   o["max_output"] = e.max_output;
   o["supported_parameters"] = StringsJson(e.supported_parameters);
+  o["data_collection"] = e.data_collection;
+  o["zdr"] = e.zdr;
   return o;
 }
 

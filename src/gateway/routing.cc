@@ -42,6 +42,8 @@ std::string Excluded(const state::Route& r, const RoutingInput& in) {
   if (p.max_completion_price && r.endpoint->prices.output > *p.max_completion_price) {
     return "completion price above provider.max_price.completion";
   }
+  if (p.deny_data_collection && r.endpoint->data_collection != "deny") return "data collection";
+  if (p.zdr && !r.endpoint->zdr) return "not zdr";
   if (p.require_parameters) {
     for (const auto& param : in.parameters) {
       if (!protocol::EndpointSupports(r.endpoint->supported_parameters, param)) {

@@ -50,6 +50,12 @@ struct Endpoint {
   int64_t max_output = 0;  // the provider's cap on output tokens
   std::vector<std::string> supported_parameters;
   bool enabled = true;
+  // The provider's data policy at this endpoint (catalog/README.md), which OpenRouter's
+  // `provider.data_collection: "deny"` and `provider.zdr: true` filter on: "allow" when the
+  // provider may keep prompts or train on them (or nothing better is known), "deny" when it does
+  // neither; `zdr` when it keeps nothing at all (zero data retention).
+  std::string data_collection = "allow";
+  bool zdr = false;
 };
 
 struct Model {

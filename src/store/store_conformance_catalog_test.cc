@@ -309,6 +309,45 @@ TEST_P(StoreConformanceTest, EndpointPutRecordsPriceChanges) {
   EXPECT_TRUE(Must(store_->ListPriceHistory("openai/none", "openai")).empty());
 }
 
+// Each endpoint's data policy (what routing's data_collection and zdr filter by) is kept by both
+// an import and an endpoint write, and an endpoint written without one is "allow", not zdr.
+TEST_P(StoreConformanceTest, EndpointsKeepTheirDataPolicy) {
+  Seed(*store_);
+  const int64_t t0 = 2'000'000'000;
+  const std::string model = "openai/gpt-4o-mini";
+  Endpoint denies = MakeEndpoint("openai", kOld);
+  denies.data_collection = "deny";
+  denies.zdr = true;
+  ASSERT_TRUE(store_->PutEndpoint(model, denies, 0, t0).ok());
+  ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("groq", kOld), 0, t0).ok());
+  Catalog loaded = Must(store_->LoadCatalogAt(t0));
+  const Endpoint* openai = FindEndpoint(loaded, model, "openai");
+  const Endpoint* groq = FindEndpoint(loaded, model, "groq");
+  ASSERT_TRUE(openai && groq);
+  EXPECT_EQ(openai->data_collection, "deny");
+  EXPECT_TRUE(openai->zdr);
+  EXPECT_EQ(groq->data_collection, "allow");
+  EXPECT_FALSE(groq->zdr);
+
+  // An import replaces them, as every other field of the endpoints it names.
+  Catalog update;
+  Model m = MakeModel(model, "openai");
+  Endpoint now_allows = MakeEndpoint("openai", kOld);
+  Endpoint now_denies = MakeEndpoint("groq", kOld);
+  now_denies.data_collection = "deny";
+  m.endpoints = {now_allows, now_denies};
+  update.models = {m};
+  ASSERT_TRUE(store_->ImportCatalog(update).ok());
+  loaded = Must(store_->LoadCatalog());
+  openai = FindEndpoint(loaded, model, "openai");
+  groq = FindEndpoint(loaded, model, "groq");
+  ASSERT_TRUE(openai && groq);
+  EXPECT_EQ(openai->data_collection, "allow");
+  EXPECT_FALSE(openai->zdr);
+  EXPECT_EQ(groq->data_collection, "deny");
+  EXPECT_FALSE(groq->zdr);
+}
+
 TEST_P(StoreConformanceTest, ScheduledPriceChangeTakesEffectAtItsTime) {
   Seed(*store_);
   const int64_t t0 = 2'000'000'000;

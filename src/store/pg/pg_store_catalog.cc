@@ -180,8 +180,8 @@ Status PgStore::ImportCatalog(const Catalog& catalog) {
       dropped.erase(endpoint.provider_id);
       Result<Rows> rows = c.Exec(
           "INSERT INTO model_providers (model_id, provider_id, upstream_model, price_input, price_output, "
-          "price_cache_read, price_cache_write, context_length, max_output, supported_parameters, enabled) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          "price_cache_read, price_cache_write, context_length, max_output, supported_parameters, enabled, "
+          "data_collection, zdr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
           Params()
               .Add(model.id)
               .Add(endpoint.provider_id)
@@ -193,7 +193,9 @@ Status PgStore::ImportCatalog(const Catalog& catalog) {
               .Add(endpoint.context_length)
               .Add(endpoint.max_output)
               .Add(ToJsonArray(endpoint.supported_parameters))
-              .Add(endpoint.enabled));
+              .Add(endpoint.enabled)
+              .Add(endpoint.data_collection)
+              .Add(endpoint.zdr));
       if (!rows.ok()) return CatalogError(c, rows.error(), "endpoint " + model.id + " @ " + endpoint.provider_id);
       if (Status status = RecordPriceChange(c, model.id, endpoint.provider_id, endpoint.prices, now, now);
           !status.ok()) {
@@ -329,13 +331,14 @@ Result<bool> PgStore::PutEndpoint(const std::string& model_id, const Endpoint& e
   // Updated in place (the row keeps its id, so the endpoint keeps its place in the catalog).
   Result<Rows> rows = c.Exec(
       "INSERT INTO model_providers (model_id, provider_id, upstream_model, price_input, price_output, "
-      "price_cache_read, price_cache_write, context_length, max_output, supported_parameters, enabled) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (model_id, provider_id) DO UPDATE SET "
+      "price_cache_read, price_cache_write, context_length, max_output, supported_parameters, enabled, "
+      "data_collection, zdr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (model_id, "
+      "provider_id) DO UPDATE SET "
       "upstream_model = excluded.upstream_model, price_input = excluded.price_input, "
       "price_output = excluded.price_output, price_cache_read = excluded.price_cache_read, "
       "price_cache_write = excluded.price_cache_write, context_length = excluded.context_length, "
       "max_output = excluded.max_output, supported_parameters = excluded.supported_parameters, "
-      "enabled = excluded.enabled",
+      "enabled = excluded.enabled, data_collection = excluded.data_collection, zdr = excluded.zdr",
       Params()
           .Add(model_id)
           .Add(endpoint.provider_id)
@@ -347,7 +350,9 @@ Result<bool> PgStore::PutEndpoint(const std::string& model_id, const Endpoint& e
           .Add(endpoint.context_length)
           .Add(endpoint.max_output)
           .Add(ToJsonArray(endpoint.supported_parameters))
-          .Add(endpoint.enabled));
+          .Add(endpoint.enabled)
+          .Add(endpoint.data_collection)
+          .Add(endpoint.zdr));
   if (!rows.ok()) return CatalogError(c, rows.error(), "endpoint " + model_id + " @ " + endpoint.provider_id);
   if (Status status = tx.Commit(); !status.ok()) return status.error();
   return !exists;

@@ -165,13 +165,14 @@ Status SqliteStore::ImportCatalog(const Catalog& catalog) {
       Statement s(*conn_,
                   "INSERT INTO model_providers (model_id, provider_id, upstream_model, "
                   "price_input, price_output, price_cache_read, price_cache_write, "
-                  "context_length, max_output, supported_parameters, enabled) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                  "context_length, max_output, supported_parameters, enabled, data_collection, zdr) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       s.Bind(model.id).Bind(endpoint.provider_id).Bind(endpoint.upstream_model);
       s.Bind(endpoint.prices.input).Bind(endpoint.prices.output);
       s.Bind(endpoint.prices.cache_read).Bind(endpoint.prices.cache_write);
       s.Bind(endpoint.context_length).Bind(endpoint.max_output);
       s.Bind(ToJsonArray(endpoint.supported_parameters)).Bind(endpoint.enabled);
+      s.Bind(endpoint.data_collection).Bind(endpoint.zdr);
       if (Status status = s.Run(); !status.ok()) {
         return CatalogError(s, status, "endpoint " + model.id + " @ " + endpoint.provider_id);
       }
@@ -311,17 +312,19 @@ Result<bool> SqliteStore::PutEndpoint(const std::string& model_id, const Endpoin
   Statement s(*conn_,
               "INSERT INTO model_providers (model_id, provider_id, upstream_model, price_input, "
               "price_output, price_cache_read, price_cache_write, context_length, max_output, "
-              "supported_parameters, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "supported_parameters, enabled, data_collection, zdr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
               "ON CONFLICT (model_id, provider_id) DO UPDATE SET "
               "upstream_model = excluded.upstream_model, price_input = excluded.price_input, "
               "price_output = excluded.price_output, price_cache_read = excluded.price_cache_read, "
               "price_cache_write = excluded.price_cache_write, "
               "context_length = excluded.context_length, max_output = excluded.max_output, "
-              "supported_parameters = excluded.supported_parameters, enabled = excluded.enabled");
+              "supported_parameters = excluded.supported_parameters, enabled = excluded.enabled, "
+              "data_collection = excluded.data_collection, zdr = excluded.zdr");
   s.Bind(model_id).Bind(endpoint.provider_id).Bind(endpoint.upstream_model);
   s.Bind(prices.input).Bind(prices.output).Bind(prices.cache_read).Bind(prices.cache_write);
   s.Bind(endpoint.context_length).Bind(endpoint.max_output);
   s.Bind(ToJsonArray(endpoint.supported_parameters)).Bind(endpoint.enabled);
+  s.Bind(endpoint.data_collection).Bind(endpoint.zdr);
   if (Status status = s.Run(); !status.ok()) {
     return CatalogError(s, status, "endpoint " + model_id + " @ " + endpoint.provider_id).error();
   }

@@ -28,6 +28,8 @@ const cheapEndpoint: AdminEndpoint = {
   context_length: 128000,
   max_output: 4096,
   supported_parameters: [],
+  data_collection: "allow",
+  zdr: false,
 };
 
 const groqEndpoint: AdminEndpoint = {
@@ -41,6 +43,8 @@ const groqEndpoint: AdminEndpoint = {
   context_length: 128000,
   max_output: 4096,
   supported_parameters: [],
+  data_collection: "allow",
+  zdr: false,
 };
 
 const groq: AdminProvider = {
