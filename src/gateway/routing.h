@@ -36,7 +36,7 @@ struct SkippedEndpoint {
 
 struct RoutingChoice {
   std::vector<state::Route> routes;  // in the order they are tried
-  // The endpoints left out, in catalog order.
+  // The endpoints left out, per model in the order the candidates come (cheapest first).
   std::vector<SkippedEndpoint> skipped;
 };
 

@@ -19,6 +19,7 @@ export function RoutingList({ routing, providerName }: { routing: LogDetail["rou
             <span
               className={cn(
                 "flex size-6 shrink-0 items-center justify-center rounded-full bg-muted text-xs font-medium tabular-nums",
+                step.outcome === "answered" && "bg-success/15 text-success",
                 skipped && "bg-transparent text-muted-foreground",
               )}
               aria-hidden
