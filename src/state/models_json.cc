@@ -66,7 +66,7 @@ json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
   }
   json::object o;
   o["id"] = m.id;
-  o["canonical_slug"] = m.id;
+  o["canonical_slug"] = m.canonical_slug.empty() ? m.id : m.canonical_slug;
   o["hugging_face_id"] = "";
   o["name"] = m.name;
   o["created"] = m.created;

@@ -70,6 +70,12 @@ struct Model {
   std::vector<std::string> input_modalities;   // "text", "image", …
   std::vector<std::string> output_modalities;  // "text"
   std::vector<Endpoint> endpoints;
+  // OpenRouter's canonical_slug: the release the id stands for ("anthropic/claude-4-sonnet-20250522");
+  // "" when it is the id itself.
+  std::string canonical_slug;
+  // Ids the model was known by before (catalog files only; not stored): ImportCatalog deletes the
+  // models with these ids, so a renamed model leaves no duplicate behind.
+  std::vector<std::string> former_ids;
 };
 
 struct Catalog {

@@ -173,10 +173,11 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
     std::string where = origin + ": model " + m.id;
     if (m.id.empty() || m.id.find('/') == std::string::npos) return Bad(where, "id must look like company/model");
     if (!models.insert(m.id).second) return Bad(where, "duplicate model id");
-    if (auto s = OnlyKeys(*t,
-                          {"id", "company", "name", "description", "context_length", "max_output", "created",
-                           "input_modalities", "output_modalities", "source", "endpoints"},
-                          where);
+    if (auto s =
+            OnlyKeys(*t,
+                     {"id", "company", "name", "description", "context_length", "max_output", "created",
+                      "input_modalities", "output_modalities", "source", "endpoints", "canonical_slug", "former_ids"},
+                     where);
         !s.ok()) {
       return s.error();
     }
@@ -190,6 +191,11 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
     m.source = Str((*t)["source"]);
     m.input_modalities = Strings((*t)["input_modalities"]);
     m.output_modalities = Strings((*t)["output_modalities"]);
+    m.canonical_slug = Str((*t)["canonical_slug"]);
+    if (!m.canonical_slug.empty() && m.canonical_slug.find('/') == std::string::npos) {
+      return Bad(where, "canonical_slug must look like company/model");
+    }
+    m.former_ids = Strings((*t)["former_ids"]);
     if (m.input_modalities.empty()) m.input_modalities = {"text"};
     if (m.output_modalities.empty()) m.output_modalities = {"text"};
     if (m.context_length <= 0 || m.max_output <= 0) return Bad(where, "context_length and max_output must be positive");
@@ -206,6 +212,13 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
       m.endpoints.push_back(std::move(*e));
     }
     c.models.push_back(std::move(m));
+  }
+  // A former id names a model that is gone: never one the file still has.
+  for (const Model& m : c.models) {
+    for (const std::string& former : m.former_ids) {
+      if (models.count(former))
+        return Bad(origin + ": model " + m.id, "former id \"" + former + "\" is a model of this file");
+    }
   }
   return c;
 }

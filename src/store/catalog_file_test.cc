@@ -113,7 +113,7 @@ TEST(DefaultCatalogTest, ParsesAndHoldsTheWellKnownModels) {
   EXPECT_EQ(mini->context_length, 128'000);
   EXPECT_GT(mini->created, 0);
 
-  const Model* sonnet = FindModel(*c, "anthropic/claude-3-5-sonnet");
+  const Model* sonnet = FindModel(*c, "anthropic/claude-3.5-sonnet");
   ASSERT_NE(sonnet, nullptr);
   ASSERT_FALSE(sonnet->endpoints.empty());
   EXPECT_EQ(sonnet->endpoints.front().provider_id, "anthropic");
@@ -237,6 +237,37 @@ TEST(ParseCatalogTest, BadDataPolicy) {
                   "provider groq: data_collection must be \"allow\" or \"deny\""));
   EXPECT_TRUE(Has(ErrorOf(Replace(kValid, "  max_output = 4096\n", "  max_output = 4096\n  zdr = \"yes\"\n")),
                   "endpoint groq: zdr must be true or false"));
+}
+
+TEST(ParseCatalogTest, CanonicalSlugAndFormerIds) {
+  std::string text = Replace(kValid, "source = \"test\"\n",
+                             "source = \"test\"\ncanonical_slug = \"openai/gpt-4o-mini-2024-07-18\"\n"
+                             "former_ids = [\"openai/gpt-4o_mini\"]\n");
+  auto c = ParseCatalog(text, "test.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const Model* m = FindModel(*c, "openai/gpt-4o-mini");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->canonical_slug, "openai/gpt-4o-mini-2024-07-18");
+  EXPECT_EQ(m->former_ids, (std::vector<std::string>{"openai/gpt-4o_mini"}));
+  auto plain = ParseCatalog(kValid, "test.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(FindModel(*plain, "openai/gpt-4o-mini")->canonical_slug, "") << "none: the id";
+
+  EXPECT_TRUE(Has(ErrorOf(Replace(kValid, "source = \"test\"\n", "source = \"test\"\ncanonical_slug = \"mini\"\n")),
+                  "model openai/gpt-4o-mini: canonical_slug must look like company/model"));
+  EXPECT_TRUE(
+      Has(ErrorOf(Replace(kValid, "source = \"test\"\n", "source = \"test\"\nformer_ids = [\"openai/gpt-4o-mini\"]\n")),
+          "is a model of this file"));
+}
+
+TEST(DefaultCatalogTest, ModelIdsAreOpenRoutersSlugs) {
+  auto c = DefaultCatalog();
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_NE(FindModel(*c, "anthropic/claude-sonnet-4.5"), nullptr);
+  EXPECT_EQ(FindModel(*c, "anthropic/claude-sonnet-4-5"), nullptr) << "the old id is a former id, not a model";
+  const Model* sonnet4 = FindModel(*c, "anthropic/claude-sonnet-4");
+  ASSERT_NE(sonnet4, nullptr);
+  EXPECT_EQ(sonnet4->canonical_slug, "anthropic/claude-4-sonnet-20250522");
 }
 
 TEST(ParseCatalogTest, UnknownCompany) {

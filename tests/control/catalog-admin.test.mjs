@@ -78,9 +78,13 @@ test('authorization: every catalog admin route is 401 anonymous, 403 for users, 
   }), 201, async () => (await publicCatalog()).models.map((m) => m.id));
   assert.equal(r.body.model.company, company);
   assert.deepEqual(r.body.model.endpoints, []);
+  assert.equal(r.body.model.canonical_slug, model, 'none given: the id');
   r = await adminOnly('PATCH /api/admin/models/{id}', call('PATCH', modelPath, { description: 'changed' }), 200,
     async () => (await publicCatalog()).models.find((m) => m.id === model));
   assert.equal(r.body.model.description, 'changed');
+  r = expectStatus(await api(ctx, 'PATCH', modelPath, { auth: S.admin, body: { canonical_slug: `${model}-20260101` } }), 200);
+  assert.equal(r.body.model.canonical_slug, `${model}-20260101`);
+  assert.equal(r.body.model.description, 'changed', 'what is left out stays');
 
   r = await adminOnly('PUT /api/admin/models/{id}/endpoints/{provider}', call('PUT', endpointPath, {
     upstream_model: 'up-1', prices: { input: '1.25', output: '2.5' },
@@ -158,6 +162,7 @@ test('bad input: 400 naming the field, 404 for unknown ids, 409 for conflicts; n
   await bad('POST', '/api/admin/models', { id: 'nobody/m', name: 'M', context_length: 1, max_output: 1 }, 'company');
   await bad('POST', '/api/admin/models', { id: 'openai/m', name: 'M', context_length: 1, max_output: 1e30 }, 'max_output');
   await bad('PATCH', MINI_PATH, { endpoints: [] }, 'endpoints');
+  await bad('PATCH', MINI_PATH, { canonical_slug: 'no-slash' }, 'canonical_slug');
   await bad('PATCH', MINI_PATH, { name: 'x'.repeat(20_000) }, 'name');
   await bad('PUT', MINI_OPENAI, { prices: { input: '-1' } }, 'prices.input');
   await bad('PUT', MINI_OPENAI, { prices: { output: '0.1234567' } }, 'prices.output');

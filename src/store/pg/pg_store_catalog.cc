@@ -133,11 +133,12 @@ Status PgStore::UpsertModel(Connection& c, const Model& model) {
   // An upsert in place: the row keeps its identity, so its endpoints stay.
   Result<Rows> rows = c.Exec(
       "INSERT INTO models (id, company_id, name, description, context_length, max_output, created, source, "
-      "input_modalities, output_modalities) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+      "input_modalities, output_modalities, canonical_slug) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
       "ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, name = excluded.name, "
       "description = excluded.description, context_length = excluded.context_length, "
       "max_output = excluded.max_output, created = excluded.created, source = excluded.source, "
-      "input_modalities = excluded.input_modalities, output_modalities = excluded.output_modalities",
+      "input_modalities = excluded.input_modalities, output_modalities = excluded.output_modalities, "
+      "canonical_slug = excluded.canonical_slug",
       Params()
           .Add(model.id)
           .Add(model.company_id)
@@ -148,7 +149,8 @@ Status PgStore::UpsertModel(Connection& c, const Model& model) {
           .Add(model.created)
           .Add(model.source)
           .Add(ToJsonArray(model.input_modalities))
-          .Add(ToJsonArray(model.output_modalities)));
+          .Add(ToJsonArray(model.output_modalities))
+          .Add(model.canonical_slug));
   if (!rows.ok()) return CatalogError(c, rows.error(), "model " + model.id);
   return OkStatus();
 }
@@ -168,6 +170,14 @@ Status PgStore::ImportCatalog(const Catalog& catalog) {
     if (Status status = UpsertProvider(c, provider); !status.ok()) return status;
   }
   for (const Model& model : catalog.models) {
+    // A renamed model: the one under its former id goes, with its endpoints and their scheduled
+    // prices (its past price history and the request log keep the old id).
+    for (const std::string& former : model.former_ids) {
+      if (former == model.id) continue;
+      if (Status status = CancelScheduledPrices(c, former, "", now); !status.ok()) return status;
+      Result<Rows> rows = c.Exec("DELETE FROM models WHERE id = $1", Params().Add(former));  // endpoints cascade
+      if (!rows.ok()) return CatalogError(c, rows.error(), "model " + former);
+    }
     if (Status status = UpsertModel(c, model); !status.ok()) return status;
     std::set<std::string> dropped;  // providers of the endpoints this import removes
     {

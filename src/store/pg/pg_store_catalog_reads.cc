@@ -34,7 +34,8 @@ Model ReadModel(const Rows& r, int i) {
                r.Text(i, 7),
                FromJsonArray(r.Text(i, 8)),
                FromJsonArray(r.Text(i, 9)),
-               {}};
+               {},
+               r.Text(i, 10)};
 }
 
 // An endpoint from columns 1.. of LoadCatalogAt's endpoint query (column 0 is its model id).
@@ -76,7 +77,7 @@ Result<Catalog> PgStore::LoadCatalogAt(int64_t now_unix) {
   {
     Result<Rows> rows = c.Exec(
         "SELECT id, company_id, name, description, context_length, max_output, created, source, "
-        "input_modalities, output_modalities FROM models ORDER BY id");
+        "input_modalities, output_modalities, canonical_slug FROM models ORDER BY id");
     if (!rows.ok()) return rows.error();
     catalog.models = AllRows(*rows, ReadModel);
   }

@@ -120,16 +120,16 @@ Status SqliteStore::UpsertModelLocked(const Model& model) {
   // An upsert, not INSERT OR REPLACE: replacing would delete the row and cascade.
   Statement s(*conn_,
               "INSERT INTO models (id, company_id, name, description, context_length, "
-              "max_output, created, source, input_modalities, output_modalities) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+              "max_output, created, source, input_modalities, output_modalities, canonical_slug) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
               "company_id = excluded.company_id, name = excluded.name, "
               "description = excluded.description, context_length = excluded.context_length, "
               "max_output = excluded.max_output, created = excluded.created, "
               "source = excluded.source, input_modalities = excluded.input_modalities, "
-              "output_modalities = excluded.output_modalities");
+              "output_modalities = excluded.output_modalities, canonical_slug = excluded.canonical_slug");
   s.Bind(model.id).Bind(model.company_id).Bind(model.name).Bind(model.description);
   s.Bind(model.context_length).Bind(model.max_output).Bind(model.created).Bind(model.source);
-  s.Bind(ToJsonArray(model.input_modalities)).Bind(ToJsonArray(model.output_modalities));
+  s.Bind(ToJsonArray(model.input_modalities)).Bind(ToJsonArray(model.output_modalities)).Bind(model.canonical_slug);
   if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "model " + model.id);
   return OkStatus();
 }
@@ -146,6 +146,15 @@ Status SqliteStore::ImportCatalog(const Catalog& catalog) {
     if (Status status = UpsertProviderLocked(provider); !status.ok()) return status;
   }
   for (const Model& model : catalog.models) {
+    // A renamed model: the one under its former id goes, with its endpoints and their scheduled
+    // prices (its past price history and the request log keep the old id).
+    for (const std::string& former : model.former_ids) {
+      if (former == model.id) continue;
+      if (Status status = CancelScheduledPricesLocked(former, "", now); !status.ok()) return status;
+      Statement s(*conn_, "DELETE FROM models WHERE id = ?");  // its endpoints cascade
+      s.Bind(former);
+      if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "model " + former);
+    }
     if (Status status = UpsertModelLocked(model); !status.ok()) return status;
     std::set<std::string> dropped;  // providers of the endpoints this import removes
     {

@@ -23,7 +23,8 @@ std::vector<std::string> FromJsonArray(const std::string& text) {
 }
 
 // A row of "SELECT id, company_id, name, description, context_length, max_output, created,
-// source, input_modalities, output_modalities FROM models"; its endpoints are left empty.
+// source, input_modalities, output_modalities, canonical_slug FROM models"; its endpoints are
+// left empty.
 Model ReadModel(const Statement& s) {
   return Model{s.Text(0),
                s.Text(1),
@@ -35,7 +36,8 @@ Model ReadModel(const Statement& s) {
                s.Text(7),
                FromJsonArray(s.Text(8)),
                FromJsonArray(s.Text(9)),
-               {}};
+               {},
+               s.Text(10)};
 }
 
 // An endpoint from columns 1.. of LoadCatalogAt's endpoint query (column 0 is its model id).
@@ -72,7 +74,7 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
   {
     Statement s(*conn,
                 "SELECT id, company_id, name, description, context_length, max_output, created, "
-                "source, input_modalities, output_modalities FROM models ORDER BY id");
+                "source, input_modalities, output_modalities, canonical_slug FROM models ORDER BY id");
     auto models = ReadRows(s, ReadModel);
     if (!models.ok()) return models.error();
     catalog.models = std::move(*models);

@@ -7,3 +7,5 @@ ALTER TABLE request_log ADD COLUMN routing json NOT NULL DEFAULT '[]';
 ALTER TABLE model_providers ADD COLUMN data_collection text NOT NULL DEFAULT 'allow'
   CHECK (data_collection IN ('allow', 'deny'));
 ALTER TABLE model_providers ADD COLUMN zdr boolean NOT NULL DEFAULT false;
+-- OpenRouter's canonical_slug of a model ('' = its id), from the catalog (store::Model).
+ALTER TABLE models ADD COLUMN canonical_slug text NOT NULL DEFAULT '';

@@ -7,3 +7,5 @@ ALTER TABLE request_log ADD COLUMN routing TEXT NOT NULL DEFAULT '[]' CHECK (jso
 ALTER TABLE model_providers ADD COLUMN data_collection TEXT NOT NULL DEFAULT 'allow'
   CHECK (data_collection IN ('allow', 'deny'));
 ALTER TABLE model_providers ADD COLUMN zdr INTEGER NOT NULL DEFAULT 0 CHECK (zdr IN (0, 1));
+-- OpenRouter's canonical_slug of a model ('' = its id), from the catalog (store::Model).
+ALTER TABLE models ADD COLUMN canonical_slug TEXT NOT NULL DEFAULT '';

@@ -97,6 +97,7 @@ const adminCatalog: AdminCatalog = {
       id: "fakeco/duo",
       name: "FakeCo: Duo",
       company: "fakeco",
+      canonical_slug: "fakeco/duo",
       description: "",
       context_length: 128000,
       max_output: 4096,
