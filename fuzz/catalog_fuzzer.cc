@@ -1,6 +1,7 @@
 // The catalog loader (store/catalog_file.h) on any text: it must answer a Catalog or an error,
 // never crash, throw or run into UB; and what it accepts must hold what its checks promise
-// (prices not negative, positive limits, every endpoint's provider in the catalog).
+// (prices not negative, positive limits, a known data policy, every endpoint's provider in the
+// catalog).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(model.context_length > 0 && model.max_output > 0 && !model.endpoints.empty());
     for (const auto& e : model.endpoints) {
       Check(e.context_length > 0 && e.max_output > 0);
+      Check(e.data_collection == "allow" || e.data_collection == "deny");
       Check(e.prices.input >= 0 && e.prices.output >= 0 && e.prices.cache_read >= 0 && e.prices.cache_write >= 0);
       Check(std::any_of(catalog->providers.begin(), catalog->providers.end(),
                         [&](const auto& p) { return p.id == e.provider_id; }));

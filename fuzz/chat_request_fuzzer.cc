@@ -49,7 +49,8 @@ void CheckRelayed(const std::string& out, const protocol::ChatRequestInfo& info,
     std::string_view key = member.key();
     if (key == "model" || key == "messages" || key == "stream" || key == "stream_options") continue;
     Check(!protocol::IsGatewayMember(key) || (key == "user" && !edits.user.empty()));
-    Check(protocol::EndpointSupports(supported, key));
+    // The held output limit goes to every endpoint, listed or not (billing::OutputLimit).
+    Check(protocol::EndpointSupports(supported, key) || key == edits.limit_member);
   }
   if (info.stream) {
     const auto* so = o.if_contains("stream_options");
@@ -57,9 +58,15 @@ void CheckRelayed(const std::string& out, const protocol::ChatRequestInfo& info,
     const auto* iu = so->get_object().if_contains("include_usage");
     Check(iu && iu->is_bool() && iu->get_bool());
   }
+  // The provider is never asked for more output than was held, and is always told the limit.
+  int limits = 0;
   for (std::string_view limit : {"max_tokens", "max_completion_tokens"}) {
-    if (const auto* m = o.if_contains(limit); m && m->is_int64()) Check(m->get_int64() <= kMaxOutput);
+    if (const auto* m = o.if_contains(limit)) {
+      Check(m->is_int64() && m->get_int64() > 0 && m->get_int64() <= edits.output_limit);
+      ++limits;
+    }
   }
+  Check(limits > 0);
 }
 
 }  // namespace
@@ -94,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       edits.supported = &supported;
       edits.reasoning_effort = effort;
       edits.user = with_user ? "0123456789abcdef0123456789abcdef" : "";
-      edits.max_output = kMaxOutput;
+      edits.output_limit = kMaxOutput;
       turnpike::providers::EndpointInfo endpoint{"https://upstream.example", "key", "upstream-model", kMaxOutput};
       auto relayed = turnpike::providers::openai::RelayRequest(body, parsed, info->stream, endpoint, edits);
       CheckRelayed(relayed.body, *info, supported, edits);

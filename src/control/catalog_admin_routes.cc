@@ -284,6 +284,13 @@ void ReadModel(Fields& fields, store::Model& m, bool create) {
   if (auto source = fields.String("source", Need::kOptional, kMaxSource, 0)) m.source = *source;
   if (auto items = Words(fields, "input_modalities")) m.input_modalities = *items;
   if (auto items = Words(fields, "output_modalities")) m.output_modalities = *items;
+  if (auto slug = fields.String("canonical_slug", Need::kOptional, kMaxModelIdChars, 0)) {
+    if (slug->empty() || (slug->find('/') != std::string::npos && slug->front() != '/')) {
+      m.canonical_slug = *slug;
+    } else {
+      fields.Fail("canonical_slug", "must look like company/model, or be \"\" for the id itself");
+    }
+  }
 }
 
 // The param a store error concerns, for the error reply.
@@ -425,7 +432,7 @@ Reply Api::AdminCreateModel(const Call& call) {
   auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
   if (!fields.ok()) return ErrorReply(fields.error());
   fields->AllowOnly({"id", "company", "name", "description", "context_length", "max_output", "created", "source",
-                     "input_modalities", "output_modalities"});
+                     "input_modalities", "output_modalities", "canonical_slug"});
   store::Model model;
   model.input_modalities = {"text"};
   model.output_modalities = {"text"};
@@ -464,7 +471,7 @@ Reply Api::AdminUpdateModel(const Call& call) {
   if (!fields.ok()) return ErrorReply(fields.error());
   store::Model model = *found;
   fields->AllowOnly({"company", "name", "description", "context_length", "max_output", "created", "source",
-                     "input_modalities", "output_modalities"});
+                     "input_modalities", "output_modalities", "canonical_slug"});
   ReadModel(*fields, model, false);
   if (!fields->ok()) return fields->Failure();
   if (!FindById(catalog->companies, model.company_id)) {
@@ -515,7 +522,7 @@ Reply Api::AdminPutEndpoint(const Call& call) {
     endpoint.max_output = model->max_output;
   }
   fields->AllowOnly({"upstream_model", "prices", "context_length", "max_output", "supported_parameters", "enabled",
-                     "effective_from"});
+                     "data_collection", "zdr", "effective_from"});
   if (auto upstream = fields->String("upstream_model", need, kMaxUpstreamModel)) endpoint.upstream_model = *upstream;
   std::optional<int64_t> effective_from;
   if (auto ms = fields->TimeMillis("effective_from")) effective_from = *ms / 1000;
@@ -546,6 +553,14 @@ Reply Api::AdminPutEndpoint(const Call& call) {
   if (auto n = fields->Int("max_output", 1, kMaxTokens)) endpoint.max_output = *n;
   if (auto items = Words(*fields, "supported_parameters")) endpoint.supported_parameters = *items;
   if (auto enabled = fields->Bool("enabled")) endpoint.enabled = *enabled;
+  if (auto policy = fields->String("data_collection", Need::kOptional, 5)) {
+    if (*policy == "allow" || *policy == "deny") {
+      endpoint.data_collection = *policy;
+    } else {
+      fields->Fail("data_collection", "must be \"allow\" or \"deny\"");
+    }
+  }
+  if (auto zdr = fields->Bool("zdr")) endpoint.zdr = *zdr;
   if (effective_from && !prices) {
     fields->Fail("effective_from", "says when new prices take effect: send prices with it");
   }

@@ -39,6 +39,8 @@ json::object EndpointJson(const store::Endpoint& e, const state::CatalogSnapshot
   o["context_length"] = e.context_length;
   o["max_output"] = e.max_output;
   o["supported_parameters"] = StringsJson(e.supported_parameters);
+  o["data_collection"] = e.data_collection;
+  o["zdr"] = e.zdr;
   return o;
 }
 
@@ -117,6 +119,7 @@ json::object AdminModelJson(const store::Model& m, const state::CatalogSnapshot&
   json::object o = ModelFields(m);  // plus what only admins see
   o["created"] = m.created > 0 ? json::value(FormatUnixSeconds(m.created)) : json::value(nullptr);
   o["source"] = m.source;
+  o["canonical_slug"] = m.canonical_slug.empty() ? m.id : m.canonical_slug;
   json::array endpoints;
   static const std::vector<store::PriceChange> kNone;
   for (const auto& e : m.endpoints) {

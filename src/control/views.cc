@@ -78,6 +78,15 @@ json::object LogJson(const store::RequestLogRow& row, bool with_text) {
                                       {"latency_ms", a.latency_ms}});
     }
     o["attempts"] = std::move(attempts);
+    json::array routing;
+    for (const auto& step : row.routing) {
+      routing.push_back(json::object{{"provider", step.provider},
+                                     {"model", step.model},
+                                     {"outcome", step.outcome},
+                                     {"status", step.status > 0 ? json::value(step.status) : json::value(nullptr)},
+                                     {"reason", TextOrNull(step.reason)}});
+    }
+    o["routing"] = std::move(routing);
   }
   if (with_text && !row.prompt_text.empty()) o["prompt"] = row.prompt_text;
   if (with_text && !row.completion_text.empty()) o["completion"] = row.completion_text;

@@ -216,31 +216,43 @@ boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::Re
                              ErrorBody(error, provider_error ? &*provider_error : nullptr), id, &extra);
 }
 
-Headers Gateway::Exchange::RoutingHeaders() const {
-  if (routes.empty()) return {};
-  std::string out;
-  auto add = [&out](const std::string& item) {
-    if (out.size() + item.size() > 4000) return;  // a header, not a report
-    out += (out.empty() ? "" : "; ") + item;
+std::vector<store::RoutingStep> Gateway::Exchange::Explain() const {
+  std::vector<store::RoutingStep> steps;
+  if (routes.empty()) return steps;
+  auto step = [](const state::Route& r, std::string outcome) {
+    return store::RoutingStep{r.provider->provider->id, r.model->id, std::move(outcome), 0, ""};
   };
   size_t tried = 0;  // routes are tried in order; one that cannot express the request has no attempt
   auto cooled = [this](size_t i) { return std::find(cooling.begin(), cooling.end(), i) != cooling.end(); };
   for (const auto& a : attempts) {
     while (tried + 1 < routes.size() && routes[tried].provider->provider->id != a.provider) {
-      if (cooled(tried)) add(routes[tried].provider->provider->id + "@" + routes[tried].model->id + "=cooling down");
+      if (cooled(tried)) steps.push_back(step(routes[tried], "cooling down"));
       ++tried;
     }
-    const state::Route& r = routes[std::min(tried, routes.size() - 1)];
-    std::string what = a.error.empty() ? "answered"
-                       : a.status > 0  ? "failed (" + std::to_string(a.status) + ")"
-                                       : "failed (no answer)";
-    add(a.provider + "@" + r.model->id + "=" + what);
+    store::RoutingStep s = step(routes[std::min(tried, routes.size() - 1)], a.error.empty() ? "answered" : "failed");
+    s.provider = a.provider;
+    if (!a.error.empty()) s.status = a.status;
+    steps.push_back(std::move(s));
     ++tried;
   }
-  for (size_t i = tried; i < routes.size(); ++i) {
-    add(routes[i].provider->provider->id + "@" + routes[i].model->id + (cooled(i) ? "=cooling down" : "=not needed"));
+  for (size_t i = tried; i < routes.size(); ++i)
+    steps.push_back(step(routes[i], cooled(i) ? "cooling down" : "not needed"));
+  for (const auto& s : skipped) steps.push_back(store::RoutingStep{s.provider, s.model, "skipped", 0, s.reason});
+  return steps;
+}
+
+Headers Gateway::Exchange::RoutingHeaders() const {
+  std::vector<store::RoutingStep> steps = Explain();
+  if (steps.empty()) return {};
+  std::string out;
+  for (const store::RoutingStep& s : steps) {
+    std::string item = s.outcome == "skipped"  ? "skipped " + s.model + " at " + s.provider + ": " + s.reason
+                       : s.outcome != "failed" ? s.provider + "@" + s.model + "=" + s.outcome
+                       : s.status > 0 ? s.provider + "@" + s.model + "=failed (" + std::to_string(s.status) + ")"
+                                      : s.provider + "@" + s.model + "=failed (no answer)";
+    if (out.size() + item.size() > 4000) continue;  // a header, not a report
+    out += (out.empty() ? "" : "; ") + item;
   }
-  for (const auto& s : skipped) add("skipped " + s);
   // Only what a header may carry: ids, statuses and the gateway's own words, never a provider's text.
   for (char& c : out) {
     if (c < 0x20 || c > 0x7e) c = ' ';
@@ -272,6 +284,7 @@ store::RequestLogRow Gateway::Exchange::LogRow() {
   row.finish_reason = finish_reason;
   row.error_message = error_message;
   row.created_at = UnixMillis();
+  row.routing = Explain();  // as the header told the client: before a mid-stream failure is noted below
   if (!attempts.empty() && !error_message.empty() && attempts.back().error.empty()) {
     attempts.back().error = error_message;  // it answered, then failed mid-stream
   }

@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/error_table.h"
 #include "gateway/gateway.h"
+#include "gateway/routing.h"
 #include "protocol/canonical.h"
 #include "protocol/openai_chat.h"
 #include "protocol/openrouter_request.h"
@@ -92,7 +93,7 @@ struct Gateway::Exchange {
   // The event-stream head; `routing`: with x-turnpike-routing (known once a provider answered).
   Headers StreamHeaders(bool routing) const;
   std::vector<store::Attempt> attempts;  // every provider tried, for the request log
-  std::vector<std::string> skipped;      // endpoints routing left out, and why (RoutingChoice)
+  std::vector<SkippedEndpoint> skipped;  // endpoints routing left out, and why (RoutingChoice)
 
   // The provider of the current route ("" before one is chosen).
   const std::string& provider() const;
@@ -120,9 +121,13 @@ struct Gateway::Exchange {
   boost::asio::awaitable<void> Record();
   // Failed(error), Record(), then the error answer.
   boost::asio::awaitable<void> Fail(const Error& error, net::ResponseWriter& writer);
-  // x-turnpike-routing: every candidate in order with what became of it — answered, failed (its
-  // status), not needed — then the endpoints routing left out and why. Explains the choice to
-  // the client; no other gateway says it. Call before LogRow (which moves the attempts out).
+  // The routing explanation: every candidate in order with what became of it — answered, failed
+  // (its status), not needed, cooling down — then the endpoints routing left out and why. One
+  // account feeds both the header and the request log. Call before LogRow (which moves the
+  // attempts out).
+  std::vector<store::RoutingStep> Explain() const;
+  // x-turnpike-routing: Explain() in one line. Explains the choice to the client; no other
+  // gateway says it.
   Headers RoutingHeaders() const;
   // The request-log row of what happened (moves the attempts and the kept text out).
   store::RequestLogRow LogRow();

@@ -42,6 +42,8 @@ std::string Excluded(const state::Route& r, const RoutingInput& in) {
   if (p.max_completion_price && r.endpoint->prices.output > *p.max_completion_price) {
     return "completion price above provider.max_price.completion";
   }
+  if (p.deny_data_collection && r.endpoint->data_collection != "deny") return "data collection";
+  if (p.zdr && !r.endpoint->zdr) return "not zdr";
   if (p.require_parameters) {
     for (const auto& param : in.parameters) {
       if (!protocol::EndpointSupports(r.endpoint->supported_parameters, param)) {
@@ -101,7 +103,7 @@ Result<RoutingChoice> ChooseRoutes(const state::CatalogSnapshot& snapshot, const
     for (state::Route& r : snapshot.Candidates(*model)) {
       any_available = true;
       if (std::string why = Excluded(r, in); !why.empty()) {
-        choice.skipped.push_back(model->id + " at " + r.provider->provider->id + ": " + why);
+        choice.skipped.push_back({model->id, r.provider->provider->id, std::move(why)});
         continue;
       }
       routes.push_back(r);
@@ -119,8 +121,7 @@ Result<RoutingChoice> ChooseRoutes(const state::CatalogSnapshot& snapshot, const
         while (keep < routes.size() && OrderOf(p.order, routes[keep]) < p.order.size()) ++keep;
       }
       for (size_t i = keep; i < routes.size(); ++i) {
-        choice.skipped.push_back(model->id + " at " + routes[i].provider->provider->id +
-                                 ": provider.allow_fallbacks is false");
+        choice.skipped.push_back({model->id, routes[i].provider->provider->id, "provider.allow_fallbacks is false"});
       }
       routes.resize(keep);
     }
@@ -139,7 +140,7 @@ Result<RoutingChoice> ChooseRoutes(const state::CatalogSnapshot& snapshot, const
                      "No provider is available for " + in.models.front()->id + " (" + why + ")");
   }
   std::string why;
-  for (const auto& s : choice.skipped) why += (why.empty() ? "" : "; ") + s;
+  for (const auto& s : choice.skipped) why += (why.empty() ? "" : "; ") + s.Describe();
   return MakeError(ErrorCode::kNotFound, "No endpoints found for " + in.models.front()->id +
                                              " that match the request's provider preferences (" + why + ")");
 }

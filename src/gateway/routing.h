@@ -25,10 +25,19 @@ struct RoutingInput {
   int64_t now_ms = 0;                        // unix milliseconds: which breakers are open
 };
 
+// An endpoint the request's preferences or parameters left out, and why.
+struct SkippedEndpoint {
+  std::string model;     // model id
+  std::string provider;  // provider id
+  std::string reason;    // "not in provider.only"
+  // "acme/m at openai: not in provider.only"
+  std::string Describe() const { return model + " at " + provider + ": " + reason; }
+};
+
 struct RoutingChoice {
   std::vector<state::Route> routes;  // in the order they are tried
-  // Why each endpoint left out was left out ("openai: not in provider.only"), in catalog order.
-  std::vector<std::string> skipped;
+  // The endpoints left out, per model in the order the candidates come (cheapest first).
+  std::vector<SkippedEndpoint> skipped;
 };
 
 // The routes to try. kUnavailable when the models have no available endpoint at all (the

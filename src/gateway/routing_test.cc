@@ -102,6 +102,59 @@ TEST_F(RoutingTest, MaxPriceAndRequiredParameters) {
   EXPECT_EQ(Order(in), (Names{"groq", "openai"})) << "groq lists nothing (unknown: taken), openai lists both";
 }
 
+// OpenRouter's data policy preferences filter by the endpoints' catalog flags; what they leave
+// out is named, with why, in the choice (and so in the routing explanation).
+TEST(RoutingDataPolicyTest, DataCollectionDenyAndZdrKeepOnlyTheEndpointsThatQualify) {
+  store::Catalog c = FourProviders();
+  // openai: deny + zdr; azure: deny; groq and together: allow (the default).
+  c.models[0].endpoints[0].data_collection = "deny";
+  c.models[0].endpoints[0].zdr = true;
+  c.models[0].endpoints[1].data_collection = "deny";
+  state::CatalogSnapshot snapshot(c, [](const std::string&) { return std::optional<std::string>(); });
+  RoutingInput in;
+  in.models = {snapshot.FindModel("acme/m")};
+  auto providers = [&](const RoutingInput& input) {
+    std::vector<std::string> out;
+    auto choice = ChooseRoutes(snapshot, input);
+    if (!choice.ok()) return std::vector<std::string>{"error: " + choice.error().message};
+    for (const auto& r : choice->routes) out.push_back(r.provider->provider->id);
+    return out;
+  };
+  EXPECT_EQ(providers(in), (Names{"groq", "together", "azure", "openai"})) << "no preference: no filter";
+
+  in.preferences.deny_data_collection = true;
+  EXPECT_EQ(providers(in), (Names{"azure", "openai"}));
+  auto choice = ChooseRoutes(snapshot, in);
+  ASSERT_TRUE(choice.ok());
+  ASSERT_EQ(choice->skipped.size(), 2u);
+  EXPECT_EQ(choice->skipped[0].provider, "groq");
+  EXPECT_EQ(choice->skipped[0].model, "acme/m");
+  EXPECT_EQ(choice->skipped[0].reason, "data collection");
+  EXPECT_EQ(choice->skipped[1].Describe(), "acme/m at together: data collection");
+
+  in.preferences.deny_data_collection = false;
+  in.preferences.zdr = true;
+  EXPECT_EQ(providers(in), (Names{"openai"}));
+  choice = ChooseRoutes(snapshot, in);
+  ASSERT_TRUE(choice.ok());
+  ASSERT_EQ(choice->skipped.size(), 3u);
+  EXPECT_EQ(choice->skipped[0].Describe(), "acme/m at groq: not zdr") << "cheapest first, as candidates come";
+
+  // None qualifies: a 404-class refusal before any upstream call, saying why for each.
+  in.preferences.only = {"azure", "groq"};
+  auto refused = ChooseRoutes(snapshot, in);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(refused.error().message.find("azure: not zdr"), std::string::npos) << refused.error().message;
+  in.preferences.zdr = false;
+  in.preferences.deny_data_collection = true;
+  in.preferences.only = {"groq", "together"};
+  refused = ChooseRoutes(snapshot, in);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("acme/m at groq: data collection"), std::string::npos)
+      << refused.error().message;
+}
+
 TEST_F(RoutingTest, SortAndVariants) {
   RoutingInput in = Input();
   state::HealthMap health;

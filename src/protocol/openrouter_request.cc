@@ -95,7 +95,11 @@ Result<ProviderPreferences> ParseProvider(const json::value& v) {
     if (!dc->is_string() || (dc->get_string() != "allow" && dc->get_string() != "deny")) {
       return Bad("'provider.data_collection' must be \"allow\" or \"deny\"");
     }
+    p.deny_data_collection = dc->get_string() == "deny";
   }
+  auto zdr = Bool(o, "zdr", "provider");
+  if (!zdr.ok()) return zdr.error();
+  p.zdr = zdr->value_or(false);
   // Contradictions are the client's mistake, said before anything is sent.
   for (const auto& id : p.ignore) {
     if (std::find(p.only.begin(), p.only.end(), id) != p.only.end()) {

@@ -27,6 +27,10 @@ struct ProviderPreferences {
   // max_price, in micro-USD per million tokens (OpenRouter's USD per million × 10^6).
   std::optional<int64_t> max_prompt_price;
   std::optional<int64_t> max_completion_price;
+  // data_collection "deny": only endpoints whose provider neither keeps nor trains on prompts
+  // (store::Endpoint::data_collection); "allow" (the default) is no filter.
+  bool deny_data_collection = false;
+  bool zdr = false;  // only zero-data-retention endpoints
 };
 
 // `reasoning`: OpenRouter's one switch for every provider's thinking.

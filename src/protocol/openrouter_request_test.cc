@@ -18,7 +18,7 @@ TEST(OpenRouterFieldsTest, ReadsProviderPreferencesModelsReasoningAndUser) {
   auto f = Parse(R"({"model":"m","messages":[],
     "provider":{"order":["b","a"],"only":["a","b","c"],"ignore":["d"],"allow_fallbacks":false,
                 "require_parameters":true,"sort":"throughput","max_price":{"prompt":1.5,"completion":"2"},
-                "data_collection":"deny"},
+                "data_collection":"deny","zdr":true},
     "models":["x/y","z/w"],"reasoning":{"effort":"xhigh","exclude":true},"user":"u-1",
     "transforms":["middle-out"],"plugins":[],"route":"fallback","usage":{"include":true}})");
   ASSERT_TRUE(f.ok()) << f.error().message;
@@ -30,6 +30,8 @@ TEST(OpenRouterFieldsTest, ReadsProviderPreferencesModelsReasoningAndUser) {
   EXPECT_EQ(f->provider.sort, "throughput");
   EXPECT_EQ(f->provider.max_prompt_price, 1'500'000);
   EXPECT_EQ(f->provider.max_completion_price, 2'000'000);
+  EXPECT_TRUE(f->provider.deny_data_collection);
+  EXPECT_TRUE(f->provider.zdr);
   EXPECT_EQ(f->models, (std::vector<std::string>{"x/y", "z/w"}));
   ASSERT_TRUE(f->reasoning.has_value());
   EXPECT_EQ(f->reasoning->effort, "xhigh");
@@ -38,6 +40,12 @@ TEST(OpenRouterFieldsTest, ReadsProviderPreferencesModelsReasoningAndUser) {
   auto none = Parse(R"({"model":"m","messages":[]})");
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->provider.allow_fallbacks);
+  EXPECT_FALSE(none->provider.deny_data_collection);
+  EXPECT_FALSE(none->provider.zdr);
+  auto allow = Parse(R"({"provider":{"data_collection":"allow","zdr":false}})");
+  ASSERT_TRUE(allow.ok());
+  EXPECT_FALSE(allow->provider.deny_data_collection);
+  EXPECT_FALSE(allow->provider.zdr);
   EXPECT_FALSE(none->reasoning.has_value());
 }
 
@@ -50,6 +58,8 @@ TEST(OpenRouterFieldsTest, MistakesAre400sNamingTheField) {
   EXPECT_NE(error(R"({"provider":"openai"})").find("'provider'"), std::string::npos);
   EXPECT_NE(error(R"({"provider":{"order":"openai"}})").find("provider.order"), std::string::npos);
   EXPECT_NE(error(R"({"provider":{"sort":"cheapest"}})").find("provider.sort"), std::string::npos);
+  EXPECT_NE(error(R"({"provider":{"data_collection":"never"}})").find("provider.data_collection"), std::string::npos);
+  EXPECT_NE(error(R"({"provider":{"zdr":"yes"}})").find("provider.zdr"), std::string::npos);
   EXPECT_NE(error(R"({"provider":{"max_price":{"prompt":-1}}})").find("max_price.prompt"), std::string::npos);
   EXPECT_NE(error(R"({"provider":{"only":["a"],"ignore":["a"]}})").find("both"), std::string::npos);
   EXPECT_NE(error(R"({"provider":{"order":["a"],"ignore":["a"]}})").find("both"), std::string::npos);

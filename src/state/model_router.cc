@@ -11,7 +11,7 @@ namespace turnpike::state {
 namespace {
 
 // How a model name is compared with the catalog's when it is not an exact id: lower case, and a
-// dot between two digits read as a dash (OpenRouter writes versions "4.5", the catalog "4-5").
+// dot between two digits read as a dash (OpenRouter writes versions "4.5"; ids had "4-5" before).
 std::string ModelAliasKey(std::string_view name) {
   std::string key(name);
   for (size_t i = 0; i < key.size(); ++i) {

@@ -37,10 +37,11 @@ class CatalogSnapshot {
  public:
   CatalogSnapshot(store::Catalog catalog, const config::EnvLookup& env);
 
-  // The model named `id`: its catalog id, or an alias (model_router.cc, ModelAliasKey): OpenRouter's
-  // spelling of a version with a dot where the catalog has a dash ("anthropic/claude-sonnet-4.5"
-  // for "anthropic/claude-sonnet-4-5"), any letter case, or a provider's own name for it
-  // ("gpt-4o-mini", "claude-sonnet-4-5") when only one model has that name.
+  // The model named `id`: its catalog id, or an alias (model_router.cc, ModelAliasKey): a version
+  // spelled with a dash where the id has a dot, or the other way ("anthropic/claude-sonnet-4-5",
+  // the id before the catalog took OpenRouter's "anthropic/claude-sonnet-4.5"), any letter case,
+  // or a provider's own name for it ("gpt-4o-mini", "claude-sonnet-4-5") when only one model has
+  // that name.
   const store::Model* FindModel(const std::string& id) const;
   // The catalog id closest to an unknown `id`, when one is close enough to be a likely typo.
   std::optional<std::string> SuggestModel(const std::string& id) const;

@@ -3,6 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <map>
+
+#include "state/models_json.h"
+#include "store/catalog_file.h"
+
 namespace turnpike::state {
 namespace {
 
@@ -98,6 +104,34 @@ TEST(CatalogSnapshotTest, FindsAModelByItsIdOrAnAlias) {
 }
 
 // A key_env outside the rule (a database written before it) is never read, let alone sent.
+// The default catalog uses OpenRouter's slugs as ids; the ids it had before still name the same
+// model (they differ in a dot for a dash), and canonical_slug comes from the catalog.
+TEST(CatalogSnapshotTest, TheDefaultCatalogsFormerIdsStillNameTheirModels) {
+  auto catalog = store::DefaultCatalog();
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  CatalogSnapshot snap(*catalog, NoEnv());
+  size_t renamed = 0;
+  for (const auto& m : catalog->models) {
+    for (const auto& former : m.former_ids) {
+      const store::Model* found = snap.FindModel(former);
+      ASSERT_NE(found, nullptr) << former;
+      EXPECT_EQ(found->id, m.id) << former;
+      ++renamed;
+    }
+  }
+  EXPECT_GT(renamed, 0u);
+  ASSERT_NE(snap.FindModel("anthropic/claude-sonnet-4.5"), nullptr);
+  EXPECT_EQ(snap.FindModel("anthropic/claude-sonnet-4-5")->id, "anthropic/claude-sonnet-4.5");
+
+  auto listed = boost::json::parse(snap.models_json());
+  std::map<std::string, std::string> slugs;
+  for (const auto& m : listed.at("data").as_array()) {
+    slugs[std::string(m.at("id").as_string())] = std::string(m.at("canonical_slug").as_string());
+  }
+  EXPECT_EQ(slugs["anthropic/claude-sonnet-4"], "anthropic/claude-4-sonnet-20250522") << "from the catalog";
+  EXPECT_EQ(slugs["anthropic/claude-sonnet-4.5"], "anthropic/claude-sonnet-4.5") << "none in the catalog: the id";
+}
+
 TEST(CatalogSnapshotTest, AKeyEnvThatIsNotAProviderCredentialIsNeverRead) {
   store::Catalog catalog = Models({{"acme/m", {"m"}}});
   catalog.providers[0].key_env = "JWT_SECRET";

@@ -66,7 +66,7 @@ json::object ModelObject(const store::Model& m, const CatalogSnapshot& snap) {
   }
   json::object o;
   o["id"] = m.id;
-  o["canonical_slug"] = m.id;
+  o["canonical_slug"] = m.canonical_slug.empty() ? m.id : m.canonical_slug;
   o["hugging_face_id"] = "";
   o["name"] = m.name;
   o["created"] = m.created;
@@ -118,6 +118,8 @@ std::string BuildModelEndpointsJson(const store::Model& m, const CatalogSnapshot
     ep["max_completion_tokens"] = e.max_output > 0 ? json::value(e.max_output) : json::value(nullptr);
     ep["max_prompt_tokens"] = e.context_length > 0 ? json::value(e.context_length) : json::value(nullptr);
     ep["supported_parameters"] = Strings(e.supported_parameters);
+    // The data policy that OpenRouter's provider.data_collection and provider.zdr route by.
+    ep["data_policy"] = json::object{{"data_collection", e.data_collection}, {"zdr", e.zdr}};
     // 0 is OpenRouter's status of an endpoint in service; -1 one it cannot use now.
     ep["status"] = p->available ? 0 : -1;
     ep["supports_implicit_caching"] = e.prices.cache_read > 0;

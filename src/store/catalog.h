@@ -50,6 +50,12 @@ struct Endpoint {
   int64_t max_output = 0;  // the provider's cap on output tokens
   std::vector<std::string> supported_parameters;
   bool enabled = true;
+  // The provider's data policy at this endpoint (catalog/README.md), which OpenRouter's
+  // `provider.data_collection: "deny"` and `provider.zdr: true` filter on: "allow" when the
+  // provider may keep prompts or train on them (or nothing better is known), "deny" when it does
+  // neither; `zdr` when it keeps nothing at all (zero data retention).
+  std::string data_collection = "allow";
+  bool zdr = false;
 };
 
 struct Model {
@@ -64,6 +70,12 @@ struct Model {
   std::vector<std::string> input_modalities;   // "text", "image", …
   std::vector<std::string> output_modalities;  // "text"
   std::vector<Endpoint> endpoints;
+  // OpenRouter's canonical_slug: the release the id stands for ("anthropic/claude-4-sonnet-20250522");
+  // "" when it is the id itself.
+  std::string canonical_slug;
+  // Ids the model was known by before (catalog files only; not stored): ImportCatalog deletes the
+  // models with these ids, so a renamed model leaves no duplicate behind.
+  std::vector<std::string> former_ids;
 };
 
 struct Catalog {

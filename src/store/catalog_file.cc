@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <ctime>
+#include <map>
 #include <set>
 
 namespace turnpike::catalog {
@@ -54,10 +55,32 @@ Status OnlyKeys(const toml::table& t, std::initializer_list<std::string_view> al
   return OkStatus();
 }
 
-Result<Endpoint> ParseEndpoint(const toml::table& t, const Model& model, const std::string& where) {
+// A data policy as a provider gives it for its endpoints, or an endpoint for itself
+// (store::Endpoint::data_collection and zdr; catalog/README.md).
+struct DataPolicy {
+  std::string data_collection = "allow";
+  bool zdr = false;
+};
+
+// `t`'s data_collection and zdr over `policy`: what `t` does not say stays as `policy` says.
+Status ReadDataPolicy(const toml::table& t, DataPolicy& policy, const std::string& where) {
+  if (const toml::node* dc = t.get("data_collection")) {
+    auto text = dc->value<std::string>();
+    if (!text || (*text != "allow" && *text != "deny"))
+      return Bad(where, "data_collection must be \"allow\" or \"deny\"");
+    policy.data_collection = *text;
+  }
+  if (const toml::node* zdr = t.get("zdr")) {
+    if (!zdr->is_boolean()) return Bad(where, "zdr must be true or false");
+    policy.zdr = zdr->value_or(false);
+  }
+  return OkStatus();
+}
+
+Result<Endpoint> ParseEndpoint(const toml::table& t, const Model& model, DataPolicy policy, const std::string& where) {
   if (auto s = OnlyKeys(t,
                         {"provider", "upstream_model", "input", "output", "cache_read", "cache_write", "context_length",
-                         "max_output", "supported_parameters", "enabled"},
+                         "max_output", "supported_parameters", "enabled", "data_collection", "zdr"},
                         where);
       !s.ok()) {
     return s.error();
@@ -80,13 +103,17 @@ Result<Endpoint> ParseEndpoint(const toml::table& t, const Model& model, const s
   e.max_output = t["max_output"].value_or(model.max_output);
   e.supported_parameters = Strings(t["supported_parameters"]);
   e.enabled = t["enabled"].value_or(true);
+  if (Status s = ReadDataPolicy(t, policy, where); !s.ok()) return s.error();
+  e.data_collection = std::move(policy.data_collection);
+  e.zdr = policy.zdr;
   if (e.context_length <= 0 || e.max_output <= 0) return Bad(where, "context_length and max_output must be positive");
   return e;
 }
 
 Result<Catalog> Build(const toml::table& root, const std::string& origin) {
   Catalog c;
-  std::set<std::string> companies, providers, models;
+  std::set<std::string> companies, models;
+  std::map<std::string, DataPolicy> providers;  // each provider's data policy for its endpoints
   if (const auto* arr = root["companies"].as_array()) {
     for (const auto& node : *arr) {
       const auto* t = node.as_table();
@@ -111,10 +138,14 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
       p.base_url_env = Str((*t)["base_url_env"]);
       p.enabled = (*t)["enabled"].value_or(true);
       std::string where = origin + ": provider " + p.id;
-      if (auto s = OnlyKeys(*t, {"id", "name", "adapter", "base_url", "key_env", "base_url_env", "enabled"}, where);
+      if (auto s = OnlyKeys(
+              *t, {"id", "name", "adapter", "base_url", "key_env", "base_url_env", "enabled", "data_collection", "zdr"},
+              where);
           !s.ok()) {
         return s.error();
       }
+      DataPolicy policy;
+      if (Status s = ReadDataPolicy(*t, policy, where); !s.ok()) return s.error();
       if (p.id.empty()) return Bad(origin, "a provider has no id");
       if (!p.key_env.empty() && !IsProviderKeyEnv(p.key_env)) {
         return Bad(where, "key_env \"" + p.key_env + "\" " + std::string(kProviderKeyEnvRule));
@@ -126,7 +157,7 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
         return Bad(where, "base_url must be an http(s) URL");
       }
       while (p.base_url.ends_with("/")) p.base_url.pop_back();
-      providers.insert(p.id);
+      providers[p.id] = std::move(policy);
       c.providers.push_back(std::move(p));
     }
   }
@@ -142,10 +173,11 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
     std::string where = origin + ": model " + m.id;
     if (m.id.empty() || m.id.find('/') == std::string::npos) return Bad(where, "id must look like company/model");
     if (!models.insert(m.id).second) return Bad(where, "duplicate model id");
-    if (auto s = OnlyKeys(*t,
-                          {"id", "company", "name", "description", "context_length", "max_output", "created",
-                           "input_modalities", "output_modalities", "source", "endpoints"},
-                          where);
+    if (auto s =
+            OnlyKeys(*t,
+                     {"id", "company", "name", "description", "context_length", "max_output", "created",
+                      "input_modalities", "output_modalities", "source", "endpoints", "canonical_slug", "former_ids"},
+                     where);
         !s.ok()) {
       return s.error();
     }
@@ -159,6 +191,11 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
     m.source = Str((*t)["source"]);
     m.input_modalities = Strings((*t)["input_modalities"]);
     m.output_modalities = Strings((*t)["output_modalities"]);
+    m.canonical_slug = Str((*t)["canonical_slug"]);
+    if (!m.canonical_slug.empty() && m.canonical_slug.find('/') == std::string::npos) {
+      return Bad(where, "canonical_slug must look like company/model");
+    }
+    m.former_ids = Strings((*t)["former_ids"]);
     if (m.input_modalities.empty()) m.input_modalities = {"text"};
     if (m.output_modalities.empty()) m.output_modalities = {"text"};
     if (m.context_length <= 0 || m.max_output <= 0) return Bad(where, "context_length and max_output must be positive");
@@ -167,12 +204,21 @@ Result<Catalog> Build(const toml::table& root, const std::string& origin) {
     for (const auto& ep : *eps) {
       const auto* et = ep.as_table();
       if (!et) return Bad(where, "endpoints entries must be tables");
-      auto e = ParseEndpoint(*et, m, where + " endpoint " + Str((*et)["provider"]));
+      auto provider = providers.find(Str((*et)["provider"]));
+      auto e = ParseEndpoint(*et, m, provider != providers.end() ? provider->second : DataPolicy(),
+                             where + " endpoint " + Str((*et)["provider"]));
       if (!e.ok()) return e.error();
-      if (!providers.count(e->provider_id)) return Bad(where, "unknown provider \"" + e->provider_id + "\"");
+      if (provider == providers.end()) return Bad(where, "unknown provider \"" + e->provider_id + "\"");
       m.endpoints.push_back(std::move(*e));
     }
     c.models.push_back(std::move(m));
+  }
+  // A former id names a model that is gone: never one the file still has.
+  for (const Model& m : c.models) {
+    for (const std::string& former : m.former_ids) {
+      if (models.count(former))
+        return Bad(origin + ": model " + m.id, "former id \"" + former + "\" is a model of this file");
+    }
   }
   return c;
 }

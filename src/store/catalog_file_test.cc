@@ -113,13 +113,16 @@ TEST(DefaultCatalogTest, ParsesAndHoldsTheWellKnownModels) {
   EXPECT_EQ(mini->context_length, 128'000);
   EXPECT_GT(mini->created, 0);
 
-  const Model* sonnet = FindModel(*c, "anthropic/claude-3-5-sonnet");
+  const Model* sonnet = FindModel(*c, "anthropic/claude-3.5-sonnet");
   ASSERT_NE(sonnet, nullptr);
   ASSERT_FALSE(sonnet->endpoints.empty());
   EXPECT_EQ(sonnet->endpoints.front().provider_id, "anthropic");
   EXPECT_EQ(sonnet->endpoints.front().prices.input, 3'000'000);
   EXPECT_EQ(sonnet->endpoints.front().prices.output, 15'000'000);
   EXPECT_EQ(sonnet->endpoints.front().prices.cache_write, 3'750'000);
+  // Data policies (catalog/README.md): neither OpenAI's nor Anthropic's API trains on prompts.
+  EXPECT_EQ(e.data_collection, "deny");
+  EXPECT_EQ(sonnet->endpoints.front().data_collection, "deny");
 }
 
 TEST(DefaultCatalogTest, SomeModelIsServedByTwoProviders) {
@@ -199,6 +202,72 @@ TEST(ParseCatalogTest, SmallCatalog) {
   EXPECT_EQ(m.endpoints[1].max_output, 4096);  // its own
   // 2024-07-18T00:00:00Z
   EXPECT_EQ(m.created, 1'721'260'800);
+}
+
+TEST(ParseCatalogTest, DataPolicyComesFromTheProviderAndAnEndpointMayOverrideIt) {
+  // openai: deny, not zdr; groq says nothing (allow, not zdr) but its endpoint is zdr.
+  std::string text = Replace(kValid, "base_url_env = \"OPENAI_BASE_URL\"\n",
+                             "base_url_env = \"OPENAI_BASE_URL\"\ndata_collection = \"deny\"\n");
+  text = Replace(text, "  max_output = 4096\n", "  max_output = 4096\n  zdr = true\n");
+  auto c = ParseCatalog(text, "test.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const Model* m = FindModel(*c, "openai/gpt-4o-mini");
+  ASSERT_NE(m, nullptr);
+  ASSERT_EQ(m->endpoints.size(), 2u);
+  EXPECT_EQ(m->endpoints[0].data_collection, "deny");
+  EXPECT_FALSE(m->endpoints[0].zdr);
+  EXPECT_EQ(m->endpoints[1].data_collection, "allow");
+  EXPECT_TRUE(m->endpoints[1].zdr);
+
+  std::string overridden =
+      Replace(text, "  supported_parameters = [\"max_tokens\", \"stream\"]\n",
+              "  supported_parameters = [\"max_tokens\", \"stream\"]\n  data_collection = \"allow\"\n");
+  auto o = ParseCatalog(overridden, "test.toml");
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  EXPECT_EQ(FindModel(*o, "openai/gpt-4o-mini")->endpoints[0].data_collection, "allow") << "the endpoint's word wins";
+
+  auto unsaid = ParseCatalog(kValid, "test.toml");
+  ASSERT_TRUE(unsaid.ok());
+  EXPECT_EQ(FindModel(*unsaid, "openai/gpt-4o-mini")->endpoints[0].data_collection, "allow") << "unknown: allow";
+  EXPECT_FALSE(FindModel(*unsaid, "openai/gpt-4o-mini")->endpoints[0].zdr);
+}
+
+TEST(ParseCatalogTest, BadDataPolicy) {
+  EXPECT_TRUE(Has(ErrorOf(Replace(kValid, "enabled = false\n", "enabled = false\ndata_collection = \"never\"\n")),
+                  "provider groq: data_collection must be \"allow\" or \"deny\""));
+  EXPECT_TRUE(Has(ErrorOf(Replace(kValid, "  max_output = 4096\n", "  max_output = 4096\n  zdr = \"yes\"\n")),
+                  "endpoint groq: zdr must be true or false"));
+}
+
+TEST(ParseCatalogTest, CanonicalSlugAndFormerIds) {
+  std::string text = Replace(kValid, "source = \"test\"\n",
+                             "source = \"test\"\ncanonical_slug = \"openai/gpt-4o-mini-2024-07-18\"\n"
+                             "former_ids = [\"openai/gpt-4o_mini\"]\n");
+  auto c = ParseCatalog(text, "test.toml");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const Model* m = FindModel(*c, "openai/gpt-4o-mini");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->canonical_slug, "openai/gpt-4o-mini-2024-07-18");
+  EXPECT_EQ(m->former_ids, (std::vector<std::string>{"openai/gpt-4o_mini"}));
+  auto plain = ParseCatalog(kValid, "test.toml");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(FindModel(*plain, "openai/gpt-4o-mini")->canonical_slug, "") << "none: the id";
+
+  EXPECT_TRUE(Has(ErrorOf(Replace(kValid, "source = \"test\"\n", "source = \"test\"\ncanonical_slug = \"mini\"\n")),
+                  "model openai/gpt-4o-mini: canonical_slug must look like company/model"));
+  EXPECT_TRUE(
+      Has(ErrorOf(Replace(kValid, "source = \"test\"\n", "source = \"test\"\nformer_ids = [\"openai/gpt-4o-mini\"]\n")),
+          "is a model of this file"));
+}
+
+TEST(DefaultCatalogTest, ModelIdsAreOpenRoutersSlugs) {
+  auto c = DefaultCatalog();
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_NE(FindModel(*c, "anthropic/claude-sonnet-4.5"), nullptr);
+  EXPECT_EQ(FindModel(*c, "anthropic/claude-sonnet-4-5"), nullptr) << "the old id is a former id, not a model";
+  const Model* sonnet4 = FindModel(*c, "anthropic/claude-sonnet-4");
+  ASSERT_NE(sonnet4, nullptr);
+  EXPECT_EQ(sonnet4->canonical_slug, "anthropic/claude-4-sonnet-20250522");
 }
 
 TEST(ParseCatalogTest, UnknownCompany) {

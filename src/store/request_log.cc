@@ -34,10 +34,10 @@ std::vector<Attempt> ParseAttemptsJson(std::string_view text) {
   return attempts;
 }
 
-int64_t RowBytes(const RequestLogRow& row, std::string_view attempts_json) {
+int64_t RowBytes(const RequestLogRow& row, std::string_view attempts_json, std::string_view routing_json) {
   const size_t text = row.request_id.size() + row.model_id.size() + row.provider_id.size() + row.upstream_model.size() +
                       row.finish_reason.size() + row.error_message.size() + row.prompt_text.size() +
-                      row.completion_text.size() + attempts_json.size();
+                      row.completion_text.size() + attempts_json.size() + routing_json.size();
   return kRowOverheadBytes + static_cast<int64_t>(text);
 }
 
@@ -75,6 +75,40 @@ void BoundRowText(RequestLogRow& row, const RowTextLimits& limits, LogTextBudget
   row.prompt_text = std::string();
   row.completion_text = std::string();
   row.text_hold = budget.Take(bytes(), /*past_bound=*/true);
+}
+
+std::string RoutingJson(const std::vector<RoutingStep>& steps) {
+  boost::json::array out;
+  for (const RoutingStep& s : steps) {
+    out.push_back(boost::json::object{{"provider", s.provider},
+                                      {"model", s.model},
+                                      {"outcome", s.outcome},
+                                      {"status", s.status},
+                                      {"reason", s.reason}});
+  }
+  return boost::json::serialize(out);
+}
+
+std::vector<RoutingStep> ParseRoutingJson(std::string_view text) {
+  std::vector<RoutingStep> steps;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return steps;
+  for (const auto& item : v.as_array()) {
+    const auto* o = item.if_object();
+    if (!o) continue;
+    RoutingStep s;
+    auto text_of = [o](std::string_view k, std::string& into) {
+      if (auto* p = o->if_contains(k); p && p->is_string()) into = std::string(p->as_string());
+    };
+    text_of("provider", s.provider);
+    text_of("model", s.model);
+    text_of("outcome", s.outcome);
+    text_of("reason", s.reason);
+    if (auto* p = o->if_contains("status"); p && p->is_int64()) s.status = static_cast<int>(p->as_int64());
+    steps.push_back(std::move(s));
+  }
+  return steps;
 }
 
 namespace {

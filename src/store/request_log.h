@@ -35,6 +35,23 @@ struct Attempt {
 std::string AttemptsJson(const std::vector<Attempt>& attempts);
 std::vector<Attempt> ParseAttemptsJson(std::string_view text);
 
+// One line of a request's routing explanation (the x-turnpike-routing header, kept in the request
+// log): an endpoint routing chose, in the order they were to be tried, with what became of it —
+// or one it left out, and why.
+struct RoutingStep {
+  std::string provider;  // provider id
+  std::string model;     // model id
+  std::string outcome;   // "answered" | "failed" | "not needed" | "cooling down" | "skipped"
+  int status = 0;        // "failed": the upstream's HTTP status, 0 when no response came; else 0
+  std::string reason;    // "skipped": why ("in provider.ignore"); else ""
+  bool operator==(const RoutingStep&) const = default;
+};
+
+// The routing explanation as both stores keep it in the request log's `routing` column: a JSON
+// array of {provider, model, outcome, status, reason}. Parsing is lenient like ParseAttemptsJson.
+std::string RoutingJson(const std::vector<RoutingStep>& steps);
+std::vector<RoutingStep> ParseRoutingJson(std::string_view text);
+
 // One row of the request log (the seed's Conversation), written through a batching writer.
 struct RequestLogRow {
   int64_t id = 0;          // row id, set by the store (the cursor of QueryRequestLogs)
@@ -51,27 +68,28 @@ struct RequestLogRow {
   int64_t reasoning_tokens = 0;
   Micros cost = 0;
   UsageSource usage_source = UsageSource::kProvider;
-  int64_t latency_ms = 0;         // request received → last byte sent
-  int64_t ttft_ms = -1;           // request received → first content byte; -1 when none
-  int http_status = 0;            // status the client got
-  std::string finish_reason;      // "stop", "length", "tool_calls", "error", "cancelled", …
-  std::string error_message;      // "" on success
-  int64_t created_at = 0;         // unix milliseconds
-  money::Prices prices;           // the prices the request was charged at (micro-USD per million tokens)
-  std::string prompt_text;        // only for keys with log_prompts; "" otherwise
-  std::string completion_text;    // only for keys with log_prompts; "" otherwise
-  std::vector<Attempt> attempts;  // every provider tried, in order
+  int64_t latency_ms = 0;            // request received → last byte sent
+  int64_t ttft_ms = -1;              // request received → first content byte; -1 when none
+  int http_status = 0;               // status the client got
+  std::string finish_reason;         // "stop", "length", "tool_calls", "error", "cancelled", …
+  std::string error_message;         // "" on success
+  int64_t created_at = 0;            // unix milliseconds
+  money::Prices prices;              // the prices the request was charged at (micro-USD per million tokens)
+  std::string prompt_text;           // only for keys with log_prompts; "" otherwise
+  std::string completion_text;       // only for keys with log_prompts; "" otherwise
+  std::vector<Attempt> attempts;     // every provider tried, in order
+  std::vector<RoutingStep> routing;  // how routing chose: the candidates in order, then those left out
   // The bytes of this row's text held in a LogTextBudget (log_text_budget.h) while the row waits
   // to be written, given back when its last copy is gone; null for rows read from the store.
   std::shared_ptr<const void> text_hold;
 };
 
 // A row's size as the log's retention counts it (docs/architecture.md, "Request-log retention"):
-// its text columns in bytes (prompt, completion, error message, attempts as stored, and the ids
+// its text columns in bytes (prompt, completion, error message, attempts and routing as stored, and the ids
 // and names) plus kRowOverheadBytes for the fixed columns. Both stores keep it in the row's
 // `row_bytes` column and the log's sum as a running figure (RequestLogBytes).
 constexpr int64_t kRowOverheadBytes = 256;
-int64_t RowBytes(const RequestLogRow& row, std::string_view attempts_json);
+int64_t RowBytes(const RequestLogRow& row, std::string_view attempts_json, std::string_view routing_json = "");
 
 // Filters for the request log, newest first. `before_id` is the cursor: rows with a smaller id.
 struct LogQuery {

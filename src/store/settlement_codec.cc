@@ -18,6 +18,14 @@ json::object EncodeRow(const RequestLogRow& r) {
     attempts.push_back(
         json::object{{"provider", a.provider}, {"status", a.status}, {"error", a.error}, {"latency_ms", a.latency_ms}});
   }
+  json::array routing;
+  for (const RoutingStep& s : r.routing) {
+    routing.push_back(json::object{{"provider", s.provider},
+                                   {"model", s.model},
+                                   {"outcome", s.outcome},
+                                   {"status", s.status},
+                                   {"reason", s.reason}});
+  }
   return {{"request_id", r.request_id},
           {"user_id", r.user_id},
           {"key_id", r.key_id},
@@ -40,7 +48,8 @@ json::object EncodeRow(const RequestLogRow& r) {
           {"prices", json::array{r.prices.input, r.prices.output, r.prices.cache_read, r.prices.cache_write}},
           {"prompt_text", r.prompt_text},
           {"completion_text", r.completion_text},
-          {"attempts", std::move(attempts)}};
+          {"attempts", std::move(attempts)},
+          {"routing", std::move(routing)}};
 }
 
 // Readers that fail the whole decode on a missing or mistyped member.
@@ -116,6 +125,17 @@ std::optional<RequestLogRow> DecodeRow(const json::object& o) {
     row.attempts.push_back(
         Attempt{ar.Str("provider"), static_cast<int>(ar.Int("status")), ar.Str("error"), ar.Int("latency_ms")});
     if (!ar.ok) return std::nullopt;
+  }
+  // Rows journaled before the log kept the routing explanation have none.
+  if (const json::value* routing = o.if_contains("routing")) {
+    if (!routing->is_array()) return std::nullopt;
+    for (const auto& step : routing->get_array()) {
+      if (!step.is_object()) return std::nullopt;
+      Reader sr{step.get_object()};
+      row.routing.push_back(RoutingStep{sr.Str("provider"), sr.Str("model"), sr.Str("outcome"),
+                                        static_cast<int>(sr.Int("status")), sr.Str("reason")});
+      if (!sr.ok) return std::nullopt;
+    }
   }
   if (!r.ok) return std::nullopt;
   return row;

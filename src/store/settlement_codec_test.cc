@@ -34,6 +34,8 @@ TEST(SettlementCodecTest, RoundTripsEveryField) {
   r.prompt_text = "{\"messages\":[\"é ✓\"]}";
   r.completion_text = "partial";
   r.attempts = {Attempt{"a", 0, "connect", 5}, Attempt{"b", 200, "", 40}};
+  r.routing = {RoutingStep{"a", "m/x", "failed", 0, ""}, RoutingStep{"b", "m/x", "answered", 0, ""},
+               RoutingStep{"c", "m/y", "skipped", 0, "in provider.ignore"}};
   s.row = r;
   s.key_id = 9;
   s.used_at = 1'700'000'001;
@@ -55,7 +57,32 @@ TEST(SettlementCodecTest, RoundTripsEveryField) {
   ASSERT_EQ(b.attempts.size(), 2u);
   EXPECT_EQ(b.attempts[0].error, "connect");
   EXPECT_EQ(b.attempts[1].status, 200);
+  EXPECT_EQ(b.routing, r.routing);
   EXPECT_EQ(back->used_at, 1'700'000'001);
+}
+
+TEST(SettlementCodecTest, RowJournaledBeforeTheRoutingExplanationHasNone) {
+  Settlement s;
+  s.key_id = 9;
+  RequestLogRow r;
+  r.request_id = "gen-old";
+  r.routing = {RoutingStep{"a", "m/x", "answered", 0, ""}};
+  s.row = r;
+  std::string text = EncodeSettlement(s);
+  const std::string member =
+      ",\"routing\":[{\"provider\":\"a\",\"model\":\"m/x\",\"outcome\":\"answered\",\"status\":0,"
+      "\"reason\":\"\"}]";
+  size_t at = text.find(member);
+  ASSERT_NE(at, std::string::npos) << text;
+  text.erase(at, member.size());
+  Result<Settlement> back = DecodeSettlement(text);
+  ASSERT_TRUE(back.ok());
+  ASSERT_TRUE(back->row);
+  EXPECT_TRUE(back->row->routing.empty());
+  std::string mistyped = EncodeSettlement(s);
+  const std::string outcome = "\"outcome\":\"answered\"";
+  mistyped.replace(mistyped.find(outcome), outcome.size(), "\"outcome\":7");
+  EXPECT_FALSE(DecodeSettlement(mistyped).ok()) << "a mistyped step is refused, not half-read";
 }
 
 TEST(SettlementCodecTest, WithoutChargeOrRow) {

@@ -309,6 +309,76 @@ TEST_P(StoreConformanceTest, EndpointPutRecordsPriceChanges) {
   EXPECT_TRUE(Must(store_->ListPriceHistory("openai/none", "openai")).empty());
 }
 
+// Each endpoint's data policy (what routing's data_collection and zdr filter by) is kept by both
+// an import and an endpoint write, and an endpoint written without one is "allow", not zdr.
+TEST_P(StoreConformanceTest, EndpointsKeepTheirDataPolicy) {
+  Seed(*store_);
+  const int64_t t0 = 2'000'000'000;
+  const std::string model = "openai/gpt-4o-mini";
+  Endpoint denies = MakeEndpoint("openai", kOld);
+  denies.data_collection = "deny";
+  denies.zdr = true;
+  ASSERT_TRUE(store_->PutEndpoint(model, denies, 0, t0).ok());
+  ASSERT_TRUE(store_->PutEndpoint(model, MakeEndpoint("groq", kOld), 0, t0).ok());
+  Catalog loaded = Must(store_->LoadCatalogAt(t0));
+  const Endpoint* openai = FindEndpoint(loaded, model, "openai");
+  const Endpoint* groq = FindEndpoint(loaded, model, "groq");
+  ASSERT_TRUE(openai && groq);
+  EXPECT_EQ(openai->data_collection, "deny");
+  EXPECT_TRUE(openai->zdr);
+  EXPECT_EQ(groq->data_collection, "allow");
+  EXPECT_FALSE(groq->zdr);
+
+  // An import replaces them, as every other field of the endpoints it names.
+  Catalog update;
+  Model m = MakeModel(model, "openai");
+  Endpoint now_allows = MakeEndpoint("openai", kOld);
+  Endpoint now_denies = MakeEndpoint("groq", kOld);
+  now_denies.data_collection = "deny";
+  m.endpoints = {now_allows, now_denies};
+  update.models = {m};
+  ASSERT_TRUE(store_->ImportCatalog(update).ok());
+  loaded = Must(store_->LoadCatalog());
+  openai = FindEndpoint(loaded, model, "openai");
+  groq = FindEndpoint(loaded, model, "groq");
+  ASSERT_TRUE(openai && groq);
+  EXPECT_EQ(openai->data_collection, "allow");
+  EXPECT_FALSE(openai->zdr);
+  EXPECT_EQ(groq->data_collection, "deny");
+  EXPECT_FALSE(groq->zdr);
+}
+
+// A model renamed in the catalog file (former_ids) replaces the one under its old id: no
+// duplicate, no orphaned endpoints; the old id's past price history stays, its scheduled changes go.
+TEST_P(StoreConformanceTest, ImportReplacesAModelUnderItsFormerId) {
+  Seed(*store_);
+  const int64_t now = UnixSeconds();
+  const std::string old_id = "openai/gpt-4o-mini";
+  ASSERT_TRUE(store_->PutEndpoint(old_id, MakeEndpoint("openai", kOld), 0, now).ok());
+  ASSERT_TRUE(store_->PutEndpoint(old_id, MakeEndpoint("openai", kNew), now + 86'400, now).ok());
+  ASSERT_EQ(Must(store_->ListPriceHistory(old_id, "openai")).size(), 2u);
+
+  Catalog renamed;
+  Model m = MakeModel("openai/gpt-4o.mini", "openai");
+  m.former_ids = {old_id, "openai/never-existed"};
+  m.canonical_slug = "openai/gpt-4o-mini-2024-07-18";
+  m.endpoints = {MakeEndpoint("groq", kOld)};
+  renamed.models = {m};
+  for (int i = 0; i < 2; ++i) {  // and again, once the old one is gone
+    Status imported = store_->ImportCatalog(renamed);
+    ASSERT_TRUE(imported.ok()) << imported.error().message;
+    Catalog loaded = Must(store_->LoadCatalog());
+    ASSERT_EQ(loaded.models.size(), 1u);
+    EXPECT_EQ(loaded.models[0].id, "openai/gpt-4o.mini");
+    EXPECT_EQ(loaded.models[0].canonical_slug, "openai/gpt-4o-mini-2024-07-18");
+    ASSERT_EQ(loaded.models[0].endpoints.size(), 1u);
+    EXPECT_EQ(loaded.models[0].endpoints[0].provider_id, "groq");
+  }
+  std::vector<PriceChange> history = Must(store_->ListPriceHistory(old_id, "openai"));
+  ASSERT_EQ(history.size(), 1u) << "the scheduled change is cancelled, the past kept";
+  ExpectPrices(history[0].prices, kOld, "the past");
+}
+
 TEST_P(StoreConformanceTest, ScheduledPriceChangeTakesEffectAtItsTime) {
   Seed(*store_);
   const int64_t t0 = 2'000'000'000;

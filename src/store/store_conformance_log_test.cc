@@ -304,5 +304,19 @@ TEST_P(StoreConformanceTest, RequestLogKeepsEveryAttempt) {
   EXPECT_TRUE(Must(store_->FindRequestLog("gen-no-attempts"))->attempts.empty());
 }
 
+TEST_P(StoreConformanceTest, RequestLogKeepsTheRoutingExplanation) {
+  RequestLogRow row = Row("gen-routing", 1, 9, "a/x", 200, kDay0);
+  row.routing = {
+      RoutingStep{"cheap", "a/x", "failed", 503, ""}, RoutingStep{"slow", "a/x", "failed", 0, ""},
+      RoutingStep{"pricey", "a/x", "answered", 0, ""}, RoutingStep{"spare", "a/y", "not needed", 0, ""},
+      RoutingStep{"odd", "a/x", "skipped", 0, "does not support 'tools' (\"provider\".require_parameters) é"}};
+  RequestLogRow none = Row("gen-no-routing", 1, 9, "a/x", 401, kDay0);
+  ASSERT_TRUE(store_->AppendRequestLogs({row, none}).ok());
+  auto got = Must(store_->FindRequestLog("gen-routing"));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->routing, row.routing);
+  EXPECT_TRUE(Must(store_->FindRequestLog("gen-no-routing"))->routing.empty());
+}
+
 }  // namespace
 }  // namespace turnpike::store

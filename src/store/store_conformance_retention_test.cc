@@ -31,7 +31,7 @@ RequestLogRow TextRow(const std::string& id, int64_t created_at_ms, size_t text_
 
 int64_t SizeOf(const std::vector<RequestLogRow>& rows) {
   int64_t size = 0;
-  for (const RequestLogRow& row : rows) size += RowBytes(row, AttemptsJson(row.attempts));
+  for (const RequestLogRow& row : rows) size += RowBytes(row, AttemptsJson(row.attempts), RoutingJson(row.routing));
   return size;
 }
 

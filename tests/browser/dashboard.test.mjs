@@ -141,12 +141,15 @@ test('the request is in Logs with the cost the playground showed', async () => {
   await cost.waitFor();
   assert.equal(usdTextToMicros(await cost.innerText()), state.costMicros, 'the same cost in the log detail');
   await page.getByText('fake-pricey').or(page.getByText('Fake Pricey')).first().waitFor();
+  // How routing chose, kept with the row: fakeco/solo's one endpoint answered.
+  await page.getByRole('list', { name: 'Routing' }).getByText('Answered').waitFor();
   await screenshot(page, '08-log-detail');
   // The page and the API agree to the micro-dollar.
   const log = await page.evaluate(async (id) => (await (await fetch(`/api/logs/${id}`)).json()).log, state.requestId);
   assert.equal(log.cost_micros, state.costMicros);
   assert.equal(log.status, 200);
   assert.equal(log.attempts.length, 1);
+  assert.deepEqual(log.routing.map((r) => [r.provider, r.model, r.outcome]), [['fake-pricey', 'fakeco/solo', 'answered']]);
 });
 
 test('Activity counts the request and its spend', async () => {

@@ -78,14 +78,24 @@ test('authorization: every catalog admin route is 401 anonymous, 403 for users, 
   }), 201, async () => (await publicCatalog()).models.map((m) => m.id));
   assert.equal(r.body.model.company, company);
   assert.deepEqual(r.body.model.endpoints, []);
+  assert.equal(r.body.model.canonical_slug, model, 'none given: the id');
   r = await adminOnly('PATCH /api/admin/models/{id}', call('PATCH', modelPath, { description: 'changed' }), 200,
     async () => (await publicCatalog()).models.find((m) => m.id === model));
   assert.equal(r.body.model.description, 'changed');
+  r = expectStatus(await api(ctx, 'PATCH', modelPath, { auth: S.admin, body: { canonical_slug: `${model}-20260101` } }), 200);
+  assert.equal(r.body.model.canonical_slug, `${model}-20260101`);
+  assert.equal(r.body.model.description, 'changed', 'what is left out stays');
 
   r = await adminOnly('PUT /api/admin/models/{id}/endpoints/{provider}', call('PUT', endpointPath, {
     upstream_model: 'up-1', prices: { input: '1.25', output: '2.5' },
   }), 201, async () => (await publicCatalog()).models.find((m) => m.id === model));
   assert.deepEqual(r.body.endpoint.prices, { input: 1_250_000, output: 2_500_000, cache_read: 0, cache_write: 0 });
+  assert.deepEqual([r.body.endpoint.data_collection, r.body.endpoint.zdr], ['allow', false], 'a new endpoint: allow, not zdr');
+  r = expectStatus(await api(ctx, 'PUT', endpointPath, { auth: S.admin, body: { data_collection: 'deny', zdr: true } }), 200);
+  assert.deepEqual([r.body.endpoint.data_collection, r.body.endpoint.zdr], ['deny', true]);
+  assert.deepEqual(r.body.endpoint.prices.input, 1_250_000, 'what is left out stays');
+  const published = (await publicCatalog()).models.find((m) => m.id === model).endpoints[0];
+  assert.deepEqual([published.data_collection, published.zdr], ['deny', true], 'GET /api/models shows the data policy');
   r = await adminOnly('GET /api/admin/models/{id}/endpoints/{provider}/prices', call('GET', `${endpointPath}/prices`), 200);
   assert.equal(r.body.history.length, 1);
   assert.equal(r.body.history[0].state, 'current');
@@ -152,6 +162,7 @@ test('bad input: 400 naming the field, 404 for unknown ids, 409 for conflicts; n
   await bad('POST', '/api/admin/models', { id: 'nobody/m', name: 'M', context_length: 1, max_output: 1 }, 'company');
   await bad('POST', '/api/admin/models', { id: 'openai/m', name: 'M', context_length: 1, max_output: 1e30 }, 'max_output');
   await bad('PATCH', MINI_PATH, { endpoints: [] }, 'endpoints');
+  await bad('PATCH', MINI_PATH, { canonical_slug: 'no-slash' }, 'canonical_slug');
   await bad('PATCH', MINI_PATH, { name: 'x'.repeat(20_000) }, 'name');
   await bad('PUT', MINI_OPENAI, { prices: { input: '-1' } }, 'prices.input');
   await bad('PUT', MINI_OPENAI, { prices: { output: '0.1234567' } }, 'prices.output');
@@ -159,6 +170,8 @@ test('bad input: 400 naming the field, 404 for unknown ids, 409 for conflicts; n
   await bad('PUT', MINI_OPENAI, { prices: { input: '1' }, effective_from: 'tomorrow' }, 'effective_from');
   await bad('PUT', MINI_OPENAI, { effective_from: '2999-01-01' }, 'effective_from');
   await bad('PUT', MINI_OPENAI, { context_length: 0 }, 'context_length');
+  await bad('PUT', MINI_OPENAI, { data_collection: 'never' }, 'data_collection');
+  await bad('PUT', MINI_OPENAI, { zdr: 'yes' }, 'zdr');
   await bad('PUT', `${MINI_PATH}/endpoints/groq`, {}, 'upstream_model'); // groq serves no gpt-4o-mini yet
   await bad('PUT', `${MINI_PATH}/endpoints/groq`, { upstream_model: 'x', prices: { input: '1', output: '1' }, effective_from: '2999-01-01' },
     'effective_from');

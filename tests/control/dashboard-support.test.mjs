@@ -1,7 +1,7 @@
 // What the dashboard needs from the server beyond the REST routes: GET /api/config, the built
 // dashboard served at / (with page paths falling back to index.html), the gateway answering
 // browsers (CORS) for the playground, activity split by model or key for stacked charts, every
-// provider attempt in a log's detail, and provider output speed in the catalog.
+// provider attempt and the routing explanation in a log's detail, and provider output speed in the catalog.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -107,6 +107,44 @@ test('the gateway answers browsers: preflight and Access-Control-Allow-Origin on
   assert.equal(denied.headers.get('access-control-allow-origin'), '*', 'errors are readable by the page too');
   const plain = await chatJson(ctx.tp, key, { ...userMessage('no origin'), model: 'fakeco/solo' });
   assert.equal(plain.headers.get('access-control-allow-origin'), null, 'clients that are not browsers get no CORS headers');
+});
+
+// The routing explanation the client got in x-turnpike-routing is kept with the log row and
+// shown in its detail, structured: every candidate in order with what became of it, then the
+// endpoints the preferences left out and why.
+test('a log detail explains the routing: failed over, answered, not needed, skipped', async () => {
+  const user = await cliUser(ctx, { credits: '10' });
+  const session = await login(ctx, user.email, user.password);
+  const key = expectStatus(await api(ctx, 'POST', '/api/keys', { auth: session, origin: true, body: { name: 'routing' } }), 201).body.secret;
+  const detailOf = async (r) => {
+    const id = r.headers.get('x-request-id');
+    const detail = await eventually(async () => {
+      const d = await api(ctx, 'GET', `/api/logs/${id}`, { auth: session });
+      return d.status === 200 ? d : null;
+    }, { what: `the log row of ${id}` });
+    return detail.body.log.routing;
+  };
+
+  const failover = await chatJson(ctx.tp, key, {
+    ...userMessage('[[fake:fail-path=/cheap:503]] fail over'), model: 'fakeco/duo', models: ['fakeco/solo'],
+  });
+  assert.equal(failover.status, 200, JSON.stringify(failover.body));
+  assert.equal(failover.headers.get('x-turnpike-routing'),
+    'fake-cheap@fakeco/duo=failed (503); fake-pricey@fakeco/duo=answered; fake-pricey@fakeco/solo=not needed');
+  assert.deepEqual(await detailOf(failover), [
+    { provider: 'fake-cheap', model: 'fakeco/duo', outcome: 'failed', status: 503, reason: null },
+    { provider: 'fake-pricey', model: 'fakeco/duo', outcome: 'answered', status: null, reason: null },
+    { provider: 'fake-pricey', model: 'fakeco/solo', outcome: 'not needed', status: null, reason: null },
+  ]);
+
+  const failed = await chatJson(ctx.tp, key, {
+    ...userMessage('[[fake:fail-path=/pricey:503]] no one left'), model: 'fakeco/duo', provider: { ignore: ['fake-cheap'] },
+  });
+  assert.equal(failed.status, 502, JSON.stringify(failed.body));
+  assert.deepEqual(await detailOf(failed), [
+    { provider: 'fake-pricey', model: 'fakeco/duo', outcome: 'failed', status: 503, reason: null },
+    { provider: 'fake-cheap', model: 'fakeco/duo', outcome: 'skipped', status: null, reason: 'in provider.ignore' },
+  ]);
 });
 
 test('a log detail lists every provider tried; activity splits days by model and key', async () => {

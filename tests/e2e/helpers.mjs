@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { OpenRouter } from '@openrouter/sdk';
 
 export const MODEL = 'openai/gpt-4o-mini';
-export const OTHER_MODEL = 'anthropic/claude-3-5-sonnet';
+export const OTHER_MODEL = 'anthropic/claude-3.5-sonnet';
 export const UPSTREAM_KEY = 'test-upstream-key';
 export const TOOL_DIRECTIVE = '[[fake:tool-call]]';
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 
 import { assertUsdEquals, getJson, usdPerTokenToMicrosPerMillion } from './helpers.mjs';
 
-export const ANTHROPIC_MODEL = 'anthropic/claude-sonnet-4-5';
+export const ANTHROPIC_MODEL = 'anthropic/claude-sonnet-4.5';
 export const GEMINI_MODEL = 'google/gemini-2.5-flash';
 // Upstream ids of those models (catalog/default.toml, [[models.endpoints]] upstream_model).
 export const ANTHROPIC_UPSTREAM_MODEL = 'claude-sonnet-4-5-20250929';

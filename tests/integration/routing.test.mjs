@@ -32,7 +32,7 @@ test('OpenRouter\'s members are consumed: the provider never sees provider, mode
   }
   assert.equal(call.body.temperature, 0.3, 'a parameter the endpoint supports is forwarded');
   assert.equal(r.body.model, 'fakeco/duo');
-  assert.equal(r.body.provider, 'Fake Cheap');
+  assert.equal(r.body.provider, 'Fake Pricey', 'data_collection "deny" leaves out fake-cheap (it may collect)');
 });
 
 test('provider.order, only and ignore pick the provider; :floor is the cheapest', async () => {
@@ -43,6 +43,10 @@ test('provider.order, only and ignore pick the provider; :floor is the cheapest'
     [{ ignore: ['fake-cheap'] }, 'fakeco/duo', [PRICEY]],
     [undefined, 'fakeco/duo:floor', [CHEAP]],
     [{ sort: 'price' }, 'fakeco/duo', [CHEAP]],
+    // The catalog's data policy: fake-pricey denies data collection and is zdr, fake-cheap is neither.
+    [{ data_collection: 'deny' }, 'fakeco/duo', [PRICEY]],
+    [{ zdr: true }, 'fakeco/duo', [PRICEY]],
+    [{ data_collection: 'allow', zdr: false }, 'fakeco/duo', [CHEAP]],
   ];
   for (const [provider, model, want] of cases) {
     const marker = nonce();
@@ -50,6 +54,16 @@ test('provider.order, only and ignore pick the provider; :floor is the cheapest'
     assert.equal(r.status, 200, `${JSON.stringify(provider)}: ${JSON.stringify(r.body)}`);
     assert.deepEqual(await paths(marker), want, JSON.stringify(provider));
   }
+});
+
+test('each endpoint publishes the data policy that data_collection and zdr route by', async () => {
+  const r = await getJson(ctx.tp, '/api/v1/models/fakeco/duo/endpoints');
+  assert.equal(r.status, 200);
+  const policies = Object.fromEntries(r.body.data.endpoints.map((e) => [e.tag, e.data_policy]));
+  assert.deepEqual(policies, {
+    'fake-pricey': { data_collection: 'deny', zdr: true },
+    'fake-cheap': { data_collection: 'allow', zdr: false },
+  });
 });
 
 test('allow_fallbacks: false stops after the providers in order; with it, a failure moves on', async () => {
@@ -78,6 +92,12 @@ test('preferences nobody meets, or that contradict, are 4xx before any upstream 
   const cheapOnly = await chatJson(ctx.tp, key, ask('fakeco/duo', marker,
     { provider: { max_price: { prompt: 0.1 } } }));
   assertError(cheapOnly, 404, 'max_price below every endpoint');
+  const private_ = await chatJson(ctx.tp, key, ask('fakeco/duo', marker, { provider: { zdr: true, ignore: ['fake-pricey'] } }));
+  assertError(private_, 404, 'zdr, with the one zdr endpoint ignored');
+  assert.match(private_.body.error.message, /fakeco\/duo at fake-cheap: not zdr/);
+  const collecting = await chatJson(ctx.tp, key, ask('fakeco/duo', marker, { provider: { data_collection: 'deny', only: ['fake-cheap'] } }));
+  assertError(collecting, 404, 'data_collection deny at a provider that may collect');
+  assert.match(collecting.body.error.message, /fakeco\/duo at fake-cheap: data collection/);
   const badSort = await chatJson(ctx.tp, key, ask('fakeco/duo', marker, { provider: { sort: 'cheapest' } }));
   assertError(badSort, 400, 'sort: cheapest');
   assert.match(badSort.body.error.message, /provider\.sort/);
@@ -116,6 +136,9 @@ test('x-turnpike-routing explains the choice: failed, answered, not needed, skip
   const s = await chatStream(ctx.tp, key, ask('fakeco/duo', nonce(), { provider: { ignore: ['fake-cheap'] } }));
   assert.equal(s.headers.get('x-turnpike-routing'),
     'fake-pricey@fakeco/duo=answered; skipped fakeco/duo at fake-cheap: in provider.ignore');
+  const z = await chatJson(ctx.tp, key, ask('fakeco/duo', nonce(), { provider: { zdr: true, data_collection: 'deny' } }));
+  assert.equal(z.headers.get('x-turnpike-routing'),
+    'fake-pricey@fakeco/duo=answered; skipped fakeco/duo at fake-cheap: data collection');
   const failed = await chatJson(ctx.tp, key, ask('fakeco/solo', `[[fake:fail-path=/pricey:503]] ${nonce()}`));
   assert.equal(failed.status, 502);
   assert.equal(failed.headers.get('x-turnpike-routing'), 'fake-pricey@fakeco/solo=failed (503)');

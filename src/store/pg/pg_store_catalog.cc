@@ -133,11 +133,12 @@ Status PgStore::UpsertModel(Connection& c, const Model& model) {
   // An upsert in place: the row keeps its identity, so its endpoints stay.
   Result<Rows> rows = c.Exec(
       "INSERT INTO models (id, company_id, name, description, context_length, max_output, created, source, "
-      "input_modalities, output_modalities) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+      "input_modalities, output_modalities, canonical_slug) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
       "ON CONFLICT (id) DO UPDATE SET company_id = excluded.company_id, name = excluded.name, "
       "description = excluded.description, context_length = excluded.context_length, "
       "max_output = excluded.max_output, created = excluded.created, source = excluded.source, "
-      "input_modalities = excluded.input_modalities, output_modalities = excluded.output_modalities",
+      "input_modalities = excluded.input_modalities, output_modalities = excluded.output_modalities, "
+      "canonical_slug = excluded.canonical_slug",
       Params()
           .Add(model.id)
           .Add(model.company_id)
@@ -148,7 +149,8 @@ Status PgStore::UpsertModel(Connection& c, const Model& model) {
           .Add(model.created)
           .Add(model.source)
           .Add(ToJsonArray(model.input_modalities))
-          .Add(ToJsonArray(model.output_modalities)));
+          .Add(ToJsonArray(model.output_modalities))
+          .Add(model.canonical_slug));
   if (!rows.ok()) return CatalogError(c, rows.error(), "model " + model.id);
   return OkStatus();
 }
@@ -168,6 +170,14 @@ Status PgStore::ImportCatalog(const Catalog& catalog) {
     if (Status status = UpsertProvider(c, provider); !status.ok()) return status;
   }
   for (const Model& model : catalog.models) {
+    // A renamed model: the one under its former id goes, with its endpoints and their scheduled
+    // prices (its past price history and the request log keep the old id).
+    for (const std::string& former : model.former_ids) {
+      if (former == model.id) continue;
+      if (Status status = CancelScheduledPrices(c, former, "", now); !status.ok()) return status;
+      Result<Rows> rows = c.Exec("DELETE FROM models WHERE id = $1", Params().Add(former));  // endpoints cascade
+      if (!rows.ok()) return CatalogError(c, rows.error(), "model " + former);
+    }
     if (Status status = UpsertModel(c, model); !status.ok()) return status;
     std::set<std::string> dropped;  // providers of the endpoints this import removes
     {
@@ -180,8 +190,8 @@ Status PgStore::ImportCatalog(const Catalog& catalog) {
       dropped.erase(endpoint.provider_id);
       Result<Rows> rows = c.Exec(
           "INSERT INTO model_providers (model_id, provider_id, upstream_model, price_input, price_output, "
-          "price_cache_read, price_cache_write, context_length, max_output, supported_parameters, enabled) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          "price_cache_read, price_cache_write, context_length, max_output, supported_parameters, enabled, "
+          "data_collection, zdr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
           Params()
               .Add(model.id)
               .Add(endpoint.provider_id)
@@ -193,7 +203,9 @@ Status PgStore::ImportCatalog(const Catalog& catalog) {
               .Add(endpoint.context_length)
               .Add(endpoint.max_output)
               .Add(ToJsonArray(endpoint.supported_parameters))
-              .Add(endpoint.enabled));
+              .Add(endpoint.enabled)
+              .Add(endpoint.data_collection)
+              .Add(endpoint.zdr));
       if (!rows.ok()) return CatalogError(c, rows.error(), "endpoint " + model.id + " @ " + endpoint.provider_id);
       if (Status status = RecordPriceChange(c, model.id, endpoint.provider_id, endpoint.prices, now, now);
           !status.ok()) {
@@ -329,13 +341,14 @@ Result<bool> PgStore::PutEndpoint(const std::string& model_id, const Endpoint& e
   // Updated in place (the row keeps its id, so the endpoint keeps its place in the catalog).
   Result<Rows> rows = c.Exec(
       "INSERT INTO model_providers (model_id, provider_id, upstream_model, price_input, price_output, "
-      "price_cache_read, price_cache_write, context_length, max_output, supported_parameters, enabled) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (model_id, provider_id) DO UPDATE SET "
+      "price_cache_read, price_cache_write, context_length, max_output, supported_parameters, enabled, "
+      "data_collection, zdr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (model_id, "
+      "provider_id) DO UPDATE SET "
       "upstream_model = excluded.upstream_model, price_input = excluded.price_input, "
       "price_output = excluded.price_output, price_cache_read = excluded.price_cache_read, "
       "price_cache_write = excluded.price_cache_write, context_length = excluded.context_length, "
       "max_output = excluded.max_output, supported_parameters = excluded.supported_parameters, "
-      "enabled = excluded.enabled",
+      "enabled = excluded.enabled, data_collection = excluded.data_collection, zdr = excluded.zdr",
       Params()
           .Add(model_id)
           .Add(endpoint.provider_id)
@@ -347,7 +360,9 @@ Result<bool> PgStore::PutEndpoint(const std::string& model_id, const Endpoint& e
           .Add(endpoint.context_length)
           .Add(endpoint.max_output)
           .Add(ToJsonArray(endpoint.supported_parameters))
-          .Add(endpoint.enabled));
+          .Add(endpoint.enabled)
+          .Add(endpoint.data_collection)
+          .Add(endpoint.zdr));
   if (!rows.ok()) return CatalogError(c, rows.error(), "endpoint " + model_id + " @ " + endpoint.provider_id);
   if (Status status = tx.Commit(); !status.ok()) return status.error();
   return !exists;

@@ -34,14 +34,15 @@ Model ReadModel(const Rows& r, int i) {
                r.Text(i, 7),
                FromJsonArray(r.Text(i, 8)),
                FromJsonArray(r.Text(i, 9)),
-               {}};
+               {},
+               r.Text(i, 10)};
 }
 
 // An endpoint from columns 1.. of LoadCatalogAt's endpoint query (column 0 is its model id).
 Endpoint ReadEndpoint(const Rows& r, int i) {
-  return Endpoint{r.Text(i, 1), r.Text(i, 2), money::Prices{r.Int(i, 3), r.Int(i, 4), r.Int(i, 5), r.Int(i, 6)},
-                  r.Int(i, 7),  r.Int(i, 8),  FromJsonArray(r.Text(i, 9)),
-                  r.Bool(i, 10)};
+  return Endpoint{r.Text(i, 1),  r.Text(i, 2),  money::Prices{r.Int(i, 3), r.Int(i, 4), r.Int(i, 5), r.Int(i, 6)},
+                  r.Int(i, 7),   r.Int(i, 8),   FromJsonArray(r.Text(i, 9)),
+                  r.Bool(i, 10), r.Text(i, 11), r.Bool(i, 12)};
 }
 
 }  // namespace
@@ -76,7 +77,7 @@ Result<Catalog> PgStore::LoadCatalogAt(int64_t now_unix) {
   {
     Result<Rows> rows = c.Exec(
         "SELECT id, company_id, name, description, context_length, max_output, created, source, "
-        "input_modalities, output_modalities FROM models ORDER BY id");
+        "input_modalities, output_modalities, canonical_slug FROM models ORDER BY id");
     if (!rows.ok()) return rows.error();
     catalog.models = AllRows(*rows, ReadModel);
   }
@@ -88,7 +89,7 @@ Result<Catalog> PgStore::LoadCatalogAt(int64_t now_unix) {
         "SELECT mp.model_id, mp.provider_id, mp.upstream_model, coalesce(ph.price_input, mp.price_input), "
         "coalesce(ph.price_output, mp.price_output), coalesce(ph.price_cache_read, mp.price_cache_read), "
         "coalesce(ph.price_cache_write, mp.price_cache_write), mp.context_length, mp.max_output, "
-        "mp.supported_parameters, mp.enabled FROM model_providers mp "
+        "mp.supported_parameters, mp.enabled, mp.data_collection, mp.zdr FROM model_providers mp "
         "LEFT JOIN price_history ph ON ph.id = (SELECT h.id FROM price_history h "
         "WHERE h.model_id = mp.model_id AND h.provider_id = mp.provider_id AND h.effective_from <= $1 "
         "ORDER BY h.effective_from DESC, h.id DESC LIMIT 1) "

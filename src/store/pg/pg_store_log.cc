@@ -15,15 +15,16 @@ constexpr char kLogColumns[] =
     "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_micros, "
     "usage_source, latency_ms, ttft_ms, http_status, finish_reason, error_message, created_at, "
     "price_input, price_output, price_cache_read, price_cache_write, prompt_text, "
-    "completion_text, attempts";
+    "completion_text, attempts, routing";
 
 std::string SelectLog() { return std::string("SELECT id, ") + kLogColumns + " FROM request_log "; }
 
 // The list reads: the columns of SelectLog with constants for the text ones (prompt_text,
-// completion_text, attempts), so a page never loads them and ReadLogRow reads both.
+// completion_text, attempts, routing), so a page never loads them and ReadLogRow reads both.
 std::string SelectLogList() {
   std::string columns = kLogColumns;
-  columns.replace(columns.find("prompt_text, completion_text, attempts"), 38, "''::text, ''::text, '[]'::text");
+  const std::string_view text = "prompt_text, completion_text, attempts, routing";
+  columns.replace(columns.find(text), text.size(), "''::text, ''::text, '[]'::text, '[]'::text");
   return "SELECT id, " + columns + " FROM request_log ";
 }
 
@@ -58,6 +59,7 @@ RequestLogRow ReadLogRow(const Rows& r, int i) {
   row.prompt_text = r.Text(i, 24);
   row.completion_text = r.Text(i, 25);
   row.attempts = ParseAttemptsJson(r.Text(i, 26));
+  row.routing = ParseRoutingJson(r.Text(i, 27));
   return row;
 }
 
@@ -77,11 +79,12 @@ Status PgStore::AppendRequestLogsIn(Connection& c, const std::vector<RequestLogR
   int64_t added_bytes = 0;
   for (const RequestLogRow& row : rows) {
     const std::string attempts = AttemptsJson(row.attempts);
-    const int64_t row_bytes = RowBytes(row, attempts);
+    const std::string routing = RoutingJson(row.routing);
+    const int64_t row_bytes = RowBytes(row, attempts, routing);
     Result<Rows> inserted = c.Exec(
         std::string("INSERT INTO request_log (") + kLogColumns +
             ", row_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-            "$19, $20, $21, $22, $23, $24, $25, $26, $27) ON CONFLICT (request_id) DO NOTHING",
+            "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28) ON CONFLICT (request_id) DO NOTHING",
         Params()
             .Add(row.request_id)
             .Add(row.user_id)
@@ -109,6 +112,7 @@ Status PgStore::AppendRequestLogsIn(Connection& c, const std::vector<RequestLogR
             .Add(row.prompt_text)
             .Add(row.completion_text)
             .Add(attempts)
+            .Add(routing)
             .Add(row_bytes));
     if (!inserted.ok()) return inserted.error();
     // An ignored duplicate changed nothing and must not count twice.

@@ -120,16 +120,16 @@ Status SqliteStore::UpsertModelLocked(const Model& model) {
   // An upsert, not INSERT OR REPLACE: replacing would delete the row and cascade.
   Statement s(*conn_,
               "INSERT INTO models (id, company_id, name, description, context_length, "
-              "max_output, created, source, input_modalities, output_modalities) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+              "max_output, created, source, input_modalities, output_modalities, canonical_slug) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
               "company_id = excluded.company_id, name = excluded.name, "
               "description = excluded.description, context_length = excluded.context_length, "
               "max_output = excluded.max_output, created = excluded.created, "
               "source = excluded.source, input_modalities = excluded.input_modalities, "
-              "output_modalities = excluded.output_modalities");
+              "output_modalities = excluded.output_modalities, canonical_slug = excluded.canonical_slug");
   s.Bind(model.id).Bind(model.company_id).Bind(model.name).Bind(model.description);
   s.Bind(model.context_length).Bind(model.max_output).Bind(model.created).Bind(model.source);
-  s.Bind(ToJsonArray(model.input_modalities)).Bind(ToJsonArray(model.output_modalities));
+  s.Bind(ToJsonArray(model.input_modalities)).Bind(ToJsonArray(model.output_modalities)).Bind(model.canonical_slug);
   if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "model " + model.id);
   return OkStatus();
 }
@@ -146,6 +146,15 @@ Status SqliteStore::ImportCatalog(const Catalog& catalog) {
     if (Status status = UpsertProviderLocked(provider); !status.ok()) return status;
   }
   for (const Model& model : catalog.models) {
+    // A renamed model: the one under its former id goes, with its endpoints and their scheduled
+    // prices (its past price history and the request log keep the old id).
+    for (const std::string& former : model.former_ids) {
+      if (former == model.id) continue;
+      if (Status status = CancelScheduledPricesLocked(former, "", now); !status.ok()) return status;
+      Statement s(*conn_, "DELETE FROM models WHERE id = ?");  // its endpoints cascade
+      s.Bind(former);
+      if (Status status = s.Run(); !status.ok()) return CatalogError(s, status, "model " + former);
+    }
     if (Status status = UpsertModelLocked(model); !status.ok()) return status;
     std::set<std::string> dropped;  // providers of the endpoints this import removes
     {
@@ -165,13 +174,14 @@ Status SqliteStore::ImportCatalog(const Catalog& catalog) {
       Statement s(*conn_,
                   "INSERT INTO model_providers (model_id, provider_id, upstream_model, "
                   "price_input, price_output, price_cache_read, price_cache_write, "
-                  "context_length, max_output, supported_parameters, enabled) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                  "context_length, max_output, supported_parameters, enabled, data_collection, zdr) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       s.Bind(model.id).Bind(endpoint.provider_id).Bind(endpoint.upstream_model);
       s.Bind(endpoint.prices.input).Bind(endpoint.prices.output);
       s.Bind(endpoint.prices.cache_read).Bind(endpoint.prices.cache_write);
       s.Bind(endpoint.context_length).Bind(endpoint.max_output);
       s.Bind(ToJsonArray(endpoint.supported_parameters)).Bind(endpoint.enabled);
+      s.Bind(endpoint.data_collection).Bind(endpoint.zdr);
       if (Status status = s.Run(); !status.ok()) {
         return CatalogError(s, status, "endpoint " + model.id + " @ " + endpoint.provider_id);
       }
@@ -311,17 +321,19 @@ Result<bool> SqliteStore::PutEndpoint(const std::string& model_id, const Endpoin
   Statement s(*conn_,
               "INSERT INTO model_providers (model_id, provider_id, upstream_model, price_input, "
               "price_output, price_cache_read, price_cache_write, context_length, max_output, "
-              "supported_parameters, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "supported_parameters, enabled, data_collection, zdr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
               "ON CONFLICT (model_id, provider_id) DO UPDATE SET "
               "upstream_model = excluded.upstream_model, price_input = excluded.price_input, "
               "price_output = excluded.price_output, price_cache_read = excluded.price_cache_read, "
               "price_cache_write = excluded.price_cache_write, "
               "context_length = excluded.context_length, max_output = excluded.max_output, "
-              "supported_parameters = excluded.supported_parameters, enabled = excluded.enabled");
+              "supported_parameters = excluded.supported_parameters, enabled = excluded.enabled, "
+              "data_collection = excluded.data_collection, zdr = excluded.zdr");
   s.Bind(model_id).Bind(endpoint.provider_id).Bind(endpoint.upstream_model);
   s.Bind(prices.input).Bind(prices.output).Bind(prices.cache_read).Bind(prices.cache_write);
   s.Bind(endpoint.context_length).Bind(endpoint.max_output);
   s.Bind(ToJsonArray(endpoint.supported_parameters)).Bind(endpoint.enabled);
+  s.Bind(endpoint.data_collection).Bind(endpoint.zdr);
   if (Status status = s.Run(); !status.ok()) {
     return CatalogError(s, status, "endpoint " + model_id + " @ " + endpoint.provider_id).error();
   }

@@ -23,7 +23,8 @@ std::vector<std::string> FromJsonArray(const std::string& text) {
 }
 
 // A row of "SELECT id, company_id, name, description, context_length, max_output, created,
-// source, input_modalities, output_modalities FROM models"; its endpoints are left empty.
+// source, input_modalities, output_modalities, canonical_slug FROM models"; its endpoints are
+// left empty.
 Model ReadModel(const Statement& s) {
   return Model{s.Text(0),
                s.Text(1),
@@ -35,14 +36,15 @@ Model ReadModel(const Statement& s) {
                s.Text(7),
                FromJsonArray(s.Text(8)),
                FromJsonArray(s.Text(9)),
-               {}};
+               {},
+               s.Text(10)};
 }
 
 // An endpoint from columns 1.. of LoadCatalogAt's endpoint query (column 0 is its model id).
 Endpoint ReadEndpoint(const Statement& s) {
-  return Endpoint{s.Text(1), s.Text(2), money::Prices{s.Int(3), s.Int(4), s.Int(5), s.Int(6)},
-                  s.Int(7),  s.Int(8),  FromJsonArray(s.Text(9)),
-                  s.Bool(10)};
+  return Endpoint{s.Text(1),  s.Text(2),  money::Prices{s.Int(3), s.Int(4), s.Int(5), s.Int(6)},
+                  s.Int(7),   s.Int(8),   FromJsonArray(s.Text(9)),
+                  s.Bool(10), s.Text(11), s.Bool(12)};
 }
 
 }  // namespace
@@ -72,7 +74,7 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
   {
     Statement s(*conn,
                 "SELECT id, company_id, name, description, context_length, max_output, created, "
-                "source, input_modalities, output_modalities FROM models ORDER BY id");
+                "source, input_modalities, output_modalities, canonical_slug FROM models ORDER BY id");
     auto models = ReadRows(s, ReadModel);
     if (!models.ok()) return models.error();
     catalog.models = std::move(*models);
@@ -87,7 +89,8 @@ Result<Catalog> SqliteStore::LoadCatalogAt(int64_t now_unix) {
                 "coalesce(ph.price_output, mp.price_output), "
                 "coalesce(ph.price_cache_read, mp.price_cache_read), "
                 "coalesce(ph.price_cache_write, mp.price_cache_write), mp.context_length, "
-                "mp.max_output, mp.supported_parameters, mp.enabled FROM model_providers mp "
+                "mp.max_output, mp.supported_parameters, mp.enabled, mp.data_collection, mp.zdr "
+                "FROM model_providers mp "
                 "LEFT JOIN price_history ph ON ph.id = (SELECT h.id FROM price_history h "
                 "WHERE h.model_id = mp.model_id AND h.provider_id = mp.provider_id "
                 "AND h.effective_from <= ? ORDER BY h.effective_from DESC, h.id DESC LIMIT 1) "

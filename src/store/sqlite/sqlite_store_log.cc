@@ -15,15 +15,16 @@ constexpr char kLogColumns[] =
     "prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_micros, "
     "usage_source, latency_ms, ttft_ms, http_status, finish_reason, error_message, created_at, "
     "price_input, price_output, price_cache_read, price_cache_write, prompt_text, "
-    "completion_text, attempts";
+    "completion_text, attempts, routing";
 
 std::string SelectLog() { return std::string("SELECT id, ") + kLogColumns + " FROM request_log "; }
 
 // The list reads: the columns of SelectLog with constants for the text ones (prompt_text,
-// completion_text, attempts), so a page never loads them and ReadLogRow reads both.
+// completion_text, attempts, routing), so a page never loads them and ReadLogRow reads both.
 std::string SelectLogList() {
   std::string columns = kLogColumns;
-  columns.replace(columns.find("prompt_text, completion_text, attempts"), 38, "'', '', '[]'");
+  const std::string_view text = "prompt_text, completion_text, attempts, routing";
+  columns.replace(columns.find(text), text.size(), "'', '', '[]', '[]'");
   return "SELECT id, " + columns + " FROM request_log ";
 }
 
@@ -58,6 +59,7 @@ RequestLogRow ReadLogRow(const Statement& s) {
   row.prompt_text = s.Text(24);
   row.completion_text = s.Text(25);
   row.attempts = ParseAttemptsJson(s.Text(26));
+  row.routing = ParseRoutingJson(s.Text(27));
   return row;
 }
 
@@ -76,9 +78,10 @@ Status SqliteStore::AppendRequestLogsLocked(const std::vector<RequestLogRow>& ro
   int64_t added_bytes = 0;
   for (const RequestLogRow& row : rows) {
     const std::string attempts = AttemptsJson(row.attempts);
-    const int64_t row_bytes = RowBytes(row, attempts);
+    const std::string routing = RoutingJson(row.routing);
+    const int64_t row_bytes = RowBytes(row, attempts, routing);
     Statement s(*conn_, std::string("INSERT INTO request_log (") + kLogColumns +
-                            ", row_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            ", row_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                             "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING");
     s.Bind(row.request_id).Bind(row.user_id).Bind(row.key_id).Bind(row.model_id);
     s.Bind(row.provider_id).Bind(row.upstream_model).Bind(row.streamed);
@@ -88,7 +91,7 @@ Status SqliteStore::AppendRequestLogsLocked(const std::vector<RequestLogRow>& ro
     s.Bind(row.error_message).Bind(row.created_at);
     s.Bind(row.prices.input).Bind(row.prices.output).Bind(row.prices.cache_read);
     s.Bind(row.prices.cache_write).Bind(row.prompt_text).Bind(row.completion_text);
-    s.Bind(attempts).Bind(row_bytes);
+    s.Bind(attempts).Bind(routing).Bind(row_bytes);
     if (Status status = s.Run(); !status.ok()) return status;
     // An ignored duplicate changed nothing and must not count twice.
     if (conn_->Changes() == 0) continue;

@@ -28,6 +28,8 @@ const cheapEndpoint: AdminEndpoint = {
   context_length: 128000,
   max_output: 4096,
   supported_parameters: [],
+  data_collection: "allow",
+  zdr: false,
 };
 
 const groqEndpoint: AdminEndpoint = {
@@ -41,6 +43,8 @@ const groqEndpoint: AdminEndpoint = {
   context_length: 128000,
   max_output: 4096,
   supported_parameters: [],
+  data_collection: "allow",
+  zdr: false,
 };
 
 const groq: AdminProvider = {
@@ -93,6 +97,7 @@ const adminCatalog: AdminCatalog = {
       id: "fakeco/duo",
       name: "FakeCo: Duo",
       company: "fakeco",
+      canonical_slug: "fakeco/duo",
       description: "",
       context_length: 128000,
       max_output: 4096,

@@ -30,6 +30,12 @@ const detail = {
     { provider: "fakeco", status: 503, error: "Upstream is overloaded", latency_ms: 200 },
     { provider: "backupco", status: 200, error: null, latency_ms: 1200 },
   ],
+  routing: [
+    { provider: "fakeco", model: "fakeco/duo", outcome: "failed", status: 503, reason: null },
+    { provider: "backupco", model: "fakeco/duo", outcome: "answered", status: null, reason: null },
+    { provider: "backupco", model: "fakeco/solo", outcome: "not needed", status: null, reason: null },
+    { provider: "cheapco", model: "fakeco/duo", outcome: "skipped", status: null, reason: "in provider.ignore" },
+  ],
 };
 
 function setup(log: Record<string, unknown> | null) {
@@ -57,6 +63,30 @@ describe("Request detail page", () => {
     expect(items[0]).toHaveTextContent("Upstream is overloaded");
     expect(items[1]).toHaveTextContent("Answered");
     expect(api.sent.some((r) => r.path === "/api/logs/gen-abc123")).toBe(true);
+  });
+
+  it("explains the routing: each candidate in order with what became of it and why", async () => {
+    setup(detail);
+    renderPage("gen-abc123");
+    const routing = await screen.findByRole("list", { name: "Routing" });
+    const items = within(routing).getAllByRole("listitem");
+    expect(items).toHaveLength(4);
+    expect(items[0]).toHaveTextContent("fakeco");
+    expect(items[0]).toHaveTextContent("Failed (503)");
+    expect(await within(items[1]!).findByText("Backup Co")).toBeInTheDocument();
+    expect(items[1]).toHaveTextContent("Answered");
+    expect(items[2]).toHaveTextContent("fakeco/solo");
+    expect(items[2]).toHaveTextContent("Not needed");
+    expect(items[3]).toHaveTextContent("cheapco");
+    expect(items[3]).toHaveTextContent("Skipped");
+    expect(items[3]).toHaveTextContent("in provider.ignore");
+  });
+
+  it("has no routing card for a request logged without an explanation", async () => {
+    setup({ ...detail, routing: [] });
+    renderPage("gen-abc123");
+    await screen.findByRole("list", { name: "Attempts" });
+    expect(screen.queryByRole("list", { name: "Routing" })).toBeNull();
   });
 
   it("shows id, tokens, cost and the prices it was charged at", async () => {

@@ -13,6 +13,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { AttemptsList } from "./components/attempts";
 import { DetailList } from "./components/detail-list";
+import { RoutingList } from "./components/routing";
 import { StatusBadge } from "./components/status-badge";
 import { CompletionBlock, PromptBlock } from "./components/text-blocks";
 import { failoverSummary } from "./data/detail";
@@ -209,6 +210,18 @@ function Detail({ log }: { log: LogDetail }) {
             <AttemptsList attempts={log.attempts} succeeded={succeeded} providerName={providerName} />
           </CardContent>
         </Card>
+
+        {log.routing.length > 0 && (
+          <Card>
+            <CardHeader>
+              <CardTitle>Routing</CardTitle>
+              <CardDescription>How the gateway chose: every candidate in the order it was to be tried, then those the request's preferences left out.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <RoutingList routing={log.routing} providerName={providerName} />
+            </CardContent>
+          </Card>
+        )}
 
         {hasText ? (
           <div className="grid gap-4 lg:grid-cols-2">

@@ -1,5 +1,5 @@
 // Pure helpers for the request detail page.
-import type { Attempt } from "@/lib/api";
+import type { Attempt, LogDetail } from "@/lib/api";
 
 /**
  * One sentence about the providers tried, when there was more than one: "Failed over from
@@ -13,6 +13,28 @@ export function failoverSummary(attempts: readonly Attempt[], succeeded: boolean
   const described = failed.map((a) => nameOf(a.provider) + (a.status !== null ? ` (${a.status})` : ""));
   if (!succeeded) return `All ${attempts.length} providers tried failed: ${list(described)}.`;
   return `Failed over from ${list(described)} to ${nameOf(attempts[attempts.length - 1]!.provider)}.`;
+}
+
+type RoutingStep = LogDetail["routing"][number];
+
+/** What became of one routing candidate, as the detail page shows it: a label, its tone, and why. */
+export function routingOutcome(step: RoutingStep): {
+  label: string;
+  tone: "success" | "destructive" | "secondary" | "warning" | "outline";
+  detail: string | null;
+} {
+  switch (step.outcome) {
+    case "answered":
+      return { label: "Answered", tone: "success", detail: null };
+    case "failed":
+      return { label: step.status !== null ? `Failed (${step.status})` : "Failed (no response)", tone: "destructive", detail: null };
+    case "not needed":
+      return { label: "Not needed", tone: "secondary", detail: "Not tried: an earlier candidate settled the request." };
+    case "cooling down":
+      return { label: "Cooling down", tone: "warning", detail: "Passed over while its breaker was open (it failed recently)." };
+    case "skipped":
+      return { label: "Skipped", tone: "outline", detail: step.reason };
+  }
 }
 
 export type PromptView =

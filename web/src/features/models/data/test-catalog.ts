@@ -12,6 +12,8 @@ export function endpoint(provider: string, input: number, output: number, extra:
     context_length: 128_000,
     max_output: 4096,
     supported_parameters: params,
+    data_collection: "allow",
+    zdr: false,
     ...extra,
   };
 }
