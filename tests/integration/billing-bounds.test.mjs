@@ -12,7 +12,7 @@ import {
 
 const ctx = useServer();
 const MODEL = 'openai/gpt-4o-mini';
-const CLAUDE = 'anthropic/claude-sonnet-4-5';
+const CLAUDE = 'anthropic/claude-sonnet-4.5';
 const TEXT = fixtureJson('chat-nonstream-text-after-tool-results.json');
 
 // The model's output cap as /api/v1/models publishes it.
