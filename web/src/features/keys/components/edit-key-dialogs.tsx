@@ -120,19 +120,42 @@ function LimitForm({ keyItem, onDone }: FormProps) {
       </DialogHeader>
       <LimitField id="key-limit-edit" value={limit} onChange={setLimit} error={error} hint="Leave empty for no limit." focus />
       <FormError error={update.error} />
-      <DialogFooter className="sm:justify-between">
-        {keyItem.limit_micros !== null ? (
-          <Button variant="ghost" onClick={() => save(null)} disabled={update.isPending}>
-            Remove limit
-          </Button>
-        ) : (
-          <span className="hidden sm:block" />
-        )}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row">
-          <CancelSave onCancel={onDone} pending={update.isPending} />
-        </div>
-      </DialogFooter>
+      <RemoveCancelSave
+        removeLabel={keyItem.limit_micros !== null ? "Remove limit" : null}
+        onRemove={() => save(null)}
+        onCancel={onDone}
+        pending={update.isPending}
+      />
     </form>
+  );
+}
+
+// A limit dialog's footer: "Remove …" on the left when there is something to remove (`removeLabel`
+// not null), Cancel and Save on the right.
+function RemoveCancelSave({
+  removeLabel,
+  onRemove,
+  onCancel,
+  pending,
+}: {
+  removeLabel: string | null;
+  onRemove: () => void;
+  onCancel: () => void;
+  pending: boolean;
+}) {
+  return (
+    <DialogFooter className="sm:justify-between">
+      {removeLabel !== null ? (
+        <Button variant="ghost" onClick={onRemove} disabled={pending}>
+          {removeLabel}
+        </Button>
+      ) : (
+        <span className="hidden sm:block" />
+      )}
+      <div className="flex flex-col-reverse gap-2 sm:flex-row">
+        <CancelSave onCancel={onCancel} pending={pending} />
+      </div>
+    </DialogFooter>
   );
 }
 
@@ -176,18 +199,12 @@ function RateLimitForm({ keyItem, onDone }: FormProps) {
       </DialogHeader>
       <RateLimitFields idPrefix="key-rate-edit" value={rates} onChange={setRates} errors={errors} focus />
       <FormError error={update.error} />
-      <DialogFooter className="sm:justify-between">
-        {limited ? (
-          <Button variant="ghost" onClick={() => save(null, null)} disabled={update.isPending}>
-            Remove rate limits
-          </Button>
-        ) : (
-          <span className="hidden sm:block" />
-        )}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row">
-          <CancelSave onCancel={onDone} pending={update.isPending} />
-        </div>
-      </DialogFooter>
+      <RemoveCancelSave
+        removeLabel={limited ? "Remove rate limits" : null}
+        onRemove={() => save(null, null)}
+        onCancel={onDone}
+        pending={update.isPending}
+      />
     </form>
   );
 }
