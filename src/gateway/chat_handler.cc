@@ -43,6 +43,7 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
     co_return;
   }
   if (auto refused = rate_limits_.Admit(*key)) {  // the key's requests and tokens per minute
+    metrics_.rate_limited.fetch_add(1, std::memory_order_relaxed);
     const Headers retry{{"retry-after", std::to_string(refused->retry_after_seconds)}};
     co_await ReplyError(writer, refused->error, request_id, &retry);
     co_return;

@@ -527,6 +527,7 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
       "# TYPE turnpike_client_disconnects_total counter\nturnpike_client_disconnects_total {}\n"
       "# TYPE turnpike_billed_usd_total counter\nturnpike_billed_usd_total {}\n"
       "# TYPE turnpike_billed_above_hold_total counter\nturnpike_billed_above_hold_total {}\n"
+      "# TYPE turnpike_key_rate_limited_total counter\nturnpike_key_rate_limited_total {}\n"
       "# TYPE turnpike_request_log_dropped_total counter\nturnpike_request_log_dropped_total {}\n"
       "# TYPE turnpike_settlements_kept_total counter\nturnpike_settlements_kept_total {}\n"
       "# TYPE turnpike_settlements_unwritten gauge\nturnpike_settlements_unwritten {}\n"
@@ -535,9 +536,9 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
       "# TYPE turnpike_request_log_text_waiting_bytes gauge\nturnpike_request_log_text_waiting_bytes {}\n",
       m.requests.load(), m.chat_requests.load(), m.status_2xx.load(), m.status_4xx.load(), m.status_5xx.load(),
       m.upstream_failures.load(), m.failovers.load(), m.client_disconnects.load(),
-      money::FormatUsd(m.billed_micros.load()), m.billed_above_hold.load(), m.log_write_failures.load(),
-      m.settlements_kept.load(), backlog_size(), m.settlements_dropped.load(), request_log_.text_budget().refused(),
-      request_log_.text_budget().in_use());
+      money::FormatUsd(m.billed_micros.load()), m.billed_above_hold.load(), m.rate_limited.load(),
+      m.log_write_failures.load(), m.settlements_kept.load(), backlog_size(), m.settlements_dropped.load(),
+      request_log_.text_budget().refused(), request_log_.text_budget().in_use());
   struct Gauge {
     const char* name;
     const char* type;

@@ -44,6 +44,7 @@ struct Metrics {
   std::atomic<uint64_t> failovers{0};
   std::atomic<uint64_t> client_disconnects{0};
   std::atomic<uint64_t> billed_above_hold{0};  // requests whose provider usage cost more than their hold
+  std::atomic<uint64_t> rate_limited{0};       // requests refused by their key's rate limits
   std::atomic<int64_t> billed_micros{0};
   std::atomic<uint64_t> log_write_failures{0};  // request-log rows the store refused
   // Settlements not written within their request's retry window, kept for later (WriteBacklog),

@@ -75,6 +75,8 @@ test('rpm 3: the 4th request within the minute is 429 with Retry-After, not sent
   // A streamed request is refused the same way, before any stream starts.
   const streamed = await chatJson(tp, key, userMessage(`${tag} refused`, { stream: true }));
   assertRateLimited(streamed, 'a streamed 5th request', '3 requests per minute');
+  const metrics = await (await fetch(`${tp.gatewayUrl}/metrics`)).text();
+  assert.ok(Number(/^turnpike_key_rate_limited_total (\d+)$/m.exec(metrics)?.[1]) >= 2, 'the refusals are counted in /metrics');
 
   const fine = await chatJson(tp, other, userMessage(`${tag} other key`));
   assert.equal(fine.status, 200, 'another key of the same user is not limited');
