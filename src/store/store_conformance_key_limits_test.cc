@@ -6,16 +6,22 @@
 namespace turnpike::store {
 namespace {
 
+// A key of `user` to create, with the given hash and limits.
+ApiKey KeyWithLimits(int64_t user, std::string name, std::string hash, std::optional<int64_t> rpm,
+                     std::optional<int64_t> tpm) {
+  ApiKey key;
+  key.user_id = user;
+  key.name = std::move(name);
+  key.prefix = "sk-tp-v1-" + hash.substr(0, 4);
+  key.hash_hex = std::move(hash);
+  key.rpm_limit = rpm;
+  key.tpm_limit = tpm;
+  return key;
+}
+
 TEST_P(StoreConformanceTest, KeysCarryTheirRateLimits) {
   int64_t user = MakeUser("alice@example.com");
-  ApiKey with;
-  with.user_id = user;
-  with.name = "limited";
-  with.prefix = "sk-tp-v1-7";
-  with.hash_hex = HashFor(7);
-  with.rpm_limit = 60;
-  with.tpm_limit = 100'000;
-  int64_t limited = Must(store_->CreateKey(with));
+  int64_t limited = Must(store_->CreateKey(KeyWithLimits(user, "limited", HashFor(7), 60, 100'000)));
   int64_t plain = MakeKey(user, 8);
 
   ApiKey found = *Must(store_->FindKeyByHash(HashFor(7)));
@@ -69,13 +75,8 @@ TEST_P(StoreConformanceTest, RateLimitsMustBePositive) {
   EXPECT_FALSE(Must(store_->FindKeyById(key))->rpm_limit.has_value());
   EXPECT_FALSE(Must(store_->FindKeyById(key))->tpm_limit.has_value());
 
-  ApiKey bad;
-  bad.user_id = user;
-  bad.name = "bad";
-  bad.prefix = "sk-tp-v1-2";
-  bad.hash_hex = HashFor(2);
-  bad.rpm_limit = 0;
-  EXPECT_EQ(store_->CreateKey(bad).error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(store_->CreateKey(KeyWithLimits(user, "bad", HashFor(2), 0, std::nullopt)).error().code,
+            ErrorCode::kBadRequest);
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // GET /api/v1/generation reports what a request cost exactly, whatever strings the provider put in
 // the answer: its total_cost is the micro-dollar charge written as a JSON number, never a text
 // substitution that a provider's own string could capture.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTurnpike } from '../lib/harness.mjs';
+import { useJsonUpstream } from '../lib/setup.mjs';
 import {
-  TEST_CATALOG, chatJson, startJsonUpstream, eventually, fixtureJson, getJson, nonce, usdToMicros, userMessage,
+  chatJson, eventually, fixtureJson, getJson, nonce, usdToMicros, userMessage,
 } from '../lib/gateway.mjs';
 
 // A recorded OpenAI answer whose finish_reason carries the placeholder text an earlier version of
@@ -13,19 +13,7 @@ import {
 const ANSWER = { ...fixtureJson('chat-nonstream-text-after-tool-results.json') };
 ANSWER.choices = ANSWER.choices.map((c) => ({ ...c, finish_reason: '__COST__' }));
 
-const ctx = { upstream: null, tp: null };
-before(async () => {
-  ctx.upstream = await startJsonUpstream(ANSWER);
-  const { base } = ctx.upstream;
-  ctx.tp = await startTurnpike({
-    catalog: TEST_CATALOG,
-    env: { FAKE_CHEAP_BASE_URL: base, FAKE_PRICEY_BASE_URL: base, OPENAI_API_KEY: 'k' },
-  });
-});
-after(async () => {
-  await ctx.tp?.stop();
-  await ctx.upstream.close();
-});
+const ctx = useJsonUpstream(ANSWER);
 
 test('generation: total_cost is the charge even when the answer carries "__COST__" text', async () => {
   const { tp } = ctx;

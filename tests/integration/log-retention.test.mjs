@@ -4,11 +4,12 @@
 // them, as for an unknown id), its newest kept with their text cut to log.max_text_bytes, and the
 // activity rollups still count every request. And with the text waiting to be written bounded
 // below one row's, rows keep their charge but not their prompt.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTurnpike } from '../lib/harness.mjs';
+import { useJsonUpstream } from '../lib/setup.mjs';
 import {
-  TEST_CATALOG, chatJson, startJsonUpstream, eventually, fixtureJson, getJson, userMessage,
+  TEST_CATALOG, chatJson, eventually, fixtureJson, getJson, userMessage,
 } from '../lib/gateway.mjs';
 
 const MAX_BYTES = 20_000;      // log.max_bytes
@@ -18,25 +19,12 @@ const PROMPT_CHARS = 5_000;    // each prompt is cut to MAX_TEXT_BYTES: 30 rows 
 
 const ANSWER = fixtureJson('chat-nonstream-text-after-tool-results.json');
 
-const ctx = { upstream: null, tp: null };
-before(async () => {
-  ctx.upstream = await startJsonUpstream(ANSWER);
-  const { base } = ctx.upstream;
-  ctx.tp = await startTurnpike({
-    catalog: TEST_CATALOG,
-    env: {
-      FAKE_CHEAP_BASE_URL: base,
-      FAKE_PRICEY_BASE_URL: base,
-      OPENAI_API_KEY: 'k',
-      TURNPIKE_LOG_MAX_BYTES: String(MAX_BYTES),
-      TURNPIKE_LOG_MAX_TEXT_BYTES: String(MAX_TEXT_BYTES),
-      TURNPIKE_LOG_SWEEP_INTERVAL_MS: '50',
-    },
-  });
-});
-after(async () => {
-  await ctx.tp?.stop();
-  await ctx.upstream.close();
+const ctx = useJsonUpstream(ANSWER, {
+  env: {
+    TURNPIKE_LOG_MAX_BYTES: String(MAX_BYTES),
+    TURNPIKE_LOG_MAX_TEXT_BYTES: String(MAX_TEXT_BYTES),
+    TURNPIKE_LOG_SWEEP_INTERVAL_MS: '50',
+  },
 });
 
 async function logSize(tp) {

@@ -2,7 +2,7 @@
 // `after`. Set TURNPIKE_TEST_LOG=1 to print the server's output when the file ends.
 import { before, after } from 'node:test';
 import { startFake, startTurnpike } from './harness.mjs';
-import { TEST_CATALOG } from './gateway.mjs';
+import { TEST_CATALOG, startJsonUpstream } from './gateway.mjs';
 import { scanForSecrets } from './secrets.mjs';
 
 // The fake only accepts this key, so a 200 from it proves the gateway sent the provider's key.
@@ -24,6 +24,26 @@ export function useServer({ catalog = TEST_CATALOG, env = {}, fakeArgs = [] } = 
     const { found, summary } = scanForSecrets(output);
     if (process.env.TURNPIKE_TEST_LOG) console.log(`secrets scan: ${summary}`);
     if (found.length > 0) throw new Error(`secrets leaked (${summary}):\n${found.join('\n')}`);
+  });
+  return ctx;
+}
+
+// One Turnpike per test file on the test catalog whose providers (fakeco/duo, fakeco/solo) are
+// one upstream answering every request with `answer` (startJsonUpstream), for a test whose
+// provider must say one exact thing; `env` adds settings. ctx: { upstream, tp }.
+export function useJsonUpstream(answer, { env = {} } = {}) {
+  const ctx = { upstream: null, tp: null };
+  before(async () => {
+    ctx.upstream = await startJsonUpstream(answer);
+    const { base } = ctx.upstream;
+    ctx.tp = await startTurnpike({
+      catalog: TEST_CATALOG,
+      env: { FAKE_CHEAP_BASE_URL: base, FAKE_PRICEY_BASE_URL: base, OPENAI_API_KEY: 'k', ...env },
+    });
+  });
+  after(async () => {
+    await ctx.tp?.stop();
+    await ctx.upstream?.close();
   });
   return ctx;
 }
