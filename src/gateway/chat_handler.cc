@@ -11,74 +11,126 @@
 #include "common/crypto.h"
 #include "gateway/exchange.h"
 #include "gateway/routing.h"
+#include "protocol/anthropic_messages.h"
 #include "protocol/json_members.h"
 #include "protocol/openai_decode.h"
+#include "protocol/openai_responses.h"
 #include "providers/openai/openai_adapter.h"
 
 namespace turnpike::gateway {
 namespace json = boost::json;
 using boost::asio::awaitable;
 
-namespace {
-
-billing::EndpointTerms Terms(const store::Endpoint& e) { return {e.context_length, e.max_output, e.prices}; }
-
-}  // namespace
-
-awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
-                              const std::string& request_id) {
-  metrics_.chat_requests.fetch_add(1, std::memory_order_relaxed);
-  std::string_view authorization = FindHeader(request.headers, "authorization");
-  const int64_t now = UnixSeconds();
-  Result<store::ApiKey> key = MakeError(ErrorCode::kUnauthorized, "Invalid API key");
-  if (auto cached = keys_.AuthenticateCached(authorization, now)) {
-    key = std::move(*cached);
-  } else {  // a cache miss: read the key on a store thread
-    const std::function<Result<store::ApiKey>()> lookup = [&] { return keys_.Authenticate(authorization, now); };
-    Result<store::ApiKey> read = co_await Read(lookup);
-    key = std::move(read);
+Status Gateway::Exchange::Read() {
+  switch (api) {
+    case Api::kChat:
+      return ReadChat();
+    case Api::kMessages:
+      return ReadMessages();
+    case Api::kResponses:
+      return ReadResponses();
+    case Api::kEmbeddings:
+      return ReadEmbeddings();
+    case Api::kCompletions:
+      return ReadCompletions();
   }
+  return MakeError(ErrorCode::kInternal, "unknown API");
+}
+
+Status Gateway::Exchange::ReadChat() {
+  boost::system::error_code ec;
+  body = json::parse(raw_body, ec, &arena);
+  if (ec) return MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message());
+  // A member written twice is read by us one way and by the provider another (the last one
+  // wins upstream): a second "stream_options" could switch the usage the bill rests on off.
+  if (auto layout = protocol::ScanObject(raw_body);
+      body.is_object() && layout && layout->members.size() != body.get_object().size()) {
+    return MakeError(ErrorCode::kBadRequest, "The request body has a member more than once");
+  }
+  auto inspected = protocol::InspectChatRequest(body);
+  if (!inspected.ok()) return inspected.error();
+  info = std::move(*inspected);
+  auto parsed = protocol::ParseOpenRouterFields(body.get_object());
+  if (!parsed.ok()) return parsed.error();
+  fields = std::move(*parsed);
+  parameters = protocol::RequestParameters(body.get_object());
+  return OkStatus();
+}
+
+std::optional<std::string> Gateway::Exchange::Unservable(const store::Model& model) const {
+  const bool embeds = std::find(model.output_modalities.begin(), model.output_modalities.end(), "embeddings") !=
+                      model.output_modalities.end();
+  if (embeds && api != Api::kEmbeddings) {
+    return model.id + " is an embedding model: use POST /api/v1/embeddings";
+  }
+  if (!embeds && api == Api::kEmbeddings) {
+    return model.id + " is not an embedding model (GET /api/v1/embeddings/models lists them)";
+  }
+  return std::nullopt;
+}
+
+std::string Gateway::Exchange::ErrorBodyOf(const Error& error, const ProviderErrorMetadata* metadata) const {
+  if (api == Api::kMessages) return protocol::AnthropicErrorBody(error);
+  return ErrorBody(error, metadata);
+}
+
+std::string Gateway::Exchange::StreamErrorOf(const Error& error, const ProviderErrorMetadata* metadata,
+                                             std::string_view model) const {
+  switch (api) {
+    case Api::kMessages:
+      return protocol::AnthropicErrorEvent(error);
+    case Api::kResponses:
+      return protocol::ResponsesErrorEvent(error);
+    case Api::kChat:
+    case Api::kEmbeddings:
+    case Api::kCompletions:
+      break;
+  }
+  return StreamErrorChunk(error, id, model.empty() ? std::string_view(info.model) : model, metadata);
+}
+
+awaitable<Result<store::ApiKey>> Gateway::AuthenticateCall(const net::HttpRequest& request) {
+  // Anthropic's clients send their key as x-api-key; every API also takes a Bearer token.
+  std::string_view authorization = FindHeader(request.headers, "authorization");
+  std::string from_x_api_key;
+  if (authorization.empty()) {
+    if (std::string_view x_api_key = FindHeader(request.headers, "x-api-key"); !x_api_key.empty()) {
+      from_x_api_key = "Bearer " + std::string(x_api_key);
+      authorization = from_x_api_key;
+    }
+  }
+  const int64_t now = UnixSeconds();
+  if (auto cached = keys_.AuthenticateCached(authorization, now)) co_return std::move(*cached);
+  // A cache miss: read the key on a store thread.
+  const std::function<Result<store::ApiKey>()> lookup = [&] { return keys_.Authenticate(authorization, now); };
+  Result<store::ApiKey> read = co_await Read(lookup);
+  co_return read;
+}
+
+awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
+                                   const std::string& request_id, Api api) {
+  metrics_.chat_requests.fetch_add(1, std::memory_order_relaxed);
+  Result<store::ApiKey> key = co_await AuthenticateCall(request);
   if (!key.ok()) {
-    co_await ReplyError(writer, key.error(), request_id);
+    co_await ReplyError(writer, key.error(), request_id, nullptr, api);
     co_return;
   }
   if (auto refused = rate_limits_.Admit(*key)) {  // the key's requests and tokens per minute
     metrics_.rate_limited.fetch_add(1, std::memory_order_relaxed);
     const Headers retry{{"retry-after", std::to_string(refused->retry_after_seconds)}};
-    co_await ReplyError(writer, refused->error, request_id, &retry);
+    co_await ReplyError(writer, refused->error, request_id, &retry, api);
     co_return;
   }
   Exchange x(*this);
+  x.api = api;
   x.id = request_id;
   x.key = std::move(*key);
   x.raw_body = request.body;
-  boost::system::error_code ec;
-  x.body = json::parse(request.body, ec, &x.arena);
-  if (ec) {
-    co_await ReplyError(
-        writer, MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message()), request_id);
+  x.request_headers = &request.headers;
+  if (Status read = x.Read(); !read.ok()) {
+    co_await ReplyError(writer, read.error(), request_id, nullptr, api);
     co_return;
   }
-  // A member written twice is read by us one way and by the provider another (the last one
-  // wins upstream): a second "stream_options" could switch the usage the bill rests on off.
-  if (auto layout = protocol::ScanObject(x.raw_body);
-      x.body.is_object() && layout && layout->members.size() != x.body.get_object().size()) {
-    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "The request body has a member more than once"),
-                        request_id);
-    co_return;
-  }
-  auto info = protocol::InspectChatRequest(x.body);
-  if (!info.ok()) {
-    co_await ReplyError(writer, info.error(), request_id);
-    co_return;
-  }
-  x.info = std::move(*info);
-  auto fields = protocol::ParseOpenRouterFields(x.body.get_object());
-  if (!fields.ok()) {
-    co_await ReplyError(writer, fields.error(), request_id);
-    co_return;
-  }
-  x.fields = std::move(*fields);
   if (x.fields.user && !x.fields.user->empty()) {
     // The end user's id as providers see it: stable per account, and not the text itself.
     x.user_tag = crypto::Sha256Hex(std::to_string(x.key.user_id) + ":" + *x.fields.user).substr(0, 32);
@@ -98,7 +150,11 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
       std::string message = names[i] + " is not a valid model ID";
       if (auto close = x.snapshot->SuggestModel(id)) message += ". Did you mean " + *close + "?";
       co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, message + " (GET /api/v1/models lists them)"),
-                          request_id);
+                          request_id, nullptr, api);
+      co_return;
+    }
+    if (auto refusal = x.Unservable(*model)) {
+      co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, *refusal), request_id, nullptr, api);
       co_return;
     }
     if (std::find(routing.models.begin(), routing.models.end(), model) == routing.models.end()) {
@@ -107,20 +163,20 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
   }
   routing.preferences = x.fields.provider;
   routing.variant = variant;
-  routing.parameters = protocol::RequestParameters(x.body.get_object());
+  routing.parameters = x.parameters;
   routing.health = &health_.View();  // this loop's copy: no lock
   routing.now_ms = UnixMillis();
   auto choice = ChooseRoutes(*x.snapshot, routing);
   if (!choice.ok()) {
-    co_await ReplyError(writer, choice.error(), request_id);
+    co_await ReplyError(writer, choice.error(), request_id, nullptr, api);
     co_return;
   }
   x.routes = std::move(choice->routes);
   x.skipped = std::move(choice->skipped);
 
   // The worst case at any provider the request might fail over to.
-  for (const auto& r : x.routes) x.held = std::max(x.held, billing::WorstCaseCost(x.info, Terms(*r.endpoint)));
-  x.held_at = now;
+  for (const auto& r : x.routes) x.held = std::max(x.held, billing::WorstCaseCost(x.info, TermsOf(*r.endpoint)));
+  x.held_at = UnixSeconds();
   store::LeaseResult hold;
   hold.outcome = store::HoldOutcome::kHeld;
   if (!config_.billing_enabled) {
@@ -145,24 +201,25 @@ awaitable<void> Gateway::Chat(int worker, const net::HttpRequest& request, net::
                                                      money::FormatUsd(x.held) + " and the balance is $" +
                                                      money::FormatUsd(std::max<money::Micros>(0, hold.available)) +
                                                      ". Add credits or lower max_tokens."),
-          request_id);
+          request_id, nullptr, api);
       co_return;
     case store::HoldOutcome::kKeyLimitReached:
       co_await ReplyError(writer,
                           MakeError(ErrorCode::kPaymentRequired,
                                     "This API key's spending limit does not cover this request (up to $" +
                                         money::FormatUsd(x.held) + "). Raise the limit or lower max_tokens."),
-                          request_id);
+                          request_id, nullptr, api);
       co_return;
     case store::HoldOutcome::kKeyDisabled:
-      co_await ReplyError(writer, MakeError(ErrorCode::kForbidden, "This API key is disabled or expired"), request_id);
+      co_await ReplyError(writer, MakeError(ErrorCode::kForbidden, "This API key is disabled or expired"), request_id,
+                          nullptr, api);
       co_return;
     case store::HoldOutcome::kFailed:
       co_await ReplyError(writer, MakeError(ErrorCode::kUnavailable, "The credit store is unavailable; try again"),
-                          request_id);
+                          request_id, nullptr, api);
       co_return;
     case store::HoldOutcome::kDuplicate:
-      co_await ReplyError(writer, MakeError(ErrorCode::kConflict, "Duplicate request id"), request_id);
+      co_await ReplyError(writer, MakeError(ErrorCode::kConflict, "Duplicate request id"), request_id, nullptr, api);
       co_return;
   }
   // An exception out of Dispatch is a bug; the request is still settled (billed what the provider
@@ -221,8 +278,25 @@ store::LeaseResult Gateway::LeaseAndHold(Exchange& x) {
 
 Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const state::Route& r,
                                                          const providers::Adapter& adapter) {
+  switch (x.api) {
+    case Api::kChat:
+      return ChatRequestFor(x, r, adapter);
+    case Api::kMessages:
+      return MessagesRequestFor(x, r, adapter);
+    case Api::kResponses:
+      return ResponsesRequestFor(x, r, adapter);
+    case Api::kEmbeddings:
+      return EmbeddingsRequestFor(x, r, adapter);
+    case Api::kCompletions:
+      return CompletionsRequestFor(x, r, adapter);
+  }
+  return MakeError(ErrorCode::kInternal, "unknown API");
+}
+
+Result<net::UpstreamRequest> Gateway::ChatRequestFor(Exchange& x, const state::Route& r,
+                                                     const providers::Adapter& adapter) {
   // The output the hold covers at this endpoint, written into the request (billing/hold.h).
-  const int64_t limit = billing::OutputLimit(x.info, Terms(*r.endpoint));
+  const int64_t limit = billing::OutputLimit(x.info, TermsOf(*r.endpoint));
   providers::EndpointInfo endpoint{r.provider->base_url, r.provider->api_key, r.endpoint->upstream_model, limit};
   providers::EncodedRequest encoded;
   if (adapter.RelaysOpenAiChat()) {  // the client's bytes, with the provider's model name
@@ -333,15 +407,7 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
     x.ttft_ms = MillisSince(x.start);
     health_.RecordSuccess(provider, model, x.ttft_ms);
     x.attempts.push_back(store::Attempt{provider, head->status, "", MillisSince(attempt_start)});
-    if (adapter.RelaysOpenAiChat() && x.info.stream) {
-      co_await RelayStream(x, *call, writer);
-    } else if (adapter.RelaysOpenAiChat()) {
-      co_await RelayJson(x, *call, writer);
-    } else if (x.info.stream) {
-      co_await TranslateStream(x, adapter, *call, writer);
-    } else {
-      co_await TranslateJson(x, adapter, *call, writer);
-    }
+    co_await Answer(x, adapter, *call, writer);
     co_return;
   }
   co_await x.StopProcessingComments();
@@ -350,6 +416,35 @@ awaitable<void> Gateway::Dispatch(int worker, Exchange& x, net::ResponseWriter& 
     co_return;
   }
   co_await x.Fail(last, writer);
+}
+
+awaitable<void> Gateway::Answer(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
+                                net::ResponseWriter& writer) {
+  switch (x.api) {
+    case Api::kChat:
+      if (adapter.RelaysOpenAiChat() && x.info.stream) {
+        co_await RelayStream(x, call, writer);
+      } else if (adapter.RelaysOpenAiChat()) {
+        co_await RelayJson(x, call, writer);
+      } else if (x.info.stream) {
+        co_await TranslateStream(x, adapter, call, writer);
+      } else {
+        co_await TranslateJson(x, adapter, call, writer);
+      }
+      break;
+    case Api::kMessages:
+      co_await AnswerMessages(x, adapter, call, writer);
+      break;
+    case Api::kResponses:
+      co_await AnswerResponses(x, adapter, call, writer);
+      break;
+    case Api::kEmbeddings:
+      co_await AnswerEmbeddings(x, adapter, call, writer);
+      break;
+    case Api::kCompletions:
+      co_await AnswerCompletions(x, adapter, call, writer);
+      break;
+  }
 }
 
 awaitable<void> Gateway::SendAnswer(Exchange& x, std::string body, net::ResponseWriter& writer) {

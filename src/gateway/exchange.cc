@@ -206,14 +206,14 @@ boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::Re
   Headers extra = RoutingHeaders();
   co_await Record();
   if (stream_began) {  // the client has its 200 (the processing comments): the error goes as a chunk
-    std::string chunk = StreamErrorChunk(error, id, info.model, provider_error ? &*provider_error : nullptr);
+    std::string chunk = StreamErrorOf(error, provider_error ? &*provider_error : nullptr);
     bool written = co_await writer.Write(std::move(chunk));
     if (written) co_await writer.EndStream();
     co_return;
   }
   if (!retry_after.empty()) extra.emplace_back("retry-after", retry_after);
   co_await gateway.ReplyJson(writer, HttpStatus(error.code),
-                             ErrorBody(error, provider_error ? &*provider_error : nullptr), id, &extra);
+                             ErrorBodyOf(error, provider_error ? &*provider_error : nullptr), id, &extra);
 }
 
 std::vector<store::RoutingStep> Gateway::Exchange::Explain() const {

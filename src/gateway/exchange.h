@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "billing/hold.h"
 #include "billing/usage.h"
 #include "common/clock.h"
 #include "common/error_table.h"
@@ -27,6 +28,7 @@ struct Gateway::Exchange {
   explicit Exchange(Gateway& g) : gateway(g) {}
 
   Gateway& gateway;
+  Api api = Api::kChat;
   std::string id;
   SteadyTime start = std::chrono::steady_clock::now();
   store::ApiKey key;
@@ -35,9 +37,14 @@ struct Gateway::Exchange {
   // member on the request path.
   boost::json::monotonic_resource arena{4096};
   boost::json::value body = boost::json::value(boost::json::storage_ptr(&arena));
+  // What routing and the hold need of the request, whatever its API: the model, stream or not, the
+  // output asked for, the prompt's size (for embeddings: the input's, with max_tokens 0).
   protocol::ChatRequestInfo info;
   protocol::OpenRouterFields fields;  // provider preferences, fallback models, reasoning, user
-  std::string user_tag;               // `user` as providers get it: a digest, never the client's text
+  // The OpenAI parameter names the request uses (protocol::RequestParameters), for routing's
+  // require_parameters and an endpoint's supported_parameters.
+  std::vector<std::string> parameters;
+  std::string user_tag;  // `user` as providers get it: a digest, never the client's text
   std::shared_ptr<const state::CatalogSnapshot> snapshot;
   std::vector<state::Route> routes;
   const state::Route* route = nullptr;
@@ -50,6 +57,10 @@ struct Gateway::Exchange {
   // Notes a failed attempt at the current route: `raw` is the provider's text (scrubbed here).
   void ProviderFailed(std::string_view raw, const Headers& headers);
   std::optional<protocol::ChatRequest> canonical;  // decoded once, for translating adapters
+  const Headers* request_headers = nullptr;        // the client's (anthropic-version, anthropic-beta)
+  // Why the request cannot go to a provider that does not speak its API natively ("" when it
+  // can): an Anthropic server tool or document block, say.
+  std::string untranslatable;
   money::Micros held = 0;
   bool hold_taken = false;    // x.held is reserved in the account book
   bool hold_freed = false;    // … and released again by the charge (on the committer's thread)
@@ -95,6 +106,28 @@ struct Gateway::Exchange {
   std::vector<store::Attempt> attempts;  // every provider tried, for the request log
   std::vector<SkippedEndpoint> skipped;  // endpoints routing left out, and why (RoutingChoice)
 
+  // Reads and checks the request body (raw_body) for the exchange's API: fills body, info,
+  // fields and parameters (and canonical, where the API decodes into it). kBadRequest (or another
+  // 4xx) naming what is wrong. One per API, in that API's file.
+  Status Read();
+  Status ReadChat();         // chat_handler.cc
+  Status ReadMessages();     // messages.cc
+  Status ReadResponses();    // responses.cc
+  Status ReadEmbeddings();   // embeddings.cc
+  Status ReadCompletions();  // completions.cc
+  // Whether `model` can serve this API (an embedding model only embeddings, and the reverse);
+  // the refusal's message when it cannot.
+  std::optional<std::string> Unservable(const store::Model& model) const;
+  // The JSON error body in the API's shape (Anthropic's for kMessages; else OpenRouter's).
+  std::string ErrorBodyOf(const Error& error, const ProviderErrorMetadata* metadata = nullptr) const;
+  // A failure after the stream began, in the API's shape (an OpenAI error chunk for chat; an
+  // `error` event for Messages and Responses).
+  // `model`: the model the chunk names ("" for the one the client asked for).
+  std::string StreamErrorOf(const Error& error, const ProviderErrorMetadata* metadata = nullptr,
+                            std::string_view model = {}) const;
+  // Whether the API's streams end with "data: [DONE]" (chat and completions).
+  bool EndsWithDone() const { return api == Api::kChat || api == Api::kCompletions; }
+
   // The provider of the current route ("" before one is chosen).
   const std::string& provider() const;
 
@@ -134,6 +167,9 @@ struct Gateway::Exchange {
 
   bool recorded = false;
 };
+
+// What an endpoint allows a request and charges for it (billing/hold.h).
+inline billing::EndpointTerms TermsOf(const store::Endpoint& e) { return {e.context_length, e.max_output, e.prices}; }
 
 // A transport failure (connect, timeout, cut) with the provider, as the client should see it.
 Error Transport(const Error& e, const std::string& provider);

@@ -16,6 +16,7 @@
 #include "common/crypto.h"
 #include "common/error_table.h"
 #include "gateway/cors.h"
+#include "protocol/anthropic_messages.h"
 #include "protocol/json_members.h"
 #include "state/models_json.h"
 
@@ -116,6 +117,16 @@ std::string IsoMillis(int64_t unix_millis) {
   gmtime_r(&seconds, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min, tm.tm_sec, unix_millis % 1000);
+}
+
+// The model-call API a route path is, if it is one.
+std::optional<Gateway::Api> ModelApiOf(std::string_view route) {
+  if (route == "/chat/completions") return Gateway::Api::kChat;
+  if (route == "/messages") return Gateway::Api::kMessages;
+  if (route == "/responses") return Gateway::Api::kResponses;
+  if (route == "/embeddings") return Gateway::Api::kEmbeddings;
+  if (route == "/completions") return Gateway::Api::kCompletions;
+  return std::nullopt;
 }
 
 std::string_view RoutePath(std::string_view path) {
@@ -324,12 +335,20 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
   const std::string& request_id = request.id;
   std::string_view route = RoutePath(request.path);
   const bool get = request.method == "GET" || request.method == "HEAD";
-  if (route == "/chat/completions") {
+  if (const auto api = ModelApiOf(route)) {
     if (request.method != "POST") {
-      co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "Use POST for /chat/completions"), request_id);
+      co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "Use POST for " + std::string(route)), request_id,
+                          nullptr, *api);
       co_return;
     }
-    co_await Chat(worker, request, writer, request_id);
+    co_await ModelCall(worker, request, writer, request_id, *api);
+  } else if (route == "/messages/count_tokens") {
+    if (request.method != "POST") {
+      co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "Use POST for /messages/count_tokens"), request_id,
+                          nullptr, Api::kMessages);
+      co_return;
+    }
+    co_await CountTokens(worker, request, writer, request_id);
   } else if (route == "/models" && get) {
     auto snapshot = router_.snapshot();
     if (request.query.empty()) {
@@ -562,8 +581,9 @@ awaitable<void> Gateway::MetricsText(net::ResponseWriter& writer, const std::str
 }
 
 awaitable<void> Gateway::ReplyError(net::ResponseWriter& writer, const Error& error, const std::string& request_id,
-                                    const Headers* extra) {
-  co_await ReplyJson(writer, HttpStatus(error.code), ErrorBody(error), request_id, extra);
+                                    const Headers* extra, Api api) {
+  std::string body = api == Api::kMessages ? protocol::AnthropicErrorBody(error) : ErrorBody(error);
+  co_await ReplyJson(writer, HttpStatus(error.code), std::move(body), request_id, extra);
 }
 
 awaitable<void> Gateway::ReplyJson(net::ResponseWriter& writer, int status, std::string body,

@@ -72,6 +72,16 @@ struct GatewayStores {
 
 class Gateway {
  public:
+  // The APIs a model call may come in by: each has its own request body, answer shapes and error
+  // shape, and shares everything else (authentication, routing, the hold, failover, settlement and
+  // the request log) through ModelCall.
+  enum class Api {
+    kChat,         // POST /chat/completions: OpenAI Chat Completions (chat_handler.cc)
+    kMessages,     // POST /messages: Anthropic Messages (messages.cc)
+    kResponses,    // POST /responses: OpenAI Responses (responses.cc)
+    kEmbeddings,   // POST /embeddings: OpenAI embeddings (embeddings.cc)
+    kCompletions,  // POST /completions: OpenAI legacy text completions (completions.cc)
+  };
   // `upstreams[i]` is the upstream client of event loop i; all references must outlive this.
   // A route that needs a store read answers 503 when the read fails.
   Gateway(const config::Config& config, const GatewayStores& stores, state::KeyCache& keys, state::ModelRouter& router,
@@ -118,8 +128,15 @@ class Gateway {
   boost::asio::awaitable<void> Serve(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
   struct Exchange;
 
-  boost::asio::awaitable<void> Chat(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
-                                    const std::string& request_id);
+  // A model call by `api`: authenticate, read the body (Exchange::Read…), route, hold, Dispatch,
+  // settle.
+  boost::asio::awaitable<void> ModelCall(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
+                                         const std::string& request_id, Api api);
+  // The key of a model call: its Bearer token, or Anthropic's x-api-key header.
+  boost::asio::awaitable<Result<store::ApiKey>> AuthenticateCall(const net::HttpRequest& request);
+  // POST /messages/count_tokens: the upstream's count for an Anthropic-served model (messages.cc).
+  boost::asio::awaitable<void> CountTokens(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
+                                           const std::string& request_id);
   boost::asio::awaitable<void> Dispatch(int worker, Exchange& x, net::ResponseWriter& writer);
   // On the group committer's thread: holds x.held for x in memory, first asking the database for
   // a lease that covers it when the key's lease is stale or short (billing/account_book.h).
@@ -133,10 +150,30 @@ class Gateway {
     uint64_t mark = 0;        // the key's lease then (AccountBook::Charged)
   };
   void Keep(Unwritten unwritten);
-  // The upstream request for route `r`: the client's bytes for providers that speak OpenAI chat,
-  // else the canonical request encoded by the adapter.
+  // The upstream request for route `r`, by the exchange's API: for chat, the client's bytes for
+  // providers that speak OpenAI chat, else the canonical request encoded by the adapter.
   Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r,
                                                   const providers::Adapter& adapter);
+  Result<net::UpstreamRequest> ChatRequestFor(Exchange& x, const state::Route& r, const providers::Adapter& adapter);
+  Result<net::UpstreamRequest> MessagesRequestFor(Exchange& x, const state::Route& r,
+                                                  const providers::Adapter& adapter);
+  Result<net::UpstreamRequest> ResponsesRequestFor(Exchange& x, const state::Route& r,
+                                                   const providers::Adapter& adapter);
+  Result<net::UpstreamRequest> EmbeddingsRequestFor(Exchange& x, const state::Route& r,
+                                                    const providers::Adapter& adapter);
+  Result<net::UpstreamRequest> CompletionsRequestFor(Exchange& x, const state::Route& r,
+                                                     const providers::Adapter& adapter);
+  // The provider answered 2xx: its answer goes to the client in the exchange's API.
+  boost::asio::awaitable<void> Answer(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
+                                      net::ResponseWriter& writer);
+  boost::asio::awaitable<void> AnswerMessages(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
+                                              net::ResponseWriter& writer);
+  boost::asio::awaitable<void> AnswerResponses(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
+                                               net::ResponseWriter& writer);
+  boost::asio::awaitable<void> AnswerEmbeddings(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
+                                                net::ResponseWriter& writer);
+  boost::asio::awaitable<void> AnswerCompletions(Exchange& x, const providers::Adapter& adapter,
+                                                 net::UpstreamCall& call, net::ResponseWriter& writer);
   // Providers that speak OpenAI chat: relay bytes, observe usage (openai_relay.cc).
   boost::asio::awaitable<void> RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
   boost::asio::awaitable<void> RelayStream(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer);
@@ -177,8 +214,10 @@ class Gateway {
   boost::asio::awaitable<void> MetricsText(net::ResponseWriter& writer, const std::string& request_id);
 
   // `extra`: more headers for the answer (the routing explanation of a chat request), or null.
+  // `api`: the error body in that API's shape (Anthropic's for kMessages; else OpenRouter's).
   boost::asio::awaitable<void> ReplyError(net::ResponseWriter& writer, const Error& error,
-                                          const std::string& request_id, const Headers* extra = nullptr);
+                                          const std::string& request_id, const Headers* extra = nullptr,
+                                          Api api = Api::kChat);
   boost::asio::awaitable<void> ReplyJson(net::ResponseWriter& writer, int status, std::string body,
                                          const std::string& request_id, const Headers* extra = nullptr);
 

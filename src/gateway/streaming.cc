@@ -146,8 +146,8 @@ awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Erro
   }
   // The charge and the request's log row are committed before the stream's last bytes go out.
   co_await x.Record();
-  std::string last = failure ? StreamErrorChunk(*failure, chunk_id, model) : tail;
-  if (!failure && send_done) last += "data: [DONE]\n\n";
+  std::string last = failure ? x.StreamErrorOf(*failure, nullptr, model) : tail;
+  if (!failure && send_done && x.EndsWithDone()) last += "data: [DONE]\n\n";
   // (Not `if (co_await …) co_await …;` as the last statement: g++ 12 miscompiles that into a trap.)
   bool written = co_await writer.Write(std::move(last));
   if (written) co_await writer.EndStream();
