@@ -832,6 +832,36 @@ async function handleAnthropic(req, res) {
   return sendEvents(res, headers, ANTHROPIC_STREAMS[which], knobs, signal, state);
 }
 
+// Anthropic: POST <prefix>/v1/messages/count_tokens. The same key and version checks as
+// /v1/messages; `model` and `messages` required. The count is a recording's: count-tokens.json
+// ({"input_tokens":14}) for a bare conversation, count-tokens-system-tools.json (588) when the
+// request has `system` or `tools`. A model named "claude-does-not-exist" gets the recorded 404.
+const ANTHROPIC_COUNTS = {
+  bare: readFixture('count-tokens.json', ANTHROPIC_DIR),
+  systemTools: readFixture('count-tokens-system-tools.json', ANTHROPIC_DIR),
+  notFound: anthropicErrorFixture('error-404-count-tokens-model-not-found.json'),
+};
+
+async function handleAnthropicCountTokens(req, res) {
+  const { rec } = beginExchange(req, res, 'anthropic');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  const key = req.headers['x-api-key'];
+  if (typeof key !== 'string' || key === '' || (ANTHROPIC_API_KEY !== undefined && key !== ANTHROPIC_API_KEY)) {
+    return sendAnthropicError(res, 401, ANTHROPIC_ERRORS[401]);
+  }
+  rec.authorized = true;
+  if (!req.headers['anthropic-version']) return anthropicFail(res, 'anthropic-version: header is required');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return anthropicFail(res, 'body: Input should be a valid dictionary');
+  }
+  if (typeof body.model !== 'string' || body.model === '') return anthropicFail(res, 'model: Field required');
+  if (!Array.isArray(body.messages)) return anthropicFail(res, 'messages: Field required');
+  if (body.model === 'claude-does-not-exist') return sendAnthropicError(res, 404, ANTHROPIC_COUNTS.notFound);
+  const counted = body.system !== undefined || body.tools !== undefined ? ANTHROPIC_COUNTS.systemTools : ANTHROPIC_COUNTS.bare;
+  return sendWithHeaders(res, 200, { 'content-type': 'application/json', 'request-id': anthropicRequestId() }, counted);
+}
+
 // =============================================================================================
 // Gemini: POST <prefix>/v1beta/models/<model>:generateContent and
 // POST <prefix>/v1beta/models/<model>:streamGenerateContent?alt=sse (docs/protocols.md §1, §2, §7, §11, §12).
@@ -1033,6 +1063,10 @@ function route(req, res) {
   const p = q < 0 ? req.url : req.url.slice(0, q);
   if (req.method === 'POST' && p.endsWith('/v1/chat/completions')) {
     handleChat(req, res).catch(failed(res));
+    return;
+  }
+  if (req.method === 'POST' && p.endsWith('/v1/messages/count_tokens')) {
+    handleAnthropicCountTokens(req, res).catch(failed(res));
     return;
   }
   if (req.method === 'POST' && p.endsWith('/v1/messages')) {
