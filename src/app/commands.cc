@@ -152,8 +152,8 @@ int KeyCreate(const config::Config& config, const std::string& email, const std:
   key.created_at = UnixSeconds();
   auto id = store->CreateKey(key);
   if (!id.ok()) return Fail(id.error().message);
-  std::cerr << "Created " << (management ? "management key " : "key ") << *id << " (" << generated.prefix << ") for " << user->email
-            << ". It is shown only now; store it safely:\n";
+  std::cerr << "Created " << (management ? "management key " : "key ") << *id << " (" << generated.prefix << ") for "
+            << user->email << ". It is shown only now; store it safely:\n";
   std::cout << generated.key << "\n";
   return 0;
 }

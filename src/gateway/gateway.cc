@@ -410,9 +410,9 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
       R"("rate_limit":{{"requests":{},"tokens":{},"interval":"1m","note":{}}},"expires_at":{}}}}})",
       Quote(fresh->prefix), Quote(fresh->name), usage, money::FormatUsd(spent.day + in_flight),
       money::FormatUsd(spent.week + in_flight), money::FormatUsd(spent.month + in_flight), UsdOrNull(fresh->limit),
-      UsdOrNull(remaining), fresh->management ? "true" : "false", fresh->management ? "true" : "false", fresh->disabled ? "true" : "false",
-      fresh->rpm_limit.value_or(-1),
-      fresh->tpm_limit.value_or(-1), Quote(rate_note), fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
+      UsdOrNull(remaining), fresh->management ? "true" : "false", fresh->management ? "true" : "false",
+      fresh->disabled ? "true" : "false", fresh->rpm_limit.value_or(-1), fresh->tpm_limit.value_or(-1),
+      Quote(rate_note), fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
   return body;
 }
 

@@ -1,5 +1,5 @@
 // OpenRouter's key management API on the gateway: GET/POST /api/v1/keys, GET/PATCH/DELETE
-// /api/v1/keys/{hash}, for management keys only (docs/architecture.md, "Management keys").
+// /api/v1/keys/{hash}, for management keys only (README.md, "Managing keys by API").
 //
 // A management key manages the ordinary keys of its own user: management keys themselves are
 // neither listed nor reachable here (the dashboard and the control API manage them), and keys
@@ -28,9 +28,9 @@ using boost::asio::awaitable;
 
 namespace {
 
-constexpr size_t kMaxKeyName = 100;     // as the control API's
-constexpr size_t kMaxKeysPerUser = 500;  // as the control API's
-constexpr size_t kPageSize = 100;        // keys per GET /keys page, as OpenRouter's
+constexpr size_t kMaxKeyName = 100;       // as the control API's
+constexpr size_t kMaxKeysPerUser = 500;   // as the control API's
+constexpr size_t kPageSize = 100;         // keys per GET /keys page, as OpenRouter's
 constexpr char kWorkspace[] = "default";  // the one workspace of a Turnpike user
 
 std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
@@ -151,7 +151,8 @@ Result<store::KeyUpdate> ParseKeyBody(std::string_view body, bool creating, int6
         continue;
       }
       std::optional<int64_t> at = v.is_string() ? ParseIsoSeconds(v.as_string()) : std::nullopt;
-      if (!at) return Bad("'expires_at' must be an ISO 8601 UTC time with seconds, such as \"2027-01-31T12:00:00Z\", or null");
+      if (!at)
+        return Bad("'expires_at' must be an ISO 8601 UTC time with seconds, such as \"2027-01-31T12:00:00Z\", or null");
       if (*at <= now) return Bad("'expires_at' must be in the future");
       update.expires_at = at;
     } else if (name == "disabled" && !creating) {
@@ -198,8 +199,8 @@ std::string KeyJson(const store::ApiKey& key, money::Micros reserved, const stor
       R"("workspace_id":{}}})",
       Quote(key.public_id), Quote(key.name), Quote(key.prefix), key.disabled ? "true" : "false", UsdOrNull(key.limit),
       UsdOrNull(remaining), money::FormatUsd(used), money::FormatUsd(spent.day + reserved),
-      money::FormatUsd(spent.week + reserved), money::FormatUsd(spent.month + reserved), Quote(IsoSeconds(key.created_at)),
-      key.updated_at ? Quote(IsoSeconds(*key.updated_at)) : "null",
+      money::FormatUsd(spent.week + reserved), money::FormatUsd(spent.month + reserved),
+      Quote(IsoSeconds(key.created_at)), key.updated_at ? Quote(IsoSeconds(*key.updated_at)) : "null",
       key.expires_at ? Quote(IsoSeconds(*key.expires_at)) : "null", Quote(std::to_string(key.user_id)),
       Quote(kWorkspace));
 }

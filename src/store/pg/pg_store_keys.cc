@@ -94,8 +94,9 @@ Result<std::vector<ApiKey>> PgStore::ListKeys(int64_t user_id) {
 }
 
 Status PgStore::SetKeyDisabled(int64_t key_id, bool disabled) {
-  return KeyUpdateStatus(WriteOne("UPDATE api_keys SET disabled = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL",
-                                  Params().Add(disabled).Add(NowUnix()).Add(key_id), kKeyErrors));
+  return KeyUpdateStatus(
+      WriteOne("UPDATE api_keys SET disabled = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL",
+               Params().Add(disabled).Add(NowUnix()).Add(key_id), kKeyErrors));
 }
 
 Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
@@ -137,8 +138,9 @@ Status PgStore::DeleteKey(int64_t key_id) {
 }
 
 Status PgStore::RotateKey(int64_t key_id, const std::string& hash_hex, const std::string& prefix) {
-  return KeyUpdateStatus(WriteOne("UPDATE api_keys SET hash = $1, prefix = $2, updated_at = $3 WHERE id = $4 AND deleted_at IS NULL",
-                                  Params().Add(hash_hex).Add(prefix).Add(NowUnix()).Add(key_id), kKeyErrors));
+  return KeyUpdateStatus(
+      WriteOne("UPDATE api_keys SET hash = $1, prefix = $2, updated_at = $3 WHERE id = $4 AND deleted_at IS NULL",
+               Params().Add(hash_hex).Add(prefix).Add(NowUnix()).Add(key_id), kKeyErrors));
 }
 
 void PgStore::TouchKeyIn(Connection& c, int64_t key_id, int64_t now_unix) {
