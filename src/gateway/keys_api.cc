@@ -289,6 +289,8 @@ awaitable<void> Gateway::Keys(const net::HttpRequest& request, net::ResponseWrit
     manager = MakeError(ErrorCode::kForbidden, "This route needs a management key");
   } else if (manager.ok() && manager->disabled) {
     manager = MakeError(ErrorCode::kForbidden, "This API key is disabled");
+  } else if (manager.ok() && manager->user_disabled) {
+    manager = MakeError(ErrorCode::kForbidden, "This API key's account is disabled");
   } else if (manager.ok() && manager->expires_at && *manager->expires_at <= UnixSeconds()) {
     manager = MakeError(ErrorCode::kUnauthorized, "This API key has expired");
   }

@@ -40,6 +40,9 @@ struct ApiKey {
   // changed (not even by RotateKey), and unrelated to the secret or hash_hex.
   std::string public_id;
   std::optional<int64_t> updated_at;  // unix seconds of the last UpdateKey/SetKeyDisabled/RotateKey
+  // Read only: the key's user is disabled (users.h), so the key must not work either. Model calls
+  // learn it when they lease (ledger.h); the key management API checks it here.
+  bool user_disabled = false;
 };
 
 // A change to a key; fields left empty stay as they are.

@@ -41,6 +41,22 @@ TEST_P(StoreConformanceTest, ManagementFlagIsStoredAndRead) {
   EXPECT_TRUE(Must(store_->FindKeyByHash(HashFor(3)))->management);
 }
 
+TEST_P(StoreConformanceTest, AKeyTellsWhetherItsUserIsDisabled) {
+  int64_t alice = MakeUser("alice@example.com");
+  int64_t bob = MakeUser("bob@example.com");
+  int64_t key = MakeKey(alice, 1);
+  int64_t other = MakeKey(bob, 2);
+  EXPECT_FALSE(Must(store_->FindKeyById(key))->user_disabled);
+  ASSERT_TRUE(store_->SetUserFlags(alice, std::nullopt, true).ok());
+  EXPECT_TRUE(Must(store_->FindKeyById(key))->user_disabled);
+  EXPECT_TRUE(Must(store_->FindKeyByHash(HashFor(1)))->user_disabled);
+  EXPECT_TRUE(Must(store_->ListKeys(alice))[0].user_disabled);
+  EXPECT_FALSE(Must(store_->FindKeyById(key))->disabled) << "the key's own flag stays as it was";
+  EXPECT_FALSE(Must(store_->FindKeyById(other))->user_disabled);
+  ASSERT_TRUE(store_->SetUserFlags(alice, std::nullopt, false).ok());
+  EXPECT_FALSE(Must(store_->FindKeyById(key))->user_disabled);
+}
+
 TEST_P(StoreConformanceTest, EveryKeyHasItsOwnStablePublicId) {
   int64_t alice = MakeUser("alice@example.com");
   int64_t bob = MakeUser("bob@example.com");

@@ -64,6 +64,16 @@ async function keysApi(tp, method, route, key, body, { prefix = '/api/v1' } = {}
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
+// A call of the control API (port 3000) with a session token: { status, body }.
+async function controlApi(tp, method, route, body, token) {
+  const res = await fetch(`${tp.controlUrl}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 // A user with credits, an ordinary key and a management key made by the CLI.
 async function accountWithManager(tp) {
   const { email, key, userId } = await tp.account({ credits: '10' });
@@ -355,14 +365,7 @@ test('@openrouter/sdk manages keys through the gateway: every answer parses', as
 test('the control API makes a management key (and shows every key\'s hash), which then manages keys at the gateway', async () => {
   const { tp } = ctx;
   const { email } = await tp.account({ credits: '10' });
-  const control = async (method, route, body, token) => {
-    const res = await fetch(`${tp.controlUrl}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() };
-  };
+  const control = (method, route, body, token) => controlApi(tp, method, route, body, token);
   const login = await control('POST', '/api/auth/login', { email, password: 'correct-horse-9' });
   assert.equal(login.status, 200, JSON.stringify(login.body));
   const token = login.body.token;
@@ -382,4 +385,20 @@ test('the control API makes a management key (and shows every key\'s hash), whic
   assert.equal(row.hash, viaApi.body.data.hash, 'with the same hash');
   assert.equal(row.management, false, 'keys made through the API are ordinary keys');
   assert.equal(dashboard.body.keys.filter((k) => k.management).length, 1);
+});
+
+test('once an admin disables the account, its management key manages nothing, at once', async () => {
+  const { tp } = ctx;
+  const { userId, manager } = await accountWithManager(tp);
+  assert.equal((await keysApi(tp, 'GET', '/keys', manager)).status, 200, 'works (and is cached) before');
+  const adminEmail = `admin-${nonce()}@example.test`;
+  await tp.createUser({ email: adminEmail, admin: true });
+  const login = await controlApi(tp, 'POST', '/api/auth/login', { email: adminEmail, password: 'correct-horse-9' });
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+  const disabled = await controlApi(tp, 'PATCH', `/api/admin/users/${userId}`, { disabled: true }, login.body.token);
+  assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
+  for (const [method, body] of [['GET'], ['POST', { name: 'after the account was disabled' }]]) {
+    const error = assertError(await keysApi(tp, method, '/keys', manager, body), 403, `${method} /keys`);
+    assert.equal(error.message, 'This API key\'s account is disabled');
+  }
 });

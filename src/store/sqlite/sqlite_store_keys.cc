@@ -9,7 +9,8 @@ namespace {
 
 constexpr char kKeyColumns[] =
     "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at";
+    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at, "
+    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id)";
 
 ApiKey ReadKey(const Statement& s) {
   ApiKey key;
@@ -30,6 +31,7 @@ ApiKey ReadKey(const Statement& s) {
   key.management = s.Bool(14);
   key.public_id = s.Text(15);
   key.updated_at = s.OptionalInt(16);
+  key.user_disabled = s.Bool(17);
   return key;
 }
 
