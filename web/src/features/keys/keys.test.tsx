@@ -168,6 +168,8 @@ describe("Keys page", () => {
     expect(within(dialog).queryByRole("switch", { name: "Log prompts and completions" })).not.toBeInTheDocument();
     await user.click(within(dialog).getByRole("button", { name: "Create key" }));
     expect(await screen.findByTestId("new-key-secret")).toHaveValue("sk-tp-v1-fedcba9876543210");
+    expect(screen.getByText(/It cannot call models/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Open in playground" })).not.toBeInTheDocument();
 
     const post = sent.find((r) => r.method === "POST" && r.path === "/api/keys")!;
     expect(post.body).toEqual({ name: "provisioner", log_prompts: false, management: true });
@@ -175,6 +177,11 @@ describe("Keys page", () => {
     const row = (await screen.findByText("provisioner")).closest("tr")!;
     expect(within(row).getByText("Management")).toBeInTheDocument();
     expect(within(screen.getByText("ordinary").closest("tr")!).queryByText("Management")).not.toBeInTheDocument();
+    // Its menu has no spending or rate limits to change.
+    await user.click(within(row).getByRole("button", { name: /actions/i }));
+    expect(await screen.findByRole("menuitem", { name: "Rename" })).toBeInTheDocument();
+    expect(screen.queryByRole("menuitem", { name: "Change limit" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("menuitem", { name: "Rate limits" })).not.toBeInTheDocument();
   });
 
   it("hands the new secret to the playground", async () => {

@@ -157,7 +157,12 @@ export function CreateKeyDialog({ open, onOpenChange }: { open: boolean; onOpenC
         }}
       >
         {created ? (
-          <SecretReveal title={`Key “${created.key.name}” created`} secret={created.secret} onDone={close} />
+          <SecretReveal
+            title={`Key “${created.key.name}” created`}
+            secret={created.secret}
+            management={created.key.management}
+            onDone={close}
+          />
         ) : (
           <CreateKeyForm onCreated={setCreated} onCancel={close} />
         )}
