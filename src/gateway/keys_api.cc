@@ -260,6 +260,16 @@ Result<ListQuery> ParseListQuery(std::string_view query) {
   return q;
 }
 
+// `key` when it may use the key management API: a management key, enabled, of an enabled
+// account, not expired at `now` (unix seconds); else the refusal.
+Result<store::ApiKey> AsManager(store::ApiKey key, int64_t now) {
+  if (!key.management) return MakeError(ErrorCode::kForbidden, "This route needs a management key");
+  if (key.disabled) return MakeError(ErrorCode::kForbidden, "This API key is disabled");
+  if (key.user_disabled) return MakeError(ErrorCode::kForbidden, "This API key's account is disabled");
+  if (key.expires_at && *key.expires_at <= now) return MakeError(ErrorCode::kUnauthorized, "This API key has expired");
+  return key;
+}
+
 }  // namespace
 
 Result<std::string> Gateway::ManagedKeysJson(int64_t user_id, const std::vector<store::ApiKey>& keys) {
@@ -275,7 +285,6 @@ Result<std::string> Gateway::ManagedKeysJson(int64_t user_id, const std::vector<
 }
 
 awaitable<void> Gateway::Keys(const net::HttpRequest& request, net::ResponseWriter& writer) {
-  // The management key: known, a management key, enabled and not expired.
   std::string_view authorization = FindHeader(request.headers, "authorization");
   Result<store::ApiKey> manager = MakeError(ErrorCode::kUnauthorized, "Invalid API key");
   if (auto cached = keys_.IdentifyCached(authorization)) {
@@ -285,15 +294,7 @@ awaitable<void> Gateway::Keys(const net::HttpRequest& request, net::ResponseWrit
     Result<store::ApiKey> read = co_await Read(lookup);
     manager = std::move(read);
   }
-  if (manager.ok() && !manager->management) {
-    manager = MakeError(ErrorCode::kForbidden, "This route needs a management key");
-  } else if (manager.ok() && manager->disabled) {
-    manager = MakeError(ErrorCode::kForbidden, "This API key is disabled");
-  } else if (manager.ok() && manager->user_disabled) {
-    manager = MakeError(ErrorCode::kForbidden, "This API key's account is disabled");
-  } else if (manager.ok() && manager->expires_at && *manager->expires_at <= UnixSeconds()) {
-    manager = MakeError(ErrorCode::kUnauthorized, "This API key has expired");
-  }
+  if (manager.ok()) manager = AsManager(std::move(*manager), UnixSeconds());
   if (!manager.ok()) {
     co_await ReplyError(writer, manager.error(), request.id);
     co_return;
@@ -305,6 +306,7 @@ awaitable<void> Gateway::Keys(const net::HttpRequest& request, net::ResponseWrit
   } else if (path.starts_with("/v1/")) {
     path.remove_prefix(3);
   }
+  if (path == "/keys/") path = "/keys";  // OpenRouter's own examples POST to "/keys/"
   const bool get = request.method == "GET" || request.method == "HEAD";
   const std::string hash(path.starts_with("/keys/") ? path.substr(6) : std::string_view());
   Result<std::string> body = Bad("Use GET, PATCH or DELETE for " + request.path);

@@ -180,6 +180,12 @@ test('a management key creates a key (secret shown once), reads, renames, disabl
   assert.equal(all.body.data.length, 2, 'include_disabled=true shows them');
   assert.equal(all.body.data.find((k) => k.hash === hash).disabled, true);
 
+  // POST /keys/ (with the slash, as OpenRouter's own examples write it) creates too.
+  const slashed = await keysApi(tp, 'POST', '/keys/', manager, { name: 'customer-2' });
+  assert.equal(slashed.status, 201, JSON.stringify(slashed.body));
+  assert.equal(slashed.body.data.name, 'customer-2');
+  assert.deepEqual((await keysApi(tp, 'DELETE', `/keys/${slashed.body.data.hash}`, manager)).body, { deleted: true });
+
   // Enabled again with a new limit (null: none), through the /v1 alias.
   const enabled = await keysApi(tp, 'PATCH', `/keys/${hash}`, manager, { disabled: false, limit: null }, { prefix: '/v1' });
   assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
