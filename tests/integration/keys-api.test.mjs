@@ -289,6 +289,8 @@ test('bad input is a 400 (unknown hash 404) in the gateway\'s error shape, and c
     [{ name: 'x', expires_at: '2020-01-01T00:00:00Z' }, /in the future/],
     [{ name: 'x', expires_at: '2099-01-01T00:00Z' }, /'expires_at'/],
     [{ name: 'x', expires_at: 'tomorrow' }, /'expires_at'/],
+    [{ name: 'x', expires_at: '2099-02-30T00:00:00Z' }, /'expires_at'/],
+    [{ name: 'x', expires_at: 4102444800 }, /'expires_at'/],
     [{ name: 'x', workspace_id: 'ws-1' }, /workspaces/],
     [{ name: 'x', management: true }, /Unknown member 'management'/],
     [{ name: 'x', disabled: true }, /Unknown member 'disabled'/],
@@ -321,6 +323,12 @@ test('bad input is a 400 (unknown hash 404) in the gateway\'s error shape, and c
   }
 
   assert.equal(await count(), before, 'no key was created');
+
+  // A time with an offset is the same instant in UTC.
+  const offset = await keysApi(tp, 'POST', '/keys', manager, { name: 'offset', expires_at: '2099-01-01T12:00:00.5+02:00' });
+  assert.equal(offset.status, 201, JSON.stringify(offset.body));
+  assert.equal(offset.body.data.expires_at, '2099-01-01T10:00:00Z');
+  assert.deepEqual((await keysApi(tp, 'DELETE', `/keys/${offset.body.data.hash}`, manager)).body, { deleted: true });
   const unchanged = (await keysApi(tp, 'GET', `/keys/${target.hash}`, manager)).body.data;
   assert.equal(unchanged.name, 'target');
   assert.equal(unchanged.limit, 1);
