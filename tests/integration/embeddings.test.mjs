@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
+import { OpenRouter } from '@openrouter/sdk';
 import { useServer } from '../lib/setup.mjs';
 import { ROOT } from '../lib/harness.mjs';
 import {
@@ -274,4 +275,23 @@ test('GET /api/v1/embeddings/models lists the embedding models only; /api/v1/mod
   assert.equal(all.body.total_count, main.body.total_count + ids.length);
   const filtered = await getJson(ctx.tp, '/api/v1/embeddings/models?q=gemini');
   assert.deepEqual(filtered.body.data.map((m) => m.id).sort(), ['fakeco/gemini-embed-2', 'google/gemini-embedding-001']);
+});
+
+// @openrouter/sdk validates every answer against OpenRouter's schema: the embeddings list and
+// the embedding models list must pass.
+test('@openrouter/sdk: embeddings.generate and embeddings.listModels read the gateway\'s answers', async () => {
+  const { email, key } = await ctx.tp.account();
+  const sdk = new OpenRouter({ apiKey: key, serverURL: `${ctx.tp.gatewayUrl}/api/v1`, retryConfig: { strategy: 'none' }, timeoutMs: 15_000 });
+  const input = texts(2);
+  const r = await sdk.embeddings.generate({ requestBody: { model: 'openai/text-embedding-3-small', input, encodingFormat: 'float' } });
+  assert.equal(typeof r, 'object', `a parsed list, not text: ${JSON.stringify(r).slice(0, 200)}`);
+  assert.equal(r.data.length, 2);
+  r.data.forEach((d, i) => assert.deepEqual(d.embedding, fakeVector(FLOAT_BASE, i, 1536)));
+  const tokens = sum(input.map(fakeTokens));
+  assert.equal(r.usage.promptTokens, tokens);
+  assert.equal(usdToMicros(r.usage.cost), costOf(tokens, 20_000));
+  await assertCharged(email, costOf(tokens, 20_000), '@openrouter/sdk');
+  const page = await sdk.embeddings.listModels();
+  const ids = page.result.data.map((m) => m.id);
+  assert.ok(ids.includes('openai/text-embedding-3-large') && ids.includes('google/gemini-embedding-001'), ids.join());
 });
