@@ -17,6 +17,7 @@
 #include "gateway/gateway.h"
 #include "gateway/routing.h"
 #include "protocol/canonical.h"
+#include "protocol/embeddings.h"
 #include "protocol/openai_chat.h"
 #include "protocol/openrouter_request.h"
 #include "protocol/sse_reader.h"
@@ -164,6 +165,10 @@ struct Gateway::Exchange {
   Headers RoutingHeaders() const;
   // The request-log row of what happened (moves the attempts and the kept text out).
   store::RequestLogRow LogRow();
+
+  // POST /embeddings (embeddings.cc): the request as ReadEmbeddings read it (its inputs, for
+  // providers that do not take OpenAI's body; encoding_format and dimensions).
+  std::optional<protocol::EmbeddingsRequest> embeddings;
 
   bool recorded = false;
 };

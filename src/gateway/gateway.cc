@@ -366,6 +366,15 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
     } else {
       co_await ReplyError(writer, filter.error(), request_id);
     }
+  } else if (route == "/embeddings/models" && get) {
+    // OpenRouter's list of the embedding models, in /models' shape and with its filters.
+    auto filter = ModelFilterFrom(request.query);
+    if (filter.ok()) {
+      filter->output_modalities = {"embeddings"};
+      co_await ReplyJson(writer, 200, state::BuildModelsJson(*router_.snapshot(), *filter), request_id);
+    } else {
+      co_await ReplyError(writer, filter.error(), request_id);
+    }
   } else if (route == "/providers" && get) {
     co_await ReplyJson(writer, 200, state::BuildProvidersJson(*router_.snapshot()), request_id);
   } else if (route.size() > 18 && route.starts_with("/models/") && route.ends_with("/endpoints") && get) {
@@ -465,7 +474,12 @@ Result<std::string> Gateway::GenerationBody(const store::ApiKey& key, const net:
   const std::string provider_name = provider ? provider->provider->name : row->provider_id;
   json::object d;
   d["id"] = row->request_id;
-  d["api_type"] = "completions";
+  // The request log keeps no API: a request to an embedding model can only have been an
+  // embeddings call (Exchange::Unservable), as OpenRouter names it.
+  const store::Model* model = router_.snapshot()->FindModel(row->model_id);
+  const bool embeds = model && std::find(model->output_modalities.begin(), model->output_modalities.end(),
+                                         "embeddings") != model->output_modalities.end();
+  d["api_type"] = embeds ? "embeddings" : "completions";
   d["model"] = row->model_id;
   d["provider_name"] = row->provider_id.empty() ? json::value(nullptr) : json::value(provider_name);
   d["upstream_model"] = row->upstream_model;
