@@ -37,16 +37,20 @@ Status Gateway::Exchange::Read() {
   return MakeError(ErrorCode::kInternal, "unknown API");
 }
 
-Status Gateway::Exchange::ReadChat() {
+Status Gateway::Exchange::ParseBody() {
   boost::system::error_code ec;
   body = json::parse(raw_body, ec, &arena);
   if (ec) return MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message());
-  // A member written twice is read by us one way and by the provider another (the last one
-  // wins upstream): a second "stream_options" could switch the usage the bill rests on off.
+  // A second "stream_options", say, could switch the usage the bill rests on off.
   if (auto layout = protocol::ScanObject(raw_body);
       body.is_object() && layout && layout->members.size() != body.get_object().size()) {
     return MakeError(ErrorCode::kBadRequest, "The request body has a member more than once");
   }
+  return OkStatus();
+}
+
+Status Gateway::Exchange::ReadChat() {
+  if (Status parsed = ParseBody(); !parsed.ok()) return parsed;
   auto inspected = protocol::InspectChatRequest(body);
   if (!inspected.ok()) return inspected.error();
   info = std::move(*inspected);

@@ -65,14 +65,9 @@ Status ReadPrompt(const json::value& prompt, int64_t& prompts, int64_t& chars) {
 }  // namespace
 
 Status Gateway::Exchange::ReadCompletions() {
-  boost::system::error_code ec;
-  body = json::parse(raw_body, ec, &arena);
-  if (ec) return Bad("The request body is not valid JSON: " + ec.message());
+  if (Status parsed = ParseBody(); !parsed.ok()) return parsed;
   const json::object* root = body.if_object();
   if (!root) return Bad("The request body must be a JSON object");
-  if (auto layout = protocol::ScanObject(raw_body); layout && layout->members.size() != root->size()) {
-    return Bad("The request body has a member more than once");
-  }
   if (!protocol::AllNumbersFinite(body)) return Bad("The request body holds a number beyond a double's range");
   const json::value* model = root->if_contains("model");
   if (!model || !model->is_string() || model->get_string().empty()) return Bad("'model' is required");
@@ -197,8 +192,7 @@ awaitable<void> Gateway::AnswerCompletions(Exchange& x, const providers::Adapter
       co_return;
     }
     const auto* u = v.get_object().if_contains("usage");
-    const json::object usage =
-        u && u->is_object() && protocol::AllNumbersFinite(*u) ? u->get_object() : EstimatedUsage(x.usage);
+    const json::object usage = UsageToSend(u, x.usage);
     std::vector<protocol::Edit> edits;
     own.AddTo(*body, *layout, edits);
     edits.push_back(protocol::SetMember(*body, *layout, "usage", billing::UsageWithCost(usage, x.cost)));
@@ -236,7 +230,7 @@ awaitable<void> Gateway::AnswerCompletions(Exchange& x, const providers::Adapter
     own.AddTo(ev.data, *layout, edits);
     if (const auto* usage = v.get_object().if_contains("usage"); usage && usage->is_object()) {
       x.Bill(false);
-      const json::object& sent = protocol::AllNumbersFinite(*usage) ? usage->get_object() : EstimatedUsage(x.usage);
+      const json::object sent = UsageToSend(usage, x.usage);
       edits.push_back(protocol::SetMember(ev.data, *layout, "usage", billing::UsageWithCost(sent, x.cost)));
       out += "data: " + protocol::ApplyEdits(ev.data, std::move(edits)) + "\n\n";
       return std::nullopt;

@@ -37,14 +37,7 @@ json::object InputUsage(int64_t prompt_tokens) {
 }  // namespace
 
 Status Gateway::Exchange::ReadEmbeddings() {
-  boost::system::error_code ec;
-  body = json::parse(raw_body, ec, &arena);
-  if (ec) return MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message());
-  // A member written twice is read by us one way and by the provider another.
-  if (auto layout = protocol::ScanObject(raw_body);
-      body.is_object() && layout && layout->members.size() != body.get_object().size()) {
-    return MakeError(ErrorCode::kBadRequest, "The request body has a member more than once");
-  }
+  if (Status parsed = ParseBody(); !parsed.ok()) return parsed;
   auto read = protocol::ReadEmbeddingsRequest(body);
   if (!read.ok()) return read.error();
   // OpenRouter's members (provider, models, user) work here as in chat.

@@ -111,6 +111,9 @@ struct Gateway::Exchange {
   // fields and parameters (and canonical, where the API decodes into it). kBadRequest (or another
   // 4xx) naming what is wrong. One per API, in that API's file.
   Status Read();
+  // Parses raw_body into body: a 400 for what is not JSON, and for a member written twice (read
+  // by us one way and by the provider another: the last one wins upstream).
+  Status ParseBody();
   Status ReadChat();         // chat_handler.cc
   Status ReadMessages();     // messages.cc
   Status ReadResponses();    // responses.cc

@@ -30,15 +30,6 @@ std::string UsdOrNull(const std::optional<money::Micros>& v) { return v ? money:
 
 std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
 
-std::string IsoTime(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // The value of `name` in an undecoded query string; "" when absent.
 std::string QueryParam(const std::string& query, std::string_view name) {
   size_t pos = 0;
@@ -448,7 +439,7 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
       money::FormatUsd(spent.week + in_flight), money::FormatUsd(spent.month + in_flight), UsdOrNull(fresh->limit),
       UsdOrNull(remaining), fresh->management ? "true" : "false", fresh->management ? "true" : "false",
       fresh->disabled ? "true" : "false", fresh->rpm_limit.value_or(-1), fresh->tpm_limit.value_or(-1),
-      Quote(rate_note), fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
+      Quote(rate_note), fresh->expires_at ? Quote(IsoUtc(*fresh->expires_at)) : "null");
   return body;
 }
 

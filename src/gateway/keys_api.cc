@@ -35,15 +35,6 @@ constexpr char kWorkspace[] = "default";  // the one workspace of a Turnpike use
 
 std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
 
-std::string IsoSeconds(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string UsdOrNull(const std::optional<money::Micros>& v) { return v ? money::FormatUsd(*v) : "null"; }
 
 Error Bad(std::string message) { return MakeError(ErrorCode::kBadRequest, std::move(message)); }
@@ -199,10 +190,9 @@ std::string KeyJson(const store::ApiKey& key, money::Micros reserved, const stor
       R"("workspace_id":{}}})",
       Quote(key.public_id), Quote(key.name), Quote(key.prefix), key.disabled ? "true" : "false", UsdOrNull(key.limit),
       UsdOrNull(remaining), money::FormatUsd(used), money::FormatUsd(spent.day + reserved),
-      money::FormatUsd(spent.week + reserved), money::FormatUsd(spent.month + reserved),
-      Quote(IsoSeconds(key.created_at)), key.updated_at ? Quote(IsoSeconds(*key.updated_at)) : "null",
-      key.expires_at ? Quote(IsoSeconds(*key.expires_at)) : "null", Quote(std::to_string(key.user_id)),
-      Quote(kWorkspace));
+      money::FormatUsd(spent.week + reserved), money::FormatUsd(spent.month + reserved), Quote(IsoUtc(key.created_at)),
+      key.updated_at ? Quote(IsoUtc(*key.updated_at)) : "null",
+      key.expires_at ? Quote(IsoUtc(*key.expires_at)) : "null", Quote(std::to_string(key.user_id)), Quote(kWorkspace));
 }
 
 // A public id as the store makes them (64 lower-case hex chars); anything else names no key.

@@ -43,13 +43,7 @@ std::string BaseUrl(std::string_view base) {
 }  // namespace
 
 Status Gateway::Exchange::ReadMessages() {
-  boost::system::error_code ec;
-  body = json::parse(raw_body, ec, &arena);
-  if (ec) return MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message());
-  if (auto layout = protocol::ScanObject(raw_body);
-      body.is_object() && layout && layout->members.size() != body.get_object().size()) {
-    return MakeError(ErrorCode::kBadRequest, "The request body has a member more than once");
-  }
+  if (Status parsed = ParseBody(); !parsed.ok()) return parsed;
   auto read = protocol::ReadMessagesRequest(body);
   if (!read.ok()) return read.error();
   info = std::move(read->info);

@@ -46,11 +46,9 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
     x.Cancelled();
     co_return;
   }
-  // The provider's usage object as it sent it, with its cost; when it sent none, or one with a
-  // number no JSON can carry once re-encoded (1e999), the counts the gateway read.
+  // The provider's usage, with its cost (UsageToSend).
   const auto* u = root.if_contains("usage");
-  const json::object usage =
-      u && u->is_object() && protocol::AllNumbersFinite(*u) ? u->get_object() : EstimatedUsage(x.usage);
+  const json::object usage = UsageToSend(u, x.usage);
   std::string text = std::move(*body);
   if (x.fields.reasoning && x.fields.reasoning->exclude && protocol::DropReasoningMembers(v)) {  // re-encoded only then
     text = json::serialize(v);
@@ -109,7 +107,7 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
     // the client asked (stream_options.include_usage; OpenRouter's `usage` switch is deprecated).
     if (const auto* usage = chunk.if_contains("usage"); usage && usage->is_object()) {
       x.Bill(false);
-      const json::object& sent = protocol::AllNumbersFinite(*usage) ? usage->get_object() : EstimatedUsage(x.usage);
+      const json::object sent = UsageToSend(usage, x.usage);
       edits.push_back(protocol::SetMember(ev.data, *layout, "usage", billing::UsageWithCost(sent, x.cost)));
       out += "data: " + protocol::ApplyEdits(ev.data, std::move(edits)) + "\n\n";
       return std::nullopt;

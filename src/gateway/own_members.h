@@ -20,6 +20,14 @@ inline boost::json::object EstimatedUsage(const billing::Usage& u) {
                              {"total_tokens", u.prompt_tokens + u.completion_tokens}};
 }
 
+// The usage object an answer or chunk goes out with (before its cost is added): the provider's
+// `usage` as it sent it, or, when it sent none (or one with a number no JSON can carry once
+// re-encoded, 1e999), the counts the gateway read.
+inline boost::json::object UsageToSend(const boost::json::value* usage, const billing::Usage& counted) {
+  return usage && usage->is_object() && protocol::AllNumbersFinite(*usage) ? usage->get_object()
+                                                                           : EstimatedUsage(counted);
+}
+
 // OpenRouter's own members on every answer and every chunk (docs/protocols.md): its generation
 // id (what /api/v1/generation takes; the same in every chunk of a stream), the model as the
 // catalog names it, and the name of the provider that served it — where the provider's bytes

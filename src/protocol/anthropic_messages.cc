@@ -178,6 +178,14 @@ class Reader {
     return blocks;
   }
 
+  // A text block's part, its characters counted toward the prompt.
+  Result<ContentPart> TextBlock(const json::object& block, const std::string& where) {
+    const json::value* text = block.if_contains("text");
+    if (!text || !text->is_string()) return Bad(where + ".text: Field required");
+    out_.info.prompt_chars += static_cast<int64_t>(text->get_string().size());
+    return Text(text->get_string());
+  }
+
   Result<ContentPart> Image(const json::object& block, const std::string& where) {
     const json::object* source = block.contains("source") ? block.at("source").if_object() : nullptr;
     const json::value* type = source ? source->if_contains("type") : nullptr;
@@ -215,10 +223,9 @@ class Reader {
       const std::string at = where + ".content." + std::to_string(i++);
       const std::string_view type = b->at("type").get_string();
       if (type == "text") {
-        const json::value* text = b->if_contains("text");
-        if (!text || !text->is_string()) return Bad(at + ".text: Field required");
-        out_.info.prompt_chars += static_cast<int64_t>(text->get_string().size());
-        user.content.push_back(Text(text->get_string()));
+        auto text = TextBlock(*b, at);
+        if (!text.ok()) return text.error();
+        user.content.push_back(std::move(*text));
       } else if (type == "image") {
         auto image = Image(*b, at);
         if (!image.ok()) return image.error();
@@ -237,10 +244,9 @@ class Reader {
           for (const json::object* p : *parts) {
             const std::string_view t = p->at("type").get_string();
             if (t == "text") {
-              const json::value* text = p->if_contains("text");
-              if (!text || !text->is_string()) return Bad(at + ".content: a text block needs `text`");
-              out_.info.prompt_chars += static_cast<int64_t>(text->get_string().size());
-              result.content.push_back(Text(text->get_string()));
+              auto text = TextBlock(*p, at + ".content");
+              if (!text.ok()) return text.error();
+              result.content.push_back(std::move(*text));
             } else if (t == "image") {
               auto image = Image(*p, at);
               if (!image.ok()) return image.error();
@@ -276,10 +282,9 @@ class Reader {
       const std::string at = where + ".content." + std::to_string(i++);
       const std::string_view type = b->at("type").get_string();
       if (type == "text") {
-        const json::value* text = b->if_contains("text");
-        if (!text || !text->is_string()) return Bad(at + ".text: Field required");
-        out_.info.prompt_chars += static_cast<int64_t>(text->get_string().size());
-        m.content.push_back(Text(text->get_string()));
+        auto text = TextBlock(*b, at);
+        if (!text.ok()) return text.error();
+        m.content.push_back(std::move(*text));
       } else if (type == "tool_use") {
         const json::value* id = b->if_contains("id");
         const json::value* name = b->if_contains("name");
