@@ -18,6 +18,7 @@
 #include "gateway/routing.h"
 #include "protocol/canonical.h"
 #include "protocol/openai_chat.h"
+#include "protocol/openai_responses.h"
 #include "protocol/openrouter_request.h"
 #include "protocol/sse_reader.h"
 #include "providers/provider.h"
@@ -164,6 +165,14 @@ struct Gateway::Exchange {
   Headers RoutingHeaders() const;
   // The request-log row of what happened (moves the attempts and the kept text out).
   store::RequestLogRow LogRow();
+
+  // POST /responses (responses.cc): the request as read, and the conversation it continues —
+  // the items of its previous response (when it names one), then its own input.
+  std::optional<protocol::ResponsesRequest> responses;
+  boost::json::array responses_items;
+  // Keeps this response (its items and `output`) for a later previous_response_id, unless the
+  // request said store:false.
+  void KeepResponse(const boost::json::array& output);
 
   bool recorded = false;
 };
