@@ -37,11 +37,15 @@ std::string BaseUrl(std::string_view base) {
   return std::string(base);
 }
 
-// The usage object a Responses answer carries: the provider's counts (or the estimate) and the cost.
-json::object UsageOf(const billing::Usage& usage, money::Micros cost) {
+// The usage object a Responses answer carries, with its cost: OpenAI's as it sent it (`sent`), else
+// the counts the gateway read or estimated.
+json::object UsageOf(const billing::Usage& usage, money::Micros cost, const json::value* sent = nullptr) {
+  const json::object counts = sent && sent->is_object() && protocol::AllNumbersFinite(*sent)
+                                  ? json::object(sent->get_object(), json::storage_ptr())
+                                  : protocol::ResponsesUsage(usage);
   boost::system::error_code ec;
-  json::value v = json::parse(billing::UsageWithCost(protocol::ResponsesUsage(usage), cost), ec);
-  return !ec && v.is_object() ? v.get_object() : protocol::ResponsesUsage(usage);
+  json::value v = json::parse(billing::UsageWithCost(counts, cost), ec);
+  return !ec && v.is_object() ? v.get_object() : counts;
 }
 
 // The members of a Responses object the gateway sets in OpenAI's answer: its id (what
@@ -186,7 +190,7 @@ awaitable<void> Gateway::AnswerResponses(Exchange& x, const providers::Adapter& 
         co_return;
       }
       x.KeepResponse(answer.output);
-      const json::object usage = UsageOf(x.usage, x.cost);
+      const json::object usage = UsageOf(x.usage, x.cost, v.get_object().if_contains("usage"));
       out = OwnResponse(*body, *layout, x.id, model, echo, &usage);
     } else {
       Result<protocol::ChatResponse> response = adapter.DecodeResponse(*body);
@@ -276,7 +280,7 @@ awaitable<void> Gateway::AnswerResponses(Exchange& x, const providers::Adapter& 
         }
         output = std::move(answer.output);
         x.Bill(false);
-        usage = UsageOf(x.usage, x.cost);
+        usage = UsageOf(x.usage, x.cost, response->get_object().if_contains("usage"));
       }
       auto layout = protocol::ScanObject(ev.data);
       const protocol::MemberSpan* span = layout ? protocol::FindMember(*layout, "response") : nullptr;
