@@ -35,7 +35,10 @@ std::string ReadFile(const fs::path& path) {
 std::vector<fs::path> SseFiles(const std::string& provider) {
   std::vector<fs::path> out;
   for (const auto& entry : fs::directory_iterator(fs::path(TURNPIKE_FIXTURES_DIR) / provider)) {
-    if (entry.path().extension() == ".sse") out.push_back(entry.path());
+    // The Responses API's streams (responses-*.sse) are no chat streams (openai_responses_test.cc).
+    if (entry.path().extension() == ".sse" && !entry.path().filename().string().starts_with("responses-")) {
+      out.push_back(entry.path());
+    }
   }
   std::sort(out.begin(), out.end());
   return out;

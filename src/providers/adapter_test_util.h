@@ -76,7 +76,10 @@ inline std::vector<std::string> SseFixtures(std::string_view folder) {
   std::vector<std::string> out;
   std::filesystem::path dir = std::filesystem::path(TURNPIKE_FIXTURES_DIR) / folder;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".sse") out.push_back(entry.path().filename().string());
+    // The Responses API's streams (responses-*.sse) are no chat streams (protocol/openai_responses_test.cc).
+    if (entry.path().extension() == ".sse" && !entry.path().filename().string().starts_with("responses-")) {
+      out.push_back(entry.path().filename().string());
+    }
   }
   std::sort(out.begin(), out.end());
   return out;
