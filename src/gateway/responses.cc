@@ -117,8 +117,11 @@ Result<net::UpstreamRequest> Gateway::ResponsesRequestFor(Exchange& x, const sta
                                                           const providers::Adapter& adapter) {
   const int64_t limit = billing::OutputLimit(x.info, TermsOf(*r.endpoint));
   if (ServedByOpenAi(r)) {  // the client's bytes, as few changed as can be
-    const bool continues = x.responses->previous_response_id.has_value();
-    json::array items = continues ? protocol::ItemsForOpenAi(x.responses_items) : json::array();
+    // The kept items and the input, as OpenAI takes them where it keeps nothing: `input` is
+    // rewritten when the request continues a kept response, or when its own items name ids
+    // (output items sent back as they came) that a store:false request cannot refer to.
+    json::array items = protocol::ItemsForOpenAi(x.responses_items);
+    const bool continues = x.responses->previous_response_id.has_value() || items != x.responses->input;
     Headers headers{{"Content-Type", "application/json"}};
     if (!r.provider->api_key.empty()) headers.emplace_back("Authorization", "Bearer " + r.provider->api_key);
     return net::UpstreamRequest{BaseUrl(r.provider->base_url) + "/responses", "POST", std::move(headers),

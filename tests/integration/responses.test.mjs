@@ -374,3 +374,86 @@ test('bad requests: clear 4xx in OpenRouter\'s error shape, nothing sent upstrea
   assert.deepEqual(await upstreamWith(marker), [], 'nothing went upstream');
   assert.equal((await userShow(tp, email)).balance_micros, before, 'nothing billed');
 });
+
+// ---------------------------------------------------------------------------------------------
+// Failures.
+
+// The SSE events of a raw streamed request: [{event, data}].
+async function rawStream(key, body) {
+  const res = await gatewayFetch(ctx.tp, '/api/v1/responses', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, stream: true }),
+  });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const events = text.split('\n\n').filter((b) => b.includes('data: ')).map((b) => {
+    const lines = b.split('\n');
+    return {
+      event: lines.find((l) => l.startsWith('event: '))?.slice(7),
+      data: JSON.parse(lines.find((l) => l.startsWith('data: ')).slice(6)),
+    };
+  });
+  return { id: res.headers.get('x-request-id'), events, text };
+}
+
+test('OpenAI relay: an upstream error is the client\'s error in OpenRouter\'s shape, nothing billed', async () => {
+  const { tp } = ctx;
+  const { email, key } = await tp.account({ credits: '10' });
+  const before = (await userShow(tp, email)).balance_micros;
+  await assert.rejects(client(key).responses.create({ model: OPENAI_MODEL, input: `hi [[fake:error=400]] ${nonce()}` }),
+    (err) => err.status === 400 && /Provider openai/.test(err.message));
+  const res = await gatewayFetch(tp, '/api/v1/responses', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: OPENAI_MODEL, input: `hi [[fake:error=429]] ${nonce()}` }),
+  });
+  const body = await res.json();
+  assert.equal(res.status, 429);
+  assert.equal(body.error.code, 429);
+  assert.equal((await userShow(tp, email)).balance_micros, before);
+});
+
+test('a stream cut by the provider ends with an error event, relayed or translated, and is logged as failed', async () => {
+  const { tp } = ctx;
+  const { key } = await tp.account({ credits: '10' });
+  for (const model of [OPENAI_MODEL, CLAUDE]) {
+    const { id, events, text } = await rawStream(key, { model, input: `count [[fake:cut-after=6]] ${nonce()}` });
+    assert.ok(!text.includes('[DONE]'));
+    const last = events.at(-1);
+    assert.equal(last.event, 'error', `${model}: ${text.slice(-300)}`);
+    assert.equal(last.data.type, 'error');
+    assert.match(last.data.message, /ended the stream before it was complete|Provider/);
+    assert.ok(!events.some((e) => e.data.type === 'response.completed'));
+    const row = await generation(key, id);
+    assert.equal(row.status, 502);
+    assert.equal(row.finish_reason, 'error');
+  }
+});
+
+test('OpenAI relay: output items sent back by the client go upstream without the ids OpenAI never kept', async () => {
+  const { tp } = ctx;
+  const { key } = await tp.account({ credits: '10' });
+  const sdk = client(key);
+  const marker = nonce();
+  const first = await sdk.responses.create({ model: OPENAI_MODEL, input: `hi ${marker}`, store: false });
+  await sdk.responses.create({
+    model: OPENAI_MODEL, store: false,
+    input: [{ role: 'user', content: `hi ${marker}` }, ...first.output, { role: 'user', content: `more ${marker}-2` }],
+  });
+  const [up] = await upstreamWith(`${marker}-2`);
+  const reasoning = first.output[0];
+  assert.ok(reasoning.encrypted_content, 'the recording asked for encrypted reasoning');
+  assert.deepEqual(up.body.input.map((i) => [i.type ?? 'message', i.id]),
+    [['message', undefined], ['reasoning', reasoning.id], ['message', undefined], ['message', undefined]],
+    'the message item goes without its id; the reasoning item, carrying its encrypted content, keeps it');
+  assert.equal(up.body.input[2].content[0].text, 'Paris.');
+
+  // A reasoning item without its encrypted content cannot be read back by OpenAI: it is left out.
+  const bare = { id: reasoning.id, type: 'reasoning', summary: [] };
+  await sdk.responses.create({
+    model: OPENAI_MODEL, store: false, input: [{ role: 'user', content: `hi ${marker}` }, bare, { role: 'user', content: `${marker}-3` }],
+  });
+  const [up3] = await upstreamWith(`${marker}-3`);
+  assert.deepEqual(up3.body.input.map((i) => i.type ?? 'message'), ['message', 'message']);
+});
