@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import OpenAI from 'openai';
 import { useServer } from '../lib/setup.mjs';
 import {
-  eventually, expectedCostMicros, fixtureJson, gatewayFetch, getJson, nonce, perTokenToMicrosPerMillion, pricesOf,
+  contentOf, eventually, expectedCostMicros, fixtureEvents, fixtureJson, gatewayFetch, getJson, nonce, perTokenToMicrosPerMillion, pricesOf,
   userShow,
 } from '../lib/gateway.mjs';
 
@@ -272,6 +272,31 @@ test('Gemini, translated: whole and streamed, billed exactly', async () => {
   const row = await generation(key, streamed.id);
   assert.equal(row.model, GEMINI);
   assert.equal(row.streamed, true);
+});
+
+test('an OpenAI-compatible server that does not serve /responses gets chat completions, streamed or not', async () => {
+  const { tp } = ctx;
+  const { email, key } = await tp.account({ credits: '10' });
+  const prices = await pricesOf(tp, 'fakeco/duo');
+  const sdk = client(key);
+  const marker = nonce();
+  const whole = await sdk.responses.create({ model: 'fakeco/duo', input: `hi ${marker}`, max_output_tokens: 64 });
+  const recorded = fixtureJson('chat-nonstream-text-after-tool-results.json');
+  assert.equal(whole.output_text, recorded.choices[0].message.content);
+  assert.deepEqual([whole.usage.input_tokens, whole.usage.output_tokens],
+    [recorded.usage.prompt_tokens, recorded.usage.completion_tokens]);
+  const [up] = await upstreamWith(marker);
+  assert.match(up.path, /^\/cheap\/v1\/chat\/completions$/);
+  assert.deepEqual(up.body.messages, [{ role: 'user', content: `hi ${marker}` }]);
+  const streamed = await sdk.responses.stream({ model: 'fakeco/duo', input: `hi ${nonce()}` }).finalResponse();
+  assert.ok(streamed.output_text.length > 0);
+  assert.equal(streamed.status, 'completed');
+  const streamUsage = fixtureEvents('chat-stream-text-include-usage.sse').find((e) => e.usage).usage;
+  assert.equal(streamed.output_text, contentOf(fixtureEvents('chat-stream-text-include-usage.sse')));
+  assert.equal(micros(streamed.usage.cost), expectedCostMicros(streamUsage, prices));
+  assert.equal(micros(whole.usage.cost), expectedCostMicros(recorded.usage, prices));
+  const expected = expectedCostMicros(recorded.usage, prices) + expectedCostMicros(streamUsage, prices);
+  assert.equal(await spentOnce(email, 10, expected), expected);
 });
 
 test('Anthropic, translated: a function-call round trip through previous_response_id', async () => {
