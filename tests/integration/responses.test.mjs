@@ -254,6 +254,23 @@ test('Anthropic, translated and streamed: the Responses event sequence, and fina
   assert.equal(final.output_text, recordedText);
 });
 
+test('Anthropic thinking, translated and streamed: a reasoning item the SDK assembles, then the message', async () => {
+  const { tp } = ctx;
+  const { key } = await tp.account({ credits: '10' });
+  const blocks = fixtureText('anthropic/messages-stream-thinking.sse').split('\n\n')
+    .map((b) => b.split('\n').find((l) => l.startsWith('data: '))).filter(Boolean).map((l) => JSON.parse(l.slice(6)))
+    .filter((d) => d.type === 'content_block_delta');
+  const thinking = blocks.filter((d) => d.delta.type === 'thinking_delta').map((d) => d.delta.thinking).join('');
+  const text = blocks.filter((d) => d.delta.type === 'text_delta').map((d) => d.delta.text).join('');
+  const final = await client(key).responses.stream({
+    model: CLAUDE, input: `Think first [[fake:thinking]] ${nonce()}`, reasoning: { effort: 'low' },
+  }).finalResponse();
+  assert.deepEqual(final.output.map((i) => i.type), ['reasoning', 'message']);
+  assert.deepEqual(final.output[0].summary, [{ type: 'summary_text', text: thinking }]);
+  assert.equal(final.output_text, text);
+  assert.equal(final.reasoning.effort, 'low');
+});
+
 test('Gemini, translated: whole and streamed, billed exactly', async () => {
   const { tp } = ctx;
   const { email, key } = await tp.account({ credits: '10' });
