@@ -423,7 +423,7 @@ int Serve(const config::Config& config, const std::string& role) {
   options.read_timeout_ms = config.read_timeout_ms;
   options.keepalive_timeout_ms = config.keepalive_timeout_ms;
   options.header_timeout_ms = config.header_timeout_ms;
-  options.error_body = ErrorBodyForStatus;
+  options.error_body = gateway::Gateway::HttpErrorBody;
   MetricsAccess metrics_access{config.metrics_token, config.metrics_port >= 0};
 
   std::vector<std::unique_ptr<net::HttpServer>> servers;

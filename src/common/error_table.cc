@@ -118,6 +118,14 @@ std::string ScrubProviderText(std::string_view text, size_t max_bytes) {
   return out;
 }
 
+ErrorCode CodeForStatus(int status) {
+  if (status == 431) return ErrorCode::kTooLarge;
+  for (const auto& row : kTable) {
+    if (row.status == status) return row.code;
+  }
+  return ErrorCode::kInternal;
+}
+
 std::string ErrorBodyForStatus(int status, const std::string& message) {
   std::string_view type = "invalid_request_error";
   for (const auto& row : kTable) {

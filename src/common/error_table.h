@@ -27,6 +27,8 @@ std::string ErrorBody(const Error& error, const ProviderErrorMetadata* metadata 
 // tokens (sk-…, AIza…, Bearer …, key=…), organisation and project ids (org-…, proj_…), and e-mail
 // addresses. Capped at `max_bytes`.
 std::string ScrubProviderText(std::string_view text, size_t max_bytes = 2048);
+// The ErrorCode of an HTTP status (431 is kTooLarge; one not in the table is kInternal).
+ErrorCode CodeForStatus(int status);
 // The JSON error body for a status the HTTP layer produced itself (413, 431, 408, 400).
 std::string ErrorBodyForStatus(int status, const std::string& message);
 

@@ -137,6 +137,14 @@ std::string_view RoutePath(std::string_view path) {
 
 }  // namespace
 
+std::string Gateway::HttpErrorBody(int status, const std::string& message, std::string_view target) {
+  std::string_view route = RoutePath(target.substr(0, target.find('?')));
+  if (route == "/messages" || route == "/messages/count_tokens") {
+    return protocol::AnthropicErrorBody(MakeError(CodeForStatus(status), message));
+  }
+  return ErrorBodyForStatus(status, message);
+}
+
 Gateway::Gateway(const config::Config& config, const GatewayStores& stores, state::KeyCache& keys,
                  state::ModelRouter& router, std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams)
     : config_(config),

@@ -91,6 +91,9 @@ class Gateway {
   ~Gateway();
 
   boost::asio::awaitable<void> Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
+  // The body of an error the HTTP layer answers itself (413, 408, …) for a request to `target`:
+  // in Anthropic's shape for the Messages routes, else OpenRouter's (net::ServerOptions::error_body).
+  static std::string HttpErrorBody(int status, const std::string& message, std::string_view target);
 
   // Gives the database back the leases of keys that no request has used for a lease's lifetime,
   // so that other processes may use that credit (queued with the group committer; call it

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "gateway/exchange.h"
+#include "gateway/own_members.h"
 #include "protocol/json_members.h"
 #include "providers/openai/openai_adapter.h"
 
@@ -12,38 +13,6 @@ namespace json = boost::json;
 namespace openai = providers::openai;
 using boost::asio::awaitable;
 using protocol::StreamEvent;
-
-namespace {
-
-// The usage object written when the provider reported none (estimated counts).
-json::object EstimatedUsage(const billing::Usage& u) {
-  return json::object{{"prompt_tokens", u.prompt_tokens},
-                      {"completion_tokens", u.completion_tokens},
-                      {"total_tokens", u.prompt_tokens + u.completion_tokens}};
-}
-
-// OpenRouter's own members on every answer and every chunk (docs/protocols.md): its generation
-// id (what /api/v1/generation takes; the same in every chunk of a stream), the model as the
-// catalog names it, and the name of the provider that served it — where the provider's bytes
-// carry its own id (chatcmpl-…) and its own model name.
-class OwnMembers {
- public:
-  OwnMembers(const std::string& id, const std::string& model, const std::string& provider)
-      : id_(json::serialize(json::string(id))),
-        model_(json::serialize(json::string(model))),
-        provider_(json::serialize(json::string(provider))) {}
-
-  void AddTo(std::string_view text, const protocol::ObjectLayout& layout, std::vector<protocol::Edit>& edits) const {
-    edits.push_back(protocol::SetMember(text, layout, "id", id_));
-    edits.push_back(protocol::SetMember(text, layout, "model", model_));
-    edits.push_back(protocol::SetMember(text, layout, "provider", provider_));
-  }
-
- private:
-  std::string id_, model_, provider_;
-};
-
-}  // namespace
 
 awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::ResponseWriter& writer) {
   // Read to the end even when the client has left: its usage is the bill (Gateway::Dispatch).

@@ -278,9 +278,10 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     if (auto cb = std::move(on_gone_)) cb();
   }
 
-  awaitable<void> SendPlainError(int status, const std::string& message, const Headers* extra = nullptr) {
+  awaitable<void> SendPlainError(int status, const std::string& message, const Headers* extra = nullptr,
+                                 std::string_view target = {}) {
     keep_alive_ = false;
-    std::string body = state_->options.error_body ? state_->options.error_body(status, message) : message;
+    std::string body = state_->options.error_body ? state_->options.error_body(status, message, target) : message;
     Headers headers{{"Content-Type", "application/json"}, {"x-request-id", NewRequestId()}};
     if (extra) headers.insert(headers.end(), extra->begin(), extra->end());
     co_await Send(status, std::move(headers), std::move(body));
@@ -395,12 +396,16 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       }
       deadline_.Disarm();
       reading_request_ = false;
+      // The route the request was for, once its request line was read ("" before): the error is
+      // in that route's shape. (A Content-Length over the limit fails the head before it is done.)
+      const std::string target(parser.get().target());
       if (timed_out_) {
-        co_await SendPlainError(408, "timed out reading the request");
+        co_await SendPlainError(408, "timed out reading the request", nullptr, target);
         co_return;
       }
       if (ec == http::error::body_limit) {
-        co_await SendPlainError(413, "request body is larger than " + std::to_string(opt.max_body_bytes) + " bytes");
+        co_await SendPlainError(413, "request body is larger than " + std::to_string(opt.max_body_bytes) + " bytes",
+                                nullptr, target);
         co_await LingeringClose();
         co_return;
       }

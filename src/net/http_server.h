@@ -28,8 +28,9 @@ struct ServerOptions {
   int64_t max_connections = 10'000;
   std::string name = "http";  // the listener's name in logs ("gateway", "control")
   // Body of an error the server itself answers (413, 431, 400 on a malformed request), so the
-  // gateway can use its own error shape. Returns the JSON body.
-  std::function<std::string(int status, const std::string& message)> error_body;
+  // gateway can use its own error shape, per route: `target` is the request target when its head
+  // was read ("" otherwise). Returns the JSON body.
+  std::function<std::string(int status, const std::string& message, std::string_view target)> error_body;
 };
 
 class HttpServer {

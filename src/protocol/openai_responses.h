@@ -1,7 +1,7 @@
 // The OpenAI Responses API (POST /v1/responses) as a client dialect: its requests checked and read
 // into the canonical chat types, the client's bytes for OpenAI itself, and canonical answers and
-// stream events written back as Responses objects and events (docs/protocols.md, "OpenAI
-// Responses ingress"). Pure: no I/O.
+// stream events written back as Responses objects and events (docs/protocols.md §13.3).
+// Pure: no I/O.
 #pragma once
 
 #include <boost/json/array.hpp>

@@ -35,10 +35,7 @@ std::string ReadFile(const fs::path& path) {
 std::vector<fs::path> SseFiles(const std::string& provider) {
   std::vector<fs::path> out;
   for (const auto& entry : fs::directory_iterator(fs::path(TURNPIKE_FIXTURES_DIR) / provider)) {
-    // The Responses API's streams (responses-*.sse) are no chat streams (openai_responses_test.cc).
-    if (entry.path().extension() == ".sse" && !entry.path().filename().string().starts_with("responses-")) {
-      out.push_back(entry.path());
-    }
+    if (entry.path().extension() == ".sse") out.push_back(entry.path());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -148,8 +145,9 @@ TEST(SseFixtureSetTest, FixturesArePresent) {
   EXPECT_GE(SseFiles("gemini").size(), 1u);
 }
 
-TEST(SseFixtureSetTest, OpenAiStreamsEndWithDoneAndCarryJsonChunks) {
+TEST(SseFixtureSetTest, OpenAiChatStreamsEndWithDoneAndCarryJsonChunks) {
   for (const auto& path : SseFiles("openai")) {
+    if (!path.filename().string().starts_with("chat-")) continue;  // other APIs' streams (completions, responses)
     auto events = ParseWhole(ReadFile(path));
     ASSERT_GE(events.size(), 2u) << path;
     EXPECT_EQ(events.back().data, "[DONE]") << path;

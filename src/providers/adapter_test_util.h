@@ -71,15 +71,23 @@ inline std::vector<std::string> Describe(const std::vector<protocol::StreamEvent
   return out;
 }
 
-// The names of the recorded streams (*.sse) in tests/fixtures/providers/<folder>, sorted.
+// Whether tests/fixtures/providers/<folder>/<name> records the provider's chat API (what the
+// adapters speak): OpenAI chat-*, Anthropic messages-*, Gemini (stream-)generate-content*. The
+// folders also hold other APIs' recordings (embeddings, responses, count_tokens, completions).
+inline bool IsChatFixture(std::string_view folder, std::string_view name) {
+  if (folder == "openai") return name.starts_with("chat-");
+  if (folder == "anthropic") return name.starts_with("messages-");
+  if (folder == "gemini") return name.starts_with("generate-content") || name.starts_with("stream-generate-content");
+  return true;
+}
+
+// The names of the recorded chat streams (*.sse) in tests/fixtures/providers/<folder>, sorted.
 inline std::vector<std::string> SseFixtures(std::string_view folder) {
   std::vector<std::string> out;
   std::filesystem::path dir = std::filesystem::path(TURNPIKE_FIXTURES_DIR) / folder;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    // The Responses API's streams (responses-*.sse) are no chat streams (protocol/openai_responses_test.cc).
-    if (entry.path().extension() == ".sse" && !entry.path().filename().string().starts_with("responses-")) {
-      out.push_back(entry.path().filename().string());
-    }
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() == ".sse" && IsChatFixture(folder, name)) out.push_back(name);
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -15,6 +15,7 @@
 
 #include "protocol/openai_encode.h"
 #include "protocol/sse_reader.h"
+#include "providers/adapter_test_util.h"
 #include "providers/provider.h"
 
 namespace turnpike::providers {
@@ -125,7 +126,7 @@ TEST_P(TranslationGoldenTest, EveryRecordedAnswer) {
   for (const auto& entry : fs::directory_iterator(fixtures)) {
     std::string name = entry.path().filename().string();
     if (name.find("request") != std::string::npos || name.starts_with("error-")) continue;
-    if (name.starts_with("responses-")) continue;  // the Responses API (protocol/openai_responses_test.cc)
+    if (!providers::testing::IsChatFixture(GetParam().folder, name)) continue;  // another API's recording
     SCOPED_TRACE(name);
     std::string bytes = Read(entry.path());
     if (entry.path().extension() == ".sse") {

@@ -833,6 +833,118 @@ async function handleAnthropic(req, res) {
   return sendEvents(res, headers, ANTHROPIC_STREAMS[which], knobs, signal, state);
 }
 
+// OpenAI: POST <prefix>/v1/completions (the legacy text completions API).
+//
+// Checks as api.openai.com: the key; `model` and `prompt` required; an argument it does not know
+// → 400 "Unrecognized request argument supplied"; a model that is not a completions model → 404
+// "This is a chat model and not supported in the v1/completions endpoint. …" (OpenAI's words).
+// The stream is a recording (completions-stream-logprobs.sse: Azure OpenAI, gpt-3.5-turbo-instruct,
+// 16 tokens, finish_reason "length"); with stream_options.include_usage a usage chunk follows it,
+// and a non-stream answer is the same text in one text_completion — both in the shape of OpenAI's
+// API reference (no recording of them was found), with usage 14 prompt + 16 completion tokens.
+// Knobs as in chat (error, cut-after, delay-ms, hang) in the prompt text.
+const COMPLETIONS_MODELS = new Set(['gpt-3.5-turbo-instruct', 'davinci-002', 'babbage-002']);
+const COMPLETIONS_PARAMETERS = new Set(['model', 'prompt', 'best_of', 'echo', 'frequency_penalty', 'logit_bias',
+  'logprobs', 'max_tokens', 'n', 'presence_penalty', 'seed', 'stop', 'stream', 'stream_options', 'suffix',
+  'temperature', 'top_p', 'user']);
+const COMPLETIONS_STREAM = loadEvents(args.fixtures, 'completions-stream-logprobs.sse', '\n\n');
+const COMPLETIONS_USAGE = { prompt_tokens: 14, completion_tokens: 16, total_tokens: 30 };
+const COMPLETIONS_CHUNKS = COMPLETIONS_STREAM.events.filter((e) => e !== DONE).map((e) => JSON.parse(e.slice(6)));
+const COMPLETIONS_JSON = (() => {
+  const first = COMPLETIONS_CHUNKS[0];
+  const text = COMPLETIONS_CHUNKS.map((c) => c.choices[0].text).join('');
+  return Buffer.from(`${JSON.stringify({
+    id: first.id, object: 'text_completion', created: first.created, model: first.model,
+    choices: [{ text, index: 0, logprobs: null, finish_reason: 'length' }], usage: COMPLETIONS_USAGE,
+  }, null, 2)}\n`);
+})();
+
+function promptText(prompt) {
+  if (typeof prompt === 'string') return prompt;
+  return Array.isArray(prompt) ? prompt.filter((p) => typeof p === 'string').join('\n') : '';
+}
+
+async function handleCompletions(req, res) {
+  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
+  rec.authorized = true;
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return sendError(res, started, 400, openaiError('The request body must be a JSON object.', 'invalid_request_error'));
+  }
+  if (typeof body.model !== 'string' || body.model === '') {
+    return sendError(res, started, 400, openaiError('you must provide a model parameter', 'invalid_request_error'));
+  }
+  const unknown = Object.keys(body).find((k) => !COMPLETIONS_PARAMETERS.has(k));
+  if (unknown !== undefined) {
+    return sendError(res, started, 400, openaiError(`Unrecognized request argument supplied: ${unknown}`, 'invalid_request_error'));
+  }
+  if (body.prompt === undefined) {
+    return sendError(res, started, 400, openaiError("Missing required parameter: 'prompt'.", 'invalid_request_error',
+      'prompt', 'missing_required_parameter'));
+  }
+  if (!COMPLETIONS_MODELS.has(body.model)) {
+    return sendError(res, started, 404, openaiError(
+      'This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?',
+      'invalid_request_error', 'model'));
+  }
+  const knobs = parseKnobs(promptText(body.prompt));
+  if (typeof knobs === 'string') return sendError(res, started, 400, openaiError(knobs, 'invalid_request_error'));
+  if (knobs.hang) return undefined;
+  const delay = knobs['delay-ms'] ?? LATENCY_MS;
+  if (delay > 0) {
+    try {
+      await sleep(delay, undefined, { signal });
+    } catch {
+      return undefined;
+    }
+  }
+  if (knobs.error !== undefined) return sendError(res, started, knobs.error, errorBodyFor(knobs.error), knobs['retry-after']);
+  if (body.stream !== true) return sendJson(res, started, COMPLETIONS_JSON, knobs['cut-after'] !== undefined, state);
+  const events = COMPLETIONS_STREAM.events.filter((e) => e !== DONE);
+  if (body.stream_options?.include_usage === true) {
+    const first = COMPLETIONS_CHUNKS[0];
+    events.push(`data: ${JSON.stringify({
+      id: first.id, object: 'text_completion', created: first.created, model: first.model, choices: [],
+      usage: COMPLETIONS_USAGE,
+    })}\n\n`);
+  }
+  events.push(DONE);
+  const s = { name: COMPLETIONS_STREAM.name, events, bytes: Buffer.from(events.join('')) };
+  return sendEvents(res, baseHeaders(started, 'text/event-stream; charset=utf-8'), s, knobs, signal, state);
+}
+
+// Anthropic: POST <prefix>/v1/messages/count_tokens. The same key and version checks as
+// /v1/messages; `model` and `messages` required. The count is a recording's: count-tokens.json
+// ({"input_tokens":14}) for a bare conversation, count-tokens-system-tools.json (588) when the
+// request has `system` or `tools`. A model named "claude-does-not-exist" gets the recorded 404.
+const ANTHROPIC_COUNTS = {
+  bare: readFixture('count-tokens.json', ANTHROPIC_DIR),
+  systemTools: readFixture('count-tokens-system-tools.json', ANTHROPIC_DIR),
+  notFound: anthropicErrorFixture('error-404-count-tokens-model-not-found.json'),
+};
+
+async function handleAnthropicCountTokens(req, res) {
+  const { rec } = beginExchange(req, res, 'anthropic');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  const key = req.headers['x-api-key'];
+  if (typeof key !== 'string' || key === '' || (ANTHROPIC_API_KEY !== undefined && key !== ANTHROPIC_API_KEY)) {
+    return sendAnthropicError(res, 401, ANTHROPIC_ERRORS[401]);
+  }
+  rec.authorized = true;
+  if (!req.headers['anthropic-version']) return anthropicFail(res, 'anthropic-version: header is required');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return anthropicFail(res, 'body: Input should be a valid dictionary');
+  }
+  if (typeof body.model !== 'string' || body.model === '') return anthropicFail(res, 'model: Field required');
+  if (!Array.isArray(body.messages)) return anthropicFail(res, 'messages: Field required');
+  if (body.model === 'claude-does-not-exist') return sendAnthropicError(res, 404, ANTHROPIC_COUNTS.notFound);
+  const counted = body.system !== undefined || body.tools !== undefined ? ANTHROPIC_COUNTS.systemTools : ANTHROPIC_COUNTS.bare;
+  return sendWithHeaders(res, 200, { 'content-type': 'application/json', 'request-id': anthropicRequestId() }, counted);
+}
+
 // =============================================================================================
 // Gemini: POST <prefix>/v1beta/models/<model>:generateContent and
 // POST <prefix>/v1beta/models/<model>:streamGenerateContent?alt=sse (docs/protocols.md §1, §2, §7, §11, §12).
@@ -1114,6 +1226,14 @@ function route(req, res) {
   const p = q < 0 ? req.url : req.url.slice(0, q);
   if (req.method === 'POST' && p.endsWith('/v1/chat/completions')) {
     handleChat(req, res).catch(failed(res));
+    return;
+  }
+  if (req.method === 'POST' && p.endsWith('/v1/completions') && !p.endsWith('/chat/completions')) {
+    handleCompletions(req, res).catch(failed(res));
+    return;
+  }
+  if (req.method === 'POST' && p.endsWith('/v1/messages/count_tokens')) {
+    handleAnthropicCountTokens(req, res).catch(failed(res));
     return;
   }
   if (req.method === 'POST' && p.endsWith('/v1/responses')) return void handleResponses(req, res).catch(failed(res));

@@ -87,15 +87,19 @@ int64_t Count(const json::object& o, std::string_view key) {
 // The URL and headers every OpenAI-compatible call carries; the same for relayed and encoded
 // requests. base_url is used as the catalog holds it (no trailing '/').
 EncodedRequest ChatCall(const EndpointInfo& endpoint, std::string body) {
+  return Call(endpoint, "/chat/completions", std::move(body));
+}
+
+}  // namespace
+
+EncodedRequest Call(const EndpointInfo& endpoint, std::string_view path, std::string body) {
   EncodedRequest out;
-  out.url = endpoint.base_url + "/chat/completions";
+  out.url = endpoint.base_url + std::string(path);
   out.headers.push_back({"Content-Type", "application/json"});
   if (!endpoint.api_key.empty()) out.headers.push_back({"Authorization", "Bearer " + endpoint.api_key});
   out.body = std::move(body);
   return out;
 }
-
-}  // namespace
 
 bool ParseUsage(const json::value& value, protocol::Usage& out) {
   const auto* u = value.if_object();

@@ -46,6 +46,10 @@ class OpenAiAdapter final : public Adapter {
                          const Headers& headers) const override;
 };
 
+// A call to `<base_url><path>` ("/completions", "/embeddings", …) with the headers every
+// OpenAI-compatible call carries (the provider's key as a Bearer token) and `body`.
+EncodedRequest Call(const EndpointInfo& endpoint, std::string_view path, std::string body);
+
 // The relayed request: the URL and headers of EncodeRequest, and `raw_body` (the client's bytes,
 // already parsed into `parsed`, which must be an object: InspectChatRequest passed) with `model`
 // set to the endpoint's upstream model, when streaming stream_options.include_usage forced on,
