@@ -142,7 +142,10 @@ test('OpenAI relay, streamed: OpenAI\'s events, no [DONE], the last one with the
   assert.equal(micros(done.usage.cost), expected);
   assert.equal(await spentOnce(email, 10, expected), expected);
 
-  // The SDK's stream helper assembles the same answer.
+  // The SDK reads the same events with stream: true, and its stream helper assembles the answer.
+  const sdkEvents = await collect(await client(key).responses.create({ model: OPENAI_MODEL, input: `Count ${nonce()}`, stream: true }));
+  assert.deepEqual(sdkEvents.map((e) => e.type), recorded.map((e) => e.type));
+  assert.equal(sdkEvents.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join(''), '1, 2, 3');
   const final = await client(key).responses.stream({ model: OPENAI_MODEL, input: `Count again ${nonce()}` }).finalResponse();
   assert.equal(final.output_text, '1, 2, 3');
   assert.match(final.id, /^gen-/);
