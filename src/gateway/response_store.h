@@ -27,8 +27,9 @@ class ResponseStore {
                          size_t max_response_bytes = kMaxResponseBytes, std::chrono::seconds ttl = kTtl)
       : max_responses_(max_responses), max_bytes_(max_bytes), max_response_bytes_(max_response_bytes), ttl_(ttl) {}
 
-  // Keeps `items` (a JSON array's text) for response `id` of `user_id`; the oldest go first when
-  // the bounds are reached. False when the items are too large to keep.
+  // Keeps `items` (a JSON array's text) for response `id` of `user_id` (a request id: each is put
+  // once); the oldest go first when the bounds are reached. False when the items are too large to
+  // keep.
   bool Put(const std::string& id, int64_t user_id, std::string items, Clock::time_point now = Clock::now());
   // The items of response `id` when `user_id` kept it and it has not expired; nullopt otherwise
   // (an unknown id and another user's look the same).
