@@ -126,7 +126,7 @@ int UserShow(const config::Config& config, const std::string& email) {
 
 int KeyCreate(const config::Config& config, const std::string& email, const std::string& name,
               const std::optional<std::string>& limit_usd, const std::optional<std::string>& rpm,
-              const std::optional<std::string>& tpm) {
+              const std::optional<std::string>& tpm, bool management) {
   std::optional<money::Micros> limit;
   if (limit_usd) {
     limit = money::ParseUsd(*limit_usd);
@@ -148,11 +148,12 @@ int KeyCreate(const config::Config& config, const std::string& email, const std:
   key.limit = limit;
   key.rpm_limit = rate_limits.rpm_limit.value_or(std::nullopt);
   key.tpm_limit = rate_limits.tpm_limit.value_or(std::nullopt);
+  key.management = management;
   key.created_at = UnixSeconds();
   auto id = store->CreateKey(key);
   if (!id.ok()) return Fail(id.error().message);
-  std::cerr << "Created key " << *id << " (" << generated.prefix << ") for " << user->email
-            << ". It is shown only now; store it safely:\n";
+  std::cerr << "Created " << (management ? "management key " : "key ") << *id << " (" << generated.prefix << ") for "
+            << user->email << ". It is shown only now; store it safely:\n";
   std::cout << generated.key << "\n";
   return 0;
 }
@@ -171,6 +172,8 @@ int KeyList(const config::Config& config, const std::string& email) {
     o["limit_micros"] = LimitOrNull(k.limit);
     o["rpm_limit"] = LimitOrNull(k.rpm_limit);
     o["tpm_limit"] = LimitOrNull(k.tpm_limit);
+    o["management"] = k.management;
+    o["hash"] = k.public_id;
     std::cout << json::serialize(o) << "\n";
   }
   return 0;

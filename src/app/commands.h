@@ -15,9 +15,11 @@ int UserCreate(const config::Config& config, const std::string& email, const std
                const std::string& credits_usd);
 int UserShow(const config::Config& config, const std::string& email);
 // `rpm` / `tpm`: requests and tokens per minute, a positive integer, or "0" / "none" for no limit.
+// `management`: a management key (store::ApiKey::management), which manages keys and cannot call
+// models.
 int KeyCreate(const config::Config& config, const std::string& email, const std::string& name,
               const std::optional<std::string>& limit_usd, const std::optional<std::string>& rpm,
-              const std::optional<std::string>& tpm);
+              const std::optional<std::string>& tpm, bool management = false);
 int KeyList(const config::Config& config, const std::string& email);
 int KeyDisable(const config::Config& config, int64_t id, bool disabled);
 // Changes the rate limits given (as KeyCreate reads them) and leaves the other one as it is. A

@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   std::optional<std::string> rpm, tpm;
   key_create->add_option("--rpm", rpm, "Requests per minute (default: none)");
   key_create->add_option("--tpm", tpm, "Tokens (prompt + completion) per minute (default: none)");
+  bool management = false;
+  key_create->add_flag("--management", management,
+                       "A management key: manages keys through the gateway's /api/v1/keys, cannot call models");
   auto* key_list = key->add_subcommand("list", "List a user's keys, one JSON object per line");
   key_list->add_option("--email", email, "Owner's email address")->required();
   auto* key_disable = key->add_subcommand("disable", "Disable a key");
@@ -82,7 +85,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("migrate")) return app::Migrate(*config);
   if (*user_create) return app::UserCreate(*config, email, password, admin, credits);
   if (*user_show) return app::UserShow(*config, email);
-  if (*key_create) return app::KeyCreate(*config, email, name, limit, rpm, tpm);
+  if (*key_create) return app::KeyCreate(*config, email, name, limit, rpm, tpm, management);
   if (*key_list) return app::KeyList(*config, email);
   if (*key_disable) return app::KeyDisable(*config, key_id, true);
   if (*key_enable) return app::KeyDisable(*config, key_id, false);

@@ -32,7 +32,10 @@ money::Micros WorstCaseCost(const protocol::ChatRequestInfo& request, const Endp
   money::TokenCounts worst;
   // An endpoint whose context is unknown (0) bounds nothing.
   const int64_t prompt = PromptBound(request);
-  worst.prompt = endpoint.context_length > 0 ? std::min(endpoint.context_length, prompt) : prompt;
+  // Each input of an embeddings batch has the whole context; a chat prompt is one input.
+  const int64_t inputs = std::max<int64_t>(1, request.inputs);
+  const int64_t context = endpoint.context_length > INT64_MAX / inputs ? INT64_MAX : endpoint.context_length * inputs;
+  worst.prompt = endpoint.context_length > 0 ? std::min(context, prompt) : prompt;
   // n ≤ 128 and a limit far below 2^56 in any real catalog; saturating all the same.
   const int64_t n = std::max<int64_t>(1, request.n), limit = OutputLimit(request, endpoint);
   worst.completion = limit > INT64_MAX / n ? INT64_MAX : n * limit;

@@ -30,8 +30,10 @@ inline constexpr int64_t kDefaultOutputLimit = 4096;
 int64_t OutputLimit(const protocol::ChatRequestInfo& request, const EndpointTerms& endpoint);
 
 // The most `request` can cost at one endpoint: the prompt at two characters a token plus 64
-// (bounded by the context when it is known), images at 2,000 tokens each, and `n` choices of
-// OutputLimit, all at the endpoint's input and output prices. The bill is the provider's usage,
+// (bounded by the context when it is known, each of an embeddings batch's `inputs` by a whole
+// context), images at 2,000 tokens each, and `n` choices of OutputLimit, all at the endpoint's
+// input and output prices. An embeddings request (max_tokens 0) has no output: OutputLimit is 0,
+// and only the input is held. The bill is the provider's usage,
 // even above this (a provider that reports more than it was asked for is billed what it reports).
 money::Micros WorstCaseCost(const protocol::ChatRequestInfo& request, const EndpointTerms& endpoint);
 

@@ -99,5 +99,24 @@ TEST(WorstCaseCostTest, AFreeEndpointHoldsNothing) {
   EXPECT_EQ(WorstCaseCost(Request(5000, 3, 4096), {128000, 4096, {}}), 0);
 }
 
+// An embeddings request (max_tokens 0) asks for no output: only its input is held.
+TEST(WorstCaseCostTest, AnEmbeddingsRequestHoldsOnlyItsInput) {
+  protocol::ChatRequestInfo r = Request(1000, 0, 0);
+  EXPECT_EQ(OutputLimit(r, Terms(8191, 8191)), 0);
+  EXPECT_EQ(WorstCaseCost(r, Terms(8191, 8191)), 564 * 3);
+}
+
+// Each input of a batch may fill the context: 10 M chars (5 M tokens) in 100 inputs are bounded
+// by 100 contexts, not one.
+TEST(WorstCaseCostTest, EachInputOfAnEmbeddingsBatchIsBoundedByTheContext) {
+  protocol::ChatRequestInfo r = Request(10'000'000, 0, 0);
+  r.inputs = 100;
+  EXPECT_EQ(WorstCaseCost(r, Terms(8000, 8000)), 100 * 8000 * 3);
+  r.inputs = 1'000;  // more room than the input needs: the input's own bound
+  EXPECT_EQ(WorstCaseCost(r, Terms(8000, 8000)), (5'000'000 + 64) * 3);
+  r.inputs = INT64_MAX;  // saturates
+  EXPECT_EQ(WorstCaseCost(r, Terms(8000, 8000)), (5'000'000 + 64) * 3);
+}
+
 }  // namespace
 }  // namespace turnpike::billing

@@ -90,6 +90,7 @@ Reply Api::CreateKey(const Call& call) {
   store::KeyUpdate limits;
   ReadLimits(*fields, call.now, limits);
   auto log_prompts = fields->Bool("log_prompts");
+  auto management = fields->Bool("management");
   if (!fields->ok()) return fields->Failure();
   auto existing = keys_.ListKeys(call.user().id);
   if (!existing.ok()) return ErrorReply(existing.error());
@@ -106,6 +107,7 @@ Reply Api::CreateKey(const Call& call) {
   key.limit = limits.limit.value_or(std::nullopt);
   key.expires_at = limits.expires_at.value_or(std::nullopt);
   key.log_prompts = log_prompts.value_or(false);
+  key.management = management.value_or(false);
   key.rpm_limit = limits.rpm_limit.value_or(std::nullopt);
   key.tpm_limit = limits.tpm_limit.value_or(std::nullopt);
   key.created_at = call.now;

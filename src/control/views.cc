@@ -39,6 +39,8 @@ json::object KeyJson(const store::ApiKey& key) {
   o["limit_micros"] = key.limit ? json::value(*key.limit) : json::value(nullptr);
   o["rpm_limit"] = key.rpm_limit ? json::value(*key.rpm_limit) : json::value(nullptr);
   o["tpm_limit"] = key.tpm_limit ? json::value(*key.tpm_limit) : json::value(nullptr);
+  o["management"] = key.management;
+  o["hash"] = key.public_id;
   return o;
 }
 

@@ -265,7 +265,9 @@ store::RequestLogRow Gateway::Exchange::LogRow() {
   row.request_id = id;
   row.user_id = key.user_id;
   row.key_id = key.id;
-  row.model_id = info.model;
+  // The model that answered (a fallback's, when `models` moved on), by its catalog id; the
+  // client's name when no route was tried.
+  row.model_id = route ? route->model->id : info.model;
   if (route) {
     row.provider_id = provider();
     row.upstream_model = route->endpoint->upstream_model;

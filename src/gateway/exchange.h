@@ -17,6 +17,7 @@
 #include "gateway/gateway.h"
 #include "gateway/routing.h"
 #include "protocol/canonical.h"
+#include "protocol/embeddings.h"
 #include "protocol/openai_chat.h"
 #include "protocol/openai_responses.h"
 #include "protocol/openrouter_request.h"
@@ -166,6 +167,9 @@ struct Gateway::Exchange {
   // The request-log row of what happened (moves the attempts and the kept text out).
   store::RequestLogRow LogRow();
 
+  // POST /embeddings (embeddings.cc): the request as ReadEmbeddings read it (its inputs, for
+  // providers that do not take OpenAI's body; encoding_format and dimensions).
+  std::optional<protocol::EmbeddingsRequest> embeddings;
   // POST /responses (responses.cc): the request as read, and the conversation it continues —
   // the items of its previous response (when it names one), then its own input.
   std::optional<protocol::ResponsesRequest> responses;

@@ -366,6 +366,15 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
     } else {
       co_await ReplyError(writer, filter.error(), request_id);
     }
+  } else if (route == "/embeddings/models" && get) {
+    // OpenRouter's list of the embedding models, in /models' shape and with its filters.
+    auto filter = ModelFilterFrom(request.query);
+    if (filter.ok()) {
+      filter->output_modalities = {"embeddings"};
+      co_await ReplyJson(writer, 200, state::BuildModelsJson(*router_.snapshot(), *filter), request_id);
+    } else {
+      co_await ReplyError(writer, filter.error(), request_id);
+    }
   } else if (route == "/providers" && get) {
     co_await ReplyJson(writer, 200, state::BuildProvidersJson(*router_.snapshot()), request_id);
   } else if (route.size() > 18 && route.starts_with("/models/") && route.ends_with("/endpoints") && get) {
@@ -378,6 +387,8 @@ awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net:
     } else {
       co_await ReplyError(writer, MakeError(ErrorCode::kNotFound, "No model " + id), request_id);
     }
+  } else if (route == "/keys" || route.starts_with("/keys/")) {
+    co_await Keys(request, writer);
   } else if (route == "/key" && get) {
     co_await KeyInfo(request, writer, kKeyBody);
   } else if (route == "/credits" && get) {
@@ -429,14 +440,15 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
       R"({{"data":{{"label":{},"name":{},"usage":{},"usage_daily":{},"usage_weekly":{},"usage_monthly":{},)"
       R"("byok_usage":0,"byok_usage_daily":0,"byok_usage_weekly":0,"byok_usage_monthly":0,)"
       R"("limit":{},"limit_remaining":{},"limit_reset":null,"include_byok_in_limit":false,)"
-      R"("is_free_tier":false,"is_management_key":false,"is_provisioning_key":false,"disabled":{},)"
+      R"("is_free_tier":false,"is_management_key":{},"is_provisioning_key":{},"disabled":{},)"
       R"("allowed_data_regions":[],"creator_user_id":null,"organization_id":null,"workspace_id":null,)"
       R"("free_model_daily_requests":{{"limit":0,"remaining":0,"used":0}},)"
       R"("rate_limit":{{"requests":{},"tokens":{},"interval":"1m","note":{}}},"expires_at":{}}}}})",
       Quote(fresh->prefix), Quote(fresh->name), usage, money::FormatUsd(spent.day + in_flight),
       money::FormatUsd(spent.week + in_flight), money::FormatUsd(spent.month + in_flight), UsdOrNull(fresh->limit),
-      UsdOrNull(remaining), fresh->disabled ? "true" : "false", fresh->rpm_limit.value_or(-1),
-      fresh->tpm_limit.value_or(-1), Quote(rate_note), fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
+      UsdOrNull(remaining), fresh->management ? "true" : "false", fresh->management ? "true" : "false",
+      fresh->disabled ? "true" : "false", fresh->rpm_limit.value_or(-1), fresh->tpm_limit.value_or(-1),
+      Quote(rate_note), fresh->expires_at ? Quote(IsoTime(*fresh->expires_at)) : "null");
   return body;
 }
 
@@ -462,7 +474,12 @@ Result<std::string> Gateway::GenerationBody(const store::ApiKey& key, const net:
   const std::string provider_name = provider ? provider->provider->name : row->provider_id;
   json::object d;
   d["id"] = row->request_id;
-  d["api_type"] = "completions";
+  // The request log keeps no API: a request to an embedding model can only have been an
+  // embeddings call (Exchange::Unservable), as OpenRouter names it.
+  const store::Model* model = router_.snapshot()->FindModel(row->model_id);
+  const bool embeds = model && std::find(model->output_modalities.begin(), model->output_modalities.end(),
+                                         "embeddings") != model->output_modalities.end();
+  d["api_type"] = embeds ? "embeddings" : "completions";
   d["model"] = row->model_id;
   d["provider_name"] = row->provider_id.empty() ? json::value(nullptr) : json::value(provider_name);
   d["upstream_model"] = row->upstream_model;

@@ -215,6 +215,23 @@ class Gateway {
   Result<std::string> CreditsBody(const store::ApiKey& key, const net::HttpRequest& request);
   Result<std::string> GenerationBody(const store::ApiKey& key, const net::HttpRequest& request);
   static const BodyBuilder kKeyBody, kCreditsBody, kGenerationBody;
+
+  // OpenRouter's key management API, /keys and /keys/{hash}, for management keys: the ordinary
+  // keys of the management key's user (keys_api.cc). The helpers answer the JSON body or the error;
+  // `user_id` is the management key's user, `hash` a key's public id (store::ApiKey::public_id).
+  boost::asio::awaitable<void> Keys(const net::HttpRequest& request, net::ResponseWriter& writer);
+  boost::asio::awaitable<Result<std::string>> ListManagedKeys(int64_t user_id, const net::HttpRequest& request);
+  boost::asio::awaitable<Result<std::string>> ReadManagedKey(int64_t user_id, const std::string& hash);
+  boost::asio::awaitable<Result<std::string>> CreateManagedKey(int64_t user_id, const net::HttpRequest& request);
+  // PATCH and DELETE.
+  boost::asio::awaitable<Result<std::string>> ChangeManagedKey(int64_t user_id, const std::string& hash,
+                                                               const net::HttpRequest& request);
+  // Applies the settlement journal (a write), so that usage reads as it stands; false when the
+  // store did not take it.
+  boost::asio::awaitable<bool> ApplyJournalForKeys();
+  // On a store thread: `keys` (of user `user_id`) as JSON objects joined by commas, with their
+  // spend in the current day, week and month.
+  Result<std::string> ManagedKeysJson(int64_t user_id, const std::vector<store::ApiKey>& keys);
   boost::asio::awaitable<void> MetricsText(net::ResponseWriter& writer, const std::string& request_id);
 
   // `extra`: more headers for the answer (the routing explanation of a chat request), or null.

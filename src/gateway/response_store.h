@@ -2,7 +2,7 @@
 // later request can continue from one (previous_response_id): each response's items (the input
 // it was given, after its own previous response's, and its output), per user. In memory only:
 // bounded in count and bytes, each kept kTtl, and forgotten when the process restarts
-// (docs/protocols.md §13.3). Nothing is written anywhere. Thread-safe.
+// (docs/protocols.md §13.4). Nothing is written anywhere. Thread-safe.
 #pragma once
 
 #include <chrono>

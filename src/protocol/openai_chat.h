@@ -24,6 +24,9 @@ struct ChatRequestInfo {
   // audio), tool calls, tool definitions, response_format and the like (for estimates and holds).
   int64_t prompt_chars = 0;
   int64_t images = 0;  // image parts in the prompt
+  // Embeddings (protocol/embeddings.h): the inputs of the batch, each within the context on its
+  // own (1 for every other API).
+  int64_t inputs = 1;
 };
 
 // Checks the request's shape (an object with a string `model` and a non-empty `messages`

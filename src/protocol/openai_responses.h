@@ -1,6 +1,6 @@
 // The OpenAI Responses API (POST /v1/responses) as a client dialect: its requests checked and read
 // into the canonical chat types, the client's bytes for OpenAI itself, and canonical answers and
-// stream events written back as Responses objects and events (docs/protocols.md §13.3).
+// stream events written back as Responses objects and events (docs/protocols.md §13.4).
 // Pure: no I/O.
 #pragma once
 

@@ -109,6 +109,10 @@ std::optional<Result<store::ApiKey>> KeyCache::AuthenticateCached(std::string_vi
 
 Result<store::ApiKey> KeyCache::Usable(Result<store::ApiKey> key, int64_t now_unix) {
   if (!key.ok()) return key;
+  // A management key only manages keys (gateway /api/v1/keys): every model route comes here.
+  if (key->management) {
+    return MakeError(ErrorCode::kForbidden, "Management keys cannot call models; use a regular API key");
+  }
   if (key->disabled) return MakeError(ErrorCode::kForbidden, "This API key is disabled");
   if (key->expires_at && *key->expires_at <= now_unix) {
     return MakeError(ErrorCode::kUnauthorized, "This API key has expired");

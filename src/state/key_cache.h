@@ -30,8 +30,8 @@ class KeyCache {
 
   // Authenticates the value of an Authorization header ("Bearer sk-tp-…") for spending:
   // Identify() and then the key must be usable. Errors: kUnauthorized (missing, malformed,
-  // unknown or expired key), kForbidden (disabled key), kPaymentRequired (limit used up),
-  // kUnavailable (the store could not be read).
+  // unknown or expired key), kForbidden (a management key, which cannot call models; a disabled
+  // key), kPaymentRequired (limit used up), kUnavailable (the store could not be read).
   Result<store::ApiKey> Authenticate(std::string_view authorization, int64_t now_unix);
 
   // Finds the key an Authorization header names, whatever its state (for the routes where a

@@ -39,7 +39,7 @@ class KeyCacheTest : public ::testing::Test {
 
   // Creates a key in the store and returns it with its Authorization header.
   Made MakeKey(std::optional<int64_t> limit = std::nullopt, int64_t usage = 0, bool disabled = false,
-               std::optional<int64_t> expires_at = std::nullopt) {
+               std::optional<int64_t> expires_at = std::nullopt, bool management = false) {
     crypto::NewApiKey generated = crypto::GenerateApiKey();
     store::ApiKey k;
     k.user_id = user_id_;
@@ -50,6 +50,7 @@ class KeyCacheTest : public ::testing::Test {
     k.usage = usage;
     k.disabled = disabled;
     k.expires_at = expires_at;
+    k.management = management;
     auto id = store_->CreateKey(k);
     EXPECT_TRUE(id.ok()) << id.error().message;
     return Made{generated.key, "Bearer " + generated.key, id.ok() ? *id : 0, generated.hash_hex};
@@ -120,6 +121,23 @@ TEST_F(KeyCacheTest, DisabledKeyIs403) {
   Made k = MakeKey(std::nullopt, 0, /*disabled=*/true);
   KeyCache cache(*store_, 5s);
   ExpectRefused(cache.Authenticate(k.header, kNow), ErrorCode::kForbidden);
+}
+
+TEST_F(KeyCacheTest, AManagementKeyCannotCallModelsButIsIdentified) {
+  Made k = MakeKey(std::nullopt, 0, false, std::nullopt, /*management=*/true);
+  KeyCache cache(*store_, 5s);
+  auto refused = cache.Authenticate(k.header, kNow);
+  ExpectRefused(refused, ErrorCode::kForbidden);
+  EXPECT_EQ(refused.error().message, "Management keys cannot call models; use a regular API key");
+  // The cached answer (the entry is fresh now) is the same refusal.
+  auto cached = cache.AuthenticateCached(k.header, kNow);
+  ASSERT_TRUE(cached.has_value());
+  ExpectRefused(*cached, ErrorCode::kForbidden);
+  // The routes where a key reads about itself still know it.
+  auto identified = cache.Identify(k.header);
+  ASSERT_TRUE(identified.ok()) << identified.error().message;
+  EXPECT_TRUE(identified->management);
+  EXPECT_EQ(identified->id, k.id);
 }
 
 TEST_F(KeyCacheTest, ExpiredKeyIs401) {

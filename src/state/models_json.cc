@@ -192,7 +192,11 @@ bool Passes(const store::Model& m, const CatalogSnapshot& snapshot, const ModelF
       })) {
     return false;
   }
-  if (!HasAll(m.input_modalities, f.input_modalities) || !HasAll(m.output_modalities, f.output_modalities)) {
+  // As OpenRouter's /models: embedding models only when output_modalities asks for them ("all":
+  // every model).
+  const bool all = f.output_modalities.size() == 1 && SameText(f.output_modalities.front(), "all");
+  if (f.output_modalities.empty() && HasAll(m.output_modalities, {"embeddings"})) return false;
+  if (!HasAll(m.input_modalities, f.input_modalities) || (!all && !HasAll(m.output_modalities, f.output_modalities))) {
     return false;
   }
   if (!f.model_authors.empty()) {

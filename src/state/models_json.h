@@ -21,9 +21,11 @@ struct ModelFilter {
   std::vector<std::string> supported_parameters;  // one endpoint of the model supports them all
   std::vector<std::string> providers;             // served by one of these (provider id or name, any case)
   std::vector<std::string> input_modalities;      // the model takes them all
-  std::vector<std::string> output_modalities;     // the model produces them all
-  std::vector<std::string> model_authors;         // the part of the id before '/'
-  std::string q;                                  // in the id or the name, any case
+  // The model produces them all; "all" alone lists every model. Empty: every model but the
+  // embedding models (OpenRouter lists those at /embeddings/models, or with "embeddings" here).
+  std::vector<std::string> output_modalities;
+  std::vector<std::string> model_authors;  // the part of the id before '/'
+  std::string q;                           // in the id or the name, any case
   size_t offset = 0;
   size_t limit = SIZE_MAX;
 };

@@ -154,7 +154,13 @@ TEST(DefaultCatalogTest, ReferencesAndPricesAreConsistent) {
     for (const auto& e : m.endpoints) {
       EXPECT_TRUE(providers.count(e.provider_id)) << m.id;
       EXPECT_GT(e.prices.input, 0) << m.id << " at " << e.provider_id;
-      EXPECT_GT(e.prices.output, 0) << m.id << " at " << e.provider_id;
+      // An embedding model generates nothing: only its input has a price.
+      const bool embeds = m.output_modalities == std::vector<std::string>{"embeddings"};
+      if (embeds) {
+        EXPECT_EQ(e.prices.output, 0) << m.id << " at " << e.provider_id;
+      } else {
+        EXPECT_GT(e.prices.output, 0) << m.id << " at " << e.provider_id;
+      }
       EXPECT_GT(e.context_length, 0) << m.id;
       EXPECT_GT(e.max_output, 0) << m.id;
     }

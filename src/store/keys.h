@@ -32,6 +32,17 @@ struct ApiKey {
   // and tokens (prompt + completion) per minute; nullopt = none. Positive when set.
   std::optional<int64_t> rpm_limit;
   std::optional<int64_t> tpm_limit;
+  // A management key manages its user's keys through the gateway's /api/v1/keys and cannot call
+  // models (state/key_cache.h refuses it there).
+  bool management = false;
+  // The key's public identifier (64 lower-case hex chars, the `hash` of OpenRouter's key
+  // management API): random, given by CreateKey (whatever the caller put here), unique, never
+  // changed (not even by RotateKey), and unrelated to the secret or hash_hex.
+  std::string public_id;
+  std::optional<int64_t> updated_at;  // unix seconds of the last UpdateKey/SetKeyDisabled/RotateKey
+  // Read only: the key's user is disabled (users.h), so the key must not work either. Model calls
+  // learn it when they lease (ledger.h); the key management API checks it here.
+  bool user_disabled = false;
 };
 
 // A change to a key; fields left empty stay as they are.
@@ -50,7 +61,7 @@ class KeyStore {
   virtual ~KeyStore() = default;
 
   // Fails with kConflict on a duplicate hash; kNotFound when the user does not exist; kBadRequest
-  // for a rate limit that is not positive.
+  // for a rate limit that is not positive. Stores `management`; draws a new `public_id`.
   virtual Result<int64_t> CreateKey(const ApiKey& key) = 0;
   // nullopt when no live key has this hash (or id).
   virtual Result<std::optional<ApiKey>> FindKeyByHash(const std::string& hash_hex) = 0;

@@ -82,6 +82,7 @@ test('POST /api/keys: bad bodies', () => cases([
   ['expires_at February 30th', { body: { name: 'k', expires_at: '2030-02-30T00:00:00Z' } }, 400, 'expires_at'],
   ['log_prompts a string', { body: { name: 'k', log_prompts: 'yes' } }, 400, 'log_prompts'],
   ['log_prompts a number', { body: { name: 'k', log_prompts: 1 } }, 400, 'log_prompts'],
+  ['management a string', { body: { name: 'k', management: 'yes' } }, 400, 'management'],
   ['a body over the control API limit of 64 KiB (256 KiB)', () => rawApi(ctx, 'POST', '/api/keys', {
     headers: { authorization: `Bearer ${S.U.token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'x'.repeat(256 * 1024) }),

@@ -47,6 +47,8 @@ test('create → works at the gateway; the secret is shown once; the list shows 
   assert.equal(key.disabled, false);
   assert.equal(key.expires_at, null);
   assert.equal(key.last_used_at, null);
+  assert.equal(key.management, false, 'an ordinary key unless asked');
+  assert.match(key.hash, /^[0-9a-f]{64}$/, 'the public id the gateway\'s /api/v1/keys names it by');
   assert.ok(secret.startsWith(key.prefix.replace(/(…|\.\.\.|\*+)$/, '')), `the prefix ${key.prefix} starts the secret`);
   assert.ok(key.prefix.length < secret.length - 16, 'the prefix is far from the whole secret');
 
@@ -170,6 +172,25 @@ test('delete → 204, the gateway answers 401 within 1.5 s, the key is gone from
   expectError(await api(ctx, 'PATCH', `/api/keys/${key.id}`, { auth: S.U, body: { disabled: false } }), 404, 'PATCH a deleted key');
   expectError(await api(ctx, 'POST', `/api/keys/${key.id}/rotate`, { auth: S.U }), 404, 'rotate a deleted key');
   expectError(await api(ctx, 'DELETE', `/api/keys/${key.id}`, { auth: S.U }), 404, 'delete twice');
+});
+
+test('management: true → a management key: 403 on models, 200 on the gateway\'s /api/v1/keys; rotation keeps a key\'s hash', async () => {
+  const { key, secret } = expectStatus(await api(ctx, 'POST', '/api/keys', {
+    auth: S.U, body: { name: 'manager', management: true },
+  }), 201, 'create a management key').body;
+  assert.equal(key.management, true);
+  const refused = await chatJson(ctx.tp, secret, userMessage('a management key calls a model'));
+  assert.equal(refused.status, 403, JSON.stringify(refused.body));
+  assert.equal(refused.body.error.message, 'Management keys cannot call models; use a regular API key');
+  const managed = await getJson(ctx.tp, '/api/v1/keys', secret);
+  assert.equal(managed.status, 200, JSON.stringify(managed.body));
+  assert.ok(!managed.body.data.some((k) => k.hash === key.hash), 'management keys are not among the keys it manages');
+  const ordinary = expectStatus(await api(ctx, 'POST', '/api/keys', { auth: S.U, body: { name: 'managed' } }), 201).body.key;
+  const rotated = expectStatus(await api(ctx, 'POST', `/api/keys/${ordinary.id}/rotate`, { auth: S.U }), 200, 'rotate').body;
+  assert.equal(rotated.key.hash, ordinary.hash, 'a new secret, the same hash');
+  const seen = await getJson(ctx.tp, `/api/v1/keys/${ordinary.hash}`, secret);
+  assert.equal(seen.status, 200, JSON.stringify(seen.body));
+  assert.equal(seen.body.data.name, 'managed');
 });
 
 test('log_prompts: the request log keeps the texts only for keys that opt in', async () => {

@@ -168,6 +168,7 @@ test('the response checker rejects drift', () => {
   const key = {
     id: 3, name: 'k', prefix: 'sk-tp-v1-ab12', created_at: '2026-11-28T09:30:00Z', last_used_at: null, expires_at: null,
     disabled: false, log_prompts: false, usage_micros: 0, limit_micros: null, rpm_limit: 60, tpm_limit: null,
+    management: false, hash: 'ab'.repeat(32),
   };
   const me = { user, balance_micros: 5, total_credited_micros: 5, total_spent_micros: 0 };
   const err = (code) => ({ error: { code, message: 'm', type: 't', param: null } });

@@ -486,6 +486,29 @@ describe('streams on the wire', () => {
   });
 });
 
+describe('fallbacks, as for chat', () => {
+  test('Anthropic overloaded (529): the next model in `models` answers, in Anthropic\'s shape, billed at its price', async () => {
+    const { key } = await tp.account({ credits: '10' });
+    const prices = await modelPricesWithCache(tp.gatewayUrl, key, OPENAI_MODEL);
+    const m = marker('fallback');
+    const { data, response } = await client(key).messages.create({
+      model: ANTHROPIC_MODEL,
+      models: [OPENAI_MODEL],
+      max_tokens: 200,
+      messages: [{ role: 'user', content: `[[fake:fail-path=/v1/messages:529]] ${m}` }],
+    }).withResponse();
+    assert.equal(data.type, 'message');
+    assert.equal(data.model, OPENAI_MODEL);
+    assert.equal(data.content[0].text, fixtures.text.choices[0].message.content);
+    const routing = response.headers.get('x-turnpike-routing');
+    assert.match(routing, /anthropic@anthropic\/claude-sonnet-4\.5=failed \(529\)/);
+    assert.match(routing, /openai@openai\/gpt-4o-mini=answered/);
+    const micros = upstreamCostMicros(usageFromOpenAi(fixtures.text.usage), prices);
+    await assertLogged(key, response.headers.get('x-request-id'), OPENAI_MODEL, micros, 'fallback');
+    await assertChargedMicros(tp.gatewayUrl, key, micros, 'fallback');
+  });
+});
+
 describe('bad input: Anthropic\'s error shape, nothing billed', () => {
   let key;
   before(async () => {

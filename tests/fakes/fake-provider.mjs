@@ -22,6 +22,8 @@
 //   POST <prefix>/v1/responses                                OpenAI Responses (see "OpenAI Responses")
 //   POST <prefix>/v1beta/models/<model>:generateContent       Gemini (see "Gemini" further down)
 //   POST <prefix>/v1beta/models/<model>:streamGenerateContent?alt=sse
+//   POST <prefix>/v1/embeddings                               OpenAI embeddings (see "Embeddings")
+//   POST <prefix>/v1beta/models/<model>:embedContent | :batchEmbedContents   Gemini embeddings
 //   GET  /_fake/requests, POST /_fake/reset                   control API
 // Anything else: 404 in OpenAI's error shape (Google's shape under /v1beta/).
 //
@@ -1063,7 +1065,7 @@ function geminiLastText(contents) {
   return parts.filter((p) => p && typeof p.text === 'string').map((p) => p.text).join('\n');
 }
 
-const GEMINI_PATH = /\/v1beta\/models\/([^/:]+)(?::|%3A)(generateContent|streamGenerateContent)$/i;
+const GEMINI_PATH = /\/v1beta\/models\/([^/:]+)(?::|%3A)(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/i;
 
 async function handleGemini(req, res, method, query) {
   const { rec, signal, state, started } = beginExchange(req, res, 'gemini');
@@ -1131,6 +1133,230 @@ async function handleGemini(req, res, method, query) {
   return sendEvents(res, headers, GEMINI_STREAMS[which], knobs, signal, state);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Embeddings: OpenAI's POST <prefix>/v1/embeddings, and Gemini's :embedContent and
+// :batchEmbedContents. N inputs get N vectors, built from the recorded ones: vector i of d
+// dimensions is recorded[(31*i + j) % length] for j < d (truncated, or repeated past the end), so
+// each input has its own vector and a test can compute it. A text's tokens are counted as its
+// words, apostrophe suffixes, runs of up to three digits and other symbols ("Ruby is a
+// programmer's best friend" is 7, as OpenAI counted it); a token-id input has its length.
+// Each answer keeps its fixture's layout: embeddings-float.json (compact), embeddings-base64.json
+// (2-space pretty), Gemini's (2-space pretty, small values with an exponent as Google writes
+// them). Knobs are read from the text inputs: error, retry-after (OpenAI), delay-ms, cut-after,
+// hang, fail-path, hang-path, and fail-model (OpenAI).
+
+const EMBED_FLOAT = readFixture('embeddings-float.json');
+const EMBED_BASE_FLOAT = JSON.parse(EMBED_FLOAT).data[0].embedding;
+const EMBED_BASE_B64 = (() => {
+  const b = Buffer.from(JSON.parse(readFixture('embeddings-base64.json')).data[0].embedding, 'base64');
+  return Array.from({ length: b.length / 4 }, (_, i) => b.readFloatLE(4 * i));
+})();
+const EMBED_ERRORS = {
+  notFound: readFixture('error-404-embeddings-model-not-found.json').toString('utf8'),
+  dimensions: readFixture('error-400-embeddings-invalid-dimensions.json').toString('utf8'),
+  context: readFixture('error-400-embeddings-context-length.json').toString('utf8'),
+};
+// OpenAI's embedding models and their dimensions; null: `dimensions` is refused.
+const OPENAI_EMBEDDING_MODELS = { 'text-embedding-3-small': 1536, 'text-embedding-3-large': 3072, 'text-embedding-ada-002': null };
+const OPENAI_EMBEDDING_PARAMETERS = new Set(['input', 'model', 'encoding_format', 'dimensions', 'user']);
+const GEMINI_EMBED_BASE = JSON.parse(readFixture('batch-embed-contents.json', GEMINI_DIR)).embeddings[0].values;
+const GEMINI_EMBED_SINGLE_BASE = JSON.parse(readFixture('embed-content.json', GEMINI_DIR)).embedding.values;
+// Gemini's embedding models: dimensions, and whether batch answers carry usageMetadata (the
+// recorded gemini-embedding-001 answers do not; gemini-embedding-2's do).
+const GEMINI_EMBEDDING_MODELS = {
+  'gemini-embedding-001': { dims: 3072, usage: false },
+  'gemini-embedding-2': { dims: 3072, usage: true },
+  'text-embedding-004': { dims: 768, usage: false },
+};
+const EMBED_FLAGS = new Set(['hang']);
+const EMBED_INTS = new Set(['error', 'retry-after', 'delay-ms', 'cut-after']);
+
+function fakeTokens(text) {
+  return Math.max(1, (text.match(/'[a-z]+|[A-Za-z]+|\d{1,3}|[^\sA-Za-z\d]/g) ?? []).length);
+}
+
+function fakeVector(base, i, dims) {
+  return Array.from({ length: dims }, (_, j) => base[(31 * i + j) % base.length]);
+}
+
+// A float as Google writes it: an exponent (two digits at least) below 1e-4.
+function googleNumber(x) {
+  if (x === 0 || Math.abs(x) >= 1e-4) return String(x);
+  return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+function googleJson(obj) {
+  return Buffer.from(`${JSON.stringify(obj, null, 2).replace(/^(\s*)(-?\d[\d.e+-]*)(,?)$/gm,
+    (_, indent, n, comma) => `${indent}${googleNumber(Number(n))}${comma}`)}\n`);
+}
+
+function base64Float32(values) {
+  const b = Buffer.alloc(values.length * 4);
+  values.forEach((v, i) => b.writeFloatLE(v, 4 * i));
+  return b.toString('base64');
+}
+
+// The inputs of an OpenAI embeddings body as [{text} | {tokens}], or an error message.
+function openaiEmbeddingInputs(input) {
+  const invalid = "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.";
+  const ids = (a) => a.length > 0 && a.every((t) => Number.isInteger(t) && t >= 0);
+  if (typeof input === 'string') return input === '' ? invalid : [{ text: input }];
+  if (!Array.isArray(input) || input.length === 0 || input.length > 2048) return invalid;
+  if (input.every((x) => typeof x === 'string' && x !== '')) return input.map((text) => ({ text }));
+  if (ids(input)) return [{ tokens: input }];
+  if (input.every((x) => Array.isArray(x) && ids(x))) return input.map((tokens) => ({ tokens }));
+  return invalid;
+}
+
+async function handleOpenAiEmbeddings(req, res) {
+  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
+  rec.authorized = true;
+  const fail = (message, param = null, code = null) =>
+    sendError(res, started, 400, openaiError(message, 'invalid_request_error', param, code));
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return fail('We could not parse the JSON body of your request.');
+  }
+  const unknown = Object.keys(body).find((k) => !OPENAI_EMBEDDING_PARAMETERS.has(k));
+  if (unknown !== undefined) return fail(`Unrecognized request argument supplied: ${unknown}`);
+  if (typeof body.model !== 'string' || body.model === '') return fail('you must provide a model parameter');
+  const inputs = openaiEmbeddingInputs(body.input);
+  if (typeof inputs === 'string') return fail(inputs);
+  const text = inputs.filter((i) => i.text !== undefined).map((i) => i.text).join('\n');
+  const knobs = parseKnobs(text, EMBED_FLAGS, EMBED_INTS);
+  if (typeof knobs === 'string') return fail(knobs);
+  applyPathKnobs(knobs, req);
+  const failModel = knobs['fail-model']?.find((f) => f.model === body.model);
+  if (failModel) knobs.error = failModel.status;
+  if (knobs.hang) return undefined;
+  if (!(await delayHead(knobs, signal))) return undefined;
+  if (knobs.error !== undefined) return sendError(res, started, knobs.error, errorBodyFor(knobs.error), knobs['retry-after']);
+
+  if (!(body.model in OPENAI_EMBEDDING_MODELS)) {
+    const escaped = JSON.stringify(body.model).slice(1, -1);
+    return sendError(res, started, 404, Buffer.from(EMBED_ERRORS.notFound.replace('text-embedding-4-ultra', escaped)));
+  }
+  const native = OPENAI_EMBEDDING_MODELS[body.model];
+  let dims = native ?? 1536;
+  if (body.dimensions !== undefined && body.dimensions !== null) {
+    const d = body.dimensions;
+    if (!Number.isInteger(d) || d < 1) {
+      return sendError(res, started, 400, Buffer.from(EMBED_ERRORS.dimensions.replace('-1 is', `${JSON.stringify(d)} is`)));
+    }
+    if (native === null) return fail('This model does not support specifying dimensions.');
+    if (d > native) return fail(`${d} is greater than the maximum of ${native} - 'dimensions'`);
+    dims = d;
+  }
+  const format = body.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') {
+    return fail(`${JSON.stringify(format).replace(/"/g, "'")} is not one of ['float', 'base64'] - 'encoding_format'`);
+  }
+  const counts = inputs.map((i) => (i.tokens ? i.tokens.length : fakeTokens(i.text)));
+  const longest = Math.max(...counts);
+  if (longest > 8192) {
+    return sendError(res, started, 400, Buffer.from(EMBED_ERRORS.context.replace(/155434/g, String(longest))));
+  }
+  const tokens = counts.reduce((a, b) => a + b, 0);
+  if (tokens > 300_000) return fail(`Requested ${tokens} tokens, max 300000 tokens per request`);
+  const usage = { prompt_tokens: tokens, total_tokens: tokens };
+  let answer;
+  if (format === 'float') {
+    answer = Buffer.from(JSON.stringify({
+      object: 'list',
+      data: inputs.map((_, i) => ({ object: 'embedding', embedding: fakeVector(EMBED_BASE_FLOAT, i, dims), index: i })),
+      model: body.model,
+      usage,
+    }));
+  } else {
+    answer = Buffer.from(`${JSON.stringify({
+      object: 'list',
+      data: inputs.map((_, i) => ({ object: 'embedding', index: i, embedding: base64Float32(fakeVector(EMBED_BASE_B64, i, dims)) })),
+      model: body.model,
+      usage,
+    }, null, 2)}\n`);
+  }
+  return sendJson(res, started, answer, knobs['cut-after'] !== undefined, state);
+}
+
+// One EmbedContentRequest (of a batch at `where`, or the body of :embedContent): its text, or an
+// error message.
+function geminiEmbedContent(r, where, model, dims, batch) {
+  const allowed = new Set(['model', 'content', 'taskType', 'title', 'outputDimensionality']);
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return `* ${where}: must be an object\n`;
+  const unknown = Object.keys(r).find((k) => !allowed.has(k));
+  if (unknown !== undefined) return `Invalid JSON payload received. Unknown name "${unknown}" at '${where}': Cannot find field.`;
+  if (batch && r.model !== `models/${model}`) {
+    return `* BatchEmbedContentsRequest.model: ${where}.model must be the model of the URL (models/${model}), got ${JSON.stringify(r.model)}\n`;
+  }
+  const parts = r.content?.parts;
+  if (!Array.isArray(parts) || parts.length === 0 || !parts.every((p) => p && typeof p.text === 'string')) {
+    return `* ${where}.content.parts: must hold text parts\n`;
+  }
+  const d = r.outputDimensionality;
+  if (d !== undefined && (!Number.isInteger(d) || d < 1 || d > dims)) {
+    return `* ${where}.output_dimensionality: must be between 1 and ${dims}, got ${JSON.stringify(d)}\n`;
+  }
+  return { text: parts.map((p) => p.text).join(' '), dims: d ?? dims };
+}
+
+async function handleGeminiEmbed(req, res, method, query, model) {
+  const { rec, signal, state, started } = beginExchange(req, res, 'gemini');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  const header = req.headers['x-goog-api-key'];
+  const key = typeof header === 'string' && header !== '' ? header : query.get('key');
+  if (!key || (GOOGLE_API_KEY !== undefined && key !== GOOGLE_API_KEY)) {
+    return sendGeminiError(res, started, 400, GEMINI_ERRORS.apiKey);
+  }
+  rec.authorized = true;
+  const fail = (message) => sendGeminiError(res, started, 400, googleError(400, message));
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return fail('Invalid JSON payload received. The body must be an object.');
+  }
+  const info = GEMINI_EMBEDDING_MODELS[model];
+  if (!info) {
+    return sendGeminiError(res, started, 404, googleError(404,
+      `models/${model} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`));
+  }
+  const batch = method === 'batchEmbedContents';
+  let items;
+  if (batch) {
+    const unknown = Object.keys(body).find((k) => k !== 'requests');
+    if (unknown !== undefined) return fail(`Invalid JSON payload received. Unknown name "${unknown}": Cannot find field.`);
+    if (!Array.isArray(body.requests) || body.requests.length === 0) return fail('* BatchEmbedContentsRequest.requests: requests is not specified\n');
+    if (body.requests.length > 100) return fail('* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch\n');
+    items = body.requests.map((r, i) => geminiEmbedContent(r, `requests[${i}]`, model, info.dims, true));
+  } else {
+    items = [geminiEmbedContent(body, 'EmbedContentRequest', model, info.dims, false)];
+  }
+  const bad = items.find((i) => typeof i === 'string');
+  if (bad !== undefined) return fail(bad);
+  const knobs = parseKnobs(items.map((i) => i.text).join('\n'), EMBED_FLAGS, EMBED_INTS);
+  if (typeof knobs === 'string') return fail(knobs);
+  applyPathKnobs(knobs, req);
+  if (knobs.hang) return undefined;
+  if (!(await delayHead(knobs, signal))) return undefined;
+  if (knobs.error !== undefined) {
+    const errBody = GEMINI_ERRORS[knobs.error]
+      ?? googleError(knobs.error, GOOGLE_MESSAGES[knobs.error] ?? `Fake provider error ${knobs.error}.`);
+    return sendGeminiError(res, started, knobs.error, errBody);
+  }
+  let answer;
+  if (batch) {
+    const obj = { embeddings: items.map((it, i) => ({ values: fakeVector(GEMINI_EMBED_BASE, i, it.dims) })) };
+    if (info.usage) {
+      const tokens = items.reduce((a, it) => a + fakeTokens(it.text), 0);
+      obj.usageMetadata = { promptTokenCount: tokens, promptTokenDetails: [{ modality: 'TEXT', tokenCount: tokens }] };
+    }
+    answer = googleJson(obj);
+  } else {
+    answer = googleJson({ embedding: { values: fakeVector(GEMINI_EMBED_SINGLE_BASE, 0, items[0].dims) } });
+  }
+  return sendBodyMaybeCut(res, 200, geminiHeaders(started, 'application/json; charset=UTF-8'), answer,
+    knobs['cut-after'] !== undefined, state);
+}
 
 // =============================================================================================
 // OpenAI Responses: POST <prefix>/v1/responses (the recorded responses-* fixtures).
@@ -1172,45 +1398,6 @@ function responsesLastText(input) {
   return last.content.filter((p) => p && p.type === 'input_text' && typeof p.text === 'string').map((p) => p.text).join('\n');
 }
 
-async function handleResponses(req, res) {
-  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
-  const body = parseJson(await readBody(req));
-  if (body !== undefined) rec.body = body;
-  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
-  rec.authorized = true;
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return sendError(res, started, 400, openaiError('The request body must be a JSON object.', 'invalid_request_error'));
-  }
-  const unknown = Object.keys(body).find((k) => !OPENAI_RESPONSES_PARAMETERS.has(k));
-  if (unknown !== undefined) {
-    return sendError(res, started, 400, openaiError(`Unrecognized request argument supplied: ${unknown}`, 'invalid_request_error'));
-  }
-  if (typeof body.model !== 'string' || body.model === '') {
-    return sendError(res, started, 400, openaiError(
-      "Missing required parameter: 'model'.", 'invalid_request_error', 'model', 'missing_required_parameter'));
-  }
-  if (body.input === undefined || body.input === null) {
-    return sendError(res, started, 400, openaiError(
-      "Missing required parameter: 'input'.", 'invalid_request_error', 'input', 'missing_required_parameter'));
-  }
-  const knobs = parseKnobs(responsesLastText(body.input), RESPONSES_FLAGS, RESPONSES_INTS);
-  if (typeof knobs === 'string') return sendError(res, started, 400, openaiError(knobs, 'invalid_request_error'));
-  applyPathKnobs(knobs, req);
-  const failModel = knobs['fail-model']?.find((f) => f.model === body.model);
-  if (failModel) knobs.error = failModel.status;
-  if (knobs.hang) return undefined;
-  if (!(await delayHead(knobs, signal))) return undefined;
-  if (knobs.error !== undefined) return sendError(res, started, knobs.error, errorBodyFor(knobs.error), knobs['retry-after']);
-
-  const toolTurn = Array.isArray(body.input) && body.input[body.input.length - 1]?.type === 'function_call_output';
-  const which = !toolTurn && knobs['tool-call'] ? 'toolCall' : 'text';
-  if (body.stream !== true) {
-    return sendBodyMaybeCut(res, 200, baseHeaders(started, 'application/json'), RESPONSES_JSON[which],
-      knobs['cut-after'] !== undefined, state);
-  }
-  return sendEvents(res, baseHeaders(started, 'text/event-stream; charset=utf-8'), RESPONSES_STREAMS[which], knobs,
-    signal, state);
-}
 // =============================================================================================
 
 function failed(res) {
@@ -1232,11 +1419,12 @@ function route(req, res) {
     handleCompletions(req, res).catch(failed(res));
     return;
   }
+  if (req.method === 'POST' && p.endsWith('/v1/responses')) return void handleResponses(req, res).catch(failed(res));
   if (req.method === 'POST' && p.endsWith('/v1/messages/count_tokens')) {
     handleAnthropicCountTokens(req, res).catch(failed(res));
     return;
   }
-  if (req.method === 'POST' && p.endsWith('/v1/responses')) return void handleResponses(req, res).catch(failed(res));
+  if (req.method === 'POST' && p.endsWith('/v1/embeddings')) return void handleOpenAiEmbeddings(req, res).catch(failed(res));
   if (req.method === 'POST' && p.endsWith('/v1/messages')) {
     handleAnthropic(req, res).catch(failed(res));
     return;
@@ -1244,7 +1432,8 @@ function route(req, res) {
   const gemini = req.method === 'POST' ? GEMINI_PATH.exec(p) : null;
   if (gemini) {
     const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
-    handleGemini(req, res, gemini[2], query).catch(failed(res));
+    const embed = /embed/i.test(gemini[2]);
+    (embed ? handleGeminiEmbed(req, res, gemini[2], query, gemini[1]) : handleGemini(req, res, gemini[2], query)).catch(failed(res));
     return;
   }
   if (req.method === 'GET' && p.endsWith('/v1/models')) {

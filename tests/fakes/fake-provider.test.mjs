@@ -146,9 +146,9 @@ test('routes: any prefix before /v1, models list, 404 elsewhere; the path is rec
   const list = await models.json();
   assert.equal(list.object, 'list');
   assert.ok(list.data.every((m) => m.object === 'model' && typeof m.id === 'string'));
-  const nowhere = await fetch(`${fake.url}/v1/embeddings`, { method: 'POST' });
+  const nowhere = await fetch(`${fake.url}/v1/audio/speech`, { method: 'POST' });
   assert.equal(nowhere.status, 404);
-  assert.equal((await nowhere.json()).error.message, 'Invalid URL (POST /v1/embeddings)');
+  assert.equal((await nowhere.json()).error.message, 'Invalid URL (POST /v1/audio/speech)');
 });
 
 test('cut-after=N sends N events then drops the connection; non-stream sends half the body', async () => {

@@ -11,7 +11,8 @@ namespace {
 
 constexpr char kKeyColumns[] =
     "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit";
+    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at, "
+    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id)";
 
 ApiKey ReadKey(const Rows& r, int i) {
   ApiKey key;
@@ -29,6 +30,10 @@ ApiKey ReadKey(const Rows& r, int i) {
   key.last_used_at = r.OptionalInt(i, 11);
   key.rpm_limit = r.OptionalInt(i, 12);
   key.tpm_limit = r.OptionalInt(i, 13);
+  key.management = r.Bool(i, 14);
+  key.public_id = r.Text(i, 15);
+  key.updated_at = r.OptionalInt(i, 16);
+  key.user_disabled = r.Bool(i, 17);
   return key;
 }
 
@@ -46,8 +51,8 @@ Status KeyUpdateStatus(const Result<Rows>& rows) {
 Result<int64_t> PgStore::CreateKey(const ApiKey& key) {
   Result<Rows> rows = WriteOne(
       "INSERT INTO api_keys (user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-      "created_at, log_prompts, rpm_limit, tpm_limit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-      "RETURNING id",
+      "created_at, log_prompts, rpm_limit, tpm_limit, management) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
       Params()
           .Add(key.user_id)
           .Add(key.name)
@@ -60,7 +65,8 @@ Result<int64_t> PgStore::CreateKey(const ApiKey& key) {
           .Add(key.created_at != 0 ? key.created_at : NowUnix())
           .Add(key.log_prompts)
           .Add(key.rpm_limit)
-          .Add(key.tpm_limit),
+          .Add(key.tpm_limit)
+          .Add(key.management),
       {.conflict = kKeyErrors.conflict, .missing = "no such user", .invalid = kKeyErrors.invalid});
   if (!rows.ok()) return rows.error();
   return rows->Int(0, 0);
@@ -90,8 +96,9 @@ Result<std::vector<ApiKey>> PgStore::ListKeys(int64_t user_id) {
 }
 
 Status PgStore::SetKeyDisabled(int64_t key_id, bool disabled) {
-  return KeyUpdateStatus(WriteOne("UPDATE api_keys SET disabled = $1 WHERE id = $2 AND deleted_at IS NULL",
-                                  Params().Add(disabled).Add(key_id), kKeyErrors));
+  return KeyUpdateStatus(
+      WriteOne("UPDATE api_keys SET disabled = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL",
+               Params().Add(disabled).Add(NowUnix()).Add(key_id), kKeyErrors));
 }
 
 Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
@@ -104,8 +111,9 @@ Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
                "expires_at = CASE WHEN $7 THEN $8::bigint ELSE expires_at END, "
                "log_prompts = CASE WHEN $9 THEN $10 ELSE log_prompts END, "
                "rpm_limit = CASE WHEN $11 THEN $12::bigint ELSE rpm_limit END, "
-               "tpm_limit = CASE WHEN $13 THEN $14::bigint ELSE tpm_limit END "
-               "WHERE id = $15 AND deleted_at IS NULL",
+               "tpm_limit = CASE WHEN $13 THEN $14::bigint ELSE tpm_limit END, "
+               "updated_at = $15 "
+               "WHERE id = $16 AND deleted_at IS NULL",
                Params()
                    .Add(update.name.has_value())
                    .Add(update.name.value_or(""))
@@ -121,6 +129,7 @@ Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
                    .Add(update.rpm_limit.value_or(std::nullopt))
                    .Add(update.tpm_limit.has_value())
                    .Add(update.tpm_limit.value_or(std::nullopt))
+                   .Add(NowUnix())
                    .Add(key_id),
                kKeyErrors));
 }
@@ -131,8 +140,9 @@ Status PgStore::DeleteKey(int64_t key_id) {
 }
 
 Status PgStore::RotateKey(int64_t key_id, const std::string& hash_hex, const std::string& prefix) {
-  return KeyUpdateStatus(WriteOne("UPDATE api_keys SET hash = $1, prefix = $2 WHERE id = $3 AND deleted_at IS NULL",
-                                  Params().Add(hash_hex).Add(prefix).Add(key_id), kKeyErrors));
+  return KeyUpdateStatus(
+      WriteOne("UPDATE api_keys SET hash = $1, prefix = $2, updated_at = $3 WHERE id = $4 AND deleted_at IS NULL",
+               Params().Add(hash_hex).Add(prefix).Add(NowUnix()).Add(key_id), kKeyErrors));
 }
 
 void PgStore::TouchKeyIn(Connection& c, int64_t key_id, int64_t now_unix) {

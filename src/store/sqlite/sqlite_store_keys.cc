@@ -9,7 +9,8 @@ namespace {
 
 constexpr char kKeyColumns[] =
     "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit";
+    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at, "
+    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id)";
 
 ApiKey ReadKey(const Statement& s) {
   ApiKey key;
@@ -27,6 +28,10 @@ ApiKey ReadKey(const Statement& s) {
   key.last_used_at = s.OptionalInt(11);
   key.rpm_limit = s.OptionalInt(12);
   key.tpm_limit = s.OptionalInt(13);
+  key.management = s.Bool(14);
+  key.public_id = s.Text(15);
+  key.updated_at = s.OptionalInt(16);
+  key.user_disabled = s.Bool(17);
   return key;
 }
 
@@ -60,12 +65,12 @@ Result<int64_t> SqliteStore::CreateKey(const ApiKey& key) {
   std::lock_guard lock(mu_);
   Statement s(*conn_,
               "INSERT INTO api_keys (user_id, name, prefix, hash, limit_micros, usage_micros, "
-              "disabled, expires_at, created_at, log_prompts, rpm_limit, tpm_limit) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "disabled, expires_at, created_at, log_prompts, rpm_limit, tpm_limit, management, public_id) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(32))))");
   s.Bind(key.user_id).Bind(key.name).Bind(key.prefix).Bind(key.hash_hex).Bind(key.limit);
   s.Bind(key.usage).Bind(key.disabled).Bind(key.expires_at);
   s.Bind(key.created_at != 0 ? key.created_at : NowUnix()).Bind(key.log_prompts);
-  s.Bind(key.rpm_limit).Bind(key.tpm_limit);
+  s.Bind(key.rpm_limit).Bind(key.tpm_limit).Bind(key.management);
   Status status = s.Run();
   if (!status.ok()) {
     int code = s.result_code();
@@ -99,8 +104,8 @@ Result<std::vector<ApiKey>> SqliteStore::ListKeys(int64_t user_id) {
 
 Status SqliteStore::SetKeyDisabled(int64_t key_id, bool disabled) {
   std::lock_guard lock(mu_);
-  Statement s(*conn_, "UPDATE api_keys SET disabled = ? WHERE id = ? AND deleted_at IS NULL");
-  s.Bind(disabled).Bind(key_id);
+  Statement s(*conn_, "UPDATE api_keys SET disabled = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL");
+  s.Bind(disabled).Bind(NowUnix()).Bind(key_id);
   return KeyUpdateStatus(*conn_, s);
 }
 
@@ -115,7 +120,8 @@ Status SqliteStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
               "expires_at = CASE WHEN ? THEN ? ELSE expires_at END, "
               "log_prompts = CASE WHEN ? THEN ? ELSE log_prompts END, "
               "rpm_limit = CASE WHEN ? THEN ? ELSE rpm_limit END, "
-              "tpm_limit = CASE WHEN ? THEN ? ELSE tpm_limit END "
+              "tpm_limit = CASE WHEN ? THEN ? ELSE tpm_limit END, "
+              "updated_at = ? "
               "WHERE id = ? AND deleted_at IS NULL");
   s.Bind(update.name.has_value()).Bind(update.name.value_or(""));
   s.Bind(update.disabled.has_value()).Bind(update.disabled.value_or(false));
@@ -124,7 +130,7 @@ Status SqliteStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
   s.Bind(update.log_prompts.has_value()).Bind(update.log_prompts.value_or(false));
   s.Bind(update.rpm_limit.has_value()).Bind(update.rpm_limit.value_or(std::nullopt));
   s.Bind(update.tpm_limit.has_value()).Bind(update.tpm_limit.value_or(std::nullopt));
-  s.Bind(key_id);
+  s.Bind(NowUnix()).Bind(key_id);
   return KeyUpdateStatus(*conn_, s);
 }
 
@@ -137,8 +143,8 @@ Status SqliteStore::DeleteKey(int64_t key_id) {
 
 Status SqliteStore::RotateKey(int64_t key_id, const std::string& hash_hex, const std::string& prefix) {
   std::lock_guard lock(mu_);
-  Statement s(*conn_, "UPDATE api_keys SET hash = ?, prefix = ? WHERE id = ? AND deleted_at IS NULL");
-  s.Bind(hash_hex).Bind(prefix).Bind(key_id);
+  Statement s(*conn_, "UPDATE api_keys SET hash = ?, prefix = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL");
+  s.Bind(hash_hex).Bind(prefix).Bind(NowUnix()).Bind(key_id);
   return KeyUpdateStatus(*conn_, s);
 }
 

@@ -212,6 +212,13 @@ TEST(SqliteMigrationsTest, ControlPlaneMigrationKeepsRowsAndTriggers) {
   ASSERT_TRUE(applied.ok()) << applied.error().message;
   EXPECT_EQ(*applied, static_cast<int>(Migrations().size()) - 1);
 
+  // 0012 gave the key made before it a public id of its own, and no management rights.
+  std::optional<ApiKey> old_key = Must(store->FindKeyById(1));
+  ASSERT_TRUE(old_key.has_value());
+  EXPECT_EQ(old_key->public_id.size(), 64u);
+  EXPECT_NE(old_key->public_id, old_key->hash_hex);
+  EXPECT_FALSE(old_key->management);
+
   EXPECT_EQ(Must(store->LedgerSum(1)), 90);
   std::vector<LedgerEntry> ledger = Must(store->ListLedger(1, 10));
   ASSERT_EQ(ledger.size(), 2u);

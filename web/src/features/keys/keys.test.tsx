@@ -24,6 +24,8 @@ function makeKey(over: Partial<Key> = {}): Key {
     limit_micros: 10_000_000,
     rpm_limit: null,
     tpm_limit: null,
+    management: false,
+    hash: "0".repeat(64),
     ...over,
   };
 }
@@ -137,6 +139,49 @@ describe("Keys page", () => {
     // Reopening starts a fresh form, not the old secret.
     await user.click(screen.getByRole("button", { name: "Create key" }));
     expect(within(await screen.findByRole("dialog")).getByLabelText("Name")).toHaveValue("");
+  });
+
+  it("creates a management key without spending fields and marks it in the list", async () => {
+    const user = userEvent.setup();
+    const state = { keys: [] as Key[] };
+    const created: KeyWithSecret = {
+      key: makeKey({ id: 8, name: "provisioner", limit_micros: null, usage_micros: 0, management: true }),
+      secret: "sk-tp-v1-fedcba9876543210",
+    };
+    const sent = mockApi(state, {
+      "POST /api/keys": () => {
+        state.keys = [created.key, makeKey({ id: 9, name: "ordinary" })];
+        return { status: 201, body: created };
+      },
+    });
+    renderPage();
+    await screen.findByText("No API keys yet");
+    await user.click(screen.getByRole("button", { name: "Create key" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("Name"), "provisioner");
+    expect(within(dialog).getByLabelText("Spending limit (USD)")).toBeInTheDocument();
+    await user.click(
+      within(dialog).getByRole("switch", { name: "Management key (can manage keys, cannot call models)" }),
+    );
+    // It never calls models: no spending limit, rate limits or prompt logging to set.
+    expect(within(dialog).queryByLabelText("Spending limit (USD)")).not.toBeInTheDocument();
+    expect(within(dialog).queryByRole("switch", { name: "Log prompts and completions" })).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    expect(await screen.findByTestId("new-key-secret")).toHaveValue("sk-tp-v1-fedcba9876543210");
+    expect(screen.getByText(/It cannot call models/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Open in playground" })).not.toBeInTheDocument();
+
+    const post = sent.find((r) => r.method === "POST" && r.path === "/api/keys")!;
+    expect(post.body).toEqual({ name: "provisioner", log_prompts: false, management: true });
+    await user.click(screen.getByRole("button", { name: "Done" }));
+    const row = (await screen.findByText("provisioner")).closest("tr")!;
+    expect(within(row).getByText("Management")).toBeInTheDocument();
+    expect(within(screen.getByText("ordinary").closest("tr")!).queryByText("Management")).not.toBeInTheDocument();
+    // Its menu has no spending or rate limits to change.
+    await user.click(within(row).getByRole("button", { name: /actions/i }));
+    expect(await screen.findByRole("menuitem", { name: "Rename" })).toBeInTheDocument();
+    expect(screen.queryByRole("menuitem", { name: "Change limit" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("menuitem", { name: "Rate limits" })).not.toBeInTheDocument();
   });
 
   it("hands the new secret to the playground", async () => {

@@ -72,12 +72,14 @@ function ModelHeader({ model, companyName }: { model: Model; companyName: string
             </span>
           </div>
         </div>
-        <Button asChild className="shrink-0 self-start">
-          <Link to={playgroundPath(model.id)}>
-            <MessageSquare aria-hidden />
-            Try in playground
-          </Link>
-        </Button>
+        {!model.output_modalities.includes("embeddings") && (
+          <Button asChild className="shrink-0 self-start">
+            <Link to={playgroundPath(model.id)}>
+              <MessageSquare aria-hidden />
+              Try in playground
+            </Link>
+          </Button>
+        )}
       </div>
       {model.description && <p className="mt-3 max-w-3xl text-sm text-muted-foreground">{model.description}</p>}
       <dl className="mt-5 grid grid-cols-2 gap-3 lg:grid-cols-4">

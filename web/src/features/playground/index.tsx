@@ -17,7 +17,7 @@ import { KeyField } from "./components/key-field";
 import { MessageList } from "./components/message-list";
 import { ModelPicker } from "./components/model-picker";
 import { gatewayBase, type ErrorDescription } from "./data/chat";
-import { findModel, isAvailable, sortModels } from "./data/models";
+import { findModel, isAvailable, isChatModel, sortModels } from "./data/models";
 import { parseChatOptions, type ChatOptionsErrors, type ChatOptionsValue } from "./data/options";
 import { useChat, type ChatTotals, type SendOptions } from "./data/use-chat";
 
@@ -88,7 +88,7 @@ export default function PlaygroundPage() {
     },
   });
 
-  const models = useMemo(() => sortModels(catalog.data?.models ?? []), [catalog.data]);
+  const models = useMemo(() => sortModels((catalog.data?.models ?? []).filter(isChatModel)), [catalog.data]);
   const requested = params.get("model");
   const modelId = requested ?? models.find(isAvailable)?.id ?? "";
   const model = findModel(catalog.data, modelId);

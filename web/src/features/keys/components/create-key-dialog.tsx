@@ -29,16 +29,18 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
   const [limit, setLimit] = useState("");
   const [expires, setExpires] = useState("");
   const [logPrompts, setLogPrompts] = useState(false);
+  const [management, setManagement] = useState(false);
   const [rates, setRates] = useState<RateLimitText>({ rpm: "", tpm: "" });
   const [errors, setErrors] = useState<Errors>({});
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     const nameError = validateKeyName(name);
-    const limitResult = validateLimit(limit);
+    // A management key cannot call models: spending and rate limits would never apply.
+    const limitResult = management ? { usd: null, error: null } : validateLimit(limit);
     const expiryResult = validateExpiry(expires);
-    const rpm = validateRateLimit(rates.rpm, RPM_MAX);
-    const tpm = validateRateLimit(rates.tpm, TPM_MAX);
+    const rpm = management ? { value: null, error: null } : validateRateLimit(rates.rpm, RPM_MAX);
+    const tpm = management ? { value: null, error: null } : validateRateLimit(rates.tpm, TPM_MAX);
     const next: Errors = {};
     if (nameError) next.name = nameError;
     if (limitResult.error) next.limit = limitResult.error;
@@ -47,7 +49,8 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
     if (tpm.error) next.tpm = tpm.error;
     setErrors(next);
     if (Object.keys(next).length > 0) return;
-    const body: Schemas["KeyCreate"] = { name: name.trim(), log_prompts: logPrompts };
+    const body: Schemas["KeyCreate"] = { name: name.trim(), log_prompts: !management && logPrompts };
+    if (management) body.management = true;
     if (limitResult.usd !== null) body.limit_usd = limitResult.usd;
     if (expiryResult.expiresAt !== null) body.expires_at = expiryResult.expiresAt;
     if (rpm.value !== null) body.rpm_limit = rpm.value;
@@ -74,8 +77,25 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
           aria-describedby={errors.name ? "key-name-error" : "key-name-hint"}
         />
       </Field>
+      <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
+        <div className="grid gap-1">
+          <Label htmlFor="key-management">Management key (can manage keys, cannot call models)</Label>
+          <p id="key-management-hint" className="text-xs text-muted-foreground">
+            For scripts that create, limit and delete your other keys through the gateway&apos;s /api/v1/keys, as with
+            OpenRouter. It cannot be changed later.
+          </p>
+        </div>
+        <Switch
+          id="key-management"
+          checked={management}
+          onCheckedChange={setManagement}
+          aria-describedby="key-management-hint"
+        />
+      </div>
       <div className="grid gap-4 sm:grid-cols-2">
-        <LimitField id="key-limit" value={limit} onChange={setLimit} error={errors.limit} hint="Optional. Empty means no limit." />
+        {!management && (
+          <LimitField id="key-limit" value={limit} onChange={setLimit} error={errors.limit} hint="Optional. Empty means no limit." />
+        )}
         <Field id="key-expires" label="Expires" error={errors.expires} hint="Optional. Works through the end of that day.">
           <Input
             id="key-expires"
@@ -88,21 +108,25 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
           />
         </Field>
       </div>
-      <RateLimitFields idPrefix="key-rate" value={rates} onChange={setRates} errors={errors} />
-      <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
-        <div className="grid gap-1">
-          <Label htmlFor="key-log-prompts">Log prompts and completions</Label>
-          <p id="key-log-prompts-hint" className="text-xs text-muted-foreground">
-            Keep the text of requests made with this key in your logs, to debug them later.
-          </p>
-        </div>
-        <Switch
-          id="key-log-prompts"
-          checked={logPrompts}
-          onCheckedChange={setLogPrompts}
-          aria-describedby="key-log-prompts-hint"
-        />
-      </div>
+      {!management && (
+        <>
+          <RateLimitFields idPrefix="key-rate" value={rates} onChange={setRates} errors={errors} />
+          <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
+            <div className="grid gap-1">
+              <Label htmlFor="key-log-prompts">Log prompts and completions</Label>
+              <p id="key-log-prompts-hint" className="text-xs text-muted-foreground">
+                Keep the text of requests made with this key in your logs, to debug them later.
+              </p>
+            </div>
+            <Switch
+              id="key-log-prompts"
+              checked={logPrompts}
+              onCheckedChange={setLogPrompts}
+              aria-describedby="key-log-prompts-hint"
+            />
+          </div>
+        </>
+      )}
       <FormError error={create.error} />
       <DialogFooter>
         <Button variant="outline" onClick={onCancel}>
@@ -133,7 +157,12 @@ export function CreateKeyDialog({ open, onOpenChange }: { open: boolean; onOpenC
         }}
       >
         {created ? (
-          <SecretReveal title={`Key “${created.key.name}” created`} secret={created.secret} onDone={close} />
+          <SecretReveal
+            title={`Key “${created.key.name}” created`}
+            secret={created.secret}
+            management={created.key.management}
+            onDone={close}
+          />
         ) : (
           <CreateKeyForm onCreated={setCreated} onCancel={close} />
         )}

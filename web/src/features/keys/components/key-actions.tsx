@@ -52,14 +52,19 @@ export function KeyActions({ keyItem }: { keyItem: Key }) {
             <Pencil aria-hidden />
             Rename
           </DropdownMenuItem>
-          <DropdownMenuItem onSelect={() => setOpen("limit")}>
-            <Gauge aria-hidden />
-            Change limit
-          </DropdownMenuItem>
-          <DropdownMenuItem onSelect={() => setOpen("rates")}>
-            <Timer aria-hidden />
-            Rate limits
-          </DropdownMenuItem>
+          {/* A management key never calls models: spending and rate limits do not apply to it. */}
+          {!keyItem.management && (
+            <>
+              <DropdownMenuItem onSelect={() => setOpen("limit")}>
+                <Gauge aria-hidden />
+                Change limit
+              </DropdownMenuItem>
+              <DropdownMenuItem onSelect={() => setOpen("rates")}>
+                <Timer aria-hidden />
+                Rate limits
+              </DropdownMenuItem>
+            </>
+          )}
           <DropdownMenuItem onSelect={toggleDisabled}>
             {keyItem.disabled ? <CircleCheck aria-hidden /> : <Ban aria-hidden />}
             {keyItem.disabled ? "Enable" : "Disable"}
@@ -132,7 +137,14 @@ export function KeyActions({ keyItem }: { keyItem: Key }) {
 
       <Dialog open={rotated !== null} onOpenChange={(o) => !o && setRotated(null)}>
         <DialogContent onInteractOutside={(e) => e.preventDefault()}>
-          {rotated && <SecretReveal title={`New secret for “${rotated.key.name}”`} secret={rotated.secret} onDone={() => setRotated(null)} />}
+          {rotated && (
+            <SecretReveal
+              title={`New secret for “${rotated.key.name}”`}
+              secret={rotated.secret}
+              management={rotated.key.management}
+              onDone={() => setRotated(null)}
+            />
+          )}
         </DialogContent>
       </Dialog>
     </>

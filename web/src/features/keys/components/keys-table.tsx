@@ -90,6 +90,11 @@ export function KeysTable({ keys }: { keys: Key[] }) {
               <span className="block truncate font-medium text-foreground" title={key.name}>
                 {key.name}
               </span>
+              {key.management && (
+                <Badge variant="outline" title="Manages keys through /api/v1/keys; cannot call models">
+                  Management
+                </Badge>
+              )}
               {key.log_prompts && <span className="text-xs text-muted-foreground">Logs prompts</span>}
             </td>
             <td className={cn(cellCls, "max-md:col-span-2")}>

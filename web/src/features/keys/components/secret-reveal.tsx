@@ -8,9 +8,20 @@ import { DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/co
 
 /**
  * The body of a dialog that shows a key's secret, the only time it is ever shown: after
- * creation and after rotation.
+ * creation and after rotation. A management key's cannot call models, so it is not offered to
+ * the playground.
  */
-export function SecretReveal({ title, secret, onDone }: { title: string; secret: string; onDone: () => void }) {
+export function SecretReveal({
+  title,
+  secret,
+  management = false,
+  onDone,
+}: {
+  title: string;
+  secret: string;
+  management?: boolean;
+  onDone: () => void;
+}) {
   const config = useServerConfig();
   const gatewayUrl = config.data?.gateway_url;
   const baseUrl = gatewayUrl ? gatewayUrl.replace(/\/+$/, "") + "/api/v1" : null;
@@ -18,7 +29,11 @@ export function SecretReveal({ title, secret, onDone }: { title: string; secret:
     <>
       <DialogHeader>
         <DialogTitle>{title}</DialogTitle>
-        <DialogDescription>Use it as a Bearer token with any OpenAI-compatible client.</DialogDescription>
+        <DialogDescription>
+          {management
+            ? "A management key: use it as a Bearer token on the gateway's /api/v1/keys to create, change and delete your other keys. It cannot call models."
+            : "Use it as a Bearer token with any OpenAI-compatible client."}
+        </DialogDescription>
       </DialogHeader>
       <div
         role="note"
@@ -55,17 +70,19 @@ export function SecretReveal({ title, secret, onDone }: { title: string; secret:
         )}
       </div>
       <DialogFooter>
-        <Button
-          variant="outline"
-          onClick={() => {
-            setPlaygroundKey(secret);
-            onDone();
-            navigate("/playground");
-          }}
-        >
-          <SquareTerminal aria-hidden />
-          Open in playground
-        </Button>
+        {!management && (
+          <Button
+            variant="outline"
+            onClick={() => {
+              setPlaygroundKey(secret);
+              onDone();
+              navigate("/playground");
+            }}
+          >
+            <SquareTerminal aria-hidden />
+            Open in playground
+          </Button>
+        )}
         <Button onClick={onDone}>Done</Button>
       </DialogFooter>
     </>

@@ -26,6 +26,8 @@ const key = (over: Partial<Key>): Key => ({
   limit_micros: null,
   rpm_limit: null,
   tpm_limit: null,
+  management: false,
+  hash: "0".repeat(64),
   ...over,
 });
 

@@ -9,6 +9,11 @@ export function sortModels(models: Model[]): Model[] {
   });
 }
 
+/** Embedding models answer POST /embeddings only: the playground, a chat, does not offer them. */
+export function isChatModel(model: Model): boolean {
+  return !model.output_modalities.includes("embeddings");
+}
+
 export function isAvailable(model: Model): boolean {
   return model.endpoints.some((e) => e.available);
 }
