@@ -1398,6 +1398,46 @@ function responsesLastText(input) {
   return last.content.filter((p) => p && p.type === 'input_text' && typeof p.text === 'string').map((p) => p.text).join('\n');
 }
 
+async function handleResponses(req, res) {
+  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
+  rec.authorized = true;
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return sendError(res, started, 400, openaiError('The request body must be a JSON object.', 'invalid_request_error'));
+  }
+  const unknown = Object.keys(body).find((k) => !OPENAI_RESPONSES_PARAMETERS.has(k));
+  if (unknown !== undefined) {
+    return sendError(res, started, 400, openaiError(`Unrecognized request argument supplied: ${unknown}`, 'invalid_request_error'));
+  }
+  if (typeof body.model !== 'string' || body.model === '') {
+    return sendError(res, started, 400, openaiError(
+      "Missing required parameter: 'model'.", 'invalid_request_error', 'model', 'missing_required_parameter'));
+  }
+  if (body.input === undefined || body.input === null) {
+    return sendError(res, started, 400, openaiError(
+      "Missing required parameter: 'input'.", 'invalid_request_error', 'input', 'missing_required_parameter'));
+  }
+  const knobs = parseKnobs(responsesLastText(body.input), RESPONSES_FLAGS, RESPONSES_INTS);
+  if (typeof knobs === 'string') return sendError(res, started, 400, openaiError(knobs, 'invalid_request_error'));
+  applyPathKnobs(knobs, req);
+  const failModel = knobs['fail-model']?.find((f) => f.model === body.model);
+  if (failModel) knobs.error = failModel.status;
+  if (knobs.hang) return undefined;
+  if (!(await delayHead(knobs, signal))) return undefined;
+  if (knobs.error !== undefined) return sendError(res, started, knobs.error, errorBodyFor(knobs.error), knobs['retry-after']);
+
+  const toolTurn = Array.isArray(body.input) && body.input[body.input.length - 1]?.type === 'function_call_output';
+  const which = !toolTurn && knobs['tool-call'] ? 'toolCall' : 'text';
+  if (body.stream !== true) {
+    return sendBodyMaybeCut(res, 200, baseHeaders(started, 'application/json'), RESPONSES_JSON[which],
+      knobs['cut-after'] !== undefined, state);
+  }
+  return sendEvents(res, baseHeaders(started, 'text/event-stream; charset=utf-8'), RESPONSES_STREAMS[which], knobs,
+    signal, state);
+}
+
 // =============================================================================================
 
 function failed(res) {
