@@ -19,6 +19,7 @@
 #include "protocol/canonical.h"
 #include "protocol/embeddings.h"
 #include "protocol/openai_chat.h"
+#include "protocol/openai_responses.h"
 #include "protocol/openrouter_request.h"
 #include "protocol/sse_reader.h"
 #include "providers/provider.h"
@@ -172,6 +173,13 @@ struct Gateway::Exchange {
   // POST /embeddings (embeddings.cc): the request as ReadEmbeddings read it (its inputs, for
   // providers that do not take OpenAI's body; encoding_format and dimensions).
   std::optional<protocol::EmbeddingsRequest> embeddings;
+  // POST /responses (responses.cc): the request as read, and the conversation it continues —
+  // the items of its previous response (when it names one), then its own input.
+  std::optional<protocol::ResponsesRequest> responses;
+  boost::json::array responses_items;
+  // Keeps this response (its items and `output`) for a later previous_response_id, unless the
+  // request said store:false.
+  void KeepResponse(const boost::json::array& output);
 
   bool recorded = false;
 };

@@ -15,6 +15,7 @@
 
 #include "billing/account_book.h"
 #include "config/config.h"
+#include "gateway/response_store.h"
 #include "gateway/signature_cache.h"
 #include "gateway/store_calls.h"
 #include "net/http.h"
@@ -282,6 +283,7 @@ class Gateway {
   state::ModelRouter& router_;
   std::vector<std::unique_ptr<net::UpstreamClient>>& upstreams_;
   SignatureCache signatures_;
+  ResponseStore responses_;  // POST /responses: the responses kept for previous_response_id (responses.cc)
   state::ProviderHealth health_;
   Metrics metrics_;
   std::vector<std::pair<std::string, const net::HttpServer*>> listeners_;

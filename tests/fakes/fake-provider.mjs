@@ -19,6 +19,7 @@
 //   POST <prefix>/v1/chat/completions                         OpenAI (below)
 //   GET  <prefix>/v1/models                                   OpenAI model list
 //   POST <prefix>/v1/messages                                 Anthropic (see "Anthropic" further down)
+//   POST <prefix>/v1/responses                                OpenAI Responses (see "OpenAI Responses")
 //   POST <prefix>/v1beta/models/<model>:generateContent       Gemini (see "Gemini" further down)
 //   POST <prefix>/v1beta/models/<model>:streamGenerateContent?alt=sse
 //   POST <prefix>/v1/embeddings                               OpenAI embeddings (see "Embeddings")
@@ -1358,6 +1359,86 @@ async function handleGeminiEmbed(req, res, method, query, model) {
 }
 
 // =============================================================================================
+// OpenAI Responses: POST <prefix>/v1/responses (the recorded responses-* fixtures).
+//
+// Checked as api.openai.com checks it: the bearer key (401 with the recorded body), a JSON object
+// body, a string `model` ("Missing required parameter: 'model'."), `input` present, and no
+// argument the API does not know ("Unrecognized request argument supplied: X"; OpenRouter's
+// members among them). Bodies are the recorded bytes: non-stream `application/json`, streams
+// `text/event-stream; charset=utf-8` (`event:`/`data:` pairs, no [DONE]).
+// Knobs (text of the last input item: a string input, or the last message's string content or
+// input_text parts): [[fake:tool-call]] answers with the function-call recordings; an input whose
+// last item is a function_call_output gets the text recordings; error, retry-after, delay-ms,
+// chunk-delay-ms, cut-after, hang, fail-path, hang-path, fail-model as for chat.
+
+// The arguments of POST /v1/responses (platform.openai.com API reference, "Create a model response").
+const OPENAI_RESPONSES_PARAMETERS = new Set([
+  'background', 'conversation', 'include', 'input', 'instructions', 'max_output_tokens', 'max_tool_calls', 'metadata',
+  'model', 'parallel_tool_calls', 'previous_response_id', 'prompt', 'prompt_cache_key', 'prompt_cache_retention',
+  'reasoning', 'safety_identifier', 'service_tier', 'store', 'stream', 'stream_options', 'temperature', 'text',
+  'tool_choice', 'tools', 'top_logprobs', 'top_p', 'truncation', 'user',
+]);
+const RESPONSES_FLAGS = new Set(['tool-call', 'hang']);
+const RESPONSES_INTS = new Set(['error', 'retry-after', 'cut-after', 'delay-ms', 'chunk-delay-ms']);
+const RESPONSES_JSON = {
+  text: readFixture('responses-nonstream-text.json'),
+  toolCall: readFixture('responses-nonstream-function-call.json'),
+};
+const RESPONSES_STREAMS = {
+  text: loadEvents(args.fixtures, 'responses-stream-text.sse', '\n\n'),
+  toolCall: loadEvents(args.fixtures, 'responses-stream-function-call.sse', '\n\n'),
+};
+
+function responsesLastText(input) {
+  if (typeof input === 'string') return input;
+  if (!Array.isArray(input)) return '';
+  const last = input[input.length - 1];
+  if (typeof last?.content === 'string') return last.content;
+  if (!Array.isArray(last?.content)) return '';
+  return last.content.filter((p) => p && p.type === 'input_text' && typeof p.text === 'string').map((p) => p.text).join('\n');
+}
+
+async function handleResponses(req, res) {
+  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
+  const body = parseJson(await readBody(req));
+  if (body !== undefined) rec.body = body;
+  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
+  rec.authorized = true;
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return sendError(res, started, 400, openaiError('The request body must be a JSON object.', 'invalid_request_error'));
+  }
+  const unknown = Object.keys(body).find((k) => !OPENAI_RESPONSES_PARAMETERS.has(k));
+  if (unknown !== undefined) {
+    return sendError(res, started, 400, openaiError(`Unrecognized request argument supplied: ${unknown}`, 'invalid_request_error'));
+  }
+  if (typeof body.model !== 'string' || body.model === '') {
+    return sendError(res, started, 400, openaiError(
+      "Missing required parameter: 'model'.", 'invalid_request_error', 'model', 'missing_required_parameter'));
+  }
+  if (body.input === undefined || body.input === null) {
+    return sendError(res, started, 400, openaiError(
+      "Missing required parameter: 'input'.", 'invalid_request_error', 'input', 'missing_required_parameter'));
+  }
+  const knobs = parseKnobs(responsesLastText(body.input), RESPONSES_FLAGS, RESPONSES_INTS);
+  if (typeof knobs === 'string') return sendError(res, started, 400, openaiError(knobs, 'invalid_request_error'));
+  applyPathKnobs(knobs, req);
+  const failModel = knobs['fail-model']?.find((f) => f.model === body.model);
+  if (failModel) knobs.error = failModel.status;
+  if (knobs.hang) return undefined;
+  if (!(await delayHead(knobs, signal))) return undefined;
+  if (knobs.error !== undefined) return sendError(res, started, knobs.error, errorBodyFor(knobs.error), knobs['retry-after']);
+
+  const toolTurn = Array.isArray(body.input) && body.input[body.input.length - 1]?.type === 'function_call_output';
+  const which = !toolTurn && knobs['tool-call'] ? 'toolCall' : 'text';
+  if (body.stream !== true) {
+    return sendBodyMaybeCut(res, 200, baseHeaders(started, 'application/json'), RESPONSES_JSON[which],
+      knobs['cut-after'] !== undefined, state);
+  }
+  return sendEvents(res, baseHeaders(started, 'text/event-stream; charset=utf-8'), RESPONSES_STREAMS[which], knobs,
+    signal, state);
+}
+
+// =============================================================================================
 
 function failed(res) {
   return (err) => {
@@ -1378,6 +1459,7 @@ function route(req, res) {
     handleCompletions(req, res).catch(failed(res));
     return;
   }
+  if (req.method === 'POST' && p.endsWith('/v1/responses')) return void handleResponses(req, res).catch(failed(res));
   if (req.method === 'POST' && p.endsWith('/v1/messages/count_tokens')) {
     handleAnthropicCountTokens(req, res).catch(failed(res));
     return;
