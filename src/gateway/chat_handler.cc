@@ -297,6 +297,24 @@ Result<net::UpstreamRequest> Gateway::UpstreamRequestFor(Exchange& x, const stat
   return MakeError(ErrorCode::kInternal, "unknown API");
 }
 
+Result<net::UpstreamRequest> Gateway::TranslatedRequestFor(Exchange& x, const state::Route& r,
+                                                           const providers::Adapter& adapter, int64_t limit,
+                                                           std::string_view native) {
+  if (!x.untranslatable.empty()) {
+    return MakeError(ErrorCode::kBadRequest, "The request uses " + x.untranslatable + ", which only " +
+                                                 std::string(native) + " serves; " + r.model->id + " at " +
+                                                 r.provider->provider->name + " cannot take it");
+  }
+  protocol::ChatRequest& request = *x.canonical;
+  request.reasoning_effort = x.fields.reasoning ? protocol::ReasoningEffort(*x.fields.reasoning) : "";
+  request.user = x.user_tag;
+  signatures_.Fill(x.key.id, request);
+  providers::EndpointInfo endpoint{r.provider->base_url, r.provider->api_key, r.endpoint->upstream_model, limit};
+  auto encoded = adapter.EncodeRequest(request, endpoint);
+  if (!encoded.ok()) return encoded.error();
+  return net::UpstreamRequest{std::move(encoded->url), "POST", std::move(encoded->headers), std::move(encoded->body)};
+}
+
 Result<net::UpstreamRequest> Gateway::ChatRequestFor(Exchange& x, const state::Route& r,
                                                      const providers::Adapter& adapter) {
   // The output the hold covers at this endpoint, written into the request (billing/hold.h).

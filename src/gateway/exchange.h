@@ -184,6 +184,12 @@ struct Gateway::Exchange {
   bool recorded = false;
 };
 
+// A provider's base URL without trailing slashes, for appending a path.
+inline std::string BaseUrl(std::string_view base) {
+  while (base.ends_with('/')) base.remove_suffix(1);
+  return std::string(base);
+}
+
 // What an endpoint allows a request and charges for it (billing/hold.h).
 inline billing::EndpointTerms TermsOf(const store::Endpoint& e) { return {e.context_length, e.max_output, e.prices}; }
 

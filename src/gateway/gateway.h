@@ -158,6 +158,12 @@ class Gateway {
   // providers that speak OpenAI chat, else the canonical request encoded by the adapter.
   Result<net::UpstreamRequest> UpstreamRequestFor(Exchange& x, const state::Route& r,
                                                   const providers::Adapter& adapter);
+  // The exchange's canonical request encoded by `adapter` for route `r` with output `limit`: the
+  // request's reasoning and end user applied, Gemini signatures filled. A 400 when the request
+  // uses what only `native` (the API's own provider) serves (Exchange::untranslatable).
+  Result<net::UpstreamRequest> TranslatedRequestFor(Exchange& x, const state::Route& r,
+                                                    const providers::Adapter& adapter, int64_t limit,
+                                                    std::string_view native);
   Result<net::UpstreamRequest> ChatRequestFor(Exchange& x, const state::Route& r, const providers::Adapter& adapter);
   Result<net::UpstreamRequest> MessagesRequestFor(Exchange& x, const state::Route& r,
                                                   const providers::Adapter& adapter);

@@ -35,11 +35,6 @@ Headers AnthropicHeaders(const std::string& api_key, const Headers* client) {
   return headers;
 }
 
-std::string BaseUrl(std::string_view base) {
-  while (base.ends_with('/')) base.remove_suffix(1);
-  return std::string(base);
-}
-
 }  // namespace
 
 Status Gateway::Exchange::ReadMessages() {
@@ -73,19 +68,7 @@ Result<net::UpstreamRequest> Gateway::MessagesRequestFor(Exchange& x, const stat
                                 AnthropicHeaders(r.provider->api_key, x.request_headers),
                                 protocol::RelayMessagesBody(x.raw_body, x.body, r.endpoint->upstream_model, limit)};
   }
-  if (!x.untranslatable.empty()) {
-    return MakeError(ErrorCode::kBadRequest, "The request uses " + x.untranslatable +
-                                                 ", which only Anthropic serves; " + r.model->id + " at " +
-                                                 r.provider->provider->name + " cannot take it");
-  }
-  protocol::ChatRequest& request = *x.canonical;
-  request.reasoning_effort = x.fields.reasoning ? protocol::ReasoningEffort(*x.fields.reasoning) : "";
-  request.user = x.user_tag;
-  signatures_.Fill(x.key.id, request);
-  providers::EndpointInfo endpoint{r.provider->base_url, r.provider->api_key, r.endpoint->upstream_model, limit};
-  auto encoded = adapter.EncodeRequest(request, endpoint);
-  if (!encoded.ok()) return encoded.error();
-  return net::UpstreamRequest{std::move(encoded->url), "POST", std::move(encoded->headers), std::move(encoded->body)};
+  return TranslatedRequestFor(x, r, adapter, limit, "Anthropic");
 }
 
 awaitable<void> Gateway::AnswerMessages(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,

@@ -16,6 +16,7 @@
 #include "protocol/json_members.h"
 #include "protocol/openai_responses.h"
 #include "protocol/openrouter_request.h"
+#include "providers/openai/openai_adapter.h"
 
 namespace turnpike::gateway {
 namespace json = boost::json;
@@ -30,11 +31,6 @@ namespace {
 bool ServedByOpenAi(const state::Route& r) {
   return r.provider->provider->adapter == "openai" &&
          (r.provider->provider->id == "openai" || r.provider->base_url.find("://api.openai.com") != std::string::npos);
-}
-
-std::string BaseUrl(std::string_view base) {
-  while (base.ends_with('/')) base.remove_suffix(1);
-  return std::string(base);
 }
 
 // The usage object a Responses answer carries, with its cost: OpenAI's as it sent it (`sent`), else
@@ -67,13 +63,7 @@ std::string OwnResponse(std::string_view text, const protocol::ObjectLayout& lay
 }  // namespace
 
 Status Gateway::Exchange::ReadResponses() {
-  boost::system::error_code ec;
-  body = json::parse(raw_body, ec, &arena);
-  if (ec) return MakeError(ErrorCode::kBadRequest, "The request body is not valid JSON: " + ec.message());
-  if (auto layout = protocol::ScanObject(raw_body);
-      body.is_object() && layout && layout->members.size() != body.get_object().size()) {
-    return MakeError(ErrorCode::kBadRequest, "The request body has a member more than once");
-  }
+  if (Status parsed = ParseBody(); !parsed.ok()) return parsed;
   auto read = protocol::ReadResponsesRequest(body);
   if (!read.ok()) return read.error();
   // OpenRouter's members (provider, models, …) work here as in chat; `reasoning` is OpenAI's own
@@ -91,6 +81,7 @@ Status Gateway::Exchange::ReadResponses() {
     const std::string& previous = *responses->previous_response_id;
     auto kept = gateway.responses_.Get(previous, key.user_id);
     if (!kept) return MakeError(ErrorCode::kNotFound, "Previous response with id '" + previous + "' not found.");
+    boost::system::error_code ec;
     json::value items = json::parse(*kept, ec);
     if (ec || !items.is_array()) return MakeError(ErrorCode::kInternal, "A kept response could not be read");
     responses_items = std::move(items.get_array());
@@ -122,24 +113,14 @@ Result<net::UpstreamRequest> Gateway::ResponsesRequestFor(Exchange& x, const sta
     // (output items sent back as they came) that a store:false request cannot refer to.
     json::array items = protocol::ItemsForOpenAi(x.responses_items);
     const bool continues = x.responses->previous_response_id.has_value() || items != x.responses->input;
-    Headers headers{{"Content-Type", "application/json"}};
-    if (!r.provider->api_key.empty()) headers.emplace_back("Authorization", "Bearer " + r.provider->api_key);
-    return net::UpstreamRequest{BaseUrl(r.provider->base_url) + "/responses", "POST", std::move(headers),
-                                protocol::RelayResponsesBody(x.raw_body, r.endpoint->upstream_model, limit,
-                                                             continues ? &items : nullptr, x.user_tag)};
+    providers::EndpointInfo endpoint{BaseUrl(r.provider->base_url), r.provider->api_key, r.endpoint->upstream_model,
+                                     limit};
+    auto call = providers::openai::Call(endpoint, "/responses",
+                                        protocol::RelayResponsesBody(x.raw_body, r.endpoint->upstream_model, limit,
+                                                                     continues ? &items : nullptr, x.user_tag));
+    return net::UpstreamRequest{std::move(call.url), "POST", std::move(call.headers), std::move(call.body)};
   }
-  if (!x.untranslatable.empty()) {
-    return MakeError(ErrorCode::kBadRequest, "The request uses " + x.untranslatable + ", which only OpenAI serves; " +
-                                                 r.model->id + " at " + r.provider->provider->name + " cannot take it");
-  }
-  protocol::ChatRequest& request = *x.canonical;
-  request.reasoning_effort = x.fields.reasoning ? protocol::ReasoningEffort(*x.fields.reasoning) : "";
-  request.user = x.user_tag;
-  signatures_.Fill(x.key.id, request);
-  providers::EndpointInfo endpoint{r.provider->base_url, r.provider->api_key, r.endpoint->upstream_model, limit};
-  auto encoded = adapter.EncodeRequest(request, endpoint);
-  if (!encoded.ok()) return encoded.error();
-  return net::UpstreamRequest{std::move(encoded->url), "POST", std::move(encoded->headers), std::move(encoded->body)};
+  return TranslatedRequestFor(x, r, adapter, limit, "OpenAI");
 }
 
 awaitable<void> Gateway::AnswerResponses(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
