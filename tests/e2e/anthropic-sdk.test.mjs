@@ -547,6 +547,24 @@ describe('bad input: Anthropic\'s error shape, nothing billed', () => {
     });
   }
 
+  test('a Bearer token works as well as x-api-key (the SDK\'s authToken)', async () => {
+    const bearer = new Anthropic({ authToken: key, baseURL: `${tp.gatewayUrl}/api`, maxRetries: 0 });
+    await assert.rejects(
+      bearer.messages.create({ model: 'nope/nothing', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+      (err) => err instanceof Anthropic.BadRequestError && /not a valid model ID/.test(err.error?.error?.message),
+      'authenticated (a 400 for the model, not a 401)');
+  });
+
+  test('a management key cannot call models: 403 permission_error', async () => {
+    const { email } = await tp.account({ credits: '1' });
+    const made = await tp.cli(['key', 'create', '--email', email, '--name', `mgr-${marker('m')}`, '--management']);
+    assert.equal(made.code, 0, made.stderr);
+    const manager = made.stdout.trim().split('\n').pop().trim();
+    await assert.rejects(
+      client(manager).messages.create({ model: ANTHROPIC_MODEL, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+      (err) => err instanceof Anthropic.PermissionDeniedError && err.error?.error?.type === 'permission_error');
+  });
+
   test('a wrong key: 401 authentication_error, through the SDK', async () => {
     await assert.rejects(
       client('sk-tp-wrong').messages.create({ model: ANTHROPIC_MODEL, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
