@@ -40,6 +40,8 @@ browser-deps:
 # TURNPIKE_PAYMENTS_PROVIDER=stripe or none).
 run: build web
 	$(BIN) migrate
+	@echo "make run: the first start prints the admin's login and an API key, once. Lost them? (README, Quick start)"
+	@echo "  $(BIN) user set-password --email admin@turnpike.local   |   $(BIN) key create --email admin@turnpike.local --name NAME"
 	TURNPIKE_PAYMENTS_PROVIDER=$${TURNPIKE_PAYMENTS_PROVIDER:-sandbox} $(BIN) serve
 
 # The fake OpenAI-compatible provider, for trying the gateway without real provider keys:

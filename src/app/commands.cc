@@ -1,6 +1,8 @@
 #include "app/commands.h"
 
 #include <fmt/format.h>
+#include <termios.h>
+#include <unistd.h>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdio>
@@ -8,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "control/account_rules.h"
 #include "store/catalog_file.h"
 #include "store/store.h"
 
@@ -60,6 +63,31 @@ std::optional<std::string> ReadRateLimits(const std::optional<std::string>& rpm,
     return "--tpm: not a number of tokens per minute (1 to 1000000000000, or 0 / none for no limit): \"" + *tpm + "\"";
   }
   return std::nullopt;
+}
+
+// One line of standard input without its line ending (\n or \r\n); nullopt at end of input
+// before any line.
+std::optional<std::string> ReadLine() {
+  std::string line;
+  if (!std::getline(std::cin, line)) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+// A line typed at `prompt` on the terminal with echo off (restored afterwards, whatever happens).
+std::optional<std::string> ReadHidden(const char* prompt) {
+  std::cerr << prompt << std::flush;
+  termios saved{};
+  const bool tty = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (tty) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  auto line = ReadLine();
+  if (tty) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  std::cerr << "\n";
+  return line;
 }
 
 json::value LimitOrNull(const std::optional<int64_t>& limit) {
@@ -121,6 +149,39 @@ int UserShow(const config::Config& config, const std::string& email) {
                  {"total_credited_micros", *credited},
                  {"total_spent_micros", *spent}};
   std::cout << json::serialize(o) << "\n";
+  return 0;
+}
+
+int UserSetPassword(const config::Config& config, const std::string& email, bool from_stdin) {
+  std::optional<std::string> password;
+  if (from_stdin) {
+    password = ReadLine();
+    if (!password) return Fail("--password-stdin: no password on standard input");
+  } else {
+    if (!::isatty(STDIN_FILENO)) {
+      return Fail("set-password: standard input is not a terminal; pipe the password with --password-stdin");
+    }
+    password = ReadHidden("New password: ");
+    auto again = ReadHidden("Repeat it: ");
+    if (!password || !again) return Fail("set-password: no password typed");
+    if (*password != *again) return Fail("set-password: the two passwords differ; nothing changed");
+  }
+  if (!control::ValidPassword(*password)) {
+    return Fail(fmt::format("set-password: the password must be {} to {} characters", control::kMinPasswordChars,
+                            control::kMaxPasswordChars));
+  }
+  std::string error;
+  auto store = OpenReady(config, error);
+  if (!store) return Fail(error);
+  auto user = UserByEmail(*store, email);
+  if (!user.ok()) return Fail(user.error().message);
+  auto hash = crypto::HashPassword(*password);
+  if (!hash.ok()) return Fail(hash.error().message);
+  if (auto s = store->SetUserPasswordHash(user->id, *hash); !s.ok()) return Fail(s.error().message);
+  if (auto s = store->DeleteUserSessions(user->id); !s.ok()) {
+    return Fail("the password was changed, but signing out the user's sessions failed: " + s.error().message);
+  }
+  std::cout << "password changed for " << user->email << "; every dashboard session of the user was signed out\n";
   return 0;
 }
 

@@ -14,6 +14,11 @@ int Migrate(const config::Config& config);
 int UserCreate(const config::Config& config, const std::string& email, const std::string& password, bool admin,
                const std::string& credits_usd);
 int UserShow(const config::Config& config, const std::string& email);
+// Sets the password of the user with `email`, hashed as the control plane hashes passwords, and
+// ends every dashboard session of that user. The password is read from `in`: one line (without
+// its line ending) when `from_stdin`, else typed twice at a prompt on the terminal with echo off.
+// It is never an argument, so it never shows in the process list or the shell's history.
+int UserSetPassword(const config::Config& config, const std::string& email, bool from_stdin);
 // `rpm` / `tpm`: requests and tokens per minute, a positive integer, or "0" / "none" for no limit.
 // `management`: a management key (store::ApiKey::management), which manages keys and cannot call
 // models.

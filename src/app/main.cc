@@ -33,6 +33,12 @@ int main(int argc, char** argv) {
   user_create->add_option("--credits", credits, "Initial credits in USD, e.g. 10 or 2.50");
   auto* user_show = user->add_subcommand("show", "Show a user's balance and ledger totals as JSON");
   user_show->add_option("--email", email, "Email address")->required();
+  bool password_stdin = false;
+  auto* user_password = user->add_subcommand(
+      "set-password", "Set a user's password (typed at a prompt) and sign out their dashboard sessions");
+  user_password->add_option("--email", email, "Email address")->required();
+  user_password->add_flag("--password-stdin", password_stdin,
+                          "Read the password from the first line of standard input instead of a prompt");
 
   auto* key = app.add_subcommand("key", "Manage API keys")->require_subcommand(1);
   std::string name;
@@ -85,6 +91,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("migrate")) return app::Migrate(*config);
   if (*user_create) return app::UserCreate(*config, email, password, admin, credits);
   if (*user_show) return app::UserShow(*config, email);
+  if (*user_password) return app::UserSetPassword(*config, email, password_stdin);
   if (*key_create) return app::KeyCreate(*config, email, name, limit, rpm, tpm, management);
   if (*key_list) return app::KeyList(*config, email);
   if (*key_disable) return app::KeyDisable(*config, key_id, true);

@@ -54,6 +54,20 @@ TEST_P(StoreConformanceTest, ListUsersPagesByIdAndFlagsChange) {
   EXPECT_EQ(store_->SetUserFlags(c + 1000, true, std::nullopt).error().code, ErrorCode::kNotFound);
 }
 
+// `turnpike user set-password` (app/commands.h): the one user's hash changes, nothing else.
+TEST_P(StoreConformanceTest, SetUserPasswordHashReplacesOnlyThatUsersHash) {
+  int64_t a = MakeUser("a@example.com", 5'000);
+  int64_t b = MakeUser("b@example.com");
+  const std::string before_b = Must(store_->FindUserById(b))->password_hash;
+  ASSERT_TRUE(store_->SetUserPasswordHash(a, "$argon2id$v=19$new").ok());
+  User changed = *Must(store_->FindUserById(a));
+  EXPECT_EQ(changed.password_hash, "$argon2id$v=19$new");
+  EXPECT_EQ(changed.balance, 5'000);
+  EXPECT_EQ(changed.email, "a@example.com");
+  EXPECT_EQ(Must(store_->FindUserById(b))->password_hash, before_b);
+  EXPECT_EQ(store_->SetUserPasswordHash(b + 1000, "x").error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, DisabledUsersKeysHoldNothing) {
   int64_t user = MakeUser("alice@example.com", 10'000);
   int64_t key = MakeKey(user, 1);

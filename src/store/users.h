@@ -44,6 +44,9 @@ class UserStore {
   virtual Result<std::vector<User>> ListUsers(int64_t after_id, int limit) = 0;  // by id ascending
   // kNotFound when the user does not exist.
   virtual Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) = 0;
+  // Replaces the user's password hash (crypto::HashPassword). kNotFound when the user does not
+  // exist. Sessions are not touched: the caller ends them (SessionStore::DeleteUserSessions).
+  virtual Status SetUserPasswordHash(int64_t user_id, const std::string& password_hash) = 0;
 };
 
 }  // namespace turnpike::store

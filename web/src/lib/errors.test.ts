@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, unwrap } from "./api";
-import { errorMessage } from "./errors";
+import { apiFieldError, errorMessage } from "./errors";
 
 /** What openapi-fetch hands `unwrap` for an error answer with this JSON body. */
 function failed(status: number, body: unknown) {
@@ -54,5 +54,21 @@ describe("errorMessage", () => {
     expect(errorMessage(new ApiError(400, 400, "invalid_request_error", ""))).toBe("The request was refused.");
     expect(errorMessage(new Error("plain"))).toBe("plain");
     expect(errorMessage("?")).toBe("Something went wrong.");
+  });
+});
+
+describe("apiFieldError", () => {
+  const words = { limit_usd: "Enter an amount in dollars.", name: "Give a name." } as const;
+  it("gives the form's words for a 400 about one of its fields", () => {
+    const e = new ApiError(400, 400, "invalid_request_error", 'limit_usd must be a USD amount such as "12.50"', "limit_usd");
+    expect(apiFieldError(e, words)).toEqual({ param: "limit_usd", message: "Enter an amount in dollars." });
+  });
+  it("is null for other fields, other statuses and other errors", () => {
+    expect(apiFieldError(new ApiError(400, 400, "invalid_request_error", "x", "rpm_limit"), words)).toBeNull();
+    expect(apiFieldError(new ApiError(400, 400, "invalid_request_error", "x", null), words)).toBeNull();
+    expect(apiFieldError(new ApiError(409, 409, "conflict", "x", "name"), words)).toBeNull();
+    expect(apiFieldError(new ApiError(400, 400, "invalid_request_error", "x", "toString"), words)).toBeNull();
+    expect(apiFieldError(new Error("limit_usd"), words)).toBeNull();
+    expect(apiFieldError(null, words)).toBeNull();
   });
 });

@@ -28,3 +28,20 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error && error.message) return error.message;
   return "Something went wrong.";
 }
+
+/**
+ * A refusal of one request field, in the form's own words. The server names the field it refused
+ * (`param`) and explains in words written for API callers ("limit_usd must be a USD amount such
+ * as …"), naming JSON members a person never sees; a form shows `words[param]` next to that field
+ * instead. Null when the error is not a 400 about one of the `words`' fields: the form shows it as
+ * a whole (FormError, errorMessage).
+ */
+export function apiFieldError<P extends string>(
+  error: unknown,
+  words: Readonly<Record<P, string>>,
+): { param: P; message: string } | null {
+  if (!(error instanceof ApiError) || error.status !== 400 || !error.param) return null;
+  if (!Object.hasOwn(words, error.param)) return null;
+  const param = error.param as P;
+  return { param, message: words[param] };
+}

@@ -196,18 +196,46 @@ describe("Keys page", () => {
     expect(window.location.pathname).toBe("/playground");
   });
 
-  it("shows the server's message when creation fails", async () => {
+  it("shows a refused field in the form's own words at that field, never the API's text", async () => {
     const user = userEvent.setup();
-    mockApi(
-      { keys: [] },
-      { "POST /api/keys": apiError(400, "limit_usd must not be negative", "invalid_request_error", "limit_usd") },
-    );
+    let answer = apiError(400, 'limit_usd must be a USD amount such as "12.50" or 12.5 (at most 6 decimals)', "invalid_request_error", "limit_usd");
+    mockApi({ keys: [] }, { "POST /api/keys": () => answer });
     renderPage();
     await user.click(await screen.findByRole("button", { name: "Create key" }));
-    await user.type(within(await screen.findByRole("dialog")).getByLabelText("Name"), "x");
-    await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Create key" }));
-    expect(await screen.findByText("limit_usd must not be negative")).toBeInTheDocument();
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("Name"), "x");
+    await user.type(within(dialog).getByLabelText("Spending limit (USD)"), "5");
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    const limit = within(dialog).getByLabelText("Spending limit (USD)");
+    await waitFor(() => expect(limit).toHaveAttribute("aria-invalid", "true"));
+    expect(limit).toHaveAccessibleDescription("Enter an amount in dollars and cents, like 10 or 12.50.");
+    expect(dialog).not.toHaveTextContent("limit_usd");
+    expect(dialog).not.toHaveTextContent("USD amount such as");
     expect(screen.queryByTestId("new-key-secret")).not.toBeInTheDocument();
+    // Editing the field clears the server's refusal.
+    await user.type(limit, "0");
+    expect(limit).toHaveAttribute("aria-invalid", "false");
+    expect(within(dialog).queryByText(/dollars and cents/)).not.toBeInTheDocument();
+    // A refusal that is about no field is shown for the whole form.
+    answer = apiError(409, "You have too many keys", "conflict");
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent("You have too many keys");
+  });
+
+  it("keeps the secret when Escape is pressed: only its buttons close it", async () => {
+    const user = userEvent.setup();
+    mockApi({ keys: [] }, { "POST /api/keys": { status: 201, body: { key: makeKey(), secret: "sk-tp-v1-keepme" } } });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Create key" }));
+    await user.type(within(await screen.findByRole("dialog")).getByLabelText("Name"), "keep");
+    await user.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Create key" }));
+    expect(await screen.findByTestId("new-key-secret")).toHaveValue("sk-tp-v1-keepme");
+    await user.keyboard("{Escape}");
+    await user.keyboard("{Escape}");
+    expect(screen.getByTestId("new-key-secret")).toHaveValue("sk-tp-v1-keepme");
+    expect(within(screen.getByRole("dialog")).queryByRole("button", { name: "Close" })).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Done" }));
+    await waitFor(() => expect(screen.queryByTestId("new-key-secret")).not.toBeInTheDocument());
   });
 
   it("asks before deleting, naming the key, then sends DELETE", async () => {
@@ -381,5 +409,10 @@ describe("Keys page", () => {
     await user.click(within(confirm).getByRole("button", { name: "Rotate key" }));
     expect(await screen.findByTestId("new-key-secret")).toHaveValue("sk-tp-v1-rotated");
     expect(sent.filter((r) => r.method === "POST" && r.path === "/api/keys/9/rotate")).toHaveLength(1);
+    // Shown once: Escape keeps it; Done closes it.
+    await user.keyboard("{Escape}");
+    expect(screen.getByTestId("new-key-secret")).toHaveValue("sk-tp-v1-rotated");
+    await user.click(screen.getByRole("button", { name: "Done" }));
+    await waitFor(() => expect(screen.queryByTestId("new-key-secret")).not.toBeInTheDocument());
   });
 });

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { KeyWithSecret, Schemas } from "@/lib/api";
+import { apiFieldError } from "@/lib/errors";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
@@ -8,6 +9,7 @@ import { FormError } from "@/components/ui/states";
 import { Switch } from "@/components/ui/switch";
 import { useCreateKey } from "../data/keys";
 import {
+  KEY_FIELD_WORDS,
   KEY_NAME_MAX,
   RPM_MAX,
   TPM_MAX,
@@ -31,7 +33,18 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
   const [logPrompts, setLogPrompts] = useState(false);
   const [management, setManagement] = useState(false);
   const [rates, setRates] = useState<RateLimitText>({ rpm: "", tpm: "" });
-  const [errors, setErrors] = useState<Errors>({});
+  const [checked, setErrors] = useState<Errors>({});
+  // A field the server refused is shown at that field, in the form's words; a new edit clears it.
+  const refused = apiFieldError(create.error, KEY_FIELD_WORDS);
+  const errors: Errors = { ...checked };
+  if (refused) {
+    const field = { name: "name", limit_usd: "limit", expires_at: "expires", rpm_limit: "rpm", tpm_limit: "tpm" } as const;
+    errors[field[refused.param]] ??= refused.message;
+  }
+  const edited = <T,>(set: (value: T) => void) => (value: T) => {
+    if (create.error) create.reset();
+    set(value);
+  };
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -68,7 +81,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
         <Input
           id="key-name"
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => edited(setName)(e.target.value)}
           maxLength={KEY_NAME_MAX}
           required
           autoComplete="off"
@@ -94,7 +107,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
         {!management && (
-          <LimitField id="key-limit" value={limit} onChange={setLimit} error={errors.limit} hint="Optional. Empty means no limit." />
+          <LimitField id="key-limit" value={limit} onChange={edited(setLimit)} error={errors.limit} hint="Optional. Empty means no limit." />
         )}
         <Field id="key-expires" label="Expires" error={errors.expires} hint="Optional. Works through the end of that day.">
           <Input
@@ -102,7 +115,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
             type="date"
             min={todayInputValue()}
             value={expires}
-            onChange={(e) => setExpires(e.target.value)}
+            onChange={(e) => edited(setExpires)(e.target.value)}
             aria-invalid={!!errors.expires}
             aria-describedby={errors.expires ? "key-expires-error" : "key-expires-hint"}
           />
@@ -110,7 +123,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
       </div>
       {!management && (
         <>
-          <RateLimitFields idPrefix="key-rate" value={rates} onChange={setRates} errors={errors} />
+          <RateLimitFields idPrefix="key-rate" value={rates} onChange={edited(setRates)} errors={errors} />
           <div className="flex items-start justify-between gap-4 rounded-lg border p-3">
             <div className="grid gap-1">
               <Label htmlFor="key-log-prompts">Log prompts and completions</Label>
@@ -127,7 +140,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
           </div>
         </>
       )}
-      <FormError error={create.error} />
+      <FormError error={refused ? null : create.error} />
       <DialogFooter>
         <Button variant="outline" onClick={onCancel}>
           Cancel
@@ -151,10 +164,15 @@ export function CreateKeyDialog({ open, onOpenChange }: { open: boolean; onOpenC
   return (
     <Dialog open={open} onOpenChange={setOpen}>
       <DialogContent
-        // The secret is shown only once: a stray click outside must not throw it away.
+        // The secret is shown only once: a stray click outside or Escape must not throw it away;
+        // only the dialog's own buttons close it.
         onInteractOutside={(e) => {
           if (created) e.preventDefault();
         }}
+        onEscapeKeyDown={(e) => {
+          if (created) e.preventDefault();
+        }}
+        hideClose={created !== null}
       >
         {created ? (
           <SecretReveal

@@ -1,5 +1,6 @@
 import { useState, type ComponentType, type FormEvent } from "react";
 import type { Key } from "@/lib/api";
+import { apiFieldError } from "@/lib/errors";
 import { formatUsd, microsToUsdCentsText, parseUsdMicros } from "@/lib/money";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -8,7 +9,7 @@ import { Field } from "@/components/ui/label";
 import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { useUpdateKey } from "../data/keys";
-import { KEY_NAME_MAX, RPM_MAX, TPM_MAX, rateLimitsText, validateKeyName, validateLimit, validateRateLimit } from "../data/key-utils";
+import { KEY_FIELD_WORDS, KEY_NAME_MAX, RPM_MAX, TPM_MAX, rateLimitsText, validateKeyName, validateLimit, validateRateLimit } from "../data/key-utils";
 import { LimitField } from "./limit-field";
 import { RateLimitFields, type RateLimitErrors, type RateLimitText } from "./rate-limit-fields";
 
@@ -42,7 +43,9 @@ function CancelSave({ onCancel, pending }: { onCancel: () => void; pending: bool
 function RenameForm({ keyItem, onDone }: FormProps) {
   const update = useUpdateKey();
   const [name, setName] = useState(keyItem.name);
-  const [error, setError] = useState<string | null>(null);
+  const [checked, setError] = useState<string | null>(null);
+  const refused = apiFieldError(update.error, KEY_FIELD_WORDS);
+  const error = checked ?? (refused?.param === "name" ? refused.message : null);
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     const problem = validateKeyName(name);
@@ -69,7 +72,10 @@ function RenameForm({ keyItem, onDone }: FormProps) {
         <Input
           id="rename-key-name"
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => {
+            if (update.error) update.reset();
+            setName(e.target.value);
+          }}
           maxLength={KEY_NAME_MAX}
           autoComplete="off"
           autoFocus
@@ -78,7 +84,7 @@ function RenameForm({ keyItem, onDone }: FormProps) {
           aria-describedby={error ? "rename-key-name-error" : undefined}
         />
       </Field>
-      <FormError error={update.error} />
+      <FormError error={refused ? null : update.error} />
       <DialogFooter>
         <CancelSave onCancel={onDone} pending={update.isPending} />
       </DialogFooter>
@@ -93,7 +99,13 @@ export function RenameKeyDialog(props: DialogProps) {
 function LimitForm({ keyItem, onDone }: FormProps) {
   const update = useUpdateKey();
   const [limit, setLimit] = useState(keyItem.limit_micros === null ? "" : microsToUsdCentsText(keyItem.limit_micros));
-  const [error, setError] = useState<string | null>(null);
+  const [checked, setError] = useState<string | null>(null);
+  const refused = apiFieldError(update.error, KEY_FIELD_WORDS);
+  const error = checked ?? (refused?.param === "limit_usd" ? refused.message : null);
+  const edit = (text: string) => {
+    if (update.error) update.reset();
+    setLimit(text);
+  };
   const save = (usd: string | null) =>
     update.mutate(
       { id: keyItem.id, body: { limit_usd: usd } },
@@ -118,8 +130,8 @@ function LimitForm({ keyItem, onDone }: FormProps) {
           Requests with “{keyItem.name}” are refused once it has spent this much. It has spent {formatUsd(keyItem.usage_micros)} so far.
         </DialogDescription>
       </DialogHeader>
-      <LimitField id="key-limit-edit" value={limit} onChange={setLimit} error={error} hint="Leave empty for no limit." focus />
-      <FormError error={update.error} />
+      <LimitField id="key-limit-edit" value={limit} onChange={edit} error={error} hint="Leave empty for no limit." focus />
+      <FormError error={refused ? null : update.error} />
       <RemoveCancelSave
         removeLabel={keyItem.limit_micros !== null ? "Remove limit" : null}
         onRemove={() => save(null)}
@@ -169,7 +181,16 @@ function RateLimitForm({ keyItem, onDone }: FormProps) {
     rpm: keyItem.rpm_limit === null ? "" : String(keyItem.rpm_limit),
     tpm: keyItem.tpm_limit === null ? "" : String(keyItem.tpm_limit),
   });
-  const [errors, setErrors] = useState<RateLimitErrors>({});
+  const [checked, setErrors] = useState<RateLimitErrors>({});
+  const refused = apiFieldError(update.error, KEY_FIELD_WORDS);
+  const errors: RateLimitErrors = {
+    rpm: checked.rpm ?? (refused?.param === "rpm_limit" ? refused.message : null),
+    tpm: checked.tpm ?? (refused?.param === "tpm_limit" ? refused.message : null),
+  };
+  const edit = (text: RateLimitText) => {
+    if (update.error) update.reset();
+    setRates(text);
+  };
   const save = (rpm: number | null, tpm: number | null) =>
     update.mutate(
       { id: keyItem.id, body: { rpm_limit: rpm, tpm_limit: tpm } },
@@ -197,8 +218,8 @@ function RateLimitForm({ keyItem, onDone }: FormProps) {
           minute's window has room again.
         </DialogDescription>
       </DialogHeader>
-      <RateLimitFields idPrefix="key-rate-edit" value={rates} onChange={setRates} errors={errors} focus />
-      <FormError error={update.error} />
+      <RateLimitFields idPrefix="key-rate-edit" value={rates} onChange={edit} errors={errors} focus />
+      <FormError error={refused ? null : update.error} />
       <RemoveCancelSave
         removeLabel={limited ? "Remove rate limits" : null}
         onRemove={() => save(null, null)}

@@ -136,7 +136,12 @@ export function KeyActions({ keyItem }: { keyItem: Key }) {
       />
 
       <Dialog open={rotated !== null} onOpenChange={(o) => !o && setRotated(null)}>
-        <DialogContent onInteractOutside={(e) => e.preventDefault()}>
+        {/* Shown once: only its own buttons close it (not a click outside, not Escape). */}
+        <DialogContent
+          onInteractOutside={(e) => e.preventDefault()}
+          onEscapeKeyDown={(e) => e.preventDefault()}
+          hideClose
+        >
           {rotated && (
             <SecretReveal
               title={`New secret for “${rotated.key.name}”`}

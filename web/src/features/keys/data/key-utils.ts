@@ -51,6 +51,19 @@ export function validateLimit(text: string): { usd: string | null; error: string
   return { usd: microsToUsdCentsText(micros), error: null };
 }
 
+/**
+ * What the key forms say next to a field the server refused (its error's `param`), in the words
+ * of the checks above (errors.ts, apiFieldError): the server's own text names JSON members.
+ */
+export const KEY_FIELD_WORDS = {
+  name: `Give the key a name of at most ${KEY_NAME_MAX} characters.`,
+  limit_usd: "Enter an amount in dollars and cents, like 10 or 12.50.",
+  expires_at: "Pick today or a later date, or leave it empty for a key that never expires.",
+  rpm_limit: "Enter a whole number of requests per minute, or leave it empty for no limit.",
+  tpm_limit: "Enter a whole number of tokens per minute, or leave it empty for no limit.",
+} as const;
+export type KeyField = keyof typeof KEY_FIELD_WORDS;
+
 export function validateExpiry(value: string, now = new Date()): { expiresAt: string | null; error: string | null } {
   if (!value) return { expiresAt: null, error: null };
   const expiresAt = expiryFromDateInput(value);
