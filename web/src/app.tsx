@@ -40,6 +40,11 @@ const routes: Route[] = [
   { pattern: "/admin/catalog", page: AdminCatalogPage, title: "Providers & prices", admin: true },
 ];
 
+/** The tab's title: "Turnpike · Credits", the product first as in the header. */
+function pageTitle(page: string): string {
+  return "Turnpike · " + page;
+}
+
 function PageFallback() {
   return (
     <div className="grid gap-4" aria-busy="true" aria-label="Loading">
@@ -78,7 +83,7 @@ export function App() {
 
   const match = routes.map((r) => ({ r, params: matchPath(r.pattern, path) })).find((m) => m.params !== null);
   useEffect(() => {
-    document.title = (publicPage ? (path === "/signup" ? "Sign up" : "Sign in") : (match?.r.title ?? "Turnpike")) + " · Turnpike";
+    document.title = pageTitle(publicPage ? (path === "/signup" ? "Sign up" : "Sign in") : (match?.r.title ?? "Page not found"));
   }, [match?.r.title, publicPage, path]);
 
   if (me.isError) {

@@ -5,6 +5,8 @@ import { cn } from "@/lib/utils";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
+import { exportFilename } from "@/lib/csv";
+import { ExportButton, type CsvExport } from "@/components/ui/export-button";
 import { GetStartedActions } from "@/components/ui/get-started-actions";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { ActivityChart, CHART_HEIGHT, ChartLegend } from "./components/activity-chart";
@@ -12,6 +14,7 @@ import { BreakdownSkeleton, BreakdownTable } from "./components/breakdown-table"
 import { CustomRange } from "./components/custom-range";
 import { Segmented } from "./components/segmented";
 import { TotalsCards, TotalsSkeleton } from "./components/totals";
+import { activityCsv, fetchActivityRows } from "./data/export";
 import { useActivityByDay, useActivityGrouped, useSeriesNamer } from "./data/queries";
 import {
   BREAKDOWN_OPTIONS,
@@ -62,12 +65,21 @@ export default function ActivityPage() {
       setParams({ range: r === DEFAULT_RANGE ? null : r, from: null, to: null });
     }
   };
+  const buildExport = async (): Promise<CsvExport> => {
+    const by = tableBy;
+    const buckets = await fetchActivityRows(range!, by);
+    return { filename: exportFilename(`activity-${range!.from}-to-${range!.to}`), csv: activityCsv(buckets, by, nameRow) };
+  };
   const setMetric = (m: Metric) => setParams({ metric: m === DEFAULT_METRIC ? null : m });
   const setBreakdown = (b: Breakdown) => setParams({ by: b === DEFAULT_BREAKDOWN ? null : b });
 
   return (
     <>
-      <PageHeader title="Activity" description="What your API keys spent, per day. Days are in UTC." />
+      <PageHeader
+        title="Activity"
+        description="What your API keys spent, per day. Days are in UTC; the view stays in the address, so it can be shared."
+        actions={range && <ExportButton build={buildExport} />}
+      />
       <div className="mb-6 grid gap-3">
         <div className="flex flex-wrap items-center gap-3">
           <Segmented label="Date range" value={view.range} options={RANGE_OPTIONS} onChange={setRange} />
