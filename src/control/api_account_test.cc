@@ -283,6 +283,19 @@ TEST_F(ApiTest, AdminManagesUsersAndCredits) {
             2u);
   EXPECT_EQ(ErrorParam(Send("GET", "/api/credits/transactions?type=settle", "", user_token), 400), "type");
 
+  Answer one = Send("GET", base, "", admin);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.at("user").at("email").as_string(), "tess@example.com");
+  EXPECT_EQ(one.at("user").at("balance_micros").as_int64(), 7'500'000);
+  EXPECT_EQ(one.at("user").at("total_credited_micros").as_int64(), 7'500'000);
+  EXPECT_TRUE(one.at("keys").as_array().empty());
+  EXPECT_TRUE(one.at("recent_requests").as_array().empty());
+  EXPECT_EQ(one.at("usage").at("totals").at("requests").as_int64(), 0);
+  EXPECT_TRUE(one.at("usage").at("by_model").as_array().empty());
+  EXPECT_EQ(Send("GET", "/api/admin/users/99999", "", admin).status, 404);
+  EXPECT_EQ(Send("GET", "/api/admin/users/abc", "", admin).status, 404);
+  EXPECT_EQ(Send("GET", base, "", user_token).status, 403);
+
   Answer users = Send("GET", "/api/admin/users?limit=1", "", admin);
   ASSERT_EQ(users.status, 200) << users.body;
   ASSERT_EQ(users.at("users").as_array().size(), 1u);

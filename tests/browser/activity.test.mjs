@@ -15,6 +15,7 @@ const ctx = { fake: null, tp: null };
 let browser;
 let page;
 const calls = []; // {id, model} of the gateway requests made here
+let adminId = 0;
 
 const url = (p) => `${ctx.tp.controlUrl}${p}`;
 
@@ -48,6 +49,7 @@ before(async () => {
   page = browser.page;
   page.setDefaultTimeout(15_000);
   await signIn(page);
+  adminId = await page.evaluate(async () => (await (await fetch('/api/me')).json()).user.id);
 });
 
 after(async () => {
@@ -131,6 +133,20 @@ test('activity: spend per day stacked by model, restored from the URL, exported 
   assert.ok(duo && duo.split(',')[2] === '2', `two fakeco/duo requests: ${duo}`);
 });
 
+test('admin: a user\'s page with their keys, usage and recent requests, reached from the users list', async () => {
+  await page.goto(url('/admin/users'));
+  await page.getByRole('link', { name: ctx.tp.bootstrap.email }).first().click();
+  await page.waitForURL(new RegExp(`/admin/users/${adminId}$`));
+  await page.getByRole('heading', { name: ctx.tp.bootstrap.email }).waitFor();
+  assert.equal(await page.title(), 'Turnpike · User');
+  assert.equal((await page.getByTestId('user-requests').innerText()).trim(), String(calls.length));
+  assert.equal(await page.getByTestId('user-request-row').count(), calls.length, 'each recent request');
+  const usage = page.getByTestId('user-usage-row');
+  assert.equal(await usage.count(), 2, 'usage for both models');
+  assert.ok(await page.getByRole('table', { name: 'Keys' }).getByRole('row').count() >= 2, 'the admin\'s key is listed');
+  await screenshot(page, 'activity-admin-user');
+});
+
 // Every page, as the admin (who sees them all).
 function pages() {
   return [
@@ -143,6 +159,7 @@ function pages() {
     ['model', '/models/fakeco/duo', 'Model'],
     ['playground', '/playground', 'Playground'],
     ['admin-users', '/admin/users', 'Users'],
+    ['admin-user', `/admin/users/${adminId}`, 'User'],
     ['admin-catalog', '/admin/catalog', 'Providers & prices'],
   ];
 }

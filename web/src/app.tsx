@@ -17,6 +17,7 @@ const LogsPage = lazy(() => import("@/features/logs"));
 const LogPage = lazy(() => import("@/features/logs/log-page"));
 const PlaygroundPage = lazy(() => import("@/features/playground"));
 const AdminUsersPage = lazy(() => import("@/features/users"));
+const AdminUserPage = lazy(() => import("@/features/users/user-page"));
 const AdminCatalogPage = lazy(() => import("@/features/catalog"));
 
 type Route = {
@@ -37,6 +38,7 @@ const routes: Route[] = [
   { pattern: "/logs/:id", page: LogPage, title: "Request" },
   { pattern: "/playground", page: PlaygroundPage, title: "Playground" },
   { pattern: "/admin/users", page: AdminUsersPage, title: "Users", admin: true },
+  { pattern: "/admin/users/:id", page: AdminUserPage, title: "User", admin: true },
   { pattern: "/admin/catalog", page: AdminCatalogPage, title: "Providers & prices", admin: true },
 ];
 
