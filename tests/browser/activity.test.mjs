@@ -161,6 +161,7 @@ function pages() {
     ['admin-users', '/admin/users', 'Users'],
     ['admin-user', `/admin/users/${adminId}`, 'User'],
     ['admin-catalog', '/admin/catalog', 'Providers & prices'],
+    ['admin-catalog-models', '/admin/catalog?tab=models', 'Providers & prices'],
   ];
 }
 
