@@ -1,6 +1,7 @@
 // A small history-API router: the dashboard has a dozen flat routes, so a library would be more
 // code than it saves. <Link> (components/ui/link.tsx) renders real <a href> elements whose plain
-// clicks `navigate` pushes onto history.
+// clicks `navigate` pushes onto history. Pages keep their filters in the query string through
+// typed search params (`param`, `useSearch`), so a view survives a reload and can be shared.
 import { useCallback, useSyncExternalStore } from "react";
 
 const listeners = new Set<() => void>();
