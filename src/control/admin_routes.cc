@@ -5,6 +5,7 @@
 #include "common/crypto.h"
 #include "control/api.h"
 #include "control/fields.h"
+#include "control/time_format.h"
 #include "control/views.h"
 
 namespace turnpike::control {
@@ -15,6 +16,9 @@ namespace {
 constexpr int64_t kDefaultPage = 50;
 constexpr int64_t kMaxPage = 200;
 constexpr size_t kMaxNote = 500;
+constexpr int kRecentRequests = 20;
+constexpr int64_t kUsageDays = 30;
+constexpr int64_t kDayMs = 86'400'000;
 constexpr money::Micros kMaxAdjustment = 1'000'000'000 * money::kMicrosPerUsd;  // $1e9 either way
 
 // The user named by `id_text`; kNotFound for a malformed or unknown id; the store's error.
@@ -47,6 +51,56 @@ Reply Api::AdminUsers(const Call& call) {
   json::array users;
   for (const auto& user : *listed) users.push_back(UserWithBalance(user));
   return JsonReply(200, json::object{{"users", std::move(users)}});
+}
+
+// One user for the admin's user page: their balance and totals, keys, the last 30 UTC days'
+// usage by model, and their most recent requests.
+Reply Api::AdminUser(const Call& call) {
+  auto target = TargetUser(users_, call.Param("id"));
+  if (!target.ok()) return ErrorReply(target.error());
+  json::object user = UserWithBalance(*target);
+  if (auto totals = AddTotals(target->id, user); !totals.ok()) return ErrorReply(totals.error());
+
+  auto keys = keys_.ListKeys(target->id);
+  if (!keys.ok()) return ErrorReply(keys.error());
+  json::array key_list;
+  for (const auto& key : *keys) key_list.push_back(KeyJson(key));
+
+  store::ActivityQuery usage_query;
+  usage_query.user_id = target->id;
+  usage_query.to_ms = (call.now * 1000 / kDayMs + 1) * kDayMs;  // through the end of today (UTC)
+  usage_query.from_ms = usage_query.to_ms - kUsageDays * kDayMs;
+  usage_query.group_by = "model";
+  auto usage = request_log_.Activity(usage_query);
+  if (!usage.ok()) return ErrorReply(usage.error());
+  store::ActivityBucket totals;
+  json::array by_model;
+  for (const auto& b : *usage) {
+    totals.requests += b.requests;
+    totals.errors += b.errors;
+    totals.prompt_tokens += b.prompt_tokens;
+    totals.completion_tokens += b.completion_tokens;
+    totals.cost += b.cost;
+    by_model.push_back(ActivityJson(b, true));
+  }
+
+  store::LogQuery recent_query;
+  recent_query.user_id = target->id;
+  recent_query.limit = kRecentRequests;
+  auto recent = request_log_.QueryRequestLogs(recent_query);
+  if (!recent.ok()) return ErrorReply(recent.error());
+  json::array requests;
+  for (const auto& row : *recent) requests.push_back(LogJson(row, false));
+
+  json::object body;
+  body["user"] = std::move(user);
+  body["keys"] = std::move(key_list);
+  body["usage"] = json::object{{"from", FormatUnixSeconds(usage_query.from_ms / 1000)},
+                               {"to", FormatUnixSeconds(usage_query.to_ms / 1000)},
+                               {"totals", ActivityJson(totals, false)},
+                               {"by_model", std::move(by_model)}};
+  body["recent_requests"] = std::move(requests);
+  return JsonReply(200, body);
 }
 
 Reply Api::AdminUpdateUser(const Call& call) {

@@ -65,6 +65,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/api/models", Access::kPublic, &Api::Models},
       {"GET", "/api/config", Access::kPublic, &Api::ServerConfig},
       {"GET", "/api/admin/users", Access::kAdmin, &Api::AdminUsers},
+      {"GET", "/api/admin/users/{id}", Access::kAdmin, &Api::AdminUser},
       {"PATCH", "/api/admin/users/{id}", Access::kAdmin, &Api::AdminUpdateUser},
       {"POST", "/api/admin/users/{id}/credits", Access::kAdmin, &Api::AdminCredits},
       {"GET", "/api/admin/catalog", Access::kAdmin, &Api::AdminCatalog},

@@ -159,6 +159,7 @@ class Api {
 
   // admin_routes.cc
   Reply AdminUsers(const Call& call);
+  Reply AdminUser(const Call& call);
   Reply AdminUpdateUser(const Call& call);
   Reply AdminCredits(const Call& call);
 

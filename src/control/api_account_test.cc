@@ -265,6 +265,36 @@ TEST_F(ApiTest, AdminManagesUsersAndCredits) {
   ASSERT_EQ(tx.as_array().size(), 2u);
   EXPECT_EQ(tx.at(0).at("kind").as_string(), "deduct");
   EXPECT_EQ(tx.at(1).at("note").as_string(), "welcome");
+  auto grants = Send("GET", "/api/credits/transactions?type=grant", "", user_token).at("transactions");
+  ASSERT_EQ(grants.as_array().size(), 1u);
+  EXPECT_EQ(grants.at(0).at("amount_micros").as_int64(), 10'000'000);
+  EXPECT_FALSE(grants.at(0).at("running").as_bool());
+  EXPECT_TRUE(grants.at(0).at("settled_at").is_null());
+  EXPECT_TRUE(
+      Send("GET", "/api/credits/transactions?type=request", "", user_token).at("transactions").as_array().empty());
+  EXPECT_TRUE(Send("GET", "/api/credits/transactions?to=2001-01-01T00:00:00Z", "", user_token)
+                  .at("transactions")
+                  .as_array()
+                  .empty());
+  EXPECT_EQ(Send("GET", "/api/credits/transactions?from=2001-01-01T00:00:00%2B02:00", "", user_token)
+                .at("transactions")
+                .as_array()
+                .size(),
+            2u);
+  EXPECT_EQ(ErrorParam(Send("GET", "/api/credits/transactions?type=settle", "", user_token), 400), "type");
+
+  Answer one = Send("GET", base, "", admin);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.at("user").at("email").as_string(), "tess@example.com");
+  EXPECT_EQ(one.at("user").at("balance_micros").as_int64(), 7'500'000);
+  EXPECT_EQ(one.at("user").at("total_credited_micros").as_int64(), 7'500'000);
+  EXPECT_TRUE(one.at("keys").as_array().empty());
+  EXPECT_TRUE(one.at("recent_requests").as_array().empty());
+  EXPECT_EQ(one.at("usage").at("totals").at("requests").as_int64(), 0);
+  EXPECT_TRUE(one.at("usage").at("by_model").as_array().empty());
+  EXPECT_EQ(Send("GET", "/api/admin/users/99999", "", admin).status, 404);
+  EXPECT_EQ(Send("GET", "/api/admin/users/abc", "", admin).status, 404);
+  EXPECT_EQ(Send("GET", base, "", user_token).status, 403);
 
   Answer users = Send("GET", "/api/admin/users?limit=1", "", admin);
   ASSERT_EQ(users.status, 200) << users.body;

@@ -44,6 +44,7 @@ class BrokenLedgerReads : public store::Ledger {
   Status Charge(const store::ChargeRequest& charge) override { return writes_.Charge(charge); }
   Result<store::Micros> LedgerSum(int64_t) override { return Broken(); }
   Result<std::vector<store::LedgerEntry>> ListLedger(int64_t, int, int64_t) override { return Broken(); }
+  Result<std::vector<store::HistoryLine>> ListHistory(int64_t, const store::HistoryQuery&) override { return Broken(); }
   Result<store::Micros> TotalCredited(int64_t) override { return Broken(); }
   Result<store::Micros> TotalSpent(int64_t) override { return Broken(); }
 

@@ -30,6 +30,10 @@ std::string ReturnOrigin(const net::HttpRequest& request) {
   return "http://" + std::string(host);
 }
 
+bool IsHistoryType(std::string_view type) {
+  return type == "request" || type == "topup" || type == "grant" || type == "deduct" || type == "refund";
+}
+
 }  // namespace
 
 Reply Api::Credits(const Call& call) {
@@ -52,17 +56,26 @@ Status Api::AddTotals(int64_t user_id, json::object& body) {
 Reply Api::Transactions(const Call& call) {
   auto query = Fields::FromQuery(call.http.query);
   if (!query.ok()) return ErrorReply(query.error());
-  int64_t limit = query->Int("limit", 1, kMaxPage).value_or(kDefaultPage);
-  int64_t before = query->Int("before", 1, INT64_MAX).value_or(0);
+  store::HistoryQuery q;
+  q.limit = static_cast<int>(query->Int("limit", 1, kMaxPage).value_or(kDefaultPage));
+  q.before_id = query->Int("before", 1, INT64_MAX).value_or(0);
+  q.kind = query->String("type", Need::kOptional, 20).value_or("");
+  if (!q.kind.empty() && !IsHistoryType(q.kind)) {
+    query->Fail("type", "must be one of request, topup, grant, deduct, refund");
+  }
+  // Entries are stamped in whole seconds: [from, to) in milliseconds covers the seconds that
+  // start in it.
+  if (auto from = query->TimeMillis("from")) q.from_unix = *from <= 0 ? 0 : (*from + 999) / 1000;
+  if (auto to = query->TimeMillis("to")) q.to_unix = *to <= 0 ? 1 : (*to + 999) / 1000;
+  if (query->ok() && q.to_unix > 0 && q.to_unix <= q.from_unix) query->Fail("to", "must be after from");
   if (!query->ok()) return query->Failure();
-  auto listed = ledger_.ListLedger(call.user().id, static_cast<int>(limit), before);
+  auto listed = ledger_.ListHistory(call.user().id, q);
   if (!listed.ok()) return ErrorReply(listed.error());
-  const std::vector<store::LedgerEntry>& entries = *listed;
+  const std::vector<store::HistoryLine>& lines = *listed;
   json::array transactions;
-  for (const auto& entry : entries) transactions.push_back(LedgerEntryJson(entry));
+  for (const auto& line : lines) transactions.push_back(HistoryLineJson(line));
   // A full page may have more behind it; the client asks again with before = next_before.
-  json::value next =
-      entries.size() == static_cast<size_t>(limit) ? json::value(entries.back().id) : json::value(nullptr);
+  json::value next = lines.size() == static_cast<size_t>(q.limit) ? json::value(lines.back().id) : json::value(nullptr);
   return JsonReply(200, json::object{{"transactions", std::move(transactions)}, {"next_before", next}});
 }
 

@@ -107,14 +107,16 @@ json::object TopupJson(const store::Topup& topup) {
   return o;
 }
 
-json::object LedgerEntryJson(const store::LedgerEntry& entry) {
+json::object HistoryLineJson(const store::HistoryLine& line) {
   json::object o;
-  o["id"] = entry.id;
-  o["kind"] = entry.kind;
-  o["amount_micros"] = entry.amount;
-  o["note"] = TextOrNull(entry.note);
-  o["request_id"] = TextOrNull(entry.request_id);
-  o["created_at"] = FormatUnixSeconds(entry.created_at);
+  o["id"] = line.id;
+  o["kind"] = line.kind;
+  o["amount_micros"] = line.amount;
+  o["running"] = line.running;
+  o["note"] = TextOrNull(line.note);
+  o["request_id"] = TextOrNull(line.request_id);
+  o["created_at"] = FormatUnixSeconds(line.created_at);
+  o["settled_at"] = line.settled_at > 0 ? json::value(FormatUnixSeconds(line.settled_at)) : json::value(nullptr);
   return o;
 }
 

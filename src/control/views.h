@@ -28,8 +28,9 @@ boost::json::object KeyJson(const store::ApiKey& key);
 boost::json::object LogJson(const store::RequestLogRow& row, bool with_text);
 // {id, amount_micros, provider, status, created_at, completed_at}
 boost::json::object TopupJson(const store::Topup& topup);
-// {id, kind, amount_micros, note, request_id, created_at}
-boost::json::object LedgerEntryJson(const store::LedgerEntry& entry);
+// {id, kind, amount_micros, running, note, request_id, created_at, settled_at}: a line of
+// /api/credits/transactions (a request's hold and settlement are one line).
+boost::json::object HistoryLineJson(const store::HistoryLine& line);
 // {group, requests, errors, prompt_tokens, completion_tokens, cost_micros} (no group when
 // `with_group` is false: the totals).
 boost::json::object ActivityJson(const store::ActivityBucket& bucket, bool with_group);

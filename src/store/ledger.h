@@ -102,6 +102,31 @@ struct LedgerEntry {
   int64_t created_at = 0;
 };
 
+// What ListHistory returns: filters and a cursor.
+struct HistoryQuery {
+  int limit = 50;
+  int64_t before_id = 0;  // 0 = from the newest; else lines whose id is below it
+  // "" = every line; "request" = the requests (a hold and its settlement); else one ledger kind
+  // ("topup", "grant", "deduct", "refund").
+  std::string kind;
+  int64_t from_unix = 0;  // 0 = no bound; else lines created at or after it
+  int64_t to_unix = 0;    // 0 = no bound; else lines created before it
+};
+
+// One line of a user's credit history: a ledger entry, except that a request's hold and its
+// settlement are one line whose amount is what the request cost (negated), or, while the request
+// runs (a hold without settlement), what is held for it.
+struct HistoryLine {
+  int64_t id = 0;        // the hold's id for a request; the cursor of the next page
+  std::string kind;      // "request", "topup", "grant", "deduct", "refund"
+  Micros amount = 0;     // signed: credits positive, debits negative
+  bool running = false;  // a request whose hold is not settled yet
+  std::string request_id;
+  std::string note;
+  int64_t created_at = 0;  // when the entry (the request's hold) was written
+  int64_t settled_at = 0;  // a request's settlement; 0 while it runs or for other kinds
+};
+
 class Ledger {
  public:
   virtual ~Ledger() = default;
@@ -152,6 +177,11 @@ class Ledger {
   // A user's ledger, newest first: at most `limit` entries with ids below `before_id` (0 = from
   // the newest), so the last id of one page is the cursor of the next.
   virtual Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit, int64_t before_id = 0) = 0;
+  // A user's credit history (see HistoryLine), newest first: at most `query.limit` lines that
+  // match the query's kind and time range, with ids below `query.before_id`, so the last id of
+  // one page is the cursor of the next. A settlement never moves its request's line (the line
+  // keeps the hold's id and time). Errors: the store's.
+  virtual Result<std::vector<HistoryLine>> ListHistory(int64_t user_id, const HistoryQuery& query) = 0;
   // Total ever credited (topups + grants, less deducts) and total spent of a user, for
   // /api/v1/credits.
   // Spent is settled costs plus the amounts currently held (minus refunds), i.e. the negated

@@ -35,6 +35,7 @@ TEST_P(StoreConformanceTest, ReadsOfAnUnreadableDatabaseAreErrorsNotEmpty) {
   ExpectError(s.ListPriceHistory("openai/gpt-4o-mini", "openai"), "ListPriceHistory");
   ExpectError(s.LedgerSum(1), "LedgerSum");
   ExpectError(s.ListLedger(1, 10), "ListLedger");
+  ExpectError(s.ListHistory(1, HistoryQuery{}), "ListHistory");
   ExpectError(s.TotalCredited(1), "TotalCredited");
   ExpectError(s.TotalSpent(1), "TotalSpent");
   ExpectError(s.FindRequestLog("gen-1"), "FindRequestLog");

@@ -67,6 +67,84 @@ TEST_P(StoreConformanceTest, LedgerPagesByCursorWithoutGapsOrRepeats) {
   EXPECT_EQ(amounts, (std::vector<Micros>{7, 6, 5, 4, 3, 2, 1}));  // newest first, each once
 }
 
+// The credit history: a request's hold and settlement are one line of what it cost, a running
+// request shows what is held, and the type, time and cursor filters hold together.
+TEST_P(StoreConformanceTest, HistoryHasOneLinePerRequest) {
+  int64_t user = MakeUser("history@example.com", 100'000);
+  int64_t other = MakeUser("other@example.com", 100'000);
+  int64_t key = MakeKey(user, 1, std::nullopt);
+  int64_t other_key = MakeKey(other, 2, std::nullopt);
+  ASSERT_EQ(store_->Hold(MakeHold("done", user, key, 10'000), kNow).outcome, HoldOutcome::kHeld);
+  ASSERT_TRUE(store_->Settle("done", 2'500).ok());
+  ASSERT_TRUE(store_->Credit(user, 7, "grant", "g:history", "welcome").ok());
+  ASSERT_EQ(store_->Hold(MakeHold("running", user, key, 4'000), kNow).outcome, HoldOutcome::kHeld);
+  ChargeRequest charge{.request_id = "charged", .user_id = user, .key_id = key, .held = 9'000, .actual = 1'200};
+  ASSERT_TRUE(store_->Charge(charge).ok());
+  ASSERT_EQ(store_->Hold(MakeHold("others", other, other_key, 1'000), kNow).outcome, HoldOutcome::kHeld);
+
+  std::vector<HistoryLine> lines = Must(store_->ListHistory(user, HistoryQuery{.limit = 10}));
+  ASSERT_EQ(lines.size(), 5u);  // the four above and MakeUser's starting grant
+  EXPECT_EQ(lines[0].kind, "request");
+  EXPECT_EQ(lines[0].request_id, "charged");
+  EXPECT_EQ(lines[0].amount, -1'200);
+  EXPECT_FALSE(lines[0].running);
+  EXPECT_GE(lines[0].settled_at, lines[0].created_at);
+  EXPECT_EQ(lines[1].request_id, "running");
+  EXPECT_EQ(lines[1].amount, -4'000);  // what is held while it runs
+  EXPECT_TRUE(lines[1].running);
+  EXPECT_EQ(lines[1].settled_at, 0);
+  EXPECT_EQ(lines[2].kind, "grant");
+  EXPECT_EQ(lines[2].note, "welcome");
+  EXPECT_EQ(lines[2].amount, 7);
+  EXPECT_EQ(lines[3].request_id, "done");
+  EXPECT_EQ(lines[3].amount, -2'500);
+  EXPECT_GT(lines[3].created_at, 0);
+  EXPECT_EQ(lines[4].kind, "grant");
+  EXPECT_EQ(lines[4].amount, 100'000);
+  Micros sum = 0;
+  for (const auto& line : lines) sum += line.amount;
+  EXPECT_EQ(sum, Must(store_->FindUserById(user))->balance);
+
+  // Settling keeps the line where it was: the cursor of a page already read stays valid.
+  ASSERT_TRUE(store_->Settle("running", 0).ok());
+  std::vector<HistoryLine> second = Must(store_->ListHistory(user, HistoryQuery{.limit = 2, .before_id = lines[0].id}));
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0].id, lines[1].id);
+  EXPECT_EQ(second[0].amount, 0);
+  EXPECT_FALSE(second[0].running);
+  EXPECT_EQ(second[1].kind, "grant");
+  std::vector<HistoryLine> last = Must(store_->ListHistory(user, HistoryQuery{.limit = 2, .before_id = second[1].id}));
+  ASSERT_EQ(last.size(), 2u);
+  EXPECT_EQ(last[0].request_id, "done");
+  EXPECT_TRUE(Must(store_->ListHistory(user, HistoryQuery{.limit = 2, .before_id = last[1].id})).empty());
+
+  std::vector<HistoryLine> requests = Must(store_->ListHistory(user, HistoryQuery{.limit = 10, .kind = "request"}));
+  ASSERT_EQ(requests.size(), 3u);
+  for (const auto& line : requests) EXPECT_EQ(line.kind, "request");
+  std::vector<HistoryLine> grants = Must(store_->ListHistory(user, HistoryQuery{.limit = 10, .kind = "grant"}));
+  ASSERT_EQ(grants.size(), 2u);
+  EXPECT_EQ(grants[0].note, "welcome");
+  EXPECT_TRUE(Must(store_->ListHistory(user, HistoryQuery{.limit = 10, .kind = "topup"})).empty());
+
+  // Holds are stamped at the time given to Hold (kNow), credits at the store's clock.
+  EXPECT_EQ(lines[1].created_at, kNow);
+  EXPECT_EQ(lines[3].created_at, kNow);
+  for (int64_t t : {kNow, kNow + 1}) {
+    size_t at_or_after = 0;
+    for (const auto& line : lines) at_or_after += line.created_at >= t ? 1 : 0;
+    EXPECT_EQ(Must(store_->ListHistory(user, HistoryQuery{.limit = 10, .from_unix = t})).size(), at_or_after) << t;
+    EXPECT_EQ(Must(store_->ListHistory(user, HistoryQuery{.limit = 10, .to_unix = t})).size(),
+              lines.size() - at_or_after)
+        << t;
+  }
+  std::vector<HistoryLine> held_then = Must(
+      store_->ListHistory(user, HistoryQuery{.limit = 10, .kind = "request", .from_unix = kNow, .to_unix = kNow + 1}));
+  ASSERT_EQ(held_then.size(), 2u);
+  EXPECT_EQ(held_then[0].request_id, "running");
+  EXPECT_EQ(held_then[1].request_id, "done");
+  EXPECT_TRUE(Must(store_->ListHistory(user, HistoryQuery{.limit = 0})).empty());
+}
+
 TEST_P(StoreConformanceTest, HoldOutcomes) {
   int64_t alice = MakeUser("alice@example.com", 10'000);
   int64_t bob = MakeUser("bob@example.com", 10'000);

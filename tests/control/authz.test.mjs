@@ -219,6 +219,19 @@ test('GET /api/admin/users: admins only', () => row((id, s) => api(ctx, 'GET', '
   }),
 }));
 
+test('GET /api/admin/users/{id}: admins only, with the user\'s own keys', () => row((id, s) => api(ctx, 'GET', `/api/admin/users/${S.A.id}`, { auth: s }), {
+  anon: 401,
+  A: 403,
+  B: 403,
+  admin: is(200, async (b) => {
+    assert.equal(b.user.id, S.A.id);
+    const me = (await api(ctx, 'GET', '/api/me', { auth: S.A })).body;
+    assert.equal(b.user.balance_micros, me.balance_micros);
+    const keys = (await api(ctx, 'GET', '/api/keys', { auth: S.A })).body.keys;
+    assert.deepEqual(b.keys.map((k) => k.id).sort(), keys.map((k) => k.id).sort(), 'exactly A\'s keys');
+  }),
+}));
+
 test('PATCH /api/admin/users/{id}: admins only', async () => {
   await row((id, s) => api(ctx, 'PATCH', `/api/admin/users/${id === 'B' ? S.B.id : S.A.id}`, { auth: s, body: { is_admin: true } }), {
     anon: 401, A: 403, B: 403,

@@ -141,6 +141,12 @@ test('GET /api/credits/transactions: bad limits', () => cases([
   ['limit with a fraction', { route: '/api/credits/transactions?limit=1.5' }, 400, 'limit'],
   ['before zero', { route: '/api/credits/transactions?before=0' }, 400, 'before'],
   ['before not a number', { route: '/api/credits/transactions?before=gen-1' }, 400, 'before'],
+  ['type unknown', { route: '/api/credits/transactions?type=hold' }, 400, 'type'],
+  ['type settle', { route: '/api/credits/transactions?type=settle' }, 400, 'type'],
+  ['from not a time', { route: '/api/credits/transactions?from=yesterday' }, 400, 'from'],
+  ['to not a time', { route: '/api/credits/transactions?to=2026-13-01T00:00:00Z' }, 400, 'to'],
+  ['to before from', { route: '/api/credits/transactions?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z' }, 400, 'to'],
+  ['to equal to from', { route: '/api/credits/transactions?from=2026-12-02T00:00:00Z&to=2026-12-02T00:00:00Z' }, 400, 'to'],
 ], { method: 'GET' }));
 
 test('GET /api/logs: bad filters', () => cases([

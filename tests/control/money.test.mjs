@@ -85,13 +85,22 @@ test(`${N} concurrent checkouts + ${N} concurrent grants + gateway spending: bal
   assert.deepEqual(byKind('topup'), checkoutCents.map((c) => c * 10_000).sort((a, b) => a - b), 'one topup entry per checkout');
   assert.deepEqual(byKind('grant'), [START, ...grantMicros].sort((a, b) => a - b), 'one grant entry per grant');
   assert.equal(tx.reduce((a, t) => a + t.amount_micros, 0), expected, 'the listed ledger adds up to the balance');
-  for (let i = 1; i < tx.length; i++) {
-    assert.ok(tx[i - 1].id > tx[i].id, 'newest first');
-    assert.ok(tx[i - 1].created_at >= tx[i].created_at, 'newest first (times)');
+  for (let i = 1; i < tx.length; i++) assert.ok(tx[i - 1].id > tx[i].id, 'newest first');
+  // A request line carries the time its request started, and is recorded when it was charged
+  // (docs/control-api.md), so only the other lines' times are in order.
+  const others = tx.filter((t) => t.kind !== 'request');
+  for (let i = 1; i < others.length; i++) assert.ok(others[i - 1].created_at >= others[i].created_at, 'newest first (times)');
+  // One line per request (its hold and settlement together), carrying what the request cost.
+  assert.deepEqual(tx.filter((t) => t.kind === 'hold' || t.kind === 'settle'), [], 'no separate hold or settle lines');
+  const requests = tx.filter((t) => t.kind === 'request');
+  assert.equal(requests.length, SPEND, 'one line per gateway call');
+  for (const r of requests) {
+    assert.match(r.request_id ?? '', /^gen-/, 'a request line names its request');
+    assert.equal(r.running, false, 'a finished request is not running');
+    assert.ok(r.amount_micros <= 0, `a request line is its cost: ${r.amount_micros}`);
+    assert.ok(r.settled_at >= r.created_at, 'settled when it finished');
   }
-  const holds = tx.filter((t) => t.kind === 'hold');
-  assert.equal(holds.length, SPEND, 'one hold per gateway call');
-  for (const h of holds) assert.match(h.request_id ?? '', /^gen-/, 'a hold names its request');
+  assert.equal(-requests.reduce((a, t) => a + t.amount_micros, 0), spent, 'the request lines add up to what was spent');
   const note = tx.find((t) => t.kind === 'grant' && t.amount_micros === START).note;
   assert.equal(note, 'starting credit', 'the grant keeps its note');
 

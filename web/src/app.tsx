@@ -17,6 +17,7 @@ const LogsPage = lazy(() => import("@/features/logs"));
 const LogPage = lazy(() => import("@/features/logs/log-page"));
 const PlaygroundPage = lazy(() => import("@/features/playground"));
 const AdminUsersPage = lazy(() => import("@/features/users"));
+const AdminUserPage = lazy(() => import("@/features/users/user-page"));
 const AdminCatalogPage = lazy(() => import("@/features/catalog"));
 
 type Route = {
@@ -37,8 +38,14 @@ const routes: Route[] = [
   { pattern: "/logs/:id", page: LogPage, title: "Request" },
   { pattern: "/playground", page: PlaygroundPage, title: "Playground" },
   { pattern: "/admin/users", page: AdminUsersPage, title: "Users", admin: true },
+  { pattern: "/admin/users/:id", page: AdminUserPage, title: "User", admin: true },
   { pattern: "/admin/catalog", page: AdminCatalogPage, title: "Providers & prices", admin: true },
 ];
+
+/** The tab's title: "Turnpike · Credits", the product first as in the header. */
+function pageTitle(page: string): string {
+  return "Turnpike · " + page;
+}
 
 function PageFallback() {
   return (
@@ -78,7 +85,7 @@ export function App() {
 
   const match = routes.map((r) => ({ r, params: matchPath(r.pattern, path) })).find((m) => m.params !== null);
   useEffect(() => {
-    document.title = (publicPage ? (path === "/signup" ? "Sign up" : "Sign in") : (match?.r.title ?? "Turnpike")) + " · Turnpike";
+    document.title = pageTitle(publicPage ? (path === "/signup" ? "Sign up" : "Sign in") : (match?.r.title ?? "Page not found"));
   }, [match?.r.title, publicPage, path]);
 
   if (me.isError) {

@@ -122,6 +122,7 @@ class PgStore final : public Store {
   Status Settle(const std::string& request_id, Micros actual) override;
   Result<Micros> LedgerSum(int64_t user_id) override;
   Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit, int64_t before_id = 0) override;
+  Result<std::vector<HistoryLine>> ListHistory(int64_t user_id, const HistoryQuery& query) override;
   Result<Micros> TotalCredited(int64_t user_id) override;
   Result<Micros> TotalSpent(int64_t user_id) override;
   Result<int> ReleaseStaleHolds(int64_t older_than_unix) override;

@@ -445,4 +445,32 @@ Result<std::vector<LedgerEntry>> PgStore::ListLedger(int64_t user_id, int limit,
   return AllRows(*rows, ReadLedgerEntry);
 }
 
+Result<std::vector<HistoryLine>> PgStore::ListHistory(int64_t user_id, const HistoryQuery& query) {
+  if (query.limit <= 0) return std::vector<HistoryLine>();
+  // One line per entry other than a settlement; a hold picks up its settlement through the
+  // unique idempotency id, so a page reads only its own lines and their settlements.
+  Result<Rows> rows = Read(
+      "SELECT h.id, h.kind, (h.amount_micros + coalesce(s.amount_micros, 0))::bigint, "
+      "h.kind = 'hold' AND s.id IS NULL, h.request_id, h.note, h.created_at, coalesce(s.created_at, 0) "
+      "FROM ledger_entries h LEFT JOIN ledger_entries s "
+      "ON h.kind = 'hold' AND s.idempotency_id = 'settle:' || h.request_id "
+      "WHERE h.user_id = $1 AND h.kind <> 'settle' AND h.id < $2 AND ($3 = '' OR h.kind = $3) "
+      "AND h.created_at >= $4 AND h.created_at < $5 ORDER BY h.id DESC LIMIT $6",
+      Params()
+          .Add(user_id)
+          .Add(query.before_id > 0 ? query.before_id : INT64_MAX)
+          .Add(query.kind == "request" ? std::string("hold") : query.kind)
+          .Add(query.from_unix)
+          .Add(query.to_unix > 0 ? query.to_unix : INT64_MAX)
+          .Add(query.limit));
+  if (!rows.ok()) return rows.error();
+  return AllRows(*rows, [](const Rows& r, int i) {
+    std::string kind = r.Text(i, 1);
+    return HistoryLine{r.Int(i, 0),  kind == "hold" ? "request" : kind,
+                       r.Int(i, 2),  r.Bool(i, 3),
+                       r.Text(i, 4), r.Text(i, 5),
+                       r.Int(i, 6),  r.Int(i, 7)};
+  });
+}
+
 }  // namespace turnpike::store::pg

@@ -6,7 +6,7 @@
 //   admits one writer at a time anyway, and each call is a short transaction on prepared
 //   statements cached on the connection.
 // - The reads that can take long — the request log (FindRequestLog, ListRequestLogs,
-//   QueryRequestLogs), Activity, ListUsers, the ledger's (ListLedger, LedgerSum, TotalCredited,
+//   QueryRequestLogs), Activity, ListUsers, the ledger's (ListLedger, ListHistory, LedgerSum, TotalCredited,
 //   TotalSpent) and the catalog's (LoadCatalogAt, CatalogEmpty, ListPriceHistory) — run on
 //   read-only connections of their own (a ReaderPool; how many:
 //   MaxReaders() in sqlite_store.cc), never under the mutex. In WAL mode a reader neither waits
@@ -152,6 +152,7 @@ class SqliteStore final : public Store {
   Result<Micros> LedgerSum(int64_t user_id) override;
   // Newest first; `limit` <= 0 returns nothing.
   Result<std::vector<LedgerEntry>> ListLedger(int64_t user_id, int limit, int64_t before_id = 0) override;
+  Result<std::vector<HistoryLine>> ListHistory(int64_t user_id, const HistoryQuery& query) override;
   Result<Micros> TotalCredited(int64_t user_id) override;
   Result<Micros> TotalSpent(int64_t user_id) override;
   Result<int> ReleaseStaleHolds(int64_t older_than_unix) override;

@@ -433,4 +433,30 @@ Result<std::vector<LedgerEntry>> SqliteStore::ListLedger(int64_t user_id, int li
   return ReadRows(s, ReadLedgerEntry);
 }
 
+Result<std::vector<HistoryLine>> SqliteStore::ListHistory(int64_t user_id, const HistoryQuery& query) {
+  if (query.limit <= 0) return std::vector<HistoryLine>();
+  ConnectionLease conn = LockReader();
+  // One line per entry other than a settlement; a hold picks up its settlement through the
+  // unique idempotency id, so a page reads only its own lines and their settlements.
+  Statement s(*conn,
+              "SELECT h.id, h.kind, h.amount_micros + coalesce(s.amount_micros, 0), "
+              "h.kind = 'hold' AND s.id IS NULL, h.request_id, h.note, h.created_at, coalesce(s.created_at, 0) "
+              "FROM ledger_entries h LEFT JOIN ledger_entries s "
+              "ON h.kind = 'hold' AND s.idempotency_id = 'settle:' || h.request_id "
+              "WHERE h.user_id = ?1 AND h.kind <> 'settle' AND h.id < ?2 AND (?3 = '' OR h.kind = ?3) "
+              "AND h.created_at >= ?4 AND h.created_at < ?5 ORDER BY h.id DESC LIMIT ?6");
+  s.Bind(user_id)
+      .Bind(query.before_id > 0 ? query.before_id : INT64_MAX)
+      .Bind(query.kind == "request" ? std::string("hold") : query.kind)
+      .Bind(query.from_unix)
+      .Bind(query.to_unix > 0 ? query.to_unix : INT64_MAX)
+      .Bind(query.limit);
+  return ReadRows(s, [](const Statement& row) {
+    std::string kind = row.Text(1);
+    return HistoryLine{
+        row.Int(0), kind == "hold" ? "request" : kind, row.Int(2), row.Bool(3), row.Text(4), row.Text(5), row.Int(6),
+        row.Int(7)};
+  });
+}
+
 }  // namespace turnpike::store::sqlite

@@ -16,10 +16,18 @@ export function formatContext(tokens: number): string {
   return String(tokens);
 }
 
-export function formatDateTime(iso: string | null | undefined): string {
+/** A date and time in the browser's zone; with `zone`, the zone is named ("Mar 1, 2026, 13:00 GMT+1"). */
+export function formatDateTime(iso: string | null | undefined, opts: { zone?: boolean } = {}): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return d.toLocaleString(undefined, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    ...(opts.zone ? { timeZoneName: "short" } : {}),
+  });
 }
 
 export function formatDate(iso: string | null | undefined): string {

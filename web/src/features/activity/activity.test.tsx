@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { downloadCsv } from "@/lib/csv";
 import { fakeApi } from "@/test/fake-api";
 import { renderWithClient } from "@/test/render";
 import ActivityPage from "./index";
@@ -14,6 +15,8 @@ const keys = {
   ],
 };
 const totals = { requests: 1234, errors: 5, prompt_tokens: 100_000, completion_tokens: 20_000, cost_micros: 1_230_000 };
+
+vi.mock("@/lib/csv", async (original) => ({ ...(await original<typeof import("@/lib/csv")>()), downloadCsv: vi.fn() }));
 
 const api = fakeApi();
 const requests = () => api.sent.map((r) => r.url);
@@ -109,5 +112,48 @@ describe("Activity page", () => {
     expect(await screen.findByText("No requests in this period")).toBeInTheDocument();
     expect(screen.getByRole("link", { name: /playground/i })).toHaveAttribute("href", "/playground");
     expect(screen.getByRole("link", { name: /API key/i })).toHaveAttribute("href", "/keys");
+  });
+
+  it("restores its view from the URL after a reload", async () => {
+    renderPage("?range=custom&from=2026-03-01&to=2026-03-07&metric=tokens&by=model");
+    await screen.findByTestId("activity-total-spend");
+    expect(screen.getByRole("button", { name: "Custom" })).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByRole("button", { name: "Tokens" })).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByRole("button", { name: "By model" })).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByLabelText("From")).toHaveValue("2026-03-01");
+    const day = requests().find((u) => u.searchParams.get("group_by") === "day")!;
+    expect(day.searchParams.get("from")).toBe("2026-03-01T00:00:00Z");
+    expect(day.searchParams.get("to")).toBe("2026-03-08T00:00:00Z");
+    expect(day.searchParams.get("split_by")).toBe("model");
+  });
+
+  it("exports usage per day and model as CSV for the range shown", async () => {
+    const user = userEvent.setup();
+    vi.mocked(downloadCsv).mockClear();
+    mockApi((url) => {
+      if (url.searchParams.get("split_by") === "model") {
+        return {
+          buckets: [
+            { group: "2026-03-02", series: "fakeco/solo", requests: 2, errors: 0, prompt_tokens: 20, completion_tokens: 4, cost_micros: 1 },
+            { group: "2026-03-01", series: "fakeco/solo", requests: 1, errors: 1, prompt_tokens: 10, completion_tokens: 2, cost_micros: 420 },
+            { group: "2026-03-01", series: "fakeco/duo", requests: 3, errors: 0, prompt_tokens: 30, completion_tokens: 6, cost_micros: 1_500_000 },
+          ],
+          totals,
+        };
+      }
+      return { buckets: [{ group: "2026-03-01", ...totals }], totals };
+    });
+    renderPage("?range=custom&from=2026-03-01&to=2026-03-02");
+    await screen.findByTestId("activity-total-spend");
+    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    await waitFor(() => expect(downloadCsv).toHaveBeenCalledTimes(1));
+    const [filename, csv] = vi.mocked(downloadCsv).mock.calls[0]!;
+    expect(filename).toMatch(/^turnpike-activity-2026-03-01-to-2026-03-02-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(csv).toBe(
+      "day_utc,model,requests,errors,prompt_tokens,completion_tokens,cost_usd\r\n" +
+        "2026-03-01,fakeco/duo,3,0,30,6,1.5\r\n" +
+        "2026-03-01,fakeco/solo,1,1,10,2,0.00042\r\n" +
+        "2026-03-02,fakeco/solo,2,0,20,4,0.000001\r\n",
+    );
   });
 });

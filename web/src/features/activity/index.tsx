@@ -1,10 +1,12 @@
 import { LineChart } from "lucide-react";
 import { useMemo, useState } from "react";
-import { useSearchParams } from "@/lib/router";
+import { useSearch } from "@/lib/router";
 import { cn } from "@/lib/utils";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
+import { exportFilename } from "@/lib/csv";
+import { ExportButton, type CsvExport } from "@/components/ui/export-button";
 import { GetStartedActions } from "@/components/ui/get-started-actions";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { ActivityChart, CHART_HEIGHT, ChartLegend } from "./components/activity-chart";
@@ -12,17 +14,16 @@ import { BreakdownSkeleton, BreakdownTable } from "./components/breakdown-table"
 import { CustomRange } from "./components/custom-range";
 import { Segmented } from "./components/segmented";
 import { TotalsCards, TotalsSkeleton } from "./components/totals";
+import { activityCsv, fetchActivityRows } from "./data/export";
 import { useActivityByDay, useActivityGrouped, useSeriesNamer } from "./data/queries";
 import {
   BREAKDOWN_OPTIONS,
-  DEFAULT_BREAKDOWN,
-  DEFAULT_METRIC,
-  DEFAULT_RANGE,
   daysIn,
   formatRange,
   METRIC_OPTIONS,
   RANGE_OPTIONS,
-  readView,
+  activitySearch,
+  viewOf,
   utcDay,
   type Breakdown,
   type DayRange,
@@ -34,9 +35,9 @@ import { buildBreakdown, buildChart } from "./data/series";
 const metricLabel: Record<Metric, string> = { spend: "Spend", tokens: "Tokens", requests: "Requests" };
 
 export default function ActivityPage() {
-  const [params, setParams] = useSearchParams();
+  const [search, setSearch] = useSearch(activitySearch);
   const [now] = useState(() => Date.now());
-  const view = readView(params, now);
+  const view = viewOf(search, now);
   const range = view.days.ok ? view.days.range : null;
   const split = view.breakdown === "total" ? null : view.breakdown;
   const tableBy = view.breakdown === "key" ? "key" : "model";
@@ -57,17 +58,26 @@ export default function ActivityPage() {
 
   const setRange = (r: RangeKind) => {
     if (r === "custom") {
-      setParams({ range: "custom", from: view.customFrom, to: view.customTo });
+      setSearch({ range: "custom", from: view.customFrom, to: view.customTo });
     } else {
-      setParams({ range: r === DEFAULT_RANGE ? null : r, from: null, to: null });
+      setSearch({ range: r, from: "", to: "" });
     }
   };
-  const setMetric = (m: Metric) => setParams({ metric: m === DEFAULT_METRIC ? null : m });
-  const setBreakdown = (b: Breakdown) => setParams({ by: b === DEFAULT_BREAKDOWN ? null : b });
+  const buildExport = async (): Promise<CsvExport> => {
+    const by = tableBy;
+    const buckets = await fetchActivityRows(range!, by);
+    return { filename: exportFilename(`activity-${range!.from}-to-${range!.to}`), csv: activityCsv(buckets, by, nameRow) };
+  };
+  const setMetric = (m: Metric) => setSearch({ metric: m });
+  const setBreakdown = (b: Breakdown) => setSearch({ by: b });
 
   return (
     <>
-      <PageHeader title="Activity" description="What your API keys spent, per day. Days are in UTC." />
+      <PageHeader
+        title="Activity"
+        description="What your API keys spent, per day. Days are in UTC; the view stays in the address, so it can be shared."
+        actions={range && <ExportButton build={buildExport} />}
+      />
       <div className="mb-6 grid gap-3">
         <div className="flex flex-wrap items-center gap-3">
           <Segmented label="Date range" value={view.range} options={RANGE_OPTIONS} onChange={setRange} />
@@ -77,7 +87,7 @@ export default function ActivityPage() {
           </div>
         </div>
         {view.range === "custom" && (
-          <CustomRange from={view.customFrom} to={view.customTo} max={utcDay(now)} onChange={(r) => setParams({ from: r.from, to: r.to })} />
+          <CustomRange from={view.customFrom} to={view.customTo} max={utcDay(now)} onChange={(r) => setSearch({ from: r.from, to: r.to })} />
         )}
       </div>
 

@@ -321,6 +321,47 @@ describe("AdminCatalogPage · providers", () => {
 });
 
 describe("AdminCatalogPage · models", () => {
+  it("lists the models as a table like /models, sortable by price", async () => {
+    const user = userEvent.setup();
+    const solo = {
+      ...adminCatalog.models[0]!,
+      id: "fakeco/solo",
+      name: "FakeCo: Solo",
+      context_length: 8000,
+      endpoints: [{ ...adminCatalog.models[0]!.endpoints[0]!, prices: { input: 100_000, output: 9_000_000, cache_read: 0, cache_write: 0 }, scheduled_prices: [] }],
+    };
+    api.routes["GET /api/admin/catalog"] = { body: { ...adminCatalog, models: [...adminCatalog.models, solo] } };
+    renderPage();
+    await screen.findByText("Groq");
+    await user.click(screen.getByRole("tab", { name: /Models/ }));
+    const table = await screen.findByRole("table", { name: "Models" });
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent)).toEqual([
+      "Model",
+      "Company",
+      "Context",
+      "Prompt $/M",
+      "Completion $/M",
+      "Providers",
+    ]);
+    const names = () => screen.getAllByTestId("model-row").map((r) => within(r).getByRole("button").textContent);
+    expect(names()).toEqual(["FakeCo: Duofakeco/duo", "FakeCo: Solofakeco/solo"]);
+    const duo = screen.getAllByTestId("model-row")[0]!;
+    expect(duo).toHaveTextContent("128K");
+    expect(duo).toHaveTextContent("$0.50");
+    expect(duo).toHaveTextContent("$1.50");
+
+    await user.click(within(table).getByRole("button", { name: "Prompt $/M" }));
+    expect(names()).toEqual(["FakeCo: Solofakeco/solo", "FakeCo: Duofakeco/duo"]);
+    expect(within(table).getByRole("columnheader", { name: /Prompt/ })).toHaveAttribute("aria-sort", "ascending");
+    await user.click(within(table).getByRole("button", { name: "Completion $/M" }));
+    await user.click(within(table).getByRole("button", { name: "Completion $/M" }));
+    expect(within(table).getByRole("columnheader", { name: /Completion/ })).toHaveAttribute("aria-sort", "descending");
+    expect(names()).toEqual(["FakeCo: Solofakeco/solo", "FakeCo: Duofakeco/duo"]);
+    // A row still opens its providers.
+    await user.click(screen.getByRole("button", { name: /FakeCo: Duo/ }));
+    expect(await screen.findByRole("button", { name: "Edit FakeCo: Duo at Fake Cheap" })).toBeInTheDocument();
+  });
+
   it("changes an endpoint's prices in USD per million tokens, scheduled for later, and shows the history", async () => {
     const user = userEvent.setup();
     renderPage();

@@ -7,15 +7,27 @@ import { useMe } from "@/lib/queries";
 import { Toaster } from "@/components/ui/toaster";
 import { apiError, fakeApi, type Route, type SentRequest } from "@/test/fake-api";
 import { renderWithClient } from "@/test/render";
+import { downloadCsv } from "@/lib/csv";
 import { redirectTo } from "./data/redirect";
 import CreditsPage from "./index";
 
 vi.mock("./data/redirect", () => ({ redirectTo: vi.fn() }));
+vi.mock("@/lib/csv", async (original) => ({ ...(await original<typeof import("@/lib/csv")>()), downloadCsv: vi.fn() }));
 
 const api = fakeApi();
 
 function tx(over: Partial<Transaction>): Transaction {
-  return { id: 1, kind: "topup", amount_micros: 25_000_000, note: null, request_id: null, created_at: "2026-03-01T12:00:00Z", ...over };
+  return {
+    id: 1,
+    kind: "topup",
+    amount_micros: 25_000_000,
+    running: false,
+    note: null,
+    request_id: null,
+    created_at: "2026-03-01T12:00:00Z",
+    settled_at: null,
+    ...over,
+  };
 }
 
 type State = {
@@ -33,7 +45,10 @@ function mockApi(state: State, handlers: Record<string, Route> = {}) {
     "GET /api/credits/transactions": ({ url }) => {
       const limit = Number(url.searchParams.get("limit") ?? 50);
       const before = url.searchParams.get("before");
-      const page = state.transactions.filter((t) => before === null || t.id < Number(before)).slice(0, limit);
+      const type = url.searchParams.get("type");
+      const page = state.transactions
+        .filter((t) => (before === null || t.id < Number(before)) && (type === null || t.kind === type))
+        .slice(0, limit);
       return { body: { transactions: page, next_before: page.length === limit ? page[page.length - 1]!.id : null } };
     },
     "GET /api/me": () => ({
@@ -73,13 +88,13 @@ beforeEach(() => {
 });
 
 describe("Credits page", () => {
-  it("shows the balance, totals and a readable ledger", async () => {
+  it("shows the balance, totals and one line per request with what it cost", async () => {
     mockApi({
       provider: "sandbox",
       balance: 12_340_000,
       transactions: [
-        tx({ id: 4, kind: "settle", amount_micros: 9_580, request_id: "gen-abc" }),
-        tx({ id: 3, kind: "hold", amount_micros: -10_000, request_id: "gen-abc" }),
+        tx({ id: 5, kind: "request", amount_micros: -1_260_400, running: true, request_id: "gen-run" }),
+        tx({ id: 3, kind: "request", amount_micros: -420, request_id: "gen-abc", settled_at: "2026-03-01T12:00:01Z" }),
         tx({ id: 2, kind: "deduct", amount_micros: -5_000_000, note: "correction" }),
         tx({ id: 1, kind: "grant", amount_micros: 10_000_000, note: "welcome" }),
       ],
@@ -89,15 +104,25 @@ describe("Credits page", () => {
     expect(screen.getByText("$14.34")).toBeInTheDocument();
     expect(screen.getByText("$2.00")).toBeInTheDocument();
 
-    const charge = (await screen.findByText("Charge")).closest("tr")!;
-    expect(charge).toHaveTextContent("+$0.009580");
-    expect(charge).toHaveTextContent("Final cost $0.000420");
-    expect(within(charge).getByRole("link", { name: "gen-abc" })).toHaveAttribute("href", "/logs/gen-abc");
-    expect(screen.getByText("Hold").closest("tr")).toHaveTextContent("−$0.01");
+    const done = (await screen.findByRole("link", { name: "gen-abc" })).closest("tr")!;
+    expect(done).toHaveTextContent("Request");
+    expect(done).toHaveTextContent("−$0.000420");
+    expect(done).not.toHaveTextContent("+");
+    expect(within(done).getByRole("link", { name: "gen-abc" })).toHaveAttribute("href", "/logs/gen-abc");
+    // A request still running shows what is held for it, marked as such.
+    const running = screen.getByRole("link", { name: "gen-run" }).closest("tr")!;
+    expect(running).toHaveTextContent("Running");
+    expect(running).toHaveTextContent("−$1.2604held");
+    expect(screen.queryByText("Charge")).not.toBeInTheDocument();
+    expect(screen.queryByText("Hold")).not.toBeInTheDocument();
     expect(screen.getByText("Deduction").closest("tr")).toHaveTextContent("−$5.00");
     const grant = screen.getByText("Grant").closest("tr")!;
     expect(grant).toHaveTextContent("welcome");
     expect(within(grant).getByText("+$10.00")).toHaveClass("text-success");
+    // Times name their zone.
+    const time = within(grant).getByText((_, el) => el?.tagName === "TIME");
+    expect(time).toHaveAttribute("dateTime", "2026-03-01T12:00:00Z");
+    expect(time.textContent).toMatch(/(UTC|GMT)/);
   });
 
   it("says so when there are no transactions", async () => {
@@ -290,23 +315,59 @@ describe("Credits page", () => {
     expect(sent.filter((r) => r.path === "/api/credits/transactions").map((r) => r.url.search)).toEqual(["?limit=50", "?limit=50&before=1"]);
   });
 
-  it("pairs a charge with its hold from the next page once that page is loaded", async () => {
+  it("reads its filters from the URL, sends them, and writes changes back to the URL", async () => {
     const user = userEvent.setup();
-    const transactions = [
-      ...Array.from({ length: 49 }, (_, i) => tx({ id: 51 - i, note: `entry ${51 - i}` })),
-      tx({ id: 2, kind: "settle", amount_micros: 9_580, request_id: "gen-split" }), // the 50th: last of page one
-      tx({ id: 1, kind: "hold", amount_micros: -10_000, request_id: "gen-split" }), // alone on page two
-    ];
-    mockApi({ provider: "sandbox", balance: 0, transactions });
+    window.history.replaceState(null, "", "/credits?type=grant&from=2026-03-01&to=2026-03-02");
+    const sent = mockApi({
+      provider: "sandbox",
+      balance: 0,
+      transactions: [tx({ id: 2, kind: "request", amount_micros: -10, request_id: "gen-x" }), tx({ id: 1, kind: "grant", note: "welcome" })],
+    });
     renderPage();
-    const charge = (await screen.findByText("Charge")).closest("tr")!;
-    expect(charge).toHaveTextContent("+$0.009580");
-    expect(charge).not.toHaveTextContent("Final cost");
-    expect(screen.queryByText("Hold")).not.toBeInTheDocument();
+    expect(await screen.findByText("welcome")).toBeInTheDocument();
+    expect(screen.queryByText("gen-x")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("From")).toHaveValue("2026-03-01");
+    expect(screen.getByLabelText("To")).toHaveValue("2026-03-02");
+    const q = sent.find((r) => r.path === "/api/credits/transactions")!.url.searchParams;
+    expect(q.get("type")).toBe("grant");
+    // Local days: from the first day's midnight to the midnight after the last.
+    expect(new Date(q.get("from")!).getTime()).toBe(new Date(2026, 2, 1).getTime());
+    expect(new Date(q.get("to")!).getTime()).toBe(new Date(2026, 2, 3).getTime());
 
-    await user.click(screen.getByRole("button", { name: "Load more" }));
-    expect(await screen.findByText("Hold")).toBeInTheDocument();
-    expect(screen.getByText("Charge").closest("tr")).toHaveTextContent("Final cost $0.000420");
+    await user.click(screen.getByRole("button", { name: "Clear" }));
+    await waitFor(() => expect(window.location.search).toBe(""));
+    expect(await screen.findByText("gen-x")).toBeInTheDocument();
+  });
+
+  it("says the last day cannot be before the first, and asks nothing", async () => {
+    window.history.replaceState(null, "", "/credits?from=2026-03-05&to=2026-03-01");
+    const sent = mockApi({ provider: "sandbox", balance: 0, transactions: [] });
+    renderPage();
+    expect(await screen.findByText("The last day is before the first.")).toBeInTheDocument();
+    expect(count(sent, "GET", "/api/credits/transactions")).toBe(0);
+  });
+
+  it("exports every line the filters select as CSV, across pages", async () => {
+    const user = userEvent.setup();
+    window.history.replaceState(null, "", "/credits?type=request");
+    const transactions = Array.from({ length: 250 }, (_, i) =>
+      tx({ id: 250 - i, kind: "request", amount_micros: -(250 - i), request_id: `gen-${250 - i}`, note: i === 0 ? 'say "hi", =1' : null }),
+    );
+    const sent = mockApi({ provider: "sandbox", balance: 0, transactions: [...transactions, tx({ id: 0, kind: "grant" })] });
+    vi.mocked(downloadCsv).mockClear();
+    renderPage();
+    await screen.findByText("gen-250");
+    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    await waitFor(() => expect(downloadCsv).toHaveBeenCalledTimes(1));
+    const [filename, csv] = vi.mocked(downloadCsv).mock.calls[0]!;
+    expect(filename).toMatch(/^turnpike-credits-\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("date_utc,type,amount_usd,status,request_id,note,settled_at_utc");
+    expect(lines).toHaveLength(251);
+    expect(lines[1]).toBe(`2026-03-01T12:00:00Z,Request,-0.00025,charged,gen-250,"say ""hi"", =1",`);
+    expect(lines[250]).toBe("2026-03-01T12:00:00Z,Request,-0.000001,charged,gen-1,,");
+    const exportCalls = sent.filter((r) => r.path === "/api/credits/transactions" && r.url.searchParams.get("limit") === "200");
+    expect(exportCalls.map((r) => r.url.searchParams.get("type"))).toEqual(["request", "request"]);
   });
 
   it("keeps the loaded entries when loading more fails, and can try again", async () => {

@@ -2,22 +2,24 @@ import { ChevronLeft, ChevronRight, ScrollText, SearchX } from "lucide-react";
 import { useMemo, useState } from "react";
 import { useKeyNames } from "@/hooks/use-key-names";
 import { useNow } from "@/hooks/use-now";
-import { useSearchParams } from "@/lib/router";
+import { useSearch } from "@/lib/router";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
+import { exportFilename } from "@/lib/csv";
+import { ExportButton, type CsvExport } from "@/components/ui/export-button";
 import { GetStartedActions } from "@/components/ui/get-started-actions";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { LogFiltersBar } from "./components/log-filters";
 import { LogsList, LogsTable, LogsTableSkeleton } from "./components/logs-table";
-import { currentCursor, hasFilters, newerPage, olderPage, readFilters, toQuery, type LogFilters, type Pager } from "./data/filters";
+import { fetchAllLogs, logsCsv } from "./data/export";
+import { currentCursor, hasFilters, logSearch, newerPage, olderPage, toQuery, type Pager } from "./data/filters";
 import { useCatalogNames, useLogs } from "./data/queries";
 
 export default function LogsPage() {
-  const [params, setParams] = useSearchParams();
-  const filters = readFilters(params);
+  const [filters, setFilters] = useSearch(logSearch);
   const query = toQuery(filters);
   const filterKey = JSON.stringify(query);
 
@@ -40,14 +42,22 @@ export default function LogsPage() {
   );
   const filtered = hasFilters(filters);
 
-  const setFilters = (update: Partial<LogFilters>) => setParams(update);
-  const clear = () => setParams({ key: null, model: null, status: null, from: null, to: null });
+  const clear = () => setFilters({ key: "", model: "", status: "", from: "", to: "" });
+  const buildExport = async (): Promise<CsvExport> => {
+    const { logs: rows, truncated } = await fetchAllLogs(query);
+    return {
+      filename: exportFilename("logs"),
+      csv: logsCsv(rows, keys.name),
+      truncatedNote: truncated ? `Exported the newest ${rows.length.toLocaleString("en-US")} requests; narrow the filters for older ones.` : undefined,
+    };
+  };
 
   return (
     <>
       <PageHeader
         title="Logs"
-        description="Every request made with your API keys, newest first."
+        description="Every request made with your API keys, newest first. Filters stay in the address, so a view can be shared."
+        actions={<ExportButton build={buildExport} />}
       />
       <Card className="mb-4 p-4">
         <LogFiltersBar filters={filters} keys={keys.keys} models={models} onChange={setFilters} />

@@ -120,7 +120,10 @@ function Detail({ log }: { log: LogDetail }) {
       "Usage",
       log.usage_source === "provider" ? (
         <>
-          <Badge variant="secondary">Reported by the provider</Badge>
+          {/* Wraps inside its card on a phone rather than spilling past it. */}
+          <Badge variant="secondary" className="max-w-full whitespace-normal" data-testid="usage-source">
+            Reported by the provider
+          </Badge>
         </>
       ) : (
         <>

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { downloadCsv } from "@/lib/csv";
 import { fakeApi, type SentRequest } from "@/test/fake-api";
 import { renderWithClient } from "@/test/render";
 import LogsPage from "./index";
@@ -42,6 +43,8 @@ function log(id: string, over: Record<string, unknown> = {}) {
     ...over,
   };
 }
+
+vi.mock("@/lib/csv", async (original) => ({ ...(await original<typeof import("@/lib/csv")>()), downloadCsv: vi.fn() }));
 
 const api = fakeApi();
 let logsHandler: (r: SentRequest) => unknown;
@@ -135,5 +138,36 @@ describe("Logs page", () => {
     expect(await screen.findByText("No requests match these filters")).toBeInTheDocument();
     await user.click(screen.getAllByRole("button", { name: "Clear filters" }).at(-1)!);
     expect(window.location.search).toBe("");
+  });
+
+  it("exports the filtered requests as CSV, every page of them", async () => {
+    const user = userEvent.setup();
+    vi.mocked(downloadCsv).mockClear();
+    logsHandler = (r) => {
+      const cursor = r.url.searchParams.get("cursor");
+      if (r.url.searchParams.get("limit") !== "200") return { logs: [log("gen-1")], next_cursor: null };
+      return cursor === null
+        ? { logs: [log("gen-3", { created_at: "2026-03-01T12:00:00Z" }), log("gen-2", { error: 'bad "quote", here' })], next_cursor: "c2" }
+        : { logs: [log("gen-1", { key_id: 8, status: 502, cost_micros: 0 })], next_cursor: null };
+    };
+    renderPage("?status=502&model=fakeco/duo");
+    const rows = await screen.findAllByTestId("log-row");
+    await waitFor(() => expect(rows[0]).toHaveTextContent("Production"));
+    await user.click(screen.getByRole("button", { name: "Export CSV" }));
+    await waitFor(() => expect(downloadCsv).toHaveBeenCalledTimes(1));
+    const [filename, csv] = vi.mocked(downloadCsv).mock.calls[0]!;
+    expect(filename).toMatch(/^turnpike-logs-\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = csv.trimEnd().split("\r\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]!.split(",").slice(0, 7)).toEqual(["created_at_utc", "request_id", "status", "model", "provider", "upstream_model", "key"]);
+    expect(lines[1]).toMatch(/^2026-03-01T12:00:00Z,gen-3,200,fakeco\/duo,fakeco,duo-1,Production,true,1200,34,0,0,0\.001234,provider,850,120,stop,$/);
+    expect(lines[2]).toContain('"bad ""quote"", here"');
+    expect(lines[3]).toContain(",gen-1,502,");
+    expect(lines[3]).toContain(",Staging,");
+    const exportCalls = api.sent.filter((r) => r.path === "/api/logs" && r.url.searchParams.get("limit") === "200");
+    expect(exportCalls.map((r) => [r.url.searchParams.get("status"), r.url.searchParams.get("model"), r.url.searchParams.get("cursor")])).toEqual([
+      ["502", "fakeco/duo", null],
+      ["502", "fakeco/duo", "c2"],
+    ]);
   });
 });

@@ -116,6 +116,10 @@ function ProvidersCard({ model, providers }: { model: Model; providers: Provider
       </CardHeader>
       {model.endpoints.length > 0 && (
         <CardContent className="px-0 pb-2 sm:px-2">
+          {/* Narrow screens: the table scrolls inside this card; say what lies to the right. */}
+          <p className="px-6 pb-2 text-xs text-muted-foreground xl:hidden" data-testid="providers-scroll-hint">
+            Scroll the table sideways for limits and live health (latency, throughput, errors).
+          </p>
           <ProvidersTable model={model} providers={providers} />
         </CardContent>
       )}

@@ -12,6 +12,7 @@ import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { Link } from "@/components/ui/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
@@ -191,9 +192,9 @@ export default function AdminUsersPage() {
                     <Card className="grid gap-3 p-4" data-testid="user-card">
                       <div className="flex min-w-0 items-start justify-between gap-2">
                         <div className="min-w-0">
-                          <p className="truncate font-medium" title={u.email}>
+                          <Link to={`/admin/users/${u.id}`} className="block truncate font-medium hover:underline" title={`Open ${u.email}'s page`}>
                             {u.email}
-                          </p>
+                          </Link>
                           <p className="text-xs text-muted-foreground">Joined {formatDate(u.created_at)}</p>
                         </div>
                         <p className="shrink-0 font-medium tabular-nums">{formatUsd(u.balance_micros)}</p>
@@ -236,9 +237,9 @@ export default function AdminUsersPage() {
                     <TableRow key={u.id} data-testid="user-row">
                       <TableCell className="max-w-72">
                         <div className="flex items-center gap-2">
-                          <span className="truncate font-medium" title={u.email}>
+                          <Link to={`/admin/users/${u.id}`} className="truncate font-medium hover:underline" title={`Open ${u.email}'s page`}>
                             {u.email}
-                          </span>
+                          </Link>
                           {self && <Badge variant="outline">You</Badge>}
                         </div>
                       </TableCell>

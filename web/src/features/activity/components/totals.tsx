@@ -11,7 +11,11 @@ function Stat({ label, value, title, sub, testId, tone }: { label: string; value
     <Card className="p-4 sm:p-5">
       <p className="text-sm text-muted-foreground">{label}</p>
       <p
-        className={cn("mt-1 truncate text-2xl font-semibold tabular-nums tracking-tight", tone === "destructive" && "text-destructive")}
+        // Never cut: a small amount ("$0.000412") wraps rather than losing digits on a phone.
+        className={cn(
+          "mt-1 text-xl font-semibold tabular-nums tracking-tight [overflow-wrap:anywhere] sm:text-2xl",
+          tone === "destructive" && "text-destructive",
+        )}
         data-testid={testId}
         title={title}
       >

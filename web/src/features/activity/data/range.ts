@@ -2,6 +2,8 @@
 // range here is a list of UTC days ("YYYY-MM-DD"), inclusive at both ends in the UI. The API's
 // `to` is exclusive, so the request asks up to the start of the day after the last one.
 
+import { param, readSearch, type SearchValues } from "@/lib/router";
+
 export const DAY_MS = 86_400_000;
 
 export type RangePreset = "7d" | "30d" | "90d";
@@ -91,23 +93,35 @@ export type ActivityView = {
   customTo: string;
 };
 
-function oneOf<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
-  return allowed.includes(value as T) ? (value as T) : fallback;
-}
+/**
+ * The page's state in the query string: ?range=custom&from=2026-03-01&to=2026-03-07&metric=tokens&by=model.
+ * The custom days are kept as typed, so a bad one can be explained rather than silently dropped.
+ */
+export const activitySearch = {
+  range: param.oneOf(["7d", "30d", "90d", "custom"] as const, DEFAULT_RANGE),
+  metric: param.oneOf(["spend", "tokens", "requests"] as const, DEFAULT_METRIC),
+  by: param.oneOf(["total", "model", "key"] as const, DEFAULT_BREAKDOWN),
+  from: param.text(10),
+  to: param.text(10),
+};
+export type ActivitySearch = SearchValues<typeof activitySearch>;
 
-/** Reads the page's state from the query string (`range`, `from`, `to`, `metric`, `by`). */
-export function readView(params: URLSearchParams, now: number): ActivityView {
-  const range = oneOf(params.get("range"), ["7d", "30d", "90d", "custom"] as const, DEFAULT_RANGE);
-  const metric = oneOf(params.get("metric"), ["spend", "tokens", "requests"] as const, DEFAULT_METRIC);
-  const breakdown = oneOf(params.get("by"), ["total", "model", "key"] as const, DEFAULT_BREAKDOWN);
+/** The page's view from its search parameters. */
+export function viewOf(search: ActivitySearch, now: number): ActivityView {
+  const { range, metric, by: breakdown } = search;
   if (range !== "custom") {
     const r = presetRange(range, now);
     return { range, metric, breakdown, days: { ok: true, range: r }, customFrom: r.from, customTo: r.to };
   }
   const fallback = presetRange("30d", now);
-  const customFrom = params.get("from") ?? fallback.from;
-  const customTo = params.get("to") ?? fallback.to;
+  const customFrom = search.from || fallback.from;
+  const customTo = search.to || fallback.to;
   return { range, metric, breakdown, days: checkCustomRange(customFrom, customTo), customFrom, customTo };
+}
+
+/** Reads the page's state from the query string (`range`, `from`, `to`, `metric`, `by`). */
+export function readView(params: URLSearchParams, now: number): ActivityView {
+  return viewOf(readSearch(activitySearch, params), now);
 }
 
 export function checkCustomRange(from: string, to: string): ActivityView["days"] {

@@ -1,5 +1,5 @@
-import { Boxes, ChevronRight, Pencil, Plus, Search, Trash2, X } from "lucide-react";
-import { useMemo, useState } from "react";
+import { ArrowDown, ArrowUp, Boxes, ChevronRight, Pencil, Plus, Search, Trash2, X } from "lucide-react";
+import { Fragment, useMemo, useState } from "react";
 import { useMediaQuery, WIDE } from "@/hooks/use-media-query";
 import { errorMessage } from "@/lib/errors";
 import { formatContext, formatDateTime } from "@/lib/format";
@@ -19,7 +19,19 @@ import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { EndpointDialog } from "./endpoint-dialog";
 import { ModelDialog } from "./model-dialog";
 
-const ROW_GRID = "grid grid-cols-[minmax(0,2.2fr)_minmax(0,1fr)_minmax(0,2fr)_4.5rem_10rem] items-center gap-x-4";
+type SortKey = "name" | "company" | "context" | "prompt" | "completion" | "providers";
+type SortDir = "asc" | "desc";
+
+// The columns of /models' table, so both read alike; the providers are named here (admins edit them).
+const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
+  { key: "name", label: "Model" },
+  { key: "company", label: "Company" },
+  { key: "context", label: "Context", numeric: true },
+  { key: "prompt", label: "Prompt $/M", numeric: true },
+  { key: "completion", label: "Completion $/M", numeric: true },
+  { key: "providers", label: "Providers" },
+];
+const ARIA_SORT = { asc: "ascending", desc: "descending" } as const;
 
 type Endpoint = AdminEndpoint;
 type Model = AdminModel;
@@ -228,11 +240,36 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
 
   const companyName = (id: string) => catalog.companies.find((c) => c.id === id)?.name ?? id;
   const providerName = (id: string) => catalog.providers.find((p) => p.id === id)?.name ?? id;
+  const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: "name", dir: "asc" });
   const list = useMemo(() => {
     const q = query.trim().toLowerCase();
-    const sorted = [...catalog.models].sort((a, b) => a.name.localeCompare(b.name));
+    const company = (id: string) => catalog.companies.find((c) => c.id === id)?.name ?? id;
+    // Models no provider serves sort after the priced ones either way.
+    const price = (m: Model, key: "input" | "output") => cheapest(m)?.prices[key] ?? null;
+    const compare = (a: Model, b: Model): number => {
+      switch (sort.key) {
+        case "company":
+          return company(a.company).localeCompare(company(b.company));
+        case "context":
+          return a.context_length - b.context_length;
+        case "providers":
+          return a.endpoints.length - b.endpoints.length;
+        case "prompt":
+        case "completion": {
+          const field = sort.key === "prompt" ? "input" : "output";
+          return (price(a, field) ?? Infinity) - (price(b, field) ?? Infinity);
+        }
+        default:
+          return 0;
+      }
+    };
+    const sorted = [...catalog.models].sort((a, b) => {
+      const c = compare(a, b);
+      return (sort.dir === "asc" ? c : -c) || a.name.localeCompare(b.name);
+    });
     return q ? sorted.filter((m) => m.id.toLowerCase().includes(q) || m.name.toLowerCase().includes(q)) : sorted;
-  }, [catalog.models, query]);
+  }, [catalog.models, catalog.companies, query, sort]);
+  const sortBy = (key: SortKey) => setSort((s) => ({ key, dir: s.key === key && s.dir === "asc" ? "desc" : "asc" }));
 
   // Keep the dialog's model in step with the catalog after a change.
   const current = editing ? { model: catalog.models.find((m) => m.id === editing.model.id) ?? editing.model, endpoint: editing.endpoint } : null;
@@ -277,16 +314,77 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
           <EmptyState icon={<Boxes />} title="No models yet" description="Add a model, then the providers that serve it." action={<Button onClick={() => setAdding(true)}>Add model</Button>} />
         )
       ) : (
-        <div className="grid gap-2">
-          {wide && (
-            <div aria-hidden className={cn(ROW_GRID, "px-4 text-xs font-medium uppercase tracking-wide text-muted-foreground")}>
-              <span className="pl-6">Model</span>
-              <span>Company</span>
-              <span>Providers</span>
-              <span className="text-right">Context</span>
-              <span className="text-right">Cheapest per 1M</span>
-            </div>
-          )}
+        wide ? (
+          <Card className="overflow-hidden">
+            <Table aria-label="Models">
+              <TableHeader>
+                <TableRow className="hover:bg-transparent">
+                  {COLUMNS.map((c) => {
+                    const active = sort.key === c.key;
+                    return (
+                      <TableHead key={c.key} aria-sort={active ? ARIA_SORT[sort.dir] : "none"} className={cn(c.numeric && "text-right", c.key === "name" && "pl-10")}>
+                        <button type="button" onClick={() => sortBy(c.key)} className={cn("inline-flex items-center gap-1 uppercase hover:text-foreground", active && "text-foreground")}>
+                          {c.label}
+                          {active && (sort.dir === "asc" ? <ArrowUp className="size-3" aria-hidden /> : <ArrowDown className="size-3" aria-hidden />)}
+                        </button>
+                      </TableHead>
+                    );
+                  })}
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {list.map((m) => {
+                  const expanded = open.has(m.id);
+                  const best = cheapest(m);
+                  const panelId = "endpoints-" + m.id.replace(/[^a-zA-Z0-9_-]/g, "-");
+                  return (
+                    <Fragment key={m.id}>
+                      <TableRow data-testid="model-row" className={cn(expanded && "border-b-0 bg-muted/30")}>
+                        <TableCell className="max-w-80">
+                          <button
+                            type="button"
+                            onClick={() => toggle(m.id)}
+                            aria-expanded={expanded}
+                            aria-controls={panelId}
+                            className="flex w-full min-w-0 cursor-pointer items-start gap-2 text-left focus-visible:outline-2 focus-visible:outline-ring"
+                          >
+                            <ChevronRight className={cn("mt-0.5 size-4 shrink-0 text-muted-foreground transition-transform", expanded && "rotate-90")} aria-hidden />
+                            <span className="min-w-0">
+                              <span className="block truncate font-medium">{m.name}</span>
+                              <span className="block truncate font-mono text-xs text-muted-foreground">{m.id}</span>
+                            </span>
+                          </button>
+                        </TableCell>
+                        <TableCell className="max-w-40 truncate">{companyName(m.company)}</TableCell>
+                        <TableCell className="text-right tabular-nums">{formatContext(m.context_length)}</TableCell>
+                        <TableCell className="text-right tabular-nums">{best ? formatPricePerMillion(best.prices.input) : "—"}</TableCell>
+                        <TableCell className="text-right tabular-nums">{best ? formatPricePerMillion(best.prices.output) : "—"}</TableCell>
+                        <TableCell>
+                          <ProviderBadges model={m} providerName={providerName} />
+                        </TableCell>
+                      </TableRow>
+                      {expanded && (
+                        <TableRow className="hover:bg-transparent">
+                          <TableCell colSpan={COLUMNS.length} className="p-0" id={panelId}>
+                            <Endpoints
+                              wide={wide}
+                              model={m}
+                              catalog={catalog}
+                              onEdit={(endpoint) => setEditing({ model: m, endpoint })}
+                              onAdd={() => setEditing({ model: m, endpoint: null })}
+                              onRemove={(endpoint) => setRemoving({ model: m, endpoint })}
+                              onDeleteModel={() => setDeletingModel(m)}
+                            />
+                          </TableCell>
+                        </TableRow>
+                      )}
+                    </Fragment>
+                  );
+                })}
+              </TableBody>
+            </Table>
+          </Card>
+        ) : (
           <ul className="grid gap-2" aria-label="Models">
             {list.map((m) => {
               const expanded = open.has(m.id);
@@ -301,10 +399,7 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
                       onClick={() => toggle(m.id)}
                       aria-expanded={expanded}
                       aria-controls={panelId}
-                      className={cn(
-                        "w-full cursor-pointer px-3 py-3 text-left hover:bg-muted/40 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring sm:px-4",
-                        wide ? ROW_GRID : "grid gap-1.5",
-                      )}
+                      className="grid w-full cursor-pointer gap-1.5 px-3 py-3 text-left hover:bg-muted/40 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-ring sm:px-4"
                     >
                       <span className="flex min-w-0 items-start gap-2">
                         <ChevronRight className={cn("mt-0.5 size-4 shrink-0 text-muted-foreground transition-transform", expanded && "rotate-90")} aria-hidden />
@@ -313,23 +408,12 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
                           <span className="block truncate font-mono text-xs text-muted-foreground">{m.id}</span>
                         </span>
                       </span>
-                      {wide ? (
-                        <>
-                          <span className="truncate text-sm">{companyName(m.company)}</span>
-                          <ProviderBadges model={m} providerName={providerName} />
-                          <span className="text-right text-sm tabular-nums">{formatContext(m.context_length)}</span>
-                          <span className="text-right text-sm tabular-nums">{price}</span>
-                        </>
-                      ) : (
-                        <>
-                          <span className="pl-6 text-xs text-muted-foreground">
-                            {companyName(m.company)} · {formatContext(m.context_length)} context · <span className="tabular-nums text-foreground">{price}</span>
-                          </span>
-                          <span className="pl-6">
-                            <ProviderBadges model={m} providerName={providerName} />
-                          </span>
-                        </>
-                      )}
+                      <span className="pl-6 text-xs text-muted-foreground">
+                        {companyName(m.company)} · {formatContext(m.context_length)} context · <span className="tabular-nums text-foreground">{price}</span>
+                      </span>
+                      <span className="pl-6">
+                        <ProviderBadges model={m} providerName={providerName} />
+                      </span>
                     </button>
                     {expanded && (
                       <div id={panelId}>
@@ -349,7 +433,7 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
               );
             })}
           </ul>
-        </div>
+        )
       )}
 
       <EndpointDialog

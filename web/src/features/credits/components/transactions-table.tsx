@@ -1,5 +1,6 @@
-import { ReceiptText } from "lucide-react";
+import { ReceiptText, SearchX } from "lucide-react";
 import type { Transaction } from "@/lib/api";
+import { KIND_LABELS } from "../data/history";
 import { formatDateTime } from "@/lib/format";
 import { formatUsd, isWholeCents } from "@/lib/money";
 import { cn } from "@/lib/utils";
@@ -9,30 +10,19 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/states";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 
-const KIND_LABELS: Record<Transaction["kind"], string> = {
-  topup: "Top-up",
-  grant: "Grant",
-  deduct: "Deduction",
-  hold: "Hold",
-  settle: "Charge",
-  refund: "Refund",
-};
-
 const KIND_VARIANT: Record<Transaction["kind"], "success" | "default" | "secondary" | "outline"> = {
   topup: "success",
   grant: "success",
   refund: "success",
   deduct: "secondary",
-  hold: "outline",
-  settle: "secondary",
+  request: "secondary",
 };
 
 const KIND_HINT: Record<Transaction["kind"], string> = {
   topup: "Credits you bought",
   grant: "Credits an admin added",
   deduct: "Credits an admin removed",
-  hold: "Reserved while a request runs",
-  settle: "The final cost of a request, less its hold",
+  request: "What a request made with your keys cost",
   refund: "Returned to your balance",
 };
 
@@ -41,34 +31,21 @@ function formatCents(micros: number): string {
   return formatUsd(micros, { precise: !isWholeCents(micros) });
 }
 
-/** Signed amount: "+$25.00", "−$0.000420". */
+/** Signed amount: "+$25.00", "−$0.000420"; a request that cost nothing reads "$0.00". */
 function formatAmount(micros: number): string {
   const text = formatCents(micros);
   return micros > 0 ? "+" + text : text;
 }
 
 /**
- * A settlement is "hold minus final cost"; with its hold among the entries shown the final cost
- * itself can be shown, which is what a person wants to know. `transactions` is every page loaded
- * so far, so a charge whose (older) hold is on the next page gains its final cost once that page
- * is loaded.
+ * One line per change to the balance; a request is one line of what it cost (while it runs, what
+ * is held for it, marked "Running").
  */
-function finalCosts(transactions: Transaction[]): Map<number, number> {
-  const holds = new Map<string, number>();
-  for (const t of transactions) if (t.kind === "hold" && t.request_id) holds.set(t.request_id, t.amount_micros);
-  const costs = new Map<number, number>();
-  for (const t of transactions) {
-    if (t.kind !== "settle" || !t.request_id) continue;
-    const hold = holds.get(t.request_id);
-    if (hold !== undefined) costs.set(t.id, -(hold + t.amount_micros));
-  }
-  return costs;
-}
-
-export function TransactionsTable({ transactions }: { transactions: Transaction[] }) {
-  const costs = finalCosts(transactions);
+export function TransactionsTable({ transactions, filtered = false }: { transactions: Transaction[]; filtered?: boolean }) {
   if (transactions.length === 0) {
-    return (
+    return filtered ? (
+      <EmptyState icon={<SearchX />} title="Nothing matches these filters" description="Try another type, or widen the dates." />
+    ) : (
       <EmptyState
         icon={<ReceiptText />}
         title="No transactions yet"
@@ -95,12 +72,18 @@ export function TransactionsTable({ transactions }: { transactions: Transaction[
             className="max-sm:grid max-sm:grid-cols-[minmax(0,1fr)_auto] max-sm:gap-x-3 max-sm:gap-y-1 max-sm:px-3 max-sm:py-3"
           >
             <TableCell className="whitespace-nowrap text-muted-foreground max-sm:col-start-1 max-sm:row-start-2 max-sm:p-0 max-sm:text-xs">
-              <time dateTime={t.created_at}>{formatDateTime(t.created_at)}</time>
+              <time dateTime={t.created_at}>{formatDateTime(t.created_at, { zone: true })}</time>
             </TableCell>
             <TableCell className="max-sm:col-start-1 max-sm:row-start-1 max-sm:p-0">
-              <Badge variant={KIND_VARIANT[t.kind]} title={KIND_HINT[t.kind]}>
-                {KIND_LABELS[t.kind]}
-              </Badge>
+              {t.running ? (
+                <Badge variant="outline" title="Still running: the amount is held, and replaced by the cost when it finishes">
+                  Running
+                </Badge>
+              ) : (
+                <Badge variant={KIND_VARIANT[t.kind]} title={KIND_HINT[t.kind]}>
+                  {KIND_LABELS[t.kind]}
+                </Badge>
+              )}
             </TableCell>
             <TableCell className="max-w-0 max-sm:col-span-2 max-sm:row-start-3 max-sm:max-w-none max-sm:p-0">
               <div className="flex min-w-0 flex-col gap-0.5">
@@ -109,12 +92,8 @@ export function TransactionsTable({ transactions }: { transactions: Transaction[
                     {t.note}
                   </span>
                 )}
-                {costs.has(t.id) && (
-                  <span className="truncate text-xs text-muted-foreground">
-                    {costs.get(t.id) === 0
-                      ? "No charge"
-                      : `Final cost ${formatCents(costs.get(t.id)!)}`}
-                  </span>
+                {t.kind === "request" && !t.running && t.amount_micros === 0 && (
+                  <span className="truncate text-xs text-muted-foreground">No charge</span>
                 )}
                 {t.request_id && (
                   <Link
@@ -135,6 +114,7 @@ export function TransactionsTable({ transactions }: { transactions: Transaction[
               )}
             >
               {formatAmount(t.amount_micros)}
+              {t.running && <span className="block text-xs font-normal text-muted-foreground">held</span>}
             </TableCell>
           </TableRow>
         ))}

@@ -1,17 +1,22 @@
-// The Logs page's filters: read from and written to the query string, and turned into the
-// /api/logs query. Dates are the person's local days (the table shows local times), sent as UTC
-// instants; `to` is exclusive on the server, so the request runs to the midnight after the last day.
+// The Logs page's filters: read from and written to the query string (typed by logSearch), and
+// turned into the /api/logs query. Dates are the person's local days (the table shows local
+// times), sent as UTC instants; `to` is exclusive on the server, so the request runs to the
+// midnight after the last day.
+import { localDaysWindow } from "@/lib/days";
+import { param, readSearch, type SearchValues } from "@/lib/router";
 
-export type LogFilters = {
-  /** Key id as text, or "" for all keys. */
-  key: string;
-  model: string;
-  /** An HTTP status as text, or "" for all. */
-  status: string;
-  /** Local days "YYYY-MM-DD", both included; "" for open-ended. */
-  from: string;
-  to: string;
+/**
+ * ?key=7&model=…&status=429&from=2026-03-01&to=2026-03-02. Key ids and statuses as text ("" for
+ * all); days are local days "YYYY-MM-DD", both included ("" for open-ended).
+ */
+export const logSearch = {
+  key: param.digits(1, Number.MAX_SAFE_INTEGER),
+  model: param.text(200),
+  status: param.digits(100, 599),
+  from: param.day(),
+  to: param.day(),
 };
+export type LogFilters = SearchValues<typeof logSearch>;
 
 export type LogQuery = { key_id?: number; model?: string; status?: number; from?: string; to?: string };
 
@@ -33,27 +38,8 @@ export const STATUS_OPTIONS: { value: string; label: string }[] = [
   { value: "504", label: "504 Provider timeout" },
 ];
 
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-function localMidnight(day: string): Date | null {
-  if (!DAY_RE.test(day)) return null;
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  const date = new Date(y, m - 1, d);
-  return date.getFullYear() === y && date.getMonth() === m - 1 && date.getDate() === d ? date : null;
-}
-
 export function readFilters(params: URLSearchParams): LogFilters {
-  const key = params.get("key") ?? "";
-  const status = params.get("status") ?? "";
-  const from = params.get("from") ?? "";
-  const to = params.get("to") ?? "";
-  return {
-    key: /^\d+$/.test(key) ? key : "",
-    model: (params.get("model") ?? "").trim(),
-    status: /^[1-5]\d\d$/.test(status) ? status : "",
-    from: localMidnight(from) ? from : "",
-    to: localMidnight(to) ? to : "",
-  };
+  return readSearch(logSearch, params);
 }
 
 export function hasFilters(f: LogFilters): boolean {
@@ -66,11 +52,7 @@ export function toQuery(f: LogFilters): LogQuery {
   if (f.key) q.key_id = Number(f.key);
   if (f.model) q.model = f.model;
   if (f.status) q.status = Number(f.status);
-  const from = localMidnight(f.from);
-  if (from) q.from = from.toISOString();
-  const to = localMidnight(f.to);
-  if (to) q.to = new Date(to.getFullYear(), to.getMonth(), to.getDate() + 1).toISOString();
-  return q;
+  return { ...q, ...localDaysWindow(f.from, f.to) };
 }
 
 export type StatusTone = "success" | "warning" | "destructive" | "secondary";

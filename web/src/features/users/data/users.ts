@@ -22,6 +22,15 @@ export function useAdminUsers() {
   });
 }
 
+/** One user's page: balance and totals, keys, usage by model over 30 days, recent requests. */
+export function useAdminUser(id: number) {
+  return useQuery({
+    queryKey: [...queryKeys.adminUsers, id],
+    queryFn: () => call(() => api.GET("/api/admin/users/{id}", { params: { path: { id } } })),
+    enabled: id > 0,
+  });
+}
+
 export function useUpdateUser() {
   const queryClient = useQueryClient();
   return useMutation({
