@@ -247,7 +247,7 @@ export default function PlaygroundPage() {
           </p>
         </Card>
 
-        <Card className="flex h-[min(44rem,calc(100dvh-10rem))] min-h-[26rem] flex-col overflow-hidden">
+        <Card className="flex h-[min(44rem,calc(100dvh-10rem))] min-h-[26rem] min-w-0 flex-col overflow-hidden">
           <div className="flex items-center justify-between gap-3 border-b px-3 py-2.5 sm:px-5">
             <div className="min-w-0">
               <h2 className="truncate text-sm font-semibold">{comparing ? `Comparing ${columns.length} models` : single ? single.name : "Conversation"}</h2>
@@ -264,7 +264,7 @@ export default function PlaygroundPage() {
             </Button>
           </div>
           {comparing ? (
-            <div className="flex min-h-0 flex-1 snap-x snap-mandatory overflow-x-auto" role="group" aria-label="Side by side">
+            <div className="relative flex min-h-0 flex-1 snap-x snap-mandatory overflow-x-auto" role="group" aria-label="Side by side">
               {columns.map((id, i) => (
                 <section
                   key={i}

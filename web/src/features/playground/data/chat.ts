@@ -179,7 +179,7 @@ export function describeError(e: unknown): ErrorDescription {
         }
         return {
           message: "Not enough credits — top up on the Credits page",
-          detail: (e.message ? e.message + " " : "") + "A lower Max tokens also lowers what a request may cost.",
+          detail: e.message || "Add credits, or lower Max tokens: it bounds what a request may cost.",
           link: { to: "/credits", label: "Go to Credits" },
         };
       case "network":
