@@ -114,6 +114,39 @@ Reply Api::Logout(const Call& call) {
   return reply;
 }
 
+// {current_password, new_password}: the current password is checked (at the sign-in pace, so it
+// cannot be guessed faster through this route), every session of the user ends, and this browser
+// gets a new one, so it stays signed in while every other one must sign in again.
+Reply Api::ChangePassword(const Call& call) {
+  const store::User& user = call.user();
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  auto current = fields->String("current_password", Need::kRequired, kMaxPasswordChars);
+  auto next = fields->String("new_password", Need::kRequired, kMaxPasswordChars);
+  if (!fields->ok()) return fields->Failure();
+  if (!ValidPassword(*next)) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "new_password must be 8 to 256 characters"), "new_password");
+  }
+  if (auto limited = Throttle(call, user.email)) return std::move(*limited);
+  // A 400, not a 401: the session is fine, only this field is wrong.
+  if (!crypto::VerifyPassword(*current, user.password_hash)) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "The current password is not right"), "current_password");
+  }
+  auto hash = crypto::HashPassword(*next);
+  if (!hash.ok()) return ErrorReply(hash.error());
+  if (auto s = users_.SetUserPassword(user.id, *hash); !s.ok()) return ErrorReply(s.error());
+  if (auto s = sessions_.EndAll(user.id); !s.ok()) return ErrorReply(s.error());
+  return SessionReply(200, user, call);
+}
+
+// Ends every session of the user, this one included (API keys are not sessions: they keep working).
+Reply Api::LogoutEverywhere(const Call& call) {
+  if (auto s = sessions_.EndAll(call.user().id); !s.ok()) return ErrorReply(s.error());
+  Reply reply = NoContent();
+  AddHeader(reply, "Set-Cookie", ClearedSessionCookie(call.client.https));
+  return reply;
+}
+
 Reply Api::Me(const Call& call) {
   const store::User& user = call.user();
   json::object body;

@@ -54,6 +54,16 @@ TEST_P(StoreConformanceTest, ListUsersPagesByIdAndFlagsChange) {
   EXPECT_EQ(store_->SetUserFlags(c + 1000, true, std::nullopt).error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, SetUserPasswordReplacesOnlyThatUsersHash) {
+  int64_t a = Must(store_->CreateUser("a@example.com", "hash-a", false));
+  int64_t b = Must(store_->CreateUser("b@example.com", "hash-b", false));
+  ASSERT_TRUE(store_->SetUserPassword(a, "hash-a2").ok());
+  EXPECT_EQ(Must(store_->FindUserById(a))->password_hash, "hash-a2");
+  EXPECT_EQ(Must(store_->FindUserByEmail("A@example.com"))->password_hash, "hash-a2");
+  EXPECT_EQ(Must(store_->FindUserById(b))->password_hash, "hash-b");
+  EXPECT_EQ(store_->SetUserPassword(b + 1000, "x").error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, DisabledUsersKeysHoldNothing) {
   int64_t user = MakeUser("alice@example.com", 10'000);
   int64_t key = MakeKey(user, 1);

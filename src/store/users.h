@@ -44,6 +44,8 @@ class UserStore {
   virtual Result<std::vector<User>> ListUsers(int64_t after_id, int limit) = 0;  // by id ascending
   // kNotFound when the user does not exist.
   virtual Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) = 0;
+  // Replaces the password hash (the caller ends the user's sessions). kNotFound when the user does not exist.
+  virtual Status SetUserPassword(int64_t user_id, const std::string& password_hash) = 0;
 };
 
 }  // namespace turnpike::store

@@ -261,4 +261,12 @@ Status PgStore::SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std:
   return OkStatus();
 }
 
+Status PgStore::SetUserPassword(int64_t user_id, const std::string& password_hash) {
+  Result<Rows> rows =
+      WriteOne("UPDATE users SET password_hash = $1 WHERE id = $2", Params().Add(password_hash).Add(user_id));
+  if (!rows.ok()) return rows.error();
+  if (rows->affected() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
 }  // namespace turnpike::store::pg

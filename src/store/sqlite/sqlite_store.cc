@@ -201,4 +201,13 @@ Status SqliteStore::SetUserFlags(int64_t user_id, std::optional<bool> is_admin, 
   return OkStatus();
 }
 
+Status SqliteStore::SetUserPassword(int64_t user_id, const std::string& password_hash) {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "UPDATE users SET password_hash = ? WHERE id = ?");
+  s.Bind(password_hash).Bind(user_id);
+  if (Status status = s.Run(); !status.ok()) return status;
+  if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
 }  // namespace turnpike::store::sqlite
