@@ -51,6 +51,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"POST", "/api/auth/logout", Access::kOptionalUser, &Api::Logout},
       {"POST", "/api/auth/logout-all", Access::kUser, &Api::LogoutEverywhere},
       {"GET", "/api/me", Access::kUser, &Api::Me},
+      {"DELETE", "/api/me", Access::kUser, &Api::DeleteAccount},
       {"POST", "/api/me/password", Access::kUser, &Api::ChangePassword},
       {"GET", "/api/keys", Access::kUser, &Api::ListKeys},
       {"POST", "/api/keys", Access::kUser, &Api::CreateKey},

@@ -122,6 +122,7 @@ class Api {
   Reply Me(const Call& call);
   Reply ChangePassword(const Call& call);
   Reply LogoutEverywhere(const Call& call);
+  Reply DeleteAccount(const Call& call);
   // Rate limits by client address, by (email, client address), and by email over every address
   // the account was not signed in from before; 429 with retry-after when refused.
   std::optional<Reply> Throttle(const Call& call, const std::string& email);

@@ -93,6 +93,35 @@ TEST_F(ApiTest, LogoutEverywhereEndsEverySession) {
   EXPECT_EQ(Send("POST", "/api/auth/logout-all").status, 401);
 }
 
+TEST_F(ApiTest, DeleteAccountNeedsTheEmailAndEndsEverything) {
+  std::string token = SignUp("frank@example.com");
+  const int64_t frank = UserId("frank@example.com");
+  Answer made = Send("POST", "/api/keys", R"({"name":"k"})", token);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(ErrorParam(Send("DELETE", "/api/me", R"({"confirm_email":"someone@example.com"})", token), 400),
+            "confirm_email");
+  EXPECT_EQ(ErrorParam(Send("DELETE", "/api/me", "{}", token), 400), "confirm_email");
+  EXPECT_EQ(Send("DELETE", "/api/me", R"({"confirm_email":"frank@example.com"})").status, 401);
+  EXPECT_EQ(Send("GET", "/api/me", "", token).status, 200);  // refusals change nothing
+
+  Answer gone = Send("DELETE", "/api/me", R"({"confirm_email":" Frank@Example.com "})", token, "cookie");
+  EXPECT_EQ(gone.status, 204) << gone.body;
+  EXPECT_TRUE(gone.Header("Set-Cookie").find("Max-Age=0") != std::string::npos);
+  EXPECT_EQ(Send("GET", "/api/me", "", token).status, 401);
+  EXPECT_EQ(Send("POST", "/api/auth/login", Credentials("frank@example.com", "correct horse")).status, 401);
+  auto closed = Must(store_->FindUserById(frank));
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(closed->email, "deleted-" + std::to_string(frank) + "@deleted.invalid");
+  EXPECT_TRUE(closed->disabled);
+  EXPECT_TRUE(Must(store_->ListKeys(frank)).empty());
+  // The address may sign up again, as a new account.
+  EXPECT_EQ(Send("POST", "/api/auth/signup", Credentials("frank@example.com", "another password")).status, 201);
+
+  // An admin cannot delete their own account.
+  std::string root = Admin();
+  EXPECT_EQ(ErrorParam(Send("DELETE", "/api/me", R"({"confirm_email":"root@example.com"})", root), 403), "");
+}
+
 TEST_F(ApiTest, SignUpValidation) {
   EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("not-an-email", "correct horse")), 400), "email");
   EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("a b@x.com", "correct horse")), 400), "email");

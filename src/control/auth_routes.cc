@@ -147,6 +147,37 @@ Reply Api::LogoutEverywhere(const Call& call) {
   return reply;
 }
 
+// {confirm_email}: closes the account (store::UserStore::CloseUser says what goes and what stays).
+// The email typed must be the account's; an admin account is refused (another admin must take the
+// role away first, so a server never loses its last admin this way).
+Reply Api::DeleteAccount(const Call& call) {
+  const store::User& user = call.user();
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  auto confirm = fields->String("confirm_email", Need::kRequired, 254);
+  if (!fields->ok()) return fields->Failure();
+  std::string_view text = *confirm;  // as typed: surrounding spaces do not count
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  auto typed = NormalizeEmail(std::string(text));
+  if (!typed || *typed != user.email) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "confirm_email must be this account's email"), "confirm_email");
+  }
+  if (user.is_admin) {
+    return ErrorReply(
+        MakeError(ErrorCode::kForbidden,
+                  "An admin account cannot be deleted: another admin must first take away its admin role"));
+  }
+  auto keys = keys_.ListKeys(user.id);
+  if (!keys.ok()) return ErrorReply(keys.error());
+  const std::string tombstone = "deleted-" + std::to_string(user.id) + "@deleted.invalid";
+  if (auto s = users_.CloseUser(user.id, tombstone, call.now); !s.ok()) return ErrorReply(s.error());
+  for (const auto& key : *keys) ForgetKey(key.hash_hex);
+  Reply reply = NoContent();
+  AddHeader(reply, "Set-Cookie", ClearedSessionCookie(call.client.https));
+  return reply;
+}
+
 Reply Api::Me(const Call& call) {
   const store::User& user = call.user();
   json::object body;

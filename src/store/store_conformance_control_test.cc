@@ -64,6 +64,33 @@ TEST_P(StoreConformanceTest, SetUserPasswordReplacesOnlyThatUsersHash) {
   EXPECT_EQ(store_->SetUserPassword(b + 1000, "x").error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, CloseUserFreesTheEmailDeletesKeysAndEndsSessions) {
+  int64_t gone = MakeUser("gone@example.com", 10'000);
+  int64_t stays = MakeUser("stays@example.com", 5'000);
+  int64_t key = MakeKey(gone, 1);
+  int64_t other_key = MakeKey(stays, 2);
+  ASSERT_TRUE(store_->CreateSession(Session{std::string(64, 'a'), gone, kNow + 3600, kNow}).ok());
+  ASSERT_TRUE(store_->CreateSession(Session{std::string(64, 'b'), stays, kNow + 3600, kNow}).ok());
+
+  ASSERT_TRUE(store_->CloseUser(gone, "deleted-1@deleted.invalid", kNow).ok());
+  User closed = *Must(store_->FindUserById(gone));
+  EXPECT_EQ(closed.email, "deleted-1@deleted.invalid");
+  EXPECT_TRUE(closed.disabled);
+  EXPECT_EQ(closed.password_hash, "!");
+  EXPECT_EQ(closed.balance, 10'000);  // the ledger stays
+  EXPECT_FALSE(Must(store_->FindUserByEmail("gone@example.com")).has_value());
+  EXPECT_TRUE(Must(store_->ListKeys(gone)).empty());
+  EXPECT_FALSE(Must(store_->FindSession(std::string(64, 'a'), kNow)).has_value());
+  EXPECT_EQ(store_->Hold(HoldRequest{"r1", gone, key, 1'000}, kNow).outcome, HoldOutcome::kKeyDisabled);
+  // The address may sign up again; nobody else is touched.
+  EXPECT_TRUE(store_->CreateUser("gone@example.com", "hash", false).ok());
+  EXPECT_EQ(Must(store_->ListKeys(stays)).size(), 1u);
+  EXPECT_TRUE(Must(store_->FindSession(std::string(64, 'b'), kNow)).has_value());
+  EXPECT_EQ(store_->Hold(HoldRequest{"r2", stays, other_key, 1'000}, kNow).outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(store_->CloseUser(stays + 1000, "x@deleted.invalid", kNow).error().code, ErrorCode::kNotFound);
+  ExpectBalanced(gone);
+}
+
 TEST_P(StoreConformanceTest, DisabledUsersKeysHoldNothing) {
   int64_t user = MakeUser("alice@example.com", 10'000);
   int64_t key = MakeKey(user, 1);

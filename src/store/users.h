@@ -46,6 +46,11 @@ class UserStore {
   virtual Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) = 0;
   // Replaces the password hash (the caller ends the user's sessions). kNotFound when the user does not exist.
   virtual Status SetUserPassword(int64_t user_id, const std::string& password_hash) = 0;
+  // Closes an account, at once and for good: its email becomes `tombstone_email` (so the address
+  // may sign up again), its password hash a value no password matches, it is disabled, its keys
+  // are deleted and its sessions end. Its ledger, balance and request logs stay (they are the
+  // money's record; log retention removes logs as for anyone). kNotFound when the user does not exist.
+  virtual Status CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) = 0;
 };
 
 }  // namespace turnpike::store

@@ -165,3 +165,46 @@ test('sign out everywhere ends every session, after a confirmation', async () =>
   assert.equal(await sessionStatus(page), 401);
   assert.equal(await sessionStatus(other.page), 401, 'the other browser too');
 });
+
+test('deleting the account asks for its email, says what happens, and ends its keys and sessions', async () => {
+  const email = `leaving-${Date.now()}@example.test`;
+  await page.goto(url('/signup'));
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(OLD_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/keys$/);
+  const made = await page.evaluate(async () => (await (await fetch('/api/keys', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'before-delete' }),
+  })).json()).secret);
+  assert.match(made, /^sk-tp-/);
+
+  await page.goto(url('/settings'));
+  const consequences = await page.getByTestId('delete-consequences').innerText();
+  assert.match(consequences, /forfeits the remaining credit balance/);
+  assert.match(consequences, /deletes every API key/);
+  assert.match(consequences, /keeps the ledger and request logs/);
+  const button = page.getByRole('button', { name: 'Delete account' });
+  assert.equal(await button.isDisabled(), true, 'disabled until the email is typed');
+  await page.getByLabel(`Type ${email} to confirm`).fill('someone-else@example.test');
+  assert.equal(await button.isDisabled(), true);
+  await page.getByLabel(`Type ${email} to confirm`).fill(email.toUpperCase());
+  await screenshot(page, 'settings-delete-account');
+  await button.click();
+  await page.waitForURL(/\/signin/);
+  assert.equal(await sessionStatus(page), 401);
+
+  // The key is refused by the gateway; the address can sign up again.
+  const gateway = await fetch(`${ctx.tp.gatewayUrl}/api/v1/models`, { headers: { authorization: `Bearer ${made}` } });
+  const chat = await fetch(`${ctx.tp.gatewayUrl}/api/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${made}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'fakeco/solo', messages: [{ role: 'user', content: 'still there?' }] }),
+  });
+  assert.ok(chat.status === 401 || chat.status === 403, `the deleted account's key is refused (${chat.status}; models ${gateway.status})`);
+  await page.goto(url('/signup'));
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/keys$/);
+  await page.getByText('No API keys yet').waitFor();
+});

@@ -269,4 +269,16 @@ Status PgStore::SetUserPassword(int64_t user_id, const std::string& password_has
   return OkStatus();
 }
 
+Status PgStore::CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) {
+  // One statement, so one transaction: the keys and sessions go with the account or not at all.
+  Result<Rows> rows = WriteOne(
+      "WITH keys AS (UPDATE api_keys SET deleted_at = $3 WHERE user_id = $2 AND deleted_at IS NULL), "
+      "sessions AS (DELETE FROM sessions WHERE user_id = $2) "
+      "UPDATE users SET email = $1, password_hash = '!', disabled = true WHERE id = $2",
+      Params().Add(tombstone_email).Add(user_id).Add(now_unix));
+  if (!rows.ok()) return rows.error();
+  if (rows->affected() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
 }  // namespace turnpike::store::pg

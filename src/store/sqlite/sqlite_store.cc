@@ -210,4 +210,27 @@ Status SqliteStore::SetUserPassword(int64_t user_id, const std::string& password
   return OkStatus();
 }
 
+Status SqliteStore::CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status begun = tx.Begin(Transaction::Mode::kWrite); !begun.ok()) return begun;
+  {
+    Statement s(*conn_, "UPDATE users SET email = ?, password_hash = '!', disabled = 1 WHERE id = ?");
+    s.Bind(tombstone_email).Bind(user_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+    if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  }
+  {
+    Statement s(*conn_, "UPDATE api_keys SET deleted_at = ? WHERE user_id = ? AND deleted_at IS NULL");
+    s.Bind(now_unix).Bind(user_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  {
+    Statement s(*conn_, "DELETE FROM sessions WHERE user_id = ?");
+    s.Bind(user_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  return tx.Commit();
+}
+
 }  // namespace turnpike::store::sqlite

@@ -166,6 +166,56 @@ function SessionsCard() {
   );
 }
 
+function DeleteAccountCard({ email, isAdmin }: { email: string; isAdmin: boolean }) {
+  const queryClient = useQueryClient();
+  const [typed, setTyped] = useState("");
+  const matches = typed.trim().toLowerCase() === email.toLowerCase();
+  const remove = useMutation({
+    mutationFn: () => call(() => api.DELETE("/api/me", { body: { confirm_email: typed.trim() } })),
+    onSuccess: () => {
+      queryClient.clear();
+      navigate("/signin", { replace: true });
+    },
+  });
+  return (
+    <Card className="border-destructive/40">
+      <CardHeader>
+        <CardTitle>Delete account</CardTitle>
+        <CardDescription>This cannot be undone. Deleting the account:</CardDescription>
+      </CardHeader>
+      <CardContent className="grid gap-4">
+        <ul className="grid list-disc gap-1 pl-5 text-sm text-muted-foreground" data-testid="delete-consequences">
+          <li>deletes every API key at once: requests with them are refused;</li>
+          <li>signs out every browser and device;</li>
+          <li>forfeits the remaining credit balance: it is not refunded;</li>
+          <li>keeps the ledger and request logs as the record of what was paid and spent (log retention removes logs as usual);</li>
+          <li>frees the email: it can sign up again, as a new, empty account.</li>
+        </ul>
+        {isAdmin ? (
+          <p className="text-sm">An admin account cannot be deleted here: another admin must first take away its admin role.</p>
+        ) : (
+          <form
+            className="flex max-w-lg flex-wrap items-end gap-3"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (matches) remove.mutate();
+            }}
+            noValidate
+          >
+            <Field id="delete-confirm" label={`Type ${email} to confirm`} className="min-w-56 flex-1">
+              <Input id="delete-confirm" type="email" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+            </Field>
+            <Button type="submit" variant="destructive" disabled={!matches} loading={remove.isPending}>
+              Delete account
+            </Button>
+          </form>
+        )}
+        {remove.error && <FormError error={remove.error} />}
+      </CardContent>
+    </Card>
+  );
+}
+
 export default function SettingsPage() {
   const me = useMe();
   if (!me.data) return null;
@@ -176,6 +226,7 @@ export default function SettingsPage() {
         <PasswordCard />
         <LowBalanceCard userId={me.data.user.id} balance={me.data.balance_micros} />
         <SessionsCard />
+        <DeleteAccountCard email={me.data.user.email} isAdmin={me.data.user.is_admin} />
       </div>
     </div>
   );
