@@ -53,6 +53,8 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/api/me", Access::kUser, &Api::Me},
       {"DELETE", "/api/me", Access::kUser, &Api::DeleteAccount},
       {"POST", "/api/me/password", Access::kUser, &Api::ChangePassword},
+      {"GET", "/api/me/provider-preferences", Access::kUser, &Api::GetProviderPreferences},
+      {"PUT", "/api/me/provider-preferences", Access::kUser, &Api::PutProviderPreferences},
       {"GET", "/api/keys", Access::kUser, &Api::ListKeys},
       {"POST", "/api/keys", Access::kUser, &Api::CreateKey},
       {"PATCH", "/api/keys/{id}", Access::kUser, &Api::UpdateKey},

@@ -123,6 +123,8 @@ class Api {
   Reply ChangePassword(const Call& call);
   Reply LogoutEverywhere(const Call& call);
   Reply DeleteAccount(const Call& call);
+  Reply GetProviderPreferences(const Call& call);
+  Reply PutProviderPreferences(const Call& call);
   // Rate limits by client address, by (email, client address), and by email over every address
   // the account was not signed in from before; 429 with retry-after when refused.
   std::optional<Reply> Throttle(const Call& call, const std::string& email);

@@ -122,6 +122,32 @@ TEST_F(ApiTest, DeleteAccountNeedsTheEmailAndEndsEverything) {
   EXPECT_EQ(ErrorParam(Send("DELETE", "/api/me", R"({"confirm_email":"root@example.com"})", root), 403), "");
 }
 
+TEST_F(ApiTest, ProviderPreferencesAreCheckedStoredAndCleared) {
+  std::string token = SignUp("gina@example.com");
+  Answer none = Send("GET", "/api/me/provider-preferences", "", token);
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_TRUE(none.at("provider").is_null());
+  EXPECT_EQ(ErrorParam(Send("PUT", "/api/me/provider-preferences", R"({"provider":{"sort":"fastest"}})", token), 400),
+            "provider");
+  EXPECT_EQ(ErrorParam(Send("PUT", "/api/me/provider-preferences", R"({"provider":["a"]})", token), 400), "provider");
+  EXPECT_EQ(ErrorParam(Send("PUT", "/api/me/provider-preferences", R"({})", token), 400), "provider");
+  EXPECT_EQ(Send("PUT", "/api/me/provider-preferences", R"({"provider":null})").status, 401);
+
+  Answer set =
+      Send("PUT", "/api/me/provider-preferences",
+           R"({"provider":{"order":["fake-pricey"],"allow_fallbacks":false,"data_collection":"deny"}})", token);
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.at("provider").at("order").as_array().size(), 1u);
+  EXPECT_FALSE(set.at("provider").at("allow_fallbacks").as_bool());
+  Answer got = Send("GET", "/api/me/provider-preferences", "", token);
+  EXPECT_EQ(got.at("provider").at("data_collection").as_string(), "deny");
+
+  Answer cleared = Send("PUT", "/api/me/provider-preferences", R"({"provider":null})", token);
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_TRUE(cleared.at("provider").is_null());
+  EXPECT_TRUE(Send("GET", "/api/me/provider-preferences", "", token).at("provider").is_null());
+}
+
 TEST_F(ApiTest, SignUpValidation) {
   EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("not-an-email", "correct horse")), 400), "email");
   EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("a b@x.com", "correct horse")), 400), "email");

@@ -8,6 +8,7 @@
 #include "control/fields.h"
 #include "control/time_format.h"
 #include "control/views.h"
+#include "protocol/openrouter_request.h"
 
 namespace turnpike::control {
 namespace json = boost::json;
@@ -176,6 +177,50 @@ Reply Api::DeleteAccount(const Call& call) {
   Reply reply = NoContent();
   AddHeader(reply, "Set-Cookie", ClearedSessionCookie(call.client.https));
   return reply;
+}
+
+// The account's default provider preferences: OpenRouter's `provider` object, which the gateway
+// applies to a request that sets no `provider` (gateway/chat_handler.cc), or null for none.
+Reply Api::GetProviderPreferences(const Call& call) {
+  auto stored = users_.GetUserProviderPreferences(call.user().id);
+  if (!stored.ok()) return ErrorReply(stored.error());
+  json::object body;
+  body["provider"] = nullptr;
+  if (!stored->empty()) {
+    boost::system::error_code ec;
+    json::value v = json::parse(*stored, ec);
+    if (!ec) body["provider"] = std::move(v);
+  }
+  return JsonReply(200, body);
+}
+
+// {provider: object | null}: checked as a request's `provider` is (same messages), then stored;
+// the user's keys are dropped from this process's key cache so the next request sees it.
+Reply Api::PutProviderPreferences(const Call& call) {
+  if (call.http.body.size() > kMaxApiBodyBytes) {
+    return ErrorReply(MakeError(ErrorCode::kTooLarge, "The body is too large"));
+  }
+  boost::system::error_code ec;
+  json::value body = json::parse(call.http.body, ec);
+  if (ec || !body.is_object()) return ErrorReply(MakeError(ErrorCode::kBadRequest, "The body must be a JSON object"));
+  const json::value* provider = body.as_object().if_contains("provider");
+  if (!provider || !(provider->is_object() || provider->is_null())) {
+    return ErrorReply(
+        MakeError(ErrorCode::kBadRequest, "provider must be an object (OpenRouter's provider preferences) or null"),
+        "provider");
+  }
+  std::string stored;
+  if (provider->is_object() && !provider->as_object().empty()) {
+    auto parsed = protocol::ParseProviderPreferences(*provider);
+    if (!parsed.ok()) return ErrorReply(parsed.error(), "provider");
+    stored = json::serialize(*provider);
+  }
+  if (auto s = users_.SetUserProviderPreferences(call.user().id, stored); !s.ok()) return ErrorReply(s.error());
+  auto keys = keys_.ListKeys(call.user().id);
+  if (keys.ok()) {
+    for (const auto& key : *keys) ForgetKey(key.hash_hex);
+  }
+  return GetProviderPreferences(call);
 }
 
 Reply Api::Me(const Call& call) {

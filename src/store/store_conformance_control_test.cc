@@ -64,6 +64,25 @@ TEST_P(StoreConformanceTest, SetUserPasswordReplacesOnlyThatUsersHash) {
   EXPECT_EQ(store_->SetUserPassword(b + 1000, "x").error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, ProviderPreferencesTravelWithTheUsersKeys) {
+  int64_t a = MakeUser("a@example.com");
+  int64_t b = MakeUser("b@example.com");
+  int64_t key = MakeKey(a, 1);
+  int64_t other = MakeKey(b, 2);
+  EXPECT_EQ(Must(store_->GetUserProviderPreferences(a)), "");
+  EXPECT_EQ(Must(store_->FindKeyById(key))->user_provider_preferences, "");
+  const std::string prefs = R"({"order":["fake-pricey"],"allow_fallbacks":false})";
+  ASSERT_TRUE(store_->SetUserProviderPreferences(a, prefs).ok());
+  EXPECT_EQ(Must(store_->GetUserProviderPreferences(a)), prefs);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->user_provider_preferences, prefs);
+  EXPECT_EQ(Must(store_->ListKeys(a))[0].user_provider_preferences, prefs);
+  EXPECT_EQ(Must(store_->FindKeyById(other))->user_provider_preferences, "");
+  ASSERT_TRUE(store_->SetUserProviderPreferences(a, "").ok());
+  EXPECT_EQ(Must(store_->FindKeyById(key))->user_provider_preferences, "");
+  EXPECT_EQ(store_->SetUserProviderPreferences(b + 1000, prefs).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetUserProviderPreferences(b + 1000).error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, CloseUserFreesTheEmailDeletesKeysAndEndsSessions) {
   int64_t gone = MakeUser("gone@example.com", 10'000);
   int64_t stays = MakeUser("stays@example.com", 5'000);

@@ -50,6 +50,11 @@ class UserStore {
   // may sign up again), its password hash a value no password matches, it is disabled, its keys
   // are deleted and its sessions end. Its ledger, balance and request logs stay (they are the
   // money's record; log retention removes logs as for anyone). kNotFound when the user does not exist.
+  // The account's default provider preferences: JSON text of OpenRouter's `provider` object
+  // ("" for none), carried with each of its keys (ApiKey::user_provider_preferences). The caller
+  // validates it. kNotFound when the user does not exist.
+  virtual Result<std::string> GetUserProviderPreferences(int64_t user_id) = 0;
+  virtual Status SetUserProviderPreferences(int64_t user_id, const std::string& json) = 0;
   virtual Status CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) = 0;
 };
 

@@ -269,6 +269,21 @@ Status PgStore::SetUserPassword(int64_t user_id, const std::string& password_has
   return OkStatus();
 }
 
+Result<std::string> PgStore::GetUserProviderPreferences(int64_t user_id) {
+  Result<Rows> rows = Read("SELECT COALESCE(provider_preferences, '') FROM users WHERE id = $1", Params().Add(user_id));
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no such user");
+  return rows->Text(0, 0);
+}
+
+Status PgStore::SetUserProviderPreferences(int64_t user_id, const std::string& json) {
+  Result<Rows> rows =
+      WriteOne("UPDATE users SET provider_preferences = NULLIF($1, '') WHERE id = $2", Params().Add(json).Add(user_id));
+  if (!rows.ok()) return rows.error();
+  if (rows->affected() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
 Status PgStore::CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) {
   // One statement, so one transaction: the keys and sessions go with the account or not at all.
   Result<Rows> rows = WriteOne(

@@ -210,6 +210,25 @@ Status SqliteStore::SetUserPassword(int64_t user_id, const std::string& password
   return OkStatus();
 }
 
+Result<std::string> SqliteStore::GetUserProviderPreferences(int64_t user_id) {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "SELECT COALESCE(provider_preferences, '') FROM users WHERE id = ?");
+  s.Bind(user_id);
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  if (!*row) return MakeError(ErrorCode::kNotFound, "no such user");
+  return s.Text(0);
+}
+
+Status SqliteStore::SetUserProviderPreferences(int64_t user_id, const std::string& json) {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "UPDATE users SET provider_preferences = NULLIF(?, '') WHERE id = ?");
+  s.Bind(json).Bind(user_id);
+  if (Status status = s.Run(); !status.ok()) return status;
+  if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
 Status SqliteStore::CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) {
   std::lock_guard lock(mu_);
   Transaction tx(*conn_);

@@ -1,0 +1,4 @@
+-- The account's default provider preferences (OpenRouter's `provider` object, as JSON text that
+-- protocol/openrouter_request.h parses), which the gateway applies to a request that sets no
+-- `provider`. NULL: none.
+ALTER TABLE users ADD COLUMN provider_preferences TEXT;
