@@ -208,3 +208,35 @@ test('deleting the account asks for its email, says what happens, and ends its k
   await page.waitForURL(/\/keys$/);
   await page.getByText('No API keys yet').waitFor();
 });
+
+test('default provider preferences are saved from Settings and cleared', async () => {
+  const email = `prefs-${Date.now()}@example.test`;
+  await page.evaluate(() => fetch('/api/auth/logout', { method: 'POST' }));
+  await page.goto(url('/signup'));
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(OLD_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/keys$/);
+  await page.goto(url('/settings'));
+  await page.getByLabel('Try first, in order').fill('fake-pricey');
+  await page.getByLabel('Data collection').selectOption('deny');
+  await page.getByLabel('Fall back to other providers').click();
+  await page.getByRole('button', { name: 'Save preferences' }).click();
+  await page.getByText('Default provider preferences saved').waitFor();
+  const saved = await page.evaluate(async () => (await (await fetch('/api/me/provider-preferences')).json()).provider);
+  assert.deepEqual(saved, { order: ['fake-pricey'], allow_fallbacks: false, data_collection: 'deny' });
+  await screenshot(page, 'settings-provider-preferences');
+
+  await page.reload();
+  assert.equal(await page.getByLabel('Try first, in order').inputValue(), 'fake-pricey', 'shown again after a reload');
+  await page.getByLabel('Sort providers by').selectOption('latency');
+  await page.getByLabel('Only these providers').fill('fake-pricey, fake-cheap');
+  await page.getByLabel('Never these providers').fill('fake-pricey');
+  await page.getByRole('button', { name: 'Save preferences' }).click();
+  await page.getByRole('alert').filter({ hasText: /only|ignore/i }).first().waitFor();
+  await page.getByLabel('Never these providers').fill('');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByText('Default provider preferences cleared').waitFor();
+  const cleared = await page.evaluate(async () => (await (await fetch('/api/me/provider-preferences')).json()).provider);
+  assert.equal(cleared, null);
+});

@@ -15,6 +15,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { UsdInput } from "@/components/ui/usd-input";
+import { ProviderPreferencesCard } from "./provider-preferences";
 
 type PasswordErrors = { current?: string; next?: string; confirm?: string };
 
@@ -225,6 +226,7 @@ export default function SettingsPage() {
       <div className="grid max-w-3xl gap-6">
         <PasswordCard />
         <LowBalanceCard userId={me.data.user.id} balance={me.data.balance_micros} />
+        <ProviderPreferencesCard />
         <SessionsCard />
         <DeleteAccountCard email={me.data.user.email} isAdmin={me.data.user.is_admin} />
       </div>
