@@ -55,6 +55,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"POST", "/api/me/password", Access::kUser, &Api::ChangePassword},
       {"GET", "/api/me/provider-preferences", Access::kUser, &Api::GetProviderPreferences},
       {"PUT", "/api/me/provider-preferences", Access::kUser, &Api::PutProviderPreferences},
+      {"PUT", "/api/me/low-balance-alert", Access::kUser, &Api::PutLowBalanceAlert},
       {"GET", "/api/keys", Access::kUser, &Api::ListKeys},
       {"POST", "/api/keys", Access::kUser, &Api::CreateKey},
       {"PATCH", "/api/keys/{id}", Access::kUser, &Api::UpdateKey},

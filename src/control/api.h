@@ -125,6 +125,7 @@ class Api {
   Reply DeleteAccount(const Call& call);
   Reply GetProviderPreferences(const Call& call);
   Reply PutProviderPreferences(const Call& call);
+  Reply PutLowBalanceAlert(const Call& call);
   // Rate limits by client address, by (email, client address), and by email over every address
   // the account was not signed in from before; 429 with retry-after when refused.
   std::optional<Reply> Throttle(const Call& call, const std::string& email);

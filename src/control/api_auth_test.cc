@@ -148,6 +148,22 @@ TEST_F(ApiTest, ProviderPreferencesAreCheckedStoredAndCleared) {
   EXPECT_TRUE(Send("GET", "/api/me/provider-preferences", "", token).at("provider").is_null());
 }
 
+TEST_F(ApiTest, LowBalanceAlertIsSetShownInMeAndCleared) {
+  std::string token = SignUp("hana@example.com");
+  EXPECT_TRUE(Send("GET", "/api/me", "", token).at("low_balance_alert_micros").is_null());
+  EXPECT_EQ(ErrorParam(Send("PUT", "/api/me/low-balance-alert", R"({"alert_usd":"0"})", token), 400), "alert_usd");
+  EXPECT_EQ(ErrorParam(Send("PUT", "/api/me/low-balance-alert", R"({"alert_usd":"-1"})", token), 400), "alert_usd");
+  EXPECT_EQ(ErrorParam(Send("PUT", "/api/me/low-balance-alert", R"({"alert_usd":"abc"})", token), 400), "alert_usd");
+  EXPECT_EQ(ErrorParam(Send("PUT", "/api/me/low-balance-alert", "{}", token), 400), "alert_usd");
+  Answer set = Send("PUT", "/api/me/low-balance-alert", R"({"alert_usd":"5.50"})", token);
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.at("low_balance_alert_micros").as_int64(), 5'500'000);
+  EXPECT_EQ(Send("GET", "/api/me", "", token).at("low_balance_alert_micros").as_int64(), 5'500'000);
+  Answer cleared = Send("PUT", "/api/me/low-balance-alert", R"({"alert_usd":null})", token);
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_TRUE(Send("GET", "/api/me", "", token).at("low_balance_alert_micros").is_null());
+}
+
 TEST_F(ApiTest, SignUpValidation) {
   EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("not-an-email", "correct horse")), 400), "email");
   EXPECT_EQ(ErrorParam(Send("POST", "/api/auth/signup", Credentials("a b@x.com", "correct horse")), 400), "email");

@@ -223,11 +223,37 @@ Reply Api::PutProviderPreferences(const Call& call) {
   return GetProviderPreferences(call);
 }
 
+// {alert_usd: amount | null}: the balance under which the dashboard's header shows an alert.
+Reply Api::PutLowBalanceAlert(const Call& call) {
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  std::optional<money::Micros> alert;
+  if (!fields->IsNull("alert_usd")) {
+    alert = fields->Usd("alert_usd", Need::kRequired);
+    if (fields->ok() && alert && *alert <= 0)
+      fields->Fail("alert_usd", "must be above zero (null turns the alert off)");
+  }
+  if (!fields->ok()) return fields->Failure();
+  if (auto s = users_.SetUserLowBalanceAlert(call.user().id, alert); !s.ok()) return ErrorReply(s.error());
+  json::object body;
+  if (alert) {
+    body["low_balance_alert_micros"] = *alert;
+  } else {
+    body["low_balance_alert_micros"] = nullptr;
+  }
+  return JsonReply(200, body);
+}
+
 Reply Api::Me(const Call& call) {
   const store::User& user = call.user();
   json::object body;
   body["user"] = UserJson(user);
   body["balance_micros"] = user.balance;
+  if (user.low_balance_alert) {
+    body["low_balance_alert_micros"] = *user.low_balance_alert;
+  } else {
+    body["low_balance_alert_micros"] = nullptr;
+  }
   if (auto totals = AddTotals(user.id, body); !totals.ok()) return ErrorReply(totals.error());
   return JsonReply(200, body);
 }

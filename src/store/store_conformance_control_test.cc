@@ -83,6 +83,21 @@ TEST_P(StoreConformanceTest, ProviderPreferencesTravelWithTheUsersKeys) {
   EXPECT_EQ(store_->GetUserProviderPreferences(b + 1000).error().code, ErrorCode::kNotFound);
 }
 
+TEST_P(StoreConformanceTest, LowBalanceAlertIsSetReadAndCleared) {
+  int64_t a = MakeUser("a@example.com");
+  int64_t b = MakeUser("b@example.com");
+  EXPECT_FALSE(Must(store_->FindUserById(a))->low_balance_alert.has_value());
+  ASSERT_TRUE(store_->SetUserLowBalanceAlert(a, 5'000'000).ok());
+  EXPECT_EQ(Must(store_->FindUserById(a))->low_balance_alert, std::optional<Micros>(5'000'000));
+  EXPECT_EQ(Must(store_->FindUserByEmail("a@example.com"))->low_balance_alert, std::optional<Micros>(5'000'000));
+  EXPECT_EQ(Must(store_->ListUsers(0, 10))[0].low_balance_alert, std::optional<Micros>(5'000'000));
+  EXPECT_FALSE(Must(store_->FindUserById(b))->low_balance_alert.has_value());
+  EXPECT_EQ(store_->SetUserLowBalanceAlert(a, 0).error().code, ErrorCode::kBadRequest);
+  ASSERT_TRUE(store_->SetUserLowBalanceAlert(a, std::nullopt).ok());
+  EXPECT_FALSE(Must(store_->FindUserById(a))->low_balance_alert.has_value());
+  EXPECT_EQ(store_->SetUserLowBalanceAlert(b + 1000, 1).error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, CloseUserFreesTheEmailDeletesKeysAndEndsSessions) {
   int64_t gone = MakeUser("gone@example.com", 10'000);
   int64_t stays = MakeUser("stays@example.com", 5'000);

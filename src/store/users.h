@@ -27,6 +27,8 @@ struct User {
   Micros balance = 0;      // always equals the sum of the user's ledger entries
   int64_t created_at = 0;  // unix seconds
   bool disabled = false;   // a disabled user cannot sign in, and their keys stop working
+  // The balance under which the dashboard shows a low-balance alert; nullopt: none. Positive.
+  std::optional<Micros> low_balance_alert;
 };
 
 class UserStore {
@@ -55,6 +57,9 @@ class UserStore {
   // validates it. kNotFound when the user does not exist.
   virtual Result<std::string> GetUserProviderPreferences(int64_t user_id) = 0;
   virtual Status SetUserProviderPreferences(int64_t user_id, const std::string& json) = 0;
+  // Sets (positive micro-USD) or clears (nullopt) User::low_balance_alert. kNotFound when the
+  // user does not exist; kBadRequest for an amount not above zero.
+  virtual Status SetUserLowBalanceAlert(int64_t user_id, std::optional<Micros> alert) = 0;
   virtual Status CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) = 0;
 };
 

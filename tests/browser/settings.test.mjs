@@ -108,7 +108,9 @@ test('the low-balance alert shows in the header while the balance is below it, a
   assert.match(await badge.getAttribute('aria-label'), /Low balance: \$0\.00, below your alert at \$5\.00/);
   await screenshot(page, 'settings-low-balance');
 
-  // Kept across reloads; gone once the balance is above it.
+  // Kept with the account (every browser sees it), and across reloads; gone once the balance is above it.
+  const me = await page.evaluate(async () => (await (await fetch('/api/me')).json()).low_balance_alert_micros);
+  assert.equal(me, 5_000_000);
   await page.reload();
   await page.locator('[data-testid=header-balance][data-low=true]').waitFor();
   const topup = await page.evaluate(async () => (await fetch('/api/credits/checkout', {

@@ -151,6 +151,7 @@ class PgStore final : public Store {
   Status SetUserPassword(int64_t user_id, const std::string& password_hash) override;
   Result<std::string> GetUserProviderPreferences(int64_t user_id) override;
   Status SetUserProviderPreferences(int64_t user_id, const std::string& json) override;
+  Status SetUserLowBalanceAlert(int64_t user_id, std::optional<Micros> alert) override;
   Status CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) override;
   Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id, const std::string& note) override;
 

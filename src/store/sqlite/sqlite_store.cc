@@ -23,7 +23,8 @@ namespace {
 // command opens one.
 int MaxReaders() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 1u, 4u)); }
 
-constexpr char kUserColumns[] = "id, email, password_hash, is_admin, balance_micros, created_at, disabled";
+constexpr char kUserColumns[] =
+    "id, email, password_hash, is_admin, balance_micros, created_at, disabled, low_balance_alert_micros";
 
 User ReadUser(const Statement& s) {
   User user;
@@ -34,6 +35,7 @@ User ReadUser(const Statement& s) {
   user.balance = s.Int(4);
   user.created_at = s.Int(5);
   user.disabled = s.Bool(6);
+  user.low_balance_alert = s.OptionalInt(7);
   return user;
 }
 
@@ -224,6 +226,21 @@ Status SqliteStore::SetUserProviderPreferences(int64_t user_id, const std::strin
   std::lock_guard lock(mu_);
   Statement s(*conn_, "UPDATE users SET provider_preferences = NULLIF(?, '') WHERE id = ?");
   s.Bind(json).Bind(user_id);
+  if (Status status = s.Run(); !status.ok()) return status;
+  if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
+Status SqliteStore::SetUserLowBalanceAlert(int64_t user_id, std::optional<Micros> alert) {
+  if (alert && *alert <= 0) return MakeError(ErrorCode::kBadRequest, "the alert must be above zero");
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "UPDATE users SET low_balance_alert_micros = ? WHERE id = ?");
+  if (alert) {
+    s.Bind(*alert);
+  } else {
+    s.BindNull();
+  }
+  s.Bind(user_id);
   if (Status status = s.Run(); !status.ok()) return status;
   if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
   return OkStatus();

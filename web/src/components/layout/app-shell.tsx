@@ -1,7 +1,6 @@
 import * as DialogPrimitive from "@radix-ui/react-dialog";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, LogOut, Menu, Monitor, Moon, Settings, Sun, X } from "lucide-react";
-import { useLowBalanceThreshold } from "@/hooks/use-low-balance";
 import { useState, type ReactNode } from "react";
 import { api, call, type Me } from "@/lib/api";
 import { formatUsd } from "@/lib/money";
@@ -105,7 +104,8 @@ function UserMenu({ me }: { me: Me }) {
 /** The signed-in frame: a sidebar on wide screens, a drawer on phones, and a top bar. */
 export default function AppShell({ me, children }: { me: Me; children: ReactNode }) {
   const [drawer, setDrawer] = useState(false);
-  const threshold = useLowBalanceThreshold(me.user.id);
+  // The low-balance alert the user set in Settings.
+  const threshold = me.low_balance_alert_micros ?? null;
   const low = threshold !== null && me.balance_micros < threshold;
   return (
     <TooltipProvider>

@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { LogOut } from "lucide-react";
 import { useState, type FormEvent } from "react";
-import { setLowBalanceThreshold, useLowBalanceThreshold } from "@/hooks/use-low-balance";
 import { api, ApiError, call } from "@/lib/api";
 import { formatUsd, microsToUsdText, parseUsd } from "@/lib/money";
 import { queryKeys, useMe } from "@/lib/queries";
@@ -80,17 +79,25 @@ function PasswordCard() {
   );
 }
 
-function LowBalanceCard({ userId, balance }: { userId: number; balance: number }) {
-  const threshold = useLowBalanceThreshold(userId);
+function LowBalanceCard({ threshold, balance }: { threshold: number | null; balance: number }) {
+  const queryClient = useQueryClient();
   const [text, setText] = useState(threshold === null ? "" : microsToUsdText(threshold));
   const [error, setError] = useState<string | null>(null);
-  const save = (e: FormEvent) => {
+  const save = useMutation({
+    mutationFn: (micros: number | null) =>
+      call(() => api.PUT("/api/me/low-balance-alert", { body: { alert_usd: micros === null ? null : microsToUsdText(micros) } })),
+    onSuccess: async (data) => {
+      const alert = data.low_balance_alert_micros;
+      toast.success(alert === null ? "Low-balance alert turned off" : `You will see an alert in the header while your balance is below ${formatUsd(alert)}`);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.me });
+    },
+  });
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     const parsed = parseUsd(text, { decimals: 2 });
     if (parsed.error === "empty") {
-      setLowBalanceThreshold(userId, null);
       setError(null);
-      toast.success("Low-balance alert turned off");
+      save.mutate(null);
       return;
     }
     if (parsed.error !== null || parsed.micros === 0) {
@@ -98,26 +105,30 @@ function LowBalanceCard({ userId, balance }: { userId: number; balance: number }
       return;
     }
     setError(null);
-    setLowBalanceThreshold(userId, parsed.micros);
-    toast.success(`You will see an alert in the header while your balance is below ${formatUsd(parsed.micros)}`);
+    save.mutate(parsed.micros);
   };
   return (
     <Card>
       <CardHeader>
         <CardTitle>Low-balance alert</CardTitle>
         <CardDescription>
-          The header shows an alert while your balance ({formatUsd(balance)}) is below this amount. Kept in this browser; leave it empty to turn the alert off.
+          The header shows an alert while your balance ({formatUsd(balance)}) is below this amount, on every browser you sign in from. Leave it empty to turn the alert off.
         </CardDescription>
       </CardHeader>
       <CardContent>
-        <form className="flex max-w-sm flex-wrap items-end gap-3" onSubmit={save} noValidate>
+        <form className="flex max-w-sm flex-wrap items-end gap-3" onSubmit={submit} noValidate>
           <Field id="low-balance" label="Alert below (USD)" error={error} className="min-w-40 flex-1">
             <UsdInput id="low-balance" value={text} onChange={(e) => setText(e.target.value)} placeholder="5.00" aria-invalid={!!error} />
           </Field>
-          <Button type="submit" variant="outline">
+          <Button type="submit" variant="outline" loading={save.isPending}>
             Save alert
           </Button>
         </form>
+        {save.error && (
+          <div className="mt-3">
+            <FormError error={save.error} />
+          </div>
+        )}
         <p className="mt-2 text-xs text-muted-foreground" data-testid="low-balance-state">
           {threshold === null ? "No alert set." : `Alert below ${formatUsd(threshold)}.`}
         </p>
@@ -225,7 +236,7 @@ export default function SettingsPage() {
       <PageHeader title="Settings" description={`Your account, ${me.data.user.email}.`} />
       <div className="grid max-w-3xl gap-6">
         <PasswordCard />
-        <LowBalanceCard userId={me.data.user.id} balance={me.data.balance_micros} />
+        <LowBalanceCard threshold={me.data.low_balance_alert_micros ?? null} balance={me.data.balance_micros} />
         <ProviderPreferencesCard />
         <SessionsCard />
         <DeleteAccountCard email={me.data.user.email} isAdmin={me.data.user.is_admin} />
