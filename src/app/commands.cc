@@ -177,7 +177,7 @@ int UserSetPassword(const config::Config& config, const std::string& email, bool
   if (!user.ok()) return Fail(user.error().message);
   auto hash = crypto::HashPassword(*password);
   if (!hash.ok()) return Fail(hash.error().message);
-  if (auto s = store->SetUserPasswordHash(user->id, *hash); !s.ok()) return Fail(s.error().message);
+  if (auto s = store->SetUserPassword(user->id, *hash); !s.ok()) return Fail(s.error().message);
   if (auto s = store->DeleteUserSessions(user->id); !s.ok()) {
     return Fail("the password was changed, but signing out the user's sessions failed: " + s.error().message);
   }

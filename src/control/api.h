@@ -120,6 +120,12 @@ class Api {
   Reply Login(const Call& call);
   Reply Logout(const Call& call);
   Reply Me(const Call& call);
+  Reply ChangePassword(const Call& call);
+  Reply LogoutEverywhere(const Call& call);
+  Reply DeleteAccount(const Call& call);
+  Reply GetProviderPreferences(const Call& call);
+  Reply PutProviderPreferences(const Call& call);
+  Reply PutLowBalanceAlert(const Call& call);
   // Rate limits by client address, by (email, client address), and by email over every address
   // the account was not signed in from before; 429 with retry-after when refused.
   std::optional<Reply> Throttle(const Call& call, const std::string& email);

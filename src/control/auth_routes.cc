@@ -8,6 +8,7 @@
 #include "control/fields.h"
 #include "control/time_format.h"
 #include "control/views.h"
+#include "protocol/openrouter_request.h"
 
 namespace turnpike::control {
 namespace json = boost::json;
@@ -114,11 +115,145 @@ Reply Api::Logout(const Call& call) {
   return reply;
 }
 
+// {current_password, new_password}: the current password is checked (at the sign-in pace, so it
+// cannot be guessed faster through this route), every session of the user ends, and this browser
+// gets a new one, so it stays signed in while every other one must sign in again.
+Reply Api::ChangePassword(const Call& call) {
+  const store::User& user = call.user();
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  auto current = fields->String("current_password", Need::kRequired, kMaxPasswordChars);
+  auto next = fields->String("new_password", Need::kRequired, kMaxPasswordChars);
+  if (!fields->ok()) return fields->Failure();
+  if (!ValidPassword(*next)) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "new_password must be 8 to 256 characters"), "new_password");
+  }
+  if (auto limited = Throttle(call, user.email)) return std::move(*limited);
+  // A 400, not a 401: the session is fine, only this field is wrong.
+  if (!crypto::VerifyPassword(*current, user.password_hash)) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "The current password is not right"), "current_password");
+  }
+  auto hash = crypto::HashPassword(*next);
+  if (!hash.ok()) return ErrorReply(hash.error());
+  if (auto s = users_.SetUserPassword(user.id, *hash); !s.ok()) return ErrorReply(s.error());
+  if (auto s = sessions_.EndAll(user.id); !s.ok()) return ErrorReply(s.error());
+  return SessionReply(200, user, call);
+}
+
+// Ends every session of the user, this one included (API keys are not sessions: they keep working).
+Reply Api::LogoutEverywhere(const Call& call) {
+  if (auto s = sessions_.EndAll(call.user().id); !s.ok()) return ErrorReply(s.error());
+  Reply reply = NoContent();
+  AddHeader(reply, "Set-Cookie", ClearedSessionCookie(call.client.https));
+  return reply;
+}
+
+// {confirm_email}: closes the account (store::UserStore::CloseUser says what goes and what stays).
+// The email typed must be the account's; an admin account is refused (another admin must take the
+// role away first, so a server never loses its last admin this way).
+Reply Api::DeleteAccount(const Call& call) {
+  const store::User& user = call.user();
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  auto confirm = fields->String("confirm_email", Need::kRequired, 254);
+  if (!fields->ok()) return fields->Failure();
+  std::string_view text = *confirm;  // as typed: surrounding spaces do not count
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  auto typed = NormalizeEmail(std::string(text));
+  if (!typed || *typed != user.email) {
+    return ErrorReply(MakeError(ErrorCode::kBadRequest, "confirm_email must be this account's email"), "confirm_email");
+  }
+  if (user.is_admin) {
+    return ErrorReply(
+        MakeError(ErrorCode::kForbidden,
+                  "An admin account cannot be deleted: another admin must first take away its admin role"));
+  }
+  auto keys = keys_.ListKeys(user.id);
+  if (!keys.ok()) return ErrorReply(keys.error());
+  const std::string tombstone = "deleted-" + std::to_string(user.id) + "@deleted.invalid";
+  if (auto s = users_.CloseUser(user.id, tombstone, call.now); !s.ok()) return ErrorReply(s.error());
+  for (const auto& key : *keys) ForgetKey(key.hash_hex);
+  Reply reply = NoContent();
+  AddHeader(reply, "Set-Cookie", ClearedSessionCookie(call.client.https));
+  return reply;
+}
+
+// The account's default provider preferences: OpenRouter's `provider` object, which the gateway
+// applies to a request that sets no `provider` (gateway/chat_handler.cc), or null for none.
+Reply Api::GetProviderPreferences(const Call& call) {
+  auto stored = users_.GetUserProviderPreferences(call.user().id);
+  if (!stored.ok()) return ErrorReply(stored.error());
+  json::object body;
+  body["provider"] = nullptr;
+  if (!stored->empty()) {
+    boost::system::error_code ec;
+    json::value v = json::parse(*stored, ec);
+    if (!ec) body["provider"] = std::move(v);
+  }
+  return JsonReply(200, body);
+}
+
+// {provider: object | null}: checked as a request's `provider` is (same messages), then stored;
+// the user's keys are dropped from this process's key cache so the next request sees it.
+Reply Api::PutProviderPreferences(const Call& call) {
+  if (call.http.body.size() > kMaxApiBodyBytes) {
+    return ErrorReply(MakeError(ErrorCode::kTooLarge, "The body is too large"));
+  }
+  boost::system::error_code ec;
+  json::value body = json::parse(call.http.body, ec);
+  if (ec || !body.is_object()) return ErrorReply(MakeError(ErrorCode::kBadRequest, "The body must be a JSON object"));
+  const json::value* provider = body.as_object().if_contains("provider");
+  if (!provider || !(provider->is_object() || provider->is_null())) {
+    return ErrorReply(
+        MakeError(ErrorCode::kBadRequest, "provider must be an object (OpenRouter's provider preferences) or null"),
+        "provider");
+  }
+  std::string stored;
+  if (provider->is_object() && !provider->as_object().empty()) {
+    auto parsed = protocol::ParseProviderPreferences(*provider);
+    if (!parsed.ok()) return ErrorReply(parsed.error(), "provider");
+    stored = json::serialize(*provider);
+  }
+  if (auto s = users_.SetUserProviderPreferences(call.user().id, stored); !s.ok()) return ErrorReply(s.error());
+  auto keys = keys_.ListKeys(call.user().id);
+  if (keys.ok()) {
+    for (const auto& key : *keys) ForgetKey(key.hash_hex);
+  }
+  return GetProviderPreferences(call);
+}
+
+// {alert_usd: amount | null}: the balance under which the dashboard's header shows an alert.
+Reply Api::PutLowBalanceAlert(const Call& call) {
+  auto fields = Fields::FromBody(call.http.body, kMaxApiBodyBytes);
+  if (!fields.ok()) return ErrorReply(fields.error());
+  std::optional<money::Micros> alert;
+  if (!fields->IsNull("alert_usd")) {
+    alert = fields->Usd("alert_usd", Need::kRequired);
+    if (fields->ok() && alert && *alert <= 0)
+      fields->Fail("alert_usd", "must be above zero (null turns the alert off)");
+  }
+  if (!fields->ok()) return fields->Failure();
+  if (auto s = users_.SetUserLowBalanceAlert(call.user().id, alert); !s.ok()) return ErrorReply(s.error());
+  json::object body;
+  if (alert) {
+    body["low_balance_alert_micros"] = *alert;
+  } else {
+    body["low_balance_alert_micros"] = nullptr;
+  }
+  return JsonReply(200, body);
+}
+
 Reply Api::Me(const Call& call) {
   const store::User& user = call.user();
   json::object body;
   body["user"] = UserJson(user);
   body["balance_micros"] = user.balance;
+  if (user.low_balance_alert) {
+    body["low_balance_alert_micros"] = *user.low_balance_alert;
+  } else {
+    body["low_balance_alert_micros"] = nullptr;
+  }
   if (auto totals = AddTotals(user.id, body); !totals.ok()) return ErrorReply(totals.error());
   return JsonReply(200, body);
 }

@@ -165,6 +165,20 @@ awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, 
       routing.models.push_back(model);
     }
   }
+  if (!x.fields.provider_set && !x.key.user_provider_preferences.empty()) {
+    // The account's default provider preferences (set in Settings, docs/control-api.md) for a
+    // request that sets no `provider`. They were checked when saved; should they no longer parse,
+    // the request is routed as if there were none.
+    boost::system::error_code ec;
+    const boost::json::value stored = boost::json::parse(x.key.user_provider_preferences, ec);
+    auto defaults = ec ? Result<protocol::ProviderPreferences>(MakeError(ErrorCode::kInternal, "not JSON"))
+                       : protocol::ParseProviderPreferences(stored);
+    if (defaults.ok()) {
+      x.fields.provider = std::move(*defaults);
+    } else {
+      spdlog::warn("user {}: stored provider preferences ignored: {}", x.key.user_id, defaults.error().message);
+    }
+  }
   routing.preferences = x.fields.provider;
   routing.variant = variant;
   routing.parameters = std::move(x.parameters);  // read by routing only

@@ -141,12 +141,15 @@ Result<std::optional<ReasoningRequest>> ParseReasoning(const json::value& v) {
 
 }  // namespace
 
+Result<ProviderPreferences> ParseProviderPreferences(const json::value& provider) { return ParseProvider(provider); }
+
 Result<OpenRouterFields> ParseOpenRouterFields(const json::object& root) {
   OpenRouterFields f;
   if (const json::value* provider = root.if_contains("provider")) {
     auto p = ParseProvider(*provider);
     if (!p.ok()) return p.error();
     f.provider = std::move(*p);
+    f.provider_set = true;
   }
   auto models = Strings(root, "models", "request");
   if (!models.ok()) return Bad("'models' must be an array of model ids");

@@ -43,11 +43,15 @@ struct ReasoningRequest {
 
 struct OpenRouterFields {
   ProviderPreferences provider;
+  bool provider_set = false;        // the request had a `provider` member (else the account's defaults apply)
   std::vector<std::string> models;  // fallback models, in order, after `model`
   std::optional<ReasoningRequest> reasoning;
   std::optional<std::string> user;
 };
 
+// OpenRouter's `provider` object alone (the account's default provider preferences are stored
+// as one): the same checks and messages as in a request.
+Result<ProviderPreferences> ParseProviderPreferences(const boost::json::value& provider);
 // Reads and checks OpenRouter's members of a request body (an object). Errors are kBadRequest
 // naming the field; an empty choice or a contradiction (a provider both in `only` and `ignore`)
 // is an error too.

@@ -43,6 +43,8 @@ struct ApiKey {
   // Read only: the key's user is disabled (users.h), so the key must not work either. Model calls
   // learn it when they lease (ledger.h); the key management API checks it here.
   bool user_disabled = false;
+  // Read only: the key's user's default provider preferences (users.h), JSON text or "" for none.
+  std::string user_provider_preferences;
 };
 
 // A change to a key; fields left empty stay as they are.

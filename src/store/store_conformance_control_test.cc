@@ -54,18 +54,75 @@ TEST_P(StoreConformanceTest, ListUsersPagesByIdAndFlagsChange) {
   EXPECT_EQ(store_->SetUserFlags(c + 1000, true, std::nullopt).error().code, ErrorCode::kNotFound);
 }
 
-// `turnpike user set-password` (app/commands.h): the one user's hash changes, nothing else.
-TEST_P(StoreConformanceTest, SetUserPasswordHashReplacesOnlyThatUsersHash) {
-  int64_t a = MakeUser("a@example.com", 5'000);
+TEST_P(StoreConformanceTest, SetUserPasswordReplacesOnlyThatUsersHash) {
+  int64_t a = Must(store_->CreateUser("a@example.com", "hash-a", false));
+  int64_t b = Must(store_->CreateUser("b@example.com", "hash-b", false));
+  ASSERT_TRUE(store_->SetUserPassword(a, "hash-a2").ok());
+  EXPECT_EQ(Must(store_->FindUserById(a))->password_hash, "hash-a2");
+  EXPECT_EQ(Must(store_->FindUserByEmail("A@example.com"))->password_hash, "hash-a2");
+  EXPECT_EQ(Must(store_->FindUserById(b))->password_hash, "hash-b");
+  EXPECT_EQ(store_->SetUserPassword(b + 1000, "x").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, ProviderPreferencesTravelWithTheUsersKeys) {
+  int64_t a = MakeUser("a@example.com");
   int64_t b = MakeUser("b@example.com");
-  const std::string before_b = Must(store_->FindUserById(b))->password_hash;
-  ASSERT_TRUE(store_->SetUserPasswordHash(a, "$argon2id$v=19$new").ok());
-  User changed = *Must(store_->FindUserById(a));
-  EXPECT_EQ(changed.password_hash, "$argon2id$v=19$new");
-  EXPECT_EQ(changed.balance, 5'000);
-  EXPECT_EQ(changed.email, "a@example.com");
-  EXPECT_EQ(Must(store_->FindUserById(b))->password_hash, before_b);
-  EXPECT_EQ(store_->SetUserPasswordHash(b + 1000, "x").error().code, ErrorCode::kNotFound);
+  int64_t key = MakeKey(a, 1);
+  int64_t other = MakeKey(b, 2);
+  EXPECT_EQ(Must(store_->GetUserProviderPreferences(a)), "");
+  EXPECT_EQ(Must(store_->FindKeyById(key))->user_provider_preferences, "");
+  const std::string prefs = R"({"order":["fake-pricey"],"allow_fallbacks":false})";
+  ASSERT_TRUE(store_->SetUserProviderPreferences(a, prefs).ok());
+  EXPECT_EQ(Must(store_->GetUserProviderPreferences(a)), prefs);
+  EXPECT_EQ(Must(store_->FindKeyById(key))->user_provider_preferences, prefs);
+  EXPECT_EQ(Must(store_->ListKeys(a))[0].user_provider_preferences, prefs);
+  EXPECT_EQ(Must(store_->FindKeyById(other))->user_provider_preferences, "");
+  ASSERT_TRUE(store_->SetUserProviderPreferences(a, "").ok());
+  EXPECT_EQ(Must(store_->FindKeyById(key))->user_provider_preferences, "");
+  EXPECT_EQ(store_->SetUserProviderPreferences(b + 1000, prefs).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetUserProviderPreferences(b + 1000).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, LowBalanceAlertIsSetReadAndCleared) {
+  int64_t a = MakeUser("a@example.com");
+  int64_t b = MakeUser("b@example.com");
+  EXPECT_FALSE(Must(store_->FindUserById(a))->low_balance_alert.has_value());
+  ASSERT_TRUE(store_->SetUserLowBalanceAlert(a, 5'000'000).ok());
+  EXPECT_EQ(Must(store_->FindUserById(a))->low_balance_alert, std::optional<Micros>(5'000'000));
+  EXPECT_EQ(Must(store_->FindUserByEmail("a@example.com"))->low_balance_alert, std::optional<Micros>(5'000'000));
+  EXPECT_EQ(Must(store_->ListUsers(0, 10))[0].low_balance_alert, std::optional<Micros>(5'000'000));
+  EXPECT_FALSE(Must(store_->FindUserById(b))->low_balance_alert.has_value());
+  EXPECT_EQ(store_->SetUserLowBalanceAlert(a, 0).error().code, ErrorCode::kBadRequest);
+  ASSERT_TRUE(store_->SetUserLowBalanceAlert(a, std::nullopt).ok());
+  EXPECT_FALSE(Must(store_->FindUserById(a))->low_balance_alert.has_value());
+  EXPECT_EQ(store_->SetUserLowBalanceAlert(b + 1000, 1).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, CloseUserFreesTheEmailDeletesKeysAndEndsSessions) {
+  int64_t gone = MakeUser("gone@example.com", 10'000);
+  int64_t stays = MakeUser("stays@example.com", 5'000);
+  int64_t key = MakeKey(gone, 1);
+  int64_t other_key = MakeKey(stays, 2);
+  ASSERT_TRUE(store_->CreateSession(Session{std::string(64, 'a'), gone, kNow + 3600, kNow}).ok());
+  ASSERT_TRUE(store_->CreateSession(Session{std::string(64, 'b'), stays, kNow + 3600, kNow}).ok());
+
+  ASSERT_TRUE(store_->CloseUser(gone, "deleted-1@deleted.invalid", kNow).ok());
+  User closed = *Must(store_->FindUserById(gone));
+  EXPECT_EQ(closed.email, "deleted-1@deleted.invalid");
+  EXPECT_TRUE(closed.disabled);
+  EXPECT_EQ(closed.password_hash, "!");
+  EXPECT_EQ(closed.balance, 10'000);  // the ledger stays
+  EXPECT_FALSE(Must(store_->FindUserByEmail("gone@example.com")).has_value());
+  EXPECT_TRUE(Must(store_->ListKeys(gone)).empty());
+  EXPECT_FALSE(Must(store_->FindSession(std::string(64, 'a'), kNow)).has_value());
+  EXPECT_EQ(store_->Hold(HoldRequest{"r1", gone, key, 1'000}, kNow).outcome, HoldOutcome::kKeyDisabled);
+  // The address may sign up again; nobody else is touched.
+  EXPECT_TRUE(store_->CreateUser("gone@example.com", "hash", false).ok());
+  EXPECT_EQ(Must(store_->ListKeys(stays)).size(), 1u);
+  EXPECT_TRUE(Must(store_->FindSession(std::string(64, 'b'), kNow)).has_value());
+  EXPECT_EQ(store_->Hold(HoldRequest{"r2", stays, other_key, 1'000}, kNow).outcome, HoldOutcome::kHeld);
+  EXPECT_EQ(store_->CloseUser(stays + 1000, "x@deleted.invalid", kNow).error().code, ErrorCode::kNotFound);
+  ExpectBalanced(gone);
 }
 
 TEST_P(StoreConformanceTest, DisabledUsersKeysHoldNothing) {

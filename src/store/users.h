@@ -27,6 +27,8 @@ struct User {
   Micros balance = 0;      // always equals the sum of the user's ledger entries
   int64_t created_at = 0;  // unix seconds
   bool disabled = false;   // a disabled user cannot sign in, and their keys stop working
+  // The balance under which the dashboard shows a low-balance alert; nullopt: none. Positive.
+  std::optional<Micros> low_balance_alert;
 };
 
 class UserStore {
@@ -44,9 +46,21 @@ class UserStore {
   virtual Result<std::vector<User>> ListUsers(int64_t after_id, int limit) = 0;  // by id ascending
   // kNotFound when the user does not exist.
   virtual Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) = 0;
-  // Replaces the user's password hash (crypto::HashPassword). kNotFound when the user does not
-  // exist. Sessions are not touched: the caller ends them (SessionStore::DeleteUserSessions).
-  virtual Status SetUserPasswordHash(int64_t user_id, const std::string& password_hash) = 0;
+  // Replaces the password hash (the caller ends the user's sessions). kNotFound when the user does not exist.
+  virtual Status SetUserPassword(int64_t user_id, const std::string& password_hash) = 0;
+  // The account's default provider preferences: JSON text of OpenRouter's `provider` object
+  // ("" for none), carried with each of its keys (ApiKey::user_provider_preferences). The caller
+  // validates it. kNotFound when the user does not exist.
+  virtual Result<std::string> GetUserProviderPreferences(int64_t user_id) = 0;
+  virtual Status SetUserProviderPreferences(int64_t user_id, const std::string& json) = 0;
+  // Sets (positive micro-USD) or clears (nullopt) User::low_balance_alert. kNotFound when the
+  // user does not exist; kBadRequest for an amount not above zero.
+  virtual Status SetUserLowBalanceAlert(int64_t user_id, std::optional<Micros> alert) = 0;
+  // Closes an account, at once and for good: its email becomes `tombstone_email` (so the address
+  // may sign up again), its password hash a value no password matches, it is disabled, its keys
+  // are deleted and its sessions end. Its ledger, balance and request logs stay (they are the
+  // money's record; log retention removes logs as for anyone). kNotFound when the user does not exist.
+  virtual Status CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) = 0;
 };
 
 }  // namespace turnpike::store

@@ -113,6 +113,7 @@ test('the sandbox top-up credits the balance at once', async () => {
 
 test('the playground streams an answer through the gateway and shows its cost', async () => {
   await nav('Playground');
+  await page.getByRole('radio', { name: 'Paste a key' }).click();
   await page.getByLabel('API key').fill(state.secret);
   await page.getByLabel('Model').selectOption('fakeco/solo');
   await page.getByLabel('Message').fill('Say hello to the dashboard test');
@@ -191,6 +192,7 @@ test('a disabled key is refused by the gateway, and the playground says so', asy
   assert.equal(direct.status, 403, JSON.stringify(direct.body));
 
   await nav('Playground');
+  await page.getByRole('radio', { name: 'Paste a key' }).click();
   await page.getByLabel('API key').fill(state.secret);
   await page.getByLabel('Model').selectOption('fakeco/solo');
   await page.getByLabel('Message').fill('Am I still allowed?');

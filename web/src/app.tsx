@@ -16,6 +16,7 @@ const ActivityPage = lazy(() => import("@/features/activity"));
 const LogsPage = lazy(() => import("@/features/logs"));
 const LogPage = lazy(() => import("@/features/logs/log-page"));
 const PlaygroundPage = lazy(() => import("@/features/playground"));
+const SettingsPage = lazy(() => import("@/features/settings"));
 const AdminUsersPage = lazy(() => import("@/features/users"));
 const AdminUserPage = lazy(() => import("@/features/users/user-page"));
 const AdminCatalogPage = lazy(() => import("@/features/catalog"));
@@ -37,6 +38,7 @@ const routes: Route[] = [
   { pattern: "/logs", page: LogsPage, title: "Logs" },
   { pattern: "/logs/:id", page: LogPage, title: "Request" },
   { pattern: "/playground", page: PlaygroundPage, title: "Playground" },
+  { pattern: "/settings", page: SettingsPage, title: "Settings" },
   { pattern: "/admin/users", page: AdminUsersPage, title: "Users", admin: true },
   { pattern: "/admin/users/:id", page: AdminUserPage, title: "User", admin: true },
   { pattern: "/admin/catalog", page: AdminCatalogPage, title: "Providers & prices", admin: true },

@@ -20,7 +20,8 @@ constexpr std::chrono::minutes kMigrationTimeout{10};
 constexpr std::chrono::seconds kPingTimeout{2};
 constexpr std::chrono::milliseconds kBatchLockTimeout{200};
 
-constexpr char kUserColumns[] = "id, email, password_hash, is_admin, balance_micros, created_at, disabled";
+constexpr char kUserColumns[] =
+    "id, email, password_hash, is_admin, balance_micros, created_at, disabled, low_balance_alert_micros";
 
 User ReadUser(const Rows& r, int i) {
   User user;
@@ -31,6 +32,7 @@ User ReadUser(const Rows& r, int i) {
   user.balance = r.Int(i, 4);
   user.created_at = r.Int(i, 5);
   user.disabled = r.Bool(i, 6);
+  user.low_balance_alert = r.OptionalInt(i, 7);
   return user;
 }
 
@@ -261,9 +263,45 @@ Status PgStore::SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std:
   return OkStatus();
 }
 
-Status PgStore::SetUserPasswordHash(int64_t user_id, const std::string& password_hash) {
+Status PgStore::SetUserPassword(int64_t user_id, const std::string& password_hash) {
   Result<Rows> rows =
       WriteOne("UPDATE users SET password_hash = $1 WHERE id = $2", Params().Add(password_hash).Add(user_id));
+  if (!rows.ok()) return rows.error();
+  if (rows->affected() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
+Result<std::string> PgStore::GetUserProviderPreferences(int64_t user_id) {
+  Result<Rows> rows = Read("SELECT COALESCE(provider_preferences, '') FROM users WHERE id = $1", Params().Add(user_id));
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return MakeError(ErrorCode::kNotFound, "no such user");
+  return rows->Text(0, 0);
+}
+
+Status PgStore::SetUserProviderPreferences(int64_t user_id, const std::string& json) {
+  Result<Rows> rows =
+      WriteOne("UPDATE users SET provider_preferences = NULLIF($1, '') WHERE id = $2", Params().Add(json).Add(user_id));
+  if (!rows.ok()) return rows.error();
+  if (rows->affected() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
+Status PgStore::SetUserLowBalanceAlert(int64_t user_id, std::optional<Micros> alert) {
+  if (alert && *alert <= 0) return MakeError(ErrorCode::kBadRequest, "the alert must be above zero");
+  Result<Rows> rows =
+      WriteOne("UPDATE users SET low_balance_alert_micros = $1 WHERE id = $2", Params().Add(alert).Add(user_id));
+  if (!rows.ok()) return rows.error();
+  if (rows->affected() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
+Status PgStore::CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) {
+  // One statement, so one transaction: the keys and sessions go with the account or not at all.
+  Result<Rows> rows = WriteOne(
+      "WITH keys AS (UPDATE api_keys SET deleted_at = $3 WHERE user_id = $2 AND deleted_at IS NULL), "
+      "sessions AS (DELETE FROM sessions WHERE user_id = $2) "
+      "UPDATE users SET email = $1, password_hash = '!', disabled = true WHERE id = $2",
+      Params().Add(tombstone_email).Add(user_id).Add(now_unix));
   if (!rows.ok()) return rows.error();
   if (rows->affected() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
   return OkStatus();

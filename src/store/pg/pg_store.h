@@ -149,7 +149,11 @@ class PgStore final : public Store {
 
   Result<std::vector<User>> ListUsers(int64_t after_id, int limit) override;
   Status SetUserFlags(int64_t user_id, std::optional<bool> is_admin, std::optional<bool> disabled) override;
-  Status SetUserPasswordHash(int64_t user_id, const std::string& password_hash) override;
+  Status SetUserPassword(int64_t user_id, const std::string& password_hash) override;
+  Result<std::string> GetUserProviderPreferences(int64_t user_id) override;
+  Status SetUserProviderPreferences(int64_t user_id, const std::string& json) override;
+  Status SetUserLowBalanceAlert(int64_t user_id, std::optional<Micros> alert) override;
+  Status CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) override;
   Status Debit(int64_t user_id, Micros amount, const std::string& idempotency_id, const std::string& note) override;
 
   Status UpdateKey(int64_t key_id, const KeyUpdate& update) override;

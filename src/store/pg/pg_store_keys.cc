@@ -12,7 +12,8 @@ namespace {
 constexpr char kKeyColumns[] =
     "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
     "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at, "
-    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id)";
+    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
+    "(SELECT COALESCE(u.provider_preferences, '') FROM users u WHERE u.id = api_keys.user_id)";
 
 ApiKey ReadKey(const Rows& r, int i) {
   ApiKey key;
@@ -34,6 +35,7 @@ ApiKey ReadKey(const Rows& r, int i) {
   key.public_id = r.Text(i, 15);
   key.updated_at = r.OptionalInt(i, 16);
   key.user_disabled = r.Bool(i, 17);
+  key.user_provider_preferences = r.Text(i, 18);
   return key;
 }
 

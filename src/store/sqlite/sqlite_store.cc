@@ -23,7 +23,8 @@ namespace {
 // command opens one.
 int MaxReaders() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 1u, 4u)); }
 
-constexpr char kUserColumns[] = "id, email, password_hash, is_admin, balance_micros, created_at, disabled";
+constexpr char kUserColumns[] =
+    "id, email, password_hash, is_admin, balance_micros, created_at, disabled, low_balance_alert_micros";
 
 User ReadUser(const Statement& s) {
   User user;
@@ -34,6 +35,7 @@ User ReadUser(const Statement& s) {
   user.balance = s.Int(4);
   user.created_at = s.Int(5);
   user.disabled = s.Bool(6);
+  user.low_balance_alert = s.OptionalInt(7);
   return user;
 }
 
@@ -201,13 +203,70 @@ Status SqliteStore::SetUserFlags(int64_t user_id, std::optional<bool> is_admin, 
   return OkStatus();
 }
 
-Status SqliteStore::SetUserPasswordHash(int64_t user_id, const std::string& password_hash) {
+Status SqliteStore::SetUserPassword(int64_t user_id, const std::string& password_hash) {
   std::lock_guard lock(mu_);
   Statement s(*conn_, "UPDATE users SET password_hash = ? WHERE id = ?");
   s.Bind(password_hash).Bind(user_id);
   if (Status status = s.Run(); !status.ok()) return status;
   if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
   return OkStatus();
+}
+
+Result<std::string> SqliteStore::GetUserProviderPreferences(int64_t user_id) {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "SELECT COALESCE(provider_preferences, '') FROM users WHERE id = ?");
+  s.Bind(user_id);
+  Result<bool> row = s.Next();
+  if (!row.ok()) return row.error();
+  if (!*row) return MakeError(ErrorCode::kNotFound, "no such user");
+  return s.Text(0);
+}
+
+Status SqliteStore::SetUserProviderPreferences(int64_t user_id, const std::string& json) {
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "UPDATE users SET provider_preferences = NULLIF(?, '') WHERE id = ?");
+  s.Bind(json).Bind(user_id);
+  if (Status status = s.Run(); !status.ok()) return status;
+  if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
+Status SqliteStore::SetUserLowBalanceAlert(int64_t user_id, std::optional<Micros> alert) {
+  if (alert && *alert <= 0) return MakeError(ErrorCode::kBadRequest, "the alert must be above zero");
+  std::lock_guard lock(mu_);
+  Statement s(*conn_, "UPDATE users SET low_balance_alert_micros = ? WHERE id = ?");
+  if (alert) {
+    s.Bind(*alert);
+  } else {
+    s.BindNull();
+  }
+  s.Bind(user_id);
+  if (Status status = s.Run(); !status.ok()) return status;
+  if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  return OkStatus();
+}
+
+Status SqliteStore::CloseUser(int64_t user_id, const std::string& tombstone_email, int64_t now_unix) {
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status begun = tx.Begin(Transaction::Mode::kWrite); !begun.ok()) return begun;
+  {
+    Statement s(*conn_, "UPDATE users SET email = ?, password_hash = '!', disabled = 1 WHERE id = ?");
+    s.Bind(tombstone_email).Bind(user_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+    if (conn_->Changes() == 0) return MakeError(ErrorCode::kNotFound, "no such user");
+  }
+  {
+    Statement s(*conn_, "UPDATE api_keys SET deleted_at = ? WHERE user_id = ? AND deleted_at IS NULL");
+    s.Bind(now_unix).Bind(user_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  {
+    Statement s(*conn_, "DELETE FROM sessions WHERE user_id = ?");
+    s.Bind(user_id);
+    if (Status status = s.Run(); !status.ok()) return status;
+  }
+  return tx.Commit();
 }
 
 }  // namespace turnpike::store::sqlite

@@ -10,7 +10,8 @@ namespace {
 constexpr char kKeyColumns[] =
     "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
     "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at, "
-    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id)";
+    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
+    "(SELECT COALESCE(u.provider_preferences, '') FROM users u WHERE u.id = api_keys.user_id)";
 
 ApiKey ReadKey(const Statement& s) {
   ApiKey key;
@@ -32,6 +33,7 @@ ApiKey ReadKey(const Statement& s) {
   key.public_id = s.Text(15);
   key.updated_at = s.OptionalInt(16);
   key.user_disabled = s.Bool(17);
+  key.user_provider_preferences = s.Text(18);
   return key;
 }
 

@@ -1,6 +1,6 @@
 import * as DialogPrimitive from "@radix-ui/react-dialog";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { LogOut, Menu, Monitor, Moon, Sun, X } from "lucide-react";
+import { AlertTriangle, LogOut, Menu, Monitor, Moon, Settings, Sun, X } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { api, call, type Me } from "@/lib/api";
 import { formatUsd } from "@/lib/money";
@@ -88,6 +88,10 @@ function UserMenu({ me }: { me: Me }) {
           </DropdownMenuItem>
         ))}
         <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => navigate("/settings")}>
+          <Settings />
+          Settings
+        </DropdownMenuItem>
         <DropdownMenuItem onSelect={() => signOut.mutate()}>
           <LogOut />
           Sign out
@@ -100,6 +104,9 @@ function UserMenu({ me }: { me: Me }) {
 /** The signed-in frame: a sidebar on wide screens, a drawer on phones, and a top bar. */
 export default function AppShell({ me, children }: { me: Me; children: ReactNode }) {
   const [drawer, setDrawer] = useState(false);
+  // The low-balance alert the user set in Settings.
+  const threshold = me.low_balance_alert_micros ?? null;
+  const low = threshold !== null && me.balance_micros < threshold;
   return (
     <TooltipProvider>
       <div className="min-h-dvh bg-background">
@@ -139,14 +146,29 @@ export default function AppShell({ me, children }: { me: Me; children: ReactNode
               <Logo />
             </Link>
             <div className="ml-auto flex items-center gap-2">
-              <Link
-                to="/credits"
-                className="hidden rounded-md border px-2.5 py-1 text-sm tabular-nums hover:bg-accent sm:inline-block"
-                aria-label="Credit balance"
-                data-testid="header-balance"
-              >
-                {formatUsd(me.balance_micros)}
-              </Link>
+              {low ? (
+                <Link
+                  to="/credits"
+                  className="inline-flex items-center gap-1.5 rounded-md border border-warning/60 bg-warning/10 px-2.5 py-1 text-sm tabular-nums hover:bg-warning/20"
+                  aria-label={`Low balance: ${formatUsd(me.balance_micros)}, below your alert at ${formatUsd(threshold!)}. Add credits`}
+                  title={`Below your low-balance alert of ${formatUsd(threshold!)} (Settings)`}
+                  data-testid="header-balance"
+                  data-low="true"
+                >
+                  <AlertTriangle className="size-4 text-warning" aria-hidden />
+                  <span className="hidden sm:inline">Low balance</span>
+                  {formatUsd(me.balance_micros)}
+                </Link>
+              ) : (
+                <Link
+                  to="/credits"
+                  className="hidden rounded-md border px-2.5 py-1 text-sm tabular-nums hover:bg-accent sm:inline-block"
+                  aria-label="Credit balance"
+                  data-testid="header-balance"
+                >
+                  {formatUsd(me.balance_micros)}
+                </Link>
+              )}
               <UserMenu me={me} />
             </div>
           </header>

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { api, ApiError, call } from "@/lib/api";
 import { queryKeys } from "@/lib/queries";
 import { navigate, useSearchParams } from "@/lib/router";
@@ -20,6 +20,15 @@ export default function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   const [password, setPassword] = useState("");
   const [fieldErrors, setFieldErrors] = useState<CredentialErrors>({});
   const signup = mode === "signup";
+  // Switching between sign-in and sign-up keeps the email but never the password: a password
+  // mistyped on the sign-in form must not become the new account's password. Errors from the
+  // other form go too. (State adjusted during render, as React's docs advise for a changed prop.)
+  const [shownMode, setShownMode] = useState(mode);
+  if (shownMode !== mode) {
+    setShownMode(mode);
+    setPassword("");
+    setFieldErrors({});
+  }
 
   const submit = useMutation({
     mutationFn: async () => {
@@ -34,6 +43,8 @@ export default function AuthPage({ mode }: { mode: "signin" | "signup" }) {
       navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : signup ? "/keys" : "/", { replace: true });
     },
   });
+  const { reset } = submit;
+  useEffect(() => reset(), [mode, reset]);
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -66,7 +77,11 @@ export default function AuthPage({ mode }: { mode: "signin" | "signup" }) {
                   type="email"
                   autoComplete="email"
                   value={email}
-                  onChange={(e) => setEmail(e.target.value)}
+                  onChange={(e) => {
+                    setEmail(e.target.value);
+                    // "An account with this email already exists" is about the email typed then.
+                    if (submit.error) submit.reset();
+                  }}
                   aria-invalid={!!fieldErrors.email}
                   aria-describedby={fieldErrors.email ? "email-error" : undefined}
                   autoFocus

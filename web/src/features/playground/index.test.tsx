@@ -200,6 +200,162 @@ describe("PlaygroundPage", () => {
     stream.close();
   });
 
+  it("tells a key's spending limit (402) from the account balance, with a link to Keys", async () => {
+    gatewayAnswer = () =>
+      json({ error: { code: 402, message: "This API key's spending limit does not cover this request (up to $0.50). Raise the limit or lower max_tokens.", type: "insufficient_credits", param: null } }, 402);
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "Hi{Enter}");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("This key's spending limit is reached");
+    expect(alert).toHaveTextContent("Your account balance is not the problem");
+    expect(alert).not.toHaveTextContent("top up");
+    expect(within(alert).getByRole("link", { name: "Go to Keys" })).toHaveAttribute("href", "/keys");
+  });
+
+  it("explains a 429 and a provider failure (5xx) with what to do", async () => {
+    gatewayAnswer = () => json({ error: { code: 429, message: "Rate limit exceeded: 1 requests per minute for this key", type: "rate_limit_exceeded", param: null } }, 429);
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "Hi{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent(/Too many requests.*Wait a moment and retry/);
+    gatewayAnswer = () => json({ error: { code: 502, message: "Every provider failed", type: "upstream_error", param: null } }, 502);
+    await user.click(screen.getByRole("button", { name: "Retry" }));
+    await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent(/The model could not answer.*choose another model/));
+  });
+
+  it("marks a failed question, never sends it again as context, and retries or removes it", async () => {
+    gatewayAnswer = () => json({ error: { code: 502, message: "Every provider failed", type: "upstream_error", param: null } }, 502);
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "First question{Enter}");
+    await screen.findByRole("alert");
+    const failed = screen.getByTestId("user-message").closest("li")!;
+    expect(failed).toHaveAttribute("data-failed", "true");
+    expect(failed).toHaveTextContent("Not answered");
+
+    // The next question goes alone: no two user turns in a row.
+    const stream = controlledStream();
+    gatewayAnswer = () => stream.response;
+    await user.type(screen.getByLabelText("Message"), "Second question{Enter}");
+    await waitFor(() => expect(gatewayCalls).toHaveLength(2));
+    expect(JSON.parse(String(gatewayCalls[1]!.init.body)).messages).toEqual([{ role: "user", content: "Second question" }]);
+    stream.send(delta("Second answer"));
+    stream.close();
+    await screen.findByText("Second answer");
+
+    // Retry asks the failed question again, after the answered one, with that exchange as context
+    // (and it fails again here).
+    gatewayAnswer = () => json({ error: { code: 503, message: "Every provider failed", type: "upstream_error", param: null } }, 503);
+    await user.click(screen.getByRole("button", { name: "Retry" }));
+    await waitFor(() => expect(gatewayCalls).toHaveLength(3));
+    expect(JSON.parse(String(gatewayCalls[2]!.init.body)).messages).toEqual([
+      { role: "user", content: "Second question" },
+      { role: "assistant", content: "Second answer" },
+      { role: "user", content: "First question" },
+    ]);
+    await waitFor(() => expect(screen.getAllByTestId("user-message").map((e) => e.textContent)).toEqual(["You: Second question", "You (not answered): First question"]));
+
+    // Remove takes the failed question out of the conversation.
+    await user.click(screen.getByRole("button", { name: "Remove" }));
+    expect(screen.getAllByTestId("user-message").map((e) => e.textContent)).toEqual(["You: Second question"]);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("renders the answer as Markdown with code blocks, never as HTML, and names its model", async () => {
+    const stream = controlledStream();
+    gatewayAnswer = () => stream.response;
+    const user = userEvent.setup();
+    const { container } = renderPage();
+    await waitForModel();
+    await user.type(screen.getByLabelText("Message"), "Code please{Enter}");
+    stream.send(delta("Use **this**:\n\n```js\nconsole.log(1 < 2);\n```\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))"));
+    stream.send(sse({ id: "gen-abc123", choices: [], usage: { prompt_tokens: 3, completion_tokens: 9, cost: 0.00002 } }));
+    stream.close();
+    const block = await screen.findByTestId("code-block");
+    expect(within(block).getByText("js")).toBeInTheDocument();
+    expect(block.querySelector("pre code")).toHaveTextContent("console.log(1 < 2);");
+    const answer = screen.getByTestId("assistant-message");
+    expect(answer.querySelector("strong")).toHaveTextContent("this");
+    expect(answer).toHaveTextContent("<img src=x onerror=alert(1)>");
+    expect(container.querySelector("img")).toBeNull();
+    expect(within(answer).queryByRole("link")).toBeNull();
+    expect(await screen.findByTestId("answer-model")).toHaveTextContent("FakeCo: Duo");
+    expect(screen.getByTestId("answer-latency")).toHaveTextContent(/\d+ (ms|s)/);
+  });
+
+  it("makes a short-lived session key when no key is pasted, and reuses it", async () => {
+    setPlaygroundKey(null);
+    const minted: unknown[] = [];
+    api.routes["POST /api/keys"] = (req) => {
+      minted.push(req.body);
+      return { status: 201, body: { key: { id: "k1" }, secret: "sk-tp-v1-session" } };
+    };
+    const user = userEvent.setup();
+    renderPage();
+    await waitForModel();
+    for (const text of ["One", "Two"]) {
+      const stream = controlledStream();
+      gatewayAnswer = () => stream.response;
+      await user.type(screen.getByLabelText("Message"), text + "{Enter}");
+      await waitFor(() => expect(gatewayCalls.length).toBeGreaterThan(text === "One" ? 0 : 1));
+      stream.send(delta("ok " + text));
+      stream.close();
+      await screen.findByText("ok " + text);
+    }
+    expect(minted).toHaveLength(1);
+    const body = minted[0] as { name: string; expires_at: string };
+    expect(body.name).toBe("Playground session");
+    const ttl = Date.parse(body.expires_at) - Date.now();
+    expect(ttl).toBeGreaterThan(50 * 60_000);
+    expect(ttl).toBeLessThanOrEqual(60 * 60_000);
+    for (const c of gatewayCalls) expect(new Headers(c.init.headers).get("authorization")).toBe("Bearer sk-tp-v1-session");
+  });
+
+  it("compares models side by side: the same prompt to each, with cost and latency per column", async () => {
+    window.history.replaceState(null, "", "/playground?compare=fakeco/duo,fakeco/solo");
+    const streams = [controlledStream(), controlledStream()];
+    gatewayAnswer = () => streams[gatewayCalls.length - 1]!.response;
+    const user = userEvent.setup();
+    renderPage();
+    await waitFor(() => expect(screen.getByLabelText("Model 2")).toHaveValue("fakeco/solo"));
+    expect(screen.getByLabelText("Model 1")).toHaveValue("fakeco/duo");
+    await user.type(screen.getByLabelText("Message"), "Same question{Enter}");
+    await waitFor(() => expect(gatewayCalls).toHaveLength(2));
+    expect(gatewayCalls.map((c) => JSON.parse(String(c.init.body)).model)).toEqual(["fakeco/duo", "fakeco/solo"]);
+    expect(gatewayCalls.map((c) => JSON.parse(String(c.init.body)).messages)).toEqual([
+      [{ role: "user", content: "Same question" }],
+      [{ role: "user", content: "Same question" }],
+    ]);
+    streams[0]!.send(delta("Duo says") + sse({ id: "gen-1", choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, cost: 0.00001 } }));
+    streams[0]!.close();
+    streams[1]!.send(sse({ id: "gen-2", model: "fakeco/solo", choices: [{ index: 0, delta: { content: "Solo says" }, finish_reason: null }] }) + sse({ id: "gen-2", choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, cost: 0.00004 } }));
+    streams[1]!.close();
+    const columns = await screen.findAllByTestId("compare-column");
+    expect(columns).toHaveLength(2);
+    await waitFor(() => expect(within(columns[1]!).getByTestId("column-cost")).toHaveTextContent("$0.000040"));
+    expect(within(columns[0]!).getByTestId("column-cost")).toHaveTextContent("$0.000010");
+    expect(within(columns[0]!).getByText("Duo says")).toBeInTheDocument();
+    expect(within(columns[1]!).getByText("Solo says")).toBeInTheDocument();
+    for (const c of columns) expect(within(c).getByTestId("column-latency")).toHaveTextContent(/\d+ (ms|s)/);
+    expect(screen.getByTestId("conversation-total")).toHaveTextContent("$0.000050 for 2 answers");
+
+    // Removing the first model leaves the second, with its conversation.
+    await user.click(screen.getByRole("button", { name: "Remove model 1 from the comparison" }));
+    await waitFor(() => expect(screen.getByLabelText("Model")).toHaveValue("fakeco/solo"));
+    expect(screen.getByText("Solo says")).toBeInTheDocument();
+    expect(screen.queryByText("Duo says")).toBeNull();
+  });
+
+  it("starts with the cheapest available text model when the address names none", async () => {
+    window.history.replaceState(null, "", "/playground");
+    renderPage();
+    await waitFor(() => expect(screen.getByLabelText("Model")).toHaveValue("fakeco/duo"));
+  });
+
   it("explains a 402 with a link to the Credits page", async () => {
     gatewayAnswer = () =>
       json({ error: { code: 402, message: "Insufficient credits: this request can cost up to $0.50 and the balance is $0.01.", type: "insufficient_credits", param: null } }, 402);
@@ -225,7 +381,7 @@ describe("PlaygroundPage", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("This API key is not valid");
 
     gatewayAnswer = () => Promise.reject(new TypeError("Failed to fetch"));
-    await user.click(screen.getByRole("button", { name: "Try again" }));
+    await user.click(screen.getByRole("button", { name: "Retry" }));
     await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("The gateway at http://gw.test:4104 could not be reached"));
     expect(gatewayCalls).toHaveLength(2);
   });
@@ -284,6 +440,9 @@ describe("PlaygroundPage", () => {
     const user = userEvent.setup();
     renderPage();
     await waitForModel();
+    // Without a key from the Keys page, the playground offers a session key; the user pastes one.
+    expect(screen.getByRole("radio", { name: "Session key" })).toHaveAttribute("aria-checked", "true");
+    await user.click(screen.getByRole("radio", { name: "Paste a key" }));
     const example = screen.getByRole("button", { name: /haiku/ });
     await user.click(example);
     expect(gatewayCalls).toHaveLength(0);

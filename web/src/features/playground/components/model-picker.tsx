@@ -1,4 +1,5 @@
 import { ChevronDown } from "lucide-react";
+import type React from "react";
 import type { Model } from "@/lib/api";
 import { formatPricePerMillion } from "@/lib/money";
 import { Label } from "@/components/ui/label";
@@ -31,7 +32,14 @@ export function ModelPicker({
   onChange,
   loading,
   error,
+  id = "playground-model",
+  label = "Model",
+  action,
 }: {
+  id?: string;
+  label?: string;
+  /** A control beside the label (the comparison's Remove button). */
+  action?: React.ReactNode;
   models: Model[];
   value: string;
   onChange: (id: string) => void;
@@ -41,7 +49,10 @@ export function ModelPicker({
   const selected = models.find((m) => m.id === value) ?? null;
   return (
     <div className="grid gap-1.5">
-      <Label htmlFor="playground-model">Model</Label>
+      <div className="flex min-h-5 items-center justify-between gap-2">
+        <Label htmlFor={id}>{label}</Label>
+        {action}
+      </div>
       {loading ? (
         <>
           <Skeleton className="h-9 w-full" />
@@ -51,11 +62,11 @@ export function ModelPicker({
         <>
           <div className="relative">
             <select
-              id="playground-model"
+              id={id}
               value={value}
               onChange={(e) => onChange(e.target.value)}
               aria-invalid={!!error}
-              aria-describedby={error ? "playground-model-error" : undefined}
+              aria-describedby={error ? `${id}-error` : undefined}
               className="h-9 w-full cursor-pointer appearance-none truncate rounded-md border border-input bg-background py-1 pl-3 pr-9 text-sm shadow-xs focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-ring aria-[invalid=true]:border-destructive"
             >
               {!selected && <option value={value}>{value ? value + " (not in the catalog)" : "Choose a model"}</option>}
@@ -69,7 +80,7 @@ export function ModelPicker({
             <ChevronDown className="pointer-events-none absolute right-3 top-1/2 size-4 -translate-y-1/2 opacity-50" aria-hidden />
           </div>
           {error ? (
-            <p id="playground-model-error" role="alert" className="text-xs font-medium text-destructive">
+            <p id={`${id}-error`} role="alert" className="text-xs font-medium text-destructive">
               {error}
             </p>
           ) : selected ? (

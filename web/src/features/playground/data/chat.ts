@@ -153,21 +153,33 @@ export type ErrorDescription = {
   link?: { to: string; label: string };
 };
 
+/** A 402 about the key's own spending limit, not the account's balance (both are "insufficient_credits"). */
+export function isKeyLimit(message: string): boolean {
+  return /\bkey\b.*\blimit\b/i.test(message);
+}
+
 export function describeError(e: unknown): ErrorDescription {
   if (e instanceof PlaygroundError) {
     switch (e.kind) {
       case "auth":
         return {
           message: "This API key is not valid",
-          detail: "Check that you pasted the whole key. Deleted keys, and old secrets of rotated keys, stop working.",
-          link: { to: "/keys", label: "Create a key" },
+          detail: "Check that you pasted the whole key, or use a session key. Deleted keys, and old secrets of rotated keys, stop working.",
+          link: { to: "/keys", label: "Manage your keys" },
         };
       case "forbidden":
-        return { message: e.message, link: { to: "/keys", label: "Manage your keys" } };
+        return { message: e.message, detail: "Enable the key or choose another one.", link: { to: "/keys", label: "Manage your keys" } };
       case "credits":
+        if (isKeyLimit(e.message)) {
+          return {
+            message: "This key's spending limit is reached",
+            detail: (e.message ? e.message + " " : "") + "Your account balance is not the problem: raise the key's limit on the Keys page, use another key, or lower Max tokens.",
+            link: { to: "/keys", label: "Go to Keys" },
+          };
+        }
         return {
           message: "Not enough credits — top up on the Credits page",
-          detail: e.message || undefined,
+          detail: e.message || "Add credits, or lower Max tokens: it bounds what a request may cost.",
           link: { to: "/credits", label: "Go to Credits" },
         };
       case "network":
@@ -176,10 +188,22 @@ export function describeError(e: unknown): ErrorDescription {
           detail: "Check that the gateway is running and accepts requests from this page, then try again.",
         };
       case "stream":
-        return { message: "The answer broke off", detail: e.message };
+        return { message: "The answer broke off", detail: (e.message ? e.message + " " : "") + "Retry to ask again; the part that arrived was billed." };
       case "gateway":
-        if (e.status === 429) return { message: e.message || "Too many requests. Wait a moment and try again." };
-        if (e.status >= 500) return { message: "The model could not answer", detail: e.message };
+        if (e.status === 429) {
+          return {
+            message: "Too many requests",
+            detail: (e.message ? e.message + " " : "") + "Wait a moment and retry, or raise the key's rate limit on the Keys page.",
+          };
+        }
+        if (e.status === 400) return { message: "The request was refused", detail: (e.message ? e.message + " " : "") + "Change the model or the options, then retry." };
+        if (e.status === 404) return { message: "The model was not found", detail: (e.message ? e.message + " " : "") + "Choose another model." };
+        if (e.status >= 500) {
+          return {
+            message: "The model could not answer",
+            detail: (e.message ? e.message + " " : "") + "The provider failed, not your request: retry in a moment, or choose another model.",
+          };
+        }
         return { message: e.message };
     }
   }

@@ -37,3 +37,22 @@ export function findModel(catalog: Catalog | undefined, id: string | null): Mode
   if (!catalog || !id) return null;
   return catalog.models.find((m) => m.id === id) ?? null;
 }
+
+/** The model the playground starts with, when the address names none. */
+export const PREFERRED_DEFAULT = "openai/gpt-4o-mini";
+
+/**
+ * The playground's default model: openai/gpt-4o-mini when it is served (cheap and capable), else
+ * the cheapest available model that reads and writes text (prompt plus completion price per
+ * token at its cheapest provider; by name among equals). Never "whatever sorts first".
+ */
+export function defaultModel(models: Model[]): Model | null {
+  const usable = models.filter((m) => isAvailable(m) && isChatModel(m) && m.output_modalities.includes("text") && m.input_modalities.includes("text"));
+  const preferred = usable.find((m) => m.id === PREFERRED_DEFAULT);
+  if (preferred) return preferred;
+  const price = (m: Model) => {
+    const c = cheapestEndpoint(m)!.endpoint.prices;
+    return c.input + c.output;
+  };
+  return [...usable].sort((a, b) => price(a) - price(b) || a.name.localeCompare(b.name))[0] ?? models.find(isAvailable) ?? null;
+}
