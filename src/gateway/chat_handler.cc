@@ -182,7 +182,7 @@ awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, 
   routing.preferences = x.fields.provider;
   routing.variant = variant;
   routing.parameters = std::move(x.parameters);  // read by routing only
-  routing.health = &health_.View();  // this loop's copy: no lock
+  routing.health = &health_.View();              // this loop's copy: no lock
   routing.now_ms = UnixMillis();
   auto choice = ChooseRoutes(*x.snapshot, routing);
   if (!choice.ok()) {
