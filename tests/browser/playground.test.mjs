@@ -187,6 +187,11 @@ test('the playground fits a phone (390 px): no horizontal scrolling, columns scr
     await p.getByLabel('Password').fill(PASSWORD);
     await p.getByRole('button', { name: 'Sign in' }).click();
     await p.waitForURL(/\/activity/);
+    // The message box is on the first screen, without scrolling.
+    await p.goto(url('/playground'));
+    const composer = await p.getByLabel('Message').boundingBox();
+    assert.ok(composer && composer.y + composer.height <= 844, `the message box is above the fold: ${JSON.stringify(composer)}`);
+    await screenshot(p, 'phone-playground');
     await p.goto(url('/playground?compare=fakeco/duo,fakeco/solo'));
     await p.getByLabel('Model 2', { exact: true }).waitFor();
     await p.getByLabel('Message').fill('Hello from a phone');

@@ -247,7 +247,9 @@ export default function PlaygroundPage() {
           </p>
         </Card>
 
-        <Card className="flex h-[min(44rem,calc(100dvh-10rem))] min-h-[26rem] min-w-0 flex-col overflow-hidden">
+        {/* On a phone the conversation comes first, sized so its message box is on screen
+            without scrolling; the key, model and options follow it. */}
+        <Card className="order-first flex h-[calc(100dvh-15rem)] min-h-[22rem] min-w-0 flex-col overflow-hidden lg:order-none lg:h-[min(44rem,calc(100dvh-10rem))] lg:min-h-[26rem]">
           <div className="flex items-center justify-between gap-3 border-b px-3 py-2.5 sm:px-5">
             <div className="min-w-0">
               <h2 className="truncate text-sm font-semibold">{comparing ? `Comparing ${columns.length} models` : single ? single.name : "Conversation"}</h2>
