@@ -174,13 +174,7 @@ awaitable<void> Gateway::AnswerCompletions(Exchange& x, const providers::Adapter
     json::value v = json::parse(*body, ec);
     auto layout = ec ? std::nullopt : protocol::ScanObject(*body);
     if (ec || !v.is_object() || !layout) {
-      if (x.client_gone) {
-        x.Cancelled();
-        co_return;
-      }
-      co_await x.Fail(
-          MakeError(ErrorCode::kUpstream, "Provider " + x.provider() + " returned a body that is not a JSON object"),
-          writer);
+      co_await x.FailUnreadable(writer);
       co_return;
     }
     std::vector<StreamEvent> events;

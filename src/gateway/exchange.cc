@@ -201,6 +201,16 @@ void Gateway::Exchange::ProviderFailed(std::string_view raw, const Headers& head
   }
 }
 
+boost::asio::awaitable<void> Gateway::Exchange::FailUnreadable(net::ResponseWriter& writer) {
+  if (client_gone) {
+    Cancelled();
+    co_return;
+  }
+  const Error unreadable =
+      MakeError(ErrorCode::kUpstream, "Provider " + provider() + " returned a body that is not a JSON object");
+  co_await Fail(unreadable, writer);
+}
+
 boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::ResponseWriter& writer) {
   Failed(error);
   Headers extra = RoutingHeaders();

@@ -157,6 +157,9 @@ struct Gateway::Exchange {
   // group-committed transaction, off the event loop. Awaited before the last byte of an answer
   // goes out, so a client that has its answer (and its cost) can find both after any crash.
   boost::asio::awaitable<void> Record();
+  // A provider's answer that is not a JSON object: a 502 to the client, or, when it has left,
+  // cancelled.
+  boost::asio::awaitable<void> FailUnreadable(net::ResponseWriter& writer);
   // Failed(error), Record(), then the error answer.
   boost::asio::awaitable<void> Fail(const Error& error, net::ResponseWriter& writer);
   // The routing explanation: every candidate in order with what became of it — answered, failed

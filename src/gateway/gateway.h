@@ -192,6 +192,13 @@ class Gateway {
                                              net::ResponseWriter& writer);
   boost::asio::awaitable<void> TranslateStream(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
                                                net::ResponseWriter& writer);
+  // A provider's whole answer (`body`, or the failure reading it) decoded by `adapter`, metered and
+  // billed; nullopt when the exchange has already ended (the client left, or the answer could not
+  // be read and the client has its error).
+  boost::asio::awaitable<std::optional<protocol::ChatResponse>> DecodeAnswer(Exchange& x,
+                                                                             const providers::Adapter& adapter,
+                                                                             const Result<std::string>& body,
+                                                                             net::ResponseWriter& writer);
   // A whole answer: status 200, settle, send.
   boost::asio::awaitable<void> SendAnswer(Exchange& x, std::string body, net::ResponseWriter& writer);
   // Starts the SSE answer (status 200, event-stream headers); marks the client gone and cancels

@@ -78,23 +78,8 @@ awaitable<void> Gateway::AnswerMessages(Exchange& x, const providers::Adapter& a
   if (!x.info.stream) {
     // Read to the end even when the client has left: its usage is the bill (Gateway::Dispatch).
     auto body = co_await call.ReadAll();
-    Result<protocol::ChatResponse> response =
-        body.ok() ? adapter.DecodeResponse(*body)
-                  : Result<protocol::ChatResponse>(Transport(body.error(), x.provider()));
-    if (!response.ok() && x.client_gone) {
-      x.Cancelled();
-      co_return;
-    }
-    if (!response.ok()) {
-      co_await x.Fail(response.error(), writer);
-      co_return;
-    }
-    x.Account(*response);
-    x.Bill(true);
-    if (x.client_gone) {
-      x.Cancelled();
-      co_return;
-    }
+    std::optional<protocol::ChatResponse> response = co_await DecodeAnswer(x, adapter, body, writer);
+    if (!response) co_return;
     std::string out = native ? std::move(*body)
                              : protocol::EncodeMessage(*response, x.id, x.route->model->id, x.usage, include_reasoning);
     co_await SendAnswer(x, std::move(out), writer);

@@ -30,13 +30,7 @@ awaitable<void> Gateway::RelayJson(Exchange& x, net::UpstreamCall& call, net::Re
   auto v = json::parse(*body, ec, &arena);
   auto layout = ec ? std::nullopt : protocol::ScanObject(*body);
   if (ec || !v.is_object() || !layout) {
-    if (x.client_gone) {
-      x.Cancelled();
-      co_return;
-    }
-    co_await x.Fail(
-        MakeError(ErrorCode::kUpstream, "Provider " + x.provider() + " returned a body that is not a JSON object"),
-        writer);
+    co_await x.FailUnreadable(writer);
     co_return;
   }
   const json::object& root = v.get_object();

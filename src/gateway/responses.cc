@@ -148,13 +148,7 @@ awaitable<void> Gateway::AnswerResponses(Exchange& x, const providers::Adapter& 
       auto v = json::parse(*body, ec, &arena);
       auto layout = ec ? std::nullopt : protocol::ScanObject(*body);
       if (ec || !v.is_object() || !layout) {
-        if (x.client_gone) {
-          x.Cancelled();
-          co_return;
-        }
-        co_await x.Fail(
-            MakeError(ErrorCode::kUpstream, "Provider " + x.provider() + " returned a body that is not a JSON object"),
-            writer);
+        co_await x.FailUnreadable(writer);
         co_return;
       }
       protocol::ResponsesAnswer answer = protocol::ReadResponsesAnswer(v.get_object());
@@ -177,21 +171,8 @@ awaitable<void> Gateway::AnswerResponses(Exchange& x, const providers::Adapter& 
       const json::object usage = UsageOf(x.usage, x.cost, v.get_object().if_contains("usage"));
       out = OwnResponse(*body, *layout, x.id, model, echo, &usage);
     } else {
-      Result<protocol::ChatResponse> response = adapter.DecodeResponse(*body);
-      if (!response.ok() && x.client_gone) {
-        x.Cancelled();
-        co_return;
-      }
-      if (!response.ok()) {
-        co_await x.Fail(response.error(), writer);
-        co_return;
-      }
-      x.Account(*response);
-      x.Bill(true);
-      if (x.client_gone) {
-        x.Cancelled();
-        co_return;
-      }
+      std::optional<protocol::ChatResponse> response = co_await DecodeAnswer(x, adapter, body, writer);
+      if (!response) co_return;
       json::array output = protocol::ResponsesOutput(*response, x.id, include_reasoning);
       x.KeepResponse(output);
       out = json::serialize(

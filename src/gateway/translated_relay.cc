@@ -8,26 +8,35 @@ namespace turnpike::gateway {
 using boost::asio::awaitable;
 using protocol::StreamEvent;
 
-awaitable<void> Gateway::TranslateJson(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
-                                       net::ResponseWriter& writer) {
-  // Read to the end even when the client has left: its usage is the bill (Gateway::Dispatch).
-  auto body = co_await call.ReadAll();
-  Result<protocol::ChatResponse> response =
-      body.ok() ? adapter.DecodeResponse(*body) : Result<protocol::ChatResponse>(Transport(body.error(), x.provider()));
+awaitable<std::optional<protocol::ChatResponse>> Gateway::DecodeAnswer(Exchange& x, const providers::Adapter& adapter,
+                                                                       const Result<std::string>& body,
+                                                                       net::ResponseWriter& writer) {
+  Result<protocol::ChatResponse> response = body.ok()
+                                                ? adapter.DecodeResponse(body.value())
+                                                : Result<protocol::ChatResponse>(Transport(body.error(), x.provider()));
   if (!response.ok() && x.client_gone) {
     x.Cancelled();
-    co_return;
+    co_return std::nullopt;
   }
   if (!response.ok()) {
     co_await x.Fail(response.error(), writer);
-    co_return;
+    co_return std::nullopt;
   }
   x.Account(*response);
   x.Bill(true);
   if (x.client_gone) {  // billed what the provider reports; nobody to answer
     x.Cancelled();
-    co_return;
+    co_return std::nullopt;
   }
+  co_return std::move(*response);
+}
+
+awaitable<void> Gateway::TranslateJson(Exchange& x, const providers::Adapter& adapter, net::UpstreamCall& call,
+                                       net::ResponseWriter& writer) {
+  // Read to the end even when the client has left: its usage is the bill (Gateway::Dispatch).
+  auto body = co_await call.ReadAll();
+  std::optional<protocol::ChatResponse> response = co_await DecodeAnswer(x, adapter, body, writer);
+  if (!response) co_return;
   // OpenRouter's reasoning.exclude: the model thinks (and the thinking is billed), the answer
   // leaves it out.
   if (x.fields.reasoning && x.fields.reasoning->exclude) response->reasoning.clear();
