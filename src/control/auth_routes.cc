@@ -1,4 +1,5 @@
 // Sign-up, sign-in, sign-out and the signed-in user.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <variant>
 
@@ -211,6 +212,28 @@ Reply Api::PutProviderPreferences(const Call& call) {
   }
   std::string stored;
   if (provider->is_object() && !provider->as_object().empty()) {
+    // Only the members this API documents (and the gateway applies) are kept: an unknown one is
+    // refused rather than stored and silently ignored.
+    static constexpr std::string_view kMembers[] = {"order",           "only", "ignore",
+                                                    "allow_fallbacks", "sort", "require_parameters",
+                                                    "data_collection", "zdr",  "max_price"};
+    for (const auto& member : provider->as_object()) {
+      if (std::find(std::begin(kMembers), std::end(kMembers), member.key()) == std::end(kMembers)) {
+        return ErrorReply(MakeError(ErrorCode::kBadRequest, "provider." + std::string(member.key()) +
+                                                                " is not a provider preference Turnpike keeps"),
+                          "provider");
+      }
+    }
+    if (const json::value* max_price = provider->as_object().if_contains("max_price");
+        max_price && max_price->is_object()) {
+      for (const auto& member : max_price->as_object()) {
+        if (member.key() != "prompt" && member.key() != "completion") {
+          return ErrorReply(MakeError(ErrorCode::kBadRequest, "provider.max_price." + std::string(member.key()) +
+                                                                  " is not kept: only prompt and completion"),
+                            "provider");
+        }
+      }
+    }
     auto parsed = protocol::ParseProviderPreferences(*provider);
     if (!parsed.ok()) return ErrorReply(parsed.error(), "provider");
     stored = json::serialize(*provider);

@@ -170,7 +170,7 @@ test('the response checker rejects drift', () => {
     disabled: false, log_prompts: false, usage_micros: 0, limit_micros: null, rpm_limit: 60, tpm_limit: null,
     management: false, hash: 'ab'.repeat(32),
   };
-  const me = { user, balance_micros: 5, total_credited_micros: 5, total_spent_micros: 0 };
+  const me = { user, balance_micros: 5, total_credited_micros: 5, total_spent_micros: 0, low_balance_alert_micros: null };
   const err = (code) => ({ error: { code, message: 'm', type: 't', param: null } });
 
   assert.deepEqual(run('GET', '/api/me', 200, me), []);

@@ -89,7 +89,8 @@ test('a request without `provider` follows the account\'s defaults; one with its
 test('bad defaults are refused in the API\'s error shape, nothing stored', async () => {
   const { email } = await ctx.tp.account();
   const token = await signIn(email);
-  for (const provider of [{ sort: 'fastest' }, { only: 'fake-cheap' }, ['fake-cheap'], 'x']) {
+  for (const provider of [{ sort: 'fastest' }, { only: 'fake-cheap' }, ['fake-cheap'], 'x', { quantizations: ['fp8'] },
+    { max_price: { request: 1 } }]) {
     const r = await control('PUT', '/api/me/provider-preferences', token, { provider });
     assert.equal(r.status, 400, `${JSON.stringify(provider)}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.error.param, 'provider');
