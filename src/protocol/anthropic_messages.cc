@@ -211,100 +211,101 @@ class Reader {
     return p;
   }
 
-  Status User(const json::value& content, const std::string& where) {
+  // Calls `each(block, at, type)` for each checked block of a message's content (a string is one
+  // text block), stopping at the first error.
+  template <class Each>
+  static Status EachBlock(const json::value& content, const std::string& where, const Each& each) {
     std::vector<json::object> owned;
     owned.reserve(1);
     auto blocks = Blocks(content, where, owned);
     if (!blocks.ok()) return blocks.error();
-    Message user;
-    user.role = Role::kUser;
     size_t i = 0;
     for (const json::object* b : *blocks) {
-      const std::string at = where + ".content." + std::to_string(i++);
-      const std::string_view type = b->at("type").get_string();
-      if (type == "text") {
-        auto text = TextBlock(*b, at);
-        if (!text.ok()) return text.error();
-        user.content.push_back(std::move(*text));
-      } else if (type == "image") {
-        auto image = Image(*b, at);
-        if (!image.ok()) return image.error();
-        user.content.push_back(std::move(*image));
-      } else if (type == "tool_result") {
-        const json::value* id = b->if_contains("tool_use_id");
-        if (!id || !id->is_string()) return Bad(at + ".tool_use_id: Field required");
-        Message result;
-        result.role = Role::kTool;
-        result.tool_call_id = id->get_string();
-        if (const json::value* inner = b->if_contains("content"); inner && !inner->is_null()) {
-          std::vector<json::object> inner_owned;
-          inner_owned.reserve(1);
-          auto parts = Blocks(*inner, at, inner_owned);
-          if (!parts.ok()) return parts.error();
-          for (const json::object* p : *parts) {
-            const std::string_view t = p->at("type").get_string();
-            if (t == "text") {
-              auto text = TextBlock(*p, at + ".content");
-              if (!text.ok()) return text.error();
-              result.content.push_back(std::move(*text));
-            } else if (t == "image") {
-              auto image = Image(*p, at);
-              if (!image.ok()) return image.error();
-              result.content.push_back(std::move(*image));
-            } else {
-              out_.info.prompt_chars += JsonSize(json::value(*p));
-              Untranslatable("a " + std::string(t) + " block in a tool result");
-            }
-          }
-        }
-        if (const json::value* e = b->if_contains("is_error"); e && e->is_bool() && e->get_bool()) {
-          result.content.insert(result.content.begin(), Text("Error: "));
-        }
-        out_.chat.messages.push_back(std::move(result));
-      } else {
-        out_.info.prompt_chars += JsonSize(json::value(*b));
-        Untranslatable("a " + std::string(type) + " block");
-      }
+      Status s = each(*b, where + ".content." + std::to_string(i++), b->at("type").get_string());
+      if (!s.ok()) return s;
     }
+    return OkStatus();
+  }
+
+  // A text or image block into `parts`; any other is counted toward the prompt, noted as what only
+  // Anthropic serves (`in` says where it stood), and left out.
+  Status Part(const json::object& b, const std::string& at, std::string_view type, std::vector<ContentPart>& parts,
+              std::string_view in = "") {
+    Result<ContentPart> part = MakeError(ErrorCode::kInternal, "");
+    if (type == "text") {
+      part = TextBlock(b, at);
+    } else if (type == "image") {
+      part = Image(b, at);
+    } else {
+      out_.info.prompt_chars += JsonSize(json::value(b));
+      Untranslatable("a " + std::string(type) + " block" + std::string(in));
+      return OkStatus();
+    }
+    if (!part.ok()) return part.error();
+    parts.push_back(std::move(*part));
+    return OkStatus();
+  }
+
+  Status User(const json::value& content, const std::string& where) {
+    Message user;
+    user.role = Role::kUser;
+    Status read = EachBlock(content, where, [&](const json::object& b, const std::string& at, std::string_view type) {
+      if (type != "tool_result") return Part(b, at, type, user.content);
+      const json::value* id = b.if_contains("tool_use_id");
+      if (!id || !id->is_string()) return Status(Bad(at + ".tool_use_id: Field required"));
+      Message result;
+      result.role = Role::kTool;
+      result.tool_call_id = id->get_string();
+      if (const json::value* inner = b.if_contains("content"); inner && !inner->is_null()) {
+        Status parts = EachBlock(*inner, at, [&](const json::object& p, const std::string& in, std::string_view t) {
+          return Part(p, in, t, result.content, " in a tool result");
+        });
+        if (!parts.ok()) return parts;
+      }
+      if (const json::value* e = b.if_contains("is_error"); e && e->is_bool() && e->get_bool()) {
+        result.content.insert(result.content.begin(), Text("Error: "));
+      }
+      out_.chat.messages.push_back(std::move(result));
+      return OkStatus();
+    });
+    if (!read.ok()) return read;
     if (!user.content.empty()) out_.chat.messages.push_back(std::move(user));
     return OkStatus();
   }
 
   Status Assistant(const json::value& content, const std::string& where) {
-    std::vector<json::object> owned;
-    owned.reserve(1);
-    auto blocks = Blocks(content, where, owned);
-    if (!blocks.ok()) return blocks.error();
     Message m;
     m.role = Role::kAssistant;
-    size_t i = 0;
-    for (const json::object* b : *blocks) {
-      const std::string at = where + ".content." + std::to_string(i++);
-      const std::string_view type = b->at("type").get_string();
-      if (type == "text") {
-        auto text = TextBlock(*b, at);
-        if (!text.ok()) return text.error();
-        m.content.push_back(std::move(*text));
-      } else if (type == "tool_use") {
-        const json::value* id = b->if_contains("id");
-        const json::value* name = b->if_contains("name");
-        const json::value* input = b->if_contains("input");
-        if (!id || !id->is_string() || !name || !name->is_string()) return Bad(at + ": tool_use needs `id` and `name`");
-        if (!input || !input->is_object()) return Bad(at + ".input: Input should be a valid dictionary");
+    Status read = EachBlock(content, where, [&](const json::object& b, const std::string& at, std::string_view type) {
+      if (type == "tool_use") {
+        const json::value* id = b.if_contains("id");
+        const json::value* name = b.if_contains("name");
+        const json::value* input = b.if_contains("input");
+        if (!id || !id->is_string() || !name || !name->is_string()) {
+          return Status(Bad(at + ": tool_use needs `id` and `name`"));
+        }
+        if (!input || !input->is_object()) return Status(Bad(at + ".input: Input should be a valid dictionary"));
         ToolCall call;
         call.id = id->get_string();
         call.name = name->get_string();
         call.arguments = json::serialize(*input);
         out_.info.prompt_chars += static_cast<int64_t>(call.name.size() + call.arguments.size());
         m.tool_calls.push_back(std::move(call));
-      } else if (type == "thinking" || type == "redacted_thinking") {
-        // Earlier thinking: Anthropic needs it back signed; other providers do without it.
-        out_.info.prompt_chars += JsonSize(json::value(*b));
-      } else {
-        out_.info.prompt_chars += JsonSize(json::value(*b));
-        Untranslatable("a " + std::string(type) + " block");
+        return OkStatus();
       }
-    }
+      if (type == "thinking" || type == "redacted_thinking") {
+        // Earlier thinking: Anthropic needs it back signed; other providers do without it.
+        out_.info.prompt_chars += JsonSize(json::value(b));
+        return OkStatus();
+      }
+      if (type == "image") {  // Anthropic takes images from the user only
+        out_.info.prompt_chars += JsonSize(json::value(b));
+        Untranslatable("an image block in an assistant turn");
+        return OkStatus();
+      }
+      return Part(b, at, type, m.content);
+    });
+    if (!read.ok()) return read;
     if (!m.content.empty() || !m.tool_calls.empty()) out_.chat.messages.push_back(std::move(m));
     return OkStatus();
   }

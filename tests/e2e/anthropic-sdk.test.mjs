@@ -4,13 +4,12 @@
 // sent it; the others are translated both ways. Expected texts, tool calls and usage come from the
 // recorded fixtures, prices from GET /api/v1/models; each provider's block ends by checking that the
 // key was charged exactly the sum of its calls, and every call is in the request log.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 
-import { startFake, startTurnpike } from '../lib/harness.mjs';
-import { LOOKUP_TOOLS, UPSTREAM_KEY, fixtures, getJson } from './helpers.mjs';
+import { LOOKUP_TOOLS, fixtures, getJson, markerMaker, useFakeAndTurnpike } from './helpers.mjs';
 import {
   ANTHROPIC_MODEL,
   ANTHROPIC_PNG_BASE64,
@@ -31,18 +30,11 @@ const OPENAI_MODEL = 'openai/gpt-4o-mini';
 
 let fake;
 let tp;
-before(async () => {
-  fake = await startFake({ args: ['--api-key', UPSTREAM_KEY] });
-  tp = await startTurnpike({ fake });
+useFakeAndTurnpike((f, t) => {
+  fake = f;
+  tp = t;
 });
-after(async () => {
-  if (process.env.TURNPIKE_TEST_LOG && tp) process.stderr.write(tp.output());
-  await tp?.stop();
-  await fake?.stop();
-});
-
-let serial = 0;
-const marker = (what) => `[m-${what}-${process.pid}-${++serial}]`;
+const marker = markerMaker();
 
 function client(key) {
   return new Anthropic({ apiKey: key, baseURL: `${tp.gatewayUrl}/api`, maxRetries: 0 });

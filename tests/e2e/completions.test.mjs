@@ -3,12 +3,11 @@
 // provider's, with OpenRouter's id, model, provider and usage.cost; each call is billed exactly and
 // logged; models whose provider has no completions API are refused, in OpenRouter's error shape,
 // with nothing billed.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
-import { startFake, startTurnpike } from '../lib/harness.mjs';
-import { UPSTREAM_KEY, assertUsdEquals, costMicros, getJson, modelPrices, openaiClient } from './helpers.mjs';
+import { assertUsdEquals, costMicros, getJson, modelPrices, openaiClient, markerMaker, useFakeAndTurnpike } from './helpers.mjs';
 import { ANTHROPIC_MODEL, assertChargedMicros, oneUpstreamRequest } from './translated-helpers.mjs';
 
 const MODEL = 'openai/gpt-3.5-turbo-instruct';
@@ -21,18 +20,11 @@ const FAKE_USAGE = { prompt_tokens: 14, completion_tokens: 16, total_tokens: 30 
 
 let fake;
 let tp;
-before(async () => {
-  fake = await startFake({ args: ['--api-key', UPSTREAM_KEY] });
-  tp = await startTurnpike({ fake });
+useFakeAndTurnpike((f, t) => {
+  fake = f;
+  tp = t;
 });
-after(async () => {
-  if (process.env.TURNPIKE_TEST_LOG && tp) process.stderr.write(tp.output());
-  await tp?.stop();
-  await fake?.stop();
-});
-
-let serial = 0;
-const marker = (what) => `[m-${what}-${process.pid}-${++serial}]`;
+const marker = markerMaker();
 
 describe('legacy completions', () => {
   let key;

@@ -1,9 +1,11 @@
 // Shared helpers for the end-to-end tests: recorded fixtures, exact money arithmetic, SDK clients.
 // Not a test file (no .test.mjs suffix), so `node --test tests/e2e/` does not run it on its own.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import fs from 'node:fs';
 
 import OpenAI from 'openai';
+import { startFake, startTurnpike } from '../lib/harness.mjs';
 import { OpenRouter } from '@openrouter/sdk';
 
 export const MODEL = 'openai/gpt-4o-mini';
@@ -215,4 +217,31 @@ export async function assertCharged(gatewayUrl, apiKey, ledger, prices, { credit
     assert.equal(cr.data.total_credits, Number(credits), 'GET /api/v1/credits data.total_credits');
   }
   return expected;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A file's servers.
+
+// Starts, before the file's tests, the fake provider (answering UPSTREAM_KEY) and a Turnpike on it,
+// hands both to `started(fake, tp)`, and stops them after (printing Turnpike's output first when
+// TURNPIKE_TEST_LOG is set).
+export function useFakeAndTurnpike(started) {
+  let fake;
+  let tp;
+  before(async () => {
+    fake = await startFake({ args: ['--api-key', UPSTREAM_KEY] });
+    tp = await startTurnpike({ fake });
+    started(fake, tp);
+  });
+  after(async () => {
+    if (process.env.TURNPIKE_TEST_LOG && tp) process.stderr.write(tp.output());
+    await tp?.stop();
+    await fake?.stop();
+  });
+}
+
+// A function making markers unique to this process, to find a call's upstream request by.
+export function markerMaker() {
+  let serial = 0;
+  return (what) => `[m-${what}-${process.pid}-${++serial}]`;
 }

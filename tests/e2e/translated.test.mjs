@@ -5,11 +5,10 @@
 // sum of its calls. Tests in a describe block run in order and share one account.
 //
 // A build that does not route anthropic/* or google/* fails these tests (assertTranslated).
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { startFake, startTurnpike } from '../lib/harness.mjs';
-import { UPSTREAM_KEY, openaiClient, summarizeChunks } from './helpers.mjs';
+import { openaiClient, summarizeChunks, markerMaker, useFakeAndTurnpike } from './helpers.mjs';
 import {
   ANTHROPIC_MODEL,
   ANTHROPIC_PNG_BASE64,
@@ -33,18 +32,11 @@ import {
 
 let fake;
 let tp;
-before(async () => {
-  fake = await startFake({ args: ['--api-key', UPSTREAM_KEY] });
-  tp = await startTurnpike({ fake });
+useFakeAndTurnpike((f, t) => {
+  fake = f;
+  tp = t;
 });
-after(async () => {
-  if (process.env.TURNPIKE_TEST_LOG && tp) process.stderr.write(tp.output());
-  await tp?.stop();
-  await fake?.stop();
-});
-
-let serial = 0;
-const marker = (what) => `[m-${what}-${process.pid}-${++serial}]`;
+const marker = markerMaker();
 
 // Checks the chunks of a streamed tool-call turn: every chunk is a chat.completion.chunk, each
 // call keeps one stable `index` (0, 1, …, in order of appearance), its first delta carries the

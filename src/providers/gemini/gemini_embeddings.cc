@@ -1,5 +1,7 @@
 #include "providers/gemini/gemini_embeddings.h"
 
+#include "providers/gemini/gemini_internal.h"
+
 #include <boost/json.hpp>
 #include <cctype>
 #include <cmath>
@@ -8,22 +10,6 @@ namespace turnpike::providers::gemini {
 namespace json = boost::json;
 
 namespace {
-
-// The model as one URL path segment (as gemini_request.cc writes it).
-std::string PathSegment(std::string_view model) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : model) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 Error Unreadable(std::string what) {
   return MakeError(ErrorCode::kUpstream, "a batchEmbedContents answer that " + std::move(what));

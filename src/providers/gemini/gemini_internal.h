@@ -70,4 +70,7 @@ UpstreamError MapGoogleError(std::string_view provider, int status, const json::
 // The HTTP status for a google.rpc status name ("RESOURCE_EXHAUSTED" → 429); 500 if unknown.
 int HttpStatusOfRpcStatus(std::string_view status);
 
+// The model name as one URL path segment (percent-encoded but for unreserved characters).
+std::string PathSegment(std::string_view model);
+
 }  // namespace turnpike::providers::gemini

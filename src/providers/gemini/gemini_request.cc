@@ -25,22 +25,6 @@ std::string_view BareModel(std::string_view model) {
   return model;
 }
 
-// The model name as one URL path segment.
-std::string PathSegment(std::string_view model) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : model) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Result<json::array> Tools(const std::vector<Tool>& tools) {
   json::array declarations;
   for (const Tool& tool : tools) {
@@ -172,6 +156,21 @@ Result<json::object> Body(const ChatRequest& request, std::string_view model, co
 }
 
 }  // namespace
+
+std::string PathSegment(std::string_view model) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : model) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 bool IsGemini3(std::string_view model) {
   model = BareModel(model);
