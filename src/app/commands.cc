@@ -52,15 +52,30 @@ std::optional<std::optional<int64_t>> ParseRateLimit(const std::string& text, in
   return std::optional<int64_t>(n);
 }
 
-// Reads --rpm and --tpm (when given) into `update`; the message to fail with when one is bad.
-std::optional<std::string> ReadRateLimits(const std::optional<std::string>& rpm, const std::optional<std::string>& tpm,
-                                          store::KeyUpdate& update) {
+// Reads the limits given into `update`; the message to fail with when one is bad.
+std::optional<std::string> ReadKeyLimits(const KeyLimitArgs& args, store::KeyUpdate& update) {
   constexpr int64_t kMaxRpm = 1'000'000'000, kMaxTpm = 1'000'000'000'000;
-  if (rpm && !(update.rpm_limit = ParseRateLimit(*rpm, kMaxRpm))) {
-    return "--rpm: not a number of requests per minute (1 to 1000000000, or 0 / none for no limit): \"" + *rpm + "\"";
+  if (args.limit_usd) {
+    std::optional<money::Micros> limit = money::ParseUsd(*args.limit_usd);
+    if (*args.limit_usd != "none" && (!limit || *limit < 0)) {
+      return "--limit: not a USD amount (or none for no limit): \"" + *args.limit_usd + "\"";
+    }
+    update.limit = limit;
   }
-  if (tpm && !(update.tpm_limit = ParseRateLimit(*tpm, kMaxTpm))) {
-    return "--tpm: not a number of tokens per minute (1 to 1000000000000, or 0 / none for no limit): \"" + *tpm + "\"";
+  if (args.limit_reset) {
+    update.limit_reset =
+        *args.limit_reset == "never" ? store::LimitReset::kNever : store::ParseLimitReset(*args.limit_reset);
+    if (!update.limit_reset || args.limit_reset->empty()) {
+      return "--limit-reset: daily, weekly, monthly or never: \"" + *args.limit_reset + "\"";
+    }
+  }
+  if (args.rpm && !(update.rpm_limit = ParseRateLimit(*args.rpm, kMaxRpm))) {
+    return "--rpm: not a number of requests per minute (1 to 1000000000, or 0 / none for no limit): \"" + *args.rpm +
+           "\"";
+  }
+  if (args.tpm && !(update.tpm_limit = ParseRateLimit(*args.tpm, kMaxTpm))) {
+    return "--tpm: not a number of tokens per minute (1 to 1000000000000, or 0 / none for no limit): \"" + *args.tpm +
+           "\"";
   }
   return std::nullopt;
 }
@@ -92,6 +107,16 @@ std::optional<std::string> ReadHidden(const char* prompt) {
 
 json::value LimitOrNull(const std::optional<int64_t>& limit) {
   return limit ? json::value(*limit) : json::value(nullptr);
+}
+
+// A key's limits as `key list` and `key set-limits` print them.
+void AddLimits(json::object& o, const store::ApiKey& key) {
+  o["limit_micros"] = LimitOrNull(key.limit);
+  const std::string_view reset = store::LimitResetName(key.limit_reset);
+  o["limit_reset"] = reset.empty() ? json::value(nullptr) : json::value(reset);
+  o["limit_usage_micros"] = key.limit_usage;
+  o["rpm_limit"] = LimitOrNull(key.rpm_limit);
+  o["tpm_limit"] = LimitOrNull(key.tpm_limit);
 }
 
 }  // namespace
@@ -185,16 +210,10 @@ int UserSetPassword(const config::Config& config, const std::string& email, bool
   return 0;
 }
 
-int KeyCreate(const config::Config& config, const std::string& email, const std::string& name,
-              const std::optional<std::string>& limit_usd, const std::optional<std::string>& rpm,
-              const std::optional<std::string>& tpm, bool management) {
-  std::optional<money::Micros> limit;
-  if (limit_usd) {
-    limit = money::ParseUsd(*limit_usd);
-    if (!limit || *limit < 0) return Fail("--limit: not a USD amount: \"" + *limit_usd + "\"");
-  }
-  store::KeyUpdate rate_limits;
-  if (auto bad = ReadRateLimits(rpm, tpm, rate_limits)) return Fail(*bad);
+int KeyCreate(const config::Config& config, const std::string& email, const std::string& name, const KeyLimitArgs& args,
+              bool management) {
+  store::KeyUpdate limits;
+  if (auto bad = ReadKeyLimits(args, limits)) return Fail(*bad);
   std::string error;
   auto store = OpenReady(config, error);
   if (!store) return Fail(error);
@@ -206,9 +225,10 @@ int KeyCreate(const config::Config& config, const std::string& email, const std:
   key.name = name;
   key.prefix = generated.prefix;
   key.hash_hex = generated.hash_hex;
-  key.limit = limit;
-  key.rpm_limit = rate_limits.rpm_limit.value_or(std::nullopt);
-  key.tpm_limit = rate_limits.tpm_limit.value_or(std::nullopt);
+  key.limit = limits.limit.value_or(std::nullopt);
+  key.limit_reset = limits.limit_reset.value_or(store::LimitReset::kNever);
+  key.rpm_limit = limits.rpm_limit.value_or(std::nullopt);
+  key.tpm_limit = limits.tpm_limit.value_or(std::nullopt);
   key.management = management;
   key.created_at = UnixSeconds();
   auto id = store->CreateKey(key);
@@ -230,9 +250,7 @@ int KeyList(const config::Config& config, const std::string& email) {
   for (const auto& k : *keys) {
     json::object o{
         {"id", k.id}, {"name", k.name}, {"prefix", k.prefix}, {"usage_micros", k.usage}, {"disabled", k.disabled}};
-    o["limit_micros"] = LimitOrNull(k.limit);
-    o["rpm_limit"] = LimitOrNull(k.rpm_limit);
-    o["tpm_limit"] = LimitOrNull(k.tpm_limit);
+    AddLimits(o, k);
     o["management"] = k.management;
     o["hash"] = k.public_id;
     std::cout << json::serialize(o) << "\n";
@@ -249,11 +267,12 @@ int KeyDisable(const config::Config& config, int64_t id, bool disabled) {
   return 0;
 }
 
-int KeySetLimits(const config::Config& config, int64_t id, const std::optional<std::string>& rpm,
-                 const std::optional<std::string>& tpm) {
-  if (!rpm && !tpm) return Fail("key set-limits: give --rpm, --tpm or both");
+int KeySetLimits(const config::Config& config, int64_t id, const KeyLimitArgs& args) {
+  if (!args.limit_usd && !args.limit_reset && !args.rpm && !args.tpm) {
+    return Fail("key set-limits: give one or more of --limit, --limit-reset, --rpm, --tpm");
+  }
   store::KeyUpdate update;
-  if (auto bad = ReadRateLimits(rpm, tpm, update)) return Fail(*bad);
+  if (auto bad = ReadKeyLimits(args, update)) return Fail(*bad);
   std::string error;
   auto store = OpenReady(config, error);
   if (!store) return Fail(error);
@@ -261,8 +280,8 @@ int KeySetLimits(const config::Config& config, int64_t id, const std::optional<s
   auto key = store->FindKeyById(id);
   if (!key.ok()) return Fail(key.error().message);
   if (!*key) return Fail("no key with id " + std::to_string(id));
-  json::object o{
-      {"id", id}, {"rpm_limit", LimitOrNull((*key)->rpm_limit)}, {"tpm_limit", LimitOrNull((*key)->tpm_limit)}};
+  json::object o{{"id", id}};
+  AddLimits(o, **key);
   std::cout << json::serialize(o) << "\n";
   return 0;
 }

@@ -19,18 +19,21 @@ int UserShow(const config::Config& config, const std::string& email);
 // its line ending) when `from_stdin`, else typed twice at a prompt on the terminal with echo off.
 // It is never an argument, so it never shows in the process list or the shell's history.
 int UserSetPassword(const config::Config& config, const std::string& email, bool from_stdin);
-// `rpm` / `tpm`: requests and tokens per minute, a positive integer, or "0" / "none" for no limit.
+// A key's limits as typed on the command line; nullopt: not given.
+struct KeyLimitArgs {
+  std::optional<std::string> limit_usd;    // spending limit: a USD amount, or "none"
+  std::optional<std::string> limit_reset;  // when it starts again from zero: daily, weekly, monthly or never
+  std::optional<std::string> rpm, tpm;     // requests, tokens per minute: a positive integer, or "0" / "none"
+};
 // `management`: a management key (store::ApiKey::management), which manages keys and cannot call
 // models.
 int KeyCreate(const config::Config& config, const std::string& email, const std::string& name,
-              const std::optional<std::string>& limit_usd, const std::optional<std::string>& rpm,
-              const std::optional<std::string>& tpm, bool management = false);
+              const KeyLimitArgs& limits, bool management = false);
 int KeyList(const config::Config& config, const std::string& email);
 int KeyDisable(const config::Config& config, int64_t id, bool disabled);
-// Changes the rate limits given (as KeyCreate reads them) and leaves the other one as it is. A
-// running gateway applies the change within auth.key_cache_ttl_ms.
-int KeySetLimits(const config::Config& config, int64_t id, const std::optional<std::string>& rpm,
-                 const std::optional<std::string>& tpm);
+// Changes the limits given (as KeyCreate reads them) and leaves the others as they are. A running
+// gateway applies the change within auth.key_cache_ttl_ms.
+int KeySetLimits(const config::Config& config, int64_t id, const KeyLimitArgs& limits);
 int CatalogImport(const config::Config& config, const std::string& file);
 int CatalogList(const config::Config& config);
 

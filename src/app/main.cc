@@ -42,15 +42,17 @@ int main(int argc, char** argv) {
 
   auto* key = app.add_subcommand("key", "Manage API keys")->require_subcommand(1);
   std::string name;
-  std::optional<std::string> limit;
   int64_t key_id = 0;
   auto* key_create = key->add_subcommand("create", "Create an API key; prints it (the only time it is shown)");
   key_create->add_option("--email", email, "Owner's email address")->required();
   key_create->add_option("--name", name, "A name for the key")->required();
-  key_create->add_option("--limit", limit, "Spending limit in USD (default: none)");
-  std::optional<std::string> rpm, tpm;
-  key_create->add_option("--rpm", rpm, "Requests per minute (default: none)");
-  key_create->add_option("--tpm", tpm, "Tokens (prompt + completion) per minute (default: none)");
+  app::KeyLimitArgs limits;
+  key_create->add_option("--limit", limits.limit_usd, "Spending limit in USD (default: none)");
+  key_create->add_option("--limit-reset", limits.limit_reset,
+                         "When the spending limit starts again from zero, at UTC midnight: daily, weekly (Monday), "
+                         "monthly, or never (default)");
+  key_create->add_option("--rpm", limits.rpm, "Requests per minute (default: none)");
+  key_create->add_option("--tpm", limits.tpm, "Tokens (prompt + completion) per minute (default: none)");
   bool management = false;
   key_create->add_flag("--management", management,
                        "A management key: manages keys through the gateway's /api/v1/keys, cannot call models");
@@ -60,10 +62,14 @@ int main(int argc, char** argv) {
   key_disable->add_option("--id", key_id, "Key id (from key list)")->required();
   auto* key_enable = key->add_subcommand("enable", "Enable a disabled key");
   key_enable->add_option("--id", key_id, "Key id (from key list)")->required();
-  auto* key_limits = key->add_subcommand("set-limits", "Change a key's rate limits (0 or none removes one)");
+  auto* key_limits =
+      key->add_subcommand("set-limits", "Change a key's spending and rate limits; those not given stay as they are");
   key_limits->add_option("--id", key_id, "Key id (from key list)")->required();
-  key_limits->add_option("--rpm", rpm, "Requests per minute, or 0 / none for no limit");
-  key_limits->add_option("--tpm", tpm, "Tokens (prompt + completion) per minute, or 0 / none for no limit");
+  key_limits->add_option("--limit", limits.limit_usd, "Spending limit in USD, or none for no limit");
+  key_limits->add_option("--limit-reset", limits.limit_reset,
+                         "When the spending limit starts again from zero: daily, weekly, monthly or never");
+  key_limits->add_option("--rpm", limits.rpm, "Requests per minute, or 0 / none for no limit");
+  key_limits->add_option("--tpm", limits.tpm, "Tokens (prompt + completion) per minute, or 0 / none for no limit");
 
   auto* catalog = app.add_subcommand("catalog", "Manage the model catalog")->require_subcommand(1);
   std::string catalog_file;
@@ -92,11 +98,11 @@ int main(int argc, char** argv) {
   if (*user_create) return app::UserCreate(*config, email, password, admin, credits);
   if (*user_show) return app::UserShow(*config, email);
   if (*user_password) return app::UserSetPassword(*config, email, password_stdin);
-  if (*key_create) return app::KeyCreate(*config, email, name, limit, rpm, tpm, management);
+  if (*key_create) return app::KeyCreate(*config, email, name, limits, management);
   if (*key_list) return app::KeyList(*config, email);
   if (*key_disable) return app::KeyDisable(*config, key_id, true);
   if (*key_enable) return app::KeyDisable(*config, key_id, false);
-  if (*key_limits) return app::KeySetLimits(*config, key_id, rpm, tpm);
+  if (*key_limits) return app::KeySetLimits(*config, key_id, limits);
   if (*catalog_import) return app::CatalogImport(*config, catalog_file);
   if (*catalog_list) return app::CatalogList(*config);
   return 1;

@@ -35,8 +35,8 @@ void ReadRateLimit(Fields& fields, std::string_view name, int64_t max, std::opti
   }
 }
 
-// Reads limit_usd, expires_at, rpm_limit and tpm_limit into `update` (null clears them);
-// validates them.
+// Reads limit_usd, limit_reset, expires_at, rpm_limit and tpm_limit into `update` (null clears
+// them; a null limit_reset is "never"); validates them.
 void ReadLimits(Fields& fields, int64_t now, store::KeyUpdate& update) {
   ReadRateLimit(fields, "rpm_limit", kMaxRpm, update.rpm_limit);
   ReadRateLimit(fields, "tpm_limit", kMaxTpm, update.tpm_limit);
@@ -45,6 +45,12 @@ void ReadLimits(Fields& fields, int64_t now, store::KeyUpdate& update) {
   } else if (auto limit = fields.Usd("limit_usd")) {
     if (*limit < 0) fields.Fail("limit_usd", "must not be negative");
     update.limit = limit;
+  }
+  if (fields.IsNull("limit_reset")) {
+    update.limit_reset = store::LimitReset::kNever;
+  } else if (auto reset = fields.String("limit_reset", Need::kOptional, 16)) {
+    update.limit_reset = store::ParseLimitReset(*reset);
+    if (!update.limit_reset) fields.Fail("limit_reset", "must be daily, weekly, monthly or null");
   }
   if (fields.IsNull("expires_at")) {
     update.expires_at = std::optional<int64_t>();
@@ -105,6 +111,7 @@ Reply Api::CreateKey(const Call& call) {
   key.prefix = generated.prefix;
   key.hash_hex = generated.hash_hex;
   key.limit = limits.limit.value_or(std::nullopt);
+  key.limit_reset = limits.limit_reset.value_or(store::LimitReset::kNever);
   key.expires_at = limits.expires_at.value_or(std::nullopt);
   key.log_prompts = log_prompts.value_or(false);
   key.management = management.value_or(false);

@@ -37,6 +37,9 @@ json::object KeyJson(const store::ApiKey& key) {
   o["log_prompts"] = key.log_prompts;
   o["usage_micros"] = key.usage;
   o["limit_micros"] = key.limit ? json::value(*key.limit) : json::value(nullptr);
+  const std::string_view reset = store::LimitResetName(key.limit_reset);
+  o["limit_reset"] = reset.empty() ? json::value(nullptr) : json::value(reset);
+  o["limit_usage_micros"] = key.limit_usage;
   o["rpm_limit"] = key.rpm_limit ? json::value(*key.rpm_limit) : json::value(nullptr);
   o["tpm_limit"] = key.tpm_limit ? json::value(*key.tpm_limit) : json::value(nullptr);
   o["management"] = key.management;

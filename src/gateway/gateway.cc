@@ -16,6 +16,7 @@
 #include "common/crypto.h"
 #include "common/error_table.h"
 #include "gateway/cors.h"
+#include "gateway/key_json.h"
 #include "protocol/anthropic_messages.h"
 #include "protocol/json_members.h"
 #include "state/models_json.h"
@@ -25,8 +26,6 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 
 namespace {
-
-std::string UsdOrNull(const std::optional<money::Micros>& v) { return v ? money::FormatUsd(*v) : "null"; }
 
 std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
 
@@ -408,8 +407,6 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
   if (!fresh) return MakeError(ErrorCode::kUnauthorized, "Invalid API key");
   // What the requests in flight hold counts as used until they are charged.
   const money::Micros used = fresh->usage + book_.Reserved(fresh->id);
-  std::optional<money::Micros> remaining;
-  if (fresh->limit) remaining = std::max<money::Micros>(0, *fresh->limit - used);
   // The key's spend in the current UTC day, ISO week and month, from the activity rollups (the
   // journal is applied before this runs), plus what is in flight now.
   const int64_t now = UnixSeconds();
@@ -430,14 +427,14 @@ Result<std::string> Gateway::KeyBody(const store::ApiKey& key, const net::HttpRe
   std::string body = fmt::format(
       R"({{"data":{{"label":{},"name":{},"usage":{},"usage_daily":{},"usage_weekly":{},"usage_monthly":{},)"
       R"("byok_usage":0,"byok_usage_daily":0,"byok_usage_weekly":0,"byok_usage_monthly":0,)"
-      R"("limit":{},"limit_remaining":{},"limit_reset":null,"include_byok_in_limit":false,)"
+      R"({},"include_byok_in_limit":false,)"
       R"("is_free_tier":false,"is_management_key":{},"is_provisioning_key":{},"disabled":{},)"
       R"("allowed_data_regions":[],"creator_user_id":null,"organization_id":null,"workspace_id":null,)"
       R"("free_model_daily_requests":{{"limit":0,"remaining":0,"used":0}},)"
       R"("rate_limit":{{"requests":{},"tokens":{},"interval":"1m","note":{}}},"expires_at":{}}}}})",
       Quote(fresh->prefix), Quote(fresh->name), usage, money::FormatUsd(spent.day + in_flight),
-      money::FormatUsd(spent.week + in_flight), money::FormatUsd(spent.month + in_flight), UsdOrNull(fresh->limit),
-      UsdOrNull(remaining), fresh->management ? "true" : "false", fresh->management ? "true" : "false",
+      money::FormatUsd(spent.week + in_flight), money::FormatUsd(spent.month + in_flight),
+      KeyLimitMembers(*fresh, in_flight), fresh->management ? "true" : "false", fresh->management ? "true" : "false",
       fresh->disabled ? "true" : "false", fresh->rpm_limit.value_or(-1), fresh->tpm_limit.value_or(-1),
       Quote(rate_note), fresh->expires_at ? Quote(IsoUtc(*fresh->expires_at)) : "null");
   return body;

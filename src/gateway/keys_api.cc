@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "gateway/gateway.h"
+#include "gateway/key_json.h"
 
 namespace turnpike::gateway {
 namespace json = boost::json;
@@ -150,11 +151,13 @@ Result<store::KeyUpdate> ParseKeyBody(std::string_view body, bool creating, int6
       if (!v.is_bool()) return Bad("'disabled' must be true or false");
       update.disabled = v.as_bool();
     } else if (name == "limit_reset") {
-      if (v.is_null()) continue;
-      if (v.is_string() && (v.as_string() == "daily" || v.as_string() == "weekly" || v.as_string() == "monthly")) {
-        return Bad("Turnpike key limits do not reset: 'limit_reset' can only be null (change 'limit' instead)");
-      }
-      return Bad("'limit_reset' must be \"daily\", \"weekly\", \"monthly\" or null");
+      // null: the limit never resets. "" names kNever to the store but is not OpenRouter's.
+      std::optional<store::LimitReset> reset =
+          v.is_null()
+              ? store::LimitReset::kNever
+              : (v.is_string() && !v.as_string().empty() ? store::ParseLimitReset(v.as_string()) : std::nullopt);
+      if (!reset) return Bad("'limit_reset' must be \"daily\", \"weekly\", \"monthly\" or null");
+      update.limit_reset = reset;
     } else if (name == "include_byok_in_limit") {
       if (!v.is_bool()) return Bad("'include_byok_in_limit' must be true or false");
       if (v.as_bool()) {
@@ -180,16 +183,14 @@ Result<store::KeyUpdate> ParseKeyBody(std::string_view body, bool creating, int6
 // counts as used until they are charged; `spent`: its spend in the current UTC day, week, month.
 std::string KeyJson(const store::ApiKey& key, money::Micros reserved, const store::SpendWindows& spent) {
   const money::Micros used = key.usage + reserved;
-  std::optional<money::Micros> remaining;
-  if (key.limit) remaining = std::max<money::Micros>(0, *key.limit - used);
   return fmt::format(
-      R"({{"hash":{},"name":{},"label":{},"disabled":{},"limit":{},"limit_remaining":{},"limit_reset":null,)"
+      R"({{"hash":{},"name":{},"label":{},"disabled":{},{},)"
       R"("include_byok_in_limit":false,"usage":{},"usage_daily":{},"usage_weekly":{},"usage_monthly":{},)"
       R"("byok_usage":0,"byok_usage_daily":0,"byok_usage_weekly":0,"byok_usage_monthly":0,)"
       R"("created_at":{},"updated_at":{},"expires_at":{},"creator_user_id":{},"external_user":null,)"
       R"("workspace_id":{}}})",
-      Quote(key.public_id), Quote(key.name), Quote(key.prefix), key.disabled ? "true" : "false", UsdOrNull(key.limit),
-      UsdOrNull(remaining), money::FormatUsd(used), money::FormatUsd(spent.day + reserved),
+      Quote(key.public_id), Quote(key.name), Quote(key.prefix), key.disabled ? "true" : "false",
+      KeyLimitMembers(key, reserved), money::FormatUsd(used), money::FormatUsd(spent.day + reserved),
       money::FormatUsd(spent.week + reserved), money::FormatUsd(spent.month + reserved), Quote(IsoUtc(key.created_at)),
       key.updated_at ? Quote(IsoUtc(*key.updated_at)) : "null",
       key.expires_at ? Quote(IsoUtc(*key.expires_at)) : "null", Quote(std::to_string(key.user_id)), Quote(kWorkspace));
@@ -261,6 +262,15 @@ Result<store::ApiKey> AsManager(store::ApiKey key, int64_t now) {
 }
 
 }  // namespace
+
+std::string KeyLimitMembers(const store::ApiKey& key, money::Micros reserved) {
+  std::optional<money::Micros> remaining;
+  // Both amounts are bounded and non-negative: the subtractions cannot overflow.
+  if (key.limit) remaining = std::max<money::Micros>(0, *key.limit - key.limit_usage - reserved);
+  const std::string_view reset = store::LimitResetName(key.limit_reset);
+  return fmt::format(R"("limit":{},"limit_remaining":{},"limit_reset":{})", UsdOrNull(key.limit), UsdOrNull(remaining),
+                     reset.empty() ? std::string("null") : Quote(reset));
+}
 
 Result<std::string> Gateway::ManagedKeysJson(int64_t user_id, const std::vector<store::ApiKey>& keys) {
   const int64_t now = UnixSeconds();

@@ -117,7 +117,9 @@ Result<store::ApiKey> KeyCache::Usable(Result<store::ApiKey> key, int64_t now_un
   if (key->expires_at && *key->expires_at <= now_unix) {
     return MakeError(ErrorCode::kUnauthorized, "This API key has expired");
   }
-  if (key->limit && key->usage >= *key->limit) {
+  // A limit that resets is left to the lease (store/ledger.h), which counts the current period's
+  // spend: the cached figure may belong to a period that has ended.
+  if (key->limit && key->limit_reset == store::LimitReset::kNever && key->usage >= *key->limit) {
     return MakeError(ErrorCode::kPaymentRequired, "This API key has reached its spending limit");
   }
   return key;

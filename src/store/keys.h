@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/money.h"
@@ -15,6 +16,18 @@ namespace turnpike::store {
 
 using money::Micros;
 
+// When a key's spending limit starts again from zero (OpenRouter's `limit_reset`): never (the
+// limit caps the key's whole life), or at each UTC midnight, each Monday's UTC midnight, or the
+// first of each month at UTC midnight.
+enum class LimitReset { kNever, kDaily, kWeekly, kMonthly };
+// "daily", "weekly", "monthly"; "" for kNever (null in JSON, NULL in the database).
+std::string_view LimitResetName(LimitReset reset);
+// The reset a name stands for ("" is kNever); nullopt for any other text.
+std::optional<LimitReset> ParseLimitReset(std::string_view name);
+// The start of the period whose spend counts against the limit at `now_unix`, in unix seconds;
+// 0 for kNever (all of it). A request's spend belongs to the period in which it was held.
+int64_t LimitPeriodStart(LimitReset reset, int64_t now_unix);
+
 struct ApiKey {
   int64_t id = 0;
   int64_t user_id = 0;
@@ -22,7 +35,12 @@ struct ApiKey {
   std::string prefix;           // display prefix, e.g. "sk-tp-v1-ab12…" (never enough to authenticate)
   std::string hash_hex;         // lower-case hex SHA-256 of the full key; unique
   std::optional<Micros> limit;  // spending cap for this key; nullopt = unlimited
-  Micros usage = 0;             // settled spend plus outstanding holds
+  LimitReset limit_reset = LimitReset::kNever;  // when the cap starts again from zero
+  Micros usage = 0;                             // settled spend plus outstanding holds, over the key's life
+  // Read only: what counts against the limit now: `usage` for a limit that never resets; for one
+  // that resets, the spend (settled, or held while unsettled) of the requests held since
+  // LimitPeriodStart() at the time of the read.
+  Micros limit_usage = 0;
   bool disabled = false;
   std::optional<int64_t> expires_at;  // unix seconds
   int64_t created_at = 0;
@@ -52,6 +70,7 @@ struct KeyUpdate {
   std::optional<std::string> name;
   std::optional<bool> disabled;
   std::optional<std::optional<Micros>> limit;  // set to nullopt-inside for "no limit"
+  std::optional<LimitReset> limit_reset;
   std::optional<std::optional<int64_t>> expires_at;
   std::optional<bool> log_prompts;
   std::optional<std::optional<int64_t>> rpm_limit;  // set to nullopt-inside for "no limit"

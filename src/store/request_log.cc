@@ -1,5 +1,7 @@
 #include "store/request_log.h"
 
+#include "common/clock.h"
+
 #include <algorithm>
 #include <ctime>
 
@@ -113,19 +115,6 @@ std::vector<RoutingStep> ParseRoutingJson(std::string_view text) {
 
 namespace {
 
-struct WindowStarts {
-  int64_t day, week, month;  // unix seconds, UTC midnights
-};
-
-WindowStarts StartsAround(int64_t now_unix) {
-  const int64_t day = now_unix - now_unix % 86'400;
-  const int64_t days_since_monday = (day / 86'400 + 3) % 7;  // 1970-01-01 was a Thursday
-  std::tm tm{};
-  const std::time_t t = static_cast<std::time_t>(now_unix);
-  gmtime_r(&t, &tm);
-  return {day, day - days_since_monday * 86'400, day - static_cast<int64_t>(tm.tm_mday - 1) * 86'400};
-}
-
 // "2026-12-07", the day format of ActivityBucket::group.
 std::string DayOf(int64_t unix_seconds) {
   std::tm tm{};
@@ -139,7 +128,7 @@ std::string DayOf(int64_t unix_seconds) {
 }  // namespace
 
 ActivityQuery SpendWindowsQuery(int64_t user_id, int64_t now_unix) {
-  const WindowStarts w = StartsAround(now_unix);
+  const UtcPeriodStarts w = UtcPeriodsAround(now_unix);
   ActivityQuery query;
   query.user_id = user_id;
   query.from_ms = std::min(w.week, w.month) * 1000;
@@ -149,7 +138,7 @@ ActivityQuery SpendWindowsQuery(int64_t user_id, int64_t now_unix) {
 }
 
 SpendWindows SpendWindowsOf(const std::vector<ActivityBucket>& buckets, int64_t key_id, int64_t now_unix) {
-  const WindowStarts w = StartsAround(now_unix);
+  const UtcPeriodStarts w = UtcPeriodsAround(now_unix);
   const std::string key = std::to_string(key_id), day = DayOf(w.day), week = DayOf(w.week), month = DayOf(w.month);
   SpendWindows out;
   for (const ActivityBucket& b : buckets) {

@@ -118,6 +118,36 @@ test('rate limits: rpm_limit / tpm_limit on create, PATCH (null clears, others s
   assert.deepEqual([(await listed(id)).rpm_limit, (await listed(id)).tpm_limit], [5, null], 'a refused PATCH changes nothing');
 });
 
+test('limit_reset: daily / weekly / monthly on create and PATCH (null: never); limit_usage_micros counts the period; bad values 400', async () => {
+  const created = expectStatus(await api(ctx, 'POST', '/api/keys', {
+    auth: S.U, body: { name: 'resets-daily', limit_usd: '1', limit_reset: 'daily' },
+  }), 201).body;
+  assert.equal(created.key.limit_reset, 'daily');
+  assert.equal(created.key.limit_usage_micros, 0);
+  const plain = expectStatus(await api(ctx, 'POST', '/api/keys', { auth: S.U, body: { name: 'never-resets', limit_usd: '1' } }), 201).body;
+  assert.equal(plain.key.limit_reset, null, 'a limit never resets by default');
+  const id = created.key.id;
+  assert.equal((await chatJson(ctx.tp, created.secret, userMessage('limit reset: spend'))).status, 200);
+  // This period's spend is all of the key's spend so far.
+  const row = await listed(id);
+  assert.ok(row.usage_micros > 0, 'the request was charged');
+  assert.equal(row.limit_usage_micros, row.usage_micros);
+
+  let p = expectStatus(await api(ctx, 'PATCH', `/api/keys/${id}`, { auth: S.U, body: { limit_reset: 'monthly' } }), 200);
+  assert.equal(p.body.key.limit_reset, 'monthly');
+  assert.equal(p.body.key.limit_micros, 1_000_000, 'only what is given changes');
+  p = expectStatus(await api(ctx, 'PATCH', `/api/keys/${id}`, { auth: S.U, body: { limit_reset: null } }), 200);
+  assert.equal(p.body.key.limit_reset, null, 'null: never');
+  for (const value of ['yearly', 'Daily', '', 1, true]) {
+    const bad = expectError(await api(ctx, 'PATCH', `/api/keys/${id}`, { auth: S.U, body: { limit_reset: value } }), 400,
+      `PATCH limit_reset ${JSON.stringify(value)}`);
+    assert.equal(bad.param, 'limit_reset', JSON.stringify(bad));
+    expectError(await api(ctx, 'POST', '/api/keys', { auth: S.U, body: { name: 'bad', limit_usd: '1', limit_reset: value } }), 400,
+      `POST limit_reset ${JSON.stringify(value)}`);
+  }
+  assert.equal((await listed(id)).limit_reset, null, 'a refused PATCH changes nothing');
+});
+
 test('an expiry set via PATCH → the gateway refuses the key within 1.5 s of it', async () => {
   const { key, secret } = expectStatus(await api(ctx, 'POST', '/api/keys', {
     auth: S.U, body: { name: 'expiring', expires_at: '2099-01-01T00:00:00Z' },

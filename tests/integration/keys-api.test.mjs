@@ -99,7 +99,7 @@ function assertKeyShape(k, what) {
   assert.match(k.created_at, ISO, `${what}.created_at`);
   assert.equal(typeof k.disabled, 'boolean', `${what}.disabled`);
   assert.equal(k.include_byok_in_limit, false, `${what}.include_byok_in_limit`);
-  assert.equal(k.limit_reset, null, `${what}.limit_reset`);
+  assert.ok([null, 'daily', 'weekly', 'monthly'].includes(k.limit_reset), `${what}.limit_reset: ${k.limit_reset}`);
   assert.equal(k.external_user, null, `${what}.external_user`);
   assert.ok(k.updated_at === null || ISO.test(k.updated_at), `${what}.updated_at: ${k.updated_at}`);
   assert.ok(k.expires_at === null || ISO.test(k.expires_at), `${what}.expires_at: ${k.expires_at}`);
@@ -154,6 +154,16 @@ test('a management key creates a key (secret shown once), reads, renames, disabl
   assert.equal(usdToMicros(read.usage_monthly), cost, 'this month\'s usage');
   assert.equal(usdToMicros(read.limit_remaining), 2_500_000 - cost);
   assert.ok(!JSON.stringify(read).includes(secret), 'the secret is never shown again');
+
+  // A limit that resets each UTC day: today's spend is all of it, so the same remains.
+  const daily = await keysApi(tp, 'PATCH', `/keys/${hash}`, manager, { limit_reset: 'daily' });
+  assert.equal(daily.status, 200, JSON.stringify(daily.body));
+  assert.equal(daily.body.data.limit_reset, 'daily');
+  assert.equal(daily.body.data.limit, 2.5, 'only what is given changes');
+  assert.equal(usdToMicros(daily.body.data.limit_remaining), 2_500_000 - cost);
+  assert.equal((await getJson(tp, '/api/v1/key', secret)).body.data.limit_reset, 'daily', 'GET /api/v1/key says so too');
+  const never = await keysApi(tp, 'PATCH', `/keys/${hash}`, manager, { limit_reset: null });
+  assert.equal(never.body.data.limit_reset, null, 'null: the limit never resets');
 
   // The list: the user's ordinary keys, the newest first; the management key is not among them.
   const listed = await keysApi(tp, 'GET', '/keys', manager);
@@ -283,8 +293,10 @@ test('bad input is a 400 (unknown hash 404) in the gateway\'s error shape, and c
     [{ name: 'x', limit: 'ten' }, /'limit'/],
     [{ name: 'x', limit: -1 }, /'limit'/],
     [{ name: 'x', limit: 0.0000001 }, /'limit'/],
-    [{ name: 'x', limit_reset: 'daily' }, /do not reset/],
+    [{ name: 'x', limit_reset: 'Daily' }, /'limit_reset' must be "daily", "weekly", "monthly" or null/],
     [{ name: 'x', limit_reset: 'yearly' }, /'limit_reset'/],
+    [{ name: 'x', limit_reset: '' }, /'limit_reset'/],
+    [{ name: 'x', limit_reset: 1 }, /'limit_reset'/],
     [{ name: 'x', include_byok_in_limit: true }, /BYOK/],
     [{ name: 'x', expires_at: '2020-01-01T00:00:00Z' }, /in the future/],
     [{ name: 'x', expires_at: '2099-01-01T00:00Z' }, /'expires_at'/],
@@ -305,7 +317,7 @@ test('bad input is a 400 (unknown hash 404) in the gateway\'s error shape, and c
     [{ disabled: 'yes' }, /'disabled'/],
     [{ name: null }, /'name'/],
     [{ limit: '5' }, /'limit'/],
-    [{ limit_reset: 'monthly' }, /do not reset/],
+    [{ limit_reset: 'never' }, /'limit_reset'/],
     [{ nmae: 'typo' }, /Unknown member 'nmae'/],
   ];
   for (const [body, message] of patches) {

@@ -124,14 +124,19 @@ test('CLI: key set-limits changes a running gateway\'s limits within the key cac
 
   let r = await tp.cli(['key', 'set-limits', '--id', String(id), '--rpm', '3']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout.trim()), { id, rpm_limit: 3, tpm_limit: 1_000_000 });
+  // The key has spent (its first request): what counts against a spending limit, had it one.
+  const limits = { id, limit_micros: null, limit_reset: null };
+  const shown = JSON.parse(r.stdout.trim());
+  assert.ok(shown.limit_usage_micros > 0, 'the first request counts');
+  assert.deepEqual(shown, { ...limits, limit_usage_micros: shown.limit_usage_micros, rpm_limit: 3, tpm_limit: 1_000_000 });
   await eventually(async () => (await chatJson(tp, key, userMessage('cli: raised'))).status === 200,
     { timeout: 2_000, what: 'the raised limit' });
   assert.deepEqual(await rateLimitOf(tp, key), { requests: 3, tokens: 1_000_000, interval: '1m' });
 
   r = await tp.cli(['key', 'set-limits', '--id', String(id), '--rpm', 'none', '--tpm', '0']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout.trim()), { id, rpm_limit: null, tpm_limit: null });
+  assert.deepEqual({ ...JSON.parse(r.stdout.trim()), limit_usage_micros: 0 },
+    { ...limits, limit_usage_micros: 0, rpm_limit: null, tpm_limit: null });
   const listed = await keyId(tp, email, key);
   assert.equal(listed.rpm_limit, null);
   assert.deepEqual(await rateLimitOf(tp, key), { requests: -1, tokens: -1, interval: '1m' });
@@ -142,7 +147,7 @@ test('CLI: key set-limits changes a running gateway\'s limits within the key cac
   for (const bad of [['--rpm=-1'], ['--tpm', '1.5'], ['--rpm', 'lots'], []]) {
     r = await tp.cli(['key', 'set-limits', '--id', String(id), ...bad]);
     assert.notEqual(r.code, 0, `set-limits ${bad.join(' ')} fails`);
-    assert.match(r.stderr, bad.length ? new RegExp(bad[0].slice(0, 5)) : /--rpm, --tpm/);
+    assert.match(r.stderr, bad.length ? new RegExp(bad[0].slice(0, 5)) : /--limit, --limit-reset, --rpm, --tpm/);
   }
   r = await tp.cli(['key', 'create', '--email', email, '--name', 'bad', '--rpm', 'x']);
   assert.notEqual(r.code, 0);

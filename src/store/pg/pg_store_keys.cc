@@ -9,11 +9,17 @@
 namespace turnpike::store::pg {
 namespace {
 
-constexpr char kKeyColumns[] =
-    "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at, "
-    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
-    "(SELECT COALESCE(u.provider_preferences, '') FROM users u WHERE u.id = api_keys.user_id)";
+// Takes kKeyLimitUsage's parameters $1 to $3 (PeriodStartParams); a query's own begin at $4.
+const std::string kKeyColumns =
+    std::string(
+        "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
+        "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, "
+        "public_id, updated_at, "
+        "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
+        "(SELECT COALESCE(u.provider_preferences, '') FROM users u "
+        "WHERE u.id = api_keys.user_id), "
+        "COALESCE(limit_reset, ''), ") +
+    kKeyLimitUsage;
 
 ApiKey ReadKey(const Rows& r, int i) {
   ApiKey key;
@@ -36,6 +42,8 @@ ApiKey ReadKey(const Rows& r, int i) {
   key.updated_at = r.OptionalInt(i, 16);
   key.user_disabled = r.Bool(i, 17);
   key.user_provider_preferences = r.Text(i, 18);
+  key.limit_reset = ParseLimitReset(r.Text(i, 19)).value_or(LimitReset::kNever);
+  key.limit_usage = r.Int(i, 20);
   return key;
 }
 
@@ -53,8 +61,8 @@ Status KeyUpdateStatus(const Result<Rows>& rows) {
 Result<int64_t> PgStore::CreateKey(const ApiKey& key) {
   Result<Rows> rows = WriteOne(
       "INSERT INTO api_keys (user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-      "created_at, log_prompts, rpm_limit, tpm_limit, management) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+      "created_at, log_prompts, rpm_limit, tpm_limit, management, limit_reset) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, '')) RETURNING id",
       Params()
           .Add(key.user_id)
           .Add(key.name)
@@ -68,31 +76,31 @@ Result<int64_t> PgStore::CreateKey(const ApiKey& key) {
           .Add(key.log_prompts)
           .Add(key.rpm_limit)
           .Add(key.tpm_limit)
-          .Add(key.management),
+          .Add(key.management)
+          .Add(LimitResetName(key.limit_reset)),
       {.conflict = kKeyErrors.conflict, .missing = "no such user", .invalid = kKeyErrors.invalid});
   if (!rows.ok()) return rows.error();
   return rows->Int(0, 0);
 }
 
 Result<std::optional<ApiKey>> PgStore::FindKeyByHash(const std::string& hash_hex) {
-  Result<Rows> rows =
-      Read(std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE hash = $1 AND deleted_at IS NULL",
-           Params().Add(hash_hex));
+  Result<Rows> rows = Read("SELECT " + kKeyColumns + " FROM api_keys WHERE hash = $4 AND deleted_at IS NULL",
+                           PeriodStartParams(NowUnix()).Add(hash_hex));
   if (!rows.ok()) return rows.error();
   return FirstRow(*rows, ReadKey);
 }
 
 Result<std::optional<ApiKey>> PgStore::FindKeyById(int64_t id) {
-  Result<Rows> rows = Read(std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE id = $1 AND deleted_at IS NULL",
-                           Params().Add(id));
+  Result<Rows> rows = Read("SELECT " + kKeyColumns + " FROM api_keys WHERE id = $4 AND deleted_at IS NULL",
+                           PeriodStartParams(NowUnix()).Add(id));
   if (!rows.ok()) return rows.error();
   return FirstRow(*rows, ReadKey);
 }
 
 Result<std::vector<ApiKey>> PgStore::ListKeys(int64_t user_id) {
-  Result<Rows> rows = Read(
-      std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE user_id = $1 AND deleted_at IS NULL ORDER BY id",
-      Params().Add(user_id));
+  Result<Rows> rows =
+      Read("SELECT " + kKeyColumns + " FROM api_keys WHERE user_id = $4 AND deleted_at IS NULL ORDER BY id",
+           PeriodStartParams(NowUnix()).Add(user_id));
   if (!rows.ok()) return rows.error();
   return AllRows(*rows, ReadKey);
 }
@@ -114,8 +122,9 @@ Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
                "log_prompts = CASE WHEN $9 THEN $10 ELSE log_prompts END, "
                "rpm_limit = CASE WHEN $11 THEN $12::bigint ELSE rpm_limit END, "
                "tpm_limit = CASE WHEN $13 THEN $14::bigint ELSE tpm_limit END, "
-               "updated_at = $15 "
-               "WHERE id = $16 AND deleted_at IS NULL",
+               "limit_reset = CASE WHEN $15 THEN NULLIF($16, '') ELSE limit_reset END, "
+               "updated_at = $17 "
+               "WHERE id = $18 AND deleted_at IS NULL",
                Params()
                    .Add(update.name.has_value())
                    .Add(update.name.value_or(""))
@@ -131,6 +140,8 @@ Status PgStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
                    .Add(update.rpm_limit.value_or(std::nullopt))
                    .Add(update.tpm_limit.has_value())
                    .Add(update.tpm_limit.value_or(std::nullopt))
+                   .Add(update.limit_reset.has_value())
+                   .Add(LimitResetName(update.limit_reset.value_or(LimitReset::kNever)))
                    .Add(NowUnix())
                    .Add(key_id),
                kKeyErrors));

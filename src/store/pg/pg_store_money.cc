@@ -122,12 +122,16 @@ Result<KeyRoom> PgStore::KeyRoomOf(Connection& c, int64_t user_id, int64_t key_i
                                    int64_t now_unix) {
   // The key's row is locked too: while a limit is checked, no UpdateKey changes it. Read after the
   // user's lock was taken, the usage and the leases are what every earlier call committed.
-  Result<Rows> rows = c.Exec(
-      "SELECT k.user_id, k.disabled OR u.disabled OR k.deleted_at IS NOT NULL, k.expires_at, k.limit_micros, "
-      "k.usage_micros, (SELECT coalesce(sum(l.amount_micros), 0) FROM leases l WHERE l.key_id = k.id AND "
-      "l.owner <> $1)::bigint FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $2 "
-      "FOR NO KEY UPDATE OF k",
-      Params().Add(owner).Add(key_id));
+  // A limit that resets counts the spend of its current period, at the time of this call.
+  static const std::string kSql =
+      std::string(
+          "SELECT api_keys.user_id, api_keys.disabled OR u.disabled OR api_keys.deleted_at IS NOT NULL, "
+          "api_keys.expires_at, api_keys.limit_micros, ") +
+      kKeyLimitUsage +
+      ", (SELECT coalesce(sum(l.amount_micros), 0) FROM leases l WHERE l.key_id = api_keys.id AND "
+      "l.owner <> $4)::bigint FROM api_keys JOIN users u ON u.id = api_keys.user_id WHERE api_keys.id = $5 "
+      "FOR NO KEY UPDATE OF api_keys";
+  Result<Rows> rows = c.Exec(kSql, PeriodStartParams(now_unix).Add(owner).Add(key_id));
   if (!rows.ok()) return rows.error();
   KeyRoom key;
   const bool found = !rows->empty();

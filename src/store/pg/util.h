@@ -13,6 +13,22 @@ namespace turnpike::store::pg {
 using sqlite::NowUnix;
 using sqlite::UtcDay;
 
+// sqlite::kKeyLimitUsage in PostgreSQL: its parameters are $1, $2 and $3, the starts of the UTC
+// day, week and month (PeriodStartParams), so a statement's own parameters begin at $4.
+inline constexpr char kKeyLimitUsage[] =
+    "CASE WHEN api_keys.limit_reset IS NULL THEN api_keys.usage_micros ELSE "
+    "(SELECT coalesce(sum(coalesce(h.settled_micros, h.amount_micros)), 0)::bigint FROM holds h "
+    "WHERE h.key_id = api_keys.id AND h.created_at >= "
+    "CASE api_keys.limit_reset WHEN 'daily' THEN $1::bigint WHEN 'weekly' THEN $2::bigint ELSE $3::bigint END) END";
+
+// The parameters $1, $2, $3 of kKeyLimitUsage around `now_unix`.
+inline Params PeriodStartParams(int64_t now_unix) {
+  const UtcPeriodStarts starts = UtcPeriodsAround(now_unix);
+  Params params;
+  params.Add(starts.day).Add(starts.week).Add(starts.month);
+  return params;
+}
+
 // Every row of `rows`, each read by `read(rows, i)`.
 template <class Read>
 auto AllRows(const Rows& rows, Read read) -> std::vector<decltype(read(rows, 0))> {

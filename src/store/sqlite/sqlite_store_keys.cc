@@ -7,11 +7,17 @@
 namespace turnpike::store::sqlite {
 namespace {
 
-constexpr char kKeyColumns[] =
-    "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-    "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at, "
-    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
-    "(SELECT COALESCE(u.provider_preferences, '') FROM users u WHERE u.id = api_keys.user_id)";
+// Binds the three period starts of kKeyLimitUsage first (BindPeriodStarts).
+const std::string kKeyColumns =
+    std::string(
+        "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
+        "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, "
+        "public_id, updated_at, "
+        "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
+        "(SELECT COALESCE(u.provider_preferences, '') FROM users u "
+        "WHERE u.id = api_keys.user_id), "
+        "COALESCE(limit_reset, ''), ") +
+    kKeyLimitUsage;
 
 ApiKey ReadKey(const Statement& s) {
   ApiKey key;
@@ -34,13 +40,15 @@ ApiKey ReadKey(const Statement& s) {
   key.updated_at = s.OptionalInt(16);
   key.user_disabled = s.Bool(17);
   key.user_provider_preferences = s.Text(18);
+  key.limit_reset = ParseLimitReset(s.Text(19)).value_or(LimitReset::kNever);
+  key.limit_usage = s.Int(20);
   return key;
 }
 
 template <class Value>
 Result<std::optional<ApiKey>> FindKey(Connection& conn, const char* where, const Value& value) {
-  Statement s(conn, std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE " + where + " AND deleted_at IS NULL");
-  s.Bind(value);
+  Statement s(conn, "SELECT " + kKeyColumns + " FROM api_keys WHERE " + where + " AND deleted_at IS NULL");
+  BindPeriodStarts(s, NowUnix()).Bind(value);
   return ReadFirstRow(s, ReadKey);
 }
 
@@ -67,12 +75,12 @@ Result<int64_t> SqliteStore::CreateKey(const ApiKey& key) {
   std::lock_guard lock(mu_);
   Statement s(*conn_,
               "INSERT INTO api_keys (user_id, name, prefix, hash, limit_micros, usage_micros, "
-              "disabled, expires_at, created_at, log_prompts, rpm_limit, tpm_limit, management, public_id) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(32))))");
+              "disabled, expires_at, created_at, log_prompts, rpm_limit, tpm_limit, management, limit_reset, "
+              "public_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), lower(hex(randomblob(32))))");
   s.Bind(key.user_id).Bind(key.name).Bind(key.prefix).Bind(key.hash_hex).Bind(key.limit);
   s.Bind(key.usage).Bind(key.disabled).Bind(key.expires_at);
   s.Bind(key.created_at != 0 ? key.created_at : NowUnix()).Bind(key.log_prompts);
-  s.Bind(key.rpm_limit).Bind(key.tpm_limit).Bind(key.management);
+  s.Bind(key.rpm_limit).Bind(key.tpm_limit).Bind(key.management).Bind(LimitResetName(key.limit_reset));
   Status status = s.Run();
   if (!status.ok()) {
     int code = s.result_code();
@@ -98,9 +106,8 @@ Result<std::optional<ApiKey>> SqliteStore::FindKeyById(int64_t id) {
 
 Result<std::vector<ApiKey>> SqliteStore::ListKeys(int64_t user_id) {
   std::lock_guard lock(mu_);
-  Statement s(*conn_, std::string("SELECT ") + kKeyColumns +
-                          " FROM api_keys WHERE user_id = ? AND deleted_at IS NULL ORDER BY id");
-  s.Bind(user_id);
+  Statement s(*conn_, "SELECT " + kKeyColumns + " FROM api_keys WHERE user_id = ? AND deleted_at IS NULL ORDER BY id");
+  BindPeriodStarts(s, NowUnix()).Bind(user_id);
   return ReadRows(s, ReadKey);
 }
 
@@ -123,6 +130,7 @@ Status SqliteStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
               "log_prompts = CASE WHEN ? THEN ? ELSE log_prompts END, "
               "rpm_limit = CASE WHEN ? THEN ? ELSE rpm_limit END, "
               "tpm_limit = CASE WHEN ? THEN ? ELSE tpm_limit END, "
+              "limit_reset = CASE WHEN ? THEN NULLIF(?, '') ELSE limit_reset END, "
               "updated_at = ? "
               "WHERE id = ? AND deleted_at IS NULL");
   s.Bind(update.name.has_value()).Bind(update.name.value_or(""));
@@ -132,6 +140,7 @@ Status SqliteStore::UpdateKey(int64_t key_id, const KeyUpdate& update) {
   s.Bind(update.log_prompts.has_value()).Bind(update.log_prompts.value_or(false));
   s.Bind(update.rpm_limit.has_value()).Bind(update.rpm_limit.value_or(std::nullopt));
   s.Bind(update.tpm_limit.has_value()).Bind(update.tpm_limit.value_or(std::nullopt));
+  s.Bind(update.limit_reset.has_value()).Bind(LimitResetName(update.limit_reset.value_or(LimitReset::kNever)));
   s.Bind(NowUnix()).Bind(key_id);
   return KeyUpdateStatus(*conn_, s);
 }

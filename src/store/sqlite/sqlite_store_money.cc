@@ -256,12 +256,16 @@ Result<std::vector<std::string>> SqliteStore::HoldOwners() {
 
 Result<KeyRoom> SqliteStore::KeyRoomLocked(int64_t user_id, int64_t key_id, const std::string& owner,
                                            int64_t now_unix) {
-  Statement s(*conn_,
-              "SELECT k.user_id, k.disabled OR u.disabled OR k.deleted_at IS NOT NULL, k.expires_at, "
-              "k.limit_micros, k.usage_micros, "
-              "(SELECT coalesce(sum(amount_micros), 0) FROM leases l WHERE l.key_id = k.id AND l.owner <> ?) "
-              "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = ?");
-  s.Bind(owner).Bind(key_id);
+  static const std::string kSql =
+      std::string(
+          "SELECT api_keys.user_id, api_keys.disabled OR u.disabled OR api_keys.deleted_at IS NOT NULL, "
+          "api_keys.expires_at, api_keys.limit_micros, ") +
+      kKeyLimitUsage +
+      ", (SELECT coalesce(sum(amount_micros), 0) FROM leases l WHERE l.key_id = api_keys.id AND l.owner <> ?) "
+      "FROM api_keys JOIN users u ON u.id = api_keys.user_id WHERE api_keys.id = ?";
+  Statement s(*conn_, kSql);
+  // A limit that resets counts the spend of its current period, at the time of this call.
+  BindPeriodStarts(s, now_unix).Bind(owner).Bind(key_id);
   Result<bool> row = s.Next();
   if (!row.ok()) return row.error();
   KeyRoom key;

@@ -6,7 +6,25 @@
 #include <cstdio>
 #include <string>
 
+#include "common/clock.h"
+
 namespace turnpike::store::sqlite {
+
+// What counts against a key's limit now (store/keys.h ApiKey::limit_usage), as an expression on a
+// row of api_keys: the key's usage over its life, or for a limit that resets, the spend of the
+// key's holds (settled, or held while unsettled) since its period began. Its three parameters are
+// the starts of the UTC day, week and month, in that order: bind them with BindPeriodStarts.
+inline constexpr char kKeyLimitUsage[] =
+    "CASE WHEN api_keys.limit_reset IS NULL THEN api_keys.usage_micros ELSE "
+    "(SELECT coalesce(sum(coalesce(h.settled_micros, h.amount_micros)), 0) FROM holds h "
+    "WHERE h.key_id = api_keys.id AND h.created_at >= "
+    "CASE api_keys.limit_reset WHEN 'daily' THEN ? WHEN 'weekly' THEN ? ELSE ? END) END";
+
+template <class Statement>
+Statement& BindPeriodStarts(Statement& s, int64_t now_unix) {
+  const UtcPeriodStarts starts = UtcPeriodsAround(now_unix);
+  return s.Bind(starts.day).Bind(starts.week).Bind(starts.month);
+}
 
 // Wall-clock unix seconds, for created_at columns the caller does not supply.
 inline int64_t NowUnix() {

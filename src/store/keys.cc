@@ -1,0 +1,43 @@
+#include "store/keys.h"
+
+#include "common/clock.h"
+
+namespace turnpike::store {
+
+std::string_view LimitResetName(LimitReset reset) {
+  switch (reset) {
+    case LimitReset::kDaily:
+      return "daily";
+    case LimitReset::kWeekly:
+      return "weekly";
+    case LimitReset::kMonthly:
+      return "monthly";
+    case LimitReset::kNever:
+      break;
+  }
+  return "";
+}
+
+std::optional<LimitReset> ParseLimitReset(std::string_view name) {
+  for (LimitReset reset : {LimitReset::kNever, LimitReset::kDaily, LimitReset::kWeekly, LimitReset::kMonthly}) {
+    if (name == LimitResetName(reset)) return reset;
+  }
+  return std::nullopt;
+}
+
+int64_t LimitPeriodStart(LimitReset reset, int64_t now_unix) {
+  const UtcPeriodStarts starts = UtcPeriodsAround(now_unix);
+  switch (reset) {
+    case LimitReset::kDaily:
+      return starts.day;
+    case LimitReset::kWeekly:
+      return starts.week;
+    case LimitReset::kMonthly:
+      return starts.month;
+    case LimitReset::kNever:
+      break;
+  }
+  return 0;
+}
+
+}  // namespace turnpike::store
