@@ -48,6 +48,7 @@ run: build web
 #   make fake   (in one terminal), then
 #   OPENAI_BASE_URL=http://127.0.0.1:9100/v1 OPENAI_API_KEY=fake make run   (in another)
 fake:
+	@bash scripts/install-deps --node
 	node tests/fakes/fake-provider.mjs --port $(FAKE_PORT)
 
 tests/node_modules/.package-lock.json: tests/package.json tests/package-lock.json
