@@ -164,6 +164,17 @@ TEST_F(KeyCacheTest, LimitReachedIs402) {
   EXPECT_TRUE(cache.Authenticate(MakeKey(std::nullopt, 1'000'000'000).header, kNow).ok());  // no limit
 }
 
+TEST_F(KeyCacheTest, ALimitThatResetsIsLeftToTheLease) {
+  // A daily limit spent up over the key's life: the cached usage may be an earlier day's, so only
+  // the lease (which counts today's spend) may refuse it.
+  Made k = MakeKey(100, 100);
+  store::KeyUpdate daily;
+  daily.limit_reset = store::LimitReset::kDaily;
+  ASSERT_TRUE(store_->UpdateKey(k.id, daily).ok());
+  KeyCache cache(*store_, 5s);
+  EXPECT_TRUE(cache.Authenticate(k.header, kNow).ok());
+}
+
 TEST_F(KeyCacheTest, DisabledWinsOverOtherRefusals) {
   KeyCache cache(*store_, 5s);
   ExpectRefused(cache.Authenticate(MakeKey(10, 10, true, kNow - 5).header, kNow), ErrorCode::kForbidden);
