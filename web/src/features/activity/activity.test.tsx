@@ -70,7 +70,33 @@ describe("Activity page", () => {
     const day = requests().find((u) => u.pathname === "/api/activity" && u.searchParams.get("group_by") === "day")!;
     expect(day.searchParams.get("from")).toBe(addDays(today, -29) + "T00:00:00Z");
     expect(day.searchParams.get("to")).toBe(addDays(today, 1) + "T00:00:00Z");
-    expect(day.searchParams.has("split_by")).toBe(false);
+  });
+
+  it("opens with the chart broken down by model; Total is kept in the URL and restored", async () => {
+    const user = userEvent.setup();
+    const { unmount } = renderPage();
+    await screen.findByTestId("activity-total-spend");
+    const breakdown = screen.getByRole("group", { name: "Breakdown" });
+    expect(within(breakdown).getByRole("button", { name: "By model" })).toHaveAttribute("aria-pressed", "true");
+    const day = requests().find((u) => u.searchParams.get("group_by") === "day")!;
+    expect(day.searchParams.get("split_by")).toBe("model");
+    // The default stays out of the address.
+    expect(window.location.search).not.toContain("by=");
+
+    await user.click(within(breakdown).getByRole("button", { name: "Total" }));
+    expect(window.location.search).toContain("by=total");
+    await waitFor(() =>
+      expect(requests().some((u) => u.searchParams.get("group_by") === "day" && !u.searchParams.has("split_by"))).toBe(true),
+    );
+    unmount();
+
+    // A reload of that address shows Total again.
+    api.sent.length = 0;
+    renderPage(window.location.search);
+    await screen.findByTestId("activity-total-spend");
+    expect(within(screen.getByRole("group", { name: "Breakdown" })).getByRole("button", { name: "Total" })).toHaveAttribute("aria-pressed", "true");
+    const again = requests().find((u) => u.searchParams.get("group_by") === "day")!;
+    expect(again.searchParams.has("split_by")).toBe(false);
   });
 
   it("lists the models with their share of spend", async () => {

@@ -11,7 +11,7 @@ import KeysPage from "./index";
 const api = fakeApi();
 
 function makeKey(over: Partial<Key> = {}): Key {
-  return {
+  const key: Key = {
     id: 1,
     name: "billing-bot",
     prefix: "sk-tp-v1-ab12...",
@@ -26,8 +26,12 @@ function makeKey(over: Partial<Key> = {}): Key {
     tpm_limit: null,
     management: false,
     hash: "0".repeat(64),
+    limit_reset: null,
+    limit_usage_micros: 0,
     ...over,
   };
+  // What counts against a limit that never resets is the whole spend.
+  return { ...key, limit_usage_micros: over.limit_usage_micros ?? key.usage_micros };
 }
 
 /** Serves GET /api/keys from `state.keys`, and `handlers` ("POST /api/keys", …); returns what was sent. */
@@ -300,7 +304,7 @@ describe("Keys page", () => {
     expect(input).toHaveValue("10.00");
     await user.clear(input);
     await user.click(within(limit).getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(sent.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([{ name: "bot v2" }, { limit_usd: null }]));
+    await waitFor(() => expect(sent.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([{ name: "bot v2" }, { limit_usd: null, limit_reset: null }]));
     expect(await screen.findByText("Limit removed")).toBeInTheDocument();
   });
 
@@ -414,5 +418,169 @@ describe("Keys page", () => {
     expect(screen.getByTestId("new-key-secret")).toHaveValue("sk-tp-v1-rotated");
     await user.click(screen.getByRole("button", { name: "Done" }));
     await waitFor(() => expect(screen.queryByTestId("new-key-secret")).not.toBeInTheDocument());
+  });
+
+  it("creates a key whose limit resets daily; the choice waits for a limit", async () => {
+    const user = userEvent.setup();
+    const state = { keys: [] as Key[] };
+    const sent = mockApi(state, {
+      "POST /api/keys": () => {
+        const key = makeKey({ id: 11, name: "daily bot", limit_micros: 1_000_000, limit_reset: "daily", usage_micros: 0 });
+        state.keys = [key];
+        return { status: 201, body: { key, secret: "sk-tp-v1-daily" } };
+      },
+    });
+    renderPage();
+    await screen.findByText("No API keys yet");
+    await user.click(screen.getByRole("button", { name: "Create key" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("Name"), "daily bot");
+    const resets = within(dialog).getByLabelText("Limit resets");
+    expect(resets).toHaveValue("");
+    expect(resets).toBeDisabled();
+    expect(resets).toHaveAccessibleDescription("Set a spending limit to choose.");
+    expect(within(resets).getAllByRole("option").map((o) => o.textContent)).toEqual(["Never", "Daily", "Weekly", "Monthly"]);
+
+    await user.type(within(dialog).getByLabelText("Spending limit (USD)"), "1");
+    expect(resets).toBeEnabled();
+    expect(resets).toHaveAccessibleDescription(/^Never/);
+    await user.selectOptions(resets, "Weekly");
+    expect(resets).toHaveAccessibleDescription("Weekly: Mondays at 00:00 UTC");
+    await user.selectOptions(resets, "Monthly");
+    expect(resets).toHaveAccessibleDescription("Monthly: on the 1st at 00:00 UTC");
+    await user.selectOptions(resets, "Daily");
+    expect(resets).toHaveValue("daily");
+    expect(resets).toHaveAccessibleDescription("Daily: at 00:00 UTC");
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    await screen.findByTestId("new-key-secret");
+    const post = sent.find((r) => r.method === "POST" && r.path === "/api/keys")!;
+    expect(post.body).toEqual({ name: "daily bot", limit_usd: "1.00", limit_reset: "daily", log_prompts: false });
+  });
+
+  it("sends no reset for a key without a limit, even if one was chosen before the limit was cleared", async () => {
+    const user = userEvent.setup();
+    const sent = mockApi({ keys: [] }, { "POST /api/keys": { status: 201, body: { key: makeKey(), secret: "sk-tp-v1-none" } } });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Create key" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("Name"), "no limit");
+    const limit = within(dialog).getByLabelText("Spending limit (USD)");
+    await user.type(limit, "3");
+    await user.selectOptions(within(dialog).getByLabelText("Limit resets"), "Weekly");
+    await user.clear(limit);
+    expect(within(dialog).getByLabelText("Limit resets")).toBeDisabled();
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    await screen.findByTestId("new-key-secret");
+    expect(sent.find((r) => r.method === "POST")!.body).toEqual({ name: "no limit", log_prompts: false });
+  });
+
+  it("shows a daily key's spend today against its limit, when it resets and what it spent in all", async () => {
+    mockApi({
+      keys: [
+        makeKey({ id: 1, name: "daily", limit_micros: 1_000_000, limit_reset: "daily", limit_usage_micros: 400_000, usage_micros: 3_200_000 }),
+        makeKey({ id: 2, name: "monthly", limit_micros: 50_000_000, limit_reset: "monthly", limit_usage_micros: 0, usage_micros: 7_000_000 }),
+        makeKey({ id: 3, name: "lifetime", limit_micros: 10_000_000, usage_micros: 1_200_000 }),
+      ],
+    });
+    renderPage();
+    const daily = (await screen.findByText("daily")).closest("tr")!;
+    expect(daily).toHaveTextContent("$0.40 of $1.00 today");
+    expect(within(daily).getByText("Resets daily")).toBeInTheDocument();
+    expect(within(daily).getByText("$3.20 in all")).toBeInTheDocument();
+    expect(within(daily).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "40");
+    expect(within(daily).getByRole("progressbar")).toHaveAttribute("aria-valuetext", "40% of the limit used today");
+    const monthly = screen.getByText("monthly").closest("tr")!;
+    expect(monthly).toHaveTextContent("$0.00 of $50.00 this month");
+    expect(within(monthly).getByText("Resets monthly")).toBeInTheDocument();
+    // A limit that never resets looks as before.
+    const lifetime = screen.getByText("lifetime").closest("tr")!;
+    expect(lifetime).toHaveTextContent("$1.20 of $10.00");
+    expect(within(lifetime).queryByText(/Resets/)).not.toBeInTheDocument();
+    expect(within(lifetime).queryByText(/in all/)).not.toBeInTheDocument();
+  });
+
+  it("changes when a limit resets, with the limit, and removes both", async () => {
+    const user = userEvent.setup();
+    const state = {
+      keys: [makeKey({ id: 5, name: "bot", limit_micros: 1_000_000, limit_reset: "daily", limit_usage_micros: 400_000, usage_micros: 3_200_000 })],
+    };
+    const sent = mockApi(state, {
+      "PATCH /api/keys/5": (req) => {
+        const body = req.body as { limit_usd: string | null; limit_reset: Key["limit_reset"] };
+        state.keys = [
+          makeKey({
+            id: 5,
+            name: "bot",
+            limit_micros: body.limit_usd === null ? null : Math.round(Number(body.limit_usd) * 1_000_000),
+            limit_reset: body.limit_reset,
+            limit_usage_micros: body.limit_reset ? 400_000 : 3_200_000,
+            usage_micros: 3_200_000,
+          }),
+        ];
+        return { body: { key: state.keys[0] } };
+      },
+    });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Actions for bot" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Change limit" }));
+    let dialog = await screen.findByRole("dialog");
+    expect(dialog).toHaveAccessibleDescription(/It has spent \$0\.40 today\./);
+    const resets = within(dialog).getByLabelText("Limit resets");
+    expect(resets).toHaveValue("daily");
+    expect(resets).toHaveAccessibleDescription("Daily: at 00:00 UTC");
+    // Without a limit there is nothing to reset.
+    const input = within(dialog).getByLabelText("Spending limit (USD)");
+    await user.clear(input);
+    expect(resets).toBeDisabled();
+    await user.type(input, "1");
+    await user.selectOptions(resets, "Weekly");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(await screen.findByText("Limit set to $1.00 a week")).toBeInTheDocument();
+    const row = screen.getByText("bot").closest("tr")!;
+    await waitFor(() => expect(row).toHaveTextContent("$0.40 of $1.00 this week"));
+    expect(within(row).getByText("Resets weekly")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Actions for bot" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Change limit" }));
+    dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByLabelText("Limit resets")).toHaveValue("weekly");
+    await user.click(within(dialog).getByRole("button", { name: "Remove limit" }));
+    expect(await screen.findByText("Limit removed")).toBeInTheDocument();
+    expect(sent.filter((r) => r.method === "PATCH").map((r) => r.body)).toEqual([
+      { limit_usd: "1.00", limit_reset: "weekly" },
+      { limit_usd: null, limit_reset: null },
+    ]);
+    await waitFor(() => expect(within(screen.getByText("bot").closest("tr")!).getByText("No limit")).toBeInTheDocument());
+  });
+
+  it("describes a lifetime limit's spend as before", async () => {
+    const user = userEvent.setup();
+    mockApi({ keys: [makeKey({ id: 5, name: "bot", usage_micros: 3_200_000 })] });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Actions for bot" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Change limit" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog).toHaveAccessibleDescription(/It has spent \$3\.20 so far\./);
+    expect(within(dialog).getByLabelText("Limit resets")).toHaveValue("");
+  });
+
+  it("shows a refused reset in the form's words at that field", async () => {
+    const user = userEvent.setup();
+    mockApi({ keys: [] }, { "POST /api/keys": apiError(400, 'limit_reset must be "daily", "weekly", "monthly" or null', "invalid_request_error", "limit_reset") });
+    renderPage();
+    await user.click(await screen.findByRole("button", { name: "Create key" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("Name"), "x");
+    await user.type(within(dialog).getByLabelText("Spending limit (USD)"), "5");
+    const resets = within(dialog).getByLabelText("Limit resets");
+    await user.selectOptions(resets, "Monthly");
+    await user.click(within(dialog).getByRole("button", { name: "Create key" }));
+    await waitFor(() => expect(resets).toHaveAttribute("aria-invalid", "true"));
+    expect(resets).toHaveAccessibleDescription("Choose when the limit starts again from zero: never, daily, weekly or monthly.");
+    expect(dialog).not.toHaveTextContent("limit_reset");
+    expect(within(dialog).getAllByRole("alert")).toHaveLength(1);
+    // Changing the choice clears the refusal.
+    await user.selectOptions(resets, "Daily");
+    expect(resets).toHaveAttribute("aria-invalid", "false");
   });
 });

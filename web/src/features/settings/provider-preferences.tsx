@@ -1,7 +1,6 @@
 // The account's default provider preferences (GET/PUT /api/me/provider-preferences): OpenRouter's
 // `provider` fields, which the gateway applies to every request of the account that sets none.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ChevronDown } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { api, call, type Schemas } from "@/lib/api";
 import { useCatalog } from "@/lib/queries";
@@ -10,6 +9,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Checkbox } from "@/components/ui/checkbox";
 import { Input } from "@/components/ui/input";
 import { Field, Label } from "@/components/ui/label";
+import { NativeSelect } from "@/components/ui/native-select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { ErrorState, FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
@@ -51,9 +51,6 @@ function fromForm(f: Form, kept: Prefs | null): Prefs | null {
   return Object.keys(p).length ? p : null;
 }
 
-const selectClass =
-  "h-9 w-full cursor-pointer appearance-none rounded-md border border-input bg-background py-1 pl-3 pr-9 text-sm shadow-xs focus-visible:outline-2 focus-visible:outline-ring";
-
 function PreferencesForm({ initial }: { initial: Prefs | null }) {
   const queryClient = useQueryClient();
   const catalog = useCatalog();
@@ -73,16 +70,13 @@ function PreferencesForm({ initial }: { initial: Prefs | null }) {
     save.mutate(fromForm(form, initial));
   };
   const select = (id: string, value: string, onChange: (v: string) => void, options: [string, string][]) => (
-    <div className="relative">
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} className={selectClass}>
-        {options.map(([v, label]) => (
-          <option key={v} value={v}>
-            {label}
-          </option>
-        ))}
-      </select>
-      <ChevronDown className="pointer-events-none absolute right-3 top-1/2 size-4 -translate-y-1/2 opacity-50" aria-hidden />
-    </div>
+    <NativeSelect id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+      {options.map(([v, label]) => (
+        <option key={v} value={v}>
+          {label}
+        </option>
+      ))}
+    </NativeSelect>
   );
   return (
     <form className="grid gap-4" onSubmit={submit} noValidate>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addDays, apiRange, checkCustomRange, daysIn, formatRange, parseDay, presetRange, readView, utcDay } from "./range";
+import { writeSearch } from "@/lib/router";
+import { activitySearch, addDays, apiRange, checkCustomRange, daysIn, formatRange, parseDay, presetRange, readView, utcDay } from "./range";
 
 // 2024-03-10 23:30 UTC: late evening, so a local-time bug would land on the wrong day.
 const NOW = Date.UTC(2024, 2, 10, 23, 30);
@@ -55,11 +56,11 @@ describe("presets", () => {
 });
 
 describe("readView", () => {
-  it("defaults to 30 days of spend in total", () => {
+  it("defaults to 30 days of spend by model", () => {
     const v = readView(new URLSearchParams(""), NOW);
     expect(v.range).toBe("30d");
     expect(v.metric).toBe("spend");
-    expect(v.breakdown).toBe("total");
+    expect(v.breakdown).toBe("model");
     expect(v.days).toEqual({ ok: true, range: { from: "2024-02-10", to: "2024-03-10" } });
   });
 
@@ -72,7 +73,13 @@ describe("readView", () => {
 
   it("ignores values it does not know", () => {
     const v = readView(new URLSearchParams("range=forever&metric=joy&by=mood"), NOW);
-    expect([v.range, v.metric, v.breakdown]).toEqual(["30d", "spend", "total"]);
+    expect([v.range, v.metric, v.breakdown]).toEqual(["30d", "spend", "model"]);
+  });
+
+  it("keeps Total in the query string, since it is no longer the default", () => {
+    expect(readView(new URLSearchParams("by=total"), NOW).breakdown).toBe("total");
+    expect(writeSearch(activitySearch, "?range=7d", { by: "total" })).toBe("?range=7d&by=total");
+    expect(writeSearch(activitySearch, "?range=7d&by=total", { by: "model" })).toBe("?range=7d");
   });
 
   it("explains a custom range that cannot be shown", () => {

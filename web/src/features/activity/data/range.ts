@@ -34,7 +34,8 @@ export const MAX_RANGE_DAYS = 731;
 
 export const DEFAULT_RANGE: RangeKind = "30d";
 export const DEFAULT_METRIC: Metric = "spend";
-export const DEFAULT_BREAKDOWN: Breakdown = "total";
+// Per model, stacked, as OpenRouter's activity page opens; "Total" stays one click (and ?by=total) away.
+export const DEFAULT_BREAKDOWN: Breakdown = "model";
 
 /** A span of whole UTC days, both ends included. */
 export type DayRange = { from: string; to: string };

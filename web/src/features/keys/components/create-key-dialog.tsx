@@ -13,22 +13,24 @@ import {
   KEY_NAME_MAX,
   RPM_MAX,
   TPM_MAX,
+  parseLimitReset,
   todayInputValue,
   validateExpiry,
   validateKeyName,
   validateLimit,
   validateRateLimit,
 } from "../data/key-utils";
-import { LimitField } from "./limit-field";
+import { LimitField, LimitResetField } from "./limit-field";
 import { RateLimitFields, type RateLimitText } from "./rate-limit-fields";
 import { SecretReveal } from "./secret-reveal";
 
-type Errors = { name?: string; limit?: string; expires?: string; rpm?: string; tpm?: string };
+type Errors = { name?: string; limit?: string; reset?: string; expires?: string; rpm?: string; tpm?: string };
 
 function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSecret) => void; onCancel: () => void }) {
   const create = useCreateKey();
   const [name, setName] = useState("");
   const [limit, setLimit] = useState("");
+  const [reset, setReset] = useState("");
   const [expires, setExpires] = useState("");
   const [logPrompts, setLogPrompts] = useState(false);
   const [management, setManagement] = useState(false);
@@ -38,7 +40,14 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
   const refused = apiFieldError(create.error, KEY_FIELD_WORDS);
   const errors: Errors = { ...checked };
   if (refused) {
-    const field = { name: "name", limit_usd: "limit", expires_at: "expires", rpm_limit: "rpm", tpm_limit: "tpm" } as const;
+    const field = {
+      name: "name",
+      limit_usd: "limit",
+      limit_reset: "reset",
+      expires_at: "expires",
+      rpm_limit: "rpm",
+      tpm_limit: "tpm",
+    } as const;
     errors[field[refused.param]] ??= refused.message;
   }
   const edited = <T,>(set: (value: T) => void) => (value: T) => {
@@ -64,7 +73,12 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
     if (Object.keys(next).length > 0) return;
     const body: Schemas["KeyCreate"] = { name: name.trim(), log_prompts: !management && logPrompts };
     if (management) body.management = true;
-    if (limitResult.usd !== null) body.limit_usd = limitResult.usd;
+    if (limitResult.usd !== null) {
+      body.limit_usd = limitResult.usd;
+      // A reset only means something with a limit; Never is the server's default.
+      const limitReset = parseLimitReset(reset);
+      if (limitReset !== null) body.limit_reset = limitReset;
+    }
     if (expiryResult.expiresAt !== null) body.expires_at = expiryResult.expiresAt;
     if (rpm.value !== null) body.rpm_limit = rpm.value;
     if (tpm.value !== null) body.tpm_limit = tpm.value;
@@ -107,7 +121,10 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (result: KeyWithSec
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
         {!management && (
-          <LimitField id="key-limit" value={limit} onChange={edited(setLimit)} error={errors.limit} hint="Optional. Empty means no limit." />
+          <>
+            <LimitField id="key-limit" value={limit} onChange={edited(setLimit)} error={errors.limit} hint="Optional. Empty means no limit." />
+            <LimitResetField id="key-limit-reset" value={reset} onChange={edited(setReset)} disabled={!limit.trim()} error={errors.reset} />
+          </>
         )}
         <Field id="key-expires" label="Expires" error={errors.expires} hint="Optional. Works through the end of that day.">
           <Input

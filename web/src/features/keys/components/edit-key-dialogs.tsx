@@ -1,7 +1,7 @@
 import { useState, type ComponentType, type FormEvent } from "react";
 import type { Key } from "@/lib/api";
 import { apiFieldError } from "@/lib/errors";
-import { formatUsd, microsToUsdCentsText, parseUsdMicros } from "@/lib/money";
+import { microsToUsdCentsText, parseUsdMicros } from "@/lib/money";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
@@ -9,8 +9,21 @@ import { Field } from "@/components/ui/label";
 import { FormError } from "@/components/ui/states";
 import { toast } from "@/components/ui/toast";
 import { useUpdateKey } from "../data/keys";
-import { KEY_FIELD_WORDS, KEY_NAME_MAX, RPM_MAX, TPM_MAX, rateLimitsText, validateKeyName, validateLimit, validateRateLimit } from "../data/key-utils";
-import { LimitField } from "./limit-field";
+import {
+  KEY_FIELD_WORDS,
+  KEY_NAME_MAX,
+  RPM_MAX,
+  TPM_MAX,
+  limitText,
+  parseLimitReset,
+  rateLimitsText,
+  spentText,
+  validateKeyName,
+  validateLimit,
+  validateRateLimit,
+  type LimitReset,
+} from "../data/key-utils";
+import { LimitField, LimitResetField } from "./limit-field";
 import { RateLimitFields, type RateLimitErrors, type RateLimitText } from "./rate-limit-fields";
 
 type DialogProps = { keyItem: Key; open: boolean; onOpenChange: (open: boolean) => void };
@@ -99,19 +112,22 @@ export function RenameKeyDialog(props: DialogProps) {
 function LimitForm({ keyItem, onDone }: FormProps) {
   const update = useUpdateKey();
   const [limit, setLimit] = useState(keyItem.limit_micros === null ? "" : microsToUsdCentsText(keyItem.limit_micros));
+  const [reset, setReset] = useState<string>(keyItem.limit_reset ?? "");
   const [checked, setError] = useState<string | null>(null);
   const refused = apiFieldError(update.error, KEY_FIELD_WORDS);
   const error = checked ?? (refused?.param === "limit_usd" ? refused.message : null);
-  const edit = (text: string) => {
+  const resetError = refused?.param === "limit_reset" ? refused.message : null;
+  const edited = (set: (text: string) => void) => (text: string) => {
     if (update.error) update.reset();
-    setLimit(text);
+    set(text);
   };
-  const save = (usd: string | null) =>
+  // The reset goes with the limit, and no limit never resets.
+  const save = (usd: string | null, limitReset: LimitReset | null) =>
     update.mutate(
-      { id: keyItem.id, body: { limit_usd: usd } },
+      { id: keyItem.id, body: { limit_usd: usd, limit_reset: usd === null ? null : limitReset } },
       {
         onSuccess: () => {
-          toast.success(usd === null ? "Limit removed" : `Limit set to ${formatUsd(parseUsdMicros(usd) ?? 0)}`);
+          toast.success(usd === null ? "Limit removed" : `Limit set to ${limitText(parseUsdMicros(usd) ?? 0, limitReset)}`);
           onDone();
         },
       },
@@ -120,21 +136,22 @@ function LimitForm({ keyItem, onDone }: FormProps) {
     e.preventDefault();
     const result = validateLimit(limit);
     setError(result.error);
-    if (!result.error) save(result.usd);
+    if (!result.error) save(result.usd, parseLimitReset(reset));
   };
   return (
     <form className="grid gap-4" onSubmit={onSubmit} noValidate>
       <DialogHeader>
         <DialogTitle>Change limit</DialogTitle>
         <DialogDescription>
-          Requests with “{keyItem.name}” are refused once it has spent this much. It has spent {formatUsd(keyItem.usage_micros)} so far.
+          Requests with “{keyItem.name}” are refused once it has spent this much. {spentText(keyItem)}
         </DialogDescription>
       </DialogHeader>
-      <LimitField id="key-limit-edit" value={limit} onChange={edit} error={error} hint="Leave empty for no limit." focus />
+      <LimitField id="key-limit-edit" value={limit} onChange={edited(setLimit)} error={error} hint="Leave empty for no limit." focus />
+      <LimitResetField id="key-limit-reset-edit" value={reset} onChange={edited(setReset)} disabled={!limit.trim()} error={resetError} />
       <FormError error={refused ? null : update.error} />
       <RemoveCancelSave
         removeLabel={keyItem.limit_micros !== null ? "Remove limit" : null}
-        onRemove={() => save(null)}
+        onRemove={() => save(null, null)}
         onCancel={onDone}
         pending={update.isPending}
       />

@@ -107,7 +107,7 @@ export function KeysTable({ keys }: { keys: Key[] }) {
               <TimeCell iso={key.last_used_at} relative empty="never" />
             </td>
             <td className={cn(cellCls, labelled, "max-md:order-2 max-md:col-span-2")} data-label="Usage">
-              <UsageMeter usage={key.usage_micros} limit={key.limit_micros} name={key.name} />
+              <UsageMeter keyItem={key} />
             </td>
             <td className={cn(cellCls, labelled, "max-md:order-2 max-md:col-span-2")} data-label="Rate limits">
               <RateLimits keyItem={key} />

@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { Key } from "@/lib/api";
 import {
+  KEY_FIELD_WORDS,
+  LIMIT_RESET_OPTIONS,
   RPM_MAX,
   TPM_MAX,
   displayPrefix,
   expiryFromDateInput,
   keyStatus,
+  limitResetHint,
+  limitText,
+  parseLimitReset,
   rateLimitsText,
+  spentText,
   validateExpiry,
   validateKeyName,
   validateLimit,
@@ -28,6 +34,8 @@ const key = (over: Partial<Key>): Key => ({
   tpm_limit: null,
   management: false,
   hash: "0".repeat(64),
+  limit_reset: null,
+  limit_usage_micros: 0,
   ...over,
 });
 
@@ -89,5 +97,38 @@ describe("key utils", () => {
     expect(rateLimitsText({ rpm_limit: null, tpm_limit: null })).toBe("No rate limit");
     expect(rateLimitsText({ rpm_limit: 60, tpm_limit: null })).toBe("60 requests/min");
     expect(rateLimitsText({ rpm_limit: 1_000, tpm_limit: 25_000 })).toBe("1,000 requests/min · 25,000 tokens/min");
+  });
+
+  it("reads the limit reset choice: Never is null, as the API has it", () => {
+    expect(LIMIT_RESET_OPTIONS.map((o) => [o.value, o.label])).toEqual([
+      ["", "Never"],
+      ["daily", "Daily"],
+      ["weekly", "Weekly"],
+      ["monthly", "Monthly"],
+    ]);
+    expect(parseLimitReset("")).toBeNull();
+    expect(parseLimitReset("daily")).toBe("daily");
+    expect(parseLimitReset("weekly")).toBe("weekly");
+    expect(parseLimitReset("monthly")).toBe("monthly");
+    expect(parseLimitReset("yearly")).toBeNull();
+  });
+
+  it("says when a limit resets, and how much counts now", () => {
+    expect(limitResetHint("daily")).toBe("Daily: at 00:00 UTC");
+    expect(limitResetHint("weekly")).toBe("Weekly: Mondays at 00:00 UTC");
+    expect(limitResetHint("monthly")).toBe("Monthly: on the 1st at 00:00 UTC");
+    expect(limitResetHint(null)).toMatch(/^Never/);
+    expect(limitText(1_000_000, null)).toBe("$1.00");
+    expect(limitText(1_000_000, "daily")).toBe("$1.00 a day");
+    expect(limitText(2_500_000, "monthly")).toBe("$2.50 a month");
+    expect(spentText(key({ usage_micros: 3_200_000, limit_usage_micros: 3_200_000 }))).toBe("It has spent $3.20 so far.");
+    expect(spentText(key({ usage_micros: 3_200_000, limit_reset: "daily", limit_usage_micros: 400_000 }))).toBe("It has spent $0.40 today.");
+    expect(spentText(key({ usage_micros: 3_200_000, limit_reset: "weekly", limit_usage_micros: 0 }))).toBe("It has spent $0.00 this week.");
+    expect(spentText(key({ usage_micros: 3_200_000, limit_reset: "monthly", limit_usage_micros: 1_000_000 }))).toBe("It has spent $1.00 this month.");
+  });
+
+  it("has the form's words for a refused reset, naming no JSON member", () => {
+    expect(KEY_FIELD_WORDS.limit_reset).toBeTruthy();
+    expect(KEY_FIELD_WORDS.limit_reset).not.toMatch(/limit_reset|null/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Key } from "@/lib/api";
-import { microsToUsdCentsText, parseUsd } from "@/lib/money";
+import { formatUsd, microsToUsdCentsText, parseUsd } from "@/lib/money";
 
 export type KeyStatus = "active" | "disabled" | "expired";
 
@@ -51,6 +51,55 @@ export function validateLimit(text: string): { usd: string | null; error: string
   return { usd: microsToUsdCentsText(micros), error: null };
 }
 
+/** When a key's spending limit starts again from zero; null: never (it caps the key's whole life). */
+export type LimitReset = NonNullable<Key["limit_reset"]>;
+
+/** The "Limit resets" choices; "" is Never (the form's value for null). */
+export const LIMIT_RESET_OPTIONS: { value: LimitReset | ""; label: string }[] = [
+  { value: "", label: "Never" },
+  { value: "daily", label: "Daily" },
+  { value: "weekly", label: "Weekly" },
+  { value: "monthly", label: "Monthly" },
+];
+
+/** The select's value ("" or a period) as the API's `limit_reset`; anything else is null (never). */
+export function parseLimitReset(value: string): LimitReset | null {
+  return value === "daily" || value === "weekly" || value === "monthly" ? value : null;
+}
+
+const RESET_WHEN: Record<LimitReset, string> = {
+  daily: "Daily: at 00:00 UTC",
+  weekly: "Weekly: Mondays at 00:00 UTC",
+  monthly: "Monthly: on the 1st at 00:00 UTC",
+};
+
+/** When the limit starts again from zero, for the hint under the choice. */
+export function limitResetHint(reset: LimitReset | null): string {
+  return reset ? RESET_WHEN[reset] : "Never: the limit caps everything the key ever spends.";
+}
+
+const PERIOD: Record<LimitReset, { current: string; per: string }> = {
+  daily: { current: "today", per: "a day" },
+  weekly: { current: "this week", per: "a week" },
+  monthly: { current: "this month", per: "a month" },
+};
+
+/** The period a resetting limit counts now: "today", "this week", "this month". */
+export function currentPeriod(reset: LimitReset): string {
+  return PERIOD[reset].current;
+}
+
+/** "$1.00", or "$1.00 a day" for a limit that resets daily. */
+export function limitText(limitMicros: number, reset: LimitReset | null): string {
+  return reset ? `${formatUsd(limitMicros)} ${PERIOD[reset].per}` : formatUsd(limitMicros);
+}
+
+/** "It has spent $0.40 today." for a resetting limit; the key's whole spend otherwise. */
+export function spentText(key: Pick<Key, "usage_micros" | "limit_reset" | "limit_usage_micros">): string {
+  if (key.limit_reset) return `It has spent ${formatUsd(key.limit_usage_micros)} ${currentPeriod(key.limit_reset)}.`;
+  return `It has spent ${formatUsd(key.usage_micros)} so far.`;
+}
+
 /**
  * What the key forms say next to a field the server refused (its error's `param`), in the words
  * of the checks above (errors.ts, apiFieldError): the server's own text names JSON members.
@@ -61,6 +110,7 @@ export const KEY_FIELD_WORDS = {
   expires_at: "Pick today or a later date, or leave it empty for a key that never expires.",
   rpm_limit: "Enter a whole number of requests per minute, or leave it empty for no limit.",
   tpm_limit: "Enter a whole number of tokens per minute, or leave it empty for no limit.",
+  limit_reset: "Choose when the limit starts again from zero: never, daily, weekly or monthly.",
 } as const;
 export type KeyField = keyof typeof KEY_FIELD_WORDS;
 
