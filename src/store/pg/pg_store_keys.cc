@@ -10,16 +10,7 @@ namespace turnpike::store::pg {
 namespace {
 
 // Takes kKeyLimitUsage's parameters $1 to $3 (PeriodStartParams); a query's own begin at $4.
-const std::string kKeyColumns =
-    std::string(
-        "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-        "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, "
-        "public_id, updated_at, "
-        "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
-        "(SELECT COALESCE(u.provider_preferences, '') FROM users u "
-        "WHERE u.id = api_keys.user_id), "
-        "COALESCE(limit_reset, ''), ") +
-    kKeyLimitUsage;
+const std::string kKeyColumns = std::string(sqlite::kKeyColumnsBeforeLimitUsage) + kKeyLimitUsage;
 
 ApiKey ReadKey(const Rows& r, int i) {
   ApiKey key;

@@ -8,16 +8,7 @@ namespace turnpike::store::sqlite {
 namespace {
 
 // Binds the three period starts of kKeyLimitUsage first (BindPeriodStarts).
-const std::string kKeyColumns =
-    std::string(
-        "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, "
-        "created_at, log_prompts, last_used_at, rpm_limit, tpm_limit, management, "
-        "public_id, updated_at, "
-        "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
-        "(SELECT COALESCE(u.provider_preferences, '') FROM users u "
-        "WHERE u.id = api_keys.user_id), "
-        "COALESCE(limit_reset, ''), ") +
-    kKeyLimitUsage;
+const std::string kKeyColumns = std::string(kKeyColumnsBeforeLimitUsage) + kKeyLimitUsage;
 
 ApiKey ReadKey(const Statement& s) {
   ApiKey key;

@@ -10,6 +10,15 @@
 
 namespace turnpike::store::sqlite {
 
+// The columns of api_keys a key is read from (ReadKey in either store), up to the last one, its
+// limit usage (kKeyLimitUsage, which differs between the stores).
+inline constexpr char kKeyColumnsBeforeLimitUsage[] =
+    "id, user_id, name, prefix, hash, limit_micros, usage_micros, disabled, expires_at, created_at, log_prompts, "
+    "last_used_at, rpm_limit, tpm_limit, management, public_id, updated_at, "
+    "(SELECT u.disabled FROM users u WHERE u.id = api_keys.user_id), "
+    "(SELECT COALESCE(u.provider_preferences, '') FROM users u WHERE u.id = api_keys.user_id), "
+    "COALESCE(limit_reset, ''), ";
+
 // What counts against a key's limit now (store/keys.h ApiKey::limit_usage), as an expression on a
 // row of api_keys: the key's usage over its life, or for a limit that resets, the spend of the
 // key's holds (settled, or held while unsettled) since its period began. Its three parameters are
