@@ -10,6 +10,7 @@
 #include "billing/hold.h"
 #include "common/crypto.h"
 #include "gateway/exchange.h"
+#include "gateway/key_json.h"
 #include "gateway/routing.h"
 #include "protocol/anthropic_messages.h"
 #include "protocol/json_members.h"
@@ -222,10 +223,7 @@ awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, 
           request_id, nullptr, api);
       co_return;
     case store::HoldOutcome::kKeyLimitReached:
-      co_await ReplyError(writer,
-                          MakeError(ErrorCode::kPaymentRequired,
-                                    "This API key's spending limit does not cover this request (up to $" +
-                                        money::FormatUsd(x.held) + "). Raise the limit or lower max_tokens."),
+      co_await ReplyError(writer, MakeError(ErrorCode::kPaymentRequired, KeyLimitMessage(x.key, x.held, x.held_at)),
                           request_id, nullptr, api);
       co_return;
     case store::HoldOutcome::kKeyDisabled:

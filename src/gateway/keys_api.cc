@@ -272,6 +272,18 @@ std::string KeyLimitMembers(const store::ApiKey& key, money::Micros reserved) {
                      reset.empty() ? std::string("null") : Quote(reset));
 }
 
+std::string KeyLimitMessage(const store::ApiKey& key, money::Micros held, int64_t now_unix) {
+  const std::string cost = "(up to $" + money::FormatUsd(held) + ")";
+  if (key.limit_reset == store::LimitReset::kNever) {
+    return "This API key's spending limit does not cover this request " + cost +
+           ". Raise the limit or lower max_tokens.";
+  }
+  return fmt::format(
+      "This API key's {} spending limit does not cover this request {} in the current period. The limit starts again "
+      "at {}; or raise the limit or lower max_tokens.",
+      store::LimitResetName(key.limit_reset), cost, IsoUtc(store::LimitPeriodEnd(key.limit_reset, now_unix)));
+}
+
 Result<std::string> Gateway::ManagedKeysJson(int64_t user_id, const std::vector<store::ApiKey>& keys) {
   const int64_t now = UnixSeconds();
   auto buckets = request_log_.Activity(store::SpendWindowsQuery(user_id, now));

@@ -40,4 +40,21 @@ int64_t LimitPeriodStart(LimitReset reset, int64_t now_unix) {
   return 0;
 }
 
+int64_t LimitPeriodEnd(LimitReset reset, int64_t now_unix) {
+  constexpr int64_t kDay = 86'400;
+  const int64_t start = LimitPeriodStart(reset, now_unix);
+  switch (reset) {
+    case LimitReset::kDaily:
+      return start + kDay;
+    case LimitReset::kWeekly:
+      return start + 7 * kDay;
+    case LimitReset::kMonthly:
+      // 32 days after the 1st is always in the next month, and never past it.
+      return LimitPeriodStart(reset, start + 32 * kDay);
+    case LimitReset::kNever:
+      break;
+  }
+  return 0;
+}
+
 }  // namespace turnpike::store

@@ -27,6 +27,8 @@ std::optional<LimitReset> ParseLimitReset(std::string_view name);
 // The start of the period whose spend counts against the limit at `now_unix`, in unix seconds;
 // 0 for kNever (all of it). A request's spend belongs to the period in which it was held.
 int64_t LimitPeriodStart(LimitReset reset, int64_t now_unix);
+// When that period ends, which is when the next one starts; 0 for kNever.
+int64_t LimitPeriodEnd(LimitReset reset, int64_t now_unix);
 
 struct ApiKey {
   int64_t id = 0;

@@ -31,6 +31,18 @@ TEST(LimitPeriodStartTest, EachPeriodBeginsAtItsUtcMidnight) {
   EXPECT_EQ(LimitPeriodStart(LimitReset::kMonthly, 1'835'438'400), 1'832'976'000);
 }
 
+TEST(LimitPeriodEndTest, APeriodEndsWhereTheNextBegins) {
+  EXPECT_EQ(LimitPeriodEnd(LimitReset::kDaily, kSundayLast), kMondayNov30);
+  EXPECT_EQ(LimitPeriodEnd(LimitReset::kWeekly, kSundayLast), kMondayNov30);
+  EXPECT_EQ(LimitPeriodEnd(LimitReset::kWeekly, kMondayNov30), kMondayNov30 + 7 * kDay);
+  EXPECT_EQ(LimitPeriodEnd(LimitReset::kMonthly, kNov1), kDec1);
+  EXPECT_EQ(LimitPeriodEnd(LimitReset::kMonthly, kDec1 - 1), kDec1);
+  // January's 31 days end on February 1st, February 2028's 29 on March 1st.
+  EXPECT_EQ(LimitPeriodEnd(LimitReset::kMonthly, 1'799'064'000), 1'801'440'000);  // 2027-01-04 12:00
+  EXPECT_EQ(LimitPeriodEnd(LimitReset::kMonthly, 1'835'438'400), 1'835'481'600);  // 2028-02-29 12:00
+  EXPECT_EQ(LimitPeriodEnd(LimitReset::kNever, kSundayLast), 0);
+}
+
 TEST(LimitResetNameTest, NamesReadBackAndNothingElseIsOne) {
   for (LimitReset reset : {LimitReset::kNever, LimitReset::kDaily, LimitReset::kWeekly, LimitReset::kMonthly}) {
     EXPECT_EQ(ParseLimitReset(LimitResetName(reset)), reset);

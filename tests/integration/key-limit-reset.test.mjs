@@ -42,15 +42,31 @@ function periodStart(reset, ms) {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
+// The end (ms) of that period: the next one's start.
+function periodEnd(reset, ms) {
+  if (reset === 'daily') return periodStart(reset, ms) + DAY_MS;
+  if (reset === 'weekly') return periodStart(reset, ms) + 7 * DAY_MS;
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
 const request = (tag) => userMessage(`limit reset: ${tag}`, { max_tokens: 40 });
 
 // Sends requests with `key` until one is refused; returns how many were answered. Each must be a
 // 200 until the refusal, a 402 naming the key's limit.
-async function spendUntilRefused(tp, key, what) {
+async function spendUntilRefused(tp, key, what, reset, days = 0) {
   for (let n = 0; n < 30; n++) {
     const r = await chatJson(tp, key, request(`${what} ${n}`));
     if (r.status === 402) {
-      assert.match(r.body.error.message, /spending limit/, `${what}: the 402 names the key's limit`);
+      const { message } = r.body.error;
+      if (reset === 'never') {
+        assert.match(message, /^This API key's spending limit does not cover this request/, `${what}: the 402 names the key's limit`);
+      } else {
+        // It says when the next period begins.
+        const next = periodEnd(reset, Date.now() + days * DAY_MS);
+        assert.match(message, new RegExp(`^This API key's ${reset} spending limit does not cover this request`), what);
+        assert.ok(message.includes(`starts again at ${new Date(next).toISOString().replace('.000Z', 'Z')}`), `${what}: ${message}`);
+      }
       return n;
     }
     assert.equal(r.status, 200, `${what} request ${n}: ${JSON.stringify(r.body)}`);
@@ -95,7 +111,7 @@ test('a daily, weekly or monthly limit lets a key spend again once its period tu
   // clock) and its usage then.
   const first = {}, lastSpend = {}, usageBefore = {};
   for (const reset of resets) {
-    first[reset] = await spendUntilRefused(tp, keys[reset], `${reset}, today`);
+    first[reset] = await spendUntilRefused(tp, keys[reset], `${reset}, today`, reset);
     assert.ok(first[reset] >= 1, `${reset}: at least one request fits the limit`);
     lastSpend[reset] = Date.now();
     const { me, usage, remaining } = await keyFigures(tp, keys[reset]);
@@ -124,7 +140,7 @@ test('a daily, weekly or monthly limit lets a key spend again once its period tu
       assert.ok(usage > usageBefore[reset], `${reset} +${days}d: usage stays the key's life's and grows`);
       assert.equal(remaining, limitMicros - (usage - usageBefore[reset]), `${reset} +${days}d: what remains is the new period's`);
       // The new period allows what the first did, give or take one request.
-      const again = 1 + await spendUntilRefused(tp, key, `${reset} +${days}d`);
+      const again = 1 + await spendUntilRefused(tp, key, `${reset} +${days}d`, reset, days);
       assert.ok(Math.abs(again - first[reset]) <= 1, `${reset} +${days}d: ${again} requests, ${first[reset]} in the first period`);
       lastSpend[reset] = Date.now() + days * DAY_MS;
       usageBefore[reset] = (await keyFigures(tp, key)).usage;
