@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { UPSTREAM_KEY } from '../lib/setup.mjs';
 import { startFake, startTurnpike } from '../lib/harness.mjs';
-import { TEST_CATALOG, chatJson, userMessage } from '../lib/gateway.mjs';
+import { TEST_CATALOG, chatJson, eventually, userMessage } from '../lib/gateway.mjs';
 import { DIST, SCREENSHOTS, launch, screenshot, usdTextToMicros } from './browser.mjs';
 
 const ctx = { fake: null, tp: null };
@@ -240,9 +240,17 @@ test('keys can be made and deleted with the keyboard alone', async () => {
   await page.keyboard.press('Enter');
   const menu = page.getByRole('menu');
   await menu.waitFor();
-  for (let i = 0; i < 8 && !(await menu.getByRole('menuitem', { name: 'Delete' }).evaluate((el) => el === document.activeElement)); i++) {
+  // As someone on the keyboard would: wait for the open menu to focus an item, then step down one
+  // item at a time, each press once the previous one has moved the focus.
+  const focusedItem = () => page.evaluate(() => (document.activeElement?.getAttribute('role') === 'menuitem'
+    ? document.activeElement.textContent : null));
+  await eventually(async () => (await focusedItem()) !== null, { timeout: 5_000, what: 'the menu focuses an item' });
+  for (let i = 0; i < 8 && (await focusedItem()) !== 'Delete'; i++) {
+    const before = await focusedItem();
     await page.keyboard.press('ArrowDown');
+    await eventually(async () => (await focusedItem()) !== before, { timeout: 5_000, what: `ArrowDown from ${before}` });
   }
+  assert.equal(await focusedItem(), 'Delete');
   await page.keyboard.press('Enter');
   const confirm = page.getByRole('alertdialog');
   await confirm.getByRole('button', { name: 'Delete key' }).focus();

@@ -167,8 +167,8 @@ test('the response checker rejects drift', () => {
   const user = { id: 1, email: 'a@example.test', is_admin: false, disabled: false, created_at: '2026-11-28T09:30:00Z' };
   const key = {
     id: 3, name: 'k', prefix: 'sk-tp-v1-ab12', created_at: '2026-11-28T09:30:00Z', last_used_at: null, expires_at: null,
-    disabled: false, log_prompts: false, usage_micros: 0, limit_micros: null, rpm_limit: 60, tpm_limit: null,
-    management: false, hash: 'ab'.repeat(32),
+    disabled: false, log_prompts: false, usage_micros: 0, limit_micros: null, limit_reset: null, limit_usage_micros: 0,
+    rpm_limit: 60, tpm_limit: null, management: false, hash: 'ab'.repeat(32),
   };
   const me = { user, balance_micros: 5, total_credited_micros: 5, total_spent_micros: 0, low_balance_alert_micros: null };
   const err = (code) => ({ error: { code, message: 'm', type: 't', param: null } });
@@ -191,6 +191,7 @@ test('the response checker rejects drift', () => {
     ['a local time without a zone', run('GET', '/api/me', 200, { ...me, user: { ...user, created_at: '2026-11-28T09:30:00' } })],
     ['a missing field', run('GET', '/api/keys', 200, { keys: [{ ...key, limit_micros: undefined }] })],
     ['a rate limit of 0 (null is "none")', run('GET', '/api/keys', 200, { keys: [{ ...key, rpm_limit: 0 }] })],
+    ['a limit reset that is not a period', run('GET', '/api/keys', 200, { keys: [{ ...key, limit_reset: 'yearly' }] })],
     ['a status not listed', run('GET', '/api/me', 500, err(500))],
     ['a 404 for a route that has none', run('GET', '/api/me', 404, err(404))],
     ['an error code unlike the status', run('GET', '/api/keys', 401, err(403))],
