@@ -73,16 +73,7 @@ Reply Api::AdminUser(const Call& call) {
   usage_query.group_by = "model";
   auto usage = request_log_.Activity(usage_query);
   if (!usage.ok()) return ErrorReply(usage.error());
-  store::ActivityBucket totals;
-  json::array by_model;
-  for (const auto& b : *usage) {
-    totals.requests += b.requests;
-    totals.errors += b.errors;
-    totals.prompt_tokens += b.prompt_tokens;
-    totals.completion_tokens += b.completion_tokens;
-    totals.cost += b.cost;
-    by_model.push_back(ActivityJson(b, true));
-  }
+  ActivityList by_model = ActivityListJson(*usage);
 
   store::LogQuery recent_query;
   recent_query.user_id = target->id;
@@ -97,8 +88,8 @@ Reply Api::AdminUser(const Call& call) {
   body["keys"] = std::move(key_list);
   body["usage"] = json::object{{"from", FormatUnixSeconds(usage_query.from_ms / 1000)},
                                {"to", FormatUnixSeconds(usage_query.to_ms / 1000)},
-                               {"totals", ActivityJson(totals, false)},
-                               {"by_model", std::move(by_model)}};
+                               {"totals", std::move(by_model.totals)},
+                               {"by_model", std::move(by_model.buckets)}};
   body["recent_requests"] = std::move(requests);
   return JsonReply(200, body);
 }

@@ -91,19 +91,10 @@ Reply Api::Activity(const Call& call) {
   if (!query->ok()) return query->Failure();
   auto rollups = request_log_.Activity(q);
   if (!rollups.ok()) return ErrorReply(rollups.error());
-  store::ActivityBucket totals;
-  json::array buckets;
-  for (const auto& b : *rollups) {
-    totals.requests += b.requests;
-    totals.errors += b.errors;
-    totals.prompt_tokens += b.prompt_tokens;
-    totals.completion_tokens += b.completion_tokens;
-    totals.cost += b.cost;
-    buckets.push_back(ActivityJson(b, true));
-  }
+  ActivityList list = ActivityListJson(*rollups);
   json::object body;
-  body["buckets"] = std::move(buckets);
-  body["totals"] = ActivityJson(totals, false);
+  body["buckets"] = std::move(list.buckets);
+  body["totals"] = std::move(list.totals);
   return JsonReply(200, body);
 }
 

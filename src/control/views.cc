@@ -135,4 +135,19 @@ json::object ActivityJson(const store::ActivityBucket& bucket, bool with_group) 
   return o;
 }
 
+ActivityList ActivityListJson(const std::vector<store::ActivityBucket>& buckets) {
+  store::ActivityBucket sum;
+  ActivityList out;
+  for (const auto& b : buckets) {
+    sum.requests += b.requests;
+    sum.errors += b.errors;
+    sum.prompt_tokens += b.prompt_tokens;
+    sum.completion_tokens += b.completion_tokens;
+    sum.cost += b.cost;
+    out.buckets.push_back(ActivityJson(b, true));
+  }
+  out.totals = ActivityJson(sum, false);
+  return out;
+}
+
 }  // namespace turnpike::control

@@ -3,6 +3,9 @@
 // hash, key hash or session id.
 #pragma once
 
+#include <vector>
+
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -34,5 +37,12 @@ boost::json::object HistoryLineJson(const store::HistoryLine& line);
 // {group, requests, errors, prompt_tokens, completion_tokens, cost_micros} (no group when
 // `with_group` is false: the totals).
 boost::json::object ActivityJson(const store::ActivityBucket& bucket, bool with_group);
+// Every bucket as ActivityJson(bucket, true) shows it, and their sum as ActivityJson(sum, false):
+// the activity figures of a period, and its totals.
+struct ActivityList {
+  boost::json::array buckets;
+  boost::json::object totals;
+};
+ActivityList ActivityListJson(const std::vector<store::ActivityBucket>& buckets);
 
 }  // namespace turnpike::control

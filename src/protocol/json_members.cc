@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cmath>
 #include <functional>
@@ -169,5 +170,17 @@ bool AllNumbersFinite(const boost::json::value& v) {
   }
   return true;
 }
+
+std::optional<int64_t> WholeNumber(const boost::json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(v.get_uint64());
+  if (v.is_double() && std::isfinite(v.get_double()) && v.get_double() == std::floor(v.get_double()) &&
+      std::abs(v.get_double()) < 9e15) {
+    return static_cast<int64_t>(v.get_double());
+  }
+  return std::nullopt;
+}
+
+int64_t JsonSize(const boost::json::value& v) { return static_cast<int64_t>(boost::json::serialize(v).size()); }
 
 }  // namespace turnpike::protocol

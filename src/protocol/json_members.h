@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -61,5 +62,11 @@ std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::
 // (1e309) as infinity and writes it back as `Infinity`, which is not JSON: a value holding one
 // cannot be re-serialised for a provider.
 bool AllNumbersFinite(const boost::json::value& v);
+
+// A JSON number that is whole (3, 3.0, 3e2) and within ±9·10¹⁵, as an integer; nullopt for
+// anything else (a fraction, a string, a number too large to be exact).
+std::optional<int64_t> WholeNumber(const boost::json::value& v);
+// The bytes of `v` as compact JSON: what a member weighs in a request whose size is estimated.
+int64_t JsonSize(const boost::json::value& v);
 
 }  // namespace turnpike::protocol

@@ -267,5 +267,18 @@ TEST(RemoveNullMembersTest, EveryArrangementGivesValidJson) {
   }
 }
 
+TEST(WholeNumberTest, WholeNumbersInAnyFormAndNothingElse) {
+  EXPECT_EQ(WholeNumber(json::parse("3")), int64_t{3});
+  EXPECT_EQ(WholeNumber(json::parse("3.0")), int64_t{3});
+  EXPECT_EQ(WholeNumber(json::parse("2e3")), int64_t{2000});
+  EXPECT_EQ(WholeNumber(json::parse("-7")), int64_t{-7});
+  EXPECT_EQ(WholeNumber(json::parse("9223372036854775807")), INT64_MAX);
+  EXPECT_FALSE(WholeNumber(json::parse("18446744073709551615")).has_value()) << "past int64";
+  EXPECT_FALSE(WholeNumber(json::parse("1.5")).has_value());
+  EXPECT_FALSE(WholeNumber(json::parse("1e16")).has_value()) << "a double that large is not exact";
+  EXPECT_FALSE(WholeNumber(json::parse("\"3\"")).has_value());
+  EXPECT_EQ(JsonSize(json::parse(R"({"a": [1, 2]})")), 11) << R"({"a":[1,2]} compact)";
+}
+
 }  // namespace
 }  // namespace turnpike::protocol

@@ -14,8 +14,6 @@ constexpr int64_t kMaxChoices = 128;  // OpenAI's own bound on `n`
 
 Error Bad(std::string message) { return MakeError(ErrorCode::kBadRequest, std::move(message)); }
 
-int64_t JsonBytes(const json::value& v) { return static_cast<int64_t>(json::serialize(v).size()); }
-
 // Text by its bytes, an image as one image, and any other part (a file, input_audio, …) by the
 // bytes of its JSON: what cannot be estimated in tokens still counts toward the hold.
 void CountContent(const json::value& content, ChatRequestInfo& info) {
@@ -25,7 +23,7 @@ void CountContent(const json::value& content, ChatRequestInfo& info) {
   }
   const auto* parts = content.if_array();
   if (!parts) {
-    if (!content.is_null()) info.prompt_chars += JsonBytes(content);
+    if (!content.is_null()) info.prompt_chars += JsonSize(content);
     return;
   }
   for (const auto& part : *parts) {
@@ -38,7 +36,7 @@ void CountContent(const json::value& content, ChatRequestInfo& info) {
     } else if (kind == "text" && text && text->is_string()) {
       info.prompt_chars += static_cast<int64_t>(text->get_string().size());
     } else {
-      info.prompt_chars += JsonBytes(part);
+      info.prompt_chars += JsonSize(part);
     }
   }
 }
@@ -85,13 +83,13 @@ Result<ChatRequestInfo> InspectChatRequest(const json::value& body) {
       if (member.key() == "content") {
         CountContent(member.value(), info);
       } else if (member.key() != "role") {
-        info.prompt_chars += static_cast<int64_t>(member.key().size()) + JsonBytes(member.value());
+        info.prompt_chars += static_cast<int64_t>(member.key().size()) + JsonSize(member.value());
       }
     }
     ++i;
   }
   for (std::string_view member : kPromptMembers) {
-    if (const auto* v = root->if_contains(member); v && !v->is_null()) info.prompt_chars += JsonBytes(*v);
+    if (const auto* v = root->if_contains(member); v && !v->is_null()) info.prompt_chars += JsonSize(*v);
   }
   if (!AllNumbersFinite(body)) return Bad("The request body holds a number too large to represent (beyond 1.8e308)");
   if (const auto* stream = root->if_contains("stream"); stream && !stream->is_null()) {

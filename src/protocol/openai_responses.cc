@@ -69,18 +69,6 @@ bool Known(std::string_view key) {
          std::find(kOpenRouterOnly.begin(), kOpenRouterOnly.end(), key) != kOpenRouterOnly.end();
 }
 
-std::optional<int64_t> WholeNumber(const json::value& v) {
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(v.get_uint64());
-  if (v.is_double() && std::isfinite(v.get_double()) && v.get_double() == std::floor(v.get_double()) &&
-      std::abs(v.get_double()) < 9e15) {
-    return static_cast<int64_t>(v.get_double());
-  }
-  return std::nullopt;
-}
-
-int64_t JsonSize(const json::value& v) { return static_cast<int64_t>(json::serialize(v).size()); }
-
 std::string_view TypeOf(const json::object& o) {
   const json::value* t = o.if_contains("type");
   return t && t->is_string() ? std::string_view(t->get_string()) : std::string_view();
