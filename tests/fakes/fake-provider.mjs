@@ -169,12 +169,11 @@ function loadStream(name) {
   return s;
 }
 
-// The event list of stream `s`, with or without usage, content repeated `repeat` times in all.
-function streamEvents(s, withUsage, repeat) {
+// Stream `s`, with or without usage, content repeated `repeat` times in all, as its three parts:
+// { head, content (one round of the content events), tail } (event lists).
+function streamParts(s, withUsage, repeat) {
   const parts = withUsage && s.usageObj ? s : s.stripped;
-  const out = [...parts.head];
-  for (let i = 0; i < repeat; i++) out.push(...parts.content);
-  out.push(...parts.finish);
+  const tail = [...parts.finish];
   if (withUsage && s.usageObj) {
     let obj = s.usageObj;
     if (repeat !== 1 && s.content.length > 0) {
@@ -182,14 +181,40 @@ function streamEvents(s, withUsage, repeat) {
       obj.usage.completion_tokens *= repeat;
       obj.usage.total_tokens = obj.usage.prompt_tokens + obj.usage.completion_tokens;
     }
-    out.push(`data: ${JSON.stringify(obj)}\n\n`);
+    tail.push(`data: ${JSON.stringify(obj)}\n\n`);
   }
-  out.push(DONE);
-  return out;
+  tail.push(DONE);
+  return { head: parts.head, content: parts.content, tail };
+}
+
+// The event list of stream `s` (see streamParts).
+function streamEvents(s, withUsage, repeat) {
+  const { head, content, tail } = streamParts(s, withUsage, repeat);
+  const out = [...head];
+  for (let i = 0; i < repeat; i++) out.push(...content);
+  return out.concat(tail);
 }
 
 function buildStream(s, withUsage, repeat) {
   return Buffer.from(streamEvents(s, withUsage, repeat).join(''), 'utf8');
+}
+
+// The bytes of stream `s` in slices of about STREAM_SLICE, made as they are asked for: a long
+// repeated stream (100 MB for [[fake:repeat=40000]]) is never built whole, so its first byte goes
+// out at once however loaded the machine is.
+function* streamSlices(s, withUsage, repeat) {
+  const { head, content, tail } = streamParts(s, withUsage, repeat);
+  const round = content.join('');
+  const perSlice = Math.max(1, Math.floor(STREAM_SLICE / Math.max(1, Buffer.byteLength(round))));
+  let slice = head.join('');
+  for (let left = repeat; left > 0;) {
+    const n = Math.min(left, perSlice);
+    slice += round.repeat(n);
+    left -= n;
+    yield slice;
+    slice = '';
+  }
+  yield slice + tail.join('');
 }
 
 const JSON_FIXTURES = {
@@ -487,17 +512,17 @@ async function sendStream(res, started, s, withUsage, knobs, signal, state) {
   res.writeHead(200, headers);
 
   // Hot path: the whole pre-built stream in one write.
+  if (chunkDelay === 0 && cutAfter === undefined && repeat === 1) {
+    const body = s.full[withUsage ? 'withUsage' : 'noUsage'];
+    res.end(body, () => { state.rec.sent = body.length; });
+    return;
+  }
+  // A repeated stream goes out slice by slice as the peer drains it, so that `sent` shows progress.
   if (chunkDelay === 0 && cutAfter === undefined) {
-    const body = repeat === 1 ? s.full[withUsage ? 'withUsage' : 'noUsage'] : buildStream(s, withUsage, repeat);
-    if (body.length <= BIG_STREAM) {
-      res.end(body, () => { state.rec.sent = body.length; });
-      return;
-    }
-    // A big body goes out slice by slice as the peer drains it, so that `sent` shows progress.
     try {
-      for (let at = 0; at < body.length; at += STREAM_SLICE) {
+      for (const slice of streamSlices(s, withUsage, repeat)) {
         if (res.destroyed) return;
-        if (!writeCounted(res, state, body.subarray(at, at + STREAM_SLICE))) await waitDrain(res, signal);
+        if (!writeCounted(res, state, slice)) await waitDrain(res, signal);
       }
     } catch {
       return; // the peer left
@@ -529,7 +554,6 @@ async function sendStream(res, started, s, withUsage, knobs, signal, state) {
   }
 }
 
-const BIG_STREAM = 1 << 20;
 const STREAM_SLICE = 64 << 10;
 
 // res.write that adds the bytes to the record's `sent` once the OS has accepted them.

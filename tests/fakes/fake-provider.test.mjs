@@ -178,6 +178,10 @@ test('delay-ms, chunk-delay-ms and repeat shape the timing and the length of a s
   const usage = JSON.parse(evs.at(-2).slice(6)).usage;
   assert.equal(usage.completion_tokens, 24);
   assert.equal(usage.total_tokens, 14 + 24);
+
+  // Without chunk-delay-ms the repeated stream goes out in slices: the same events.
+  const sliced = events(await (await post(streamAsk('[[fake:repeat=3]]', true))).text());
+  assert.deepEqual(sliced, evs);
 });
 
 test('no-usage ends with [DONE] but never sends usage', async () => {
