@@ -229,7 +229,10 @@ awaitable<void> Gateway::AnswerCompletions(Exchange& x, const providers::Adapter
       out += "data: " + protocol::ApplyEdits(ev.data, std::move(edits)) + "\n\n";
       return std::nullopt;
     }
-    out += "data: " + protocol::RemoveNullMembers(protocol::ApplyEdits(ev.data, std::move(edits)), {"usage"}) + "\n\n";
+    protocol::RemoveNullMembers(ev.data, *layout, {"usage"}, edits);
+    out += "data: ";
+    out += protocol::ApplyEdits(ev.data, std::move(edits));
+    out += "\n\n";
     return std::nullopt;
   };
   relay.on_end = [&](std::string&) -> std::optional<Error> {

@@ -31,12 +31,12 @@ class CorsWriter final : public net::ResponseWriter {
     AddCors(headers);
     return inner_.Send(status, std::move(headers), std::move(body));
   }
-  net::asio::awaitable<bool> BeginStream(int status, Headers headers) override {
+  net::asio::awaitable<bool> BeginStream(int status, Headers headers, bool now) override {
     AddCors(headers);
-    return inner_.BeginStream(status, std::move(headers));
+    return inner_.BeginStream(status, std::move(headers), now);
   }
   net::asio::awaitable<bool> Write(std::string data) override { return inner_.Write(std::move(data)); }
-  net::asio::awaitable<bool> EndStream() override { return inner_.EndStream(); }
+  net::asio::awaitable<bool> EndStream(std::string last) override { return inner_.EndStream(std::move(last)); }
   void OnClientGone(std::function<void()> on_gone) override { inner_.OnClientGone(std::move(on_gone)); }
   bool client_gone() const override { return inner_.client_gone(); }
   bool started() const override { return inner_.started(); }

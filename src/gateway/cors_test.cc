@@ -53,12 +53,12 @@ class RecordingWriter final : public net::ResponseWriter {
     sent = std::move(headers);
     co_return true;
   }
-  net::asio::awaitable<bool> BeginStream(int, Headers headers) override {
+  net::asio::awaitable<bool> BeginStream(int, Headers headers, bool) override {
     sent = std::move(headers);
     co_return true;
   }
   net::asio::awaitable<bool> Write(std::string) override { co_return true; }
-  net::asio::awaitable<bool> EndStream() override { co_return true; }
+  net::asio::awaitable<bool> EndStream(std::string) override { co_return true; }
   void OnClientGone(std::function<void()>) override {}
   bool client_gone() const override { return false; }
   bool started() const override { return false; }
@@ -72,7 +72,7 @@ TEST(CorsTest, WrappedResponsesCarryTheOriginHeaderBesideTheirOwn) {
       io,
       [&]() -> net::asio::awaitable<void> {
         Headers headers{{"x-request-id", "gen-1"}};
-        co_await writer->BeginStream(200, std::move(headers));
+        co_await writer->BeginStream(200, std::move(headers), true);
       },
       boost::asio::detached);
   io.run();

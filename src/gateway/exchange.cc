@@ -217,8 +217,7 @@ boost::asio::awaitable<void> Gateway::Exchange::Fail(const Error& error, net::Re
   co_await Record();
   if (stream_began) {  // the client has its 200 (the processing comments): the error goes as a chunk
     std::string chunk = StreamErrorOf(error, provider_error ? &*provider_error : nullptr);
-    bool written = co_await writer.Write(std::move(chunk));
-    if (written) co_await writer.EndStream();
+    co_await writer.EndStream(std::move(chunk));
     co_return;
   }
   if (!retry_after.empty()) extra.emplace_back("retry-after", retry_after);

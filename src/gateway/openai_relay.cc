@@ -109,10 +109,10 @@ awaitable<void> Gateway::RelayStream(Exchange& x, net::UpstreamCall& call, net::
     // OpenAI sends "usage":null (we always ask for usage) and sometimes
     // "system_fingerprint":null on every chunk; strict clients (@openrouter/sdk) accept these
     // keys missing but not null, so they go.
-    out +=
-        "data: " +
-        protocol::RemoveNullMembers(protocol::ApplyEdits(ev.data, std::move(edits)), {"usage", "system_fingerprint"}) +
-        "\n\n";
+    protocol::RemoveNullMembers(ev.data, *layout, {"usage", "system_fingerprint"}, edits);
+    out += "data: ";
+    out += protocol::ApplyEdits(ev.data, std::move(edits));
+    out += "\n\n";
     return std::nullopt;
   };
   relay.on_end = [&](std::string&) -> std::optional<Error> {

@@ -48,8 +48,8 @@ awaitable<void> Gateway::Exchange::SendProcessingComments(Exchange& x, net::Resp
     if (state->stopping || x.client_gone) break;
     if (!x.stream_began) {
       x.stream_began = true;
-      Headers headers = x.StreamHeaders(false);  // where it goes is not known yet
-      bool began = co_await writer.BeginStream(200, std::move(headers));
+      Headers headers = x.StreamHeaders(false);                                  // where it goes is not known yet
+      bool began = co_await writer.BeginStream(200, std::move(headers), false);  // with the comment
       if (!began) {
         x.client_gone = true;
         break;
@@ -87,7 +87,9 @@ awaitable<void> Gateway::BeginStreamedAnswer(Exchange& x, net::UpstreamCall& cal
   Headers headers = x.StreamHeaders(true);
   // g++ 12 miscompiles co_await inside a larger expression when the callee takes arguments by
   // value (a double free): in this code co_await stands alone as a statement or an initializer.
-  bool began = co_await writer.BeginStream(200, std::move(headers));
+  // The head goes out with the first events when the provider's are already here (one packet, not
+  // two); PumpStream sends it alone before it waits for them.
+  bool began = co_await writer.BeginStream(200, std::move(headers), !call.Ready());
   if (!began) {
     call.Cancel();
     x.client_gone = true;
@@ -101,6 +103,13 @@ awaitable<std::optional<Error>> Gateway::PumpStream(Exchange& x, net::UpstreamCa
   std::string out;
   bool ended = false;
   while (!x.client_gone && !failure && !ended && !relay.finished()) {
+    if (!call.Ready()) {  // a held head (BeginStreamedAnswer) goes out before the wait
+      bool flushed = co_await writer.Write(std::string());
+      if (!flushed) {
+        x.client_gone = true;
+        break;
+      }
+    }
     auto piece = co_await call.ReadSome();
     if (x.client_gone) break;
     if (!piece.ok()) {
@@ -148,9 +157,7 @@ awaitable<void> Gateway::EndStreamedAnswer(Exchange& x, const std::optional<Erro
   co_await x.Record();
   std::string last = failure ? x.StreamErrorOf(*failure, nullptr, model) : tail;
   if (!failure && send_done && x.EndsWithDone()) last += "data: [DONE]\n\n";
-  // (Not `if (co_await …) co_await …;` as the last statement: g++ 12 miscompiles that into a trap.)
-  bool written = co_await writer.Write(std::move(last));
-  if (written) co_await writer.EndStream();
+  co_await writer.EndStream(std::move(last));
   co_return;
 }
 

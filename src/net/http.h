@@ -38,10 +38,13 @@ class ResponseWriter {
   virtual ~ResponseWriter() = default;
   // A complete response with Content-Length.
   virtual asio::awaitable<bool> Send(int status, Headers headers, std::string body) = 0;
-  // Starts a chunked response (SSE); follow with Write()s and one EndStream().
-  virtual asio::awaitable<bool> BeginStream(int status, Headers headers) = 0;
+  // Starts a chunked response (SSE); follow with Write()s and one EndStream(). With `now` false the
+  // head is held and goes out with the next Write or EndStream, in one packet with those bytes: for
+  // a caller that has them at hand (a Write of "" sends a held head alone, and nothing otherwise).
+  virtual asio::awaitable<bool> BeginStream(int status, Headers headers, bool now) = 0;
   virtual asio::awaitable<bool> Write(std::string data) = 0;
-  virtual asio::awaitable<bool> EndStream() = 0;
+  // Writes `last` (may be empty) and ends the stream, in one write.
+  virtual asio::awaitable<bool> EndStream(std::string last) = 0;
   // `on_gone` runs once, on this thread, if the client disconnects before the handler returns
   // (detected while waiting, not only on the next write). Replaces an earlier callback.
   virtual void OnClientGone(std::function<void()> on_gone) = 0;

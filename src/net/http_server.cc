@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <strings.h>
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <limits>
 #include <unordered_set>
 
@@ -211,7 +213,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     co_return !Failed(ec);
   }
 
-  awaitable<bool> BeginStream(int status, Headers headers) override {
+  awaitable<bool> BeginStream(int status, Headers headers, bool now) override {
     if (gone_ || started_) co_return false;
     started_ = true;
     http::response<http::empty_body> res{static_cast<http::status>(status), 11};
@@ -219,28 +221,20 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     res.set(http::field::server, "turnpike");
     res.keep_alive(KeepAlive());
     res.chunked(true);
-    http::response_serializer<http::empty_body> sr{res};
-    ArmWriteDeadline();
-    auto [ec, n] = co_await http::async_write_header(socket_, sr, kTuple);
-    deadline_.Disarm();
-    co_return !Failed(ec);
+    held_head_ = SerializedHead(res);
+    if (!now) co_return true;
+    bool written = co_await WriteChunk({}, false);
+    co_return written;
   }
 
   awaitable<bool> Write(std::string data) override {
-    if (gone_) co_return false;
-    if (data.empty()) co_return true;
-    ArmWriteDeadline();
-    auto [ec, n] = co_await asio::async_write(socket_, http::make_chunk(asio::buffer(data)), kTuple);
-    deadline_.Disarm();
-    co_return !Failed(ec);
+    bool written = co_await WriteChunk(data, false);
+    co_return written;
   }
 
-  awaitable<bool> EndStream() override {
-    if (gone_) co_return false;
-    ArmWriteDeadline();
-    auto [ec, n] = co_await asio::async_write(socket_, http::make_chunk_last(), kTuple);
-    deadline_.Disarm();
-    co_return !Failed(ec);
+  awaitable<bool> EndStream(std::string last) override {
+    bool written = co_await WriteChunk(last, true);
+    co_return written;
   }
 
   void OnClientGone(std::function<void()> on_gone) override { on_gone_ = std::move(on_gone); }
@@ -249,6 +243,43 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
 
  private:
   bool KeepAlive() const { return keep_alive_ && !state_->draining.load(); }
+
+  static std::string SerializedHead(http::response<http::empty_body>& res) {
+    std::string head;
+    http::response_serializer<http::empty_body> sr{res};
+    sr.split(true);
+    beast::error_code ec;
+    while (!ec && !sr.is_header_done()) {
+      sr.next(ec, [&](beast::error_code&, const auto& buffers) {
+        for (auto b : beast::buffers_range_ref(buffers)) head.append(static_cast<const char*>(b.data()), b.size());
+        sr.consume(beast::buffer_bytes(buffers));
+      });
+    }
+    return head;
+  }
+
+  // One write of a held head (BeginStream), `data` as a chunk (none when empty), and with `last`
+  // the chunk that ends the body.
+  awaitable<bool> WriteChunk(std::string_view data, bool last) {
+    if (gone_) co_return false;
+    if (held_head_.empty() && data.empty() && !last) co_return true;
+    static constexpr std::string_view kCrlf = "\r\n";
+    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+    std::array<char, 24> size_line{};
+    size_t size_length = 0;
+    if (!data.empty()) {
+      size_length = static_cast<size_t>(std::snprintf(size_line.data(), size_line.size(), "%zx\r\n", data.size()));
+    }
+    const std::array<asio::const_buffer, 5> parts{asio::buffer(held_head_), asio::buffer(size_line.data(), size_length),
+                                                  asio::buffer(data),
+                                                  asio::buffer(kCrlf.data(), data.empty() ? 0 : kCrlf.size()),
+                                                  asio::buffer(kLastChunk.data(), last ? kLastChunk.size() : 0)};
+    ArmWriteDeadline();
+    auto [ec, n] = co_await asio::async_write(socket_, parts, kTuple);
+    deadline_.Disarm();
+    held_head_.clear();
+    co_return !Failed(ec);
+  }
 
   // Run by the loop's sweeper once the deadline has passed. While a request is being read, only
   // the pending read is cancelled — not the socket closed — so the client still gets its 408;
@@ -447,7 +478,8 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       co_await StopWatch();
       state_->active.fetch_sub(1);
       if (!started_ && !gone_) co_await SendPlainError(500, "the handler sent no response");
-      if (gone_ || cut_off || !KeepAlive()) co_return;
+      // (A stream whose held head never went out was not answered: the connection ends.)
+      if (gone_ || cut_off || !KeepAlive() || !held_head_.empty()) co_return;
     }
   }
 
@@ -490,6 +522,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
   std::function<void()> on_gone_;
   bool keep_alive_ = true;
   bool started_ = false;
+  std::string held_head_;      // a stream's head not written yet (BeginStream with `now` false)
   bool head_request_ = false;  // the answer is the head only (Content-Length of the body it would have)
   bool gone_ = false;
   bool idle_ = false;

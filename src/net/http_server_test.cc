@@ -13,6 +13,10 @@
 #include <string>
 #include <thread>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "net/deadlines.h"
 
 namespace turnpike::net {
@@ -177,13 +181,47 @@ TEST_F(HttpServerTest, ShutdownClosesIdleConnections) {
   EXPECT_LT(Clock::now() - start, 1s);
 }
 
+// A stream's head held back (BeginStream with `now` false) goes out with the first chunk, not
+// before; an empty Write sends a held head alone; EndStream writes its last bytes and the end
+// together. The connection stays usable for the next request.
+TEST_F(HttpServerTest, AHeldStreamHeadGoesOutWithTheFirstChunk) {
+  Start(ServerOptions{}, [](int, const HttpRequest& r, ResponseWriter& w) -> asio::awaitable<void> {
+    Headers headers{{"Content-Type", "text/event-stream"}};
+    co_await w.BeginStream(200, std::move(headers), false);
+    asio::steady_timer pause(co_await asio::this_coro::executor, 300ms);
+    co_await pause.async_wait(asio::use_awaitable);
+    if (r.path == "/flush") {
+      co_await w.Write("");
+      pause.expires_after(300ms);
+      co_await pause.async_wait(asio::use_awaitable);
+    }
+    co_await w.Write("data: one\n\n");
+    co_await w.EndStream("data: two\n\n");
+  });
+  Client c(port_);
+  const auto start = Clock::now();
+  c.Send("GET /held HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::string answer = c.Read(5s, "0\r\n\r\n");
+  EXPECT_GE(c.first_byte() - start, 250ms) << "nothing before the first chunk";
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_NE(answer.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << answer;
+  EXPECT_TRUE(answer.ends_with("\r\n\r\nb\r\ndata: one\n\n\r\nb\r\ndata: two\n\n\r\n0\r\n\r\n")) << answer;
+
+  c.Send("GET /flush HTTP/1.1\r\nHost: t\r\n\r\n");  // the same connection
+  std::string head = c.Read(5s, "\r\n\r\n");
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200")) << head;
+  EXPECT_EQ(head.find("data:"), std::string::npos) << "the head alone first: " << head;
+  std::string rest = head + c.Read(5s, "0\r\n\r\n");
+  EXPECT_TRUE(rest.ends_with("data: two\n\n\r\n0\r\n\r\n")) << rest;
+}
+
 // A handler that throws: before any byte it is a 500; after a stream began, the connection closes (a cut-off chunked
 // body must not be followed by another response on it).
 TEST_F(HttpServerTest, AHandlerThatThrowsGets500OrClosesTheConnectionItLeftHalfAnswered) {
   Start(ServerOptions{}, [](int, const HttpRequest& r, ResponseWriter& w) -> asio::awaitable<void> {
     if (r.path == "/midway") {
       Headers headers{{"Content-Type", "text/event-stream"}};
-      co_await w.BeginStream(200, std::move(headers));
+      co_await w.BeginStream(200, std::move(headers), true);
       co_await w.Write("data: one\n\n");
     }
     if (r.path != "/fine") throw std::runtime_error("a bug");

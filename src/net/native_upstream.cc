@@ -287,6 +287,8 @@ class CallState final : public std::enable_shared_from_this<CallState>, private 
     }
   }
 
+  bool Ready() const { return cancelled_ || !unread_.empty() || done_; }
+
   awaitable<Result<std::string>> ReadAll() {
     std::string all;
     for (;;) {
@@ -639,6 +641,7 @@ class NativeCall final : public UpstreamCall {
 
   awaitable<Result<ResponseHead>> ReadHead() override { return state_->ReadHead(); }
   awaitable<Result<std::string>> ReadSome() override { return state_->ReadSome(); }
+  bool Ready() const override { return state_->Ready(); }
   awaitable<Result<std::string>> ReadAll() override { return state_->ReadAll(); }
   void Cancel() override { state_->Cancel(); }
 

@@ -47,6 +47,9 @@ class UpstreamCall {
   // Errors: kTimeout (idle), kUpstream (cut: the connection ended before the body did),
   // kTooLarge (more than max_response_bytes through ReadAll), kConflict if cancelled.
   virtual boost::asio::awaitable<Result<std::string>> ReadSome() = 0;
+  // Whether a ReadSome now would return without waiting (a piece, the end or an error is at hand).
+  // False when the backend cannot tell.
+  virtual bool Ready() const { return false; }
   // The whole remaining body, bounded by max_response_bytes.
   virtual boost::asio::awaitable<Result<std::string>> ReadAll() = 0;
   // Aborts the transfer; pending and later reads fail with kConflict. Idempotent.

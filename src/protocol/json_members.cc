@@ -58,6 +58,7 @@ std::optional<ObjectLayout> ScanObject(std::string_view s) {
   size_t i = SkipSpace(s, 0);
   if (i >= s.size() || s[i] != '{') return std::nullopt;
   ObjectLayout layout;
+  layout.members.reserve(12);  // an answer or a chunk has about this many members
   ++i;
   for (;;) {
     i = SkipSpace(s, i);
@@ -122,12 +123,10 @@ std::string ApplyEdits(std::string_view json, std::vector<Edit> edits) {
   return out;
 }
 
-std::string RemoveMembers(std::string_view json,
-                          const std::function<bool(std::string_view key, std::string_view value)>& drop) {
-  auto layout = ScanObject(json);
-  if (!layout) return std::string(json);
-  std::vector<Edit> edits;
-  const auto& members = layout->members;
+void AddRemovals(std::string_view json, const ObjectLayout& layout,
+                 const std::function<bool(std::string_view key, std::string_view value)>& drop,
+                 std::vector<Edit>& edits) {
+  const auto& members = layout.members;
   bool kept_before = false;  // a member before this one stays
   for (size_t i = 0; i < members.size(); ++i) {
     const auto& m = members[i];
@@ -147,19 +146,35 @@ std::string RemoveMembers(std::string_view json,
       edits.push_back(Edit{key_begin, m.value_end, ""});
     }
   }
+}
+
+std::string RemoveMembers(std::string_view json,
+                          const std::function<bool(std::string_view key, std::string_view value)>& drop) {
+  auto layout = ScanObject(json);
+  if (!layout) return std::string(json);
+  std::vector<Edit> edits;
+  AddRemovals(json, *layout, drop, edits);
   if (edits.empty()) return std::string(json);
   return ApplyEdits(json, std::move(edits));
 }
 
 std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys) {
-  // Cheap exit for the common case of none present.
-  bool any = false;
-  for (auto k : keys) any = any || json.find(k) != std::string_view::npos;
-  any = any || json.find("\\u") != std::string_view::npos;  // a key may be spelled with escapes
-  if (!any) return std::string(json);
-  return RemoveMembers(json, [&](std::string_view key, std::string_view value) {
-    return value == "null" && std::find(keys.begin(), keys.end(), key) != keys.end();
-  });
+  auto layout = ScanObject(json);
+  if (!layout) return std::string(json);
+  std::vector<Edit> edits;
+  RemoveNullMembers(json, *layout, keys, edits);
+  if (edits.empty()) return std::string(json);
+  return ApplyEdits(json, std::move(edits));
+}
+
+void RemoveNullMembers(std::string_view json, const ObjectLayout& layout, std::initializer_list<std::string_view> keys,
+                       std::vector<Edit>& edits) {
+  AddRemovals(
+      json, layout,
+      [&](std::string_view key, std::string_view value) {
+        return value == "null" && std::find(keys.begin(), keys.end(), key) != keys.end();
+      },
+      edits);
 }
 
 bool AllNumbersFinite(const boost::json::value& v) {

@@ -54,9 +54,19 @@ Edit SetMember(std::string_view json, const ObjectLayout& layout, std::string_vi
 std::string RemoveMembers(std::string_view json,
                           const std::function<bool(std::string_view key, std::string_view value)>& drop);
 
+// Adds to `edits` the removals of the top-level members for which `drop(key, value text)` is true
+// (the key decoded; commas mended), to be applied with other edits of the same layout as long as
+// those do not touch the removed members.
+void AddRemovals(std::string_view json, const ObjectLayout& layout,
+                 const std::function<bool(std::string_view key, std::string_view value)>& drop,
+                 std::vector<Edit>& edits);
+
 // `json` without the top-level members named in `keys` whose value is null (comma included).
 // Returns `json` unchanged when there are none.
 std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys);
+// The same as edits of a layout already scanned (AddRemovals).
+void RemoveNullMembers(std::string_view json, const ObjectLayout& layout, std::initializer_list<std::string_view> keys,
+                       std::vector<Edit>& edits);
 
 // Whether every number in `v` is finite. Boost.JSON reads a number beyond a double's range
 // (1e309) as infinity and writes it back as `Infinity`, which is not JSON: a value holding one

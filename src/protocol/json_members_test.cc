@@ -215,6 +215,29 @@ TEST(RemoveNullMembersTest, PrettyPrintedKeepsTheRestByteForByte) {
   EXPECT_EQ(RemoveNullMembers("{\n  \"b\": 2,\n  \"stop\" : null\n}", {"stop"}), "{\n  \"b\": 2\n}");
 }
 
+// What the stream relays do with one chunk: its members set, one appended, its null ones removed,
+// all as edits of one scan.
+TEST(RemoveNullMembersTest, WithOtherEditsOfTheSameLayout) {
+  const std::string chunk = R"({"id":"up-1","model":"m","system_fingerprint":null,"choices":[],"usage":null})";
+  auto layout = ScanObject(chunk);
+  ASSERT_TRUE(layout);
+  std::vector<Edit> edits;
+  edits.push_back(SetMember(chunk, *layout, "id", R"("gen-1")"));
+  edits.push_back(SetMember(chunk, *layout, "model", R"("v/m")"));
+  edits.push_back(SetMember(chunk, *layout, "provider", R"("P")"));
+  RemoveNullMembers(chunk, *layout, {"usage", "system_fingerprint"}, edits);
+  EXPECT_EQ(ApplyEdits(chunk, std::move(edits)), R"({"id":"gen-1","model":"v/m","choices":[],"provider":"P"})");
+
+  const std::string first_null = R"({"usage":null,"id":"up-1"})";
+  layout = ScanObject(first_null);
+  ASSERT_TRUE(layout);
+  edits.clear();
+  edits.push_back(SetMember(first_null, *layout, "id", R"("gen-1")"));
+  edits.push_back(SetMember(first_null, *layout, "provider", R"("P")"));
+  RemoveNullMembers(first_null, *layout, {"usage"}, edits);
+  EXPECT_EQ(ApplyEdits(first_null, std::move(edits)), R"({"id":"gen-1","provider":"P"})");
+}
+
 TEST(RemoveNullMembersTest, LeavesEverythingElseAlone) {
   for (const char* doc : {
            R"({"stop":["x"],"user":"u"})",                // named keys, not null
