@@ -5,22 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "common/fixture_testing.h"
 
 namespace turnpike::billing {
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(fs::path(TURNPIKE_FIXTURES_DIR) / "openai" / name, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+std::string ReadFixture(const std::string& name) { return turnpike::fixtures::ReadFixture("openai", name); }
 
 // The usage object of the one chunk of a recorded stream that carries a non-null usage.
 json::value StreamUsage(const std::string& name) {

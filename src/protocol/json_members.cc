@@ -158,23 +158,24 @@ std::string RemoveMembers(std::string_view json,
   return ApplyEdits(json, std::move(edits));
 }
 
+namespace {
+
+// The predicate for RemoveMembers / AddRemovals: a member named in `keys` whose value is null.
+auto NullOneOf(std::initializer_list<std::string_view> keys) {
+  return [keys](std::string_view key, std::string_view value) {
+    return value == "null" && std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
+}
+
+}  // namespace
+
 std::string RemoveNullMembers(std::string_view json, std::initializer_list<std::string_view> keys) {
-  auto layout = ScanObject(json);
-  if (!layout) return std::string(json);
-  std::vector<Edit> edits;
-  RemoveNullMembers(json, *layout, keys, edits);
-  if (edits.empty()) return std::string(json);
-  return ApplyEdits(json, std::move(edits));
+  return RemoveMembers(json, NullOneOf(keys));
 }
 
 void RemoveNullMembers(std::string_view json, const ObjectLayout& layout, std::initializer_list<std::string_view> keys,
                        std::vector<Edit>& edits) {
-  AddRemovals(
-      json, layout,
-      [&](std::string_view key, std::string_view value) {
-        return value == "null" && std::find(keys.begin(), keys.end(), key) != keys.end();
-      },
-      edits);
+  AddRemovals(json, layout, NullOneOf(keys), edits);
 }
 
 bool AllNumbersFinite(const boost::json::value& v) {

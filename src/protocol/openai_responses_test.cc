@@ -6,25 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "protocol/sse_reader.h"
+#include "common/fixture_testing.h"
 
 namespace turnpike::protocol {
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(fs::path(TURNPIKE_FIXTURES_DIR) / "openai" / name, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+std::string ReadFixture(const std::string& name) { return turnpike::fixtures::ReadFixture("openai", name); }
 
 Result<ResponsesRequest> Read(std::string_view text) { return ReadResponsesRequest(json::parse(text)); }
 
@@ -61,6 +53,15 @@ std::set<std::string> Keys(const json::object& o) {
   std::set<std::string> keys;
   for (const auto& m : o) keys.insert(std::string(m.key()));
   return keys;
+}
+
+// A made event against the recorded one: the same event name and the members OpenAI sends, but
+// `obfuscation` (random padding, optional).
+void ExpectSameEventAndMembers(const Event& made, const Event& recorded) {
+  EXPECT_EQ(made.event, recorded.event);
+  std::set<std::string> want = Keys(recorded.data);
+  want.erase("obfuscation");
+  EXPECT_EQ(Keys(made.data), want);
 }
 
 TEST(ResponsesRequestTest, ReadsTheRecordedRequests) {
@@ -314,14 +315,9 @@ TEST(ResponsesEventEncoderTest, TextStreamMatchesTheRecordingEventForEvent) {
   ASSERT_EQ(made.size(), recorded.size());
   for (size_t i = 0; i < made.size(); ++i) {
     SCOPED_TRACE(recorded[i].event);
-    EXPECT_EQ(made[i].event, recorded[i].event);
+    ExpectSameEventAndMembers(made[i], recorded[i]);
     EXPECT_EQ(made[i].data.at("type"), recorded[i].data.at("type"));
-    EXPECT_EQ(made[i].data.at("sequence_number"), static_cast<int64_t>(i));
-    // The members OpenAI sends, but `obfuscation` (random padding, optional) and the numbering of
-    // a stream whose reasoning item came first.
-    std::set<std::string> want = Keys(recorded[i].data);
-    want.erase("obfuscation");
-    EXPECT_EQ(Keys(made[i].data), want);
+    EXPECT_EQ(made[i].data.at("sequence_number"), static_cast<int64_t>(i));  // renumbered without reasoning
     if (const json::value* delta = recorded[i].data.if_contains("delta")) {
       EXPECT_EQ(made[i].data.at("delta"), *delta);
     }
@@ -368,10 +364,7 @@ TEST(ResponsesEventEncoderTest, FunctionCallStreamMatchesTheRecording) {
   ASSERT_EQ(made.size(), recorded.size());
   for (size_t i = 0; i < made.size(); ++i) {
     SCOPED_TRACE(recorded[i].event);
-    EXPECT_EQ(made[i].event, recorded[i].event);
-    std::set<std::string> want = Keys(recorded[i].data);
-    want.erase("obfuscation");
-    EXPECT_EQ(Keys(made[i].data), want);
+    ExpectSameEventAndMembers(made[i], recorded[i]);
     if (const json::value* item = recorded[i].data.if_contains("item")) {
       EXPECT_EQ(Keys(made[i].data.at("item").as_object()), Keys(item->as_object()));
       EXPECT_EQ(made[i].data.at("item").at("call_id"), item->at("call_id"));

@@ -8,26 +8,19 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/fixture_testing.h"
 #include "protocol/canonical.h"
 #include "protocol/sse_reader.h"
 #include "providers/provider.h"
 
 namespace turnpike::providers::testing {
 
-// The bytes of tests/fixtures/providers/<folder>/<name>; "" when the file is missing.
-inline std::string ReadFixture(std::string_view folder, std::string_view name) {
-  std::ifstream in(std::string(TURNPIKE_FIXTURES_DIR) + "/" + std::string(folder) + "/" + std::string(name),
-                   std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using turnpike::fixtures::ReadFixture;
 
 // One line per event, every field that type carries.
 inline std::string Describe(const protocol::StreamEvent& e) {

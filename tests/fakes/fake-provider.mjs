@@ -428,13 +428,24 @@ const OPENAI_CHAT_PARAMETERS = new Set([
   'top_p', 'user', 'verbosity', 'web_search_options',
 ]);
 
-async function handleChat(req, res) {
-  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
+// What every OpenAI route does first: the exchange recorded with its parsed body (undefined when
+// it is not JSON), then the key checked. Null once it has answered (401, as OpenAI answers it).
+async function beginOpenAi(req, res) {
+  const begun = beginExchange(req, res, 'openai');
+  begun.body = parseJson(await readBody(req));
+  if (begun.body !== undefined) begun.rec.body = begun.body;
+  if (!authorized(req)) {
+    sendError(res, begun.started, 401, ERROR_FIXTURES[401]);
+    return null;
+  }
+  begun.rec.authorized = true;
+  return begun;
+}
 
-  const body = parseJson(await readBody(req));
-  if (body !== undefined) rec.body = body;
-  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
-  rec.authorized = true;
+async function handleChat(req, res) {
+  const begun = await beginOpenAi(req, res);
+  if (!begun) return undefined;
+  const { rec, signal, state, started, body } = begun;
   if (body === undefined) {
     return sendError(res, started, 400, openaiError(
       'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)',
@@ -891,11 +902,9 @@ function promptText(prompt) {
 }
 
 async function handleCompletions(req, res) {
-  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
-  const body = parseJson(await readBody(req));
-  if (body !== undefined) rec.body = body;
-  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
-  rec.authorized = true;
+  const begun = await beginOpenAi(req, res);
+  if (!begun) return undefined;
+  const { rec, signal, state, started, body } = begun;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     return sendError(res, started, 400, openaiError('The request body must be a JSON object.', 'invalid_request_error'));
   }
@@ -1091,16 +1100,25 @@ function geminiLastText(contents) {
 
 const GEMINI_PATH = /\/v1beta\/models\/([^/:]+)(?::|%3A)(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/i;
 
-async function handleGemini(req, res, method, query) {
-  const { rec, signal, state, started } = beginExchange(req, res, 'gemini');
-  const body = parseJson(await readBody(req));
-  if (body !== undefined) rec.body = body;
+// The same for the Gemini routes: the key from x-goog-api-key or ?key=, refused with Google's 400.
+async function beginGemini(req, res, query) {
+  const begun = beginExchange(req, res, 'gemini');
+  begun.body = parseJson(await readBody(req));
+  if (begun.body !== undefined) begun.rec.body = begun.body;
   const header = req.headers['x-goog-api-key'];
   const key = typeof header === 'string' && header !== '' ? header : query.get('key');
   if (!key || (GOOGLE_API_KEY !== undefined && key !== GOOGLE_API_KEY)) {
-    return sendGeminiError(res, started, 400, GEMINI_ERRORS.apiKey);
+    sendGeminiError(res, begun.started, 400, GEMINI_ERRORS.apiKey);
+    return null;
   }
-  rec.authorized = true;
+  begun.rec.authorized = true;
+  return begun;
+}
+
+async function handleGemini(req, res, method, query) {
+  const begun = await beginGemini(req, res, query);
+  if (!begun) return undefined;
+  const { rec, signal, state, started, body } = begun;
   const stream = method === 'streamGenerateContent';
   if (stream && query.get('alt') !== 'sse') {
     return sendGeminiError(res, started, 400, googleError(400,
@@ -1233,11 +1251,9 @@ function openaiEmbeddingInputs(input) {
 }
 
 async function handleOpenAiEmbeddings(req, res) {
-  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
-  const body = parseJson(await readBody(req));
-  if (body !== undefined) rec.body = body;
-  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
-  rec.authorized = true;
+  const begun = await beginOpenAi(req, res);
+  if (!begun) return undefined;
+  const { rec, signal, state, started, body } = begun;
   const fail = (message, param = null, code = null) =>
     sendError(res, started, 400, openaiError(message, 'invalid_request_error', param, code));
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -1326,15 +1342,9 @@ function geminiEmbedContent(r, where, model, dims, batch) {
 }
 
 async function handleGeminiEmbed(req, res, method, query, model) {
-  const { rec, signal, state, started } = beginExchange(req, res, 'gemini');
-  const body = parseJson(await readBody(req));
-  if (body !== undefined) rec.body = body;
-  const header = req.headers['x-goog-api-key'];
-  const key = typeof header === 'string' && header !== '' ? header : query.get('key');
-  if (!key || (GOOGLE_API_KEY !== undefined && key !== GOOGLE_API_KEY)) {
-    return sendGeminiError(res, started, 400, GEMINI_ERRORS.apiKey);
-  }
-  rec.authorized = true;
+  const begun = await beginGemini(req, res, query);
+  if (!begun) return undefined;
+  const { rec, signal, state, started, body } = begun;
   const fail = (message) => sendGeminiError(res, started, 400, googleError(400, message));
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     return fail('Invalid JSON payload received. The body must be an object.');
@@ -1423,11 +1433,9 @@ function responsesLastText(input) {
 }
 
 async function handleResponses(req, res) {
-  const { rec, signal, state, started } = beginExchange(req, res, 'openai');
-  const body = parseJson(await readBody(req));
-  if (body !== undefined) rec.body = body;
-  if (!authorized(req)) return sendError(res, started, 401, ERROR_FIXTURES[401]);
-  rec.authorized = true;
+  const begun = await beginOpenAi(req, res);
+  if (!begun) return undefined;
+  const { rec, signal, state, started, body } = begun;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     return sendError(res, started, 400, openaiError('The request body must be a JSON object.', 'invalid_request_error'));
   }

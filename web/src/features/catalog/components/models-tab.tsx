@@ -240,6 +240,19 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
 
   const companyName = (id: string) => catalog.companies.find((c) => c.id === id)?.name ?? id;
   const providerName = (id: string) => catalog.providers.find((p) => p.id === id)?.name ?? id;
+  // A model's endpoints panel, the same under a table row (wide) and in a phone's list.
+  const panelIdOf = (m: Model) => "endpoints-" + m.id.replace(/[^a-zA-Z0-9_-]/g, "-");
+  const endpointsOf = (m: Model) => (
+    <Endpoints
+      wide={wide}
+      model={m}
+      catalog={catalog}
+      onEdit={(endpoint) => setEditing({ model: m, endpoint })}
+      onAdd={() => setEditing({ model: m, endpoint: null })}
+      onRemove={(endpoint) => setRemoving({ model: m, endpoint })}
+      onDeleteModel={() => setDeletingModel(m)}
+    />
+  );
   const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: "name", dir: "asc" });
   const list = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -336,7 +349,7 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
                 {list.map((m) => {
                   const expanded = open.has(m.id);
                   const best = cheapest(m);
-                  const panelId = "endpoints-" + m.id.replace(/[^a-zA-Z0-9_-]/g, "-");
+                  const panelId = panelIdOf(m);
                   return (
                     <Fragment key={m.id}>
                       <TableRow data-testid="model-row" className={cn(expanded && "border-b-0 bg-muted/30")}>
@@ -366,15 +379,7 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
                       {expanded && (
                         <TableRow className="hover:bg-transparent">
                           <TableCell colSpan={COLUMNS.length} className="p-0" id={panelId}>
-                            <Endpoints
-                              wide={wide}
-                              model={m}
-                              catalog={catalog}
-                              onEdit={(endpoint) => setEditing({ model: m, endpoint })}
-                              onAdd={() => setEditing({ model: m, endpoint: null })}
-                              onRemove={(endpoint) => setRemoving({ model: m, endpoint })}
-                              onDeleteModel={() => setDeletingModel(m)}
-                            />
+                            {endpointsOf(m)}
                           </TableCell>
                         </TableRow>
                       )}
@@ -389,7 +394,7 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
             {list.map((m) => {
               const expanded = open.has(m.id);
               const best = cheapest(m);
-              const panelId = "endpoints-" + m.id.replace(/[^a-zA-Z0-9_-]/g, "-");
+              const panelId = panelIdOf(m);
               const price = best ? `${formatPricePerMillion(best.prices.input)} / ${formatPricePerMillion(best.prices.output)}` : "—";
               return (
                 <li key={m.id} data-testid="model-row">
@@ -417,15 +422,7 @@ export function ModelsTab({ catalog }: { catalog: AdminCatalog }) {
                     </button>
                     {expanded && (
                       <div id={panelId}>
-                        <Endpoints
-                          wide={wide}
-                          model={m}
-                          catalog={catalog}
-                          onEdit={(endpoint) => setEditing({ model: m, endpoint })}
-                          onAdd={() => setEditing({ model: m, endpoint: null })}
-                          onRemove={(endpoint) => setRemoving({ model: m, endpoint })}
-                          onDeleteModel={() => setDeletingModel(m)}
-                        />
+                        {endpointsOf(m)}
                       </div>
                     )}
                   </Card>

@@ -35,26 +35,8 @@ export function HistoryFiltersBar({
           </SelectContent>
         </Select>
       </Field>
-      <Field id="history-from" label="From" className="min-w-0 grid-cols-[minmax(0,1fr)]">
-        <Input
-          id="history-from"
-          className="min-w-0 px-2 sm:px-3"
-          type="date"
-          value={filters.from}
-          max={filters.to || undefined}
-          onChange={(e) => onChange({ from: e.target.value })}
-        />
-      </Field>
-      <Field id="history-to" label="To" className="min-w-0 grid-cols-[minmax(0,1fr)]">
-        <Input
-          id="history-to"
-          className="min-w-0 px-2 sm:px-3"
-          type="date"
-          value={filters.to}
-          min={filters.from || undefined}
-          onChange={(e) => onChange({ to: e.target.value })}
-        />
-      </Field>
+      <DayField id="history-from" label="From" value={filters.from} max={filters.to} onChange={(from) => onChange({ from })} />
+      <DayField id="history-to" label="To" value={filters.to} min={filters.from} onChange={(to) => onChange({ to })} />
       <div className="col-span-2 flex flex-wrap items-end gap-2 sm:col-span-1">
         {filtered && (
           <Button variant="ghost" onClick={() => onChange({ type: "", from: "", to: "" })}>
@@ -65,5 +47,36 @@ export function HistoryFiltersBar({
         <ExportButton build={onExport} className="max-sm:flex-1" />
       </div>
     </div>
+  );
+}
+
+/** One local-day bound ("" for none), kept on its side of the other (`min` / `max`). */
+function DayField({
+  id,
+  label,
+  value,
+  min = "",
+  max = "",
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  min?: string;
+  max?: string;
+  onChange: (day: string) => void;
+}) {
+  return (
+    <Field id={id} label={label} className="min-w-0 grid-cols-[minmax(0,1fr)]">
+      <Input
+        id={id}
+        className="min-w-0 px-2 sm:px-3"
+        type="date"
+        value={value}
+        min={min || undefined}
+        max={max || undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Field>
   );
 }
