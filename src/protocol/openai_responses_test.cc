@@ -8,8 +8,8 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "protocol/sse_reader.h"
 #include "common/fixture_testing.h"
+#include "protocol/sse_reader.h"
 
 namespace turnpike::protocol {
 namespace {
