@@ -103,8 +103,9 @@ awaitable<std::optional<Error>> Gateway::PumpStream(Exchange& x, net::UpstreamCa
   std::string out;
   bool ended = false;
   while (!x.client_gone && !failure && !ended && !relay.finished()) {
-    if (!call.Ready()) {  // a held head (BeginStreamedAnswer) goes out before the wait
-      bool flushed = co_await writer.Write(std::string());
+    if (!call.Ready()) {    // a held head (BeginStreamedAnswer) goes out before the wait
+      std::string nothing;  // (a named value, not a temporary, into the co_await: see BeginStreamedAnswer)
+      bool flushed = co_await writer.Write(std::move(nothing));
       if (!flushed) {
         x.client_gone = true;
         break;
