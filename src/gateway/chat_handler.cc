@@ -112,21 +112,23 @@ awaitable<Result<store::ApiKey>> Gateway::AuthenticateCall(const net::HttpReques
   co_return read;
 }
 
-awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
-                                   const std::string& request_id, Api api) {
-  metrics_.chat_requests.fetch_add(1, std::memory_order_relaxed);
+// Everything before the provider is called: the key, its rate limits, the request read, the
+// routes, the hold. False once it has answered (the error). A coroutine of its own so that its
+// locals and temporaries are freed before the answer starts: ModelCall's frame, which a stream
+// keeps for its whole life, holds little more than the Exchange (bench/README.md, open streams).
+awaitable<bool> Gateway::Admit(Exchange& x, const net::HttpRequest& request, net::ResponseWriter& writer,
+                               const std::string& request_id, Api api) {
   Result<store::ApiKey> key = co_await AuthenticateCall(request);
   if (!key.ok()) {
     co_await ReplyError(writer, key.error(), request_id, nullptr, api);
-    co_return;
+    co_return false;
   }
   if (auto refused = rate_limits_.Admit(*key)) {  // the key's requests and tokens per minute
     metrics_.rate_limited.fetch_add(1, std::memory_order_relaxed);
     const Headers retry{{"retry-after", std::to_string(refused->retry_after_seconds)}};
     co_await ReplyError(writer, refused->error, request_id, &retry, api);
-    co_return;
+    co_return false;
   }
-  Exchange x(*this);
   x.api = api;
   x.id = request_id;
   x.key = std::move(*key);
@@ -134,7 +136,7 @@ awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, 
   x.request_headers = &request.headers;
   if (Status read = x.Read(); !read.ok()) {
     co_await ReplyError(writer, read.error(), request_id, nullptr, api);
-    co_return;
+    co_return false;
   }
   if (x.fields.user && !x.fields.user->empty()) {
     // The end user's id as providers see it: stable per account, and not the text itself.
@@ -156,11 +158,11 @@ awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, 
       if (auto close = x.snapshot->SuggestModel(id)) message += ". Did you mean " + *close + "?";
       co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, message + " (GET /api/v1/models lists them)"),
                           request_id, nullptr, api);
-      co_return;
+      co_return false;
     }
     if (auto refusal = x.Unservable(*model)) {
       co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, *refusal), request_id, nullptr, api);
-      co_return;
+      co_return false;
     }
     if (std::find(routing.models.begin(), routing.models.end(), model) == routing.models.end()) {
       routing.models.push_back(model);
@@ -188,7 +190,7 @@ awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, 
   auto choice = ChooseRoutes(*x.snapshot, routing);
   if (!choice.ok()) {
     co_await ReplyError(writer, choice.error(), request_id, nullptr, api);
-    co_return;
+    co_return false;
   }
   x.routes = std::move(choice->routes);
   x.skipped = std::move(choice->skipped);
@@ -221,23 +223,32 @@ awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, 
                                                      money::FormatUsd(std::max<money::Micros>(0, hold.available)) +
                                                      ". Add credits or lower max_tokens."),
           request_id, nullptr, api);
-      co_return;
+      co_return false;
     case store::HoldOutcome::kKeyLimitReached:
       co_await ReplyError(writer, MakeError(ErrorCode::kPaymentRequired, KeyLimitMessage(x.key, x.held, x.held_at)),
                           request_id, nullptr, api);
-      co_return;
+      co_return false;
     case store::HoldOutcome::kKeyDisabled:
       co_await ReplyError(writer, MakeError(ErrorCode::kForbidden, "This API key is disabled or expired"), request_id,
                           nullptr, api);
-      co_return;
+      co_return false;
     case store::HoldOutcome::kFailed:
       co_await ReplyError(writer, MakeError(ErrorCode::kUnavailable, "The credit store is unavailable; try again"),
                           request_id, nullptr, api);
-      co_return;
+      co_return false;
     case store::HoldOutcome::kDuplicate:
       co_await ReplyError(writer, MakeError(ErrorCode::kConflict, "Duplicate request id"), request_id, nullptr, api);
-      co_return;
+      co_return false;
   }
+  co_return true;
+}
+
+awaitable<void> Gateway::ModelCall(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
+                                   const std::string& request_id, Api api) {
+  metrics_.chat_requests.fetch_add(1, std::memory_order_relaxed);
+  Exchange x(*this, request.body.size());
+  bool admitted = co_await Admit(x, request, writer, request_id, api);
+  if (!admitted) co_return;
   // An exception out of Dispatch is a bug; the request is still settled (billed what the provider
   // delivered, its hold released), and the server then answers 500 or closes a connection whose
   // answer it cut off (net/http_server.cc).

@@ -3,6 +3,7 @@
 // request's bookkeeping (cancel, fail, bill, record the charge and the log row), written once here.
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
@@ -27,7 +28,8 @@
 namespace turnpike::gateway {
 
 struct Gateway::Exchange {
-  explicit Exchange(Gateway& g) : gateway(g) {}
+  // `body_bytes`: the size of the request body, which sizes the arena its nodes go to.
+  Exchange(Gateway& g, size_t body_bytes) : gateway(g), arena(ArenaBytes(body_bytes)) {}
 
   Gateway& gateway;
   Api api = Api::kChat;
@@ -36,8 +38,10 @@ struct Gateway::Exchange {
   store::ApiKey key;
   std::string_view raw_body;
   // The parsed request's nodes come from one arena freed with the exchange: no allocation per
-  // member on the request path.
-  boost::json::monotonic_resource arena{4096};
+  // member on the request path. Its first block is twice the body (about what the nodes of a
+  // chat request take), so a small request does not keep 4 KiB for the life of its stream.
+  static size_t ArenaBytes(size_t body_bytes) { return std::clamp<size_t>(2 * body_bytes, 1024, 64 << 10); }
+  boost::json::monotonic_resource arena;
   boost::json::value body = boost::json::value(boost::json::storage_ptr(&arena));
   // What routing and the hold need of the request, whatever its API: the model, stream or not, the
   // output asked for, the prompt's size (for embeddings: the input's, with max_tokens 0).

@@ -313,33 +313,40 @@ const Gateway::BodyBuilder Gateway::kKeyBody = &Gateway::KeyBody;
 const Gateway::BodyBuilder Gateway::kCreditsBody = &Gateway::CreditsBody;
 const Gateway::BodyBuilder Gateway::kGenerationBody = &Gateway::GenerationBody;
 
+// Handle and Serve are plain functions that hand back the coroutine that answers, not coroutines
+// themselves: a coroutine's frame holds every local and temporary of every branch, and a frame
+// that waits for the model call's end is memory each open stream keeps (bench/README.md).
 awaitable<void> Gateway::Handle(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
-  if (IsPreflight(request)) {
-    Headers headers = PreflightHeaders(request);
-    headers.push_back(Header{"x-request-id", request.id});
-    co_await writer.Send(204, std::move(headers), "");
-    co_return;
-  }
-  if (!FindHeader(request.headers, "origin").empty()) {
-    auto cors = WithCors(writer);
-    co_await Serve(worker, request, *cors);
-    co_return;
-  }
-  co_await Serve(worker, request, writer);
+  if (IsPreflight(request)) return Preflight(request, writer);
+  if (!FindHeader(request.headers, "origin").empty()) return ServeWithCors(worker, request, writer);
+  return Serve(worker, request, writer);
+}
+
+awaitable<void> Gateway::Preflight(const net::HttpRequest& request, net::ResponseWriter& writer) {
+  Headers headers = PreflightHeaders(request);
+  headers.push_back(Header{"x-request-id", request.id});
+  co_await writer.Send(204, std::move(headers), "");
+}
+
+awaitable<void> Gateway::ServeWithCors(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
+  auto cors = WithCors(writer);
+  co_await Serve(worker, request, *cors);
 }
 
 awaitable<void> Gateway::Serve(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
   metrics_.requests.fetch_add(1, std::memory_order_relaxed);
+  const auto api = ModelApiOf(RoutePath(request.path));
+  if (api && request.method == "POST") return ModelCall(worker, request, writer, request.id, *api);
+  return ServeOther(worker, request, writer);
+}
+
+awaitable<void> Gateway::ServeOther(int worker, const net::HttpRequest& request, net::ResponseWriter& writer) {
   const std::string& request_id = request.id;
   std::string_view route = RoutePath(request.path);
   const bool get = request.method == "GET" || request.method == "HEAD";
-  if (const auto api = ModelApiOf(route)) {
-    if (request.method != "POST") {
-      co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "Use POST for " + std::string(route)), request_id,
-                          nullptr, *api);
-      co_return;
-    }
-    co_await ModelCall(worker, request, writer, request_id, *api);
+  if (const auto api = ModelApiOf(route)) {  // (a POST went to ModelCall: Serve)
+    co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "Use POST for " + std::string(route)), request_id,
+                        nullptr, *api);
   } else if (route == "/messages/count_tokens") {
     if (request.method != "POST") {
       co_await ReplyError(writer, MakeError(ErrorCode::kBadRequest, "Use POST for /messages/count_tokens"), request_id,

@@ -128,14 +128,20 @@ class Gateway {
   }
 
  private:
-  // Handle() after the CORS preflight and wrapping: dispatches by path.
+  // Handle() after the CORS preflight and wrapping: dispatches by path (the model calls straight
+  // to ModelCall, everything else to ServeOther).
   boost::asio::awaitable<void> Serve(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
+  boost::asio::awaitable<void> ServeOther(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
+  boost::asio::awaitable<void> Preflight(const net::HttpRequest& request, net::ResponseWriter& writer);
+  boost::asio::awaitable<void> ServeWithCors(int worker, const net::HttpRequest& request, net::ResponseWriter& writer);
   struct Exchange;
 
   // A model call by `api`: authenticate, read the body (Exchange::Read…), route, hold, Dispatch,
   // settle.
   boost::asio::awaitable<void> ModelCall(int worker, const net::HttpRequest& request, net::ResponseWriter& writer,
                                          const std::string& request_id, Api api);
+  boost::asio::awaitable<bool> Admit(Exchange& x, const net::HttpRequest& request, net::ResponseWriter& writer,
+                                     const std::string& request_id, Api api);
   // The key of a model call: its Bearer token, or Anthropic's x-api-key header.
   boost::asio::awaitable<Result<store::ApiKey>> AuthenticateCall(const net::HttpRequest& request);
   // POST /messages/count_tokens: the upstream's count for an Anthropic-served model (messages.cc).

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <unordered_set>
 
 #include "common/crypto.h"
@@ -246,6 +247,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
 
   static std::string SerializedHead(http::response<http::empty_body>& res) {
     std::string head;
+    head.reserve(512);  // a stream's head with the routing headers: one allocation
     http::response_serializer<http::empty_body> sr{res};
     sr.split(true);
     beast::error_code ec;
@@ -277,7 +279,7 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     ArmWriteDeadline();
     auto [ec, n] = co_await asio::async_write(socket_, parts, kTuple);
     deadline_.Disarm();
-    held_head_.clear();
+    if (!held_head_.empty()) std::string().swap(held_head_);  // its memory too: a stream may last long
     co_return !Failed(ec);
   }
 
@@ -384,6 +386,75 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     co_return true;
   }
 
+  // Reads the next request (its first bytes are in buffer_), or answers why it cannot (408, 413,
+  // 431, 400, or 503 at the connection limit): nullopt then, and the connection ends. A coroutine
+  // of its own so that the parser is gone before the handler runs: Loop's frame lives as long as
+  // the answer, a whole stream's life.
+  awaitable<std::optional<HttpRequest>> ReadRequest() {
+    const auto& opt = state_->options;
+    const auto began = std::chrono::steady_clock::now();
+    RequestParser parser;
+    LimitParser(parser, opt);
+    // The head within the header timeout; the whole request within the read timeout, both
+    // counted from its first byte.
+    ArmReadDeadline(std::min(
+        {opt.header_timeout_ms, opt.read_timeout_ms, refuse_ ? kRefusalReadMs : std::numeric_limits<int64_t>::max()}));
+    auto [ec, n] = co_await http::async_read_header(socket_, buffer_, parser, kTuple);
+    if (!ec && refuse_ && !timed_out_) {
+      deadline_.Disarm();
+      reading_request_ = false;
+      const Headers retry{{"Retry-After", "1"}};
+      co_await SendPlainError(503, "the server is at its connection limit: retry shortly", &retry);
+      co_await LingeringClose();
+      co_return std::nullopt;
+    }
+    if (!ec && !parser.is_done()) {
+      deadline_.ExpireAt(began + Ms(opt.read_timeout_ms));
+      // A client that waits for "100 Continue" (curl does, for large bodies) gets it now
+      // rather than after its own timeout.
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, 11};
+        auto [wec, wn] = co_await http::async_write(socket_, go_on, kTuple);
+        ec = wec;
+      }
+      if (!ec) std::tie(ec, n) = co_await http::async_read(socket_, buffer_, parser, kTuple);
+    }
+    deadline_.Disarm();
+    reading_request_ = false;
+    // The route the request was for, once its request line was read ("" before): the error is
+    // in that route's shape. (A Content-Length over the limit fails the head before it is done.)
+    const std::string target(parser.get().target());
+    if (timed_out_) {
+      co_await SendPlainError(408, "timed out reading the request", nullptr, target);
+      co_return std::nullopt;
+    }
+    if (ec == http::error::body_limit) {
+      co_await SendPlainError(413, "request body is larger than " + std::to_string(opt.max_body_bytes) + " bytes",
+                              nullptr, target);
+      co_await LingeringClose();
+      co_return std::nullopt;
+    }
+    if (ec == http::error::header_limit) {
+      co_await SendPlainError(431, "request header is too large");
+      co_await LingeringClose();
+      co_return std::nullopt;
+    }
+    if (ec) {
+      if (ec != http::error::end_of_stream && ec != asio::error::eof && ec != asio::error::connection_reset &&
+          ec != asio::error::operation_aborted) {
+        co_await SendPlainError(400, "malformed HTTP request: " + ec.message());
+        co_await LingeringClose();
+      }
+      co_return std::nullopt;
+    }
+    keep_alive_ = parser.get().keep_alive();
+    head_request_ = parser.get().method() == http::verb::head;
+    std::optional<HttpRequest> req(ToHttpRequest(parser.release()));
+    req->remote_address = remote_;
+    req->id = NewRequestId();
+    co_return req;
+  }
+
   awaitable<void> Loop() {
     const auto& opt = state_->options;
     // A new connection gets the header timeout to start its request (a silent one is closed);
@@ -394,73 +465,18 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
       if (refuse_) wait_ms = std::min(wait_ms, kRefusalReadMs);
       first = false;
       if (!co_await AwaitNextRequest(wait_ms)) co_return;
-      const auto began = std::chrono::steady_clock::now();
       // A new exchange: whatever the last one wrote, this one has answered nothing yet.
       started_ = false;
       head_request_ = false;
       on_gone_ = nullptr;
-      RequestParser parser;
-      LimitParser(parser, opt);
-      // The head within the header timeout; the whole request within the read timeout, both
-      // counted from its first byte.
-      ArmReadDeadline(std::min({opt.header_timeout_ms, opt.read_timeout_ms,
-                                refuse_ ? kRefusalReadMs : std::numeric_limits<int64_t>::max()}));
-      auto [ec, n] = co_await http::async_read_header(socket_, buffer_, parser, kTuple);
-      if (!ec && refuse_ && !timed_out_) {
-        deadline_.Disarm();
-        reading_request_ = false;
-        const Headers retry{{"Retry-After", "1"}};
-        co_await SendPlainError(503, "the server is at its connection limit: retry shortly", &retry);
-        co_await LingeringClose();
-        co_return;
-      }
-      if (!ec && !parser.is_done()) {
-        deadline_.ExpireAt(began + Ms(opt.read_timeout_ms));
-        // A client that waits for "100 Continue" (curl does, for large bodies) gets it now
-        // rather than after its own timeout.
-        if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-          http::response<http::empty_body> go_on{http::status::continue_, 11};
-          auto [wec, wn] = co_await http::async_write(socket_, go_on, kTuple);
-          ec = wec;
-        }
-        if (!ec) std::tie(ec, n) = co_await http::async_read(socket_, buffer_, parser, kTuple);
-      }
-      deadline_.Disarm();
-      reading_request_ = false;
-      // The route the request was for, once its request line was read ("" before): the error is
-      // in that route's shape. (A Content-Length over the limit fails the head before it is done.)
-      const std::string target(parser.get().target());
-      if (timed_out_) {
-        co_await SendPlainError(408, "timed out reading the request", nullptr, target);
-        co_return;
-      }
-      if (ec == http::error::body_limit) {
-        co_await SendPlainError(413, "request body is larger than " + std::to_string(opt.max_body_bytes) + " bytes",
-                                nullptr, target);
-        co_await LingeringClose();
-        co_return;
-      }
-      if (ec == http::error::header_limit) {
-        co_await SendPlainError(431, "request header is too large");
-        co_await LingeringClose();
-        co_return;
-      }
-      if (ec) {
-        if (ec != http::error::end_of_stream && ec != asio::error::eof && ec != asio::error::connection_reset &&
-            ec != asio::error::operation_aborted) {
-          co_await SendPlainError(400, "malformed HTTP request: " + ec.message());
-          co_await LingeringClose();
-        }
-        co_return;
-      }
-      auto msg = parser.release();
-      keep_alive_ = msg.keep_alive();
-      head_request_ = msg.method() == http::verb::head;
-      HttpRequest req = ToHttpRequest(std::move(msg));
-      req.remote_address = remote_;
-      req.id = NewRequestId();
+      std::optional<HttpRequest> read = co_await ReadRequest();
+      if (!read) co_return;
+      HttpRequest& req = *read;
 
       state_->active.fetch_add(1);
+      // The read buffer's 4 KiB is not kept for the handler's whole run (a stream's life) when
+      // nothing of a next request is in it.
+      if (buffer_.size() == 0) buffer_.shrink_to_fit();
       StartWatch();
       // Handlers report expected failures as responses; an exception here is a bug, and the
       // client still gets an answer: a 500 when nothing was sent yet, else the connection closes,
@@ -483,19 +499,33 @@ class Session : public ResponseWriter, public std::enable_shared_from_this<Sessi
     }
   }
 
-  // While a handler runs, a read on the socket notices a client that hangs up. Bytes of a
-  // pipelined next request are kept in buffer_ for the next parse.
+  // While a handler runs, a wait on the socket notices a client that hangs up. Bytes of a
+  // pipelined next request are kept in buffer_ for the next parse. A wait for readability, not a
+  // read: no buffer is held for it while a long stream runs (bench/README.md, open streams).
   void StartWatch() {
     watching_ = true;
-    socket_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      self->watching_ = false;
-      if (!ec) {
-        self->buffer_.commit(n);
-      } else if (ec != asio::error::operation_aborted || !self->stopping_watch_) {
-        self->MarkGone();
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](beast::error_code ec) { self->Watched(ec); });
+  }
+
+  void Watched(beast::error_code ec) {
+    if (!ec) {
+      socket_.non_blocking(true, ec);
+      size_t n = ec ? 0 : socket_.read_some(buffer_.prepare(4096), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {  // not readable after all
+        StartWatch();
+        return;
       }
-      self->watch_done_.Wake();
-    });
+      if (!ec) {
+        buffer_.commit(n);
+      } else {
+        MarkGone();  // the client closed (end of stream) or reset the connection
+      }
+    } else if (ec != asio::error::operation_aborted || !stopping_watch_) {
+      MarkGone();
+    }
+    watching_ = false;
+    watch_done_.Wake();
   }
 
   awaitable<void> StopWatch() {
