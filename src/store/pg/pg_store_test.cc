@@ -10,6 +10,8 @@
 #include <future>
 #include <latch>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "common/result_testing.h"
@@ -55,6 +57,18 @@ class PgStoreTest : public ::testing::Test {
     Result<std::unique_ptr<PgStore>> store = PgStore::Open(TestServerUrl(), options);
     EXPECT_TRUE(store.ok()) << store.error().message;
     return store.ok() ? std::move(*store) : nullptr;
+  }
+  // A user of a@example.com with $0.01 of credit and one key (its hash made of `hash_char`):
+  // {user id, key id}.
+  static std::pair<int64_t, int64_t> FundedUserWithKey(PgStore& store, char hash_char) {
+    int64_t user = Must(store.CreateUser("a@example.com", "x", false));
+    EXPECT_TRUE(store.Credit(user, 10'000, "grant", "g:1", "").ok());
+    ApiKey key;
+    key.user_id = user;
+    key.name = "k";
+    key.prefix = "sk";
+    key.hash_hex = std::string(64, hash_char);
+    return {user, Must(store.CreateKey(key))};
   }
   std::unique_ptr<Connection> RawConnection() {
     Result<std::unique_ptr<Connection>> conn = Connection::Open(TestServerUrl(), db_->options());
@@ -119,14 +133,7 @@ TEST_F(PgStoreTest, LedgerAndSettledHoldsAreImmutable) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->Migrate().ok());
-  int64_t user = Must(store->CreateUser("a@example.com", "x", false));
-  ASSERT_TRUE(store->Credit(user, 10'000, "grant", "g:1", "").ok());
-  ApiKey key;
-  key.user_id = user;
-  key.name = "k";
-  key.prefix = "sk";
-  key.hash_hex = std::string(64, 'b');
-  int64_t key_id = Must(store->CreateKey(key));
+  auto [user, key_id] = FundedUserWithKey(*store, 'b');
   ASSERT_EQ(store->Hold({"r1", user, key_id, 1'000}, 1'700'000'000).outcome, HoldOutcome::kHeld);
   ASSERT_TRUE(store->Settle("r1", 400).ok());
 
@@ -276,14 +283,7 @@ TEST_F(PgStoreTest, ACallWaitingForALockEndsAtItsDeadline) {
     std::unique_ptr<PgStore> setup = OpenStore();
     ASSERT_NE(setup, nullptr);
     ASSERT_TRUE(setup->Migrate().ok());
-    user = Must(setup->CreateUser("a@example.com", "x", false));
-    ASSERT_TRUE(setup->Credit(user, 10'000, "grant", "g:1", "").ok());
-    ApiKey key;
-    key.user_id = user;
-    key.name = "k";
-    key.prefix = "sk";
-    key.hash_hex = std::string(64, 'c');
-    key_id = Must(setup->CreateKey(key));
+    std::tie(user, key_id) = FundedUserWithKey(*setup, 'c');
   }
   PoolOptions options;
   options.connection = db_->options();
